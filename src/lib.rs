@@ -1,0 +1,4 @@
+//! cnscd: a chatbot backend for Vietnam's Community Digital Technology Teams.
+
+pub mod domain;
+pub mod storage;

@@ -1,0 +1,139 @@
+//! The place tree.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use super::{now_text, StorageError, StorageResult, Store, Tx};
+use crate::domain::text::fold;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitLevel {
+    Province,
+    District,
+    Commune,
+    Village,
+}
+
+impl UnitLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitLevel::Province => "province",
+            UnitLevel::District => "district",
+            UnitLevel::Commune => "commune",
+            UnitLevel::Village => "village",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<UnitLevel> {
+        match text {
+            "province" => Some(UnitLevel::Province),
+            "district" => Some(UnitLevel::District),
+            "commune" => Some(UnitLevel::Commune),
+            "village" => Some(UnitLevel::Village),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub level: UnitLevel,
+    pub parent_code: Option<String>,
+}
+
+/// A unit to create or update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUnit {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub level: UnitLevel,
+    pub parent_code: Option<String>,
+}
+
+fn unit_from_row(row: &sqlx::sqlite::SqliteRow) -> StorageResult<Unit> {
+    let level: String = row.try_get("level")?;
+    Ok(Unit {
+        code: row.try_get("code")?,
+        name: row.try_get("name")?,
+        kind: row.try_get("kind")?,
+        level: UnitLevel::parse(&level)
+            .ok_or_else(|| StorageError::Corrupt(format!("unit level {level:?}")))?,
+        parent_code: row.try_get("parent_code")?,
+    })
+}
+
+const UNIT_COLUMNS: &str = "code, name, kind, level, parent_code";
+
+impl Store {
+    pub async fn unit(&self, code: &str) -> StorageResult<Option<Unit>> {
+        let sql = format!("SELECT {UNIT_COLUMNS} FROM units WHERE code = $1");
+        let row = sqlx::query(&sql)
+            .bind(code)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(unit_from_row).transpose()
+    }
+
+    /// Children of `parent`, ordered by code; top-level units when `parent` is `None`.
+    pub async fn children(&self, parent: Option<&str>) -> StorageResult<Vec<Unit>> {
+        let rows = match parent {
+            Some(parent) => {
+                let sql =
+                    format!("SELECT {UNIT_COLUMNS} FROM units WHERE parent_code = $1 ORDER BY code");
+                sqlx::query(&sql).bind(parent).fetch_all(self.pool()).await?
+            }
+            None => {
+                let sql =
+                    format!("SELECT {UNIT_COLUMNS} FROM units WHERE parent_code IS NULL ORDER BY code");
+                sqlx::query(&sql).fetch_all(self.pool()).await?
+            }
+        };
+        rows.iter().map(unit_from_row).collect()
+    }
+
+    pub async fn unit_count(&self) -> StorageResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM units")
+            .fetch_one(self.pool())
+            .await?)
+    }
+}
+
+/// Inserts the unit, or updates its name, kind, level and parent when the code exists.
+pub async fn upsert_unit(tx: &mut Tx<'_>, unit: &NewUnit, now: DateTime<Utc>) -> StorageResult<()> {
+    sqlx::query(
+        "INSERT INTO units (code, name, kind, level, parent_code, name_folded, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+             level = excluded.level, parent_code = excluded.parent_code,
+             name_folded = excluded.name_folded",
+    )
+    .bind(&unit.code)
+    .bind(&unit.name)
+    .bind(&unit.kind)
+    .bind(unit.level.as_str())
+    .bind(&unit.parent_code)
+    .bind(fold(&unit.name))
+    .bind(now_text(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Looks a unit up inside a transaction (imports check parents and existing villages with it).
+pub async fn unit_in_tx(tx: &mut Tx<'_>, code: &str) -> StorageResult<Option<Unit>> {
+    let sql = format!("SELECT {UNIT_COLUMNS} FROM units WHERE code = $1");
+    let row = sqlx::query(&sql).bind(code).fetch_optional(&mut **tx).await?;
+    row.as_ref().map(unit_from_row).transpose()
+}
+
+/// Children of `parent` inside a transaction, ordered by code.
+pub async fn children_in_tx(tx: &mut Tx<'_>, parent: &str) -> StorageResult<Vec<Unit>> {
+    let sql = format!("SELECT {UNIT_COLUMNS} FROM units WHERE parent_code = $1 ORDER BY code");
+    let rows = sqlx::query(&sql).bind(parent).fetch_all(&mut **tx).await?;
+    rows.iter().map(unit_from_row).collect()
+}
