@@ -1,4 +1,13 @@
 //! cnscd: a chatbot backend for Vietnam's Community Digital Technology Teams.
+//!
+//! A guided tour:
+//! - [`domain`]: checked values (phone numbers, names, dates) and the composition rules;
+//! - [`conversation`]: the pure, channel-agnostic dialogue core;
+//! - [`i18n`]: every sentence the bot says, from `dialogues/`;
+//! - [`storage`]: the database, all SQL in one place;
+//! - [`engine`]: one update in, replies out: loads context, runs the core, stores the result.
 
+pub mod conversation;
 pub mod domain;
+pub mod i18n;
 pub mod storage;

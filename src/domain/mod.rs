@@ -1,9 +1,15 @@
 //! Domain rules and the newtypes that carry checked values. Nothing here knows about chat
 //! channels or the database.
 
+pub mod decision;
 pub mod person_name;
 pub mod phone;
+pub mod roles;
+pub mod rules;
 pub mod text;
 
+pub use decision::{DecisionNumber, DateError};
 pub use person_name::{NameError, PersonName};
 pub use phone::{PhoneError, PhoneNumber};
+pub use roles::{AccountRole, MemberRole};
+pub use rules::{CompositionRules, LevelRules, RuleBreach};

@@ -1,0 +1,287 @@
+//! Classifies what arrived (command, button, text, file…) and hands it to the handler of the
+//! current state. Stale and forged buttons, unknown commands and unreadable messages are
+//! answered here, once for every state.
+
+use super::turn::Turn;
+use super::{idle, registration, FileUpload, Incoming, State, UnsupportedKind};
+use crate::domain::text::fold;
+use crate::domain::MemberRole;
+use crate::i18n::{Html, Lang, K};
+
+/// What a state handler receives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Text(String),
+    Action(Action),
+    Contact(String),
+    File(FileUpload),
+}
+
+/// What a button (or a word meaning the same) asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Back,
+    Skip,
+    Keep,
+    Role(MemberRole),
+    AddMember,
+    Done,
+    Confirm,
+    Edit,
+    Remove,
+    /// 0 is the leader, 1.. the members in order.
+    EditWhich(usize),
+    RemoveWhich(usize),
+    DecisionYes,
+    DecisionNo,
+    Resume,
+    Restart,
+    MyTeam,
+    EditTeam,
+    Language(Lang),
+    ChooseLanguage,
+    Cancel,
+    Help,
+}
+
+impl Action {
+    pub fn payload(self) -> String {
+        match self {
+            Action::Back => "back".into(),
+            Action::Skip => "skip".into(),
+            Action::Keep => "keep".into(),
+            Action::Role(role) => format!("role:{}", role.code()),
+            Action::AddMember => "add".into(),
+            Action::Done => "done".into(),
+            Action::Confirm => "confirm".into(),
+            Action::Edit => "edit".into(),
+            Action::Remove => "remove".into(),
+            Action::EditWhich(i) => format!("edit:{i}"),
+            Action::RemoveWhich(i) => format!("rm:{i}"),
+            Action::DecisionYes => "dec:yes".into(),
+            Action::DecisionNo => "dec:no".into(),
+            Action::Resume => "resume".into(),
+            Action::Restart => "restart".into(),
+            Action::MyTeam => "myteam".into(),
+            Action::EditTeam => "editteam".into(),
+            Action::Language(lang) => format!("lang:{}", lang.code()),
+            Action::ChooseLanguage => "langs".into(),
+            Action::Cancel => "cancel".into(),
+            Action::Help => "help".into(),
+        }
+    }
+
+    pub fn parse(payload: &str) -> Option<Action> {
+        let simple = match payload {
+            "back" => Some(Action::Back),
+            "skip" => Some(Action::Skip),
+            "keep" => Some(Action::Keep),
+            "add" => Some(Action::AddMember),
+            "done" => Some(Action::Done),
+            "confirm" => Some(Action::Confirm),
+            "edit" => Some(Action::Edit),
+            "remove" => Some(Action::Remove),
+            "dec:yes" => Some(Action::DecisionYes),
+            "dec:no" => Some(Action::DecisionNo),
+            "resume" => Some(Action::Resume),
+            "restart" => Some(Action::Restart),
+            "myteam" => Some(Action::MyTeam),
+            "editteam" => Some(Action::EditTeam),
+            "langs" => Some(Action::ChooseLanguage),
+            "cancel" => Some(Action::Cancel),
+            "help" => Some(Action::Help),
+            _ => None,
+        };
+        if simple.is_some() {
+            return simple;
+        }
+        let (kind, arg) = payload.split_once(':')?;
+        match kind {
+            "role" => MemberRole::parse(arg).map(Action::Role),
+            "edit" => arg.parse().ok().map(Action::EditWhich),
+            "rm" => arg.parse().ok().map(Action::RemoveWhich),
+            "lang" => Lang::parse(arg).map(Action::Language),
+            _ => None,
+        }
+    }
+}
+
+/// A slash command, in Vietnamese or English.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Start(Option<String>),
+    Help,
+    Cancel,
+    Language,
+    MyTeam,
+    Back,
+    Skip,
+    Unknown(String),
+}
+
+/// `/start abc`, `/huy@cnscd_bot`… → the command; `None` for ordinary text.
+pub fn parse_command(text: &str) -> Option<Command> {
+    let rest = text.trim().strip_prefix('/')?;
+    let (head, arg) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let name = head.split('@').next().unwrap_or(head).to_lowercase();
+    let arg = arg.trim();
+    let command = match name.as_str() {
+        "start" => Command::Start((!arg.is_empty()).then(|| arg.to_owned())),
+        "help" | "trogiup" => Command::Help,
+        "cancel" | "huy" => Command::Cancel,
+        "lang" | "language" | "ngonngu" => Command::Language,
+        "myteam" | "todoi" | "tocuatoi" => Command::MyTeam,
+        "back" | "quaylai" => Command::Back,
+        "skip" | "boqua" => Command::Skip,
+        _ => Command::Unknown(name.chars().take(32).collect()),
+    };
+    Some(command)
+}
+
+/// Words people type instead of pressing "Back" or "Skip".
+fn word_action(text: &str) -> Option<Action> {
+    if text.len() > 40 {
+        return None;
+    }
+    match fold(text).as_str() {
+        "back" | "quay lai" | "tro lai" => Some(Action::Back),
+        "skip" | "bo qua" => Some(Action::Skip),
+        _ => None,
+    }
+}
+
+pub fn route(turn: &mut Turn<'_>, state: State, incoming: Incoming) -> State {
+    match incoming {
+        Incoming::Text(text) => match parse_command(&text) {
+            Some(command) => on_command(turn, state, command),
+            None => match word_action(&text) {
+                Some(action) => on_action(turn, state, action),
+                None => dispatch(turn, state, Input::Text(text)),
+            },
+        },
+        Incoming::Button(payload) => on_button(turn, state, &payload),
+        Incoming::Contact { phone, .. } => dispatch(turn, state, Input::Contact(phone)),
+        Incoming::File(file) => dispatch(turn, state, Input::File(file)),
+        Incoming::Unsupported(kind) => {
+            let what = turn.t(unsupported_key(kind));
+            let text = turn.fill(K::UnsupportedInput, &[("what", what)]);
+            turn.say_html(text);
+            reprompt(turn, &state);
+            state
+        }
+    }
+}
+
+fn unsupported_key(kind: UnsupportedKind) -> K {
+    match kind {
+        UnsupportedKind::Sticker => K::KindSticker,
+        UnsupportedKind::Voice => K::KindVoice,
+        UnsupportedKind::Location => K::KindLocation,
+        UnsupportedKind::Video => K::KindVideo,
+        UnsupportedKind::Other => K::KindOther,
+    }
+}
+
+fn on_button(turn: &mut Turn<'_>, state: State, payload: &str) -> State {
+    let parsed = payload
+        .split_once(':')
+        .and_then(|(rev, action)| Some((rev.parse::<u32>().ok()?, Action::parse(action)?)));
+    match parsed {
+        None => {
+            turn.say(K::ButtonUnknown);
+            reprompt(turn, &state);
+            state
+        }
+        Some((rev, _)) if rev != turn.rev => {
+            turn.say(K::ButtonStale);
+            reprompt(turn, &state);
+            state
+        }
+        Some((_, action)) => on_action(turn, state, action),
+    }
+}
+
+fn on_action(turn: &mut Turn<'_>, state: State, action: Action) -> State {
+    match action {
+        Action::Language(lang) => {
+            turn.lang = lang;
+            turn.say(K::LanguageChanged);
+            reprompt(turn, &state);
+            state
+        }
+        Action::ChooseLanguage => on_command(turn, state, Command::Language),
+        Action::Cancel => on_command(turn, state, Command::Cancel),
+        Action::Help => on_command(turn, state, Command::Help),
+        action => dispatch(turn, state, Input::Action(action)),
+    }
+}
+
+fn on_command(turn: &mut Turn<'_>, state: State, command: Command) -> State {
+    match (command, state) {
+        (Command::Language, state) => {
+            let buttons = vec![vec![
+                turn.button(K::ButtonVietnamese, &Action::Language(Lang::Vi).payload()),
+                turn.button(K::ButtonEnglish, &Action::Language(Lang::En).payload()),
+            ]];
+            let text = turn.t(K::ChooseLanguage);
+            turn.say_with_buttons(text, buttons);
+            state
+        }
+        (Command::Unknown(name), state) => {
+            let text = turn.fill(K::UnknownCommand, &[("command", Html::text(&name))]);
+            turn.say_html(text);
+            reprompt(turn, &state);
+            state
+        }
+        (command, State::Idle) => idle::on_command(turn, command),
+        (command, State::Registering(reg)) => registration::on_command(turn, *reg, command),
+    }
+}
+
+fn dispatch(turn: &mut Turn<'_>, state: State, input: Input) -> State {
+    match state {
+        State::Idle => idle::on_input(turn, input),
+        State::Registering(reg) => registration::on_input(turn, *reg, input),
+    }
+}
+
+/// Repeats what the current state is waiting for.
+pub fn reprompt(turn: &mut Turn<'_>, state: &State) {
+    match state {
+        State::Idle => idle::menu(turn),
+        State::Registering(reg) => registration::ask(turn, reg),
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_are_read_with_their_argument_and_bot_suffix() {
+        assert_eq!(parse_command("/start abc123"), Some(Command::Start(Some("abc123".into()))));
+        assert_eq!(parse_command("/start"), Some(Command::Start(None)));
+        assert_eq!(parse_command("/huy@cnscd_bot"), Some(Command::Cancel));
+        assert_eq!(parse_command("/HELP"), Some(Command::Help));
+        assert_eq!(parse_command("hello"), None);
+    }
+
+    #[test]
+    fn every_action_survives_its_payload_round_trip() {
+        let actions = [
+            Action::Back,
+            Action::Role(MemberRole::WomensUnionHead),
+            Action::EditWhich(3),
+            Action::RemoveWhich(2),
+            Action::Language(Lang::En),
+            Action::DecisionNo,
+        ];
+        for action in actions {
+            assert_eq!(Action::parse(&action.payload()), Some(action));
+            assert!(action.payload().len() < 60);
+        }
+        assert_eq!(Action::parse("role:mayor"), None);
+        assert_eq!(Action::parse("edit:x"), None);
+    }
+}

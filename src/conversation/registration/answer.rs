@@ -1,0 +1,376 @@
+//! Reads the answer to the current question: validates it, re-asks with a specific message
+//! when it is wrong, stores it and moves on when it is right.
+
+use super::super::input::{Action, Input};
+use super::super::state::{DecisionFile, FileKind, Registration, Step};
+use super::super::turn::Turn;
+use super::super::State;
+use super::flow::{advance, back, goto, save};
+use crate::domain::decision::{parse_past_date, parse_short_text, DateError, FreeTextError};
+use crate::domain::text::same_words;
+use crate::domain::{
+    DecisionNumber, MemberRole, NameError, PersonName, PhoneError, PhoneNumber,
+};
+use crate::i18n::{Html, K};
+
+const WORKPLACE_MAX: usize = 120;
+const ROLE_DETAIL_MAX: usize = 60;
+
+pub fn on_input(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
+    match input {
+        Input::Action(Action::Back) => back(turn, reg),
+        Input::Action(Action::Keep) if has_answer(&reg) => advance(turn, reg),
+        Input::Action(Action::Skip) => skip(turn, reg),
+        input => match reg.step {
+            Step::LeaderName | Step::MemberName => name(turn, reg, input),
+            Step::LeaderPhone | Step::MemberPhone => phone(turn, reg, input),
+            Step::MemberRole => role(turn, reg, input),
+            Step::MemberRoleOther => role_detail(turn, reg, input),
+            Step::MemberWorkplace => workplace(turn, reg, input),
+            Step::AddMore | Step::Review => choice(turn, reg, input),
+            Step::ChooseEdit | Step::ChooseRemove => pick_member(turn, reg, input),
+            Step::DecisionOffer => decision_offer(turn, reg, input),
+            Step::DecisionNumber => decision_number(turn, reg, input),
+            Step::DecisionDate => decision_date(turn, reg, input),
+            Step::DecisionFile => decision_file(turn, reg, input),
+        },
+    }
+}
+
+fn has_answer(reg: &Registration) -> bool {
+    let d = &reg.draft;
+    let p = &d.pending;
+    match reg.step {
+        Step::LeaderName => d.leader_name.is_some(),
+        Step::LeaderPhone => d.leader_phone.is_some(),
+        Step::MemberName => p.name.is_some(),
+        Step::MemberRole => p.role.is_some(),
+        Step::MemberRoleOther => p.role_detail.is_some(),
+        Step::MemberPhone => p.phone.is_some(),
+        Step::MemberWorkplace => p.workplace.is_some(),
+        Step::DecisionNumber => d.decision.number.is_some(),
+        Step::DecisionDate => d.decision.date.is_some(),
+        Step::DecisionFile => d.decision.file.is_some(),
+        _ => false,
+    }
+}
+
+/// Says why the answer was refused and asks the same question again.
+fn refuse(turn: &mut Turn<'_>, reg: Registration, why: Html) -> State {
+    turn.say_html(why);
+    goto(turn, reg)
+}
+
+/// The answer was not text (a button of another question, a file, a contact).
+fn expected_text(turn: &mut Turn<'_>, reg: Registration, input: &Input) -> State {
+    let key = match input {
+        Input::Action(_) => K::ButtonNotForThisQuestion,
+        _ => K::ExpectedText,
+    };
+    let why = turn.t(key);
+    refuse(turn, reg, why)
+}
+
+fn skip(turn: &mut Turn<'_>, mut reg: Registration) -> State {
+    match reg.step {
+        Step::MemberWorkplace => {
+            reg.draft.pending.workplace = None;
+            advance(turn, reg)
+        }
+        Step::DecisionOffer | Step::DecisionFile => save(turn, reg),
+        _ => {
+            let why = turn.t(K::CannotSkip);
+            refuse(turn, reg, why)
+        }
+    }
+}
+
+fn name(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
+    let Input::Text(text) = &input else { return expected_text(turn, reg, &input) };
+    match PersonName::parse(text) {
+        Ok(name) => {
+            if reg.step == Step::LeaderName {
+                reg.draft.leader_name = Some(name);
+            } else {
+                reg.draft.pending.name = Some(name);
+            }
+            advance(turn, reg)
+        }
+        Err(error) => {
+            let why = name_error(turn, error);
+            refuse(turn, reg, why)
+        }
+    }
+}
+
+fn name_error(turn: &Turn<'_>, error: NameError) -> Html {
+    match error {
+        NameError::Empty => turn.t(K::NameEmpty),
+        NameError::TooShort { min } => {
+            turn.fill(K::NameTooShort, &[("min", Html::text(&min.to_string()))])
+        }
+        NameError::TooLong { max } => {
+            turn.fill(K::NameTooLong, &[("max", Html::text(&max.to_string()))])
+        }
+        NameError::NotLetters => turn.t(K::NameNotLetters),
+    }
+}
+
+fn phone(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
+    let text = match &input {
+        Input::Text(text) | Input::Contact(text) => text.clone(),
+        _ => return expected_text(turn, reg, &input),
+    };
+    let phone = match PhoneNumber::parse(&text) {
+        Ok(phone) => phone,
+        Err(error) => {
+            let why = turn.t(phone_error_key(error));
+            return refuse(turn, reg, why);
+        }
+    };
+    if let Some(owner) = reg.draft.phone_owner(&phone) {
+        let why = turn.fill(
+            K::PhoneDuplicate,
+            &[("phone", Html::text(&phone.national())), ("name", Html::text(owner.as_str()))],
+        );
+        return refuse(turn, reg, why);
+    }
+    if reg.step == Step::LeaderPhone {
+        reg.draft.leader_phone = Some(phone);
+    } else {
+        reg.draft.pending.phone = Some(phone);
+    }
+    advance(turn, reg)
+}
+
+fn phone_error_key(error: PhoneError) -> K {
+    match error {
+        PhoneError::Empty => K::PhoneEmpty,
+        PhoneError::NotDigits => K::PhoneNotDigits,
+        PhoneError::TooShort => K::PhoneTooShort,
+        PhoneError::TooLong => K::PhoneTooLong,
+        PhoneError::Foreign => K::PhoneForeign,
+        PhoneError::Landline => K::PhoneLandline,
+        PhoneError::Invalid => K::PhoneInvalid,
+    }
+}
+
+fn role(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
+    let chosen = match &input {
+        Input::Action(Action::Role(role)) => Some(*role),
+        // Typed instead of pressed: accept the exact label, whatever its diacritics.
+        Input::Text(text) if text.len() < 200 => MemberRole::ALL
+            .into_iter()
+            .find(|r| same_words(text, &turn.label(super::super::summary::role_key(*r)))),
+        _ => None,
+    };
+    let allowed = &turn.ctx.rules.village.allowed_roles;
+    match chosen {
+        Some(role) if allowed.contains(&role) => {
+            reg.draft.pending.role = Some(role);
+            if role != MemberRole::Other {
+                reg.draft.pending.role_detail = None;
+            }
+            advance(turn, reg)
+        }
+        _ => {
+            let why = turn.t(K::ChooseRoleFromButtons);
+            refuse(turn, reg, why)
+        }
+    }
+}
+
+fn free_text_error(turn: &Turn<'_>, error: FreeTextError) -> Html {
+    match error {
+        FreeTextError::Empty => turn.t(K::TextEmpty),
+        FreeTextError::TooLong { max } => {
+            turn.fill(K::TextTooLong, &[("max", Html::text(&max.to_string()))])
+        }
+    }
+}
+
+fn role_detail(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
+    let Input::Text(text) = &input else { return expected_text(turn, reg, &input) };
+    match parse_short_text(text, ROLE_DETAIL_MAX) {
+        Ok(detail) => {
+            reg.draft.pending.role_detail = Some(detail);
+            advance(turn, reg)
+        }
+        Err(error) => {
+            let why = free_text_error(turn, error);
+            refuse(turn, reg, why)
+        }
+    }
+}
+
+fn workplace(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
+    let Input::Text(text) = &input else { return expected_text(turn, reg, &input) };
+    match parse_short_text(text, WORKPLACE_MAX) {
+        Ok(place) => {
+            reg.draft.pending.workplace = Some(place);
+            advance(turn, reg)
+        }
+        Err(error) => {
+            let why = free_text_error(turn, error);
+            refuse(turn, reg, why)
+        }
+    }
+}
+
+/// The buttons of "add another?" and of the review.
+fn choice(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
+    let rules = &turn.ctx.rules.village;
+    let have = reg.draft.members.len();
+    match (reg.step, &input) {
+        (_, Input::Action(Action::AddMember)) if !rules.can_add_member(have) => {
+            let why = turn.fill(K::TeamFull, &[("max", Html::text(&rules.max_members.to_string()))]);
+            refuse(turn, reg, why)
+        }
+        (_, Input::Action(Action::AddMember)) => {
+            reg.draft.editing = None;
+            reg.step = Step::MemberName;
+            goto(turn, reg)
+        }
+        (Step::AddMore, Input::Action(Action::Done)) => {
+            reg.draft.reviewed = true;
+            reg.step = Step::Review;
+            goto(turn, reg)
+        }
+        (Step::Review, Input::Action(Action::Edit)) => {
+            reg.step = Step::ChooseEdit;
+            goto(turn, reg)
+        }
+        (Step::Review, Input::Action(Action::Remove)) if have == 0 => {
+            let why = turn.t(K::NothingToRemove);
+            refuse(turn, reg, why)
+        }
+        (Step::Review, Input::Action(Action::Remove)) => {
+            reg.step = Step::ChooseRemove;
+            goto(turn, reg)
+        }
+        (Step::Review, Input::Action(Action::Confirm)) => confirm(turn, reg),
+        _ => {
+            let why = turn.t(K::ChooseFromButtons);
+            refuse(turn, reg, why)
+        }
+    }
+}
+
+fn confirm(turn: &mut Turn<'_>, mut reg: Registration) -> State {
+    let breaches = turn.ctx.rules.village.breaches(&reg.draft.roles());
+    if reg.draft.leader_name.is_none() || reg.draft.leader_phone.is_none() {
+        let why = turn.t(K::LeaderMissing);
+        return refuse(turn, reg, why);
+    }
+    if !breaches.is_empty() {
+        let lines: Vec<String> = breaches
+            .iter()
+            .map(|b| super::super::summary::breach_text(turn, b).into_string())
+            .collect();
+        let why = turn.fill(K::CannotConfirm, &[("reasons", Html::markup(lines.join("\n")))]);
+        return refuse(turn, reg, why);
+    }
+    reg.step = Step::DecisionOffer;
+    goto(turn, reg)
+}
+
+fn pick_member(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
+    let count = reg.draft.members.len();
+    match (reg.step, input) {
+        (Step::ChooseEdit, Input::Action(Action::EditWhich(0))) => {
+            reg.draft.editing_leader = true;
+            reg.step = Step::LeaderName;
+            goto(turn, reg)
+        }
+        (Step::ChooseEdit, Input::Action(Action::EditWhich(i))) if i <= count => {
+            reg.draft.pending =
+                super::super::state::PendingMember::from_member(&reg.draft.members[i - 1]);
+            reg.draft.editing = Some(i - 1);
+            reg.step = Step::MemberName;
+            goto(turn, reg)
+        }
+        (Step::ChooseRemove, Input::Action(Action::RemoveWhich(i))) if (1..=count).contains(&i) => {
+            let removed = reg.draft.members.remove(i - 1);
+            let text = turn.fill(K::MemberRemoved, &[("name", Html::text(removed.name.as_str()))]);
+            turn.say_html(text);
+            reg.step = Step::Review;
+            goto(turn, reg)
+        }
+        _ => {
+            let why = turn.t(K::ChooseFromButtons);
+            refuse(turn, reg, why)
+        }
+    }
+}
+
+fn decision_offer(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
+    match input {
+        Input::Action(Action::DecisionYes) => {
+            reg.step = Step::DecisionNumber;
+            goto(turn, reg)
+        }
+        Input::Action(Action::DecisionNo) => save(turn, reg),
+        _ => {
+            let why = turn.t(K::ChooseFromButtons);
+            refuse(turn, reg, why)
+        }
+    }
+}
+
+fn decision_number(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
+    let Input::Text(text) = &input else { return expected_text(turn, reg, &input) };
+    match DecisionNumber::parse(text) {
+        Ok(number) => {
+            reg.draft.decision.number = Some(number);
+            advance(turn, reg)
+        }
+        Err(crate::domain::decision::DecisionNumberError::TooLong { max }) => {
+            let why = turn.fill(K::TextTooLong, &[("max", Html::text(&max.to_string()))]);
+            refuse(turn, reg, why)
+        }
+        Err(_) => {
+            let why = turn.t(K::DecisionNumberInvalid);
+            refuse(turn, reg, why)
+        }
+    }
+}
+
+fn decision_date(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
+    let Input::Text(text) = &input else { return expected_text(turn, reg, &input) };
+    match parse_past_date(text, turn.ctx.today) {
+        Ok(date) => {
+            reg.draft.decision.date = Some(date);
+            advance(turn, reg)
+        }
+        Err(error) => {
+            let key = match error {
+                DateError::Format => K::DateFormat,
+                DateError::NoSuchDay => K::DateNoSuchDay,
+                DateError::Future => K::DateFuture,
+            };
+            let why = turn.t(key);
+            refuse(turn, reg, why)
+        }
+    }
+}
+
+fn decision_file(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
+    match input {
+        Input::File(file) if file.kind != FileKind::Other => {
+            reg.draft.decision.file = Some(DecisionFile {
+                file_id: file.file_id,
+                kind: file.kind,
+                sha256: file.sha256,
+            });
+            advance(turn, reg)
+        }
+        Input::File(_) => {
+            let why = turn.t(K::FileMustBePhotoOrPdf);
+            refuse(turn, reg, why)
+        }
+        _ => {
+            let why = turn.t(K::ExpectedFile);
+            refuse(turn, reg, why)
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! The question of each step, with the answer already given (if any) and the buttons.
+
+use super::super::input::Action;
+use super::super::state::{Registration, Step};
+use super::super::summary::{role_key, team_card};
+use super::super::turn::Turn;
+use super::super::Button;
+use crate::domain::MemberRole;
+use crate::i18n::{Html, K};
+
+/// What a question shows besides its text.
+struct Question {
+    text: Html,
+    current: Option<String>,
+    choices: Vec<Vec<Button>>,
+    back: bool,
+    skip: bool,
+}
+
+impl Question {
+    fn new(text: Html) -> Question {
+        Question { text, current: None, choices: Vec::new(), back: true, skip: false }
+    }
+}
+
+pub fn ask(turn: &mut Turn<'_>, reg: &Registration) {
+    let question = question(turn, reg);
+    let mut text = question.text.into_string();
+    let mut rows = question.choices;
+    let mut nav = Vec::new();
+    if let Some(current) = &question.current {
+        let line = turn.fill(K::CurrentAnswer, &[("value", Html::text(current))]);
+        text = format!("{text}\n\n{line}");
+        nav.push(turn.button(K::ButtonKeep, &Action::Keep.payload()));
+    }
+    if question.back {
+        nav.push(turn.button(K::ButtonBack, &Action::Back.payload()));
+    }
+    if question.skip {
+        nav.push(turn.button(K::ButtonSkip, &Action::Skip.payload()));
+    }
+    if !nav.is_empty() {
+        rows.push(nav);
+    }
+    turn.say_with_buttons(Html::markup(text), rows);
+}
+
+fn pending_name(reg: &Registration) -> Html {
+    Html::text(reg.draft.pending.name.as_ref().map_or("", |n| n.as_str()))
+}
+
+fn question(turn: &Turn<'_>, reg: &Registration) -> Question {
+    let draft = &reg.draft;
+    let pending = &draft.pending;
+    match reg.step {
+        Step::LeaderName => Question {
+            current: draft.leader_name.as_ref().map(|n| n.to_string()),
+            back: draft.editing_leader,
+            ..Question::new(turn.t(K::AskLeaderName))
+        },
+        Step::LeaderPhone => Question {
+            current: draft.leader_phone.as_ref().map(|p| p.national()),
+            ..Question::new(turn.t(K::AskLeaderPhone))
+        },
+        Step::MemberName => {
+            let number = draft.editing.unwrap_or(draft.members.len()) + 1;
+            let text = turn.fill(K::AskMemberName, &[("n", Html::text(&number.to_string()))]);
+            Question { current: pending.name.as_ref().map(|n| n.to_string()), ..Question::new(text) }
+        }
+        Step::MemberRole => Question {
+            current: pending.role.map(|r| turn.label(role_key(r))),
+            choices: role_buttons(turn),
+            ..Question::new(turn.fill(K::AskMemberRole, &[("name", pending_name(reg))]))
+        },
+        Step::MemberRoleOther => Question {
+            current: pending.role_detail.clone(),
+            ..Question::new(turn.t(K::AskRoleOther))
+        },
+        Step::MemberPhone => Question {
+            current: pending.phone.as_ref().map(|p| p.national()),
+            ..Question::new(turn.fill(K::AskMemberPhone, &[("name", pending_name(reg))]))
+        },
+        Step::MemberWorkplace => Question {
+            current: pending.workplace.clone(),
+            skip: true,
+            ..Question::new(turn.fill(K::AskMemberWorkplace, &[("name", pending_name(reg))]))
+        },
+        Step::AddMore => add_more(turn, reg),
+        Step::Review => review(turn, reg),
+        Step::ChooseEdit => Question {
+            choices: member_choices(turn, reg, true),
+            ..Question::new(turn.t(K::AskWhichToEdit))
+        },
+        Step::ChooseRemove => Question {
+            choices: member_choices(turn, reg, false),
+            ..Question::new(turn.t(K::AskWhichToRemove))
+        },
+        Step::DecisionOffer => Question {
+            choices: vec![vec![
+                turn.button(K::ButtonDecisionYes, &Action::DecisionYes.payload()),
+                turn.button(K::ButtonDecisionNo, &Action::DecisionNo.payload()),
+            ]],
+            ..Question::new(turn.t(K::AskDecisionOffer))
+        },
+        Step::DecisionNumber => Question {
+            current: draft.decision.number.as_ref().map(|n| n.as_str().to_owned()),
+            ..Question::new(turn.t(K::AskDecisionNumber))
+        },
+        Step::DecisionDate => Question {
+            current: draft.decision.date.map(|d| d.format("%d/%m/%Y").to_string()),
+            ..Question::new(turn.t(K::AskDecisionDate))
+        },
+        Step::DecisionFile => Question {
+            current: draft.decision.file.as_ref().map(|_| turn.label(K::FileReceived)),
+            skip: true,
+            ..Question::new(turn.t(K::AskDecisionFile))
+        },
+    }
+}
+
+fn role_buttons(turn: &Turn<'_>) -> Vec<Vec<Button>> {
+    let allowed = &turn.ctx.rules.village.allowed_roles;
+    let buttons: Vec<Button> = MemberRole::ALL
+        .into_iter()
+        .filter(|role| allowed.contains(role))
+        .map(|role| turn.button(role_key(role), &Action::Role(role).payload()))
+        .collect();
+    buttons.chunks(2).map(<[Button]>::to_vec).collect()
+}
+
+fn counts(turn: &Turn<'_>, reg: &Registration) -> Vec<(&'static str, Html)> {
+    let rules = &turn.ctx.rules.village;
+    vec![
+        ("count", Html::text(&reg.draft.members.len().to_string())),
+        ("min", Html::text(&rules.min_members.to_string())),
+        ("max", Html::text(&rules.max_members.to_string())),
+    ]
+}
+
+fn add_more(turn: &Turn<'_>, reg: &Registration) -> Question {
+    let full = !turn.ctx.rules.village.can_add_member(reg.draft.members.len());
+    let mut row = Vec::new();
+    if !full {
+        row.push(turn.button(K::ButtonAddMember, &Action::AddMember.payload()));
+    }
+    row.push(turn.button(K::ButtonDone, &Action::Done.payload()));
+    let key = if full { K::AskAddMoreFull } else { K::AskAddMore };
+    Question { choices: vec![row], ..Question::new(turn.fill(key, &counts(turn, reg))) }
+}
+
+fn review(turn: &Turn<'_>, reg: &Registration) -> Question {
+    let village = turn.ctx.account.as_ref().map_or("", |a| a.unit.name.as_str());
+    let card = team_card(turn, village, &reg.draft);
+    let footer = turn.fill(K::ReviewFooter, &counts(turn, reg));
+    let choices = vec![
+        vec![
+            turn.button(K::ButtonEdit, &Action::Edit.payload()),
+            turn.button(K::ButtonRemove, &Action::Remove.payload()),
+        ],
+        vec![
+            turn.button(K::ButtonAddMember, &Action::AddMember.payload()),
+            turn.button(K::ButtonConfirm, &Action::Confirm.payload()),
+        ],
+    ];
+    Question { choices, ..Question::new(Html::markup(format!("{card}\n\n{footer}"))) }
+}
+
+/// Buttons naming each member (and, for editing, the leader first).
+fn member_choices(turn: &Turn<'_>, reg: &Registration, with_leader: bool) -> Vec<Vec<Button>> {
+    let mut rows = Vec::new();
+    if with_leader {
+        rows.push(vec![turn.button(K::ButtonLeader, &Action::EditWhich(0).payload())]);
+    }
+    for (i, member) in reg.draft.members.iter().enumerate() {
+        let action = if with_leader { Action::EditWhich(i + 1) } else { Action::RemoveWhich(i + 1) };
+        let label = format!("{}. {}", i + 1, member.name);
+        rows.push(vec![Button { label, payload: action.payload() }]);
+    }
+    rows
+}

@@ -1,0 +1,85 @@
+//! The village team registration: leader → members one by one → review → founding decision
+//! → saved. `ask` renders the current question, `answer` reads a reply to it, `flow` knows
+//! which question comes next or before.
+
+mod answer;
+mod ask;
+mod flow;
+
+pub use ask::ask;
+pub use flow::begin;
+
+use super::input::{Action, Command, Input};
+use super::state::{Registration, Step};
+use super::turn::Turn;
+use super::{Effect, State};
+use crate::domain::AccountRole;
+use crate::i18n::K;
+
+/// The village the chat registers for, or `None` when the chat is not a village head (an
+/// account removed while a dialogue was open).
+fn village_code(turn: &Turn<'_>) -> Option<String> {
+    turn.ctx
+        .account
+        .as_ref()
+        .filter(|a| a.role == AccountRole::VillageHead)
+        .map(|a| a.unit.code.clone())
+}
+
+pub fn on_command(turn: &mut Turn<'_>, reg: Registration, command: Command) -> State {
+    match command {
+        Command::Cancel => cancel(turn, reg),
+        Command::Back => on_input(turn, reg, Input::Action(Action::Back)),
+        Command::Skip => on_input(turn, reg, Input::Action(Action::Skip)),
+        Command::Help => {
+            turn.say(help_key(reg.step));
+            ask(turn, &reg);
+            State::Registering(Box::new(reg))
+        }
+        Command::Start(_) | Command::MyTeam | Command::Language | Command::Unknown(_) => {
+            turn.say(K::AlreadyRegistering);
+            ask(turn, &reg);
+            State::Registering(Box::new(reg))
+        }
+    }
+}
+
+pub fn on_input(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
+    let Some(village) = village_code(turn) else {
+        turn.say(K::NotAVillageHead);
+        return State::Idle;
+    };
+    let before = (reg.draft.leader_name.clone(), reg.draft.leader_phone.clone(), reg.draft.members.clone());
+    let next = answer::on_input(turn, reg, input);
+    if let State::Registering(reg) = &next {
+        let after = (reg.draft.leader_name.clone(), reg.draft.leader_phone.clone(), reg.draft.members.clone());
+        // Checkpoint: officials see the draft grow, and nothing complete is ever only in the
+        // dialogue state.
+        if before != after {
+            turn.effect(Effect::SaveDraft { unit_code: village, registration: (**reg).clone() });
+        }
+    }
+    next
+}
+
+fn cancel(turn: &mut Turn<'_>, reg: Registration) -> State {
+    if let Some(village) = village_code(turn) {
+        turn.effect(Effect::SaveDraft { unit_code: village, registration: reg });
+    }
+    turn.say(K::Cancelled);
+    State::Idle
+}
+
+fn help_key(step: Step) -> K {
+    match step {
+        Step::LeaderName | Step::MemberName => K::HelpName,
+        Step::LeaderPhone | Step::MemberPhone => K::HelpPhone,
+        Step::MemberRole | Step::MemberRoleOther => K::HelpRole,
+        Step::MemberWorkplace => K::HelpWorkplace,
+        Step::AddMore => K::HelpAddMore,
+        Step::Review | Step::ChooseEdit | Step::ChooseRemove => K::HelpReview,
+        Step::DecisionOffer | Step::DecisionNumber | Step::DecisionDate | Step::DecisionFile => {
+            K::HelpDecision
+        }
+    }
+}

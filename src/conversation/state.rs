@@ -1,0 +1,171 @@
+//! What a chat remembers between two messages. Serialized as JSON in `dialogue_states`, so
+//! the variants only grow: removing or renaming one would strand chats that are in it.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{DecisionNumber, MemberRole, PersonName, PhoneNumber};
+use crate::i18n::Lang;
+
+/// Everything kept for one chat.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub lang: Lang,
+    /// Bumped whenever the state changes; buttons carry it, so a button from an older message
+    /// is recognised as stale instead of acting on a state it was not made for.
+    pub rev: u32,
+    pub state: State,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum State {
+    #[default]
+    Idle,
+    Registering(Box<Registration>),
+}
+
+/// A registration in progress: the question being asked and the answers so far.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Registration {
+    pub step: Step,
+    pub draft: Draft,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    #[default]
+    LeaderName,
+    LeaderPhone,
+    MemberName,
+    MemberRole,
+    MemberRoleOther,
+    MemberPhone,
+    MemberWorkplace,
+    AddMore,
+    Review,
+    ChooseEdit,
+    ChooseRemove,
+    DecisionOffer,
+    DecisionNumber,
+    DecisionDate,
+    DecisionFile,
+}
+
+/// The team as entered so far.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub leader_name: Option<PersonName>,
+    pub leader_phone: Option<PhoneNumber>,
+    pub members: Vec<Member>,
+    /// The member being entered or edited.
+    #[serde(default)]
+    pub pending: PendingMember,
+    /// `Some(i)` while member `i` is edited; the leader is edited through `editing_leader`.
+    #[serde(default)]
+    pub editing: Option<usize>,
+    #[serde(default)]
+    pub editing_leader: bool,
+    #[serde(default)]
+    pub decision: Decision,
+    /// True once the head has seen the whole team (or it was registered before): from then
+    /// on, adding or editing a member returns to the review instead of asking "add another?".
+    #[serde(default)]
+    pub reviewed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    pub name: PersonName,
+    pub role: MemberRole,
+    #[serde(default)]
+    pub role_detail: Option<String>,
+    pub phone: PhoneNumber,
+    #[serde(default)]
+    pub workplace: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PendingMember {
+    pub name: Option<PersonName>,
+    pub role: Option<MemberRole>,
+    pub role_detail: Option<String>,
+    pub phone: Option<PhoneNumber>,
+    pub workplace: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    pub number: Option<DecisionNumber>,
+    pub date: Option<NaiveDate>,
+    pub file: Option<DecisionFile>,
+}
+
+/// The signed decision as the chat channel stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionFile {
+    pub file_id: String,
+    pub kind: FileKind,
+    pub sha256: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    Photo,
+    Pdf,
+    Other,
+}
+
+impl FileKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            FileKind::Photo => "photo",
+            FileKind::Pdf => "pdf",
+            FileKind::Other => "other",
+        }
+    }
+}
+
+impl PendingMember {
+    pub fn from_member(member: &Member) -> PendingMember {
+        PendingMember {
+            name: Some(member.name.clone()),
+            role: Some(member.role),
+            role_detail: member.role_detail.clone(),
+            phone: Some(member.phone.clone()),
+            workplace: member.workplace.clone(),
+        }
+    }
+
+    /// The finished member, once name, role and phone are known.
+    pub fn complete(&self) -> Option<Member> {
+        Some(Member {
+            name: self.name.clone()?,
+            role: self.role?,
+            role_detail: self.role_detail.clone(),
+            phone: self.phone.clone()?,
+            workplace: self.workplace.clone(),
+        })
+    }
+}
+
+impl Draft {
+    /// Who already uses `phone` in this team, other than the person being edited.
+    pub fn phone_owner(&self, phone: &PhoneNumber) -> Option<&PersonName> {
+        if !self.editing_leader && self.leader_phone.as_ref() == Some(phone) {
+            return self.leader_name.as_ref();
+        }
+        self.members
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.editing != Some(*i))
+            .find(|(_, m)| &m.phone == phone)
+            .map(|(_, m)| &m.name)
+    }
+
+    pub fn roles(&self) -> Vec<MemberRole> {
+        self.members.iter().map(|m| m.role).collect()
+    }
+}

@@ -1,0 +1,102 @@
+//! The team as text: the numbered list shown for review, after saving and by `/myteam`.
+
+use super::state::{Decision, Draft, Member};
+use super::turn::Turn;
+use crate::domain::MemberRole;
+use crate::i18n::{Html, K};
+
+pub fn role_key(role: MemberRole) -> K {
+    match role {
+        MemberRole::YouthUnionSecretary => K::RoleYouthUnionSecretary,
+        MemberRole::FarmersAssociationHead => K::RoleFarmersAssociationHead,
+        MemberRole::WomensUnionHead => K::RoleWomensUnionHead,
+        MemberRole::VeteransAssociationHead => K::RoleVeteransAssociationHead,
+        MemberRole::PrimaryTeacher => K::RolePrimaryTeacher,
+        MemberRole::LowerSecondaryTeacher => K::RoleLowerSecondaryTeacher,
+        MemberRole::UpperSecondaryTeacher => K::RoleUpperSecondaryTeacher,
+        MemberRole::Other => K::RoleOther,
+    }
+}
+
+/// "Other: radio operator" shows the free text; listed roles show their name.
+pub fn role_label(turn: &Turn<'_>, role: MemberRole, detail: Option<&str>) -> Html {
+    match (role, detail) {
+        (MemberRole::Other, Some(detail)) => Html::text(detail),
+        _ => Html::text(&turn.label(role_key(role))),
+    }
+}
+
+fn member_line(turn: &Turn<'_>, number: usize, member: &Member) -> Html {
+    let role = role_label(turn, member.role, member.role_detail.as_deref());
+    let mut args = vec![
+        ("n", Html::text(&number.to_string())),
+        ("name", Html::text(member.name.as_str())),
+        ("role", role),
+        ("phone", Html::text(&member.phone.national())),
+    ];
+    match &member.workplace {
+        Some(place) => {
+            args.push(("workplace", Html::text(place)));
+            turn.fill(K::SummaryMemberWithWorkplace, &args)
+        }
+        None => turn.fill(K::SummaryMember, &args),
+    }
+}
+
+fn leader_line(turn: &Turn<'_>, draft: &Draft) -> Html {
+    let missing = turn.label(K::NotYetGiven);
+    let name = draft.leader_name.as_ref().map_or(missing.clone(), |n| n.to_string());
+    let phone = draft.leader_phone.as_ref().map_or(missing, |p| p.national());
+    turn.fill(
+        K::SummaryLeader,
+        &[("name", Html::text(&name)), ("phone", Html::text(&phone))],
+    )
+}
+
+fn decision_line(turn: &Turn<'_>, decision: &Decision) -> Html {
+    let (Some(number), Some(date)) = (&decision.number, decision.date) else {
+        return turn.t(K::SummaryNoDecision);
+    };
+    let scan = turn.t(if decision.file.is_some() { K::SummaryScanYes } else { K::SummaryScanNo });
+    turn.fill(
+        K::SummaryDecision,
+        &[
+            ("number", Html::text(number.as_str())),
+            ("date", Html::text(&date.format("%d/%m/%Y").to_string())),
+            ("scan", scan),
+        ],
+    )
+}
+
+/// The whole team, numbered, with the village's name as the title.
+pub fn team_card(turn: &Turn<'_>, village: &str, draft: &Draft) -> Html {
+    let mut lines = vec![
+        turn.fill(K::SummaryTitle, &[("village", Html::text(village))]).into_string(),
+        leader_line(turn, draft).into_string(),
+    ];
+    if draft.members.is_empty() {
+        lines.push(turn.t(K::SummaryNoMembers).into_string());
+    }
+    for (i, member) in draft.members.iter().enumerate() {
+        lines.push(member_line(turn, i + 1, member).into_string());
+    }
+    lines.push(decision_line(turn, &draft.decision).into_string());
+    Html::markup(lines.join("\n"))
+}
+
+/// One broken composition rule, said so the head knows what to change.
+pub fn breach_text(turn: &Turn<'_>, breach: &crate::domain::RuleBreach) -> Html {
+    use crate::domain::RuleBreach;
+    let number = |n: &usize| Html::text(&n.to_string());
+    let role = |r: &MemberRole| Html::text(&turn.label(role_key(*r)));
+    match breach {
+        RuleBreach::TooFewMembers { min, have } => {
+            turn.fill(K::BreachTooFew, &[("min", number(min)), ("count", number(have))])
+        }
+        RuleBreach::TooManyMembers { max, have } => {
+            turn.fill(K::BreachTooMany, &[("max", number(max)), ("count", number(have))])
+        }
+        RuleBreach::RoleNotAllowed(r) => turn.fill(K::BreachRoleNotAllowed, &[("role", role(r))]),
+        RuleBreach::MissingRole(r) => turn.fill(K::BreachMissingRole, &[("role", role(r))]),
+    }
+}

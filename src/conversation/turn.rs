@@ -1,0 +1,85 @@
+//! One turn of the conversation: collects replies and effects while the handlers run.
+
+use super::{Button, Context, Effect, Outcome, Reply, Session, State};
+use crate::i18n::{Html, Lang, K};
+
+pub struct Turn<'a> {
+    pub ctx: &'a Context<'a>,
+    pub lang: Lang,
+    pub rev: u32,
+    replies: Vec<Reply>,
+    effects: Vec<Effect>,
+}
+
+impl<'a> Turn<'a> {
+    pub fn new(session: &Session, ctx: &'a Context<'a>) -> Turn<'a> {
+        Turn {
+            ctx,
+            lang: session.lang,
+            rev: session.rev,
+            replies: Vec::new(),
+            effects: Vec::new(),
+        }
+    }
+
+    pub fn t(&self, key: K) -> Html {
+        self.ctx.texts.get(self.lang, key)
+    }
+
+    /// A text with placeholders, as plain text for a button label.
+    pub fn label(&self, key: K) -> String {
+        crate::i18n::to_plain(self.ctx.texts.template(self.lang, key))
+    }
+
+    pub fn fill(&self, key: K, args: &[(&str, Html)]) -> Html {
+        self.ctx.texts.fill(self.lang, key, args)
+    }
+
+    pub fn say(&mut self, key: K) {
+        let text = self.t(key);
+        self.say_html(text);
+    }
+
+    pub fn say_html(&mut self, text: Html) {
+        self.replies.push(Reply { text, buttons: Vec::new() });
+    }
+
+    pub fn say_with_buttons(&mut self, text: Html, buttons: Vec<Vec<Button>>) {
+        self.replies.push(Reply { text, buttons });
+    }
+
+    pub fn button(&self, key: K, action: &str) -> Button {
+        Button { label: self.label(key), payload: action.to_owned() }
+    }
+
+    pub fn effect(&mut self, effect: Effect) {
+        self.effects.push(effect);
+    }
+
+    /// Ends the turn: a changed state gets a new revision, and every button is stamped with
+    /// the revision it belongs to.
+    pub fn finish(self, before: &Session, state: State) -> Outcome {
+        let rev = if state != before.state { before.rev.wrapping_add(1) } else { before.rev };
+        let replies = self
+            .replies
+            .into_iter()
+            .map(|reply| Reply {
+                text: reply.text,
+                buttons: reply
+                    .buttons
+                    .into_iter()
+                    .map(|row| {
+                        row.into_iter()
+                            .map(|b| Button { label: b.label, payload: format!("{rev}:{}", b.payload) })
+                            .collect()
+                    })
+                    .collect(),
+            })
+            .collect();
+        Outcome {
+            session: Session { lang: self.lang, rev, state },
+            replies,
+            effects: self.effects,
+        }
+    }
+}
