@@ -11,3 +11,6 @@ pub mod conversation;
 pub mod domain;
 pub mod i18n;
 pub mod storage;
+pub mod clock;
+pub mod engine;
+pub mod invitation;

@@ -1,1 +1,59 @@
-//! (in progress)
+//! Chats bound to a role and a unit.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use super::{now_text, StorageError, StorageResult, Store, Tx};
+use crate::domain::AccountRole;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub role: AccountRole,
+    pub unit_code: String,
+}
+
+pub async fn account(tx: &mut Tx<'_>, channel: &str, external_id: &str) -> StorageResult<Option<Account>> {
+    let row = sqlx::query("SELECT role, unit_code FROM accounts WHERE channel = $1 AND external_id = $2")
+        .bind(channel)
+        .bind(external_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let role: String = row.try_get("role")?;
+    Ok(Some(Account {
+        role: AccountRole::parse(&role).ok_or_else(|| StorageError::Corrupt(format!("role {role:?}")))?,
+        unit_code: row.try_get("unit_code")?,
+    }))
+}
+
+/// Binds the chat to a role and unit, replacing an earlier binding of the same chat.
+pub async fn bind_account(
+    tx: &mut Tx<'_>,
+    channel: &str,
+    external_id: &str,
+    account: &Account,
+    now: DateTime<Utc>,
+) -> StorageResult<()> {
+    sqlx::query(
+        "INSERT INTO accounts (channel, external_id, role, unit_code, created_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (channel, external_id) DO UPDATE SET role = excluded.role, unit_code = excluded.unit_code",
+    )
+    .bind(channel)
+    .bind(external_id)
+    .bind(account.role.code())
+    .bind(&account.unit_code)
+    .bind(now_text(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// The chat's account, outside any transaction (for adapters and tests).
+    pub async fn account(&self, channel: &str, external_id: &str) -> StorageResult<Option<Account>> {
+        let mut tx = self.pool().begin().await?;
+        let found = account(&mut tx, channel, external_id).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+}

@@ -4,16 +4,19 @@
 //! The store is the only way the rest of the code reaches the database: adapters and the
 //! conversation core never see a connection.
 
-mod accounts;
-mod audit;
-mod invitations;
-mod sessions;
-mod teams;
-mod units;
+pub mod accounts;
+pub mod audit;
+pub mod invitations;
+pub mod sessions;
+pub mod teams;
+pub mod units;
 
-// pub use accounts::Account;
+pub use accounts::Account;
+pub use audit::AuditEntry;
 
 
+pub use invitations::{InvitationRecord, NewInvitation};
+pub use teams::{StoredMember, StoredTeam, TeamStatus};
 pub use units::{NewUnit, Unit, UnitLevel};
 
 use std::str::FromStr;

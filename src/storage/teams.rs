@@ -1,1 +1,209 @@
-//! (in progress)
+//! Teams and their members.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+
+use super::{now_text, StorageError, StorageResult, Store, Tx};
+use crate::conversation::state::{Decision, DecisionFile, Draft, FileKind, Member, Registration};
+use crate::domain::{DecisionNumber, MemberRole, PersonName, PhoneNumber};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TeamStatus {
+    Draft,
+    Registered,
+}
+
+/// A team as stored: its complete part, and the unfinished registration if one was paused.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredTeam {
+    pub id: i64,
+    pub status: TeamStatus,
+    pub team: Draft,
+    pub unfinished: Option<Registration>,
+    pub version: i64,
+}
+
+/// A member row as read back (for exports and tests).
+pub type StoredMember = Member;
+
+fn corrupt(what: &str, value: &str) -> StorageError {
+    StorageError::Corrupt(format!("{what} {value:?}"))
+}
+
+fn member_from_row(row: &sqlx::sqlite::SqliteRow) -> StorageResult<Member> {
+    let name: String = row.try_get("full_name")?;
+    let role: String = row.try_get("role")?;
+    let phone: String = row.try_get("phone")?;
+    Ok(Member {
+        name: PersonName::parse(&name).map_err(|_| corrupt("member name", &name))?,
+        role: MemberRole::parse(&role).ok_or_else(|| corrupt("member role", &role))?,
+        role_detail: row.try_get("role_detail")?,
+        phone: PhoneNumber::parse(&phone).map_err(|_| corrupt("member phone", &phone))?,
+        workplace: row.try_get("workplace")?,
+    })
+}
+
+fn decision_from_row(row: &sqlx::sqlite::SqliteRow) -> StorageResult<Decision> {
+    let number: Option<String> = row.try_get("decision_number")?;
+    let date: Option<String> = row.try_get("decision_date")?;
+    let file_id: Option<String> = row.try_get("decision_file_id")?;
+    let kind: Option<String> = row.try_get("decision_file_kind")?;
+    let file = file_id.map(|file_id| DecisionFile {
+        file_id,
+        kind: match kind.as_deref() {
+            Some("photo") => FileKind::Photo,
+            Some("pdf") => FileKind::Pdf,
+            _ => FileKind::Other,
+        },
+        sha256: row.try_get("decision_file_sha256").ok().flatten(),
+    });
+    Ok(Decision {
+        number: number
+            .map(|n| DecisionNumber::parse(&n).map_err(|_| corrupt("decision number", &n)))
+            .transpose()?,
+        date: date
+            .map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| corrupt("decision date", &d)))
+            .transpose()?,
+        file,
+    })
+}
+
+pub async fn team_for_unit(tx: &mut Tx<'_>, unit_code: &str) -> StorageResult<Option<StoredTeam>> {
+    let row = sqlx::query("SELECT * FROM teams WHERE unit_code = $1")
+        .bind(unit_code)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let id: i64 = row.try_get("id")?;
+    let members = sqlx::query("SELECT * FROM members WHERE team_id = $1 ORDER BY position")
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(member_from_row)
+        .collect::<StorageResult<Vec<_>>>()?;
+    let leader_name: Option<String> = row.try_get("leader_name")?;
+    let leader_phone: Option<String> = row.try_get("leader_phone")?;
+    let status: String = row.try_get("status")?;
+    let draft_json: Option<String> = row.try_get("draft_json")?;
+    let team = Draft {
+        leader_name: leader_name.and_then(|n| PersonName::parse(&n).ok()),
+        leader_phone: leader_phone.and_then(|p| PhoneNumber::parse(&p).ok()),
+        members,
+        decision: decision_from_row(&row)?,
+        ..Draft::default()
+    };
+    Ok(Some(StoredTeam {
+        id,
+        status: if status == "registered" { TeamStatus::Registered } else { TeamStatus::Draft },
+        team,
+        // An unreadable draft (from an older version) is dropped rather than blocking the team.
+        unfinished: draft_json.and_then(|json| serde_json::from_str(&json).ok()),
+        version: row.try_get("version")?,
+    }))
+}
+
+/// Creates the team row if missing; returns its id and status.
+async fn ensure_team(tx: &mut Tx<'_>, unit_code: &str, now: DateTime<Utc>) -> StorageResult<(i64, String)> {
+    sqlx::query(
+        "INSERT INTO teams (unit_code, status, created_at, updated_at) VALUES ($1, 'draft', $2, $2)
+         ON CONFLICT (unit_code) DO NOTHING",
+    )
+    .bind(unit_code)
+    .bind(now_text(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(sqlx::query_as("SELECT id, status FROM teams WHERE unit_code = $1")
+        .bind(unit_code)
+        .fetch_one(&mut **tx)
+        .await?)
+}
+
+async fn replace_members(tx: &mut Tx<'_>, team_id: i64, members: &[Member], now: DateTime<Utc>) -> StorageResult<()> {
+    sqlx::query("DELETE FROM members WHERE team_id = $1").bind(team_id).execute(&mut **tx).await?;
+    for (position, member) in members.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO members (team_id, position, full_name, role, role_detail, phone, workplace, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(team_id)
+        .bind(position as i64 + 1)
+        .bind(member.name.as_str())
+        .bind(member.role.code())
+        .bind(&member.role_detail)
+        .bind(member.phone.e164())
+        .bind(&member.workplace)
+        .bind(now_text(now))
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn write_leader(tx: &mut Tx<'_>, team_id: i64, team: &Draft, now: DateTime<Utc>) -> StorageResult<()> {
+    sqlx::query(
+        "UPDATE teams SET leader_name = $1, leader_phone = $2, updated_at = $3, version = version + 1
+         WHERE id = $4",
+    )
+    .bind(team.leader_name.as_ref().map(|n| n.as_str()))
+    .bind(team.leader_phone.as_ref().map(|p| p.e164()))
+    .bind(now_text(now))
+    .bind(team_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Keeps a paused or in-progress registration. A team never registered shows its complete
+/// part as a draft; a registered team keeps its registered data until the head confirms.
+pub async fn save_draft(tx: &mut Tx<'_>, unit_code: &str, reg: &Registration, now: DateTime<Utc>) -> StorageResult<()> {
+    let (team_id, status) = ensure_team(tx, unit_code, now).await?;
+    let json = serde_json::to_string(reg).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+    sqlx::query("UPDATE teams SET draft_json = $1, updated_at = $2 WHERE id = $3")
+        .bind(json)
+        .bind(now_text(now))
+        .bind(team_id)
+        .execute(&mut **tx)
+        .await?;
+    if status == "draft" {
+        write_leader(tx, team_id, &reg.draft, now).await?;
+        replace_members(tx, team_id, &reg.draft.members, now).await?;
+    }
+    Ok(())
+}
+
+/// Stores the confirmed team, replacing what was registered before.
+pub async fn save_team(tx: &mut Tx<'_>, unit_code: &str, team: &Draft, now: DateTime<Utc>) -> StorageResult<()> {
+    let (team_id, _) = ensure_team(tx, unit_code, now).await?;
+    write_leader(tx, team_id, team, now).await?;
+    replace_members(tx, team_id, &team.members, now).await?;
+    let decision = &team.decision;
+    let file = decision.file.as_ref();
+    sqlx::query(
+        "UPDATE teams SET status = 'registered', draft_json = NULL,
+             registered_at = COALESCE(registered_at, $1),
+             decision_number = $2, decision_date = $3, decision_file_id = $4,
+             decision_file_kind = $5, decision_file_sha256 = $6
+         WHERE id = $7",
+    )
+    .bind(now_text(now))
+    .bind(decision.number.as_ref().map(|n| n.as_str()))
+    .bind(decision.date.map(|d| d.format("%Y-%m-%d").to_string()))
+    .bind(file.map(|f| f.file_id.as_str()))
+    .bind(file.map(|f| f.kind.code()))
+    .bind(file.and_then(|f| f.sha256.as_deref()))
+    .bind(team_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// The team of a unit, outside any transaction.
+    pub async fn team(&self, unit_code: &str) -> StorageResult<Option<StoredTeam>> {
+        let mut tx = self.pool().begin().await?;
+        let team = team_for_unit(&mut tx, unit_code).await?;
+        tx.commit().await?;
+        Ok(team)
+    }
+}

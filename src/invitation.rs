@@ -1,0 +1,74 @@
+//! Creating invitation codes: unguessable, single-use, expiring.
+
+use chrono::{DateTime, Duration, Utc};
+use rand::distributions::{Alphanumeric, DistString};
+use sha2::{Digest, Sha256};
+
+use crate::domain::AccountRole;
+use crate::storage::{NewInvitation, StorageError, Store};
+
+/// 24 characters of [A-Za-z0-9] from the OS-seeded CSPRNG: about 143 bits, and valid in a
+/// Telegram deep link (`?start=` takes at most 64 of `[A-Za-z0-9_-]`).
+const CODE_LENGTH: usize = 24;
+
+pub fn hash_code(code: &str) -> String {
+    hex::encode(Sha256::digest(code.trim().as_bytes()))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedInvitation {
+    pub code: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InviteError {
+    #[error("there is no unit with code {0:?}")]
+    UnknownUnit(String),
+    #[error("a {role} is invited to a {expected}, but {unit} is a {actual}")]
+    WrongLevel { role: &'static str, expected: &'static str, unit: String, actual: &'static str },
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Creates an invitation for `role` in `unit_code`, valid for `valid_for`.
+pub async fn create_invitation(
+    store: &Store,
+    role: AccountRole,
+    unit_code: &str,
+    valid_for: Duration,
+    created_by: &str,
+    now: DateTime<Utc>,
+) -> Result<CreatedInvitation, InviteError> {
+    let unit = store
+        .unit(unit_code)
+        .await?
+        .ok_or_else(|| InviteError::UnknownUnit(unit_code.to_owned()))?;
+    let expected = match role {
+        AccountRole::VillageHead => crate::storage::UnitLevel::Village,
+    };
+    if unit.level != expected {
+        return Err(InviteError::WrongLevel {
+            role: role.code(),
+            expected: expected.as_str(),
+            unit: unit.code,
+            actual: unit.level.as_str(),
+        });
+    }
+    let code = Alphanumeric.sample_string(&mut rand::rngs::OsRng, CODE_LENGTH);
+    let expires_at = now + valid_for;
+    let invitation = NewInvitation {
+        code_sha256: hash_code(&code),
+        role,
+        unit_code: unit.code,
+        created_by: created_by.to_owned(),
+        expires_at,
+    };
+    store.create_invitation(&invitation, now).await?;
+    Ok(CreatedInvitation { code, expires_at })
+}
+
+/// The link that opens the bot with the code: `https://t.me/<bot>?start=<code>`.
+pub fn telegram_deep_link(bot_username: &str, code: &str) -> String {
+    format!("https://t.me/{}?start={code}", bot_username.trim_start_matches('@'))
+}
