@@ -9,10 +9,9 @@ mod audit;
 mod invitations;
 mod sessions;
 mod teams;
-mod units;
+pub mod units;
 
 // pub use accounts::Account;
-
 
 pub use units::{NewUnit, Unit, UnitLevel};
 
