@@ -57,8 +57,12 @@ mod tests {
 
     #[test]
     fn the_vietnamese_date_turns_at_five_pm_utc() {
-        let before = DateTime::parse_from_rfc3339("2022-04-24T16:59:59Z").unwrap().with_timezone(&Utc);
-        let after = DateTime::parse_from_rfc3339("2022-04-24T17:00:00Z").unwrap().with_timezone(&Utc);
+        let before = DateTime::parse_from_rfc3339("2022-04-24T16:59:59Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let after = DateTime::parse_from_rfc3339("2022-04-24T17:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(vietnam_date(before).to_string(), "2022-04-24");
         assert_eq!(vietnam_date(after).to_string(), "2022-04-25");
     }

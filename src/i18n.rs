@@ -122,7 +122,10 @@ pub enum TextsError {
         source: toml::de::Error,
     },
     #[error("dialogues/{lang}.toml has no text for {key:?}")]
-    Missing { lang: &'static str, key: &'static str },
+    Missing {
+        lang: &'static str,
+        key: &'static str,
+    },
 }
 
 /// All texts of all languages, checked complete when loaded.
@@ -196,7 +199,12 @@ mod tests {
         for &key in K::ALL {
             let vi = placeholders(texts.template(Lang::Vi, key));
             let en = placeholders(texts.template(Lang::En, key));
-            assert_eq!(vi, en, "placeholders of {:?} differ between vi and en", key.key());
+            assert_eq!(
+                vi,
+                en,
+                "placeholders of {:?} differ between vi and en",
+                key.key()
+            );
         }
     }
 

@@ -26,7 +26,12 @@ pub enum InviteError {
     #[error("there is no unit with code {0:?}")]
     UnknownUnit(String),
     #[error("a {role} is invited to a {expected}, but {unit} is a {actual}")]
-    WrongLevel { role: &'static str, expected: &'static str, unit: String, actual: &'static str },
+    WrongLevel {
+        role: &'static str,
+        expected: &'static str,
+        unit: String,
+        actual: &'static str,
+    },
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -70,5 +75,8 @@ pub async fn create_invitation(
 
 /// The link that opens the bot with the code: `https://t.me/<bot>?start=<code>`.
 pub fn telegram_deep_link(bot_username: &str, code: &str) -> String {
-    format!("https://t.me/{}?start={code}", bot_username.trim_start_matches('@'))
+    format!(
+        "https://t.me/{}?start={code}",
+        bot_username.trim_start_matches('@')
+    )
 }

@@ -5,12 +5,15 @@
 //! - [`conversation`]: the pure, channel-agnostic dialogue core;
 //! - [`i18n`]: every sentence the bot says, from `dialogues/`;
 //! - [`storage`]: the database, all SQL in one place;
-//! - [`engine`]: one update in, replies out: loads context, runs the core, stores the result.
+//! - [`engine`]: one update in, replies out: loads context, runs the core, stores the result;
+//! - [`import`]: reference data (communes, villages) from CSV files;
+//! - [`invitation`]: one-time codes that bind a chat to a role and a unit.
 
+pub mod clock;
 pub mod conversation;
 pub mod domain;
-pub mod i18n;
-pub mod storage;
-pub mod clock;
 pub mod engine;
+pub mod i18n;
+pub mod import;
 pub mod invitation;
+pub mod storage;

@@ -12,7 +12,11 @@ pub fn on_command(turn: &mut Turn<'_>, command: Command) -> State {
     match command {
         Command::Start(Some(_)) => redeem(turn),
         Command::Start(None) => {
-            let key = if is_village_head(turn) { K::WelcomeBack } else { K::WelcomeGuest };
+            let key = if is_village_head(turn) {
+                K::WelcomeBack
+            } else {
+                K::WelcomeGuest
+            };
             turn.say(key);
             menu(turn);
             State::Idle
@@ -59,12 +63,19 @@ pub fn on_input(turn: &mut Turn<'_>, input: Input) -> State {
 }
 
 fn is_village_head(turn: &Turn<'_>) -> bool {
-    turn.ctx.account.as_ref().is_some_and(|a| a.role == AccountRole::VillageHead)
+    turn.ctx
+        .account
+        .as_ref()
+        .is_some_and(|a| a.role == AccountRole::VillageHead)
 }
 
 /// The registered team, as a draft to edit; `None` when nothing was registered yet.
 fn saved_team(turn: &Turn<'_>) -> Option<super::Draft> {
-    turn.ctx.team.as_ref().filter(|t| t.registered).map(|t| t.team.clone())
+    turn.ctx
+        .team
+        .as_ref()
+        .filter(|t| t.registered)
+        .map(|t| t.team.clone())
 }
 
 /// The main menu of the chat's role.
@@ -84,7 +95,13 @@ pub fn menu(turn: &mut Turn<'_>) {
 /// `/start CODE`: bind the chat to the invitation's role and unit, then start registering.
 fn redeem(turn: &mut Turn<'_>) -> State {
     let check = turn.ctx.invitation.clone();
-    let Some(InvitationCheck::Valid { code_sha256, role, unit, parent }) = check else {
+    let Some(InvitationCheck::Valid {
+        code_sha256,
+        role,
+        unit,
+        parent,
+    }) = check
+    else {
         let key = match check {
             Some(InvitationCheck::Used) => K::InvitationUsed,
             Some(InvitationCheck::Expired) => K::InvitationExpired,
@@ -94,11 +111,18 @@ fn redeem(turn: &mut Turn<'_>) -> State {
         menu(turn);
         return State::Idle;
     };
-    turn.effect(Effect::RedeemInvitation { code_sha256, role, unit_code: unit.code.clone() });
+    turn.effect(Effect::RedeemInvitation {
+        code_sha256,
+        role,
+        unit_code: unit.code.clone(),
+    });
     let commune = parent.map(|p| p.name).unwrap_or_default();
     let text = turn.fill(
         K::WelcomeVillageHead,
-        &[("village", Html::text(&unit.name)), ("commune", Html::text(&commune))],
+        &[
+            ("village", Html::text(&unit.name)),
+            ("commune", Html::text(&commune)),
+        ],
     );
     turn.say_html(text);
     my_team(turn)

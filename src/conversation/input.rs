@@ -253,14 +253,16 @@ pub fn reprompt(turn: &mut Turn<'_>, state: &State) {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn commands_are_read_with_their_argument_and_bot_suffix() {
-        assert_eq!(parse_command("/start abc123"), Some(Command::Start(Some("abc123".into()))));
+        assert_eq!(
+            parse_command("/start abc123"),
+            Some(Command::Start(Some("abc123".into())))
+        );
         assert_eq!(parse_command("/start"), Some(Command::Start(None)));
         assert_eq!(parse_command("/huy@cnscd_bot"), Some(Command::Cancel));
         assert_eq!(parse_command("/HELP"), Some(Command::Help));

@@ -28,7 +28,10 @@ pub enum Incoming {
     /// A button press; the payload is what [`Button::payload`] held.
     Button(String),
     /// A shared phone contact; `own` when it is the sender's own number.
-    Contact { phone: String, own: bool },
+    Contact {
+        phone: String,
+        own: bool,
+    },
     File(FileUpload),
     /// Something the bot cannot read here (sticker, voice note, location…).
     Unsupported(UnsupportedKind),

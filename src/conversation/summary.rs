@@ -45,8 +45,14 @@ fn member_line(turn: &Turn<'_>, number: usize, member: &Member) -> Html {
 
 fn leader_line(turn: &Turn<'_>, draft: &Draft) -> Html {
     let missing = turn.label(K::NotYetGiven);
-    let name = draft.leader_name.as_ref().map_or(missing.clone(), |n| n.to_string());
-    let phone = draft.leader_phone.as_ref().map_or(missing, |p| p.national());
+    let name = draft
+        .leader_name
+        .as_ref()
+        .map_or(missing.clone(), |n| n.to_string());
+    let phone = draft
+        .leader_phone
+        .as_ref()
+        .map_or(missing, |p| p.national());
     turn.fill(
         K::SummaryLeader,
         &[("name", Html::text(&name)), ("phone", Html::text(&phone))],
@@ -57,7 +63,11 @@ fn decision_line(turn: &Turn<'_>, decision: &Decision) -> Html {
     let (Some(number), Some(date)) = (&decision.number, decision.date) else {
         return turn.t(K::SummaryNoDecision);
     };
-    let scan = turn.t(if decision.file.is_some() { K::SummaryScanYes } else { K::SummaryScanNo });
+    let scan = turn.t(if decision.file.is_some() {
+        K::SummaryScanYes
+    } else {
+        K::SummaryScanNo
+    });
     turn.fill(
         K::SummaryDecision,
         &[
@@ -71,7 +81,8 @@ fn decision_line(turn: &Turn<'_>, decision: &Decision) -> Html {
 /// The whole team, numbered, with the village's name as the title.
 pub fn team_card(turn: &Turn<'_>, village: &str, draft: &Draft) -> Html {
     let mut lines = vec![
-        turn.fill(K::SummaryTitle, &[("village", Html::text(village))]).into_string(),
+        turn.fill(K::SummaryTitle, &[("village", Html::text(village))])
+            .into_string(),
         leader_line(turn, draft).into_string(),
     ];
     if draft.members.is_empty() {
@@ -90,12 +101,14 @@ pub fn breach_text(turn: &Turn<'_>, breach: &crate::domain::RuleBreach) -> Html 
     let number = |n: &usize| Html::text(&n.to_string());
     let role = |r: &MemberRole| Html::text(&turn.label(role_key(*r)));
     match breach {
-        RuleBreach::TooFewMembers { min, have } => {
-            turn.fill(K::BreachTooFew, &[("min", number(min)), ("count", number(have))])
-        }
-        RuleBreach::TooManyMembers { max, have } => {
-            turn.fill(K::BreachTooMany, &[("max", number(max)), ("count", number(have))])
-        }
+        RuleBreach::TooFewMembers { min, have } => turn.fill(
+            K::BreachTooFew,
+            &[("min", number(min)), ("count", number(have))],
+        ),
+        RuleBreach::TooManyMembers { max, have } => turn.fill(
+            K::BreachTooMany,
+            &[("max", number(max)), ("count", number(have))],
+        ),
         RuleBreach::RoleNotAllowed(r) => turn.fill(K::BreachRoleNotAllowed, &[("role", role(r))]),
         RuleBreach::MissingRole(r) => turn.fill(K::BreachMissingRole, &[("role", role(r))]),
     }

@@ -41,7 +41,10 @@ impl<'a> Turn<'a> {
     }
 
     pub fn say_html(&mut self, text: Html) {
-        self.replies.push(Reply { text, buttons: Vec::new() });
+        self.replies.push(Reply {
+            text,
+            buttons: Vec::new(),
+        });
     }
 
     pub fn say_with_buttons(&mut self, text: Html, buttons: Vec<Vec<Button>>) {
@@ -49,7 +52,10 @@ impl<'a> Turn<'a> {
     }
 
     pub fn button(&self, key: K, action: &str) -> Button {
-        Button { label: self.label(key), payload: action.to_owned() }
+        Button {
+            label: self.label(key),
+            payload: action.to_owned(),
+        }
     }
 
     pub fn effect(&mut self, effect: Effect) {
@@ -59,7 +65,11 @@ impl<'a> Turn<'a> {
     /// Ends the turn: a changed state gets a new revision, and every button is stamped with
     /// the revision it belongs to.
     pub fn finish(self, before: &Session, state: State) -> Outcome {
-        let rev = if state != before.state { before.rev.wrapping_add(1) } else { before.rev };
+        let rev = if state != before.state {
+            before.rev.wrapping_add(1)
+        } else {
+            before.rev
+        };
         let replies = self
             .replies
             .into_iter()
@@ -70,14 +80,21 @@ impl<'a> Turn<'a> {
                     .into_iter()
                     .map(|row| {
                         row.into_iter()
-                            .map(|b| Button { label: b.label, payload: format!("{rev}:{}", b.payload) })
+                            .map(|b| Button {
+                                label: b.label,
+                                payload: format!("{rev}:{}", b.payload),
+                            })
                             .collect()
                     })
                     .collect(),
             })
             .collect();
         Outcome {
-            session: Session { lang: self.lang, rev, state },
+            session: Session {
+                lang: self.lang,
+                rev,
+                state,
+            },
             replies,
             effects: self.effects,
         }

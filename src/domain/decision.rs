@@ -24,14 +24,18 @@ impl DecisionNumber {
 
     pub fn parse(input: &str) -> Result<DecisionNumber, DecisionNumberError> {
         if input.len() > Self::MAX_CHARS * 8 {
-            return Err(DecisionNumberError::TooLong { max: Self::MAX_CHARS });
+            return Err(DecisionNumberError::TooLong {
+                max: Self::MAX_CHARS,
+            });
         }
         let text = clean(input);
         if text.is_empty() {
             return Err(DecisionNumberError::Empty);
         }
         if text.chars().count() > Self::MAX_CHARS {
-            return Err(DecisionNumberError::TooLong { max: Self::MAX_CHARS });
+            return Err(DecisionNumberError::TooLong {
+                max: Self::MAX_CHARS,
+            });
         }
         if !text.chars().any(|c| c.is_ascii_digit()) {
             return Err(DecisionNumberError::NoDigit);
@@ -114,7 +118,13 @@ mod tests {
     #[test]
     fn dates_are_read_day_first() {
         let expected = NaiveDate::from_ymd_opt(2022, 4, 15).unwrap();
-        for input in ["15/04/2022", "15/4/2022", "15-04-2022", "15.04.2022", " 15 / 04 / 2022 "] {
+        for input in [
+            "15/04/2022",
+            "15/4/2022",
+            "15-04-2022",
+            "15.04.2022",
+            " 15 / 04 / 2022 ",
+        ] {
             assert_eq!(parse_past_date(input, today()), Ok(expected), "{input:?}");
         }
     }
@@ -136,8 +146,14 @@ mod tests {
 
     #[test]
     fn decision_numbers_need_a_digit_and_a_sane_length() {
-        assert_eq!(DecisionNumber::parse(" 125/QĐ-UBND ").unwrap().as_str(), "125/QĐ-UBND");
-        assert_eq!(DecisionNumber::parse("QĐ"), Err(DecisionNumberError::NoDigit));
+        assert_eq!(
+            DecisionNumber::parse(" 125/QĐ-UBND ").unwrap().as_str(),
+            "125/QĐ-UBND"
+        );
+        assert_eq!(
+            DecisionNumber::parse("QĐ"),
+            Err(DecisionNumberError::NoDigit)
+        );
         assert_eq!(DecisionNumber::parse(""), Err(DecisionNumberError::Empty));
         assert_eq!(
             DecisionNumber::parse(&"1".repeat(10_000)),
@@ -147,8 +163,14 @@ mod tests {
 
     #[test]
     fn short_text_is_cleaned_and_bounded() {
-        assert_eq!(parse_short_text("  Trường  TH Đại Sơn ", 60), Ok("Trường TH Đại Sơn".into()));
+        assert_eq!(
+            parse_short_text("  Trường  TH Đại Sơn ", 60),
+            Ok("Trường TH Đại Sơn".into())
+        );
         assert_eq!(parse_short_text("  ", 60), Err(FreeTextError::Empty));
-        assert_eq!(parse_short_text(&"x".repeat(61), 60), Err(FreeTextError::TooLong { max: 60 }));
+        assert_eq!(
+            parse_short_text(&"x".repeat(61), 60),
+            Err(FreeTextError::TooLong { max: 60 })
+        );
     }
 }

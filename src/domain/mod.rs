@@ -8,7 +8,7 @@ pub mod roles;
 pub mod rules;
 pub mod text;
 
-pub use decision::{DecisionNumber, DateError};
+pub use decision::{DateError, DecisionNumber};
 pub use person_name::{NameError, PersonName};
 pub use phone::{PhoneError, PhoneNumber};
 pub use roles::{AccountRole, MemberRole};

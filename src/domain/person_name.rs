@@ -28,7 +28,9 @@ impl PersonName {
     pub fn parse(input: &str) -> Result<PersonName, NameError> {
         // Reject absurd input before normalising it: a 10,000-character paste costs nothing.
         if input.len() > Self::MAX_CHARS * 8 {
-            return Err(NameError::TooLong { max: Self::MAX_CHARS });
+            return Err(NameError::TooLong {
+                max: Self::MAX_CHARS,
+            });
         }
         let name = clean(input);
         let chars = name.chars().count();
@@ -36,10 +38,14 @@ impl PersonName {
             return Err(NameError::Empty);
         }
         if chars < Self::MIN_CHARS {
-            return Err(NameError::TooShort { min: Self::MIN_CHARS });
+            return Err(NameError::TooShort {
+                min: Self::MIN_CHARS,
+            });
         }
         if chars > Self::MAX_CHARS {
-            return Err(NameError::TooLong { max: Self::MAX_CHARS });
+            return Err(NameError::TooLong {
+                max: Self::MAX_CHARS,
+            });
         }
         let allowed = |c: char| c.is_alphabetic() || c == ' ' || c == '-' || c == '\'' || c == '.';
         let has_letter = name.chars().any(char::is_alphabetic);
@@ -98,9 +104,15 @@ mod tests {
             assert_eq!(PersonName::parse(input), Err(expected), "{input:?}");
         }
         let long = "a".repeat(81);
-        assert_eq!(PersonName::parse(&long), Err(NameError::TooLong { max: 80 }));
+        assert_eq!(
+            PersonName::parse(&long),
+            Err(NameError::TooLong { max: 80 })
+        );
         let huge = "a".repeat(10_000);
-        assert_eq!(PersonName::parse(&huge), Err(NameError::TooLong { max: 80 }));
+        assert_eq!(
+            PersonName::parse(&huge),
+            Err(NameError::TooLong { max: 80 })
+        );
     }
 
     #[test]

@@ -76,6 +76,8 @@ impl AccountRole {
     }
 
     pub fn parse(code: &str) -> Option<AccountRole> {
-        AccountRole::ALL.into_iter().find(|role| role.code() == code)
+        AccountRole::ALL
+            .into_iter()
+            .find(|role| role.code() == code)
     }
 }

@@ -69,10 +69,11 @@ impl CompositionRules {
     }
 
     pub fn parse(text: &str, origin: &str) -> Result<CompositionRules, RulesError> {
-        let rules: CompositionRules = toml::from_str(text).map_err(|source| RulesError::Syntax {
-            path: origin.to_owned(),
-            source,
-        })?;
+        let rules: CompositionRules =
+            toml::from_str(text).map_err(|source| RulesError::Syntax {
+                path: origin.to_owned(),
+                source,
+            })?;
         rules.village.check()?;
         Ok(rules)
     }
@@ -86,7 +87,11 @@ impl LevelRules {
                 self.min_members, self.max_members
             )));
         }
-        if let Some(role) = self.required_roles.iter().find(|r| !self.allowed_roles.contains(r)) {
+        if let Some(role) = self
+            .required_roles
+            .iter()
+            .find(|r| !self.allowed_roles.contains(r))
+        {
             return Err(RulesError::Inconsistent(format!(
                 "required role {} is not allowed",
                 role.code()
@@ -104,10 +109,16 @@ impl LevelRules {
         let have = roles.len();
         let mut breaches = Vec::new();
         if have < self.min_members {
-            breaches.push(RuleBreach::TooFewMembers { min: self.min_members, have });
+            breaches.push(RuleBreach::TooFewMembers {
+                min: self.min_members,
+                have,
+            });
         }
         if have > self.max_members {
-            breaches.push(RuleBreach::TooManyMembers { max: self.max_members, have });
+            breaches.push(RuleBreach::TooManyMembers {
+                max: self.max_members,
+                have,
+            });
         }
         for role in roles.iter().filter(|r| !self.allowed_roles.contains(r)) {
             breaches.push(RuleBreach::RoleNotAllowed(*role));

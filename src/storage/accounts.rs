@@ -12,16 +12,22 @@ pub struct Account {
     pub unit_code: String,
 }
 
-pub async fn account(tx: &mut Tx<'_>, channel: &str, external_id: &str) -> StorageResult<Option<Account>> {
-    let row = sqlx::query("SELECT role, unit_code FROM accounts WHERE channel = $1 AND external_id = $2")
-        .bind(channel)
-        .bind(external_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+pub async fn account(
+    tx: &mut Tx<'_>,
+    channel: &str,
+    external_id: &str,
+) -> StorageResult<Option<Account>> {
+    let row =
+        sqlx::query("SELECT role, unit_code FROM accounts WHERE channel = $1 AND external_id = $2")
+            .bind(channel)
+            .bind(external_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     let Some(row) = row else { return Ok(None) };
     let role: String = row.try_get("role")?;
     Ok(Some(Account {
-        role: AccountRole::parse(&role).ok_or_else(|| StorageError::Corrupt(format!("role {role:?}")))?,
+        role: AccountRole::parse(&role)
+            .ok_or_else(|| StorageError::Corrupt(format!("role {role:?}")))?,
         unit_code: row.try_get("unit_code")?,
     }))
 }
@@ -50,7 +56,11 @@ pub async fn bind_account(
 
 impl Store {
     /// The chat's account, outside any transaction (for adapters and tests).
-    pub async fn account(&self, channel: &str, external_id: &str) -> StorageResult<Option<Account>> {
+    pub async fn account(
+        &self,
+        channel: &str,
+        external_id: &str,
+    ) -> StorageResult<Option<Account>> {
         let mut tx = self.pool().begin().await?;
         let found = account(&mut tx, channel, external_id).await?;
         tx.commit().await?;

@@ -12,14 +12,16 @@ pub async fn audit(
     detail: &serde_json::Value,
     now: DateTime<Utc>,
 ) -> StorageResult<()> {
-    sqlx::query("INSERT INTO audit_log (at, actor, action, unit_code, detail) VALUES ($1, $2, $3, $4, $5)")
-        .bind(now_text(now))
-        .bind(actor)
-        .bind(action)
-        .bind(unit_code)
-        .bind(detail.to_string())
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, action, unit_code, detail) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(now_text(now))
+    .bind(actor)
+    .bind(action)
+    .bind(unit_code)
+    .bind(detail.to_string())
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -42,7 +44,11 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(actor, action, unit_code)| AuditEntry { actor, action, unit_code })
+            .map(|(actor, action, unit_code)| AuditEntry {
+                actor,
+                action,
+                unit_code,
+            })
             .collect())
     }
 }

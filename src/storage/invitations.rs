@@ -24,7 +24,11 @@ pub struct InvitationRecord {
 }
 
 impl Store {
-    pub async fn create_invitation(&self, invitation: &NewInvitation, now: DateTime<Utc>) -> StorageResult<()> {
+    pub async fn create_invitation(
+        &self,
+        invitation: &NewInvitation,
+        now: DateTime<Utc>,
+    ) -> StorageResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO invitations (code_sha256, role, unit_code, created_by, created_at, expires_at)
@@ -39,23 +43,37 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let detail = serde_json::json!({ "role": invitation.role.code() });
-        super::audit::audit(&mut tx, &invitation.created_by, "invitation.created", Some(&invitation.unit_code), &detail, now).await?;
+        super::audit::audit(
+            &mut tx,
+            &invitation.created_by,
+            "invitation.created",
+            Some(&invitation.unit_code),
+            &detail,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 }
 
-pub async fn invitation(tx: &mut Tx<'_>, code_sha256: &str) -> StorageResult<Option<InvitationRecord>> {
-    let row = sqlx::query("SELECT role, unit_code, expires_at, used_at FROM invitations WHERE code_sha256 = $1")
-        .bind(code_sha256)
-        .fetch_optional(&mut **tx)
-        .await?;
+pub async fn invitation(
+    tx: &mut Tx<'_>,
+    code_sha256: &str,
+) -> StorageResult<Option<InvitationRecord>> {
+    let row = sqlx::query(
+        "SELECT role, unit_code, expires_at, used_at FROM invitations WHERE code_sha256 = $1",
+    )
+    .bind(code_sha256)
+    .fetch_optional(&mut **tx)
+    .await?;
     let Some(row) = row else { return Ok(None) };
     let role: String = row.try_get("role")?;
     let expires_at: String = row.try_get("expires_at")?;
     let used_at: Option<String> = row.try_get("used_at")?;
     Ok(Some(InvitationRecord {
-        role: AccountRole::parse(&role).ok_or_else(|| StorageError::Corrupt(format!("role {role:?}")))?,
+        role: AccountRole::parse(&role)
+            .ok_or_else(|| StorageError::Corrupt(format!("role {role:?}")))?,
         unit_code: row.try_get("unit_code")?,
         expires_at: DateTime::parse_from_rfc3339(&expires_at)
             .map_err(|_| StorageError::Corrupt(format!("expires_at {expires_at:?}")))?

@@ -14,7 +14,6 @@ pub mod units;
 pub use accounts::Account;
 pub use audit::AuditEntry;
 
-
 pub use invitations::{InvitationRecord, NewInvitation};
 pub use teams::{StoredMember, StoredTeam, TeamStatus};
 pub use units::{NewUnit, Unit, UnitLevel};

@@ -5,12 +5,18 @@ use chrono::{DateTime, Utc};
 use super::{now_text, StorageResult, Tx};
 
 /// The stored session JSON of a chat, if it ever spoke to the bot.
-pub async fn load_session(tx: &mut Tx<'_>, channel: &str, chat_id: &str) -> StorageResult<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT session FROM dialogue_states WHERE channel = $1 AND chat_id = $2")
-        .bind(channel)
-        .bind(chat_id)
-        .fetch_optional(&mut **tx)
-        .await?)
+pub async fn load_session(
+    tx: &mut Tx<'_>,
+    channel: &str,
+    chat_id: &str,
+) -> StorageResult<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT session FROM dialogue_states WHERE channel = $1 AND chat_id = $2",
+    )
+    .bind(channel)
+    .bind(chat_id)
+    .fetch_optional(&mut **tx)
+    .await?)
 }
 
 pub async fn save_session(

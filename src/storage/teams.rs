@@ -62,7 +62,9 @@ fn decision_from_row(row: &sqlx::sqlite::SqliteRow) -> StorageResult<Decision> {
             .map(|n| DecisionNumber::parse(&n).map_err(|_| corrupt("decision number", &n)))
             .transpose()?,
         date: date
-            .map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| corrupt("decision date", &d)))
+            .map(|d| {
+                NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| corrupt("decision date", &d))
+            })
             .transpose()?,
         file,
     })
@@ -95,7 +97,11 @@ pub async fn team_for_unit(tx: &mut Tx<'_>, unit_code: &str) -> StorageResult<Op
     };
     Ok(Some(StoredTeam {
         id,
-        status: if status == "registered" { TeamStatus::Registered } else { TeamStatus::Draft },
+        status: if status == "registered" {
+            TeamStatus::Registered
+        } else {
+            TeamStatus::Draft
+        },
         team,
         // An unreadable draft (from an older version) is dropped rather than blocking the team.
         unfinished: draft_json.and_then(|json| serde_json::from_str(&json).ok()),
@@ -104,7 +110,11 @@ pub async fn team_for_unit(tx: &mut Tx<'_>, unit_code: &str) -> StorageResult<Op
 }
 
 /// Creates the team row if missing; returns its id and status.
-async fn ensure_team(tx: &mut Tx<'_>, unit_code: &str, now: DateTime<Utc>) -> StorageResult<(i64, String)> {
+async fn ensure_team(
+    tx: &mut Tx<'_>,
+    unit_code: &str,
+    now: DateTime<Utc>,
+) -> StorageResult<(i64, String)> {
     sqlx::query(
         "INSERT INTO teams (unit_code, status, created_at, updated_at) VALUES ($1, 'draft', $2, $2)
          ON CONFLICT (unit_code) DO NOTHING",
@@ -113,14 +123,24 @@ async fn ensure_team(tx: &mut Tx<'_>, unit_code: &str, now: DateTime<Utc>) -> St
     .bind(now_text(now))
     .execute(&mut **tx)
     .await?;
-    Ok(sqlx::query_as("SELECT id, status FROM teams WHERE unit_code = $1")
-        .bind(unit_code)
-        .fetch_one(&mut **tx)
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT id, status FROM teams WHERE unit_code = $1")
+            .bind(unit_code)
+            .fetch_one(&mut **tx)
+            .await?,
+    )
 }
 
-async fn replace_members(tx: &mut Tx<'_>, team_id: i64, members: &[Member], now: DateTime<Utc>) -> StorageResult<()> {
-    sqlx::query("DELETE FROM members WHERE team_id = $1").bind(team_id).execute(&mut **tx).await?;
+async fn replace_members(
+    tx: &mut Tx<'_>,
+    team_id: i64,
+    members: &[Member],
+    now: DateTime<Utc>,
+) -> StorageResult<()> {
+    sqlx::query("DELETE FROM members WHERE team_id = $1")
+        .bind(team_id)
+        .execute(&mut **tx)
+        .await?;
     for (position, member) in members.iter().enumerate() {
         sqlx::query(
             "INSERT INTO members (team_id, position, full_name, role, role_detail, phone, workplace, created_at)
@@ -140,7 +160,12 @@ async fn replace_members(tx: &mut Tx<'_>, team_id: i64, members: &[Member], now:
     Ok(())
 }
 
-async fn write_leader(tx: &mut Tx<'_>, team_id: i64, team: &Draft, now: DateTime<Utc>) -> StorageResult<()> {
+async fn write_leader(
+    tx: &mut Tx<'_>,
+    team_id: i64,
+    team: &Draft,
+    now: DateTime<Utc>,
+) -> StorageResult<()> {
     sqlx::query(
         "UPDATE teams SET leader_name = $1, leader_phone = $2, updated_at = $3, version = version + 1
          WHERE id = $4",
@@ -156,7 +181,12 @@ async fn write_leader(tx: &mut Tx<'_>, team_id: i64, team: &Draft, now: DateTime
 
 /// Keeps a paused or in-progress registration. A team never registered shows its complete
 /// part as a draft; a registered team keeps its registered data until the head confirms.
-pub async fn save_draft(tx: &mut Tx<'_>, unit_code: &str, reg: &Registration, now: DateTime<Utc>) -> StorageResult<()> {
+pub async fn save_draft(
+    tx: &mut Tx<'_>,
+    unit_code: &str,
+    reg: &Registration,
+    now: DateTime<Utc>,
+) -> StorageResult<()> {
     let (team_id, status) = ensure_team(tx, unit_code, now).await?;
     let json = serde_json::to_string(reg).map_err(|e| StorageError::Corrupt(e.to_string()))?;
     sqlx::query("UPDATE teams SET draft_json = $1, updated_at = $2 WHERE id = $3")
@@ -173,7 +203,12 @@ pub async fn save_draft(tx: &mut Tx<'_>, unit_code: &str, reg: &Registration, no
 }
 
 /// Stores the confirmed team, replacing what was registered before.
-pub async fn save_team(tx: &mut Tx<'_>, unit_code: &str, team: &Draft, now: DateTime<Utc>) -> StorageResult<()> {
+pub async fn save_team(
+    tx: &mut Tx<'_>,
+    unit_code: &str,
+    team: &Draft,
+    now: DateTime<Utc>,
+) -> StorageResult<()> {
     let (team_id, _) = ensure_team(tx, unit_code, now).await?;
     write_leader(tx, team_id, team, now).await?;
     replace_members(tx, team_id, &team.members, now).await?;

@@ -1,7 +1,7 @@
 //! The place tree.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::{now_text, StorageError, StorageResult, Store, Tx};
 use crate::domain::text::fold;
@@ -83,13 +83,18 @@ impl Store {
     pub async fn children(&self, parent: Option<&str>) -> StorageResult<Vec<Unit>> {
         let rows = match parent {
             Some(parent) => {
-                let sql =
-                    format!("SELECT {UNIT_COLUMNS} FROM units WHERE parent_code = $1 ORDER BY code");
-                sqlx::query(&sql).bind(parent).fetch_all(self.pool()).await?
+                let sql = format!(
+                    "SELECT {UNIT_COLUMNS} FROM units WHERE parent_code = $1 ORDER BY code"
+                );
+                sqlx::query(&sql)
+                    .bind(parent)
+                    .fetch_all(self.pool())
+                    .await?
             }
             None => {
-                let sql =
-                    format!("SELECT {UNIT_COLUMNS} FROM units WHERE parent_code IS NULL ORDER BY code");
+                let sql = format!(
+                    "SELECT {UNIT_COLUMNS} FROM units WHERE parent_code IS NULL ORDER BY code"
+                );
                 sqlx::query(&sql).fetch_all(self.pool()).await?
             }
         };
@@ -127,7 +132,10 @@ pub async fn upsert_unit(tx: &mut Tx<'_>, unit: &NewUnit, now: DateTime<Utc>) ->
 /// Looks a unit up inside a transaction (imports check parents and existing villages with it).
 pub async fn unit_in_tx(tx: &mut Tx<'_>, code: &str) -> StorageResult<Option<Unit>> {
     let sql = format!("SELECT {UNIT_COLUMNS} FROM units WHERE code = $1");
-    let row = sqlx::query(&sql).bind(code).fetch_optional(&mut **tx).await?;
+    let row = sqlx::query(&sql)
+        .bind(code)
+        .fetch_optional(&mut **tx)
+        .await?;
     row.as_ref().map(unit_from_row).transpose()
 }
 
@@ -136,4 +144,45 @@ pub async fn children_in_tx(tx: &mut Tx<'_>, parent: &str) -> StorageResult<Vec<
     let sql = format!("SELECT {UNIT_COLUMNS} FROM units WHERE parent_code = $1 ORDER BY code");
     let rows = sqlx::query(&sql).bind(parent).fetch_all(&mut **tx).await?;
     rows.iter().map(unit_from_row).collect()
+}
+
+/// Every unit, ordered by code: an import compares a whole file against them in one read.
+pub async fn all_units_in_tx(tx: &mut Tx<'_>) -> StorageResult<Vec<Unit>> {
+    let sql = format!("SELECT {UNIT_COLUMNS} FROM units ORDER BY code");
+    let rows = sqlx::query(&sql).fetch_all(&mut **tx).await?;
+    rows.iter().map(unit_from_row).collect()
+}
+
+/// Units per statement of [`upsert_units`]: 7 values each stays under SQLite's oldest limit of
+/// 999 bound values.
+const UPSERT_BATCH: usize = 100;
+
+/// [`upsert_unit`] for many units, a batch per statement. Parents must come before children.
+pub async fn upsert_units(
+    tx: &mut Tx<'_>,
+    units: &[NewUnit],
+    now: DateTime<Utc>,
+) -> StorageResult<()> {
+    let created_at = now_text(now);
+    for batch in units.chunks(UPSERT_BATCH) {
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO units (code, name, kind, level, parent_code, name_folded, created_at) ",
+        );
+        query.push_values(batch, |mut row, unit| {
+            row.push_bind(&unit.code)
+                .push_bind(&unit.name)
+                .push_bind(&unit.kind)
+                .push_bind(unit.level.as_str())
+                .push_bind(&unit.parent_code)
+                .push_bind(fold(&unit.name))
+                .push_bind(&created_at);
+        });
+        query.push(
+            " ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+                 level = excluded.level, parent_code = excluded.parent_code,
+                 name_folded = excluded.name_folded",
+        );
+        query.build().execute(&mut **tx).await?;
+    }
+    Ok(())
 }

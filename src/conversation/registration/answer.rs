@@ -8,9 +8,7 @@ use super::super::State;
 use super::flow::{advance, back, goto, save};
 use crate::domain::decision::{parse_past_date, parse_short_text, DateError, FreeTextError};
 use crate::domain::text::same_words;
-use crate::domain::{
-    DecisionNumber, MemberRole, NameError, PersonName, PhoneError, PhoneNumber,
-};
+use crate::domain::{DecisionNumber, MemberRole, NameError, PersonName, PhoneError, PhoneNumber};
 use crate::i18n::{Html, K};
 
 const WORKPLACE_MAX: usize = 120;
@@ -86,7 +84,9 @@ fn skip(turn: &mut Turn<'_>, mut reg: Registration) -> State {
 }
 
 fn name(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
-    let Input::Text(text) = &input else { return expected_text(turn, reg, &input) };
+    let Input::Text(text) = &input else {
+        return expected_text(turn, reg, &input);
+    };
     match PersonName::parse(text) {
         Ok(name) => {
             if reg.step == Step::LeaderName {
@@ -131,7 +131,10 @@ fn phone(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
     if let Some(owner) = reg.draft.phone_owner(&phone) {
         let why = turn.fill(
             K::PhoneDuplicate,
-            &[("phone", Html::text(&phone.national())), ("name", Html::text(owner.as_str()))],
+            &[
+                ("phone", Html::text(&phone.national())),
+                ("name", Html::text(owner.as_str())),
+            ],
         );
         return refuse(turn, reg, why);
     }
@@ -190,7 +193,9 @@ fn free_text_error(turn: &Turn<'_>, error: FreeTextError) -> Html {
 }
 
 fn role_detail(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
-    let Input::Text(text) = &input else { return expected_text(turn, reg, &input) };
+    let Input::Text(text) = &input else {
+        return expected_text(turn, reg, &input);
+    };
     match parse_short_text(text, ROLE_DETAIL_MAX) {
         Ok(detail) => {
             reg.draft.pending.role_detail = Some(detail);
@@ -204,7 +209,9 @@ fn role_detail(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> Stat
 }
 
 fn workplace(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
-    let Input::Text(text) = &input else { return expected_text(turn, reg, &input) };
+    let Input::Text(text) = &input else {
+        return expected_text(turn, reg, &input);
+    };
     match parse_short_text(text, WORKPLACE_MAX) {
         Ok(place) => {
             reg.draft.pending.workplace = Some(place);
@@ -223,7 +230,10 @@ fn choice(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
     let have = reg.draft.members.len();
     match (reg.step, &input) {
         (_, Input::Action(Action::AddMember)) if !rules.can_add_member(have) => {
-            let why = turn.fill(K::TeamFull, &[("max", Html::text(&rules.max_members.to_string()))]);
+            let why = turn.fill(
+                K::TeamFull,
+                &[("max", Html::text(&rules.max_members.to_string()))],
+            );
             refuse(turn, reg, why)
         }
         (_, Input::Action(Action::AddMember)) => {
@@ -267,7 +277,10 @@ fn confirm(turn: &mut Turn<'_>, mut reg: Registration) -> State {
             .iter()
             .map(|b| super::super::summary::breach_text(turn, b).into_string())
             .collect();
-        let why = turn.fill(K::CannotConfirm, &[("reasons", Html::markup(lines.join("\n")))]);
+        let why = turn.fill(
+            K::CannotConfirm,
+            &[("reasons", Html::markup(lines.join("\n")))],
+        );
         return refuse(turn, reg, why);
     }
     reg.step = Step::DecisionOffer;
@@ -291,7 +304,10 @@ fn pick_member(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> Stat
         }
         (Step::ChooseRemove, Input::Action(Action::RemoveWhich(i))) if (1..=count).contains(&i) => {
             let removed = reg.draft.members.remove(i - 1);
-            let text = turn.fill(K::MemberRemoved, &[("name", Html::text(removed.name.as_str()))]);
+            let text = turn.fill(
+                K::MemberRemoved,
+                &[("name", Html::text(removed.name.as_str()))],
+            );
             turn.say_html(text);
             reg.step = Step::Review;
             goto(turn, reg)
@@ -318,7 +334,9 @@ fn decision_offer(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> S
 }
 
 fn decision_number(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
-    let Input::Text(text) = &input else { return expected_text(turn, reg, &input) };
+    let Input::Text(text) = &input else {
+        return expected_text(turn, reg, &input);
+    };
     match DecisionNumber::parse(text) {
         Ok(number) => {
             reg.draft.decision.number = Some(number);
@@ -336,7 +354,9 @@ fn decision_number(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> 
 }
 
 fn decision_date(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
-    let Input::Text(text) = &input else { return expected_text(turn, reg, &input) };
+    let Input::Text(text) = &input else {
+        return expected_text(turn, reg, &input);
+    };
     match parse_past_date(text, turn.ctx.today) {
         Ok(date) => {
             reg.draft.decision.date = Some(date);

@@ -19,7 +19,13 @@ struct Question {
 
 impl Question {
     fn new(text: Html) -> Question {
-        Question { text, current: None, choices: Vec::new(), back: true, skip: false }
+        Question {
+            text,
+            current: None,
+            choices: Vec::new(),
+            back: true,
+            skip: false,
+        }
     }
 }
 
@@ -65,7 +71,10 @@ fn question(turn: &Turn<'_>, reg: &Registration) -> Question {
         Step::MemberName => {
             let number = draft.editing.unwrap_or(draft.members.len()) + 1;
             let text = turn.fill(K::AskMemberName, &[("n", Html::text(&number.to_string()))]);
-            Question { current: pending.name.as_ref().map(|n| n.to_string()), ..Question::new(text) }
+            Question {
+                current: pending.name.as_ref().map(|n| n.to_string()),
+                ..Question::new(text)
+            }
         }
         Step::MemberRole => Question {
             current: pending.role.map(|r| turn.label(role_key(r))),
@@ -103,15 +112,26 @@ fn question(turn: &Turn<'_>, reg: &Registration) -> Question {
             ..Question::new(turn.t(K::AskDecisionOffer))
         },
         Step::DecisionNumber => Question {
-            current: draft.decision.number.as_ref().map(|n| n.as_str().to_owned()),
+            current: draft
+                .decision
+                .number
+                .as_ref()
+                .map(|n| n.as_str().to_owned()),
             ..Question::new(turn.t(K::AskDecisionNumber))
         },
         Step::DecisionDate => Question {
-            current: draft.decision.date.map(|d| d.format("%d/%m/%Y").to_string()),
+            current: draft
+                .decision
+                .date
+                .map(|d| d.format("%d/%m/%Y").to_string()),
             ..Question::new(turn.t(K::AskDecisionDate))
         },
         Step::DecisionFile => Question {
-            current: draft.decision.file.as_ref().map(|_| turn.label(K::FileReceived)),
+            current: draft
+                .decision
+                .file
+                .as_ref()
+                .map(|_| turn.label(K::FileReceived)),
             skip: true,
             ..Question::new(turn.t(K::AskDecisionFile))
         },
@@ -138,18 +158,33 @@ fn counts(turn: &Turn<'_>, reg: &Registration) -> Vec<(&'static str, Html)> {
 }
 
 fn add_more(turn: &Turn<'_>, reg: &Registration) -> Question {
-    let full = !turn.ctx.rules.village.can_add_member(reg.draft.members.len());
+    let full = !turn
+        .ctx
+        .rules
+        .village
+        .can_add_member(reg.draft.members.len());
     let mut row = Vec::new();
     if !full {
         row.push(turn.button(K::ButtonAddMember, &Action::AddMember.payload()));
     }
     row.push(turn.button(K::ButtonDone, &Action::Done.payload()));
-    let key = if full { K::AskAddMoreFull } else { K::AskAddMore };
-    Question { choices: vec![row], ..Question::new(turn.fill(key, &counts(turn, reg))) }
+    let key = if full {
+        K::AskAddMoreFull
+    } else {
+        K::AskAddMore
+    };
+    Question {
+        choices: vec![row],
+        ..Question::new(turn.fill(key, &counts(turn, reg)))
+    }
 }
 
 fn review(turn: &Turn<'_>, reg: &Registration) -> Question {
-    let village = turn.ctx.account.as_ref().map_or("", |a| a.unit.name.as_str());
+    let village = turn
+        .ctx
+        .account
+        .as_ref()
+        .map_or("", |a| a.unit.name.as_str());
     let card = team_card(turn, village, &reg.draft);
     let footer = turn.fill(K::ReviewFooter, &counts(turn, reg));
     let choices = vec![
@@ -162,19 +197,31 @@ fn review(turn: &Turn<'_>, reg: &Registration) -> Question {
             turn.button(K::ButtonConfirm, &Action::Confirm.payload()),
         ],
     ];
-    Question { choices, ..Question::new(Html::markup(format!("{card}\n\n{footer}"))) }
+    Question {
+        choices,
+        ..Question::new(Html::markup(format!("{card}\n\n{footer}")))
+    }
 }
 
 /// Buttons naming each member (and, for editing, the leader first).
 fn member_choices(turn: &Turn<'_>, reg: &Registration, with_leader: bool) -> Vec<Vec<Button>> {
     let mut rows = Vec::new();
     if with_leader {
-        rows.push(vec![turn.button(K::ButtonLeader, &Action::EditWhich(0).payload())]);
+        rows.push(vec![
+            turn.button(K::ButtonLeader, &Action::EditWhich(0).payload())
+        ]);
     }
     for (i, member) in reg.draft.members.iter().enumerate() {
-        let action = if with_leader { Action::EditWhich(i + 1) } else { Action::RemoveWhich(i + 1) };
+        let action = if with_leader {
+            Action::EditWhich(i + 1)
+        } else {
+            Action::RemoveWhich(i + 1)
+        };
         let label = format!("{}. {}", i + 1, member.name);
-        rows.push(vec![Button { label, payload: action.payload() }]);
+        rows.push(vec![Button {
+            label,
+            payload: action.payload(),
+        }]);
     }
     rows
 }

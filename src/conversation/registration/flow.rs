@@ -12,7 +12,10 @@ pub fn begin(turn: &mut Turn<'_>, existing: Option<Draft>) -> State {
     let reg = match existing {
         Some(mut draft) => {
             draft.reviewed = true;
-            Registration { step: Step::Review, draft }
+            Registration {
+                step: Step::Review,
+                draft,
+            }
         }
         None => {
             let rules = &turn.ctx.rules.village;
@@ -75,7 +78,11 @@ fn commit_member(turn: &mut Turn<'_>, mut reg: Registration) -> State {
         _ => draft.members.push(member),
     }
     draft.pending = PendingMember::default();
-    reg.step = if draft.reviewed { Step::Review } else { Step::AddMore };
+    reg.step = if draft.reviewed {
+        Step::Review
+    } else {
+        Step::AddMore
+    };
     let text = turn.fill(K::MemberSaved, &[("name", Html::text(&name))]);
     turn.say_html(text);
     goto(turn, reg)
@@ -137,10 +144,18 @@ pub fn save(turn: &mut Turn<'_>, reg: Registration) -> State {
     team.pending = PendingMember::default();
     team.editing = None;
     team.editing_leader = false;
-    let name = turn.ctx.account.as_ref().map_or("", |a| a.unit.name.as_str()).to_owned();
+    let name = turn
+        .ctx
+        .account
+        .as_ref()
+        .map_or("", |a| a.unit.name.as_str())
+        .to_owned();
     let card = team_card(turn, &name, &team);
     let text = turn.fill(K::Saved, &[("team", card)]);
     turn.say_html(text);
-    turn.effect(Effect::SaveTeam { unit_code: village, team });
+    turn.effect(Effect::SaveTeam {
+        unit_code: village,
+        team,
+    });
     State::Idle
 }

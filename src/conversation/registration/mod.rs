@@ -49,14 +49,25 @@ pub fn on_input(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
         turn.say(K::NotAVillageHead);
         return State::Idle;
     };
-    let before = (reg.draft.leader_name.clone(), reg.draft.leader_phone.clone(), reg.draft.members.clone());
+    let before = (
+        reg.draft.leader_name.clone(),
+        reg.draft.leader_phone.clone(),
+        reg.draft.members.clone(),
+    );
     let next = answer::on_input(turn, reg, input);
     if let State::Registering(reg) = &next {
-        let after = (reg.draft.leader_name.clone(), reg.draft.leader_phone.clone(), reg.draft.members.clone());
+        let after = (
+            reg.draft.leader_name.clone(),
+            reg.draft.leader_phone.clone(),
+            reg.draft.members.clone(),
+        );
         // Checkpoint: officials see the draft grow, and nothing complete is ever only in the
         // dialogue state.
         if before != after {
-            turn.effect(Effect::SaveDraft { unit_code: village, registration: (**reg).clone() });
+            turn.effect(Effect::SaveDraft {
+                unit_code: village,
+                registration: (**reg).clone(),
+            });
         }
     }
     next
@@ -64,7 +75,10 @@ pub fn on_input(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
 
 fn cancel(turn: &mut Turn<'_>, reg: Registration) -> State {
     if let Some(village) = village_code(turn) {
-        turn.effect(Effect::SaveDraft { unit_code: village, registration: reg });
+        turn.effect(Effect::SaveDraft {
+            unit_code: village,
+            registration: reg,
+        });
     }
     turn.say(K::Cancelled);
     State::Idle

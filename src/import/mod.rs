@@ -1,0 +1,227 @@
+//! Reference-data import: the administrative units (province → district → commune) and a
+//! deployment's own villages, read from CSV files.
+//!
+//! Every import checks the whole file before it writes anything and applies it in one
+//! transaction: a file with a single bad row changes nothing, and re-running a file that was
+//! imported already changes nothing either.
+
+mod csv_file;
+mod units;
+mod villages;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::text::{clean, fold};
+use crate::storage::units::{all_units_in_tx, upsert_units};
+use crate::storage::{NewUnit, StorageError, Store, Tx, Unit};
+
+use csv_file::{Columns, CsvFile, Row};
+pub use units::import_units;
+pub use villages::import_villages;
+
+/// Tứ Kỳ district's communes: what a fresh installation starts with.
+const DEFAULT_UNITS: &str = include_str!("../../data/tu-ky-communes.csv");
+
+/// What an import did, counted in units (provinces, districts and communes, or villages).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub inserted: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Every village of a villages file, in file order; empty for a units file.
+    pub villages: Vec<ImportedVillage>,
+}
+
+/// A village as imported, with the code it ended up with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedVillage {
+    pub code: String,
+    pub name: String,
+    pub commune_code: String,
+    /// The file gave no code: the importer chose it, either by finding a stored village of the
+    /// same name in the commune or by generating a new `{commune_code}-{NN}` code.
+    pub generated_code: bool,
+    /// The village head's name, checked but not stored.
+    pub head_name: Option<String>,
+    /// The village head's phone in E.164, checked but not stored.
+    pub head_phone: Option<String>,
+}
+
+/// A row the import refused, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// 1-based line of the file where the row starts; the header is line 1.
+    pub line: u64,
+    pub reason: String,
+}
+
+impl RowError {
+    fn new(line: u64, reason: impl Into<String>) -> RowError {
+        RowError {
+            line,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.reason)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("could not read the import file")]
+    Io(#[from] std::io::Error),
+    /// Every bad row of the file, by line; nothing was written.
+    #[error("{}", list_bad_rows(.0))]
+    BadRows(Vec<RowError>),
+    #[error("could not save the import")]
+    Storage(#[from] StorageError),
+}
+
+fn list_bad_rows(rows: &[RowError]) -> String {
+    let mut text = format!("{} bad row(s), nothing was imported:", rows.len());
+    for row in rows {
+        text.push_str(&format!("\n{row}"));
+    }
+    text
+}
+
+fn bad_rows(mut errors: Vec<RowError>) -> ImportError {
+    errors.sort_by_key(|error| error.line);
+    ImportError::BadRows(errors)
+}
+
+/// Imports the embedded Tứ Kỳ units when the database has no unit at all.
+pub async fn load_default_units_if_empty(
+    store: &Store,
+    now: DateTime<Utc>,
+) -> Result<Option<ImportReport>, ImportError> {
+    if store.unit_count().await? > 0 {
+        return Ok(None);
+    }
+    import_units(store, DEFAULT_UNITS.as_bytes(), now)
+        .await
+        .map(Some)
+}
+
+/// Collects every problem of one row, so a single pass reports them all.
+#[derive(Default)]
+struct Checks(Vec<String>);
+
+impl Checks {
+    fn push(&mut self, problem: String) {
+        self.0.push(problem);
+    }
+
+    /// An official code: digits only.
+    fn code(&mut self, column: &str, value: &str) -> String {
+        if value.is_empty() {
+            self.push(format!("{column} is empty"));
+        } else if !value.bytes().all(|byte| byte.is_ascii_digit()) {
+            self.push(format!("{column} {value:?} is not made of digits"));
+        }
+        value.to_owned()
+    }
+
+    /// A place name, cleaned (NFC, single spaces).
+    fn name(&mut self, column: &str, value: &str) -> String {
+        let name = clean(value);
+        if name.is_empty() {
+            self.push(format!("{column} is empty"));
+        }
+        name
+    }
+
+    /// An optional value checked by `parse`; the value itself stays out of the message.
+    fn parsed<T, E: fmt::Display>(
+        &mut self,
+        column: &str,
+        value: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        if value.is_empty() {
+            return None;
+        }
+        parse(value)
+            .map_err(|error| self.push(format!("{column}: {error}")))
+            .ok()
+    }
+
+    fn finish<T>(self, value: T) -> Result<T, String> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.0.join("; "))
+        }
+    }
+}
+
+/// The kind word of a name that starts with one of `kinds`' folded prefixes and goes on.
+fn kind_from_prefix(name: &str, kinds: &[(&str, &'static str)]) -> Option<&'static str> {
+    let folded = fold(name);
+    kinds
+        .iter()
+        .find(|(prefix, _)| {
+            folded
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with(' '))
+        })
+        .map(|(_, kind)| *kind)
+}
+
+/// "the district \"Huyện Tứ Kỳ\" in 30", for messages.
+fn describe(level: &str, name: &str, parent: Option<&str>) -> String {
+    let parent = parent.map(|code| format!(" in {code}")).unwrap_or_default();
+    format!("the {level} {name:?}{parent}")
+}
+
+async fn existing_units(tx: &mut Tx<'_>) -> Result<HashMap<String, Unit>, StorageError> {
+    let units = all_units_in_tx(tx).await?;
+    Ok(units
+        .into_iter()
+        .map(|unit| (unit.code.clone(), unit))
+        .collect())
+}
+
+fn same_unit(stored: &Unit, wanted: &NewUnit) -> bool {
+    stored.name == wanted.name
+        && stored.kind == wanted.kind
+        && stored.level == wanted.level
+        && stored.parent_code == wanted.parent_code
+}
+
+/// Writes the units that are new or differ from the stored ones, and counts them. Parents
+/// must come before their children in `wanted`.
+async fn apply(
+    tx: &mut Tx<'_>,
+    wanted: Vec<NewUnit>,
+    existing: &HashMap<String, Unit>,
+    now: DateTime<Utc>,
+) -> Result<ImportReport, StorageError> {
+    let mut report = ImportReport::default();
+    let mut changed = Vec::new();
+    for unit in wanted {
+        match existing.get(&unit.code) {
+            Some(stored) if same_unit(stored, &unit) => report.unchanged += 1,
+            Some(_) => {
+                report.updated += 1;
+                changed.push(unit);
+            }
+            None => {
+                report.inserted += 1;
+                changed.push(unit);
+            }
+        }
+    }
+    upsert_units(tx, &changed, now).await?;
+    Ok(report)
+}
