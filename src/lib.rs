@@ -17,3 +17,4 @@ pub mod i18n;
 pub mod import;
 pub mod invitation;
 pub mod storage;
+pub mod telegram;

@@ -1,0 +1,4 @@
+//! Black-box tests: one binary, driving cnscd the way its users and Telegram do.
+
+mod fake_telegram_smoke;
+mod support;
