@@ -16,7 +16,11 @@ pub enum TelegramError {
 }
 
 /// Runs the bot until SIGINT or SIGTERM.
-pub async fn serve(engine: Engine, bot: teloxide::Bot, options: ServeOptions) -> Result<(), TelegramError> {
+pub async fn serve(
+    engine: Engine,
+    bot: teloxide::Bot,
+    options: ServeOptions,
+) -> Result<(), TelegramError> {
     let _ = (engine, bot, options);
     Ok(())
 }

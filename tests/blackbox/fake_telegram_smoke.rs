@@ -2,12 +2,10 @@
 //! teloxide dispatcher against it, and direct Bot API calls get answers
 //! teloxide can parse.
 
-
-
 use std::{error::Error, time::Duration};
 
-use serde_json::json;
 use crate::support::fake_telegram::*;
+use serde_json::json;
 use teloxide::{
     dispatching::UpdateHandler,
     net::Download,

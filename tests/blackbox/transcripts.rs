@@ -1,0 +1,319 @@
+//! Golden transcripts: each file in `tests/transcripts/` is a conversation. Lines starting
+//! with `>` are what the user does and `!` lines set the scene; everything else is what the
+//! bot answered, regenerated on every run and compared. `UPDATE_GOLDEN=1` rewrites the files.
+//!
+//! User lines: `> text`, `> [Label]` presses a button of the latest message that has one,
+//! `> [old:Label]` presses it on an earlier message, `> (sticker)`, `> (voice)`,
+//! `> (location)`, `> (photo ID)`, `> (pdf ID)`, `> (document ID)`, `> (contact PHONE)`,
+//! `> (empty)`, `> (long N)` (N letters), `> (payload RAW)` (a forged button).
+//! Scene lines: `! invite VILLAGE` (the code is then `$CODE`), `! now RFC3339`,
+//! `! restart` (a new engine on the same database), `! lang en`, `! team VILLAGE` (prints the
+//! team as stored), `! rules FILE` (composition rules from `data/rules/`).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use cnscd::clock::ManualClock;
+use cnscd::conversation::{FileKind, FileUpload, Incoming, Reply, UnsupportedKind};
+use cnscd::domain::{AccountRole, CompositionRules};
+use cnscd::engine::{ChatKey, Engine};
+use cnscd::i18n::Texts;
+use cnscd::storage::Store;
+
+const VILLAGES: &str =
+    "commune_code,name,code\n11083,Thôn Đông Sơn,11083-01\n11083,Thôn Tây Sơn,11083-02\n";
+
+struct Scene {
+    _dir: tempfile::TempDir,
+    db_url: String,
+    clock: Arc<ManualClock>,
+    rules: Arc<CompositionRules>,
+    engine: Engine,
+    code: String,
+    replies: Vec<Reply>,
+    update: u64,
+}
+
+async fn engine(db_url: &str, clock: Arc<ManualClock>, rules: Arc<CompositionRules>) -> Engine {
+    let store = Store::connect(db_url).await.expect("database opens");
+    Engine::new(store, Arc::new(Texts::load().expect("texts")), rules, clock)
+}
+
+impl Scene {
+    async fn new() -> Scene {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db_url = format!("sqlite://{}", dir.path().join("cnscd.db").display());
+        let clock = Arc::new(ManualClock::new(at("2022-04-20T09:00:00+07:00")));
+        let rules = Arc::new(CompositionRules::default_rules().expect("rules"));
+        let engine = engine(&db_url, clock.clone(), rules.clone()).await;
+        let store = engine.store();
+        cnscd::import::load_default_units_if_empty(store, clock_now(&clock))
+            .await
+            .expect("units");
+        cnscd::import::import_villages(store, VILLAGES.as_bytes(), clock_now(&clock))
+            .await
+            .expect("villages");
+        Scene {
+            _dir: dir,
+            db_url,
+            clock,
+            rules,
+            engine,
+            code: String::new(),
+            replies: Vec::new(),
+            update: 0,
+        }
+    }
+
+    async fn scene(&mut self, line: &str, out: &mut String) {
+        let (verb, arg) = line.split_once(' ').unwrap_or((line, ""));
+        match verb {
+            "invite" => {
+                let now = clock_now(&self.clock);
+                let days = chrono::Duration::days(14);
+                let created = cnscd::invitation::create_invitation(
+                    self.engine.store(),
+                    AccountRole::VillageHead,
+                    arg,
+                    days,
+                    "test",
+                    now,
+                )
+                .await
+                .expect("invitation");
+                self.code = created.code;
+            }
+            "now" => self.clock.set(at(arg)),
+            "restart" => {
+                self.engine.store().close().await;
+                self.engine = engine(&self.db_url, self.clock.clone(), self.rules.clone()).await;
+            }
+            "rules" => {
+                let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("data/rules")
+                    .join(arg);
+                self.rules = Arc::new(CompositionRules::from_file(&path).expect("rules file"));
+                self.engine.store().close().await;
+                self.engine = engine(&self.db_url, self.clock.clone(), self.rules.clone()).await;
+            }
+            "team" => out.push_str(&stored_team(self.engine.store(), arg).await),
+            other => panic!("unknown scene line `! {other}`"),
+        }
+    }
+
+    fn incoming(&self, said: &str) -> Option<Incoming> {
+        let said = said.replace("$CODE", &self.code);
+        if let Some(label) = said.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+            return self.button(label).map(Incoming::Button);
+        }
+        let Some(special) = said.strip_prefix('(').and_then(|s| s.strip_suffix(')')) else {
+            return Some(Incoming::Text(said));
+        };
+        let (kind, arg) = special.split_once(' ').unwrap_or((special, ""));
+        let file = |kind| {
+            Incoming::File(FileUpload {
+                file_id: arg.to_owned(),
+                kind,
+                sha256: Some(format!("sha-of-{arg}")),
+            })
+        };
+        Some(match kind {
+            "sticker" => Incoming::Unsupported(UnsupportedKind::Sticker),
+            "voice" => Incoming::Unsupported(UnsupportedKind::Voice),
+            "location" => Incoming::Unsupported(UnsupportedKind::Location),
+            "photo" => file(FileKind::Photo),
+            "pdf" => file(FileKind::Pdf),
+            "document" => file(FileKind::Other),
+            "contact" => Incoming::Contact {
+                phone: arg.to_owned(),
+                own: true,
+            },
+            "empty" => Incoming::Text(String::new()),
+            "long" => Incoming::Text("a".repeat(arg.parse().expect("length"))),
+            "payload" => Incoming::Button(arg.to_owned()),
+            other => panic!("unknown input `({other})`"),
+        })
+    }
+
+    /// The payload of the button labelled `label` on the latest message that has buttons
+    /// (or, for `old:label`, on any message before that one).
+    fn button(&self, label: &str) -> Option<String> {
+        let with_buttons = |r: &&Reply| !r.buttons.is_empty();
+        let latest = self.replies.iter().rposition(|r| with_buttons(&r));
+        let (label, candidates) = match (label.strip_prefix("old:"), latest) {
+            (Some(label), Some(latest)) => (label, &self.replies[..latest]),
+            (None, Some(latest)) => (label, &self.replies[latest..=latest]),
+            (_, None) => return None,
+        };
+        candidates
+            .iter()
+            .rev()
+            .find_map(|r| r.buttons.iter().flatten().find(|b| b.label == label))
+            .map(|b| b.payload.clone())
+    }
+
+    async fn say(&mut self, said: &str, out: &mut String) {
+        let Some(incoming) = self.incoming(said) else {
+            panic!("{out}\n^^^ the transcript so far; no button {said} to press");
+        };
+        self.update += 1;
+        let chat = ChatKey::new("test", "1");
+        let replies = self
+            .engine
+            .handle(&chat, Some(&self.update.to_string()), incoming)
+            .await
+            .expect("engine");
+        for reply in &replies {
+            render(reply, out);
+        }
+        self.replies.extend(replies);
+    }
+}
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .expect("RFC 3339 time")
+        .with_timezone(&Utc)
+}
+
+fn clock_now(clock: &ManualClock) -> DateTime<Utc> {
+    cnscd::clock::Clock::now(clock)
+}
+
+fn render(reply: &Reply, out: &mut String) {
+    for (i, line) in reply.text.as_str().lines().enumerate() {
+        let mark = if i == 0 { "<" } else { "|" };
+        out.push_str(mark);
+        if !line.is_empty() {
+            out.push(' ');
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    for row in &reply.buttons {
+        let labels: Vec<String> = row.iter().map(|b| format!("[{}]", b.label)).collect();
+        out.push_str(&format!("  {}\n", labels.join(" ")));
+    }
+}
+
+async fn stored_team(store: &Store, unit: &str) -> String {
+    let Some(team) = store.team(unit).await.expect("team query") else {
+        return format!("= no team stored for {unit}\n");
+    };
+    let t = &team.team;
+    let mut out = format!(
+        "= team {unit}: {:?}, leader {} {}, {} members, draft {}\n",
+        team.status,
+        t.leader_name.as_ref().map_or("-", |n| n.as_str()),
+        t.leader_phone.as_ref().map_or("-", |p| p.e164()),
+        t.members.len(),
+        if team.unfinished.is_some() {
+            "kept"
+        } else {
+            "none"
+        },
+    );
+    for m in &t.members {
+        out.push_str(&format!(
+            "=   {} | {} | {} | {} | {}\n",
+            m.name,
+            m.role.code(),
+            m.role_detail.as_deref().unwrap_or("-"),
+            m.phone.e164(),
+            m.workplace.as_deref().unwrap_or("-")
+        ));
+    }
+    let d = &t.decision;
+    if let (Some(number), Some(date)) = (&d.number, d.date) {
+        let file = d.file.as_ref().map_or("no file".to_owned(), |f| {
+            format!("{} {}", f.kind.code(), f.file_id)
+        });
+        out.push_str(&format!(
+            "=   decision {} of {date}, {file}\n",
+            number.as_str()
+        ));
+    }
+    out
+}
+
+async fn replay(path: &Path) -> String {
+    let script =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut scene = Scene::new().await;
+    let mut out = String::new();
+    for line in script.lines() {
+        if line.starts_with('>')
+            || line.starts_with('!')
+            || line.starts_with('#')
+            || line.is_empty()
+        {
+            out.push_str(line);
+            out.push('\n');
+        }
+        if let Some(said) = line.strip_prefix('>') {
+            scene
+                .say(said.strip_prefix(' ').unwrap_or(said), &mut out)
+                .await;
+        } else if let Some(set) = line.strip_prefix("! ") {
+            scene.scene(set, &mut out).await;
+        }
+    }
+    out
+}
+
+fn unfilled_placeholder(text: &str) -> Option<&str> {
+    let start = text.find('{')?;
+    let end = text[start..].find('}')? + start;
+    let name = &text[start + 1..end];
+    name.chars()
+        .all(|c| c.is_ascii_lowercase() || c == '_')
+        .then_some(name)
+}
+
+async fn check(name: &str) {
+    let path: PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "tests",
+        "transcripts",
+        &format!("{name}.txt"),
+    ]
+    .iter()
+    .collect();
+    let actual = replay(&path).await;
+    if let Some(placeholder) = unfilled_placeholder(&actual) {
+        panic!("{name}: the bot sent an unfilled placeholder {{{placeholder}}}");
+    }
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &actual).expect("write golden");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).expect("golden");
+    pretty_assertions::assert_eq!(
+        expected,
+        actual,
+        "{name}: the conversation changed (UPDATE_GOLDEN=1 to accept)"
+    );
+}
+
+macro_rules! golden {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                check(stringify!($name)).await;
+            }
+        )*
+    };
+}
+
+golden!(
+    a_village_head_registers_a_full_team,
+    every_wrong_answer_is_refused_with_a_reason,
+    back_keep_and_skip_move_between_questions,
+    the_two_to_five_rule_comes_from_the_rules_file,
+    cancel_keeps_a_draft_that_can_be_resumed,
+    stray_input_changes_nothing,
+    edit_and_remove_members_after_registration,
+    invitations_are_single_use_and_expire,
+);
