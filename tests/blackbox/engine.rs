@@ -1,0 +1,171 @@
+//! The engine's guarantees, below any channel: an update is applied once, and every step is
+//! stored before its replies are returned.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use cnscd::clock::{Clock, ManualClock};
+use cnscd::conversation::Incoming;
+use cnscd::domain::{AccountRole, CompositionRules};
+use cnscd::engine::{ChatKey, Engine};
+use cnscd::i18n::Texts;
+use cnscd::storage::Store;
+
+struct App {
+    _dir: tempfile::TempDir,
+    engine: Engine,
+    code: String,
+}
+
+async fn spawn_app() -> App {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("cnscd.db").display());
+    let store = Store::connect(&url).await.expect("database");
+    let clock = Arc::new(ManualClock::new(
+        DateTime::parse_from_rfc3339("2022-04-20T09:00:00+07:00")
+            .expect("time")
+            .with_timezone(&Utc),
+    ));
+    let now = clock.now();
+    cnscd::import::load_default_units_if_empty(&store, now)
+        .await
+        .expect("units");
+    cnscd::import::import_villages(
+        &store,
+        "commune_code,name,code\n11083,Thôn Đông Sơn,11083-01\n".as_bytes(),
+        now,
+    )
+    .await
+    .expect("villages");
+    let code = cnscd::invitation::create_invitation(
+        &store,
+        AccountRole::VillageHead,
+        "11083-01",
+        chrono::Duration::days(14),
+        "test",
+        now,
+    )
+    .await
+    .expect("invitation")
+    .code;
+    let rules = Arc::new(CompositionRules::default_rules().expect("rules"));
+    let engine = Engine::new(store, Arc::new(Texts::load().expect("texts")), rules, clock);
+    App {
+        _dir: dir,
+        engine,
+        code,
+    }
+}
+
+fn text(s: &str) -> Incoming {
+    Incoming::Text(s.to_owned())
+}
+
+#[tokio::test]
+async fn the_same_update_id_twice_is_applied_once() {
+    let app = spawn_app().await;
+    let chat = ChatKey::new("telegram", "42");
+    app.engine
+        .handle(&chat, Some("1"), text(&format!("/start {}", app.code)))
+        .await
+        .expect("start");
+    app.engine
+        .handle(&chat, Some("2"), text("Nguyễn Văn An"))
+        .await
+        .expect("name");
+
+    let first = app
+        .engine
+        .handle(&chat, Some("3"), text("0912 345 678"))
+        .await
+        .expect("phone");
+    let again = app
+        .engine
+        .handle(&chat, Some("3"), text("0912 345 678"))
+        .await
+        .expect("redelivery");
+
+    assert!(!first.is_empty(), "the first delivery is answered");
+    assert!(
+        again.is_empty(),
+        "a redelivered update is acknowledged silently, got {again:?}"
+    );
+    let session = app.engine.session(&chat).await.expect("session");
+    let after_phone = serde_json::to_value(&session).expect("json");
+    assert_eq!(
+        after_phone["state"]["step"], "member_name",
+        "the phone step was applied exactly once"
+    );
+}
+
+#[tokio::test]
+async fn update_ids_are_separate_per_channel() {
+    let app = spawn_app().await;
+    let telegram = ChatKey::new("telegram", "42");
+    let console = ChatKey::new("console", "42");
+
+    let on_telegram = app
+        .engine
+        .handle(&telegram, Some("7"), text("/start"))
+        .await
+        .expect("telegram");
+    let on_console = app
+        .engine
+        .handle(&console, Some("7"), text("/start"))
+        .await
+        .expect("console");
+
+    assert!(
+        !on_telegram.is_empty() && !on_console.is_empty(),
+        "update 7 of two channels are two updates"
+    );
+}
+
+#[tokio::test]
+async fn a_redeemed_invitation_binds_the_chat_and_is_audited() {
+    let app = spawn_app().await;
+    let chat = ChatKey::new("telegram", "42");
+
+    app.engine
+        .handle(&chat, Some("1"), text(&format!("/start {}", app.code)))
+        .await
+        .expect("start");
+
+    let account = app
+        .engine
+        .store()
+        .account("telegram", "42")
+        .await
+        .expect("query")
+        .expect("bound");
+    assert_eq!(
+        (account.role, account.unit_code.as_str()),
+        (AccountRole::VillageHead, "11083-01")
+    );
+    let audit = app
+        .engine
+        .store()
+        .audit_of_unit("11083-01")
+        .await
+        .expect("audit");
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["invitation.created", "invitation.redeemed"]);
+}
+
+#[tokio::test]
+async fn an_unreadable_stored_session_starts_the_chat_afresh_instead_of_failing() {
+    let app = spawn_app().await;
+    let chat = ChatKey::new("telegram", "42");
+    sqlx::query("INSERT INTO dialogue_states (channel, chat_id, session, updated_at) VALUES ('telegram', '42', '{\"state\":\"from_the_future\"}', 'x')")
+        .execute(app.engine.store().pool())
+        .await
+        .expect("insert");
+
+    let replies = app
+        .engine
+        .handle(&chat, Some("1"), text("/start"))
+        .await
+        .expect("handled");
+
+    assert!(!replies.is_empty(), "the chat is answered");
+}
