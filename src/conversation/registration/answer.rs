@@ -2,13 +2,15 @@
 //! when it is wrong, stores it and moves on when it is right.
 
 use super::super::input::{Action, Input};
-use super::super::state::{DecisionFile, FileKind, Registration, Step};
+use super::super::state::{Registration, Step};
 use super::super::turn::Turn;
 use super::super::State;
+use super::decision::{decision_date, decision_file, decision_number, decision_offer};
 use super::flow::{advance, back, goto, save};
-use crate::domain::decision::{parse_past_date, parse_short_text, DateError, FreeTextError};
+use super::review::{choice, pick_member};
+use crate::domain::decision::{parse_short_text, FreeTextError};
 use crate::domain::text::same_words;
-use crate::domain::{DecisionNumber, MemberRole, NameError, PersonName, PhoneError, PhoneNumber};
+use crate::domain::{MemberRole, NameError, PersonName, PhoneError, PhoneNumber};
 use crate::i18n::{Html, K};
 
 const WORKPLACE_MAX: usize = 120;
@@ -54,13 +56,13 @@ fn has_answer(reg: &Registration) -> bool {
 }
 
 /// Says why the answer was refused and asks the same question again.
-fn refuse(turn: &mut Turn<'_>, reg: Registration, why: Html) -> State {
+pub(super) fn refuse(turn: &mut Turn<'_>, reg: Registration, why: Html) -> State {
     turn.say_html(why);
     goto(turn, reg)
 }
 
 /// The answer was not text (a button of another question, a file, a contact).
-fn expected_text(turn: &mut Turn<'_>, reg: Registration, input: &Input) -> State {
+pub(super) fn expected_text(turn: &mut Turn<'_>, reg: Registration, input: &Input) -> State {
     let key = match input {
         Input::Action(_) => K::ButtonNotForThisQuestion,
         _ => K::ExpectedText,
@@ -219,177 +221,6 @@ fn workplace(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State 
         }
         Err(error) => {
             let why = free_text_error(turn, error);
-            refuse(turn, reg, why)
-        }
-    }
-}
-
-/// The buttons of "add another?" and of the review.
-fn choice(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
-    let rules = &turn.ctx.rules.village;
-    let have = reg.draft.members.len();
-    match (reg.step, &input) {
-        (_, Input::Action(Action::AddMember)) if !rules.can_add_member(have) => {
-            let why = turn.fill(
-                K::TeamFull,
-                &[("max", Html::text(&rules.max_members.to_string()))],
-            );
-            refuse(turn, reg, why)
-        }
-        (_, Input::Action(Action::AddMember)) => {
-            reg.draft.editing = None;
-            reg.step = Step::MemberName;
-            goto(turn, reg)
-        }
-        (Step::AddMore, Input::Action(Action::Done)) => {
-            reg.draft.reviewed = true;
-            reg.step = Step::Review;
-            goto(turn, reg)
-        }
-        (Step::Review, Input::Action(Action::Edit)) => {
-            reg.step = Step::ChooseEdit;
-            goto(turn, reg)
-        }
-        (Step::Review, Input::Action(Action::Remove)) if have == 0 => {
-            let why = turn.t(K::NothingToRemove);
-            refuse(turn, reg, why)
-        }
-        (Step::Review, Input::Action(Action::Remove)) => {
-            reg.step = Step::ChooseRemove;
-            goto(turn, reg)
-        }
-        (Step::Review, Input::Action(Action::Confirm)) => confirm(turn, reg),
-        _ => {
-            let why = turn.t(K::ChooseFromButtons);
-            refuse(turn, reg, why)
-        }
-    }
-}
-
-fn confirm(turn: &mut Turn<'_>, mut reg: Registration) -> State {
-    let breaches = turn.ctx.rules.village.breaches(&reg.draft.roles());
-    if reg.draft.leader_name.is_none() || reg.draft.leader_phone.is_none() {
-        let why = turn.t(K::LeaderMissing);
-        return refuse(turn, reg, why);
-    }
-    if !breaches.is_empty() {
-        let lines: Vec<String> = breaches
-            .iter()
-            .map(|b| super::super::summary::breach_text(turn, b).into_string())
-            .collect();
-        let why = turn.fill(
-            K::CannotConfirm,
-            &[("reasons", Html::markup(lines.join("\n")))],
-        );
-        return refuse(turn, reg, why);
-    }
-    reg.step = Step::DecisionOffer;
-    goto(turn, reg)
-}
-
-fn pick_member(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
-    let count = reg.draft.members.len();
-    match (reg.step, input) {
-        (Step::ChooseEdit, Input::Action(Action::EditWhich(0))) => {
-            reg.draft.editing_leader = true;
-            reg.step = Step::LeaderName;
-            goto(turn, reg)
-        }
-        (Step::ChooseEdit, Input::Action(Action::EditWhich(i))) if i <= count => {
-            reg.draft.pending =
-                super::super::state::PendingMember::from_member(&reg.draft.members[i - 1]);
-            reg.draft.editing = Some(i - 1);
-            reg.step = Step::MemberName;
-            goto(turn, reg)
-        }
-        (Step::ChooseRemove, Input::Action(Action::RemoveWhich(i))) if (1..=count).contains(&i) => {
-            let removed = reg.draft.members.remove(i - 1);
-            let text = turn.fill(
-                K::MemberRemoved,
-                &[("name", Html::text(removed.name.as_str()))],
-            );
-            turn.say_html(text);
-            reg.step = Step::Review;
-            goto(turn, reg)
-        }
-        _ => {
-            let why = turn.t(K::ChooseFromButtons);
-            refuse(turn, reg, why)
-        }
-    }
-}
-
-fn decision_offer(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
-    match input {
-        Input::Action(Action::DecisionYes) => {
-            reg.step = Step::DecisionNumber;
-            goto(turn, reg)
-        }
-        Input::Action(Action::DecisionNo) => save(turn, reg),
-        _ => {
-            let why = turn.t(K::ChooseFromButtons);
-            refuse(turn, reg, why)
-        }
-    }
-}
-
-fn decision_number(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
-    let Input::Text(text) = &input else {
-        return expected_text(turn, reg, &input);
-    };
-    match DecisionNumber::parse(text) {
-        Ok(number) => {
-            reg.draft.decision.number = Some(number);
-            advance(turn, reg)
-        }
-        Err(crate::domain::decision::DecisionNumberError::TooLong { max }) => {
-            let why = turn.fill(K::TextTooLong, &[("max", Html::text(&max.to_string()))]);
-            refuse(turn, reg, why)
-        }
-        Err(_) => {
-            let why = turn.t(K::DecisionNumberInvalid);
-            refuse(turn, reg, why)
-        }
-    }
-}
-
-fn decision_date(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
-    let Input::Text(text) = &input else {
-        return expected_text(turn, reg, &input);
-    };
-    match parse_past_date(text, turn.ctx.today) {
-        Ok(date) => {
-            reg.draft.decision.date = Some(date);
-            advance(turn, reg)
-        }
-        Err(error) => {
-            let key = match error {
-                DateError::Format => K::DateFormat,
-                DateError::NoSuchDay => K::DateNoSuchDay,
-                DateError::Future => K::DateFuture,
-            };
-            let why = turn.t(key);
-            refuse(turn, reg, why)
-        }
-    }
-}
-
-fn decision_file(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
-    match input {
-        Input::File(file) if file.kind != FileKind::Other => {
-            reg.draft.decision.file = Some(DecisionFile {
-                file_id: file.file_id,
-                kind: file.kind,
-                sha256: file.sha256,
-            });
-            advance(turn, reg)
-        }
-        Input::File(_) => {
-            let why = turn.t(K::FileMustBePhotoOrPdf);
-            refuse(turn, reg, why)
-        }
-        _ => {
-            let why = turn.t(K::ExpectedFile);
             refuse(turn, reg, why)
         }
     }

@@ -4,7 +4,9 @@
 
 mod answer;
 mod ask;
+mod decision;
 mod flow;
+mod review;
 
 pub use ask::ask;
 pub use flow::begin;
