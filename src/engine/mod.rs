@@ -2,22 +2,21 @@
 //! and stores the new session together with the core's effects in one transaction, so a
 //! crash or restart at any point leaves either the whole step or none of it.
 
+mod context;
+mod effects;
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
 use crate::clock::{vietnam_date, Clock};
-use crate::conversation::{
-    self, parse_command, AccountView, Command, Context, Effect, Incoming, InvitationCheck, Reply,
-    SavedTeam, Session, UnitView,
-};
+use crate::conversation::{self, parse_command, Command, Context, Incoming, Reply, Session};
 use crate::domain::CompositionRules;
 use crate::i18n::{Texts, K};
-use crate::invitation::hash_code;
-use crate::storage::{
-    accounts, audit::audit, invitations, sessions, teams, units, Account, StorageError, Store, Tx,
-};
+use crate::storage::{sessions, StorageError, Store};
+use context::{account_view, check_invitation, load_session, saved_team};
+use effects::apply_effect;
 
 /// A chat on a channel: `telegram` + chat id, `console` + a name…
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -34,7 +33,7 @@ impl ChatKey {
         }
     }
 
-    fn actor(&self) -> String {
+    pub(crate) fn actor(&self) -> String {
         format!("{}:{}", self.channel, self.id)
     }
 }
@@ -160,150 +159,4 @@ impl Engine {
         tx.commit().await.map_err(StorageError::from)?;
         Ok(session)
     }
-}
-
-async fn load_session(tx: &mut Tx<'_>, chat: &ChatKey) -> Result<Session, StorageError> {
-    let Some(json) = sessions::load_session(tx, chat.channel, &chat.id).await? else {
-        return Ok(Session::default());
-    };
-    Ok(serde_json::from_str(&json).unwrap_or_else(|error| {
-        tracing::warn!(%error, "unreadable session replaced by a fresh one");
-        Session::default()
-    }))
-}
-
-async fn unit_view(
-    tx: &mut Tx<'_>,
-    code: &str,
-) -> Result<Option<(UnitView, Option<UnitView>)>, StorageError> {
-    let Some(unit) = units::unit_in_tx(tx, code).await? else {
-        return Ok(None);
-    };
-    let parent = match &unit.parent_code {
-        Some(parent) => units::unit_in_tx(tx, parent).await?.map(|p| UnitView {
-            code: p.code,
-            name: p.name,
-        }),
-        None => None,
-    };
-    Ok(Some((
-        UnitView {
-            code: unit.code,
-            name: unit.name,
-        },
-        parent,
-    )))
-}
-
-async fn account_view(
-    tx: &mut Tx<'_>,
-    chat: &ChatKey,
-) -> Result<Option<AccountView>, StorageError> {
-    let Some(account) = accounts::account(tx, chat.channel, &chat.id).await? else {
-        return Ok(None);
-    };
-    Ok(unit_view(tx, &account.unit_code)
-        .await?
-        .map(|(unit, parent)| AccountView {
-            role: account.role,
-            unit,
-            parent,
-        }))
-}
-
-async fn check_invitation(
-    tx: &mut Tx<'_>,
-    code: &str,
-    now: DateTime<Utc>,
-) -> Result<InvitationCheck, StorageError> {
-    let code_sha256 = hash_code(code);
-    let Some(record) = invitations::invitation(tx, &code_sha256).await? else {
-        return Ok(InvitationCheck::Unknown);
-    };
-    if record.used {
-        return Ok(InvitationCheck::Used);
-    }
-    if record.expires_at <= now {
-        return Ok(InvitationCheck::Expired);
-    }
-    Ok(match unit_view(tx, &record.unit_code).await? {
-        Some((unit, parent)) => InvitationCheck::Valid {
-            code_sha256,
-            role: record.role,
-            unit,
-            parent,
-        },
-        None => InvitationCheck::Unknown,
-    })
-}
-
-async fn saved_team(tx: &mut Tx<'_>, unit_code: &str) -> Result<Option<SavedTeam>, StorageError> {
-    Ok(teams::team_for_unit(tx, unit_code)
-        .await?
-        .map(|stored| SavedTeam {
-            registered: stored.status == teams::TeamStatus::Registered,
-            team: stored.team,
-            unfinished: stored.unfinished,
-        }))
-}
-
-async fn apply_effect(
-    tx: &mut Tx<'_>,
-    chat: &ChatKey,
-    effect: &Effect,
-    now: DateTime<Utc>,
-) -> Result<(), StorageError> {
-    let actor = chat.actor();
-    match effect {
-        Effect::RedeemInvitation {
-            code_sha256,
-            role,
-            unit_code,
-        } => {
-            if invitations::mark_invitation_used(tx, code_sha256, chat.channel, &chat.id, now)
-                .await?
-            {
-                let account = Account {
-                    role: *role,
-                    unit_code: unit_code.clone(),
-                };
-                accounts::bind_account(tx, chat.channel, &chat.id, &account, now).await?;
-                let detail = serde_json::json!({ "role": role.code() });
-                audit(
-                    tx,
-                    &actor,
-                    "invitation.redeemed",
-                    Some(unit_code),
-                    &detail,
-                    now,
-                )
-                .await?;
-            }
-        }
-        Effect::SaveDraft {
-            unit_code,
-            registration,
-        } => {
-            teams::save_draft(tx, unit_code, registration, now).await?;
-            let detail = serde_json::json!({ "members": registration.draft.members.len() });
-            audit(
-                tx,
-                &actor,
-                "team.draft_saved",
-                Some(unit_code),
-                &detail,
-                now,
-            )
-            .await?;
-        }
-        Effect::SaveTeam { unit_code, team } => {
-            teams::save_team(tx, unit_code, team, now).await?;
-            let detail = serde_json::json!({
-                "members": team.members.len(),
-                "decision": team.decision.number.is_some(),
-            });
-            audit(tx, &actor, "team.registered", Some(unit_code), &detail, now).await?;
-        }
-    }
-    Ok(())
 }

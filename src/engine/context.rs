@@ -1,0 +1,96 @@
+//! Loading what the conversation core may read: session, account, invitation, team.
+
+use chrono::{DateTime, Utc};
+
+use super::ChatKey;
+use crate::conversation::{AccountView, InvitationCheck, SavedTeam, Session, UnitView};
+use crate::invitation::hash_code;
+use crate::storage::{accounts, invitations, sessions, teams, units, StorageError, Tx};
+
+pub(super) async fn load_session(tx: &mut Tx<'_>, chat: &ChatKey) -> Result<Session, StorageError> {
+    let Some(json) = sessions::load_session(tx, chat.channel, &chat.id).await? else {
+        return Ok(Session::default());
+    };
+    Ok(serde_json::from_str(&json).unwrap_or_else(|error| {
+        tracing::warn!(%error, "unreadable session replaced by a fresh one");
+        Session::default()
+    }))
+}
+
+pub(super) async fn unit_view(
+    tx: &mut Tx<'_>,
+    code: &str,
+) -> Result<Option<(UnitView, Option<UnitView>)>, StorageError> {
+    let Some(unit) = units::unit_in_tx(tx, code).await? else {
+        return Ok(None);
+    };
+    let parent = match &unit.parent_code {
+        Some(parent) => units::unit_in_tx(tx, parent).await?.map(|p| UnitView {
+            code: p.code,
+            name: p.name,
+        }),
+        None => None,
+    };
+    Ok(Some((
+        UnitView {
+            code: unit.code,
+            name: unit.name,
+        },
+        parent,
+    )))
+}
+
+pub(super) async fn account_view(
+    tx: &mut Tx<'_>,
+    chat: &ChatKey,
+) -> Result<Option<AccountView>, StorageError> {
+    let Some(account) = accounts::account(tx, chat.channel, &chat.id).await? else {
+        return Ok(None);
+    };
+    Ok(unit_view(tx, &account.unit_code)
+        .await?
+        .map(|(unit, parent)| AccountView {
+            role: account.role,
+            unit,
+            parent,
+        }))
+}
+
+pub(super) async fn check_invitation(
+    tx: &mut Tx<'_>,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<InvitationCheck, StorageError> {
+    let code_sha256 = hash_code(code);
+    let Some(record) = invitations::invitation(tx, &code_sha256).await? else {
+        return Ok(InvitationCheck::Unknown);
+    };
+    if record.used {
+        return Ok(InvitationCheck::Used);
+    }
+    if record.expires_at <= now {
+        return Ok(InvitationCheck::Expired);
+    }
+    Ok(match unit_view(tx, &record.unit_code).await? {
+        Some((unit, parent)) => InvitationCheck::Valid {
+            code_sha256,
+            role: record.role,
+            unit,
+            parent,
+        },
+        None => InvitationCheck::Unknown,
+    })
+}
+
+pub(super) async fn saved_team(
+    tx: &mut Tx<'_>,
+    unit_code: &str,
+) -> Result<Option<SavedTeam>, StorageError> {
+    Ok(teams::team_for_unit(tx, unit_code)
+        .await?
+        .map(|stored| SavedTeam {
+            registered: stored.status == teams::TeamStatus::Registered,
+            team: stored.team,
+            unfinished: stored.unfinished,
+        }))
+}
