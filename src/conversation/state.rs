@@ -84,6 +84,27 @@ pub struct Member {
     pub phone: PhoneNumber,
     #[serde(default)]
     pub workplace: Option<String>,
+    /// Whether residents may see the phone number (Decree 13/2023), and who said so.
+    #[serde(default)]
+    pub consent: Option<ConsentSource>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentSource {
+    /// The village head confirmed the member agreed.
+    Head,
+    /// The member confirmed in chat, from the phone number's own account.
+    Member,
+}
+
+impl ConsentSource {
+    pub fn code(self) -> &'static str {
+        match self {
+            ConsentSource::Head => "head",
+            ConsentSource::Member => "member",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -93,6 +114,8 @@ pub struct PendingMember {
     pub role_detail: Option<String>,
     pub phone: Option<PhoneNumber>,
     pub workplace: Option<String>,
+    #[serde(default)]
+    pub consent: Option<ConsentSource>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -136,6 +159,7 @@ impl PendingMember {
             role_detail: member.role_detail.clone(),
             phone: Some(member.phone.clone()),
             workplace: member.workplace.clone(),
+            consent: member.consent,
         }
     }
 
@@ -147,6 +171,7 @@ impl PendingMember {
             role_detail: self.role_detail.clone(),
             phone: self.phone.clone()?,
             workplace: self.workplace.clone(),
+            consent: self.consent,
         })
     }
 }

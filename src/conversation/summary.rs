@@ -14,6 +14,14 @@ pub fn role_key(role: MemberRole) -> K {
         MemberRole::PrimaryTeacher => K::RolePrimaryTeacher,
         MemberRole::LowerSecondaryTeacher => K::RoleLowerSecondaryTeacher,
         MemberRole::UpperSecondaryTeacher => K::RoleUpperSecondaryTeacher,
+        MemberRole::CommuneCivilServant => K::RoleCommuneCivilServant,
+        MemberRole::RadioStationHead => K::RoleRadioStationHead,
+        MemberRole::FatherlandFrontChair => K::RoleFatherlandFrontChair,
+        MemberRole::CommuneYouthUnionSecretary => K::RoleCommuneYouthUnionSecretary,
+        MemberRole::CommuneWomensUnionChair => K::RoleCommuneWomensUnionChair,
+        MemberRole::CommuneFarmersAssociationChair => K::RoleCommuneFarmersAssociationChair,
+        MemberRole::CommuneVeteransAssociationChair => K::RoleCommuneVeteransAssociationChair,
+        MemberRole::AreaPolice => K::RoleAreaPolice,
         MemberRole::Other => K::RoleOther,
     }
 }

@@ -7,9 +7,11 @@ pub mod phone;
 pub mod roles;
 pub mod rules;
 pub mod text;
+pub mod units;
 
 pub use decision::{DateError, DecisionNumber};
 pub use person_name::{NameError, PersonName};
 pub use phone::{PhoneError, PhoneNumber};
 pub use roles::{AccountRole, MemberRole};
 pub use rules::{CompositionRules, LevelRules, RuleBreach};
+pub use units::UnitLevel;

@@ -13,11 +13,21 @@ pub enum MemberRole {
     PrimaryTeacher,
     LowerSecondaryTeacher,
     UpperSecondaryTeacher,
+    /// Commune level: a commune civil servant; the field goes in the member's role detail.
+    CommuneCivilServant,
+    RadioStationHead,
+    FatherlandFrontChair,
+    CommuneYouthUnionSecretary,
+    CommuneWomensUnionChair,
+    CommuneFarmersAssociationChair,
+    CommuneVeteransAssociationChair,
+    /// Required in some provinces (Đà Nẵng, 2025).
+    AreaPolice,
     Other,
 }
 
 impl MemberRole {
-    pub const ALL: [MemberRole; 8] = [
+    pub const ALL: [MemberRole; 16] = [
         MemberRole::YouthUnionSecretary,
         MemberRole::FarmersAssociationHead,
         MemberRole::WomensUnionHead,
@@ -25,6 +35,14 @@ impl MemberRole {
         MemberRole::PrimaryTeacher,
         MemberRole::LowerSecondaryTeacher,
         MemberRole::UpperSecondaryTeacher,
+        MemberRole::CommuneCivilServant,
+        MemberRole::RadioStationHead,
+        MemberRole::FatherlandFrontChair,
+        MemberRole::CommuneYouthUnionSecretary,
+        MemberRole::CommuneWomensUnionChair,
+        MemberRole::CommuneFarmersAssociationChair,
+        MemberRole::CommuneVeteransAssociationChair,
+        MemberRole::AreaPolice,
         MemberRole::Other,
     ];
 
@@ -37,6 +55,14 @@ impl MemberRole {
             MemberRole::PrimaryTeacher => "primary_teacher",
             MemberRole::LowerSecondaryTeacher => "lower_secondary_teacher",
             MemberRole::UpperSecondaryTeacher => "upper_secondary_teacher",
+            MemberRole::CommuneCivilServant => "commune_civil_servant",
+            MemberRole::RadioStationHead => "radio_station_head",
+            MemberRole::FatherlandFrontChair => "fatherland_front_chair",
+            MemberRole::CommuneYouthUnionSecretary => "commune_youth_union_secretary",
+            MemberRole::CommuneWomensUnionChair => "commune_womens_union_chair",
+            MemberRole::CommuneFarmersAssociationChair => "commune_farmers_association_chair",
+            MemberRole::CommuneVeteransAssociationChair => "commune_veterans_association_chair",
+            MemberRole::AreaPolice => "area_police",
             MemberRole::Other => "other",
         }
     }

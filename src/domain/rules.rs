@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::roles::MemberRole;
+use super::units::UnitLevel;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,6 +23,9 @@ pub struct LevelRules {
 #[serde(deny_unknown_fields)]
 pub struct CompositionRules {
     pub village: LevelRules,
+    /// Absent when a deployment does not register commune teams.
+    #[serde(default)]
+    pub commune: Option<LevelRules>,
 }
 
 /// Why a team cannot be confirmed as it is.
@@ -75,7 +79,19 @@ impl CompositionRules {
                 source,
             })?;
         rules.village.check()?;
+        if let Some(commune) = &rules.commune {
+            commune.check()?;
+        }
         Ok(rules)
+    }
+
+    /// The rules for teams of units at `level`, if that level has teams.
+    pub fn for_level(&self, level: UnitLevel) -> Option<&LevelRules> {
+        match level {
+            UnitLevel::Village => Some(&self.village),
+            UnitLevel::Commune => self.commune.as_ref(),
+            UnitLevel::Province | UnitLevel::District => None,
+        }
     }
 }
 

@@ -4,7 +4,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
 use super::{now_text, StorageError, StorageResult, Store, Tx};
-use crate::conversation::state::{Decision, DecisionFile, Draft, FileKind, Member, Registration};
+use crate::conversation::state::{
+    ConsentSource, Decision, DecisionFile, Draft, FileKind, Member, Registration,
+};
 use crate::domain::{DecisionNumber, MemberRole, PersonName, PhoneNumber};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +42,14 @@ fn member_from_row(row: &sqlx::sqlite::SqliteRow) -> StorageResult<Member> {
         role_detail: row.try_get("role_detail")?,
         phone: PhoneNumber::parse(&phone).map_err(|_| corrupt("member phone", &phone))?,
         workplace: row.try_get("workplace")?,
+        consent: match row
+            .try_get::<Option<String>, _>("phone_consent_by")?
+            .as_deref()
+        {
+            Some("head") => Some(ConsentSource::Head),
+            Some("member") => Some(ConsentSource::Member),
+            _ => None,
+        },
     })
 }
 
@@ -143,8 +153,9 @@ async fn replace_members(
         .await?;
     for (position, member) in members.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO members (team_id, position, full_name, role, role_detail, phone, workplace, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO members (team_id, position, full_name, role, role_detail, phone, workplace,
+                 created_at, phone_consent_at, phone_consent_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(team_id)
         .bind(position as i64 + 1)
@@ -154,6 +165,8 @@ async fn replace_members(
         .bind(member.phone.e164())
         .bind(&member.workplace)
         .bind(now_text(now))
+        .bind(member.consent.map(|_| now_text(now)))
+        .bind(member.consent.map(ConsentSource::code))
         .execute(&mut **tx)
         .await?;
     }
