@@ -49,9 +49,7 @@ pub async fn create_invitation(
         .unit(unit_code)
         .await?
         .ok_or_else(|| InviteError::UnknownUnit(unit_code.to_owned()))?;
-    let expected = match role {
-        AccountRole::VillageHead => crate::storage::UnitLevel::Village,
-    };
+    let expected = role.unit_level();
     if unit.level != expected {
         return Err(InviteError::WrongLevel {
             role: role.code(),

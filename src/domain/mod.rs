@@ -1,6 +1,7 @@
 //! Domain rules and the newtypes that carry checked values. Nothing here knows about chat
 //! channels or the database.
 
+pub mod access;
 pub mod decision;
 pub mod person_name;
 pub mod phone;

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::units::UnitLevel;
+
 /// A village team member's role, as the seed letter lists them; `Other` carries free text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -85,19 +87,28 @@ mod tests {
     }
 }
 
-/// What an account may do; bound to a unit by an invitation.
+/// What an account may do; bound to a unit by an invitation. Residents have no account,
+/// and the admin works from the command line only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AccountRole {
     VillageHead,
+    CommuneOfficial,
+    DistrictOfficial,
 }
 
 impl AccountRole {
-    pub const ALL: [AccountRole; 1] = [AccountRole::VillageHead];
+    pub const ALL: [AccountRole; 3] = [
+        AccountRole::VillageHead,
+        AccountRole::CommuneOfficial,
+        AccountRole::DistrictOfficial,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             AccountRole::VillageHead => "village-head",
+            AccountRole::CommuneOfficial => "commune-official",
+            AccountRole::DistrictOfficial => "district-official",
         }
     }
 
@@ -105,5 +116,14 @@ impl AccountRole {
         AccountRole::ALL
             .into_iter()
             .find(|role| role.code() == code)
+    }
+
+    /// The level of the unit an account of this role is bound to.
+    pub fn unit_level(self) -> UnitLevel {
+        match self {
+            AccountRole::VillageHead => UnitLevel::Village,
+            AccountRole::CommuneOfficial => UnitLevel::Commune,
+            AccountRole::DistrictOfficial => UnitLevel::District,
+        }
     }
 }

@@ -1,0 +1,257 @@
+//! Who may do what, where. Every command and button of the conversation core asks
+//! [`authorize`] before acting; adapters never decide access.
+
+use super::roles::AccountRole;
+use super::units::UnitLevel;
+
+/// Someone acting in a chat: a resident (no account) or an account bound to a unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub role: Option<AccountRole>,
+    /// The unit the account is bound to; `None` for residents.
+    pub unit: Option<String>,
+}
+
+impl Actor {
+    pub fn resident() -> Actor {
+        Actor {
+            role: None,
+            unit: None,
+        }
+    }
+
+    pub fn account(role: AccountRole, unit: impl Into<String>) -> Actor {
+        Actor {
+            role: Some(role),
+            unit: Some(unit.into()),
+        }
+    }
+}
+
+/// A unit acted upon, with its ancestors (nearest first), so scope needs no database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub code: String,
+    pub level: UnitLevel,
+    pub ancestors: Vec<String>,
+}
+
+impl Target {
+    /// True when `unit` is this unit or one of its ancestors.
+    fn within(&self, unit: &str) -> bool {
+        self.code == unit || self.ancestors.iter().any(|a| a == unit)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// See a team card (names, roles, consented phone numbers): public.
+    ViewTeamCard,
+    /// Register or edit the team of the target unit.
+    RegisterTeam,
+    /// Add, rename, remove or import the villages of the target commune.
+    ManageVillages,
+    /// See the registration status of the target and the units below it.
+    ViewStatus,
+    /// Create an invitation for the head of the target village.
+    InviteVillageHead,
+    /// Create an invitation for an official of the target commune.
+    InviteCommuneOfficial,
+}
+
+impl Action {
+    pub const ALL: [Action; 6] = [
+        Action::ViewTeamCard,
+        Action::RegisterTeam,
+        Action::ManageVillages,
+        Action::ViewStatus,
+        Action::InviteVillageHead,
+        Action::InviteCommuneOfficial,
+    ];
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    #[error("this action needs an account with another role")]
+    Role,
+    #[error("the unit is outside the account's area")]
+    Scope,
+    #[error("this action does not apply to a unit of that level")]
+    Level,
+}
+
+/// Decides whether `actor` may do `action` on `target`.
+pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), Denied> {
+    use AccountRole::*;
+    use Action::*;
+    if action == ViewTeamCard {
+        return Ok(());
+    }
+    let (Some(role), Some(unit)) = (actor.role, actor.unit.as_deref()) else {
+        return Err(Denied::Role);
+    };
+    let (own_unit_only, level) = match (role, action) {
+        (VillageHead, RegisterTeam) => (true, UnitLevel::Village),
+        (CommuneOfficial, RegisterTeam) => (true, UnitLevel::Commune),
+        (CommuneOfficial, ManageVillages) => (true, UnitLevel::Commune),
+        (VillageHead | CommuneOfficial | DistrictOfficial, ViewStatus) => (false, target.level),
+        (CommuneOfficial | DistrictOfficial, InviteVillageHead) => (false, UnitLevel::Village),
+        (DistrictOfficial, InviteCommuneOfficial) => (false, UnitLevel::Commune),
+        _ => return Err(Denied::Role),
+    };
+    if target.level != level {
+        return Err(Denied::Level);
+    }
+    let in_scope = if own_unit_only {
+        target.code == unit
+    } else {
+        target.within(unit)
+    };
+    if in_scope {
+        Ok(())
+    } else {
+        Err(Denied::Scope)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use AccountRole::*;
+
+    /// Tỉnh 30 → Huyện 298 → Xã 11083 → Thôn 11083-01, 11083-02; Xã 11086 → Thôn 11086-01;
+    /// and another district, 299 → Xã 11200 → Thôn 11200-01.
+    fn tree() -> Vec<Target> {
+        let t = |code: &str, level, ancestors: &[&str]| Target {
+            code: code.into(),
+            level,
+            ancestors: ancestors.iter().map(|a| a.to_string()).collect(),
+        };
+        vec![
+            t("30", UnitLevel::Province, &[]),
+            t("298", UnitLevel::District, &["30"]),
+            t("11083", UnitLevel::Commune, &["298", "30"]),
+            t("11083-01", UnitLevel::Village, &["11083", "298", "30"]),
+            t("11083-02", UnitLevel::Village, &["11083", "298", "30"]),
+            t("11086", UnitLevel::Commune, &["298", "30"]),
+            t("11086-01", UnitLevel::Village, &["11086", "298", "30"]),
+            t("299", UnitLevel::District, &["30"]),
+            t("11200", UnitLevel::Commune, &["299", "30"]),
+            t("11200-01", UnitLevel::Village, &["11200", "299", "30"]),
+        ]
+    }
+
+    fn actors() -> Vec<(&'static str, Actor)> {
+        vec![
+            ("resident", Actor::resident()),
+            ("head of 11083-01", Actor::account(VillageHead, "11083-01")),
+            (
+                "official of 11083",
+                Actor::account(CommuneOfficial, "11083"),
+            ),
+            ("official of 298", Actor::account(DistrictOfficial, "298")),
+        ]
+    }
+
+    /// Every allowed (actor, action, target); everything else must be denied.
+    fn allowed() -> Vec<(&'static str, Action, String)> {
+        use Action::*;
+        let mut allowed = Vec::new();
+        for (actor, _) in actors() {
+            for target in tree() {
+                allowed.push((actor, ViewTeamCard, target.code));
+            }
+        }
+        let listed = [
+            ("head of 11083-01", RegisterTeam, "11083-01"),
+            ("head of 11083-01", ViewStatus, "11083-01"),
+            ("official of 11083", RegisterTeam, "11083"),
+            ("official of 11083", ManageVillages, "11083"),
+            ("official of 11083", ViewStatus, "11083"),
+            ("official of 11083", ViewStatus, "11083-01"),
+            ("official of 11083", ViewStatus, "11083-02"),
+            ("official of 11083", InviteVillageHead, "11083-01"),
+            ("official of 11083", InviteVillageHead, "11083-02"),
+            ("official of 298", ViewStatus, "298"),
+            ("official of 298", ViewStatus, "11083"),
+            ("official of 298", ViewStatus, "11083-01"),
+            ("official of 298", ViewStatus, "11083-02"),
+            ("official of 298", ViewStatus, "11086"),
+            ("official of 298", ViewStatus, "11086-01"),
+            ("official of 298", InviteVillageHead, "11083-01"),
+            ("official of 298", InviteVillageHead, "11083-02"),
+            ("official of 298", InviteVillageHead, "11086-01"),
+            ("official of 298", InviteCommuneOfficial, "11083"),
+            ("official of 298", InviteCommuneOfficial, "11086"),
+        ];
+        allowed.extend(listed.map(|(actor, action, code)| (actor, action, code.to_owned())));
+        allowed
+    }
+
+    #[test]
+    fn every_role_action_and_scope_is_allowed_or_denied_as_the_matrix_says() {
+        let allowed = allowed();
+        let mut checked = 0;
+        for (name, actor) in actors() {
+            for action in Action::ALL {
+                for target in tree() {
+                    let expected = allowed
+                        .iter()
+                        .any(|(a, act, code)| *a == name && *act == action && *code == target.code);
+                    let got = authorize(&actor, action, &target);
+                    assert_eq!(
+                        got.is_ok(),
+                        expected,
+                        "{name} {action:?} on {}: expected {}, got {got:?}",
+                        target.code,
+                        if expected { "allowed" } else { "denied" }
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 4 * Action::ALL.len() * 10);
+    }
+
+    #[test]
+    fn a_denial_says_whether_role_scope_or_level_was_wrong() {
+        let official = Actor::account(CommuneOfficial, "11083");
+        let village = |code: &str, commune: &str| Target {
+            code: code.into(),
+            level: UnitLevel::Village,
+            ancestors: vec![commune.into(), "298".into()],
+        };
+        assert_eq!(
+            authorize(
+                &official,
+                Action::InviteVillageHead,
+                &village("11086-01", "11086")
+            ),
+            Err(Denied::Scope)
+        );
+        assert_eq!(
+            authorize(
+                &official,
+                Action::InviteCommuneOfficial,
+                &village("11083-01", "11083")
+            ),
+            Err(Denied::Role)
+        );
+        assert_eq!(
+            authorize(
+                &official,
+                Action::ManageVillages,
+                &village("11083-01", "11083")
+            ),
+            Err(Denied::Level)
+        );
+        assert_eq!(
+            authorize(
+                &Actor::resident(),
+                Action::RegisterTeam,
+                &village("11083-01", "11083")
+            ),
+            Err(Denied::Role)
+        );
+    }
+}
