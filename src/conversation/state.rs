@@ -42,6 +42,7 @@ pub enum Step {
     MemberRole,
     MemberRoleOther,
     MemberPhone,
+    MemberConsent,
     MemberWorkplace,
     AddMore,
     Review,
@@ -116,6 +117,9 @@ pub struct PendingMember {
     pub workplace: Option<String>,
     #[serde(default)]
     pub consent: Option<ConsentSource>,
+    /// Whether the consent question was answered (its answer may be "not yet").
+    #[serde(default)]
+    pub consent_answered: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -160,6 +164,7 @@ impl PendingMember {
             phone: Some(member.phone.clone()),
             workplace: member.workplace.clone(),
             consent: member.consent,
+            consent_answered: true,
         }
     }
 

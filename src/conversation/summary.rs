@@ -40,7 +40,7 @@ fn member_line(turn: &Turn<'_>, number: usize, member: &Member) -> Html {
         ("n", Html::text(&number.to_string())),
         ("name", Html::text(member.name.as_str())),
         ("role", role),
-        ("phone", Html::text(&member.phone.national())),
+        ("phone", phone_for_head(turn, member)),
     ];
     match &member.workplace {
         Some(place) => {
@@ -48,6 +48,15 @@ fn member_line(turn: &Turn<'_>, number: usize, member: &Member) -> Html {
             turn.fill(K::SummaryMemberWithWorkplace, &args)
         }
         None => turn.fill(K::SummaryMember, &args),
+    }
+}
+
+/// The head sees every number, marked when the member has not agreed to publish it.
+fn phone_for_head(turn: &Turn<'_>, member: &Member) -> Html {
+    let phone = Html::text(&member.phone.national());
+    match member.consent {
+        Some(_) => phone,
+        None => Html::markup(format!("{phone} {}", turn.t(K::SummaryNoConsent))),
     }
 }
 

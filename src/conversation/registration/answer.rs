@@ -2,7 +2,7 @@
 //! when it is wrong, stores it and moves on when it is right.
 
 use super::super::input::{Action, Input};
-use super::super::state::{Registration, Step};
+use super::super::state::{ConsentSource, Registration, Step};
 use super::super::turn::Turn;
 use super::super::State;
 use super::decision::{decision_date, decision_file, decision_number, decision_offer};
@@ -25,6 +25,7 @@ pub fn on_input(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
             Step::LeaderName | Step::MemberName => name(turn, reg, input),
             Step::LeaderPhone | Step::MemberPhone => phone(turn, reg, input),
             Step::MemberRole => role(turn, reg, input),
+            Step::MemberConsent => consent(turn, reg, input),
             Step::MemberRoleOther => role_detail(turn, reg, input),
             Step::MemberWorkplace => workplace(turn, reg, input),
             Step::AddMore | Step::Review => choice(turn, reg, input),
@@ -47,6 +48,7 @@ fn has_answer(reg: &Registration) -> bool {
         Step::MemberRole => p.role.is_some(),
         Step::MemberRoleOther => p.role_detail.is_some(),
         Step::MemberPhone => p.phone.is_some(),
+        Step::MemberConsent => p.consent_answered,
         Step::MemberWorkplace => p.workplace.is_some(),
         Step::DecisionNumber => d.decision.number.is_some(),
         Step::DecisionDate => d.decision.date.is_some(),
@@ -221,6 +223,26 @@ fn workplace(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State 
         }
         Err(error) => {
             let why = free_text_error(turn, error);
+            refuse(turn, reg, why)
+        }
+    }
+}
+
+/// Decree 13/2023: residents see a member's number only if the member agreed.
+fn consent(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
+    match input {
+        Input::Action(Action::ConsentYes) => {
+            reg.draft.pending.consent = Some(ConsentSource::Head);
+            reg.draft.pending.consent_answered = true;
+            advance(turn, reg)
+        }
+        Input::Action(Action::ConsentNo) => {
+            reg.draft.pending.consent = None;
+            reg.draft.pending.consent_answered = true;
+            advance(turn, reg)
+        }
+        _ => {
+            let why = turn.t(K::ChooseFromButtons);
             refuse(turn, reg, why)
         }
     }

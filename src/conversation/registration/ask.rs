@@ -89,6 +89,21 @@ fn question(turn: &Turn<'_>, reg: &Registration) -> Question {
             current: pending.phone.as_ref().map(|p| p.national()),
             ..Question::new(turn.fill(K::AskMemberPhone, &[("name", pending_name(reg))]))
         },
+        Step::MemberConsent => Question {
+            current: pending.consent_answered.then(|| {
+                let key = if pending.consent.is_some() {
+                    K::ConsentGiven
+                } else {
+                    K::ConsentNotGiven
+                };
+                turn.label(key)
+            }),
+            choices: vec![vec![
+                turn.button(K::ButtonConsentYes, &Action::ConsentYes.payload()),
+                turn.button(K::ButtonConsentNo, &Action::ConsentNo.payload()),
+            ]],
+            ..Question::new(turn.fill(K::AskMemberConsent, &[("name", pending_name(reg))]))
+        },
         Step::MemberWorkplace => Question {
             current: pending.workplace.clone(),
             skip: true,

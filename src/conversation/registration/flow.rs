@@ -55,7 +55,8 @@ pub fn advance(turn: &mut Turn<'_>, mut reg: Registration) -> State {
             Step::MemberRoleOther
         }
         Step::MemberRole | Step::MemberRoleOther => Step::MemberPhone,
-        Step::MemberPhone => Step::MemberWorkplace,
+        Step::MemberPhone => Step::MemberConsent,
+        Step::MemberConsent => Step::MemberWorkplace,
         Step::MemberWorkplace => return commit_member(turn, reg),
         Step::DecisionNumber => Step::DecisionDate,
         Step::DecisionDate => Step::DecisionFile,
@@ -117,7 +118,8 @@ pub fn back(turn: &mut Turn<'_>, mut reg: Registration) -> State {
             Step::MemberRoleOther
         }
         Step::MemberPhone => Step::MemberRole,
-        Step::MemberWorkplace => Step::MemberPhone,
+        Step::MemberConsent => Step::MemberPhone,
+        Step::MemberWorkplace => Step::MemberConsent,
         Step::AddMore => match draft.members.pop() {
             Some(last) => {
                 draft.pending = PendingMember::from_member(&last);

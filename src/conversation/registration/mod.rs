@@ -90,6 +90,7 @@ fn help_key(step: Step) -> K {
     match step {
         Step::LeaderName | Step::MemberName => K::HelpName,
         Step::LeaderPhone | Step::MemberPhone => K::HelpPhone,
+        Step::MemberConsent => K::HelpConsent,
         Step::MemberRole | Step::MemberRoleOther => K::HelpRole,
         Step::MemberWorkplace => K::HelpWorkplace,
         Step::AddMore => K::HelpAddMore,
