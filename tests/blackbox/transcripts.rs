@@ -216,11 +216,12 @@ async fn stored_team(store: &Store, unit: &str) -> String {
     );
     for m in &t.members {
         out.push_str(&format!(
-            "=   {} | {} | {} | {} | {}\n",
+            "=   {} | {} | {} | {} | consent {} | {}\n",
             m.name,
             m.role.code(),
             m.role_detail.as_deref().unwrap_or("-"),
             m.phone.e164(),
+            m.consent.map_or("none", |c| c.code()),
             m.workplace.as_deref().unwrap_or("-")
         ));
     }
