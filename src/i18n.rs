@@ -43,7 +43,8 @@ impl Lang {
 }
 
 /// Markup that is safe to send: user text goes in through [`Html::text`], which escapes it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Html(String);
 
 impl Html {

@@ -58,7 +58,7 @@ pub async fn create_invitation(
             actual: unit.level.as_str(),
         });
     }
-    let code = Alphanumeric.sample_string(&mut rand::rngs::OsRng, CODE_LENGTH);
+    let code = generate_code();
     let expires_at = now + valid_for;
     let invitation = NewInvitation {
         code_sha256: hash_code(&code),
@@ -69,6 +69,11 @@ pub async fn create_invitation(
     };
     store.create_invitation(&invitation, now).await?;
     Ok(CreatedInvitation { code, expires_at })
+}
+
+/// A fresh invitation code.
+pub fn generate_code() -> String {
+    Alphanumeric.sample_string(&mut rand::rngs::OsRng, CODE_LENGTH)
 }
 
 /// The link that opens the bot with the code: `https://t.me/<bot>?start=<code>`.

@@ -16,5 +16,6 @@ pub mod engine;
 pub mod i18n;
 pub mod import;
 pub mod invitation;
+pub mod qr;
 pub mod storage;
 pub mod telegram;

@@ -1,10 +1,12 @@
-//! Outside any dialogue: invitations, the menu, `/myteam`, resuming a cancelled registration.
+//! Outside any dialogue: invitations, the menu of each role, `/myteam`, resuming a paused
+//! registration; buttons of the other features are routed from here.
 
 use super::input::{Action, Command, Input};
 use super::registration;
+use super::state::TeamLevel;
 use super::summary::team_card;
 use super::turn::Turn;
-use super::{Effect, InvitationCheck, State};
+use super::{member, official, resident, Effect, InvitationCheck, State};
 use crate::domain::AccountRole;
 use crate::i18n::{Html, K};
 
@@ -12,7 +14,7 @@ pub fn on_command(turn: &mut Turn<'_>, command: Command) -> State {
     match command {
         Command::Start(Some(_)) => redeem(turn),
         Command::Start(None) => {
-            let key = if is_village_head(turn) {
+            let key = if turn.ctx.account.is_some() {
                 K::WelcomeBack
             } else {
                 K::WelcomeGuest
@@ -23,10 +25,12 @@ pub fn on_command(turn: &mut Turn<'_>, command: Command) -> State {
         }
         Command::MyTeam => my_team(turn),
         Command::Help => {
-            turn.say(K::HelpIdle);
+            turn.say(help_key(role(turn)));
             menu(turn);
             State::Idle
         }
+        Command::Invite => official::units(turn),
+        Command::Find => resident::start_search(turn),
         Command::Cancel | Command::Back | Command::Skip => {
             turn.say(K::NothingToCancel);
             menu(turn);
@@ -41,20 +45,37 @@ pub fn on_input(turn: &mut Turn<'_>, input: Input) -> State {
     match input {
         Input::Action(Action::MyTeam) => my_team(turn),
         Input::Action(Action::EditTeam) => match saved_team(turn) {
-            Some(team) => registration::begin(turn, Some(team)),
+            Some(team) => registration::begin(turn, level(turn), Some(team)),
             None => my_team(turn),
         },
         Input::Action(Action::Resume) => resume(turn),
         Input::Action(Action::Restart) => {
             let team = saved_team(turn);
-            registration::begin(turn, team)
+            registration::begin(turn, level(turn), team)
         }
+        Input::Action(
+            action @ (Action::Browse(..) | Action::ShowUnit(_) | Action::Page(_) | Action::Find),
+        ) => resident::on_action(turn, action),
+        Input::Action(action @ (Action::ImMember | Action::LeaveTeam(_))) => {
+            member::on_action(turn, action)
+        }
+        Input::Action(
+            action @ (Action::Units
+            | Action::UnitMenu(_)
+            | Action::RenameVillage(_)
+            | Action::RemoveVillage(_)
+            | Action::ConfirmRemoveVillage(_)
+            | Action::AddVillage
+            | Action::ImportVillages
+            | Action::InviteFor(_)),
+        ) => official::on_action(turn, action),
         Input::Action(_) => {
             turn.say(K::ButtonStale);
             menu(turn);
             State::Idle
         }
-        Input::Text(_) | Input::Contact(_) | Input::File(_) => {
+        Input::Contact { phone, own } => member::on_contact(turn, &phone, own),
+        Input::Text(_) | Input::File(_) => {
             turn.say(K::NotUnderstood);
             menu(turn);
             State::Idle
@@ -62,11 +83,24 @@ pub fn on_input(turn: &mut Turn<'_>, input: Input) -> State {
     }
 }
 
-fn is_village_head(turn: &Turn<'_>) -> bool {
-    turn.ctx
-        .account
-        .as_ref()
-        .is_some_and(|a| a.role == AccountRole::VillageHead)
+fn role(turn: &Turn<'_>) -> Option<AccountRole> {
+    turn.ctx.account.as_ref().map(|a| a.role)
+}
+
+fn level(turn: &Turn<'_>) -> TeamLevel {
+    match role(turn) {
+        Some(AccountRole::CommuneOfficial) => TeamLevel::Commune,
+        _ => TeamLevel::Village,
+    }
+}
+
+fn help_key(role: Option<AccountRole>) -> K {
+    match role {
+        None => K::HelpResident,
+        Some(AccountRole::VillageHead) => K::HelpIdle,
+        Some(AccountRole::CommuneOfficial) => K::HelpCommuneOfficial,
+        Some(AccountRole::DistrictOfficial) => K::HelpDistrictOfficial,
+    }
 }
 
 /// The registered team, as a draft to edit; `None` when nothing was registered yet.
@@ -80,19 +114,41 @@ fn saved_team(turn: &Turn<'_>) -> Option<super::Draft> {
 
 /// The main menu of the chat's role.
 pub fn menu(turn: &mut Turn<'_>) {
-    let language = turn.button(K::ButtonLanguage, &Action::ChooseLanguage.payload());
-    let help = turn.button(K::ButtonHelp, &Action::Help.payload());
-    if is_village_head(turn) {
-        let team = turn.button(K::ButtonMyTeam, &Action::MyTeam.payload());
-        let text = turn.t(K::MenuVillageHead);
-        turn.say_with_buttons(text, vec![vec![team], vec![language, help]]);
-    } else {
-        let text = turn.t(K::MenuGuest);
-        turn.say_with_buttons(text, vec![vec![language, help]]);
-    }
+    menu_for(turn, role(turn));
 }
 
-/// `/start CODE`: bind the chat to the invitation's role and unit, then start registering.
+/// The main menu of `role` (a resident's when `None`).
+pub fn menu_for(turn: &mut Turn<'_>, role: Option<AccountRole>) {
+    let b = |turn: &Turn<'_>, key, action: Action| turn.button(key, &action.payload());
+    let mut rows = match role {
+        None => vec![
+            vec![b(turn, K::ButtonFind, Action::Find)],
+            vec![b(turn, K::ButtonImMember, Action::ImMember)],
+        ],
+        Some(AccountRole::VillageHead) => vec![vec![b(turn, K::ButtonMyTeam, Action::MyTeam)]],
+        Some(AccountRole::CommuneOfficial) => vec![vec![
+            b(turn, K::ButtonCommuneTeam, Action::MyTeam),
+            b(turn, K::ButtonVillages, Action::Units),
+        ]],
+        Some(AccountRole::DistrictOfficial) => {
+            vec![vec![b(turn, K::ButtonCommunes, Action::Units)]]
+        }
+    };
+    if role.is_some() {
+        rows.push(vec![b(turn, K::ButtonFind, Action::Find)]);
+    }
+    rows.push(vec![
+        b(turn, K::ButtonLanguage, Action::ChooseLanguage),
+        b(turn, K::ButtonHelp, Action::Help),
+    ]);
+    let text = turn.t(match role {
+        None => K::MenuGuest,
+        Some(_) => K::MenuVillageHead,
+    });
+    turn.say_with_buttons(text, rows);
+}
+
+/// `/start CODE`: bind the chat to the invitation's role and unit.
 fn redeem(turn: &mut Turn<'_>) -> State {
     let check = turn.ctx.invitation.clone();
     let Some(InvitationCheck::Valid {
@@ -116,26 +172,42 @@ fn redeem(turn: &mut Turn<'_>) -> State {
         role,
         unit_code: unit.code.clone(),
     });
-    let commune = parent.map(|p| p.name).unwrap_or_default();
-    let text = turn.fill(
-        K::WelcomeVillageHead,
-        &[
-            ("village", Html::text(&unit.name)),
-            ("commune", Html::text(&commune)),
-        ],
-    );
+    let parent = parent.map(|p| p.name).unwrap_or_default();
+    let args = [
+        ("unit", Html::text(&unit.name)),
+        ("parent", Html::text(&parent)),
+    ];
+    let key = match role {
+        AccountRole::VillageHead => K::WelcomeVillageHead,
+        AccountRole::CommuneOfficial => K::WelcomeCommuneOfficial,
+        AccountRole::DistrictOfficial => K::WelcomeDistrictOfficial,
+    };
+    let text = turn.fill(key, &args);
     turn.say_html(text);
-    my_team(turn)
+    match role {
+        AccountRole::VillageHead => my_team(turn),
+        AccountRole::CommuneOfficial | AccountRole::DistrictOfficial => {
+            menu_for(turn, Some(role));
+            State::Idle
+        }
+    }
 }
 
-/// `/myteam`: the registered team with an edit button, the unfinished one to resume, or a
-/// new registration.
+/// `/myteam`: the registered team with an edit button, the paused registration to resume, or
+/// a new registration. For commune officials, the commune team.
 fn my_team(turn: &mut Turn<'_>) -> State {
-    let village = turn.ctx.invitation_or_account_unit();
-    let Some(village) = village else {
+    let Some(unit) = turn.ctx.invitation_or_account_unit() else {
         turn.say(K::NotAVillageHead);
         menu(turn);
         return State::Idle;
+    };
+    let level = match &turn.ctx.invitation {
+        Some(InvitationCheck::Valid {
+            role: AccountRole::CommuneOfficial,
+            ..
+        }) => TeamLevel::Commune,
+        Some(InvitationCheck::Valid { .. }) => TeamLevel::Village,
+        _ => level(turn),
     };
     match turn.ctx.team.clone() {
         Some(team) if team.unfinished.is_some() => {
@@ -148,7 +220,7 @@ fn my_team(turn: &mut Turn<'_>) -> State {
             State::Idle
         }
         Some(team) if team.registered => {
-            let card = team_card(turn, &village.name, &team.team);
+            let card = team_card(turn, &unit.name, &team.team);
             let buttons = vec![vec![
                 turn.button(K::ButtonEditTeam, &Action::EditTeam.payload()),
                 turn.button(K::ButtonLanguage, &Action::ChooseLanguage.payload()),
@@ -156,7 +228,7 @@ fn my_team(turn: &mut Turn<'_>) -> State {
             turn.say_with_buttons(card, buttons);
             State::Idle
         }
-        _ => registration::begin(turn, None),
+        _ => registration::begin(turn, level, None),
     }
 }
 

@@ -3,7 +3,9 @@
 //! answered here, once for every state.
 
 use super::turn::Turn;
-use super::{idle, registration, FileUpload, Incoming, State, UnsupportedKind};
+use super::{
+    idle, member, official, registration, resident, FileUpload, Incoming, State, UnsupportedKind,
+};
 use crate::domain::text::fold;
 use crate::domain::MemberRole;
 use crate::i18n::{Html, Lang, K};
@@ -13,12 +15,12 @@ use crate::i18n::{Html, Lang, K};
 pub enum Input {
     Text(String),
     Action(Action),
-    Contact(String),
+    Contact { phone: String, own: bool },
     File(FileUpload),
 }
 
 /// What a button (or a word meaning the same) asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     Back,
     Skip,
@@ -44,10 +46,32 @@ pub enum Action {
     ChooseLanguage,
     Cancel,
     Help,
+    /// Residents: look a village or commune up by name.
+    Find,
+    /// Residents: walk the place tree from `parent` (the top when `None`), page `page`.
+    Browse(Option<String>, usize),
+    /// Show the team card of a unit.
+    ShowUnit(String),
+    /// Another page of search results.
+    Page(usize),
+    /// "I am a team member": prove it by sharing one's own contact.
+    ImMember,
+    ShowMyNumber,
+    HideMyNumber,
+    LeaveTeam(String),
+    /// Officials: the list of villages (commune) or communes (district).
+    Units,
+    UnitMenu(String),
+    RenameVillage(String),
+    RemoveVillage(String),
+    ConfirmRemoveVillage(String),
+    AddVillage,
+    ImportVillages,
+    InviteFor(String),
 }
 
 impl Action {
-    pub fn payload(self) -> String {
+    pub fn payload(&self) -> String {
         match self {
             Action::Back => "back".into(),
             Action::Skip => "skip".into(),
@@ -72,6 +96,24 @@ impl Action {
             Action::ChooseLanguage => "langs".into(),
             Action::Cancel => "cancel".into(),
             Action::Help => "help".into(),
+            Action::Find => "find".into(),
+            Action::Browse(parent, page) => {
+                format!("br:{}:{page}", parent.as_deref().unwrap_or(""))
+            }
+            Action::ShowUnit(code) => format!("u:{code}"),
+            Action::Page(page) => format!("pg:{page}"),
+            Action::ImMember => "member".into(),
+            Action::ShowMyNumber => "me:show".into(),
+            Action::HideMyNumber => "me:hide".into(),
+            Action::LeaveTeam(code) => format!("me:leave:{code}"),
+            Action::Units => "units".into(),
+            Action::UnitMenu(code) => format!("um:{code}"),
+            Action::RenameVillage(code) => format!("vr:{code}"),
+            Action::RemoveVillage(code) => format!("vx:{code}"),
+            Action::ConfirmRemoveVillage(code) => format!("vxy:{code}"),
+            Action::AddVillage => "va".into(),
+            Action::ImportVillages => "vi".into(),
+            Action::InviteFor(code) => format!("inv:{code}"),
         }
     }
 
@@ -96,20 +138,55 @@ impl Action {
             "langs" => Some(Action::ChooseLanguage),
             "cancel" => Some(Action::Cancel),
             "help" => Some(Action::Help),
+            "find" => Some(Action::Find),
+            "member" => Some(Action::ImMember),
+            "me:show" => Some(Action::ShowMyNumber),
+            "me:hide" => Some(Action::HideMyNumber),
+            "units" => Some(Action::Units),
+            "va" => Some(Action::AddVillage),
+            "vi" => Some(Action::ImportVillages),
             _ => None,
         };
         if simple.is_some() {
             return simple;
         }
         let (kind, arg) = payload.split_once(':')?;
+        let code = || valid_code(arg).then(|| arg.to_owned());
         match kind {
             "role" => MemberRole::parse(arg).map(Action::Role),
             "edit" => arg.parse().ok().map(Action::EditWhich),
             "rm" => arg.parse().ok().map(Action::RemoveWhich),
             "lang" => Lang::parse(arg).map(Action::Language),
+            "br" => {
+                let (parent, page) = arg.split_once(':')?;
+                let parent = match parent {
+                    "" => None,
+                    code if valid_code(code) => Some(code.to_owned()),
+                    _ => return None,
+                };
+                Some(Action::Browse(parent, page.parse().ok()?))
+            }
+            "u" => code().map(Action::ShowUnit),
+            "pg" => arg.parse().ok().map(Action::Page),
+            "me" => arg
+                .strip_prefix("leave:")
+                .filter(|c| valid_code(c))
+                .map(|c| Action::LeaveTeam(c.to_owned())),
+            "um" => code().map(Action::UnitMenu),
+            "vr" => code().map(Action::RenameVillage),
+            "vx" => code().map(Action::RemoveVillage),
+            "vxy" => code().map(Action::ConfirmRemoveVillage),
+            "inv" => code().map(Action::InviteFor),
             _ => None,
         }
     }
+}
+
+/// Unit codes are digits with an optional `-NN` suffix; anything else in a payload is forged.
+fn valid_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= 16
+        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 /// A slash command, in Vietnamese or English.
@@ -122,6 +199,8 @@ pub enum Command {
     MyTeam,
     Back,
     Skip,
+    Find,
+    Invite,
     Unknown(String),
 }
 
@@ -139,6 +218,8 @@ pub fn parse_command(text: &str) -> Option<Command> {
         "myteam" | "todoi" | "tocuatoi" => Command::MyTeam,
         "back" | "quaylai" => Command::Back,
         "skip" | "boqua" => Command::Skip,
+        "find" | "tim" => Command::Find,
+        "invite" | "moi" | "villages" | "thon" => Command::Invite,
         _ => Command::Unknown(name.chars().take(32).collect()),
     };
     Some(command)
@@ -166,7 +247,7 @@ pub fn route(turn: &mut Turn<'_>, state: State, incoming: Incoming) -> State {
             },
         },
         Incoming::Button(payload) => on_button(turn, state, &payload),
-        Incoming::Contact { phone, .. } => dispatch(turn, state, Input::Contact(phone)),
+        Incoming::Contact { phone, own } => dispatch(turn, state, Input::Contact { phone, own }),
         Incoming::File(file) => dispatch(turn, state, Input::File(file)),
         Incoming::Unsupported(kind) => {
             let what = turn.t(unsupported_key(kind));
@@ -216,6 +297,7 @@ fn on_action(turn: &mut Turn<'_>, state: State, action: Action) -> State {
             state
         }
         Action::ChooseLanguage => on_command(turn, state, Command::Language),
+        Action::Find => on_command(turn, state, Command::Find),
         Action::Cancel => on_command(turn, state, Command::Cancel),
         Action::Help => on_command(turn, state, Command::Help),
         action => dispatch(turn, state, Input::Action(action)),
@@ -239,8 +321,15 @@ fn on_command(turn: &mut Turn<'_>, state: State, command: Command) -> State {
             reprompt(turn, &state);
             state
         }
-        (command, State::Idle) => idle::on_command(turn, command),
         (command, State::Registering(reg)) => registration::on_command(turn, *reg, command),
+        (Command::Find, _) => resident::start_search(turn),
+        (Command::Cancel, State::Idle) => idle::on_command(turn, Command::Cancel),
+        (Command::Cancel, _) => {
+            turn.say(K::Stopped);
+            idle::menu(turn);
+            State::Idle
+        }
+        (command, _) => idle::on_command(turn, command),
     }
 }
 
@@ -248,6 +337,11 @@ fn dispatch(turn: &mut Turn<'_>, state: State, input: Input) -> State {
     match state {
         State::Idle => idle::on_input(turn, input),
         State::Registering(reg) => registration::on_input(turn, *reg, input),
+        State::Searching | State::Results { .. } => resident::on_input(turn, state, input),
+        State::Member { phone } => member::on_input(turn, phone, input),
+        State::AddingVillage | State::RenamingVillage { .. } | State::AwaitingVillagesCsv => {
+            official::on_input(turn, state, input)
+        }
     }
 }
 
@@ -256,6 +350,11 @@ pub fn reprompt(turn: &mut Turn<'_>, state: &State) {
     match state {
         State::Idle => idle::menu(turn),
         State::Registering(reg) => registration::ask(turn, reg),
+        State::Searching | State::Results { .. } => resident::ask(turn),
+        State::Member { .. } => member::menu(turn),
+        State::AddingVillage | State::RenamingVillage { .. } | State::AwaitingVillagesCsv => {
+            official::ask(turn, state)
+        }
     }
 }
 
@@ -286,7 +385,7 @@ mod tests {
             Action::DecisionNo,
         ];
         for action in actions {
-            assert_eq!(Action::parse(&action.payload()), Some(action));
+            assert_eq!(Action::parse(&action.payload()), Some(action.clone()));
             assert!(action.payload().len() < 60);
         }
         assert_eq!(Action::parse("role:mayor"), None);

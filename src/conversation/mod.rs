@@ -7,7 +7,11 @@
 
 mod idle;
 mod input;
+pub mod lookup;
+mod member;
+mod official;
 mod registration;
+mod resident;
 pub mod state;
 mod summary;
 mod turn;
@@ -15,9 +19,10 @@ mod turn;
 use chrono::NaiveDate;
 
 pub use input::{parse_command, Command};
+pub use lookup::{Lookup, Need};
 pub use state::{Decision, DecisionFile, Draft, FileKind, Member, Registration, Session, State};
 
-use crate::domain::{AccountRole, CompositionRules};
+use crate::domain::{AccountRole, CompositionRules, PhoneNumber};
 use crate::i18n::{Html, Texts};
 
 /// One thing a user did, as any channel can express it.
@@ -42,6 +47,8 @@ pub struct FileUpload {
     pub file_id: String,
     pub kind: FileKind,
     pub sha256: Option<String>,
+    /// The bytes of a small text file (a CSV of villages); adapters fill it for CSV files.
+    pub content: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,13 +61,37 @@ pub enum UnsupportedKind {
 }
 
 /// A message from the bot: markup text (see [`crate::i18n`]) and rows of buttons.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Reply {
     pub text: Html,
     pub buttons: Vec<Vec<Button>>,
+    /// Ask the user to share their own phone contact (Telegram shows a one-tap button).
+    #[serde(default)]
+    pub ask_contact: Option<String>,
+    /// A picture sent with the text (the QR code of an invitation).
+    #[serde(skip)]
+    pub image: Option<Image>,
 }
 
+impl Reply {
+    pub fn text(text: Html) -> Reply {
+        Reply {
+            text,
+            buttons: Vec::new(),
+            ask_contact: None,
+            image: None,
+        }
+    }
+}
+
+/// A PNG picture.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    pub file_name: String,
+    pub png: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Button {
     /// Plain text shown on the button.
     pub label: String,
@@ -114,6 +145,19 @@ pub struct Context<'a> {
     pub account: Option<AccountView>,
     pub team: Option<SavedTeam>,
     pub invitation: Option<InvitationCheck>,
+    /// The teams a phone number shared as the sender's own contact belongs to.
+    pub memberships: Vec<Membership>,
+    /// Answers to the core's [`Need`]s so far in this turn.
+    pub answers: Vec<(Need, Lookup)>,
+}
+
+/// A team the chat's own phone number is a member of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub unit: lookup::UnitEntry,
+    pub name: String,
+    /// Whether residents see the number now.
+    pub visible: bool,
 }
 
 /// A change to the world the engine must apply with the new session, atomically.
@@ -131,7 +175,48 @@ pub enum Effect {
         registration: Registration,
     },
     /// The head confirmed the team.
-    SaveTeam { unit_code: String, team: Draft },
+    SaveTeam {
+        unit_code: String,
+        team: Draft,
+    },
+    /// A member's own word on publishing their number.
+    SetPhoneConsent {
+        phone: PhoneNumber,
+        granted: bool,
+    },
+    /// A member asks to leave a team: its head is told.
+    RequestRemoval {
+        phone: PhoneNumber,
+        unit_code: String,
+        name: String,
+    },
+    AddVillage {
+        commune: String,
+        name: String,
+    },
+    RenameVillage {
+        code: String,
+        name: String,
+    },
+    RemoveVillage {
+        code: String,
+    },
+    /// Villages from a CSV file sent in chat, for the official's commune only.
+    ImportVillages {
+        commune: String,
+        csv: Vec<u8>,
+    },
+    /// A one-time invitation; the engine makes the code and shows it with its link.
+    CreateInvitation {
+        role: AccountRole,
+        unit_code: String,
+        unit_name: String,
+    },
+    /// An action refused for role or scope: kept in the audit log.
+    Denied {
+        action: String,
+        unit_code: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -139,6 +224,8 @@ pub struct Outcome {
     pub session: Session,
     pub replies: Vec<Reply>,
     pub effects: Vec<Effect>,
+    /// Data the core needs to finish; the engine loads it and runs the message again.
+    pub need: Option<Need>,
 }
 
 /// Handles one incoming event. Never panics on any input; never touches I/O.
@@ -152,12 +239,27 @@ impl Context<'_> {
     /// The village this chat acts for: the one of an invitation being redeemed right now, or
     /// the village head's own.
     pub fn invitation_or_account_unit(&self) -> Option<UnitView> {
-        if let Some(InvitationCheck::Valid { unit, .. }) = &self.invitation {
+        if let Some(InvitationCheck::Valid {
+            unit,
+            role: AccountRole::VillageHead | AccountRole::CommuneOfficial,
+            ..
+        }) = &self.invitation
+        {
             return Some(unit.clone());
         }
         self.account
             .as_ref()
-            .filter(|a| a.role == AccountRole::VillageHead)
+            .filter(|a| {
+                matches!(
+                    a.role,
+                    AccountRole::VillageHead | AccountRole::CommuneOfficial
+                )
+            })
             .map(|a| a.unit.clone())
+    }
+
+    /// The answer to `need`, if the engine already loaded it.
+    pub fn answer(&self, need: &Need) -> Option<&Lookup> {
+        self.answers.iter().find(|(n, _)| n == need).map(|(_, l)| l)
     }
 }

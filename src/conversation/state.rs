@@ -23,6 +23,25 @@ pub enum State {
     #[default]
     Idle,
     Registering(Box<Registration>),
+    /// A resident was asked for the name of their village or commune.
+    Searching,
+    /// Search results are shown, a page at a time.
+    Results {
+        query: String,
+        page: usize,
+    },
+    /// A team member proved their number by sharing their own contact.
+    Member {
+        phone: PhoneNumber,
+    },
+    /// A commune official typing a new village's name.
+    AddingVillage,
+    /// A commune official typing a village's new name.
+    RenamingVillage {
+        code: String,
+    },
+    /// A commune official asked to send a CSV file of villages.
+    AwaitingVillagesCsv,
 }
 
 /// A registration in progress: the question being asked and the answers so far.
@@ -30,6 +49,26 @@ pub enum State {
 pub struct Registration {
     pub step: Step,
     pub draft: Draft,
+    /// Village or commune team: which rules and roles apply.
+    #[serde(default)]
+    pub level: TeamLevel,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TeamLevel {
+    #[default]
+    Village,
+    Commune,
+}
+
+impl TeamLevel {
+    pub fn unit_level(self) -> crate::domain::UnitLevel {
+        match self {
+            TeamLevel::Village => crate::domain::UnitLevel::Village,
+            TeamLevel::Commune => crate::domain::UnitLevel::Commune,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

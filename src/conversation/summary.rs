@@ -1,5 +1,6 @@
 //! The team as text: the numbered list shown for review, after saving and by `/myteam`.
 
+use super::lookup::{PublicTeam, TeamCard, UnitEntry};
 use super::state::{Decision, Draft, Member};
 use super::turn::Turn;
 use crate::domain::MemberRole;
@@ -129,4 +130,66 @@ pub fn breach_text(turn: &Turn<'_>, breach: &crate::domain::RuleBreach) -> Html 
         RuleBreach::RoleNotAllowed(r) => turn.fill(K::BreachRoleNotAllowed, &[("role", role(r))]),
         RuleBreach::MissingRole(r) => turn.fill(K::BreachMissingRole, &[("role", role(r))]),
     }
+}
+
+fn public_team(turn: &Turn<'_>, unit: &UnitEntry, team: Option<&PublicTeam>) -> Vec<String> {
+    let mut lines = vec![turn
+        .fill(
+            K::CardTitle,
+            &[
+                ("unit", Html::text(&unit.name)),
+                (
+                    "parent",
+                    Html::text(unit.parent_name.as_deref().unwrap_or("")),
+                ),
+            ],
+        )
+        .into_string()];
+    let Some(team) = team.filter(|t| t.registered) else {
+        let key = if team.is_some() {
+            K::CardTeamInProgress
+        } else {
+            K::CardNoTeam
+        };
+        lines.push(turn.t(key).into_string());
+        return lines;
+    };
+    if let (Some(name), Some(phone)) = (&team.leader_name, &team.leader_phone) {
+        let args = [
+            ("name", Html::text(name.as_str())),
+            ("phone", Html::text(&phone.international())),
+        ];
+        lines.push(turn.fill(K::CardLeader, &args).into_string());
+    }
+    for member in &team.members {
+        let phone = match &member.phone {
+            Some(phone) => Html::text(&phone.international()),
+            None => turn.t(K::CardPhoneHidden),
+        };
+        let args = [
+            ("name", Html::text(member.name.as_str())),
+            (
+                "role",
+                role_label(turn, member.role, member.role_detail.as_deref()),
+            ),
+            ("phone", phone),
+        ];
+        lines.push(turn.fill(K::CardMember, &args).into_string());
+    }
+    if team.decision.number.is_some() {
+        lines.push(decision_line(turn, &team.decision).into_string());
+    }
+    lines
+}
+
+/// The card residents see: the unit's team with the numbers members agreed to publish, and
+/// below a village's team, its commune's team as the next level of help.
+pub fn public_card(turn: &Turn<'_>, card: &TeamCard) -> Html {
+    let mut lines = public_team(turn, &card.unit, card.team.as_ref());
+    if let Some((commune, team)) = &card.commune {
+        lines.push(String::new());
+        lines.push(turn.t(K::CardNextLevel).into_string());
+        lines.extend(public_team(turn, commune, team.as_ref()));
+    }
+    Html::markup(lines.join("\n"))
 }

@@ -1,6 +1,6 @@
-//! One turn of the conversation: collects replies and effects while the handlers run.
+//! One turn of the conversation: collects replies, effects and needs while handlers run.
 
-use super::{Button, Context, Effect, Outcome, Reply, Session, State};
+use super::{Button, Context, Effect, Lookup, Need, Outcome, Reply, Session, State};
 use crate::i18n::{Html, Lang, K};
 
 pub struct Turn<'a> {
@@ -9,6 +9,7 @@ pub struct Turn<'a> {
     pub rev: u32,
     replies: Vec<Reply>,
     effects: Vec<Effect>,
+    need: Option<Need>,
 }
 
 impl<'a> Turn<'a> {
@@ -19,6 +20,7 @@ impl<'a> Turn<'a> {
             rev: session.rev,
             replies: Vec::new(),
             effects: Vec::new(),
+            need: None,
         }
     }
 
@@ -26,7 +28,7 @@ impl<'a> Turn<'a> {
         self.ctx.texts.get(self.lang, key)
     }
 
-    /// A text with placeholders, as plain text for a button label.
+    /// A text as plain text, for a button label.
     pub fn label(&self, key: K) -> String {
         crate::i18n::to_plain(self.ctx.texts.template(self.lang, key))
     }
@@ -41,14 +43,18 @@ impl<'a> Turn<'a> {
     }
 
     pub fn say_html(&mut self, text: Html) {
-        self.replies.push(Reply {
-            text,
-            buttons: Vec::new(),
-        });
+        self.replies.push(Reply::text(text));
     }
 
     pub fn say_with_buttons(&mut self, text: Html, buttons: Vec<Vec<Button>>) {
-        self.replies.push(Reply { text, buttons });
+        self.replies.push(Reply {
+            buttons,
+            ..Reply::text(text)
+        });
+    }
+
+    pub fn say_reply(&mut self, reply: Reply) {
+        self.replies.push(reply);
     }
 
     pub fn button(&self, key: K, action: &str) -> Button {
@@ -62,6 +68,18 @@ impl<'a> Turn<'a> {
         self.effects.push(effect);
     }
 
+    /// The engine's answer to `need`; `None` (and the need recorded) when not loaded yet: the
+    /// caller then returns at once, and the engine runs the message again with the answer.
+    pub fn lookup(&mut self, need: Need) -> Option<Lookup> {
+        match self.ctx.answer(&need) {
+            Some(found) => Some(found.clone()),
+            None => {
+                self.need.get_or_insert(need);
+                None
+            }
+        }
+    }
+
     /// Ends the turn: a changed state gets a new revision, and every button is stamped with
     /// the revision it belongs to.
     pub fn finish(self, before: &Session, state: State) -> Outcome {
@@ -70,23 +88,20 @@ impl<'a> Turn<'a> {
         } else {
             before.rev
         };
+        let stamp = |row: Vec<Button>| -> Vec<Button> {
+            row.into_iter()
+                .map(|b| Button {
+                    label: b.label,
+                    payload: format!("{rev}:{}", b.payload),
+                })
+                .collect()
+        };
         let replies = self
             .replies
             .into_iter()
             .map(|reply| Reply {
-                text: reply.text,
-                buttons: reply
-                    .buttons
-                    .into_iter()
-                    .map(|row| {
-                        row.into_iter()
-                            .map(|b| Button {
-                                label: b.label,
-                                payload: format!("{rev}:{}", b.payload),
-                            })
-                            .collect()
-                    })
-                    .collect(),
+                buttons: reply.buttons.clone().into_iter().map(stamp).collect(),
+                ..reply
             })
             .collect();
         Outcome {
@@ -97,6 +112,7 @@ impl<'a> Turn<'a> {
             },
             replies,
             effects: self.effects,
+            need: self.need,
         }
     }
 }

@@ -67,6 +67,15 @@ impl PhoneNumber {
         &self.0
     }
 
+    /// International form with spaces, which Telegram makes tappable: `+84 912 345 678`.
+    pub fn international(&self) -> String {
+        let rest = &self.0[3..];
+        match rest.len() {
+            9 => format!("+84 {} {} {}", &rest[..3], &rest[3..6], &rest[6..]),
+            _ => self.0.clone(),
+        }
+    }
+
     /// The way Vietnamese people write it: `0912 345 678`.
     pub fn national(&self) -> String {
         let national = format!("0{}", &self.0[3..]);

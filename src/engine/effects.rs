@@ -1,39 +1,74 @@
-//! Applying the conversation core's effects inside the step's transaction.
+//! Applying the conversation core's effects inside the step's transaction. Some effects
+//! answer the user too (an invitation's code), and a CSV import runs after the commit.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::ChatKey;
-use crate::conversation::Effect;
-use crate::storage::{accounts, audit::audit, invitations, teams, Account, StorageError, Tx};
+use crate::clock::vietnam;
+use crate::conversation::{Effect, Image, Reply};
+use crate::i18n::{Html, Lang, Texts, K};
+use crate::invitation::{generate_code, hash_code, telegram_deep_link};
+use crate::storage::{
+    accounts, audit::audit, directory, invitations, outbox, sessions, teams, Account,
+    NewInvitation, StorageError, Tx,
+};
+
+/// How long an invitation made in chat stays valid.
+const INVITATION_DAYS: i64 = 14;
+
+/// What the effects need besides the transaction.
+pub(super) struct EffectEnv<'a> {
+    pub chat: &'a ChatKey,
+    pub now: DateTime<Utc>,
+    pub texts: &'a Texts,
+    pub lang: Lang,
+    pub bot_username: Option<&'a str>,
+}
+
+/// Work that must run after the step's transaction committed.
+pub(super) enum AfterCommit {
+    ImportVillages { commune: String, csv: Vec<u8> },
+}
+
+#[derive(Default)]
+pub(super) struct Applied {
+    pub replies: Vec<Reply>,
+    pub after: Vec<AfterCommit>,
+}
 
 pub(super) async fn apply_effect(
     tx: &mut Tx<'_>,
-    chat: &ChatKey,
+    env: &EffectEnv<'_>,
     effect: &Effect,
-    now: DateTime<Utc>,
+    applied: &mut Applied,
 ) -> Result<(), StorageError> {
-    let actor = chat.actor();
+    let (actor, now) = (env.chat.actor(), env.now);
     match effect {
         Effect::RedeemInvitation {
             code_sha256,
             role,
             unit_code,
         } => {
-            if invitations::mark_invitation_used(tx, code_sha256, chat.channel, &chat.id, now)
-                .await?
+            if invitations::mark_invitation_used(
+                tx,
+                code_sha256,
+                env.chat.channel,
+                &env.chat.id,
+                now,
+            )
+            .await?
             {
                 let account = Account {
                     role: *role,
                     unit_code: unit_code.clone(),
                 };
-                accounts::bind_account(tx, chat.channel, &chat.id, &account, now).await?;
-                let detail = serde_json::json!({ "role": role.code() });
+                accounts::bind_account(tx, env.chat.channel, &env.chat.id, &account, now).await?;
                 audit(
                     tx,
                     &actor,
                     "invitation.redeemed",
                     Some(unit_code),
-                    &detail,
+                    &serde_json::json!({ "role": role.code() }),
                     now,
                 )
                 .await?;
@@ -57,12 +92,178 @@ pub(super) async fn apply_effect(
         }
         Effect::SaveTeam { unit_code, team } => {
             teams::save_team(tx, unit_code, team, now).await?;
-            let detail = serde_json::json!({
-                "members": team.members.len(),
-                "decision": team.decision.number.is_some(),
-            });
+            let detail = serde_json::json!({ "members": team.members.len(), "decision": team.decision.number.is_some() });
             audit(tx, &actor, "team.registered", Some(unit_code), &detail, now).await?;
         }
+        Effect::SetPhoneConsent { phone, granted } => {
+            directory::set_phone_consent(tx, phone, *granted, now).await?;
+            audit(
+                tx,
+                &actor,
+                "member.phone_consent",
+                None,
+                &serde_json::json!({ "granted": granted }),
+                now,
+            )
+            .await?;
+        }
+        Effect::RequestRemoval {
+            unit_code, name, ..
+        } => {
+            notify_unit(tx, env, unit_code, name).await?;
+            audit(
+                tx,
+                &actor,
+                "member.removal_requested",
+                Some(unit_code),
+                &serde_json::json!({}),
+                now,
+            )
+            .await?;
+        }
+        Effect::AddVillage { commune, name } => {
+            let code = directory::add_village(tx, commune, name, now).await?;
+            audit(
+                tx,
+                &actor,
+                "village.added",
+                Some(&code),
+                &serde_json::json!({ "commune": commune }),
+                now,
+            )
+            .await?;
+        }
+        Effect::RenameVillage { code, name } => {
+            directory::rename_unit(tx, code, name).await?;
+            audit(
+                tx,
+                &actor,
+                "village.renamed",
+                Some(code),
+                &serde_json::json!({}),
+                now,
+            )
+            .await?;
+        }
+        Effect::RemoveVillage { code } => {
+            let removed = directory::remove_unit(tx, code).await?;
+            audit(
+                tx,
+                &actor,
+                "village.removed",
+                Some(code),
+                &serde_json::json!({ "removed": removed }),
+                now,
+            )
+            .await?;
+        }
+        Effect::ImportVillages { commune, csv } => {
+            applied.after.push(AfterCommit::ImportVillages {
+                commune: commune.clone(),
+                csv: csv.clone(),
+            });
+        }
+        Effect::CreateInvitation {
+            role,
+            unit_code,
+            unit_name,
+        } => {
+            let code = generate_code();
+            let expires_at = now + Duration::days(INVITATION_DAYS);
+            let invitation = NewInvitation {
+                code_sha256: hash_code(&code),
+                role: *role,
+                unit_code: unit_code.clone(),
+                created_by: actor.clone(),
+                expires_at,
+            };
+            invitations::insert_invitation(tx, &invitation, now).await?;
+            audit(
+                tx,
+                &actor,
+                "invitation.created",
+                Some(unit_code),
+                &serde_json::json!({ "role": role.code() }),
+                now,
+            )
+            .await?;
+            applied
+                .replies
+                .push(invitation_reply(env, unit_name, &code, expires_at));
+        }
+        Effect::Denied { action, unit_code } => {
+            tracing::warn!(action, unit_code, "refused: role or scope");
+            audit(
+                tx,
+                &actor,
+                "access.denied",
+                Some(unit_code),
+                &serde_json::json!({ "action": action }),
+                now,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The code, its link and a QR code picture of the link, to forward to the person invited.
+fn invitation_reply(
+    env: &EffectEnv<'_>,
+    unit_name: &str,
+    code: &str,
+    expires_at: DateTime<Utc>,
+) -> Reply {
+    let link = match env.bot_username {
+        Some(bot) => telegram_deep_link(bot, code),
+        None => format!("/start {code}"),
+    };
+    let expires = expires_at
+        .with_timezone(&vietnam())
+        .format("%d/%m/%Y")
+        .to_string();
+    let args = [
+        ("unit", Html::text(unit_name)),
+        ("code", Html::text(code)),
+        ("expires", Html::text(&expires)),
+        ("link", Html::text(&link)),
+    ];
+    let mut reply = Reply::text(env.texts.fill(env.lang, K::InvitationCreated, &args));
+    match crate::qr::qr_png(&link) {
+        Ok(png) => {
+            reply.image = Some(Image {
+                file_name: format!("moi-{code}.png"),
+                png,
+            })
+        }
+        Err(error) => tracing::warn!(%error, "no QR code for the invitation"),
+    }
+    reply
+}
+
+/// Tells the heads of `unit_code` (in their own language) that a member asked to leave.
+async fn notify_unit(
+    tx: &mut Tx<'_>,
+    env: &EffectEnv<'_>,
+    unit_code: &str,
+    name: &str,
+) -> Result<(), StorageError> {
+    let unit_name = crate::storage::units::unit_in_tx(tx, unit_code)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    for (channel, chat_id) in
+        directory::unit_chats(tx, unit_code, &["village-head", "commune-official"]).await?
+    {
+        let lang = match sessions::load_session(tx, &channel, &chat_id).await? {
+            Some(json) => serde_json::from_str::<crate::conversation::Session>(&json)
+                .map(|s| s.lang)
+                .unwrap_or_default(),
+            None => Lang::default(),
+        };
+        let args = [("name", Html::text(name)), ("unit", Html::text(&unit_name))];
+        let reply = Reply::text(env.texts.fill(lang, K::MemberAskedRemoval, &args));
+        outbox::enqueue(tx, &channel, &chat_id, &reply, None, env.now).await?;
     }
     Ok(())
 }

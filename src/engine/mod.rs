@@ -4,6 +4,8 @@
 
 mod context;
 mod effects;
+mod limits;
+mod lookups;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -11,12 +13,21 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::clock::{vietnam_date, Clock};
-use crate::conversation::{self, parse_command, Command, Context, Incoming, Reply, Session};
+use crate::conversation::{
+    self, parse_command, Command, Context, Incoming, Lookup, Reply, Session,
+};
 use crate::domain::CompositionRules;
+use crate::domain::PhoneNumber;
+use crate::i18n::{Html, Lang};
 use crate::i18n::{Texts, K};
+use crate::storage::Tx;
 use crate::storage::{sessions, StorageError, Store};
 use context::{account_view, check_invitation, load_session, saved_team};
-use effects::apply_effect;
+use effects::{apply_effect, AfterCommit, Applied, EffectEnv};
+use limits::RateLimiter;
+
+/// At most this many lookups per message (a search, then a card…).
+const MAX_NEEDS: usize = 4;
 
 /// A chat on a channel: `telegram` + chat id, `console` + a name…
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -51,6 +62,8 @@ pub struct Engine {
     texts: Arc<Texts>,
     rules: Arc<CompositionRules>,
     clock: Arc<dyn Clock>,
+    limiter: Arc<RateLimiter>,
+    bot_username: Option<String>,
 }
 
 impl Engine {
@@ -65,7 +78,19 @@ impl Engine {
             texts,
             rules,
             clock,
+            limiter: Arc::new(RateLimiter::default()),
+            bot_username: None,
         }
+    }
+
+    /// The Telegram username of the bot, for the deep links of invitations made in chat.
+    pub fn with_bot_username(mut self, username: impl Into<String>) -> Engine {
+        self.bot_username = Some(username.into());
+        self
+    }
+
+    pub fn bot_username(&self) -> Option<&str> {
+        self.bot_username.as_deref()
     }
 
     pub fn store(&self) -> &Store {
@@ -98,53 +123,131 @@ impl Engine {
             }
         }
         let session = load_session(&mut tx, chat).await?;
-        let account = account_view(&mut tx, chat).await?;
-        let invitation = match &incoming {
-            Incoming::Text(text) => match parse_command(text) {
-                Some(Command::Start(Some(code))) => {
-                    Some(check_invitation(&mut tx, &code, now).await?)
-                }
-                _ => None,
-            },
-            _ => None,
-        };
         let mut ctx = Context {
             texts: &self.texts,
             rules: &self.rules,
             today: vietnam_date(now),
-            account,
+            account: account_view(&mut tx, chat).await?,
             team: None,
-            invitation,
+            invitation: None,
+            memberships: Vec::new(),
+            answers: Vec::new(),
         };
-        if session.state == conversation::State::Idle {
-            if let Some(unit) = ctx.invitation_or_account_unit() {
-                ctx.team = saved_team(&mut tx, &unit.code).await?;
-            }
-        }
-        // The core is pure and must not panic; if it ever does, the chat gets an apology and
-        // keeps its state, and the bot keeps running.
-        let outcome = match catch_unwind(AssertUnwindSafe(|| {
-            conversation::handle(&session, incoming, &ctx)
-        })) {
-            Ok(outcome) => outcome,
-            Err(_) => {
+        self.load_context(&mut tx, &session, &incoming, &mut ctx)
+            .await?;
+        let outcome = loop {
+            // The core is pure and must not panic; if it ever does, the chat gets an apology
+            // and keeps its state, and the bot keeps running.
+            let run = catch_unwind(AssertUnwindSafe(|| {
+                conversation::handle(&session, incoming.clone(), &ctx)
+            }));
+            let Ok(outcome) = run else {
                 tracing::error!("conversation core panicked; state left unchanged");
-                drop(tx);
-                let text = self.texts.get(session.lang, K::InternalError);
-                return Ok(vec![Reply {
-                    text,
-                    buttons: Vec::new(),
-                }]);
+                return Ok(vec![Reply::text(
+                    self.texts.get(session.lang, K::InternalError),
+                )]);
+            };
+            match outcome.need {
+                Some(need) if ctx.answers.len() < MAX_NEEDS => {
+                    let answer = if need.is_lookup() && !self.limiter.allow(chat, now) {
+                        Lookup::RateLimited
+                    } else {
+                        lookups::answer(&mut tx, &need).await?
+                    };
+                    ctx.answers.push((need, answer));
+                }
+                _ => break outcome,
             }
         };
+        let env = EffectEnv {
+            chat,
+            now,
+            texts: &self.texts,
+            lang: outcome.session.lang,
+            bot_username: self.bot_username.as_deref(),
+        };
+        let mut applied = Applied::default();
         for effect in &outcome.effects {
-            apply_effect(&mut tx, chat, effect, now).await?;
+            apply_effect(&mut tx, &env, effect, &mut applied).await?;
         }
         let json = serde_json::to_string(&outcome.session)
             .map_err(|e| StorageError::Corrupt(e.to_string()))?;
         sessions::save_session(&mut tx, chat.channel, &chat.id, &json, now).await?;
         tx.commit().await.map_err(StorageError::from)?;
-        Ok(outcome.replies)
+        let mut replies = outcome.replies;
+        replies.extend(applied.replies);
+        for job in applied.after {
+            replies.push(self.after_commit(chat, outcome.session.lang, job).await?);
+        }
+        Ok(replies)
+    }
+
+    /// What the core may need besides the session, read before it runs.
+    async fn load_context(
+        &self,
+        tx: &mut Tx<'_>,
+        session: &Session,
+        incoming: &Incoming,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), StorageError> {
+        let now = self.clock.now();
+        if let Incoming::Text(text) = incoming {
+            if let Some(Command::Start(Some(code))) = parse_command(text) {
+                ctx.invitation = Some(check_invitation(tx, &code, now).await?);
+            }
+        }
+        let phone = match (incoming, &session.state) {
+            (Incoming::Contact { phone, own: true }, _) => PhoneNumber::parse(phone).ok(),
+            (_, conversation::State::Member { phone }) => Some(phone.clone()),
+            _ => None,
+        };
+        if let Some(phone) = phone {
+            ctx.memberships = lookups::memberships(tx, &phone).await?;
+        }
+        if session.state == conversation::State::Idle {
+            if let Some(unit) = ctx.invitation_or_account_unit() {
+                ctx.team = saved_team(tx, &unit.code).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A CSV of villages sent in chat: imported in its own transaction, all or nothing, and
+    /// only for the official's commune.
+    async fn after_commit(
+        &self,
+        chat: &ChatKey,
+        lang: Lang,
+        job: AfterCommit,
+    ) -> Result<Reply, EngineError> {
+        let AfterCommit::ImportVillages { commune, csv } = job;
+        let result = crate::import::import_villages_of_commune(
+            &self.store,
+            &commune,
+            &csv,
+            self.clock.now(),
+        )
+        .await;
+        let text = match result {
+            Ok(report) => self.texts.fill(
+                lang,
+                K::VillagesImported,
+                &[
+                    ("inserted", Html::text(&report.inserted.to_string())),
+                    ("updated", Html::text(&report.updated.to_string())),
+                    ("unchanged", Html::text(&report.unchanged.to_string())),
+                ],
+            ),
+            Err(error) => {
+                tracing::info!(chat = %chat.id, "villages CSV refused");
+                self.texts.fill(
+                    lang,
+                    K::VillagesImportFailed,
+                    &[("errors", Html::text(&error.to_string()))],
+                )
+            }
+        };
+        Ok(Reply::text(text))
     }
 
     /// The language a chat speaks (for texts sent outside a conversation turn).

@@ -23,7 +23,7 @@ use crate::storage::{NewUnit, StorageError, Store, Tx, Unit};
 
 use csv_file::{Columns, CsvFile, Row};
 pub use units::import_units;
-pub use villages::import_villages;
+pub use villages::{import_villages, import_villages_of_commune};
 
 /// Tứ Kỳ district's communes: what a fresh installation starts with.
 const DEFAULT_UNITS: &str = include_str!("../../data/tu-ky-communes.csv");

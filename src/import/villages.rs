@@ -31,7 +31,39 @@ pub async fn import_villages(
     reader: impl Read,
     now: DateTime<Utc>,
 ) -> Result<ImportReport, ImportError> {
+    import_villages_within(store, reader, None, now).await
+}
+
+/// Like [`import_villages`], but every row must belong to `commune` (a commune official's
+/// file sent in chat may not touch other communes).
+pub async fn import_villages_of_commune(
+    store: &Store,
+    commune: &str,
+    csv: &[u8],
+    now: DateTime<Utc>,
+) -> Result<ImportReport, ImportError> {
+    import_villages_within(store, csv, Some(commune), now).await
+}
+
+async fn import_villages_within(
+    store: &Store,
+    reader: impl Read,
+    only_commune: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<ImportReport, ImportError> {
     let (rows, mut errors) = parse(CsvFile::read(reader, &REQUIRED, &OPTIONAL)?);
+    if let Some(commune) = only_commune {
+        for row in rows.iter().filter(|r| r.commune_code != commune) {
+            errors.push(RowError {
+                line: row.line,
+                reason: format!("commune {} is not yours ({commune})", row.commune_code),
+            });
+        }
+        if !errors.is_empty() {
+            errors.sort_by_key(|e| e.line);
+            return Err(bad_rows(errors));
+        }
+    }
     let mut tx = store.begin().await?;
     let existing = existing_units(&mut tx).await?;
     let villages = Resolver::new(&existing, &rows).resolve(rows, &mut errors);

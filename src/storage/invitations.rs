@@ -30,18 +30,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StorageResult<()> {
         let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO invitations (code_sha256, role, unit_code, created_by, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&invitation.code_sha256)
-        .bind(invitation.role.code())
-        .bind(&invitation.unit_code)
-        .bind(&invitation.created_by)
-        .bind(now_text(now))
-        .bind(now_text(invitation.expires_at))
-        .execute(&mut *tx)
-        .await?;
+        insert_invitation(&mut tx, invitation, now).await?;
         let detail = serde_json::json!({ "role": invitation.role.code() });
         super::audit::audit(
             &mut tx,
@@ -101,4 +90,25 @@ pub async fn mark_invitation_used(
     .execute(&mut **tx)
     .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// Stores a new invitation inside the caller's transaction (invitations made in chat).
+pub async fn insert_invitation(
+    tx: &mut Tx<'_>,
+    invitation: &NewInvitation,
+    now: DateTime<Utc>,
+) -> StorageResult<()> {
+    sqlx::query(
+        "INSERT INTO invitations (code_sha256, role, unit_code, created_by, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&invitation.code_sha256)
+    .bind(invitation.role.code())
+    .bind(&invitation.unit_code)
+    .bind(&invitation.created_by)
+    .bind(now_text(now))
+    .bind(now_text(invitation.expires_at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

@@ -6,7 +6,9 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod directory;
 pub mod invitations;
+pub mod outbox;
 pub mod sessions;
 pub mod teams;
 pub mod units;
@@ -15,6 +17,7 @@ pub use accounts::Account;
 pub use audit::AuditEntry;
 
 pub use invitations::{InvitationRecord, NewInvitation};
+pub use outbox::OutboxMessage;
 pub use teams::{StoredMember, StoredTeam, TeamStatus};
 pub use units::{NewUnit, Unit, UnitLevel};
 

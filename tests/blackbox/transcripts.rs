@@ -116,6 +116,7 @@ impl Scene {
                 file_id: arg.to_owned(),
                 kind,
                 sha256: Some(format!("sha-of-{arg}")),
+                content: None,
             })
         };
         Some(match kind {

@@ -122,7 +122,7 @@ fn name_error(turn: &Turn<'_>, error: NameError) -> Html {
 
 fn phone(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
     let text = match &input {
-        Input::Text(text) | Input::Contact(text) => text.clone(),
+        Input::Text(text) | Input::Contact { phone: text, .. } => text.clone(),
         _ => return expected_text(turn, reg, &input),
     };
     let phone = match PhoneNumber::parse(&text) {
@@ -171,7 +171,7 @@ fn role(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
             .find(|r| same_words(text, &turn.label(super::super::summary::role_key(*r)))),
         _ => None,
     };
-    let allowed = &turn.ctx.rules.village.allowed_roles;
+    let allowed = &super::rules(turn, &reg).allowed_roles;
     match chosen {
         Some(role) if allowed.contains(&role) => {
             reg.draft.pending.role = Some(role);

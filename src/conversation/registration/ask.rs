@@ -78,7 +78,7 @@ fn question(turn: &Turn<'_>, reg: &Registration) -> Question {
         }
         Step::MemberRole => Question {
             current: pending.role.map(|r| turn.label(role_key(r))),
-            choices: role_buttons(turn),
+            choices: role_buttons(turn, reg),
             ..Question::new(turn.fill(K::AskMemberRole, &[("name", pending_name(reg))]))
         },
         Step::MemberRoleOther => Question {
@@ -153,8 +153,8 @@ fn question(turn: &Turn<'_>, reg: &Registration) -> Question {
     }
 }
 
-fn role_buttons(turn: &Turn<'_>) -> Vec<Vec<Button>> {
-    let allowed = &turn.ctx.rules.village.allowed_roles;
+fn role_buttons(turn: &Turn<'_>, reg: &Registration) -> Vec<Vec<Button>> {
+    let allowed = &super::rules(turn, reg).allowed_roles;
     let buttons: Vec<Button> = MemberRole::ALL
         .into_iter()
         .filter(|role| allowed.contains(role))
@@ -164,7 +164,7 @@ fn role_buttons(turn: &Turn<'_>) -> Vec<Vec<Button>> {
 }
 
 fn counts(turn: &Turn<'_>, reg: &Registration) -> Vec<(&'static str, Html)> {
-    let rules = &turn.ctx.rules.village;
+    let rules = super::rules(turn, reg);
     vec![
         ("count", Html::text(&reg.draft.members.len().to_string())),
         ("min", Html::text(&rules.min_members.to_string())),

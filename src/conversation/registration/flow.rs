@@ -1,33 +1,43 @@
 //! Which question comes next, which came before, and how the registration ends.
 
+use super::super::state::TeamLevel;
 use super::super::state::{Draft, PendingMember, Registration, Step};
 use super::super::summary::team_card;
 use super::super::turn::Turn;
 use super::super::{Effect, State};
-use super::{ask, village_code};
+use super::{ask, rules, team_unit};
 use crate::i18n::{Html, K};
 
 /// Starts a registration: from scratch, or at the review of the team already registered.
-pub fn begin(turn: &mut Turn<'_>, existing: Option<Draft>) -> State {
+pub fn begin(turn: &mut Turn<'_>, level: TeamLevel, existing: Option<Draft>) -> State {
     let reg = match existing {
         Some(mut draft) => {
             draft.reviewed = true;
             Registration {
                 step: Step::Review,
                 draft,
+                level,
             }
         }
         None => {
-            let rules = &turn.ctx.rules.village;
+            let reg = Registration {
+                level,
+                ..Registration::default()
+            };
+            let rules = rules(turn, &reg);
+            let intro = match level {
+                TeamLevel::Village => K::RegistrationIntro,
+                TeamLevel::Commune => K::RegistrationIntroCommune,
+            };
             let text = turn.fill(
-                K::RegistrationIntro,
+                intro,
                 &[
                     ("min", Html::text(&rules.min_members.to_string())),
                     ("max", Html::text(&rules.max_members.to_string())),
                 ],
             );
             turn.say_html(text);
-            Registration::default()
+            reg
         }
     };
     goto(turn, reg)
@@ -138,7 +148,7 @@ pub fn back(turn: &mut Turn<'_>, mut reg: Registration) -> State {
 
 /// The head confirmed: store the team and return to the menu.
 pub fn save(turn: &mut Turn<'_>, reg: Registration) -> State {
-    let Some(village) = village_code(turn) else {
+    let Some(village) = team_unit(turn) else {
         turn.say(K::NotAVillageHead);
         return State::Idle;
     };

@@ -15,17 +15,30 @@ use super::input::{Action, Command, Input};
 use super::state::{Registration, Step};
 use super::turn::Turn;
 use super::{Effect, State};
-use crate::domain::AccountRole;
+use crate::domain::{AccountRole, LevelRules};
 use crate::i18n::K;
 
-/// The village the chat registers for, or `None` when the chat is not a village head (an
-/// account removed while a dialogue was open).
-fn village_code(turn: &Turn<'_>) -> Option<String> {
+/// The unit whose team the chat registers (a village head's village, a commune official's
+/// commune), or `None` when the chat may not (an account removed while a dialogue was open).
+fn team_unit(turn: &Turn<'_>) -> Option<String> {
     turn.ctx
         .account
         .as_ref()
-        .filter(|a| a.role == AccountRole::VillageHead)
+        .filter(|a| {
+            matches!(
+                a.role,
+                AccountRole::VillageHead | AccountRole::CommuneOfficial
+            )
+        })
         .map(|a| a.unit.code.clone())
+}
+
+/// The composition rules of the team being registered.
+fn rules<'a>(turn: &Turn<'a>, reg: &Registration) -> &'a LevelRules {
+    let rules = turn.ctx.rules;
+    rules
+        .for_level(reg.level.unit_level())
+        .unwrap_or(&rules.village)
 }
 
 pub fn on_command(turn: &mut Turn<'_>, reg: Registration, command: Command) -> State {
@@ -38,7 +51,12 @@ pub fn on_command(turn: &mut Turn<'_>, reg: Registration, command: Command) -> S
             ask(turn, &reg);
             State::Registering(Box::new(reg))
         }
-        Command::Start(_) | Command::MyTeam | Command::Language | Command::Unknown(_) => {
+        Command::Start(_)
+        | Command::MyTeam
+        | Command::Language
+        | Command::Find
+        | Command::Invite
+        | Command::Unknown(_) => {
             turn.say(K::AlreadyRegistering);
             ask(turn, &reg);
             State::Registering(Box::new(reg))
@@ -47,7 +65,7 @@ pub fn on_command(turn: &mut Turn<'_>, reg: Registration, command: Command) -> S
 }
 
 pub fn on_input(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
-    let Some(village) = village_code(turn) else {
+    let Some(village) = team_unit(turn) else {
         turn.say(K::NotAVillageHead);
         return State::Idle;
     };
@@ -76,7 +94,7 @@ pub fn on_input(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
 }
 
 fn cancel(turn: &mut Turn<'_>, reg: Registration) -> State {
-    if let Some(village) = village_code(turn) {
+    if let Some(village) = team_unit(turn) {
         turn.effect(Effect::SaveDraft {
             unit_code: village,
             registration: reg,

@@ -11,7 +11,7 @@ use crate::i18n::{Html, K};
 
 /// The buttons of "add another?" and of the review.
 pub fn choice(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
-    let rules = &turn.ctx.rules.village;
+    let rules = super::rules(turn, &reg);
     let have = reg.draft.members.len();
     match (reg.step, &input) {
         (_, Input::Action(Action::AddMember)) if !rules.can_add_member(have) => {
@@ -52,7 +52,7 @@ pub fn choice(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State
 }
 
 fn confirm(turn: &mut Turn<'_>, mut reg: Registration) -> State {
-    let breaches = turn.ctx.rules.village.breaches(&reg.draft.roles());
+    let breaches = super::rules(turn, &reg).breaches(&reg.draft.roles());
     if reg.draft.leader_name.is_none() || reg.draft.leader_phone.is_none() {
         let why = turn.t(K::LeaderMissing);
         return refuse(turn, reg, why);

@@ -1,0 +1,101 @@
+//! Data the core asks the engine for while handling a message: search results, a team card,
+//! a commune's villages. The core stays pure: it names what it needs ([`Need`]), the engine
+//! loads it and runs the same message again with the answer in the [`super::Context`].
+
+use crate::domain::{MemberRole, PersonName, PhoneNumber, UnitLevel};
+
+use super::state::Decision;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Need {
+    /// Units whose name matches `query` (residents looking for their team).
+    Search { query: String },
+    /// The units directly under `parent` (the whole top level when `None`).
+    Children { parent: Option<String> },
+    /// The public card of a unit's team, with the commune team below a village's.
+    Card { code: String },
+    /// A unit with its ancestors, to check access to it.
+    Unit { code: String },
+    /// A commune's villages with the state of their teams.
+    Villages { commune: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lookup {
+    Units(Vec<UnitEntry>),
+    Card(Box<TeamCard>),
+    Unit(Option<UnitTarget>),
+    Villages(Vec<VillageState>),
+    /// Too many lookups from this chat in a short time.
+    RateLimited,
+}
+
+/// A unit as lists and buttons show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitEntry {
+    pub code: String,
+    pub name: String,
+    pub level: UnitLevel,
+    pub parent_name: Option<String>,
+}
+
+/// A unit with what access checks need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitTarget {
+    pub entry: UnitEntry,
+    /// Nearest first.
+    pub ancestors: Vec<String>,
+    pub has_team: bool,
+}
+
+/// A team as residents see it: phone numbers only where the member agreed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicTeam {
+    pub registered: bool,
+    pub leader_name: Option<PersonName>,
+    pub leader_phone: Option<PhoneNumber>,
+    pub members: Vec<PublicMember>,
+    pub decision: Decision,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicMember {
+    pub name: PersonName,
+    pub role: MemberRole,
+    pub role_detail: Option<String>,
+    /// `None` when the member has not agreed to publish it.
+    pub phone: Option<PhoneNumber>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TeamCard {
+    pub unit: UnitEntry,
+    pub team: Option<PublicTeam>,
+    /// For a village: its commune and the commune's team, the next level of help.
+    pub commune: Option<(UnitEntry, Option<PublicTeam>)>,
+}
+
+/// Where a village's team stands, for the commune official's list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VillageState {
+    pub unit: UnitEntry,
+    pub team: TeamProgress,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TeamProgress {
+    NoTeam,
+    Draft,
+    Registered { members: usize },
+    DecisionReceived { members: usize },
+}
+
+impl Need {
+    /// Residents' lookups, which are rate-limited per chat.
+    pub fn is_lookup(&self) -> bool {
+        matches!(
+            self,
+            Need::Search { .. } | Need::Children { .. } | Need::Card { .. }
+        )
+    }
+}

@@ -1,0 +1,137 @@
+//! Team members themselves (Decree 13/2023): after proving their number by sharing their own
+//! contact, a member shows or hides it, or asks to leave the team; the head is told.
+
+use super::input::{Action, Input};
+use super::turn::Turn;
+use super::{idle, Effect, State};
+use crate::domain::PhoneNumber;
+use crate::i18n::{Html, K};
+
+/// A contact shared outside any dialogue.
+pub fn on_contact(turn: &mut Turn<'_>, phone: &str, own: bool) -> State {
+    if !own {
+        turn.say(K::ShareOwnContact);
+        idle::menu(turn);
+        return State::Idle;
+    }
+    let Ok(phone) = PhoneNumber::parse(phone) else {
+        turn.say(K::NotAMember);
+        idle::menu(turn);
+        return State::Idle;
+    };
+    if turn.ctx.memberships.is_empty() {
+        turn.say(K::NotAMember);
+        idle::menu(turn);
+        return State::Idle;
+    }
+    menu(turn);
+    State::Member { phone }
+}
+
+pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
+    match action {
+        Action::ImMember => {
+            let text = turn.t(K::AskOwnContact);
+            let mut reply = super::Reply::text(text);
+            reply.ask_contact = Some(turn.label(K::ButtonShareContact));
+            turn.say_reply(reply);
+            State::Idle
+        }
+        _ => {
+            turn.say(K::ButtonStale);
+            idle::menu(turn);
+            State::Idle
+        }
+    }
+}
+
+/// What the member can do, with where their number is shown now.
+pub fn menu(turn: &mut Turn<'_>) {
+    let mut lines = vec![turn.t(K::MemberMenu).into_string()];
+    let mut rows = Vec::new();
+    for membership in &turn.ctx.memberships {
+        let key = if membership.visible {
+            K::MemberNumberShown
+        } else {
+            K::MemberNumberHidden
+        };
+        let args = [
+            ("unit", Html::text(&membership.unit.name)),
+            ("name", Html::text(&membership.name)),
+        ];
+        lines.push(turn.fill(key, &args).into_string());
+        let label = turn.fill(
+            K::ButtonLeaveTeam,
+            &[("unit", Html::text(&membership.unit.name))],
+        );
+        let payload = Action::LeaveTeam(membership.unit.code.clone()).payload();
+        rows.push(vec![super::Button {
+            label: crate::i18n::to_plain(label.as_str()),
+            payload,
+        }]);
+    }
+    rows.insert(
+        0,
+        vec![
+            turn.button(K::ButtonShowMyNumber, &Action::ShowMyNumber.payload()),
+            turn.button(K::ButtonHideMyNumber, &Action::HideMyNumber.payload()),
+        ],
+    );
+    turn.say_with_buttons(Html::markup(lines.join("\n")), rows);
+}
+
+pub fn on_input(turn: &mut Turn<'_>, phone: PhoneNumber, input: Input) -> State {
+    match input {
+        Input::Action(Action::ShowMyNumber) => set_consent(turn, phone, true),
+        Input::Action(Action::HideMyNumber) => set_consent(turn, phone, false),
+        Input::Action(Action::LeaveTeam(code)) => leave(turn, phone, &code),
+        Input::Action(action) => idle::on_input(turn, Input::Action(action)),
+        _ => {
+            turn.say(K::ChooseFromButtons);
+            menu(turn);
+            State::Member { phone }
+        }
+    }
+}
+
+fn set_consent(turn: &mut Turn<'_>, phone: PhoneNumber, granted: bool) -> State {
+    turn.effect(Effect::SetPhoneConsent { phone, granted });
+    turn.say(if granted {
+        K::NumberNowShown
+    } else {
+        K::NumberNowHidden
+    });
+    idle::menu(turn);
+    State::Idle
+}
+
+fn leave(turn: &mut Turn<'_>, phone: PhoneNumber, code: &str) -> State {
+    let Some(membership) = turn
+        .ctx
+        .memberships
+        .iter()
+        .find(|m| m.unit.code == code)
+        .cloned()
+    else {
+        // A payload naming a team this number is not in: forged or stale.
+        turn.effect(Effect::Denied {
+            action: "member.leave".into(),
+            unit_code: code.to_owned(),
+        });
+        turn.say(K::NotAllowed);
+        idle::menu(turn);
+        return State::Idle;
+    };
+    turn.effect(Effect::RequestRemoval {
+        phone,
+        unit_code: membership.unit.code.clone(),
+        name: membership.name,
+    });
+    let text = turn.fill(
+        K::RemovalRequested,
+        &[("unit", Html::text(&membership.unit.name))],
+    );
+    turn.say_html(text);
+    idle::menu(turn);
+    State::Idle
+}

@@ -1,0 +1,207 @@
+//! Residents: "who helps me?" — find a village or commune by name, or walk the list, and see
+//! its team with tap-to-call numbers. Nothing about the resident is kept but the language.
+
+use super::input::{Action, Input};
+use super::lookup::{Lookup, Need, UnitEntry};
+use super::summary::public_card;
+use super::turn::Turn;
+use super::{idle, Button, State};
+use crate::domain::text::clean;
+use crate::domain::UnitLevel;
+use crate::i18n::{Html, K};
+
+const PAGE: usize = 8;
+const MAX_QUERY: usize = 100;
+
+pub fn start_search(turn: &mut Turn<'_>) -> State {
+    ask(turn);
+    State::Searching
+}
+
+/// The question of the search: the name of a village or commune.
+pub fn ask(turn: &mut Turn<'_>) {
+    let browse = turn.button(K::ButtonBrowse, &Action::Browse(None, 0).payload());
+    let text = turn.t(K::AskPlaceName);
+    turn.say_with_buttons(text, vec![vec![browse]]);
+}
+
+pub fn on_input(turn: &mut Turn<'_>, state: State, input: Input) -> State {
+    match (state, input) {
+        (State::Searching | State::Results { .. }, Input::Text(text)) => search(turn, &text, 0),
+        (State::Results { query, .. }, Input::Action(Action::Page(page))) => {
+            search(turn, &query, page)
+        }
+        (_, Input::Action(action)) => idle::on_input(turn, Input::Action(action)),
+        (state, _) => {
+            turn.say(K::ExpectedPlaceName);
+            ask(turn);
+            state
+        }
+    }
+}
+
+pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
+    match action {
+        Action::Browse(parent, page) => browse(turn, parent, page),
+        Action::ShowUnit(code) => show_card(turn, code),
+        Action::Find => start_search(turn),
+        _ => {
+            turn.say(K::ButtonStale);
+            idle::menu(turn);
+            State::Idle
+        }
+    }
+}
+
+fn search(turn: &mut Turn<'_>, text: &str, page: usize) -> State {
+    let query = clean(text);
+    if query.is_empty() || query.chars().count() > MAX_QUERY {
+        turn.say(K::ExpectedPlaceName);
+        ask(turn);
+        return State::Searching;
+    }
+    let Some(found) = turn.lookup(Need::Search {
+        query: query.clone(),
+    }) else {
+        return State::Searching;
+    };
+    let hits = match found {
+        Lookup::Units(hits) => hits,
+        _ => return rate_limited(turn, State::Searching),
+    };
+    match hits.as_slice() {
+        [] => {
+            let text = turn.fill(K::NoPlaceFound, &[("query", Html::text(&query))]);
+            let browse = turn.button(K::ButtonBrowse, &Action::Browse(None, 0).payload());
+            turn.say_with_buttons(text, vec![vec![browse]]);
+            State::Searching
+        }
+        [only] => show_card(turn, only.code.clone()),
+        _ => {
+            let text = turn.fill(
+                K::PlacesFound,
+                &[
+                    ("count", Html::text(&hits.len().to_string())),
+                    ("query", Html::text(&query)),
+                ],
+            );
+            let rows = paged(
+                turn,
+                &hits,
+                page,
+                |unit| Action::ShowUnit(unit.code.clone()),
+                Action::Page,
+            );
+            turn.say_with_buttons(text, rows);
+            State::Results { query, page }
+        }
+    }
+}
+
+fn rate_limited(turn: &mut Turn<'_>, state: State) -> State {
+    turn.say(K::TooManyLookups);
+    state
+}
+
+/// Buttons for one page of `units`, with "previous" / "next" when there are more.
+fn paged(
+    turn: &Turn<'_>,
+    units: &[UnitEntry],
+    page: usize,
+    pick: impl Fn(&UnitEntry) -> Action,
+    to_page: impl Fn(usize) -> Action,
+) -> Vec<Vec<Button>> {
+    let pages = units.len().div_ceil(PAGE).max(1);
+    let page = page.min(pages - 1);
+    let mut rows: Vec<Vec<Button>> = units
+        .iter()
+        .skip(page * PAGE)
+        .take(PAGE)
+        .map(|unit| {
+            vec![Button {
+                label: unit_label(unit),
+                payload: pick(unit).payload(),
+            }]
+        })
+        .collect();
+    let mut nav = Vec::new();
+    if page > 0 {
+        nav.push(turn.button(K::ButtonPrevious, &to_page(page - 1).payload()));
+    }
+    if page + 1 < pages {
+        nav.push(turn.button(K::ButtonNext, &to_page(page + 1).payload()));
+    }
+    if !nav.is_empty() {
+        rows.push(nav);
+    }
+    rows
+}
+
+/// "Thôn Đông — Xã Đại Sơn": the parent tells two units of the same name apart.
+fn unit_label(unit: &UnitEntry) -> String {
+    match &unit.parent_name {
+        Some(parent) => format!("{} — {}", unit.name, parent),
+        None => unit.name.clone(),
+    }
+}
+
+fn browse(turn: &mut Turn<'_>, parent: Option<String>, page: usize) -> State {
+    let Some(found) = turn.lookup(Need::Children {
+        parent: parent.clone(),
+    }) else {
+        return State::Idle;
+    };
+    let Lookup::Units(children) = found else {
+        return rate_limited(turn, State::Idle);
+    };
+    let pick = |unit: &UnitEntry| match unit.level {
+        UnitLevel::Province | UnitLevel::District => Action::Browse(Some(unit.code.clone()), 0),
+        UnitLevel::Commune | UnitLevel::Village => Action::ShowUnit(unit.code.clone()),
+    };
+    let mut rows = paged(turn, &children, page, pick, |p| {
+        Action::Browse(parent.clone(), p)
+    });
+    let key = if children.iter().any(|u| u.level == UnitLevel::Village) {
+        K::ChooseVillage
+    } else if children.is_empty() {
+        K::NothingBelow
+    } else {
+        K::ChoosePlace
+    };
+    if children.iter().any(|u| u.level == UnitLevel::Village) {
+        if let Some(commune) = &parent {
+            let commune_team = turn.button(
+                K::ButtonCommuneTeamCard,
+                &Action::ShowUnit(commune.clone()).payload(),
+            );
+            rows.push(vec![commune_team]);
+        }
+    }
+    let text = turn.t(key);
+    turn.say_with_buttons(text, rows);
+    State::Idle
+}
+
+/// The team card of a unit; a commune's card also offers the list of its villages.
+fn show_card(turn: &mut Turn<'_>, code: String) -> State {
+    let Some(found) = turn.lookup(Need::Card { code }) else {
+        return State::Idle;
+    };
+    let Lookup::Card(card) = found else {
+        return rate_limited(turn, State::Idle);
+    };
+    let text = public_card(turn, &card);
+    let mut rows = Vec::new();
+    if card.unit.level == UnitLevel::Commune {
+        let villages = turn.button(
+            K::ButtonSeeVillages,
+            &Action::Browse(Some(card.unit.code.clone()), 0).payload(),
+        );
+        rows.push(vec![villages]);
+    }
+    rows.push(vec![
+        turn.button(K::ButtonSearchAgain, &Action::Find.payload())
+    ]);
+    turn.say_with_buttons(text, rows);
+    State::Idle
+}

@@ -1,0 +1,190 @@
+//! Answers to the conversation core's [`Need`]s, read inside the step's transaction.
+
+use crate::conversation::lookup::{
+    Lookup, Need, PublicMember, PublicTeam, TeamCard, TeamProgress, UnitEntry, UnitTarget,
+    VillageState,
+};
+use crate::conversation::Membership;
+use crate::domain::text::fold;
+use crate::domain::{PhoneNumber, UnitLevel};
+use crate::storage::teams::{team_for_unit, StoredTeam, TeamStatus};
+use crate::storage::units::{children_in_tx, unit_in_tx, Unit};
+use crate::storage::{directory, StorageError, Tx};
+
+/// How many search results the core may page through.
+const SEARCH_LIMIT: i64 = 40;
+
+pub(super) async fn answer(tx: &mut Tx<'_>, need: &Need) -> Result<Lookup, StorageError> {
+    Ok(match need {
+        Need::Search { query } => {
+            let words: Vec<String> = fold(query)
+                .split(' ')
+                .filter(|w| !PREFIXES.contains(w))
+                .map(str::to_owned)
+                .collect();
+            let units = directory::search_units(tx, &words, SEARCH_LIMIT).await?;
+            Lookup::Units(entries(tx, units).await?)
+        }
+        Need::Children {
+            parent: Some(parent),
+        } => {
+            let units = children_in_tx(tx, parent).await?;
+            Lookup::Units(entries(tx, units).await?)
+        }
+        Need::Children { parent: None } => {
+            let units = top_units(tx).await?;
+            Lookup::Units(entries(tx, units).await?)
+        }
+        Need::Card { code } => match card(tx, code).await? {
+            Some(card) => Lookup::Card(Box::new(card)),
+            None => Lookup::Units(Vec::new()),
+        },
+        Need::Unit { code } => Lookup::Unit(target(tx, code).await?),
+        Need::Villages { commune } => Lookup::Villages(progress(tx, commune).await?),
+    })
+}
+
+/// Words that name the kind of unit, not the unit ("xã Đại Sơn", "thôn Đông").
+const PREFIXES: [&str; 9] = [
+    "xa", "thi", "tran", "phuong", "thon", "khu", "huyen", "tinh", "ap",
+];
+
+async fn top_units(tx: &mut Tx<'_>) -> Result<Vec<Unit>, StorageError> {
+    let codes: Vec<String> =
+        sqlx::query_scalar("SELECT code FROM units WHERE parent_code IS NULL ORDER BY code")
+            .fetch_all(&mut **tx)
+            .await?;
+    let mut units = Vec::with_capacity(codes.len());
+    for code in codes {
+        units.extend(unit_in_tx(tx, &code).await?);
+    }
+    Ok(units)
+}
+
+async fn entry(tx: &mut Tx<'_>, unit: Unit) -> Result<UnitEntry, StorageError> {
+    let parent_name = match &unit.parent_code {
+        Some(code) => unit_in_tx(tx, code).await?.map(|p| p.name),
+        None => None,
+    };
+    Ok(UnitEntry {
+        code: unit.code,
+        name: unit.name,
+        level: unit.level,
+        parent_name,
+    })
+}
+
+async fn entries(tx: &mut Tx<'_>, units: Vec<Unit>) -> Result<Vec<UnitEntry>, StorageError> {
+    let mut out = Vec::with_capacity(units.len());
+    for unit in units {
+        out.push(entry(tx, unit).await?);
+    }
+    Ok(out)
+}
+
+async fn target(tx: &mut Tx<'_>, code: &str) -> Result<Option<UnitTarget>, StorageError> {
+    let Some(unit) = unit_in_tx(tx, code).await? else {
+        return Ok(None);
+    };
+    let ancestors = directory::ancestors(tx, &unit).await?;
+    let has_team = directory::unit_in_use(tx, code).await?;
+    Ok(Some(UnitTarget {
+        entry: entry(tx, unit).await?,
+        ancestors,
+        has_team,
+    }))
+}
+
+async fn progress(tx: &mut Tx<'_>, parent: &str) -> Result<Vec<VillageState>, StorageError> {
+    let mut out = Vec::new();
+    for (unit, status, members, decision) in directory::children_progress(tx, parent).await? {
+        let members = usize::try_from(members).unwrap_or(0);
+        let team = match (status.as_deref(), decision) {
+            (None, _) => TeamProgress::NoTeam,
+            (Some("registered"), true) => TeamProgress::DecisionReceived { members },
+            (Some("registered"), false) => TeamProgress::Registered { members },
+            _ => TeamProgress::Draft,
+        };
+        out.push(VillageState {
+            unit: entry(tx, unit).await?,
+            team,
+        });
+    }
+    Ok(out)
+}
+
+/// A team as residents see it: a number is shown if its member agreed (their own word
+/// first, then the head's confirmation); the leader gave theirs by registering.
+async fn public_team(tx: &mut Tx<'_>, stored: StoredTeam) -> Result<PublicTeam, StorageError> {
+    let mut members = Vec::with_capacity(stored.team.members.len());
+    for member in stored.team.members {
+        let own_word = directory::phone_consent(tx, member.phone.e164()).await?;
+        let visible = own_word.unwrap_or(member.consent.is_some());
+        members.push(PublicMember {
+            name: member.name,
+            role: member.role,
+            role_detail: member.role_detail,
+            phone: visible.then_some(member.phone),
+        });
+    }
+    Ok(PublicTeam {
+        registered: stored.status == TeamStatus::Registered,
+        leader_name: stored.team.leader_name,
+        leader_phone: stored.team.leader_phone,
+        members,
+        decision: stored.team.decision,
+    })
+}
+
+async fn team_of(tx: &mut Tx<'_>, code: &str) -> Result<Option<PublicTeam>, StorageError> {
+    match team_for_unit(tx, code).await? {
+        Some(stored) => Ok(Some(public_team(tx, stored).await?)),
+        None => Ok(None),
+    }
+}
+
+async fn card(tx: &mut Tx<'_>, code: &str) -> Result<Option<TeamCard>, StorageError> {
+    let Some(unit) = unit_in_tx(tx, code).await? else {
+        return Ok(None);
+    };
+    let commune = match (&unit.level, &unit.parent_code) {
+        (UnitLevel::Village, Some(parent)) => match unit_in_tx(tx, parent).await? {
+            Some(commune) => {
+                let team = team_of(tx, &commune.code).await?;
+                Some((entry(tx, commune).await?, team))
+            }
+            None => None,
+        },
+        _ => None,
+    };
+    let team = team_of(tx, code).await?;
+    Ok(Some(TeamCard {
+        unit: entry(tx, unit).await?,
+        team,
+        commune,
+    }))
+}
+
+/// The teams a member's number belongs to, for the member's own menu.
+pub(super) async fn memberships(
+    tx: &mut Tx<'_>,
+    phone: &PhoneNumber,
+) -> Result<Vec<Membership>, StorageError> {
+    let own_word = directory::phone_consent(tx, phone.e164()).await?;
+    let mut out = Vec::new();
+    for (code, name) in directory::memberships(tx, phone).await? {
+        let Some(unit) = unit_in_tx(tx, &code).await? else {
+            continue;
+        };
+        let head_confirmed = team_for_unit(tx, &code)
+            .await?
+            .and_then(|t| t.team.members.into_iter().find(|m| &m.phone == phone))
+            .is_some_and(|m| m.consent.is_some());
+        out.push(Membership {
+            unit: entry(tx, unit).await?,
+            name,
+            visible: own_word.unwrap_or(head_confirmed),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,229 @@
+//! Reads behind the residents' lookups and the officials' lists: units with their parents,
+//! team progress, public team data with consent applied, and village edits.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use super::units::{children_in_tx, unit_in_tx, Unit};
+use super::{now_text, StorageResult, Tx};
+use crate::domain::text::fold;
+use crate::domain::PhoneNumber;
+
+/// The codes of a unit's ancestors, nearest first.
+pub async fn ancestors(tx: &mut Tx<'_>, unit: &Unit) -> StorageResult<Vec<String>> {
+    let mut codes = Vec::new();
+    let mut parent = unit.parent_code.clone();
+    // The tree has a handful of levels; the bound guards against a corrupt cycle.
+    while let Some(code) = parent.take() {
+        if codes.len() > 16 || codes.contains(&code) {
+            break;
+        }
+        parent = unit_in_tx(tx, &code).await?.and_then(|u| u.parent_code);
+        codes.push(code);
+    }
+    Ok(codes)
+}
+
+/// Whether a unit has a team row or a bound account (then it must not be removed).
+pub async fn unit_in_use(tx: &mut Tx<'_>, code: &str) -> StorageResult<bool> {
+    let used: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM teams WHERE unit_code = $1) + (SELECT COUNT(*) FROM accounts WHERE unit_code = $1)",
+    )
+    .bind(code)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(used > 0)
+}
+
+/// Team progress of each child of `parent`: (unit, status, members, has decision).
+pub async fn children_progress(
+    tx: &mut Tx<'_>,
+    parent: &str,
+) -> StorageResult<Vec<(Unit, Option<String>, i64, bool)>> {
+    let children = children_in_tx(tx, parent).await?;
+    let rows = sqlx::query(
+        "SELECT t.unit_code, t.status, t.decision_number IS NOT NULL AS has_decision,
+                (SELECT COUNT(*) FROM members m WHERE m.team_id = t.id) AS members
+         FROM teams t JOIN units u ON u.code = t.unit_code WHERE u.parent_code = $1",
+    )
+    .bind(parent)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut out = Vec::with_capacity(children.len());
+    for child in children {
+        let row = rows
+            .iter()
+            .find(|r| r.try_get::<String, _>("unit_code").ok().as_deref() == Some(&child.code));
+        let progress = match row {
+            Some(r) => (
+                Some(r.try_get("status")?),
+                r.try_get("members")?,
+                r.try_get("has_decision")?,
+            ),
+            None => (None, 0, false),
+        };
+        out.push((child, progress.0, progress.1, progress.2));
+    }
+    Ok(out)
+}
+
+/// The member's own word on publishing `phone`, if they gave one.
+pub async fn phone_consent(tx: &mut Tx<'_>, phone: &str) -> StorageResult<Option<bool>> {
+    let granted: Option<i64> =
+        sqlx::query_scalar("SELECT granted FROM phone_consents WHERE phone = $1")
+            .bind(phone)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(granted.map(|g| g != 0))
+}
+
+pub async fn set_phone_consent(
+    tx: &mut Tx<'_>,
+    phone: &PhoneNumber,
+    granted: bool,
+    now: DateTime<Utc>,
+) -> StorageResult<()> {
+    sqlx::query(
+        "INSERT INTO phone_consents (phone, granted, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (phone) DO UPDATE SET granted = excluded.granted, updated_at = excluded.updated_at",
+    )
+    .bind(phone.e164())
+    .bind(i64::from(granted))
+    .bind(now_text(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The teams `phone` is a member of: (unit code, member name).
+pub async fn memberships(
+    tx: &mut Tx<'_>,
+    phone: &PhoneNumber,
+) -> StorageResult<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT t.unit_code, m.full_name FROM members m JOIN teams t ON t.id = m.team_id
+         WHERE m.phone = $1 ORDER BY t.unit_code",
+    )
+    .bind(phone.e164())
+    .fetch_all(&mut **tx)
+    .await?)
+}
+
+/// Chats bound to a unit with one of `roles` (who to tell about their team), not blocked.
+pub async fn unit_chats(
+    tx: &mut Tx<'_>,
+    unit_code: &str,
+    roles: &[&str],
+) -> StorageResult<Vec<(String, String)>> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT channel, external_id, role FROM accounts WHERE unit_code = $1 AND blocked_at IS NULL ORDER BY id",
+    )
+    .bind(unit_code)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, _, role)| roles.contains(&role.as_str()))
+        .map(|(channel, id, _)| (channel, id))
+        .collect())
+}
+
+/// Adds a village under `commune` with the next free code `<commune>-NN`; returns the code.
+pub async fn add_village(
+    tx: &mut Tx<'_>,
+    commune: &str,
+    name: &str,
+    now: DateTime<Utc>,
+) -> StorageResult<String> {
+    let taken: Vec<String> = children_in_tx(tx, commune)
+        .await?
+        .into_iter()
+        .map(|u| u.code)
+        .collect();
+    let code = (1..)
+        .map(|n: u32| {
+            if n < 100 {
+                format!("{commune}-{n:02}")
+            } else {
+                format!("{commune}-{n}")
+            }
+        })
+        .find(|code| !taken.contains(code))
+        .unwrap_or_else(|| format!("{commune}-new"));
+    let kind = if fold(name).starts_with("khu") {
+        "khu dân cư"
+    } else {
+        "thôn"
+    };
+    sqlx::query(
+        "INSERT INTO units (code, name, kind, level, parent_code, name_folded, created_at)
+         VALUES ($1, $2, $3, 'village', $4, $5, $6)",
+    )
+    .bind(&code)
+    .bind(name)
+    .bind(kind)
+    .bind(commune)
+    .bind(fold(name))
+    .bind(now_text(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(code)
+}
+
+pub async fn rename_unit(tx: &mut Tx<'_>, code: &str, name: &str) -> StorageResult<()> {
+    sqlx::query("UPDATE units SET name = $1, name_folded = $2 WHERE code = $3")
+        .bind(name)
+        .bind(fold(name))
+        .bind(code)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Removes a village without team or account, and its unused invitations.
+pub async fn remove_unit(tx: &mut Tx<'_>, code: &str) -> StorageResult<bool> {
+    if unit_in_use(tx, code).await? {
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM invitations WHERE unit_code = $1")
+        .bind(code)
+        .execute(&mut **tx)
+        .await?;
+    let done = sqlx::query("DELETE FROM units WHERE code = $1 AND level = 'village'")
+        .bind(code)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Units whose folded name contains every word of the folded query (a simple fallback search).
+pub async fn search_units(
+    tx: &mut Tx<'_>,
+    words: &[String],
+    limit: i64,
+) -> StorageResult<Vec<Unit>> {
+    let mut found = Vec::new();
+    let Some(first) = words.first() else {
+        return Ok(found);
+    };
+    let rows = sqlx::query(
+        "SELECT code FROM units WHERE name_folded LIKE $1 ORDER BY level, code LIMIT $2",
+    )
+    .bind(format!("%{first}%"))
+    .bind(limit * 4)
+    .fetch_all(&mut **tx)
+    .await?;
+    for row in rows {
+        let code: String = row.try_get("code")?;
+        if let Some(unit) = unit_in_tx(tx, &code).await? {
+            let folded = fold(&unit.name);
+            if words.iter().all(|w| folded.contains(w.as_str())) {
+                found.push(unit);
+            }
+        }
+        if found.len() as i64 >= limit {
+            break;
+        }
+    }
+    Ok(found)
+}

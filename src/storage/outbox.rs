@@ -1,0 +1,105 @@
+//! The outbox: messages for other chats, stored with the change that caused them.
+
+use chrono::{DateTime, Utc};
+
+use super::{now_text, StorageError, StorageResult, Store, Tx};
+use crate::conversation::Reply;
+
+/// A message waiting to be delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub chat_id: String,
+    pub reply: Reply,
+}
+
+/// Queues `reply` for `chat_id` on `channel`. With a `dedup_key` already used, nothing is
+/// queued and `false` is returned.
+pub async fn enqueue(
+    tx: &mut Tx<'_>,
+    channel: &str,
+    chat_id: &str,
+    reply: &Reply,
+    dedup_key: Option<&str>,
+    now: DateTime<Utc>,
+) -> StorageResult<bool> {
+    let body = serde_json::to_string(reply).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+    let result = sqlx::query(
+        "INSERT INTO outbox (channel, chat_id, body, dedup_key, created_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (dedup_key) DO NOTHING",
+    )
+    .bind(channel)
+    .bind(chat_id)
+    .bind(body)
+    .bind(dedup_key)
+    .bind(now_text(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+impl Store {
+    /// The oldest undelivered messages of a channel.
+    pub async fn pending_outbox(
+        &self,
+        channel: &str,
+        limit: i64,
+    ) -> StorageResult<Vec<OutboxMessage>> {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, chat_id, body FROM outbox
+             WHERE channel = $1 AND sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT $2",
+        )
+        .bind(channel)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|(id, chat_id, body)| {
+                let reply = serde_json::from_str(&body)
+                    .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+                Ok(OutboxMessage { id, chat_id, reply })
+            })
+            .collect()
+    }
+
+    pub async fn mark_outbox_sent(&self, id: i64, now: DateTime<Utc>) -> StorageResult<()> {
+        sqlx::query("UPDATE outbox SET sent_at = $1 WHERE id = $2")
+            .bind(now_text(now))
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Gives up on a message (the chat blocked the bot, or it can never be delivered).
+    pub async fn mark_outbox_failed(
+        &self,
+        id: i64,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        sqlx::query("UPDATE outbox SET failed_at = $1, error = $2 WHERE id = $3")
+            .bind(now_text(now))
+            .bind(error)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Marks a chat that blocked the bot; notifications skip it until it writes again.
+    pub async fn mark_chat_blocked(
+        &self,
+        channel: &str,
+        chat_id: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        sqlx::query("UPDATE accounts SET blocked_at = $1 WHERE channel = $2 AND external_id = $3")
+            .bind(now_text(now))
+            .bind(channel)
+            .bind(chat_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
