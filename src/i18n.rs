@@ -168,12 +168,32 @@ impl Texts {
         Html::markup(self.template(lang, key).to_owned())
     }
 
-    /// A text with its `{name}` placeholders filled.
+    /// A text with its `{name}` placeholders filled, in one pass: a value that itself
+    /// contains `{name}` (user text) is never filled again.
     pub fn fill(&self, lang: Lang, key: K, args: &[(&str, Html)]) -> Html {
-        let mut out = self.template(lang, key).to_owned();
-        for (name, value) in args {
-            out = out.replace(&format!("{{{name}}}"), value.as_str());
+        let template = self.template(lang, key);
+        let mut out = String::with_capacity(template.len() + 64);
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let value = after.find('}').and_then(|close| {
+                args.iter()
+                    .find(|(name, _)| *name == &after[..close])
+                    .map(|(_, v)| (close, v))
+            });
+            match value {
+                Some((close, value)) => {
+                    out.push_str(value.as_str());
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
         }
+        out.push_str(rest);
         Html::markup(out)
     }
 }
@@ -221,6 +241,18 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_value_that_looks_like_a_placeholder_is_not_filled_again() {
+        let texts = Texts::load().unwrap();
+        let filled = texts.fill(
+            Lang::En,
+            K::PhoneDuplicate,
+            &[("phone", Html::text("{name}")), ("name", Html::text("An"))],
+        );
+        assert!(filled.as_str().contains("{name}"), "{}", filled.as_str());
+        assert!(filled.as_str().contains("for An"), "{}", filled.as_str());
     }
 
     #[test]

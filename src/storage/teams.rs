@@ -28,8 +28,9 @@ pub struct StoredTeam {
 /// A member row as read back (for exports and tests).
 pub type StoredMember = Member;
 
-fn corrupt(what: &str, value: &str) -> StorageError {
-    StorageError::Corrupt(format!("{what} {value:?}"))
+/// Names the field, never its value: values here are personal data, and errors get logged.
+fn corrupt(what: &str, _value: &str) -> StorageError {
+    StorageError::Corrupt(format!("unreadable {what}"))
 }
 
 fn member_from_row(row: &sqlx::sqlite::SqliteRow) -> StorageResult<Member> {
