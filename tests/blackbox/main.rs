@@ -2,3 +2,4 @@
 
 mod fake_telegram_smoke;
 mod support;
+mod telegram;
