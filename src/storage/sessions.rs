@@ -58,3 +58,20 @@ pub async fn mark_update_processed(
     .await?;
     Ok(result.rows_affected() == 1)
 }
+
+impl super::Store {
+    /// Forgets the ids of updates applied before `before`; returns how many.
+    pub async fn forget_processed_updates(
+        &self,
+        channel: &str,
+        before: DateTime<Utc>,
+    ) -> StorageResult<u64> {
+        let done =
+            sqlx::query("DELETE FROM processed_updates WHERE channel = $1 AND processed_at < $2")
+                .bind(channel)
+                .bind(now_text(before))
+                .execute(self.pool())
+                .await?;
+        Ok(done.rows_affected())
+    }
+}

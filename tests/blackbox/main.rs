@@ -3,4 +3,5 @@
 mod engine;
 mod fake_telegram_smoke;
 mod support;
+mod telegram;
 mod transcripts;

@@ -1,1 +1,2 @@
 pub mod fake_telegram;
+pub mod telegram_app;

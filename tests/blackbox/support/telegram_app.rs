@@ -1,0 +1,231 @@
+//! `spawn_app()`: a fresh database with the Tứ Kỳ communes and one village, an invitation for
+//! its head, a fake Telegram Bot API server, and the real dispatcher of `cnscd::telegram`
+//! polling it in a background task (throttle off).
+
+#![allow(dead_code)]
+
+use std::cell::Cell;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use cnscd::clock::{Clock, ManualClock};
+use cnscd::domain::{AccountRole, CompositionRules};
+use cnscd::engine::{ChatKey, Engine};
+use cnscd::i18n::Texts;
+use cnscd::storage::{Store, StoredTeam};
+use cnscd::telegram::{serve_until, ServeOptions, TelegramError};
+use serde_json::Value;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use super::fake_telegram::{inline_buttons, FakeTelegram, DEFAULT_WAIT};
+
+/// The village head's private chat (and user id).
+pub const CHAT: i64 = 4242;
+pub const VILLAGE: &str = "11083-01";
+const VILLAGES_CSV: &str = "commune_code,name,code\n11083,Thôn Đông Sơn,11083-01\n";
+
+/// 20 April 2022, 09:00 in Vietnam: five days before the deadline of the district letter.
+pub fn today() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2022-04-20T09:00:00+07:00")
+        .expect("valid date")
+        .with_timezone(&Utc)
+}
+
+pub struct TestApp {
+    pub tg: FakeTelegram,
+    /// The test's own connection, for assertions.
+    pub store: Store,
+    /// An engine of the test's own on the same database, for engine-level checks.
+    pub engine: Engine,
+    /// The code of an invitation for the head of [`VILLAGE`].
+    pub invitation: String,
+    db_url: String,
+    clock: Arc<ManualClock>,
+    bot: Option<RunningBot>,
+    next_update: Cell<i64>,
+    /// Sent messages already handed to the test.
+    seen: usize,
+    _dir: TempDir,
+}
+
+struct RunningBot {
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<Result<(), TelegramError>>,
+    store: Store,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db_url = format!("sqlite://{}", dir.path().join("cnscd.db").display());
+    let store = Store::connect(&db_url).await.expect("database opens");
+    let units = std::fs::File::open(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/tu-ky-communes.csv"
+    ))
+    .expect("communes file");
+    cnscd::import::import_units(&store, units, today())
+        .await
+        .expect("communes import");
+    cnscd::import::import_villages(&store, VILLAGES_CSV.as_bytes(), today())
+        .await
+        .expect("villages import");
+    let invitation = cnscd::invitation::create_invitation(
+        &store,
+        AccountRole::VillageHead,
+        VILLAGE,
+        chrono::Duration::days(14),
+        "test",
+        today(),
+    )
+    .await
+    .expect("invitation")
+    .code;
+    let clock = Arc::new(ManualClock::new(today()));
+    let engine = engine(store.clone(), &clock);
+    let mut app = TestApp {
+        tg: FakeTelegram::start().await,
+        store,
+        engine,
+        invitation,
+        db_url,
+        clock,
+        bot: None,
+        next_update: Cell::new(1),
+        seen: 0,
+        _dir: dir,
+    };
+    app.start_bot().await;
+    app
+}
+
+fn engine(store: Store, clock: &Arc<ManualClock>) -> Engine {
+    let texts = Texts::load().expect("dialogues load");
+    let rules = CompositionRules::default_rules().expect("built-in rules");
+    let clock: Arc<dyn Clock> = clock.clone();
+    Engine::new(store, Arc::new(texts), Arc::new(rules), clock)
+}
+
+impl TestApp {
+    /// Starts the dispatcher on a new connection to the database, like a fresh process.
+    pub async fn start_bot(&mut self) {
+        self.start_bot_with(ServeOptions { throttle: false }).await;
+    }
+
+    pub async fn start_bot_with(&mut self, options: ServeOptions) {
+        assert!(self.bot.is_none(), "the bot is already running");
+        let store = Store::connect(&self.db_url).await.expect("database opens");
+        let engine = engine(store.clone(), &self.clock);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let shutdown = async move {
+            let _ = stopped.await;
+        };
+        let task = tokio::spawn(serve_until(engine, self.tg.bot(), options, shutdown));
+        self.bot = Some(RunningBot { stop, task, store });
+    }
+
+    /// Stops the dispatcher the way SIGTERM does, and waits until it has finished.
+    pub async fn stop_bot(&mut self) {
+        let bot = self.bot.take().expect("the bot is running");
+        let _ = bot.stop.send(());
+        let result = tokio::time::timeout(DEFAULT_WAIT, bot.task)
+            .await
+            .expect("the bot stops within the wait")
+            .expect("the bot task did not panic");
+        result.expect("the bot ran without a fatal error");
+        bot.store.close().await;
+    }
+
+    /// A fresh update id.
+    pub fn id(&self) -> i64 {
+        let id = self.next_update.get();
+        self.next_update.set(id + 1);
+        id
+    }
+
+    pub fn chat(&self) -> ChatKey {
+        ChatKey::new("telegram", CHAT.to_string())
+    }
+
+    /// Delivers `update` and returns the bot's replies up to the one containing `expected`.
+    pub async fn push(&mut self, update: Value, expected: &str) -> Vec<Value> {
+        self.tg.push_update(update);
+        self.replies_until(expected).await
+    }
+
+    /// The user types `text`.
+    pub async fn say(&mut self, text: &str, expected: &str) -> Vec<Value> {
+        let update = super::fake_telegram::text_update(self.id(), CHAT, text);
+        self.push(update, expected).await
+    }
+
+    /// The user presses the button whose label contains `label` on the bot's latest keyboard.
+    pub async fn press(&mut self, label: &str, expected: &str) -> Vec<Value> {
+        let buttons = self.last_keyboard();
+        let Some((_, data)) = buttons.iter().find(|(text, _)| text.contains(label)) else {
+            panic!("no button {label:?} on the latest keyboard; it has {buttons:?}");
+        };
+        let update = super::fake_telegram::callback_update(self.id(), CHAT, data);
+        self.push(update, expected).await
+    }
+
+    /// The buttons of the latest message that has an inline keyboard.
+    pub fn last_keyboard(&self) -> Vec<(String, String)> {
+        let sent = self.tg.sent_messages();
+        let with_keyboard = sent.iter().rev().find(|m| !inline_buttons(m).is_empty());
+        with_keyboard.map(inline_buttons).unwrap_or_default()
+    }
+
+    /// Waits for a reply containing `expected`; returns every reply not yet seen up to it.
+    pub async fn replies_until(&mut self, expected: &str) -> Vec<Value> {
+        let deadline = Instant::now() + DEFAULT_WAIT;
+        loop {
+            let sent = self.tg.sent_messages();
+            let new = &sent[self.seen.min(sent.len())..];
+            if let Some(i) = new.iter().position(|m| text_of(m).contains(expected)) {
+                let replies = new[..=i].to_vec();
+                self.seen += i + 1;
+                return replies;
+            }
+            if Instant::now() > deadline {
+                let texts: Vec<&str> = new.iter().map(text_of).collect();
+                panic!(
+                    "no reply containing {expected:?} within {DEFAULT_WAIT:?}; new replies: \
+                     {texts:#?}\n{}",
+                    self.tg.describe_requests()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Messages sent since the last `push`/`replies_until`, without waiting.
+    pub fn unseen_replies(&self) -> Vec<Value> {
+        let sent = self.tg.sent_messages();
+        sent[self.seen.min(sent.len())..].to_vec()
+    }
+
+    pub async fn team(&self) -> StoredTeam {
+        self.store
+            .team(VILLAGE)
+            .await
+            .expect("team query")
+            .expect("the village has a team")
+    }
+}
+
+pub fn text_of(message: &Value) -> &str {
+    message["text"].as_str().unwrap_or_default()
+}
+
+/// All the texts of `replies`, one after the other, for `contains` checks.
+pub fn joined(replies: &[Value]) -> String {
+    replies
+        .iter()
+        .map(text_of)
+        .collect::<Vec<_>>()
+        .join("\n---\n")
+}

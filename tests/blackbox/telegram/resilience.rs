@@ -1,0 +1,161 @@
+//! Restarts, redeliveries and failures: nothing the head entered is lost or applied twice, and
+//! the bot keeps answering.
+
+use cnscd::conversation::{Incoming, State};
+use cnscd::storage::TeamStatus;
+use cnscd::telegram::ServeOptions;
+
+use super::*;
+use crate::support::fake_telegram::text_update;
+use crate::support::telegram_app::{spawn_app, text_of, CHAT};
+
+#[tokio::test]
+async fn a_restart_in_the_middle_of_a_registration_loses_nothing() {
+    // Arrange: half the dialogue, then the process stops.
+    let mut app = spawn_app().await;
+    start_and_enter_the_leader(&mut app).await;
+    enter_member(&mut app, &YOUTH_SECRETARY).await;
+    app.stop_bot().await;
+
+    // Act: a new process continues where the head left off.
+    app.start_bot().await;
+    app.press("Thêm thành viên", "Thành viên thứ 2").await;
+    enter_member(&mut app, &TEACHER).await;
+    app.press("Xong", REVIEW).await;
+    app.press("Xác nhận", ASK_DECISION).await;
+    app.press("Chưa có", SAVED).await;
+
+    // Assert
+    let team = app.team().await;
+    assert_eq!(team.status, TeamStatus::Registered);
+    let draft = &team.team;
+    assert_eq!(
+        draft.leader_name.as_ref().unwrap().as_str(),
+        "Nguyễn Văn An"
+    );
+    assert_eq!(draft.leader_phone.as_ref().unwrap().e164(), "+84912345678");
+    let members: Vec<(&str, &str)> = draft
+        .members
+        .iter()
+        .map(|m| (m.name.as_str(), m.phone.e164()))
+        .collect();
+    assert_eq!(
+        members,
+        [
+            ("Trần Thị Bình", "+84987654321"),
+            ("Lê Văn Cường", "+84903123456")
+        ],
+        "both members, the one entered before the restart first"
+    );
+    assert_eq!(
+        draft.members[0].workplace.as_deref(),
+        Some(YOUTH_SECRETARY.workplace)
+    );
+}
+
+#[tokio::test]
+async fn the_same_update_delivered_twice_is_applied_once() {
+    // Arrange
+    let mut app = spawn_app().await;
+    let chat = app.chat();
+    let start = format!("/start {}", app.invitation);
+    let update_id = app.id();
+    let id = update_id.to_string();
+
+    // Act: the engine gets the same update twice (Telegram redelivers after a crash).
+    let first = app
+        .engine
+        .handle(&chat, Some(&id), Incoming::Text(start.clone()))
+        .await
+        .expect("first delivery");
+    let after_first = app.engine.session(&chat).await.expect("session");
+    let second = app
+        .engine
+        .handle(&chat, Some(&id), Incoming::Text(start.clone()))
+        .await
+        .expect("second delivery");
+    let after_second = app.engine.session(&chat).await.expect("session");
+
+    // Assert
+    assert!(!first.is_empty(), "the first delivery is answered");
+    assert!(second.is_empty(), "the second delivery is not: {second:?}");
+    assert_eq!(after_second, after_first, "the state advanced once");
+    assert!(matches!(after_first.state, State::Registering(_)));
+
+    // Act: the same update comes once more, through Telegram, then the next one.
+    app.tg.push_update(text_update(update_id, CHAT, &start));
+    let next = app.say("Nguyễn Văn An", ASK_LEADER_PHONE).await;
+
+    // Assert: the redelivered update got no answer at all.
+    let texts: Vec<&str> = next.iter().map(text_of).collect();
+    assert_eq!(
+        texts.len(),
+        1,
+        "only the next update was answered: {texts:#?}"
+    );
+}
+
+#[tokio::test]
+async fn an_update_that_fails_gets_an_apology_and_the_bot_keeps_going() {
+    // Arrange: the database refuses to record one particular update.
+    let mut app = spawn_app().await;
+    start(&mut app).await;
+    let doomed = app.id();
+    let trigger = format!(
+        "CREATE TRIGGER refuse_update BEFORE INSERT ON processed_updates \
+         WHEN NEW.update_id = '{doomed}' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+    );
+    sqlx::query(&trigger)
+        .execute(app.store.pool())
+        .await
+        .expect("trigger");
+    let before = app.engine.session(&app.chat()).await.expect("session");
+
+    // Act
+    let update = text_update(doomed, CHAT, "Nguyễn Văn An");
+    let apology = app.push(update, "Xin lỗi, trợ lý gặp sự cố").await;
+
+    // Assert
+    assert_eq!(apology.len(), 1, "only the apology: {}", joined(&apology));
+    let after = app.engine.session(&app.chat()).await.expect("session");
+    assert_eq!(after, before, "the failed step left no trace");
+    app.say("Nguyễn Văn An", ASK_LEADER_PHONE).await;
+}
+
+#[tokio::test]
+async fn a_reply_telegram_cannot_parse_as_html_is_sent_as_plain_text() {
+    // Arrange
+    let mut app = spawn_app().await;
+    app.tg.fail_next(
+        "sendMessage",
+        400,
+        "Bad Request: can't parse entities: Unsupported start tag",
+    );
+
+    // Act
+    let replies = app.say("/start", "Tổ Công nghệ số cộng đồng").await;
+
+    // Assert
+    let welcome = &replies[0];
+    assert!(
+        welcome.get("parse_mode").is_none(),
+        "resent without parse mode"
+    );
+    assert!(
+        text_of(welcome).starts_with("Xin chào! Đây là trợ lý của Tổ Công nghệ số cộng đồng"),
+        "the markup was removed: {welcome}"
+    );
+    let attempts = app.tg.calls("sendMessage");
+    assert!(!attempts[0].succeeded() && attempts[1].succeeded());
+}
+
+#[tokio::test]
+async fn the_bot_also_runs_behind_the_rate_limiter() {
+    // Arrange: production options (Telegram's limits respected).
+    let mut app = spawn_app().await;
+    app.stop_bot().await;
+    app.start_bot_with(ServeOptions::default()).await;
+
+    // Act / Assert
+    start(&mut app).await;
+}
