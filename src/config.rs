@@ -144,7 +144,7 @@ pub enum UnitsCommand {
 
 #[derive(Debug, Args)]
 pub struct InviteArgs {
-    /// The role the invitation grants.
+    /// The role the invitation grants: village-head.
     #[arg(long, value_parser = parse_role, value_name = "ROLE")]
     pub role: AccountRole,
 

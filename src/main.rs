@@ -10,6 +10,7 @@ use clap::Parser;
 use cnscd::bench::registration_bench;
 use cnscd::clock::{Clock, SystemClock};
 use cnscd::config::{BenchCommand, Command, Config};
+use cnscd::domain::CompositionRules;
 use cnscd::engine::Engine;
 use cnscd::i18n::Texts;
 use cnscd::import::load_default_units_if_empty;
@@ -37,25 +38,11 @@ async fn run(config: Config) -> anyhow::Result<()> {
     let rules = Arc::new(rules);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let url = config.database_url;
-    let open = |texts, rules, clock: Arc<dyn Clock>| async {
-        let store = Store::connect(&url)
-            .await
-            .with_context(|| format!("Failed to open the database at {url}"))?;
-        if let Some(report) = load_default_units_if_empty(&store, clock.now())
-            .await
-            .context("Failed to load the built-in units of Tứ Kỳ district")?
-        {
-            tracing::info!(
-                units = report.inserted,
-                "first start: Tứ Kỳ district loaded"
-            );
-        }
-        anyhow::Ok(Engine::new(store, texts, rules, clock))
-    };
     match config.command {
         Command::Serve(args) => {
+            // Before the database: a missing token is reported first.
             let bot = cli::telegram::bot(&args.telegram)?;
-            let engine = open(texts, rules, clock).await?;
+            let engine = open(&url, texts, rules, clock).await?;
             let options = ServeOptions {
                 throttle: !args.no_throttle,
             };
@@ -65,7 +52,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
             engine.store().close().await;
         }
         Command::Database(command) => {
-            let engine = open(texts, rules, clock).await?;
+            let engine = open(&url, texts, rules, clock).await?;
             cli::run(&engine, command, &url).await?;
             engine.store().close().await;
         }
@@ -77,4 +64,27 @@ async fn run(config: Config) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Opens (creating and migrating) the database, loads Tứ Kỳ district on a first start and
+/// builds the engine.
+async fn open(
+    url: &str,
+    texts: Arc<Texts>,
+    rules: Arc<CompositionRules>,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Engine> {
+    let store = Store::connect(url)
+        .await
+        .with_context(|| format!("Failed to open the database at {url}"))?;
+    let loaded = load_default_units_if_empty(&store, clock.now())
+        .await
+        .context("Failed to load the built-in units of Tứ Kỳ district")?;
+    if let Some(report) = loaded {
+        tracing::info!(
+            units = report.inserted,
+            "first start: Tứ Kỳ district loaded"
+        );
+    }
+    Ok(Engine::new(store, texts, rules, clock))
 }

@@ -7,6 +7,9 @@ pub mod invite;
 pub mod telegram;
 pub mod units;
 
+#[cfg(test)]
+mod tests;
+
 use std::io::IsTerminal;
 
 use crate::config::{DatabaseCommand, ImportCommand, UnitsCommand};
