@@ -7,8 +7,9 @@ use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TelemetryError {
-    #[error("the log filter {0:?} is not valid")]
-    Filter(String, #[source] tracing_subscriber::filter::ParseError),
+    // The parse error is shown, not chained: its own source repeats its message.
+    #[error("the log filter {0:?} is not valid: {1}")]
+    Filter(String, tracing_subscriber::filter::ParseError),
     #[error("logging was set up already")]
     AlreadySet(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
