@@ -101,6 +101,8 @@ text_keys! {
     ConsentNotGiven = "consent_not_given",
     ConsoleChoiceHint = "console_choice_hint",
     ConsoleFileMissing = "console_file_missing",
+    ConsoleImageSaved = "console_image_saved",
+    ConsoleShareContact = "console_share_contact",
     CurrentAnswer = "current_answer",
     DateFormat = "date_format",
     DateFuture = "date_future",

@@ -7,9 +7,16 @@
 //! - [`storage`]: the database, all SQL in one place;
 //! - [`engine`]: one update in, replies out: loads context, runs the core, stores the result;
 //! - [`import`]: reference data (communes, villages) from CSV files;
-//! - [`invitation`]: one-time codes that bind a chat to a role and a unit.
+//! - [`invitation`]: one-time codes that bind a chat to a role and a unit;
+//! - adapters: [`telegram`], and [`console`] (the same conversations in a terminal);
+//! - the binary's parts: [`config`] (the command line), [`telemetry`], [`cli`] (the
+//!   subcommands) and [`bench`] (`cnscd bench registration`).
 
+pub mod bench;
+pub mod cli;
 pub mod clock;
+pub mod config;
+pub mod console;
 pub mod conversation;
 pub mod domain;
 pub mod engine;
@@ -19,3 +26,4 @@ pub mod invitation;
 pub mod qr;
 pub mod storage;
 pub mod telegram;
+pub mod telemetry;

@@ -1,1 +1,90 @@
-fn main() {}
+//! cnscd's entry point: config → telemetry → database → adapters. Everything else lives in
+//! the library.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Parser;
+
+use cnscd::bench::registration_bench;
+use cnscd::clock::{Clock, SystemClock};
+use cnscd::config::{BenchCommand, Command, Config};
+use cnscd::domain::CompositionRules;
+use cnscd::engine::Engine;
+use cnscd::i18n::Texts;
+use cnscd::import::load_default_units_if_empty;
+use cnscd::storage::Store;
+use cnscd::telegram::{self, ServeOptions};
+use cnscd::{cli, telemetry};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run(Config::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("Error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: Config) -> anyhow::Result<()> {
+    telemetry::init(&config.log).context("Failed to set up logging")?;
+    let texts = Arc::new(Texts::load().context("Failed to load the dialogue texts")?);
+    let rules = config
+        .composition_rules()
+        .context("Failed to load the composition rules")?;
+    let rules = Arc::new(rules);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let url = config.database_url;
+    match config.command {
+        Command::Serve(args) => {
+            // Before the database: a missing token is reported first.
+            let bot = cli::telegram::bot(&args.telegram)?;
+            let engine = open(&url, texts, rules, clock).await?;
+            let options = ServeOptions {
+                throttle: !args.no_throttle,
+            };
+            telegram::serve(engine.clone(), bot, options)
+                .await
+                .context("The Telegram bot stopped with an error")?;
+            engine.store().close().await;
+        }
+        Command::Database(command) => {
+            let engine = open(&url, texts, rules, clock).await?;
+            cli::run(&engine, command, &url).await?;
+            engine.store().close().await;
+        }
+        Command::Bench(BenchCommand::Registration(args)) => {
+            let report = registration_bench(&args, texts, rules, clock)
+                .await
+                .context("The registration bench failed")?;
+            print!("{report}");
+        }
+    }
+    Ok(())
+}
+
+/// Opens (creating and migrating) the database, loads Tứ Kỳ district on a first start and
+/// builds the engine.
+async fn open(
+    url: &str,
+    texts: Arc<Texts>,
+    rules: Arc<CompositionRules>,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Engine> {
+    let store = Store::connect(url)
+        .await
+        .with_context(|| format!("Failed to open the database at {url}"))?;
+    let loaded = load_default_units_if_empty(&store, clock.now())
+        .await
+        .context("Failed to load the built-in units of Tứ Kỳ district")?;
+    if let Some(report) = loaded {
+        tracing::info!(
+            units = report.inserted,
+            "first start: Tứ Kỳ district loaded"
+        );
+    }
+    Ok(Engine::new(store, texts, rules, clock))
+}

@@ -1,0 +1,87 @@
+//! The subcommands that work on the database: each one a small function that writes what it
+//! did to stdout. `main` opens the database and builds the engine, then calls [`run`];
+//! [`telegram`] builds the Bot API client for `serve` and `invite`.
+
+pub mod import;
+pub mod invite;
+pub mod telegram;
+pub mod units;
+
+#[cfg(test)]
+mod tests;
+
+use std::io::IsTerminal;
+
+use crate::config::{DatabaseCommand, ImportCommand, UnitsCommand};
+use crate::console::{self, ConsoleError, ConsoleOptions};
+use crate::engine::Engine;
+use crate::import::ImportError;
+use crate::invitation::InviteError;
+use crate::storage::StorageError;
+
+/// What tells the operator how to get a bot token; printed as is when it is missing.
+pub const MISSING_TOKEN: &str = "TELOXIDE_TOKEN is not set. Create a bot with @BotFather and \
+run: TELOXIDE_TOKEN=123456:ABC... cnscd serve (or try the bot offline: cnscd console)";
+
+/// Why a subcommand failed; the message says what was being done.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("Failed to read {path}")]
+    ReadFile {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("Failed to import {what} from {path}")]
+    Import {
+        what: &'static str,
+        path: String,
+        #[source]
+        source: ImportError,
+    },
+    #[error("There is no unit with code {0:?} (see: cnscd units list)")]
+    UnknownUnit(String),
+    #[error("Failed to read the units")]
+    Units(#[source] StorageError),
+    #[error("Failed to create the invitation")]
+    Invite(#[source] InviteError),
+    #[error("{MISSING_TOKEN}")]
+    MissingToken,
+    #[error("The console stopped with an error")]
+    Console(#[source] ConsoleError),
+    #[error("Failed to write the output")]
+    Output(#[from] std::io::Error),
+}
+
+/// Runs one of the commands that work on the database. `database_url` is the one the
+/// engine uses, for the commands printed to run next.
+pub async fn run(
+    engine: &Engine,
+    command: DatabaseCommand,
+    database_url: &str,
+) -> Result<(), CliError> {
+    let mut out = std::io::stdout();
+    match command {
+        DatabaseCommand::Console(args) => {
+            let options = ConsoleOptions {
+                chat: args.chat,
+                invite: args.invite,
+                interactive: std::io::stdin().is_terminal(),
+            };
+            let input = tokio::io::BufReader::new(tokio::io::stdin());
+            console::run(engine, &options, input, tokio::io::stdout())
+                .await
+                .map_err(CliError::Console)
+        }
+        DatabaseCommand::Import(ImportCommand::Units { file }) => {
+            import::units(engine, &file, &mut out).await
+        }
+        DatabaseCommand::Import(ImportCommand::Villages { file }) => {
+            import::villages(engine, &file, &mut out).await
+        }
+        DatabaseCommand::Units(UnitsCommand::List { parent }) => {
+            units::list(engine.store(), parent.as_deref(), &mut out).await
+        }
+        DatabaseCommand::Invite(args) => invite::run(engine, &args, database_url, &mut out).await,
+    }
+}

@@ -1,0 +1,113 @@
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use tempfile::TempDir;
+
+use super::*;
+use crate::clock::ManualClock;
+use crate::config::{InviteArgs, TelegramArgs};
+use crate::domain::{AccountRole, CompositionRules};
+use crate::i18n::Texts;
+use crate::import::load_default_units_if_empty;
+use crate::storage::Store;
+
+async fn engine(dir: &TempDir) -> Engine {
+    let url = format!("sqlite://{}", dir.path().join("cnscd.db").display());
+    let store = Store::connect(&url).await.unwrap();
+    // 20 April 2022, 09:00 in Vietnam.
+    let now = Utc.with_ymd_and_hms(2022, 4, 20, 2, 0, 0).unwrap();
+    load_default_units_if_empty(&store, now).await.unwrap();
+    Engine::new(
+        store,
+        Arc::new(Texts::load().unwrap()),
+        Arc::new(CompositionRules::default_rules().unwrap()),
+        Arc::new(ManualClock::new(now)),
+    )
+}
+
+fn invite_args(unit: &str, bot_username: Option<&str>) -> InviteArgs {
+    InviteArgs {
+        role: AccountRole::VillageHead,
+        unit: unit.to_owned(),
+        valid_days: 14,
+        bot_username: bot_username.map(str::to_owned),
+        telegram: TelegramArgs {
+            token: None,
+            api_url: None,
+        },
+    }
+}
+
+#[tokio::test]
+async fn importing_villages_lists_their_codes_and_an_invitation_prints_every_way_in() {
+    let dir = TempDir::new().unwrap();
+    let engine = engine(&dir).await;
+    let file = dir.path().join("villages.csv");
+    std::fs::write(
+        &file,
+        "commune_code,name,code\n11083,Thôn Đông,\n11083,Thôn Tây,T2\n",
+    )
+    .unwrap();
+
+    let mut out = Vec::new();
+    import::villages(&engine, &file, &mut out).await.unwrap();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains(": 2 inserted, 0 updated, 0 unchanged."),
+        "{out}"
+    );
+    assert!(
+        out.contains("11083-01  Thôn Đông  (commune 11083)  (code generated)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("T2        Thôn Tây  (commune 11083)\n"),
+        "{out}"
+    );
+
+    let mut out = Vec::new();
+    units::list(engine.store(), Some("11083"), &mut out)
+        .await
+        .unwrap();
+    let out = String::from_utf8(out).unwrap();
+    assert_eq!(out, "11083-01  thôn  Thôn Đông\nT2        thôn  Thôn Tây\n");
+
+    let mut out = Vec::new();
+    let args = invite_args("11083-01", Some("@cnscd_bot"));
+    invite::run(&engine, &args, "sqlite://other.db", &mut out)
+        .await
+        .unwrap();
+    let out = String::from_utf8(out).unwrap();
+    let code = out
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("code:"))
+        .map(str::trim)
+        .unwrap();
+    assert!(out.contains("expires:   04/05/2022 09:00"), "{out}");
+    assert!(
+        out.contains(&format!("https://t.me/cnscd_bot?start={code}")),
+        "{out}"
+    );
+    let console = format!("cnscd console --database-url 'sqlite://other.db' --invite {code}");
+    assert!(out.contains(&console), "{out}");
+}
+
+#[tokio::test]
+async fn bad_rows_and_unknown_units_are_errors() {
+    let dir = TempDir::new().unwrap();
+    let engine = engine(&dir).await;
+    let file = dir.path().join("bad.csv");
+    std::fs::write(&file, "commune_code,name\n99999,Thôn X\n11083,\n").unwrap();
+    let error = import::villages(&engine, &file, &mut Vec::new())
+        .await
+        .unwrap_err();
+    let shown = format!("{:#}", anyhow::Error::from(error));
+    assert!(shown.contains("\nline 2: commune 99999"), "{shown}");
+    assert!(shown.contains("\nline 3: name is empty"), "{shown}");
+
+    let args = invite_args("42", None);
+    let error = invite::run(&engine, &args, "sqlite://cnscd.db", &mut Vec::new()).await;
+    assert!(matches!(error, Err(CliError::UnknownUnit(code)) if code == "42"));
+    let error = units::list(engine.store(), Some("42"), &mut Vec::new()).await;
+    assert!(matches!(error, Err(CliError::UnknownUnit(_))));
+}

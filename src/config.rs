@@ -1,0 +1,249 @@
+//! The command line: every setting is a documented flag that can also come from an
+//! environment variable. Parsed once in `main` and passed down; nothing reads it globally.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::domain::rules::RulesError;
+use crate::domain::{AccountRole, CompositionRules};
+
+/// The database when neither `--database-url` nor `DATABASE_URL` is given.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://cnscd.db";
+
+/// cnscd: the chatbot of the Community Digital Technology Teams (Tổ Công nghệ số cộng đồng).
+#[derive(Debug, Parser)]
+#[command(name = "cnscd", version, about, long_about = None)]
+pub struct Config {
+    /// The database to use (created and migrated if missing).
+    #[arg(
+        long,
+        global = true,
+        env = "DATABASE_URL",
+        default_value = DEFAULT_DATABASE_URL
+    )]
+    pub database_url: String,
+
+    /// A composition-rules TOML file (see data/rules/tu-ky.toml); without it, the
+    /// built-in rules of Tứ Kỳ district apply.
+    #[arg(long, global = true, env = "CNSCD_RULES", value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
+    /// What to log to stderr, as a tracing filter: `info`, `debug`, `cnscd=debug,sqlx=warn`…
+    #[arg(long, global = true, env = "RUST_LOG", default_value = "info")]
+    pub log: String,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+impl Config {
+    /// The composition rules of `--rules`, or the built-in ones.
+    pub fn composition_rules(&self) -> Result<CompositionRules, RulesError> {
+        match &self.rules {
+            Some(path) => CompositionRules::from_file(path),
+            None => CompositionRules::default_rules(),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the Telegram bot (long polling) until Ctrl-C or SIGTERM.
+    Serve(ServeArgs),
+    #[command(flatten)]
+    Database(DatabaseCommand),
+    /// Measure the engine on a temporary database.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+/// The commands that work on the configured database without Telegram.
+#[derive(Debug, Subcommand)]
+pub enum DatabaseCommand {
+    /// Talk to the bot in this terminal; reads stdin, so a dialogue can be piped in.
+    Console(ConsoleArgs),
+    /// Import reference data from CSV files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Look at the administrative units (province, district, commune, village).
+    #[command(subcommand)]
+    Units(UnitsCommand),
+    /// Create a one-time invitation code for a village head.
+    Invite(InviteArgs),
+}
+
+/// How to reach the Telegram Bot API.
+#[derive(Debug, Args)]
+pub struct TelegramArgs {
+    /// The bot token from @BotFather. Prefer the environment variable: a flag shows up in
+    /// process listings.
+    #[arg(
+        long = "telegram-token",
+        env = "TELOXIDE_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<Secret>,
+
+    /// Another Bot API server (a local `telegram-bot-api`, or a fake one in tests).
+    #[arg(
+        long = "telegram-api-url",
+        env = "TELOXIDE_API_URL",
+        value_name = "URL"
+    )]
+    pub api_url: Option<url::Url>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub telegram: TelegramArgs,
+
+    /// Do not hold requests back to Telegram's rate limits: for tests and local API servers.
+    #[arg(long)]
+    pub no_throttle: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// Redeem this invitation code first (as if the link `/start CODE` was opened).
+    #[arg(long, value_name = "CODE")]
+    pub invite: Option<String>,
+
+    /// The name of the simulated chat; use different names to play several people.
+    #[arg(long, value_name = "NAME", default_value = "console")]
+    pub chat: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Provinces, districts and communes: columns code, name, kind, district_code,
+    /// district_name, province_code, province_name.
+    Units {
+        /// The CSV file.
+        file: PathBuf,
+    },
+    /// Villages under stored communes: columns commune_code, name and optionally code,
+    /// head_name, head_phone. A village without a code gets one.
+    Villages {
+        /// The CSV file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UnitsCommand {
+    /// List the units directly under a unit (the top-level units without --parent).
+    List {
+        /// The code of the parent unit.
+        #[arg(long, value_name = "CODE")]
+        parent: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InviteArgs {
+    /// The role the invitation grants: village-head.
+    #[arg(long, value_parser = parse_role, value_name = "ROLE")]
+    pub role: AccountRole,
+
+    /// The code of the unit (for a village head: the village).
+    #[arg(long, value_name = "CODE")]
+    pub unit: String,
+
+    /// How many days the code stays valid.
+    #[arg(long, default_value_t = 14, value_parser = clap::value_parser!(u16).range(1..=365))]
+    pub valid_days: u16,
+
+    /// The bot's Telegram username, for the link https://t.me/<bot>?start=<code>. Without
+    /// it, the bot is asked (getMe) when a token is set.
+    #[arg(long, env = "CNSCD_BOT_USERNAME", value_name = "NAME")]
+    pub bot_username: Option<String>,
+
+    #[command(flatten)]
+    pub telegram: TelegramArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Register N village teams through the engine, interleaving the chats, and report
+    /// throughput, CPU time per event and memory.
+    Registration(BenchArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// How many chats (villages, invitations, teams).
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub chats: u32,
+
+    /// The SQLite file to create; by default a temporary file, removed afterwards.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+}
+
+fn parse_role(text: &str) -> Result<AccountRole, String> {
+    AccountRole::parse(text).ok_or_else(|| {
+        let known: Vec<&str> = AccountRole::ALL.iter().map(|r| r.code()).collect();
+        format!("unknown role; use one of: {}", known.join(", "))
+    })
+}
+
+/// A secret (the bot token): printed and logged as `[redacted]`.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Secret {
+        Secret(value)
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Config::command().debug_assert();
+    }
+
+    #[test]
+    fn the_token_never_shows_in_debug_output() {
+        let config =
+            Config::parse_from(["cnscd", "serve", "--telegram-token", "123456:very-secret"]);
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("very-secret"), "{shown}");
+        assert!(shown.contains("[redacted]"));
+    }
+
+    #[test]
+    fn an_invitation_needs_a_known_role() {
+        let parsed =
+            Config::try_parse_from(["cnscd", "invite", "--role", "mayor", "--unit", "11083-01"]);
+        assert!(parsed.is_err());
+        let parsed = Config::try_parse_from([
+            "cnscd",
+            "invite",
+            "--role",
+            "village-head",
+            "--unit",
+            "11083-01",
+        ]);
+        assert!(parsed.is_ok());
+    }
+}

@@ -1,0 +1,257 @@
+//! The console adapter: the same conversations in a terminal, for trials and demos.
+//!
+//! Each input line is one message. Replies are printed as plain text, their buttons as
+//! numbered options; an answer that is one of those numbers, or a button's label (compared
+//! without case or diacritics), presses that button. `/file PATH` sends a file and
+//! `/contact PHONE` shares a phone contact. Reading stdin line by line, a whole dialogue
+//! can be piped in: `printf '/start CODE\nNguyễn Văn An\n' | cnscd console`.
+
+#[cfg(test)]
+mod tests;
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
+
+use crate::conversation::{Button, FileKind, FileUpload, Incoming, Reply};
+use crate::domain::text::fold;
+use crate::engine::{ChatKey, Engine, EngineError};
+use crate::i18n::{to_plain, K};
+
+/// The channel name of console chats in the database.
+pub const CHANNEL: &str = "console";
+
+#[derive(Debug, Clone)]
+pub struct ConsoleOptions {
+    /// The simulated chat; several names play several people.
+    pub chat: String,
+    /// Sends `/start CODE` before reading any input.
+    pub invite: Option<String>,
+    /// A person types (show a prompt) rather than a script (echo each line read).
+    pub interactive: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConsoleError {
+    #[error("failed to read input or write output")]
+    Io(#[from] std::io::Error),
+    #[error("the bot failed to handle a message")]
+    Engine(#[from] EngineError),
+}
+
+/// Runs the dialogue of one chat until the input ends.
+pub async fn run<R, W>(
+    engine: &Engine,
+    options: &ConsoleOptions,
+    input: R,
+    output: W,
+) -> Result<(), ConsoleError>
+where
+    R: AsyncBufRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let mut console = Console {
+        engine,
+        chat: ChatKey::new(CHANNEL, options.chat.clone()),
+        out: output,
+        choices: Vec::new(),
+    };
+    if let Some(code) = &options.invite {
+        let start = format!("/start {}", code.trim());
+        console.write(&format!("> {start}\n")).await?;
+        console.send(Incoming::Text(start)).await?;
+    }
+    let mut lines = input.lines();
+    loop {
+        if options.interactive {
+            console.write("> ").await?;
+        }
+        let Some(line) = lines.next_line().await? else {
+            break;
+        };
+        if !options.interactive {
+            console.write(&format!("> {line}\n")).await?;
+        }
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(incoming) = console.read(line).await? {
+            console.send(incoming).await?;
+        }
+    }
+    if options.interactive {
+        console.write("\n").await?;
+    }
+    Ok(())
+}
+
+struct Console<'a, W> {
+    engine: &'a Engine,
+    chat: ChatKey,
+    out: W,
+    /// The buttons of the bot's last answer, in the order they were numbered.
+    choices: Vec<Button>,
+}
+
+impl<W: AsyncWrite + Unpin> Console<'_, W> {
+    /// What a typed line means; `None` when it was handled here (a file that cannot be read).
+    async fn read(&mut self, line: &str) -> Result<Option<Incoming>, ConsoleError> {
+        if let Some(path) = command_argument(line, "/file") {
+            return match read_file(Path::new(path)).await {
+                Some(upload) => Ok(Some(Incoming::File(upload))),
+                None => {
+                    self.say(K::ConsoleFileMissing).await?;
+                    Ok(None)
+                }
+            };
+        }
+        if let Some(phone) = command_argument(line, "/contact") {
+            return Ok(Some(Incoming::Contact {
+                phone: phone.to_owned(),
+                own: true,
+            }));
+        }
+        Ok(Some(match choose(&self.choices, line) {
+            Some(button) => Incoming::Button(button.payload.clone()),
+            None => Incoming::Text(line.to_owned()),
+        }))
+    }
+
+    async fn send(&mut self, incoming: Incoming) -> Result<(), ConsoleError> {
+        let replies = self.engine.handle(&self.chat, None, incoming).await?;
+        let hint = if replies.iter().any(|r| !r.buttons.is_empty()) {
+            Some(self.text(K::ConsoleChoiceHint).await?)
+        } else {
+            None
+        };
+        let (text, choices) = render(&replies, hint.as_deref());
+        self.choices = choices;
+        self.write(&text).await?;
+        self.extras(&replies).await
+    }
+
+    /// What a terminal cannot show inline: a picture is saved to a file, and a request for the
+    /// user's contact says how to send one.
+    async fn extras(&mut self, replies: &[Reply]) -> Result<(), ConsoleError> {
+        for reply in replies {
+            if let Some(image) = &reply.image {
+                let path = std::env::temp_dir().join(&image.file_name);
+                tokio::fs::write(&path, &image.png).await?;
+                let saved = self
+                    .fill(K::ConsoleImageSaved, "path", &path.display().to_string())
+                    .await?;
+                self.write(&format!("{saved}\n\n")).await?;
+            }
+            if reply.ask_contact.is_some() {
+                let hint = self.text(K::ConsoleShareContact).await?;
+                self.write(&format!("{hint}\n\n")).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn fill(&self, key: K, name: &str, value: &str) -> Result<String, ConsoleError> {
+        let lang = self.engine.session(&self.chat).await?.lang;
+        let filled = self
+            .engine
+            .texts()
+            .fill(lang, key, &[(name, crate::i18n::Html::text(value))]);
+        Ok(to_plain(filled.as_str()))
+    }
+
+    /// A console text in the chat's language.
+    async fn text(&self, key: K) -> Result<String, ConsoleError> {
+        let lang = self.engine.session(&self.chat).await?.lang;
+        Ok(to_plain(self.engine.texts().get(lang, key).as_str()))
+    }
+
+    async fn say(&mut self, key: K) -> Result<(), ConsoleError> {
+        let text = self.text(key).await?;
+        self.write(&format!("{text}\n\n")).await
+    }
+
+    async fn write(&mut self, text: &str) -> Result<(), ConsoleError> {
+        self.out.write_all(text.as_bytes()).await?;
+        self.out.flush().await?;
+        Ok(())
+    }
+}
+
+/// The replies as plain text, every button numbered across them, and those buttons.
+fn render(replies: &[Reply], hint: Option<&str>) -> (String, Vec<Button>) {
+    let mut text = String::new();
+    let mut choices = Vec::new();
+    for reply in replies {
+        text.push_str(&to_plain(reply.text.as_str()));
+        text.push('\n');
+        for button in reply.buttons.iter().flatten() {
+            choices.push(button.clone());
+            text.push_str(&format!("  [{}] {}\n", choices.len(), button.label));
+        }
+        text.push('\n');
+    }
+    if let Some(hint) = hint {
+        text.push_str(&format!("{hint}\n\n"));
+    }
+    (text, choices)
+}
+
+/// The button a line names: by its number, or by its label without case, diacritics,
+/// punctuation or emoji ("xac nhan" presses "✅ Xác nhận").
+fn choose<'b>(choices: &'b [Button], line: &str) -> Option<&'b Button> {
+    if let Ok(number) = line.parse::<usize>() {
+        return number.checked_sub(1).and_then(|i| choices.get(i));
+    }
+    let wanted = label_key(line);
+    if wanted.is_empty() {
+        return None;
+    }
+    choices.iter().find(|b| label_key(&b.label) == wanted)
+}
+
+fn label_key(text: &str) -> String {
+    let words: String = text
+        .chars()
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+        .collect();
+    fold(&words)
+}
+
+/// `"/file a.pdf"` → `Some("a.pdf")`; `"/file"` → `Some("")`; `"/filex"` → `None`.
+fn command_argument<'l>(line: &'l str, command: &str) -> Option<&'l str> {
+    let rest = line.strip_prefix(command)?;
+    if rest.is_empty() || rest.starts_with(char::is_whitespace) {
+        Some(rest.trim())
+    } else {
+        None
+    }
+}
+
+/// The upload of a local file, identified by its SHA-256; `None` when it cannot be read.
+async fn read_file(path: &Path) -> Option<FileUpload> {
+    if path.as_os_str().is_empty() {
+        return None;
+    }
+    let bytes = tokio::fs::read(path).await.ok()?;
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let kind = match extension.as_deref() {
+        Some("pdf") => FileKind::Pdf,
+        Some("jpg" | "jpeg" | "png") => FileKind::Photo,
+        _ => FileKind::Other,
+    };
+    // A CSV (a commune's village list) travels with its content, as on Telegram.
+    let content =
+        (extension.as_deref() == Some("csv") && bytes.len() <= 1024 * 1024).then(|| bytes.clone());
+    Some(FileUpload {
+        file_id: format!("console:{sha256}"),
+        kind,
+        sha256: Some(sha256),
+        content,
+    })
+}

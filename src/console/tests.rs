@@ -1,0 +1,182 @@
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use sha2::{Digest, Sha256};
+use tempfile::TempDir;
+
+use super::*;
+use crate::clock::ManualClock;
+use crate::conversation::FileKind;
+use crate::domain::{AccountRole, CompositionRules, MemberRole};
+use crate::i18n::{Lang, Texts};
+use crate::import::{import_villages, load_default_units_if_empty};
+use crate::invitation::create_invitation;
+use crate::storage::{Store, TeamStatus};
+
+struct Trial {
+    _dir: TempDir,
+    engine: Engine,
+    village: String,
+    code: String,
+}
+
+async fn trial() -> Trial {
+    let dir = TempDir::new().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("cnscd.db").display());
+    let store = Store::connect(&url).await.unwrap();
+    let now = Utc.with_ymd_and_hms(2022, 4, 20, 2, 0, 0).unwrap();
+    load_default_units_if_empty(&store, now).await.unwrap();
+    let csv = "commune_code,name\n11083,Thôn Đông\n";
+    let report = import_villages(&store, csv.as_bytes(), now).await.unwrap();
+    let village = report.villages[0].code.clone();
+    let invitation = create_invitation(
+        &store,
+        AccountRole::VillageHead,
+        &village,
+        Duration::days(14),
+        "test",
+        now,
+    )
+    .await
+    .unwrap();
+    let engine = Engine::new(
+        store,
+        Arc::new(Texts::load().unwrap()),
+        Arc::new(CompositionRules::default_rules().unwrap()),
+        Arc::new(ManualClock::new(now)),
+    );
+    Trial {
+        _dir: dir,
+        engine,
+        village,
+        code: invitation.code,
+    }
+}
+
+async fn play(engine: &Engine, invite: Option<String>, script: &str) -> String {
+    let options = ConsoleOptions {
+        chat: "an".into(),
+        invite,
+        interactive: false,
+    };
+    let mut output = Vec::new();
+    run(engine, &options, script.as_bytes(), &mut output)
+        .await
+        .unwrap();
+    String::from_utf8(output).unwrap()
+}
+
+#[tokio::test]
+async fn a_village_head_registers_a_whole_team_by_typing_numbers_and_button_names() {
+    let trial = trial().await;
+    let dir = TempDir::new().unwrap();
+    let scan = dir.path().join("Quyet-dinh.PDF");
+    std::fs::write(&scan, b"%PDF-1.4 decision").unwrap();
+    let script = format!(
+        "Nguyễn Văn An\n0912 345 678\n\
+         Trần Thị Bình\nbi thu chi doan\n0987 654 321\nda dong y\nBỏ qua\nthem thanh vien\n\
+         Lê Văn Cường\n2\n0977 111 222\n1\nHợp tác xã Đại Sơn\n1\n\
+         Phạm Thị Dung\nGIÁO VIÊN TIỂU HỌC\n/contact 0905 333 444\nchua dong y\nbo qua\n2\n\
+         xac nhan\n1\n125/QĐ-UBND\n15/04/2022\n/file {missing}\n/file {scan}\n",
+        missing = dir.path().join("nothing.pdf").display(),
+        scan = scan.display(),
+    );
+
+    let transcript = play(&trial.engine, Some(trial.code.clone()), &script).await;
+
+    let texts = trial.engine.texts();
+    let hint = to_plain(texts.get(Lang::Vi, K::ConsoleChoiceHint).as_str());
+    let missing = to_plain(texts.get(Lang::Vi, K::ConsoleFileMissing).as_str());
+    assert!(
+        transcript.contains("  [1] Bí thư Chi đoàn\n"),
+        "{transcript}"
+    );
+    assert!(transcript.contains(&hint), "{transcript}");
+    assert!(transcript.contains(&missing), "{transcript}");
+    assert!(transcript.contains("> Nguyễn Văn An\n"), "{transcript}");
+    assert!(!transcript.contains("<b>"), "markup left in {transcript}");
+
+    let team = trial.engine.store().team(&trial.village).await.unwrap();
+    let team = team.expect("the team is stored");
+    assert_eq!(team.status, TeamStatus::Registered, "{transcript}");
+    let draft = team.team;
+    assert_eq!(draft.leader_name.unwrap().as_str(), "Nguyễn Văn An");
+    assert_eq!(draft.leader_phone.unwrap().e164(), "+84912345678");
+    let members: Vec<(&str, MemberRole, &str, Option<&str>)> = draft
+        .members
+        .iter()
+        .map(|m| {
+            (
+                m.name.as_str(),
+                m.role,
+                m.phone.e164(),
+                m.workplace.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        members,
+        vec![
+            (
+                "Trần Thị Bình",
+                MemberRole::YouthUnionSecretary,
+                "+84987654321",
+                None
+            ),
+            (
+                "Lê Văn Cường",
+                MemberRole::FarmersAssociationHead,
+                "+84977111222",
+                Some("Hợp tác xã Đại Sơn")
+            ),
+            (
+                "Phạm Thị Dung",
+                MemberRole::PrimaryTeacher,
+                "+84905333444",
+                None
+            ),
+        ]
+    );
+    assert_eq!(draft.decision.number.unwrap().as_str(), "125/QĐ-UBND");
+    let file = draft.decision.file.expect("the scan is stored");
+    let sha256 = hex::encode(Sha256::digest(b"%PDF-1.4 decision"));
+    assert_eq!(file.kind, FileKind::Pdf);
+    assert_eq!(file.file_id, format!("console:{sha256}"));
+    assert_eq!(file.sha256.as_deref(), Some(sha256.as_str()));
+}
+
+#[test]
+fn numbers_out_of_range_and_unknown_words_are_sent_as_text() {
+    let choices = vec![
+        Button {
+            label: "✅ Xác nhận".into(),
+            payload: "3:confirm".into(),
+        },
+        Button {
+            label: "« Quay lại".into(),
+            payload: "3:back".into(),
+        },
+    ];
+    assert_eq!(
+        choose(&choices, "2").map(|b| b.payload.as_str()),
+        Some("3:back")
+    );
+    assert_eq!(
+        choose(&choices, "XÁC NHẬN").map(|b| b.payload.as_str()),
+        Some("3:confirm")
+    );
+    assert_eq!(choose(&choices, "0"), None);
+    assert_eq!(choose(&choices, "3"), None);
+    assert_eq!(choose(&choices, "0912345678"), None);
+    assert_eq!(choose(&choices, "»"), None);
+    assert_eq!(choose(&choices, "xác nhận ngay"), None);
+}
+
+#[tokio::test]
+async fn the_input_ending_ends_the_console_cleanly() {
+    let trial = trial().await;
+    let transcript = play(&trial.engine, None, "").await;
+    assert_eq!(transcript, "");
+    let transcript = play(&trial.engine, None, "/start\n\n").await;
+    assert!(transcript.starts_with("> /start\n"), "{transcript}");
+}
