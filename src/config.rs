@@ -144,7 +144,8 @@ pub enum UnitsCommand {
 
 #[derive(Debug, Args)]
 pub struct InviteArgs {
-    /// The role the invitation grants: village-head.
+    /// The role the invitation grants: village-head (unit: a village), commune-official (a
+    /// commune) or district-official (a district).
     #[arg(long, value_parser = parse_role, value_name = "ROLE")]
     pub role: AccountRole,
 

@@ -31,7 +31,8 @@ struct Scene {
     rules: Arc<CompositionRules>,
     engine: Engine,
     code: String,
-    replies: Vec<Reply>,
+    chat: String,
+    replies: std::collections::HashMap<String, Vec<Reply>>,
     update: u64,
 }
 
@@ -61,7 +62,8 @@ impl Scene {
             rules,
             engine,
             code: String::new(),
-            replies: Vec::new(),
+            chat: "1".into(),
+            replies: Default::default(),
             update: 0,
         }
     }
@@ -72,17 +74,30 @@ impl Scene {
             "invite" => {
                 let now = clock_now(&self.clock);
                 let days = chrono::Duration::days(14);
-                let created = cnscd::invitation::create_invitation(
-                    self.engine.store(),
-                    AccountRole::VillageHead,
-                    arg,
-                    days,
-                    "test",
-                    now,
-                )
-                .await
-                .expect("invitation");
+                let (role, unit) = match arg.split_once(' ') {
+                    Some((role, unit)) => (AccountRole::parse(role).expect("role"), unit),
+                    None => (AccountRole::VillageHead, arg),
+                };
+                let store = self.engine.store();
+                let created =
+                    cnscd::invitation::create_invitation(store, role, unit, days, "test", now)
+                        .await
+                        .expect("invitation");
                 self.code = created.code;
+            }
+            "chat" => self.chat = arg.to_owned(),
+            "outbox" => {
+                let pending = self.engine.store().pending_outbox("test", 100).await;
+                for message in pending.expect("outbox") {
+                    let text = cnscd::i18n::to_plain(message.reply.text.as_str());
+                    let text = text.replace('\n', " / ");
+                    out.push_str(&format!("= to chat {}: {text}\n", message.chat_id));
+                }
+            }
+            "audit" => {
+                for entry in self.engine.store().audit_of_unit(arg).await.expect("audit") {
+                    out.push_str(&format!("= {} {}\n", entry.actor, entry.action));
+                }
             }
             "now" => self.clock.set(at(arg)),
             "restart" => {
@@ -130,6 +145,16 @@ impl Scene {
                 phone: arg.to_owned(),
                 own: true,
             },
+            "contact-of" => Incoming::Contact {
+                phone: arg.to_owned(),
+                own: false,
+            },
+            "csv" => Incoming::File(FileUpload {
+                file_id: "villages.csv".into(),
+                kind: FileKind::Other,
+                sha256: None,
+                content: Some(arg.replace('|', "\n").into_bytes()),
+            }),
             "empty" => Incoming::Text(String::new()),
             "long" => Incoming::Text("a".repeat(arg.parse().expect("length"))),
             "payload" => Incoming::Button(arg.to_owned()),
@@ -141,10 +166,11 @@ impl Scene {
     /// (or, for `old:label`, on any message before that one).
     fn button(&self, label: &str) -> Option<String> {
         let with_buttons = |r: &&Reply| !r.buttons.is_empty();
-        let latest = self.replies.iter().rposition(|r| with_buttons(&r));
+        let replies = self.replies.get(&self.chat)?;
+        let latest = replies.iter().rposition(|r| with_buttons(&r));
         let (label, candidates) = match (label.strip_prefix("old:"), latest) {
-            (Some(label), Some(latest)) => (label, &self.replies[..latest]),
-            (None, Some(latest)) => (label, &self.replies[latest..=latest]),
+            (Some(label), Some(latest)) => (label, &replies[..latest]),
+            (None, Some(latest)) => (label, &replies[latest..=latest]),
             (_, None) => return None,
         };
         candidates
@@ -155,20 +181,48 @@ impl Scene {
     }
 
     async fn say(&mut self, said: &str, out: &mut String) {
-        let Some(incoming) = self.incoming(said) else {
+        let chat = ChatKey::new("test", self.chat.clone());
+        // A forged button: a payload no message offered, stamped with the current revision so
+        // only the access checks can stop it.
+        let forged = match said
+            .strip_prefix("(forged ")
+            .and_then(|s| s.strip_suffix(')'))
+        {
+            Some(action) => {
+                let rev = self.engine.session(&chat).await.expect("session").rev;
+                Some(Incoming::Button(format!("{rev}:{action}")))
+            }
+            None => None,
+        };
+        let Some(incoming) = forged.or_else(|| self.incoming(said)) else {
             panic!("{out}\n^^^ the transcript so far; no button {said} to press");
         };
         self.update += 1;
-        let chat = ChatKey::new("test", "1");
         let replies = self
             .engine
             .handle(&chat, Some(&self.update.to_string()), incoming)
             .await
             .expect("engine");
         for reply in &replies {
-            render(reply, out);
+            // An invitation made in chat: its random code becomes `$CODE` for what follows.
+            if let Some(code) = invitation_code(reply.text.as_str()) {
+                self.code = code.to_owned();
+            }
+            let mut shown = String::new();
+            render(reply, &mut shown);
+            if self.code.is_empty() {
+                out.push_str(&shown);
+            } else {
+                out.push_str(&shown.replace(&self.code, "$CODE"));
+            }
         }
-        self.replies.extend(replies);
+        for reply in &replies {
+            render_extras(reply, out);
+        }
+        self.replies
+            .entry(self.chat.clone())
+            .or_default()
+            .extend(replies);
     }
 }
 
@@ -180,6 +234,24 @@ fn at(text: &str) -> DateTime<Utc> {
 
 fn clock_now(clock: &ManualClock) -> DateTime<Utc> {
     cnscd::clock::Clock::now(clock)
+}
+
+/// The code of an invitation reply: the text between `<code>` and `</code>`.
+fn invitation_code(text: &str) -> Option<&str> {
+    let start = text.find("<code>")? + "<code>".len();
+    let end = text[start..].find("</code>")? + start;
+    Some(&text[start..end])
+}
+
+/// A picture and a contact request, which a text rendering would not show.
+fn render_extras(reply: &Reply, out: &mut String) {
+    if let Some(image) = &reply.image {
+        let valid = image.png.starts_with(b"\x89PNG");
+        out.push_str(&format!("  (a picture: QR code, valid PNG: {valid})\n"));
+    }
+    if let Some(label) = &reply.ask_contact {
+        out.push_str(&format!("  (a share-my-contact button: {label})\n"));
+    }
 }
 
 fn render(reply: &Reply, out: &mut String) {
@@ -318,4 +390,5 @@ golden!(
     stray_input_changes_nothing,
     edit_and_remove_members_after_registration,
     invitations_are_single_use_and_expire,
+    residents_find_their_team_whatever_the_spelling,
 );
