@@ -173,6 +173,8 @@ pub enum Effect {
     SaveDraft {
         unit_code: String,
         registration: Registration,
+        /// The head paused (`/huy`), rather than a checkpoint after an answer.
+        paused: bool,
     },
     /// The head confirmed the team.
     SaveTeam {

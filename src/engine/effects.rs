@@ -77,18 +77,14 @@ pub(super) async fn apply_effect(
         Effect::SaveDraft {
             unit_code,
             registration,
+            paused,
         } => {
             teams::save_draft(tx, unit_code, registration, now).await?;
-            let detail = serde_json::json!({ "members": registration.draft.members.len() });
-            audit(
-                tx,
-                &actor,
-                "team.draft_saved",
-                Some(unit_code),
-                &detail,
-                now,
-            )
-            .await?;
+            // Checkpoints after each answer are not worth an audit entry; a pause is.
+            if *paused {
+                let detail = serde_json::json!({ "members": registration.draft.members.len() });
+                audit(tx, &actor, "team.paused", Some(unit_code), &detail, now).await?;
+            }
         }
         Effect::SaveTeam { unit_code, team } => {
             teams::save_team(tx, unit_code, team, now).await?;

@@ -391,4 +391,5 @@ golden!(
     edit_and_remove_members_after_registration,
     invitations_are_single_use_and_expire,
     residents_find_their_team_whatever_the_spelling,
+    a_member_shows_or_hides_their_own_number,
 );

@@ -87,6 +87,7 @@ pub fn on_input(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
             turn.effect(Effect::SaveDraft {
                 unit_code: village,
                 registration: (**reg).clone(),
+                paused: false,
             });
         }
     }
@@ -98,6 +99,7 @@ fn cancel(turn: &mut Turn<'_>, reg: Registration) -> State {
         turn.effect(Effect::SaveDraft {
             unit_code: village,
             registration: reg,
+            paused: true,
         });
     }
     turn.say(K::Cancelled);
