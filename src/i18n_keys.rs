@@ -216,6 +216,7 @@ text_keys! {
     TooManyLookups = "too_many_lookups",
     UnitListTitle = "unit_list_title",
     UnitMenu = "unit_menu",
+    UnitNotFound = "unit_not_found",
     UnknownCommand = "unknown_command",
     UnsupportedInput = "unsupported_input",
     VillageAdded = "village_added",

@@ -49,7 +49,10 @@ fn checked(turn: &mut Turn<'_>, code: &str, action: access::Action) -> Result<Un
         return Err(State::Idle);
     };
     let Lookup::Unit(Some(unit)) = found else {
-        return Err(refuse(turn, "unit.unknown", code));
+        // Removed since the button was made, or never existed: nothing to act on.
+        turn.say(K::UnitNotFound);
+        idle::menu(turn);
+        return Err(State::Idle);
     };
     let target = Target {
         code: unit.entry.code.clone(),

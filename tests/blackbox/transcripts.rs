@@ -392,4 +392,8 @@ golden!(
     invitations_are_single_use_and_expire,
     residents_find_their_team_whatever_the_spelling,
     a_member_shows_or_hides_their_own_number,
+    a_commune_official_keeps_the_village_list_and_invites_heads,
+    a_commune_official_registers_the_commune_team,
+    a_district_official_invites_commune_officials,
+    other_provinces_rules_apply_from_the_rules_file,
 );
