@@ -7,6 +7,7 @@ pub mod person_name;
 pub mod phone;
 pub mod roles;
 pub mod rules;
+pub mod schedule;
 pub mod text;
 pub mod units;
 
