@@ -1,0 +1,137 @@
+//! Deadline campaigns and the record of alerts sent.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{now_text, StorageError, StorageResult, Store, Tx};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Campaign {
+    pub id: i64,
+    pub name: String,
+    pub deadline: NaiveDate,
+    pub scope_code: String,
+}
+
+fn campaign_from_row((id, name, deadline, scope_code): (i64, String, String, String)) -> StorageResult<Campaign> {
+    let deadline = NaiveDate::parse_from_str(&deadline, "%Y-%m-%d")
+        .map_err(|_| StorageError::Corrupt("unreadable campaign deadline".into()))?;
+    Ok(Campaign { id, name, deadline, scope_code })
+}
+
+/// A chat bound to a unit inside a campaign's scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopedAccount {
+    pub channel: String,
+    pub chat_id: String,
+    pub role: String,
+    pub unit_code: String,
+    pub change_notices: bool,
+}
+
+impl Store {
+    pub async fn create_campaign(
+        &self,
+        name: &str,
+        deadline: NaiveDate,
+        scope_code: &str,
+        created_by: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<i64> {
+        let mut tx = self.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO campaigns (name, deadline, scope_code, created_by, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+        )
+        .bind(name)
+        .bind(deadline.format("%Y-%m-%d").to_string())
+        .bind(scope_code)
+        .bind(created_by)
+        .bind(now_text(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        let detail = serde_json::json!({ "campaign": id, "deadline": deadline.to_string() });
+        super::audit::audit(&mut tx, created_by, "campaign.created", Some(scope_code), &detail, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Moves a campaign's deadline; `false` when there is no such campaign.
+    pub async fn set_campaign_deadline(
+        &self,
+        id: i64,
+        deadline: NaiveDate,
+        changed_by: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<bool> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("UPDATE campaigns SET deadline = $1, updated_at = $2 WHERE id = $3")
+            .bind(deadline.format("%Y-%m-%d").to_string())
+            .bind(now_text(now))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 1 {
+            let detail = serde_json::json!({ "campaign": id, "deadline": deadline.to_string() });
+            super::audit::audit(&mut tx, changed_by, "campaign.deadline_changed", None, &detail, now).await?;
+        }
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn campaigns(&self) -> StorageResult<Vec<Campaign>> {
+        let rows: Vec<(i64, String, String, String)> =
+            sqlx::query_as("SELECT id, name, deadline, scope_code FROM campaigns ORDER BY id")
+                .fetch_all(self.pool())
+                .await?;
+        rows.into_iter().map(campaign_from_row).collect()
+    }
+
+    /// Chats bound to `scope` or to a unit below it, not blocked.
+    pub async fn accounts_in_scope(&self, scope: &str) -> StorageResult<Vec<ScopedAccount>> {
+        let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+            "WITH RECURSIVE scope(code) AS (
+                 SELECT $1
+                 UNION ALL SELECT u.code FROM units u JOIN scope s ON u.parent_code = s.code
+             )
+             SELECT a.channel, a.external_id, a.role, a.unit_code, a.change_notices
+             FROM accounts a JOIN scope s ON s.code = a.unit_code
+             WHERE a.blocked_at IS NULL ORDER BY a.id",
+        )
+        .bind(scope)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(channel, chat_id, role, unit_code, notices)| ScopedAccount {
+                channel,
+                chat_id,
+                role,
+                unit_code,
+                change_notices: notices != 0,
+            })
+            .collect())
+    }
+}
+
+/// Records that `slot` of `campaign` went to a chat; `false` when it already had.
+pub async fn record_alert(
+    tx: &mut Tx<'_>,
+    campaign: i64,
+    channel: &str,
+    chat_id: &str,
+    slot: &str,
+    now: DateTime<Utc>,
+) -> StorageResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO alerts_sent (campaign_id, channel, chat_id, slot, sent_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (campaign_id, channel, chat_id, slot) DO NOTHING",
+    )
+    .bind(campaign)
+    .bind(channel)
+    .bind(chat_id)
+    .bind(slot)
+    .bind(now_text(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
