@@ -7,8 +7,11 @@
 //! - [`storage`]: the database, all SQL in one place;
 //! - [`engine`]: one update in, replies out: loads context, runs the core, stores the result;
 //! - [`import`]: reference data (communes, villages) from CSV files;
-//! - [`invitation`]: one-time codes that bind a chat to a role and a unit.
+//! - [`invitation`]: one-time codes that bind a chat to a role and a unit;
+//! - [`search`]: the in-memory index that finds a place by the name a resident types;
+//! - [`bench`]: benchmarks run from the command line and kept alive by tests.
 
+pub mod bench;
 pub mod clock;
 pub mod conversation;
 pub mod domain;
@@ -16,5 +19,6 @@ pub mod engine;
 pub mod i18n;
 pub mod import;
 pub mod invitation;
+pub mod search;
 pub mod storage;
 pub mod telegram;

@@ -1,0 +1,4 @@
+//! Benchmarks run from the command line on realistic data, each kept from rotting by a test
+//! that runs it on a tiny data set.
+
+pub mod search;
