@@ -3,22 +3,19 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use super::key::{Key, MAX_NAME_WORDS};
 use super::vocab::{Vocab, WordId};
 use super::words::Words;
 use super::SearchHit;
 use crate::storage::{Unit, UnitLevel};
 
-/// A unit as the index keeps it.
+/// A unit as hits show it.
 #[derive(Debug)]
 pub(super) struct Entry {
     pub(super) code: String,
     pub(super) name: String,
     pub(super) level: UnitLevel,
     pub(super) parent_code: Option<String>,
-    /// The kind word the name starts with (see [`Words`]).
-    pub(super) kind: Option<u8>,
-    /// The name's words after the kind word, in order.
-    pub(super) words: Box<[WordId]>,
 }
 
 /// An in-memory index of the place tree, searched by name. See the [module](super) for how
@@ -26,7 +23,9 @@ pub(super) struct Entry {
 #[derive(Default)]
 pub struct UnitIndex {
     /// Units by slot number; a removed unit leaves an empty slot.
-    pub(super) slots: Vec<Option<Entry>>,
+    slots: Vec<Option<Entry>>,
+    /// What matching and ranking read, by slot number.
+    pub(super) keys: Vec<Key>,
     by_code: HashMap<String, u32>,
     /// Parent code (`None`: the top of the tree) → slots of its children.
     children: HashMap<Option<String>, Vec<u32>>,
@@ -48,8 +47,9 @@ impl UnitIndex {
 
     /// Adds the unit, or replaces the unit of the same code (renamed or moved).
     pub fn upsert(&mut self, unit: Unit) {
-        let Words { kind, words } = Words::of_name(&unit.name);
-        let words: Box<[WordId]> = words.iter().map(|w| self.vocab.intern(w)).collect();
+        let Words { kind, words, .. } = Words::of_name(&unit.name);
+        let words = words.iter().take(MAX_NAME_WORDS);
+        let words: Vec<WordId> = words.map(|w| self.vocab.intern(w)).collect();
         self.postings.resize_with(self.vocab.len(), Vec::new);
         let slot = match self.by_code.get(&unit.code) {
             Some(&slot) => {
@@ -59,10 +59,12 @@ impl UnitIndex {
             None => {
                 let slot = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
                 self.slots.push(None);
+                self.keys.push(Key::empty());
                 self.by_code.insert(unit.code.clone(), slot);
                 slot
             }
         };
+        self.keys[slot as usize] = Key::new(&words, kind, unit.level, &unit.code);
         for word in distinct(&words) {
             let posting = &mut self.postings[word as usize];
             if let Err(at) = posting.binary_search(&slot) {
@@ -76,8 +78,6 @@ impl UnitIndex {
             name: unit.name,
             level: unit.level,
             parent_code: unit.parent_code,
-            kind,
-            words,
         });
     }
 
@@ -103,7 +103,10 @@ impl UnitIndex {
         let key = parent.map(str::to_owned);
         let mut slots = self.children.get(&key).cloned().unwrap_or_default();
         slots.sort_by(|a, b| self.code_of(*a).cmp(self.code_of(*b)));
-        slots.into_iter().filter_map(|slot| self.hit(slot, 0)).collect()
+        slots
+            .into_iter()
+            .filter_map(|slot| self.hit(slot, 0))
+            .collect()
     }
 
     /// Takes the slot's unit out of the postings and of its parent's children, emptying it.
@@ -111,7 +114,8 @@ impl UnitIndex {
         let Some(entry) = self.slots.get_mut(slot as usize).and_then(Option::take) else {
             return;
         };
-        for word in distinct(&entry.words) {
+        let key = std::mem::replace(&mut self.keys[slot as usize], Key::empty());
+        for word in distinct(key.words()) {
             let posting = &mut self.postings[word as usize];
             if let Ok(at) = posting.binary_search(&slot) {
                 posting.remove(at);
@@ -126,7 +130,7 @@ impl UnitIndex {
         self.slots.get(slot as usize).and_then(Option::as_ref)
     }
 
-    fn code_of(&self, slot: u32) -> &str {
+    pub(super) fn code_of(&self, slot: u32) -> &str {
         self.entry(slot).map_or("", |entry| entry.code.as_str())
     }
 

@@ -24,7 +24,9 @@
 //! index between the chats and keeps it current after a unit is written.
 
 mod index;
+mod key;
 mod query;
+mod rank;
 mod shared;
 mod vocab;
 mod words;

@@ -1,10 +1,10 @@
-//! Answering a query: candidates from the postings of its rarest word, a score for each,
-//! the best first. Typos are only looked at when the query finds too few units without them,
-//! since a typo match always ranks after every other match.
+//! Answering a query: candidates from the postings of its rarest word, a score for each, the
+//! best kept in a bounded heap. Typos are only looked at when the query finds too few units
+//! without them, since a typo match always ranks after every other match.
 
-use std::cmp::Ordering;
-
-use super::index::{Entry, UnitIndex};
+use super::index::UnitIndex;
+use super::key::{bit, Key};
+use super::rank::Best;
 use super::vocab::WordId;
 use super::words::Words;
 use super::SearchHit;
@@ -29,6 +29,8 @@ enum Fit {
 /// The name words one query word fits, by id.
 struct Matcher {
     fits: Vec<(WordId, Fit)>,
+    /// The signature bits of those words.
+    mask: u64,
 }
 
 impl Matcher {
@@ -40,39 +42,57 @@ impl Matcher {
         if at + 1 == count && (count > 1 || word.len() >= START_MIN_LETTERS) {
             fits.extend(index.vocab.longer(word).map(|id| (id, Fit::Start)));
         }
-        let letters = if count > 1 { TYPO_MIN_LETTERS - 1 } else { TYPO_MIN_LETTERS };
+        let letters = if count > 1 {
+            TYPO_MIN_LETTERS - 1
+        } else {
+            TYPO_MIN_LETTERS
+        };
         if typos && word.len() >= letters {
             let typo = index.vocab.one_edit(word);
             fits.extend(typo.into_iter().map(|id| (id, Fit::Typo)));
         }
         fits.sort_unstable();
         fits.dedup_by_key(|(id, _)| *id);
-        Matcher { fits }
+        let mask = fits.iter().fold(0, |mask, (id, _)| mask | bit(*id));
+        Matcher { fits, mask }
+    }
+
+    fn position(&self, word: WordId) -> Option<usize> {
+        self.fits.binary_search_by_key(&word, |(id, _)| *id).ok()
     }
 
     fn fit(&self, word: WordId) -> Option<Fit> {
-        let at = self.fits.binary_search_by_key(&word, |(id, _)| *id).ok()?;
-        Some(self.fits[at].1)
+        self.position(word).map(|at| self.fits[at].1)
+    }
+}
+
+/// Candidates: the units of a matcher's fits, with or without its typo fits.
+struct Source<'m> {
+    matcher: &'m Matcher,
+    typos: bool,
+}
+
+impl Source<'_> {
+    fn allows(&self, fit: Fit) -> bool {
+        self.typos || fit != Fit::Typo
     }
 
-    /// Units of all the words this one fits, with repeats: what searching by it costs.
+    /// What visiting every candidate costs.
     fn weight(&self, index: &UnitIndex) -> usize {
-        self.fits
+        let fits = self
+            .matcher
+            .fits
             .iter()
-            .map(|(id, _)| index.postings[*id as usize].len())
-            .sum()
+            .filter(|(_, fit)| self.allows(*fit));
+        fits.map(|(id, _)| index.postings[*id as usize].len()).sum()
     }
 
-    fn slots(&self, index: &UnitIndex) -> Vec<u32> {
-        let mut slots: Vec<u32> = Vec::new();
-        for (id, _) in &self.fits {
-            slots.extend_from_slice(&index.postings[*id as usize]);
-        }
-        if self.fits.len() > 1 {
-            slots.sort_unstable();
-            slots.dedup();
-        }
-        slots
+    /// The first of the allowed fits that one of `names` is: a unit is visited through that one.
+    fn first(&self, names: &[WordId]) -> Option<usize> {
+        let positions = names.iter().filter_map(|&name| self.matcher.position(name));
+        positions
+            .filter(|&at| self.allows(self.matcher.fits[at].1))
+            .min()
     }
 }
 
@@ -87,61 +107,60 @@ pub(super) fn search(
     if limit == 0 || readings.is_empty() {
         return Vec::new();
     }
-    let mut found = Vec::new();
+    // A unit may be offered once per reading: keep enough to still have `limit` distinct.
+    let mut best = Best::new(index, limit * readings.len());
     for typos in [false, true] {
-        found.clear();
+        best.clear();
         for reading in &readings {
-            collect(index, reading, levels, typos, &mut found);
+            collect(index, reading, levels, typos, &mut best);
         }
-        if readings.len() > 1 {
-            found.sort_unstable_by_key(|&(score, slot)| (slot, score));
-            found.dedup_by_key(|(_, slot)| *slot);
-        }
-        if found.len() >= limit {
+        if best.distinct() >= limit {
             break;
         }
     }
-    let order = |a: &(u32, u32), b: &(u32, u32)| compare(index, *a, *b);
-    if found.len() > limit {
-        found.select_nth_unstable_by(limit - 1, order);
-        found.truncate(limit);
+    best.into_hits(limit)
+}
+
+/// Offers every unit of `levels` that the reading matches.
+fn collect(index: &UnitIndex, reading: &Words, levels: &[UnitLevel], typos: bool, best: &mut Best) {
+    if reading.typos > 0 && !typos {
+        return;
     }
-    found.sort_unstable_by(order);
-    found
-        .into_iter()
-        .filter_map(|(score, slot)| index.hit(slot, score))
-        .collect()
-}
-
-/// Best first: lower score, then higher in the tree, then code.
-fn compare(index: &UnitIndex, (score_a, a): (u32, u32), (score_b, b): (u32, u32)) -> Ordering {
-    let key = |slot: u32| index.entry(slot).map(|e| (e.level.depth(), e.code.as_str()));
-    score_a.cmp(&score_b).then_with(|| key(a).cmp(&key(b)))
-}
-
-/// Adds `(score, slot)` for every unit of `levels` that the reading matches.
-fn collect(
-    index: &UnitIndex,
-    reading: &Words,
-    levels: &[UnitLevel],
-    typos: bool,
-    found: &mut Vec<(u32, u32)>,
-) {
+    let typos = typos && reading.typos < MAX_TYPOS;
     let matchers: Vec<Matcher> = (0..reading.words.len())
         .map(|at| Matcher::new(index, reading, at, typos))
         .collect();
-    let Some(rarest) = matchers.iter().min_by_key(|m| m.weight(index)) else {
-        return;
-    };
-    for slot in rarest.slots(index) {
-        let Some(entry) = index.entry(slot) else {
-            continue;
-        };
-        if !levels.is_empty() && !levels.contains(&entry.level) {
-            continue;
-        }
-        if let Some(score) = score(entry, &matchers, reading.kind) {
-            found.push((score, slot));
+    let mut sources: Vec<Source> = matchers
+        .iter()
+        .map(|matcher| Source {
+            matcher,
+            typos: typos && matchers.len() == 1,
+        })
+        .collect();
+    sources.sort_by_cached_key(|source| source.weight(index));
+    // Without typos, every match has the rarest word. With one typo among several words, every
+    // match has one of the two rarest words without a typo.
+    sources.truncate(if typos && matchers.len() > 1 { 2 } else { 1 });
+    for (at, source) in sources.iter().enumerate() {
+        let several = source.matcher.fits.len() > 1;
+        for (position, (id, fit)) in source.matcher.fits.iter().enumerate() {
+            if !source.allows(*fit) {
+                continue;
+            }
+            for &slot in &index.postings[*id as usize] {
+                let key = &index.keys[slot as usize];
+                if matchers.iter().any(|m| key.signature & m.mask == 0) || !key.is_level(levels) {
+                    continue;
+                }
+                let seen = (several && source.first(key.words()) != Some(position))
+                    || sources[..at].iter().any(|s| s.first(key.words()).is_some());
+                if seen {
+                    continue;
+                }
+                if let Some(score) = score(key, &matchers, reading) {
+                    best.offer(score, slot, key);
+                }
+            }
         }
     }
 }
@@ -159,15 +178,16 @@ enum Shape {
 
 /// `1000 × typos + 100 × shape + 10 × extra name words (at most 9) + 1 if the query's kind
 /// word differs from the name's`; `None` when the unit does not match.
-fn score(entry: &Entry, matchers: &[Matcher], kind: Option<u8>) -> Option<u32> {
-    let names = &entry.words;
+fn score(key: &Key, matchers: &[Matcher], reading: &Words) -> Option<u32> {
+    let names = key.words();
     let (typos, shape) = [in_order(names, matchers), anywhere(names, matchers)]
         .into_iter()
         .flatten()
+        .map(|(typos, shape)| (typos + reading.typos, shape))
         .filter(|(typos, _)| *typos <= MAX_TYPOS)
         .min_by_key(|(typos, shape)| (*typos, *shape as u32))?;
     let extra = names.len().saturating_sub(matchers.len()).min(9) as u32;
-    let other_kind = u32::from(kind.is_some() && kind != entry.kind);
+    let other_kind = u32::from(reading.kind.is_some() && reading.kind != key.kind);
     Some(1000 * typos + 100 * shape as u32 + 10 * extra + other_kind)
 }
 

@@ -53,7 +53,11 @@ fn case_diacritics_and_normal_form_do_not_matter() {
     let index = tu_ky();
     let nfd = "T\u{1b0}\u{301} Ky\u{300}";
     for query in ["tu ky", "TỨ KỲ", "Tu Ky", "Tứ Kỳ", nfd, "  tứ   kỳ "] {
-        assert_eq!(codes(&find(&index, query)), [TU_KY_DISTRICT, TU_KY], "{query:?}");
+        assert_eq!(
+            codes(&find(&index, query)),
+            [TU_KY_DISTRICT, TU_KY],
+            "{query:?}"
+        );
     }
 }
 
@@ -78,17 +82,33 @@ fn kind_words_are_ignored_in_the_query_and_in_names() {
 fn the_kind_word_of_the_query_breaks_a_tie() {
     let index = tu_ky();
     assert_eq!(codes(&find(&index, "huyện tứ kỳ")), [TU_KY_DISTRICT, TU_KY]);
-    assert_eq!(codes(&find(&index, "thị trấn tứ kỳ")), [TU_KY, TU_KY_DISTRICT]);
+    assert_eq!(
+        codes(&find(&index, "thị trấn tứ kỳ")),
+        [TU_KY, TU_KY_DISTRICT]
+    );
 }
 
 #[test]
 fn one_typo_is_tolerated() {
     let index = tu_ky();
-    for (query, code) in [("dai snn", DAI_SON), ("hugn dao", HUNG_DAO), ("hung daoo", HUNG_DAO)] {
+    for (query, code) in [
+        ("dai snn", DAI_SON),
+        ("hugn dao", HUNG_DAO),
+        ("hung daoo", HUNG_DAO),
+    ] {
         let hits = find(&index, query);
         assert_eq!(codes(&hits).first(), Some(&code), "{query:?}");
         assert!(hits[0].score >= 1000, "{query:?} is a typo match");
     }
+}
+
+#[test]
+fn a_typo_in_the_kind_word_is_tolerated_too() {
+    let index = tu_ky();
+    let hits = find(&index, "tohn dong");
+    assert_eq!(codes(&hits)[..2], ["11083-01", "11086-01"]);
+    assert_eq!(hits[0].score, 1000);
+    assert_eq!(find(&index, "tohn dnog"), [], "two typos");
 }
 
 #[test]
@@ -108,7 +128,10 @@ fn two_villages_of_the_same_name_come_with_their_communes() {
         .collect();
     assert_eq!(
         found,
-        [("11083-01", Some("Xã Đại Sơn")), ("11086-01", Some("Xã Hưng Đạo"))]
+        [
+            ("11083-01", Some("Xã Đại Sơn")),
+            ("11086-01", Some("Xã Hưng Đạo"))
+        ]
     );
 }
 
@@ -119,15 +142,27 @@ fn exact_names_come_before_prefixes_before_other_places_of_the_words_before_typo
     let found: Vec<(&str, u32)> = hits.iter().map(|h| (h.code.as_str(), h.score)).collect();
     assert_eq!(
         found,
-        [("11083-01", 0), ("11086-01", 0), ("11086-02", 110), ("30", 1210)],
+        [
+            ("11083-01", 0),
+            ("11086-01", 0),
+            ("11086-02", 110),
+            ("30", 1210)
+        ],
         "Thôn Đông, Thôn Đông, Thôn Đông Thuỷ, then Hải Dương (Dương is one edit from dong)"
     );
     let hits = index.search("dong", &[], 3);
-    assert!(hits.iter().all(|hit| hit.score < 1000), "typos only to fill the list");
+    assert!(
+        hits.iter().all(|hit| hit.score < 1000),
+        "typos only to fill the list"
+    );
     let hits = find(&index, "dai");
     assert_eq!(codes(&hits), [DAI_SON, "11119"]);
     let hits = find(&index, "son");
-    assert_eq!(codes(&hits), [DAI_SON, "11098"], "Đại Sơn, Tái Sơn: by code");
+    assert_eq!(
+        codes(&hits),
+        [DAI_SON, "11098"],
+        "Đại Sơn, Tái Sơn: by code"
+    );
     assert!(hits.iter().all(|hit| hit.score == 210));
     let hits = index.search("son", &[], 1);
     assert_eq!(codes(&hits), [DAI_SON]);
@@ -183,10 +218,19 @@ fn a_ten_thousand_character_query_returns_quickly_without_panicking() {
 #[test]
 fn upsert_renames_and_remove_forgets() {
     let mut index = tu_ky();
-    index.upsert(unit(DAI_SON, "Xã Đại Sơn Mới", UnitLevel::Commune, Some(TU_KY_DISTRICT)));
+    index.upsert(unit(
+        DAI_SON,
+        "Xã Đại Sơn Mới",
+        UnitLevel::Commune,
+        Some(TU_KY_DISTRICT),
+    ));
     assert_eq!(find(&index, "dai son")[0].score, 110);
     index.remove(DAI_SON);
-    assert_eq!(codes(&find(&index, "dai son")), ["11098"], "Tái Sơn, one typo away");
+    assert_eq!(
+        codes(&find(&index, "dai son")),
+        ["11098"],
+        "Tái Sơn, one typo away"
+    );
     let villages = index.search("dong", &[UnitLevel::Village], 10);
     assert_eq!(villages[0].parent_name, None, "the commune is gone");
     assert_eq!(index.len(), 12);
@@ -212,7 +256,11 @@ async fn the_shared_index_loads_the_database_and_follows_a_new_village() {
         .await
         .unwrap();
     let shared = SharedIndex::load(&store).await.unwrap();
-    assert_eq!(shared.read().len(), 25, "23 communes, the district, the province");
+    assert_eq!(
+        shared.read().len(),
+        25,
+        "23 communes, the district, the province"
+    );
     assert_eq!(codes(&shared.search("Đại Sơn", &[], 1)), [DAI_SON]);
 
     let file = format!("commune_code,name\n{DAI_SON},Thôn Cầu Dòng\n");

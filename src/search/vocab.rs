@@ -110,11 +110,21 @@ mod tests {
 
     #[test]
     fn one_edit_covers_insertion_deletion_substitution_and_swap() {
-        for (a, b) in [("son", "snn"), ("hung", "hugn"), ("dao", "daoo"), ("thuy", "thy")] {
+        for (a, b) in [
+            ("son", "snn"),
+            ("hung", "hugn"),
+            ("dao", "daoo"),
+            ("thuy", "thy"),
+        ] {
             assert!(one_edit_apart(a, b), "{a} / {b}");
             assert!(one_edit_apart(b, a), "{b} / {a}");
         }
-        for (a, b) in [("son", "son"), ("hung", "nguh"), ("dai", "dao1x"), ("abcd", "badc")] {
+        for (a, b) in [
+            ("son", "son"),
+            ("hung", "nguh"),
+            ("dai", "dao1x"),
+            ("abcd", "badc"),
+        ] {
             assert!(!one_edit_apart(a, b), "{a} / {b}");
         }
     }

@@ -2,6 +2,7 @@
 //! đ → d, any normal form or tone-mark placement), with the leading kind word (Xã, Thôn,
 //! Huyện, …) set apart.
 
+use super::vocab::one_edit_apart;
 use crate::domain::text::fold;
 
 /// Kind words a name or a query may start with, folded; a longer one comes before any
@@ -31,6 +32,8 @@ const KINDS: [&[&str]; 18] = [
 const MAX_QUERY_CHARS: usize = 120;
 /// Words of a query beyond this many are ignored; no place name is that long.
 const MAX_QUERY_WORDS: usize = 8;
+/// A kind word this long is recognised with a typo ("tohn" for "thôn").
+const KIND_TYPO_MIN_LETTERS: usize = 4;
 
 /// The words of a unit's name or of a query, without the leading kind word.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +41,8 @@ pub(super) struct Words {
     /// Index of the kind word the text started with, if any.
     pub(super) kind: Option<u8>,
     pub(super) words: Vec<String>,
+    /// Typos already spent on reading the kind word.
+    pub(super) typos: u32,
 }
 
 impl Words {
@@ -47,8 +52,9 @@ impl Words {
     }
 
     /// The ways to read a query: without its leading kind word, and, when it had one, also
-    /// with it as part of the name ("Quan Độ" is a village, not a district called Độ).
-    /// Empty when the query has no word at all.
+    /// with it as part of the name ("Quan Độ" is a village, not a district called Độ). A
+    /// first word one typo from a kind word is read both ways too. Empty when the query has
+    /// no word at all.
     pub(super) fn of_query(query: &str) -> Vec<Words> {
         let cut: String = query.chars().take(MAX_QUERY_CHARS).collect();
         let mut words = split(&cut);
@@ -57,10 +63,16 @@ impl Words {
             return Vec::new();
         }
         let stripped = split_kind(words.clone());
-        if stripped.kind.is_none() {
-            return vec![stripped];
+        let whole = Words {
+            kind: None,
+            words,
+            typos: 0,
+        };
+        match (stripped.kind, mistyped_kind(&whole.words)) {
+            (Some(_), _) => vec![stripped, whole],
+            (None, Some(mistyped)) => vec![mistyped, whole],
+            (None, None) => vec![whole],
         }
-        vec![stripped, Words { kind: None, words }]
     }
 }
 
@@ -82,6 +94,22 @@ pub(super) fn split(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The query without its first word when that word is one edit from a kind word.
+fn mistyped_kind(words: &[String]) -> Option<Words> {
+    let (first, rest) = words.split_first()?;
+    if rest.is_empty() || first.len() < KIND_TYPO_MIN_LETTERS {
+        return None;
+    }
+    let kind = KINDS
+        .iter()
+        .position(|kind| matches!(kind, [word] if one_edit_apart(word, first)))?;
+    Some(Words {
+        kind: u8::try_from(kind).ok(),
+        words: rest.to_vec(),
+        typos: 1,
+    })
+}
+
 fn split_kind(mut words: Vec<String>) -> Words {
     let kind = KINDS
         .iter()
@@ -92,6 +120,7 @@ fn split_kind(mut words: Vec<String>) -> Words {
     Words {
         kind: kind.and_then(|index| u8::try_from(index).ok()),
         words,
+        typos: 0,
     }
 }
 
@@ -123,6 +152,15 @@ mod tests {
         assert_eq!(readings[0].words, ["1"]);
         assert!(readings[0].kind.is_some());
         assert_eq!(readings[1].words, ["quan", "1"]);
+    }
+
+    #[test]
+    fn a_mistyped_kind_word_is_recognised_at_the_cost_of_the_typo() {
+        let readings = Words::of_query("tohn nam");
+        assert_eq!(readings[0].words, ["nam"]);
+        assert_eq!(readings[0].typos, 1);
+        assert_eq!(readings[1].words, ["tohn", "nam"]);
+        assert_eq!(Words::of_query("tohn").len(), 1, "nothing would be left");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bulk;
 pub mod invitations;
 pub mod sessions;
 pub mod teams;
