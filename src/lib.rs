@@ -10,7 +10,8 @@
 //! - [`invitation`]: one-time codes that bind a chat to a role and a unit;
 //! - adapters: [`telegram`], and [`console`] (the same conversations in a terminal);
 //! - the binary's parts: [`config`] (the command line), [`telemetry`], [`cli`] (the
-//!   subcommands) and [`bench`] (`cnscd bench registration`).
+//!   subcommands) and [`bench`] (`cnscd bench registration|search`);
+//! - [`search`]: the in-memory index that finds a place by the name a resident types.
 
 pub mod bench;
 pub mod cli;
@@ -24,6 +25,7 @@ pub mod i18n;
 pub mod import;
 pub mod invitation;
 pub mod qr;
+pub mod search;
 pub mod storage;
 pub mod telegram;
 pub mod telemetry;

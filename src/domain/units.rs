@@ -20,6 +20,16 @@ impl UnitLevel {
         }
     }
 
+    /// Distance from the top of the tree: provinces 0, villages 3. Lists of units sort by it.
+    pub fn depth(self) -> u8 {
+        match self {
+            UnitLevel::Province => 0,
+            UnitLevel::District => 1,
+            UnitLevel::Commune => 2,
+            UnitLevel::Village => 3,
+        }
+    }
+
     pub fn parse(text: &str) -> Option<UnitLevel> {
         match text {
             "province" => Some(UnitLevel::Province),

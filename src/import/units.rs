@@ -102,22 +102,13 @@ impl Plan {
 
     fn into_units(self) -> Vec<NewUnit> {
         let mut units: Vec<NewUnit> = self.units.into_values().map(|(unit, _)| unit).collect();
-        units.sort_by(|a, b| (depth(a.level), &a.code).cmp(&(depth(b.level), &b.code)));
+        units.sort_by(|a, b| (a.level.depth(), &a.code).cmp(&(b.level.depth(), &b.code)));
         units
     }
 }
 
 fn describe_new(unit: &NewUnit) -> String {
     describe(unit.level.as_str(), &unit.name, unit.parent_code.as_deref())
-}
-
-fn depth(level: UnitLevel) -> u8 {
-    match level {
-        UnitLevel::Province => 0,
-        UnitLevel::District => 1,
-        UnitLevel::Commune => 2,
-        UnitLevel::Village => 3,
-    }
 }
 
 /// A row's province, district and commune, or all that is wrong with it.

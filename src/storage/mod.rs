@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bulk;
 pub mod campaigns;
 pub mod directory;
 pub mod invitations;

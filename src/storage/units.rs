@@ -72,6 +72,14 @@ impl Store {
         rows.iter().map(unit_from_row).collect()
     }
 
+    /// Every unit, ordered by code: what the in-memory search index is built from.
+    #[tracing::instrument(skip_all)]
+    pub async fn all_units(&self) -> StorageResult<Vec<Unit>> {
+        let sql = format!("SELECT {UNIT_COLUMNS} FROM units ORDER BY code");
+        let rows = sqlx::query(&sql).fetch_all(self.pool()).await?;
+        rows.iter().map(unit_from_row).collect()
+    }
+
     pub async fn unit_count(&self) -> StorageResult<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM units")
             .fetch_one(self.pool())

@@ -1,0 +1,168 @@
+//! The index itself: every unit in a slot, and for each word the slots whose name has it.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use super::key::{Key, MAX_NAME_WORDS};
+use super::vocab::{Vocab, WordId};
+use super::words::Words;
+use super::SearchHit;
+use crate::storage::{Unit, UnitLevel};
+
+/// A unit as hits show it.
+#[derive(Debug)]
+pub(super) struct Entry {
+    pub(super) code: String,
+    pub(super) name: String,
+    pub(super) level: UnitLevel,
+    pub(super) parent_code: Option<String>,
+}
+
+/// An in-memory index of the place tree, searched by name. See the [module](super) for how
+/// queries match and rank.
+#[derive(Default)]
+pub struct UnitIndex {
+    /// Units by slot number; a removed unit leaves an empty slot.
+    slots: Vec<Option<Entry>>,
+    /// What matching and ranking read, by slot number.
+    pub(super) keys: Vec<Key>,
+    by_code: HashMap<String, u32>,
+    /// Parent code (`None`: the top of the tree) → slots of its children.
+    children: HashMap<Option<String>, Vec<u32>>,
+    pub(super) vocab: Vocab,
+    /// Word → ascending slots of the units whose name has it.
+    pub(super) postings: Vec<Vec<u32>>,
+}
+
+impl UnitIndex {
+    /// Indexes `units`; a code given twice keeps its last unit.
+    #[tracing::instrument(skip_all, fields(units = units.len()))]
+    pub fn build(units: Vec<Unit>) -> UnitIndex {
+        let mut index = UnitIndex::default();
+        for unit in units {
+            index.upsert(unit);
+        }
+        index
+    }
+
+    /// Adds the unit, or replaces the unit of the same code (renamed or moved).
+    pub fn upsert(&mut self, unit: Unit) {
+        let Words { kind, words, .. } = Words::of_name(&unit.name);
+        let words = words.iter().take(MAX_NAME_WORDS);
+        let words: Vec<WordId> = words.map(|w| self.vocab.intern(w)).collect();
+        self.postings.resize_with(self.vocab.len(), Vec::new);
+        let slot = match self.by_code.get(&unit.code) {
+            Some(&slot) => {
+                self.unlink(slot);
+                slot
+            }
+            None => {
+                let slot = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
+                self.slots.push(None);
+                self.keys.push(Key::empty());
+                self.by_code.insert(unit.code.clone(), slot);
+                slot
+            }
+        };
+        self.keys[slot as usize] = Key::new(&words, kind, unit.level, &unit.code);
+        for word in distinct(&words) {
+            let posting = &mut self.postings[word as usize];
+            if let Err(at) = posting.binary_search(&slot) {
+                posting.insert(at, slot);
+            }
+        }
+        let siblings = self.children.entry(unit.parent_code.clone()).or_default();
+        siblings.push(slot);
+        self.slots[slot as usize] = Some(Entry {
+            code: unit.code,
+            name: unit.name,
+            level: unit.level,
+            parent_code: unit.parent_code,
+        });
+    }
+
+    /// Forgets the unit of `code`, if indexed. Its children stay, under a parent no longer known.
+    pub fn remove(&mut self, code: &str) {
+        if let Some(slot) = self.by_code.remove(code) {
+            self.unlink(slot);
+        }
+    }
+
+    /// Number of units indexed.
+    pub fn len(&self) -> usize {
+        self.by_code.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_code.is_empty()
+    }
+
+    /// The units directly under `parent` (the top of the tree for `None`), by code, each with
+    /// score 0: what a resident walks with buttons.
+    pub fn children(&self, parent: Option<&str>) -> Vec<SearchHit> {
+        let key = parent.map(str::to_owned);
+        let mut slots = self.children.get(&key).cloned().unwrap_or_default();
+        slots.sort_by(|a, b| self.code_of(*a).cmp(self.code_of(*b)));
+        slots
+            .into_iter()
+            .filter_map(|slot| self.hit(slot, 0))
+            .collect()
+    }
+
+    /// Takes the slot's unit out of the postings and of its parent's children, emptying it.
+    fn unlink(&mut self, slot: u32) {
+        let Some(entry) = self.slots.get_mut(slot as usize).and_then(Option::take) else {
+            return;
+        };
+        let key = std::mem::replace(&mut self.keys[slot as usize], Key::empty());
+        for word in distinct(key.words()) {
+            let posting = &mut self.postings[word as usize];
+            if let Ok(at) = posting.binary_search(&slot) {
+                posting.remove(at);
+            }
+        }
+        if let Some(siblings) = self.children.get_mut(&entry.parent_code) {
+            siblings.retain(|&sibling| sibling != slot);
+        }
+    }
+
+    pub(super) fn entry(&self, slot: u32) -> Option<&Entry> {
+        self.slots.get(slot as usize).and_then(Option::as_ref)
+    }
+
+    pub(super) fn code_of(&self, slot: u32) -> &str {
+        self.entry(slot).map_or("", |entry| entry.code.as_str())
+    }
+
+    pub(super) fn hit(&self, slot: u32, score: u32) -> Option<SearchHit> {
+        let entry = self.entry(slot)?;
+        let parent = entry.parent_code.as_deref().and_then(|code| {
+            let slot = *self.by_code.get(code)?;
+            self.entry(slot)
+        });
+        Some(SearchHit {
+            code: entry.code.clone(),
+            name: entry.name.clone(),
+            level: entry.level,
+            parent_code: entry.parent_code.clone(),
+            parent_name: parent.map(|parent| parent.name.clone()),
+            score,
+        })
+    }
+}
+
+fn distinct(words: &[WordId]) -> Vec<WordId> {
+    let mut words = words.to_vec();
+    words.sort_unstable();
+    words.dedup();
+    words
+}
+
+impl fmt::Debug for UnitIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnitIndex")
+            .field("units", &self.len())
+            .field("words", &self.vocab.len())
+            .finish()
+    }
+}
