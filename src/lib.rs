@@ -7,8 +7,12 @@
 //! - [`storage`]: the database, all SQL in one place;
 //! - [`engine`]: one update in, replies out: loads context, runs the core, stores the result;
 //! - [`import`]: reference data (communes, villages) from CSV files;
-//! - [`invitation`]: one-time codes that bind a chat to a role and a unit.
+//! - [`invitation`]: one-time codes that bind a chat to a role and a unit;
+//! - [`status`]: where a unit stands with its team, computed from data alone;
+//! - [`report`]: reports for officials (chat summary, XLSX, CSV, JSON, PNG chart);
+//! - [`bench`]: benchmarks at national scale.
 
+pub mod bench;
 pub mod clock;
 pub mod conversation;
 pub mod domain;
@@ -16,5 +20,7 @@ pub mod engine;
 pub mod i18n;
 pub mod import;
 pub mod invitation;
+pub mod report;
+pub mod status;
 pub mod storage;
 pub mod telegram;

@@ -16,6 +16,7 @@ use chrono::NaiveDate;
 
 pub use input::{parse_command, Command};
 pub use state::{Decision, DecisionFile, Draft, FileKind, Member, Registration, Session, State};
+pub use summary::role_key;
 
 use crate::domain::{AccountRole, CompositionRules};
 use crate::i18n::{Html, Texts};

@@ -7,6 +7,8 @@
 pub mod accounts;
 pub mod audit;
 pub mod invitations;
+pub mod listing;
+pub mod report;
 pub mod sessions;
 pub mod teams;
 pub mod units;
@@ -15,6 +17,8 @@ pub use accounts::Account;
 pub use audit::AuditEntry;
 
 pub use invitations::{InvitationRecord, NewInvitation};
+pub use listing::{ListedMember, ListedTeam};
+pub use report::{Sweep, TeamSummary};
 pub use teams::{StoredMember, StoredTeam, TeamStatus};
 pub use units::{NewUnit, Unit, UnitLevel};
 
