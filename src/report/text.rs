@@ -78,7 +78,7 @@ pub fn chat_summary(report: &Report, texts: &Texts, lang: Lang) -> Html {
 /// "Bí thư Chi đoàn 12, Giáo viên Tiểu học 8, …": the most held roles.
 fn roles_line(report: &Report, texts: &Texts, lang: Lang) -> Option<String> {
     let mut roles = report.roles.clone();
-    roles.sort_by(|a, b| b.count.cmp(&a.count));
+    roles.sort_by_key(|role| std::cmp::Reverse(role.count));
     let shown: Vec<String> = roles
         .iter()
         .take(ROLES_SHOWN)
