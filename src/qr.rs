@@ -45,7 +45,7 @@ mod tests {
     #[test]
     fn an_invitation_link_becomes_a_square_png() {
         let png = qr_png("https://t.me/cnscd_bot?start=AbCdEfGhIjKlMnOpQrStUvWx").unwrap();
-        let decoder = png::Decoder::new(png.as_slice());
+        let decoder = png::Decoder::new(std::io::Cursor::new(png.as_slice()));
         let reader = decoder.read_info().unwrap();
         let info = reader.info();
         assert_eq!(info.width, info.height);

@@ -2,6 +2,7 @@
 //! that runs it on a tiny data set.
 
 pub mod registration;
+pub mod report;
 pub mod search;
 
 pub use registration::{registration_bench, BenchReport};

@@ -21,6 +21,7 @@ use chrono::NaiveDate;
 pub use input::{parse_command, Command};
 pub use lookup::{Lookup, Need};
 pub use state::{Decision, DecisionFile, Draft, FileKind, Member, Registration, Session, State};
+pub use summary::role_key;
 
 use crate::domain::{AccountRole, CompositionRules, PhoneNumber};
 use crate::i18n::{Html, Texts};

@@ -78,10 +78,20 @@ impl PhoneNumber {
 
     /// The way Vietnamese people write it: `0912 345 678`.
     pub fn national(&self) -> String {
-        let national = format!("0{}", &self.0[3..]);
-        match national.len() {
-            10 => format!("{} {} {}", &national[..4], &national[4..7], &national[7..]),
-            _ => national,
+        PhoneNumber::national_of(&self.0)
+    }
+
+    /// [`PhoneNumber::national`] of a stored E.164 text, without parsing it again (exports
+    /// show hundreds of thousands); any other text comes back as it is.
+    pub fn national_of(e164: &str) -> String {
+        let Some(rest) = e164.strip_prefix("+84") else {
+            return e164.to_owned();
+        };
+        let national = format!("0{rest}");
+        if national.len() == 10 && national.is_ascii() {
+            format!("{} {} {}", &national[..4], &national[4..7], &national[7..])
+        } else {
+            national
         }
     }
 }

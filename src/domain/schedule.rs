@@ -126,16 +126,26 @@ mod tests {
     }
 
     fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]
     fn reminders_fall_seven_three_and_one_days_before_and_on_the_day_at_eight() {
         let schedule = Schedule::default();
         let due = |now| schedule.due(deadline(), at(now), true).map(Slot::name);
-        assert_eq!(due("2022-04-18T07:59:00+07:00"), None, "before the first slot");
+        assert_eq!(
+            due("2022-04-18T07:59:00+07:00"),
+            None,
+            "before the first slot"
+        );
         assert_eq!(due("2022-04-18T08:00:00+07:00").as_deref(), Some("D-7"));
-        assert_eq!(due("2022-04-21T09:00:00+07:00").as_deref(), Some("D-7"), "D-4 is no slot");
+        assert_eq!(
+            due("2022-04-21T09:00:00+07:00").as_deref(),
+            Some("D-7"),
+            "D-4 is no slot"
+        );
         assert_eq!(due("2022-04-22T08:00:00+07:00").as_deref(), Some("D-3"));
         assert_eq!(due("2022-04-24T08:30:00+07:00").as_deref(), Some("D-1"));
         assert_eq!(due("2022-04-25T08:00:00+07:00").as_deref(), Some("D"));
@@ -147,16 +157,28 @@ mod tests {
     #[test]
     fn nothing_is_sent_in_the_quiet_hours() {
         let schedule = Schedule::default();
-        assert_eq!(schedule.due(deadline(), at("2022-04-22T21:30:00+07:00"), true), None);
-        assert_eq!(schedule.due(deadline(), at("2022-04-23T06:59:00+07:00"), true), None);
-        assert!(schedule.due(deadline(), at("2022-04-23T07:00:00+07:00"), true).is_some());
+        assert_eq!(
+            schedule.due(deadline(), at("2022-04-22T21:30:00+07:00"), true),
+            None
+        );
+        assert_eq!(
+            schedule.due(deadline(), at("2022-04-23T06:59:00+07:00"), true),
+            None
+        );
+        assert!(schedule
+            .due(deadline(), at("2022-04-23T07:00:00+07:00"), true)
+            .is_some());
     }
 
     #[test]
     fn after_the_deadline_alerts_go_only_while_something_is_overdue() {
         let schedule = Schedule::default();
         let now = at("2022-04-27T08:00:00+07:00");
-        assert_eq!(schedule.due(deadline(), now, false), Some(Slot(0)), "the deadline's own slot");
+        assert_eq!(
+            schedule.due(deadline(), now, false),
+            Some(Slot(0)),
+            "the deadline's own slot"
+        );
         assert_eq!(schedule.due(deadline(), now, true), Some(Slot(2)));
     }
 

@@ -12,10 +12,17 @@ pub struct Campaign {
     pub scope_code: String,
 }
 
-fn campaign_from_row((id, name, deadline, scope_code): (i64, String, String, String)) -> StorageResult<Campaign> {
+fn campaign_from_row(
+    (id, name, deadline, scope_code): (i64, String, String, String),
+) -> StorageResult<Campaign> {
     let deadline = NaiveDate::parse_from_str(&deadline, "%Y-%m-%d")
         .map_err(|_| StorageError::Corrupt("unreadable campaign deadline".into()))?;
-    Ok(Campaign { id, name, deadline, scope_code })
+    Ok(Campaign {
+        id,
+        name,
+        deadline,
+        scope_code,
+    })
 }
 
 /// A chat bound to a unit inside a campaign's scope.
@@ -50,7 +57,15 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let detail = serde_json::json!({ "campaign": id, "deadline": deadline.to_string() });
-        super::audit::audit(&mut tx, created_by, "campaign.created", Some(scope_code), &detail, now).await?;
+        super::audit::audit(
+            &mut tx,
+            created_by,
+            "campaign.created",
+            Some(scope_code),
+            &detail,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -72,7 +87,15 @@ impl Store {
             .await?;
         if done.rows_affected() == 1 {
             let detail = serde_json::json!({ "campaign": id, "deadline": deadline.to_string() });
-            super::audit::audit(&mut tx, changed_by, "campaign.deadline_changed", None, &detail, now).await?;
+            super::audit::audit(
+                &mut tx,
+                changed_by,
+                "campaign.deadline_changed",
+                None,
+                &detail,
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(done.rows_affected() == 1)
@@ -102,13 +125,15 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(channel, chat_id, role, unit_code, notices)| ScopedAccount {
-                channel,
-                chat_id,
-                role,
-                unit_code,
-                change_notices: notices != 0,
-            })
+            .map(
+                |(channel, chat_id, role, unit_code, notices)| ScopedAccount {
+                    channel,
+                    chat_id,
+                    role,
+                    unit_code,
+                    change_notices: notices != 0,
+                },
+            )
             .collect())
     }
 }

@@ -10,7 +10,9 @@ pub mod bulk;
 pub mod campaigns;
 pub mod directory;
 pub mod invitations;
+pub mod listing;
 pub mod outbox;
+pub mod report;
 pub mod sessions;
 pub mod teams;
 pub mod units;
@@ -19,7 +21,9 @@ pub use accounts::Account;
 pub use audit::AuditEntry;
 
 pub use invitations::{InvitationRecord, NewInvitation};
+pub use listing::{ListedMember, ListedTeam};
 pub use outbox::OutboxMessage;
+pub use report::{Sweep, TeamSummary};
 pub use teams::{StoredMember, StoredTeam, TeamStatus};
 pub use units::{NewUnit, Unit, UnitLevel};
 

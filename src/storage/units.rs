@@ -26,7 +26,7 @@ pub struct NewUnit {
     pub parent_code: Option<String>,
 }
 
-fn unit_from_row(row: &sqlx::sqlite::SqliteRow) -> StorageResult<Unit> {
+pub(crate) fn unit_from_row(row: &sqlx::sqlite::SqliteRow) -> StorageResult<Unit> {
     let level: String = row.try_get("level")?;
     Ok(Unit {
         code: row.try_get("code")?,

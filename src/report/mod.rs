@@ -1,0 +1,148 @@
+//! Reports for officials: how far the villages of a scope (a commune, a district, a province
+//! or the whole country) are with their teams, as a chat message, a spreadsheet, CSV, JSON
+//! or a chart.
+//!
+//! A report is built in two steps: [`Store::sweep`] loads the scope in a few queries, then
+//! [`build`] computes every unit's [`status`](crate::status) and counts them. The listing of
+//! members (XLSX and CSV) is streamed from storage, one team at a time.
+
+mod build;
+mod chart;
+mod csv_file;
+mod format;
+mod listing;
+mod model;
+mod places;
+mod text;
+mod xlsx;
+mod xlsx_summary;
+
+#[cfg(test)]
+mod scene;
+#[cfg(test)]
+mod tests;
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+
+pub use build::build;
+pub use chart::coverage_png;
+pub use csv_file::CsvSink;
+pub use listing::{write_listing, Cell, LineSink};
+pub use model::{AreaRow, Counts, DecisionEntry, Report, RoleCount};
+pub use text::chat_summary;
+pub use xlsx::write_xlsx;
+
+use crate::domain::CompositionRules;
+use crate::i18n::{to_plain, Lang, Texts};
+use crate::storage::{StorageError, Store, Sweep};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("there is no unit with code {0:?}")]
+    UnknownScope(String),
+    #[error("failed to read the report's data")]
+    Storage(#[from] StorageError),
+    #[error("failed to write the report")]
+    Io(#[from] std::io::Error),
+    #[error("failed to write the spreadsheet")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("failed to write the CSV file")]
+    Csv(#[from] ::csv::Error),
+    #[error("failed to write the JSON file")]
+    Json(#[from] serde_json::Error),
+    #[error("failed to draw the chart: {0}")]
+    Chart(String),
+}
+
+/// The file formats of `cnscd report --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Xlsx,
+    Csv,
+    Json,
+    Png,
+    /// The chat summary, as plain text.
+    Text,
+}
+
+/// Sweeps `scope` (`None`: the whole country) and builds its report.
+pub async fn load_report(
+    store: &Store,
+    rules: &CompositionRules,
+    scope: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(Sweep, Report), ReportError> {
+    let sweep = store
+        .sweep(scope)
+        .await?
+        .ok_or_else(|| ReportError::UnknownScope(scope.unwrap_or_default().to_owned()))?;
+    let report = build(&sweep, rules, now);
+    Ok((sweep, report))
+}
+
+/// What `cnscd report` is asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportJob<'a> {
+    /// A unit code; `None`: the whole country.
+    pub scope: Option<&'a str>,
+    pub format: ReportFormat,
+    pub out: &'a Path,
+    pub lang: Lang,
+    pub now: DateTime<Utc>,
+}
+
+/// Writes the report `job` asks for.
+pub async fn write_report(
+    store: &Store,
+    rules: &CompositionRules,
+    texts: &Texts,
+    job: ReportJob<'_>,
+) -> Result<(), ReportError> {
+    let (lang, out) = (job.lang, job.out);
+    let (sweep, report) = load_report(store, rules, job.scope, job.now).await?;
+    if job.format == ReportFormat::Xlsx {
+        return write_xlsx(store, &sweep, &report, rules, texts, lang, out).await;
+    }
+    let mut file = BufWriter::new(File::create(out)?);
+    match job.format {
+        ReportFormat::Csv => {
+            let mut sink = CsvSink::new(&mut file)?;
+            write_listing(store, &sweep, rules, texts, lang, &mut sink).await?;
+            sink.finish()?;
+        }
+        ReportFormat::Json => serde_json::to_writer_pretty(&mut file, &report)?,
+        ReportFormat::Png => file.write_all(&coverage_png(&report, texts, lang)?)?,
+        ReportFormat::Text | ReportFormat::Xlsx => {
+            let summary = chat_summary(&report, texts, lang);
+            writeln!(file, "{}", to_plain(summary.as_str()))?;
+        }
+    }
+    file.flush()?;
+    Ok(())
+}
+
+/// `cnscd report --scope CODE --format FORMAT --out FILE`, in Vietnamese.
+pub async fn run_report_cli(
+    store: &Store,
+    rules: &CompositionRules,
+    texts: &Texts,
+    scope: Option<String>,
+    format: ReportFormat,
+    out: PathBuf,
+) -> anyhow::Result<()> {
+    let job = ReportJob {
+        scope: scope.as_deref(),
+        format,
+        out: &out,
+        lang: Lang::Vi,
+        now: Utc::now(),
+    };
+    write_report(store, rules, texts, job)
+        .await
+        .with_context(|| format!("Failed to write the report to {}", out.display()))
+}

@@ -1,0 +1,214 @@
+//! The files: written, then read back with independent readers.
+
+use std::path::{Path, PathBuf};
+
+use calamine::{open_workbook, Data, Range, Reader, Xlsx};
+use pretty_assertions::assert_eq;
+use tempfile::TempDir;
+
+use super::super::listing::header;
+use super::super::scene::{now, scene, Scene};
+use super::super::*;
+
+async fn export(scene: &Scene, format: ReportFormat, name: &str) -> (TempDir, PathBuf) {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join(name);
+    let job = ReportJob {
+        scope: Some("298"),
+        format,
+        out: &out,
+        lang: Lang::Vi,
+        now: now(),
+    };
+    write_report(&scene.store, &scene.rules, &scene.texts, job)
+        .await
+        .unwrap();
+    (dir, out)
+}
+
+fn text(range: &Range<Data>, row: u32, col: u32) -> String {
+    match range.get_value((row, col)) {
+        Some(Data::String(text)) => text.clone(),
+        Some(Data::Empty) | None => String::new(),
+        other => panic!("({row}, {col}) is not text: {other:?}"),
+    }
+}
+
+fn number(range: &Range<Data>, row: u32, col: u32) -> f64 {
+    match range.get_value((row, col)) {
+        Some(Data::Float(n)) => *n,
+        Some(Data::Int(n)) => *n as f64,
+        other => panic!("({row}, {col}) is not a number: {other:?}"),
+    }
+}
+
+fn sheet(path: &Path, name: &str) -> Range<Data> {
+    let mut book: Xlsx<_> = open_workbook(path).unwrap();
+    book.worksheet_range(name).unwrap()
+}
+
+/// The listing row of the member called `name`.
+fn member_row(range: &Range<Data>, name: &str) -> u32 {
+    (0..range.height() as u32)
+        .find(|row| text(range, *row, 11) == name)
+        .unwrap_or_else(|| panic!("no row for {name}"))
+}
+
+#[tokio::test]
+async fn the_xlsx_summary_lists_every_commune_with_its_counts_and_coverage() {
+    let scene = scene().await;
+    let (_dir, path) = export(&scene, ReportFormat::Xlsx, "report.xlsx").await;
+    let book: Xlsx<_> = open_workbook(&path).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        ["Tổng hợp", "Danh sách tổ", "Thành phần"]
+    );
+    let summary = sheet(&path, "Tổng hợp");
+    assert_eq!(
+        text(&summary, 0, 0),
+        "Báo cáo Tổ Công nghệ số cộng đồng — Huyện Tứ Kỳ"
+    );
+    assert_eq!(text(&summary, 1, 0), "Số liệu đến 25/04/2022.");
+    let headers: Vec<String> = (0..12).map(|col| text(&summary, 3, col)).collect();
+    assert_eq!(
+        headers[..4],
+        [
+            "Mã xã",
+            "Xã, phường, thị trấn",
+            "Trực thuộc",
+            "Số thôn, khu dân cư"
+        ]
+    );
+    assert_eq!(headers[10..], ["Tỉ lệ thôn có tổ", "Tổ cấp xã"]);
+    // Thị trấn Tứ Kỳ (11074) comes first, then Đại Sơn.
+    assert_eq!(text(&summary, 5, 0), "11083");
+    assert_eq!(text(&summary, 5, 1), "Xã Đại Sơn");
+    assert_eq!(text(&summary, 5, 2), "Huyện Tứ Kỳ");
+    let counts: Vec<f64> = (3..10).map(|col| number(&summary, 5, col)).collect();
+    assert_eq!(counts, [4.0, 3.0, 1.0, 1.0, 2.0, 1.0, 6.0]);
+    assert!((number(&summary, 5, 10) - 0.75).abs() < 1e-9);
+    assert_eq!(text(&summary, 5, 11), "Hoàn thành");
+    let total = 4 + 23;
+    assert_eq!(text(&summary, total, 1), "Tổng cộng");
+    assert_eq!(number(&summary, total, 3), 6.0);
+    assert!((number(&summary, total, 10) - 0.667).abs() < 1e-9);
+}
+
+#[tokio::test]
+async fn the_xlsx_listing_has_a_row_per_member_with_a_real_decision_date() {
+    let scene = scene().await;
+    let (_dir, path) = export(&scene, ReportFormat::Xlsx, "report.xlsx").await;
+    let listing = sheet(&path, "Danh sách tổ");
+    let expected: Vec<String> = header(&scene.texts, Lang::Vi)
+        .iter()
+        .map(Cell::to_text)
+        .collect();
+    let headers: Vec<String> = (0..19).map(|col| text(&listing, 0, col)).collect();
+    assert_eq!(headers, expected);
+    assert_eq!(
+        listing.height(),
+        1 + 12,
+        "header, 11 members, one draft without members"
+    );
+    let row = member_row(&listing, "Lê Thị Hoa");
+    let cells: Vec<String> = [0, 1, 2, 3, 5, 6, 7, 8, 9, 12, 13, 14, 15, 16, 17]
+        .iter()
+        .map(|col| text(&listing, row, *col))
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            "Tỉnh Hải Dương",
+            "Huyện Tứ Kỳ",
+            "11083",
+            "Xã Đại Sơn",
+            "Thôn Đông",
+            "Hoàn thành",
+            "",
+            "Trần Văn Đông",
+            "0987 000 001",
+            "Chi hội trưởng Phụ nữ",
+            "",
+            "0912 345 678",
+            "Trường Tiểu học Đại Sơn",
+            "Có",
+            "125/QĐ-UBND",
+        ]
+    );
+    assert_eq!(text(&listing, row, 4), scene.village("Thôn Đông"));
+    assert_eq!(number(&listing, row, 10), 2.0);
+    match listing.get_value((row, 18)) {
+        // 20/04/2022 is day 44,671 of Excel's calendar.
+        Some(Data::DateTime(date)) => {
+            assert!(date.is_datetime());
+            assert_eq!(date.as_f64(), 44_671.0);
+        }
+        other => panic!("the decision date is not a date: {other:?}"),
+    }
+    let incomplete = member_row(&listing, "Mai Thị Em");
+    assert_eq!(text(&listing, incomplete, 6), "Chưa đủ thành phần");
+    assert_eq!(
+        text(&listing, incomplete, 7),
+        "Tổ cần ít nhất 2 thành viên, hiện có 1."
+    );
+    let roles = sheet(&path, "Thành phần");
+    assert_eq!(text(&roles, 0, 0), "Vai trò");
+    assert_eq!(text(&roles, 1, 0), "Bí thư Chi đoàn");
+    assert_eq!(number(&roles, 1, 1), 1.0);
+}
+
+#[tokio::test]
+async fn the_csv_listing_starts_with_a_bom_and_parses() {
+    let scene = scene().await;
+    let (_dir, path) = export(&scene, ReportFormat::Csv, "report.csv").await;
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.starts_with(csv_file::BOM), "no byte-order mark");
+    let mut reader = ::csv::Reader::from_reader(&bytes[csv_file::BOM.len()..]);
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        headers[..4],
+        [
+            "Tỉnh, thành phố",
+            "Quận, huyện",
+            "Mã xã",
+            "Xã, phường, thị trấn"
+        ]
+    );
+    let records: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 12);
+    let hoa = records.iter().find(|r| &r[11] == "Lê Thị Hoa").unwrap();
+    assert_eq!((&hoa[10], &hoa[14], &hoa[16]), ("2", "0912 345 678", "Có"));
+    assert_eq!((&hoa[17], &hoa[18]), ("125/QĐ-UBND", "20/04/2022"));
+    let draft = records.iter().find(|r| &r[6] == "Đang soạn").unwrap();
+    assert_eq!((&draft[5], &draft[11]), ("Thôn Bắc", ""));
+}
+
+#[tokio::test]
+async fn the_json_report_reads_back_equal() {
+    let scene = scene().await;
+    let (_dir, path) = export(&scene, ReportFormat::Json, "report.json").await;
+    let read: Report = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let (_, built) = load_report(&scene.store, &scene.rules, Some("298"), now())
+        .await
+        .unwrap();
+    assert_eq!(read, built);
+}
+
+#[tokio::test]
+async fn the_png_chart_decodes_to_one_bar_per_commune_and_is_not_blank() {
+    let scene = scene().await;
+    let (_dir, path) = export(&scene, ReportFormat::Png, "report.png").await;
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!((info.width, info.height), (chart::WIDTH, chart::height(23)));
+    let rgb: Vec<&[u8]> = pixels.chunks(3).collect();
+    let dark = rgb.iter().filter(|p| p.iter().all(|c| *c < 80)).count();
+    assert!(dark > 2_000, "hardly any text drawn: {dark} dark pixels");
+    let amber = rgb.iter().filter(|p| **p == [249, 168, 37]).count();
+    assert!(
+        amber > 1_000,
+        "the bars of Đại Sơn (75%) and Hưng Đạo (50%) are missing"
+    );
+}

@@ -1,0 +1,209 @@
+//! The report as an Excel workbook: a summary per commune (and per area), the listing of
+//! every team and member, and the role composition. The listing sheet streams its rows to
+//! a temporary file ("constant memory"), so the whole country fits in little memory.
+
+use std::path::Path;
+
+use chrono::Datelike;
+use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
+
+use super::format::{plain, role_label};
+use super::listing::{write_listing, Cell, LineSink, DATE_COLUMN};
+use super::model::Report;
+use super::xlsx_summary::{summary_sheet, Rows};
+use super::ReportError;
+use crate::domain::CompositionRules;
+use crate::i18n::{Lang, Texts, K};
+use crate::storage::{Store, Sweep};
+
+/// Widest column, in characters.
+const MAX_WIDTH: usize = 50;
+/// A header wraps onto two or three lines rather than widening its column past this.
+const HEADER_WIDTH: usize = 14;
+
+pub(crate) struct Styles {
+    pub header: Format,
+    pub bold: Format,
+    pub title: Format,
+    pub date: Format,
+    pub percent: Format,
+    pub percent_bold: Format,
+}
+
+impl Styles {
+    fn new() -> Styles {
+        Styles {
+            header: Format::new()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Top)
+                .set_background_color(Color::RGB(0xDDEBF7)),
+            bold: Format::new().set_bold(),
+            title: Format::new().set_bold().set_font_size(14),
+            date: Format::new().set_num_format("dd/mm/yyyy"),
+            percent: Format::new().set_num_format("0.0%"),
+            percent_bold: Format::new().set_num_format("0.0%").set_bold(),
+        }
+    }
+}
+
+/// What every sheet is written with.
+pub(crate) struct Look<'a> {
+    pub texts: &'a Texts,
+    pub lang: Lang,
+    pub styles: &'a Styles,
+}
+
+impl Look<'_> {
+    pub fn text(&self, key: K) -> String {
+        plain(self.texts, self.lang, key)
+    }
+}
+
+/// Writes the workbook of `report` (whose data `sweep` holds) to `out`.
+pub async fn write_xlsx(
+    store: &Store,
+    sweep: &Sweep,
+    report: &Report,
+    rules: &CompositionRules,
+    texts: &Texts,
+    lang: Lang,
+    out: &Path,
+) -> Result<(), ReportError> {
+    let styles = Styles::new();
+    let mut workbook = Workbook::new();
+    let look = Look {
+        texts,
+        lang,
+        styles: &styles,
+    };
+    let mut summary = Worksheet::new();
+    summary.set_name(plain(texts, lang, K::ReportSheetSummary))?;
+    summary_sheet(
+        &mut summary,
+        report,
+        &report.communes,
+        Rows::Communes,
+        &look,
+    )?;
+    workbook.push_worksheet(summary);
+    if !report.areas.is_empty() {
+        let mut areas = Worksheet::new();
+        areas.set_name(plain(texts, lang, K::ReportSheetAreas))?;
+        summary_sheet(&mut areas, report, &report.areas, Rows::Areas, &look)?;
+        workbook.push_worksheet(areas);
+    }
+    let mut listing = workbook.new_worksheet_with_constant_memory()?;
+    listing.set_name(plain(texts, lang, K::ReportSheetTeams))?;
+    let mut sink = SheetSink::new(listing, &styles);
+    write_listing(store, sweep, rules, texts, lang, &mut sink).await?;
+    workbook.push_worksheet(sink.finish()?);
+    let mut roles = Worksheet::new();
+    roles.set_name(plain(texts, lang, K::ReportSheetRoles))?;
+    roles_sheet(&mut roles, report, &look)?;
+    workbook.push_worksheet(roles);
+    workbook.save(out)?;
+    Ok(())
+}
+
+/// Writes listing lines into a worksheet, measuring its columns as they go.
+struct SheetSink<'a> {
+    sheet: Worksheet,
+    styles: &'a Styles,
+    row: u32,
+    widths: Vec<usize>,
+}
+
+impl<'a> SheetSink<'a> {
+    fn new(sheet: Worksheet, styles: &'a Styles) -> SheetSink<'a> {
+        SheetSink {
+            sheet,
+            styles,
+            row: 0,
+            widths: Vec::new(),
+        }
+    }
+
+    fn finish(mut self) -> Result<Worksheet, ReportError> {
+        let last_col = self.widths.len().saturating_sub(1) as u16;
+        for (col, width) in self.widths.iter().enumerate() {
+            self.sheet
+                .set_column_width(col as u16, column_width(*width))?;
+        }
+        self.sheet.set_freeze_panes(1, 0)?;
+        self.sheet
+            .autofilter(0, 0, self.row.saturating_sub(1).max(1), last_col)?;
+        Ok(self.sheet)
+    }
+}
+
+impl LineSink for SheetSink<'_> {
+    fn line(&mut self, cells: &[Cell]) -> Result<(), ReportError> {
+        let header = self.row == 0;
+        self.widths.resize(self.widths.len().max(cells.len()), 0);
+        for (col, cell) in cells.iter().enumerate() {
+            let c = col as u16;
+            let chars = match cell {
+                Cell::Empty => 0,
+                Cell::Text(text) if header => {
+                    self.sheet
+                        .write_string_with_format(self.row, c, text, &self.styles.header)?;
+                    text.chars().count().min(HEADER_WIDTH)
+                }
+                Cell::Text(text) => {
+                    self.sheet.write_string(self.row, c, text)?;
+                    text.chars().count()
+                }
+                Cell::Number(n) => {
+                    self.sheet.write_number(self.row, c, *n)?;
+                    4
+                }
+                Cell::Date(d) => {
+                    let date = excel_date(*d)?;
+                    self.sheet
+                        .write_datetime_with_format(self.row, c, date, &self.styles.date)?;
+                    10
+                }
+            };
+            let width = if col == DATE_COLUMN {
+                chars.max(10)
+            } else {
+                chars
+            };
+            self.widths[col] = self.widths[col].max(width);
+        }
+        self.row += 1;
+        Ok(())
+    }
+}
+
+pub(crate) fn excel_date(date: chrono::NaiveDate) -> Result<ExcelDateTime, ReportError> {
+    let year = u16::try_from(date.year()).unwrap_or(1900);
+    Ok(ExcelDateTime::from_ymd(
+        year,
+        date.month() as u8,
+        date.day() as u8,
+    )?)
+}
+
+/// Excel's width (in characters of its default font) for text of `chars` characters.
+pub(crate) fn column_width(chars: usize) -> f64 {
+    (chars.min(MAX_WIDTH) as f64 * 1.1 + 2.0).max(6.0)
+}
+
+fn roles_sheet(sheet: &mut Worksheet, report: &Report, look: &Look<'_>) -> Result<(), ReportError> {
+    let header = &look.styles.header;
+    sheet.write_string_with_format(0, 0, look.text(K::ReportColRole), header)?;
+    sheet.write_string_with_format(0, 1, look.text(K::ReportColCount), header)?;
+    let mut widest = HEADER_WIDTH;
+    for (i, role) in report.roles.iter().enumerate() {
+        let label = role_label(look.texts, look.lang, role.role);
+        widest = widest.max(label.chars().count());
+        sheet.write_string(i as u32 + 1, 0, &label)?;
+        sheet.write_number(i as u32 + 1, 1, role.count as f64)?;
+    }
+    sheet.set_column_width(0, column_width(widest))?;
+    sheet.set_column_width(1, column_width(HEADER_WIDTH))?;
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(())
+}
