@@ -95,8 +95,11 @@ pub struct SearchBenchReport {
     /// Reading every unit from SQLite for the index.
     pub read_units: Duration,
     pub build_index: Duration,
-    /// Growth of the resident set size while the index was read and built, if known.
-    pub index_memory: Option<u64>,
+    /// Growth of the resident set size while the units were read and the index built, if
+    /// known: an upper bound, as it counts the rows read, freed but kept by the allocator.
+    pub index_rss: Option<u64>,
+    /// The index's own estimate of its size ([`UnitIndex::approximate_bytes`]).
+    pub index_bytes: usize,
     pub queries: usize,
     /// Searches whose hits include the unit the query was made from.
     pub found: usize,
@@ -127,9 +130,11 @@ pub async fn run(opts: SearchBenchOptions) -> anyhow::Result<SearchBenchReport> 
     report.read_units = started.elapsed();
     report.units = units.len();
     let started = Instant::now();
-    let index = SharedIndex::new(UnitIndex::build(units));
+    let index = UnitIndex::build(units);
     report.build_index = started.elapsed();
-    report.index_memory = rss_bytes()
+    report.index_bytes = index.approximate_bytes();
+    let index = SharedIndex::new(index);
+    report.index_rss = rss_bytes()
         .zip(rss_before)
         .map(|(after, before)| after.saturating_sub(before));
 

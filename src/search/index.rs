@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::mem::size_of;
 
 use super::key::{Key, MAX_NAME_WORDS};
 use super::vocab::{Vocab, WordId};
@@ -95,6 +96,34 @@ impl UnitIndex {
 
     pub fn is_empty(&self) -> bool {
         self.by_code.is_empty()
+    }
+
+    /// Roughly how many bytes the index holds: its tables' and strings' capacities.
+    pub fn approximate_bytes(&self) -> usize {
+        let text = |s: &String| s.capacity();
+        let entries = self.slots.iter().flatten().map(|entry| {
+            text(&entry.code) + text(&entry.name) + entry.parent_code.as_ref().map_or(0, text)
+        });
+        let by_code = self
+            .by_code
+            .keys()
+            .map(|code| size_of::<(String, u32)>() + 1 + text(code));
+        let children = self.children.iter().map(|(parent, slots)| {
+            size_of::<(Option<String>, Vec<u32>)>()
+                + parent.as_ref().map_or(0, text)
+                + 4 * slots.capacity()
+        });
+        let postings = self
+            .postings
+            .iter()
+            .map(|p| size_of::<Vec<u32>>() + 4 * p.capacity());
+        self.slots.capacity() * size_of::<Option<Entry>>()
+            + self.keys.capacity() * size_of::<Key>()
+            + entries.sum::<usize>()
+            + by_code.sum::<usize>()
+            + children.sum::<usize>()
+            + postings.sum::<usize>()
+            + self.vocab.approximate_bytes()
     }
 
     /// The units directly under `parent` (the top of the tree for `None`), by code, each with

@@ -7,9 +7,10 @@
 //! Thành phố, Tỉnh, and Ấp, Xóm, Bản, Buôn, Khóm, Khu phố) is set apart in names and queries.
 //!
 //! A unit matches when every query word fits a word of its name: the same word, the start of
-//! one for the query's last word (the resident is still typing), or, when that finds fewer
-//! units than asked for, one word (of 4+ letters, or 3+ next to another word) one edit away:
-//! a letter inserted, deleted, replaced, or two neighbours swapped. Scores, lower is better:
+//! one for the query's last word (the resident is still typing), or, only when that finds
+//! fewer units than asked for, one word (of 4+ letters, or 3+ next to another word) one edit
+//! away: a letter inserted, deleted, replaced, or two neighbours swapped. That one typo may
+//! be in the kind word instead ("tohn dong"). Scores, lower is better:
 //!
 //! | | score |
 //! | --- | --- |
@@ -20,7 +21,8 @@
 //! | plus: the query's kind word differs from the name's ("xã tu ky" for "Thị trấn Tứ Kỳ") | +1 |
 //! | plus: a word with a typo | +1000 |
 //!
-//! Equal scores are ordered by level (provinces first) then code. [`SharedIndex`] shares one
+//! Equal scores are ordered by level (provinces first) then code. Queries are cut to 120
+//! characters and 8 words; names are indexed by their first 8 words. [`SharedIndex`] shares one
 //! index between the chats and keeps it current after a unit is written.
 
 mod index;

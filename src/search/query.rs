@@ -108,7 +108,7 @@ pub(super) fn search(
         return Vec::new();
     }
     // A unit may be offered once per reading: keep enough to still have `limit` distinct.
-    let mut best = Best::new(index, limit * readings.len());
+    let mut best = Best::new(index, limit.saturating_mul(readings.len()));
     for typos in [false, true] {
         best.clear();
         for reading in &readings {

@@ -8,6 +8,9 @@ use super::index::UnitIndex;
 use super::key::Key;
 use super::SearchHit;
 
+/// Room made up front in the heap: a chat asks for a handful of hits, an export for all.
+const PREALLOCATED: usize = 64;
+
 /// A unit offered with its score, ordered best first: lower score, higher in the tree, code.
 struct Ranked<'a> {
     score: u32,
@@ -55,7 +58,7 @@ impl<'a> Best<'a> {
         Best {
             index,
             capacity,
-            heap: BinaryHeap::with_capacity(capacity + 1),
+            heap: BinaryHeap::with_capacity(capacity.min(PREALLOCATED)),
         }
     }
 

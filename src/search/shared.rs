@@ -53,3 +53,48 @@ impl SharedIndex {
         self.0.write().unwrap_or_else(PoisonError::into_inner)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use pretty_assertions::assert_eq;
+
+    use super::*;
+    use crate::import::{import_villages, load_default_units_if_empty};
+
+    fn codes(hits: &[SearchHit]) -> Vec<&str> {
+        hits.iter().map(|hit| hit.code.as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn the_shared_index_loads_the_database_and_follows_a_new_village() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("cnscd.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        load_default_units_if_empty(&store, Utc::now())
+            .await
+            .unwrap();
+        let shared = SharedIndex::load(&store).await.unwrap();
+        assert_eq!(
+            shared.read().len(),
+            25,
+            "23 communes, the district, the province"
+        );
+        assert_eq!(codes(&shared.search("Đại Sơn", &[], 1)), ["11083"]);
+
+        let file = "commune_code,name\n11083,Thôn Cầu Dòng\n";
+        let report = import_villages(&store, file.as_bytes(), Utc::now())
+            .await
+            .unwrap();
+        let village = &report.villages[0].code;
+        assert_eq!(shared.search("cau dong", &[], 10), []);
+        shared.refresh_unit(&store, village).await.unwrap();
+        let hits = shared.search("cau dong", &[], 10);
+        assert_eq!(codes(&hits), [village.as_str()]);
+        assert_eq!(hits[0].parent_name.as_deref(), Some("Xã Đại Sơn"));
+        shared.refresh_unit(&store, village).await.unwrap();
+        assert_eq!(shared.read().len(), 26, "refreshing twice adds nothing");
+        shared.refresh_unit(&store, "no-such-unit").await.unwrap();
+        assert_eq!(shared.read().len(), 26);
+    }
+}

@@ -181,6 +181,19 @@ fn a_typo_match_ranks_after_an_exact_one() {
 }
 
 #[test]
+fn an_unbounded_limit_gives_every_match() {
+    let index = tu_ky();
+    let hits = index.search("thon dong", &[], usize::MAX);
+    assert_eq!(codes(&hits), ["11083-01", "11086-01", "11086-02", "30"]);
+}
+
+#[test]
+fn the_index_reports_its_size() {
+    let bytes = tu_ky().approximate_bytes();
+    assert!((1_000..1_000_000).contains(&bytes), "{bytes}");
+}
+
+#[test]
 fn levels_restrict_the_search() {
     let index = tu_ky();
     let hits = index.search("tu ky", &[UnitLevel::Commune], 10);
@@ -244,34 +257,4 @@ fn children_walk_the_tree_by_code() {
     assert_eq!(codes(&villages), ["11086-01", "11086-02", "11086-03"]);
     assert_eq!(villages[0].parent_name.as_deref(), Some("Xã Hưng Đạo"));
     assert_eq!(index.children(Some("nowhere")), []);
-}
-
-#[tokio::test]
-async fn the_shared_index_loads_the_database_and_follows_a_new_village() {
-    use chrono::Utc;
-    let dir = tempfile::TempDir::new().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("cnscd.db").display());
-    let store = crate::storage::Store::connect(&url).await.unwrap();
-    crate::import::load_default_units_if_empty(&store, Utc::now())
-        .await
-        .unwrap();
-    let shared = SharedIndex::load(&store).await.unwrap();
-    assert_eq!(
-        shared.read().len(),
-        25,
-        "23 communes, the district, the province"
-    );
-    assert_eq!(codes(&shared.search("Đại Sơn", &[], 1)), [DAI_SON]);
-
-    let file = format!("commune_code,name\n{DAI_SON},Thôn Cầu Dòng\n");
-    let report = crate::import::import_villages(&store, file.as_bytes(), Utc::now())
-        .await
-        .unwrap();
-    let village = &report.villages[0].code;
-    assert_eq!(shared.search("cau dong", &[], 10), []);
-    shared.refresh_unit(&store, village).await.unwrap();
-    let hits = shared.search("cau dong", &[], 10);
-    assert_eq!(codes(&hits), [village.as_str()]);
-    assert_eq!(hits[0].parent_name.as_deref(), Some("Xã Đại Sơn"));
-    shared.refresh_unit(&store, "no-such-unit").await.unwrap();
 }

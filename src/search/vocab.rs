@@ -3,6 +3,7 @@
 //! (two words one edit apart share a deletion, or one is a deletion of the other).
 
 use std::collections::{BTreeMap, HashMap};
+use std::mem::size_of;
 use std::ops::Bound;
 
 /// A word's number in the vocabulary.
@@ -19,6 +20,21 @@ pub(super) struct Vocab {
 impl Vocab {
     pub(super) fn len(&self) -> usize {
         self.texts.len()
+    }
+
+    /// Roughly how many bytes the vocabulary holds.
+    pub(super) fn approximate_bytes(&self) -> usize {
+        // A B-tree entry costs about its key and value plus a third for the nodes.
+        let words: usize = self.texts.iter().map(|text| 2 * text.capacity()).sum();
+        let tree = self.ids.len() * (size_of::<(String, WordId)>() * 4 / 3);
+        let deletions: usize = self
+            .deletions
+            .iter()
+            .map(|(deletion, ids)| {
+                size_of::<(String, Vec<WordId>)>() + 1 + deletion.capacity() + 4 * ids.capacity()
+            })
+            .sum();
+        words + tree + self.texts.capacity() * size_of::<String>() + deletions
     }
 
     /// The word's id, adding it when new. Words stay when no name uses them any more.

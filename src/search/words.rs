@@ -94,19 +94,29 @@ pub(super) fn split(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The query without its first word when that word is one edit from a kind word.
+/// The query without its kind word when one of that word's words is one edit off
+/// ("tohn dong", "thi tarn tu ky").
 fn mistyped_kind(words: &[String]) -> Option<Words> {
-    let (first, rest) = words.split_first()?;
-    if rest.is_empty() || first.len() < KIND_TYPO_MIN_LETTERS {
-        return None;
-    }
-    let kind = KINDS
-        .iter()
-        .position(|kind| matches!(kind, [word] if one_edit_apart(word, first)))?;
-    Some(Words {
-        kind: u8::try_from(kind).ok(),
-        words: rest.to_vec(),
-        typos: 1,
+    KINDS.iter().enumerate().find_map(|(index, kind)| {
+        if words.len() <= kind.len() {
+            return None;
+        }
+        // As for the name's words: a short word may carry the typo when others anchor it.
+        let letters = KIND_TYPO_MIN_LETTERS - usize::from(kind.len() > 1);
+        let mut typos = 0;
+        for (word, expected) in words.iter().zip(*kind) {
+            if word != expected {
+                if word.len() < letters || !one_edit_apart(word, expected) {
+                    return None;
+                }
+                typos += 1;
+            }
+        }
+        (typos == 1).then(|| Words {
+            kind: u8::try_from(index).ok(),
+            words: words[kind.len()..].to_vec(),
+            typos,
+        })
     })
 }
 
@@ -161,6 +171,9 @@ mod tests {
         assert_eq!(readings[0].typos, 1);
         assert_eq!(readings[1].words, ["tohn", "nam"]);
         assert_eq!(Words::of_query("tohn").len(), 1, "nothing would be left");
+        assert_eq!(Words::of_query("thi tarn tu ky")[0].words, ["tu", "ky"]);
+        assert_eq!(Words::of_query("thi tarn tu ky")[0].typos, 1);
+        assert_eq!(Words::of_query("tih tarn tu ky").len(), 1, "two typos");
     }
 
     #[test]

@@ -14,15 +14,20 @@ impl fmt::Display for SearchBenchReport {
             "search benchmark: {} communes, {} villages ({} units), {} teams of {per_team} members",
             self.communes, self.villages, self.units, self.teams
         )?;
-        let memory = self.index_memory.map_or("unknown".to_owned(), |bytes| {
-            format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
-        });
+        let rss = self
+            .index_rss
+            .map_or("unknown".to_owned(), |bytes| mib(bytes as usize));
         writeln!(
             f,
-            "  data loaded in {:.1} s; units read in {} ms; index built in {} ms, memory {memory}",
+            "  data loaded in {:.1} s; units read in {} ms; index built in {} ms",
             self.load_data.as_secs_f64(),
             self.read_units.as_millis(),
             self.build_index.as_millis(),
+        )?;
+        writeln!(
+            f,
+            "  index memory: about {} by its own count; RSS grew {rss} while reading and building",
+            mib(self.index_bytes)
         )?;
         writeln!(
             f,
@@ -34,6 +39,10 @@ impl fmt::Display for SearchBenchReport {
         row(f, "search", &self.search)?;
         row(f, "search + fetch", &self.search_and_fetch)
     }
+}
+
+fn mib(bytes: usize) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
 fn row(f: &mut fmt::Formatter<'_>, what: &str, p: &Percentiles) -> fmt::Result {
