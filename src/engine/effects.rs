@@ -34,6 +34,8 @@ pub(super) enum AfterCommit {
 pub(super) struct Applied {
     pub replies: Vec<Reply>,
     pub after: Vec<AfterCommit>,
+    /// Units added, renamed or removed: the search index re-reads them.
+    pub changed_units: Vec<String>,
 }
 
 pub(super) async fn apply_effect(
@@ -119,6 +121,7 @@ pub(super) async fn apply_effect(
         }
         Effect::AddVillage { commune, name } => {
             let code = directory::add_village(tx, commune, name, now).await?;
+            applied.changed_units.push(code.clone());
             audit(
                 tx,
                 &actor,
@@ -131,6 +134,7 @@ pub(super) async fn apply_effect(
         }
         Effect::RenameVillage { code, name } => {
             directory::rename_unit(tx, code, name).await?;
+            applied.changed_units.push(code.clone());
             audit(
                 tx,
                 &actor,
@@ -143,6 +147,7 @@ pub(super) async fn apply_effect(
         }
         Effect::RemoveVillage { code } => {
             let removed = directory::remove_unit(tx, code).await?;
+            applied.changed_units.push(code.clone());
             audit(
                 tx,
                 &actor,

@@ -5,36 +5,31 @@ use crate::conversation::lookup::{
     VillageState,
 };
 use crate::conversation::Membership;
-use crate::domain::text::fold;
 use crate::domain::{PhoneNumber, UnitLevel};
+use crate::search::{SearchHit, SharedIndex};
 use crate::storage::teams::{team_for_unit, StoredTeam, TeamStatus};
-use crate::storage::units::{children_in_tx, unit_in_tx, Unit};
+use crate::storage::units::{unit_in_tx, Unit};
 use crate::storage::{directory, StorageError, Tx};
 
 /// How many search results the core may page through.
-const SEARCH_LIMIT: i64 = 40;
+const SEARCH_LIMIT: usize = 40;
+/// Scores from this one up are typo matches (see [`crate::search`]).
+const TYPO_SCORE: u32 = 1000;
 
-pub(super) async fn answer(tx: &mut Tx<'_>, need: &Need) -> Result<Lookup, StorageError> {
+pub(super) async fn answer(
+    tx: &mut Tx<'_>,
+    index: &SharedIndex,
+    need: &Need,
+) -> Result<Lookup, StorageError> {
     Ok(match need {
-        Need::Search { query } => {
-            let words: Vec<String> = fold(query)
-                .split(' ')
-                .filter(|w| !PREFIXES.contains(w))
-                .map(str::to_owned)
-                .collect();
-            let units = directory::search_units(tx, &words, SEARCH_LIMIT).await?;
-            Lookup::Units(entries(tx, units).await?)
-        }
-        Need::Children {
-            parent: Some(parent),
-        } => {
-            let units = children_in_tx(tx, parent).await?;
-            Lookup::Units(entries(tx, units).await?)
-        }
-        Need::Children { parent: None } => {
-            let units = top_units(tx).await?;
-            Lookup::Units(entries(tx, units).await?)
-        }
+        Need::Search { query } => Lookup::Units(search(index, query)),
+        Need::Children { parent } => Lookup::Units(
+            index
+                .children(parent.as_deref())
+                .into_iter()
+                .map(hit_entry)
+                .collect(),
+        ),
         Need::Card { code } => match card(tx, code).await? {
             Some(card) => Lookup::Card(Box::new(card)),
             None => Lookup::Units(Vec::new()),
@@ -44,21 +39,24 @@ pub(super) async fn answer(tx: &mut Tx<'_>, need: &Need) -> Result<Lookup, Stora
     })
 }
 
-/// Words that name the kind of unit, not the unit ("xã Đại Sơn", "thôn Đông").
-const PREFIXES: [&str; 9] = [
-    "xa", "thi", "tran", "phuong", "thon", "khu", "huyen", "tinh", "ap",
-];
+/// Hits for a resident's query. Typo matches only when nothing matched as typed: "Tây Sơn"
+/// should not also offer "Tái Sơn".
+fn search(index: &SharedIndex, query: &str) -> Vec<UnitEntry> {
+    let hits = index.search(query, &[], SEARCH_LIMIT);
+    let exact = hits.iter().any(|hit| hit.score < TYPO_SCORE);
+    hits.into_iter()
+        .filter(|hit| !exact || hit.score < TYPO_SCORE)
+        .map(hit_entry)
+        .collect()
+}
 
-async fn top_units(tx: &mut Tx<'_>) -> Result<Vec<Unit>, StorageError> {
-    let codes: Vec<String> =
-        sqlx::query_scalar("SELECT code FROM units WHERE parent_code IS NULL ORDER BY code")
-            .fetch_all(&mut **tx)
-            .await?;
-    let mut units = Vec::with_capacity(codes.len());
-    for code in codes {
-        units.extend(unit_in_tx(tx, &code).await?);
+fn hit_entry(hit: SearchHit) -> UnitEntry {
+    UnitEntry {
+        code: hit.code,
+        name: hit.name,
+        level: hit.level,
+        parent_name: hit.parent_name,
     }
-    Ok(units)
 }
 
 async fn entry(tx: &mut Tx<'_>, unit: Unit) -> Result<UnitEntry, StorageError> {
@@ -72,14 +70,6 @@ async fn entry(tx: &mut Tx<'_>, unit: Unit) -> Result<UnitEntry, StorageError> {
         level: unit.level,
         parent_name,
     })
-}
-
-async fn entries(tx: &mut Tx<'_>, units: Vec<Unit>) -> Result<Vec<UnitEntry>, StorageError> {
-    let mut out = Vec::with_capacity(units.len());
-    for unit in units {
-        out.push(entry(tx, unit).await?);
-    }
-    Ok(out)
 }
 
 async fn target(tx: &mut Tx<'_>, code: &str) -> Result<Option<UnitTarget>, StorageError> {

@@ -20,6 +20,7 @@ use crate::domain::CompositionRules;
 use crate::domain::PhoneNumber;
 use crate::i18n::{Html, Lang};
 use crate::i18n::{Texts, K};
+use crate::search::SharedIndex;
 use crate::storage::Tx;
 use crate::storage::{sessions, StorageError, Store};
 use context::{account_view, check_invitation, load_session, saved_team};
@@ -64,6 +65,8 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     limiter: Arc<RateLimiter>,
     bot_username: Option<String>,
+    /// The place index residents search, built on first use and refreshed after unit edits.
+    index: Arc<tokio::sync::OnceCell<SharedIndex>>,
 }
 
 impl Engine {
@@ -80,6 +83,7 @@ impl Engine {
             clock,
             limiter: Arc::new(RateLimiter::default()),
             bot_username: None,
+            index: Arc::default(),
         }
     }
 
@@ -152,7 +156,8 @@ impl Engine {
                     let answer = if need.is_lookup() && !self.limiter.allow(chat, now) {
                         Lookup::RateLimited
                     } else {
-                        lookups::answer(&mut tx, &need).await?
+                        let index = self.index().await?;
+                        lookups::answer(&mut tx, index, &need).await?
                     };
                     ctx.answers.push((need, answer));
                 }
@@ -174,12 +179,30 @@ impl Engine {
             .map_err(|e| StorageError::Corrupt(e.to_string()))?;
         sessions::save_session(&mut tx, chat.channel, &chat.id, &json, now).await?;
         tx.commit().await.map_err(StorageError::from)?;
+        self.refresh_index(&applied.changed_units).await?;
         let mut replies = outcome.replies;
         replies.extend(applied.replies);
         for job in applied.after {
             replies.push(self.after_commit(chat, outcome.session.lang, job).await?);
         }
         Ok(replies)
+    }
+
+    /// The place index, loaded from the database on first use.
+    pub async fn index(&self) -> Result<&SharedIndex, StorageError> {
+        self.index
+            .get_or_try_init(|| SharedIndex::load(&self.store))
+            .await
+    }
+
+    /// Re-reads units written by a step, when the index is in use.
+    async fn refresh_index(&self, codes: &[String]) -> Result<(), StorageError> {
+        if let Some(index) = self.index.get() {
+            for code in codes {
+                index.refresh_unit(&self.store, code).await?;
+            }
+        }
+        Ok(())
     }
 
     /// What the core may need besides the session, read before it runs.
@@ -229,15 +252,19 @@ impl Engine {
         )
         .await;
         let text = match result {
-            Ok(report) => self.texts.fill(
-                lang,
-                K::VillagesImported,
-                &[
-                    ("inserted", Html::text(&report.inserted.to_string())),
-                    ("updated", Html::text(&report.updated.to_string())),
-                    ("unchanged", Html::text(&report.unchanged.to_string())),
-                ],
-            ),
+            Ok(report) => {
+                let codes: Vec<String> = report.villages.iter().map(|v| v.code.clone()).collect();
+                self.refresh_index(&codes).await?;
+                self.texts.fill(
+                    lang,
+                    K::VillagesImported,
+                    &[
+                        ("inserted", Html::text(&report.inserted.to_string())),
+                        ("updated", Html::text(&report.updated.to_string())),
+                        ("unchanged", Html::text(&report.unchanged.to_string())),
+                    ],
+                )
+            }
             Err(error) => {
                 tracing::info!(chat = %chat.id, "villages CSV refused");
                 self.texts.fill(

@@ -195,35 +195,3 @@ pub async fn remove_unit(tx: &mut Tx<'_>, code: &str) -> StorageResult<bool> {
         .await?;
     Ok(done.rows_affected() == 1)
 }
-
-/// Units whose folded name contains every word of the folded query (a simple fallback search).
-pub async fn search_units(
-    tx: &mut Tx<'_>,
-    words: &[String],
-    limit: i64,
-) -> StorageResult<Vec<Unit>> {
-    let mut found = Vec::new();
-    let Some(first) = words.first() else {
-        return Ok(found);
-    };
-    let rows = sqlx::query(
-        "SELECT code FROM units WHERE name_folded LIKE $1 ORDER BY level, code LIMIT $2",
-    )
-    .bind(format!("%{first}%"))
-    .bind(limit * 4)
-    .fetch_all(&mut **tx)
-    .await?;
-    for row in rows {
-        let code: String = row.try_get("code")?;
-        if let Some(unit) = unit_in_tx(tx, &code).await? {
-            let folded = fold(&unit.name);
-            if words.iter().all(|w| folded.contains(w.as_str())) {
-                found.push(unit);
-            }
-        }
-        if found.len() as i64 >= limit {
-            break;
-        }
-    }
-    Ok(found)
-}

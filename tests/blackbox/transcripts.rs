@@ -21,8 +21,9 @@ use cnscd::engine::{ChatKey, Engine};
 use cnscd::i18n::Texts;
 use cnscd::storage::Store;
 
-const VILLAGES: &str =
-    "commune_code,name,code\n11083,Thôn Đông Sơn,11083-01\n11083,Thôn Tây Sơn,11083-02\n";
+/// Two villages in Xã Đại Sơn, and a "Thôn Đông" in nine other communes (namesakes that
+/// only their commune tells apart).
+const VILLAGES: &str = "commune_code,name,code\n11083,Thôn Đông Sơn,11083-01\n11083,Thôn Tây Sơn,11083-02\n11074,Thôn Đông,11074-01\n11086,Thôn Đông,11086-01\n11089,Thôn Đông,11089-01\n11092,Thôn Đông,11092-01\n11095,Thôn Đông,11095-01\n11098,Thôn Đông,11098-01\n11101,Thôn Đông,11101-01\n11110,Thôn Đông,11110-01\n11113,Thôn Đông,11113-01\n";
 
 struct Scene {
     _dir: tempfile::TempDir,
