@@ -136,9 +136,9 @@ impl<W: AsyncWrite + Unpin> Console<'_, W> {
     /// user's contact says how to send one.
     async fn extras(&mut self, replies: &[Reply]) -> Result<(), ConsoleError> {
         for reply in replies {
-            if let Some(image) = &reply.image {
-                let path = std::env::temp_dir().join(&image.file_name);
-                tokio::fs::write(&path, &image.png).await?;
+            for file in reply.image.iter().chain(&reply.document) {
+                let path = std::env::temp_dir().join(&file.file_name);
+                tokio::fs::write(&path, &file.bytes).await?;
                 let saved = self
                     .fill(K::ConsoleImageSaved, "path", &path.display().to_string())
                     .await?;

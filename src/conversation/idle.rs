@@ -30,6 +30,8 @@ pub fn on_command(turn: &mut Turn<'_>, command: Command) -> State {
             State::Idle
         }
         Command::Invite => official::units(turn),
+        Command::Report => official::report(turn),
+        Command::Deadline(date) => official::set_deadline(turn, &date),
         Command::Find => resident::start_search(turn),
         Command::Cancel | Command::Back | Command::Skip => {
             turn.say(K::NothingToCancel);

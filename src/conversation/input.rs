@@ -201,6 +201,8 @@ pub enum Command {
     Skip,
     Find,
     Invite,
+    Report,
+    Deadline(String),
     Unknown(String),
 }
 
@@ -220,6 +222,8 @@ pub fn parse_command(text: &str) -> Option<Command> {
         "skip" | "boqua" => Command::Skip,
         "find" | "tim" => Command::Find,
         "invite" | "moi" | "villages" | "thon" => Command::Invite,
+        "report" | "baocao" => Command::Report,
+        "deadline" | "hanchot" => Command::Deadline(arg.chars().take(20).collect()),
         _ => Command::Unknown(name.chars().take(32).collect()),
     };
     Some(command)

@@ -69,9 +69,12 @@ pub struct Reply {
     /// Ask the user to share their own phone contact (Telegram shows a one-tap button).
     #[serde(default)]
     pub ask_contact: Option<String>,
-    /// A picture sent with the text (the QR code of an invitation).
+    /// A PNG picture sent after the text (the QR code of an invitation, a chart).
     #[serde(skip)]
-    pub image: Option<Image>,
+    pub image: Option<Attachment>,
+    /// A file sent after the text (a report's spreadsheet).
+    #[serde(skip)]
+    pub document: Option<Attachment>,
 }
 
 impl Reply {
@@ -81,15 +84,17 @@ impl Reply {
             buttons: Vec::new(),
             ask_contact: None,
             image: None,
+            document: None,
         }
     }
 }
 
-/// A PNG picture.
+/// A file sent with a reply: a picture (an invitation's QR code, a chart) or a document
+/// (a report's spreadsheet).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Image {
+pub struct Attachment {
     pub file_name: String,
-    pub png: Vec<u8>,
+    pub bytes: Vec<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -214,6 +219,15 @@ pub enum Effect {
         role: AccountRole,
         unit_code: String,
         unit_name: String,
+    },
+    /// The report of an official's area, sent as a summary, a chart and a spreadsheet.
+    SendReport {
+        scope: String,
+    },
+    /// A district official sets the deadline of the district's campaign.
+    SetDeadline {
+        scope: String,
+        deadline: NaiveDate,
     },
     /// An action refused for role or scope: kept in the audit log.
     Denied {

@@ -365,3 +365,47 @@ fn rename_village(turn: &mut Turn<'_>, code: String, text: &str) -> State {
     );
     State::Idle
 }
+
+/// `/baocao` (`/report`): officials get the report of their own area.
+pub fn report(turn: &mut Turn<'_>) -> State {
+    match own_unit(turn) {
+        Some((_, scope)) => {
+            turn.say(K::ReportPreparing);
+            turn.effect(Effect::SendReport { scope });
+            State::Idle
+        }
+        None => {
+            let code = turn
+                .ctx
+                .account
+                .as_ref()
+                .map(|a| a.unit.code.clone())
+                .unwrap_or_default();
+            refuse(turn, "report", &code)
+        }
+    }
+}
+
+/// `/hanchot dd/mm/yyyy` (`/deadline`): a district official sets the district's deadline.
+pub fn set_deadline(turn: &mut Turn<'_>, text: &str) -> State {
+    let Some((AccountRole::DistrictOfficial, scope)) = own_unit(turn) else {
+        let code = turn
+            .ctx
+            .account
+            .as_ref()
+            .map(|a| a.unit.code.clone())
+            .unwrap_or_default();
+        return refuse(turn, "campaign.deadline", &code);
+    };
+    match crate::domain::decision::parse_date(text) {
+        Ok(deadline) => {
+            turn.effect(Effect::SetDeadline { scope, deadline });
+            let date = Html::text(&deadline.format("%d/%m/%Y").to_string());
+            let text = turn.fill(K::DeadlineSet, &[("date", date)]);
+            turn.say_html(text);
+        }
+        Err(_) => turn.say(K::DeadlineFormat),
+    }
+    idle::menu(turn);
+    State::Idle
+}

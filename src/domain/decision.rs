@@ -61,6 +61,15 @@ pub enum DateError {
 /// Parses `dd/mm/yyyy` (also with `-` or `.`), refusing days that do not exist or are after
 /// `today`.
 pub fn parse_past_date(input: &str, today: NaiveDate) -> Result<NaiveDate, DateError> {
+    let date = parse_date(input)?;
+    if date > today {
+        return Err(DateError::Future);
+    }
+    Ok(date)
+}
+
+/// Parses `dd/mm/yyyy` (also with `-` or `.`), refusing days that do not exist.
+pub fn parse_date(input: &str) -> Result<NaiveDate, DateError> {
     let text = input.trim();
     if text.len() > 20 {
         return Err(DateError::Format);
@@ -79,11 +88,7 @@ pub fn parse_past_date(input: &str, today: NaiveDate) -> Result<NaiveDate, DateE
     if year < 1000 {
         return Err(DateError::Format);
     }
-    let date = NaiveDate::from_ymd_opt(year as i32, month, day).ok_or(DateError::NoSuchDay)?;
-    if date > today {
-        return Err(DateError::Future);
-    }
-    Ok(date)
+    NaiveDate::from_ymd_opt(year as i32, month, day).ok_or(DateError::NoSuchDay)
 }
 
 /// Short optional free text (a workplace, a role not in the list).

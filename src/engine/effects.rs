@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::ChatKey;
 use crate::clock::vietnam;
-use crate::conversation::{Effect, Image, Reply};
+use crate::conversation::{Attachment, Effect, Reply};
 use crate::i18n::{Html, Lang, Texts, K};
 use crate::invitation::{generate_code, hash_code, telegram_deep_link};
 use crate::storage::{
@@ -28,6 +28,7 @@ pub(super) struct EffectEnv<'a> {
 /// Work that must run after the step's transaction committed.
 pub(super) enum AfterCommit {
     ImportVillages { commune: String, csv: Vec<u8> },
+    Report { scope: String },
 }
 
 #[derive(Default)]
@@ -192,6 +193,26 @@ pub(super) async fn apply_effect(
                 .replies
                 .push(invitation_reply(env, unit_name, &code, expires_at));
         }
+        Effect::SendReport { scope } => {
+            applied.after.push(AfterCommit::Report {
+                scope: scope.clone(),
+            });
+        }
+        Effect::SetDeadline { scope, deadline } => {
+            let id =
+                crate::storage::campaigns::set_scope_deadline(tx, scope, *deadline, &actor, now)
+                    .await?;
+            let detail = serde_json::json!({ "campaign": id, "deadline": deadline.to_string() });
+            audit(
+                tx,
+                &actor,
+                "campaign.deadline_changed",
+                Some(scope),
+                &detail,
+                now,
+            )
+            .await?;
+        }
         Effect::Denied { action, unit_code } => {
             tracing::warn!(action, unit_code, "refused: role or scope");
             audit(
@@ -232,9 +253,9 @@ fn invitation_reply(
     let mut reply = Reply::text(env.texts.fill(env.lang, K::InvitationCreated, &args));
     match crate::qr::qr_png(&link) {
         Ok(png) => {
-            reply.image = Some(Image {
+            reply.image = Some(Attachment {
                 file_name: format!("moi-{code}.png"),
-                png,
+                bytes: png,
             })
         }
         Err(error) => tracing::warn!(%error, "no QR code for the invitation"),

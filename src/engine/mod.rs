@@ -188,6 +188,20 @@ impl Engine {
         Ok(replies)
     }
 
+    /// An official's report: the summary, the coverage chart and the spreadsheet.
+    async fn report_reply(&self, scope: &str, lang: Lang) -> Result<Reply, EngineError> {
+        let now = self.clock.now();
+        match crate::report::chat_report(&self.store, &self.rules, &self.texts, scope, lang, now)
+            .await
+        {
+            Ok(reply) => Ok(reply),
+            Err(error) => {
+                tracing::error!(%error, scope, "report failed");
+                Ok(Reply::text(self.texts.get(lang, K::InternalError)))
+            }
+        }
+    }
+
     /// The place index, loaded from the database on first use.
     pub async fn index(&self) -> Result<&SharedIndex, StorageError> {
         self.index
@@ -243,7 +257,10 @@ impl Engine {
         lang: Lang,
         job: AfterCommit,
     ) -> Result<Reply, EngineError> {
-        let AfterCommit::ImportVillages { commune, csv } = job;
+        let (commune, csv) = match job {
+            AfterCommit::ImportVillages { commune, csv } => (commune, csv),
+            AfterCommit::Report { scope } => return self.report_reply(&scope, lang).await,
+        };
         let result = crate::import::import_villages_of_commune(
             &self.store,
             &commune,

@@ -146,3 +146,31 @@ pub async fn run_report_cli(
         .await
         .with_context(|| format!("Failed to write the report to {}", out.display()))
 }
+
+/// The report of `scope` as a chat reply: the summary as text, the coverage chart as a
+/// picture and the member listing as a spreadsheet.
+pub async fn chat_report(
+    store: &Store,
+    rules: &CompositionRules,
+    texts: &Texts,
+    scope: &str,
+    lang: Lang,
+    now: DateTime<Utc>,
+) -> Result<crate::conversation::Reply, ReportError> {
+    use crate::conversation::{Attachment, Reply};
+    let (sweep, report) = load_report(store, rules, Some(scope), now).await?;
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("report.xlsx");
+    write_xlsx(store, &sweep, &report, rules, texts, lang, &path).await?;
+    let stamp = now.format("%Y%m%d");
+    let mut reply = Reply::text(chat_summary(&report, texts, lang));
+    reply.image = Some(Attachment {
+        file_name: format!("bao-cao-{scope}-{stamp}.png"),
+        bytes: coverage_png(&report, texts, lang)?,
+    });
+    reply.document = Some(Attachment {
+        file_name: format!("bao-cao-{scope}-{stamp}.xlsx"),
+        bytes: std::fs::read(&path)?,
+    });
+    Ok(reply)
+}

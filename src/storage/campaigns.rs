@@ -160,3 +160,42 @@ pub async fn record_alert(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Sets the deadline of the campaign of `scope`, creating the campaign if there is none.
+pub async fn set_scope_deadline(
+    tx: &mut Tx<'_>,
+    scope: &str,
+    deadline: NaiveDate,
+    by: &str,
+    now: DateTime<Utc>,
+) -> StorageResult<i64> {
+    let date = deadline.format("%Y-%m-%d").to_string();
+    let existing: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM campaigns WHERE scope_code = $1 ORDER BY id LIMIT 1")
+            .bind(scope)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if let Some(id) = existing {
+        sqlx::query("UPDATE campaigns SET deadline = $1, updated_at = $2 WHERE id = $3")
+            .bind(&date)
+            .bind(now_text(now))
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        return Ok(id);
+    }
+    Ok(sqlx::query_scalar(
+        "INSERT INTO campaigns (name, deadline, scope_code, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+    )
+    .bind(DEFAULT_CAMPAIGN_NAME)
+    .bind(&date)
+    .bind(scope)
+    .bind(by)
+    .bind(now_text(now))
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// The name of a campaign created from chat: the seed letter's request.
+pub const DEFAULT_CAMPAIGN_NAME: &str = "Quyết định thành lập Tổ CNSCĐ";

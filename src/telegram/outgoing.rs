@@ -54,8 +54,13 @@ async fn send_one<R: Api>(bot: &R, chat: ChatId, reply: &Reply) -> Result<(), Re
     };
     result?;
     if let Some(image) = &reply.image {
-        let photo = InputFile::memory(image.png.clone()).file_name(image.file_name.clone());
+        let photo = InputFile::memory(image.bytes.clone()).file_name(image.file_name.clone());
         let sending = bot.send_photo(chat, photo).send();
+        sending.await?;
+    }
+    if let Some(document) = &reply.document {
+        let file = InputFile::memory(document.bytes.clone()).file_name(document.file_name.clone());
+        let sending = bot.send_document(chat, file).send();
         sending.await?;
     }
     Ok(())

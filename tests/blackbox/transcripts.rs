@@ -247,7 +247,7 @@ fn invitation_code(text: &str) -> Option<&str> {
 /// A picture and a contact request, which a text rendering would not show.
 fn render_extras(reply: &Reply, out: &mut String) {
     if let Some(image) = &reply.image {
-        let valid = image.png.starts_with(b"\x89PNG");
+        let valid = image.bytes.starts_with(b"\x89PNG");
         out.push_str(&format!("  (a picture: QR code, valid PNG: {valid})\n"));
     }
     if let Some(label) = &reply.ask_contact {

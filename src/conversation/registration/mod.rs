@@ -56,6 +56,8 @@ pub fn on_command(turn: &mut Turn<'_>, reg: Registration, command: Command) -> S
         | Command::Language
         | Command::Find
         | Command::Invite
+        | Command::Report
+        | Command::Deadline(_)
         | Command::Unknown(_) => {
             turn.say(K::AlreadyRegistering);
             ask(turn, &reg);
