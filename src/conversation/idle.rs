@@ -69,7 +69,8 @@ pub fn on_input(turn: &mut Turn<'_>, input: Input) -> State {
             | Action::ConfirmRemoveVillage(_)
             | Action::AddVillage
             | Action::ImportVillages
-            | Action::InviteFor(_)),
+            | Action::InviteFor(_)
+            | Action::ViewVillages(_)),
         ) => official::on_action(turn, action),
         Input::Action(_) => {
             turn.say(K::ButtonStale);

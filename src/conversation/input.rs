@@ -68,6 +68,8 @@ pub enum Action {
     AddVillage,
     ImportVillages,
     InviteFor(String),
+    /// The villages of a commune with their status (district officials).
+    ViewVillages(String),
 }
 
 impl Action {
@@ -114,7 +116,21 @@ impl Action {
             Action::AddVillage => "va".into(),
             Action::ImportVillages => "vi".into(),
             Action::InviteFor(code) => format!("inv:{code}"),
+            Action::ViewVillages(code) => format!("vv:{code}"),
         }
+    }
+
+    /// Actions that only open a view or a dialogue, safe from a message of any age.
+    pub fn opens_something(&self) -> bool {
+        matches!(
+            self,
+            Action::MyTeam
+                | Action::Units
+                | Action::UnitMenu(_)
+                | Action::ViewVillages(_)
+                | Action::Find
+                | Action::ShowUnit(_)
+        )
     }
 
     pub fn parse(payload: &str) -> Option<Action> {
@@ -177,6 +193,7 @@ impl Action {
             "vx" => code().map(Action::RemoveVillage),
             "vxy" => code().map(Action::ConfirmRemoveVillage),
             "inv" => code().map(Action::InviteFor),
+            "vv" => code().map(Action::ViewVillages),
             _ => None,
         }
     }
@@ -273,7 +290,18 @@ fn unsupported_key(kind: UnsupportedKind) -> K {
     }
 }
 
+/// A button for a message sent outside a conversation turn (alerts, notices). It is valid at
+/// any time, so only actions that merely open something are accepted from it.
+pub fn anytime_button(label: String, action: &Action) -> super::Button {
+    super::Button { label, payload: format!("*:{}", action.payload()) }
+}
+
 fn on_button(turn: &mut Turn<'_>, state: State, payload: &str) -> State {
+    if let Some(action) = payload.strip_prefix("*:").and_then(Action::parse) {
+        if action.opens_something() && !matches!(state, State::Registering(_)) {
+            return on_action(turn, state, action);
+        }
+    }
     let parsed = payload
         .split_once(':')
         .and_then(|(rev, action)| Some((rev.parse::<u32>().ok()?, Action::parse(action)?)));

@@ -13,13 +13,14 @@ mod official;
 mod registration;
 mod resident;
 pub mod state;
-mod summary;
+pub mod summary;
 mod turn;
 
 use chrono::NaiveDate;
 
-pub use input::{parse_command, Command};
+pub use input::{anytime_button, parse_command, Action, Command};
 pub use lookup::{Lookup, Need};
+pub use summary::breach_text_in as summary_breach_text;
 pub use state::{Decision, DecisionFile, Draft, FileKind, Member, Registration, Session, State};
 pub use summary::role_key;
 
@@ -278,5 +279,20 @@ impl Context<'_> {
     /// The answer to `need`, if the engine already loaded it.
     pub fn answer(&self, need: &Need) -> Option<&Lookup> {
         self.answers.iter().find(|(n, _)| n == need).map(|(_, l)| l)
+    }
+}
+
+impl Effect {
+    /// Whether applying it may change a unit's team status (alerts are recomputed then).
+    pub fn changes_status(&self) -> bool {
+        matches!(
+            self,
+            Effect::SaveDraft { .. }
+                | Effect::SaveTeam { .. }
+                | Effect::AddVillage { .. }
+                | Effect::RemoveVillage { .. }
+                | Effect::ImportVillages { .. }
+                | Effect::SetDeadline { .. }
+        )
     }
 }

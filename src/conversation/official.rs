@@ -132,6 +132,7 @@ pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
         Action::Units => units(turn),
         Action::UnitMenu(code) => unit_menu(turn, &code),
         Action::InviteFor(code) => invite(turn, &code),
+        Action::ViewVillages(code) => villages_of(turn, &code),
         Action::RenameVillage(code) => {
             match checked(turn, &code, access::Action::InviteVillageHead) {
                 Ok(_) => {
@@ -407,5 +408,23 @@ pub fn set_deadline(turn: &mut Turn<'_>, text: &str) -> State {
         Err(_) => turn.say(K::DeadlineFormat),
     }
     idle::menu(turn);
+    State::Idle
+}
+
+/// A commune's villages with their status, for an official above it (from a digest).
+fn villages_of(turn: &mut Turn<'_>, code: &str) -> State {
+    let unit = match checked(turn, code, access::Action::ViewStatus) {
+        Ok(unit) => unit,
+        Err(state) => return state,
+    };
+    let Some(Lookup::Villages(villages)) = turn.lookup(Need::Villages { commune: code.to_owned() }) else {
+        return State::Idle;
+    };
+    let mut lines = vec![format!("<b>{}</b>", Html::text(&unit.entry.name))];
+    lines.extend(villages.iter().enumerate().map(|(i, v)| progress_line(turn, i + 1, v).into_string()));
+    turn.say_with_buttons(
+        Html::markup(lines.join("\n")),
+        vec![vec![turn.button(K::ButtonBackToList, &Action::Units.payload())]],
+    );
     State::Idle
 }

@@ -115,20 +115,20 @@ pub fn team_card(turn: &Turn<'_>, village: &str, draft: &Draft) -> Html {
 
 /// One broken composition rule, said so the head knows what to change.
 pub fn breach_text(turn: &Turn<'_>, breach: &crate::domain::RuleBreach) -> Html {
+    breach_text_in(turn.ctx.texts, turn.lang, breach)
+}
+
+/// [`breach_text`] outside a conversation turn (alerts).
+pub fn breach_text_in(texts: &crate::i18n::Texts, lang: crate::i18n::Lang, breach: &crate::domain::RuleBreach) -> Html {
     use crate::domain::RuleBreach;
     let number = |n: &usize| Html::text(&n.to_string());
-    let role = |r: &MemberRole| Html::text(&turn.label(role_key(*r)));
+    let role = |r: &MemberRole| Html::text(&crate::i18n::to_plain(texts.template(lang, role_key(*r))));
+    let fill = |key, args: &[(&str, Html)]| texts.fill(lang, key, args);
     match breach {
-        RuleBreach::TooFewMembers { min, have } => turn.fill(
-            K::BreachTooFew,
-            &[("min", number(min)), ("count", number(have))],
-        ),
-        RuleBreach::TooManyMembers { max, have } => turn.fill(
-            K::BreachTooMany,
-            &[("max", number(max)), ("count", number(have))],
-        ),
-        RuleBreach::RoleNotAllowed(r) => turn.fill(K::BreachRoleNotAllowed, &[("role", role(r))]),
-        RuleBreach::MissingRole(r) => turn.fill(K::BreachMissingRole, &[("role", role(r))]),
+        RuleBreach::TooFewMembers { min, have } => fill(K::BreachTooFew, &[("min", number(min)), ("count", number(have))]),
+        RuleBreach::TooManyMembers { max, have } => fill(K::BreachTooMany, &[("max", number(max)), ("count", number(have))]),
+        RuleBreach::RoleNotAllowed(r) => fill(K::BreachRoleNotAllowed, &[("role", role(r))]),
+        RuleBreach::MissingRole(r) => fill(K::BreachMissingRole, &[("role", role(r))]),
     }
 }
 

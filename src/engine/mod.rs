@@ -67,6 +67,8 @@ pub struct Engine {
     bot_username: Option<String>,
     /// The place index residents search, built on first use and refreshed after unit edits.
     index: Arc<tokio::sync::OnceCell<SharedIndex>>,
+    /// Fired after a step that may change a team's status: the alert scheduler wakes up.
+    changed: Arc<tokio::sync::Notify>,
 }
 
 impl Engine {
@@ -84,6 +86,7 @@ impl Engine {
             limiter: Arc::new(RateLimiter::default()),
             bot_username: None,
             index: Arc::default(),
+            changed: Arc::default(),
         }
     }
 
@@ -99,6 +102,10 @@ impl Engine {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    pub fn rules(&self) -> &CompositionRules {
+        &self.rules
     }
 
     pub fn texts(&self) -> &Texts {
@@ -180,6 +187,9 @@ impl Engine {
         sessions::save_session(&mut tx, chat.channel, &chat.id, &json, now).await?;
         tx.commit().await.map_err(StorageError::from)?;
         self.refresh_index(&applied.changed_units).await?;
+        if outcome.effects.iter().any(conversation::Effect::changes_status) {
+            self.changed.notify_waiters();
+        }
         let mut replies = outcome.replies;
         replies.extend(applied.replies);
         for job in applied.after {
@@ -200,6 +210,11 @@ impl Engine {
                 Ok(Reply::text(self.texts.get(lang, K::InternalError)))
             }
         }
+    }
+
+    /// Completes after the next step that may have changed a team's status.
+    pub async fn status_changed(&self) {
+        self.changed.notified().await;
     }
 
     /// The place index, loaded from the database on first use.

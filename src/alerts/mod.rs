@@ -1,0 +1,121 @@
+//! Deadline alerts: on each slot of a campaign's schedule (7, 3 and 1 days before the
+//! deadline, on the day, then every 2 days while anything is overdue), every official in the
+//! campaign's area gets one digest and every village head whose team is not done a reminder.
+//!
+//! Exactly once: each (campaign, recipient, slot) is recorded in the same transaction that
+//! queues the message in the outbox, so a restart neither repeats nor skips an alert, and
+//! after downtime only the latest missed slot goes out. Delivery (and a recipient who blocked
+//! the bot) is the channel's outbox worker's business; one failure never stops a run.
+
+mod digest;
+mod scheduler;
+
+pub use scheduler::run_scheduler;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::conversation::{Reply, Session};
+use crate::domain::schedule::{Schedule, Slot};
+use crate::domain::UnitLevel;
+use crate::engine::Engine;
+use crate::i18n::Lang;
+use crate::status::{summary_status, UnitStatus};
+use crate::storage::campaigns::{record_alert, Campaign, ScopedAccount};
+use crate::storage::{outbox, sessions, StorageError, Sweep};
+
+/// What one run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlertRun {
+    /// Campaigns with a slot due now.
+    pub due: Vec<(String, String)>,
+    /// Alerts queued for delivery.
+    pub queued: usize,
+    /// Alerts of this slot that had gone out before (a run repeated after a restart).
+    pub already_sent: usize,
+}
+
+/// The statuses of a campaign's area, by unit code.
+pub(crate) struct Area {
+    pub sweep: Sweep,
+    pub status: HashMap<String, UnitStatus>,
+}
+
+impl Area {
+    fn load(sweep: Sweep, engine: &Engine) -> Area {
+        let rules = engine.rules();
+        let teams: HashMap<&str, _> = sweep.teams.iter().map(|t| (t.unit_code.as_str(), t)).collect();
+        let status = sweep
+            .units
+            .iter()
+            .filter(|u| matches!(u.level, UnitLevel::Village | UnitLevel::Commune))
+            .map(|u| (u.code.clone(), summary_status(rules, u.level, teams.get(u.code.as_str()).copied())))
+            .collect();
+        Area { sweep, status }
+    }
+
+    /// Something is still missing: a village without a complete team.
+    fn overdue(&self) -> bool {
+        self.sweep
+            .units
+            .iter()
+            .filter(|u| u.level == UnitLevel::Village)
+            .any(|u| !matches!(self.status.get(&u.code), Some(UnitStatus::Complete)))
+    }
+}
+
+/// Sends every alert due at `now` (the one-shot run: `cnscd alerts run-once --now …`).
+pub async fn run_due(engine: &Engine, schedule: &Schedule, now: DateTime<Utc>) -> Result<AlertRun, StorageError> {
+    let mut run = AlertRun::default();
+    for campaign in engine.store().campaigns().await? {
+        let Some(sweep) = engine.store().sweep(Some(&campaign.scope_code)).await? else {
+            tracing::warn!(campaign = campaign.id, "campaign area no longer exists");
+            continue;
+        };
+        let area = Area::load(sweep, engine);
+        let Some(slot) = schedule.due(campaign.deadline, now, area.overdue()) else {
+            continue;
+        };
+        run.due.push((campaign.name.clone(), slot.name()));
+        for account in engine.store().accounts_in_scope(&campaign.scope_code).await? {
+            let lang = recipient_lang(engine, &account).await?;
+            let Some(reply) = digest::for_account(engine, schedule, &campaign, slot, &area, &account, lang, now) else {
+                continue;
+            };
+            if queue(engine, &campaign, slot, &account, &reply, now).await? {
+                run.queued += 1;
+            } else {
+                run.already_sent += 1;
+            }
+        }
+    }
+    Ok(run)
+}
+
+/// Records the alert and queues its message in one transaction; `false` if it went before.
+async fn queue(
+    engine: &Engine,
+    campaign: &Campaign,
+    slot: Slot,
+    account: &ScopedAccount,
+    reply: &Reply,
+    now: DateTime<Utc>,
+) -> Result<bool, StorageError> {
+    let mut tx = engine.store().begin().await?;
+    let slot = slot.name();
+    if !record_alert(&mut tx, campaign.id, &account.channel, &account.chat_id, &slot, now).await? {
+        return Ok(false);
+    }
+    let key = format!("alert:{}:{}:{}:{slot}", campaign.id, account.channel, account.chat_id);
+    outbox::enqueue(&mut tx, &account.channel, &account.chat_id, reply, Some(&key), now).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+async fn recipient_lang(engine: &Engine, account: &ScopedAccount) -> Result<Lang, StorageError> {
+    let mut tx = engine.store().pool().begin().await?;
+    let json = sessions::load_session(&mut tx, &account.channel, &account.chat_id).await?;
+    tx.commit().await?;
+    Ok(json.and_then(|j| serde_json::from_str::<Session>(&j).ok()).map(|s| s.lang).unwrap_or_default())
+}

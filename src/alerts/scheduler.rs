@@ -1,0 +1,35 @@
+//! The scheduler: sleeps until the next alert may be due, wakes early when a write changed a
+//! status, and runs [`super::run_due`], which is idempotent.
+
+use std::time::Duration;
+
+use chrono::Utc;
+
+use crate::domain::schedule::Schedule;
+use crate::engine::Engine;
+
+/// The longest sleep: a deadline changed in chat is picked up within this time.
+const MAX_SLEEP: Duration = Duration::from_secs(15 * 60);
+
+/// Runs alerts until the task is dropped.
+pub async fn run_scheduler(engine: Engine, schedule: Schedule) {
+    loop {
+        let now = engine.now();
+        match super::run_due(&engine, &schedule, now).await {
+            Ok(run) if run.queued > 0 => tracing::info!(queued = run.queued, "alerts queued"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "alert run failed; will retry"),
+        }
+        let next = match engine.store().campaigns().await {
+            Ok(campaigns) => campaigns.iter().filter_map(|c| schedule.next_time(c.deadline, now)).min(),
+            Err(_) => None,
+        };
+        let sleep = next
+            .and_then(|at| (at - Utc::now()).to_std().ok())
+            .map_or(MAX_SLEEP, |wait| wait.min(MAX_SLEEP));
+        tokio::select! {
+            () = tokio::time::sleep(sleep) => {}
+            () = engine.status_changed() => {}
+        }
+    }
+}
