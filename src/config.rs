@@ -70,8 +70,66 @@ pub enum DatabaseCommand {
     /// Look at the administrative units (province, district, commune, village).
     #[command(subcommand)]
     Units(UnitsCommand),
-    /// Create a one-time invitation code for a village head.
+    /// Create a one-time invitation code for a village head or an official.
     Invite(InviteArgs),
+    /// Write the report of an area: units, teams, members, coverage, roles, decisions.
+    Report(ReportArgs),
+    /// Deadline campaigns: "found the teams of district 298 by 25/04/2022".
+    #[command(subcommand)]
+    Campaign(CampaignCommand),
+    /// Deadline alerts (the bot sends them by itself while `serve` runs).
+    #[command(subcommand)]
+    Alerts(AlertsCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The area: a unit code (province, district, commune); the whole country without it.
+    #[arg(long, value_name = "CODE")]
+    pub scope: Option<String>,
+    /// xlsx (a summary sheet per commune and every team and member), csv (UTF-8 with BOM),
+    /// json, png (coverage chart) or text (the chat summary).
+    #[arg(long, value_enum, default_value = "xlsx")]
+    pub format: crate::report::ReportFormat,
+    /// The file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CampaignCommand {
+    /// Create a campaign with a deadline (dd/mm/yyyy) for an area.
+    Create {
+        #[arg(long, default_value = crate::storage::campaigns::DEFAULT_CAMPAIGN_NAME)]
+        name: String,
+        /// The deadline, dd/mm/yyyy (the seed letter's: 25/04/2022).
+        #[arg(long, default_value = "25/04/2022")]
+        deadline: String,
+        /// The area, a unit code (e.g. district 298).
+        #[arg(long, value_name = "CODE")]
+        scope: String,
+    },
+    /// List the campaigns.
+    List,
+    /// Move a campaign's deadline.
+    SetDeadline {
+        #[arg(long)]
+        id: i64,
+        /// dd/mm/yyyy
+        #[arg(long)]
+        deadline: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertsCommand {
+    /// Queue every alert due now (or at --now) once, and deliver nothing else: the outbox is
+    /// sent by `serve`. Running it again for the same slot queues nothing.
+    RunOnce {
+        /// The moment to run at, RFC 3339 (e.g. 2022-04-22T08:00:00+07:00); default: now.
+        #[arg(long)]
+        now: Option<String>,
+    },
 }
 
 /// How to reach the Telegram Bot API.
@@ -171,6 +229,24 @@ pub enum BenchCommand {
     /// Register N village teams through the engine, interleaving the chats, and report
     /// throughput, CPU time per event and memory.
     Registration(BenchArgs),
+    /// Load the whole country (communes + generated villages and teams) and time residents'
+    /// searches by name, alone and with the team fetched from SQLite.
+    Search(NationalBenchArgs),
+    /// Load the whole country and time the status sweep and the XLSX export.
+    Report(NationalBenchArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct NationalBenchArgs {
+    /// The communes file (the whole country: ../shared/data/vn-communes.csv).
+    #[arg(long, default_value = "../shared/data/vn-communes.csv")]
+    pub communes: PathBuf,
+    /// Villages generated per commune.
+    #[arg(long, default_value_t = 10)]
+    pub villages: usize,
+    /// Searches to time (search bench).
+    #[arg(long, default_value_t = 10_000)]
+    pub queries: usize,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -121,6 +121,7 @@ text_keys! {
     DigestDueToday = "digest_due_today",
     DigestEscalation = "digest_escalation",
     DigestHeading = "digest_heading",
+    DigestNoVillageList = "digest_no_village_list",
     DigestOverdue = "digest_overdue",
     ExpectedCsv = "expected_csv",
     ExpectedFile = "expected_file",

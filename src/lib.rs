@@ -16,6 +16,7 @@
 //! - the binary's parts: [`config`] (the command line), [`telemetry`], [`cli`] (the
 //!   subcommands) and [`bench`] (the benchmarks).
 
+pub mod alerts;
 pub mod bench;
 pub mod cli;
 pub mod clock;
@@ -34,4 +35,3 @@ pub mod status;
 pub mod storage;
 pub mod telegram;
 pub mod telemetry;
-pub mod alerts;

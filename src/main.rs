@@ -7,9 +7,11 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Parser;
 
+use cnscd::alerts::run_scheduler;
 use cnscd::bench::registration_bench;
 use cnscd::clock::{Clock, SystemClock};
 use cnscd::config::{BenchCommand, Command, Config};
+use cnscd::domain::schedule::Schedule;
 use cnscd::domain::CompositionRules;
 use cnscd::engine::Engine;
 use cnscd::i18n::Texts;
@@ -46,9 +48,10 @@ async fn run(config: Config) -> anyhow::Result<()> {
             let options = ServeOptions {
                 throttle: !args.no_throttle,
             };
-            telegram::serve(engine.clone(), bot, options)
-                .await
-                .context("The Telegram bot stopped with an error")?;
+            let alerts = tokio::spawn(run_scheduler(engine.clone(), Schedule::default()));
+            let served = telegram::serve(engine.clone(), bot, options).await;
+            alerts.abort();
+            served.context("The Telegram bot stopped with an error")?;
             engine.store().close().await;
         }
         Command::Database(command) => {
@@ -61,6 +64,30 @@ async fn run(config: Config) -> anyhow::Result<()> {
                 .await
                 .context("The registration bench failed")?;
             print!("{report}");
+        }
+        Command::Bench(BenchCommand::Search(args)) => {
+            let options = cnscd::bench::search::SearchBenchOptions {
+                communes_csv: args.communes,
+                villages_per_commune: args.villages,
+                queries: args.queries,
+                ..Default::default()
+            };
+            let report = cnscd::bench::search::run(options)
+                .await
+                .context("The search bench failed")?;
+            print!("{report}");
+        }
+        Command::Bench(BenchCommand::Report(args)) => {
+            let config = cnscd::bench::report::BenchConfig {
+                communes_csv: args.communes,
+                villages_per_commune: args.villages,
+                members_per_team: 5,
+            };
+            let dir = tempfile::tempdir().context("Failed to make a temporary directory")?;
+            let figures = cnscd::bench::report::run(&config, dir.path())
+                .await
+                .context("The report bench failed")?;
+            print!("{figures}");
         }
     }
     Ok(())

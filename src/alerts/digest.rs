@@ -48,7 +48,15 @@ pub(super) fn for_account(
     let ctx = Ctx { engine, lang };
     let heading = heading(&ctx, campaign, slot);
     match account.role.as_str() {
-        "district-official" => Some(district(&ctx, schedule, campaign, area, &account.unit_code, heading, now)),
+        "district-official" => Some(district(
+            &ctx,
+            schedule,
+            campaign,
+            area,
+            &account.unit_code,
+            heading,
+            now,
+        )),
         "commune-official" => Some(commune(&ctx, area, &account.unit_code, heading)),
         "village-head" => village(&ctx, area, &account.unit_code, heading),
         _ => None,
@@ -58,11 +66,18 @@ pub(super) fn for_account(
 fn heading(ctx: &Ctx<'_>, campaign: &Campaign, slot: Slot) -> String {
     let when = match slot.0 {
         0 => ctx.fill(K::DigestDueToday, &[]),
-        n if n < 0 => ctx.fill(K::DigestDaysLeft, &[("days", Html::text(&(-n).to_string()))]),
+        n if n < 0 => ctx.fill(
+            K::DigestDaysLeft,
+            &[("days", Html::text(&(-n).to_string()))],
+        ),
         n => ctx.fill(K::DigestOverdue, &[("days", Html::text(&n.to_string()))]),
     };
     let deadline = Html::text(&campaign.deadline.format("%d/%m/%Y").to_string());
-    let args = [("campaign", Html::text(&campaign.name)), ("deadline", deadline), ("when", Html::markup(when))];
+    let args = [
+        ("campaign", Html::text(&campaign.name)),
+        ("deadline", deadline),
+        ("when", Html::markup(when)),
+    ];
     ctx.fill(K::DigestHeading, &args)
 }
 
@@ -75,7 +90,10 @@ fn children<'a>(area: &'a Area, parent: &str, level: UnitLevel) -> Vec<&'a Unit>
 }
 
 fn missing(status: Option<&UnitStatus>) -> bool {
-    matches!(status, None | Some(UnitStatus::NoTeam | UnitStatus::Draft | UnitStatus::Incomplete(_)))
+    matches!(
+        status,
+        None | Some(UnitStatus::NoTeam | UnitStatus::Draft | UnitStatus::Incomplete(_))
+    )
 }
 
 fn district(
@@ -87,16 +105,30 @@ fn district(
     heading: String,
     now: DateTime<Utc>,
 ) -> Reply {
-    let mut rows: Vec<(usize, &Unit, String)> = children(area, district, UnitLevel::Commune)
+    let communes = children(area, district, UnitLevel::Commune);
+    let without_list = communes
+        .iter()
+        .filter(|c| children(area, &c.code, UnitLevel::Village).is_empty())
+        .count();
+    let mut rows: Vec<(usize, &Unit, String)> = communes
         .into_iter()
+        .filter(|c| !children(area, &c.code, UnitLevel::Village).is_empty())
         .map(|commune| {
             let villages = children(area, &commune.code, UnitLevel::Village);
-            let count = |f: &dyn Fn(Option<&UnitStatus>) -> bool| villages.iter().filter(|v| f(area.status.get(&v.code))).count();
+            let count = |f: &dyn Fn(Option<&UnitStatus>) -> bool| {
+                villages
+                    .iter()
+                    .filter(|v| f(area.status.get(&v.code)))
+                    .count()
+            };
             let lacking = count(&missing);
             let complete = count(&|s| matches!(s, Some(UnitStatus::Complete)));
             let args = [
                 ("commune", Html::text(&commune.name)),
-                ("registered", Html::text(&(villages.len() - lacking).to_string())),
+                (
+                    "registered",
+                    Html::text(&(villages.len() - lacking).to_string()),
+                ),
                 ("villages", Html::text(&villages.len().to_string())),
                 ("complete", Html::text(&complete.to_string())),
                 ("missing", Html::text(&lacking.to_string())),
@@ -108,6 +140,12 @@ fn district(
     rows.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.code.cmp(&b.1.code)));
     let mut lines = vec![heading, ctx.fill(K::DigestDistrictIntro, &[])];
     lines.extend(rows.iter().map(|(_, _, line)| line.clone()));
+    if without_list > 0 {
+        lines.push(ctx.fill(
+            K::DigestNoVillageList,
+            &[("count", Html::text(&without_list.to_string()))],
+        ));
+    }
     let late_days = (vietnam_date(now) - campaign.deadline).num_days();
     if late_days >= i64::from(schedule.escalate_after_days) {
         let late: Vec<String> = area
@@ -116,10 +154,20 @@ fn district(
             .iter()
             .filter(|u| u.level == UnitLevel::Village && missing(area.status.get(&u.code)))
             .take(NAMED)
-            .map(|u| u.name.clone())
+            .map(|u| {
+                let commune = area
+                    .sweep
+                    .units
+                    .iter()
+                    .find(|c| Some(&c.code) == u.parent_code.as_ref());
+                format!("{} ({})", u.name, commune.map_or("", |c| c.name.as_str()))
+            })
             .collect();
         if !late.is_empty() {
-            let args = [("days", Html::text(&late_days.to_string())), ("villages", Html::text(&late.join(", ")))];
+            let args = [
+                ("days", Html::text(&late_days.to_string())),
+                ("villages", Html::text(&late.join(", "))),
+            ];
             lines.push(ctx.fill(K::DigestEscalation, &args));
         }
     }
@@ -128,14 +176,27 @@ fn district(
         .filter(|(lacking, _, _)| *lacking > 0)
         .take(BUTTONS)
         .map(|(_, commune, _)| {
-            let label = ctx.fill(K::ButtonSeeCommune, &[("commune", Html::text(&commune.name))]);
-            vec![anytime_button(crate::i18n::to_plain(&label), &Action::ViewVillages(commune.code.clone()))]
+            let label = ctx.fill(
+                K::ButtonSeeCommune,
+                &[("commune", Html::text(&commune.name))],
+            );
+            vec![anytime_button(
+                crate::i18n::to_plain(&label),
+                &Action::ViewVillages(commune.code.clone()),
+            )]
         })
         .collect();
-    Reply { buttons, ..Reply::text(Html::markup(lines.join("\n"))) }
+    Reply {
+        buttons,
+        ..Reply::text(Html::markup(lines.join("\n")))
+    }
 }
 
-pub(crate) fn status_label(ctx_texts: &crate::i18n::Texts, lang: Lang, status: Option<&UnitStatus>) -> String {
+pub(crate) fn status_label(
+    ctx_texts: &crate::i18n::Texts,
+    lang: Lang,
+    status: Option<&UnitStatus>,
+) -> String {
     let key = match status {
         None | Some(UnitStatus::NoTeam) => K::StatusNoTeam,
         Some(UnitStatus::Draft) => K::StatusDraft,
@@ -148,12 +209,23 @@ pub(crate) fn status_label(ctx_texts: &crate::i18n::Texts, lang: Lang, status: O
 
 fn commune(ctx: &Ctx<'_>, area: &Area, commune: &str, heading: String) -> Reply {
     let mut lines = vec![heading, ctx.fill(K::DigestCommuneIntro, &[])];
-    for (i, village) in children(area, commune, UnitLevel::Village).iter().enumerate() {
+    for (i, village) in children(area, commune, UnitLevel::Village)
+        .iter()
+        .enumerate()
+    {
         let status = status_label(ctx.engine.texts(), ctx.lang, area.status.get(&village.code));
-        lines.push(format!("{}. {} — {}", i + 1, Html::text(&village.name), Html::text(&status)));
+        lines.push(format!(
+            "{}. {} — {}",
+            i + 1,
+            Html::text(&village.name),
+            Html::text(&status)
+        ));
     }
     let button = anytime_button(ctx.label(K::ButtonVillages), &Action::Units);
-    Reply { buttons: vec![vec![button]], ..Reply::text(Html::markup(lines.join("\n"))) }
+    Reply {
+        buttons: vec![vec![button]],
+        ..Reply::text(Html::markup(lines.join("\n")))
+    }
 }
 
 fn village(ctx: &Ctx<'_>, area: &Area, village: &str, heading: String) -> Option<Reply> {
@@ -161,9 +233,17 @@ fn village(ctx: &Ctx<'_>, area: &Area, village: &str, heading: String) -> Option
     if matches!(status, Some(UnitStatus::Complete)) {
         return None;
     }
-    let name = area.sweep.units.iter().find(|u| u.code == village).map_or("", |u| u.name.as_str());
+    let name = area
+        .sweep
+        .units
+        .iter()
+        .find(|u| u.code == village)
+        .map_or("", |u| u.name.as_str());
     let label = status_label(ctx.engine.texts(), ctx.lang, status);
-    let args = [("village", Html::text(name)), ("status", Html::text(&label))];
+    let args = [
+        ("village", Html::text(name)),
+        ("status", Html::text(&label)),
+    ];
     let mut lines = vec![heading, ctx.fill(K::ReminderVillage, &args)];
     if let Some(status) = status {
         for breach in status.breaches() {
@@ -171,5 +251,8 @@ fn village(ctx: &Ctx<'_>, area: &Area, village: &str, heading: String) -> Option
         }
     }
     let button = anytime_button(ctx.label(K::ButtonContinueTeam), &Action::MyTeam);
-    Some(Reply { buttons: vec![vec![button]], ..Reply::text(Html::markup(lines.join("\n"))) })
+    Some(Reply {
+        buttons: vec![vec![button]],
+        ..Reply::text(Html::markup(lines.join("\n")))
+    })
 }

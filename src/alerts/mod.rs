@@ -45,12 +45,21 @@ pub(crate) struct Area {
 impl Area {
     fn load(sweep: Sweep, engine: &Engine) -> Area {
         let rules = engine.rules();
-        let teams: HashMap<&str, _> = sweep.teams.iter().map(|t| (t.unit_code.as_str(), t)).collect();
+        let teams: HashMap<&str, _> = sweep
+            .teams
+            .iter()
+            .map(|t| (t.unit_code.as_str(), t))
+            .collect();
         let status = sweep
             .units
             .iter()
             .filter(|u| matches!(u.level, UnitLevel::Village | UnitLevel::Commune))
-            .map(|u| (u.code.clone(), summary_status(rules, u.level, teams.get(u.code.as_str()).copied())))
+            .map(|u| {
+                (
+                    u.code.clone(),
+                    summary_status(rules, u.level, teams.get(u.code.as_str()).copied()),
+                )
+            })
             .collect();
         Area { sweep, status }
     }
@@ -66,7 +75,11 @@ impl Area {
 }
 
 /// Sends every alert due at `now` (the one-shot run: `cnscd alerts run-once --now …`).
-pub async fn run_due(engine: &Engine, schedule: &Schedule, now: DateTime<Utc>) -> Result<AlertRun, StorageError> {
+pub async fn run_due(
+    engine: &Engine,
+    schedule: &Schedule,
+    now: DateTime<Utc>,
+) -> Result<AlertRun, StorageError> {
     let mut run = AlertRun::default();
     for campaign in engine.store().campaigns().await? {
         let Some(sweep) = engine.store().sweep(Some(&campaign.scope_code)).await? else {
@@ -78,9 +91,15 @@ pub async fn run_due(engine: &Engine, schedule: &Schedule, now: DateTime<Utc>) -
             continue;
         };
         run.due.push((campaign.name.clone(), slot.name()));
-        for account in engine.store().accounts_in_scope(&campaign.scope_code).await? {
+        for account in engine
+            .store()
+            .accounts_in_scope(&campaign.scope_code)
+            .await?
+        {
             let lang = recipient_lang(engine, &account).await?;
-            let Some(reply) = digest::for_account(engine, schedule, &campaign, slot, &area, &account, lang, now) else {
+            let Some(reply) = digest::for_account(
+                engine, schedule, &campaign, slot, &area, &account, lang, now,
+            ) else {
                 continue;
             };
             if queue(engine, &campaign, slot, &account, &reply, now).await? {
@@ -104,11 +123,31 @@ async fn queue(
 ) -> Result<bool, StorageError> {
     let mut tx = engine.store().begin().await?;
     let slot = slot.name();
-    if !record_alert(&mut tx, campaign.id, &account.channel, &account.chat_id, &slot, now).await? {
+    if !record_alert(
+        &mut tx,
+        campaign.id,
+        &account.channel,
+        &account.chat_id,
+        &slot,
+        now,
+    )
+    .await?
+    {
         return Ok(false);
     }
-    let key = format!("alert:{}:{}:{}:{slot}", campaign.id, account.channel, account.chat_id);
-    outbox::enqueue(&mut tx, &account.channel, &account.chat_id, reply, Some(&key), now).await?;
+    let key = format!(
+        "alert:{}:{}:{}:{slot}",
+        campaign.id, account.channel, account.chat_id
+    );
+    outbox::enqueue(
+        &mut tx,
+        &account.channel,
+        &account.chat_id,
+        reply,
+        Some(&key),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -117,5 +156,8 @@ async fn recipient_lang(engine: &Engine, account: &ScopedAccount) -> Result<Lang
     let mut tx = engine.store().pool().begin().await?;
     let json = sessions::load_session(&mut tx, &account.channel, &account.chat_id).await?;
     tx.commit().await?;
-    Ok(json.and_then(|j| serde_json::from_str::<Session>(&j).ok()).map(|s| s.lang).unwrap_or_default())
+    Ok(json
+        .and_then(|j| serde_json::from_str::<Session>(&j).ok())
+        .map(|s| s.lang)
+        .unwrap_or_default())
 }

@@ -21,7 +21,10 @@ pub async fn run_scheduler(engine: Engine, schedule: Schedule) {
             Err(error) => tracing::warn!(%error, "alert run failed; will retry"),
         }
         let next = match engine.store().campaigns().await {
-            Ok(campaigns) => campaigns.iter().filter_map(|c| schedule.next_time(c.deadline, now)).min(),
+            Ok(campaigns) => campaigns
+                .iter()
+                .filter_map(|c| schedule.next_time(c.deadline, now))
+                .min(),
             Err(_) => None,
         };
         let sleep = next

@@ -2,6 +2,7 @@
 //! did to stdout. `main` opens the database and builds the engine, then calls [`run`];
 //! [`telegram`] builds the Bot API client for `serve` and `invite`.
 
+pub mod campaign;
 pub mod import;
 pub mod invite;
 pub mod telegram;
@@ -49,6 +50,8 @@ pub enum CliError {
     MissingToken,
     #[error("The console stopped with an error")]
     Console(#[source] ConsoleError),
+    #[error("{0}")]
+    Campaign(String),
     #[error("Failed to write the output")]
     Output(#[from] std::io::Error),
 }
@@ -83,5 +86,8 @@ pub async fn run(
             units::list(engine.store(), parent.as_deref(), &mut out).await
         }
         DatabaseCommand::Invite(args) => invite::run(engine, &args, database_url, &mut out).await,
+        DatabaseCommand::Report(args) => campaign::report(engine, args).await,
+        DatabaseCommand::Campaign(command) => campaign::campaign(engine, command, &mut out).await,
+        DatabaseCommand::Alerts(command) => campaign::alerts(engine, command, &mut out).await,
     }
 }

@@ -31,6 +31,7 @@ pub fn on_command(turn: &mut Turn<'_>, command: Command) -> State {
         }
         Command::Invite => official::units(turn),
         Command::Report => official::report(turn),
+        Command::Notices => official::notices(turn, true),
         Command::Deadline(date) => official::set_deadline(turn, &date),
         Command::Find => resident::start_search(turn),
         Command::Cancel | Command::Back | Command::Skip => {
@@ -70,7 +71,9 @@ pub fn on_input(turn: &mut Turn<'_>, input: Input) -> State {
             | Action::AddVillage
             | Action::ImportVillages
             | Action::InviteFor(_)
-            | Action::ViewVillages(_)),
+            | Action::ViewVillages(_)
+            | Action::NoticesOff
+            | Action::NoticesOn),
         ) => official::on_action(turn, action),
         Input::Action(_) => {
             turn.say(K::ButtonStale);

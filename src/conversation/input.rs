@@ -70,6 +70,8 @@ pub enum Action {
     InviteFor(String),
     /// The villages of a commune with their status (district officials).
     ViewVillages(String),
+    NoticesOff,
+    NoticesOn,
 }
 
 impl Action {
@@ -117,6 +119,8 @@ impl Action {
             Action::ImportVillages => "vi".into(),
             Action::InviteFor(code) => format!("inv:{code}"),
             Action::ViewVillages(code) => format!("vv:{code}"),
+            Action::NoticesOff => "notices:off".into(),
+            Action::NoticesOn => "notices:on".into(),
         }
     }
 
@@ -128,6 +132,7 @@ impl Action {
                 | Action::Units
                 | Action::UnitMenu(_)
                 | Action::ViewVillages(_)
+                | Action::NoticesOff
                 | Action::Find
                 | Action::ShowUnit(_)
         )
@@ -161,6 +166,8 @@ impl Action {
             "units" => Some(Action::Units),
             "va" => Some(Action::AddVillage),
             "vi" => Some(Action::ImportVillages),
+            "notices:off" => Some(Action::NoticesOff),
+            "notices:on" => Some(Action::NoticesOn),
             _ => None,
         };
         if simple.is_some() {
@@ -219,6 +226,7 @@ pub enum Command {
     Find,
     Invite,
     Report,
+    Notices,
     Deadline(String),
     Unknown(String),
 }
@@ -240,6 +248,7 @@ pub fn parse_command(text: &str) -> Option<Command> {
         "find" | "tim" => Command::Find,
         "invite" | "moi" | "villages" | "thon" => Command::Invite,
         "report" | "baocao" => Command::Report,
+        "notices" | "thongbao" => Command::Notices,
         "deadline" | "hanchot" => Command::Deadline(arg.chars().take(20).collect()),
         _ => Command::Unknown(name.chars().take(32).collect()),
     };
@@ -293,7 +302,10 @@ fn unsupported_key(kind: UnsupportedKind) -> K {
 /// A button for a message sent outside a conversation turn (alerts, notices). It is valid at
 /// any time, so only actions that merely open something are accepted from it.
 pub fn anytime_button(label: String, action: &Action) -> super::Button {
-    super::Button { label, payload: format!("*:{}", action.payload()) }
+    super::Button {
+        label,
+        payload: format!("*:{}", action.payload()),
+    }
 }
 
 fn on_button(turn: &mut Turn<'_>, state: State, payload: &str) -> State {

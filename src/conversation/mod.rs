@@ -20,8 +20,8 @@ use chrono::NaiveDate;
 
 pub use input::{anytime_button, parse_command, Action, Command};
 pub use lookup::{Lookup, Need};
-pub use summary::breach_text_in as summary_breach_text;
 pub use state::{Decision, DecisionFile, Draft, FileKind, Member, Registration, Session, State};
+pub use summary::breach_text_in as summary_breach_text;
 pub use summary::role_key;
 
 use crate::domain::{AccountRole, CompositionRules, PhoneNumber};
@@ -220,6 +220,10 @@ pub enum Effect {
         role: AccountRole,
         unit_code: String,
         unit_name: String,
+    },
+    /// A commune official turns the notices of village team changes on or off.
+    SetChangeNotices {
+        on: bool,
     },
     /// The report of an official's area, sent as a summary, a chart and a spreadsheet.
     SendReport {

@@ -133,6 +133,8 @@ pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
         Action::UnitMenu(code) => unit_menu(turn, &code),
         Action::InviteFor(code) => invite(turn, &code),
         Action::ViewVillages(code) => villages_of(turn, &code),
+        Action::NoticesOff => notices(turn, false),
+        Action::NoticesOn => notices(turn, true),
         Action::RenameVillage(code) => {
             match checked(turn, &code, access::Action::InviteVillageHead) {
                 Ok(_) => {
@@ -417,14 +419,43 @@ fn villages_of(turn: &mut Turn<'_>, code: &str) -> State {
         Ok(unit) => unit,
         Err(state) => return state,
     };
-    let Some(Lookup::Villages(villages)) = turn.lookup(Need::Villages { commune: code.to_owned() }) else {
+    let Some(Lookup::Villages(villages)) = turn.lookup(Need::Villages {
+        commune: code.to_owned(),
+    }) else {
         return State::Idle;
     };
     let mut lines = vec![format!("<b>{}</b>", Html::text(&unit.entry.name))];
-    lines.extend(villages.iter().enumerate().map(|(i, v)| progress_line(turn, i + 1, v).into_string()));
+    lines.extend(
+        villages
+            .iter()
+            .enumerate()
+            .map(|(i, v)| progress_line(turn, i + 1, v).into_string()),
+    );
     turn.say_with_buttons(
         Html::markup(lines.join("\n")),
-        vec![vec![turn.button(K::ButtonBackToList, &Action::Units.payload())]],
+        vec![vec![
+            turn.button(K::ButtonBackToList, &Action::Units.payload())
+        ]],
     );
     State::Idle
+}
+
+/// Turns a commune official's notices of village team changes on or off.
+pub fn notices(turn: &mut Turn<'_>, on: bool) -> State {
+    match own_unit(turn) {
+        Some((AccountRole::CommuneOfficial, _)) => {
+            turn.effect(Effect::SetChangeNotices { on });
+            turn.say(if on { K::NoticesOn } else { K::NoticesOff });
+            State::Idle
+        }
+        _ => {
+            let code = turn
+                .ctx
+                .account
+                .as_ref()
+                .map(|a| a.unit.code.clone())
+                .unwrap_or_default();
+            refuse(turn, "notices", &code)
+        }
+    }
 }

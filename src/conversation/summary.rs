@@ -119,14 +119,25 @@ pub fn breach_text(turn: &Turn<'_>, breach: &crate::domain::RuleBreach) -> Html 
 }
 
 /// [`breach_text`] outside a conversation turn (alerts).
-pub fn breach_text_in(texts: &crate::i18n::Texts, lang: crate::i18n::Lang, breach: &crate::domain::RuleBreach) -> Html {
+pub fn breach_text_in(
+    texts: &crate::i18n::Texts,
+    lang: crate::i18n::Lang,
+    breach: &crate::domain::RuleBreach,
+) -> Html {
     use crate::domain::RuleBreach;
     let number = |n: &usize| Html::text(&n.to_string());
-    let role = |r: &MemberRole| Html::text(&crate::i18n::to_plain(texts.template(lang, role_key(*r))));
+    let role =
+        |r: &MemberRole| Html::text(&crate::i18n::to_plain(texts.template(lang, role_key(*r))));
     let fill = |key, args: &[(&str, Html)]| texts.fill(lang, key, args);
     match breach {
-        RuleBreach::TooFewMembers { min, have } => fill(K::BreachTooFew, &[("min", number(min)), ("count", number(have))]),
-        RuleBreach::TooManyMembers { max, have } => fill(K::BreachTooMany, &[("max", number(max)), ("count", number(have))]),
+        RuleBreach::TooFewMembers { min, have } => fill(
+            K::BreachTooFew,
+            &[("min", number(min)), ("count", number(have))],
+        ),
+        RuleBreach::TooManyMembers { max, have } => fill(
+            K::BreachTooMany,
+            &[("max", number(max)), ("count", number(have))],
+        ),
         RuleBreach::RoleNotAllowed(r) => fill(K::BreachRoleNotAllowed, &[("role", role(r))]),
         RuleBreach::MissingRole(r) => fill(K::BreachMissingRole, &[("role", role(r))]),
     }

@@ -91,6 +91,7 @@ pub(super) async fn apply_effect(
         }
         Effect::SaveTeam { unit_code, team } => {
             teams::save_team(tx, unit_code, team, now).await?;
+            notice_team_saved(tx, env, unit_code, team).await?;
             let detail = serde_json::json!({ "members": team.members.len(), "decision": team.decision.number.is_some() });
             audit(tx, &actor, "team.registered", Some(unit_code), &detail, now).await?;
         }
@@ -193,6 +194,9 @@ pub(super) async fn apply_effect(
                 .replies
                 .push(invitation_reply(env, unit_name, &code, expires_at));
         }
+        Effect::SetChangeNotices { on } => {
+            directory::set_change_notices(tx, env.chat.channel, &env.chat.id, *on).await?;
+        }
         Effect::SendReport { scope } => {
             applied.after.push(AfterCommit::Report {
                 scope: scope.clone(),
@@ -285,6 +289,56 @@ async fn notify_unit(
         };
         let args = [("name", Html::text(name)), ("unit", Html::text(&unit_name))];
         let reply = Reply::text(env.texts.fill(lang, K::MemberAskedRemoval, &args));
+        outbox::enqueue(tx, &channel, &chat_id, &reply, None, env.now).await?;
+    }
+    Ok(())
+}
+
+/// Tells the officials of a village's commune that its team was submitted or changed (unless
+/// they turned these notices off).
+async fn notice_team_saved(
+    tx: &mut Tx<'_>,
+    env: &EffectEnv<'_>,
+    unit_code: &str,
+    team: &crate::conversation::Draft,
+) -> Result<(), StorageError> {
+    let Some(village) = crate::storage::units::unit_in_tx(tx, unit_code).await? else {
+        return Ok(());
+    };
+    let Some(commune) = village
+        .parent_code
+        .as_deref()
+        .filter(|_| village.level == crate::domain::UnitLevel::Village)
+    else {
+        return Ok(());
+    };
+    for (channel, chat_id) in directory::unit_chats(tx, commune, &["commune-official"]).await? {
+        if !directory::change_notices(tx, &channel, &chat_id).await? {
+            continue;
+        }
+        let lang = match sessions::load_session(tx, &channel, &chat_id).await? {
+            Some(json) => serde_json::from_str::<crate::conversation::Session>(&json)
+                .map(|s| s.lang)
+                .unwrap_or_default(),
+            None => Lang::default(),
+        };
+        let status_key = if team.decision.number.is_some() {
+            K::StatusComplete
+        } else {
+            K::StatusNoDecision
+        };
+        let status = crate::i18n::to_plain(env.texts.template(lang, status_key));
+        let args = [
+            ("village", Html::text(&village.name)),
+            ("members", Html::text(&team.members.len().to_string())),
+            ("status", Html::text(&status)),
+        ];
+        let mut reply = Reply::text(env.texts.fill(lang, K::NoticeTeamSaved, &args));
+        let off = crate::i18n::to_plain(env.texts.template(lang, K::ButtonNoticesOff));
+        reply.buttons = vec![vec![crate::conversation::anytime_button(
+            off,
+            &crate::conversation::Action::NoticesOff,
+        )]];
         outbox::enqueue(tx, &channel, &chat_id, &reply, None, env.now).await?;
     }
     Ok(())

@@ -187,7 +187,11 @@ impl Engine {
         sessions::save_session(&mut tx, chat.channel, &chat.id, &json, now).await?;
         tx.commit().await.map_err(StorageError::from)?;
         self.refresh_index(&applied.changed_units).await?;
-        if outcome.effects.iter().any(conversation::Effect::changes_status) {
+        if outcome
+            .effects
+            .iter()
+            .any(conversation::Effect::changes_status)
+        {
             self.changed.notify_waiters();
         }
         let mut replies = outcome.replies;

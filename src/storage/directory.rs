@@ -195,3 +195,30 @@ pub async fn remove_unit(tx: &mut Tx<'_>, code: &str) -> StorageResult<bool> {
         .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Whether a commune official wants a notice when a village team changes.
+pub async fn change_notices(tx: &mut Tx<'_>, channel: &str, chat_id: &str) -> StorageResult<bool> {
+    let on: Option<i64> = sqlx::query_scalar(
+        "SELECT change_notices FROM accounts WHERE channel = $1 AND external_id = $2",
+    )
+    .bind(channel)
+    .bind(chat_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(on.unwrap_or(0) != 0)
+}
+
+pub async fn set_change_notices(
+    tx: &mut Tx<'_>,
+    channel: &str,
+    chat_id: &str,
+    on: bool,
+) -> StorageResult<()> {
+    sqlx::query("UPDATE accounts SET change_notices = $1 WHERE channel = $2 AND external_id = $3")
+        .bind(i64::from(on))
+        .bind(channel)
+        .bind(chat_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

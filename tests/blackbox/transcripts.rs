@@ -87,6 +87,39 @@ impl Scene {
                 self.code = created.code;
             }
             "chat" => self.chat = arg.to_owned(),
+            "campaign" => {
+                let (deadline, scope) = arg.split_once(' ').expect("! campaign DEADLINE SCOPE");
+                let deadline = cnscd::domain::decision::parse_date(deadline).expect("deadline");
+                let now = clock_now(&self.clock);
+                let store = self.engine.store();
+                let name = cnscd::storage::campaigns::DEFAULT_CAMPAIGN_NAME;
+                store
+                    .create_campaign(name, deadline, scope, "test", now)
+                    .await
+                    .expect("campaign");
+            }
+            "alerts" => {
+                let schedule = cnscd::domain::schedule::Schedule::default();
+                let now = clock_now(&self.clock);
+                let run = cnscd::alerts::run_due(&self.engine, &schedule, now)
+                    .await
+                    .expect("alerts");
+                let due: Vec<String> = run.due.iter().map(|(_, slot)| slot.clone()).collect();
+                out.push_str(&format!(
+                    "= due: {:?}, queued {}, sent before {}\n",
+                    due, run.queued, run.already_sent
+                ));
+                self.deliver(out).await;
+            }
+            "deliver" => self.deliver(out).await,
+            "block" => {
+                let now = clock_now(&self.clock);
+                self.engine
+                    .store()
+                    .mark_chat_blocked("test", arg, now)
+                    .await
+                    .expect("block");
+            }
             "outbox" => {
                 let pending = self.engine.store().pending_outbox("test", 100).await;
                 for message in pending.expect("outbox") {
@@ -115,6 +148,22 @@ impl Scene {
             }
             "team" => out.push_str(&stored_team(self.engine.store(), arg).await),
             other => panic!("unknown scene line `! {other}`"),
+        }
+    }
+
+    /// Prints every message waiting in the outbox, as each chat would receive it, and marks
+    /// it sent; its buttons can then be pressed in that chat.
+    async fn deliver(&mut self, out: &mut String) {
+        let store = self.engine.store();
+        let now = clock_now(&self.clock);
+        for message in store.pending_outbox("test", 100).await.expect("outbox") {
+            out.push_str(&format!("= to chat {}:\n", message.chat_id));
+            render(&message.reply, out);
+            store.mark_outbox_sent(message.id, now).await.expect("sent");
+            self.replies
+                .entry(message.chat_id.clone())
+                .or_default()
+                .push(message.reply);
         }
     }
 
@@ -397,4 +446,5 @@ golden!(
     a_commune_official_registers_the_commune_team,
     a_district_official_invites_commune_officials,
     other_provinces_rules_apply_from_the_rules_file,
+    a_whole_campaign_of_deadline_alerts,
 );

@@ -57,6 +57,7 @@ pub fn on_command(turn: &mut Turn<'_>, reg: Registration, command: Command) -> S
         | Command::Find
         | Command::Invite
         | Command::Report
+        | Command::Notices
         | Command::Deadline(_)
         | Command::Unknown(_) => {
             turn.say(K::AlreadyRegistering);

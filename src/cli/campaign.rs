@@ -1,0 +1,125 @@
+//! `cnscd report`, `cnscd campaign …` and `cnscd alerts run-once`.
+
+use std::io::Write;
+
+use chrono::{DateTime, Utc};
+
+use super::CliError;
+use crate::config::{AlertsCommand, CampaignCommand, ReportArgs};
+use crate::domain::decision::parse_date;
+use crate::domain::schedule::Schedule;
+use crate::engine::Engine;
+
+const ADMIN: &str = "cli";
+
+pub async fn report(engine: &Engine, args: ReportArgs) -> Result<(), CliError> {
+    let store = engine.store();
+    crate::report::run_report_cli(
+        store,
+        engine.rules(),
+        engine.texts(),
+        args.scope,
+        args.format,
+        args.out.clone(),
+    )
+    .await
+    .map_err(|e| CliError::Campaign(format!("{e:#}")))?;
+    println!("{}", args.out.display());
+    Ok(())
+}
+
+fn date(text: &str) -> Result<chrono::NaiveDate, CliError> {
+    parse_date(text).map_err(|e| CliError::Campaign(format!("{text:?}: {e} (write dd/mm/yyyy)")))
+}
+
+pub async fn campaign(
+    engine: &Engine,
+    command: CampaignCommand,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let store = engine.store();
+    let failed = |e: crate::storage::StorageError| {
+        CliError::Campaign(format!("Failed to update the campaigns: {e}"))
+    };
+    match command {
+        CampaignCommand::Create {
+            name,
+            deadline,
+            scope,
+        } => {
+            if store.unit(&scope).await.map_err(failed)?.is_none() {
+                return Err(CliError::UnknownUnit(scope));
+            }
+            let deadline = date(&deadline)?;
+            let id = store
+                .create_campaign(&name, deadline, &scope, ADMIN, engine.now())
+                .await
+                .map_err(failed)?;
+            writeln!(
+                out,
+                "campaign {id}: {name}, deadline {}, area {scope}",
+                deadline.format("%d/%m/%Y")
+            )?;
+        }
+        CampaignCommand::List => {
+            for c in store.campaigns().await.map_err(failed)? {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}",
+                    c.id,
+                    c.deadline.format("%d/%m/%Y"),
+                    c.scope_code,
+                    c.name
+                )?;
+            }
+        }
+        CampaignCommand::SetDeadline { id, deadline } => {
+            let deadline = date(&deadline)?;
+            if !store
+                .set_campaign_deadline(id, deadline, ADMIN, engine.now())
+                .await
+                .map_err(failed)?
+            {
+                return Err(CliError::Campaign(format!(
+                    "There is no campaign {id} (see: cnscd campaign list)"
+                )));
+            }
+            writeln!(
+                out,
+                "campaign {id}: deadline {}",
+                deadline.format("%d/%m/%Y")
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn alerts(
+    engine: &Engine,
+    command: AlertsCommand,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let AlertsCommand::RunOnce { now } = command;
+    let now = match now {
+        Some(text) => DateTime::parse_from_rfc3339(&text)
+            .map_err(|e| {
+                CliError::Campaign(format!(
+                    "--now {text:?}: {e} (e.g. 2022-04-22T08:00:00+07:00)"
+                ))
+            })?
+            .with_timezone(&Utc),
+        None => engine.now(),
+    };
+    let run = crate::alerts::run_due(engine, &Schedule::default(), now)
+        .await
+        .map_err(|e| CliError::Campaign(format!("The alert run failed: {e}")))?;
+    for (campaign, slot) in &run.due {
+        writeln!(out, "due: {campaign} ({slot})")?;
+    }
+    writeln!(
+        out,
+        "{} alerts queued, {} sent before",
+        run.queued, run.already_sent
+    )?;
+    Ok(())
+}
