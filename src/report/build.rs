@@ -109,6 +109,16 @@ impl Builder<'_> {
 
     fn finish(mut self, sweep: &Sweep) -> Report {
         let scope = sweep.scope.as_ref().map(|unit| unit.code.as_str());
+        // Tree order: by the codes from the top of the tree down to the commune.
+        self.communes.sort_by_cached_key(|row| {
+            let mut path: Vec<&str> = self
+                .places
+                .chain(&row.code)
+                .map(|u| u.code.as_str())
+                .collect();
+            path.reverse();
+            path
+        });
         let mut areas: Vec<AreaRow> = Vec::new();
         let mut area_index: HashMap<&str, usize> = HashMap::new();
         for row in &mut self.communes {
@@ -134,6 +144,9 @@ impl Builder<'_> {
             areas.clear();
         }
         let mut report = self.report;
+        report
+            .decisions
+            .sort_by(|a, b| a.unit_code.cmp(&b.unit_code));
         report.totals.finish();
         report.commune_teams.finish();
         report.communes = self.communes;

@@ -29,8 +29,14 @@ impl<W: Write> CsvSink<W> {
 }
 
 impl<W: Write> LineSink for CsvSink<W> {
-    fn line(&mut self, cells: &[Cell]) -> Result<(), ReportError> {
-        self.writer.write_record(cells.iter().map(Cell::to_text))?;
+    fn line(&mut self, cells: &[Cell<'_>]) -> Result<(), ReportError> {
+        for cell in cells {
+            match cell {
+                Cell::Text(text) => self.writer.write_field(text.as_bytes())?,
+                other => self.writer.write_field(other.to_text())?,
+            }
+        }
+        self.writer.write_record(None::<&[u8]>)?;
         Ok(())
     }
 }

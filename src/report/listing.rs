@@ -1,28 +1,31 @@
 //! The listing of every team and member of a scope, shared by the XLSX and CSV exports:
 //! one line per member (a team without members gets one line), streamed from storage.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 
 use super::format::{breaches, date, plain, role_label, status_key};
 use super::places::Places;
 use super::ReportError;
-use crate::domain::{CompositionRules, PhoneNumber};
+use crate::domain::{CompositionRules, MemberRole, PhoneNumber};
 use crate::i18n::{Lang, Texts, K};
-use crate::status::summary_status;
+use crate::status::{summary_status, StatusKind};
 use crate::storage::{ListedMember, ListedTeam, Store, Sweep, UnitLevel};
 
-/// One cell of an export line.
+/// One cell of an export line; text is borrowed where it can be (the whole country has
+/// eight million cells).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
+pub enum Cell<'a> {
     Empty,
-    Text(String),
+    Text(Cow<'a, str>),
     Number(f64),
     Date(NaiveDate),
 }
 
 /// Where listing lines go: a worksheet or a CSV file.
 pub trait LineSink {
-    fn line(&mut self, cells: &[Cell]) -> Result<(), ReportError>;
+    fn line(&mut self, cells: &[Cell<'_>]) -> Result<(), ReportError>;
 }
 
 /// The listing's columns, in order.
@@ -51,10 +54,10 @@ pub const COLUMNS: [K; 19] = [
 /// Index of the decision date column (a real date in spreadsheets).
 pub const DATE_COLUMN: usize = 18;
 
-pub fn header(texts: &Texts, lang: Lang) -> Vec<Cell> {
+pub fn header(texts: &Texts, lang: Lang) -> Vec<Cell<'static>> {
     COLUMNS
         .iter()
-        .map(|key| Cell::Text(plain(texts, lang, *key)))
+        .map(|key| Cell::Text(plain(texts, lang, *key).into()))
         .collect()
 }
 
@@ -74,6 +77,7 @@ pub async fn write_listing(
         rules,
         texts,
         lang,
+        labels: Labels::new(texts, lang),
     };
     let scope = sweep.scope.as_ref().map(|unit| unit.code.as_str());
     store
@@ -86,13 +90,57 @@ struct Lines<'a> {
     rules: &'a CompositionRules,
     texts: &'a Texts,
     lang: Lang,
+    labels: Labels,
 }
 
-fn text(value: impl Into<String>) -> Cell {
+/// The labels every line repeats, made once.
+struct Labels {
+    statuses: Vec<(StatusKind, String)>,
+    roles: Vec<String>,
+    yes: String,
+    no: String,
+}
+
+impl Labels {
+    fn new(texts: &Texts, lang: Lang) -> Labels {
+        let statuses = [
+            StatusKind::NoTeam,
+            StatusKind::Draft,
+            StatusKind::Incomplete,
+            StatusKind::RegisteredWithoutDecision,
+            StatusKind::Complete,
+        ];
+        Labels {
+            statuses: statuses
+                .into_iter()
+                .map(|kind| (kind, plain(texts, lang, status_key(kind))))
+                .collect(),
+            roles: MemberRole::ALL
+                .iter()
+                .map(|role| role_label(texts, lang, *role))
+                .collect(),
+            yes: plain(texts, lang, K::ReportYes),
+            no: plain(texts, lang, K::ReportNo),
+        }
+    }
+
+    fn status(&self, kind: StatusKind) -> &str {
+        let found = self.statuses.iter().find(|(k, _)| *k == kind);
+        found.map_or("", |(_, label)| label)
+    }
+
+    fn role(&self, role: MemberRole) -> &str {
+        let at = MemberRole::ALL.iter().position(|r| *r == role);
+        at.and_then(|at| self.roles.get(at))
+            .map_or("", String::as_str)
+    }
+}
+
+fn text<'a>(value: impl Into<Cow<'a, str>>) -> Cell<'a> {
     Cell::Text(value.into())
 }
 
-fn optional(value: Option<&str>) -> Cell {
+fn optional(value: Option<&str>) -> Cell<'_> {
     value.map_or(Cell::Empty, text)
 }
 
@@ -103,10 +151,7 @@ impl Lines<'_> {
         let name = |level| self.places.nearest(code, level).map(|u| u.name.as_str());
         let commune = self.places.nearest(code, UnitLevel::Commune);
         let status = summary_status(self.rules, team.level, Some(summary));
-        let leader_phone = summary
-            .leader_phone
-            .as_deref()
-            .map(PhoneNumber::national_of);
+        let leader_phone = team.leader_phone.as_deref().map(PhoneNumber::national_of);
         let mut cells = vec![
             optional(name(UnitLevel::Province)),
             optional(name(UnitLevel::District)),
@@ -114,59 +159,56 @@ impl Lines<'_> {
             optional(commune.map(|u| u.name.as_str())),
             text(code),
             optional(self.places.get(code).map(|u| u.name.as_str())),
-            text(plain(self.texts, self.lang, status_key(status.kind()))),
+            text(self.labels.status(status.kind())),
             match status.breaches() {
                 [] => Cell::Empty,
                 list => text(breaches(self.texts, self.lang, list)),
             },
-            optional(summary.leader_name.as_deref()),
+            optional(team.leader_name.as_deref()),
             optional(leader_phone.as_deref()),
         ];
         let team_cells = cells.len();
+        let decision = [
+            optional(summary.decision_number.as_deref()),
+            summary.decision_date.map_or(Cell::Empty, Cell::Date),
+        ];
         if team.members.is_empty() {
             cells.extend(std::iter::repeat_n(Cell::Empty, 7));
-            cells.extend(self.decision(team));
+            cells.extend(decision);
             return sink.line(&cells);
         }
         for member in &team.members {
             cells.truncate(team_cells);
             cells.extend(self.member(member));
-            cells.extend(self.decision(team));
+            cells.extend(decision.iter().cloned());
             sink.line(&cells)?;
         }
         Ok(())
     }
 
-    fn member(&self, member: &ListedMember) -> [Cell; 7] {
+    fn member<'m>(&'m self, member: &'m ListedMember) -> [Cell<'m>; 7] {
         let consent = match member.consent {
-            Some(_) => K::ReportYes,
-            None => K::ReportNo,
+            Some(_) => &self.labels.yes,
+            None => &self.labels.no,
         };
         [
             Cell::Number(member.position as f64),
             text(member.name.as_str()),
-            text(role_label(self.texts, self.lang, member.role)),
+            text(self.labels.role(member.role)),
             optional(member.role_detail.as_deref()),
             text(PhoneNumber::national_of(&member.phone)),
             optional(member.workplace.as_deref()),
-            text(plain(self.texts, self.lang, consent)),
-        ]
-    }
-
-    fn decision(&self, team: &ListedTeam) -> [Cell; 2] {
-        [
-            optional(team.summary.decision_number.as_deref()),
-            team.summary.decision_date.map_or(Cell::Empty, Cell::Date),
+            text(consent.as_str()),
         ]
     }
 }
 
-impl Cell {
+impl Cell<'_> {
     /// The cell as CSV text: dates as dd/mm/yyyy, whole numbers without decimals.
     pub fn to_text(&self) -> String {
         match self {
             Cell::Empty => String::new(),
-            Cell::Text(text) => text.clone(),
+            Cell::Text(text) => text.to_string(),
             Cell::Number(n) if n.fract() == 0.0 => format!("{n:.0}"),
             Cell::Number(n) => n.to_string(),
             Cell::Date(d) => date(*d),

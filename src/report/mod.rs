@@ -105,24 +105,24 @@ pub async fn write_report(
 ) -> Result<(), ReportError> {
     let (lang, out) = (job.lang, job.out);
     let (sweep, report) = load_report(store, rules, job.scope, job.now).await?;
-    if job.format == ReportFormat::Xlsx {
-        return write_xlsx(store, &sweep, &report, rules, texts, lang, out).await;
-    }
-    let mut file = BufWriter::new(File::create(out)?);
     match job.format {
+        ReportFormat::Xlsx => write_xlsx(store, &sweep, &report, rules, texts, lang, out).await?,
         ReportFormat::Csv => {
-            let mut sink = CsvSink::new(&mut file)?;
+            let mut sink = CsvSink::new(BufWriter::new(File::create(out)?))?;
             write_listing(store, &sweep, rules, texts, lang, &mut sink).await?;
-            sink.finish()?;
+            sink.finish()?.flush()?;
         }
-        ReportFormat::Json => serde_json::to_writer_pretty(&mut file, &report)?,
-        ReportFormat::Png => file.write_all(&coverage_png(&report, texts, lang)?)?,
-        ReportFormat::Text | ReportFormat::Xlsx => {
-            let summary = chat_summary(&report, texts, lang);
-            writeln!(file, "{}", to_plain(summary.as_str()))?;
+        ReportFormat::Json => {
+            let mut file = BufWriter::new(File::create(out)?);
+            serde_json::to_writer_pretty(&mut file, &report)?;
+            file.flush()?;
+        }
+        ReportFormat::Png => std::fs::write(out, coverage_png(&report, texts, lang)?)?,
+        ReportFormat::Text => {
+            let summary = to_plain(chat_summary(&report, texts, lang).as_str());
+            std::fs::write(out, format!("{summary}\n"))?;
         }
     }
-    file.flush()?;
     Ok(())
 }
 

@@ -25,7 +25,8 @@ pub struct Report {
     /// Members of registered teams per role, in the order of [`MemberRole::ALL`]; roles
     /// nobody holds are left out.
     pub roles: Vec<RoleCount>,
-    /// The founding decisions received (registered teams with a number and a date).
+    /// The founding decisions received (registered teams with a number and a date), by unit
+    /// code.
     pub decisions: Vec<DecisionEntry>,
 }
 

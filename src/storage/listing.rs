@@ -1,7 +1,11 @@
-//! Every team of a scope with its members, streamed in tree order for exports: one query,
-//! and never more than one team in memory.
+//! Every team of a scope with its members, streamed for exports: two queries read side by
+//! side, and never more than one team in memory.
 
-use futures::TryStreamExt;
+use std::cmp::Ordering;
+use std::pin::Pin;
+
+use futures::stream::{BoxStream, Peekable};
+use futures::{StreamExt, TryStreamExt};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
@@ -16,6 +20,9 @@ pub struct ListedTeam {
     pub level: UnitLevel,
     /// `roles` follows `members`.
     pub summary: TeamSummary,
+    pub leader_name: Option<String>,
+    /// E.164.
+    pub leader_phone: Option<String>,
     pub members: Vec<ListedMember>,
 }
 
@@ -32,66 +39,113 @@ pub struct ListedMember {
     pub consent: Option<ConsentSource>,
 }
 
-/// The listing's SELECT, after the scope CTE (a macro: `concat!` takes only literals).
-macro_rules! listing_select {
+/// The teams of a scope and, beside them, their members: two queries read side by side, so
+/// a team's columns are not repeated on each of its members' rows. Both come in the order of
+/// unit codes (a village's generated code starts with its commune's), which the unique
+/// index on `teams.unit_code` gives without a sort.
+macro_rules! teams_select {
     () => {
-        "SELECT t.unit_code, u.level, t.status, t.leader_name, t.leader_phone,
+        "SELECT t.id, t.unit_code, u.level, t.status, t.leader_name, t.leader_phone,
              t.decision_number, t.decision_date,
-             CASE WHEN t.decision_file_id IS NULL THEN 0 ELSE 1 END AS scan,
-             m.position, m.full_name, m.role, m.role_detail, m.phone, m.workplace,
-             m.phone_consent_by
-         FROM scope s JOIN units u ON u.code = s.code JOIN teams t ON t.unit_code = s.code
-         LEFT JOIN members m ON m.team_id = t.id
-         ORDER BY s.path, m.position"
+             CASE WHEN t.decision_file_id IS NULL THEN 0 ELSE 1 END AS scan "
     };
 }
-const UNDER: &str = concat!(scope_cte!(unit), listing_select!());
-const ALL: &str = concat!(scope_cte!(whole), listing_select!());
+macro_rules! members_select {
+    () => {
+        "SELECT t.unit_code, m.team_id, m.position, m.full_name, m.role, m.role_detail,
+             m.phone, m.workplace, m.phone_consent_by "
+    };
+}
+const TEAMS_UNDER: &str = concat!(
+    scope_cte!(),
+    teams_select!(),
+    "FROM scope s JOIN teams t ON t.unit_code = s.code JOIN units u ON u.code = t.unit_code
+     ORDER BY t.unit_code"
+);
+const TEAMS_ALL: &str = concat!(
+    teams_select!(),
+    "FROM teams t JOIN units u ON u.code = t.unit_code ORDER BY t.unit_code"
+);
+const MEMBERS_UNDER: &str = concat!(
+    scope_cte!(),
+    members_select!(),
+    "FROM scope s JOIN teams t ON t.unit_code = s.code JOIN members m ON m.team_id = t.id
+     ORDER BY t.unit_code, m.position"
+);
+const MEMBERS_ALL: &str = concat!(
+    members_select!(),
+    "FROM teams t JOIN members m ON m.team_id = t.id ORDER BY t.unit_code, m.position"
+);
+
+type Rows<'a> = Peekable<BoxStream<'a, Result<SqliteRow, sqlx::Error>>>;
+
+/// The next member row of the team `id` of unit `unit_code`, if any. Rows of teams the team
+/// query did not see (written between the two queries' starts) are skipped.
+async fn next_member(
+    members: &mut Rows<'_>,
+    id: i64,
+    unit_code: &str,
+) -> StorageResult<Option<SqliteRow>> {
+    loop {
+        let (code, team_id) = match Pin::new(&mut *members).peek().await {
+            None => return Ok(None),
+            Some(Err(_)) => return Ok(members.next().await.transpose()?),
+            Some(Ok(row)) => (
+                row.try_get::<&str, _>("unit_code")?.to_owned(),
+                row.try_get::<i64, _>("team_id")?,
+            ),
+        };
+        match code.as_str().cmp(unit_code) {
+            Ordering::Greater => return Ok(None),
+            Ordering::Equal if team_id == id => return Ok(members.next().await.transpose()?),
+            _ => {
+                members.next().await;
+            }
+        }
+    }
+}
 
 fn team_from_row(row: &SqliteRow) -> StorageResult<ListedTeam> {
-    let level: String = row.try_get("level")?;
-    let status: String = row.try_get("status")?;
+    let level: &str = row.try_get("level")?;
+    let status: &str = row.try_get("status")?;
     Ok(ListedTeam {
-        level: UnitLevel::parse(&level)
+        level: UnitLevel::parse(level)
             .ok_or_else(|| StorageError::Corrupt(format!("unit level {level:?}")))?,
         summary: TeamSummary {
             unit_code: row.try_get("unit_code")?,
             registered: status == "registered",
-            leader_name: row.try_get("leader_name")?,
-            leader_phone: row.try_get("leader_phone")?,
             decision_number: row.try_get("decision_number")?,
             decision_date: parse_date(row.try_get("decision_date")?)?,
             decision_scan: row.try_get::<i64, _>("scan")? != 0,
             roles: Vec::new(),
         },
+        leader_name: row.try_get("leader_name")?,
+        leader_phone: row.try_get("leader_phone")?,
         members: Vec::new(),
     })
 }
 
-fn member_from_row(row: &SqliteRow) -> StorageResult<Option<ListedMember>> {
-    let Some(position) = row.try_get::<Option<i64>, _>("position")? else {
-        return Ok(None);
-    };
-    let role: String = row.try_get("role")?;
-    let consent: Option<String> = row.try_get("phone_consent_by")?;
-    Ok(Some(ListedMember {
-        position,
+fn member_from_row(row: &SqliteRow) -> StorageResult<ListedMember> {
+    let role: &str = row.try_get("role")?;
+    let consent: Option<&str> = row.try_get("phone_consent_by")?;
+    Ok(ListedMember {
+        position: row.try_get("position")?,
         name: row.try_get("full_name")?,
-        role: MemberRole::parse(&role).unwrap_or(MemberRole::Other),
+        role: MemberRole::parse(role).unwrap_or(MemberRole::Other),
         role_detail: row.try_get("role_detail")?,
         phone: row.try_get("phone")?,
         workplace: row.try_get("workplace")?,
-        consent: match consent.as_deref() {
+        consent: match consent {
             Some("head") => Some(ConsentSource::Head),
             Some("member") => Some(ConsentSource::Member),
             _ => None,
         },
-    }))
+    })
 }
 
 impl Store {
     /// Calls `visit` with every team of `scope` (a unit code, or `None` for the whole tree),
-    /// parents before children, members in their order. Stops at the first error.
+    /// in the order of unit codes, members in their order. Stops at the first error.
     #[tracing::instrument(skip(self, visit))]
     pub async fn for_each_listed_team<E>(
         &self,
@@ -101,34 +155,25 @@ impl Store {
     where
         E: From<StorageError>,
     {
-        let query = match scope {
-            Some(code) => sqlx::query(UNDER).bind(code),
-            None => sqlx::query(ALL),
+        let (teams, members) = match scope {
+            Some(code) => (
+                sqlx::query(TEAMS_UNDER).bind(code),
+                sqlx::query(MEMBERS_UNDER).bind(code),
+            ),
+            None => (sqlx::query(TEAMS_ALL), sqlx::query(MEMBERS_ALL)),
         };
-        let mut rows = query.fetch(self.pool());
-        let mut current: Option<ListedTeam> = None;
-        while let Some(row) = rows.try_next().await.map_err(StorageError::from)? {
-            let unit_code: String = row.try_get("unit_code").map_err(StorageError::from)?;
-            if current
-                .as_ref()
-                .is_some_and(|team| team.summary.unit_code != unit_code)
-            {
-                if let Some(done) = current.take() {
-                    visit(done)?;
-                }
-            }
-            let team = match current.as_mut() {
-                Some(team) => team,
-                None => current.insert(team_from_row(&row)?),
-            };
-            if let Some(member) = member_from_row(&row)? {
+        let mut teams = teams.fetch(self.pool());
+        let mut members = members.fetch(self.pool()).peekable();
+        while let Some(row) = teams.try_next().await.map_err(StorageError::from)? {
+            let mut team = team_from_row(&row)?;
+            let id: i64 = row.try_get("id").map_err(StorageError::from)?;
+            while let Some(row) = next_member(&mut members, id, &team.summary.unit_code).await? {
+                let member = member_from_row(&row)?;
                 team.summary.roles.push(member.role);
                 team.members.push(member);
             }
+            visit(team)?;
         }
-        match current {
-            Some(team) => visit(team),
-            None => Ok(()),
-        }
+        Ok(())
     }
 }

@@ -51,6 +51,9 @@ pub enum StorageError {
 pub type StorageResult<T> = Result<T, StorageError>;
 pub type Tx<'a> = Transaction<'a, Sqlite>;
 
+/// Rows buffered between SQLite's worker thread and the reading task (sqlx's default: 50).
+const ROW_BUFFER_SIZE: usize = 1024;
+
 /// A handle to the database, cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -71,7 +74,10 @@ impl Store {
             // FULL: a step acknowledged to the user survives a power cut, not just a crash.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // Rows are handed from SQLite's thread to ours through a channel: a deeper one
+            // saves a thread switch every few rows when a report reads the whole country.
+            .row_buffer_size(ROW_BUFFER_SIZE);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)

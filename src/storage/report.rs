@@ -2,49 +2,41 @@
 //! queries whatever the size of the scope (the whole country is about 117,000 units).
 //!
 //! The scope is walked with a recursive CTE on `units.parent_code`, so the tree may have any
-//! depth. Role counts are summed in SQL, one row per team, so no query runs per unit.
+//! depth. Each team comes as one row with its members' roles aggregated in SQL, and rows
+//! are converted as they arrive: the whole country sweeps in a fraction of a second.
 
 use chrono::NaiveDate;
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
+use futures::TryStreamExt;
+use sqlx::query::Query;
+use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::{Row, Sqlite};
 
 use super::units::unit_from_row;
 use super::{StorageError, StorageResult, Store, Unit};
 use crate::domain::MemberRole;
 
-/// `WITH RECURSIVE scope (code, path, depth)`: the scope unit and all its descendants, or the
-/// whole tree. `path` is the chain of codes from the scope down, for ordering. The depth
-/// limit (deeper than any real tree) stops a cycle.
+/// `WITH RECURSIVE scope (code, depth)`: the unit `$1` and all its descendants. The depth
+/// limit (deeper than any real tree) stops a cycle. The whole country needs no walk: it is
+/// every unit.
 macro_rules! scope_cte {
-    (whole) => {
-        scope_cte!("parent_code IS NULL")
-    };
-    (unit) => {
-        scope_cte!("code = $1")
-    };
-    ($start:literal) => {
-        concat!(
-            "WITH RECURSIVE scope (code, path, depth) AS (
-                 SELECT code, code, 0 FROM units WHERE ",
-            $start,
-            " UNION ALL
-                 SELECT u.code, s.path || '/' || u.code, s.depth + 1
-                 FROM units u JOIN scope s ON u.parent_code = s.code
-                 WHERE s.depth < 16
-             ) "
-        )
+    () => {
+        "WITH RECURSIVE scope (code, depth) AS (
+             SELECT code, 0 FROM units WHERE code = $1
+             UNION ALL
+             SELECT u.code, s.depth + 1 FROM units u JOIN scope s ON u.parent_code = s.code
+             WHERE s.depth < 16
+         ) "
     };
 }
 pub(crate) use scope_cte;
 
-/// A team as reports see it: the facts its status is computed from, and what is shown.
+/// A team as reports see it: the facts its status is computed from, and its decision.
+/// Leaders and members are left to the listing ([`Store::for_each_listed_team`]): the whole
+/// country's report reads as few values as it can.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TeamSummary {
     pub unit_code: String,
     pub registered: bool,
-    pub leader_name: Option<String>,
-    /// E.164.
-    pub leader_phone: Option<String>,
     pub decision_number: Option<String>,
     pub decision_date: Option<NaiveDate>,
     pub decision_scan: bool,
@@ -59,20 +51,40 @@ pub struct Sweep {
     pub scope: Option<Unit>,
     /// The scope's ancestors, nearest first.
     pub ancestors: Vec<Unit>,
-    /// The scope unit and every unit under it.
+    /// The scope unit and every unit under it (the whole country: every unit), in no
+    /// particular order.
     pub units: Vec<Unit>,
     /// The teams of those units.
     pub teams: Vec<TeamSummary>,
 }
 
-macro_rules! units_select {
+const UNITS_UNDER: &str = concat!(
+    scope_cte!(),
+    "SELECT u.code, u.name, u.kind, u.level, u.parent_code FROM scope s JOIN units u ON u.code = s.code"
+);
+const UNITS_ALL: &str = "SELECT code, name, kind, level, parent_code FROM units";
+
+/// One row per team with its members' role codes joined by commas (`string_agg`: SQLite
+/// 3.44+ and PostgreSQL), so the members are not read one row each.
+macro_rules! teams_select {
     () => {
-        "SELECT u.code, u.name, u.kind, u.level, u.parent_code
-         FROM scope s JOIN units u ON u.code = s.code ORDER BY s.path"
+        "SELECT t.unit_code, CASE WHEN t.status = 'registered' THEN 1 ELSE 0 END AS registered,
+             t.decision_number, t.decision_date,
+             CASE WHEN t.decision_file_id IS NULL THEN 0 ELSE 1 END AS scan,
+             string_agg(m.role, ',') AS roles "
     };
 }
-const UNITS_UNDER: &str = concat!(scope_cte!(unit), units_select!());
-const UNITS_ALL: &str = concat!(scope_cte!(whole), units_select!());
+const TEAMS_UNDER: &str = concat!(
+    scope_cte!(),
+    teams_select!(),
+    "FROM scope s JOIN teams t ON t.unit_code = s.code
+     LEFT JOIN members m ON m.team_id = t.id GROUP BY t.id"
+);
+const TEAMS_ALL: &str = concat!(
+    teams_select!(),
+    "FROM teams t LEFT JOIN members m ON m.team_id = t.id GROUP BY t.id"
+);
+
 const ANCESTORS: &str = "WITH RECURSIVE up (code, parent_code, depth) AS (
          SELECT code, parent_code, 0 FROM units WHERE code = $1
          UNION ALL
@@ -82,56 +94,47 @@ const ANCESTORS: &str = "WITH RECURSIVE up (code, parent_code, depth) AS (
      SELECT u.code, u.name, u.kind, u.level, u.parent_code
      FROM up JOIN units u ON u.code = up.code WHERE up.depth > 0 ORDER BY up.depth";
 
-/// The team query: one row per team of the scope, with a count per role.
-fn teams_sql(cte: &str) -> String {
-    let role_counts: String = MemberRole::ALL
-        .iter()
-        .map(|role| {
-            format!(
-                ", SUM(CASE WHEN m.role = '{}' THEN 1 ELSE 0 END) AS role_{}",
-                role.code(),
-                role.code()
-            )
-        })
-        .collect();
-    format!(
-        "{cte} SELECT t.unit_code, t.status, t.leader_name, t.leader_phone, t.decision_number,
-             t.decision_date, CASE WHEN t.decision_file_id IS NULL THEN 0 ELSE 1 END AS scan,
-             COUNT(m.id) AS member_count{role_counts}
-         FROM scope s JOIN teams t ON t.unit_code = s.code
-         LEFT JOIN members m ON m.team_id = t.id
-         GROUP BY t.id"
-    )
-}
-
-pub(crate) fn parse_date(text: Option<String>) -> StorageResult<Option<NaiveDate>> {
+pub(crate) fn parse_date(text: Option<&str>) -> StorageResult<Option<NaiveDate>> {
     text.map(|d| {
-        NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+        d.parse()
             .map_err(|_| StorageError::Corrupt(format!("decision date {d:?}")))
     })
     .transpose()
 }
 
 fn summary_from_row(row: &SqliteRow) -> StorageResult<TeamSummary> {
-    let mut roles = Vec::new();
-    for role in MemberRole::ALL {
-        let count: i64 = row.try_get(format!("role_{}", role.code()).as_str())?;
-        roles.extend(std::iter::repeat_n(role, count as usize));
-    }
-    let members: i64 = row.try_get("member_count")?;
-    let unknown = (members as usize).saturating_sub(roles.len());
-    roles.extend(std::iter::repeat_n(MemberRole::Other, unknown));
-    let status: String = row.try_get("status")?;
     Ok(TeamSummary {
         unit_code: row.try_get("unit_code")?,
-        registered: status == "registered",
-        leader_name: row.try_get("leader_name")?,
-        leader_phone: row.try_get("leader_phone")?,
+        registered: row.try_get::<i64, _>("registered")? != 0,
         decision_number: row.try_get("decision_number")?,
         decision_date: parse_date(row.try_get("decision_date")?)?,
         decision_scan: row.try_get::<i64, _>("scan")? != 0,
-        roles,
+        roles: row
+            .try_get::<Option<&str>, _>("roles")?
+            .map_or_else(Vec::new, parse_roles),
     })
+}
+
+/// Role codes joined by commas; an unknown code counts as `Other`.
+pub(crate) fn parse_roles(codes: &str) -> Vec<MemberRole> {
+    codes
+        .split(',')
+        .map(|code| MemberRole::parse(code).unwrap_or(MemberRole::Other))
+        .collect()
+}
+
+/// Runs `query` and converts its rows as they come, so no row is held longer than needed.
+async fn collect<'q, T>(
+    query: Query<'q, Sqlite, SqliteArguments<'q>>,
+    store: &Store,
+    convert: fn(&SqliteRow) -> StorageResult<T>,
+) -> StorageResult<Vec<T>> {
+    let mut rows = query.fetch(store.pool());
+    let mut out = Vec::new();
+    while let Some(row) = rows.try_next().await? {
+        out.push(convert(&row)?);
+    }
+    Ok(out)
 }
 
 impl Store {
@@ -139,40 +142,29 @@ impl Store {
     /// `None` when no unit has that code.
     #[tracing::instrument(skip(self))]
     pub async fn sweep(&self, scope: Option<&str>) -> StorageResult<Option<Sweep>> {
-        let (scope_unit, ancestors, units, team_rows) = match scope {
-            Some(code) => {
-                let Some(unit) = self.unit(code).await? else {
-                    return Ok(None);
-                };
-                let ancestors = sqlx::query(ANCESTORS).bind(code).fetch_all(self.pool());
-                let units = sqlx::query(UNITS_UNDER).bind(code).fetch_all(self.pool());
-                let sql = teams_sql(scope_cte!(unit));
-                let teams = sqlx::query(&sql).bind(code).fetch_all(self.pool());
-                let (ancestors, units, teams) = futures::try_join!(ancestors, units, teams)?;
-                (Some(unit), ancestors, units, teams)
-            }
-            None => {
-                let units = sqlx::query(UNITS_ALL).fetch_all(self.pool());
-                let sql = teams_sql(scope_cte!(whole));
-                let teams = sqlx::query(&sql).fetch_all(self.pool());
-                let (units, teams) = futures::try_join!(units, teams)?;
-                (None, Vec::new(), units, teams)
-            }
+        let Some(code) = scope else {
+            let units = collect(sqlx::query(UNITS_ALL), self, unit_from_row);
+            let teams = collect(sqlx::query(TEAMS_ALL), self, summary_from_row);
+            let (units, teams) = futures::try_join!(units, teams)?;
+            return Ok(Some(Sweep {
+                scope: None,
+                ancestors: Vec::new(),
+                units,
+                teams,
+            }));
         };
+        let Some(unit) = self.unit(code).await? else {
+            return Ok(None);
+        };
+        let ancestors = collect(sqlx::query(ANCESTORS).bind(code), self, unit_from_row);
+        let units = collect(sqlx::query(UNITS_UNDER).bind(code), self, unit_from_row);
+        let teams = collect(sqlx::query(TEAMS_UNDER).bind(code), self, summary_from_row);
+        let (ancestors, units, teams) = futures::try_join!(ancestors, units, teams)?;
         Ok(Some(Sweep {
-            scope: scope_unit,
-            ancestors: ancestors
-                .iter()
-                .map(unit_from_row)
-                .collect::<StorageResult<_>>()?,
-            units: units
-                .iter()
-                .map(unit_from_row)
-                .collect::<StorageResult<_>>()?,
-            teams: team_rows
-                .iter()
-                .map(summary_from_row)
-                .collect::<StorageResult<_>>()?,
+            scope: Some(unit),
+            ancestors,
+            units,
+            teams,
         }))
     }
 }

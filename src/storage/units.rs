@@ -27,12 +27,12 @@ pub struct NewUnit {
 }
 
 pub(crate) fn unit_from_row(row: &sqlx::sqlite::SqliteRow) -> StorageResult<Unit> {
-    let level: String = row.try_get("level")?;
+    let level: &str = row.try_get("level")?;
     Ok(Unit {
         code: row.try_get("code")?,
         name: row.try_get("name")?,
         kind: row.try_get("kind")?,
-        level: UnitLevel::parse(&level)
+        level: UnitLevel::parse(level)
             .ok_or_else(|| StorageError::Corrupt(format!("unit level {level:?}")))?,
         parent_code: row.try_get("parent_code")?,
     })
