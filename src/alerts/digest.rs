@@ -148,11 +148,15 @@ fn district(
     }
     let late_days = (vietnam_date(now) - campaign.deadline).num_days();
     if late_days >= i64::from(schedule.escalate_after_days) {
-        let late: Vec<String> = area
+        let mut late_units: Vec<&Unit> = area
             .sweep
             .units
             .iter()
             .filter(|u| u.level == UnitLevel::Village && missing(area.status.get(&u.code)))
+            .collect();
+        late_units.sort_by(|a, b| a.code.cmp(&b.code));
+        let late: Vec<String> = late_units
+            .into_iter()
             .take(NAMED)
             .map(|u| {
                 let commune = area

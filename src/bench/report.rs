@@ -200,19 +200,4 @@ mod tests {
         assert_eq!(figures.members, 23 * (7 * 5 + 1));
         assert!(figures.xlsx_bytes > 0);
     }
-
-    /// The real figures: `cargo test --release --lib bench::report -- --ignored --nocapture`.
-    #[tokio::test]
-    #[ignore = "national scale: run in release"]
-    async fn the_report_bench_at_national_scale() {
-        let dir = tempfile::TempDir::new().unwrap();
-        let config = BenchConfig {
-            communes_csv: manifest("../shared/data/vn-communes.csv"),
-            villages_per_commune: 10,
-            members_per_team: 5,
-        };
-        let figures = run(&config, dir.path()).await.unwrap();
-        eprintln!("{figures}");
-        assert_eq!(figures.villages, 105_990);
-    }
 }
