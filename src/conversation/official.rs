@@ -337,13 +337,14 @@ fn add_village(turn: &mut Turn<'_>, text: &str) -> State {
         commune,
         name: name.clone(),
     });
-    let text = turn.fill(K::VillageAdded, &[("unit", Html::text(&name))]);
-    turn.say_with_buttons(
-        text,
-        vec![vec![
-            turn.button(K::ButtonBackToList, &Action::Units.payload())
-        ]],
-    );
+    done(turn, K::VillageAdded, &name)
+}
+
+/// Says what was done to the village `name`, with a button back to the list.
+fn done(turn: &mut Turn<'_>, key: K, name: &str) -> State {
+    let text = turn.fill(key, &[("unit", Html::text(name))]);
+    let back = turn.button(K::ButtonBackToList, &Action::Units.payload());
+    turn.say_with_buttons(text, vec![vec![back]]);
     State::Idle
 }
 
@@ -359,14 +360,7 @@ fn rename_village(turn: &mut Turn<'_>, code: String, text: &str) -> State {
         code,
         name: name.clone(),
     });
-    let text = turn.fill(K::VillageRenamed, &[("unit", Html::text(&name))]);
-    turn.say_with_buttons(
-        text,
-        vec![vec![
-            turn.button(K::ButtonBackToList, &Action::Units.payload())
-        ]],
-    );
-    State::Idle
+    done(turn, K::VillageRenamed, &name)
 }
 
 /// `/baocao` (`/report`): officials get the report of their own area.

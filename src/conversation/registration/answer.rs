@@ -2,7 +2,7 @@
 //! when it is wrong, stores it and moves on when it is right.
 
 use super::super::input::{Action, Input};
-use super::super::state::{ConsentSource, Registration, Step};
+use super::super::state::{ConsentSource, PendingMember, Registration, Step};
 use super::super::turn::Turn;
 use super::super::State;
 use super::decision::{decision_date, decision_file, decision_number, decision_offer};
@@ -196,29 +196,32 @@ fn free_text_error(turn: &Turn<'_>, error: FreeTextError) -> Html {
     }
 }
 
-fn role_detail(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
-    let Input::Text(text) = &input else {
-        return expected_text(turn, reg, &input);
-    };
-    match parse_short_text(text, ROLE_DETAIL_MAX) {
-        Ok(detail) => {
-            reg.draft.pending.role_detail = Some(detail);
-            advance(turn, reg)
-        }
-        Err(error) => {
-            let why = free_text_error(turn, error);
-            refuse(turn, reg, why)
-        }
-    }
+fn role_detail(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
+    short_text(turn, reg, input, ROLE_DETAIL_MAX, |pending, text| {
+        pending.role_detail = Some(text)
+    })
 }
 
-fn workplace(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
+fn workplace(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
+    short_text(turn, reg, input, WORKPLACE_MAX, |pending, text| {
+        pending.workplace = Some(text)
+    })
+}
+
+/// A short free-text answer about the pending member, stored by `store`.
+fn short_text(
+    turn: &mut Turn<'_>,
+    mut reg: Registration,
+    input: Input,
+    max: usize,
+    store: fn(&mut PendingMember, String),
+) -> State {
     let Input::Text(text) = &input else {
         return expected_text(turn, reg, &input);
     };
-    match parse_short_text(text, WORKPLACE_MAX) {
-        Ok(place) => {
-            reg.draft.pending.workplace = Some(place);
+    match parse_short_text(text, max) {
+        Ok(text) => {
+            store(&mut reg.draft.pending, text);
             advance(turn, reg)
         }
         Err(error) => {
