@@ -35,7 +35,7 @@ pub struct Figures {
     pub registered: usize,
     pub members: usize,
     pub seed: Duration,
-    /// The best of three sweeps (and report builds) of the whole country.
+    /// The best of five sweeps (and report builds) of the whole country.
     pub sweep: Duration,
     /// CPU time of that sweep, all threads (SQLite's included): what it would take alone.
     pub sweep_cpu: Option<Duration>,
@@ -111,7 +111,7 @@ pub async fn run(config: &BenchConfig, dir: &Path) -> anyhow::Result<Figures> {
 }
 
 /// Sweeps timed; the best one counts.
-const SWEEPS: usize = 3;
+const SWEEPS: usize = 5;
 
 /// CPU time of the process so far, all threads (Linux, at the usual 100 ticks a second).
 fn cpu_time() -> Option<Duration> {

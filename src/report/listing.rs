@@ -204,6 +204,16 @@ impl Lines<'_> {
 }
 
 impl Cell<'_> {
+    /// The cell with its text owned, to outlive the line it came from.
+    pub fn to_static(&self) -> Cell<'static> {
+        match self {
+            Cell::Empty => Cell::Empty,
+            Cell::Text(text) => Cell::Text(Cow::Owned(text.to_string())),
+            Cell::Number(n) => Cell::Number(*n),
+            Cell::Date(d) => Cell::Date(*d),
+        }
+    }
+
     /// The cell as CSV text: dates as dd/mm/yyyy, whole numbers without decimals.
     pub fn to_text(&self) -> String {
         match self {

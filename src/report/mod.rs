@@ -15,6 +15,7 @@ mod model;
 mod places;
 mod text;
 mod xlsx;
+mod xlsx_listing;
 mod xlsx_summary;
 
 #[cfg(test)]
@@ -57,6 +58,8 @@ pub enum ReportError {
     Json(#[from] serde_json::Error),
     #[error("failed to draw the chart: {0}")]
     Chart(String),
+    #[error("the spreadsheet writer stopped")]
+    WriterStopped,
 }
 
 /// The file formats of `cnscd report --format`.

@@ -4,12 +4,11 @@
 
 use std::path::Path;
 
-use chrono::Datelike;
-use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
+use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook, Worksheet};
 
 use super::format::{plain, role_label};
-use super::listing::{write_listing, Cell, LineSink, DATE_COLUMN};
 use super::model::Report;
+use super::xlsx_listing::listing_sheet;
 use super::xlsx_summary::{summary_sheet, Rows};
 use super::ReportError;
 use crate::domain::CompositionRules;
@@ -19,8 +18,9 @@ use crate::storage::{Store, Sweep};
 /// Widest column, in characters.
 const MAX_WIDTH: usize = 50;
 /// A header wraps onto two or three lines rather than widening its column past this.
-const HEADER_WIDTH: usize = 14;
+pub(crate) const HEADER_WIDTH: usize = 14;
 
+#[derive(Clone)]
 pub(crate) struct Styles {
     pub header: Format,
     pub bold: Format,
@@ -31,7 +31,7 @@ pub(crate) struct Styles {
 }
 
 impl Styles {
-    fn new() -> Styles {
+    pub fn new() -> Styles {
         Styles {
             header: Format::new()
                 .set_bold()
@@ -98,99 +98,14 @@ pub async fn write_xlsx(
     }
     let mut listing = workbook.new_worksheet_with_constant_memory()?;
     listing.set_name(plain(texts, lang, K::ReportSheetTeams))?;
-    let mut sink = SheetSink::new(listing, &styles);
-    write_listing(store, sweep, rules, texts, lang, &mut sink).await?;
-    workbook.push_worksheet(sink.finish()?);
+    let listing = listing_sheet(store, sweep, rules, texts, lang, listing).await?;
+    workbook.push_worksheet(listing);
     let mut roles = Worksheet::new();
     roles.set_name(plain(texts, lang, K::ReportSheetRoles))?;
     roles_sheet(&mut roles, report, &look)?;
     workbook.push_worksheet(roles);
     workbook.save(out)?;
     Ok(())
-}
-
-/// Writes listing lines into a worksheet, measuring its columns as they go.
-struct SheetSink<'a> {
-    sheet: Worksheet,
-    styles: &'a Styles,
-    row: u32,
-    widths: Vec<usize>,
-}
-
-impl<'a> SheetSink<'a> {
-    fn new(sheet: Worksheet, styles: &'a Styles) -> SheetSink<'a> {
-        SheetSink {
-            sheet,
-            styles,
-            row: 0,
-            widths: Vec::new(),
-        }
-    }
-
-    fn finish(mut self) -> Result<Worksheet, ReportError> {
-        let last_col = self.widths.len().saturating_sub(1) as u16;
-        for (col, width) in self.widths.iter().enumerate() {
-            self.sheet
-                .set_column_width(col as u16, column_width(*width))?;
-        }
-        self.sheet.set_freeze_panes(1, 0)?;
-        self.sheet
-            .autofilter(0, 0, self.row.saturating_sub(1).max(1), last_col)?;
-        Ok(self.sheet)
-    }
-}
-
-impl LineSink for SheetSink<'_> {
-    fn line(&mut self, cells: &[Cell<'_>]) -> Result<(), ReportError> {
-        let header = self.row == 0;
-        self.widths.resize(self.widths.len().max(cells.len()), 0);
-        for (col, cell) in cells.iter().enumerate() {
-            let c = col as u16;
-            let chars = match cell {
-                Cell::Empty => 0,
-                Cell::Text(text) if header => {
-                    self.sheet.write_string_with_format(
-                        self.row,
-                        c,
-                        text.as_ref(),
-                        &self.styles.header,
-                    )?;
-                    text.chars().count().min(HEADER_WIDTH)
-                }
-                Cell::Text(text) => {
-                    self.sheet.write_string(self.row, c, text.as_ref())?;
-                    text.chars().count()
-                }
-                Cell::Number(n) => {
-                    self.sheet.write_number(self.row, c, *n)?;
-                    4
-                }
-                Cell::Date(d) => {
-                    let date = excel_date(*d)?;
-                    self.sheet
-                        .write_datetime_with_format(self.row, c, date, &self.styles.date)?;
-                    10
-                }
-            };
-            let width = if col == DATE_COLUMN {
-                chars.max(10)
-            } else {
-                chars
-            };
-            self.widths[col] = self.widths[col].max(width);
-        }
-        self.row += 1;
-        Ok(())
-    }
-}
-
-pub(crate) fn excel_date(date: chrono::NaiveDate) -> Result<ExcelDateTime, ReportError> {
-    let year = u16::try_from(date.year()).unwrap_or(1900);
-    Ok(ExcelDateTime::from_ymd(
-        year,
-        date.month() as u8,
-        date.day() as u8,
-    )?)
 }
 
 /// Excel's width (in characters of its default font) for text of `chars` characters.

@@ -5,7 +5,7 @@ use rust_xlsxwriter::Worksheet;
 use super::format::{date, status_key};
 use super::model::{AreaRow, Counts, Report};
 use super::text::scope_name;
-use super::xlsx::{column_width, Look};
+use super::xlsx::{column_width, Look, HEADER_WIDTH};
 use super::ReportError;
 use crate::i18n::{to_plain, Html, K};
 
@@ -20,8 +20,6 @@ pub(crate) enum Rows {
 
 /// The row of the column headers; the title and the date are above it.
 pub const HEADER_ROW: u32 = 3;
-/// A header wraps rather than widening its column past this many characters.
-const HEADER_WIDTH: usize = 14;
 
 const COUNT_COLUMNS: [K; 8] = [
     K::ReportColVillages,

@@ -1,5 +1,5 @@
-//! The sweep behind reports: every unit under a scope with a summary of its team, in three
-//! queries whatever the size of the scope (the whole country is about 117,000 units).
+//! The sweep behind reports: every unit under a scope with a summary of its team, in at most
+//! four queries whatever the size of the scope (the whole country is about 117,000 units).
 //!
 //! The scope is walked with a recursive CTE on `units.parent_code`, so the tree may have any
 //! depth. Each team comes as one row with its members' roles aggregated in SQL, and rows
