@@ -215,3 +215,21 @@ async fn count_registered(store: &Store, villages: &[String]) -> Result<usize, S
     }
     Ok(registered)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::SystemClock;
+
+    #[tokio::test]
+    async fn the_registration_bench_registers_every_team_at_tiny_scale() {
+        let args = BenchArgs { chats: 3, db: None };
+        let texts = Arc::new(Texts::load().unwrap());
+        let rules = Arc::new(CompositionRules::default_rules().unwrap());
+        let report = registration_bench(&args, texts, rules, Arc::new(SystemClock))
+            .await
+            .unwrap();
+        let shown = report.to_string();
+        assert!(shown.contains("3 of 3"), "{shown}");
+    }
+}

@@ -60,6 +60,7 @@ pub fn registration(team: usize, code: &str) -> Vec<Step> {
         steps.push(say(name(team, person)));
         steps.push(press(&format!("role:{}", role.code())));
         steps.push(say(phone(team, person)));
+        steps.push(press("consent:yes"));
         steps.push(press("skip"));
         steps.push(press(if person < MEMBERS { "add" } else { "done" }));
     }
@@ -98,7 +99,7 @@ mod tests {
     }
 
     #[test]
-    fn a_registration_is_twenty_events() {
-        assert_eq!(registration(0, "CODE").len(), 20);
+    fn a_registration_is_twenty_three_events() {
+        assert_eq!(registration(0, "CODE").len(), 23);
     }
 }
