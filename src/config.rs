@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::domain::rules::RulesError;
+use crate::domain::schedule::{Schedule, ScheduleError};
 use crate::domain::{AccountRole, CompositionRules};
 
 /// The database when neither `--database-url` nor `DATABASE_URL` is given.
@@ -30,6 +31,11 @@ pub struct Config {
     #[arg(long, global = true, env = "CNSCD_RULES", value_name = "FILE")]
     pub rules: Option<PathBuf>,
 
+    /// When deadline alerts go out: a TOML file like data/alerts.toml (days before the
+    /// deadline, time of day, quiet hours, overdue repeats); without it, that file's values.
+    #[arg(long, global = true, env = "CNSCD_ALERTS", value_name = "FILE")]
+    pub alerts: Option<PathBuf>,
+
     /// What to log to stderr, as a tracing filter: `info`, `debug`, `cnscd=debug,sqlx=warn`…
     #[arg(long, global = true, env = "RUST_LOG", default_value = "info")]
     pub log: String,
@@ -39,6 +45,14 @@ pub struct Config {
 }
 
 impl Config {
+    /// The alert schedule of `--alerts`, or the built-in one.
+    pub fn alert_schedule(&self) -> Result<Schedule, ScheduleError> {
+        match &self.alerts {
+            Some(path) => Schedule::from_file(path),
+            None => Ok(Schedule::default()),
+        }
+    }
+
     /// The composition rules of `--rules`, or the built-in ones.
     pub fn composition_rules(&self) -> Result<CompositionRules, RulesError> {
         match &self.rules {

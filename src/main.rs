@@ -11,7 +11,6 @@ use cnscd::alerts::run_scheduler;
 use cnscd::bench::registration_bench;
 use cnscd::clock::{Clock, SystemClock};
 use cnscd::config::{BenchCommand, Command, Config};
-use cnscd::domain::schedule::Schedule;
 use cnscd::domain::CompositionRules;
 use cnscd::engine::Engine;
 use cnscd::i18n::Texts;
@@ -38,24 +37,31 @@ async fn run(config: Config) -> anyhow::Result<()> {
         .composition_rules()
         .context("Failed to load the composition rules")?;
     let rules = Arc::new(rules);
+    let schedule = config
+        .alert_schedule()
+        .context("Failed to load the alert schedule")?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let url = config.database_url;
     match config.command {
         Command::Serve(args) => {
             // Before the database: a missing token is reported first.
             let bot = cli::telegram::bot(&args.telegram)?;
-            let engine = open(&url, texts, rules, clock).await?;
+            let engine = open(&url, texts, rules, clock)
+                .await?
+                .with_schedule(schedule.clone());
             let options = ServeOptions {
                 throttle: !args.no_throttle,
             };
-            let alerts = tokio::spawn(run_scheduler(engine.clone(), Schedule::default()));
+            let alerts = tokio::spawn(run_scheduler(engine.clone()));
             let served = telegram::serve(engine.clone(), bot, options).await;
             alerts.abort();
             served.context("The Telegram bot stopped with an error")?;
             engine.store().close().await;
         }
         Command::Database(command) => {
-            let engine = open(&url, texts, rules, clock).await?;
+            let engine = open(&url, texts, rules, clock)
+                .await?
+                .with_schedule(schedule.clone());
             cli::run(&engine, command, &url).await?;
             engine.store().close().await;
         }

@@ -12,7 +12,8 @@ use crate::engine::Engine;
 const MAX_SLEEP: Duration = Duration::from_secs(15 * 60);
 
 /// Runs alerts until the task is dropped.
-pub async fn run_scheduler(engine: Engine, schedule: Schedule) {
+pub async fn run_scheduler(engine: Engine) {
+    let schedule: Schedule = engine.schedule().clone();
     loop {
         let now = engine.now();
         match super::run_due(&engine, &schedule, now).await {

@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use super::CliError;
 use crate::config::{AlertsCommand, CampaignCommand, ReportArgs};
 use crate::domain::decision::parse_date;
-use crate::domain::schedule::Schedule;
 use crate::engine::Engine;
 
 const ADMIN: &str = "cli";
@@ -110,7 +109,7 @@ pub async fn alerts(
             .with_timezone(&Utc),
         None => engine.now(),
     };
-    let run = crate::alerts::run_due(engine, &Schedule::default(), now)
+    let run = crate::alerts::run_due(engine, engine.schedule(), now)
         .await
         .map_err(|e| CliError::Campaign(format!("The alert run failed: {e}")))?;
     for (campaign, slot) in &run.due {

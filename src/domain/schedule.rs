@@ -43,6 +43,36 @@ impl Default for Schedule {
     }
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum ScheduleError {
+    #[error("cannot read the alert schedule {path}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the alert schedule {path} is not valid")]
+    Syntax {
+        path: String,
+        #[source]
+        source: toml::de::Error,
+    },
+}
+
+impl Schedule {
+    pub fn from_file(path: &std::path::Path) -> Result<Schedule, ScheduleError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ScheduleError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|source| ScheduleError::Syntax {
+            path: shown,
+            source,
+        })
+    }
+}
+
 /// One alert day of a campaign: its offset from the deadline in days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Slot(pub i64);
@@ -152,6 +182,12 @@ mod tests {
         assert_eq!(due("2022-04-27T08:00:00+07:00").as_deref(), Some("D+2"));
         assert_eq!(due("2022-04-28T08:00:00+07:00").as_deref(), Some("D+2"));
         assert_eq!(due("2022-04-29T10:00:00+07:00").as_deref(), Some("D+4"));
+    }
+
+    #[test]
+    fn the_shipped_schedule_file_is_the_default() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/alerts.toml");
+        assert_eq!(Schedule::from_file(&path).unwrap(), Schedule::default());
     }
 
     #[test]

@@ -69,6 +69,7 @@ pub struct Engine {
     index: Arc<tokio::sync::OnceCell<SharedIndex>>,
     /// Fired after a step that may change a team's status: the alert scheduler wakes up.
     changed: Arc<tokio::sync::Notify>,
+    schedule: Arc<crate::domain::schedule::Schedule>,
 }
 
 impl Engine {
@@ -87,6 +88,7 @@ impl Engine {
             bot_username: None,
             index: Arc::default(),
             changed: Arc::default(),
+            schedule: Arc::default(),
         }
     }
 
@@ -102,6 +104,16 @@ impl Engine {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// When deadline alerts go out (configuration).
+    pub fn with_schedule(mut self, schedule: crate::domain::schedule::Schedule) -> Engine {
+        self.schedule = Arc::new(schedule);
+        self
+    }
+
+    pub fn schedule(&self) -> &crate::domain::schedule::Schedule {
+        &self.schedule
     }
 
     pub fn rules(&self) -> &CompositionRules {
