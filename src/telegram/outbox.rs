@@ -32,6 +32,9 @@ pub async fn deliver_pending<R: Api>(
     let store = engine.store();
     let mut sent = 0;
     for message in store.pending_outbox(CHANNEL, BATCH).await? {
+        if !store.claim_outbox(message.id, engine.now()).await? {
+            continue;
+        }
         let Ok(chat) = message.chat_id.parse::<i64>() else {
             store
                 .mark_outbox_failed(message.id, "not a Telegram chat id", engine.now())

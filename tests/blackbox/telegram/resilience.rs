@@ -159,3 +159,71 @@ async fn the_bot_also_runs_behind_the_rate_limiter() {
     // Act / Assert
     start(&mut app).await;
 }
+
+#[tokio::test]
+async fn outbox_messages_reach_their_chats_and_a_chat_that_blocked_the_bot_is_marked_and_skipped() {
+    // Arrange: two officials of the same commune, one of whom blocked the bot; the bot's own
+    // delivery loop is stopped so this test drives one pass.
+    let mut app = spawn_app().await;
+    app.stop_bot().await;
+    let (blocked, open) = (7001_i64, 7002_i64);
+    let now = app.engine.now();
+    let mut tx = app.store.begin().await.unwrap();
+    for chat in [blocked, open] {
+        let account = cnscd::storage::Account {
+            role: cnscd::domain::AccountRole::CommuneOfficial,
+            unit_code: "11083".into(),
+        };
+        cnscd::storage::accounts::bind_account(
+            &mut tx,
+            "telegram",
+            &chat.to_string(),
+            &account,
+            now,
+        )
+        .await
+        .unwrap();
+        let reply = cnscd::conversation::Reply::text(cnscd::i18n::Html::text("nhắc hạn"));
+        cnscd::storage::outbox::enqueue(&mut tx, "telegram", &chat.to_string(), &reply, None, now)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    app.tg.block_chat(blocked);
+
+    // Act
+    let bot = app.tg.bot();
+    let sent = cnscd::telegram::deliver_pending(&bot, &app.engine)
+        .await
+        .unwrap();
+
+    // Assert: the open chat got its message, the blocked one is marked, nothing is left over.
+    assert_eq!(sent, 1, "one message delivered");
+    assert_eq!(app.tg.sent_texts(open), vec!["nhắc hạn".to_owned()]);
+    assert!(app.tg.sent_texts(blocked).is_empty());
+    assert!(
+        app.store
+            .pending_outbox("telegram", 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing retried forever"
+    );
+    let reachable: Vec<String> = app
+        .store
+        .accounts_in_scope("11083")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.chat_id)
+        .collect();
+    assert_eq!(
+        reachable,
+        vec![open.to_string()],
+        "the blocked chat is skipped from now on"
+    );
+    let again = cnscd::telegram::deliver_pending(&bot, &app.engine)
+        .await
+        .unwrap();
+    assert_eq!(again, 0, "a delivered message is never sent twice");
+}
