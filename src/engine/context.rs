@@ -44,16 +44,15 @@ pub(super) async fn account_view(
     tx: &mut Tx<'_>,
     chat: &ChatKey,
 ) -> Result<Option<AccountView>, StorageError> {
-    let Some(account) = accounts::account(tx, chat.channel, &chat.id).await? else {
-        return Ok(None);
-    };
-    Ok(unit_view(tx, &account.unit_code)
-        .await?
-        .map(|(unit, parent)| AccountView {
-            role: account.role,
-            unit,
-            parent,
-        }))
+    let found = accounts::account_with_unit(tx, chat.channel, &chat.id).await?;
+    Ok(found.map(|found| AccountView {
+        role: found.account.role,
+        unit: UnitView {
+            code: found.account.unit_code,
+            name: found.unit_name,
+        },
+        parent: found.parent.map(|(code, name)| UnitView { code, name }),
+    }))
 }
 
 pub(super) async fn check_invitation(

@@ -67,3 +67,41 @@ impl Store {
         Ok(found)
     }
 }
+
+/// A chat's account with the names of its unit and the unit's parent, in one statement (it
+/// is read on every message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountWithUnit {
+    pub account: Account,
+    pub unit_name: String,
+    pub parent: Option<(String, String)>,
+}
+
+pub async fn account_with_unit(
+    tx: &mut Tx<'_>,
+    channel: &str,
+    external_id: &str,
+) -> StorageResult<Option<AccountWithUnit>> {
+    let row = sqlx::query(
+        "SELECT a.role, a.unit_code, u.name AS unit_name, p.code AS parent_code, p.name AS parent_name
+         FROM accounts a JOIN units u ON u.code = a.unit_code LEFT JOIN units p ON p.code = u.parent_code
+         WHERE a.channel = $1 AND a.external_id = $2",
+    )
+    .bind(channel)
+    .bind(external_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let role: String = row.try_get("role")?;
+    let parent_code: Option<String> = row.try_get("parent_code")?;
+    let parent_name: Option<String> = row.try_get("parent_name")?;
+    Ok(Some(AccountWithUnit {
+        account: Account {
+            role: AccountRole::parse(&role)
+                .ok_or_else(|| StorageError::Corrupt(format!("role {role:?}")))?,
+            unit_code: row.try_get("unit_code")?,
+        },
+        unit_name: row.try_get("unit_name")?,
+        parent: parent_code.zip(parent_name),
+    }))
+}

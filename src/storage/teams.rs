@@ -126,20 +126,16 @@ async fn ensure_team(
     unit_code: &str,
     now: DateTime<Utc>,
 ) -> StorageResult<(i64, String)> {
-    sqlx::query(
+    // One statement: it runs on every checkpoint of a registration.
+    Ok(sqlx::query_as(
         "INSERT INTO teams (unit_code, status, created_at, updated_at) VALUES ($1, 'draft', $2, $2)
-         ON CONFLICT (unit_code) DO NOTHING",
+         ON CONFLICT (unit_code) DO UPDATE SET updated_at = excluded.updated_at
+         RETURNING id, status",
     )
     .bind(unit_code)
     .bind(now_text(now))
-    .execute(&mut **tx)
-    .await?;
-    Ok(
-        sqlx::query_as("SELECT id, status FROM teams WHERE unit_code = $1")
-            .bind(unit_code)
-            .fetch_one(&mut **tx)
-            .await?,
-    )
+    .fetch_one(&mut **tx)
+    .await?)
 }
 
 async fn replace_members(
