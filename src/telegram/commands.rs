@@ -11,13 +11,16 @@ use crate::i18n::{to_plain, Lang, Texts, K};
 /// The menu of `lang`. The commands themselves are the ones the core understands (see
 /// [`crate::conversation::parse_command`]); "cancel" is `/huy` in Vietnamese.
 pub fn bot_commands(texts: &Texts, lang: Lang) -> Vec<BotCommand> {
-    let cancel = match lang {
-        Lang::Vi => "huy",
-        Lang::En => "cancel",
+    let (cancel, find, invite, report) = match lang {
+        Lang::Vi => ("huy", "tim", "moi", "baocao"),
+        Lang::En => ("cancel", "find", "invite", "report"),
     };
     [
         ("start", K::CmdStart),
+        (find, K::CmdFind),
         ("myteam", K::CmdMyTeam),
+        (invite, K::CmdInvite),
+        (report, K::CmdReport),
         ("help", K::CmdHelp),
         (cancel, K::CmdCancel),
         ("lang", K::CmdLanguage),
