@@ -1,0 +1,101 @@
+//! Officials' reports, deadline and notices, and a commune's villages seen from above.
+
+use super::super::input::Action;
+use super::super::lookup::{Lookup, Need};
+use super::super::turn::Turn;
+use super::super::{idle, Effect, State};
+use super::{checked, own_unit, progress_line, refuse};
+use crate::domain::access;
+use crate::domain::AccountRole;
+use crate::i18n::{Html, K};
+
+/// `/baocao` (`/report`): officials get the report of their own area.
+pub fn report(turn: &mut Turn<'_>) -> State {
+    match own_unit(turn) {
+        Some((_, scope)) => {
+            turn.say(K::ReportPreparing);
+            turn.effect(Effect::SendReport { scope });
+            State::Idle
+        }
+        None => {
+            let code = turn
+                .ctx
+                .account
+                .as_ref()
+                .map(|a| a.unit.code.clone())
+                .unwrap_or_default();
+            refuse(turn, "report", &code)
+        }
+    }
+}
+
+/// `/hanchot dd/mm/yyyy` (`/deadline`): a district official sets the district's deadline.
+pub fn set_deadline(turn: &mut Turn<'_>, text: &str) -> State {
+    let Some((AccountRole::DistrictOfficial, scope)) = own_unit(turn) else {
+        let code = turn
+            .ctx
+            .account
+            .as_ref()
+            .map(|a| a.unit.code.clone())
+            .unwrap_or_default();
+        return refuse(turn, "campaign.deadline", &code);
+    };
+    match crate::domain::decision::parse_date(text) {
+        Ok(deadline) => {
+            turn.effect(Effect::SetDeadline { scope, deadline });
+            let date = Html::text(&deadline.format("%d/%m/%Y").to_string());
+            let text = turn.fill(K::DeadlineSet, &[("date", date)]);
+            turn.say_html(text);
+        }
+        Err(_) => turn.say(K::DeadlineFormat),
+    }
+    idle::menu(turn);
+    State::Idle
+}
+
+/// A commune's villages with their status, for an official above it (from a digest).
+pub(super) fn villages_of(turn: &mut Turn<'_>, code: &str) -> State {
+    let unit = match checked(turn, code, access::Action::ViewStatus) {
+        Ok(unit) => unit,
+        Err(state) => return state,
+    };
+    let Some(Lookup::Villages(villages)) = turn.lookup(Need::Villages {
+        commune: code.to_owned(),
+    }) else {
+        return State::Idle;
+    };
+    let mut lines = vec![format!("<b>{}</b>", Html::text(&unit.entry.name))];
+    lines.extend(
+        villages
+            .iter()
+            .enumerate()
+            .map(|(i, v)| progress_line(turn, i + 1, v).into_string()),
+    );
+    turn.say_with_buttons(
+        Html::markup(lines.join("\n")),
+        vec![vec![
+            turn.button(K::ButtonBackToList, &Action::Units.payload())
+        ]],
+    );
+    State::Idle
+}
+
+/// Turns a commune official's notices of village team changes on or off.
+pub fn notices(turn: &mut Turn<'_>, on: bool) -> State {
+    match own_unit(turn) {
+        Some((AccountRole::CommuneOfficial, _)) => {
+            turn.effect(Effect::SetChangeNotices { on });
+            turn.say(if on { K::NoticesOn } else { K::NoticesOff });
+            State::Idle
+        }
+        _ => {
+            let code = turn
+                .ctx
+                .account
+                .as_ref()
+                .map(|a| a.unit.code.clone())
+                .unwrap_or_default();
+            refuse(turn, "notices", &code)
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Officials: a commune official keeps the commune's village list and invites village heads;
+//! a district official sees the communes and invites commune officials. Every action checks
+//! role and scope with [`authorize`], whatever button or payload asked for it.
+
+mod area;
+mod villages;
+
+pub use area::{notices, report, set_deadline};
+pub use villages::{ask, on_input};
+use area::villages_of;
+use villages::remove;
+
+use super::input::Action;
+use super::lookup::{Lookup, Need, TeamProgress, UnitTarget, VillageState};
+use super::turn::Turn;
+use super::{idle, Button, Effect, State};
+use crate::domain::access::{self, authorize, Actor, Target};
+use crate::domain::{AccountRole, UnitLevel};
+use crate::i18n::{Html, K};
+
+fn actor(turn: &Turn<'_>) -> Actor {
+    match &turn.ctx.account {
+        Some(account) => Actor::account(account.role, account.unit.code.clone()),
+        None => Actor::resident(),
+    }
+}
+
+pub(super) fn own_unit(turn: &Turn<'_>) -> Option<(AccountRole, String)> {
+    let account = turn.ctx.account.as_ref()?;
+    matches!(
+        account.role,
+        AccountRole::CommuneOfficial | AccountRole::DistrictOfficial
+    )
+    .then(|| (account.role, account.unit.code.clone()))
+}
+
+pub(super) fn refuse(turn: &mut Turn<'_>, action: &str, unit_code: &str) -> State {
+    turn.effect(Effect::Denied {
+        action: action.to_owned(),
+        unit_code: unit_code.to_owned(),
+    });
+    turn.say(K::NotAllowed);
+    idle::menu(turn);
+    State::Idle
+}
+
+/// Loads `code` and checks `action` on it; `Err` carries the state to return (a need pending
+/// or a refusal already said).
+pub(super) fn checked(turn: &mut Turn<'_>, code: &str, action: access::Action) -> Result<UnitTarget, State> {
+    let Some(found) = turn.lookup(Need::Unit {
+        code: code.to_owned(),
+    }) else {
+        return Err(State::Idle);
+    };
+    let Lookup::Unit(Some(unit)) = found else {
+        // Removed since the button was made, or never existed: nothing to act on.
+        turn.say(K::UnitNotFound);
+        idle::menu(turn);
+        return Err(State::Idle);
+    };
+    let target = Target {
+        code: unit.entry.code.clone(),
+        level: unit.entry.level,
+        ancestors: unit.ancestors.clone(),
+    };
+    match authorize(&actor(turn), action, &target) {
+        Ok(()) => Ok(unit),
+        Err(_) => Err(refuse(turn, &format!("{action:?}"), code)),
+    }
+}
+
+/// `/invite` and the "villages" / "communes" buttons: the units below the official's own.
+pub fn units(turn: &mut Turn<'_>) -> State {
+    let Some((role, own)) = own_unit(turn) else {
+        let code = turn
+            .ctx
+            .account
+            .as_ref()
+            .map(|a| a.unit.code.clone())
+            .unwrap_or_default();
+        return refuse(turn, "units.list", &code);
+    };
+    let Some(found) = turn.lookup(Need::Villages {
+        commune: own.clone(),
+    }) else {
+        return State::Idle;
+    };
+    let Lookup::Villages(units) = found else {
+        return State::Idle;
+    };
+    let mut lines = vec![turn
+        .fill(
+            K::UnitListTitle,
+            &[("count", Html::text(&units.len().to_string()))],
+        )
+        .into_string()];
+    lines.extend(
+        units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| progress_line(turn, i + 1, u).into_string()),
+    );
+    let mut rows: Vec<Vec<Button>> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            vec![Button {
+                label: format!("{}. {}", i + 1, u.unit.name),
+                payload: Action::UnitMenu(u.unit.code.clone()).payload(),
+            }]
+        })
+        .collect();
+    if role == AccountRole::CommuneOfficial {
+        rows.push(vec![
+            turn.button(K::ButtonAddVillage, &Action::AddVillage.payload()),
+            turn.button(K::ButtonImportVillages, &Action::ImportVillages.payload()),
+        ]);
+    }
+    turn.say_with_buttons(Html::markup(lines.join("\n")), rows);
+    State::Idle
+}
+
+pub(super) fn progress_line(turn: &Turn<'_>, n: usize, unit: &VillageState) -> Html {
+    let (key, members) = match unit.team {
+        TeamProgress::NoTeam => (K::ProgressNoTeam, 0),
+        TeamProgress::Draft => (K::ProgressDraft, 0),
+        TeamProgress::Registered { members } => (K::ProgressRegistered, members),
+        TeamProgress::DecisionReceived { members } => (K::ProgressDecision, members),
+    };
+    let status = turn.fill(key, &[("members", Html::text(&members.to_string()))]);
+    Html::markup(format!("{n}. {} — {status}", Html::text(&unit.unit.name)))
+}
+
+pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
+    match action {
+        Action::Units => units(turn),
+        Action::UnitMenu(code) => unit_menu(turn, &code),
+        Action::InviteFor(code) => invite(turn, &code),
+        Action::ViewVillages(code) => villages_of(turn, &code),
+        Action::NoticesOff => notices(turn, false),
+        Action::NoticesOn => notices(turn, true),
+        Action::RenameVillage(code) => {
+            match checked(turn, &code, access::Action::InviteVillageHead) {
+                Ok(_) => {
+                    let state = State::RenamingVillage { code };
+                    ask(turn, &state);
+                    state
+                }
+                Err(state) => state,
+            }
+        }
+        Action::RemoveVillage(code) => remove(turn, &code, false),
+        Action::ConfirmRemoveVillage(code) => remove(turn, &code, true),
+        Action::AddVillage | Action::ImportVillages => {
+            let Some((AccountRole::CommuneOfficial, own)) = own_unit(turn) else {
+                return refuse(turn, "villages.manage", "");
+            };
+            if checked(turn, &own, access::Action::ManageVillages).is_err() {
+                return State::Idle;
+            }
+            let state = if action == Action::AddVillage {
+                State::AddingVillage
+            } else {
+                State::AwaitingVillagesCsv
+            };
+            ask(turn, &state);
+            state
+        }
+        _ => {
+            turn.say(K::ButtonStale);
+            idle::menu(turn);
+            State::Idle
+        }
+    }
+}
+
+/// What can be done with one village (commune official) or commune (district official).
+fn unit_menu(turn: &mut Turn<'_>, code: &str) -> State {
+    let action = match turn.ctx.account.as_ref().map(|a| a.role) {
+        Some(AccountRole::DistrictOfficial) => access::Action::InviteCommuneOfficial,
+        _ => access::Action::InviteVillageHead,
+    };
+    let unit = match checked(turn, code, action) {
+        Ok(unit) => unit,
+        Err(state) => return state,
+    };
+    let mut rows = vec![vec![turn.button(
+        K::ButtonInvite,
+        &Action::InviteFor(code.to_owned()).payload(),
+    )]];
+    if unit.entry.level == UnitLevel::Village {
+        rows.push(vec![
+            turn.button(
+                K::ButtonRename,
+                &Action::RenameVillage(code.to_owned()).payload(),
+            ),
+            turn.button(
+                K::ButtonRemoveVillage,
+                &Action::RemoveVillage(code.to_owned()).payload(),
+            ),
+        ]);
+    }
+    rows.push(vec![
+        turn.button(K::ButtonBackToList, &Action::Units.payload())
+    ]);
+    let text = turn.fill(K::UnitMenu, &[("unit", Html::text(&unit.entry.name))]);
+    turn.say_with_buttons(text, rows);
+    State::Idle
+}
+
+fn invite(turn: &mut Turn<'_>, code: &str) -> State {
+    let (action, role) = match turn.ctx.account.as_ref().map(|a| a.role) {
+        Some(AccountRole::DistrictOfficial) => (
+            access::Action::InviteCommuneOfficial,
+            AccountRole::CommuneOfficial,
+        ),
+        _ => (access::Action::InviteVillageHead, AccountRole::VillageHead),
+    };
+    match checked(turn, code, action) {
+        Ok(unit) => {
+            turn.effect(Effect::CreateInvitation {
+                role,
+                unit_code: unit.entry.code,
+                unit_name: unit.entry.name,
+            });
+            State::Idle
+        }
+        Err(state) => state,
+    }
+}
