@@ -5,6 +5,7 @@
 //! from the database, calls [`handle`] and applies the [`Effect`]s in the same transaction
 //! that stores the new [`Session`].
 
+mod action;
 mod idle;
 mod input;
 pub mod lookup;
@@ -18,7 +19,8 @@ mod turn;
 
 use chrono::NaiveDate;
 
-pub use input::{anytime_button, parse_command, Action, Command};
+pub use action::{anytime_button, Action};
+pub use input::{parse_command, Command};
 pub use lookup::{Lookup, Need};
 pub use state::{Decision, DecisionFile, Draft, FileKind, Member, Registration, Session, State};
 pub use summary::breach_text_in as summary_breach_text;

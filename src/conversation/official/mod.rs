@@ -5,10 +5,10 @@
 mod area;
 mod villages;
 
-pub use area::{notices, report, set_deadline};
-pub use villages::{ask, on_input};
 use area::villages_of;
+pub use area::{notices, report, set_deadline};
 use villages::remove;
+pub use villages::{ask, on_input};
 
 use super::input::Action;
 use super::lookup::{Lookup, Need, TeamProgress, UnitTarget, VillageState};
@@ -46,7 +46,11 @@ pub(super) fn refuse(turn: &mut Turn<'_>, action: &str, unit_code: &str) -> Stat
 
 /// Loads `code` and checks `action` on it; `Err` carries the state to return (a need pending
 /// or a refusal already said).
-pub(super) fn checked(turn: &mut Turn<'_>, code: &str, action: access::Action) -> Result<UnitTarget, State> {
+pub(super) fn checked(
+    turn: &mut Turn<'_>,
+    code: &str,
+    action: access::Action,
+) -> Result<UnitTarget, State> {
     let Some(found) = turn.lookup(Need::Unit {
         code: code.to_owned(),
     }) else {
