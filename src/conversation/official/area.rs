@@ -4,7 +4,7 @@ use super::super::input::Action;
 use super::super::lookup::{Lookup, Need};
 use super::super::turn::Turn;
 use super::super::{idle, Effect, State};
-use super::{checked, own_unit, progress_line, refuse};
+use super::{checked, own_unit, progress_line, refuse_role};
 use crate::domain::access;
 use crate::domain::AccountRole;
 use crate::i18n::{Html, K};
@@ -17,28 +17,14 @@ pub fn report(turn: &mut Turn<'_>) -> State {
             turn.effect(Effect::SendReport { scope });
             State::Idle
         }
-        None => {
-            let code = turn
-                .ctx
-                .account
-                .as_ref()
-                .map(|a| a.unit.code.clone())
-                .unwrap_or_default();
-            refuse(turn, "report", &code)
-        }
+        None => refuse_role(turn, "report"),
     }
 }
 
 /// `/hanchot dd/mm/yyyy` (`/deadline`): a district official sets the district's deadline.
 pub fn set_deadline(turn: &mut Turn<'_>, text: &str) -> State {
     let Some((AccountRole::DistrictOfficial, scope)) = own_unit(turn) else {
-        let code = turn
-            .ctx
-            .account
-            .as_ref()
-            .map(|a| a.unit.code.clone())
-            .unwrap_or_default();
-        return refuse(turn, "campaign.deadline", &code);
+        return refuse_role(turn, "campaign.deadline");
     };
     match crate::domain::decision::parse_date(text) {
         Ok(deadline) => {
@@ -88,14 +74,6 @@ pub fn notices(turn: &mut Turn<'_>, on: bool) -> State {
             turn.say(if on { K::NoticesOn } else { K::NoticesOff });
             State::Idle
         }
-        _ => {
-            let code = turn
-                .ctx
-                .account
-                .as_ref()
-                .map(|a| a.unit.code.clone())
-                .unwrap_or_default();
-            refuse(turn, "notices", &code)
-        }
+        _ => refuse_role(turn, "notices"),
     }
 }

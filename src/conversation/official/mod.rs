@@ -44,6 +44,17 @@ pub(super) fn refuse(turn: &mut Turn<'_>, action: &str, unit_code: &str) -> Stat
     State::Idle
 }
 
+/// Refuses an action the chat's role may not do at all (audited against its own unit).
+pub(super) fn refuse_role(turn: &mut Turn<'_>, action: &str) -> State {
+    let code = turn
+        .ctx
+        .account
+        .as_ref()
+        .map(|a| a.unit.code.clone())
+        .unwrap_or_default();
+    refuse(turn, action, &code)
+}
+
 /// Loads `code` and checks `action` on it; `Err` carries the state to return (a need pending
 /// or a refusal already said).
 pub(super) fn checked(
@@ -76,13 +87,7 @@ pub(super) fn checked(
 /// `/invite` and the "villages" / "communes" buttons: the units below the official's own.
 pub fn units(turn: &mut Turn<'_>) -> State {
     let Some((role, own)) = own_unit(turn) else {
-        let code = turn
-            .ctx
-            .account
-            .as_ref()
-            .map(|a| a.unit.code.clone())
-            .unwrap_or_default();
-        return refuse(turn, "units.list", &code);
+        return refuse_role(turn, "units.list");
     };
     let Some(found) = turn.lookup(Need::Villages {
         commune: own.clone(),
