@@ -16,14 +16,14 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::conversation::{Reply, Session};
+use crate::conversation::Reply;
 use crate::domain::schedule::{Schedule, Slot};
 use crate::domain::UnitLevel;
 use crate::engine::Engine;
 use crate::i18n::Lang;
 use crate::status::{summary_status, UnitStatus};
 use crate::storage::campaigns::{record_alert, Campaign, ScopedAccount};
-use crate::storage::{outbox, sessions, StorageError, Sweep};
+use crate::storage::{outbox, StorageError, Sweep};
 
 /// What one run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -154,10 +154,8 @@ async fn queue(
 
 async fn recipient_lang(engine: &Engine, account: &ScopedAccount) -> Result<Lang, StorageError> {
     let mut tx = engine.store().pool().begin().await?;
-    let json = sessions::load_session(&mut tx, &account.channel, &account.chat_id).await?;
+    let lang =
+        crate::engine::context::chat_lang(&mut tx, &account.channel, &account.chat_id).await?;
     tx.commit().await?;
-    Ok(json
-        .and_then(|j| serde_json::from_str::<Session>(&j).ok())
-        .map(|s| s.lang)
-        .unwrap_or_default())
+    Ok(lang)
 }

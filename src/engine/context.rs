@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::ChatKey;
 use crate::conversation::{AccountView, InvitationCheck, SavedTeam, Session, UnitView};
+use crate::i18n::Lang;
 use crate::invitation::hash_code;
 use crate::storage::{accounts, invitations, sessions, teams, units, StorageError, Tx};
 
@@ -92,4 +93,18 @@ pub(super) async fn saved_team(
             team: stored.team,
             unfinished: stored.unfinished,
         }))
+}
+
+/// The language a chat speaks, for messages sent to it outside its own turn (notices,
+/// alerts); Vietnamese when it never spoke or its session cannot be read.
+pub(crate) async fn chat_lang(
+    tx: &mut Tx<'_>,
+    channel: &str,
+    chat_id: &str,
+) -> Result<Lang, StorageError> {
+    let json = sessions::load_session(tx, channel, chat_id).await?;
+    Ok(json
+        .and_then(|j| serde_json::from_str::<Session>(&j).ok())
+        .map(|s| s.lang)
+        .unwrap_or_default())
 }

@@ -3,14 +3,15 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::context::chat_lang;
 use super::ChatKey;
 use crate::clock::vietnam;
 use crate::conversation::{Attachment, Effect, Reply};
 use crate::i18n::{Html, Lang, Texts, K};
 use crate::invitation::{generate_code, hash_code, telegram_deep_link};
 use crate::storage::{
-    accounts, audit::audit, directory, invitations, outbox, sessions, teams, Account,
-    NewInvitation, StorageError, Tx,
+    accounts, audit::audit, directory, invitations, outbox, teams, Account, NewInvitation,
+    StorageError, Tx,
 };
 
 /// How long an invitation made in chat stays valid.
@@ -281,12 +282,7 @@ async fn notify_unit(
     for (channel, chat_id) in
         directory::unit_chats(tx, unit_code, &["village-head", "commune-official"]).await?
     {
-        let lang = match sessions::load_session(tx, &channel, &chat_id).await? {
-            Some(json) => serde_json::from_str::<crate::conversation::Session>(&json)
-                .map(|s| s.lang)
-                .unwrap_or_default(),
-            None => Lang::default(),
-        };
+        let lang = chat_lang(tx, &channel, &chat_id).await?;
         let args = [("name", Html::text(name)), ("unit", Html::text(&unit_name))];
         let reply = Reply::text(env.texts.fill(lang, K::MemberAskedRemoval, &args));
         outbox::enqueue(tx, &channel, &chat_id, &reply, None, env.now).await?;
@@ -316,12 +312,7 @@ async fn notice_team_saved(
         if !directory::change_notices(tx, &channel, &chat_id).await? {
             continue;
         }
-        let lang = match sessions::load_session(tx, &channel, &chat_id).await? {
-            Some(json) => serde_json::from_str::<crate::conversation::Session>(&json)
-                .map(|s| s.lang)
-                .unwrap_or_default(),
-            None => Lang::default(),
-        };
+        let lang = chat_lang(tx, &channel, &chat_id).await?;
         let status_key = if team.decision.number.is_some() {
             K::StatusComplete
         } else {

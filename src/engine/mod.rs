@@ -2,7 +2,7 @@
 //! and stores the new session together with the core's effects in one transaction, so a
 //! crash or restart at any point leaves either the whole step or none of it.
 
-mod context;
+pub(crate) mod context;
 mod effects;
 mod limits;
 mod lookups;

@@ -12,26 +12,6 @@ pub struct Account {
     pub unit_code: String,
 }
 
-pub async fn account(
-    tx: &mut Tx<'_>,
-    channel: &str,
-    external_id: &str,
-) -> StorageResult<Option<Account>> {
-    let row =
-        sqlx::query("SELECT role, unit_code FROM accounts WHERE channel = $1 AND external_id = $2")
-            .bind(channel)
-            .bind(external_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    let Some(row) = row else { return Ok(None) };
-    let role: String = row.try_get("role")?;
-    Ok(Some(Account {
-        role: AccountRole::parse(&role)
-            .ok_or_else(|| StorageError::Corrupt(format!("role {role:?}")))?,
-        unit_code: row.try_get("unit_code")?,
-    }))
-}
-
 /// Binds the chat to a role and unit, replacing an earlier binding of the same chat.
 pub async fn bind_account(
     tx: &mut Tx<'_>,
@@ -62,7 +42,9 @@ impl Store {
         external_id: &str,
     ) -> StorageResult<Option<Account>> {
         let mut tx = self.pool().begin().await?;
-        let found = account(&mut tx, channel, external_id).await?;
+        let found = account_with_unit(&mut tx, channel, external_id)
+            .await?
+            .map(|found| found.account);
         tx.commit().await?;
         Ok(found)
     }
