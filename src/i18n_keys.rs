@@ -292,6 +292,7 @@ text_keys! {
     SummaryScanNo = "summary_scan_no",
     SummaryScanYes = "summary_scan_yes",
     SummaryTitle = "summary_title",
+    TeamChangedMeanwhile = "team_changed_meanwhile",
     TeamFull = "team_full",
     TextEmpty = "text_empty",
     TextTooLong = "text_too_long",

@@ -110,12 +110,12 @@ fn help_key(role: Option<AccountRole>) -> K {
 }
 
 /// The registered team, as a draft to edit; `None` when nothing was registered yet.
-fn saved_team(turn: &Turn<'_>) -> Option<super::Draft> {
+fn saved_team(turn: &Turn<'_>) -> Option<(super::Draft, i64)> {
     turn.ctx
         .team
         .as_ref()
         .filter(|t| t.registered)
-        .map(|t| t.team.clone())
+        .map(|t| (t.team.clone(), t.version))
 }
 
 /// The main menu of the chat's role.

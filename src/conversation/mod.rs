@@ -127,6 +127,8 @@ pub struct AccountView {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SavedTeam {
     pub registered: bool,
+    /// Bumped by every save: an edit remembers the version it started from.
+    pub version: i64,
     pub team: Draft,
     pub unfinished: Option<Registration>,
 }
@@ -189,6 +191,8 @@ pub enum Effect {
     SaveTeam {
         unit_code: String,
         team: Draft,
+        /// See [`Registration::based_on`].
+        based_on: Option<i64>,
     },
     /// A member's own word on publishing their number.
     SetPhoneConsent {

@@ -52,6 +52,10 @@ pub struct Registration {
     /// Village or commune team: which rules and roles apply.
     #[serde(default)]
     pub level: TeamLevel,
+    /// The version of the registered team this edit started from (`None`: a first
+    /// registration). Saving fails politely if someone else saved the team meanwhile.
+    #[serde(default)]
+    pub based_on: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

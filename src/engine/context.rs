@@ -90,6 +90,7 @@ pub(super) async fn saved_team(
         .await?
         .map(|stored| SavedTeam {
             registered: stored.status == teams::TeamStatus::Registered,
+            version: stored.version,
             team: stored.team,
             unfinished: stored.unfinished,
         }))

@@ -90,8 +90,12 @@ pub(super) async fn apply_effect(
                 audit(tx, &actor, "team.paused", Some(unit_code), &detail, now).await?;
             }
         }
-        Effect::SaveTeam { unit_code, team } => {
-            teams::save_team(tx, unit_code, team, now).await?;
+        Effect::SaveTeam {
+            unit_code,
+            team,
+            based_on,
+        } => {
+            teams::save_team(tx, unit_code, team, *based_on, now).await?;
             notice_team_saved(tx, env, unit_code, team).await?;
             let detail = serde_json::json!({ "members": team.members.len(), "decision": team.decision.number.is_some() });
             audit(tx, &actor, "team.registered", Some(unit_code), &detail, now).await?;

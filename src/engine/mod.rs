@@ -21,8 +21,9 @@ use crate::domain::PhoneNumber;
 use crate::i18n::{Html, Lang};
 use crate::i18n::{Texts, K};
 use crate::search::SharedIndex;
+use crate::storage::sessions::UpdateRecord;
 use crate::storage::Tx;
-use crate::storage::{sessions, StorageError, Store};
+use crate::storage::{lock_chat, sessions, StorageError, Store};
 use context::{account_view, check_invitation, load_session, saved_team};
 use effects::{apply_effect, AfterCommit, Applied, EffectEnv};
 use limits::RateLimiter;
@@ -139,11 +140,8 @@ impl Engine {
     ) -> Result<Vec<Reply>, EngineError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        if let Some(update_id) = update_id {
-            if !sessions::mark_update_processed(&mut tx, chat.channel, update_id, now).await? {
-                tracing::info!(update_id, "duplicate update ignored");
-                return Ok(Vec::new());
-            }
+        if !self.admit(&mut tx, chat, update_id, now).await? {
+            return Ok(Vec::new());
         }
         let session = load_session(&mut tx, chat).await?;
         let mut ctx = Context {
@@ -192,7 +190,13 @@ impl Engine {
         };
         let mut applied = Applied::default();
         for effect in &outcome.effects {
-            apply_effect(&mut tx, &env, effect, &mut applied).await?;
+            match apply_effect(&mut tx, &env, effect, &mut applied).await {
+                Err(StorageError::Conflict) => {
+                    tx.rollback().await.map_err(StorageError::from)?;
+                    return self.changed_meanwhile(chat, update_id, session).await;
+                }
+                result => result?,
+            }
         }
         let json = serde_json::to_string(&outcome.session)
             .map_err(|e| StorageError::Corrupt(e.to_string()))?;
@@ -212,6 +216,61 @@ impl Engine {
             replies.push(self.after_commit(chat, outcome.session.lang, job).await?);
         }
         Ok(replies)
+    }
+
+    /// Locks the chat against steps running on other replicas, then records the update;
+    /// `false` when it must not be applied (seen before, or older than one already applied).
+    async fn admit(
+        &self,
+        tx: &mut Tx<'_>,
+        chat: &ChatKey,
+        update_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
+        lock_chat(tx, self.store.backend(), &chat.actor()).await?;
+        let Some(update_id) = update_id else {
+            return Ok(true);
+        };
+        match sessions::record_update(tx, chat.channel, &chat.id, update_id, now).await? {
+            UpdateRecord::New => Ok(true),
+            UpdateRecord::Duplicate => {
+                tracing::info!(update_id, "duplicate update ignored");
+                Ok(false)
+            }
+            UpdateRecord::Late => {
+                // Applying it now would answer a question the chat has moved past.
+                tracing::warn!(update_id, "update arrived after a later one; ignored");
+                Ok(false)
+            }
+        }
+    }
+
+    /// Someone saved the team while this chat was editing it: nothing of the edit is written,
+    /// the chat goes back to its menu and is told to look at the team again.
+    async fn changed_meanwhile(
+        &self,
+        chat: &ChatKey,
+        update_id: Option<&str>,
+        session: Session,
+    ) -> Result<Vec<Reply>, EngineError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        if !self.admit(&mut tx, chat, update_id, now).await? {
+            return Ok(Vec::new());
+        }
+        let session = Session {
+            rev: session.rev.wrapping_add(1),
+            state: conversation::State::Idle,
+            ..session
+        };
+        let json =
+            serde_json::to_string(&session).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        sessions::save_session(&mut tx, chat.channel, &chat.id, &json, now).await?;
+        tx.commit().await.map_err(StorageError::from)?;
+        tracing::info!("team changed by someone else meanwhile; edit not saved");
+        Ok(vec![Reply::text(
+            self.texts.get(session.lang, K::TeamChangedMeanwhile),
+        )])
     }
 
     /// An official's report: the summary, the coverage chart and the spreadsheet.

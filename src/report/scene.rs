@@ -170,7 +170,7 @@ pub async fn scene() -> Scene {
     ];
     let mut tx = store.begin().await.unwrap();
     for (unit, draft) in &teams {
-        save_team(&mut tx, unit, draft, now()).await.unwrap();
+        save_team(&mut tx, unit, draft, None, now()).await.unwrap();
     }
     let unfinished = Registration {
         draft: team("Đặng Văn Bắc", Vec::new(), None, false),

@@ -3,7 +3,9 @@
 //! [`super::teams::save_team`].
 
 use chrono::{DateTime, Utc};
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::QueryBuilder;
+
+use super::Db;
 
 use super::{now_text, StorageResult, Tx};
 use crate::conversation::state::{ConsentSource, Draft, Member};
@@ -22,7 +24,7 @@ pub async fn insert_registered_teams(
 ) -> StorageResult<()> {
     let at = now_text(now);
     for batch in teams.chunks(TEAM_BATCH) {
-        let mut query = QueryBuilder::<Sqlite>::new(
+        let mut query = QueryBuilder::<Db>::new(
             "INSERT INTO teams (unit_code, status, leader_name, leader_phone, decision_number,
                  created_at, updated_at, registered_at) ",
         );
@@ -46,7 +48,7 @@ pub async fn insert_registered_teams(
         })
         .collect();
     for batch in members.chunks(MEMBER_BATCH) {
-        let mut query = QueryBuilder::<Sqlite>::new(
+        let mut query = QueryBuilder::<Db>::new(
             "INSERT INTO members (team_id, position, full_name, role, role_detail, phone,
                  workplace, created_at, phone_consent_at, phone_consent_by) ",
         );

@@ -42,7 +42,7 @@ pub async fn children_progress(
 ) -> StorageResult<Vec<(Unit, Option<String>, i64, bool)>> {
     let children = children_in_tx(tx, parent).await?;
     let rows = sqlx::query(
-        "SELECT t.unit_code, t.status, t.decision_number IS NOT NULL AS has_decision,
+        "SELECT t.unit_code, t.status, CASE WHEN t.decision_number IS NULL THEN 0 ELSE 1 END AS has_decision,
                 (SELECT COUNT(*) FROM members m WHERE m.team_id = t.id) AS members
          FROM teams t JOIN units u ON u.code = t.unit_code WHERE u.parent_code = $1",
     )
@@ -58,7 +58,7 @@ pub async fn children_progress(
             Some(r) => (
                 Some(r.try_get("status")?),
                 r.try_get("members")?,
-                r.try_get("has_decision")?,
+                r.try_get::<i64, _>("has_decision")? == 1,
             ),
             None => (None, 0, false),
         };

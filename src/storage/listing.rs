@@ -4,9 +4,9 @@
 use std::cmp::Ordering;
 use std::pin::Pin;
 
+use super::DbRow;
 use futures::stream::{BoxStream, Peekable};
 use futures::{StreamExt, TryStreamExt};
-use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
 use super::report::{parse_date, scope_cte};
@@ -77,7 +77,7 @@ const MEMBERS_ALL: &str = concat!(
     "FROM teams t JOIN members m ON m.team_id = t.id ORDER BY t.unit_code, m.position"
 );
 
-type Rows<'a> = Peekable<BoxStream<'a, Result<SqliteRow, sqlx::Error>>>;
+type Rows<'a> = Peekable<BoxStream<'a, Result<DbRow, sqlx::Error>>>;
 
 /// The next member row of the team `id` of unit `unit_code`, if any. Rows of teams the team
 /// query did not see (written between the two queries' starts) are skipped.
@@ -85,7 +85,7 @@ async fn next_member(
     members: &mut Rows<'_>,
     id: i64,
     unit_code: &str,
-) -> StorageResult<Option<SqliteRow>> {
+) -> StorageResult<Option<DbRow>> {
     loop {
         let (code, team_id) = match Pin::new(&mut *members).peek().await {
             None => return Ok(None),
@@ -105,7 +105,7 @@ async fn next_member(
     }
 }
 
-fn team_from_row(row: &SqliteRow) -> StorageResult<ListedTeam> {
+fn team_from_row(row: &DbRow) -> StorageResult<ListedTeam> {
     let level: &str = row.try_get("level")?;
     let status: &str = row.try_get("status")?;
     Ok(ListedTeam {
@@ -125,7 +125,7 @@ fn team_from_row(row: &SqliteRow) -> StorageResult<ListedTeam> {
     })
 }
 
-fn member_from_row(row: &SqliteRow) -> StorageResult<ListedMember> {
+fn member_from_row(row: &DbRow) -> StorageResult<ListedMember> {
     let role: &str = row.try_get("role")?;
     let consent: Option<&str> = row.try_get("phone_consent_by")?;
     Ok(ListedMember {

@@ -27,16 +27,15 @@ pub use report::{Sweep, TeamSummary};
 pub use teams::{StoredMember, StoredTeam, TeamStatus};
 pub use units::{NewUnit, Unit, UnitLevel};
 
-use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Executor, Transaction};
 
 /// Errors of the storage boundary. Callers log them; users only ever see a polite apology.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
-    #[error("the database URL {0:?} is not supported (use sqlite://FILE)")]
+    #[error("the database URL {0:?} is not supported (use sqlite://FILE or postgres://…)")]
     UnsupportedUrl(String),
     #[error("failed to open the database")]
     Connect(#[source] sqlx::Error),
@@ -46,63 +45,142 @@ pub enum StorageError {
     Query(#[from] sqlx::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// Someone else changed the row since it was read (optimistic concurrency).
+    #[error("the data was changed by someone else meanwhile")]
+    Conflict,
 }
 
 pub type StorageResult<T> = Result<T, StorageError>;
-pub type Tx<'a> = Transaction<'a, Sqlite>;
+/// Both engines go through sqlx's `Any` driver, so every query is written once.
+pub type Db = Any;
+pub type DbRow = AnyRow;
+pub type Tx<'a> = Transaction<'a, Db>;
 
-/// Rows buffered between SQLite's worker thread and the reading task (sqlx's default: 50).
-const ROW_BUFFER_SIZE: usize = 1024;
+/// Which database engine a [`Store`] talks to, for the few statements that differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded, one machine: the default.
+    Sqlite,
+    /// Shared by several replicas.
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// SQLite's settings, run on every new connection (the `Any` driver takes only a URL).
+/// WAL lets readers work beside the writer; `synchronous = FULL` makes a step acknowledged to
+/// the user survive a power cut, not just a crash.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
+    PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
 
 /// A handle to the database, cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
 }
 
 impl Store {
-    /// Opens (creating if missing) the database at `url` and applies pending migrations.
+    /// Opens the database at `url` (`sqlite://FILE`, created if missing, or `postgres://…`)
+    /// and applies pending migrations.
     #[tracing::instrument(skip_all)]
     pub async fn connect(url: &str) -> StorageResult<Store> {
-        if !url.starts_with("sqlite:") {
-            return Err(StorageError::UnsupportedUrl(url.to_owned()));
-        }
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(StorageError::Connect)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // FULL: a step acknowledged to the user survives a power cut, not just a crash.
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
-            // Rows are handed from SQLite's thread to ours through a channel: a deeper one
-            // saves a thread switch every few rows when a report reads the whole country.
-            .row_buffer_size(ROW_BUFFER_SIZE);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
-            .map_err(StorageError::Connect)?;
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&pool)
-            .await
-            .map_err(StorageError::Migrate)?;
-        Ok(Store { pool })
+        let backend =
+            Backend::of_url(url).ok_or_else(|| StorageError::UnsupportedUrl(url.to_owned()))?;
+        sqlx::any::install_default_drivers();
+        let pool = match backend {
+            Backend::Sqlite => connect_sqlite(url).await?,
+            Backend::Postgres => connect_postgres(url).await?,
+        };
+        let migrator = match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        migrator.run(&pool).await.map_err(StorageError::Migrate)?;
+        Ok(Store { pool, backend })
     }
 
-    /// Starts a write transaction. `BEGIN IMMEDIATE` takes SQLite's write lock up front, so a
-    /// read-then-write step never fails half-way with `SQLITE_BUSY`.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a write transaction. On SQLite `BEGIN IMMEDIATE` takes the write lock up front,
+    /// so a read-then-write step never fails half-way with `SQLITE_BUSY`; PostgreSQL runs
+    /// READ COMMITTED and the callers lock what they change (see [`lock_chat`]).
     pub async fn begin(&self) -> StorageResult<Tx<'static>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Whether the database answers (for health checks).
+    pub async fn ping(&self) -> StorageResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+async fn connect_sqlite(url: &str) -> StorageResult<AnyPool> {
+    // `mode=rwc` creates the file when it is missing.
+    let url = if url.contains("mode=") || url.contains(":memory:") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    };
+    AnyPoolOptions::new()
+        .max_connections(4)
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                conn.execute(SQLITE_PRAGMAS).await?;
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await
+        .map_err(StorageError::Connect)
+}
+
+async fn connect_postgres(url: &str) -> StorageResult<AnyPool> {
+    AnyPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(url)
+        .await
+        .map_err(StorageError::Connect)
+}
+
+/// Serialises the steps of one chat across replicas: PostgreSQL holds a transaction-level
+/// advisory lock keyed by the chat until commit. SQLite needs nothing: `BEGIN IMMEDIATE`
+/// already lets one writer in at a time.
+pub async fn lock_chat(tx: &mut Tx<'_>, backend: Backend, key: &str) -> StorageResult<()> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(key)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 pub(crate) fn now_text(now: chrono::DateTime<chrono::Utc>) -> String {

@@ -7,9 +7,11 @@
 
 use chrono::NaiveDate;
 use futures::TryStreamExt;
+use sqlx::any::AnyArguments;
 use sqlx::query::Query;
-use sqlx::sqlite::{SqliteArguments, SqliteRow};
-use sqlx::{Row, Sqlite};
+use sqlx::Row;
+
+use super::{Db, DbRow};
 
 use super::units::unit_from_row;
 use super::{StorageError, StorageResult, Store, Unit};
@@ -102,7 +104,7 @@ pub(crate) fn parse_date(text: Option<&str>) -> StorageResult<Option<NaiveDate>>
     .transpose()
 }
 
-fn summary_from_row(row: &SqliteRow) -> StorageResult<TeamSummary> {
+fn summary_from_row(row: &DbRow) -> StorageResult<TeamSummary> {
     Ok(TeamSummary {
         unit_code: row.try_get("unit_code")?,
         registered: row.try_get::<i64, _>("registered")? != 0,
@@ -125,9 +127,9 @@ pub(crate) fn parse_roles(codes: &str) -> Vec<MemberRole> {
 
 /// Runs `query` and converts its rows as they come, so no row is held longer than needed.
 async fn collect<'q, T>(
-    query: Query<'q, Sqlite, SqliteArguments<'q>>,
+    query: Query<'q, Db, AnyArguments<'q>>,
     store: &Store,
-    convert: fn(&SqliteRow) -> StorageResult<T>,
+    convert: fn(&DbRow) -> StorageResult<T>,
 ) -> StorageResult<Vec<T>> {
     let mut rows = query.fetch(store.pool());
     let mut out = Vec::new();

@@ -40,23 +40,61 @@ pub async fn save_session(
     Ok(())
 }
 
-/// Records that an update was applied; `false` when it already was (a redelivery).
-pub async fn mark_update_processed(
+/// What became of an update the engine was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateRecord {
+    /// First time seen: recorded, to be applied.
+    New,
+    /// Applied before (a redelivery, or another replica got it too).
+    Duplicate,
+    /// A later update of the same chat was already applied: this one arrived out of order.
+    Late,
+}
+
+/// Records that an update of `chat_id` is being applied. Call it with the chat locked
+/// ([`super::lock_chat`]), so the duplicate and order checks cannot race.
+pub async fn record_update(
     tx: &mut Tx<'_>,
     channel: &str,
+    chat_id: &str,
     update_id: &str,
     now: DateTime<Utc>,
-) -> StorageResult<bool> {
+) -> StorageResult<UpdateRecord> {
+    // Telegram numbers updates in the order it received them; other channels may not.
+    let seq: Option<i64> = update_id.parse().ok();
+    if let Some(seq) = seq {
+        let later: Option<i64> = sqlx::query_scalar(
+            "SELECT seq FROM processed_updates
+             WHERE channel = $1 AND chat_id = $2 AND seq >= $3 ORDER BY seq DESC LIMIT 1",
+        )
+        .bind(channel)
+        .bind(chat_id)
+        .bind(seq)
+        .fetch_optional(&mut **tx)
+        .await?;
+        match later {
+            Some(later) if later == seq => return Ok(UpdateRecord::Duplicate),
+            Some(_) => return Ok(UpdateRecord::Late),
+            None => {}
+        }
+    }
     let result = sqlx::query(
-        "INSERT INTO processed_updates (channel, update_id, processed_at) VALUES ($1, $2, $3)
+        "INSERT INTO processed_updates (channel, update_id, processed_at, chat_id, seq)
+         VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (channel, update_id) DO NOTHING",
     )
     .bind(channel)
     .bind(update_id)
     .bind(now_text(now))
+    .bind(chat_id)
+    .bind(seq)
     .execute(&mut **tx)
     .await?;
-    Ok(result.rows_affected() == 1)
+    Ok(if result.rows_affected() == 1 {
+        UpdateRecord::New
+    } else {
+        UpdateRecord::Duplicate
+    })
 }
 
 impl super::Store {

@@ -33,7 +33,7 @@ fn corrupt(what: &str, _value: &str) -> StorageError {
     StorageError::Corrupt(format!("unreadable {what}"))
 }
 
-fn member_from_row(row: &sqlx::sqlite::SqliteRow) -> StorageResult<Member> {
+fn member_from_row(row: &super::DbRow) -> StorageResult<Member> {
     let name: String = row.try_get("full_name")?;
     let role: String = row.try_get("role")?;
     let phone: String = row.try_get("phone")?;
@@ -54,7 +54,7 @@ fn member_from_row(row: &sqlx::sqlite::SqliteRow) -> StorageResult<Member> {
     })
 }
 
-fn decision_from_row(row: &sqlx::sqlite::SqliteRow) -> StorageResult<Decision> {
+fn decision_from_row(row: &super::DbRow) -> StorageResult<Decision> {
     let number: Option<String> = row.try_get("decision_number")?;
     let date: Option<String> = row.try_get("decision_date")?;
     let file_id: Option<String> = row.try_get("decision_file_id")?;
@@ -120,17 +120,18 @@ pub async fn team_for_unit(tx: &mut Tx<'_>, unit_code: &str) -> StorageResult<Op
     }))
 }
 
-/// Creates the team row if missing; returns its id and status.
+/// Creates the team row if missing; returns its id, status and version. On PostgreSQL the
+/// upsert also locks the row until commit, so the version read here cannot change under us.
 async fn ensure_team(
     tx: &mut Tx<'_>,
     unit_code: &str,
     now: DateTime<Utc>,
-) -> StorageResult<(i64, String)> {
+) -> StorageResult<(i64, String, i64)> {
     // One statement: it runs on every checkpoint of a registration.
     Ok(sqlx::query_as(
         "INSERT INTO teams (unit_code, status, created_at, updated_at) VALUES ($1, 'draft', $2, $2)
          ON CONFLICT (unit_code) DO UPDATE SET updated_at = excluded.updated_at
-         RETURNING id, status",
+         RETURNING id, status, version",
     )
     .bind(unit_code)
     .bind(now_text(now))
@@ -197,7 +198,7 @@ pub async fn save_draft(
     reg: &Registration,
     now: DateTime<Utc>,
 ) -> StorageResult<()> {
-    let (team_id, status) = ensure_team(tx, unit_code, now).await?;
+    let (team_id, status, _) = ensure_team(tx, unit_code, now).await?;
     let json = serde_json::to_string(reg).map_err(|e| StorageError::Corrupt(e.to_string()))?;
     sqlx::query("UPDATE teams SET draft_json = $1, updated_at = $2 WHERE id = $3")
         .bind(json)
@@ -212,14 +213,24 @@ pub async fn save_draft(
     Ok(())
 }
 
-/// Stores the confirmed team, replacing what was registered before.
+/// Stores the confirmed team, replacing what was registered before. `based_on` is the version
+/// the edit started from (`None`: a first registration); if someone saved the team since,
+/// nothing is written and [`StorageError::Conflict`] is returned.
 pub async fn save_team(
     tx: &mut Tx<'_>,
     unit_code: &str,
     team: &Draft,
+    based_on: Option<i64>,
     now: DateTime<Utc>,
 ) -> StorageResult<()> {
-    let (team_id, _) = ensure_team(tx, unit_code, now).await?;
+    let (team_id, status, version) = ensure_team(tx, unit_code, now).await?;
+    let unchanged = match based_on {
+        Some(based_on) => version == based_on,
+        None => status != "registered",
+    };
+    if !unchanged {
+        return Err(StorageError::Conflict);
+    }
     write_leader(tx, team_id, team, now).await?;
     replace_members(tx, team_id, &team.members, now).await?;
     let decision = &team.decision;

@@ -1,9 +1,9 @@
 //! The place tree.
 
 use chrono::{DateTime, Utc};
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{QueryBuilder, Row};
 
-use super::{now_text, StorageError, StorageResult, Store, Tx};
+use super::{now_text, Db, StorageError, StorageResult, Store, Tx};
 use crate::domain::text::fold;
 pub use crate::domain::UnitLevel;
 
@@ -26,7 +26,7 @@ pub struct NewUnit {
     pub parent_code: Option<String>,
 }
 
-pub(crate) fn unit_from_row(row: &sqlx::sqlite::SqliteRow) -> StorageResult<Unit> {
+pub(crate) fn unit_from_row(row: &super::DbRow) -> StorageResult<Unit> {
     let level: &str = row.try_get("level")?;
     Ok(Unit {
         code: row.try_get("code")?,
@@ -144,7 +144,7 @@ pub async fn upsert_units(
 ) -> StorageResult<()> {
     let created_at = now_text(now);
     for batch in units.chunks(UPSERT_BATCH) {
-        let mut query = QueryBuilder::<Sqlite>::new(
+        let mut query = QueryBuilder::<Db>::new(
             "INSERT INTO units (code, name, kind, level, parent_code, name_folded, created_at) ",
         );
         query.push_values(batch, |mut row, unit| {

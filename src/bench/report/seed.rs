@@ -37,10 +37,10 @@ pub async fn seed(store: &Store, config: &BenchConfig, now: DateTime<Utc>) -> an
     upsert_units(&mut tx, &villages, now).await?;
     for (i, village) in villages.iter().enumerate() {
         match i % 10 {
-            0..=4 => save_team(&mut tx, &village.code, &teams.complete, now).await?,
-            5 => save_team(&mut tx, &village.code, &teams.no_decision, now).await?,
-            6 => save_team(&mut tx, &village.code, &teams.no_scan, now).await?,
-            7 => save_team(&mut tx, &village.code, &teams.incomplete, now).await?,
+            0..=4 => save_team(&mut tx, &village.code, &teams.complete, None, now).await?,
+            5 => save_team(&mut tx, &village.code, &teams.no_decision, None, now).await?,
+            6 => save_team(&mut tx, &village.code, &teams.no_scan, None, now).await?,
+            7 => save_team(&mut tx, &village.code, &teams.incomplete, None, now).await?,
             8 => save_draft(&mut tx, &village.code, &teams.draft, now).await?,
             _ => {}
         }

@@ -9,14 +9,15 @@ use super::{ask, rules, team_unit};
 use crate::i18n::{Html, K};
 
 /// Starts a registration: from scratch, or at the review of the team already registered.
-pub fn begin(turn: &mut Turn<'_>, level: TeamLevel, existing: Option<Draft>) -> State {
+pub fn begin(turn: &mut Turn<'_>, level: TeamLevel, existing: Option<(Draft, i64)>) -> State {
     let reg = match existing {
-        Some(mut draft) => {
+        Some((mut draft, version)) => {
             draft.reviewed = true;
             Registration {
                 step: Step::Review,
                 draft,
                 level,
+                based_on: Some(version),
             }
         }
         None => {
@@ -152,6 +153,7 @@ pub fn save(turn: &mut Turn<'_>, reg: Registration) -> State {
         turn.say(K::NotAVillageHead);
         return State::Idle;
     };
+    let based_on = reg.based_on;
     let mut team = reg.draft;
     team.pending = PendingMember::default();
     team.editing = None;
@@ -168,6 +170,7 @@ pub fn save(turn: &mut Turn<'_>, reg: Registration) -> State {
     turn.effect(Effect::SaveTeam {
         unit_code: village,
         team,
+        based_on,
     });
     State::Idle
 }
