@@ -2,13 +2,9 @@
 //! statement per member would take minutes. The dialogue writes teams with
 //! [`super::teams::save_team`].
 
-use chrono::{DateTime, Utc};
-use sqlx::QueryBuilder;
-
-use super::Db;
-
-use super::{now_text, StorageResult, Tx};
+use super::{now_text, placeholder_rows, StorageResult, Tx};
 use crate::conversation::state::{ConsentSource, Draft, Member};
+use chrono::{DateTime, Utc};
 
 /// Teams per statement: 8 values each stays under SQLite's oldest limit of 999 bound values.
 const TEAM_BATCH: usize = 100;
@@ -24,21 +20,24 @@ pub async fn insert_registered_teams(
 ) -> StorageResult<()> {
     let at = now_text(now);
     for batch in teams.chunks(TEAM_BATCH) {
-        let mut query = QueryBuilder::<Db>::new(
+        let sql = format!(
             "INSERT INTO teams (unit_code, status, leader_name, leader_phone, decision_number,
-                 created_at, updated_at, registered_at) ",
+                 created_at, updated_at, registered_at) VALUES {}",
+            placeholder_rows(batch.len(), 8, |_, p| p)
         );
-        query.push_values(batch, |mut row, (unit_code, team)| {
-            row.push_bind(unit_code)
-                .push_bind("registered")
-                .push_bind(team.leader_name.as_ref().map(|n| n.as_str().to_owned()))
-                .push_bind(team.leader_phone.as_ref().map(|p| p.e164().to_owned()))
-                .push_bind(team.decision.number.as_ref().map(|n| n.as_str().to_owned()))
-                .push_bind(&at)
-                .push_bind(&at)
-                .push_bind(&at);
-        });
-        query.build().execute(&mut **tx).await?;
+        let mut query = sqlx::query(&sql);
+        for (unit_code, team) in batch {
+            query = query
+                .bind(unit_code)
+                .bind("registered")
+                .bind(team.leader_name.as_ref().map(|n| n.as_str()))
+                .bind(team.leader_phone.as_ref().map(|p| p.e164()))
+                .bind(team.decision.number.as_ref().map(|n| n.as_str()))
+                .bind(&at)
+                .bind(&at)
+                .bind(&at);
+        }
+        query.execute(&mut **tx).await?;
     }
     let members: Vec<(&str, usize, &Member)> = teams
         .iter()
@@ -48,25 +47,30 @@ pub async fn insert_registered_teams(
         })
         .collect();
     for batch in members.chunks(MEMBER_BATCH) {
-        let mut query = QueryBuilder::<Db>::new(
+        let team_of = |column, p| match column {
+            0 => format!("(SELECT id FROM teams WHERE unit_code = {p})"),
+            _ => p,
+        };
+        let sql = format!(
             "INSERT INTO members (team_id, position, full_name, role, role_detail, phone,
-                 workplace, created_at, phone_consent_at, phone_consent_by) ",
+                 workplace, created_at, phone_consent_at, phone_consent_by) VALUES {}",
+            placeholder_rows(batch.len(), 10, team_of)
         );
-        query.push_values(batch, |mut row, (unit_code, position, member)| {
-            row.push("(SELECT id FROM teams WHERE unit_code = ")
-                .push_bind_unseparated(*unit_code)
-                .push_unseparated(")")
-                .push_bind(*position as i64)
-                .push_bind(member.name.as_str())
-                .push_bind(member.role.code())
-                .push_bind(member.role_detail.as_deref())
-                .push_bind(member.phone.e164())
-                .push_bind(member.workplace.as_deref())
-                .push_bind(&at)
-                .push_bind(member.consent.map(|_| at.as_str()))
-                .push_bind(member.consent.map(ConsentSource::code));
-        });
-        query.build().execute(&mut **tx).await?;
+        let mut query = sqlx::query(&sql);
+        for (unit_code, position, member) in batch {
+            query = query
+                .bind(*unit_code)
+                .bind(*position as i64)
+                .bind(member.name.as_str())
+                .bind(member.role.code())
+                .bind(member.role_detail.as_deref())
+                .bind(member.phone.e164())
+                .bind(member.workplace.as_deref())
+                .bind(&at)
+                .bind(member.consent.map(|_| at.as_str()))
+                .bind(member.consent.map(ConsentSource::code));
+        }
+        query.execute(&mut **tx).await?;
     }
     Ok(())
 }

@@ -13,6 +13,7 @@ pub mod invitations;
 pub mod listing;
 pub mod outbox;
 pub mod report;
+pub mod scratch;
 pub mod sessions;
 pub mod teams;
 pub mod units;
@@ -181,6 +182,28 @@ pub async fn lock_chat(tx: &mut Tx<'_>, backend: Backend, key: &str) -> StorageR
             .await?;
     }
     Ok(())
+}
+
+/// `($1, $2), ($3, $4)…`: `rows` tuples of `columns` numbered placeholders, each passed
+/// through `cell(column, placeholder)`. sqlx's query builder writes `?` for the Any driver,
+/// which PostgreSQL does not read, so multi-row inserts number their own.
+pub(crate) fn placeholder_rows(
+    rows: usize,
+    columns: usize,
+    cell: impl Fn(usize, String) -> String,
+) -> String {
+    let mut next = 0;
+    let mut tuples = Vec::with_capacity(rows);
+    for _ in 0..rows {
+        let cells: Vec<String> = (0..columns)
+            .map(|column| {
+                next += 1;
+                cell(column, format!("${next}"))
+            })
+            .collect();
+        tuples.push(format!("({})", cells.join(", ")));
+    }
+    tuples.join(", ")
 }
 
 pub(crate) fn now_text(now: chrono::DateTime<chrono::Utc>) -> String {

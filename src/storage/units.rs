@@ -1,9 +1,9 @@
 //! The place tree.
 
 use chrono::{DateTime, Utc};
-use sqlx::{QueryBuilder, Row};
+use sqlx::Row;
 
-use super::{now_text, Db, StorageError, StorageResult, Store, Tx};
+use super::{now_text, placeholder_rows, StorageError, StorageResult, Store, Tx};
 use crate::domain::text::fold;
 pub use crate::domain::UnitLevel;
 
@@ -144,24 +144,26 @@ pub async fn upsert_units(
 ) -> StorageResult<()> {
     let created_at = now_text(now);
     for batch in units.chunks(UPSERT_BATCH) {
-        let mut query = QueryBuilder::<Db>::new(
-            "INSERT INTO units (code, name, kind, level, parent_code, name_folded, created_at) ",
-        );
-        query.push_values(batch, |mut row, unit| {
-            row.push_bind(&unit.code)
-                .push_bind(&unit.name)
-                .push_bind(&unit.kind)
-                .push_bind(unit.level.as_str())
-                .push_bind(&unit.parent_code)
-                .push_bind(fold(&unit.name))
-                .push_bind(&created_at);
-        });
-        query.push(
-            " ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+        let sql = format!(
+            "INSERT INTO units (code, name, kind, level, parent_code, name_folded, created_at)
+             VALUES {}
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind,
                  level = excluded.level, parent_code = excluded.parent_code,
                  name_folded = excluded.name_folded",
+            placeholder_rows(batch.len(), 7, |_, p| p)
         );
-        query.build().execute(&mut **tx).await?;
+        let mut query = sqlx::query(&sql);
+        for unit in batch {
+            query = query
+                .bind(&unit.code)
+                .bind(&unit.name)
+                .bind(&unit.kind)
+                .bind(unit.level.as_str())
+                .bind(&unit.parent_code)
+                .bind(fold(&unit.name))
+                .bind(&created_at);
+        }
+        query.execute(&mut **tx).await?;
     }
     Ok(())
 }

@@ -19,14 +19,14 @@ use cnscd::conversation::{FileKind, FileUpload, Incoming, Reply, UnsupportedKind
 use cnscd::domain::{AccountRole, CompositionRules};
 use cnscd::engine::{ChatKey, Engine};
 use cnscd::i18n::Texts;
-use cnscd::storage::Store;
+use cnscd::storage::scratch::{ScratchDb, POSTGRES_URL_VAR};
+use cnscd::storage::{Backend, Store};
 
 /// Two villages in Xã Đại Sơn, and a "Thôn Đông" in nine other communes (namesakes that
 /// only their commune tells apart).
 const VILLAGES: &str = "commune_code,name,code\n11083,Thôn Đông Sơn,11083-01\n11083,Thôn Tây Sơn,11083-02\n11074,Thôn Đông,11074-01\n11086,Thôn Đông,11086-01\n11089,Thôn Đông,11089-01\n11092,Thôn Đông,11092-01\n11095,Thôn Đông,11095-01\n11098,Thôn Đông,11098-01\n11101,Thôn Đông,11101-01\n11110,Thôn Đông,11110-01\n11113,Thôn Đông,11113-01\n";
 
 struct Scene {
-    _dir: tempfile::TempDir,
     db_url: String,
     clock: Arc<ManualClock>,
     rules: Arc<CompositionRules>,
@@ -43,9 +43,8 @@ async fn engine(db_url: &str, clock: Arc<ManualClock>, rules: Arc<CompositionRul
 }
 
 impl Scene {
-    async fn new() -> Scene {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db_url = format!("sqlite://{}", dir.path().join("cnscd.db").display());
+    async fn new(db_url: &str) -> Scene {
+        let db_url = db_url.to_owned();
         let clock = Arc::new(ManualClock::new(at("2022-04-20T09:00:00+07:00")));
         let rules = Arc::new(CompositionRules::default_rules().expect("rules"));
         let engine = engine(&db_url, clock.clone(), rules.clone()).await;
@@ -57,7 +56,6 @@ impl Scene {
             .await
             .expect("villages");
         Scene {
-            _dir: dir,
             db_url,
             clock,
             rules,
@@ -361,10 +359,10 @@ async fn stored_team(store: &Store, unit: &str) -> String {
     out
 }
 
-async fn replay(path: &Path) -> String {
+async fn replay(path: &Path, db_url: &str) -> String {
     let script =
         std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut scene = Scene::new().await;
+    let mut scene = Scene::new(db_url).await;
     let mut out = String::new();
     for line in script.lines() {
         if line.starts_with('>')
@@ -383,6 +381,7 @@ async fn replay(path: &Path) -> String {
             scene.scene(set, &mut out).await;
         }
     }
+    scene.engine.store().close().await;
     out
 }
 
@@ -395,7 +394,22 @@ fn unfilled_placeholder(text: &str) -> Option<&str> {
         .then_some(name)
 }
 
-async fn check(name: &str) {
+/// Replays a transcript on SQLite, or on PostgreSQL when [`POSTGRES_URL_VAR`] names a
+/// server (skipped otherwise): both engines must hold the same conversation.
+async fn check(name: &str, backend: Backend) {
+    let db = match backend {
+        Backend::Sqlite => ScratchDb::sqlite().expect("scratch SQLite"),
+        Backend::Postgres => match ScratchDb::postgres_from_env()
+            .await
+            .expect("scratch database")
+        {
+            Some(db) => db,
+            None => {
+                eprintln!("{name} on PostgreSQL skipped: {POSTGRES_URL_VAR} is not set");
+                return;
+            }
+        },
+    };
     let path: PathBuf = [
         env!("CARGO_MANIFEST_DIR"),
         "tests",
@@ -404,11 +418,12 @@ async fn check(name: &str) {
     ]
     .iter()
     .collect();
-    let actual = replay(&path).await;
+    let actual = replay(&path, db.url()).await;
+    db.destroy().await;
     if let Some(placeholder) = unfilled_placeholder(&actual) {
         panic!("{name}: the bot sent an unfilled placeholder {{{placeholder}}}");
     }
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+    if backend == Backend::Sqlite && std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, &actual).expect("write golden");
         return;
     }
@@ -425,9 +440,19 @@ macro_rules! golden {
         $(
             #[tokio::test]
             async fn $name() {
-                check(stringify!($name)).await;
+                check(stringify!($name), Backend::Sqlite).await;
             }
         )*
+        /// The same conversations with PostgreSQL underneath.
+        mod on_postgresql {
+            use cnscd::storage::Backend;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::check(stringify!($name), Backend::Postgres).await;
+                }
+            )*
+        }
     };
 }
 
