@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::report::scope_cte;
 use super::{now_text, StorageError, StorageResult, Store, Tx};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,15 +112,12 @@ impl Store {
 
     /// Chats bound to `scope` or to a unit below it, not blocked.
     pub async fn accounts_in_scope(&self, scope: &str) -> StorageResult<Vec<ScopedAccount>> {
-        let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
-            "WITH RECURSIVE scope(code) AS (
-                 SELECT $1
-                 UNION ALL SELECT u.code FROM units u JOIN scope s ON u.parent_code = s.code
-             )
-             SELECT a.channel, a.external_id, a.role, a.unit_code, a.change_notices
+        let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(concat!(
+            scope_cte!(),
+            "SELECT a.channel, a.external_id, a.role, a.unit_code, a.change_notices
              FROM accounts a JOIN scope s ON s.code = a.unit_code
-             WHERE a.blocked_at IS NULL ORDER BY a.id",
-        )
+             WHERE a.blocked_at IS NULL ORDER BY a.id"
+        ))
         .bind(scope)
         .fetch_all(self.pool())
         .await?;
