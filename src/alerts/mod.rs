@@ -34,7 +34,12 @@ pub struct AlertRun {
     pub queued: usize,
     /// Alerts of this slot that had gone out before (a run repeated after a restart).
     pub already_sent: usize,
+    /// Another replica was running the alerts; this run did nothing.
+    pub busy_elsewhere: bool,
 }
+
+/// The lease key of the alert run (any constant unique among cnscd's leases).
+const ALERTS_LEASE: i64 = 0x636e_7363_6401;
 
 /// The statuses of a campaign's area, by unit code.
 pub(crate) struct Area {
@@ -81,6 +86,11 @@ pub async fn run_due(
     now: DateTime<Utc>,
 ) -> Result<AlertRun, StorageError> {
     let mut run = AlertRun::default();
+    let Some(_lease) = engine.store().try_lease(ALERTS_LEASE).await? else {
+        tracing::info!("another replica is sending the alerts");
+        run.busy_elsewhere = true;
+        return Ok(run);
+    };
     for campaign in engine.store().campaigns().await? {
         let Some(sweep) = engine.store().sweep(Some(&campaign.scope_code)).await? else {
             tracing::warn!(campaign = campaign.id, "campaign area no longer exists");

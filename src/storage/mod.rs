@@ -135,6 +135,19 @@ impl Store {
         Ok(())
     }
 
+    /// Takes the lease `key` if no other replica holds it.
+    pub async fn try_lease(&self, key: i64) -> StorageResult<Option<Lease>> {
+        if self.backend == Backend::Sqlite {
+            return Ok(Some(Lease { _held: None }));
+        }
+        let mut tx = self.pool.begin().await?;
+        let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+            .bind(key)
+            .fetch_one(&mut *tx)
+            .await?;
+        Ok(taken.then_some(Lease { _held: Some(tx) }))
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
@@ -169,6 +182,15 @@ async fn connect_postgres(url: &str) -> StorageResult<AnyPool> {
         .connect(url)
         .await
         .map_err(StorageError::Connect)
+}
+
+/// Held while one replica runs a job the others must not run at the same time (the alert
+/// sweep). On PostgreSQL it is a transaction-level advisory lock, released when the lease is
+/// dropped or its replica dies; SQLite serves one machine and needs none. Correctness never
+/// rests on it (alerts are recorded under a primary key); it saves the duplicate work.
+#[derive(Debug)]
+pub struct Lease {
+    _held: Option<Tx<'static>>,
 }
 
 /// Serialises the steps of one chat across replicas: PostgreSQL holds a transaction-level

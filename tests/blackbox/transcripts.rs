@@ -471,5 +471,6 @@ golden!(
     a_commune_official_registers_the_commune_team,
     a_district_official_invites_commune_officials,
     other_provinces_rules_apply_from_the_rules_file,
+    two_heads_editing_one_team_cannot_overwrite_each_other,
     a_whole_campaign_of_deadline_alerts,
 );
