@@ -2,6 +2,7 @@
 
 mod engine;
 mod fake_telegram_smoke;
+mod replicas;
 mod support;
 mod telegram;
 mod transcripts;
