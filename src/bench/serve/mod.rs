@@ -1,0 +1,89 @@
+//! The whole bot under load: N chats each send M messages, one after the other (each waits
+//! for the bot's answer, as a person does), all chats at once, through
+//!
+//! - a minimal teloxide echo bot on long polling: the floor any teloxide bot pays;
+//! - cnscd on long polling with SQLite (one machine);
+//! - two cnscd replicas on one PostgreSQL database behind webhooks, updates alternating
+//!   between them as a load balancer would send them (when a PostgreSQL server is given).
+//!
+//! Everything talks to a fake Bot API server on 127.0.0.1 ([`fake_api`]). Latency is from
+//! handing an update over (queued for `getUpdates`, or POSTed to the webhook) to the bot's
+//! last message of that step arriving at the fake server.
+
+mod echo;
+pub mod fake_api;
+mod load;
+mod scenarios;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::time::Duration;
+
+pub use scenarios::{run, Parts};
+
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    pub chats: usize,
+    pub messages: usize,
+    /// A PostgreSQL server to create the replicas' scratch database on; without it the
+    /// webhook scenario is skipped.
+    pub postgres: Option<String>,
+}
+
+/// One scenario's figures.
+#[derive(Debug, Clone)]
+pub struct Figures {
+    pub name: String,
+    pub updates: usize,
+    pub elapsed: Duration,
+    pub p50: Duration,
+    pub p99: Duration,
+}
+
+impl Figures {
+    fn per_second(&self) -> f64 {
+        self.updates as f64 / self.elapsed.as_secs_f64().max(f64::EPSILON)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LoadReport {
+    pub chats: usize,
+    pub messages: usize,
+    pub scenarios: Vec<Figures>,
+    pub skipped: Vec<String>,
+}
+
+impl fmt::Display for LoadReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        writeln!(
+            f,
+            "{} chats x {} messages, each chat waiting for the answer before its next message",
+            self.chats, self.messages
+        )?;
+        writeln!(
+            f,
+            "{:<44} {:>8} {:>9} {:>10} {:>9} {:>9}",
+            "scenario", "updates", "seconds", "updates/s", "p50 ms", "p99 ms"
+        )?;
+        for s in &self.scenarios {
+            writeln!(
+                f,
+                "{:<44} {:>8} {:>9.2} {:>10.0} {:>9.2} {:>9.2}",
+                s.name,
+                s.updates,
+                s.elapsed.as_secs_f64(),
+                s.per_second(),
+                ms(s.p50),
+                ms(s.p99)
+            )?;
+        }
+        for skipped in &self.skipped {
+            writeln!(f, "skipped: {skipped}")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,247 @@
+//! The three set-ups the load runs against, each started, loaded and stopped in turn.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use teloxide::Bot;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use super::echo::echo_until;
+use super::fake_api::FakeBotApi;
+use super::load::{drive, Delivery, Script};
+use super::{Figures, LoadOptions, LoadReport};
+use crate::clock::Clock;
+use crate::conversation::Incoming;
+use crate::domain::{AccountRole, CompositionRules};
+use crate::engine::{ChatKey, Engine};
+use crate::i18n::Texts;
+use crate::storage::scratch::ScratchDb;
+use crate::storage::Store;
+use crate::telegram::{self, ServeOptions, Webhook, WebhookSecret};
+
+const FIRST_CHAT: i64 = 10_000;
+const TOKEN: &str = "1234567:load-test";
+const SECRET: &str = "load-test-secret";
+
+/// What a village head types: an invitation, then the registration's typed answers, then
+/// text where a button is expected (answered with a polite reminder, stored like any step).
+const ANSWERS: &[&str] = &["Nguyễn Văn An", "0912 345 678", "Trần Thị Bình"];
+const AFTER: &str = "Giáo viên";
+
+/// The engines' shared parts.
+pub struct Parts {
+    pub texts: Arc<Texts>,
+    pub rules: Arc<CompositionRules>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Parts {
+    async fn engine(&self, url: &str) -> anyhow::Result<Engine> {
+        let store = Store::connect(url).await.context("opening the bench database")?;
+        Ok(Engine::new(
+            store,
+            self.texts.clone(),
+            self.rules.clone(),
+            self.clock.clone(),
+        ))
+    }
+}
+
+pub async fn run(options: &LoadOptions, parts: Parts) -> anyhow::Result<LoadReport> {
+    let mut report = LoadReport {
+        chats: options.chats,
+        messages: options.messages,
+        ..LoadReport::default()
+    };
+    report.scenarios.push(echo(options).await?);
+    report.scenarios.push(polling_on_sqlite(options, &parts).await?);
+    match &options.postgres {
+        Some(server) => report
+            .scenarios
+            .push(webhooks_on_postgres(options, &parts, server).await?),
+        None => report.skipped.push(format!(
+            "two webhook replicas on PostgreSQL: set {} or pass --postgres",
+            crate::storage::scratch::POSTGRES_URL_VAR
+        )),
+    }
+    Ok(report)
+}
+
+fn chat(i: usize) -> i64 {
+    FIRST_CHAT + i as i64
+}
+
+fn village(i: usize) -> String {
+    format!("11083-{:05}", i + 1)
+}
+
+fn texts_of(code: &str, messages: usize) -> Vec<String> {
+    let mut texts = vec![format!("/start {code}")];
+    texts.extend(ANSWERS.iter().map(|a| (*a).to_owned()));
+    while texts.len() < messages {
+        texts.push(AFTER.to_owned());
+    }
+    texts.truncate(messages);
+    texts
+}
+
+async fn echo(options: &LoadOptions) -> anyhow::Result<Figures> {
+    let api = Arc::new(FakeBotApi::start().await?);
+    let bot = Bot::new(TOKEN).set_api_url(api.url()?);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let bot_task = tokio::spawn(echo_until(bot, async {
+        let _ = stopped.await;
+    }));
+    let scripts = (0..options.chats)
+        .map(|i| Script {
+            chat: chat(i),
+            steps: texts_of("x", options.messages)
+                .into_iter()
+                .map(|t| (t, 1))
+                .collect(),
+        })
+        .collect();
+    let name = "teloxide echo bot, long polling (floor)";
+    let figures = drive(name, api, Delivery::Polling, scripts).await;
+    let _ = stop.send(());
+    let _ = bot_task.await;
+    figures
+}
+
+async fn polling_on_sqlite(options: &LoadOptions, parts: &Parts) -> anyhow::Result<Figures> {
+    let db = ScratchDb::sqlite()?;
+    let engine = parts.engine(db.url()).await?;
+    let scripts = seed(&engine, options, parts).await?;
+    let api = Arc::new(FakeBotApi::start().await?);
+    let bot = Bot::new(TOKEN).set_api_url(api.url()?);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let serving = tokio::spawn(telegram::serve_until(
+        engine.clone(),
+        bot,
+        ServeOptions { throttle: false },
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let name = "cnscd, long polling, SQLite";
+    let figures = drive(name, api, Delivery::Polling, scripts).await;
+    let _ = stop.send(());
+    serving.await.context("the bot task failed")??;
+    engine.store().close().await;
+    figures
+}
+
+async fn webhooks_on_postgres(
+    options: &LoadOptions,
+    parts: &Parts,
+    server: &str,
+) -> anyhow::Result<Figures> {
+    let db = ScratchDb::postgres(server).await?;
+    let first = parts.engine(db.url()).await?;
+    let scripts = seed(&first, options, parts).await?;
+    let engines = [first, parts.engine(db.url()).await?];
+    let api = Arc::new(FakeBotApi::start().await?);
+    let mut urls = Vec::new();
+    let mut stops = Vec::new();
+    let mut replicas = Vec::new();
+    for engine in &engines {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}/telegram", listener.local_addr()?);
+        let webhook = Webhook::new(&url::Url::parse(&url)?, WebhookSecret::parse(SECRET)?)?;
+        let bot = Bot::new(TOKEN).set_api_url(api.url()?);
+        let (stop, stopped) = oneshot::channel::<()>();
+        replicas.push(tokio::spawn(telegram::serve_webhook_until(
+            engine.clone(),
+            bot,
+            ServeOptions { throttle: false },
+            listener,
+            webhook,
+            async {
+                let _ = stopped.await;
+            },
+        )));
+        urls.push(url);
+        stops.push(stop);
+    }
+    // Each replica sends a few requests to the fake server as it starts; wait for both.
+    for url in &urls {
+        wait_until_up(url).await?;
+    }
+    let delivery = Delivery::Webhook {
+        client: reqwest::Client::new(),
+        urls: Arc::new(urls),
+        secret: SECRET.to_owned(),
+    };
+    let name = "cnscd, 2 replicas, webhooks, PostgreSQL";
+    let figures = drive(name, api, delivery, scripts).await;
+    for stop in stops {
+        let _ = stop.send(());
+    }
+    for replica in replicas {
+        replica.await.context("a replica's task failed")??;
+    }
+    for engine in &engines {
+        engine.store().close().await;
+    }
+    db.destroy().await;
+    figures
+}
+
+async fn wait_until_up(webhook_url: &str) -> anyhow::Result<()> {
+    let health = webhook_url.replace("/telegram", "/healthz");
+    for _ in 0..100 {
+        if let Ok(response) = reqwest::get(&health).await {
+            if response.status().is_success() {
+                return Ok(());
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    anyhow::bail!("the replica at {webhook_url} did not come up")
+}
+
+/// Villages, one per chat, with an invitation each; the scripts, with how many messages each
+/// step is answered with, counted on a chat of its own first.
+async fn seed(
+    engine: &Engine,
+    options: &LoadOptions,
+    parts: &Parts,
+) -> anyhow::Result<Vec<Script>> {
+    let store = engine.store();
+    let now = parts.clock.now();
+    crate::import::load_default_units_if_empty(store, now).await?;
+    let mut csv = String::from("commune_code,name,code\n");
+    for i in 0..=options.chats {
+        csv.push_str(&format!("11083,Thôn Tải {},{}\n", i + 1, village(i)));
+    }
+    crate::import::import_villages(store, csv.as_bytes(), now).await?;
+    let mut codes = Vec::new();
+    for i in 0..=options.chats {
+        let days = chrono::Duration::days(14);
+        let role = AccountRole::VillageHead;
+        let invitation =
+            crate::invitation::create_invitation(store, role, &village(i), days, "bench", now)
+                .await?;
+        codes.push(invitation.code);
+    }
+    // The last village is the calibration chat's.
+    let calibration = codes.pop().context("no invitation")?;
+    let key = ChatKey::new(telegram::CHANNEL, chat(options.chats).to_string());
+    let mut answers = Vec::new();
+    for text in texts_of(&calibration, options.messages) {
+        let replies = engine.handle(&key, None, Incoming::Text(text)).await?;
+        answers.push(replies.len());
+    }
+    Ok(codes
+        .iter()
+        .enumerate()
+        .map(|(i, code)| Script {
+            chat: chat(i),
+            steps: texts_of(code, options.messages)
+                .into_iter()
+                .zip(answers.iter().copied())
+                .collect(),
+        })
+        .collect())
+}

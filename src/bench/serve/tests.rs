@@ -1,0 +1,31 @@
+use std::sync::Arc;
+
+use super::scenarios::Parts;
+use super::{run, LoadOptions};
+use crate::clock::SystemClock;
+use crate::domain::CompositionRules;
+use crate::i18n::Texts;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_load_bench_drives_every_scenario_to_the_end_on_a_small_load() {
+    let postgres = std::env::var(crate::storage::scratch::POSTGRES_URL_VAR)
+        .ok()
+        .filter(|url| !url.is_empty());
+    let options = LoadOptions {
+        chats: 3,
+        messages: 6,
+        postgres: postgres.clone(),
+    };
+    let parts = Parts {
+        texts: Arc::new(Texts::load().unwrap()),
+        rules: Arc::new(CompositionRules::default_rules().unwrap()),
+        clock: Arc::new(SystemClock),
+    };
+    let report = run(&options, parts).await.unwrap();
+    let expected = if postgres.is_some() { 3 } else { 2 };
+    assert_eq!(report.scenarios.len(), expected, "{report}");
+    for scenario in &report.scenarios {
+        assert_eq!(scenario.updates, 18, "{report}");
+    }
+    assert!(report.to_string().contains("updates/s"));
+}
