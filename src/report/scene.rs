@@ -12,13 +12,13 @@
 //! | Hưng Đạo | Thôn Thượng | none                                            |
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use tempfile::TempDir;
 
 use crate::conversation::state::{ConsentSource, DecisionFile, FileKind};
 use crate::conversation::{Decision, Draft, Member, Registration};
 use crate::domain::{CompositionRules, DecisionNumber, MemberRole, PersonName, PhoneNumber};
 use crate::i18n::Texts;
 use crate::import::{import_villages, load_default_units_if_empty};
+use crate::storage::scratch::ScratchDb;
 use crate::storage::teams::{save_draft, save_team};
 use crate::storage::Store;
 
@@ -26,7 +26,7 @@ pub const DAI_SON: &str = "11083";
 pub const HUNG_DAO: &str = "11086";
 
 pub struct Scene {
-    pub _dir: TempDir,
+    pub db: ScratchDb,
     pub store: Store,
     pub rules: CompositionRules,
     pub texts: Texts,
@@ -79,10 +79,13 @@ fn team(leader: &str, members: Vec<Member>, number: Option<&str>, scan: bool) ->
 }
 
 pub async fn scene() -> Scene {
+    scene_on(ScratchDb::sqlite().unwrap()).await
+}
+
+/// The scene in `db` (SQLite or PostgreSQL).
+pub async fn scene_on(db: ScratchDb) -> Scene {
     use MemberRole::*;
-    let dir = TempDir::new().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("cnscd.db").display());
-    let store = Store::connect(&url).await.unwrap();
+    let store = Store::connect(db.url()).await.unwrap();
     load_default_units_if_empty(&store, now()).await.unwrap();
     let file = "commune_code,name\n11083,Thôn Đông\n11083,Thôn Tây\n11083,Thôn Nam\n\
                 11083,Thôn Bắc\n11086,Thôn Hạ\n11086,Thôn Thượng\n";
@@ -181,7 +184,7 @@ pub async fn scene() -> Scene {
         .unwrap();
     tx.commit().await.unwrap();
     Scene {
-        _dir: dir,
+        db,
         store,
         rules: CompositionRules::default_rules().unwrap(),
         texts: Texts::load().unwrap(),

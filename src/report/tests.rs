@@ -213,3 +213,25 @@ async fn a_scope_without_villages_says_so() {
     let text = to_plain(chat_summary(&report, &scene.texts, Lang::Vi).as_str());
     assert!(text.contains("Chưa có thôn, khu dân cư nào"), "{text}");
 }
+
+#[tokio::test]
+async fn postgresql_gives_the_same_reports_as_sqlite() {
+    let Some(db) = crate::storage::scratch::ScratchDb::postgres_from_env()
+        .await
+        .unwrap()
+    else {
+        eprintln!("reports on PostgreSQL skipped: CNSCD_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let on_sqlite = scene().await;
+    let on_postgres = super::scene::scene_on(db).await;
+    for scope in [None, Some("298"), Some(DAI_SON), Some(HUNG_DAO)] {
+        assert_eq!(
+            report_of(&on_sqlite, scope).await,
+            report_of(&on_postgres, scope).await,
+            "scope {scope:?}"
+        );
+    }
+    on_postgres.store.close().await;
+    on_postgres.db.destroy().await;
+}
