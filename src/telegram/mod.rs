@@ -100,7 +100,7 @@ pub async fn serve(
     options: ServeOptions,
     receive: Receive,
 ) -> Result<(), TelegramError> {
-    serve_with(engine, bot, options, receive, stop_signal()).await
+    serve_receiving_until(engine, bot, options, receive, stop_signal()).await
 }
 
 /// Long polling until `shutdown` completes, then finishes the updates in hand and confirms
@@ -113,7 +113,7 @@ pub async fn serve_until(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), TelegramError> {
     let receive = Receive::Polling { listener: None };
-    serve_with(engine, bot, options, receive, shutdown).await
+    serve_receiving_until(engine, bot, options, receive, shutdown).await
 }
 
 /// Webhooks on `listener` until `shutdown` completes: then no new connection is accepted,
@@ -126,13 +126,14 @@ pub async fn serve_webhook_until(
     options: ServeOptions,
     listener: TcpListener,
     webhook: Webhook,
-    shutdown: impl Future<Output = ()> + Send + 'static,
+    shutdown: impl Future<Output = ()>,
 ) -> Result<(), TelegramError> {
     let receive = Receive::Webhook { listener, webhook };
-    serve_with(engine, bot, options, receive, shutdown).await
+    serve_receiving_until(engine, bot, options, receive, shutdown).await
 }
 
-async fn serve_with(
+/// Either mode until `shutdown` completes (see [`serve_until`] and [`serve_webhook_until`]).
+pub async fn serve_receiving_until(
     engine: Engine,
     bot: Bot,
     options: ServeOptions,

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use cnscd::conversation::State;
 use cnscd::storage::TeamStatus;
+use cnscd::telegram::{serve_receiving_until, Receive, ServeOptions};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -346,6 +347,50 @@ async fn an_update_the_database_cannot_record_gets_503_and_one_apology_until_it_
     assert_eq!(
         failed.as_deref(),
         Some("cnscd_updates_total{outcome=\"failed\"} 2")
+    );
+}
+
+#[tokio::test]
+async fn long_polling_serves_healthz_and_metrics_when_given_a_listener() {
+    // Arrange
+    let mut app = spawn_app_without_bot().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let receive = Receive::Polling {
+        listener: Some(listener),
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let bot = tokio::spawn(serve_receiving_until(
+        app.fresh_engine().await,
+        app.tg.bot(),
+        ServeOptions { throttle: false },
+        receive,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+
+    // Act
+    start(&mut app).await;
+    let health = reqwest::get(format!("{base}/healthz")).await.expect("GET");
+    let metrics = reqwest::get(format!("{base}/metrics")).await.expect("GET");
+
+    // Assert
+    assert_eq!(health.status(), StatusCode::OK);
+    let metrics = metrics.text().await.expect("text");
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l == "cnscd_updates_total{outcome=\"applied\"} 1"),
+        "{metrics}"
+    );
+    let _ = stop.send(());
+    let stopped = tokio::time::timeout(DEFAULT_WAIT, bot).await;
+    assert!(
+        matches!(stopped, Ok(Ok(Ok(())))),
+        "stopped cleanly: {stopped:?}"
     );
 }
 
