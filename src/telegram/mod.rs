@@ -170,33 +170,39 @@ async fn run<R: Api>(
 }
 
 /// Completes on SIGTERM (how systemd, Docker and Kubernetes stop a service) or SIGINT
-/// (Ctrl-C).
-async fn stop_signal() {
-    tokio::select! {
-        () = terminated() => {}
-        interrupted = tokio::signal::ctrl_c() => match interrupted {
-            Ok(()) => tracing::info!("SIGINT received"),
-            Err(error) => {
-                tracing::warn!(%error, "cannot listen for SIGINT");
-                terminated().await;
-            }
-        },
-    }
-}
-
-/// Completes on SIGTERM.
-async fn terminated() {
+/// (Ctrl-C). The handlers are installed at once, not when first polled, so a signal that
+/// comes while the bot is still starting stops it cleanly too instead of killing it.
+fn stop_signal() -> impl Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut sigterm) => {
-                sigterm.recv().await;
-                tracing::info!("SIGTERM received");
-                return;
+        let signals = signal(SignalKind::terminate()).and_then(|term| {
+            let interrupt = signal(SignalKind::interrupt())?;
+            Ok((term, interrupt))
+        });
+        async move {
+            match signals {
+                Ok((mut term, mut interrupt)) => tokio::select! {
+                    _ = term.recv() => tracing::info!("SIGTERM received"),
+                    _ = interrupt.recv() => tracing::info!("SIGINT received"),
+                },
+                Err(error) => {
+                    tracing::warn!(%error, "cannot listen for SIGTERM; stopping on Ctrl-C only");
+                    ctrl_c().await;
+                }
             }
-            Err(error) => tracing::warn!(%error, "cannot listen for SIGTERM"),
         }
     }
-    std::future::pending::<()>().await;
+    #[cfg(not(unix))]
+    ctrl_c()
+}
+
+async fn ctrl_c() {
+    match tokio::signal::ctrl_c().await {
+        Ok(()) => tracing::info!("Ctrl-C received"),
+        Err(error) => {
+            tracing::warn!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    }
 }
