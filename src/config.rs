@@ -2,6 +2,7 @@
 //! environment variable. Parsed once in `main` and passed down; nothing reads it globally.
 
 use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -9,9 +10,17 @@ use clap::{Args, Parser, Subcommand};
 use crate::domain::rules::RulesError;
 use crate::domain::schedule::{Schedule, ScheduleError};
 use crate::domain::{AccountRole, CompositionRules};
+use crate::telegram::{SecretError, Webhook, WebhookError, WebhookSecret};
 
 /// The database when neither `--database-url` nor `DATABASE_URL` is given.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://cnscd.db";
+
+/// The environment variable holding the webhook's secret token. Never a flag: flags show up
+/// in process listings and shell histories.
+pub const WEBHOOK_SECRET_ENV: &str = "CNSCD_WEBHOOK_SECRET";
+
+/// Where webhooks, `/healthz` and `/metrics` are served when `--listen` is not given.
+pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 8080);
 
 /// cnscd: the chatbot of the Community Digital Technology Teams (Tổ Công nghệ số cộng đồng).
 #[derive(Debug, Parser)]
@@ -68,6 +77,10 @@ pub enum Command {
     Serve(ServeArgs),
     #[command(flatten)]
     Database(DatabaseCommand),
+    /// Set, delete or show the bot's webhook at Telegram. `serve` never changes it, so
+    /// stopping one replica leaves the others receiving.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
     /// Measure the engine on a temporary database.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -175,6 +188,116 @@ pub struct ServeArgs {
     /// Do not hold requests back to Telegram's rate limits: for tests and local API servers.
     #[arg(long)]
     pub no_throttle: bool,
+
+    /// Receive updates by webhook at this URL instead of long polling. Only its path is
+    /// used (TLS ends at the load balancer); give Telegram the URL with `cnscd webhook set`.
+    /// Needs the secret token in CNSCD_WEBHOOK_SECRET.
+    #[arg(long, env = "CNSCD_WEBHOOK_URL", value_name = "URL")]
+    pub webhook_url: Option<url::Url>,
+
+    /// Where to serve webhooks, /healthz and /metrics [default with --webhook-url:
+    /// 0.0.0.0:8080]. With long polling, /healthz and /metrics are served only if it is given.
+    #[arg(long, env = "CNSCD_LISTEN", value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+}
+
+/// How `serve` receives updates, checked before anything starts.
+#[derive(Debug)]
+pub enum ServeMode {
+    /// `getUpdates`; `/healthz` and `/metrics` on `listen` if given.
+    Polling { listen: Option<SocketAddr> },
+    /// Telegram POSTs updates to the webhook's path on `listen`.
+    Webhook {
+        listen: SocketAddr,
+        webhook: Webhook,
+    },
+}
+
+/// A configuration that cannot work; the message says what to set.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "{WEBHOOK_SECRET_ENV} is not set. Webhooks need the secret token Telegram sends with \
+         every update: set {WEBHOOK_SECRET_ENV} to 1-256 characters of A-Z, a-z, 0-9, _ and - \
+         (e.g. export {WEBHOOK_SECRET_ENV}=$(openssl rand -hex 32)), the same value on every \
+         replica and for `cnscd webhook set`"
+    )]
+    MissingWebhookSecret,
+    #[error(
+        "{WEBHOOK_SECRET_ENV} is not a valid secret token: {0}. Set it to 1-256 characters of \
+         A-Z, a-z, 0-9, _ and -"
+    )]
+    BadWebhookSecret(SecretError),
+    #[error("--webhook-url is not usable: {0}")]
+    WebhookUrl(WebhookError),
+}
+
+impl ServeArgs {
+    /// The mode of these flags; `secret` is the value of [`WEBHOOK_SECRET_ENV`]. Serving
+    /// webhooks without a valid secret is refused: anyone who finds the URL could then post
+    /// updates in any chat's name.
+    pub fn mode(&self, secret: Option<&str>) -> Result<ServeMode, ConfigError> {
+        let Some(url) = &self.webhook_url else {
+            return Ok(ServeMode::Polling {
+                listen: self.listen,
+            });
+        };
+        let secret = webhook_secret(secret)?;
+        let webhook = Webhook::new(url, secret).map_err(ConfigError::WebhookUrl)?;
+        Ok(ServeMode::Webhook {
+            listen: self.listen.unwrap_or(DEFAULT_LISTEN),
+            webhook,
+        })
+    }
+}
+
+/// The webhook's secret token from the value of [`WEBHOOK_SECRET_ENV`].
+pub fn webhook_secret(value: Option<&str>) -> Result<WebhookSecret, ConfigError> {
+    let value = value.ok_or(ConfigError::MissingWebhookSecret)?;
+    WebhookSecret::parse(value).map_err(ConfigError::BadWebhookSecret)
+}
+
+/// The commands that talk to Telegram about the webhook.
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Tell Telegram to POST updates (messages and button presses) to a URL, with the secret
+    /// token of CNSCD_WEBHOOK_SECRET.
+    Set(WebhookSetArgs),
+    /// Tell Telegram to stop sending updates to the webhook (long polling works again).
+    Delete(WebhookDeleteArgs),
+    /// Show the webhook Telegram has: URL, updates waiting, the last delivery error.
+    Info {
+        #[command(flatten)]
+        telegram: TelegramArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookSetArgs {
+    /// The public HTTPS URL; `serve --webhook-url` must be given the same.
+    #[arg(long, env = "CNSCD_WEBHOOK_URL", value_name = "URL")]
+    pub url: url::Url,
+
+    /// At most this many requests at once from Telegram, 1-100 (Telegram's default: 40).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub max_connections: Option<u8>,
+
+    /// Throw away the updates Telegram is still holding.
+    #[arg(long)]
+    pub drop_pending_updates: bool,
+
+    #[command(flatten)]
+    pub telegram: TelegramArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookDeleteArgs {
+    /// Throw away the updates Telegram is still holding.
+    #[arg(long)]
+    pub drop_pending_updates: bool,
+
+    #[command(flatten)]
+    pub telegram: TelegramArgs,
 }
 
 #[derive(Debug, Args)]
@@ -248,6 +371,24 @@ pub enum BenchCommand {
     Search(NationalBenchArgs),
     /// Load the whole country and time the status sweep and the XLSX export.
     Report(NationalBenchArgs),
+    /// N chats x M messages through the whole bot against a fake Bot API server on
+    /// 127.0.0.1: a teloxide echo bot (the floor), cnscd long-polling on SQLite, and two cnscd
+    /// webhook replicas on PostgreSQL; updates/s and latency percentiles of each.
+    Load(LoadBenchArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LoadBenchArgs {
+    /// Chats talking at once.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub chats: u32,
+    /// Messages each chat sends, one after the other.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1_000))]
+    pub messages: u32,
+    /// A PostgreSQL server to create the replicas' scratch database on (dropped afterwards);
+    /// without it the webhook scenario is skipped.
+    #[arg(long, env = "CNSCD_TEST_POSTGRES_URL", value_name = "URL")]
+    pub postgres: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -320,6 +461,75 @@ mod tests {
         let shown = format!("{config:?}");
         assert!(!shown.contains("very-secret"), "{shown}");
         assert!(shown.contains("[redacted]"));
+    }
+
+    fn serve_args(args: &[&str]) -> ServeArgs {
+        let config =
+            Config::try_parse_from([&["cnscd", "serve"], args].concat()).expect("the flags parse");
+        match config.command {
+            Command::Serve(serve) => serve,
+            other => panic!("not serve: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn serving_webhooks_without_a_secret_refuses_to_start_and_says_what_to_set() {
+        let args = serve_args(&["--webhook-url", "https://bot.example.org/tg"]);
+
+        let missing = args.mode(None).expect_err("refused without a secret");
+        let invalid = args.mode(Some("no spaces allowed")).expect_err("refused");
+
+        let message = missing.to_string();
+        assert!(
+            message.contains("CNSCD_WEBHOOK_SECRET is not set"),
+            "{message}"
+        );
+        assert!(message.contains("1-256 characters"), "{message}");
+        let message = invalid.to_string();
+        assert!(message.contains("not a valid secret token"), "{message}");
+    }
+
+    #[test]
+    fn a_webhook_is_served_on_the_path_of_its_url() {
+        let args = serve_args(&["--webhook-url", "https://bot.example.org/tg/updates"]);
+
+        let mode = args.mode(Some("s3cret")).expect("a valid configuration");
+
+        let ServeMode::Webhook { listen, webhook } = mode else {
+            panic!("not webhook mode: {mode:?}");
+        };
+        assert_eq!(listen.to_string(), "0.0.0.0:8080");
+        assert_eq!(webhook.path(), "/tg/updates");
+        assert!(
+            !format!("{webhook:?}").contains("s3cret"),
+            "the secret is redacted"
+        );
+    }
+
+    #[test]
+    fn long_polling_needs_no_secret_and_listens_only_when_asked() {
+        let polling = serve_args(&[]).mode(None).expect("polling");
+        assert!(matches!(polling, ServeMode::Polling { listen: None }));
+
+        let with_listen = serve_args(&["--listen", "127.0.0.1:9000"]).mode(None);
+        assert!(
+            matches!(with_listen, Ok(ServeMode::Polling { listen: Some(a) }) if a.port() == 9000)
+        );
+    }
+
+    #[test]
+    fn a_webhook_path_must_not_hide_the_health_or_metrics_endpoint() {
+        for url in ["https://h/healthz", "https://h/metrics"] {
+            let args = serve_args(&["--webhook-url", url]);
+            let refused = args.mode(Some("s3cret"));
+            assert!(
+                matches!(
+                    refused,
+                    Err(ConfigError::WebhookUrl(WebhookError::ReservedPath(_)))
+                ),
+                "{url}: {refused:?}"
+            );
+        }
     }
 
     #[test]

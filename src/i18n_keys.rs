@@ -142,6 +142,7 @@ text_keys! {
     HelpRole = "help_role",
     HelpWorkplace = "help_workplace",
     InternalError = "internal_error",
+    InternalErrorWillRetry = "internal_error_will_retry",
     InvitationCreated = "invitation_created",
     InvitationExpired = "invitation_expired",
     InvitationUnknown = "invitation_unknown",

@@ -10,13 +10,13 @@ use clap::Parser;
 use cnscd::alerts::run_scheduler;
 use cnscd::bench::registration_bench;
 use cnscd::clock::{Clock, SystemClock};
-use cnscd::config::{BenchCommand, Command, Config};
+use cnscd::config::{BenchCommand, Command, Config, ServeArgs, ServeMode, WEBHOOK_SECRET_ENV};
 use cnscd::domain::CompositionRules;
 use cnscd::engine::Engine;
 use cnscd::i18n::Texts;
 use cnscd::import::load_default_units_if_empty;
 use cnscd::storage::Store;
-use cnscd::telegram::{self, ServeOptions};
+use cnscd::telegram::{self, Receive, ServeOptions};
 use cnscd::{cli, telemetry};
 
 #[tokio::main]
@@ -44,19 +44,22 @@ async fn run(config: Config) -> anyhow::Result<()> {
     let url = config.database_url;
     match config.command {
         Command::Serve(args) => {
-            // Before the database: a missing token is reported first.
+            // Before the database: a missing secret or token is reported first.
+            let mode = args.mode(webhook_secret().as_deref())?;
             let bot = cli::telegram::bot(&args.telegram)?;
             let engine = open(&url, texts, rules, clock)
                 .await?
                 .with_schedule(schedule.clone());
-            let options = ServeOptions {
-                throttle: !args.no_throttle,
-            };
+            let receive = listen(mode).await?;
             let alerts = tokio::spawn(run_scheduler(engine.clone()));
-            let served = telegram::serve(engine.clone(), bot, options).await;
+            let served = telegram::serve(engine.clone(), bot, serve_options(&args), receive).await;
             alerts.abort();
             served.context("The Telegram bot stopped with an error")?;
             engine.store().close().await;
+        }
+        Command::Webhook(command) => {
+            let mut out = std::io::stdout();
+            cli::webhook::run(command, webhook_secret().as_deref(), &mut out).await?;
         }
         Command::Database(command) => {
             let engine = open(&url, texts, rules, clock)
@@ -95,8 +98,57 @@ async fn run(config: Config) -> anyhow::Result<()> {
                 .context("The report bench failed")?;
             print!("{figures}");
         }
+        Command::Bench(BenchCommand::Load(args)) => {
+            let options = cnscd::bench::serve::LoadOptions {
+                chats: args.chats as usize,
+                messages: args.messages as usize,
+                postgres: args.postgres,
+            };
+            let parts = cnscd::bench::serve::Parts {
+                texts,
+                rules,
+                clock,
+            };
+            let report = cnscd::bench::serve::run(&options, parts)
+                .await
+                .context("The load bench failed")?;
+            print!("{report}");
+        }
     }
     Ok(())
+}
+
+/// The value of `CNSCD_WEBHOOK_SECRET`; one that is not UTF-8 is kept (garbled) so it is
+/// reported as invalid rather than missing.
+fn webhook_secret() -> Option<String> {
+    std::env::var_os(WEBHOOK_SECRET_ENV).map(|value| value.to_string_lossy().into_owned())
+}
+
+fn serve_options(args: &ServeArgs) -> ServeOptions {
+    ServeOptions {
+        throttle: !args.no_throttle,
+    }
+}
+
+/// Binds the address of the mode, if it has one.
+async fn listen(mode: ServeMode) -> anyhow::Result<Receive> {
+    let bind = |address| async move {
+        tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("Failed to listen on {address}"))
+    };
+    Ok(match mode {
+        ServeMode::Polling { listen: None } => Receive::Polling { listener: None },
+        ServeMode::Polling {
+            listen: Some(address),
+        } => Receive::Polling {
+            listener: Some(bind(address).await?),
+        },
+        ServeMode::Webhook { listen, webhook } => Receive::Webhook {
+            listener: bind(listen).await?,
+            webhook,
+        },
+    })
 }
 
 /// Opens (creating and migrating) the database, loads Tứ Kỳ district on a first start and

@@ -4,5 +4,6 @@
 pub mod registration;
 pub mod report;
 pub mod search;
+pub mod serve;
 
 pub use registration::{registration_bench, BenchReport};

@@ -7,13 +7,14 @@ pub mod import;
 pub mod invite;
 pub mod telegram;
 pub mod units;
+pub mod webhook;
 
 #[cfg(test)]
 mod tests;
 
 use std::io::IsTerminal;
 
-use crate::config::{DatabaseCommand, ImportCommand, UnitsCommand};
+use crate::config::{ConfigError, DatabaseCommand, ImportCommand, UnitsCommand};
 use crate::console::{self, ConsoleError, ConsoleOptions};
 use crate::engine::Engine;
 use crate::import::ImportError;
@@ -54,6 +55,10 @@ pub enum CliError {
     Campaign(String),
     #[error("Failed to write the output")]
     Output(#[from] std::io::Error),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("Telegram refused the request")]
+    Telegram(#[source] teloxide::RequestError),
 }
 
 /// Runs one of the commands that work on the database. `database_url` is the one the

@@ -7,6 +7,7 @@ use std::time::Duration;
 use teloxide::types::ChatId;
 use teloxide::{ApiError, RequestError};
 
+use super::metrics::Metrics;
 use super::{outgoing, Api, CHANNEL};
 use crate::engine::Engine;
 
@@ -14,11 +15,13 @@ use crate::engine::Engine;
 const POLL_EVERY: Duration = Duration::from_secs(2);
 const BATCH: i64 = 50;
 
-/// Sends what is due, forever (the caller drops it on shutdown).
-pub(super) async fn run<R: Api>(bot: R, engine: Engine) {
+/// Sends what is due, forever (the caller aborts it on shutdown), counting what Telegram
+/// took.
+pub(super) async fn run<R: Api>(bot: R, engine: Engine, metrics: Metrics) {
     loop {
-        if let Err(error) = deliver_pending(&bot, &engine).await {
-            tracing::warn!(%error, "outbox delivery failed; will retry");
+        match deliver_pending(&bot, &engine).await {
+            Ok(sent) => metrics.alerts_sent(sent),
+            Err(error) => tracing::warn!(%error, "outbox delivery failed; will retry"),
         }
         tokio::time::sleep(POLL_EVERY).await;
     }

@@ -77,7 +77,9 @@ impl Drop for FakeBotApi {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 async fn method(
@@ -93,7 +95,9 @@ async fn method(
             "supports_inline_queries": false, "can_connect_to_business": false,
             "has_main_web_app": false,
         }),
-        "getwebhookinfo" => json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 }),
+        "getwebhookinfo" => {
+            json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 })
+        }
         "getupdates" => updates(&state, &body).await,
         "sendmessage" => sent(&state, &body),
         _ => json!(true),

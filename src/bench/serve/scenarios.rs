@@ -38,7 +38,9 @@ pub struct Parts {
 
 impl Parts {
     async fn engine(&self, url: &str) -> anyhow::Result<Engine> {
-        let store = Store::connect(url).await.context("opening the bench database")?;
+        let store = Store::connect(url)
+            .await
+            .context("opening the bench database")?;
         Ok(Engine::new(
             store,
             self.texts.clone(),
@@ -55,7 +57,9 @@ pub async fn run(options: &LoadOptions, parts: Parts) -> anyhow::Result<LoadRepo
         ..LoadReport::default()
     };
     report.scenarios.push(echo(options).await?);
-    report.scenarios.push(polling_on_sqlite(options, &parts).await?);
+    report
+        .scenarios
+        .push(polling_on_sqlite(options, &parts).await?);
     match &options.postgres {
         Some(server) => report
             .scenarios

@@ -1,7 +1,6 @@
 use std::sync::Arc;
 
-use super::scenarios::Parts;
-use super::{run, LoadOptions};
+use super::{run, LoadOptions, Parts};
 use crate::clock::SystemClock;
 use crate::domain::CompositionRules;
 use crate::i18n::Texts;

@@ -1,2 +1,3 @@
 pub mod fake_telegram;
 pub mod telegram_app;
+pub mod webhook;

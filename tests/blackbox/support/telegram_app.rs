@@ -1,6 +1,10 @@
 //! `spawn_app()`: a fresh database with the Tứ Kỳ communes and one village, an invitation for
 //! its head, a fake Telegram Bot API server, and the real dispatcher of `cnscd::telegram`
 //! polling it in a background task (throttle off).
+//!
+//! `spawn_app_without_bot()` is the same without the dispatcher, for webhook replicas
+//! (`support::webhook`); after `deliver_to`, `push`, `say` and `press` POST the updates to a
+//! replica as Telegram would, instead of queueing them for `getUpdates`.
 
 #![allow(dead_code)]
 
@@ -49,7 +53,16 @@ pub struct TestApp {
     next_update: Cell<i64>,
     /// Sent messages already handed to the test.
     seen: usize,
+    /// Where updates are POSTed instead of polled, once `deliver_to` was called.
+    webhook: Option<WebhookTarget>,
     _dir: TempDir,
+}
+
+/// A webhook URL and the secret token sent with each update.
+#[derive(Clone, Debug)]
+pub struct WebhookTarget {
+    pub url: String,
+    pub secret: String,
 }
 
 struct RunningBot {
@@ -59,6 +72,13 @@ struct RunningBot {
 }
 
 pub async fn spawn_app() -> TestApp {
+    let mut app = spawn_app_without_bot().await;
+    app.start_bot().await;
+    app
+}
+
+/// The database and the fake Bot API server, no bot running.
+pub async fn spawn_app_without_bot() -> TestApp {
     let dir = tempfile::tempdir().expect("temporary directory");
     let db_url = format!("sqlite://{}", dir.path().join("cnscd.db").display());
     let store = Store::connect(&db_url).await.expect("database opens");
@@ -86,7 +106,7 @@ pub async fn spawn_app() -> TestApp {
     .code;
     let clock = Arc::new(ManualClock::new(today()));
     let engine = engine(store.clone(), &clock);
-    let mut app = TestApp {
+    TestApp {
         tg: FakeTelegram::start().await,
         store,
         engine,
@@ -96,10 +116,9 @@ pub async fn spawn_app() -> TestApp {
         bot: None,
         next_update: Cell::new(1),
         seen: 0,
+        webhook: None,
         _dir: dir,
-    };
-    app.start_bot().await;
-    app
+    }
 }
 
 fn engine(store: Store, clock: &Arc<ManualClock>) -> Engine {
@@ -127,6 +146,23 @@ impl TestApp {
         self.bot = Some(RunningBot { stop, task, store });
     }
 
+    /// An engine on a new connection to the database, as a new process would have.
+    pub async fn fresh_engine(&self) -> Engine {
+        let store = Store::connect(&self.db_url).await.expect("database opens");
+        engine(store, &self.clock)
+    }
+
+    /// From now on, updates are POSTed to `target` (a webhook replica).
+    pub fn deliver_to(&mut self, target: WebhookTarget) {
+        self.webhook = Some(target);
+    }
+
+    /// POSTs `update` to the webhook as Telegram does, and returns the HTTP status.
+    pub async fn post_update(&self, update: &Value) -> reqwest::StatusCode {
+        let target = self.webhook.as_ref().expect("deliver_to was called");
+        post_update(target, Some(&target.secret), update).await
+    }
+
     /// Stops the dispatcher the way SIGTERM does, and waits until it has finished.
     pub async fn stop_bot(&mut self) {
         let bot = self.bot.take().expect("the bot is running");
@@ -151,8 +187,24 @@ impl TestApp {
     }
 
     /// Delivers `update` and returns the bot's replies up to the one containing `expected`.
+    /// A webhook must answer 200, and only once its replies are sent.
     pub async fn push(&mut self, update: Value, expected: &str) -> Vec<Value> {
-        self.tg.push_update(update);
+        if self.webhook.is_some() {
+            let status = self.post_update(&update).await;
+            assert_eq!(
+                status,
+                reqwest::StatusCode::OK,
+                "the webhook takes the update"
+            );
+            let replies = self.unseen_replies();
+            assert!(
+                replies.iter().any(|m| text_of(m).contains(expected)),
+                "no reply containing {expected:?} before the 200: {:#?}",
+                replies.iter().map(text_of).collect::<Vec<_>>()
+            );
+        } else {
+            self.tg.push_update(update);
+        }
         self.replies_until(expected).await
     }
 
@@ -215,6 +267,20 @@ impl TestApp {
             .expect("team query")
             .expect("the village has a team")
     }
+}
+
+/// POSTs `update` to a webhook with `secret` in Telegram's header (none: no header).
+pub async fn post_update(
+    target: &WebhookTarget,
+    secret: Option<&str>,
+    update: &Value,
+) -> reqwest::StatusCode {
+    let mut request = reqwest::Client::new().post(&target.url).json(update);
+    if let Some(secret) = secret {
+        request = request.header(cnscd::telegram::SECRET_HEADER, secret);
+    }
+    let response = request.send().await.expect("the webhook answers");
+    response.status()
 }
 
 pub fn text_of(message: &Value) -> &str {

@@ -4,6 +4,7 @@
 mod messages;
 mod registration;
 mod resilience;
+mod webhook;
 
 use crate::support::telegram_app::{joined, TestApp};
 

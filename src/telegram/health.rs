@@ -1,0 +1,28 @@
+//! `GET /healthz`: 200 while the database answers, 503 otherwise, so a load balancer stops
+//! sending updates to a replica that could not record them.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use crate::engine::Engine;
+
+/// A health check that hangs is as bad as a failed one; load balancers give up after a few
+/// seconds.
+const TIMEOUT: Duration = Duration::from_secs(2);
+
+pub(super) async fn healthz(State(engine): State<Engine>) -> (StatusCode, &'static str) {
+    let ping = sqlx::query("SELECT 1").execute(engine.store().pool());
+    match tokio::time::timeout(TIMEOUT, ping).await {
+        Ok(Ok(_)) => (StatusCode::OK, "ok\n"),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "health check: the database does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+        }
+        Err(_) => {
+            tracing::warn!("health check: the database took too long");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! What the Telegram adapter counts, in Prometheus' text format at `GET /metrics`. One
+//! [`Metrics`] value is made when the adapter starts and handed to the handlers, the webhook
+//! and the outbox worker; nothing is global, so two bots in one test process count apart.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::{Registry, Unit};
+
+/// What became of an update that reached the engine.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Outcome {
+    /// Recorded and answered.
+    Applied,
+    /// Seen before (a redelivery): acknowledged, nothing done.
+    Duplicate,
+    /// Not recorded: the engine or the database failed.
+    Failed,
+}
+
+/// Kinds of errors, as the `kind` label of `cnscd_errors_total`.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum ErrorKind {
+    /// The engine could not apply an update (database trouble, a bug).
+    Engine,
+    /// Telegram refused or did not answer a reply.
+    Telegram,
+    /// A webhook request with the right secret whose body is not an update.
+    UnreadableUpdate,
+}
+
+type Labels = [(&'static str, &'static str); 1];
+
+/// The adapter's counters. Cheap to clone: clones count into the same series.
+#[derive(Clone, Debug)]
+pub(super) struct Metrics {
+    registry: Arc<Registry>,
+    updates: Family<Labels, Counter>,
+    errors: Family<Labels, Counter>,
+    latency: Histogram,
+    alerts_sent: Counter,
+    unauthorized: Counter,
+}
+
+impl Metrics {
+    pub(super) fn new() -> Metrics {
+        let updates = Family::<Labels, Counter>::default();
+        let errors = Family::<Labels, Counter>::default();
+        // 1 ms to about 16 s: a step is a few milliseconds, a report with a chart seconds.
+        let latency = Histogram::new(exponential_buckets(0.001, 2.0, 15));
+        let alerts_sent = Counter::default();
+        let unauthorized = Counter::default();
+        let mut registry = Registry::default();
+        registry.register(
+            "cnscd_updates",
+            "Telegram updates that reached the engine, by outcome (applied, duplicate, failed)",
+            updates.clone(),
+        );
+        registry.register(
+            "cnscd_errors",
+            "Errors, by kind (engine, telegram, unreadable_update)",
+            errors.clone(),
+        );
+        registry.register_with_unit(
+            "cnscd_update_duration",
+            "Time to handle one update: the engine's transaction and the replies sent",
+            Unit::Seconds,
+            latency.clone(),
+        );
+        registry.register(
+            "cnscd_alerts_sent",
+            "Messages the outbox delivered to other chats: deadline alerts, reminders and \
+             notices to officials and heads",
+            alerts_sent.clone(),
+        );
+        registry.register(
+            "cnscd_webhook_unauthorized",
+            "Webhook requests refused for a missing or wrong secret token",
+            unauthorized.clone(),
+        );
+        Metrics {
+            registry: Arc::new(registry),
+            updates,
+            errors,
+            latency,
+            alerts_sent,
+            unauthorized,
+        }
+    }
+
+    pub(super) fn update_handled(&self, outcome: Outcome, took: Duration) {
+        let label = match outcome {
+            Outcome::Applied => "applied",
+            Outcome::Duplicate => "duplicate",
+            Outcome::Failed => "failed",
+        };
+        self.updates.get_or_create(&[("outcome", label)]).inc();
+        self.latency.observe(took.as_secs_f64());
+    }
+
+    pub(super) fn error(&self, kind: ErrorKind) {
+        let label = match kind {
+            ErrorKind::Engine => "engine",
+            ErrorKind::Telegram => "telegram",
+            ErrorKind::UnreadableUpdate => "unreadable_update",
+        };
+        self.errors.get_or_create(&[("kind", label)]).inc();
+    }
+
+    pub(super) fn alerts_sent(&self, count: usize) {
+        self.alerts_sent.inc_by(count as u64);
+    }
+
+    pub(super) fn unauthorized(&self) {
+        self.unauthorized.inc();
+    }
+
+    /// Every series in the OpenMetrics text format (which Prometheus reads).
+    fn render(&self) -> Result<String, std::fmt::Error> {
+        let mut text = String::new();
+        encode(&mut text, &self.registry)?;
+        Ok(text)
+    }
+}
+
+/// `GET /metrics`.
+pub(super) async fn serve_metrics(State(metrics): State<Metrics>) -> Response {
+    match metrics.render() {
+        Ok(text) => {
+            let content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+            ([(CONTENT_TYPE, content_type)], text).into_response()
+        }
+        Err(error) => {
+            tracing::error!(%error, "could not render the metrics");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_show_in_the_text_format() {
+        let metrics = Metrics::new();
+        metrics.update_handled(Outcome::Applied, Duration::from_millis(3));
+        metrics.update_handled(Outcome::Applied, Duration::from_millis(5));
+        metrics.update_handled(Outcome::Duplicate, Duration::from_millis(1));
+        metrics.error(ErrorKind::Telegram);
+        metrics.alerts_sent(3);
+        metrics.unauthorized();
+
+        let text = metrics.render().unwrap();
+
+        for line in [
+            "cnscd_updates_total{outcome=\"applied\"} 2",
+            "cnscd_updates_total{outcome=\"duplicate\"} 1",
+            "cnscd_errors_total{kind=\"telegram\"} 1",
+            "cnscd_update_duration_seconds_count 3",
+            "cnscd_alerts_sent_total 3",
+            "cnscd_webhook_unauthorized_total 1",
+        ] {
+            assert!(text.lines().any(|l| l == line), "no {line:?} in:\n{text}");
+        }
+    }
+}
