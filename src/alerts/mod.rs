@@ -86,11 +86,22 @@ pub async fn run_due(
     now: DateTime<Utc>,
 ) -> Result<AlertRun, StorageError> {
     let mut run = AlertRun::default();
-    let Some(_lease) = engine.store().try_lease(ALERTS_LEASE).await? else {
+    let Some(lease) = engine.store().try_lease(ALERTS_LEASE).await? else {
         tracing::info!("another replica is sending the alerts");
         run.busy_elsewhere = true;
         return Ok(run);
     };
+    let done = run_campaigns(engine, schedule, now, &mut run).await;
+    lease.release().await;
+    done.map(|()| run)
+}
+
+async fn run_campaigns(
+    engine: &Engine,
+    schedule: &Schedule,
+    now: DateTime<Utc>,
+    run: &mut AlertRun,
+) -> Result<(), StorageError> {
     for campaign in engine.store().campaigns().await? {
         let Some(sweep) = engine.store().sweep(Some(&campaign.scope_code)).await? else {
             tracing::warn!(campaign = campaign.id, "campaign area no longer exists");
@@ -119,7 +130,7 @@ pub async fn run_due(
             }
         }
     }
-    Ok(run)
+    Ok(())
 }
 
 /// Records the alert and queues its message in one transaction; `false` if it went before.
@@ -146,8 +157,11 @@ async fn queue(
         return Ok(false);
     }
     let key = format!(
-        "alert:{}:{}:{}:{slot}",
-        campaign.id, account.channel, account.chat_id
+        "{}{}:{}:{}:{slot}",
+        outbox::ALERT_KEY_PREFIX,
+        campaign.id,
+        account.channel,
+        account.chat_id
     );
     outbox::enqueue(
         &mut tx,

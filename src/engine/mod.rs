@@ -21,7 +21,7 @@ use crate::domain::PhoneNumber;
 use crate::i18n::{Html, Lang};
 use crate::i18n::{Texts, K};
 use crate::search::SharedIndex;
-use crate::storage::sessions::UpdateRecord;
+pub use crate::storage::sessions::UpdateRecord;
 use crate::storage::Tx;
 use crate::storage::{lock_chat, sessions, StorageError, Store};
 use context::{account_view, check_invitation, load_session, saved_team};
@@ -48,6 +48,30 @@ impl ChatKey {
 
     pub(crate) fn actor(&self) -> String {
         format!("{}:{}", self.channel, self.id)
+    }
+}
+
+/// What [`Engine::handle_update`] did with an update.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Handled {
+    pub replies: Vec<Reply>,
+    /// `New`: applied; `Duplicate` or `Late`: acknowledged, nothing done, no replies.
+    pub outcome: UpdateRecord,
+}
+
+impl Handled {
+    fn applied(replies: Vec<Reply>) -> Handled {
+        Handled {
+            replies,
+            outcome: UpdateRecord::New,
+        }
+    }
+
+    fn skipped(outcome: UpdateRecord) -> Handled {
+        Handled {
+            replies: Vec::new(),
+            outcome,
+        }
     }
 }
 
@@ -131,17 +155,28 @@ impl Engine {
 
     /// Applies one incoming event of `chat`. With an `update_id`, an update seen before is
     /// acknowledged and ignored (empty replies).
-    #[tracing::instrument(skip_all, fields(channel = chat.channel, chat = %chat.id))]
     pub async fn handle(
         &self,
         chat: &ChatKey,
         update_id: Option<&str>,
         incoming: Incoming,
     ) -> Result<Vec<Reply>, EngineError> {
+        Ok(self.handle_update(chat, update_id, incoming).await?.replies)
+    }
+
+    /// [`Engine::handle`], also telling whether the update was applied, seen before or late.
+    #[tracing::instrument(skip_all, fields(channel = chat.channel, chat = %chat.id))]
+    pub async fn handle_update(
+        &self,
+        chat: &ChatKey,
+        update_id: Option<&str>,
+        incoming: Incoming,
+    ) -> Result<Handled, EngineError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        if !self.admit(&mut tx, chat, update_id, now).await? {
-            return Ok(Vec::new());
+        let admitted = self.admit(&mut tx, chat, update_id, now).await?;
+        if admitted != UpdateRecord::New {
+            return Ok(Handled::skipped(admitted));
         }
         let session = load_session(&mut tx, chat).await?;
         let mut ctx = Context {
@@ -164,9 +199,8 @@ impl Engine {
             }));
             let Ok(outcome) = run else {
                 tracing::error!("conversation core panicked; state left unchanged");
-                return Ok(vec![Reply::text(
-                    self.texts.get(session.lang, K::InternalError),
-                )]);
+                let apology = Reply::text(self.texts.get(session.lang, K::InternalError));
+                return Ok(Handled::applied(vec![apology]));
             };
             match outcome.need {
                 Some(need) if ctx.answers.len() < MAX_NEEDS => {
@@ -215,34 +249,32 @@ impl Engine {
         for job in applied.after {
             replies.push(self.after_commit(chat, outcome.session.lang, job).await?);
         }
-        Ok(replies)
+        Ok(Handled::applied(replies))
     }
 
     /// Locks the chat against steps running on other replicas, then records the update;
-    /// `false` when it must not be applied (seen before, or older than one already applied).
+    /// anything but `New` must not be applied (seen before, or older than one applied).
     async fn admit(
         &self,
         tx: &mut Tx<'_>,
         chat: &ChatKey,
         update_id: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<bool, StorageError> {
+    ) -> Result<UpdateRecord, StorageError> {
         lock_chat(tx, self.store.backend(), &chat.actor()).await?;
         let Some(update_id) = update_id else {
-            return Ok(true);
+            return Ok(UpdateRecord::New);
         };
-        match sessions::record_update(tx, chat.channel, &chat.id, update_id, now).await? {
-            UpdateRecord::New => Ok(true),
-            UpdateRecord::Duplicate => {
-                tracing::info!(update_id, "duplicate update ignored");
-                Ok(false)
-            }
+        let record = sessions::record_update(tx, chat.channel, &chat.id, update_id, now).await?;
+        match record {
+            UpdateRecord::New => {}
+            UpdateRecord::Duplicate => tracing::info!(update_id, "duplicate update ignored"),
+            // Applying it now would answer a question the chat has moved past.
             UpdateRecord::Late => {
-                // Applying it now would answer a question the chat has moved past.
                 tracing::warn!(update_id, "update arrived after a later one; ignored");
-                Ok(false)
             }
         }
+        Ok(record)
     }
 
     /// Someone saved the team while this chat was editing it: nothing of the edit is written,
@@ -252,11 +284,12 @@ impl Engine {
         chat: &ChatKey,
         update_id: Option<&str>,
         session: Session,
-    ) -> Result<Vec<Reply>, EngineError> {
+    ) -> Result<Handled, EngineError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        if !self.admit(&mut tx, chat, update_id, now).await? {
-            return Ok(Vec::new());
+        let admitted = self.admit(&mut tx, chat, update_id, now).await?;
+        if admitted != UpdateRecord::New {
+            return Ok(Handled::skipped(admitted));
         }
         let session = Session {
             rev: session.rev.wrapping_add(1),
@@ -268,9 +301,8 @@ impl Engine {
         sessions::save_session(&mut tx, chat.channel, &chat.id, &json, now).await?;
         tx.commit().await.map_err(StorageError::from)?;
         tracing::info!("team changed by someone else meanwhile; edit not saved");
-        Ok(vec![Reply::text(
-            self.texts.get(session.lang, K::TeamChangedMeanwhile),
-        )])
+        let text = self.texts.get(session.lang, K::TeamChangedMeanwhile);
+        Ok(Handled::applied(vec![Reply::text(text)]))
     }
 
     /// An official's report: the summary, the coverage chart and the spreadsheet.

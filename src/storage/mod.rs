@@ -138,14 +138,14 @@ impl Store {
     /// Takes the lease `key` if no other replica holds it.
     pub async fn try_lease(&self, key: i64) -> StorageResult<Option<Lease>> {
         if self.backend == Backend::Sqlite {
-            return Ok(Some(Lease { _held: None }));
+            return Ok(Some(Lease { held: None }));
         }
         let mut tx = self.pool.begin().await?;
         let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
             .bind(key)
             .fetch_one(&mut *tx)
             .await?;
-        Ok(taken.then_some(Lease { _held: Some(tx) }))
+        Ok(taken.then_some(Lease { held: Some(tx) }))
     }
 
     pub async fn close(&self) {
@@ -190,7 +190,19 @@ async fn connect_postgres(url: &str) -> StorageResult<AnyPool> {
 /// rests on it (alerts are recorded under a primary key); it saves the duplicate work.
 #[derive(Debug)]
 pub struct Lease {
-    _held: Option<Tx<'static>>,
+    held: Option<Tx<'static>>,
+}
+
+impl Lease {
+    /// Gives the lease back now. (Dropped instead, it is given back only when its connection
+    /// is next used, which may be a while.)
+    pub async fn release(self) {
+        if let Some(tx) = self.held {
+            if let Err(error) = tx.rollback().await {
+                tracing::warn!(%error, "lease not released cleanly; its connection will");
+            }
+        }
+    }
 }
 
 /// Serialises the steps of one chat across replicas: PostgreSQL holds a transaction-level

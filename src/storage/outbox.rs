@@ -14,7 +14,12 @@ pub struct OutboxMessage {
     pub id: i64,
     pub chat_id: String,
     pub reply: Reply,
+    /// A deadline alert (rather than a notice about someone's action).
+    pub is_alert: bool,
 }
+
+/// The dedup keys of deadline alerts start with this.
+pub const ALERT_KEY_PREFIX: &str = "alert:";
 
 /// Queues `reply` for `chat_id` on `channel`. With a `dedup_key` already used, nothing is
 /// queued and `false` is returned.
@@ -48,8 +53,8 @@ impl Store {
         channel: &str,
         limit: i64,
     ) -> StorageResult<Vec<OutboxMessage>> {
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT id, chat_id, body FROM outbox
+        let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT id, chat_id, body, dedup_key FROM outbox
              WHERE channel = $1 AND sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT $2",
         )
         .bind(channel)
@@ -57,10 +62,16 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.into_iter()
-            .map(|(id, chat_id, body)| {
+            .map(|(id, chat_id, body, key)| {
                 let reply = serde_json::from_str(&body)
                     .map_err(|e| StorageError::Corrupt(e.to_string()))?;
-                Ok(OutboxMessage { id, chat_id, reply })
+                let is_alert = key.is_some_and(|k| k.starts_with(ALERT_KEY_PREFIX));
+                Ok(OutboxMessage {
+                    id,
+                    chat_id,
+                    reply,
+                    is_alert,
+                })
             })
             .collect()
     }

@@ -22,6 +22,8 @@ pub(super) enum Outcome {
     Applied,
     /// Seen before (a redelivery): acknowledged, nothing done.
     Duplicate,
+    /// Older than an update of the same chat already applied: acknowledged, not applied.
+    Late,
     /// Not recorded: the engine or the database failed.
     Failed,
 }
@@ -100,6 +102,7 @@ impl Metrics {
         let label = match outcome {
             Outcome::Applied => "applied",
             Outcome::Duplicate => "duplicate",
+            Outcome::Late => "late",
             Outcome::Failed => "failed",
         };
         self.updates.get_or_create(&[("outcome", label)]).inc();

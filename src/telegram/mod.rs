@@ -34,7 +34,7 @@ use teloxide::{Bot, RequestError};
 use tokio::net::TcpListener;
 
 pub use commands::bot_commands;
-pub use outbox::deliver_pending;
+pub use outbox::{deliver_pending, Delivered};
 pub use secret::{SecretError, WebhookSecret};
 pub use webhook::{Webhook, WebhookError, SECRET_HEADER};
 

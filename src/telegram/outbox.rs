@@ -20,20 +20,28 @@ const BATCH: i64 = 50;
 pub(super) async fn run<R: Api>(bot: R, engine: Engine, metrics: Metrics) {
     loop {
         match deliver_pending(&bot, &engine).await {
-            Ok(sent) => metrics.alerts_sent(sent),
+            Ok(delivered) => metrics.alerts_sent(delivered.alerts),
             Err(error) => tracing::warn!(%error, "outbox delivery failed; will retry"),
         }
         tokio::time::sleep(POLL_EVERY).await;
     }
 }
 
-/// One pass over the pending messages; returns how many were sent.
+/// What one pass delivered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Delivered {
+    pub sent: usize,
+    /// Of which deadline alerts.
+    pub alerts: usize,
+}
+
+/// One pass over the pending messages.
 pub async fn deliver_pending<R: Api>(
     bot: &R,
     engine: &Engine,
-) -> Result<usize, crate::storage::StorageError> {
+) -> Result<Delivered, crate::storage::StorageError> {
     let store = engine.store();
-    let mut sent = 0;
+    let mut delivered = Delivered::default();
     for message in store.pending_outbox(CHANNEL, BATCH).await? {
         if !store.claim_outbox(message.id, engine.now()).await? {
             continue;
@@ -47,7 +55,8 @@ pub async fn deliver_pending<R: Api>(
         match outgoing::send(bot, ChatId(chat), vec![message.reply]).await {
             Ok(()) => {
                 store.mark_outbox_sent(message.id, engine.now()).await?;
-                sent += 1;
+                delivered.sent += 1;
+                delivered.alerts += usize::from(message.is_alert);
             }
             Err(RequestError::Api(
                 error @ (ApiError::BotBlocked | ApiError::UserDeactivated | ApiError::ChatNotFound),
@@ -67,5 +76,5 @@ pub async fn deliver_pending<R: Api>(
             }
         }
     }
-    Ok(sent)
+    Ok(delivered)
 }

@@ -12,7 +12,7 @@ use super::incoming::{self, Files};
 use super::metrics::{ErrorKind, Metrics, Outcome};
 use super::{outgoing, Api, TelegramError, CHANNEL};
 use crate::conversation::{Incoming, Reply};
-use crate::engine::{ChatKey, Engine};
+use crate::engine::{ChatKey, Engine, Handled, UpdateRecord};
 use crate::i18n::K;
 
 /// What a chat is told when its update could not be recorded. A dependency of the handlers:
@@ -112,10 +112,14 @@ impl Step<'_> {
         let started = Instant::now();
         let key = ChatKey::new(CHANNEL, chat.0.to_string());
         let (outcome, replies) = match apply(self.engine, key.clone(), update, incoming).await {
-            // The engine answers a redelivered update with nothing, and a step it applies
-            // with at least one message, so an empty answer means a duplicate.
-            Some(replies) if replies.is_empty() => (Outcome::Duplicate, replies),
-            Some(replies) => (Outcome::Applied, replies),
+            Some(handled) => {
+                let outcome = match handled.outcome {
+                    UpdateRecord::New => Outcome::Applied,
+                    UpdateRecord::Duplicate => Outcome::Duplicate,
+                    UpdateRecord::Late => Outcome::Late,
+                };
+                (outcome, handled.replies)
+            }
             None => {
                 self.metrics.error(ErrorKind::Engine);
                 (Outcome::Failed, self.apology(&key).await)
@@ -135,7 +139,7 @@ impl Step<'_> {
             }
             // The update is recorded: a reply Telegram refused is lost, not retried (a
             // redelivery would be a duplicate and get no answer anyway).
-            Outcome::Applied | Outcome::Duplicate => Ok(sent?),
+            Outcome::Applied | Outcome::Duplicate | Outcome::Late => Ok(sent?),
         }
     }
 
@@ -157,14 +161,14 @@ async fn apply(
     chat: ChatKey,
     update: UpdateId,
     incoming: Incoming,
-) -> Option<Vec<Reply>> {
+) -> Option<Handled> {
     let engine = engine.clone();
     let task = tokio::spawn(async move {
         let update = update.0.to_string();
-        engine.handle(&chat, Some(&update), incoming).await
+        engine.handle_update(&chat, Some(&update), incoming).await
     });
     match task.await {
-        Ok(Ok(replies)) => Some(replies),
+        Ok(Ok(handled)) => Some(handled),
         Ok(Err(error)) => {
             tracing::error!(?error, "the engine could not apply the update");
             None

@@ -198,7 +198,7 @@ async fn outbox_messages_reach_their_chats_and_a_chat_that_blocked_the_bot_is_ma
         .unwrap();
 
     // Assert: the open chat got its message, the blocked one is marked, nothing is left over.
-    assert_eq!(sent, 1, "one message delivered");
+    assert_eq!(sent.sent, 1, "one message delivered");
     assert_eq!(app.tg.sent_texts(open), vec!["nhắc hạn".to_owned()]);
     assert!(app.tg.sent_texts(blocked).is_empty());
     assert!(
@@ -225,5 +225,5 @@ async fn outbox_messages_reach_their_chats_and_a_chat_that_blocked_the_bot_is_ma
     let again = cnscd::telegram::deliver_pending(&bot, &app.engine)
         .await
         .unwrap();
-    assert_eq!(again, 0, "a delivered message is never sent twice");
+    assert_eq!(again.sent, 0, "a delivered message is never sent twice");
 }

@@ -197,7 +197,7 @@ async fn healthz_answers_while_the_database_does_and_metrics_count_what_happens(
         "telegram",
         &official.to_string(),
         &reply,
-        None,
+        Some("alert:1:telegram:7002:d-7"),
         app.engine.now(),
     )
     .await
