@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use cnscd::clock::{Clock, ManualClock};
 use cnscd::conversation::Incoming;
 use cnscd::domain::{AccountRole, CompositionRules};
-use cnscd::engine::{ChatKey, Engine};
+use cnscd::engine::{ChatKey, Engine, UpdateRecord};
 use cnscd::i18n::Texts;
 use cnscd::storage::Store;
 
@@ -95,6 +95,44 @@ async fn the_same_update_id_twice_is_applied_once() {
     assert_eq!(
         after_phone["state"]["step"], "member_name",
         "the phone step was applied exactly once"
+    );
+}
+
+#[tokio::test]
+async fn an_update_older_than_one_already_applied_for_its_chat_is_acknowledged_not_applied() {
+    let app = spawn_app().await;
+    let chat = ChatKey::new("telegram", "42");
+    let other = ChatKey::new("telegram", "43");
+    let start = text(&format!("/start {}", app.code));
+    app.engine
+        .handle(&chat, Some("10"), start)
+        .await
+        .expect("start");
+    app.engine
+        .handle(&chat, Some("12"), text("Nguyễn Văn An"))
+        .await
+        .expect("name");
+    let before = app.engine.session(&chat).await.expect("session");
+
+    // Sent before the name, delivered after it (two webhook requests racing).
+    let late = app
+        .engine
+        .handle_update(&chat, Some("11"), text("Trần Văn Muộn"))
+        .await
+        .expect("late update");
+    let elsewhere = app
+        .engine
+        .handle_update(&other, Some("11"), text("/start"))
+        .await
+        .expect("another chat");
+
+    assert_eq!(late.outcome, UpdateRecord::Late);
+    assert!(late.replies.is_empty(), "got {:?}", late.replies);
+    assert_eq!(app.engine.session(&chat).await.expect("session"), before);
+    assert_eq!(
+        elsewhere.outcome,
+        UpdateRecord::New,
+        "order is kept per chat, not across chats"
     );
 }
 
