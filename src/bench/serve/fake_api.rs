@@ -27,6 +27,7 @@ struct ApiState {
     /// Where to signal a message sent to a chat.
     listeners: Mutex<HashMap<i64, mpsc::UnboundedSender<()>>>,
     next_message_id: AtomicI64,
+    next_update_id: AtomicI64,
 }
 
 pub struct FakeBotApi {
@@ -56,9 +57,18 @@ impl FakeBotApi {
         url::Url::parse(&format!("http://{}/", self.addr))
     }
 
-    /// Queues an update for long polling.
-    pub fn push(&self, update: Value) {
-        lock(&self.state.queue).push_back(update);
+    /// A new update id, above every id handed out before.
+    pub fn next_update_id(&self) -> i64 {
+        self.state.next_update_id.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Queues the update `make` builds for long polling. Its id is taken under the queue's
+    /// lock, so the queue stays in id order, as Telegram's does (teloxide confirms with the
+    /// last id it got).
+    pub fn push_with(&self, make: impl FnOnce(i64) -> Value) {
+        let mut queue = lock(&self.state.queue);
+        queue.push_back(make(self.next_update_id()));
+        drop(queue);
         self.state.pushed.notify_waiters();
     }
 

@@ -1,11 +1,9 @@
 //! The load generator: every chat runs its script concurrently, one message at a time.
 
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use serde_json::Value;
 
 use super::fake_api::{text_update, FakeBotApi};
 use super::Figures;
@@ -40,15 +38,13 @@ pub async fn drive(
     delivery: Delivery,
     scripts: Vec<Script>,
 ) -> anyhow::Result<Figures> {
-    let next_update = Arc::new(AtomicI64::new(1));
     let started = Instant::now();
     let mut chats = Vec::new();
     for script in scripts {
         let api = api.clone();
         let delivery = delivery.clone();
-        let next_update = next_update.clone();
         chats.push(tokio::spawn(async move {
-            run_chat(&api, &delivery, &next_update, script).await
+            run_chat(&api, &delivery, script).await
         }));
     }
     let mut latencies = Vec::new();
@@ -73,16 +69,13 @@ pub async fn drive(
 async fn run_chat(
     api: &FakeBotApi,
     delivery: &Delivery,
-    next_update: &AtomicI64,
     script: Script,
 ) -> anyhow::Result<Vec<Duration>> {
     let mut answers = api.listen(script.chat);
     let mut latencies = Vec::with_capacity(script.steps.len());
     for (text, replies) in &script.steps {
-        let id = next_update.fetch_add(1, Ordering::Relaxed);
-        let update = text_update(id, script.chat, text);
         let sent = Instant::now();
-        deliver(api, delivery, id, update).await?;
+        deliver(api, delivery, script.chat, text).await?;
         for _ in 0..*replies {
             match tokio::time::timeout(STEP_TIMEOUT, answers.recv()).await {
                 Ok(Some(())) => {}
@@ -97,16 +90,18 @@ async fn run_chat(
 async fn deliver(
     api: &FakeBotApi,
     delivery: &Delivery,
-    id: i64,
-    update: Value,
+    chat: i64,
+    text: &str,
 ) -> anyhow::Result<()> {
     match delivery {
-        Delivery::Polling => api.push(update),
+        Delivery::Polling => api.push_with(|id| text_update(id, chat, text)),
         Delivery::Webhook {
             client,
             urls,
             secret,
         } => {
+            let id = api.next_update_id();
+            let update = text_update(id, chat, text);
             let url = &urls[id as usize % urls.len()];
             let response = client
                 .post(url)
