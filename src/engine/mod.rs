@@ -2,6 +2,8 @@
 //! and stores the new session together with the core's effects in one transaction, so a
 //! crash or restart at any point leaves either the whole step or none of it.
 
+mod admission;
+mod after_commit;
 pub(crate) mod context;
 mod effects;
 mod limits;
@@ -18,14 +20,14 @@ use crate::conversation::{
 };
 use crate::domain::CompositionRules;
 use crate::domain::PhoneNumber;
-use crate::i18n::{Html, Lang};
 use crate::i18n::{Texts, K};
 use crate::search::SharedIndex;
 pub use crate::storage::sessions::UpdateRecord;
 use crate::storage::Tx;
-use crate::storage::{lock_chat, sessions, StorageError, Store};
+use crate::storage::{sessions, StorageError, Store};
+pub use admission::Handled;
 use context::{account_view, check_invitation, load_session, saved_team};
-use effects::{apply_effect, AfterCommit, Applied, EffectEnv};
+use effects::{apply_effect, Applied, EffectEnv};
 use limits::RateLimiter;
 
 /// At most this many lookups per message (a search, then a card…).
@@ -48,30 +50,6 @@ impl ChatKey {
 
     pub(crate) fn actor(&self) -> String {
         format!("{}:{}", self.channel, self.id)
-    }
-}
-
-/// What [`Engine::handle_update`] did with an update.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Handled {
-    pub replies: Vec<Reply>,
-    /// `New`: applied; `Duplicate` or `Late`: acknowledged, nothing done, no replies.
-    pub outcome: UpdateRecord,
-}
-
-impl Handled {
-    fn applied(replies: Vec<Reply>) -> Handled {
-        Handled {
-            replies,
-            outcome: UpdateRecord::New,
-        }
-    }
-
-    fn skipped(outcome: UpdateRecord) -> Handled {
-        Handled {
-            replies: Vec::new(),
-            outcome,
-        }
     }
 }
 
@@ -173,11 +151,10 @@ impl Engine {
         incoming: Incoming,
     ) -> Result<Handled, EngineError> {
         let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        let admitted = self.admit(&mut tx, chat, update_id, now).await?;
-        if admitted != UpdateRecord::New {
-            return Ok(Handled::skipped(admitted));
-        }
+        let mut tx = match self.begin_step(chat, update_id, now).await? {
+            Ok(tx) => tx,
+            Err(skipped) => return Ok(skipped),
+        };
         let session = load_session(&mut tx, chat).await?;
         let mut ctx = Context {
             texts: &self.texts,
@@ -252,73 +229,6 @@ impl Engine {
         Ok(Handled::applied(replies))
     }
 
-    /// Locks the chat against steps running on other replicas, then records the update;
-    /// anything but `New` must not be applied (seen before, or older than one applied).
-    async fn admit(
-        &self,
-        tx: &mut Tx<'_>,
-        chat: &ChatKey,
-        update_id: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<UpdateRecord, StorageError> {
-        lock_chat(tx, self.store.backend(), &chat.actor()).await?;
-        let Some(update_id) = update_id else {
-            return Ok(UpdateRecord::New);
-        };
-        let record = sessions::record_update(tx, chat.channel, &chat.id, update_id, now).await?;
-        match record {
-            UpdateRecord::New => {}
-            UpdateRecord::Duplicate => tracing::info!(update_id, "duplicate update ignored"),
-            // Applying it now would answer a question the chat has moved past.
-            UpdateRecord::Late => {
-                tracing::warn!(update_id, "update arrived after a later one; ignored");
-            }
-        }
-        Ok(record)
-    }
-
-    /// Someone saved the team while this chat was editing it: nothing of the edit is written,
-    /// the chat goes back to its menu and is told to look at the team again.
-    async fn changed_meanwhile(
-        &self,
-        chat: &ChatKey,
-        update_id: Option<&str>,
-        session: Session,
-    ) -> Result<Handled, EngineError> {
-        let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        let admitted = self.admit(&mut tx, chat, update_id, now).await?;
-        if admitted != UpdateRecord::New {
-            return Ok(Handled::skipped(admitted));
-        }
-        let session = Session {
-            rev: session.rev.wrapping_add(1),
-            state: conversation::State::Idle,
-            ..session
-        };
-        let json =
-            serde_json::to_string(&session).map_err(|e| StorageError::Corrupt(e.to_string()))?;
-        sessions::save_session(&mut tx, chat.channel, &chat.id, &json, now).await?;
-        tx.commit().await.map_err(StorageError::from)?;
-        tracing::info!("team changed by someone else meanwhile; edit not saved");
-        let text = self.texts.get(session.lang, K::TeamChangedMeanwhile);
-        Ok(Handled::applied(vec![Reply::text(text)]))
-    }
-
-    /// An official's report: the summary, the coverage chart and the spreadsheet.
-    async fn report_reply(&self, scope: &str, lang: Lang) -> Result<Reply, EngineError> {
-        let now = self.clock.now();
-        match crate::report::chat_report(&self.store, &self.rules, &self.texts, scope, lang, now)
-            .await
-        {
-            Ok(reply) => Ok(reply),
-            Err(error) => {
-                tracing::error!(%error, scope, "report failed");
-                Ok(Reply::text(self.texts.get(lang, K::InternalError)))
-            }
-        }
-    }
-
     /// Completes after the next step that may have changed a team's status.
     pub async fn status_changed(&self) {
         self.changed.notified().await;
@@ -369,51 +279,6 @@ impl Engine {
             }
         }
         Ok(())
-    }
-
-    /// A CSV of villages sent in chat: imported in its own transaction, all or nothing, and
-    /// only for the official's commune.
-    async fn after_commit(
-        &self,
-        chat: &ChatKey,
-        lang: Lang,
-        job: AfterCommit,
-    ) -> Result<Reply, EngineError> {
-        let (commune, csv) = match job {
-            AfterCommit::ImportVillages { commune, csv } => (commune, csv),
-            AfterCommit::Report { scope } => return self.report_reply(&scope, lang).await,
-        };
-        let result = crate::import::import_villages_of_commune(
-            &self.store,
-            &commune,
-            &csv,
-            self.clock.now(),
-        )
-        .await;
-        let text = match result {
-            Ok(report) => {
-                let codes: Vec<String> = report.villages.iter().map(|v| v.code.clone()).collect();
-                self.refresh_index(&codes).await?;
-                self.texts.fill(
-                    lang,
-                    K::VillagesImported,
-                    &[
-                        ("inserted", Html::text(&report.inserted.to_string())),
-                        ("updated", Html::text(&report.updated.to_string())),
-                        ("unchanged", Html::text(&report.unchanged.to_string())),
-                    ],
-                )
-            }
-            Err(error) => {
-                tracing::info!(chat = %chat.id, "villages CSV refused");
-                self.texts.fill(
-                    lang,
-                    K::VillagesImportFailed,
-                    &[("errors", Html::text(&error.to_string()))],
-                )
-            }
-        };
-        Ok(Reply::text(text))
     }
 
     /// The language a chat speaks (for texts sent outside a conversation turn).

@@ -89,23 +89,7 @@ impl Store {
 
 /// Inserts the unit, or updates its name, kind, level and parent when the code exists.
 pub async fn upsert_unit(tx: &mut Tx<'_>, unit: &NewUnit, now: DateTime<Utc>) -> StorageResult<()> {
-    sqlx::query(
-        "INSERT INTO units (code, name, kind, level, parent_code, name_folded, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind,
-             level = excluded.level, parent_code = excluded.parent_code,
-             name_folded = excluded.name_folded",
-    )
-    .bind(&unit.code)
-    .bind(&unit.name)
-    .bind(&unit.kind)
-    .bind(unit.level.as_str())
-    .bind(&unit.parent_code)
-    .bind(fold(&unit.name))
-    .bind(now_text(now))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    upsert_units(tx, std::slice::from_ref(unit), now).await
 }
 
 /// Looks a unit up inside a transaction (imports check parents and existing villages with it).

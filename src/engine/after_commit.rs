@@ -1,0 +1,67 @@
+//! What a step does after its transaction has committed: long jobs an official asked for.
+
+use super::effects::AfterCommit;
+use super::{ChatKey, Engine, EngineError};
+use crate::conversation::Reply;
+use crate::i18n::{Html, Lang, K};
+
+impl Engine {
+    /// An official's report: the summary, the coverage chart and the spreadsheet.
+    pub(super) async fn report_reply(&self, scope: &str, lang: Lang) -> Result<Reply, EngineError> {
+        let now = self.clock.now();
+        match crate::report::chat_report(&self.store, &self.rules, &self.texts, scope, lang, now)
+            .await
+        {
+            Ok(reply) => Ok(reply),
+            Err(error) => {
+                tracing::error!(%error, scope, "report failed");
+                Ok(Reply::text(self.texts.get(lang, K::InternalError)))
+            }
+        }
+    }
+
+    /// A CSV of villages sent in chat: imported in its own transaction, all or nothing, and
+    /// only for the official's commune.
+    pub(super) async fn after_commit(
+        &self,
+        chat: &ChatKey,
+        lang: Lang,
+        job: AfterCommit,
+    ) -> Result<Reply, EngineError> {
+        let (commune, csv) = match job {
+            AfterCommit::ImportVillages { commune, csv } => (commune, csv),
+            AfterCommit::Report { scope } => return self.report_reply(&scope, lang).await,
+        };
+        let result = crate::import::import_villages_of_commune(
+            &self.store,
+            &commune,
+            &csv,
+            self.clock.now(),
+        )
+        .await;
+        let text = match result {
+            Ok(report) => {
+                let codes: Vec<String> = report.villages.iter().map(|v| v.code.clone()).collect();
+                self.refresh_index(&codes).await?;
+                self.texts.fill(
+                    lang,
+                    K::VillagesImported,
+                    &[
+                        ("inserted", Html::text(&report.inserted.to_string())),
+                        ("updated", Html::text(&report.updated.to_string())),
+                        ("unchanged", Html::text(&report.unchanged.to_string())),
+                    ],
+                )
+            }
+            Err(error) => {
+                tracing::info!(chat = %chat.id, "villages CSV refused");
+                self.texts.fill(
+                    lang,
+                    K::VillagesImportFailed,
+                    &[("errors", Html::text(&error.to_string()))],
+                )
+            }
+        };
+        Ok(Reply::text(text))
+    }
+}
