@@ -220,7 +220,7 @@ async fn postgresql_gives_the_same_reports_as_sqlite() {
         .await
         .unwrap()
     else {
-        eprintln!("reports on PostgreSQL skipped: CNSCD_TEST_POSTGRES_URL is not set");
+        crate::storage::scratch::report_skipped("reports");
         return;
     };
     let on_sqlite = scene().await;

@@ -119,6 +119,15 @@ impl ScratchDb {
     }
 }
 
+/// Says that `what` did not run on PostgreSQL for want of [`POSTGRES_URL_VAR`]. Written to
+/// the process's stderr itself, past the test harness's capture, so a green run still shows
+/// what it skipped.
+pub fn report_skipped(what: &str) {
+    use std::io::Write;
+    let line = format!("skipped: {what} on PostgreSQL ({POSTGRES_URL_VAR} is not set)\n");
+    let _ = std::io::stderr().write_all(line.as_bytes());
+}
+
 /// The URL without its password, for messages.
 fn redact(url: &str) -> String {
     match url::Url::parse(url) {

@@ -10,7 +10,7 @@ use cnscd::conversation::{Incoming, Reply};
 use cnscd::domain::{AccountRole, CompositionRules};
 use cnscd::engine::{ChatKey, Engine};
 use cnscd::i18n::{to_plain, Texts};
-use cnscd::storage::scratch::{ScratchDb, POSTGRES_URL_VAR};
+use cnscd::storage::scratch::{report_skipped, ScratchDb};
 use cnscd::storage::{Backend, Store};
 
 /// Chats registering at once, one village each.
@@ -55,7 +55,7 @@ async fn scratch(backend: Backend, test: &str) -> Option<ScratchDb> {
                 .await
                 .expect("scratch database");
             if db.is_none() {
-                eprintln!("{test} on PostgreSQL skipped: {POSTGRES_URL_VAR} is not set");
+                report_skipped(test);
             }
             db
         }
@@ -238,12 +238,12 @@ async fn each_update_is_applied_once_and_in_order(backend: Backend, test: &str) 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_replicas_given_the_same_updates_at_once_apply_each_once_and_in_order_on_sqlite() {
-    each_update_is_applied_once_and_in_order(Backend::Sqlite, "replicas on SQLite").await;
+    each_update_is_applied_once_and_in_order(Backend::Sqlite, "replicas").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_replicas_given_the_same_updates_at_once_apply_each_once_and_in_order_on_postgresql() {
-    each_update_is_applied_once_and_in_order(Backend::Postgres, "replicas on PostgreSQL").await;
+    each_update_is_applied_once_and_in_order(Backend::Postgres, "replicas").await;
 }
 
 /// Both replicas run the alert scheduler at the same moment: every recipient gets one alert.
@@ -299,10 +299,10 @@ async fn alerts_go_out_once(backend: Backend, test: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_replicas_running_the_alerts_at_once_send_each_alert_once_on_sqlite() {
-    alerts_go_out_once(Backend::Sqlite, "alerts on SQLite").await;
+    alerts_go_out_once(Backend::Sqlite, "alerts").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_replicas_running_the_alerts_at_once_send_each_alert_once_on_postgresql() {
-    alerts_go_out_once(Backend::Postgres, "alerts on PostgreSQL").await;
+    alerts_go_out_once(Backend::Postgres, "alerts").await;
 }

@@ -19,7 +19,7 @@ use cnscd::conversation::{FileKind, FileUpload, Incoming, Reply, UnsupportedKind
 use cnscd::domain::{AccountRole, CompositionRules};
 use cnscd::engine::{ChatKey, Engine};
 use cnscd::i18n::Texts;
-use cnscd::storage::scratch::{ScratchDb, POSTGRES_URL_VAR};
+use cnscd::storage::scratch::{report_skipped, ScratchDb};
 use cnscd::storage::{Backend, Store};
 
 /// Two villages in Xã Đại Sơn, and a "Thôn Đông" in nine other communes (namesakes that
@@ -405,7 +405,7 @@ async fn check(name: &str, backend: Backend) {
         {
             Some(db) => db,
             None => {
-                eprintln!("{name} on PostgreSQL skipped: {POSTGRES_URL_VAR} is not set");
+                report_skipped(name);
                 return;
             }
         },

@@ -17,10 +17,10 @@ use cnscd::clock::{Clock, ManualClock};
 use cnscd::domain::{AccountRole, CompositionRules};
 use cnscd::engine::{ChatKey, Engine};
 use cnscd::i18n::Texts;
+use cnscd::storage::scratch::ScratchDb;
 use cnscd::storage::{Store, StoredTeam};
 use cnscd::telegram::{serve_until, ServeOptions, TelegramError};
 use serde_json::Value;
-use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -55,7 +55,7 @@ pub struct TestApp {
     seen: usize,
     /// Where updates are POSTed instead of polled, once `deliver_to` was called.
     webhook: Option<WebhookTarget>,
-    _dir: TempDir,
+    db: Option<ScratchDb>,
 }
 
 /// A webhook URL and the secret token sent with each update.
@@ -79,8 +79,12 @@ pub async fn spawn_app() -> TestApp {
 
 /// The database and the fake Bot API server, no bot running.
 pub async fn spawn_app_without_bot() -> TestApp {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let db_url = format!("sqlite://{}", dir.path().join("cnscd.db").display());
+    spawn_app_without_bot_on(ScratchDb::sqlite().expect("scratch SQLite")).await
+}
+
+/// [`spawn_app_without_bot`] on a given database (SQLite or PostgreSQL).
+pub async fn spawn_app_without_bot_on(db: ScratchDb) -> TestApp {
+    let db_url = db.url().to_owned();
     let store = Store::connect(&db_url).await.expect("database opens");
     let units = std::fs::File::open(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -117,7 +121,7 @@ pub async fn spawn_app_without_bot() -> TestApp {
         next_update: Cell::new(1),
         seen: 0,
         webhook: None,
-        _dir: dir,
+        db: Some(db),
     }
 }
 
@@ -129,6 +133,15 @@ fn engine(store: Store, clock: &Arc<ManualClock>) -> Engine {
 }
 
 impl TestApp {
+    /// Closes the test's connections and drops a PostgreSQL scratch database.
+    pub async fn destroy(mut self) {
+        self.store.close().await;
+        self.engine.store().close().await;
+        if let Some(db) = self.db.take() {
+            db.destroy().await;
+        }
+    }
+
     /// Starts the dispatcher on a new connection to the database, like a fresh process.
     pub async fn start_bot(&mut self) {
         self.start_bot_with(ServeOptions { throttle: false }).await;

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use cnscd::conversation::State;
+use cnscd::storage::scratch::{report_skipped, ScratchDb};
 use cnscd::storage::TeamStatus;
 use cnscd::telegram::{serve_receiving_until, Receive, ServeOptions};
 use reqwest::StatusCode;
@@ -11,7 +12,9 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::support::fake_telegram::{callback_update, text_update, DEFAULT_WAIT};
-use crate::support::telegram_app::{post_update, spawn_app_without_bot, text_of, TestApp, CHAT};
+use crate::support::telegram_app::{
+    post_update, spawn_app_without_bot, spawn_app_without_bot_on, text_of, TestApp, CHAT,
+};
 use crate::support::webhook::{start_replica, Replica, SECRET};
 
 /// Rows in `table` (a table the test knows exists).
@@ -131,8 +134,24 @@ async fn the_same_update_delivered_twice_is_applied_once_with_one_reply() {
 
 #[tokio::test]
 async fn a_replica_killed_mid_registration_leaves_the_rest_to_the_other() {
+    let db = ScratchDb::sqlite().expect("scratch SQLite");
+    killed_replica_leaves_the_rest_to_the_other(db).await;
+}
+
+#[tokio::test]
+async fn a_replica_killed_mid_registration_leaves_the_rest_to_the_other_on_postgresql() {
+    match ScratchDb::postgres_from_env()
+        .await
+        .expect("scratch database")
+    {
+        Some(db) => killed_replica_leaves_the_rest_to_the_other(db).await,
+        None => report_skipped("killed replica"),
+    }
+}
+
+async fn killed_replica_leaves_the_rest_to_the_other(db: ScratchDb) {
     // Arrange: two replicas on one database behind a load balancer; the head is half-way.
-    let mut app = spawn_app_without_bot().await;
+    let mut app = spawn_app_without_bot_on(db).await;
     let a = start_replica(&app).await;
     let b = start_replica(&app).await;
     app.deliver_to(a.target());
@@ -183,6 +202,7 @@ async fn a_replica_killed_mid_registration_leaves_the_rest_to_the_other() {
         ]
     );
     b.shutdown().await;
+    app.destroy().await;
 }
 
 #[tokio::test]
