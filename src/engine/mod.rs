@@ -213,7 +213,12 @@ impl Engine {
             .map_err(|e| StorageError::Corrupt(e.to_string()))?;
         sessions::save_session(&mut tx, chat.channel, &chat.id, &json, now).await?;
         tx.commit().await.map_err(StorageError::from)?;
-        self.refresh_index(&applied.changed_units).await?;
+        // From here on the step is recorded: a failure is logged and the chat still gets its
+        // answers, because an error would make a webhook ask Telegram for a redelivery that
+        // is then a duplicate and answered with nothing.
+        if let Err(error) = self.refresh_index(&applied.changed_units).await {
+            tracing::error!(%error, "the place index was not refreshed; it is on next start");
+        }
         if outcome
             .effects
             .iter()
@@ -223,8 +228,15 @@ impl Engine {
         }
         let mut replies = outcome.replies;
         replies.extend(applied.replies);
+        let lang = outcome.session.lang;
         for job in applied.after {
-            replies.push(self.after_commit(chat, outcome.session.lang, job).await?);
+            match self.after_commit(chat, lang, job).await {
+                Ok(reply) => replies.push(reply),
+                Err(error) => {
+                    tracing::error!(?error, "a job after the step failed");
+                    replies.push(Reply::text(self.texts.get(lang, K::InternalError)));
+                }
+            }
         }
         Ok(Handled::applied(replies))
     }

@@ -6,8 +6,8 @@
 //!   after the 200 loses nothing; a redelivery is recognised by its id and applied once.
 //! - 503: the engine could not record it (the database is down, …). Nothing of it was
 //!   applied, and Telegram delivers it again later; the chat is told once that it need not
-//!   send it again (see `OnFailure`). In the rare case of an error after the commit (the
-//!   search index refresh), the redelivery is a duplicate and is answered 200 with nothing.
+//!   send it again (see `OnFailure`). Errors after the commit (refreshing the search index,
+//!   a report) are logged by the engine and never make a 503: the update is recorded.
 //! - 401: no or a wrong secret token; the body is not even read.
 //!
 //! teloxide's own webhook listener is not used: it answers 200 before the update is

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use cnscd::clock::ManualClock;
 use cnscd::conversation::{Incoming, Reply};
 use cnscd::domain::{AccountRole, CompositionRules};
-use cnscd::engine::{ChatKey, Engine};
+use cnscd::engine::{ChatKey, Engine, UpdateRecord};
 use cnscd::i18n::{to_plain, Texts};
 use cnscd::storage::scratch::{report_skipped, ScratchDb};
 use cnscd::storage::{Backend, Store};
@@ -305,4 +305,59 @@ async fn two_replicas_running_the_alerts_at_once_send_each_alert_once_on_sqlite(
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_replicas_running_the_alerts_at_once_send_each_alert_once_on_postgresql() {
     alerts_go_out_once(Backend::Postgres, "alerts").await;
+}
+
+/// A step of a chat in progress on one replica (its transaction holds the chat's lock)
+/// makes a step of the same chat on another replica wait until it ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_chat_busy_on_one_replica_waits_there_for_its_turn_on_postgresql() {
+    let Some(db) = scratch(Backend::Postgres, "per-chat lock").await else {
+        return;
+    };
+    let clock = Arc::new(ManualClock::new(start()));
+    let a = replica(db.url(), clock.clone()).await;
+    let b = replica(db.url(), clock.clone()).await;
+    let codes = seed(a.store()).await;
+    let mut held = a.store().begin().await.expect("transaction");
+    cnscd::storage::lock_chat(&mut held, Backend::Postgres, "test:1")
+        .await
+        .expect("lock");
+
+    let start_on_b = Incoming::Text(format!("/start {}", codes[0]));
+    let engine = b.clone();
+    let step = tokio::spawn(async move {
+        engine
+            .handle_update(&chat_key(0), Some("1"), start_on_b)
+            .await
+    });
+    let waited = waiting_advisory_locks(a.store()).await;
+    let finished_while_locked = step.is_finished();
+    held.rollback().await.expect("release");
+    let handled = step.await.expect("task").expect("step");
+
+    assert!(waited, "the step on B never waited for the chat's lock");
+    assert!(!finished_while_locked);
+    assert_eq!(handled.outcome, UpdateRecord::New);
+    assert!(!handled.replies.is_empty());
+    a.store().close().await;
+    b.store().close().await;
+    db.destroy().await;
+}
+
+/// Whether a request for an advisory lock of this database shows up waiting within 10 s.
+async fn waiting_advisory_locks(store: &Store) -> bool {
+    for _ in 0..200 {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        )
+        .fetch_one(store.pool())
+        .await
+        .expect("pg_locks");
+        if waiting > 0 {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
 }
