@@ -46,7 +46,14 @@ pub struct Config {
     pub alerts: Option<PathBuf>,
 
     /// What to log to stderr, as a tracing filter: `info`, `debug`, `cnscd=debug,sqlx=warn`…
-    #[arg(long, global = true, env = "RUST_LOG", default_value = "info")]
+    /// (PostgreSQL's notices, such as "relation already exists, skipping" at every start,
+    /// are left out by default.)
+    #[arg(
+        long,
+        global = true,
+        env = "RUST_LOG",
+        default_value = "info,sqlx::postgres::notice=warn"
+    )]
     pub log: String,
 
     #[command(subcommand)]
