@@ -72,6 +72,15 @@ async fn enter_member(app: &mut TestApp, member: &NewMember) {
     assert!(joined(&saved).contains(&expected), "{}", joined(&saved));
 }
 
+/// After the first member: the teacher as the second, confirmed without a decision.
+async fn add_the_teacher_and_save(app: &mut TestApp) {
+    app.press("Thêm thành viên", "Thành viên thứ 2").await;
+    enter_member(app, &TEACHER).await;
+    app.press("Xong", REVIEW).await;
+    app.press("Xác nhận", ASK_DECISION).await;
+    app.press("Chưa có", SAVED).await;
+}
+
 /// A team of two, confirmed, with the decision's number and date: ends at the scan question.
 async fn reach_the_decision_scan(app: &mut TestApp) {
     start_and_enter_the_leader(app).await;

@@ -19,11 +19,7 @@ async fn a_restart_in_the_middle_of_a_registration_loses_nothing() {
 
     // Act: a new process continues where the head left off.
     app.start_bot().await;
-    app.press("Thêm thành viên", "Thành viên thứ 2").await;
-    enter_member(&mut app, &TEACHER).await;
-    app.press("Xong", REVIEW).await;
-    app.press("Xác nhận", ASK_DECISION).await;
-    app.press("Chưa có", SAVED).await;
+    add_the_teacher_and_save(&mut app).await;
 
     // Assert
     let team = app.team().await;

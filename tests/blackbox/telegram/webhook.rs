@@ -171,11 +171,7 @@ async fn killed_replica_leaves_the_rest_to_the_other(db: ScratchDb) {
         seen_before,
         "B knows the update was applied on A and answers nothing"
     );
-    app.press("Thêm thành viên", "Thành viên thứ 2").await;
-    enter_member(&mut app, &TEACHER).await;
-    app.press("Xong", REVIEW).await;
-    app.press("Xác nhận", ASK_DECISION).await;
-    app.press("Chưa có", SAVED).await;
+    add_the_teacher_and_save(&mut app).await;
 
     // Assert: the team is saved whole, the member entered through A first.
     let team = app.team().await;
