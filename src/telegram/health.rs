@@ -13,9 +13,8 @@ use crate::engine::Engine;
 const TIMEOUT: Duration = Duration::from_secs(2);
 
 pub(super) async fn healthz(State(engine): State<Engine>) -> (StatusCode, &'static str) {
-    let ping = sqlx::query("SELECT 1").execute(engine.store().pool());
-    match tokio::time::timeout(TIMEOUT, ping).await {
-        Ok(Ok(_)) => (StatusCode::OK, "ok\n"),
+    match tokio::time::timeout(TIMEOUT, engine.store().ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ok\n"),
         Ok(Err(error)) => {
             tracing::warn!(%error, "health check: the database does not answer");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
