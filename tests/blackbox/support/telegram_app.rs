@@ -189,6 +189,18 @@ impl TestApp {
     }
 
     /// A fresh update id.
+    /// Makes the (SQLite) database refuse to record the update `id`, as a full disk would.
+    pub async fn refuse_to_record(&self, id: i64) {
+        let trigger = format!(
+            "CREATE TRIGGER refuse_update BEFORE INSERT ON processed_updates \
+             WHEN NEW.update_id = '{id}' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+        );
+        sqlx::query(&trigger)
+            .execute(self.store.pool())
+            .await
+            .expect("trigger");
+    }
+
     pub fn id(&self) -> i64 {
         let id = self.next_update.get();
         self.next_update.set(id + 1);

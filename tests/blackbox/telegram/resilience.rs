@@ -97,14 +97,7 @@ async fn an_update_that_fails_gets_an_apology_and_the_bot_keeps_going() {
     let mut app = spawn_app().await;
     start(&mut app).await;
     let doomed = app.id();
-    let trigger = format!(
-        "CREATE TRIGGER refuse_update BEFORE INSERT ON processed_updates \
-         WHEN NEW.update_id = '{doomed}' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
-    );
-    sqlx::query(&trigger)
-        .execute(app.store.pool())
-        .await
-        .expect("trigger");
+    app.refuse_to_record(doomed).await;
     let before = app.engine.session(&app.chat()).await.expect("session");
 
     // Act

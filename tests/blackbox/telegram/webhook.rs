@@ -325,14 +325,7 @@ async fn an_update_the_database_cannot_record_gets_503_and_one_apology_until_it_
     app.deliver_to(replica.target());
     start(&mut app).await;
     let doomed = app.id();
-    let trigger = format!(
-        "CREATE TRIGGER refuse_update BEFORE INSERT ON processed_updates \
-         WHEN NEW.update_id = '{doomed}' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
-    );
-    sqlx::query(&trigger)
-        .execute(app.store.pool())
-        .await
-        .expect("trigger");
+    app.refuse_to_record(doomed).await;
     let name = text_update(doomed, CHAT, "Nguyễn Văn An");
     let before = app.tg.sent_messages().len();
 
