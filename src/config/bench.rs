@@ -1,0 +1,59 @@
+//! The benchmarks' options.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Register N village teams through the engine, interleaving the chats, and report
+    /// throughput, CPU time per event and memory.
+    Registration(BenchArgs),
+    /// Load the whole country (communes + generated villages and teams) and time residents'
+    /// searches by name, alone and with the team fetched from SQLite.
+    Search(NationalBenchArgs),
+    /// Load the whole country and time the status sweep and the XLSX export.
+    Report(NationalBenchArgs),
+    /// N chats x M messages through the whole bot against a fake Bot API server on
+    /// 127.0.0.1: a teloxide echo bot (the floor), cnscd long-polling on SQLite, and two cnscd
+    /// webhook replicas on PostgreSQL; updates/s and latency percentiles of each.
+    Load(LoadBenchArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LoadBenchArgs {
+    /// Chats talking at once.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub chats: u32,
+    /// Messages each chat sends, one after the other.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1_000))]
+    pub messages: u32,
+    /// A PostgreSQL server to create the replicas' scratch database on (dropped afterwards);
+    /// without it the webhook scenario is skipped.
+    #[arg(long, env = "CNSCD_TEST_POSTGRES_URL", value_name = "URL")]
+    pub postgres: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct NationalBenchArgs {
+    /// The communes file (the whole country: ../shared/data/vn-communes.csv).
+    #[arg(long, default_value = "../shared/data/vn-communes.csv")]
+    pub communes: PathBuf,
+    /// Villages generated per commune.
+    #[arg(long, default_value_t = 10)]
+    pub villages: usize,
+    /// Searches to time (search bench).
+    #[arg(long, default_value_t = 10_000)]
+    pub queries: usize,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// How many chats (villages, invitations, teams).
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub chats: u32,
+
+    /// The SQLite file to create; by default a temporary file, removed afterwards.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+}

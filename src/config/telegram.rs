@@ -1,0 +1,179 @@
+//! How the bot reaches Telegram: the token, long polling or webhooks, and the `webhook`
+//! command that tells Telegram where to send updates.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use clap::{Args, Subcommand};
+
+use crate::telegram::{SecretError, Webhook, WebhookError, WebhookSecret};
+
+/// The environment variable holding the webhook's secret token. Never a flag: flags show up
+/// in process listings and shell histories.
+pub const WEBHOOK_SECRET_ENV: &str = "CNSCD_WEBHOOK_SECRET";
+
+/// Where webhooks, `/healthz` and `/metrics` are served when `--listen` is not given.
+pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 8080);
+
+/// How to reach the Telegram Bot API.
+#[derive(Debug, Args)]
+pub struct TelegramArgs {
+    /// The bot token from @BotFather. Prefer the environment variable: a flag shows up in
+    /// process listings.
+    #[arg(
+        long = "telegram-token",
+        env = "TELOXIDE_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<Secret>,
+
+    /// Another Bot API server (a local `telegram-bot-api`, or a fake one in tests).
+    #[arg(
+        long = "telegram-api-url",
+        env = "TELOXIDE_API_URL",
+        value_name = "URL"
+    )]
+    pub api_url: Option<url::Url>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub telegram: TelegramArgs,
+
+    /// Do not hold requests back to Telegram's rate limits: for tests and local API servers.
+    #[arg(long)]
+    pub no_throttle: bool,
+
+    /// Receive updates by webhook at this URL instead of long polling. Only its path is
+    /// used (TLS ends at the load balancer); give Telegram the URL with `cnscd webhook set`.
+    /// Needs the secret token in CNSCD_WEBHOOK_SECRET.
+    #[arg(long, env = "CNSCD_WEBHOOK_URL", value_name = "URL")]
+    pub webhook_url: Option<url::Url>,
+
+    /// Where to serve webhooks, /healthz and /metrics [default with --webhook-url:
+    /// 0.0.0.0:8080]. With long polling, /healthz and /metrics are served only if it is given.
+    #[arg(long, env = "CNSCD_LISTEN", value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+}
+
+/// How `serve` receives updates, checked before anything starts.
+#[derive(Debug)]
+pub enum ServeMode {
+    /// `getUpdates`; `/healthz` and `/metrics` on `listen` if given.
+    Polling { listen: Option<SocketAddr> },
+    /// Telegram POSTs updates to the webhook's path on `listen`.
+    Webhook {
+        listen: SocketAddr,
+        webhook: Webhook,
+    },
+}
+
+/// A configuration that cannot work; the message says what to set.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "{WEBHOOK_SECRET_ENV} is not set. Webhooks need the secret token Telegram sends with \
+         every update: set {WEBHOOK_SECRET_ENV} to 1-256 characters of A-Z, a-z, 0-9, _ and - \
+         (e.g. export {WEBHOOK_SECRET_ENV}=$(openssl rand -hex 32)), the same value on every \
+         replica and for `cnscd webhook set`"
+    )]
+    MissingWebhookSecret,
+    #[error(
+        "{WEBHOOK_SECRET_ENV} is not a valid secret token: {0}. Set it to 1-256 characters of \
+         A-Z, a-z, 0-9, _ and -"
+    )]
+    BadWebhookSecret(SecretError),
+    #[error("--webhook-url is not usable: {0}")]
+    WebhookUrl(WebhookError),
+}
+
+impl ServeArgs {
+    /// The mode of these flags; `secret` is the value of [`WEBHOOK_SECRET_ENV`]. Serving
+    /// webhooks without a valid secret is refused: anyone who finds the URL could then post
+    /// updates in any chat's name.
+    pub fn mode(&self, secret: Option<&str>) -> Result<ServeMode, ConfigError> {
+        let Some(url) = &self.webhook_url else {
+            return Ok(ServeMode::Polling {
+                listen: self.listen,
+            });
+        };
+        let secret = webhook_secret(secret)?;
+        let webhook = Webhook::new(url, secret).map_err(ConfigError::WebhookUrl)?;
+        Ok(ServeMode::Webhook {
+            listen: self.listen.unwrap_or(DEFAULT_LISTEN),
+            webhook,
+        })
+    }
+}
+
+/// The webhook's secret token from the value of [`WEBHOOK_SECRET_ENV`].
+pub fn webhook_secret(value: Option<&str>) -> Result<WebhookSecret, ConfigError> {
+    let value = value.ok_or(ConfigError::MissingWebhookSecret)?;
+    WebhookSecret::parse(value).map_err(ConfigError::BadWebhookSecret)
+}
+
+/// The commands that talk to Telegram about the webhook.
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Tell Telegram to POST updates (messages and button presses) to a URL, with the secret
+    /// token of CNSCD_WEBHOOK_SECRET.
+    Set(WebhookSetArgs),
+    /// Tell Telegram to stop sending updates to the webhook (long polling works again).
+    Delete(WebhookDeleteArgs),
+    /// Show the webhook Telegram has: URL, updates waiting, the last delivery error.
+    Info {
+        #[command(flatten)]
+        telegram: TelegramArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookSetArgs {
+    /// The public HTTPS URL; `serve --webhook-url` must be given the same.
+    #[arg(long, env = "CNSCD_WEBHOOK_URL", value_name = "URL")]
+    pub url: url::Url,
+
+    /// At most this many requests at once from Telegram, 1-100 (Telegram's default: 40).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub max_connections: Option<u8>,
+
+    /// Throw away the updates Telegram is still holding.
+    #[arg(long)]
+    pub drop_pending_updates: bool,
+
+    #[command(flatten)]
+    pub telegram: TelegramArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookDeleteArgs {
+    /// Throw away the updates Telegram is still holding.
+    #[arg(long)]
+    pub drop_pending_updates: bool,
+
+    #[command(flatten)]
+    pub telegram: TelegramArgs,
+}
+
+/// A secret (the bot token): printed and logged as `[redacted]`.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Secret {
+        Secret(value)
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
