@@ -79,7 +79,8 @@ impl Config {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the Telegram bot (long polling) until Ctrl-C or SIGTERM.
+    /// Run the Telegram bot (long polling, or webhooks with --webhook-url) until Ctrl-C or
+    /// SIGTERM.
     Serve(ServeArgs),
     #[command(flatten)]
     Database(DatabaseCommand),
