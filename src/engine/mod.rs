@@ -214,8 +214,8 @@ impl Engine {
         sessions::save_session(&mut tx, chat.channel, &chat.id, &json, now).await?;
         tx.commit().await.map_err(StorageError::from)?;
         // From here on the step is recorded: a failure is logged and the chat still gets its
-        // answers, because an error would make a webhook ask Telegram for a redelivery that
-        // is then a duplicate and answered with nothing.
+        // answers, because an error would make the adapter ask for a redelivery that is then
+        // a duplicate and answered with nothing.
         if let Err(error) = self.refresh_index(&applied.changed_units).await {
             tracing::error!(%error, "the place index was not refreshed; it is on next start");
         }

@@ -60,7 +60,8 @@ pub async fn record_update(
     update_id: &str,
     now: DateTime<Utc>,
 ) -> StorageResult<UpdateRecord> {
-    // Telegram numbers updates in the order it received them; other channels may not.
+    // Ids that are numbers are taken to be in the order the channel received the updates
+    // (Telegram's are); other ids are only checked for duplicates.
     let seq: Option<i64> = update_id.parse().ok();
     if let Some(seq) = seq {
         let later: Option<i64> = sqlx::query_scalar(
