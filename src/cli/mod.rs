@@ -4,7 +4,8 @@
 
 pub mod campaign;
 pub mod import;
-pub mod invite;
+mod inbox;
+mod invite;
 pub mod telegram;
 pub mod units;
 pub mod webhook;
@@ -45,6 +46,8 @@ pub enum CliError {
     UnknownUnit(String),
     #[error("Failed to read the units")]
     Units(#[source] StorageError),
+    #[error("Failed to read or change the inbox")]
+    Inbox(#[source] StorageError),
     #[error("Failed to create the invitation")]
     Invite(#[source] InviteError),
     #[error("{MISSING_TOKEN}")]
@@ -94,5 +97,6 @@ pub async fn run(
         DatabaseCommand::Report(args) => campaign::report(engine, args).await,
         DatabaseCommand::Campaign(command) => campaign::campaign(engine, command, &mut out).await,
         DatabaseCommand::Alerts(command) => campaign::alerts(engine, command, &mut out).await,
+        DatabaseCommand::Inbox(command) => inbox::run(engine.store(), command, &mut out).await,
     }
 }

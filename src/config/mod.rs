@@ -114,6 +114,24 @@ pub enum DatabaseCommand {
     /// Deadline alerts (the bot sends them by itself while `serve` runs).
     #[command(subcommand)]
     Alerts(AlertsCommand),
+    /// Incoming events that failed too often and were set aside ("parked").
+    #[command(subcommand)]
+    Inbox(InboxCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InboxCommand {
+    /// List the parked events: chat, when received, attempts, error.
+    Parked,
+    /// Put a parked event (or all with --all) back in line; a running `serve` applies it
+    /// within a second. An event its chat has moved past is acknowledged, not applied.
+    Replay {
+        /// The event's id, as `inbox parked` lists it.
+        #[arg(required_unless_present = "all")]
+        id: Option<i64>,
+        #[arg(long, conflicts_with = "id")]
+        all: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -26,16 +26,25 @@ pub(super) struct EffectEnv<'a> {
     pub bot_username: Option<&'a str>,
 }
 
-/// Work that must run after the step's transaction committed.
-pub(super) enum AfterCommit {
-    ImportVillages { commune: String, csv: Vec<u8> },
-    Report { scope: String },
+/// Work that must run after the step's transaction committed. Queued in the outbox with the
+/// step's replies, so a crash before it ran loses nothing.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Job {
+    ImportVillages {
+        commune: String,
+        #[serde(with = "crate::base64_bytes")]
+        csv: Vec<u8>,
+    },
+    Report {
+        scope: String,
+    },
 }
 
 #[derive(Default)]
 pub(super) struct Applied {
     pub replies: Vec<Reply>,
-    pub after: Vec<AfterCommit>,
+    pub after: Vec<Job>,
     /// Units added, renamed or removed: the search index re-reads them.
     pub changed_units: Vec<String>,
 }
@@ -166,7 +175,7 @@ pub(super) async fn apply_effect(
             .await?;
         }
         Effect::ImportVillages { commune, csv } => {
-            applied.after.push(AfterCommit::ImportVillages {
+            applied.after.push(Job::ImportVillages {
                 commune: commune.clone(),
                 csv: csv.clone(),
             });
@@ -203,7 +212,7 @@ pub(super) async fn apply_effect(
             directory::set_change_notices(tx, env.chat.channel, &env.chat.id, *on).await?;
         }
         Effect::SendReport { scope } => {
-            applied.after.push(AfterCommit::Report {
+            applied.after.push(Job::Report {
                 scope: scope.clone(),
             });
         }

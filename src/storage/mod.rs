@@ -11,6 +11,7 @@ pub mod campaigns;
 pub mod directory;
 pub mod invitations;
 pub mod listing;
+pub mod inbox;
 pub mod outbox;
 pub mod report;
 pub mod scratch;
