@@ -6,7 +6,11 @@ use super::CliError;
 use crate::config::InboxCommand;
 use crate::storage::Store;
 
-pub async fn run(store: &Store, command: InboxCommand, out: &mut impl Write) -> Result<(), CliError> {
+pub async fn run(
+    store: &Store,
+    command: InboxCommand,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
     match command {
         InboxCommand::Parked => {
             let parked = store.parked_events().await.map_err(CliError::Inbox)?;

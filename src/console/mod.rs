@@ -73,7 +73,11 @@ impl Channel for ConsoleChannel {
         _chat_id: &'a str,
         _part: &'a Reply,
     ) -> futures::future::BoxFuture<'a, Result<(), SendError>> {
-        Box::pin(async { Err(SendError::Refused("the console prints its own replies".into())) })
+        Box::pin(async {
+            Err(SendError::Refused(
+                "the console prints its own replies".into(),
+            ))
+        })
     }
 }
 
@@ -91,7 +95,12 @@ where
     let channel: Arc<dyn Channel> = Arc::new(ConsoleChannel);
     let mut console = Console {
         engine,
-        worker: Worker::new(engine.clone(), OWNER.to_owned(), vec![channel], Metrics::new()),
+        worker: Worker::new(
+            engine.clone(),
+            OWNER.to_owned(),
+            vec![channel],
+            Metrics::new(),
+        ),
         chat: ChatKey::new(CHANNEL, options.chat.clone()),
         out: output,
         choices: Vec::new(),
@@ -178,8 +187,8 @@ impl<W: AsyncWrite + Unpin> Console<'_, W> {
     /// Records the message, has the worker apply it, and prints what the outbox then holds
     /// for this chat.
     async fn send(&mut self, incoming: Incoming) -> Result<(), ConsoleError> {
-        let body = serde_json::to_string(&incoming)
-            .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        let body =
+            serde_json::to_string(&incoming).map_err(|e| StorageError::Corrupt(e.to_string()))?;
         let event = NewEvent {
             channel: CHANNEL.to_owned(),
             chat_id: self.chat.id.clone(),
@@ -188,7 +197,7 @@ impl<W: AsyncWrite + Unpin> Console<'_, W> {
         };
         let store = self.engine.store();
         let mut tx = store.begin().await?;
-        inbox::record(&mut tx, &[event], OWNER, self.engine.now()).await?;
+        inbox::record(&mut tx, &[event], OWNER, chrono::Utc::now()).await?;
         tx.commit().await.map_err(StorageError::from)?;
         while self.worker.run_round().await?.events > 0 {}
         self.deliver().await?;
@@ -198,8 +207,7 @@ impl<W: AsyncWrite + Unpin> Console<'_, W> {
     /// Prints and marks sent what the outbox holds for this chat; `true` if there was any.
     async fn deliver(&mut self) -> Result<bool, ConsoleError> {
         let store = self.engine.store();
-        let now = self.engine.now();
-        let stale = now - chrono::Duration::seconds(60);
+        let stale = chrono::Utc::now() - chrono::Duration::seconds(60);
         let rows = store.sendable_outbox(CHANNEL, OWNER, stale, 1000).await?;
         let mut replies = Vec::new();
         let mut sent = Vec::new();
@@ -216,7 +224,9 @@ impl<W: AsyncWrite + Unpin> Console<'_, W> {
             return Ok(false);
         }
         self.print(&replies).await?;
-        store.mark_outbox_sent_many(&sent, self.engine.now()).await?;
+        store
+            .mark_outbox_sent_many(&sent, chrono::Utc::now())
+            .await?;
         Ok(true)
     }
 

@@ -20,6 +20,7 @@ use crate::conversation::{
 };
 use crate::domain::CompositionRules;
 use crate::domain::PhoneNumber;
+use crate::i18n::Lang;
 use crate::i18n::{Texts, K};
 use crate::search::SharedIndex;
 pub use crate::storage::sessions::UpdateRecord;
@@ -27,10 +28,9 @@ use crate::storage::Tx;
 use crate::storage::{sessions, StorageError, Store};
 pub use admission::Handled;
 pub(crate) use admission::{AppliedStep, Step};
-pub use effects::Job;
 use context::{account_view, check_invitation, load_session, saved_team};
+pub use effects::Job;
 use effects::{apply_effect, Applied, EffectEnv};
-use crate::i18n::Lang;
 use limits::RateLimiter;
 
 /// At most this many lookups per message (a search, then a card…).
@@ -246,7 +246,10 @@ impl Engine {
                     ctx.answers.push((need, answer));
                 }
                 Some(_) => {
-                    tracing::warn!(needs = MAX_NEEDS, "the core kept asking for data; answered as far as it got");
+                    tracing::warn!(
+                        needs = MAX_NEEDS,
+                        "the core kept asking for data; answered as far as it got"
+                    );
                     break outcome;
                 }
                 None => break outcome,
@@ -359,7 +362,11 @@ impl Engine {
     }
 
     /// The language of a chat, read inside `tx`.
-    pub(crate) async fn lang_in(&self, tx: &mut Tx<'_>, chat: &ChatKey) -> Result<Lang, StorageError> {
+    pub(crate) async fn lang_in(
+        &self,
+        tx: &mut Tx<'_>,
+        chat: &ChatKey,
+    ) -> Result<Lang, StorageError> {
         Ok(load_session(tx, chat).await?.lang)
     }
 

@@ -14,7 +14,11 @@ pub trait Channel: Send + Sync + 'static {
 
     /// Sends one part of a reply (see [`super::delivery_parts`]): its text with its buttons,
     /// or its picture, or its document.
-    fn send<'a>(&'a self, chat_id: &'a str, part: &'a Reply) -> BoxFuture<'a, Result<(), SendError>>;
+    fn send<'a>(
+        &'a self,
+        chat_id: &'a str,
+        part: &'a Reply,
+    ) -> BoxFuture<'a, Result<(), SendError>>;
 
     /// The bytes of a file a user sent, refused without downloading when the channel says it
     /// is larger than `max_bytes`.

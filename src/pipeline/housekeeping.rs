@@ -27,14 +27,16 @@ pub async fn run(engine: Engine, channels: Vec<&'static str>) {
     }
 }
 
-/// Purges what is past its retention at `now`; returns how many rows went.
+/// Purges what is past its retention: the inbox and outbox by the wall clock they are
+/// stamped with, applied update ids by the engine's clock (`now`). Returns how many rows went.
 pub async fn purge(store: &Store, channels: &[&str], now: DateTime<Utc>) -> StorageResult<u64> {
-    let mut purged = store.purge_inbox(now - INBOX_RETENTION).await?;
+    let wall = Utc::now();
+    let mut purged = store.purge_inbox(wall - INBOX_RETENTION).await?;
     for channel in channels {
         purged += store
             .forget_processed_updates(channel, now - INBOX_RETENTION)
             .await?;
     }
-    purged += store.purge_outbox(now - OUTBOX_RETENTION).await?;
+    purged += store.purge_outbox(wall - OUTBOX_RETENTION).await?;
     Ok(purged)
 }

@@ -23,7 +23,7 @@ pub mod worker;
 
 pub use channel::{Channel, FetchError, SendError};
 pub use outgoing::{delivery_parts, Outgoing};
-pub use recorder::Recorder;
+pub use recorder::{NotRecorded, Recorded, Recorder};
 pub use sender::Sender;
 pub use serve::{Pipeline, PipelineOptions};
 pub use worker::Worker;

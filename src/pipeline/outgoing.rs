@@ -13,7 +13,10 @@ use crate::i18n::Lang;
 pub enum Outgoing {
     /// A report or a CSV import a step asked for: run by the sender, so that a crash after
     /// the step's commit still runs it.
-    Job { job: Job, lang: Lang },
+    Job {
+        job: Job,
+        lang: Lang,
+    },
     Reply(Reply),
 }
 
@@ -41,14 +44,7 @@ pub fn delivery_parts(reply: Reply) -> Vec<Reply> {
             ..reply.clone()
         });
     }
-    let empty = |reply: &Reply| Reply {
-        text: crate::i18n::Html::text(""),
-        buttons: Vec::new(),
-        ask_contact: None,
-        image: None,
-        document: None,
-        ..reply.clone()
-    };
+    let empty = |_: &Reply| Reply::text(crate::i18n::Html::text(""));
     if let Some(image) = image {
         parts.push(Reply {
             image: Some(image),
@@ -93,7 +89,10 @@ mod tests {
     fn a_stored_bare_reply_still_reads_as_a_reply_and_a_job_as_a_job() {
         let reply = Reply::text(Html::text("Xin chào"));
         let bare = serde_json::to_string(&reply).expect("serialises");
-        assert_eq!(Outgoing::from_json(&bare).expect("reads"), Outgoing::Reply(reply));
+        assert_eq!(
+            Outgoing::from_json(&bare).expect("reads"),
+            Outgoing::Reply(reply)
+        );
         let job = Outgoing::Job {
             job: Job::Report {
                 scope: "298".into(),

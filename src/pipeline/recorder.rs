@@ -19,7 +19,14 @@ pub struct NotRecorded;
 
 struct Request {
     events: Vec<NewEvent>,
-    done: oneshot::Sender<Result<(), NotRecorded>>,
+    done: oneshot::Sender<Result<Recorded, NotRecorded>>,
+}
+
+/// What recording found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recorded {
+    /// Events whose id was recorded before (a redelivery): kept once.
+    pub duplicates: usize,
 }
 
 /// Hands events to the recording task. Cheap to clone.
@@ -51,9 +58,9 @@ impl Recorder {
     }
 
     /// Returns once `events` are committed (or were recorded before).
-    pub async fn record(&self, events: Vec<NewEvent>) -> Result<(), NotRecorded> {
+    pub async fn record(&self, events: Vec<NewEvent>) -> Result<Recorded, NotRecorded> {
         if events.is_empty() {
-            return Ok(());
+            return Ok(Recorded::default());
         }
         let (done, answer) = oneshot::channel();
         self.requests
@@ -80,11 +87,21 @@ async fn record_forever(
         if let Err(error) = &result {
             tracing::error!(%error, events = events.len(), "incoming events not recorded");
         }
-        let answer = result.map(drop).map_err(|_| NotRecorded);
+        let ok = result.is_ok();
         for request in batch {
-            let _ = request.done.send(answer.clone());
+            let answer = match &result {
+                Ok(new) => Ok(Recorded {
+                    duplicates: request
+                        .events
+                        .iter()
+                        .filter(|e| e.update_id.as_ref().is_some_and(|id| !new.contains(id)))
+                        .count(),
+                }),
+                Err(_) => Err(NotRecorded),
+            };
+            let _ = request.done.send(answer);
         }
-        if answer.is_ok() {
+        if ok {
             recorded.notify_one();
         }
     }
@@ -94,10 +111,10 @@ async fn write(
     store: &Store,
     events: &[NewEvent],
     owner: &str,
-    clock: &dyn Clock,
-) -> Result<u64, StorageError> {
+    _clock: &dyn Clock,
+) -> Result<std::collections::HashSet<String>, StorageError> {
     let mut tx = store.begin().await?;
-    let new = inbox::record(&mut tx, events, owner, clock.now()).await?;
+    let new = inbox::record(&mut tx, events, owner, chrono::Utc::now()).await?;
     tx.commit().await?;
     Ok(new)
 }

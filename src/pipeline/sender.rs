@@ -16,8 +16,6 @@ use crate::engine::{ChatKey, Engine};
 use crate::ops::metrics::{ErrorKind, Metrics};
 use crate::storage::outbox::ALERT_KEY_PREFIX;
 
-/// A claim older than this is taken to have died with its replica.
-const CLAIM_STALE: chrono::Duration = chrono::Duration::seconds(60);
 /// Rows read per look at the outbox.
 const POLL_ROWS: i64 = 500;
 /// The longest wait between two tries of a message the network refused.
@@ -84,9 +82,22 @@ struct Inner {
     queues: Mutex<Queues>,
     marks: mpsc::UnboundedSender<Mark>,
     metrics: Metrics,
+    /// A claim older than this is taken to have died with its replica.
+    stale_after: Mutex<chrono::Duration>,
 }
 
 impl Sender {
+    pub fn taking_over_after(self, wait: Duration) -> Sender {
+        if let Ok(wait) = chrono::Duration::from_std(wait) {
+            *self
+                .inner
+                .stale_after
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) = wait;
+        }
+        self
+    }
+
     /// A sender for `channels`; its marking task runs until the sender is dropped.
     pub fn start(
         engine: Engine,
@@ -102,6 +113,7 @@ impl Sender {
             queues: Mutex::default(),
             marks,
             metrics,
+            stale_after: Mutex::new(chrono::Duration::seconds(15)),
         });
         tokio::spawn(mark_forever(Arc::downgrade(&inner), queue));
         Sender { inner }
@@ -137,11 +149,12 @@ impl Sender {
     /// rows left by a crash, alerts and notices queued by other work.
     pub async fn poll_outbox(&self) -> Result<usize, crate::storage::StorageError> {
         let store = self.inner.engine.store();
-        let now = self.inner.engine.now();
+        let now = chrono::Utc::now();
+        let stale = now - self.inner.stale_after();
         let mut found = Vec::new();
         for channel in &self.inner.channels {
             let rows = store
-                .sendable_outbox(channel.name(), &self.inner.owner, now - CLAIM_STALE, POLL_ROWS)
+                .sendable_outbox(channel.name(), &self.inner.owner, stale, POLL_ROWS)
                 .await?;
             for row in rows {
                 if self.inner.lock().known.contains(&row.id) {
@@ -149,21 +162,30 @@ impl Sender {
                 }
                 if !row.owned
                     && !store
-                        .claim_outbox_for(row.id, &self.inner.owner, now, now - CLAIM_STALE)
+                        .claim_outbox_for(row.id, &self.inner.owner, now, stale)
                         .await?
                 {
                     continue;
                 }
                 let Ok(body) = Outgoing::from_json(&row.body) else {
                     tracing::error!(id = row.id, "unreadable outbox row given up");
-                    let _ = self.inner.marks.send(Mark::Failed(row.id, "unreadable".into()));
+                    let _ = self
+                        .inner
+                        .marks
+                        .send(Mark::Failed(row.id, "unreadable".into()));
                     continue;
                 };
                 let is_alert = row
                     .dedup_key
                     .as_deref()
                     .is_some_and(|k| k.starts_with(ALERT_KEY_PREFIX));
-                found.push(Queued::new(row.id, channel.name(), &row.chat_id, body, is_alert));
+                found.push(Queued::new(
+                    row.id,
+                    channel.name(),
+                    &row.chat_id,
+                    body,
+                    is_alert,
+                ));
             }
         }
         let count = found.len();
@@ -200,18 +222,38 @@ impl Sender {
 impl Inner {
     fn lock(&self) -> MutexGuard<'_, Queues> {
         // A panic while holding the lock leaves plain data behind: still usable.
-        self.queues.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.queues
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn channel(&self, name: &str) -> Option<&Arc<dyn Channel>> {
         self.channels.iter().find(|c| c.name() == name)
     }
 
+    fn stale_after(&self) -> chrono::Duration {
+        *self.stale_after.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A message that waits keeps its claim fresh, so no other replica takes it meanwhile.
+    async fn renew_claim(&self, id: i64) {
+        let now = chrono::Utc::now();
+        let stale = now - self.stale_after();
+        let store = self.engine.store();
+        if let Err(error) = store.claim_outbox_for(id, &self.owner, now, stale).await {
+            tracing::debug!(%error, id, "claim not renewed");
+        }
+    }
+
     /// Sends a chat's messages one after the other until its queue is empty.
     async fn deliver_chat(self: Arc<Self>, chat: ChatId) {
         let mut backoff = Duration::from_millis(500);
         loop {
-            let Some(mut message) = self.lock().chats.get(&chat).and_then(|q| q.front().cloned())
+            let Some(mut message) = self
+                .lock()
+                .chats
+                .get(&chat)
+                .and_then(|q| q.front().cloned())
             else {
                 return;
             };
@@ -231,6 +273,7 @@ impl Inner {
                 Err(SendError::RetryAfter(wait)) => {
                     tracing::info!(id = message.id, ?wait, "the channel asks this chat to wait");
                     tokio::time::sleep(wait).await;
+                    self.renew_claim(message.id).await;
                     continue;
                 }
                 Err(SendError::Transient(kind)) => {
@@ -238,10 +281,15 @@ impl Inner {
                     tracing::warn!(id = message.id, kind, ?backoff, "message not sent yet");
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(MAX_BACKOFF);
+                    self.renew_claim(message.id).await;
                     continue;
                 }
                 Err(SendError::Unreachable(kind)) => {
-                    tracing::info!(id = message.id, kind, "chat unreachable; its messages given up");
+                    tracing::info!(
+                        id = message.id,
+                        kind,
+                        "chat unreachable; its messages given up"
+                    );
                     self.give_up_chat(&chat, kind);
                     return;
                 }
@@ -329,7 +377,7 @@ async fn write_marks(
     waiting: &mut Vec<Mark>,
 ) -> Result<(), crate::storage::StorageError> {
     let store = inner.engine.store();
-    let now = inner.engine.now();
+    let now = chrono::Utc::now();
     let sent: Vec<i64> = waiting
         .iter()
         .filter_map(|m| match m {

@@ -25,12 +25,26 @@ pub struct PipelineOptions {
     /// This replica's name in the inbox and outbox claims. Replicas on one database need
     /// different names; a replica restarted under its name takes its rows back at once.
     pub owner: String,
+    /// Another replica's events and messages are taken over once they waited this long (that
+    /// replica is taken to be gone). A live replica renews its claims while it retries.
+    pub takeover_after: Duration,
 }
 
 impl Default for PipelineOptions {
     fn default() -> PipelineOptions {
         PipelineOptions {
             owner: default_owner(),
+            takeover_after: Duration::from_secs(15),
+        }
+    }
+}
+
+impl PipelineOptions {
+    /// The defaults under another replica name.
+    pub fn named(owner: impl Into<String>) -> PipelineOptions {
+        PipelineOptions {
+            owner: owner.into(),
+            ..PipelineOptions::default()
         }
     }
 }
@@ -76,8 +90,10 @@ impl Pipeline {
             options.owner.clone(),
             channels.clone(),
             metrics.clone(),
-        );
-        let worker = Worker::new(engine.clone(), options.owner, channels.clone(), metrics);
+        )
+        .taking_over_after(options.takeover_after);
+        let worker = Worker::new(engine.clone(), options.owner, channels.clone(), metrics)
+            .taking_over_after(options.takeover_after);
         let (stop, stopping) = watch::channel(false);
         let working = tokio::spawn(work(
             worker.clone(),
@@ -151,12 +167,17 @@ impl Drop for Pipeline {
     }
 }
 
-/// Rounds as long as there is work; between them, sleeps until woken or [`IDLE_POLL`].
-async fn work(worker: Worker, sender: Sender, wake: Arc<Notify>, mut stopping: watch::Receiver<bool>) {
+/// Rounds as long as there is work; between them, sleeps until woken or [`IDLE_POLL`]. Once
+/// asked to stop, finishes what is ready (events recorded before the channels stopped) and
+/// returns.
+async fn work(
+    worker: Worker,
+    sender: Sender,
+    wake: Arc<Notify>,
+    mut stopping: watch::Receiver<bool>,
+) {
     loop {
-        if *stopping.borrow() {
-            return;
-        }
+        let stop = *stopping.borrow();
         let idle = match worker.run_round().await {
             Ok(round) => {
                 let idle = round.events == 0;
@@ -168,11 +189,14 @@ async fn work(worker: Worker, sender: Sender, wake: Arc<Notify>, mut stopping: w
                 true
             }
         };
+        if stop && idle {
+            return;
+        }
         if idle {
             tokio::select! {
                 () = wake.notified() => {}
                 () = tokio::time::sleep(IDLE_POLL) => {}
-                _ = stopping.changed() => return,
+                _ = stopping.changed() => {}
             }
         }
     }

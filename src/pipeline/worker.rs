@@ -25,8 +25,6 @@ use crate::storage::{outbox, Backend, StorageError, Tx};
 pub const MAX_ATTEMPTS: i64 = 3;
 /// Events per round (one transaction).
 const ROUND_EVENTS: i64 = 200;
-/// Another replica's events are taken over when they waited this long: it is gone.
-const ORPHANED_AFTER: chrono::Duration = chrono::Duration::seconds(5);
 /// The largest files a step reads: a scanned decision, a commune's village list.
 const MAX_SCAN_BYTES: u64 = 20 * 1024 * 1024;
 const MAX_CSV_BYTES: u64 = 1024 * 1024;
@@ -38,6 +36,8 @@ pub struct Worker {
     owner: String,
     channels: Arc<Vec<Arc<dyn Channel>>>,
     metrics: Metrics,
+    /// Another replica's events are taken over when they waited this long: it is gone.
+    orphaned_after: chrono::Duration,
 }
 
 /// What one round did.
@@ -71,7 +71,13 @@ impl Worker {
             owner,
             channels: Arc::new(channels),
             metrics,
+            orphaned_after: chrono::Duration::seconds(15),
         }
+    }
+
+    pub fn taking_over_after(mut self, wait: Duration) -> Worker {
+        self.orphaned_after = chrono::Duration::from_std(wait).unwrap_or(self.orphaned_after);
+        self
     }
 
     fn channel(&self, name: &str) -> Option<&Arc<dyn Channel>> {
@@ -81,15 +87,18 @@ impl Worker {
     /// Applies the events that are ready, in one transaction. Errors are the database's: the
     /// round is rolled back whole and tried again.
     pub async fn run_round(&self) -> Result<Round, StorageError> {
+        // The domain's time (the engine's clock) goes to the steps; the pipeline's own
+        // bookkeeping (backoffs, takeovers) runs on the wall clock, even under a test clock.
         let now = self.engine.now();
+        let wall = chrono::Utc::now();
         let store = self.engine.store();
         // On one SQLite file there is one replica; on PostgreSQL each takes what it recorded,
         // and what another recorded when that one seems gone.
         let owner = (store.backend() == Backend::Postgres).then_some(self.owner.as_str());
         let pending = store
-            .pending_events(owner, now - ORPHANED_AFTER, ROUND_EVENTS)
+            .pending_events(owner, wall - self.orphaned_after, ROUND_EVENTS)
             .await?;
-        let (mut ready, waiting) = self.ready(pending, now);
+        let (mut ready, waiting) = self.ready(pending, wall);
         let mut round = Round {
             waiting,
             ..Round::default()
@@ -118,7 +127,8 @@ impl Worker {
                 .await?
             {
                 Applied::Done(step) => {
-                    self.metrics.update_handled(Outcome::Applied, started.elapsed());
+                    self.metrics
+                        .update_handled(Outcome::Applied, started.elapsed());
                     applied_steps.push(step);
                 }
                 Applied::Skipped(record) => {
@@ -129,7 +139,8 @@ impl Worker {
                     self.metrics.update_handled(outcome, started.elapsed());
                 }
                 Applied::Failed => {
-                    self.metrics.update_handled(Outcome::Failed, started.elapsed());
+                    self.metrics
+                        .update_handled(Outcome::Failed, started.elapsed());
                     failed_chats.insert(chat_of);
                 }
             }
@@ -201,7 +212,9 @@ impl Worker {
             }
         };
         let max = match expected {
-            Some(ExpectedFile::DecisionScan) if file.kind != crate::conversation::FileKind::Other => {
+            Some(ExpectedFile::DecisionScan)
+                if file.kind != crate::conversation::FileKind::Other =>
+            {
                 MAX_SCAN_BYTES
             }
             Some(ExpectedFile::VillagesCsv) => MAX_CSV_BYTES,
@@ -247,12 +260,12 @@ impl Worker {
         };
         match result {
             Ok(Ok(step)) => {
-                self.queue(tx, &chat, &step, now, queued).await?;
+                self.queue(tx, &chat, &step, queued).await?;
                 Ok(Applied::Done(step))
             }
             Ok(Err(record)) => Ok(Applied::Skipped(record)),
             Err(error) => {
-                self.failed(tx, event, &chat, &error, now, queued).await?;
+                self.failed(tx, event, &chat, &error, queued).await?;
                 Ok(Applied::Failed)
             }
         }
@@ -270,12 +283,15 @@ impl Worker {
         index: &SharedIndex,
     ) -> Result<Result<AppliedStep, UpdateRecord>, EngineError> {
         let mut savepoint = Acquire::begin(&mut *tx).await.map_err(StorageError::from)?;
-        let step = match self.step(&mut savepoint, event, chat, incoming, now, index).await {
+        let step = match self
+            .step(&mut savepoint, event, chat, incoming, now, index)
+            .await
+        {
             Ok(Some(Step::Conflict(session))) => {
                 savepoint.rollback().await.map_err(StorageError::from)?;
                 let mut savepoint = Acquire::begin(&mut *tx).await.map_err(StorageError::from)?;
                 let update_id = event.update_id.as_deref();
-                if !self.claim(&mut savepoint, event, chat, now).await? {
+                if !self.claim(&mut savepoint, event, chat).await? {
                     return Ok(Err(UpdateRecord::Duplicate));
                 }
                 let step = self
@@ -310,11 +326,10 @@ impl Worker {
         tx: &mut Tx<'_>,
         event: &PendingEvent,
         chat: &ChatKey,
-        now: DateTime<Utc>,
     ) -> Result<bool, StorageError> {
         let backend = self.engine.store().backend();
         crate::storage::lock_chat(tx, backend, &chat.actor()).await?;
-        inbox::mark_done(tx, event.id, now).await
+        inbox::mark_done(tx, event.id, wall()).await
     }
 
     /// The engine's step of one event; `None` when another replica applied it already.
@@ -327,7 +342,7 @@ impl Worker {
         now: DateTime<Utc>,
         index: &SharedIndex,
     ) -> Result<Option<Step>, EngineError> {
-        if !self.claim(tx, event, chat, now).await? {
+        if !self.claim(tx, event, chat).await? {
             return Ok(None);
         }
         let update_id = event.update_id.as_deref();
@@ -344,24 +359,24 @@ impl Worker {
         tx: &mut Tx<'_>,
         chat: &ChatKey,
         step: &AppliedStep,
-        now: DateTime<Utc>,
         queued: &mut Vec<Queued>,
     ) -> Result<(), StorageError> {
-        let bodies = step
-            .replies
-            .iter()
-            .cloned()
-            .map(Outgoing::Reply)
-            .chain(step.jobs.iter().cloned().map(|job| Outgoing::Job {
-                job,
-                lang: step.lang,
-            }));
+        let bodies =
+            step.replies
+                .iter()
+                .cloned()
+                .map(Outgoing::Reply)
+                .chain(step.jobs.iter().cloned().map(|job| Outgoing::Job {
+                    job,
+                    lang: step.lang,
+                }));
         for body in bodies {
             let json = body
                 .to_json()
                 .map_err(|e| StorageError::Corrupt(e.to_string()))?;
             let id =
-                outbox::enqueue_claimed(tx, chat.channel, &chat.id, &json, &self.owner, now).await?;
+                outbox::enqueue_claimed(tx, chat.channel, &chat.id, &json, &self.owner, wall())
+                    .await?;
             queued.push(Queued::new(id, chat.channel, &chat.id, body, false));
         }
         Ok(())
@@ -374,13 +389,18 @@ impl Worker {
         event: &PendingEvent,
         chat: &ChatKey,
         error: &EngineError,
-        now: DateTime<Utc>,
         queued: &mut Vec<Queued>,
     ) -> Result<(), StorageError> {
         let attempts = event.attempts + 1;
         let park = attempts >= MAX_ATTEMPTS;
-        let retry_at = now + backoff(attempts);
-        tracing::error!(?error, id = event.id, attempts, park, "an event's step failed");
+        let retry_at = wall() + backoff(attempts);
+        tracing::error!(
+            ?error,
+            id = event.id,
+            attempts,
+            park,
+            "an event's step failed"
+        );
         inbox::mark_failed(tx, event.id, &error.to_string(), retry_at, park).await?;
         if park {
             let lang = self.engine.lang_in(tx, chat).await.unwrap_or_default();
@@ -390,19 +410,25 @@ impl Worker {
                 .to_json()
                 .map_err(|e| StorageError::Corrupt(e.to_string()))?;
             let id =
-                outbox::enqueue_claimed(tx, chat.channel, &chat.id, &json, &self.owner, now).await?;
+                outbox::enqueue_claimed(tx, chat.channel, &chat.id, &json, &self.owner, wall())
+                    .await?;
             queued.push(Queued::new(id, chat.channel, &chat.id, body, false));
         }
         Ok(())
     }
 }
 
-/// 1 s, 4 s, 9 s…: a step that failed for a passing reason (a lock, a restart of the
+/// ½ s, 2 s, 4½ s…: a step that failed for a passing reason (a lock, a restart of the
 /// database) gets another chance soon; a bug is parked within seconds.
 fn backoff(attempts: i64) -> chrono::Duration {
-    chrono::Duration::seconds(attempts.clamp(1, 10).pow(2))
+    chrono::Duration::milliseconds(500 * attempts.clamp(1, 10).pow(2))
 }
 
 /// How long an idle worker sleeps before looking at the inbox again, when nothing woke it
 /// (events of another replica, a failed step's backoff).
 pub const IDLE_POLL: Duration = Duration::from_millis(500);
+
+/// The wall clock, for the pipeline's own bookkeeping.
+fn wall() -> DateTime<Utc> {
+    Utc::now()
+}

@@ -45,22 +45,22 @@ pub struct ParkedEvent {
 const ROWS_PER_INSERT: usize = 500;
 
 /// Records `events` (received by replica `owner`); an event whose `update_id` is already
-/// recorded is skipped. Returns how many were new.
+/// recorded is skipped. Returns the update ids that were new.
 pub async fn record(
     tx: &mut Tx<'_>,
     events: &[NewEvent],
     owner: &str,
     now: DateTime<Utc>,
-) -> StorageResult<u64> {
+) -> StorageResult<std::collections::HashSet<String>> {
     let now = now_text(now);
-    let mut inserted = 0;
+    let mut inserted = std::collections::HashSet::new();
     for chunk in events.chunks(ROWS_PER_INSERT) {
         let rows = placeholder_rows(chunk.len(), 6, |_, p| p);
         let sql = format!(
             "INSERT INTO inbox (channel, chat_id, update_id, body, owner, received_at) VALUES {rows}
-             ON CONFLICT (channel, update_id) DO NOTHING"
+             ON CONFLICT (channel, update_id) DO NOTHING RETURNING update_id"
         );
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query_scalar::<_, Option<String>>(&sql);
         for event in chunk {
             query = query
                 .bind(event.channel.as_str())
@@ -70,7 +70,7 @@ pub async fn record(
                 .bind(owner)
                 .bind(now.as_str());
         }
-        inserted += query.execute(&mut **tx).await?.rows_affected();
+        inserted.extend(query.fetch_all(&mut **tx).await?.into_iter().flatten());
     }
     Ok(inserted)
 }
@@ -121,7 +121,15 @@ impl Store {
         orphaned_before: DateTime<Utc>,
         limit: i64,
     ) -> StorageResult<Vec<PendingEvent>> {
-        type Row = (i64, String, String, Option<String>, String, i64, Option<String>);
+        type Row = (
+            i64,
+            String,
+            String,
+            Option<String>,
+            String,
+            i64,
+            Option<String>,
+        );
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT id, channel, chat_id, update_id, body, attempts, not_before FROM inbox
              WHERE state = 'pending' AND ($1 IS NULL OR owner = $1 OR received_at < $2)

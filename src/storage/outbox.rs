@@ -92,7 +92,8 @@ impl Store {
         stale_before: DateTime<Utc>,
         limit: i64,
     ) -> StorageResult<Vec<RawOutboxMessage>> {
-        let rows: Vec<(i64, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+        type Row = (i64, String, String, Option<String>, Option<String>);
+        let rows: Vec<Row> = sqlx::query_as(
             "SELECT id, chat_id, body, dedup_key, owner FROM outbox
              WHERE channel = $1 AND sent_at IS NULL AND failed_at IS NULL
                AND (owner = $2 OR claimed_at IS NULL OR claimed_at < $3)

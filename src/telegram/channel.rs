@@ -31,7 +31,11 @@ impl<R: Api> Channel for TelegramChannel<R> {
         CHANNEL
     }
 
-    fn send<'a>(&'a self, chat_id: &'a str, part: &'a Reply) -> BoxFuture<'a, Result<(), SendError>> {
+    fn send<'a>(
+        &'a self,
+        chat_id: &'a str,
+        part: &'a Reply,
+    ) -> BoxFuture<'a, Result<(), SendError>> {
         Box::pin(async move {
             let Ok(chat) = chat_id.parse::<i64>() else {
                 return Err(SendError::Refused("not a Telegram chat id".into()));
@@ -108,12 +112,18 @@ mod tests {
     #[test]
     fn telegrams_refusals_are_read_as_wait_give_up_skip_or_success() {
         let retry = RequestError::RetryAfter(teloxide::types::Seconds::from_seconds(7));
-        assert_eq!(classify(&retry), Err(SendError::RetryAfter(Duration::from_secs(7))));
+        assert_eq!(
+            classify(&retry),
+            Err(SendError::RetryAfter(Duration::from_secs(7)))
+        );
         let blocked = RequestError::Api(ApiError::BotBlocked);
         assert_eq!(classify(&blocked), Err(SendError::Unreachable("blocked")));
         let not_modified = RequestError::Api(ApiError::MessageNotModified);
         assert_eq!(classify(&not_modified), Ok(()));
         let other = RequestError::Api(ApiError::Unknown("Bad Request: secret name".into()));
-        assert_eq!(classify(&other), Err(SendError::Refused("api error".into())));
+        assert_eq!(
+            classify(&other),
+            Err(SendError::Refused("api error".into()))
+        );
     }
 }

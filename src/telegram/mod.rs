@@ -145,7 +145,15 @@ pub async fn serve_receiving_until(
     let files = bot.clone();
     if options.throttle {
         let throttled = bot.throttle(Limits::default());
-        run(engine, throttled, files, options.pipeline, receive, shutdown).await
+        run(
+            engine,
+            throttled,
+            files,
+            options.pipeline,
+            receive,
+            shutdown,
+        )
+        .await
     } else {
         run(engine, bot, files, options.pipeline, receive, shutdown).await
     }

@@ -16,7 +16,11 @@ use crate::i18n::to_plain;
 
 /// Sends one part of a reply (see [`crate::pipeline::delivery_parts`]): its picture, or its
 /// document, or its text with its buttons.
-pub(super) async fn send_part<R: Api>(bot: &R, chat: ChatId, part: &Reply) -> Result<(), RequestError> {
+pub(super) async fn send_part<R: Api>(
+    bot: &R,
+    chat: ChatId,
+    part: &Reply,
+) -> Result<(), RequestError> {
     if let Some(image) = &part.image {
         let photo = InputFile::memory(image.bytes.clone()).file_name(image.file_name.clone());
         let sending = bot.send_photo(chat, photo).send();
@@ -35,7 +39,15 @@ pub(super) async fn send_part<R: Api>(bot: &R, chat: ChatId, part: &Reply) -> Re
         Some(label) => Some(contact_keyboard(label)),
         None => keyboard(&part.buttons).map(ReplyMarkup::InlineKeyboard),
     };
-    match send_message(bot, chat, text.to_owned(), Some(ParseMode::Html), keyboard.clone()).await {
+    match send_message(
+        bot,
+        chat,
+        text.to_owned(),
+        Some(ParseMode::Html),
+        keyboard.clone(),
+    )
+    .await
+    {
         Err(RequestError::Api(ApiError::CantParseEntities(_))) => {
             // A text with broken markup still says something useful as plain text.
             tracing::warn!("Telegram refused the HTML of a reply; sent as plain text");

@@ -13,6 +13,7 @@ use teloxide::types::AllowedUpdate;
 use super::startup::Started;
 use super::translate::{translate, translator};
 use super::{Api, TelegramError};
+use crate::ops::metrics::Outcome;
 
 /// How long one `getUpdates` waits for something to arrive.
 const POLL_SECONDS: u32 = 10;
@@ -61,10 +62,20 @@ pub(super) async fn run<R: Api>(
             }
         }
         // Not confirmed until recorded: keep trying, Telegram keeps the updates meanwhile.
-        while started.pipeline.recorder().record(events.clone()).await.is_err() {
-            if pause(&mut shutdown, &mut backoff).await {
-                return Ok(());
+        let recorded = loop {
+            match started.pipeline.recorder().record(events.clone()).await {
+                Ok(recorded) => break recorded,
+                Err(_) => {
+                    if pause(&mut shutdown, &mut backoff).await {
+                        return Ok(());
+                    }
+                }
             }
+        };
+        for _ in 0..recorded.duplicates {
+            started
+                .metrics
+                .update_handled(Outcome::Duplicate, std::time::Duration::ZERO);
         }
         backoff = Duration::from_millis(500);
         offset = i32::try_from(u64::from(last) + 1).unwrap_or(i32::MAX);

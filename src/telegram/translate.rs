@@ -33,8 +33,9 @@ pub(super) fn translator() -> Translator {
                 .endpoint(|update: Update, msg: Message| async move { message(&update, &msg) }),
         )
         .branch(
-            Update::filter_callback_query()
-                .endpoint(|update: Update, query: CallbackQuery| async move { button(&update, query) }),
+            Update::filter_callback_query().endpoint(
+                |update: Update, query: CallbackQuery| async move { button(&update, query) },
+            ),
         )
 }
 
@@ -107,7 +108,11 @@ fn read(msg: &Message) -> Option<Incoming> {
             .mime_type
             .as_ref()
             .is_some_and(|mime| mime.essence_str() == "application/pdf");
-        let kind = if is_pdf { FileKind::Pdf } else { FileKind::Other };
+        let kind = if is_pdf {
+            FileKind::Pdf
+        } else {
+            FileKind::Other
+        };
         Incoming::File(file(&document.file, kind))
     } else {
         Incoming::Unsupported(unsupported_kind(msg))

@@ -33,7 +33,7 @@ use crate::conversation::Reply;
 use crate::engine::{ChatKey, Engine};
 use crate::i18n::K;
 use crate::ops::http;
-use crate::ops::metrics::{ErrorKind, Metrics};
+use crate::ops::metrics::{ErrorKind, Metrics, Outcome};
 use crate::pipeline::Recorder;
 
 /// The header Telegram puts the secret token in.
@@ -85,7 +85,11 @@ impl Webhook {
 
 /// What a webhook request needs.
 struct Hook<R> {
-    translator: dptree::Handler<'static, Option<super::translate::Translated>, teloxide::dispatching::DpHandlerDescription>,
+    translator: dptree::Handler<
+        'static,
+        Option<super::translate::Translated>,
+        teloxide::dispatching::DpHandlerDescription,
+    >,
     bot: R,
     engine: Engine,
     recorder: Recorder,
@@ -161,8 +165,14 @@ async fn receive<R: Api>(
         return StatusCode::OK;
     };
     let chat_id = translated.event.chat_id.clone();
+    let started = std::time::Instant::now();
     match hook.recorder.record(vec![translated.event]).await {
-        Ok(()) => {
+        Ok(recorded) => {
+            if recorded.duplicates > 0 {
+                tracing::info!(update = id.0, "duplicate update ignored");
+                hook.metrics
+                    .update_handled(Outcome::Duplicate, started.elapsed());
+            }
             if let Some(button) = translated.callback_id {
                 let answering = hook
                     .bot
@@ -178,6 +188,8 @@ async fn receive<R: Api>(
         }
         Err(_) => {
             hook.metrics.error(ErrorKind::Engine);
+            hook.metrics
+                .update_handled(Outcome::Failed, started.elapsed());
             if hook.failed.first_failure(id) {
                 apologise(&hook, &chat_id).await;
             }

@@ -16,9 +16,9 @@ use crate::conversation::Incoming;
 use crate::domain::{AccountRole, CompositionRules};
 use crate::engine::{ChatKey, Engine};
 use crate::i18n::Texts;
+use crate::pipeline::PipelineOptions;
 use crate::storage::scratch::ScratchDb;
 use crate::storage::Store;
-use crate::pipeline::PipelineOptions;
 use crate::telegram::{self, ServeOptions, Webhook, WebhookSecret};
 
 const FIRST_CHAT: i64 = 10_000;
@@ -167,9 +167,7 @@ async fn webhooks_on_postgres(
             bot,
             ServeOptions {
                 throttle: false,
-                pipeline: PipelineOptions {
-                    owner: format!("bench-replica-{replica}"),
-                },
+                pipeline: PipelineOptions::named(format!("bench-replica-{replica}")),
             },
             listener,
             webhook,
