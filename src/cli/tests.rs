@@ -5,7 +5,7 @@ use tempfile::TempDir;
 
 use super::*;
 use crate::clock::ManualClock;
-use crate::config::{InviteArgs, TelegramArgs};
+use crate::config::{CampaignCommand, InviteArgs, TelegramArgs};
 use crate::domain::{AccountRole, CompositionRules};
 use crate::i18n::Texts;
 use crate::import::load_default_units_if_empty;
@@ -110,4 +110,40 @@ async fn bad_rows_and_unknown_units_are_errors() {
     assert!(matches!(error, Err(CliError::UnknownUnit(code)) if code == "42"));
     let error = units::list(engine.store(), Some("42"), &mut Vec::new()).await;
     assert!(matches!(error, Err(CliError::UnknownUnit(_))));
+}
+
+#[tokio::test]
+async fn one_area_has_one_campaign_a_second_updates_it_and_an_overlapping_one_is_refused() {
+    let dir = TempDir::new().unwrap();
+    let engine = engine(&dir).await;
+    let create = |scope: &str, deadline: &str| CampaignCommand::Create {
+        name: "Đợt 1".into(),
+        deadline: deadline.into(),
+        scope: scope.into(),
+    };
+    let mut out = Vec::new();
+    campaign::campaign(&engine, create("298", "25/04/2022"), &mut out)
+        .await
+        .unwrap();
+    campaign::campaign(&engine, create("298", "30/04/2022"), &mut out)
+        .await
+        .unwrap();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("campaign 1 already covers area 298: now Đợt 1, deadline 30/04/2022"),
+        "{out}"
+    );
+    for overlapping in ["11083", "30"] {
+        let error = campaign::campaign(&engine, create(overlapping, "28/04/2022"), &mut Vec::new())
+            .await
+            .unwrap_err();
+        let shown = error.to_string();
+        assert!(
+            shown.contains("Campaign 1 (Đợt 1, deadline 30/04/2022) covers Huyện Tứ Kỳ (298)"),
+            "{overlapping}: {shown}"
+        );
+    }
+    let campaigns = engine.store().campaigns().await.unwrap();
+    assert_eq!(campaigns.len(), 1, "{campaigns:?}");
+    assert_eq!(campaigns[0].deadline.to_string(), "2022-04-30");
 }

@@ -18,6 +18,8 @@ pub enum Need {
     Unit { code: String },
     /// A commune's villages with the state of their teams.
     Villages { commune: String },
+    /// The campaigns whose area is `scope`, contains it or lies inside it.
+    Campaigns { scope: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +28,7 @@ pub enum Lookup {
     Card(Box<TeamCard>),
     Unit(Option<UnitTarget>),
     Villages(Vec<VillageState>),
+    Campaigns(Vec<CampaignView>),
     /// Too many lookups from this chat in a short time.
     RateLimited,
 }
@@ -73,6 +76,16 @@ pub struct TeamCard {
     pub team: Option<PublicTeam>,
     /// For a village: its commune and the commune's team, the next level of help.
     pub commune: Option<(UnitEntry, Option<PublicTeam>)>,
+}
+
+/// A deadline campaign over an area that overlaps the one asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignView {
+    pub name: String,
+    pub scope_name: String,
+    pub deadline: chrono::NaiveDate,
+    /// Its area is exactly the one asked about.
+    pub same_area: bool,
 }
 
 /// Where a village's team stands, for the commune official's list.

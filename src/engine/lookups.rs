@@ -1,8 +1,8 @@
 //! Answers to the conversation core's [`Need`]s, read inside the step's transaction.
 
 use crate::conversation::lookup::{
-    Lookup, Need, PublicMember, PublicTeam, TeamCard, TeamProgress, UnitEntry, UnitTarget,
-    VillageState,
+    CampaignView, Lookup, Need, PublicMember, PublicTeam, TeamCard, TeamProgress, UnitEntry,
+    UnitTarget, VillageState,
 };
 use crate::conversation::Membership;
 use crate::domain::{PhoneNumber, UnitLevel};
@@ -36,7 +36,21 @@ pub(super) async fn answer(
         },
         Need::Unit { code } => Lookup::Unit(target(tx, code).await?),
         Need::Villages { commune } => Lookup::Villages(progress(tx, commune).await?),
+        Need::Campaigns { scope } => Lookup::Campaigns(campaigns(tx, scope).await?),
     })
+}
+
+async fn campaigns(tx: &mut Tx<'_>, scope: &str) -> Result<Vec<CampaignView>, StorageError> {
+    let found = crate::storage::campaigns::overlapping_campaigns(tx, scope).await?;
+    Ok(found
+        .into_iter()
+        .map(|c| CampaignView {
+            name: c.campaign.name,
+            scope_name: c.scope_name,
+            deadline: c.campaign.deadline,
+            same_area: c.overlap == crate::storage::campaigns::Overlap::Same,
+        })
+        .collect())
 }
 
 /// Hits for a resident's query. Typo matches only when nothing matched as typed: "Tây Sơn"

@@ -19,6 +19,7 @@ use cnscd::conversation::{FileKind, FileUpload, Incoming, Reply, UnsupportedKind
 use cnscd::domain::{AccountRole, CompositionRules};
 use cnscd::engine::{ChatKey, Engine};
 use cnscd::i18n::Texts;
+use cnscd::storage::campaigns::CampaignCreated;
 use cnscd::storage::scratch::{report_skipped, ScratchDb};
 use cnscd::storage::{Backend, Store};
 
@@ -91,10 +92,21 @@ impl Scene {
                 let now = clock_now(&self.clock);
                 let store = self.engine.store();
                 let name = cnscd::storage::campaigns::DEFAULT_CAMPAIGN_NAME;
-                store
+                let created = store
                     .create_campaign(name, deadline, scope, "test", now)
                     .await
                     .expect("campaign");
+                // A new campaign says nothing; one that met another says what it did.
+                match created {
+                    CampaignCreated::New(_) => {}
+                    CampaignCreated::Updated(id) => {
+                        out.push_str(&format!("= campaign {id} of the same area updated\n"))
+                    }
+                    CampaignCreated::Refused(other) => out.push_str(&format!(
+                        "= refused: campaign {} of {} overlaps\n",
+                        other.campaign.id, other.scope_name
+                    )),
+                }
             }
             "alerts" => {
                 let schedule = cnscd::domain::schedule::Schedule::default();
@@ -473,4 +485,6 @@ golden!(
     other_provinces_rules_apply_from_the_rules_file,
     two_heads_editing_one_team_cannot_overwrite_each_other,
     a_whole_campaign_of_deadline_alerts,
+    a_district_official_sets_one_deadline_for_the_district,
+    a_deadline_over_another_campaigns_area_is_refused,
 );
