@@ -5,10 +5,12 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::context::chat_lang;
 use super::ChatKey;
+use crate::alerts::status_label;
 use crate::clock::vietnam;
 use crate::conversation::{Attachment, Effect, Reply};
 use crate::i18n::{Html, Lang, Texts, K};
 use crate::invitation::{generate_code, hash_code, telegram_deep_link};
+use crate::status::{unit_status, TeamFacts};
 use crate::storage::{
     accounts, audit::audit, directory, invitations, outbox, teams, Account, NewInvitation,
     StorageError, Tx,
@@ -24,6 +26,8 @@ pub(super) struct EffectEnv<'a> {
     pub texts: &'a Texts,
     pub lang: Lang,
     pub bot_username: Option<&'a str>,
+    /// What the notices' team status is computed with.
+    pub rules: &'a crate::domain::CompositionRules,
 }
 
 /// Work that must run after the step's transaction committed.
@@ -312,17 +316,23 @@ async fn notice_team_saved(
     else {
         return Ok(());
     };
+    // The one status function, as reports and digests use it: "complete" needs the
+    // decision's number, date and scan, and a team breaking the rules is incomplete.
+    let roles = team.roles();
+    let facts = TeamFacts {
+        registered: true,
+        roles: &roles,
+        decision_number: team.decision.number.is_some(),
+        decision_date: team.decision.date.is_some(),
+        decision_scan: team.decision.file.is_some(),
+    };
+    let status = unit_status(env.rules, village.level, Some(&facts));
     for (channel, chat_id) in directory::unit_chats(tx, commune, &["commune-official"]).await? {
         if !directory::change_notices(tx, &channel, &chat_id).await? {
             continue;
         }
         let lang = chat_lang(tx, &channel, &chat_id).await?;
-        let status_key = if team.decision.number.is_some() {
-            K::StatusComplete
-        } else {
-            K::StatusNoDecision
-        };
-        let status = crate::i18n::to_plain(env.texts.template(lang, status_key));
+        let status = status_label(env.texts, lang, Some(&status));
         let args = [
             ("village", Html::text(&village.name)),
             ("members", Html::text(&team.members.len().to_string())),

@@ -487,4 +487,6 @@ golden!(
     a_whole_campaign_of_deadline_alerts,
     a_district_official_sets_one_deadline_for_the_district,
     a_deadline_over_another_campaigns_area_is_refused,
+    officials_help_lists_what_their_role_may_do,
+    a_commune_official_is_told_the_status_reports_give,
 );
