@@ -77,7 +77,11 @@ pub async fn run(
                 interactive: std::io::stdin().is_terminal(),
             };
             let input = tokio::io::BufReader::new(tokio::io::stdin());
-            console::run(engine, &options, input, tokio::io::stdout())
+            let engine = match args.bot_username {
+                Some(bot) => engine.clone().with_bot_username(bot),
+                None => engine.clone(),
+            };
+            console::run(&engine, &options, input, tokio::io::stdout())
                 .await
                 .map_err(CliError::Console)
         }

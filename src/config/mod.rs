@@ -175,6 +175,11 @@ pub struct ConsoleArgs {
     /// The name of the simulated chat; use different names to play several people.
     #[arg(long, value_name = "NAME", default_value = "console")]
     pub chat: String,
+
+    /// The bot's Telegram username: invitations made in the console then show the link
+    /// https://t.me/<bot>?start=<code> and a QR code of it.
+    #[arg(long, env = "CNSCD_BOT_USERNAME", value_name = "NAME")]
+    pub bot_username: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

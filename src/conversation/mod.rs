@@ -98,6 +98,8 @@ impl Reply {
 pub struct Attachment {
     pub file_name: String,
     pub bytes: Vec<u8>,
+    /// Shown under the picture or file, so it still says what it is when forwarded alone.
+    pub caption: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -170,10 +170,12 @@ pub async fn chat_report(
     reply.image = Some(Attachment {
         file_name: format!("bao-cao-{scope}-{stamp}.png"),
         bytes: coverage_png(&report, texts, lang)?,
+        caption: None,
     });
     reply.document = Some(Attachment {
         file_name: format!("bao-cao-{scope}-{stamp}.xlsx"),
         bytes: std::fs::read(&path)?,
+        caption: None,
     });
     Ok(reply)
 }

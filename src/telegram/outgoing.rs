@@ -55,7 +55,10 @@ async fn send_one<R: Api>(bot: &R, chat: ChatId, reply: &Reply) -> Result<(), Re
     result?;
     if let Some(image) = &reply.image {
         let photo = InputFile::memory(image.bytes.clone()).file_name(image.file_name.clone());
-        let sending = bot.send_photo(chat, photo).send();
+        let sending = match &image.caption {
+            Some(caption) => bot.send_photo(chat, photo).caption(caption.clone()).send(),
+            None => bot.send_photo(chat, photo).send(),
+        };
         sending.await?;
     }
     if let Some(document) = &reply.document {

@@ -7,7 +7,8 @@
 //! `> (location)`, `> (photo ID)`, `> (pdf ID)`, `> (document ID)`, `> (contact PHONE)`,
 //! `> (empty)`, `> (long N)` (N letters), `> (payload RAW)` (a forged button).
 //! Scene lines: `! invite VILLAGE` (the code is then `$CODE`), `! now RFC3339`,
-//! `! restart` (a new engine on the same database), `! lang en`, `! team VILLAGE` (prints the
+//! `! restart` (a new engine on the same database), `! bot NAME` (the bot's username is
+//! known from now on), `! team VILLAGE` (prints the
 //! team as stored), `! rules FILE` (composition rules from `data/rules/`).
 
 use std::path::{Path, PathBuf};
@@ -86,6 +87,7 @@ impl Scene {
                 self.code = created.code;
             }
             "chat" => self.chat = arg.to_owned(),
+            "bot" => self.engine = self.engine.clone().with_bot_username(arg),
             "campaign" => {
                 let (deadline, scope) = arg.split_once(' ').expect("! campaign DEADLINE SCOPE");
                 let deadline = cnscd::domain::decision::parse_date(deadline).expect("deadline");
@@ -277,7 +279,12 @@ impl Scene {
             }
         }
         for reply in &replies {
-            render_extras(reply, out);
+            let mut shown = String::new();
+            render_extras(reply, &mut shown);
+            match self.code.is_empty() {
+                true => out.push_str(&shown),
+                false => out.push_str(&shown.replace(&self.code, "$CODE")),
+            }
         }
         self.replies
             .entry(self.chat.clone())
@@ -307,7 +314,20 @@ fn invitation_code(text: &str) -> Option<&str> {
 fn render_extras(reply: &Reply, out: &mut String) {
     if let Some(image) = &reply.image {
         let valid = image.bytes.starts_with(b"\x89PNG");
-        out.push_str(&format!("  (a picture: QR code, valid PNG: {valid})\n"));
+        // An invitation's QR code must hold its link: the picture is drawn again from it.
+        let link = reply
+            .text
+            .as_str()
+            .split_whitespace()
+            .find(|w| w.starts_with("https://"));
+        let holds = link.filter(|link| cnscd::qr::qr_png(link).ok().as_ref() == Some(&image.bytes));
+        match holds {
+            Some(link) => out.push_str(&format!("  (a picture: QR code of {link})\n")),
+            None => out.push_str(&format!("  (a picture: valid PNG: {valid})\n")),
+        }
+        if let Some(caption) = &image.caption {
+            out.push_str(&format!("  (its caption: {caption})\n"));
+        }
     }
     if let Some(label) = &reply.ask_contact {
         out.push_str(&format!("  (a share-my-contact button: {label})\n"));
@@ -489,4 +509,5 @@ golden!(
     a_deadline_over_another_campaigns_area_is_refused,
     officials_help_lists_what_their_role_may_do,
     a_commune_official_is_told_the_status_reports_give,
+    invitations_made_in_chat_carry_their_link_and_a_captioned_qr_code,
 );
