@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{register_font, FontStyle};
 
-use super::format::{number, percent};
+use super::format::{number, percent, whole_percent};
 use super::model::{AreaRow, Report};
 use super::text::scope_name;
 use super::ReportError;
@@ -99,7 +99,7 @@ pub fn coverage_png(report: &Report, texts: &Texts, lang: Lang) -> Result<Vec<u8
                 RGBColor(220, 220, 220),
             );
             root.draw(&line).map_err(chart_error)?;
-            let label = format!("{}%", tenth * 10);
+            let label = whole_percent(lang, tenth as u32 * 10);
             root.draw(&Text::new(label, (x, bottom + 6), tick_style.clone()))
                 .map_err(chart_error)?;
         }

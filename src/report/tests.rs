@@ -188,13 +188,13 @@ async fn the_chat_summary_gives_the_totals_and_the_lowest_communes_in_both_langu
     let vi = to_plain(vi.as_str());
     for expected in [
         "Số liệu đến 25/04/2022.",
-        "Thôn, khu dân cư có tổ đã đăng ký: 4/6 (66,7%)",
+        "Thôn, khu dân cư có tổ đã đăng ký: 4/6 (66,7 %)",
         "Tổ đang soạn: 1 · Chưa đủ thành phần: 1 · Chưa có tổ: 1",
         "Có quyết định thành lập: 3",
         "Tổng số thành viên: 8",
         "Tổ cấp xã đã đăng ký: 1/23",
-        "• Xã Hưng Đạo: 1/2 (50,0%)",
-        "• Xã Đại Sơn: 3/4 (75,0%)",
+        "• Xã Hưng Đạo: 1/2 (50,0 %)",
+        "• Xã Đại Sơn: 3/4 (75,0 %)",
     ] {
         assert!(vi.contains(expected), "{expected:?} missing from:\n{vi}");
     }

@@ -34,7 +34,7 @@ pub(crate) async fn listing_sheet(
 ) -> Result<Worksheet, ReportError> {
     let (sender, batches) = sync_channel::<Vec<Line>>(QUEUED_BATCHES);
     let writer = std::thread::spawn(move || {
-        let styles = Styles::new();
+        let styles = Styles::new(lang);
         let mut sink = SheetSink::new(sheet, &styles);
         for batch in batches {
             for line in batch {

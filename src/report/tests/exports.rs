@@ -126,10 +126,10 @@ async fn the_xlsx_listing_has_a_row_per_member_with_a_real_decision_date() {
             "Hoàn thành",
             "",
             "Trần Văn Đông",
-            "0987 000 001",
+            "+84987000001",
             "Chi hội trưởng Phụ nữ",
             "",
-            "0912 345 678",
+            "+84912345678",
             "Trường Tiểu học Đại Sơn",
             "Có",
             "125/QĐ-UBND",
@@ -177,7 +177,7 @@ async fn the_csv_listing_starts_with_a_bom_and_parses() {
     let records: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(records.len(), 12);
     let hoa = records.iter().find(|r| &r[11] == "Lê Thị Hoa").unwrap();
-    assert_eq!((&hoa[10], &hoa[14], &hoa[16]), ("2", "0912 345 678", "Có"));
+    assert_eq!((&hoa[10], &hoa[14], &hoa[16]), ("2", "+84912345678", "Có"));
     assert_eq!((&hoa[17], &hoa[18]), ("125/QĐ-UBND", "20/04/2022"));
     let draft = records.iter().find(|r| &r[6] == "Đang soạn").unwrap();
     assert_eq!((&draft[5], &draft[11]), ("Thôn Bắc", ""));
