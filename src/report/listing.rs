@@ -150,7 +150,7 @@ impl Lines<'_> {
         let code = summary.unit_code.as_str();
         let name = |level| self.places.nearest(code, level).map(|u| u.name.as_str());
         let commune = self.places.nearest(code, UnitLevel::Commune);
-        let status = summary_status(self.rules, team.level, Some(summary));
+        let status = summary_status(self.rules, team.level, team.has_team.then_some(summary));
         let mut cells = vec![
             optional(name(UnitLevel::Province)),
             optional(name(UnitLevel::District)),

@@ -235,3 +235,22 @@ async fn postgresql_gives_the_same_reports_as_sqlite() {
     on_postgres.store.close().await;
     on_postgres.db.destroy().await;
 }
+
+#[tokio::test]
+async fn communes_without_a_village_list_are_a_gap_of_their_own_not_zero_percent() {
+    let scene = scene().await;
+    let report = report_of(&scene, Some("298")).await;
+    assert_eq!(
+        report.communes_without_villages, 21,
+        "23 communes, 2 with villages"
+    );
+    let text = to_plain(chat_summary(&report, &scene.texts, Lang::Vi).as_str());
+    assert!(
+        text.contains("Xã chưa có danh sách thôn trong hệ thống: 21"),
+        "{text}"
+    );
+    let label = |code: &str, lang| chart::bar_label(row(&report, code), &scene.texts, lang);
+    assert_eq!(label("11074", Lang::Vi), "chưa có danh sách thôn");
+    assert_eq!(label("11074", Lang::En), "no village list yet");
+    assert_eq!(label(DAI_SON, Lang::Vi), "75,0 % (3/4)");
+}

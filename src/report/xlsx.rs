@@ -7,8 +7,9 @@ use std::path::Path;
 use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook, Worksheet};
 
 use super::format::{percent_format, plain, role_label};
+use super::missing::write_missing;
 use super::model::Report;
-use super::xlsx_listing::listing_sheet;
+use super::xlsx_listing::{listing_sheet, SheetSink};
 use super::xlsx_summary::{summary_sheet, Rows};
 use super::ReportError;
 use crate::domain::CompositionRules;
@@ -98,6 +99,11 @@ pub async fn write_xlsx(
         summary_sheet(&mut areas, report, &report.areas, Rows::Areas, &look)?;
         workbook.push_worksheet(areas);
     }
+    let mut missing = SheetSink::new(Worksheet::new(), &styles);
+    write_missing(sweep, rules, texts, lang, &mut missing)?;
+    let mut missing = missing.finish()?;
+    missing.set_name(plain(texts, lang, K::ReportSheetMissing))?;
+    workbook.push_worksheet(missing);
     let mut listing = workbook.new_worksheet_with_constant_memory()?;
     listing.set_name(plain(texts, lang, K::ReportSheetTeams))?;
     let listing = listing_sheet(store, sweep, rules, texts, lang, listing).await?;
