@@ -20,6 +20,8 @@ pub enum Need {
     Villages { commune: String },
     /// The campaigns whose area is `scope`, contains it or lies inside it.
     Campaigns { scope: String },
+    /// A unit's registered team as its officials see it: every number.
+    RegisteredTeam { code: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +31,8 @@ pub enum Lookup {
     Unit(Option<UnitTarget>),
     Villages(Vec<VillageState>),
     Campaigns(Vec<CampaignView>),
+    /// `None`: no team, or only a draft.
+    RegisteredTeam(Option<Box<super::Draft>>),
     /// Too many lookups from this chat in a short time.
     RateLimited,
 }
@@ -93,6 +97,8 @@ pub struct CampaignView {
 pub struct VillageState {
     pub unit: UnitEntry,
     pub team: TeamProgress,
+    /// For a commune: its villages with a registered team, and all its villages.
+    pub coverage: Option<(usize, usize)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

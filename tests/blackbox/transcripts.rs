@@ -510,4 +510,5 @@ golden!(
     officials_help_lists_what_their_role_may_do,
     a_commune_official_is_told_the_status_reports_give,
     invitations_made_in_chat_carry_their_link_and_a_captioned_qr_code,
+    officials_see_the_teams_of_their_villages,
 );
