@@ -88,8 +88,8 @@ pub async fn run(
         DatabaseCommand::Import(ImportCommand::Units { file }) => {
             import::units(engine, &file, &mut out).await
         }
-        DatabaseCommand::Import(ImportCommand::Villages { file }) => {
-            import::villages(engine, &file, &mut out).await
+        DatabaseCommand::Import(ImportCommand::Villages { file, rename }) => {
+            import::villages(engine, &file, rename, &mut out).await
         }
         DatabaseCommand::Units(UnitsCommand::List { parent }) => {
             units::list(engine.store(), parent.as_deref(), &mut out).await

@@ -195,6 +195,10 @@ pub enum ImportCommand {
     Villages {
         /// The CSV file.
         file: PathBuf,
+        /// Rename stored villages the file spells otherwise (without it they keep their
+        /// names, and the summary lists them).
+        #[arg(long)]
+        rename: bool,
     },
 }
 
