@@ -80,15 +80,19 @@ pub async fn run(
                 interactive: std::io::stdin().is_terminal(),
             };
             let input = tokio::io::BufReader::new(tokio::io::stdin());
-            console::run(engine, &options, input, tokio::io::stdout())
+            let engine = match args.bot_username {
+                Some(bot) => engine.clone().with_bot_username(bot),
+                None => engine.clone(),
+            };
+            console::run(&engine, &options, input, tokio::io::stdout())
                 .await
                 .map_err(CliError::Console)
         }
         DatabaseCommand::Import(ImportCommand::Units { file }) => {
             import::units(engine, &file, &mut out).await
         }
-        DatabaseCommand::Import(ImportCommand::Villages { file }) => {
-            import::villages(engine, &file, &mut out).await
+        DatabaseCommand::Import(ImportCommand::Villages { file, rename }) => {
+            import::villages(engine, &file, rename, &mut out).await
         }
         DatabaseCommand::Units(UnitsCommand::List { parent }) => {
             units::list(engine.store(), parent.as_deref(), &mut out).await

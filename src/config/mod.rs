@@ -193,6 +193,11 @@ pub struct ConsoleArgs {
     /// The name of the simulated chat; use different names to play several people.
     #[arg(long, value_name = "NAME", default_value = "console")]
     pub chat: String,
+
+    /// The bot's Telegram username: invitations made in the console then show the link
+    /// https://t.me/<bot>?start=<code> and a QR code of it.
+    #[arg(long, env = "CNSCD_BOT_USERNAME", value_name = "NAME")]
+    pub bot_username: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -208,6 +213,10 @@ pub enum ImportCommand {
     Villages {
         /// The CSV file.
         file: PathBuf,
+        /// Rename stored villages the file spells otherwise (without it they keep their
+        /// names, and the summary lists them).
+        #[arg(long)]
+        rename: bool,
     },
 }
 

@@ -102,6 +102,8 @@ pub struct Attachment {
     pub file_name: String,
     #[serde(with = "crate::base64_bytes")]
     pub bytes: Vec<u8>,
+    /// Shown under the picture or file, so it still says what it is when forwarded alone.
+    pub caption: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -168,13 +168,13 @@ fn public_team(turn: &Turn<'_>, unit: &UnitEntry, team: Option<&PublicTeam>) -> 
     if let (Some(name), Some(phone)) = (&team.leader_name, &team.leader_phone) {
         let args = [
             ("name", Html::text(name.as_str())),
-            ("phone", Html::text(&phone.international())),
+            ("phone", Html::text(&phone.national())),
         ];
         lines.push(turn.fill(K::CardLeader, &args).into_string());
     }
     for member in &team.members {
         let phone = match &member.phone {
-            Some(phone) => Html::text(&phone.international()),
+            Some(phone) => Html::text(&phone.national()),
             None => turn.t(K::CardPhoneHidden),
         };
         let args = [

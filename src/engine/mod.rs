@@ -261,6 +261,7 @@ impl Engine {
             texts: &self.texts,
             lang: outcome.session.lang,
             bot_username: self.bot_username.as_deref(),
+            rules: &self.rules,
         };
         let mut applied = Applied::default();
         for effect in &outcome.effects {

@@ -71,6 +71,7 @@ mod tests {
         let file = |name: &str| Attachment {
             file_name: name.into(),
             bytes: vec![1, 2, 3],
+            caption: None,
         };
         let reply = Reply {
             image: Some(file("chart.png")),

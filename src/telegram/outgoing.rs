@@ -23,7 +23,10 @@ pub(super) async fn send_part<R: Api>(
 ) -> Result<(), RequestError> {
     if let Some(image) = &part.image {
         let photo = InputFile::memory(image.bytes.clone()).file_name(image.file_name.clone());
-        let sending = bot.send_photo(chat, photo).send();
+        let sending = match &image.caption {
+            Some(caption) => bot.send_photo(chat, photo).caption(caption.clone()).send(),
+            None => bot.send_photo(chat, photo).send(),
+        };
         return sending.await.map(drop);
     }
     if let Some(document) = &part.document {
