@@ -205,7 +205,8 @@ async fn drive(run: &mut Run, codes: &[String], pace: Pace<'_>) -> Vec<usize> {
             };
             let step = run.done[chat];
             let answered = |step: usize| match (&pace, progress) {
-                (Pace::Calibrate, _) => learnt.len() >= step,
+                // Every chat gets as many answers per action as chat 0.
+                (Pace::Calibrate, _) => learnt.len() >= step && received.len() >= learnt[step - 1],
                 (Pace::Expect { counts, .. }, Some(progress)) => progress >= counts[step - 1],
                 (Pace::Expect { .. }, None) => false,
             };
@@ -230,7 +231,7 @@ async fn drive(run: &mut Run, codes: &[String], pace: Pace<'_>) -> Vec<usize> {
             let count = run.tg.sent_messages().len();
             if count != quiet.0 {
                 quiet = (count, tokio::time::Instant::now());
-            } else if quiet.1.elapsed() > Duration::from_millis(300) && learnt.len() < run.done[0] {
+            } else if quiet.1.elapsed() > Duration::from_millis(500) && learnt.len() < run.done[0] {
                 // Every action gets at least one answer: until it came, the bot is not quiet
                 // but still starting or busy.
                 let answers = per_chat.get(&chat_id(0)).map_or(0, Vec::len);
