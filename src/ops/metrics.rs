@@ -1,4 +1,4 @@
-//! What the Telegram adapter counts, in Prometheus' text format at `GET /metrics`. One
+//! What the pipeline and the channels count, in Prometheus' text format at `GET /metrics`. One
 //! [`Metrics`] value is made when the adapter starts and handed to the handlers, the webhook
 //! and the outbox worker; nothing is global, so two bots in one test process count apart.
 
@@ -33,8 +33,8 @@ pub(crate) enum Outcome {
 pub(crate) enum ErrorKind {
     /// The engine could not apply an update (database trouble, a bug).
     Engine,
-    /// Telegram refused or did not answer a reply.
-    Telegram,
+    /// A channel refused or did not answer a reply.
+    Delivery,
     /// A webhook request with the right secret whose body is not an update.
     UnreadableUpdate,
 }
@@ -69,7 +69,7 @@ impl Metrics {
         );
         registry.register(
             "cnscd_errors",
-            "Errors, by kind (engine, telegram, unreadable_update)",
+            "Errors, by kind (engine, delivery, unreadable_update)",
             errors.clone(),
         );
         registry.register_with_unit(
@@ -113,7 +113,7 @@ impl Metrics {
     pub(crate) fn error(&self, kind: ErrorKind) {
         let label = match kind {
             ErrorKind::Engine => "engine",
-            ErrorKind::Telegram => "telegram",
+            ErrorKind::Delivery => "delivery",
             ErrorKind::UnreadableUpdate => "unreadable_update",
         };
         self.errors.get_or_create(&[("kind", label)]).inc();
@@ -159,7 +159,7 @@ mod tests {
         metrics.update_handled(Outcome::Applied, Duration::from_millis(3));
         metrics.update_handled(Outcome::Applied, Duration::from_millis(5));
         metrics.update_handled(Outcome::Duplicate, Duration::from_millis(1));
-        metrics.error(ErrorKind::Telegram);
+        metrics.error(ErrorKind::Delivery);
         metrics.alerts_sent(3);
         metrics.unauthorized();
 
@@ -168,7 +168,7 @@ mod tests {
         for line in [
             "cnscd_updates_total{outcome=\"applied\"} 2",
             "cnscd_updates_total{outcome=\"duplicate\"} 1",
-            "cnscd_errors_total{kind=\"telegram\"} 1",
+            "cnscd_errors_total{kind=\"delivery\"} 1",
             "cnscd_update_duration_seconds_count 3",
             "cnscd_alerts_sent_total 3",
             "cnscd_webhook_unauthorized_total 1",

@@ -277,7 +277,7 @@ impl Inner {
                     continue;
                 }
                 Err(SendError::Transient(kind)) => {
-                    self.metrics.error(ErrorKind::Telegram);
+                    self.metrics.error(ErrorKind::Delivery);
                     tracing::warn!(id = message.id, kind, ?backoff, "message not sent yet");
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(MAX_BACKOFF);
@@ -294,7 +294,7 @@ impl Inner {
                     return;
                 }
                 Err(SendError::Refused(kind)) => {
-                    self.metrics.error(ErrorKind::Telegram);
+                    self.metrics.error(ErrorKind::Delivery);
                     tracing::warn!(id = message.id, kind, "message refused; given up");
                     let _ = self.marks.send(Mark::Failed(message.id, kind));
                 }
