@@ -45,7 +45,7 @@ async fn importing_villages_lists_their_codes_and_an_invitation_prints_every_way
     let file = dir.path().join("villages.csv");
     std::fs::write(
         &file,
-        "commune_code,name,code\n11083,Thôn Đông,\n11083,Thôn Tây,T2\n",
+        "commune_code,name,code\n11083,Thôn Đông,\n11083,Thôn Tây,11083-T2\n",
     )
     .unwrap();
 
@@ -61,7 +61,7 @@ async fn importing_villages_lists_their_codes_and_an_invitation_prints_every_way
         "{out}"
     );
     assert!(
-        out.contains("T2        Thôn Tây  (commune 11083)\n"),
+        out.contains("11083-T2  Thôn Tây  (commune 11083)\n"),
         "{out}"
     );
 
@@ -70,7 +70,7 @@ async fn importing_villages_lists_their_codes_and_an_invitation_prints_every_way
         .await
         .unwrap();
     let out = String::from_utf8(out).unwrap();
-    assert_eq!(out, "11083-01  thôn  Thôn Đông\nT2        thôn  Thôn Tây\n");
+    assert_eq!(out, "11083-01  thôn  Thôn Đông\n11083-T2  thôn  Thôn Tây\n");
 
     let mut out = Vec::new();
     let args = invite_args("11083-01", Some("@cnscd_bot"));

@@ -15,7 +15,7 @@ use super::lookup::{Lookup, Need, TeamProgress, UnitTarget, VillageState};
 use super::turn::Turn;
 use super::{idle, Button, Effect, State};
 use crate::domain::access::{self, authorize, Actor, Target};
-use crate::domain::{AccountRole, UnitLevel};
+use crate::domain::AccountRole;
 use crate::i18n::{Html, K};
 
 fn actor(turn: &Turn<'_>) -> Actor {
@@ -148,16 +148,14 @@ pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
         Action::ViewVillages(code) => villages_of(turn, &code),
         Action::NoticesOff => notices(turn, false),
         Action::NoticesOn => notices(turn, true),
-        Action::RenameVillage(code) => {
-            match checked(turn, &code, access::Action::InviteVillageHead) {
-                Ok(_) => {
-                    let state = State::RenamingVillage { code };
-                    ask(turn, &state);
-                    state
-                }
-                Err(state) => state,
+        Action::RenameVillage(code) => match checked(turn, &code, access::Action::EditVillage) {
+            Ok(_) => {
+                let state = State::RenamingVillage { code };
+                ask(turn, &state);
+                state
             }
-        }
+            Err(state) => state,
+        },
         Action::RemoveVillage(code) => remove(turn, &code, false),
         Action::ConfirmRemoveVillage(code) => remove(turn, &code, true),
         Action::AddVillage | Action::ImportVillages => {
@@ -197,7 +195,12 @@ fn unit_menu(turn: &mut Turn<'_>, code: &str) -> State {
         K::ButtonInvite,
         &Action::InviteFor(code.to_owned()).payload(),
     )]];
-    if unit.entry.level == UnitLevel::Village {
+    let target = Target {
+        code: unit.entry.code.clone(),
+        level: unit.entry.level,
+        ancestors: unit.ancestors.clone(),
+    };
+    if authorize(&actor(turn), access::Action::EditVillage, &target).is_ok() {
         rows.push(vec![
             turn.button(
                 K::ButtonRename,
