@@ -6,6 +6,7 @@ use chrono::Duration;
 
 use super::{telegram, CliError};
 use crate::clock::vietnam;
+use crate::config::secrets::has_password;
 use crate::config::{InviteArgs, DEFAULT_DATABASE_URL};
 use crate::engine::Engine;
 use crate::invitation::{create_invitation, telegram_deep_link, InviteError};
@@ -60,11 +61,19 @@ pub async fn run(
              CNSCD_BOT_USERNAME, or set TELOXIDE_TOKEN so the bot can be asked)"
         )?,
     }
-    let database = if database_url == DEFAULT_DATABASE_URL {
+    // A password never goes to the terminal (nor, through a copied command, to a shell
+    // history): the console then reads the same DATABASE_URL from the environment.
+    let database = if database_url == DEFAULT_DATABASE_URL || has_password(database_url) {
         String::new()
     } else {
         format!(" --database-url '{database_url}'")
     };
     writeln!(out, "  console:   cnscd console{database} --invite {code}")?;
+    if has_password(database_url) {
+        writeln!(
+            out,
+            "             (with the same DATABASE_URL in the environment)"
+        )?;
+    }
     Ok(())
 }

@@ -93,6 +93,32 @@ async fn importing_villages_lists_their_codes_and_an_invitation_prints_every_way
 }
 
 #[tokio::test]
+async fn an_invitation_never_prints_the_database_password() {
+    let dir = TempDir::new().unwrap();
+    let engine = engine(&dir).await;
+    let url = "postgres://cnscd:hunter2@db.internal:5432/cnscd";
+
+    let mut out = Vec::new();
+    let mut args = invite_args("11083", None);
+    args.role = AccountRole::CommuneOfficial;
+    invite::run(&engine, &args, url, &mut out).await.unwrap();
+
+    let out = String::from_utf8(out).unwrap();
+    assert!(!out.contains("hunter2"), "{out}");
+    assert!(out.contains("same DATABASE_URL"), "{out}");
+}
+
+#[tokio::test]
+async fn an_unsupported_database_url_is_reported_without_its_password() {
+    let error = crate::storage::Store::connect("mysql://root:hunter2@db/cnscd")
+        .await
+        .unwrap_err();
+    let shown = error.to_string();
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(shown.contains("mysql://root:****@db/cnscd"), "{shown}");
+}
+
+#[tokio::test]
 async fn bad_rows_and_unknown_units_are_errors() {
     let dir = TempDir::new().unwrap();
     let engine = engine(&dir).await;

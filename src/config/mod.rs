@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 mod bench;
+pub mod secrets;
 mod telegram;
 
 pub use bench::{BenchArgs, BenchCommand, LoadBenchArgs, NationalBenchArgs};
@@ -30,18 +31,31 @@ pub struct Config {
         long,
         global = true,
         env = "DATABASE_URL",
+        hide_env_values = true,
         default_value = DEFAULT_DATABASE_URL
     )]
     pub database_url: String,
 
     /// A composition-rules TOML file (see data/rules/tu-ky.toml); without it, the
     /// built-in rules of Tứ Kỳ district apply.
-    #[arg(long, global = true, env = "CNSCD_RULES", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        env = "CNSCD_RULES",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
     pub rules: Option<PathBuf>,
 
     /// When deadline alerts go out: a TOML file like data/alerts.toml (days before the
     /// deadline, time of day, quiet hours, overdue repeats); without it, that file's values.
-    #[arg(long, global = true, env = "CNSCD_ALERTS", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        env = "CNSCD_ALERTS",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
     pub alerts: Option<PathBuf>,
 
     /// What to log to stderr, as a tracing filter: `info`, `debug`, `cnscd=debug,sqlx=warn`…
@@ -51,6 +65,7 @@ pub struct Config {
         long,
         global = true,
         env = "RUST_LOG",
+        hide_env_values = true,
         default_value = "info,sqlx::postgres::notice=warn"
     )]
     pub log: String,
@@ -220,7 +235,12 @@ pub struct InviteArgs {
 
     /// The bot's Telegram username, for the link https://t.me/<bot>?start=<code>. Without
     /// it, the bot is asked (getMe) when a token is set.
-    #[arg(long, env = "CNSCD_BOT_USERNAME", value_name = "NAME")]
+    #[arg(
+        long,
+        env = "CNSCD_BOT_USERNAME",
+        hide_env_values = true,
+        value_name = "NAME"
+    )]
     pub bot_username: Option<String>,
 
     #[command(flatten)]
@@ -246,12 +266,36 @@ mod tests {
     }
 
     #[test]
-    fn the_token_never_shows_in_debug_output() {
-        let config =
-            Config::parse_from(["cnscd", "serve", "--telegram-token", "123456:very-secret"]);
-        let shown = format!("{config:?}");
-        assert!(!shown.contains("very-secret"), "{shown}");
-        assert!(shown.contains("[redacted]"));
+    fn the_token_is_not_a_flag_and_never_shows_in_debug_output() {
+        let flag = Config::try_parse_from(["cnscd", "serve", "--telegram-token", "123456:x"]);
+        assert!(flag.is_err(), "a token on the command line is refused");
+
+        let secret = Secret::from("123456:very-secret".to_owned());
+        assert_eq!(format!("{secret:?}"), "[redacted]");
+    }
+
+    /// Every argument backed by an environment variable, in every subcommand.
+    fn env_args(command: &clap::Command, out: &mut Vec<(String, bool)>) {
+        for arg in command.get_arguments() {
+            if let Some(env) = arg.get_env() {
+                out.push((
+                    env.to_string_lossy().into_owned(),
+                    arg.is_hide_env_values_set(),
+                ));
+            }
+        }
+        for sub in command.get_subcommands() {
+            env_args(sub, out);
+        }
+    }
+
+    #[test]
+    fn help_never_prints_the_value_of_an_environment_variable() {
+        let mut args = Vec::new();
+        env_args(&Config::command(), &mut args);
+        assert!(args.iter().any(|(env, _)| env == "DATABASE_URL"));
+        let shown: Vec<&String> = args.iter().filter(|a| !a.1).map(|a| &a.0).collect();
+        assert!(shown.is_empty(), "help would print {shown:?}");
     }
 
     fn serve_args(args: &[&str]) -> ServeArgs {

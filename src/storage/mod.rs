@@ -31,6 +31,8 @@ pub use units::{NewUnit, Unit, UnitLevel};
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
+
+use crate::config::secrets::redact_url;
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
 /// Errors of the storage boundary. Callers log them; users only ever see a polite apology.
@@ -97,7 +99,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn connect(url: &str) -> StorageResult<Store> {
         let backend =
-            Backend::of_url(url).ok_or_else(|| StorageError::UnsupportedUrl(url.to_owned()))?;
+            Backend::of_url(url).ok_or_else(|| StorageError::UnsupportedUrl(redact_url(url)))?;
         sqlx::any::install_default_drivers();
         let pool = match backend {
             Backend::Sqlite => connect_sqlite(url).await?,
