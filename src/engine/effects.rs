@@ -195,9 +195,9 @@ pub(super) async fn apply_effect(
                 now,
             )
             .await?;
-            applied
-                .replies
-                .push(invitation_reply(env, unit_name, &code, expires_at));
+            applied.replies.push(invitation_reply(
+                env, unit_code, unit_name, &code, expires_at,
+            ));
         }
         Effect::SetChangeNotices { on } => {
             directory::set_change_notices(tx, env.chat.channel, &env.chat.id, *on).await?;
@@ -241,6 +241,7 @@ pub(super) async fn apply_effect(
 /// The code, its link and a QR code picture of the link, to forward to the person invited.
 fn invitation_reply(
     env: &EffectEnv<'_>,
+    unit_code: &str,
     unit_name: &str,
     code: &str,
     expires_at: DateTime<Utc>,
@@ -263,7 +264,8 @@ fn invitation_reply(
     match crate::qr::qr_png(&link) {
         Ok(png) => {
             reply.image = Some(Attachment {
-                file_name: format!("moi-{code}.png"),
+                // The unit's code, never the invitation's: file names end up in listings.
+                file_name: format!("moi-{unit_code}.png"),
                 bytes: png,
             })
         }
@@ -337,4 +339,29 @@ async fn notice_team_saved(
         outbox::enqueue(tx, &channel, &chat_id, &reply, None, env.now).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_picture_of_an_invitation_is_named_after_the_unit_never_the_code() {
+        let texts = Texts::load().expect("texts");
+        let chat = ChatKey::new("test", "1");
+        let env = EffectEnv {
+            chat: &chat,
+            now: Utc::now(),
+            texts: &texts,
+            lang: Lang::Vi,
+            bot_username: Some("cnscd_bot"),
+        };
+        let code = generate_code();
+
+        let reply = invitation_reply(&env, "11083-01", "Thôn Đông Sơn", &code, Utc::now());
+
+        let image = reply.image.expect("a QR picture");
+        assert_eq!(image.file_name, "moi-11083-01.png");
+        assert!(!image.file_name.contains(&code));
+    }
 }

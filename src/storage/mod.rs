@@ -156,6 +156,9 @@ impl Store {
 }
 
 async fn connect_sqlite(url: &str) -> StorageResult<AnyPool> {
+    // The file holds every member's phone: owner-only before SQLite creates it 0644.
+    crate::files::prepare_sqlite_file(url)
+        .map_err(|error| StorageError::Connect(sqlx::Error::Io(error)))?;
     // `mode=rwc` creates the file when it is missing.
     let url = if url.contains("mode=") || url.contains(":memory:") {
         url.to_owned()

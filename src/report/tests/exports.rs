@@ -212,3 +212,17 @@ async fn the_png_chart_decodes_to_one_bar_per_commune_and_is_not_blank() {
         "the bars of Đại Sơn (75%) and Hưng Đạo (50%) are missing"
     );
 }
+
+#[tokio::test]
+async fn report_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let scene = scene().await;
+    for (format, name) in [
+        (ReportFormat::Xlsx, "report.xlsx"),
+        (ReportFormat::Csv, "report.csv"),
+    ] {
+        let (_dir, path) = export(&scene, format, name).await;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{name}");
+    }
+}
