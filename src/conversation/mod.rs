@@ -240,6 +240,11 @@ pub enum Effect {
         scope: String,
         deadline: NaiveDate,
     },
+    /// An invitation code that was unknown, used or expired: audited (without the code)
+    /// and counted against the chat's limit of wrong codes.
+    InvitationRefused {
+        reason: &'static str,
+    },
     /// An action refused for role or scope: kept in the audit log.
     Denied {
         action: String,

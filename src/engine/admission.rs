@@ -72,13 +72,15 @@ impl Engine {
         Ok(record)
     }
 
-    /// Someone saved the team while this chat was editing it: nothing of the edit is written,
-    /// the chat goes back to its menu and is told to look at the team again.
+    /// The step cannot be applied (someone saved the team while this chat was editing it,
+    /// another chat redeemed the invitation first, a limit was reached): nothing of it is
+    /// written, the chat goes back to its menu and is told `why`.
     pub(super) async fn changed_meanwhile(
         &self,
         chat: &ChatKey,
         update_id: Option<&str>,
         session: Session,
+        why: K,
     ) -> Result<Handled, EngineError> {
         let now = self.clock.now();
         let mut tx = match self.begin_step(chat, update_id, now).await? {
@@ -94,8 +96,8 @@ impl Engine {
             serde_json::to_string(&session).map_err(|e| StorageError::Corrupt(e.to_string()))?;
         sessions::save_session(&mut tx, chat.channel, &chat.id, &json, now).await?;
         tx.commit().await.map_err(StorageError::from)?;
-        tracing::info!("team changed by someone else meanwhile; edit not saved");
-        let text = self.texts.get(session.lang, K::TeamChangedMeanwhile);
+        tracing::info!(why = why.key(), "step refused; nothing saved");
+        let text = self.texts.get(session.lang, why);
         Ok(Handled::applied(vec![Reply::text(text)]))
     }
 }

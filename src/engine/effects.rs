@@ -9,6 +9,7 @@ use crate::clock::vietnam;
 use crate::conversation::{Attachment, Effect, Reply};
 use crate::i18n::{Html, Lang, Texts, K};
 use crate::invitation::{generate_code, hash_code, telegram_deep_link};
+use crate::storage::limits::{self, Limit, REPORT_SENT, WRONG_CODE};
 use crate::storage::{
     accounts, audit::audit, directory, invitations, outbox, teams, Account, NewInvitation,
     StorageError, Tx,
@@ -47,12 +48,18 @@ pub(super) async fn apply_effect(
     applied: &mut Applied,
 ) -> Result<(), StorageError> {
     let (actor, now) = (env.chat.actor(), env.now);
+    if is_write(effect) {
+        limits::check(tx, &actor, Limit::Writes, now).await?;
+    }
     match effect {
         Effect::RedeemInvitation {
             code_sha256,
             role,
             unit_code,
         } => {
+            // A chat over its limit of wrong codes is told so whatever this code is: a
+            // different answer for a good code would let guessing go on.
+            limits::check(tx, &actor, Limit::WrongCodes, now).await?;
             if invitations::mark_invitation_used(
                 tx,
                 code_sha256,
@@ -76,6 +83,10 @@ pub(super) async fn apply_effect(
                     now,
                 )
                 .await?;
+            } else {
+                // Another chat redeemed it after this step read it as unused: this chat
+                // must get neither the role nor the welcome the core wrote.
+                return Err(StorageError::InvitationTaken);
             }
         }
         Effect::SaveDraft {
@@ -166,6 +177,8 @@ pub(super) async fn apply_effect(
             .await?;
         }
         Effect::ImportVillages { commune, csv } => {
+            let detail = serde_json::json!({ "bytes": csv.len() });
+            audit(tx, &actor, "villages.imported", Some(commune), &detail, now).await?;
             applied.after.push(AfterCommit::ImportVillages {
                 commune: commune.clone(),
                 csv: csv.clone(),
@@ -203,6 +216,16 @@ pub(super) async fn apply_effect(
             directory::set_change_notices(tx, env.chat.channel, &env.chat.id, *on).await?;
         }
         Effect::SendReport { scope } => {
+            limits::check(tx, &actor, Limit::Reports, now).await?;
+            audit(
+                tx,
+                &actor,
+                REPORT_SENT,
+                Some(scope),
+                &serde_json::json!({}),
+                now,
+            )
+            .await?;
             applied.after.push(AfterCommit::Report {
                 scope: scope.clone(),
             });
@@ -222,6 +245,11 @@ pub(super) async fn apply_effect(
             )
             .await?;
         }
+        Effect::InvitationRefused { reason } => {
+            limits::check(tx, &actor, Limit::WrongCodes, now).await?;
+            let detail = serde_json::json!({ "reason": reason });
+            audit(tx, &actor, WRONG_CODE, None, &detail, now).await?;
+        }
         Effect::Denied { action, unit_code } => {
             tracing::warn!(action, unit_code, "refused: role or scope");
             audit(
@@ -236,6 +264,36 @@ pub(super) async fn apply_effect(
         }
     }
     Ok(())
+}
+
+/// Whether `effect` changes what others see, and so counts against the chat's limit of
+/// changes (answers to registration questions are checkpoints, not counted).
+fn is_write(effect: &Effect) -> bool {
+    matches!(
+        effect,
+        Effect::SaveTeam { .. }
+            | Effect::SetPhoneConsent { .. }
+            | Effect::RequestRemoval { .. }
+            | Effect::AddVillage { .. }
+            | Effect::RenameVillage { .. }
+            | Effect::RemoveVillage { .. }
+            | Effect::ImportVillages { .. }
+            | Effect::CreateInvitation { .. }
+            | Effect::SetDeadline { .. }
+    )
+}
+
+/// What to tell a chat whose step was refused by `error`, rolled back whole; `None` for an
+/// error that is a failure, not a refusal.
+pub(super) fn refusal(error: &StorageError) -> Option<K> {
+    match error {
+        StorageError::Conflict => Some(K::TeamChangedMeanwhile),
+        StorageError::InvitationTaken => Some(K::InvitationUsed),
+        StorageError::RateLimited(Limit::WrongCodes) => Some(K::TooManyWrongCodes),
+        StorageError::RateLimited(Limit::Reports) => Some(K::TooManyReports),
+        StorageError::RateLimited(Limit::Writes) => Some(K::TooManyChanges),
+        _ => None,
+    }
 }
 
 /// The code, its link and a QR code picture of the link, to forward to the person invited.

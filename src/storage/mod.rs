@@ -10,6 +10,7 @@ pub mod bulk;
 pub mod campaigns;
 pub mod directory;
 pub mod invitations;
+pub mod limits;
 pub mod listing;
 pub mod outbox;
 pub mod report;
@@ -51,6 +52,12 @@ pub enum StorageError {
     /// Someone else changed the row since it was read (optimistic concurrency).
     #[error("the data was changed by someone else meanwhile")]
     Conflict,
+    /// Another chat redeemed the invitation between this step's read and its write.
+    #[error("the invitation was redeemed by another chat meanwhile")]
+    InvitationTaken,
+    /// The chat reached a per-chat limit (see `storage::limits`); nothing is written.
+    #[error("the chat made too many {} recently", .0.name())]
+    RateLimited(limits::Limit),
 }
 
 pub type StorageResult<T> = Result<T, StorageError>;

@@ -3,6 +3,7 @@
 mod engine;
 mod fake_telegram_smoke;
 mod replicas;
+mod security;
 mod support;
 mod telegram;
 mod transcripts;
