@@ -201,16 +201,13 @@ impl Engine {
         };
         let mut applied = Applied::default();
         for effect in &outcome.effects {
-            match apply_effect(&mut tx, &env, effect, &mut applied).await {
-                Err(error) => match effects::refusal(&error) {
-                    // Lost a race or hit a limit: nothing of the step is written.
-                    Some(key) => {
-                        tx.rollback().await.map_err(StorageError::from)?;
-                        return self.changed_meanwhile(chat, update_id, session, key).await;
-                    }
-                    None => return Err(error.into()),
-                },
-                Ok(()) => {}
+            if let Err(error) = apply_effect(&mut tx, &env, effect, &mut applied).await {
+                // Lost a race or hit a limit: nothing of the step is written.
+                let Some(why) = effects::refusal(&error) else {
+                    return Err(error.into());
+                };
+                tx.rollback().await.map_err(StorageError::from)?;
+                return self.changed_meanwhile(chat, update_id, session, why).await;
             }
         }
         let json = serde_json::to_string(&outcome.session)
