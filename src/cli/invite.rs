@@ -35,6 +35,13 @@ pub async fn run(
         InviteError::UnknownUnit(code) => CliError::UnknownUnit(code),
         other => CliError::Invite(other),
     })?;
+    if let Some(days) = args.account_days {
+        let hash = crate::invitation::hash_code(&created.code);
+        store
+            .set_invitation_account_days(&hash, days)
+            .await
+            .map_err(CliError::Units)?;
+    }
     let unit = store.unit(&args.unit).await.map_err(CliError::Units)?;
     let unit_name = unit.map_or_else(|| args.unit.clone(), |u| format!("{} ({})", u.name, u.code));
     let expires = created

@@ -30,6 +30,7 @@ fn invite_args(unit: &str, bot_username: Option<&str>) -> InviteArgs {
         role: AccountRole::VillageHead,
         unit: unit.to_owned(),
         valid_days: 14,
+        account_days: None,
         bot_username: bot_username.map(str::to_owned),
         telegram: TelegramArgs {
             token: None,

@@ -129,6 +129,36 @@ pub enum DatabaseCommand {
     /// Deadline alerts (the bot sends them by itself while `serve` runs).
     #[command(subcommand)]
     Alerts(AlertsCommand),
+    /// The chats bound to a role: list them, or revoke one.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
+    /// Erase a person (Decree 13/2023): their member rows, consent, sessions, drafts, queued
+    /// messages and invitation traces; audit rows stay with their chat pseudonymised.
+    Erase {
+        /// The person's mobile number, in any usual spelling (0912 345 678, +84912345678…).
+        #[arg(long, value_name = "PHONE")]
+        phone: String,
+    },
+    /// Delete what is kept only for a while (sent messages, idle sessions, processed update
+    /// ids) and revoke expired accounts and those of chats that blocked the bot long ago.
+    /// `serve` does it by itself on every scheduler pass.
+    Purge,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// Every account (chat, role, unit, since, expiry, blocked since).
+    List {
+        /// Only the accounts of this unit and the units whose code starts with it.
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
+    },
+    /// Revoke a chat's account at once (it acts as a resident from its next message).
+    Revoke {
+        /// The chat as `accounts list` shows it: channel:id (e.g. telegram:123456789).
+        #[arg(long, value_name = "CHAT")]
+        chat: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -232,6 +262,11 @@ pub struct InviteArgs {
     /// How many days the code stays valid.
     #[arg(long, default_value_t = 14, value_parser = clap::value_parser!(u16).range(1..=365))]
     pub valid_days: u16,
+
+    /// How many days the account made with the code lasts (an official's term); without
+    /// it, until revoked (`cnscd accounts revoke`).
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u16).range(1..))]
+    pub account_days: Option<u16>,
 
     /// The bot's Telegram username, for the link https://t.me/<bot>?start=<code>. Without
     /// it, the bot is asked (getMe) when a token is set.

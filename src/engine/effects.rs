@@ -11,8 +11,8 @@ use crate::i18n::{Html, Lang, Texts, K};
 use crate::invitation::{generate_code, hash_code, telegram_deep_link};
 use crate::storage::limits::{self, Limit, REPORT_SENT, WRONG_CODE};
 use crate::storage::{
-    accounts, audit::audit, directory, invitations, outbox, teams, Account, NewInvitation,
-    StorageError, Tx,
+    account_admin, accounts, audit::audit, directory, erasure, invitations, outbox, teams, Account,
+    NewInvitation, StorageError, Tx,
 };
 
 /// How long an invitation made in chat stays valid.
@@ -74,6 +74,10 @@ pub(super) async fn apply_effect(
                     unit_code: unit_code.clone(),
                 };
                 accounts::bind_account(tx, env.chat.channel, &env.chat.id, &account, now).await?;
+                if let Some(days) = account_admin::invitation_account_days(tx, code_sha256).await? {
+                    let ends = now + Duration::days(days);
+                    account_admin::set_expiry(tx, env.chat.channel, &env.chat.id, ends).await?;
+                }
                 audit(
                     tx,
                     &actor,
@@ -106,13 +110,16 @@ pub(super) async fn apply_effect(
             team,
             based_on,
         } => {
+            let before = teams::team_for_unit(tx, unit_code).await?;
             teams::save_team(tx, unit_code, team, *based_on, now).await?;
+            erase_removed(tx, before.as_ref(), team).await?;
             notice_team_saved(tx, env, unit_code, team).await?;
             let detail = serde_json::json!({ "members": team.members.len(), "decision": team.decision.number.is_some() });
             audit(tx, &actor, "team.registered", Some(unit_code), &detail, now).await?;
         }
         Effect::SetPhoneConsent { phone, granted } => {
             directory::set_phone_consent(tx, phone, *granted, now).await?;
+            erasure::remember_member_chat(tx, phone, env.chat.channel, &env.chat.id, now).await?;
             audit(
                 tx,
                 &actor,
@@ -124,8 +131,11 @@ pub(super) async fn apply_effect(
             .await?;
         }
         Effect::RequestRemoval {
-            unit_code, name, ..
+            unit_code,
+            name,
+            phone,
         } => {
+            erasure::remember_member_chat(tx, phone, env.chat.channel, &env.chat.id, now).await?;
             notify_unit(tx, env, unit_code, name).await?;
             audit(
                 tx,
@@ -262,6 +272,26 @@ pub(super) async fn apply_effect(
             )
             .await?;
         }
+    }
+    Ok(())
+}
+
+/// A head removed members: what the bot kept about them goes too (their consent, their own
+/// chat's traces), unless another team still lists their number.
+async fn erase_removed(
+    tx: &mut Tx<'_>,
+    before: Option<&teams::StoredTeam>,
+    team: &crate::conversation::Draft,
+) -> Result<(), StorageError> {
+    let Some(before) = before else {
+        return Ok(());
+    };
+    let kept = |phone: &crate::domain::PhoneNumber| {
+        team.members.iter().any(|m| &m.phone == phone) || team.leader_phone.as_ref() == Some(phone)
+    };
+    for member in before.team.members.iter().filter(|m| !kept(&m.phone)) {
+        let name = Some(member.name.as_str());
+        erasure::erase_phone(tx, &member.phone, erasure::Reach::UnlessStillMember, name).await?;
     }
     Ok(())
 }

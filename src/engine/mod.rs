@@ -160,7 +160,7 @@ impl Engine {
             texts: &self.texts,
             rules: &self.rules,
             today: vietnam_date(now),
-            account: account_view(&mut tx, chat).await?,
+            account: account_view(&mut tx, chat, now).await?,
             team: None,
             invitation: None,
             memberships: Vec::new(),

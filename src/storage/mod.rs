@@ -4,16 +4,19 @@
 //! The store is the only way the rest of the code reaches the database: adapters and the
 //! conversation core never see a connection.
 
+pub mod account_admin;
 pub mod accounts;
 pub mod audit;
 pub mod bulk;
 pub mod campaigns;
 pub mod directory;
+pub mod erasure;
 pub mod invitations;
 pub mod limits;
 pub mod listing;
 pub mod outbox;
 pub mod report;
+pub mod retention;
 pub mod scratch;
 pub mod sessions;
 pub mod teams;

@@ -2,6 +2,7 @@
 
 mod engine;
 mod fake_telegram_smoke;
+mod privacy;
 mod replicas;
 mod security;
 mod support;
