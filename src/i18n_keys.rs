@@ -1,5 +1,6 @@
 // The keys of dialogues/*.toml, one per text the code uses. Keep sorted.
 text_keys! {
+    AccessRevoked = "access_revoked",
     AlreadyRegistering = "already_registering",
     AskAddMore = "ask_add_more",
     AskAddMoreFull = "ask_add_more_full",
@@ -36,6 +37,7 @@ text_keys! {
     ButtonCommunes = "button_communes",
     ButtonConfirm = "button_confirm",
     ButtonConfirmRemove = "button_confirm_remove",
+    ButtonConfirmRevoke = "button_confirm_revoke",
     ButtonConsentNo = "button_consent_no",
     ButtonConsentYes = "button_consent_yes",
     ButtonContinueTeam = "button_continue_team",
@@ -65,6 +67,7 @@ text_keys! {
     ButtonRename = "button_rename",
     ButtonRestart = "button_restart",
     ButtonResume = "button_resume",
+    ButtonRevokeAccess = "button_revoke_access",
     ButtonSearchAgain = "button_search_again",
     ButtonSeeCommune = "button_see_commune",
     ButtonSeeVillages = "button_see_villages",
@@ -101,6 +104,7 @@ text_keys! {
     CmdSkip = "cmd_skip",
     CmdStart = "cmd_start",
     ConfirmRemoveVillage = "confirm_remove_village",
+    ConfirmRevokeAccess = "confirm_revoke_access",
     ConsentGiven = "consent_given",
     ConsentNotGiven = "consent_not_given",
     ConsoleChoiceHint = "console_choice_hint",

@@ -68,6 +68,8 @@ pub fn on_input(turn: &mut Turn<'_>, input: Input) -> State {
             | Action::RenameVillage(_)
             | Action::RemoveVillage(_)
             | Action::ConfirmRemoveVillage(_)
+            | Action::RevokeAccess(_)
+            | Action::ConfirmRevokeAccess(_)
             | Action::AddVillage
             | Action::ImportVillages
             | Action::InviteFor(_)

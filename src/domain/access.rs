@@ -61,10 +61,13 @@ pub enum Action {
     InviteVillageHead,
     /// Create an invitation for an official of the target commune.
     InviteCommuneOfficial,
+    /// End the access of the accounts bound to the target, one level below the actor's: the
+    /// official above revokes, as the official above invites.
+    RevokeAccess,
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 8] = [
         Action::ViewTeamCard,
         Action::RegisterTeam,
         Action::ManageVillages,
@@ -72,6 +75,7 @@ impl Action {
         Action::ViewStatus,
         Action::InviteVillageHead,
         Action::InviteCommuneOfficial,
+        Action::RevokeAccess,
     ];
 }
 
@@ -117,6 +121,8 @@ pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), D
             (Scope::Within, UnitLevel::Village)
         }
         (DistrictOfficial, InviteCommuneOfficial) => (Scope::Within, UnitLevel::Commune),
+        (CommuneOfficial, RevokeAccess) => (Scope::Child, UnitLevel::Village),
+        (DistrictOfficial, RevokeAccess) => (Scope::Child, UnitLevel::Commune),
         _ => return Err(Denied::Role),
     };
     if target.level != level {
@@ -189,6 +195,10 @@ mod tests {
             ("official of 11083", ManageVillages, "11083"),
             ("official of 11083", EditVillage, "11083-01"),
             ("official of 11083", EditVillage, "11083-02"),
+            ("official of 11083", RevokeAccess, "11083-01"),
+            ("official of 11083", RevokeAccess, "11083-02"),
+            ("official of 298", RevokeAccess, "11083"),
+            ("official of 298", RevokeAccess, "11086"),
             ("official of 11083", ViewStatus, "11083"),
             ("official of 11083", ViewStatus, "11083-01"),
             ("official of 11083", ViewStatus, "11083-02"),

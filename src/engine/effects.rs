@@ -255,6 +255,11 @@ pub(super) async fn apply_effect(
             )
             .await?;
         }
+        Effect::RevokeAccess { unit_code, role } => {
+            let revoked =
+                account_admin::revoke_unit(tx, unit_code, role.code(), &actor, now).await?;
+            tracing::info!(revoked, unit_code, "accounts revoked in chat");
+        }
         Effect::InvitationRefused { reason } => {
             limits::check(tx, &actor, Limit::WrongCodes, now).await?;
             let detail = serde_json::json!({ "reason": reason });
@@ -310,6 +315,7 @@ fn is_write(effect: &Effect) -> bool {
             | Effect::ImportVillages { .. }
             | Effect::CreateInvitation { .. }
             | Effect::SetDeadline { .. }
+            | Effect::RevokeAccess { .. }
     )
 }
 

@@ -186,7 +186,8 @@ async fn revoke_where(
     reason: &str,
     now: DateTime<Utc>,
 ) -> StorageResult<u64> {
-    let select = format!("SELECT id, role, unit_code FROM accounts WHERE {condition}");
+    let select =
+        format!("SELECT id, channel, external_id, role, unit_code FROM accounts WHERE {condition}");
     let mut query = sqlx::query(&select);
     for value in values {
         query = query.bind(value.to_string());
@@ -198,6 +199,12 @@ async fn revoke_where(
         let unit: String = row.try_get("unit_code")?;
         sqlx::query("DELETE FROM accounts WHERE id = $1")
             .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        // A dialogue in progress (a registration, a village edit) ends with the account.
+        sqlx::query("DELETE FROM dialogue_states WHERE channel = $1 AND chat_id = $2")
+            .bind(row.try_get::<String, _>("channel")?)
+            .bind(row.try_get::<String, _>("external_id")?)
             .execute(&mut **tx)
             .await?;
         let detail = serde_json::json!({ "role": role, "reason": reason });

@@ -498,6 +498,7 @@ golden!(
     two_heads_editing_one_team_cannot_overwrite_each_other,
     a_whole_campaign_of_deadline_alerts,
     erasure_leaves_nothing_that_names_the_person,
+    the_official_above_revokes_an_account,
 );
 
 /// Counts of what the database holds about the person with `phone` (E.164), `name` and their

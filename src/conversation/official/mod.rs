@@ -3,6 +3,7 @@
 //! role and scope with [`authorize`], whatever button or payload asked for it.
 
 mod area;
+mod revoke;
 mod villages;
 
 use area::villages_of;
@@ -156,6 +157,8 @@ pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
             }
             Err(state) => state,
         },
+        Action::RevokeAccess(code) => revoke::revoke(turn, &code, false),
+        Action::ConfirmRevokeAccess(code) => revoke::revoke(turn, &code, true),
         Action::RemoveVillage(code) => remove(turn, &code, false),
         Action::ConfirmRemoveVillage(code) => remove(turn, &code, true),
         Action::AddVillage | Action::ImportVillages => {
@@ -211,6 +214,12 @@ fn unit_menu(turn: &mut Turn<'_>, code: &str) -> State {
                 &Action::RemoveVillage(code.to_owned()).payload(),
             ),
         ]);
+    }
+    if authorize(&actor(turn), access::Action::RevokeAccess, &target).is_ok() {
+        rows.push(vec![turn.button(
+            K::ButtonRevokeAccess,
+            &Action::RevokeAccess(code.to_owned()).payload(),
+        )]);
     }
     rows.push(vec![
         turn.button(K::ButtonBackToList, &Action::Units.payload())
