@@ -72,7 +72,14 @@ pub fn prepare_sqlite_file(url: &str) -> io::Result<()> {
         return Ok(());
     };
     if path.exists() {
-        fs::set_permissions(&path, fs::Permissions::from_mode(PRIVATE_FILE))
+        // Files made before this rule, with their journal files.
+        for suffix in ["", "-wal", "-shm"] {
+            let file = PathBuf::from(format!("{}{suffix}", path.display()));
+            if file.exists() {
+                fs::set_permissions(&file, fs::Permissions::from_mode(PRIVATE_FILE))?;
+            }
+        }
+        Ok(())
     } else {
         OpenOptions::new()
             .write(true)
