@@ -11,6 +11,30 @@ use cnscd::storage::retention::Retention;
 
 use crate::security::{said, App};
 
+/// Each test runs on SQLite, and on PostgreSQL when the tests have a server.
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                super::$name(App::sqlite().await).await;
+            }
+        )*
+        mod on_postgresql {
+            use super::App;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    match App::postgres().await {
+                        Some(app) => super::super::$name(app).await,
+                        None => cnscd::storage::scratch::report_skipped(stringify!($name)),
+                    }
+                }
+            )*
+        }
+    };
+}
+
 fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
@@ -35,9 +59,9 @@ async fn exec(app: &App, sql: &str, at: String) {
         .expect("seeded");
 }
 
-#[tokio::test]
-async fn the_purge_deletes_sent_messages_idle_sessions_and_update_ids_after_their_retention() {
-    let app = App::sqlite().await;
+async fn the_purge_deletes_sent_messages_idle_sessions_and_update_ids_after_their_retention(
+    app: App,
+) {
     let now = app.clock.now();
     let old = stamp(now - Duration::days(200));
     let recent = stamp(now - Duration::days(1));
@@ -73,9 +97,7 @@ async fn the_purge_deletes_sent_messages_idle_sessions_and_update_ids_after_thei
     app.finish().await;
 }
 
-#[tokio::test]
-async fn an_account_past_its_expiry_acts_as_a_resident_and_the_purge_revokes_it() {
-    let app = App::sqlite().await;
+async fn an_account_past_its_expiry_acts_as_a_resident_and_the_purge_revokes_it(app: App) {
     official(&app, "official", Some(30)).await;
     assert!(app
         .say("official", "/thon")
@@ -101,9 +123,9 @@ async fn an_account_past_its_expiry_acts_as_a_resident_and_the_purge_revokes_it(
     app.finish().await;
 }
 
-#[tokio::test]
-async fn a_chat_that_blocked_the_bot_loses_its_role_after_thirty_days_unless_it_wrote_again() {
-    let app = App::sqlite().await;
+async fn a_chat_that_blocked_the_bot_loses_its_role_after_thirty_days_unless_it_wrote_again(
+    app: App,
+) {
     official(&app, "gone", None).await;
     official(&app, "back", None).await;
     let blocked_at = app.clock.now();
@@ -132,9 +154,7 @@ async fn a_chat_that_blocked_the_bot_loses_its_role_after_thirty_days_unless_it_
     app.finish().await;
 }
 
-#[tokio::test]
-async fn accounts_are_listed_and_revoked_from_the_command_line() {
-    let app = App::sqlite().await;
+async fn accounts_are_listed_and_revoked_from_the_command_line(app: App) {
     official(&app, "official", Some(90)).await;
 
     let mut out = Vec::new();
@@ -164,4 +184,14 @@ async fn accounts_are_listed_and_revoked_from_the_command_line() {
     assert_eq!(app.store().account("test", "official").await.unwrap(), None);
     assert_eq!(app.audit_count("account.revoked").await, 1);
     app.finish().await;
+}
+
+mod run {
+    use super::App;
+    on_both_engines!(
+        the_purge_deletes_sent_messages_idle_sessions_and_update_ids_after_their_retention,
+        an_account_past_its_expiry_acts_as_a_resident_and_the_purge_revokes_it,
+        a_chat_that_blocked_the_bot_loses_its_role_after_thirty_days_unless_it_wrote_again,
+        accounts_are_listed_and_revoked_from_the_command_line,
+    );
 }
