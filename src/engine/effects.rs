@@ -3,17 +3,19 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::context::chat_lang;
 use super::ChatKey;
-use crate::clock::vietnam;
-use crate::conversation::{Attachment, Effect, Reply};
-use crate::i18n::{Html, Lang, Texts, K};
-use crate::invitation::{generate_code, hash_code, telegram_deep_link};
+use crate::conversation::{Effect, Reply};
+use crate::i18n::{Lang, Texts, K};
+use crate::invitation::{generate_code, hash_code};
 use crate::storage::limits::{self, Limit, REPORT_SENT, WRONG_CODE};
 use crate::storage::{
-    account_admin, accounts, audit::audit, directory, erasure, invitations, outbox, teams, Account,
+    account_admin, accounts, audit::audit, directory, erasure, invitations, teams, Account,
     NewInvitation, StorageError, Tx,
 };
+
+mod messages;
+
+use messages::{invitation_reply, notice_team_saved, notify_unit};
 
 /// How long an invitation made in chat stays valid.
 const INVITATION_DAYS: i64 = 14;
@@ -329,133 +331,5 @@ pub(super) fn refusal(error: &StorageError) -> Option<K> {
         StorageError::RateLimited(Limit::Reports) => Some(K::TooManyReports),
         StorageError::RateLimited(Limit::Writes) => Some(K::TooManyChanges),
         _ => None,
-    }
-}
-
-/// The code, its link and a QR code picture of the link, to forward to the person invited.
-fn invitation_reply(
-    env: &EffectEnv<'_>,
-    unit_code: &str,
-    unit_name: &str,
-    code: &str,
-    expires_at: DateTime<Utc>,
-) -> Reply {
-    let link = match env.bot_username {
-        Some(bot) => telegram_deep_link(bot, code),
-        None => format!("/start {code}"),
-    };
-    let expires = expires_at
-        .with_timezone(&vietnam())
-        .format("%d/%m/%Y")
-        .to_string();
-    let args = [
-        ("unit", Html::text(unit_name)),
-        ("code", Html::text(code)),
-        ("expires", Html::text(&expires)),
-        ("link", Html::text(&link)),
-    ];
-    let mut reply = Reply::text(env.texts.fill(env.lang, K::InvitationCreated, &args));
-    match crate::qr::qr_png(&link) {
-        Ok(png) => {
-            reply.image = Some(Attachment {
-                // The unit's code, never the invitation's: file names end up in listings.
-                file_name: format!("moi-{unit_code}.png"),
-                bytes: png,
-            })
-        }
-        Err(error) => tracing::warn!(%error, "no QR code for the invitation"),
-    }
-    reply
-}
-
-/// Tells the heads of `unit_code` (in their own language) that a member asked to leave.
-async fn notify_unit(
-    tx: &mut Tx<'_>,
-    env: &EffectEnv<'_>,
-    unit_code: &str,
-    name: &str,
-) -> Result<(), StorageError> {
-    let unit_name = crate::storage::units::unit_in_tx(tx, unit_code)
-        .await?
-        .map(|u| u.name)
-        .unwrap_or_default();
-    for (channel, chat_id) in
-        directory::unit_chats(tx, unit_code, &["village-head", "commune-official"]).await?
-    {
-        let lang = chat_lang(tx, &channel, &chat_id).await?;
-        let args = [("name", Html::text(name)), ("unit", Html::text(&unit_name))];
-        let reply = Reply::text(env.texts.fill(lang, K::MemberAskedRemoval, &args));
-        outbox::enqueue(tx, &channel, &chat_id, &reply, None, env.now).await?;
-    }
-    Ok(())
-}
-
-/// Tells the officials of a village's commune that its team was submitted or changed (unless
-/// they turned these notices off).
-async fn notice_team_saved(
-    tx: &mut Tx<'_>,
-    env: &EffectEnv<'_>,
-    unit_code: &str,
-    team: &crate::conversation::Draft,
-) -> Result<(), StorageError> {
-    let Some(village) = crate::storage::units::unit_in_tx(tx, unit_code).await? else {
-        return Ok(());
-    };
-    let Some(commune) = village
-        .parent_code
-        .as_deref()
-        .filter(|_| village.level == crate::domain::UnitLevel::Village)
-    else {
-        return Ok(());
-    };
-    for (channel, chat_id) in directory::unit_chats(tx, commune, &["commune-official"]).await? {
-        if !directory::change_notices(tx, &channel, &chat_id).await? {
-            continue;
-        }
-        let lang = chat_lang(tx, &channel, &chat_id).await?;
-        let status_key = if team.decision.number.is_some() {
-            K::StatusComplete
-        } else {
-            K::StatusNoDecision
-        };
-        let status = crate::i18n::to_plain(env.texts.template(lang, status_key));
-        let args = [
-            ("village", Html::text(&village.name)),
-            ("members", Html::text(&team.members.len().to_string())),
-            ("status", Html::text(&status)),
-        ];
-        let mut reply = Reply::text(env.texts.fill(lang, K::NoticeTeamSaved, &args));
-        let off = crate::i18n::to_plain(env.texts.template(lang, K::ButtonNoticesOff));
-        reply.buttons = vec![vec![crate::conversation::anytime_button(
-            off,
-            &crate::conversation::Action::NoticesOff,
-        )]];
-        outbox::enqueue(tx, &channel, &chat_id, &reply, None, env.now).await?;
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_picture_of_an_invitation_is_named_after_the_unit_never_the_code() {
-        let texts = Texts::load().expect("texts");
-        let chat = ChatKey::new("test", "1");
-        let env = EffectEnv {
-            chat: &chat,
-            now: Utc::now(),
-            texts: &texts,
-            lang: Lang::Vi,
-            bot_username: Some("cnscd_bot"),
-        };
-        let code = generate_code();
-
-        let reply = invitation_reply(&env, "11083-01", "Thôn Đông Sơn", &code, Utc::now());
-
-        let image = reply.image.expect("a QR picture");
-        assert_eq!(image.file_name, "moi-11083-01.png");
-        assert!(!image.file_name.contains(&code));
     }
 }
