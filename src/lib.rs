@@ -26,6 +26,7 @@ pub mod console;
 pub mod conversation;
 pub mod domain;
 pub mod engine;
+pub mod files;
 pub mod i18n;
 pub mod import;
 pub mod invitation;

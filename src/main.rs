@@ -121,8 +121,15 @@ async fn run(config: Config) -> anyhow::Result<()> {
 
 /// The value of `CNSCD_WEBHOOK_SECRET`; one that is not UTF-8 is kept (garbled) so it is
 /// reported as invalid rather than missing.
+/// The webhook secret from its variable, or from the file `CNSCD_WEBHOOK_SECRET_FILE` names.
 fn webhook_secret() -> Option<String> {
-    std::env::var_os(WEBHOOK_SECRET_ENV).map(|value| value.to_string_lossy().into_owned())
+    match cnscd::config::secrets::env_secret(WEBHOOK_SECRET_ENV) {
+        Ok(secret) => secret.map(|s| s.expose().to_owned()),
+        Err(error) => {
+            eprintln!("Error: {error}");
+            None
+        }
+    }
 }
 
 fn serve_options(args: &ServeArgs) -> ServeOptions {

@@ -7,15 +7,27 @@ use chrono::Utc;
 
 use crate::domain::schedule::Schedule;
 use crate::engine::Engine;
+use crate::storage::retention::Retention;
 
 /// The longest sleep: a deadline changed in chat is picked up within this time.
 const MAX_SLEEP: Duration = Duration::from_secs(15 * 60);
 
-/// Runs alerts until the task is dropped.
+/// How often `serve` deletes what is kept only for a while (see `storage::retention`).
+const PURGE_EVERY: Duration = Duration::from_secs(60 * 60);
+
+/// Runs alerts, and the retention purge, until the task is dropped.
 pub async fn run_scheduler(engine: Engine) {
     let schedule: Schedule = engine.schedule().clone();
+    let mut last_purge: Option<std::time::Instant> = None;
     loop {
         let now = engine.now();
+        if last_purge.is_none_or(|at| at.elapsed() >= PURGE_EVERY) {
+            last_purge = Some(std::time::Instant::now());
+            match engine.store().purge(&Retention::default(), now).await {
+                Ok(purged) => tracing::info!(?purged, "retention purge"),
+                Err(error) => tracing::warn!(%error, "retention purge failed; will retry"),
+            }
+        }
         match super::run_due(&engine, &schedule, now).await {
             Ok(run) if run.queued > 0 => tracing::info!(queued = run.queued, "alerts queued"),
             Ok(_) => {}

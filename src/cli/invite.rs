@@ -6,6 +6,7 @@ use chrono::Duration;
 
 use super::{telegram, CliError};
 use crate::clock::vietnam;
+use crate::config::secrets::has_password;
 use crate::config::{InviteArgs, DEFAULT_DATABASE_URL};
 use crate::engine::Engine;
 use crate::invitation::{create_invitation, telegram_deep_link, InviteError};
@@ -34,6 +35,13 @@ pub async fn run(
         InviteError::UnknownUnit(code) => CliError::UnknownUnit(code),
         other => CliError::Invite(other),
     })?;
+    if let Some(days) = args.account_days {
+        let hash = crate::invitation::hash_code(&created.code);
+        store
+            .set_invitation_account_days(&hash, days)
+            .await
+            .map_err(CliError::Units)?;
+    }
     let unit = store.unit(&args.unit).await.map_err(CliError::Units)?;
     let unit_name = unit.map_or_else(|| args.unit.clone(), |u| format!("{} ({})", u.name, u.code));
     let expires = created
@@ -60,11 +68,19 @@ pub async fn run(
              CNSCD_BOT_USERNAME, or set TELOXIDE_TOKEN so the bot can be asked)"
         )?,
     }
-    let database = if database_url == DEFAULT_DATABASE_URL {
+    // A password never goes to the terminal (nor, through a copied command, to a shell
+    // history): the console then reads the same DATABASE_URL from the environment.
+    let database = if database_url == DEFAULT_DATABASE_URL || has_password(database_url) {
         String::new()
     } else {
         format!(" --database-url '{database_url}'")
     };
     writeln!(out, "  console:   cnscd console{database} --invite {code}")?;
+    if has_password(database_url) {
+        writeln!(
+            out,
+            "             (with the same DATABASE_URL in the environment)"
+        )?;
+    }
     Ok(())
 }

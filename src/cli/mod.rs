@@ -5,7 +5,8 @@
 pub mod campaign;
 pub mod import;
 mod inbox;
-mod invite;
+pub mod invite;
+pub mod privacy;
 pub mod telegram;
 pub mod units;
 pub mod webhook;
@@ -56,6 +57,14 @@ pub enum CliError {
     Console(#[source] ConsoleError),
     #[error("{0}")]
     Campaign(String),
+    #[error("{0}")]
+    Refused(String),
+    #[error("Failed to {what}")]
+    Store {
+        what: &'static str,
+        #[source]
+        source: StorageError,
+    },
     #[error("Failed to write the output")]
     Output(#[from] std::io::Error),
     #[error(transparent)]
@@ -102,5 +111,8 @@ pub async fn run(
         DatabaseCommand::Campaign(command) => campaign::campaign(engine, command, &mut out).await,
         DatabaseCommand::Alerts(command) => campaign::alerts(engine, command, &mut out).await,
         DatabaseCommand::Inbox(command) => inbox::run(engine.store(), command, &mut out).await,
+        DatabaseCommand::Accounts(command) => privacy::accounts(engine, command, &mut out).await,
+        DatabaseCommand::Erase { phone } => privacy::erase(engine, &phone, &mut out).await,
+        DatabaseCommand::Purge => privacy::purge(engine, &mut out).await,
     }
 }

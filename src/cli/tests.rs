@@ -30,6 +30,7 @@ fn invite_args(unit: &str, bot_username: Option<&str>) -> InviteArgs {
         role: AccountRole::VillageHead,
         unit: unit.to_owned(),
         valid_days: 14,
+        account_days: None,
         bot_username: bot_username.map(str::to_owned),
         telegram: TelegramArgs {
             token: None,
@@ -45,7 +46,7 @@ async fn importing_villages_lists_their_codes_and_an_invitation_prints_every_way
     let file = dir.path().join("villages.csv");
     std::fs::write(
         &file,
-        "commune_code,name,code\n11083,Thôn Đông,\n11083,Thôn Tây,T2\n",
+        "commune_code,name,code\n11083,Thôn Đông,\n11083,Thôn Tây,11083-T2\n",
     )
     .unwrap();
 
@@ -63,7 +64,7 @@ async fn importing_villages_lists_their_codes_and_an_invitation_prints_every_way
         "{out}"
     );
     assert!(
-        out.contains("T2        Thôn Tây  (commune 11083)\n"),
+        out.contains("11083-T2  Thôn Tây  (commune 11083)\n"),
         "{out}"
     );
 
@@ -72,7 +73,7 @@ async fn importing_villages_lists_their_codes_and_an_invitation_prints_every_way
         .await
         .unwrap();
     let out = String::from_utf8(out).unwrap();
-    assert_eq!(out, "11083-01  thôn  Thôn Đông\nT2        thôn  Thôn Tây\n");
+    assert_eq!(out, "11083-01  thôn  Thôn Đông\n11083-T2  thôn  Thôn Tây\n");
 
     let mut out = Vec::new();
     let args = invite_args("11083-01", Some("@cnscd_bot"));
@@ -92,6 +93,32 @@ async fn importing_villages_lists_their_codes_and_an_invitation_prints_every_way
     );
     let console = format!("cnscd console --database-url 'sqlite://other.db' --invite {code}");
     assert!(out.contains(&console), "{out}");
+}
+
+#[tokio::test]
+async fn an_invitation_never_prints_the_database_password() {
+    let dir = TempDir::new().unwrap();
+    let engine = engine(&dir).await;
+    let url = "postgres://cnscd:hunter2@db.internal:5432/cnscd";
+
+    let mut out = Vec::new();
+    let mut args = invite_args("11083", None);
+    args.role = AccountRole::CommuneOfficial;
+    invite::run(&engine, &args, url, &mut out).await.unwrap();
+
+    let out = String::from_utf8(out).unwrap();
+    assert!(!out.contains("hunter2"), "{out}");
+    assert!(out.contains("same DATABASE_URL"), "{out}");
+}
+
+#[tokio::test]
+async fn an_unsupported_database_url_is_reported_without_its_password() {
+    let error = crate::storage::Store::connect("mysql://root:hunter2@db/cnscd")
+        .await
+        .unwrap_err();
+    let shown = error.to_string();
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(shown.contains("mysql://root:****@db/cnscd"), "{shown}");
 }
 
 #[tokio::test]

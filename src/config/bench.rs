@@ -30,7 +30,12 @@ pub struct LoadBenchArgs {
     pub messages: u32,
     /// A PostgreSQL server to create the replicas' scratch database on (dropped afterwards);
     /// without it the webhook scenario is skipped.
-    #[arg(long, env = "CNSCD_TEST_POSTGRES_URL", value_name = "URL")]
+    #[arg(
+        long,
+        env = "CNSCD_TEST_POSTGRES_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub postgres: Option<String>,
 }
 

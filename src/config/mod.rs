@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 mod bench;
+pub mod secrets;
 mod telegram;
 
 pub use bench::{BenchArgs, BenchCommand, LoadBenchArgs, NationalBenchArgs};
@@ -30,18 +31,31 @@ pub struct Config {
         long,
         global = true,
         env = "DATABASE_URL",
+        hide_env_values = true,
         default_value = DEFAULT_DATABASE_URL
     )]
     pub database_url: String,
 
     /// A composition-rules TOML file (see data/rules/tu-ky.toml); without it, the
     /// built-in rules of Tứ Kỳ district apply.
-    #[arg(long, global = true, env = "CNSCD_RULES", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        env = "CNSCD_RULES",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
     pub rules: Option<PathBuf>,
 
     /// When deadline alerts go out: a TOML file like data/alerts.toml (days before the
     /// deadline, time of day, quiet hours, overdue repeats); without it, that file's values.
-    #[arg(long, global = true, env = "CNSCD_ALERTS", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        env = "CNSCD_ALERTS",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
     pub alerts: Option<PathBuf>,
 
     /// What to log to stderr, as a tracing filter: `info`, `debug`, `cnscd=debug,sqlx=warn`…
@@ -51,6 +65,7 @@ pub struct Config {
         long,
         global = true,
         env = "RUST_LOG",
+        hide_env_values = true,
         default_value = "info,sqlx::postgres::notice=warn"
     )]
     pub log: String,
@@ -117,6 +132,20 @@ pub enum DatabaseCommand {
     /// Incoming events that failed too often and were set aside ("parked").
     #[command(subcommand)]
     Inbox(InboxCommand),
+    /// The chats bound to a role: list them, or revoke one.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
+    /// Erase a person (Decree 13/2023): their member rows, consent, sessions, drafts, queued
+    /// messages and invitation traces; audit rows stay with their chat pseudonymised.
+    Erase {
+        /// The person's mobile number, in any usual spelling (0912 345 678, +84912345678…).
+        #[arg(long, value_name = "PHONE")]
+        phone: String,
+    },
+    /// Delete what is kept only for a while (sent messages, idle sessions, processed update
+    /// ids) and revoke expired accounts and those of chats that blocked the bot long ago.
+    /// `serve` does it by itself on every scheduler pass.
+    Purge,
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,6 +160,22 @@ pub enum InboxCommand {
         id: Option<i64>,
         #[arg(long, conflicts_with = "id")]
         all: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// Every account (chat, role, unit, since, expiry, blocked since).
+    List {
+        /// Only the accounts of this unit and the units whose code starts with it.
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
+    },
+    /// Revoke a chat's account at once (it acts as a resident from its next message).
+    Revoke {
+        /// The chat as `accounts list` shows it: channel:id (e.g. telegram:123456789).
+        #[arg(long, value_name = "CHAT")]
+        chat: String,
     },
 }
 
@@ -196,7 +241,12 @@ pub struct ConsoleArgs {
 
     /// The bot's Telegram username: invitations made in the console then show the link
     /// https://t.me/<bot>?start=<code> and a QR code of it.
-    #[arg(long, env = "CNSCD_BOT_USERNAME", value_name = "NAME")]
+    #[arg(
+        long,
+        env = "CNSCD_BOT_USERNAME",
+        value_name = "NAME",
+        hide_env_values = true
+    )]
     pub bot_username: Option<String>,
 }
 
@@ -245,9 +295,19 @@ pub struct InviteArgs {
     #[arg(long, default_value_t = 14, value_parser = clap::value_parser!(u16).range(1..=365))]
     pub valid_days: u16,
 
+    /// How many days the account made with the code lasts (an official's term); without
+    /// it, until revoked (`cnscd accounts revoke`).
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u16).range(1..))]
+    pub account_days: Option<u16>,
+
     /// The bot's Telegram username, for the link https://t.me/<bot>?start=<code>. Without
     /// it, the bot is asked (getMe) when a token is set.
-    #[arg(long, env = "CNSCD_BOT_USERNAME", value_name = "NAME")]
+    #[arg(
+        long,
+        env = "CNSCD_BOT_USERNAME",
+        hide_env_values = true,
+        value_name = "NAME"
+    )]
     pub bot_username: Option<String>,
 
     #[command(flatten)]
@@ -273,12 +333,36 @@ mod tests {
     }
 
     #[test]
-    fn the_token_never_shows_in_debug_output() {
-        let config =
-            Config::parse_from(["cnscd", "serve", "--telegram-token", "123456:very-secret"]);
-        let shown = format!("{config:?}");
-        assert!(!shown.contains("very-secret"), "{shown}");
-        assert!(shown.contains("[redacted]"));
+    fn the_token_is_not_a_flag_and_never_shows_in_debug_output() {
+        let flag = Config::try_parse_from(["cnscd", "serve", "--telegram-token", "123456:x"]);
+        assert!(flag.is_err(), "a token on the command line is refused");
+
+        let secret = Secret::from("123456:very-secret".to_owned());
+        assert_eq!(format!("{secret:?}"), "[redacted]");
+    }
+
+    /// Every argument backed by an environment variable, in every subcommand.
+    fn env_args(command: &clap::Command, out: &mut Vec<(String, bool)>) {
+        for arg in command.get_arguments() {
+            if let Some(env) = arg.get_env() {
+                out.push((
+                    env.to_string_lossy().into_owned(),
+                    arg.is_hide_env_values_set(),
+                ));
+            }
+        }
+        for sub in command.get_subcommands() {
+            env_args(sub, out);
+        }
+    }
+
+    #[test]
+    fn help_never_prints_the_value_of_an_environment_variable() {
+        let mut args = Vec::new();
+        env_args(&Config::command(), &mut args);
+        assert!(args.iter().any(|(env, _)| env == "DATABASE_URL"));
+        let shown: Vec<&String> = args.iter().filter(|a| !a.1).map(|a| &a.0).collect();
+        assert!(shown.is_empty(), "help would print {shown:?}");
     }
 
     fn serve_args(args: &[&str]) -> ServeArgs {

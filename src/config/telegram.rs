@@ -18,19 +18,16 @@ pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSP
 /// How to reach the Telegram Bot API.
 #[derive(Debug, Args)]
 pub struct TelegramArgs {
-    /// The bot token from @BotFather. Prefer the environment variable: a flag shows up in
-    /// process listings.
-    #[arg(
-        long = "telegram-token",
-        env = "TELOXIDE_TOKEN",
-        hide_env_values = true
-    )]
+    /// The bot token from @BotFather: from TELOXIDE_TOKEN or the file TELOXIDE_TOKEN_FILE
+    /// names, never a flag (flags show up in process listings and shell histories).
+    #[arg(skip = super::secrets::telegram_token())]
     pub token: Option<Secret>,
 
     /// Another Bot API server (a local `telegram-bot-api`, or a fake one in tests).
     #[arg(
         long = "telegram-api-url",
         env = "TELOXIDE_API_URL",
+        hide_env_values = true,
         value_name = "URL"
     )]
     pub api_url: Option<url::Url>,
@@ -48,18 +45,33 @@ pub struct ServeArgs {
     /// Receive updates by webhook at this URL instead of long polling. Only its path is
     /// used (TLS ends at the load balancer); give Telegram the URL with `cnscd webhook set`.
     /// Needs the secret token in CNSCD_WEBHOOK_SECRET.
-    #[arg(long, env = "CNSCD_WEBHOOK_URL", value_name = "URL")]
+    #[arg(
+        long,
+        env = "CNSCD_WEBHOOK_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub webhook_url: Option<url::Url>,
 
     /// Where to serve webhooks, /healthz and /metrics [default with --webhook-url:
     /// 0.0.0.0:8080]. With long polling, /healthz and /metrics are served only if it is given.
-    #[arg(long, env = "CNSCD_LISTEN", value_name = "ADDR")]
+    #[arg(
+        long,
+        env = "CNSCD_LISTEN",
+        hide_env_values = true,
+        value_name = "ADDR"
+    )]
     pub listen: Option<SocketAddr>,
 
     /// This replica's name in the inbox and outbox [default: the host name]. Replicas on one
     /// database need different names; restarted under its name, a replica takes back at once
     /// the events and messages it left (another replica takes them after a few seconds).
-    #[arg(long, env = "CNSCD_REPLICA_ID", value_name = "NAME")]
+    #[arg(
+        long,
+        env = "CNSCD_REPLICA_ID",
+        value_name = "NAME",
+        hide_env_values = true
+    )]
     pub replica_id: Option<String>,
 }
 
@@ -137,7 +149,12 @@ pub enum WebhookCommand {
 #[derive(Debug, Args)]
 pub struct WebhookSetArgs {
     /// The public HTTPS URL; `serve --webhook-url` must be given the same.
-    #[arg(long, env = "CNSCD_WEBHOOK_URL", value_name = "URL")]
+    #[arg(
+        long,
+        env = "CNSCD_WEBHOOK_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub url: url::Url,
 
     /// At most this many requests at once from Telegram, 1-100 (Telegram's default: 40).

@@ -248,8 +248,8 @@ impl<W: AsyncWrite + Unpin> Console<'_, W> {
     async fn extras(&mut self, replies: &[Reply]) -> Result<(), ConsoleError> {
         for reply in replies {
             for file in reply.image.iter().chain(&reply.document) {
-                let path = std::env::temp_dir().join(&file.file_name);
-                tokio::fs::write(&path, &file.bytes).await?;
+                let path = crate::files::private_dir()?.join(&file.file_name);
+                crate::files::write_private(&path, &file.bytes)?;
                 let saved = self
                     .fill(K::ConsoleImageSaved, "path", &path.display().to_string())
                     .await?;

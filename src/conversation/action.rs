@@ -57,6 +57,10 @@ pub enum Action {
     ViewVillages(String),
     NoticesOff,
     NoticesOn,
+    /// Officials: end the access of the accounts bound to a unit below (the village head of
+    /// a village, the officials of a commune), after a confirmation.
+    RevokeAccess(String),
+    ConfirmRevokeAccess(String),
 }
 
 impl Action {
@@ -106,6 +110,8 @@ impl Action {
             Action::ViewVillages(code) => format!("vv:{code}"),
             Action::NoticesOff => "notices:off".into(),
             Action::NoticesOn => "notices:on".into(),
+            Action::RevokeAccess(code) => format!("rv:{code}"),
+            Action::ConfirmRevokeAccess(code) => format!("rvy:{code}"),
         }
     }
 
@@ -186,6 +192,8 @@ impl Action {
             "vxy" => code().map(Action::ConfirmRemoveVillage),
             "inv" => code().map(Action::InviteFor),
             "vv" => code().map(Action::ViewVillages),
+            "rv" => code().map(Action::RevokeAccess),
+            "rvy" => code().map(Action::ConfirmRevokeAccess),
             _ => None,
         }
     }

@@ -68,6 +68,8 @@ pub fn on_input(turn: &mut Turn<'_>, input: Input) -> State {
             | Action::RenameVillage(_)
             | Action::RemoveVillage(_)
             | Action::ConfirmRemoveVillage(_)
+            | Action::RevokeAccess(_)
+            | Action::ConfirmRevokeAccess(_)
             | Action::AddVillage
             | Action::ImportVillages
             | Action::InviteFor(_)
@@ -164,11 +166,12 @@ fn redeem(turn: &mut Turn<'_>) -> State {
         parent,
     }) = check
     else {
-        let key = match check {
-            Some(InvitationCheck::Used) => K::InvitationUsed,
-            Some(InvitationCheck::Expired) => K::InvitationExpired,
-            _ => K::InvitationUnknown,
+        let (key, reason) = match check {
+            Some(InvitationCheck::Used) => (K::InvitationUsed, "used"),
+            Some(InvitationCheck::Expired) => (K::InvitationExpired, "expired"),
+            _ => (K::InvitationUnknown, "unknown"),
         };
+        turn.effect(Effect::InvitationRefused { reason });
         turn.say(key);
         menu(turn);
         return State::Idle;

@@ -246,6 +246,16 @@ pub enum Effect {
         scope: String,
         deadline: NaiveDate,
     },
+    /// The official above ends the access of the accounts of `role` bound to the unit.
+    RevokeAccess {
+        unit_code: String,
+        role: AccountRole,
+    },
+    /// An invitation code that was unknown, used or expired: audited (without the code)
+    /// and counted against the chat's limit of wrong codes.
+    InvitationRefused {
+        reason: &'static str,
+    },
     /// An action refused for role or scope: kept in the audit log.
     Denied {
         action: String,
@@ -284,8 +294,26 @@ pub fn expected_file(state: &State) -> Option<ExpectedFile> {
 /// Handles one incoming event. Never panics on any input; never touches I/O.
 pub fn handle(session: &Session, incoming: Incoming, ctx: &Context<'_>) -> Outcome {
     let mut turn = turn::Turn::new(session, ctx);
-    let state = input::route(&mut turn, session.state.clone(), incoming);
+    // An account revoked or expired mid-dialogue takes its dialogue with it: the step is
+    // read from the menu, as a resident's.
+    let state = if needs_account(&session.state) && ctx.invitation_or_account_unit().is_none() {
+        State::Idle
+    } else {
+        session.state.clone()
+    };
+    let state = input::route(&mut turn, state, incoming);
     turn.finish(session, state)
+}
+
+/// States only an account may be in (they write to its unit).
+fn needs_account(state: &State) -> bool {
+    matches!(
+        state,
+        State::Registering(_)
+            | State::AddingVillage
+            | State::RenamingVillage { .. }
+            | State::AwaitingVillagesCsv
+    )
 }
 
 impl Context<'_> {

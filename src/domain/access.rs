@@ -49,24 +49,33 @@ pub enum Action {
     ViewTeamCard,
     /// Register or edit the team of the target unit.
     RegisterTeam,
-    /// Add, rename, remove or import the villages of the target commune.
+    /// Add or import villages in the target commune.
     ManageVillages,
+    /// Rename or remove the target village: its own commune's official only, whatever
+    /// other right over the village an account has (a district official may invite its
+    /// head, not rename it).
+    EditVillage,
     /// See the registration status of the target and the units below it.
     ViewStatus,
     /// Create an invitation for the head of the target village.
     InviteVillageHead,
     /// Create an invitation for an official of the target commune.
     InviteCommuneOfficial,
+    /// End the access of the accounts bound to the target, one level below the actor's: the
+    /// official above revokes, as the official above invites.
+    RevokeAccess,
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 8] = [
         Action::ViewTeamCard,
         Action::RegisterTeam,
         Action::ManageVillages,
+        Action::EditVillage,
         Action::ViewStatus,
         Action::InviteVillageHead,
         Action::InviteCommuneOfficial,
+        Action::RevokeAccess,
     ];
 }
 
@@ -80,6 +89,16 @@ pub enum Denied {
     Level,
 }
 
+/// Where the target must be, relative to the account's unit.
+enum Scope {
+    /// The account's own unit.
+    Own,
+    /// A unit directly under the account's unit.
+    Child,
+    /// The account's unit or any unit below it.
+    Within,
+}
+
 /// Decides whether `actor` may do `action` on `target`.
 pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), Denied> {
     use AccountRole::*;
@@ -90,22 +109,29 @@ pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), D
     let (Some(role), Some(unit)) = (actor.role, actor.unit.as_deref()) else {
         return Err(Denied::Role);
     };
-    let (own_unit_only, level) = match (role, action) {
-        (VillageHead, RegisterTeam) => (true, UnitLevel::Village),
-        (CommuneOfficial, RegisterTeam) => (true, UnitLevel::Commune),
-        (CommuneOfficial, ManageVillages) => (true, UnitLevel::Commune),
-        (VillageHead | CommuneOfficial | DistrictOfficial, ViewStatus) => (false, target.level),
-        (CommuneOfficial | DistrictOfficial, InviteVillageHead) => (false, UnitLevel::Village),
-        (DistrictOfficial, InviteCommuneOfficial) => (false, UnitLevel::Commune),
+    let (scope, level) = match (role, action) {
+        (VillageHead, RegisterTeam) => (Scope::Own, UnitLevel::Village),
+        (CommuneOfficial, RegisterTeam) => (Scope::Own, UnitLevel::Commune),
+        (CommuneOfficial, ManageVillages) => (Scope::Own, UnitLevel::Commune),
+        (CommuneOfficial, EditVillage) => (Scope::Child, UnitLevel::Village),
+        (VillageHead | CommuneOfficial | DistrictOfficial, ViewStatus) => {
+            (Scope::Within, target.level)
+        }
+        (CommuneOfficial | DistrictOfficial, InviteVillageHead) => {
+            (Scope::Within, UnitLevel::Village)
+        }
+        (DistrictOfficial, InviteCommuneOfficial) => (Scope::Within, UnitLevel::Commune),
+        (CommuneOfficial, RevokeAccess) => (Scope::Child, UnitLevel::Village),
+        (DistrictOfficial, RevokeAccess) => (Scope::Child, UnitLevel::Commune),
         _ => return Err(Denied::Role),
     };
     if target.level != level {
         return Err(Denied::Level);
     }
-    let in_scope = if own_unit_only {
-        target.code == unit
-    } else {
-        target.within(unit)
+    let in_scope = match scope {
+        Scope::Own => target.code == unit,
+        Scope::Child => target.ancestors.first().map(String::as_str) == Some(unit),
+        Scope::Within => target.within(unit),
     };
     if in_scope {
         Ok(())
@@ -167,6 +193,12 @@ mod tests {
             ("head of 11083-01", ViewStatus, "11083-01"),
             ("official of 11083", RegisterTeam, "11083"),
             ("official of 11083", ManageVillages, "11083"),
+            ("official of 11083", EditVillage, "11083-01"),
+            ("official of 11083", EditVillage, "11083-02"),
+            ("official of 11083", RevokeAccess, "11083-01"),
+            ("official of 11083", RevokeAccess, "11083-02"),
+            ("official of 298", RevokeAccess, "11083"),
+            ("official of 298", RevokeAccess, "11086"),
             ("official of 11083", ViewStatus, "11083"),
             ("official of 11083", ViewStatus, "11083-01"),
             ("official of 11083", ViewStatus, "11083-02"),
@@ -211,6 +243,34 @@ mod tests {
             }
         }
         assert_eq!(checked, 4 * Action::ALL.len() * 10);
+    }
+
+    #[test]
+    fn only_the_villages_own_commune_official_may_rename_or_remove_it() {
+        let village = tree()
+            .into_iter()
+            .find(|t| t.code == "11083-01")
+            .expect("in the tree");
+        let district = Actor::account(DistrictOfficial, "298");
+        let other_commune = Actor::account(CommuneOfficial, "11086");
+        let own_commune = Actor::account(CommuneOfficial, "11083");
+        let head = Actor::account(VillageHead, "11083-01");
+        assert_eq!(
+            authorize(&district, Action::EditVillage, &village),
+            Err(Denied::Role)
+        );
+        assert_eq!(
+            authorize(&other_commune, Action::EditVillage, &village),
+            Err(Denied::Scope)
+        );
+        assert_eq!(
+            authorize(&head, Action::EditVillage, &village),
+            Err(Denied::Role)
+        );
+        assert_eq!(
+            authorize(&own_commune, Action::EditVillage, &village),
+            Ok(())
+        );
     }
 
     #[test]

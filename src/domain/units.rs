@@ -40,3 +40,58 @@ impl UnitLevel {
         }
     }
 }
+
+/// The longest village name accepted, in chat or in a CSV file.
+pub const VILLAGE_NAME_MAX: usize = 80;
+
+/// Why a village name was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VillageNameError {
+    #[error("a village name has 2 to {VILLAGE_NAME_MAX} characters")]
+    Length,
+    #[error("a village name needs letters")]
+    NoLetters,
+}
+
+/// A village name as typed in chat or written in an import file: cleaned (NFC, single
+/// spaces), 2 to [`VILLAGE_NAME_MAX`] characters, with letters (not `12345` nor `---`).
+/// One check for both ways in, so a file cannot store what the chat would refuse.
+pub fn parse_village_name(input: &str) -> Result<String, VillageNameError> {
+    let name = super::decision::parse_short_text(input, VILLAGE_NAME_MAX)
+        .map_err(|_| VillageNameError::Length)?;
+    if name.chars().count() < 2 {
+        return Err(VillageNameError::Length);
+    }
+    if !name.chars().any(char::is_alphabetic) {
+        return Err(VillageNameError::NoLetters);
+    }
+    Ok(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_village_name_has_two_to_eighty_characters_with_letters() {
+        assert_eq!(
+            parse_village_name("  Thôn   Đông Sơn "),
+            Ok("Thôn Đông Sơn".into())
+        );
+        assert_eq!(parse_village_name("Khu 5"), Ok("Khu 5".into()));
+        assert_eq!(
+            parse_village_name(&"a".repeat(81)),
+            Err(VillageNameError::Length)
+        );
+        assert_eq!(
+            parse_village_name(&"Thôn ".repeat(1000)),
+            Err(VillageNameError::Length)
+        );
+        assert_eq!(parse_village_name("A"), Err(VillageNameError::Length));
+        assert_eq!(
+            parse_village_name("12345"),
+            Err(VillageNameError::NoLetters)
+        );
+        assert_eq!(parse_village_name("--"), Err(VillageNameError::NoLetters));
+    }
+}

@@ -39,9 +39,10 @@ pub(crate) enum Step {
     /// Seen before, or older than an update already applied: nothing done.
     Skipped(UpdateRecord),
     Applied(AppliedStep),
-    /// Someone saved the team this chat was editing: the caller rolls the step back and
-    /// runs [`Engine::changed_meanwhile`] instead. Holds the session the chat had.
-    Conflict(Session),
+    /// The step cannot be applied (the team was saved by someone else meanwhile, a race for
+    /// an invitation lost, a limit reached): the caller rolls it back and runs
+    /// [`Engine::refused`] instead. Holds the session the chat had and what to tell it.
+    Refused(Session, K),
 }
 
 /// A step written (not yet committed): what it answers and what follows its commit.
@@ -83,15 +84,17 @@ impl Engine {
         Ok(record)
     }
 
-    /// Someone saved the team while this chat was editing it: nothing of the edit is written,
-    /// the chat goes back to its menu and is told to look at the team again. Runs in `tx`,
-    /// after the step that found the conflict was rolled back.
-    pub(crate) async fn changed_meanwhile(
+    /// The step cannot be applied (someone saved the team while this chat was editing it,
+    /// another chat redeemed the invitation first, a limit was reached): nothing of it is
+    /// written, the chat goes back to its menu and is told `why`. Runs in `tx`, after the
+    /// refused step was rolled back.
+    pub(crate) async fn refused(
         &self,
         tx: &mut Tx<'_>,
         chat: &ChatKey,
         update_id: Option<&str>,
         session: Session,
+        why: K,
         now: DateTime<Utc>,
     ) -> Result<Step, EngineError> {
         let record = self.admit(tx, chat, update_id, now).await?;
@@ -106,8 +109,8 @@ impl Engine {
         let json =
             serde_json::to_string(&session).map_err(|e| StorageError::Corrupt(e.to_string()))?;
         sessions::save_session(tx, chat.channel, &chat.id, &json, now).await?;
-        tracing::info!("team changed by someone else meanwhile; edit not saved");
-        let text = self.texts.get(session.lang, K::TeamChangedMeanwhile);
+        tracing::info!(why = why.key(), "step refused; nothing saved");
+        let text = self.texts.get(session.lang, why);
         Ok(Step::Applied(AppliedStep {
             replies: vec![Reply::text(text)],
             jobs: Vec::new(),

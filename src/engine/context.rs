@@ -6,7 +6,9 @@ use super::ChatKey;
 use crate::conversation::{AccountView, InvitationCheck, SavedTeam, Session, UnitView};
 use crate::i18n::Lang;
 use crate::invitation::hash_code;
-use crate::storage::{accounts, invitations, sessions, teams, units, StorageError, Tx};
+use crate::storage::{
+    account_admin, accounts, invitations, sessions, teams, units, StorageError, Tx,
+};
 
 pub(super) async fn load_session(tx: &mut Tx<'_>, chat: &ChatKey) -> Result<Session, StorageError> {
     let Some(json) = sessions::load_session(tx, chat.channel, &chat.id).await? else {
@@ -44,8 +46,11 @@ pub(super) async fn unit_view(
 pub(super) async fn account_view(
     tx: &mut Tx<'_>,
     chat: &ChatKey,
+    now: DateTime<Utc>,
 ) -> Result<Option<AccountView>, StorageError> {
-    let found = accounts::account_with_unit(tx, chat.channel, &chat.id).await?;
+    // Writing again shows the chat no longer blocks the bot: its grace period stops.
+    account_admin::clear_blocked(tx, chat.channel, &chat.id).await?;
+    let found = accounts::account_with_unit_at(tx, chat.channel, &chat.id, Some(now)).await?;
     Ok(found.map(|found| AccountView {
         role: found.account.role,
         unit: UnitView {

@@ -3,19 +3,19 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::context::chat_lang;
 use super::ChatKey;
-use crate::alerts::status_label;
-use crate::clock::vietnam;
-use crate::conversation::{Attachment, Effect, Reply};
-use crate::domain::AccountRole;
-use crate::i18n::{Html, Lang, Texts, K};
-use crate::invitation::{generate_code, hash_code, telegram_deep_link};
-use crate::status::{unit_status, TeamFacts};
+use crate::conversation::{Effect, Reply};
+use crate::i18n::{Lang, Texts, K};
+use crate::invitation::{generate_code, hash_code};
+use crate::storage::limits::{self, Limit, REPORT_SENT, WRONG_CODE};
 use crate::storage::{
-    accounts, audit::audit, directory, invitations, outbox, teams, Account, NewInvitation,
-    StorageError, Tx,
+    account_admin, accounts, audit::audit, directory, erasure, invitations, teams, Account,
+    NewInvitation, StorageError, Tx,
 };
+
+mod messages;
+
+use messages::{invitation_reply, notice_team_saved, notify_unit};
 
 /// How long an invitation made in chat stays valid.
 const INVITATION_DAYS: i64 = 14;
@@ -61,12 +61,18 @@ pub(super) async fn apply_effect(
     applied: &mut Applied,
 ) -> Result<(), StorageError> {
     let (actor, now) = (env.chat.actor(), env.now);
+    if is_write(effect) {
+        limits::check(tx, &actor, Limit::Writes, now).await?;
+    }
     match effect {
         Effect::RedeemInvitation {
             code_sha256,
             role,
             unit_code,
         } => {
+            // A chat over its limit of wrong codes is told so whatever this code is: a
+            // different answer for a good code would let guessing go on.
+            limits::check(tx, &actor, Limit::WrongCodes, now).await?;
             if invitations::mark_invitation_used(
                 tx,
                 code_sha256,
@@ -81,6 +87,10 @@ pub(super) async fn apply_effect(
                     unit_code: unit_code.clone(),
                 };
                 accounts::bind_account(tx, env.chat.channel, &env.chat.id, &account, now).await?;
+                if let Some(days) = account_admin::invitation_account_days(tx, code_sha256).await? {
+                    let ends = now + Duration::days(days);
+                    account_admin::set_expiry(tx, env.chat.channel, &env.chat.id, ends).await?;
+                }
                 audit(
                     tx,
                     &actor,
@@ -90,6 +100,10 @@ pub(super) async fn apply_effect(
                     now,
                 )
                 .await?;
+            } else {
+                // Another chat redeemed it after this step read it as unused: this chat
+                // must get neither the role nor the welcome the core wrote.
+                return Err(StorageError::InvitationTaken);
             }
         }
         Effect::SaveDraft {
@@ -109,13 +123,16 @@ pub(super) async fn apply_effect(
             team,
             based_on,
         } => {
+            let before = teams::team_for_unit(tx, unit_code).await?;
             teams::save_team(tx, unit_code, team, *based_on, now).await?;
+            erase_removed(tx, before.as_ref(), team).await?;
             notice_team_saved(tx, env, unit_code, team).await?;
             let detail = serde_json::json!({ "members": team.members.len(), "decision": team.decision.number.is_some() });
             audit(tx, &actor, "team.registered", Some(unit_code), &detail, now).await?;
         }
         Effect::SetPhoneConsent { phone, granted } => {
             directory::set_phone_consent(tx, phone, *granted, now).await?;
+            erasure::remember_member_chat(tx, phone, env.chat.channel, &env.chat.id, now).await?;
             audit(
                 tx,
                 &actor,
@@ -127,8 +144,11 @@ pub(super) async fn apply_effect(
             .await?;
         }
         Effect::RequestRemoval {
-            unit_code, name, ..
+            unit_code,
+            name,
+            phone,
         } => {
+            erasure::remember_member_chat(tx, phone, env.chat.channel, &env.chat.id, now).await?;
             notify_unit(tx, env, unit_code, name).await?;
             audit(
                 tx,
@@ -180,6 +200,8 @@ pub(super) async fn apply_effect(
             .await?;
         }
         Effect::ImportVillages { commune, csv } => {
+            let detail = serde_json::json!({ "bytes": csv.len() });
+            audit(tx, &actor, "villages.imported", Some(commune), &detail, now).await?;
             applied.after.push(Job::ImportVillages {
                 commune: commune.clone(),
                 csv: csv.clone(),
@@ -209,14 +231,24 @@ pub(super) async fn apply_effect(
                 now,
             )
             .await?;
-            applied
-                .replies
-                .push(invitation_reply(env, *role, unit_name, &code, expires_at));
+            applied.replies.push(invitation_reply(
+                env, *role, unit_code, unit_name, &code, expires_at,
+            ));
         }
         Effect::SetChangeNotices { on } => {
             directory::set_change_notices(tx, env.chat.channel, &env.chat.id, *on).await?;
         }
         Effect::SendReport { scope } => {
+            limits::check(tx, &actor, Limit::Reports, now).await?;
+            audit(
+                tx,
+                &actor,
+                REPORT_SENT,
+                Some(scope),
+                &serde_json::json!({}),
+                now,
+            )
+            .await?;
             applied.after.push(Job::Report {
                 scope: scope.clone(),
             });
@@ -236,6 +268,16 @@ pub(super) async fn apply_effect(
             )
             .await?;
         }
+        Effect::RevokeAccess { unit_code, role } => {
+            let revoked =
+                account_admin::revoke_unit(tx, unit_code, role.code(), &actor, now).await?;
+            tracing::info!(revoked, unit_code, "accounts revoked in chat");
+        }
+        Effect::InvitationRefused { reason } => {
+            limits::check(tx, &actor, Limit::WrongCodes, now).await?;
+            let detail = serde_json::json!({ "reason": reason });
+            audit(tx, &actor, WRONG_CODE, None, &detail, now).await?;
+        }
         Effect::Denied { action, unit_code } => {
             tracing::warn!(action, unit_code, "refused: role or scope");
             audit(
@@ -252,130 +294,53 @@ pub(super) async fn apply_effect(
     Ok(())
 }
 
-/// The code and, when the bot's username is known, its link with a QR code picture of that
-/// link (captioned with whom it is for and until when), to forward to the person invited.
-/// Without the username there is no link to put in a QR code: the code is typed instead.
-fn invitation_reply(
-    env: &EffectEnv<'_>,
-    role: AccountRole,
-    unit_name: &str,
-    code: &str,
-    expires_at: DateTime<Utc>,
-) -> Reply {
-    let expires = expires_at
-        .with_timezone(&vietnam())
-        .format("%d/%m/%Y")
-        .to_string();
-    let Some(bot) = env.bot_username else {
-        let args = [
-            ("unit", Html::text(unit_name)),
-            ("code", Html::text(code)),
-            ("expires", Html::text(&expires)),
-        ];
-        return Reply::text(env.texts.fill(env.lang, K::InvitationCreatedNoLink, &args));
-    };
-    let link = telegram_deep_link(bot, code);
-    let args = [
-        ("unit", Html::text(unit_name)),
-        ("code", Html::text(code)),
-        ("expires", Html::text(&expires)),
-        ("link", Html::text(&link)),
-    ];
-    let mut reply = Reply::text(env.texts.fill(env.lang, K::InvitationCreated, &args));
-    match crate::qr::qr_png(&link) {
-        Ok(png) => {
-            let invitee = env.texts.get(env.lang, invitee_key(role));
-            let mut args = args.to_vec();
-            args.push(("invitee", invitee));
-            let caption = env.texts.fill(env.lang, K::InvitationQrCaption, &args);
-            reply.image = Some(Attachment {
-                file_name: format!("moi-{code}.png"),
-                bytes: png,
-                caption: Some(crate::i18n::to_plain(caption.as_str())),
-            })
-        }
-        Err(error) => tracing::warn!(%error, "no QR code for the invitation"),
-    }
-    reply
-}
-
-fn invitee_key(role: AccountRole) -> K {
-    match role {
-        AccountRole::VillageHead => K::InviteeVillageHead,
-        AccountRole::CommuneOfficial => K::InviteeCommuneOfficial,
-        AccountRole::DistrictOfficial => K::InviteeDistrictOfficial,
-    }
-}
-
-/// Tells the heads of `unit_code` (in their own language) that a member asked to leave.
-async fn notify_unit(
+/// A head removed members: what the bot kept about them goes too (their consent, their own
+/// chat's traces), unless another team still lists their number.
+async fn erase_removed(
     tx: &mut Tx<'_>,
-    env: &EffectEnv<'_>,
-    unit_code: &str,
-    name: &str,
-) -> Result<(), StorageError> {
-    let unit_name = crate::storage::units::unit_in_tx(tx, unit_code)
-        .await?
-        .map(|u| u.name)
-        .unwrap_or_default();
-    for (channel, chat_id) in
-        directory::unit_chats(tx, unit_code, &["village-head", "commune-official"]).await?
-    {
-        let lang = chat_lang(tx, &channel, &chat_id).await?;
-        let args = [("name", Html::text(name)), ("unit", Html::text(&unit_name))];
-        let reply = Reply::text(env.texts.fill(lang, K::MemberAskedRemoval, &args));
-        outbox::enqueue(tx, &channel, &chat_id, &reply, None, env.now).await?;
-    }
-    Ok(())
-}
-
-/// Tells the officials of a village's commune that its team was submitted or changed (unless
-/// they turned these notices off).
-async fn notice_team_saved(
-    tx: &mut Tx<'_>,
-    env: &EffectEnv<'_>,
-    unit_code: &str,
+    before: Option<&teams::StoredTeam>,
     team: &crate::conversation::Draft,
 ) -> Result<(), StorageError> {
-    let Some(village) = crate::storage::units::unit_in_tx(tx, unit_code).await? else {
+    let Some(before) = before else {
         return Ok(());
     };
-    let Some(commune) = village
-        .parent_code
-        .as_deref()
-        .filter(|_| village.level == crate::domain::UnitLevel::Village)
-    else {
-        return Ok(());
+    let kept = |phone: &crate::domain::PhoneNumber| {
+        team.members.iter().any(|m| &m.phone == phone) || team.leader_phone.as_ref() == Some(phone)
     };
-    // The one status function, as reports and digests use it: "complete" needs the
-    // decision's number, date and scan, and a team breaking the rules is incomplete.
-    let roles = team.roles();
-    let facts = TeamFacts {
-        registered: true,
-        roles: &roles,
-        decision_number: team.decision.number.is_some(),
-        decision_date: team.decision.date.is_some(),
-        decision_scan: team.decision.file.is_some(),
-    };
-    let status = unit_status(env.rules, village.level, Some(&facts));
-    for (channel, chat_id) in directory::unit_chats(tx, commune, &["commune-official"]).await? {
-        if !directory::change_notices(tx, &channel, &chat_id).await? {
-            continue;
-        }
-        let lang = chat_lang(tx, &channel, &chat_id).await?;
-        let status = status_label(env.texts, lang, Some(&status));
-        let args = [
-            ("village", Html::text(&village.name)),
-            ("members", Html::text(&team.members.len().to_string())),
-            ("status", Html::text(&status)),
-        ];
-        let mut reply = Reply::text(env.texts.fill(lang, K::NoticeTeamSaved, &args));
-        let off = crate::i18n::to_plain(env.texts.template(lang, K::ButtonNoticesOff));
-        reply.buttons = vec![vec![crate::conversation::anytime_button(
-            off,
-            &crate::conversation::Action::NoticesOff,
-        )]];
-        outbox::enqueue(tx, &channel, &chat_id, &reply, None, env.now).await?;
+    for member in before.team.members.iter().filter(|m| !kept(&m.phone)) {
+        let name = Some(member.name.as_str());
+        erasure::erase_phone(tx, &member.phone, erasure::Reach::UnlessStillMember, name).await?;
     }
     Ok(())
+}
+
+/// Whether `effect` changes what others see, and so counts against the chat's limit of
+/// changes (answers to registration questions are checkpoints, not counted).
+fn is_write(effect: &Effect) -> bool {
+    matches!(
+        effect,
+        Effect::SaveTeam { .. }
+            | Effect::SetPhoneConsent { .. }
+            | Effect::RequestRemoval { .. }
+            | Effect::AddVillage { .. }
+            | Effect::RenameVillage { .. }
+            | Effect::RemoveVillage { .. }
+            | Effect::ImportVillages { .. }
+            | Effect::CreateInvitation { .. }
+            | Effect::SetDeadline { .. }
+            | Effect::RevokeAccess { .. }
+    )
+}
+
+/// What to tell a chat whose step was refused by `error`, rolled back whole; `None` for an
+/// error that is a failure, not a refusal.
+pub(super) fn refusal(error: &StorageError) -> Option<K> {
+    match error {
+        StorageError::Conflict => Some(K::TeamChangedMeanwhile),
+        StorageError::InvitationTaken => Some(K::InvitationUsed),
+        StorageError::RateLimited(Limit::WrongCodes) => Some(K::TooManyWrongCodes),
+        StorageError::RateLimited(Limit::Reports) => Some(K::TooManyReports),
+        StorageError::RateLimited(Limit::Writes) => Some(K::TooManyChanges),
+        _ => None,
+    }
 }

@@ -173,17 +173,17 @@ impl Engine {
             }
             Err(error) => return Err(error),
             Ok(Step::Skipped(record)) => return Ok(Handled::skipped(record)),
-            Ok(Step::Conflict(session)) => {
+            Ok(Step::Refused(session, why)) => {
                 tx.rollback().await.map_err(StorageError::from)?;
                 let mut tx = self.store.begin().await?;
                 let step = self
-                    .changed_meanwhile(&mut tx, chat, update_id, session, now)
+                    .refused(&mut tx, chat, update_id, session, why, now)
                     .await?;
                 tx.commit().await.map_err(StorageError::from)?;
                 return Ok(match step {
                     Step::Applied(applied) => Handled::applied(applied.replies),
                     Step::Skipped(record) => Handled::skipped(record),
-                    Step::Conflict(_) => Handled::applied(Vec::new()),
+                    Step::Refused(..) => Handled::applied(Vec::new()),
                 });
             }
             Ok(Step::Applied(applied)) => applied,
@@ -218,7 +218,7 @@ impl Engine {
             texts: &self.texts,
             rules: &self.rules,
             today: vietnam_date(now),
-            account: account_view(tx, chat).await?,
+            account: account_view(tx, chat, now).await?,
             team: None,
             invitation: None,
             memberships: Vec::new(),
@@ -265,9 +265,12 @@ impl Engine {
         };
         let mut applied = Applied::default();
         for effect in &outcome.effects {
-            match apply_effect(tx, &env, effect, &mut applied).await {
-                Err(StorageError::Conflict) => return Ok(Step::Conflict(session)),
-                result => result?,
+            if let Err(error) = apply_effect(tx, &env, effect, &mut applied).await {
+                // Lost a race or hit a limit: nothing of the step may be written.
+                let Some(why) = effects::refusal(&error) else {
+                    return Err(error.into());
+                };
+                return Ok(Step::Refused(session, why));
             }
         }
         let json = serde_json::to_string(&outcome.session)

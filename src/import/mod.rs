@@ -11,6 +11,8 @@ mod villages;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod village_checks;
 
 use std::collections::HashMap;
 use std::fmt;

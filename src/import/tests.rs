@@ -233,9 +233,13 @@ async fn a_village_under_an_unknown_commune_or_a_district_is_refused_with_its_li
 #[tokio::test]
 async fn written_codes_must_be_unique_and_stay_in_their_commune() {
     let (_dir, store) = store_with_tu_ky().await;
-    villages(&store, "commune_code,name,code\n11083,Thôn Đông,DS-1\n").await;
-    let file = "code,commune_code,name\nDS-1,11086,Thôn Đông\nX1,11083,Thôn A\nX1,11083,Thôn B\n\
-                ,11083,Thôn A\n";
+    villages(
+        &store,
+        "commune_code,name,code\n11083,Thôn Đông,11083-DS1\n",
+    )
+    .await;
+    let file = "code,commune_code,name\n11083-DS1,11086,Thôn Đông\n11083-X1,11083,Thôn A\n\
+                11083-X1,11083,Thôn B\n,11083,Thôn A\n";
     let error = import_villages(&store, file.as_bytes(), now())
         .await
         .unwrap_err();

@@ -1,7 +1,9 @@
 //! A deployment's own villages (thôn, khu dân cư, tổ dân phố), each under a stored commune.
 //!
 //! A row without a code keeps the code of the commune's stored village of the same (folded)
-//! name, or gets the next free `{commune_code}-{NN}`: re-running a file changes nothing.
+//! name, or gets the next free `{commune_code}-{NN}`: re-running a file changes nothing. A
+//! code written in the file starts with `{commune_code}-` too, so no file can take a code
+//! another commune's villages will be given.
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
@@ -15,6 +17,7 @@ use super::{
     ImportError, ImportReport, ImportedVillage, Renamed, Row, RowError,
 };
 use crate::domain::text::fold;
+use crate::domain::units::parse_village_name;
 use crate::domain::{PersonName, PhoneNumber};
 use crate::storage::{NewUnit, StorageError, Store, Unit, UnitLevel};
 
@@ -178,11 +181,21 @@ fn parse_row(row: &Row, columns: &Columns) -> Result<VillageRow, String> {
     let field = |column: &str| row.get(columns, column);
     let mut check = Checks::default();
     let commune_code = check.code("commune_code", field("commune_code"));
-    let name = check.name("name", field("name"));
+    let name = check
+        .parsed("name", field("name"), parse_village_name)
+        .unwrap_or_default();
+    if field("name").is_empty() {
+        check.push("name is empty".into());
+    }
     let code = Some(field("code")).filter(|code| !code.is_empty());
     if let Some(code) = code.filter(|code| !valid_code(code)) {
         check.push(format!(
             "code {code:?} is not up to {MAX_CODE_CHARS} letters, digits, '-', '_' or '.'"
+        ));
+    } else if let Some(code) = code.filter(|code| !code.starts_with(&format!("{commune_code}-"))) {
+        // Another commune's prefix would take a code its own "add village" generates later.
+        check.push(format!(
+            "code {code:?} must start with the commune's code: {commune_code}-"
         ));
     }
     let head_name = check.parsed("head_name", field("head_name"), PersonName::parse);

@@ -271,8 +271,9 @@ impl Worker {
         }
     }
 
-    /// The step in a savepoint: rolled back alone when it fails; when it lost a race for a
-    /// team, rolled back and replaced by "changed meanwhile".
+    /// The step in a savepoint: rolled back alone when it fails; when it was refused (a race
+    /// for a team or an invitation lost, a limit reached), rolled back and replaced by the
+    /// chat being told why.
     async fn in_savepoint(
         &self,
         tx: &mut Tx<'static>,
@@ -287,7 +288,7 @@ impl Worker {
             .step(&mut savepoint, event, chat, incoming, now, index)
             .await
         {
-            Ok(Some(Step::Conflict(session))) => {
+            Ok(Some(Step::Refused(session, why))) => {
                 savepoint.rollback().await.map_err(StorageError::from)?;
                 let mut savepoint = Acquire::begin(&mut *tx).await.map_err(StorageError::from)?;
                 let update_id = event.update_id.as_deref();
@@ -296,13 +297,13 @@ impl Worker {
                 }
                 let step = self
                     .engine
-                    .changed_meanwhile(&mut savepoint, chat, update_id, session, now)
+                    .refused(&mut savepoint, chat, update_id, session, why, now)
                     .await?;
                 savepoint.commit().await.map_err(StorageError::from)?;
                 return Ok(match step {
                     Step::Applied(step) => Ok(step),
                     Step::Skipped(record) => Err(record),
-                    Step::Conflict(_) => Err(UpdateRecord::Duplicate),
+                    Step::Refused(..) => Err(UpdateRecord::Duplicate),
                 });
             }
             Err(error) => {
@@ -315,7 +316,7 @@ impl Worker {
         Ok(match step {
             Some(Step::Applied(step)) => Ok(step),
             Some(Step::Skipped(record)) => Err(record),
-            Some(Step::Conflict(_)) | None => Err(UpdateRecord::Duplicate),
+            Some(Step::Refused(..)) | None => Err(UpdateRecord::Duplicate),
         })
     }
 

@@ -112,6 +112,8 @@ pub async fn write_report(
 ) -> Result<(), ReportError> {
     let (lang, out) = (job.lang, job.out);
     let (sweep, report) = load_report(store, rules, job.scope, job.now).await?;
+    // Every format but the chart names people: the file is its owner's only, whatever it is.
+    drop(crate::files::create_private(out)?);
     match job.format {
         ReportFormat::Xlsx => write_xlsx(store, &sweep, &report, rules, texts, lang, out).await?,
         ReportFormat::Csv => {

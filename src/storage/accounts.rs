@@ -22,7 +22,8 @@ pub async fn bind_account(
 ) -> StorageResult<()> {
     sqlx::query(
         "INSERT INTO accounts (channel, external_id, role, unit_code, created_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (channel, external_id) DO UPDATE SET role = excluded.role, unit_code = excluded.unit_code",
+         ON CONFLICT (channel, external_id) DO UPDATE SET role = excluded.role, unit_code = excluded.unit_code,
+             expires_at = NULL, blocked_at = NULL",
     )
     .bind(channel)
     .bind(external_id)
@@ -64,13 +65,26 @@ pub async fn account_with_unit(
     channel: &str,
     external_id: &str,
 ) -> StorageResult<Option<AccountWithUnit>> {
+    account_with_unit_at(tx, channel, external_id, None).await
+}
+
+/// [`account_with_unit`], without an account that expired before `now` (when given): an
+/// official whose term ended acts as a resident at once, before the purge deletes the row.
+pub async fn account_with_unit_at(
+    tx: &mut Tx<'_>,
+    channel: &str,
+    external_id: &str,
+    now: Option<DateTime<Utc>>,
+) -> StorageResult<Option<AccountWithUnit>> {
     let row = sqlx::query(
         "SELECT a.role, a.unit_code, u.name AS unit_name, p.code AS parent_code, p.name AS parent_name
          FROM accounts a JOIN units u ON u.code = a.unit_code LEFT JOIN units p ON p.code = u.parent_code
-         WHERE a.channel = $1 AND a.external_id = $2",
+         WHERE a.channel = $1 AND a.external_id = $2 AND (a.expires_at IS NULL OR a.expires_at > $3)",
     )
     .bind(channel)
     .bind(external_id)
+    // Without a time, every stored expiry is later than the empty string.
+    .bind(now.map(now_text).unwrap_or_default())
     .fetch_optional(&mut **tx)
     .await?;
     let Some(row) = row else { return Ok(None) };

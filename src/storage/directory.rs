@@ -155,39 +155,46 @@ pub async fn add_village(
     name: &str,
     now: DateTime<Utc>,
 ) -> StorageResult<String> {
-    let taken: Vec<String> = children_in_tx(tx, commune)
-        .await?
-        .into_iter()
-        .map(|u| u.code)
-        .collect();
-    let code = (1..)
-        .map(|n: u32| {
-            if n < 100 {
-                format!("{commune}-{n:02}")
-            } else {
-                format!("{commune}-{n}")
-            }
-        })
-        .find(|code| !taken.contains(code))
-        .unwrap_or_else(|| format!("{commune}-new"));
+    // Every unit whose code has the commune's prefix, wherever it hangs: a code is unique in
+    // the whole table, not only among the commune's villages.
+    let taken: Vec<String> = sqlx::query_scalar("SELECT code FROM units WHERE code LIKE $1")
+        .bind(format!("{commune}-%"))
+        .fetch_all(&mut **tx)
+        .await?;
     let kind = if fold(name).starts_with("khu") {
         "khu dân cư"
     } else {
         "thôn"
     };
-    sqlx::query(
-        "INSERT INTO units (code, name, kind, level, parent_code, name_folded, created_at)
-         VALUES ($1, $2, $3, 'village', $4, $5, $6)",
-    )
-    .bind(&code)
-    .bind(name)
-    .bind(kind)
-    .bind(commune)
-    .bind(fold(name))
-    .bind(now_text(now))
-    .execute(&mut **tx)
-    .await?;
-    Ok(code)
+    let candidates = (1..).map(|n: u32| {
+        if n < 100 {
+            format!("{commune}-{n:02}")
+        } else {
+            format!("{commune}-{n}")
+        }
+    });
+    for code in candidates.filter(|code| !taken.contains(code)) {
+        // A code taken meanwhile by another replica is skipped, never a UNIQUE error.
+        let inserted = sqlx::query(
+            "INSERT INTO units (code, name, kind, level, parent_code, name_folded, created_at)
+             VALUES ($1, $2, $3, 'village', $4, $5, $6) ON CONFLICT (code) DO NOTHING",
+        )
+        .bind(&code)
+        .bind(name)
+        .bind(kind)
+        .bind(commune)
+        .bind(fold(name))
+        .bind(now_text(now))
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            return Ok(code);
+        }
+    }
+    Err(super::StorageError::Corrupt(format!(
+        "no free village code under {commune}"
+    )))
 }
 
 pub async fn rename_unit(tx: &mut Tx<'_>, code: &str, name: &str) -> StorageResult<()> {

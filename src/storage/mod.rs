@@ -4,16 +4,20 @@
 //! The store is the only way the rest of the code reaches the database: adapters and the
 //! conversation core never see a connection.
 
+pub mod account_admin;
 pub mod accounts;
 pub mod audit;
 pub mod bulk;
 pub mod campaigns;
 pub mod directory;
+pub mod erasure;
 pub mod inbox;
 pub mod invitations;
+pub mod limits;
 pub mod listing;
 pub mod outbox;
 pub mod report;
+pub mod retention;
 pub mod scratch;
 pub mod sessions;
 pub mod teams;
@@ -32,6 +36,8 @@ pub use units::{NewUnit, Unit, UnitLevel};
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
+
+use crate::config::secrets::redact_url;
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
 /// Errors of the storage boundary. Callers log them; users only ever see a polite apology.
@@ -50,6 +56,12 @@ pub enum StorageError {
     /// Someone else changed the row since it was read (optimistic concurrency).
     #[error("the data was changed by someone else meanwhile")]
     Conflict,
+    /// Another chat redeemed the invitation between this step's read and its write.
+    #[error("the invitation was redeemed by another chat meanwhile")]
+    InvitationTaken,
+    /// The chat reached a per-chat limit (see `storage::limits`); nothing is written.
+    #[error("the chat made too many {} recently", .0.name())]
+    RateLimited(limits::Limit),
 }
 
 pub type StorageResult<T> = Result<T, StorageError>;
@@ -98,7 +110,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn connect(url: &str) -> StorageResult<Store> {
         let backend =
-            Backend::of_url(url).ok_or_else(|| StorageError::UnsupportedUrl(url.to_owned()))?;
+            Backend::of_url(url).ok_or_else(|| StorageError::UnsupportedUrl(redact_url(url)))?;
         sqlx::any::install_default_drivers();
         let pool = match backend {
             Backend::Sqlite => connect_sqlite(url).await?,
@@ -155,6 +167,9 @@ impl Store {
 }
 
 async fn connect_sqlite(url: &str) -> StorageResult<AnyPool> {
+    // The file holds every member's phone: owner-only before SQLite creates it 0644.
+    crate::files::prepare_sqlite_file(url)
+        .map_err(|error| StorageError::Connect(sqlx::Error::Io(error)))?;
     // `mode=rwc` creates the file when it is missing.
     let url = if url.contains("mode=") || url.contains(":memory:") {
         url.to_owned()

@@ -3,7 +3,9 @@
 mod crash;
 mod engine;
 mod fake_telegram_smoke;
+mod privacy;
 mod replicas;
+mod security;
 mod support;
 mod telegram;
 mod transcripts;

@@ -8,8 +8,9 @@
 //! `> (empty)`, `> (long N)` (N letters), `> (payload RAW)` (a forged button).
 //! Scene lines: `! invite VILLAGE` (the code is then `$CODE`), `! now RFC3339`,
 //! `! restart` (a new engine on the same database), `! bot NAME` (the bot's username is
-//! known from now on), `! team VILLAGE` (prints the
-//! team as stored), `! rules FILE` (composition rules from `data/rules/`).
+//! known from now on), `! lang en`, `! team VILLAGE` (prints the team as stored), `! rules
+//! FILE` (composition rules from `data/rules/`), `! traces PHONE CHAT NAME` (what the database
+//! still holds about a person and their chat), `! erase PHONE` (`cnscd erase --phone`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -124,6 +125,22 @@ impl Scene {
                 self.deliver(out).await;
             }
             "deliver" => self.deliver(out).await,
+            "traces" => {
+                let mut words = arg.splitn(3, ' ');
+                let (Some(phone), Some(chat), Some(name)) =
+                    (words.next(), words.next(), words.next())
+                else {
+                    panic!("! traces PHONE CHAT NAME");
+                };
+                out.push_str(&traces(self.engine.store(), phone, chat, name).await);
+            }
+            "erase" => {
+                let mut said = Vec::new();
+                cnscd::cli::privacy::erase(&self.engine, arg, &mut said)
+                    .await
+                    .expect("erased");
+                out.push_str(&format!("= {}", String::from_utf8_lossy(&said)));
+            }
             "block" => {
                 let now = clock_now(&self.clock);
                 self.engine
@@ -142,7 +159,13 @@ impl Scene {
             }
             "audit" => {
                 for entry in self.engine.store().audit_of_unit(arg).await.expect("audit") {
-                    out.push_str(&format!("= {} {}\n", entry.actor, entry.action));
+                    // Erasure's pseudonyms are random: only their kind is compared.
+                    let actor = if entry.actor.starts_with("erased:") {
+                        "erased:(pseudonym)"
+                    } else {
+                        entry.actor.as_str()
+                    };
+                    out.push_str(&format!("= {actor} {}\n", entry.action));
                 }
             }
             "now" => self.clock.set(at(arg)),
@@ -511,4 +534,60 @@ golden!(
     a_commune_official_is_told_the_status_reports_give,
     invitations_made_in_chat_carry_their_link_and_a_captioned_qr_code,
     officials_see_the_teams_of_their_villages,
+    erasure_leaves_nothing_that_names_the_person,
+    the_official_above_revokes_an_account,
 );
+
+/// Counts of what the database holds about the person with `phone` (E.164), `name` and their
+/// chat `chat`: rows naming them, sessions and messages mentioning them, audit rows by the chat.
+async fn traces(store: &Store, phone: &str, chat: &str, name: &str) -> String {
+    let count = |sql: &'static str, value: String| async move {
+        let n: i64 = sqlx::query_scalar(sql)
+            .bind(value)
+            .fetch_one(store.pool())
+            .await
+            .expect("count");
+        n
+    };
+    let like = format!("%{phone}%");
+    let members = count(
+        "SELECT COUNT(*) FROM members WHERE phone = $1",
+        phone.into(),
+    )
+    .await;
+    let consents = count(
+        "SELECT COUNT(*) FROM phone_consents WHERE phone = $1",
+        phone.into(),
+    )
+    .await;
+    let sessions = count(
+        "SELECT COUNT(*) FROM dialogue_states WHERE session LIKE $1 OR chat_id = $1",
+        like.clone(),
+    )
+    .await
+        + count(
+            "SELECT COUNT(*) FROM dialogue_states WHERE chat_id = $1",
+            chat.into(),
+        )
+        .await;
+    let messages = count("SELECT COUNT(*) FROM outbox WHERE body LIKE $1", like).await
+        + count(
+            "SELECT COUNT(*) FROM outbox WHERE body LIKE $1",
+            format!("%{name}%"),
+        )
+        .await
+        + count(
+            "SELECT COUNT(*) FROM outbox WHERE chat_id = $1",
+            chat.into(),
+        )
+        .await;
+    let audit = count(
+        "SELECT COUNT(*) FROM audit_log WHERE actor = $1",
+        format!("test:{chat}"),
+    )
+    .await;
+    format!(
+        "= members {members}, consents {consents}, sessions {sessions}, messages {messages}, \
+         audit rows by the chat {audit}\n"
+    )
+}

@@ -3,6 +3,7 @@
 //! role and scope with [`authorize`], whatever button or payload asked for it.
 
 mod area;
+mod revoke;
 mod villages;
 
 use area::villages_of;
@@ -165,16 +166,16 @@ pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
         Action::ViewVillages(code) => villages_of(turn, &code),
         Action::NoticesOff => notices(turn, false),
         Action::NoticesOn => notices(turn, true),
-        Action::RenameVillage(code) => {
-            match checked(turn, &code, access::Action::InviteVillageHead) {
-                Ok(_) => {
-                    let state = State::RenamingVillage { code };
-                    ask(turn, &state);
-                    state
-                }
-                Err(state) => state,
+        Action::RenameVillage(code) => match checked(turn, &code, access::Action::EditVillage) {
+            Ok(_) => {
+                let state = State::RenamingVillage { code };
+                ask(turn, &state);
+                state
             }
-        }
+            Err(state) => state,
+        },
+        Action::RevokeAccess(code) => revoke::revoke(turn, &code, false),
+        Action::ConfirmRevokeAccess(code) => revoke::revoke(turn, &code, true),
         Action::RemoveVillage(code) => remove(turn, &code, false),
         Action::ConfirmRemoveVillage(code) => remove(turn, &code, true),
         Action::AddVillage | Action::ImportVillages => {
@@ -214,7 +215,12 @@ fn unit_menu(turn: &mut Turn<'_>, code: &str) -> State {
         K::ButtonInvite,
         &Action::InviteFor(code.to_owned()).payload(),
     )]];
-    if unit.entry.level == UnitLevel::Village {
+    let target = Target {
+        code: unit.entry.code.clone(),
+        level: unit.entry.level,
+        ancestors: unit.ancestors.clone(),
+    };
+    if authorize(&actor(turn), access::Action::EditVillage, &target).is_ok() {
         rows.push(vec![
             turn.button(
                 K::ButtonRename,
@@ -225,6 +231,12 @@ fn unit_menu(turn: &mut Turn<'_>, code: &str) -> State {
                 &Action::RemoveVillage(code.to_owned()).payload(),
             ),
         ]);
+    }
+    if authorize(&actor(turn), access::Action::RevokeAccess, &target).is_ok() {
+        rows.push(vec![turn.button(
+            K::ButtonRevokeAccess,
+            &Action::RevokeAccess(code.to_owned()).payload(),
+        )]);
     }
     rows.push(vec![
         turn.button(K::ButtonBackToList, &Action::Units.payload())

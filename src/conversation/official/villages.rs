@@ -6,15 +6,13 @@ use super::super::turn::Turn;
 use super::super::{idle, Effect, State};
 use super::{checked, own_unit, refuse, units};
 use crate::domain::access;
-use crate::domain::decision::parse_short_text;
 use crate::domain::text::same_words;
+use crate::domain::units::{parse_village_name, VILLAGE_NAME_MAX as NAME_MAX};
 use crate::domain::AccountRole;
 use crate::i18n::{Html, K};
 
-const NAME_MAX: usize = 80;
-
 pub(super) fn remove(turn: &mut Turn<'_>, code: &str, confirmed: bool) -> State {
-    let unit = match checked(turn, code, access::Action::InviteVillageHead) {
+    let unit = match checked(turn, code, access::Action::EditVillage) {
         Ok(unit) => unit,
         Err(state) => return state,
     };
@@ -92,9 +90,9 @@ fn retry(turn: &mut Turn<'_>, state: State, why: K) -> State {
 }
 
 fn village_name(turn: &mut Turn<'_>, state: &State, text: &str) -> Option<String> {
-    match parse_short_text(text, NAME_MAX) {
-        Ok(name) if name.chars().count() >= 2 => Some(name),
-        _ => {
+    match parse_village_name(text) {
+        Ok(name) => Some(name),
+        Err(_) => {
             let why = turn.fill(
                 K::VillageNameInvalid,
                 &[("max", Html::text(&NAME_MAX.to_string()))],
@@ -141,7 +139,7 @@ fn rename_village(turn: &mut Turn<'_>, code: String, text: &str) -> State {
     let Some(name) = village_name(turn, &state, text) else {
         return state;
     };
-    if let Err(state) = checked(turn, &code, access::Action::InviteVillageHead) {
+    if let Err(state) = checked(turn, &code, access::Action::EditVillage) {
         return state;
     }
     turn.effect(Effect::RenameVillage {

@@ -302,3 +302,17 @@ async fn the_villages_still_missing_are_a_sheet_and_a_csv_sorted_by_commune() {
         .collect();
     assert_eq!(csv, rows, "the CSV lists what the sheet lists");
 }
+
+#[tokio::test]
+async fn report_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let scene = scene().await;
+    for (format, name) in [
+        (ReportFormat::Xlsx, "report.xlsx"),
+        (ReportFormat::Csv, "report.csv"),
+    ] {
+        let (_dir, path) = export(&scene, format, name).await;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{name}");
+    }
+}

@@ -1,0 +1,228 @@
+//! Erasure (Decree 13/2023: the right to deletion). A person is found by their phone number:
+//! their member rows, the leader fields naming them, their consent, every session and draft
+//! that holds the number, messages queued to or about them and the traces their own chat
+//! left (invitations redeemed, processed updates) are deleted. Audit rows stay, because they
+//! prove who changed what, but the person's own chat in them becomes a random pseudonym.
+
+use rand::Rng;
+use sqlx::Row;
+
+use super::{StorageResult, Tx};
+use crate::conversation::{Session, State};
+use crate::domain::PhoneNumber;
+
+/// Whose rows an erasure removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Everything: `cnscd erase --phone`, or anyone who asks.
+    Everywhere,
+    /// A head removed the member from one team: the traces, unless another team still lists
+    /// the number (the person is then still a member there, with their consent).
+    UnlessStillMember,
+}
+
+/// What an erasure removed, counted (never named: the report may be logged).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Erased {
+    pub members: u64,
+    pub leaders: u64,
+    pub consents: u64,
+    pub sessions: u64,
+    pub drafts: u64,
+    pub messages: u64,
+    pub invitations: u64,
+    pub audit_rows: u64,
+}
+
+/// Erases the person with `phone` (see the module documentation). `known_as` is a name
+/// they had that is no longer stored (a head just removed them): messages naming them go too.
+pub async fn erase_phone(
+    tx: &mut Tx<'_>,
+    phone: &PhoneNumber,
+    reach: Reach,
+    known_as: Option<&str>,
+) -> StorageResult<Erased> {
+    let e164 = phone.e164();
+    let mut erased = Erased::default();
+    let mut names = member_names(tx, e164).await?;
+    if reach == Reach::UnlessStillMember && !names.is_empty() {
+        return Ok(erased);
+    }
+    names.extend(known_as.map(str::to_owned));
+    // Edits open on these teams must not save the member back: their version moves on.
+    exec(
+        tx,
+        "UPDATE teams SET version = version + 1
+         WHERE id IN (SELECT team_id FROM members WHERE phone = $1)",
+        e164,
+    )
+    .await?;
+    erased.members = exec(tx, "DELETE FROM members WHERE phone = $1", e164).await?;
+    erased.leaders = exec(
+        tx,
+        "UPDATE teams SET leader_name = NULL, leader_phone = NULL, version = version + 1
+         WHERE leader_phone = $1",
+        e164,
+    )
+    .await?;
+    erased.consents = exec(tx, "DELETE FROM phone_consents WHERE phone = $1", e164).await?;
+    erased.drafts = exec(
+        tx,
+        "UPDATE teams SET draft_json = NULL WHERE draft_json LIKE '%' || $1 || '%'",
+        e164,
+    )
+    .await?;
+    let mut own_chats = proven_chats(tx, e164).await?;
+    for (channel, chat_id, own) in sessions_holding(tx, phone).await? {
+        erased.sessions += delete_session(tx, &channel, &chat_id).await?;
+        if own && !own_chats.contains(&(channel.clone(), chat_id.clone())) {
+            own_chats.push((channel, chat_id));
+        }
+    }
+    for (channel, chat_id) in own_chats {
+        erased.sessions += delete_session(tx, &channel, &chat_id).await?;
+        forget_chat(tx, &channel, &chat_id, &mut erased).await?;
+    }
+    exec(tx, "DELETE FROM member_chats WHERE phone = $1", e164).await?;
+    let mut mentions = vec![e164.to_owned(), phone.national()];
+    mentions.extend(names);
+    for mention in mentions {
+        erased.messages += exec(
+            tx,
+            "DELETE FROM outbox WHERE body LIKE '%' || $1 || '%'",
+            &mention,
+        )
+        .await?;
+    }
+    Ok(erased)
+}
+
+/// The names the number is listed under, in members and leaders.
+async fn member_names(tx: &mut Tx<'_>, e164: &str) -> StorageResult<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT full_name AS name FROM members WHERE phone = $1
+         UNION SELECT leader_name AS name FROM teams WHERE leader_phone = $1 AND leader_name IS NOT NULL",
+    )
+    .bind(e164)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|row| row.try_get::<String, _>("name").map_err(Into::into))
+        .collect()
+}
+
+/// Records that a chat proved it is `phone`'s (its own contact), so erasing the phone later
+/// forgets the chat too.
+pub async fn remember_member_chat(
+    tx: &mut Tx<'_>,
+    phone: &PhoneNumber,
+    channel: &str,
+    chat_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> StorageResult<()> {
+    sqlx::query(
+        "INSERT INTO member_chats (phone, channel, chat_id, seen_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (phone, channel, chat_id) DO UPDATE SET seen_at = excluded.seen_at",
+    )
+    .bind(phone.e164())
+    .bind(channel)
+    .bind(chat_id)
+    .bind(super::now_text(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn proven_chats(tx: &mut Tx<'_>, e164: &str) -> StorageResult<Vec<(String, String)>> {
+    Ok(
+        sqlx::query_as("SELECT channel, chat_id FROM member_chats WHERE phone = $1")
+            .bind(e164)
+            .fetch_all(&mut **tx)
+            .await?,
+    )
+}
+
+/// Sessions whose text holds the number; `own` when the chat proved it is that number's.
+async fn sessions_holding(
+    tx: &mut Tx<'_>,
+    phone: &PhoneNumber,
+) -> StorageResult<Vec<(String, String, bool)>> {
+    let rows = sqlx::query(
+        "SELECT channel, chat_id, session FROM dialogue_states WHERE session LIKE '%' || $1 || '%'",
+    )
+    .bind(phone.e164())
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut found = Vec::new();
+    for row in rows {
+        let json: String = row.try_get("session")?;
+        let own = serde_json::from_str::<Session>(&json)
+            .is_ok_and(|s| matches!(&s.state, State::Member { phone: p } if p == phone));
+        found.push((row.try_get("channel")?, row.try_get("chat_id")?, own));
+    }
+    Ok(found)
+}
+
+async fn delete_session(tx: &mut Tx<'_>, channel: &str, chat_id: &str) -> StorageResult<u64> {
+    Ok(
+        sqlx::query("DELETE FROM dialogue_states WHERE channel = $1 AND chat_id = $2")
+            .bind(channel)
+            .bind(chat_id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected(),
+    )
+}
+
+/// Forgets a chat that is the person's own: its account, its queued messages, the updates
+/// it sent, the invitations it redeemed (kept used, so they stay spent), and its name in the
+/// audit log.
+pub async fn forget_chat(
+    tx: &mut Tx<'_>,
+    channel: &str,
+    chat_id: &str,
+    erased: &mut Erased,
+) -> StorageResult<()> {
+    let both = |sql: &'static str| {
+        sqlx::query(sql)
+            .bind(channel.to_owned())
+            .bind(chat_id.to_owned())
+    };
+    both("DELETE FROM accounts WHERE channel = $1 AND external_id = $2")
+        .execute(&mut **tx)
+        .await?;
+    erased.messages += both("DELETE FROM outbox WHERE channel = $1 AND chat_id = $2")
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    both("DELETE FROM processed_updates WHERE channel = $1 AND chat_id = $2")
+        .execute(&mut **tx)
+        .await?;
+    both("DELETE FROM alerts_sent WHERE channel = $1 AND chat_id = $2")
+        .execute(&mut **tx)
+        .await?;
+    erased.invitations += both(
+        "UPDATE invitations SET used_by_channel = NULL, used_by_external_id = NULL
+         WHERE used_by_channel = $1 AND used_by_external_id = $2",
+    )
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    // Random, not a hash: a hash of a chat id could be reversed by trying every id.
+    let pseudonym = format!("erased:{:016x}", rand::thread_rng().gen::<u64>());
+    erased.audit_rows += sqlx::query("UPDATE audit_log SET actor = $1 WHERE actor = $2")
+        .bind(pseudonym)
+        .bind(format!("{channel}:{chat_id}"))
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    Ok(())
+}
+
+async fn exec(tx: &mut Tx<'_>, sql: &str, value: &str) -> StorageResult<u64> {
+    Ok(sqlx::query(sql)
+        .bind(value)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected())
+}

@@ -1,0 +1,85 @@
+//! Retention: what cnscd keeps only for a while, purged by `cnscd purge` and by `serve`'s
+//! scheduler on every pass. The periods are in the README ("Personal data") and SECURITY.md.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{now_text, StorageResult, Store, Tx};
+
+/// How long each kind of row is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Outbox messages sent (or given up on): their text names people.
+    pub sent_messages: Duration,
+    /// Dialogue states of chats that wrote nothing since (a paused registration is kept in
+    /// its team, not here).
+    pub idle_sessions: Duration,
+    /// Update ids already applied: Telegram redelivers for 24 hours at most.
+    pub processed_updates: Duration,
+    /// A chat that blocked the bot keeps its role this long, then loses it.
+    pub blocked_accounts: Duration,
+}
+
+impl Default for Retention {
+    fn default() -> Retention {
+        Retention {
+            sent_messages: Duration::days(30),
+            idle_sessions: Duration::days(180),
+            processed_updates: Duration::days(7),
+            blocked_accounts: Duration::days(30),
+        }
+    }
+}
+
+/// How many rows a purge removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub messages: u64,
+    pub sessions: u64,
+    pub updates: u64,
+    pub accounts: u64,
+}
+
+impl Store {
+    /// Deletes what is older than `retention` allows at `now`, in one transaction.
+    #[tracing::instrument(skip_all)]
+    pub async fn purge(&self, retention: &Retention, now: DateTime<Utc>) -> StorageResult<Purged> {
+        let cutoff = |period: Duration| now_text(now - period);
+        let mut tx = self.begin().await?;
+        let messages = delete_before(
+            &mut tx,
+            "DELETE FROM outbox WHERE (sent_at IS NOT NULL AND sent_at < $1)
+                 OR (failed_at IS NOT NULL AND failed_at < $1)",
+            cutoff(retention.sent_messages),
+        )
+        .await?;
+        let sessions = delete_before(
+            &mut tx,
+            "DELETE FROM dialogue_states WHERE updated_at < $1",
+            cutoff(retention.idle_sessions),
+        )
+        .await?;
+        let updates = delete_before(
+            &mut tx,
+            "DELETE FROM processed_updates WHERE processed_at < $1",
+            cutoff(retention.processed_updates),
+        )
+        .await?;
+        let blocked = cutoff(retention.blocked_accounts);
+        let accounts = super::account_admin::revoke_lapsed(&mut tx, &blocked, now).await?;
+        tx.commit().await?;
+        Ok(Purged {
+            messages,
+            sessions,
+            updates,
+            accounts,
+        })
+    }
+}
+
+async fn delete_before(tx: &mut Tx<'_>, sql: &str, cutoff: String) -> StorageResult<u64> {
+    Ok(sqlx::query(sql)
+        .bind(cutoff)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected())
+}

@@ -1,0 +1,266 @@
+//! Issue 14's guarantees below any channel: a redeem race has one winner, wrong codes,
+//! reports and changes are limited per chat, erasure leaves nothing that names a person.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use cnscd::clock::{Clock, ManualClock};
+use cnscd::conversation::{Incoming, Reply};
+use cnscd::domain::{AccountRole, CompositionRules};
+use cnscd::engine::{ChatKey, Engine};
+use cnscd::i18n::{Lang, Texts, K};
+use cnscd::storage::scratch::{report_skipped, ScratchDb};
+use cnscd::storage::Store;
+
+pub struct App {
+    pub db: ScratchDb,
+    pub engine: Engine,
+    pub clock: Arc<ManualClock>,
+}
+
+impl App {
+    pub async fn sqlite() -> App {
+        App::on(ScratchDb::sqlite().expect("scratch SQLite")).await
+    }
+
+    pub async fn postgres() -> Option<App> {
+        let db = ScratchDb::postgres_from_env()
+            .await
+            .expect("scratch PostgreSQL")?;
+        Some(App::on(db).await)
+    }
+
+    async fn on(db: ScratchDb) -> App {
+        let store = Store::connect(db.url()).await.expect("database");
+        let clock = Arc::new(ManualClock::new(
+            DateTime::parse_from_rfc3339("2022-04-20T09:00:00+07:00")
+                .expect("time")
+                .with_timezone(&Utc),
+        ));
+        let now = clock.now();
+        cnscd::import::load_default_units_if_empty(&store, now)
+            .await
+            .expect("units");
+        cnscd::import::import_villages(
+            &store,
+            "commune_code,name,code\n11083,Thôn Đông Sơn,11083-01\n".as_bytes(),
+            now,
+        )
+        .await
+        .expect("villages");
+        let rules = Arc::new(CompositionRules::default_rules().expect("rules"));
+        let texts = Arc::new(Texts::load().expect("texts"));
+        let engine = Engine::new(store, texts, rules, clock.clone());
+        App { db, engine, clock }
+    }
+
+    pub fn store(&self) -> &Store {
+        self.engine.store()
+    }
+
+    pub async fn invite(&self, role: AccountRole, unit: &str) -> String {
+        cnscd::invitation::create_invitation(
+            self.store(),
+            role,
+            unit,
+            chrono::Duration::days(14),
+            "test",
+            self.clock.now(),
+        )
+        .await
+        .expect("invitation")
+        .code
+    }
+
+    pub async fn say(&self, chat: &str, text: &str) -> Vec<Reply> {
+        self.engine
+            .handle(
+                &ChatKey::new("test", chat),
+                None,
+                Incoming::Text(text.to_owned()),
+            )
+            .await
+            .expect("handled")
+    }
+
+    pub fn text(&self, key: K) -> String {
+        self.engine.texts().get(Lang::Vi, key).as_str().to_owned()
+    }
+
+    pub async fn audit_count(&self, action: &str) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
+            .bind(action)
+            .fetch_one(self.store().pool())
+            .await
+            .expect("count")
+    }
+
+    pub async fn finish(self) {
+        self.engine.store().close().await;
+        self.db.destroy().await;
+    }
+}
+
+pub fn said(replies: &[Reply]) -> String {
+    replies
+        .iter()
+        .map(|r| r.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Chat B reads the code as unused, then chat A's redeem commits before B's conditional
+/// update runs: B must get neither the role nor the welcome.
+async fn redeem_race_has_one_winner(app: App) {
+    let code = app.invite(AccountRole::VillageHead, "11083-01").await;
+    let hash = cnscd::invitation::hash_code(&code);
+    // Chat A's redeem, held open: the row is locked until it commits.
+    let mut a = app.store().begin().await.expect("transaction");
+    sqlx::query(
+        "UPDATE invitations SET used_at = $1, used_by_channel = 'test', used_by_external_id = 'A'
+         WHERE code_sha256 = $2 AND used_at IS NULL",
+    )
+    .bind("2022-04-20T02:00:00.000Z")
+    .bind(&hash)
+    .execute(&mut *a)
+    .await
+    .expect("A redeems");
+    let engine = app.engine.clone();
+    let start = format!("/start {code}");
+    let b = tokio::spawn(async move {
+        engine
+            .handle(&ChatKey::new("test", "B"), None, Incoming::Text(start))
+            .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    a.commit().await.expect("A commits");
+
+    let replies = b.await.expect("joined").expect("B handled");
+
+    let text = said(&replies);
+    assert!(
+        !text.contains("Thôn Đông Sơn</b>"),
+        "B was welcomed: {text}"
+    );
+    assert!(text.contains(&app.text(K::InvitationUsed)), "{text}");
+    assert_eq!(app.store().account("test", "B").await.expect("read"), None);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn the_chat_that_loses_a_redeem_race_gets_neither_role_nor_welcome_on_sqlite() {
+    redeem_race_has_one_winner(App::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn the_chat_that_loses_a_redeem_race_gets_neither_role_nor_welcome_on_postgres() {
+    match App::postgres().await {
+        Some(app) => redeem_race_has_one_winner(app).await,
+        None => report_skipped("the redeem race"),
+    }
+}
+
+#[tokio::test]
+async fn wrong_codes_are_audited_and_after_five_even_a_good_code_is_refused() {
+    let app = App::sqlite().await;
+    let good = app.invite(AccountRole::VillageHead, "11083-01").await;
+    for n in 0..5 {
+        let replies = app
+            .say("guesser", &format!("/start WRONGCODE{n:015}"))
+            .await;
+        assert!(
+            said(&replies).contains(&app.text(K::InvitationUnknown)),
+            "{replies:?}"
+        );
+    }
+
+    let replies = app.say("guesser", &format!("/start {good}")).await;
+
+    assert!(
+        said(&replies).contains(&app.text(K::TooManyWrongCodes)),
+        "{replies:?}"
+    );
+    assert_eq!(app.store().account("test", "guesser").await.unwrap(), None);
+    assert_eq!(app.audit_count("invitation.failed").await, 5);
+    // Another chat is not held back by the guesser.
+    let replies = app.say("head", &format!("/start {good}")).await;
+    assert!(
+        !said(&replies).contains(&app.text(K::TooManyWrongCodes)),
+        "{replies:?}"
+    );
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn an_official_gets_five_reports_an_hour() {
+    let app = App::sqlite().await;
+    let code = app.invite(AccountRole::CommuneOfficial, "11083").await;
+    app.say("official", &format!("/start {code}")).await;
+    for _ in 0..5 {
+        let replies = app.say("official", "/baocao").await;
+        assert!(replies.iter().any(|r| r.document.is_some()), "{replies:?}");
+    }
+
+    let replies = app.say("official", "/baocao").await;
+
+    assert!(
+        said(&replies).contains(&app.text(K::TooManyReports)),
+        "{replies:?}"
+    );
+    assert!(replies.iter().all(|r| r.document.is_none()));
+    app.clock
+        .set(app.clock.now() + chrono::Duration::minutes(61));
+    let replies = app.say("official", "/baocao").await;
+    assert!(
+        replies.iter().any(|r| r.document.is_some()),
+        "an hour later"
+    );
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn a_chat_that_made_sixty_changes_this_hour_is_told_to_wait_and_nothing_is_saved() {
+    let app = App::sqlite().await;
+    let code = app.invite(AccountRole::CommuneOfficial, "11083").await;
+    app.say("official", &format!("/start {code}")).await;
+    let now = app
+        .clock
+        .now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    for _ in 0..60 {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, unit_code, detail)
+             VALUES ($1, 'test:official', 'village.added', '11083', '{}')",
+        )
+        .bind(&now)
+        .execute(app.store().pool())
+        .await
+        .unwrap();
+    }
+    let list = app.say("official", "/thon").await;
+    let add = list
+        .iter()
+        .flat_map(|r| r.buttons.iter().flatten())
+        .find(|b| b.label.contains("Thêm thôn"))
+        .expect("an add button")
+        .payload
+        .clone();
+    let before = app.store().children(Some("11083")).await.unwrap().len();
+    app.engine
+        .handle(
+            &ChatKey::new("test", "official"),
+            None,
+            Incoming::Button(add),
+        )
+        .await
+        .expect("pressed");
+    let replies = app.say("official", "Thôn Mới Lập").await;
+
+    assert!(
+        said(&replies).contains(&app.text(K::TooManyChanges)),
+        "{replies:?}"
+    );
+    let after = app.store().children(Some("11083")).await.unwrap().len();
+    assert_eq!(after, before);
+    app.finish().await;
+}
