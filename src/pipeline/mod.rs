@@ -14,7 +14,6 @@
 //! milliseconds before it was marked sent (see the README, "Nothing lost").
 
 mod channel;
-pub mod housekeeping;
 mod outgoing;
 mod recorder;
 pub mod sender;

@@ -1,6 +1,7 @@
 //! The pipeline running: a recorder for the adapters, the worker applying the inbox, the
-//! sender delivering the outbox (and looking at it every second for rows it was not handed),
-//! and the housekeeping that purges old rows. Stops cleanly: no new rounds, the outbox
+//! sender delivering the outbox (and looking at it every second for rows it was not handed).
+//! Old rows are purged with the rest of what is kept only for a while
+//! ([`crate::storage::retention`]). Stops cleanly: no new rounds, the outbox
 //! flushed, within the time given.
 
 use std::sync::Arc;
@@ -9,7 +10,6 @@ use std::time::Duration;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
-use super::housekeeping;
 use super::recorder::Recorder;
 use super::sender::Sender;
 use super::worker::{Worker, IDLE_POLL};
@@ -101,12 +101,7 @@ impl Pipeline {
             Arc::clone(&wake),
             stopping,
         ));
-        let names: Vec<&'static str> = channels.iter().map(|c| c.name()).collect();
-        let background = vec![
-            recording,
-            tokio::spawn(poll_outbox(sender.clone())),
-            tokio::spawn(housekeeping::run(engine, names)),
-        ];
+        let background = vec![recording, tokio::spawn(poll_outbox(sender.clone()))];
         Pipeline {
             recorder,
             sender,

@@ -192,15 +192,6 @@ impl Store {
         Ok(done.rows_affected())
     }
 
-    /// Forgets events applied before `before`; returns how many.
-    pub async fn purge_inbox(&self, before: DateTime<Utc>) -> StorageResult<u64> {
-        let done = sqlx::query("DELETE FROM inbox WHERE state = 'done' AND done_at < $1")
-            .bind(now_text(before))
-            .execute(self.pool())
-            .await?;
-        Ok(done.rows_affected())
-    }
-
     /// How many events wait to be applied (for metrics and shutdown).
     pub async fn inbox_backlog(&self) -> StorageResult<i64> {
         Ok(

@@ -161,19 +161,6 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets messages sent or given up before `before`; returns how many.
-    pub async fn purge_outbox(&self, before: DateTime<Utc>) -> StorageResult<u64> {
-        let before = now_text(before);
-        let done = sqlx::query(
-            "DELETE FROM outbox WHERE (sent_at IS NOT NULL AND sent_at < $1)
-                OR (failed_at IS NOT NULL AND failed_at < $1)",
-        )
-        .bind(before)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected())
-    }
-
     /// The oldest undelivered messages of a channel.
     pub async fn pending_outbox(
         &self,

@@ -15,6 +15,9 @@ pub struct Retention {
     pub idle_sessions: Duration,
     /// Update ids already applied: Telegram redelivers for 24 hours at most.
     pub processed_updates: Duration,
+    /// Inbox events already applied (their text names people; a redelivery within this
+    /// time is still recognised by the inbox itself).
+    pub applied_events: Duration,
     /// A chat that blocked the bot keeps its role this long, then loses it.
     pub blocked_accounts: Duration,
 }
@@ -25,6 +28,7 @@ impl Default for Retention {
             sent_messages: Duration::days(30),
             idle_sessions: Duration::days(180),
             processed_updates: Duration::days(7),
+            applied_events: Duration::days(2),
             blocked_accounts: Duration::days(30),
         }
     }
@@ -36,6 +40,7 @@ pub struct Purged {
     pub messages: u64,
     pub sessions: u64,
     pub updates: u64,
+    pub events: u64,
     pub accounts: u64,
 }
 
@@ -64,6 +69,12 @@ impl Store {
             cutoff(retention.processed_updates),
         )
         .await?;
+        let events = delete_before(
+            &mut tx,
+            "DELETE FROM inbox WHERE state = 'done' AND done_at < $1",
+            cutoff(retention.applied_events),
+        )
+        .await?;
         let blocked = cutoff(retention.blocked_accounts);
         let accounts = super::account_admin::revoke_lapsed(&mut tx, &blocked, now).await?;
         tx.commit().await?;
@@ -71,6 +82,7 @@ impl Store {
             messages,
             sessions,
             updates,
+            events,
             accounts,
         })
     }

@@ -1,5 +1,5 @@
 //! What long polling and webhooks share: the command menu and the bot's username at start,
-//! then the pipeline (inbox worker, outbox sender, housekeeping) for as long as the adapter
+//! then the pipeline (inbox worker, outbox sender) for as long as the adapter
 //! runs.
 
 use std::sync::Arc;
