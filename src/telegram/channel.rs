@@ -93,8 +93,9 @@ fn classify(error: &RequestError) -> Result<(), SendError> {
     }
 }
 
-/// A name for an error that holds nothing of the message.
-fn kind_of(error: &RequestError) -> &'static str {
+/// A name for an error that holds nothing of the message: Telegram's raw answer (which
+/// `InvalidJson` carries) echoes the names and phone numbers sent.
+pub(super) fn kind_of(error: &RequestError) -> &'static str {
     match error {
         RequestError::Api(_) => "api error",
         RequestError::MigrateToChatId(_) => "chat migrated",
@@ -125,5 +126,21 @@ mod tests {
             classify(&other),
             Err(SendError::Refused("api error".into()))
         );
+    }
+
+    #[test]
+    fn a_garbled_answer_is_recorded_by_its_kind_never_with_the_message_it_echoes() {
+        let raw = r#"{"ok":true,"result":{"text":"Nguyễn Văn An 0912 345 678""#.to_owned();
+        let source = serde_json::from_str::<serde_json::Value>(&raw).unwrap_err();
+        let error = RequestError::InvalidJson {
+            source: std::sync::Arc::new(source),
+            raw: raw.into_boxed_str(),
+        };
+        let recorded = classify(&error).unwrap_err().to_string();
+        assert!(
+            !recorded.contains("0912") && !recorded.contains("Nguyễn"),
+            "{recorded}"
+        );
+        assert_eq!(kind_of(&error), "unreadable answer");
     }
 }

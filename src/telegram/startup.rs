@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use teloxide::Bot;
 
-use super::channel::TelegramChannel;
+use super::channel::{kind_of, TelegramChannel};
 use super::{commands, Api};
 use crate::engine::Engine;
 use crate::ops::metrics::Metrics;
@@ -28,7 +28,7 @@ pub(super) async fn start<R: Api>(
 ) -> Started {
     if let Err(error) = commands::set_commands(bot, engine.texts()).await {
         // The menu is a convenience: a bot without it still works.
-        tracing::warn!(%error, "could not set the command menu");
+        tracing::warn!(kind = kind_of(&error), "could not set the command menu");
     }
     // Invitations made in chat link to the bot by its username.
     let engine = match bot.get_me().await {
@@ -37,7 +37,10 @@ pub(super) async fn start<R: Api>(
             None => engine,
         },
         Err(error) => {
-            tracing::warn!(%error, "getMe failed; invitations made in chat will show codes only");
+            tracing::warn!(
+                kind = kind_of(&error),
+                "getMe failed; invitations made in chat will show codes only"
+            );
             engine
         }
     };

@@ -26,6 +26,7 @@ use teloxide::prelude::*;
 use teloxide::types::{ChatId, Update, UpdateId};
 use tokio::net::TcpListener;
 
+use super::channel::kind_of;
 use super::startup::Started;
 use super::translate::{translate, translator};
 use super::{outgoing, Api, TelegramError, WebhookSecret};
@@ -180,7 +181,7 @@ async fn receive<R: Api>(
                     .send();
                 tokio::spawn(async move {
                     if let Err(error) = answering.await {
-                        tracing::debug!(%error, "could not answer a button press");
+                        tracing::debug!(kind = kind_of(&error), "could not answer a button press");
                     }
                 });
             }
@@ -212,7 +213,10 @@ async fn apologise<R: Api>(hook: &Hook<R>, chat_id: &str) {
     };
     let apology = Reply::text(hook.engine.texts().get(lang, K::InternalErrorWillRetry));
     if let Err(error) = outgoing::send_part(&hook.bot, ChatId(chat), &apology).await {
-        tracing::warn!(%error, "the apology could not be sent either");
+        tracing::warn!(
+            kind = kind_of(&error),
+            "the apology could not be sent either"
+        );
     }
 }
 
