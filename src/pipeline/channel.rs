@@ -20,16 +20,25 @@ pub trait Channel: Send + Sync + 'static {
         part: &'a Reply,
     ) -> BoxFuture<'a, Result<(), SendError>>;
 
-    /// The bytes of a file a user sent, refused without downloading when the channel says it
-    /// is larger than `max_bytes`.
+    /// A file a user sent, hashed while it streams in (its bytes kept only with `keep`),
+    /// refused without downloading when the channel says it is larger than `max_bytes`, and
+    /// cut off if it turns out larger.
     fn fetch<'a>(
         &'a self,
         file_id: &'a str,
         max_bytes: u64,
-    ) -> BoxFuture<'a, Result<Vec<u8>, FetchError>> {
-        let _ = (file_id, max_bytes);
+        keep: bool,
+    ) -> BoxFuture<'a, Result<Fetched, FetchError>> {
+        let _ = (file_id, max_bytes, keep);
         Box::pin(async { Err(FetchError::Unavailable) })
     }
+}
+
+/// A downloaded file: its SHA-256 (hex) and, when asked for, its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    pub sha256: String,
+    pub bytes: Option<Vec<u8>>,
 }
 
 /// Why a message was not delivered. The texts name a kind, never the message: it holds

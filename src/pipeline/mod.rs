@@ -20,7 +20,7 @@ pub mod sender;
 mod serve;
 pub mod worker;
 
-pub use channel::{Channel, FetchError, SendError};
+pub use channel::{Channel, FetchError, Fetched, SendError};
 pub use outgoing::{delivery_parts, Outgoing};
 pub use recorder::{NotRecorded, Recorded, Recorder};
 pub use sender::Sender;

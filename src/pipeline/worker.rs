@@ -220,12 +220,10 @@ impl Worker {
             Some(ExpectedFile::VillagesCsv) => MAX_CSV_BYTES,
             _ => return file,
         };
-        match channel.fetch(&file.file_id, max).await {
-            Ok(bytes) if expected == Some(ExpectedFile::VillagesCsv) => file.content = Some(bytes),
-            Ok(bytes) => {
-                use sha2::Digest;
-                file.sha256 = Some(hex::encode(sha2::Sha256::digest(&bytes)));
-            }
+        let keep = expected == Some(ExpectedFile::VillagesCsv);
+        match channel.fetch(&file.file_id, max, keep).await {
+            Ok(fetched) if keep => file.content = fetched.bytes,
+            Ok(fetched) => file.sha256 = Some(fetched.sha256),
             Err(super::FetchError::TooLarge) => {
                 tracing::info!(id = event.id, "file over the limit; not downloaded");
                 file.kind = crate::conversation::FileKind::Other;

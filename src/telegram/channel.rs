@@ -11,7 +11,74 @@ use teloxide::{ApiError, RequestError};
 
 use super::{outgoing, Api, CHANNEL};
 use crate::conversation::Reply;
-use crate::pipeline::{Channel, FetchError, SendError};
+use crate::pipeline::{Channel, FetchError, Fetched, SendError};
+
+/// Where a download streams to: hashed as it comes, kept only when asked, and refused past
+/// the limit (Telegram's size may be missing or wrong).
+struct HashingSink {
+    hasher: sha2::Sha256,
+    len: u64,
+    max: u64,
+    kept: Option<Vec<u8>>,
+}
+
+impl HashingSink {
+    fn new(max: u64, keep: bool) -> HashingSink {
+        use sha2::Digest;
+        HashingSink {
+            hasher: sha2::Sha256::new(),
+            len: 0,
+            max,
+            kept: keep.then(Vec::new),
+        }
+    }
+
+    fn over_limit(&self) -> bool {
+        self.len > self.max
+    }
+
+    fn finish(self) -> Fetched {
+        use sha2::Digest;
+        Fetched {
+            sha256: hex::encode(self.hasher.finalize()),
+            bytes: self.kept,
+        }
+    }
+}
+
+impl tokio::io::AsyncWrite for HashingSink {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        use sha2::Digest;
+        self.len += buf.len() as u64;
+        if self.over_limit() {
+            let error = std::io::Error::other("the file is larger than allowed");
+            return std::task::Poll::Ready(Err(error));
+        }
+        self.hasher.update(buf);
+        if let Some(kept) = self.kept.as_mut() {
+            kept.extend_from_slice(buf);
+        }
+        std::task::Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+}
 
 /// Sends through `bot` (throttled in production); downloads through the plain bot, since
 /// downloads are not rate-limited.
@@ -51,7 +118,8 @@ impl<R: Api> Channel for TelegramChannel<R> {
         &'a self,
         file_id: &'a str,
         max_bytes: u64,
-    ) -> BoxFuture<'a, Result<Vec<u8>, FetchError>> {
+        keep: bool,
+    ) -> BoxFuture<'a, Result<Fetched, FetchError>> {
         Box::pin(async move {
             let file = self
                 .files
@@ -64,12 +132,15 @@ impl<R: Api> Channel for TelegramChannel<R> {
             if u64::from(file.size) > max_bytes {
                 return Err(FetchError::TooLarge);
             }
-            let mut bytes = Vec::new();
-            if let Err(error) = self.files.download_file(&file.path, &mut bytes).await {
+            let mut sink = HashingSink::new(max_bytes, keep);
+            if let Err(error) = self.files.download_file(&file.path, &mut sink).await {
+                if sink.over_limit() {
+                    return Err(FetchError::TooLarge);
+                }
                 tracing::warn!(%error, "download failed");
                 return Err(FetchError::Unavailable);
             }
-            Ok(bytes)
+            Ok(sink.finish())
         })
     }
 }
@@ -126,6 +197,22 @@ mod tests {
             classify(&other),
             Err(SendError::Refused("api error".into()))
         );
+    }
+
+    #[tokio::test]
+    async fn a_download_is_hashed_as_it_streams_and_cut_off_past_the_limit() {
+        use tokio::io::AsyncWriteExt;
+        let mut sink = HashingSink::new(8, false);
+        sink.write_all(b"abc").await.expect("within the limit");
+        let fetched = sink.finish();
+        assert_eq!(
+            fetched.sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(fetched.bytes, None, "only the hash is kept");
+        let mut sink = HashingSink::new(8, true);
+        assert!(sink.write_all(b"0123456789").await.is_err());
+        assert!(sink.over_limit());
     }
 
     #[test]

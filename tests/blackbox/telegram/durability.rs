@@ -257,3 +257,28 @@ async fn more_chats_than_connections_starting_at_once_after_a_restart_are_all_an
         assert!(text.contains("Thôn Đông Sơn"), "{text}");
     }
 }
+
+#[tokio::test]
+async fn a_file_sent_where_no_file_is_asked_for_is_never_downloaded() {
+    // Arrange: a resident (no role, no dialogue open) and a PDF the bot could fetch.
+    let mut app = spawn_app().await;
+    app.tg.add_file("resident-pdf", vec![b'%'; 4096]);
+    let pdf = crate::support::fake_telegram::document_update(
+        app.id(),
+        CHAT,
+        "resident-pdf",
+        "tai-lieu.pdf",
+        "application/pdf",
+    );
+
+    // Act
+    app.tg.push_update(pdf);
+    app.tg.wait_for_messages(1, DEFAULT_WAIT).await;
+    app.say("/start", "Tổ Công nghệ số cộng đồng").await;
+
+    // Assert: answered politely, and nothing was fetched from Telegram.
+    assert!(
+        app.tg.calls("getFile").is_empty(),
+        "the file was looked up although no step asked for one"
+    );
+}
