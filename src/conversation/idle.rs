@@ -81,7 +81,9 @@ pub fn on_input(turn: &mut Turn<'_>, input: Input) -> State {
             State::Idle
         }
         Input::Contact { phone, own } => member::on_contact(turn, &phone, own),
-        Input::Text(_) | Input::File(_) => {
+        // With no dialogue open, what someone types is most likely a place: look it up.
+        Input::Text(text) => resident::search(turn, &text, 0),
+        Input::File(_) => {
             turn.say(K::NotUnderstood);
             menu(turn);
             State::Idle

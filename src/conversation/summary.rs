@@ -1,9 +1,9 @@
 //! The team as text: the numbered list shown for review, after saving and by `/myteam`.
 
 use super::lookup::{PublicTeam, TeamCard, UnitEntry};
-use super::state::{Decision, Draft, Member};
+use super::state::{ConsentSource, Decision, Draft, Member};
 use super::turn::Turn;
-use crate::domain::MemberRole;
+use crate::domain::{MemberRole, PhoneNumber};
 use crate::i18n::{Html, K};
 
 pub fn role_key(role: MemberRole) -> K {
@@ -41,7 +41,7 @@ fn member_line(turn: &Turn<'_>, number: usize, member: &Member) -> Html {
         ("n", Html::text(&number.to_string())),
         ("name", Html::text(member.name.as_str())),
         ("role", role),
-        ("phone", phone_for_head(turn, member)),
+        ("phone", phone_for_head(turn, &member.phone, member.consent)),
     ];
     match &member.workplace {
         Some(place) => {
@@ -52,13 +52,16 @@ fn member_line(turn: &Turn<'_>, number: usize, member: &Member) -> Html {
     }
 }
 
-/// The head sees every number, marked when the member has not agreed to publish it.
-fn phone_for_head(turn: &Turn<'_>, member: &Member) -> Html {
-    let phone = Html::text(&member.phone.national());
-    match member.consent {
-        Some(_) => phone,
-        None => Html::markup(format!("{phone} {}", turn.t(K::SummaryNoConsent))),
-    }
+/// The head sees every number, marked with whose word publishes it (Decree 13/2023), or
+/// that nobody agreed.
+fn phone_for_head(turn: &Turn<'_>, phone: &PhoneNumber, consent: Option<ConsentSource>) -> Html {
+    let phone = Html::text(&phone.national());
+    let mark = turn.t(match consent {
+        Some(ConsentSource::Head) => K::SummaryConsentByHead,
+        Some(ConsentSource::Member) => K::SummaryConsentByMember,
+        None => K::SummaryNoConsent,
+    });
+    Html::markup(format!("{phone} {mark}"))
 }
 
 fn leader_line(turn: &Turn<'_>, draft: &Draft) -> Html {
@@ -67,13 +70,13 @@ fn leader_line(turn: &Turn<'_>, draft: &Draft) -> Html {
         .leader_name
         .as_ref()
         .map_or(missing.clone(), |n| n.to_string());
-    let phone = draft
-        .leader_phone
-        .as_ref()
-        .map_or(missing, |p| p.national());
+    let phone = match &draft.leader_phone {
+        Some(phone) => phone_for_head(turn, phone, draft.leader_consent),
+        None => Html::text(&missing),
+    };
     turn.fill(
         K::SummaryLeader,
-        &[("name", Html::text(&name)), ("phone", Html::text(&phone))],
+        &[("name", Html::text(&name)), ("phone", phone)],
     )
 }
 
@@ -140,6 +143,7 @@ pub fn breach_text_in(
         ),
         RuleBreach::RoleNotAllowed(r) => fill(K::BreachRoleNotAllowed, &[("role", role(r))]),
         RuleBreach::MissingRole(r) => fill(K::BreachMissingRole, &[("role", role(r))]),
+        RuleBreach::DuplicateRole(r) => fill(K::BreachDuplicateRole, &[("role", role(r))]),
     }
 }
 
@@ -165,11 +169,12 @@ fn public_team(turn: &Turn<'_>, unit: &UnitEntry, team: Option<&PublicTeam>) -> 
         lines.push(turn.t(key).into_string());
         return lines;
     };
-    if let (Some(name), Some(phone)) = (&team.leader_name, &team.leader_phone) {
-        let args = [
-            ("name", Html::text(name.as_str())),
-            ("phone", Html::text(&phone.international())),
-        ];
+    if let Some(name) = &team.leader_name {
+        let phone = match &team.leader_phone {
+            Some(phone) => Html::text(&phone.international()),
+            None => turn.t(K::CardPhoneHidden),
+        };
+        let args = [("name", Html::text(name.as_str())), ("phone", phone)];
         lines.push(turn.fill(K::CardLeader, &args).into_string());
     }
     for member in &team.members {

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod audit;
 pub mod bulk;
 pub mod campaigns;
+pub mod consent;
 pub mod directory;
 pub mod invitations;
 pub mod listing;

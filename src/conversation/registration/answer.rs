@@ -16,20 +16,26 @@ use crate::i18n::{Html, K};
 const WORKPLACE_MAX: usize = 120;
 const ROLE_DETAIL_MAX: usize = 60;
 
-pub fn on_input(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
+pub fn on_input(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
     match input {
         Input::Action(Action::Back) => back(turn, reg),
-        Input::Action(Action::Keep) if has_answer(&reg) => advance(turn, reg),
+        Input::Action(Action::Keep) if has_answer(&reg) => {
+            // Kept a name without diacritics: this keyboard may have none, do not ask again.
+            reg.diacritics_declined |= reg.diacritics_asked;
+            advance(turn, reg)
+        }
         Input::Action(Action::Skip) => skip(turn, reg),
         input => match reg.step {
             Step::LeaderName | Step::MemberName => name(turn, reg, input),
             Step::LeaderPhone | Step::MemberPhone => phone(turn, reg, input),
             Step::MemberRole => role(turn, reg, input),
-            Step::MemberConsent => consent(turn, reg, input),
+            Step::MemberConsent | Step::LeaderConsent => consent(turn, reg, input),
             Step::MemberRoleOther => role_detail(turn, reg, input),
             Step::MemberWorkplace => workplace(turn, reg, input),
             Step::AddMore | Step::Review => choice(turn, reg, input),
-            Step::ChooseEdit | Step::ChooseRemove => pick_member(turn, reg, input),
+            Step::ChooseEdit | Step::ChooseRemove | Step::ChooseField | Step::ConfirmRemove => {
+                pick_member(turn, reg, input)
+            }
             Step::DecisionOffer => decision_offer(turn, reg, input),
             Step::DecisionNumber => decision_number(turn, reg, input),
             Step::DecisionDate => decision_date(turn, reg, input),
@@ -44,6 +50,7 @@ fn has_answer(reg: &Registration) -> bool {
     match reg.step {
         Step::LeaderName => d.leader_name.is_some(),
         Step::LeaderPhone => d.leader_phone.is_some(),
+        Step::LeaderConsent => d.leader_consent_answered,
         Step::MemberName => p.name.is_some(),
         Step::MemberRole => p.role.is_some(),
         Step::MemberRoleOther => p.role_detail.is_some(),
@@ -91,12 +98,22 @@ fn name(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
     let Input::Text(text) = &input else {
         return expected_text(turn, reg, &input);
     };
-    match PersonName::parse(text) {
+    match PersonName::parse_full(text) {
         Ok(name) => {
+            let plain = !name.has_diacritics();
             if reg.step == Step::LeaderName {
                 reg.draft.leader_name = Some(name);
             } else {
                 reg.draft.pending.name = Some(name);
+            }
+            if plain && reg.diacritics_asked {
+                reg.diacritics_declined = true;
+            }
+            if plain && !reg.diacritics_asked && !reg.diacritics_declined {
+                // Asked once: the answer (or "Keep") is then taken as it is.
+                reg.diacritics_asked = true;
+                turn.say(K::AskDiacritics);
+                return goto(turn, reg);
             }
             advance(turn, reg)
         }
@@ -117,6 +134,7 @@ fn name_error(turn: &Turn<'_>, error: NameError) -> Html {
             turn.fill(K::NameTooLong, &[("max", Html::text(&max.to_string()))])
         }
         NameError::NotLetters => turn.t(K::NameNotLetters),
+        NameError::OneWord => turn.t(K::NameOneWord),
     }
 }
 
@@ -171,9 +189,32 @@ fn role(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
             .find(|r| same_words(text, &turn.label(super::super::summary::role_key(*r)))),
         _ => None,
     };
-    let allowed = &super::rules(turn, &reg).allowed_roles;
+    let rules = super::rules(turn, &reg);
+    let draft = &reg.draft;
+    let others: Vec<&crate::conversation::Member> = (draft.members.iter().enumerate())
+        .filter(|(i, _)| draft.editing != Some(*i))
+        .map(|(_, m)| m)
+        .collect();
+    let holder = |role: MemberRole| {
+        others
+            .iter()
+            .find(|m| m.role == role)
+            .map(|m| m.name.clone())
+    };
     match chosen {
-        Some(role) if allowed.contains(&role) => {
+        Some(role) if rules.allowed_roles.contains(&role) => {
+            let taken: Vec<MemberRole> = others.iter().map(|m| m.role).collect();
+            if let Some(name) = holder(role).filter(|_| !rules.role_available(role, &taken)) {
+                let label = turn.label(super::super::summary::role_key(role));
+                let why = turn.fill(
+                    K::RoleTaken,
+                    &[
+                        ("role", Html::text(&label)),
+                        ("name", Html::text(name.as_str())),
+                    ],
+                );
+                return refuse(turn, reg, why);
+            }
             reg.draft.pending.role = Some(role);
             if role != MemberRole::Other {
                 reg.draft.pending.role_detail = None;
@@ -193,6 +234,7 @@ fn free_text_error(turn: &Turn<'_>, error: FreeTextError) -> Html {
         FreeTextError::TooLong { max } => {
             turn.fill(K::TextTooLong, &[("max", Html::text(&max.to_string()))])
         }
+        FreeTextError::NoLetters => turn.t(K::TextNoLetters),
     }
 }
 
@@ -231,17 +273,23 @@ fn short_text(
     }
 }
 
-/// Decree 13/2023: residents see a member's number only if the member agreed.
+/// Decree 13/2023: residents see a member's (or the leader's) number only if they agreed.
 fn consent(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
-    match input {
-        Input::Action(Action::ConsentYes) => {
-            reg.draft.pending.consent = Some(ConsentSource::Head);
-            reg.draft.pending.consent_answered = true;
+    let granted = match input {
+        Input::Action(Action::ConsentYes) => Some(true),
+        Input::Action(Action::ConsentNo) => Some(false),
+        _ => None,
+    };
+    let draft = &mut reg.draft;
+    match granted {
+        Some(granted) if reg.step == Step::LeaderConsent => {
+            draft.leader_consent = granted.then_some(ConsentSource::Head);
+            draft.leader_consent_answered = true;
             advance(turn, reg)
         }
-        Input::Action(Action::ConsentNo) => {
-            reg.draft.pending.consent = None;
-            reg.draft.pending.consent_answered = true;
+        Some(granted) => {
+            draft.pending.consent = granted.then_some(ConsentSource::Head);
+            draft.pending.consent_answered = true;
             advance(turn, reg)
         }
         _ => {
