@@ -240,6 +240,11 @@ pub async fn save_team(
     if !unchanged {
         return Err(StorageError::Conflict);
     }
+    if let Some(before) = team_for_unit(tx, unit_code).await? {
+        for phone in consent::changed_by_head(&before.team, team) {
+            consent::forget_own_word(tx, phone).await?;
+        }
+    }
     write_leader(tx, team_id, team, now).await?;
     replace_members(tx, team_id, &team.members, now).await?;
     let decision = &team.decision;

@@ -473,4 +473,9 @@ golden!(
     other_provinces_rules_apply_from_the_rules_file,
     two_heads_editing_one_team_cannot_overwrite_each_other,
     a_whole_campaign_of_deadline_alerts,
+    whose_word_publishes_a_number_the_leader_included,
+    names_are_tidied_and_free_text_needs_letters,
+    a_commune_team_follows_the_commune_rules,
+    the_founding_decision_is_checked_and_kept_when_saving_again,
+    residents_type_a_place_without_a_command,
 );
