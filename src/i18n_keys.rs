@@ -322,6 +322,7 @@ text_keys! {
     TextTooLong = "text_too_long",
     TooManyLookups = "too_many_lookups",
     UnitListTitle = "unit_list_title",
+    UnitListTitleCommunes = "unit_list_title_communes",
     UnitMenu = "unit_menu",
     UnitNotFound = "unit_not_found",
     UnknownCommand = "unknown_command",

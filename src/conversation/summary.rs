@@ -202,7 +202,13 @@ fn public_team(turn: &Turn<'_>, unit: &UnitEntry, team: Option<&PublicTeam>) -> 
 /// below a village's team, its commune's team as the next level of help.
 pub fn public_card(turn: &Turn<'_>, card: &TeamCard) -> Html {
     let mut lines = public_team(turn, &card.unit, card.team.as_ref());
-    if let Some((commune, team)) = &card.commune {
+    // The next level of help only when there is one: a commune team not registered yet
+    // would send residents to nobody.
+    let commune = card
+        .commune
+        .as_ref()
+        .filter(|(_, t)| t.as_ref().is_some_and(|t| t.registered));
+    if let Some((commune, team)) = commune {
         lines.push(String::new());
         lines.push(turn.t(K::CardNextLevel).into_string());
         lines.extend(public_team(turn, commune, team.as_ref()));

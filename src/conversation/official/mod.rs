@@ -97,11 +97,13 @@ pub fn units(turn: &mut Turn<'_>) -> State {
     let Lookup::Villages(units) = found else {
         return State::Idle;
     };
+    // Say what is listed: a commune's villages, or a district's communes.
+    let title = match role {
+        AccountRole::CommuneOfficial => K::UnitListTitle,
+        _ => K::UnitListTitleCommunes,
+    };
     let mut lines = vec![turn
-        .fill(
-            K::UnitListTitle,
-            &[("count", Html::text(&units.len().to_string()))],
-        )
+        .fill(title, &[("count", Html::text(&units.len().to_string()))])
         .into_string()];
     lines.extend(
         units
