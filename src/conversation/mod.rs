@@ -6,6 +6,7 @@
 //! that stores the new [`Session`].
 
 mod action;
+mod field;
 mod idle;
 mod input;
 pub mod lookup;

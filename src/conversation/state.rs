@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{DecisionNumber, MemberRole, PersonName, PhoneNumber};
 use crate::i18n::Lang;
 
+pub use super::field::Field;
+
 /// Everything kept for one chat.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Session {
@@ -113,57 +115,6 @@ pub enum Step {
     ChooseField,
     /// "Remove this member?" before they go.
     ConfirmRemove,
-}
-
-/// A field of a person that can be changed alone, from the review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Field {
-    Name,
-    Role,
-    Phone,
-    Consent,
-    Workplace,
-}
-
-impl Field {
-    pub const ALL: [Field; 5] = [
-        Field::Name,
-        Field::Role,
-        Field::Phone,
-        Field::Consent,
-        Field::Workplace,
-    ];
-    /// The fields a team's leader has.
-    pub const LEADER: [Field; 3] = [Field::Name, Field::Phone, Field::Consent];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Field::Name => "name",
-            Field::Role => "role",
-            Field::Phone => "phone",
-            Field::Consent => "consent",
-            Field::Workplace => "work",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Field> {
-        Field::ALL.into_iter().find(|f| f.code() == code)
-    }
-
-    /// The question that changes this field.
-    pub fn step(self, leader: bool) -> Step {
-        match (self, leader) {
-            (Field::Name, true) => Step::LeaderName,
-            (Field::Phone, true) => Step::LeaderPhone,
-            (_, true) => Step::LeaderConsent,
-            (Field::Name, false) => Step::MemberName,
-            (Field::Role, false) => Step::MemberRole,
-            (Field::Phone, false) => Step::MemberPhone,
-            (Field::Consent, false) => Step::MemberConsent,
-            (Field::Workplace, false) => Step::MemberWorkplace,
-        }
-    }
 }
 
 /// The team as entered so far.
