@@ -2,7 +2,7 @@
 //! when it is wrong, stores it and moves on when it is right.
 
 use super::super::input::{Action, Input};
-use super::super::state::{ConsentSource, PendingMember, Registration, Step};
+use super::super::state::{ConsentSource, Draft, PendingMember, Registration, Step};
 use super::super::turn::Turn;
 use super::super::State;
 use super::decision::{decision_date, decision_file, decision_number, decision_offer};
@@ -10,7 +10,7 @@ use super::flow::{advance, back, goto, save};
 use super::review::{choice, pick_member};
 use crate::domain::decision::{parse_short_text, FreeTextError};
 use crate::domain::text::same_words;
-use crate::domain::{MemberRole, NameError, PersonName, PhoneError, PhoneNumber};
+use crate::domain::{LevelRules, MemberRole, NameError, PersonName, PhoneError, PhoneNumber};
 use crate::i18n::{Html, K};
 
 const WORKPLACE_MAX: usize = 120;
@@ -190,29 +190,15 @@ fn role(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
         _ => None,
     };
     let rules = super::rules(turn, &reg);
-    let draft = &reg.draft;
-    let others: Vec<&crate::conversation::Member> = (draft.members.iter().enumerate())
-        .filter(|(i, _)| draft.editing != Some(*i))
-        .map(|(_, m)| m)
-        .collect();
-    let holder = |role: MemberRole| {
-        others
-            .iter()
-            .find(|m| m.role == role)
-            .map(|m| m.name.clone())
-    };
     match chosen {
         Some(role) if rules.allowed_roles.contains(&role) => {
-            let taken: Vec<MemberRole> = others.iter().map(|m| m.role).collect();
-            if let Some(name) = holder(role).filter(|_| !rules.role_available(role, &taken)) {
+            if let Some(name) = unique_role_holder(rules, &reg.draft, role) {
                 let label = turn.label(super::super::summary::role_key(role));
-                let why = turn.fill(
-                    K::RoleTaken,
-                    &[
-                        ("role", Html::text(&label)),
-                        ("name", Html::text(name.as_str())),
-                    ],
-                );
+                let args = [
+                    ("role", Html::text(&label)),
+                    ("name", Html::text(name.as_str())),
+                ];
+                let why = turn.fill(K::RoleTaken, &args);
                 return refuse(turn, reg, why);
             }
             reg.draft.pending.role = Some(role);
@@ -226,6 +212,24 @@ fn role(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
             refuse(turn, reg, why)
         }
     }
+}
+
+/// Who else in the team holds `role` when the rules allow it to one person only.
+fn unique_role_holder(rules: &LevelRules, draft: &Draft, role: MemberRole) -> Option<PersonName> {
+    let others = draft
+        .members
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| draft.editing != Some(*i))
+        .map(|(_, m)| m);
+    let taken: Vec<MemberRole> = others.clone().map(|m| m.role).collect();
+    if rules.role_available(role, &taken) {
+        return None;
+    }
+    others
+        .into_iter()
+        .find(|m| m.role == role)
+        .map(|m| m.name.clone())
 }
 
 fn free_text_error(turn: &Turn<'_>, error: FreeTextError) -> Html {
