@@ -17,6 +17,7 @@
 //!   subcommands) and [`bench`] (the benchmarks).
 
 pub mod alerts;
+mod base64_bytes;
 pub mod bench;
 pub mod cli;
 pub mod clock;
@@ -28,6 +29,8 @@ pub mod engine;
 pub mod i18n;
 pub mod import;
 pub mod invitation;
+pub mod ops;
+pub mod pipeline;
 pub mod qr;
 pub mod report;
 pub mod search;

@@ -15,6 +15,7 @@ use cnscd::domain::CompositionRules;
 use cnscd::engine::Engine;
 use cnscd::i18n::Texts;
 use cnscd::import::load_default_units_if_empty;
+use cnscd::pipeline::PipelineOptions;
 use cnscd::storage::Store;
 use cnscd::telegram::{self, Receive, ServeOptions};
 use cnscd::{cli, telemetry};
@@ -125,8 +126,13 @@ fn webhook_secret() -> Option<String> {
 }
 
 fn serve_options(args: &ServeArgs) -> ServeOptions {
+    let mut pipeline = PipelineOptions::default();
+    if let Some(owner) = &args.replica_id {
+        pipeline.owner = owner.clone();
+    }
     ServeOptions {
         throttle: !args.no_throttle,
+        pipeline,
     }
 }
 

@@ -10,6 +10,7 @@
 mod digest;
 mod scheduler;
 
+pub(crate) use digest::status_label;
 pub use scheduler::run_scheduler;
 
 use std::collections::HashMap;

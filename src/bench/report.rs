@@ -113,14 +113,7 @@ pub async fn run(config: &BenchConfig, dir: &Path) -> anyhow::Result<Figures> {
 /// Sweeps timed; the best one counts.
 const SWEEPS: usize = 5;
 
-/// CPU time of the process so far, all threads (Linux, at the usual 100 ticks a second).
-fn cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let (_, fields) = stat.rsplit_once(')')?;
-    let fields: Vec<&str> = fields.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(Duration::from_millis(ticks * 10))
-}
+use super::cpu_time;
 
 fn since(start: Option<Duration>) -> Option<Duration> {
     Some(cpu_time()?.saturating_sub(start?))

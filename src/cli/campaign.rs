@@ -8,6 +8,7 @@ use super::CliError;
 use crate::config::{AlertsCommand, CampaignCommand, ReportArgs};
 use crate::domain::decision::parse_date;
 use crate::engine::Engine;
+use crate::storage::campaigns::{CampaignCreated, Overlap, OverlappingCampaign};
 
 const ADMIN: &str = "cli";
 
@@ -31,6 +32,26 @@ fn date(text: &str) -> Result<chrono::NaiveDate, CliError> {
     parse_date(text).map_err(|e| CliError::Campaign(format!("{text:?}: {e} (write dd/mm/yyyy)")))
 }
 
+/// Why a campaign for `scope` was refused: one area has at most one campaign.
+fn clash(scope: &str, other: &OverlappingCampaign) -> String {
+    let c = &other.campaign;
+    let whose = match other.overlap {
+        Overlap::Above => "contains",
+        _ => "lies inside",
+    };
+    format!(
+        "Campaign {} ({}, deadline {}) covers {} ({}), which {whose} area {scope}: one area has \
+         one campaign, so recipients get one digest per slot. Move its deadline with \
+         `cnscd campaign set-deadline --id {} --deadline dd/mm/yyyy`.",
+        c.id,
+        c.name,
+        c.deadline.format("%d/%m/%Y"),
+        other.scope_name,
+        c.scope_code,
+        c.id
+    )
+}
+
 pub async fn campaign(
     engine: &Engine,
     command: CampaignCommand,
@@ -50,15 +71,23 @@ pub async fn campaign(
                 return Err(CliError::UnknownUnit(scope));
             }
             let deadline = date(&deadline)?;
-            let id = store
+            let created = store
                 .create_campaign(&name, deadline, &scope, ADMIN, engine.now())
                 .await
                 .map_err(failed)?;
-            writeln!(
-                out,
-                "campaign {id}: {name}, deadline {}, area {scope}",
-                deadline.format("%d/%m/%Y")
-            )?;
+            let day = deadline.format("%d/%m/%Y");
+            match created {
+                CampaignCreated::New(id) => {
+                    writeln!(out, "campaign {id}: {name}, deadline {day}, area {scope}")?
+                }
+                CampaignCreated::Updated(id) => writeln!(
+                    out,
+                    "campaign {id} already covers area {scope}: now {name}, deadline {day}"
+                )?,
+                CampaignCreated::Refused(other) => {
+                    return Err(CliError::Campaign(clash(&scope, &other)));
+                }
+            }
         }
         CampaignCommand::List => {
             for c in store.campaigns().await.map_err(failed)? {

@@ -5,7 +5,9 @@ use std::path::Path;
 
 use super::CliError;
 use crate::engine::Engine;
-use crate::import::{import_units, import_villages, ImportReport};
+use crate::import::{
+    import_units, import_villages, import_villages_renaming, ImportReport, Renamed,
+};
 
 pub async fn units(engine: &Engine, file: &Path, out: &mut impl Write) -> Result<(), CliError> {
     let reader = open(file)?;
@@ -19,15 +21,22 @@ pub async fn units(engine: &Engine, file: &Path, out: &mut impl Write) -> Result
     summary(out, "units", file, &report)
 }
 
-pub async fn villages(engine: &Engine, file: &Path, out: &mut impl Write) -> Result<(), CliError> {
+pub async fn villages(
+    engine: &Engine,
+    file: &Path,
+    rename: bool,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
     let reader = open(file)?;
-    let report = import_villages(engine.store(), reader, engine.now())
-        .await
-        .map_err(|source| CliError::Import {
-            what: "villages",
-            path: file.display().to_string(),
-            source,
-        })?;
+    let imported = match rename {
+        true => import_villages_renaming(engine.store(), reader, engine.now()).await,
+        false => import_villages(engine.store(), reader, engine.now()).await,
+    };
+    let report = imported.map_err(|source| CliError::Import {
+        what: "villages",
+        path: file.display().to_string(),
+        source,
+    })?;
     summary(out, "villages", file, &report)?;
     let width = report
         .villages
@@ -46,6 +55,20 @@ pub async fn villages(engine: &Engine, file: &Path, out: &mut impl Write) -> Res
             "  {:<width$}  {}  (commune {}){generated}",
             village.code, village.name, village.commune_code
         )?;
+    }
+    for renamed in &report.renamed {
+        let Renamed { code, stored, file } = renamed;
+        writeln!(out, "Renamed {code}: {stored:?} is now {file:?}.")?;
+    }
+    if !report.names_kept.is_empty() {
+        writeln!(
+            out,
+            "Kept the stored names of {} village(s) the file spells otherwise (--rename renames them):",
+            report.names_kept.len()
+        )?;
+        for Renamed { code, stored, file } in &report.names_kept {
+            writeln!(out, "  {code}  {stored:?} (file: {file:?})")?;
+        }
     }
     Ok(())
 }

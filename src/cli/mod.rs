@@ -4,7 +4,8 @@
 
 pub mod campaign;
 pub mod import;
-pub mod invite;
+mod inbox;
+mod invite;
 pub mod telegram;
 pub mod units;
 pub mod webhook;
@@ -45,6 +46,8 @@ pub enum CliError {
     UnknownUnit(String),
     #[error("Failed to read the units")]
     Units(#[source] StorageError),
+    #[error("Failed to read or change the inbox")]
+    Inbox(#[source] StorageError),
     #[error("Failed to create the invitation")]
     Invite(#[source] InviteError),
     #[error("{MISSING_TOKEN}")]
@@ -77,15 +80,19 @@ pub async fn run(
                 interactive: std::io::stdin().is_terminal(),
             };
             let input = tokio::io::BufReader::new(tokio::io::stdin());
-            console::run(engine, &options, input, tokio::io::stdout())
+            let engine = match args.bot_username {
+                Some(bot) => engine.clone().with_bot_username(bot),
+                None => engine.clone(),
+            };
+            console::run(&engine, &options, input, tokio::io::stdout())
                 .await
                 .map_err(CliError::Console)
         }
         DatabaseCommand::Import(ImportCommand::Units { file }) => {
             import::units(engine, &file, &mut out).await
         }
-        DatabaseCommand::Import(ImportCommand::Villages { file }) => {
-            import::villages(engine, &file, &mut out).await
+        DatabaseCommand::Import(ImportCommand::Villages { file, rename }) => {
+            import::villages(engine, &file, rename, &mut out).await
         }
         DatabaseCommand::Units(UnitsCommand::List { parent }) => {
             units::list(engine.store(), parent.as_deref(), &mut out).await
@@ -94,5 +101,6 @@ pub async fn run(
         DatabaseCommand::Report(args) => campaign::report(engine, args).await,
         DatabaseCommand::Campaign(command) => campaign::campaign(engine, command, &mut out).await,
         DatabaseCommand::Alerts(command) => campaign::alerts(engine, command, &mut out).await,
+        DatabaseCommand::Inbox(command) => inbox::run(engine.store(), command, &mut out).await,
     }
 }

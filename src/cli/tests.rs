@@ -5,7 +5,7 @@ use tempfile::TempDir;
 
 use super::*;
 use crate::clock::ManualClock;
-use crate::config::{InviteArgs, TelegramArgs};
+use crate::config::{CampaignCommand, InviteArgs, TelegramArgs};
 use crate::domain::{AccountRole, CompositionRules};
 use crate::i18n::Texts;
 use crate::import::load_default_units_if_empty;
@@ -50,7 +50,9 @@ async fn importing_villages_lists_their_codes_and_an_invitation_prints_every_way
     .unwrap();
 
     let mut out = Vec::new();
-    import::villages(&engine, &file, &mut out).await.unwrap();
+    import::villages(&engine, &file, false, &mut out)
+        .await
+        .unwrap();
     let out = String::from_utf8(out).unwrap();
     assert!(
         out.contains(": 2 inserted, 0 updated, 0 unchanged."),
@@ -98,7 +100,7 @@ async fn bad_rows_and_unknown_units_are_errors() {
     let engine = engine(&dir).await;
     let file = dir.path().join("bad.csv");
     std::fs::write(&file, "commune_code,name\n99999,Thôn X\n11083,\n").unwrap();
-    let error = import::villages(&engine, &file, &mut Vec::new())
+    let error = import::villages(&engine, &file, false, &mut Vec::new())
         .await
         .unwrap_err();
     let shown = format!("{:#}", anyhow::Error::from(error));
@@ -110,4 +112,101 @@ async fn bad_rows_and_unknown_units_are_errors() {
     assert!(matches!(error, Err(CliError::UnknownUnit(code)) if code == "42"));
     let error = units::list(engine.store(), Some("42"), &mut Vec::new()).await;
     assert!(matches!(error, Err(CliError::UnknownUnit(_))));
+}
+
+#[tokio::test]
+async fn one_area_has_one_campaign_a_second_updates_it_and_an_overlapping_one_is_refused() {
+    let dir = TempDir::new().unwrap();
+    let engine = engine(&dir).await;
+    let create = |scope: &str, deadline: &str| CampaignCommand::Create {
+        name: "Đợt 1".into(),
+        deadline: deadline.into(),
+        scope: scope.into(),
+    };
+    let mut out = Vec::new();
+    campaign::campaign(&engine, create("298", "25/04/2022"), &mut out)
+        .await
+        .unwrap();
+    campaign::campaign(&engine, create("298", "30/04/2022"), &mut out)
+        .await
+        .unwrap();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("campaign 1 already covers area 298: now Đợt 1, deadline 30/04/2022"),
+        "{out}"
+    );
+    for overlapping in ["11083", "30"] {
+        let error = campaign::campaign(&engine, create(overlapping, "28/04/2022"), &mut Vec::new())
+            .await
+            .unwrap_err();
+        let shown = error.to_string();
+        assert!(
+            shown.contains("Campaign 1 (Đợt 1, deadline 30/04/2022) covers Huyện Tứ Kỳ (298)"),
+            "{overlapping}: {shown}"
+        );
+    }
+    let campaigns = engine.store().campaigns().await.unwrap();
+    assert_eq!(campaigns.len(), 1, "{campaigns:?}");
+    assert_eq!(campaigns[0].deadline.to_string(), "2022-04-30");
+}
+
+#[tokio::test]
+async fn a_stored_village_keeps_its_name_unless_the_import_asks_to_rename_and_the_summary_says_so()
+{
+    let dir = TempDir::new().unwrap();
+    let engine = engine(&dir).await;
+    let file = dir.path().join("villages.csv");
+    let import = |text: &str, rename: bool| {
+        std::fs::write(&file, text).unwrap();
+        let (engine, file) = (&engine, &file);
+        async move {
+            let mut out = Vec::new();
+            import::villages(engine, file, rename, &mut out)
+                .await
+                .unwrap();
+            String::from_utf8(out).unwrap()
+        }
+    };
+    import("commune_code,name\n11083,Thôn Đông Sơn\n", false).await;
+    let out = import(
+        "commune_code,name\n11083,Thon Dong Son\n11083,Thôn Mới\n",
+        false,
+    )
+    .await;
+    assert!(
+        out.contains(": 1 inserted, 0 updated, 1 unchanged."),
+        "{out}"
+    );
+    assert!(
+        out.contains("11083-01  Thôn Đông Sơn  (commune 11083)\n"),
+        "no \"(code generated)\" for a code found by name: {out}"
+    );
+    assert!(
+        out.contains("11083-02  Thôn Mới  (commune 11083)  (code generated)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("11083-01  \"Thôn Đông Sơn\" (file: \"Thon Dong Son\")"),
+        "{out}"
+    );
+    let stored = |code: &'static str| {
+        let store = engine.store();
+        async move { store.unit(code).await.unwrap().unwrap().name }
+    };
+    assert_eq!(stored("11083-01").await, "Thôn Đông Sơn");
+
+    let out = import(
+        "commune_code,name,code\n11083,Thôn Đông Sơn Mới,11083-01\n",
+        true,
+    )
+    .await;
+    assert!(
+        out.contains(": 0 inserted, 1 updated, 0 unchanged."),
+        "{out}"
+    );
+    assert!(
+        out.contains("Renamed 11083-01: \"Thôn Đông Sơn\" is now \"Thôn Đông Sơn Mới\"."),
+        "{out}"
+    );
+    assert_eq!(stored("11083-01").await, "Thôn Đông Sơn Mới");
 }

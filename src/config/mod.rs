@@ -114,6 +114,24 @@ pub enum DatabaseCommand {
     /// Deadline alerts (the bot sends them by itself while `serve` runs).
     #[command(subcommand)]
     Alerts(AlertsCommand),
+    /// Incoming events that failed too often and were set aside ("parked").
+    #[command(subcommand)]
+    Inbox(InboxCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InboxCommand {
+    /// List the parked events: chat, when received, attempts, error.
+    Parked,
+    /// Put a parked event (or all with --all) back in line; a running `serve` applies it
+    /// within a second. An event its chat has moved past is acknowledged, not applied.
+    Replay {
+        /// The event's id, as `inbox parked` lists it.
+        #[arg(required_unless_present = "all")]
+        id: Option<i64>,
+        #[arg(long, conflicts_with = "id")]
+        all: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -175,6 +193,11 @@ pub struct ConsoleArgs {
     /// The name of the simulated chat; use different names to play several people.
     #[arg(long, value_name = "NAME", default_value = "console")]
     pub chat: String,
+
+    /// The bot's Telegram username: invitations made in the console then show the link
+    /// https://t.me/<bot>?start=<code> and a QR code of it.
+    #[arg(long, env = "CNSCD_BOT_USERNAME", value_name = "NAME")]
+    pub bot_username: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -190,6 +213,10 @@ pub enum ImportCommand {
     Villages {
         /// The CSV file.
         file: PathBuf,
+        /// Rename stored villages the file spells otherwise (without it they keep their
+        /// names, and the summary lists them).
+        #[arg(long)]
+        rename: bool,
     },
 }
 

@@ -55,6 +55,12 @@ pub struct ServeArgs {
     /// 0.0.0.0:8080]. With long polling, /healthz and /metrics are served only if it is given.
     #[arg(long, env = "CNSCD_LISTEN", value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
+
+    /// This replica's name in the inbox and outbox [default: the host name]. Replicas on one
+    /// database need different names; restarted under its name, a replica takes back at once
+    /// the events and messages it left (another replica takes them after a few seconds).
+    #[arg(long, env = "CNSCD_REPLICA_ID", value_name = "NAME")]
+    pub replica_id: Option<String>,
 }
 
 /// How `serve` receives updates, checked before anything starts.

@@ -5,6 +5,11 @@
 //! without case or diacritics), presses that button. `/file PATH` sends a file and
 //! `/contact PHONE` shares a phone contact. Reading stdin line by line, a whole dialogue
 //! can be piped in: `printf '/start CODE\nNguyễn Văn An\n' | cnscd console`.
+//!
+//! The console takes the same durable path as every channel: each line is recorded in the
+//! inbox, applied by the pipeline's worker, and its replies are outbox rows, printed and
+//! marked sent. Messages other work queued for this chat (alerts, notices, a member's leave
+//! request) are printed too, after each line and, typing, as they arrive.
 
 #[cfg(test)]
 mod tests;
@@ -14,10 +19,22 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use crate::conversation::{Button, FileKind, FileUpload, Incoming, Reply};
 use crate::domain::text::fold;
 use crate::engine::{ChatKey, Engine, EngineError};
 use crate::i18n::{to_plain, K};
+use crate::ops::metrics::Metrics;
+use crate::pipeline::{Channel, Outgoing, SendError, Worker};
+use crate::storage::inbox::{self, NewEvent};
+use crate::storage::StorageError;
+
+/// The console's name in the inbox and outbox claims.
+const OWNER: &str = "console";
+/// While a person types, messages queued for the chat are looked for this often.
+const WATCH_EVERY: Duration = Duration::from_secs(2);
 
 /// The channel name of console chats in the database.
 pub const CHANNEL: &str = "console";
@@ -38,6 +55,30 @@ pub enum ConsoleError {
     Io(#[from] std::io::Error),
     #[error("the bot failed to handle a message")]
     Engine(#[from] EngineError),
+    #[error("the bot failed to handle a message")]
+    Storage(#[from] StorageError),
+}
+
+/// The console as the pipeline's worker sees it: it only needs the name. The console prints
+/// its replies itself, in step with the lines it reads.
+struct ConsoleChannel;
+
+impl Channel for ConsoleChannel {
+    fn name(&self) -> &'static str {
+        CHANNEL
+    }
+
+    fn send<'a>(
+        &'a self,
+        _chat_id: &'a str,
+        _part: &'a Reply,
+    ) -> futures::future::BoxFuture<'a, Result<(), SendError>> {
+        Box::pin(async {
+            Err(SendError::Refused(
+                "the console prints its own replies".into(),
+            ))
+        })
+    }
 }
 
 /// Runs the dialogue of one chat until the input ends.
@@ -51,12 +92,21 @@ where
     R: AsyncBufRead + Unpin,
     W: AsyncWrite + Unpin,
 {
+    let channel: Arc<dyn Channel> = Arc::new(ConsoleChannel);
     let mut console = Console {
         engine,
+        worker: Worker::new(
+            engine.clone(),
+            OWNER.to_owned(),
+            vec![channel],
+            Metrics::new(),
+        ),
         chat: ChatKey::new(CHANNEL, options.chat.clone()),
         out: output,
         choices: Vec::new(),
     };
+    // A restart in the middle of a dialogue: what was queued meanwhile is shown first.
+    console.deliver().await?;
     if let Some(code) = &options.invite {
         let start = format!("/start {}", code.trim());
         console.write(&format!("> {start}\n")).await?;
@@ -67,7 +117,21 @@ where
         if options.interactive {
             console.write("> ").await?;
         }
-        let Some(line) = lines.next_line().await? else {
+        let line = if options.interactive {
+            loop {
+                tokio::select! {
+                    line = lines.next_line() => break line?,
+                    () = tokio::time::sleep(WATCH_EVERY) => {
+                        if console.deliver().await? {
+                            console.write("> ").await?;
+                        }
+                    }
+                }
+            }
+        } else {
+            lines.next_line().await?
+        };
+        let Some(line) = line else {
             break;
         };
         if !options.interactive {
@@ -89,6 +153,7 @@ where
 
 struct Console<'a, W> {
     engine: &'a Engine,
+    worker: Worker,
     chat: ChatKey,
     out: W,
     /// The buttons of the bot's last answer, in the order they were numbered.
@@ -119,8 +184,54 @@ impl<W: AsyncWrite + Unpin> Console<'_, W> {
         }))
     }
 
+    /// Records the message, has the worker apply it, and prints what the outbox then holds
+    /// for this chat.
     async fn send(&mut self, incoming: Incoming) -> Result<(), ConsoleError> {
-        let replies = self.engine.handle(&self.chat, None, incoming).await?;
+        let body =
+            serde_json::to_string(&incoming).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        let event = NewEvent {
+            channel: CHANNEL.to_owned(),
+            chat_id: self.chat.id.clone(),
+            update_id: None,
+            body,
+        };
+        let store = self.engine.store();
+        let mut tx = store.begin().await?;
+        inbox::record(&mut tx, &[event], OWNER, chrono::Utc::now()).await?;
+        tx.commit().await.map_err(StorageError::from)?;
+        while self.worker.run_round().await?.events > 0 {}
+        self.deliver().await?;
+        Ok(())
+    }
+
+    /// Prints and marks sent what the outbox holds for this chat; `true` if there was any.
+    async fn deliver(&mut self) -> Result<bool, ConsoleError> {
+        let store = self.engine.store();
+        let stale = chrono::Utc::now() - chrono::Duration::seconds(60);
+        let rows = store.sendable_outbox(CHANNEL, OWNER, stale, 1000).await?;
+        let mut replies = Vec::new();
+        let mut sent = Vec::new();
+        for row in rows.into_iter().filter(|r| r.chat_id == self.chat.id) {
+            let reply = match Outgoing::from_json(&row.body) {
+                Ok(Outgoing::Reply(reply)) => reply,
+                Ok(Outgoing::Job { job, lang }) => self.engine.run_job(&self.chat, lang, job).await,
+                Err(_) => continue,
+            };
+            replies.push(reply);
+            sent.push(row.id);
+        }
+        if replies.is_empty() {
+            return Ok(false);
+        }
+        self.print(&replies).await?;
+        store
+            .mark_outbox_sent_many(&sent, chrono::Utc::now())
+            .await?;
+        Ok(true)
+    }
+
+    async fn print(&mut self, replies: &[Reply]) -> Result<(), ConsoleError> {
+        let replies = replies.to_vec();
         let hint = if replies.iter().any(|r| !r.buttons.is_empty()) {
             Some(self.text(K::ConsoleChoiceHint).await?)
         } else {

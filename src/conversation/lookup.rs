@@ -18,6 +18,10 @@ pub enum Need {
     Unit { code: String },
     /// A commune's villages with the state of their teams.
     Villages { commune: String },
+    /// The campaigns whose area is `scope`, contains it or lies inside it.
+    Campaigns { scope: String },
+    /// A unit's registered team as its officials see it: every number.
+    RegisteredTeam { code: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +30,9 @@ pub enum Lookup {
     Card(Box<TeamCard>),
     Unit(Option<UnitTarget>),
     Villages(Vec<VillageState>),
+    Campaigns(Vec<CampaignView>),
+    /// `None`: no team, or only a draft.
+    RegisteredTeam(Option<Box<super::Draft>>),
     /// Too many lookups from this chat in a short time.
     RateLimited,
 }
@@ -75,11 +82,23 @@ pub struct TeamCard {
     pub commune: Option<(UnitEntry, Option<PublicTeam>)>,
 }
 
+/// A deadline campaign over an area that overlaps the one asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignView {
+    pub name: String,
+    pub scope_name: String,
+    pub deadline: chrono::NaiveDate,
+    /// Its area is exactly the one asked about.
+    pub same_area: bool,
+}
+
 /// Where a village's team stands, for the commune official's list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VillageState {
     pub unit: UnitEntry,
     pub team: TeamProgress,
+    /// For a commune: its villages with a registered team, and all its villages.
+    pub coverage: Option<(usize, usize)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -30,8 +30,9 @@ pub use summary::role_key;
 use crate::domain::{AccountRole, CompositionRules, PhoneNumber};
 use crate::i18n::{Html, Texts};
 
-/// One thing a user did, as any channel can express it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One thing a user did, as any channel can express it. Stored in the inbox as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Incoming {
     /// Typed text, commands included (`/start abc`).
     Text(String),
@@ -47,16 +48,18 @@ pub enum Incoming {
     Unsupported(UnsupportedKind),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileUpload {
     pub file_id: String,
     pub kind: FileKind,
     pub sha256: Option<String>,
     /// The bytes of a small text file (a CSV of villages); adapters fill it for CSV files.
+    #[serde(default, with = "crate::base64_bytes::option")]
     pub content: Option<Vec<u8>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum UnsupportedKind {
     Sticker,
     Voice,
@@ -74,10 +77,10 @@ pub struct Reply {
     #[serde(default)]
     pub ask_contact: Option<String>,
     /// A PNG picture sent after the text (the QR code of an invitation, a chart).
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<Attachment>,
     /// A file sent after the text (a report's spreadsheet).
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<Attachment>,
 }
 
@@ -95,10 +98,13 @@ impl Reply {
 
 /// A file sent with a reply: a picture (an invitation's QR code, a chart) or a document
 /// (a report's spreadsheet).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Attachment {
     pub file_name: String,
+    #[serde(with = "crate::base64_bytes")]
     pub bytes: Vec<u8>,
+    /// Shown under the picture or file, so it still says what it is when forwarded alone.
+    pub caption: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -257,6 +263,25 @@ pub struct Outcome {
     pub effects: Vec<Effect>,
     /// Data the core needs to finish; the engine loads it and runs the message again.
     pub need: Option<Need>,
+}
+
+/// A file the chat's current question asks for: only then is a file a user sends fetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpectedFile {
+    /// The scan or photo of a team's founding decision.
+    DecisionScan,
+    /// A commune's village list (CSV).
+    VillagesCsv,
+}
+
+pub fn expected_file(state: &State) -> Option<ExpectedFile> {
+    match state {
+        State::Registering(reg) if reg.step == state::Step::DecisionFile => {
+            Some(ExpectedFile::DecisionScan)
+        }
+        State::AwaitingVillagesCsv => Some(ExpectedFile::VillagesCsv),
+        _ => None,
+    }
 }
 
 /// Handles one incoming event. Never panics on any input; never touches I/O.

@@ -3,9 +3,10 @@
 
 use chrono::{DateTime, Utc};
 
+use super::effects::Job;
 use super::{ChatKey, Engine, EngineError};
 use crate::conversation::{self, Reply, Session};
-use crate::i18n::K;
+use crate::i18n::{Lang, K};
 use crate::storage::sessions::{self, UpdateRecord};
 use crate::storage::{lock_chat, StorageError, Tx};
 
@@ -18,38 +19,48 @@ pub struct Handled {
 }
 
 impl Handled {
-    pub(super) fn applied(replies: Vec<Reply>) -> Handled {
+    pub(crate) fn applied(replies: Vec<Reply>) -> Handled {
         Handled {
             replies,
             outcome: UpdateRecord::New,
         }
     }
 
-    pub(super) fn skipped(outcome: UpdateRecord) -> Handled {
+    pub(crate) fn skipped(outcome: UpdateRecord) -> Handled {
         Handled {
             replies: Vec::new(),
             outcome,
         }
     }
 }
-impl Engine {
-    /// The transaction of a step whose update is to be applied, or what to answer instead.
-    pub(super) async fn begin_step(
-        &self,
-        chat: &ChatKey,
-        update_id: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<Result<Tx<'static>, Handled>, StorageError> {
-        let mut tx = self.store.begin().await?;
-        match self.admit(&mut tx, chat, update_id, now).await? {
-            UpdateRecord::New => Ok(Ok(tx)),
-            skipped => Ok(Err(Handled::skipped(skipped))),
-        }
-    }
+/// What [`Engine::step`] did inside the caller's transaction.
+#[derive(Debug)]
+pub(crate) enum Step {
+    /// Seen before, or older than an update already applied: nothing done.
+    Skipped(UpdateRecord),
+    Applied(AppliedStep),
+    /// Someone saved the team this chat was editing: the caller rolls the step back and
+    /// runs [`Engine::changed_meanwhile`] instead. Holds the session the chat had.
+    Conflict(Session),
+}
 
+/// A step written (not yet committed): what it answers and what follows its commit.
+#[derive(Debug)]
+pub(crate) struct AppliedStep {
+    pub replies: Vec<Reply>,
+    /// Long work for after the commit, answered when done (a report, a CSV import).
+    pub jobs: Vec<Job>,
+    /// Units added, renamed or removed: the search index re-reads them.
+    pub changed_units: Vec<String>,
+    /// A team's status may have changed: the alert scheduler looks again.
+    pub status_changed: bool,
+    pub lang: Lang,
+}
+
+impl Engine {
     /// Locks the chat against steps running on other replicas, then records the update;
     /// anything but `New` must not be applied (seen before, or older than one applied).
-    async fn admit(
+    pub(super) async fn admit(
         &self,
         tx: &mut Tx<'_>,
         chat: &ChatKey,
@@ -73,18 +84,20 @@ impl Engine {
     }
 
     /// Someone saved the team while this chat was editing it: nothing of the edit is written,
-    /// the chat goes back to its menu and is told to look at the team again.
-    pub(super) async fn changed_meanwhile(
+    /// the chat goes back to its menu and is told to look at the team again. Runs in `tx`,
+    /// after the step that found the conflict was rolled back.
+    pub(crate) async fn changed_meanwhile(
         &self,
+        tx: &mut Tx<'_>,
         chat: &ChatKey,
         update_id: Option<&str>,
         session: Session,
-    ) -> Result<Handled, EngineError> {
-        let now = self.clock.now();
-        let mut tx = match self.begin_step(chat, update_id, now).await? {
-            Ok(tx) => tx,
-            Err(skipped) => return Ok(skipped),
-        };
+        now: DateTime<Utc>,
+    ) -> Result<Step, EngineError> {
+        let record = self.admit(tx, chat, update_id, now).await?;
+        if record != UpdateRecord::New {
+            return Ok(Step::Skipped(record));
+        }
         let session = Session {
             rev: session.rev.wrapping_add(1),
             state: conversation::State::Idle,
@@ -92,10 +105,15 @@ impl Engine {
         };
         let json =
             serde_json::to_string(&session).map_err(|e| StorageError::Corrupt(e.to_string()))?;
-        sessions::save_session(&mut tx, chat.channel, &chat.id, &json, now).await?;
-        tx.commit().await.map_err(StorageError::from)?;
+        sessions::save_session(tx, chat.channel, &chat.id, &json, now).await?;
         tracing::info!("team changed by someone else meanwhile; edit not saved");
         let text = self.texts.get(session.lang, K::TeamChangedMeanwhile);
-        Ok(Handled::applied(vec![Reply::text(text)]))
+        Ok(Step::Applied(AppliedStep {
+            replies: vec![Reply::text(text)],
+            jobs: Vec::new(),
+            changed_units: Vec::new(),
+            status_changed: false,
+            lang: session.lang,
+        }))
     }
 }

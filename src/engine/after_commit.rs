@@ -1,6 +1,6 @@
 //! What a step does after its transaction has committed: long jobs an official asked for.
 
-use super::effects::AfterCommit;
+use super::effects::Job;
 use super::{ChatKey, Engine, EngineError};
 use crate::conversation::Reply;
 use crate::i18n::{Html, Lang, K};
@@ -26,11 +26,11 @@ impl Engine {
         &self,
         chat: &ChatKey,
         lang: Lang,
-        job: AfterCommit,
+        job: Job,
     ) -> Result<Reply, EngineError> {
         let (commune, csv) = match job {
-            AfterCommit::ImportVillages { commune, csv } => (commune, csv),
-            AfterCommit::Report { scope } => return self.report_reply(&scope, lang).await,
+            Job::ImportVillages { commune, csv } => (commune, csv),
+            Job::Report { scope } => return self.report_reply(&scope, lang).await,
         };
         let result = crate::import::import_villages_of_commune(
             &self.store,

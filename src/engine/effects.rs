@@ -5,10 +5,13 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::context::chat_lang;
 use super::ChatKey;
+use crate::alerts::status_label;
 use crate::clock::vietnam;
 use crate::conversation::{Attachment, Effect, Reply};
+use crate::domain::AccountRole;
 use crate::i18n::{Html, Lang, Texts, K};
 use crate::invitation::{generate_code, hash_code, telegram_deep_link};
+use crate::status::{unit_status, TeamFacts};
 use crate::storage::{
     accounts, audit::audit, directory, invitations, outbox, teams, Account, NewInvitation,
     StorageError, Tx,
@@ -24,18 +27,29 @@ pub(super) struct EffectEnv<'a> {
     pub texts: &'a Texts,
     pub lang: Lang,
     pub bot_username: Option<&'a str>,
+    /// What the notices' team status is computed with.
+    pub rules: &'a crate::domain::CompositionRules,
 }
 
-/// Work that must run after the step's transaction committed.
-pub(super) enum AfterCommit {
-    ImportVillages { commune: String, csv: Vec<u8> },
-    Report { scope: String },
+/// Work that must run after the step's transaction committed. Queued in the outbox with the
+/// step's replies, so a crash before it ran loses nothing.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Job {
+    ImportVillages {
+        commune: String,
+        #[serde(with = "crate::base64_bytes")]
+        csv: Vec<u8>,
+    },
+    Report {
+        scope: String,
+    },
 }
 
 #[derive(Default)]
 pub(super) struct Applied {
     pub replies: Vec<Reply>,
-    pub after: Vec<AfterCommit>,
+    pub after: Vec<Job>,
     /// Units added, renamed or removed: the search index re-reads them.
     pub changed_units: Vec<String>,
 }
@@ -166,7 +180,7 @@ pub(super) async fn apply_effect(
             .await?;
         }
         Effect::ImportVillages { commune, csv } => {
-            applied.after.push(AfterCommit::ImportVillages {
+            applied.after.push(Job::ImportVillages {
                 commune: commune.clone(),
                 csv: csv.clone(),
             });
@@ -197,13 +211,13 @@ pub(super) async fn apply_effect(
             .await?;
             applied
                 .replies
-                .push(invitation_reply(env, unit_name, &code, expires_at));
+                .push(invitation_reply(env, *role, unit_name, &code, expires_at));
         }
         Effect::SetChangeNotices { on } => {
             directory::set_change_notices(tx, env.chat.channel, &env.chat.id, *on).await?;
         }
         Effect::SendReport { scope } => {
-            applied.after.push(AfterCommit::Report {
+            applied.after.push(Job::Report {
                 scope: scope.clone(),
             });
         }
@@ -238,21 +252,29 @@ pub(super) async fn apply_effect(
     Ok(())
 }
 
-/// The code, its link and a QR code picture of the link, to forward to the person invited.
+/// The code and, when the bot's username is known, its link with a QR code picture of that
+/// link (captioned with whom it is for and until when), to forward to the person invited.
+/// Without the username there is no link to put in a QR code: the code is typed instead.
 fn invitation_reply(
     env: &EffectEnv<'_>,
+    role: AccountRole,
     unit_name: &str,
     code: &str,
     expires_at: DateTime<Utc>,
 ) -> Reply {
-    let link = match env.bot_username {
-        Some(bot) => telegram_deep_link(bot, code),
-        None => format!("/start {code}"),
-    };
     let expires = expires_at
         .with_timezone(&vietnam())
         .format("%d/%m/%Y")
         .to_string();
+    let Some(bot) = env.bot_username else {
+        let args = [
+            ("unit", Html::text(unit_name)),
+            ("code", Html::text(code)),
+            ("expires", Html::text(&expires)),
+        ];
+        return Reply::text(env.texts.fill(env.lang, K::InvitationCreatedNoLink, &args));
+    };
+    let link = telegram_deep_link(bot, code);
     let args = [
         ("unit", Html::text(unit_name)),
         ("code", Html::text(code)),
@@ -262,14 +284,27 @@ fn invitation_reply(
     let mut reply = Reply::text(env.texts.fill(env.lang, K::InvitationCreated, &args));
     match crate::qr::qr_png(&link) {
         Ok(png) => {
+            let invitee = env.texts.get(env.lang, invitee_key(role));
+            let mut args = args.to_vec();
+            args.push(("invitee", invitee));
+            let caption = env.texts.fill(env.lang, K::InvitationQrCaption, &args);
             reply.image = Some(Attachment {
                 file_name: format!("moi-{code}.png"),
                 bytes: png,
+                caption: Some(crate::i18n::to_plain(caption.as_str())),
             })
         }
         Err(error) => tracing::warn!(%error, "no QR code for the invitation"),
     }
     reply
+}
+
+fn invitee_key(role: AccountRole) -> K {
+    match role {
+        AccountRole::VillageHead => K::InviteeVillageHead,
+        AccountRole::CommuneOfficial => K::InviteeCommuneOfficial,
+        AccountRole::DistrictOfficial => K::InviteeDistrictOfficial,
+    }
 }
 
 /// Tells the heads of `unit_code` (in their own language) that a member asked to leave.
@@ -312,17 +347,23 @@ async fn notice_team_saved(
     else {
         return Ok(());
     };
+    // The one status function, as reports and digests use it: "complete" needs the
+    // decision's number, date and scan, and a team breaking the rules is incomplete.
+    let roles = team.roles();
+    let facts = TeamFacts {
+        registered: true,
+        roles: &roles,
+        decision_number: team.decision.number.is_some(),
+        decision_date: team.decision.date.is_some(),
+        decision_scan: team.decision.file.is_some(),
+    };
+    let status = unit_status(env.rules, village.level, Some(&facts));
     for (channel, chat_id) in directory::unit_chats(tx, commune, &["commune-official"]).await? {
         if !directory::change_notices(tx, &channel, &chat_id).await? {
             continue;
         }
         let lang = chat_lang(tx, &channel, &chat_id).await?;
-        let status_key = if team.decision.number.is_some() {
-            K::StatusComplete
-        } else {
-            K::StatusNoDecision
-        };
-        let status = crate::i18n::to_plain(env.texts.template(lang, status_key));
+        let status = status_label(env.texts, lang, Some(&status));
         let args = [
             ("village", Html::text(&village.name)),
             ("members", Html::text(&team.members.len().to_string())),

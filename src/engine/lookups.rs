@@ -1,8 +1,8 @@
 //! Answers to the conversation core's [`Need`]s, read inside the step's transaction.
 
 use crate::conversation::lookup::{
-    Lookup, Need, PublicMember, PublicTeam, TeamCard, TeamProgress, UnitEntry, UnitTarget,
-    VillageState,
+    CampaignView, Lookup, Need, PublicMember, PublicTeam, TeamCard, TeamProgress, UnitEntry,
+    UnitTarget, VillageState,
 };
 use crate::conversation::Membership;
 use crate::domain::{PhoneNumber, UnitLevel};
@@ -36,7 +36,27 @@ pub(super) async fn answer(
         },
         Need::Unit { code } => Lookup::Unit(target(tx, code).await?),
         Need::Villages { commune } => Lookup::Villages(progress(tx, commune).await?),
+        Need::Campaigns { scope } => Lookup::Campaigns(campaigns(tx, scope).await?),
+        Need::RegisteredTeam { code } => Lookup::RegisteredTeam(
+            team_for_unit(tx, code)
+                .await?
+                .filter(|stored| stored.status == TeamStatus::Registered)
+                .map(|stored| Box::new(stored.team)),
+        ),
     })
+}
+
+async fn campaigns(tx: &mut Tx<'_>, scope: &str) -> Result<Vec<CampaignView>, StorageError> {
+    let found = crate::storage::campaigns::overlapping_campaigns(tx, scope).await?;
+    Ok(found
+        .into_iter()
+        .map(|c| CampaignView {
+            name: c.campaign.name,
+            scope_name: c.scope_name,
+            deadline: c.campaign.deadline,
+            same_area: c.overlap == crate::storage::campaigns::Overlap::Same,
+        })
+        .collect())
 }
 
 /// Hits for a resident's query. Typo matches only when nothing matched as typed: "Tây Sơn"
@@ -87,6 +107,8 @@ async fn target(tx: &mut Tx<'_>, code: &str) -> Result<Option<UnitTarget>, Stora
 
 async fn progress(tx: &mut Tx<'_>, parent: &str) -> Result<Vec<VillageState>, StorageError> {
     let mut out = Vec::new();
+    let coverage = directory::grandchildren_coverage(tx, parent).await?;
+    let count = |n: i64| usize::try_from(n).unwrap_or(0);
     for (unit, status, members, decision) in directory::children_progress(tx, parent).await? {
         let members = usize::try_from(members).unwrap_or(0);
         let team = match (status.as_deref(), decision) {
@@ -95,9 +117,21 @@ async fn progress(tx: &mut Tx<'_>, parent: &str) -> Result<Vec<VillageState>, St
             (Some("registered"), false) => TeamProgress::Registered { members },
             _ => TeamProgress::Draft,
         };
+        let covered = match unit.level {
+            UnitLevel::Commune => Some(
+                coverage
+                    .iter()
+                    .find(|(code, _, _)| *code == unit.code)
+                    .map_or((0, 0), |(_, villages, registered)| {
+                        (count(*registered), count(*villages))
+                    }),
+            ),
+            _ => None,
+        };
         out.push(VillageState {
             unit: entry(tx, unit).await?,
             team,
+            coverage: covered,
         });
     }
     Ok(out)

@@ -20,13 +20,16 @@ use crate::conversation::{
 };
 use crate::domain::CompositionRules;
 use crate::domain::PhoneNumber;
+use crate::i18n::Lang;
 use crate::i18n::{Texts, K};
 use crate::search::SharedIndex;
 pub use crate::storage::sessions::UpdateRecord;
 use crate::storage::Tx;
 use crate::storage::{sessions, StorageError, Store};
 pub use admission::Handled;
+pub(crate) use admission::{AppliedStep, Step};
 use context::{account_view, check_invitation, load_session, saved_team};
+pub use effects::Job;
 use effects::{apply_effect, Applied, EffectEnv};
 use limits::RateLimiter;
 
@@ -57,6 +60,9 @@ impl ChatKey {
 pub enum EngineError {
     #[error(transparent)]
     Storage(#[from] StorageError),
+    /// A bug: the conversation core panicked on this event. Nothing of the step is written.
+    #[error("the conversation core panicked")]
+    CorePanicked,
 }
 
 /// Everything an adapter needs to run conversations. Cheap to clone.
@@ -143,6 +149,8 @@ impl Engine {
     }
 
     /// [`Engine::handle`], also telling whether the update was applied, seen before or late.
+    /// The step is one transaction of its own and its replies are returned, not queued: the
+    /// channels go through [`crate::pipeline`], which queues them in the step's transaction.
     #[tracing::instrument(skip_all, fields(channel = chat.channel, chat = %chat.id))]
     pub async fn handle_update(
         &self,
@@ -151,45 +159,100 @@ impl Engine {
         incoming: Incoming,
     ) -> Result<Handled, EngineError> {
         let now = self.clock.now();
-        let mut tx = match self.begin_step(chat, update_id, now).await? {
-            Ok(tx) => tx,
-            Err(skipped) => return Ok(skipped),
+        // Before the transaction: loading the index takes a connection of its own.
+        let index = self.index().await?;
+        let mut tx = self.store.begin().await?;
+        let step = self
+            .step(&mut tx, chat, update_id, incoming, now, index)
+            .await;
+        let applied = match step {
+            Err(EngineError::CorePanicked) => {
+                let session = load_session(&mut tx, chat).await?;
+                let apology = Reply::text(self.texts.get(session.lang, K::InternalError));
+                return Ok(Handled::applied(vec![apology]));
+            }
+            Err(error) => return Err(error),
+            Ok(Step::Skipped(record)) => return Ok(Handled::skipped(record)),
+            Ok(Step::Conflict(session)) => {
+                tx.rollback().await.map_err(StorageError::from)?;
+                let mut tx = self.store.begin().await?;
+                let step = self
+                    .changed_meanwhile(&mut tx, chat, update_id, session, now)
+                    .await?;
+                tx.commit().await.map_err(StorageError::from)?;
+                return Ok(match step {
+                    Step::Applied(applied) => Handled::applied(applied.replies),
+                    Step::Skipped(record) => Handled::skipped(record),
+                    Step::Conflict(_) => Handled::applied(Vec::new()),
+                });
+            }
+            Ok(Step::Applied(applied)) => applied,
         };
-        let session = load_session(&mut tx, chat).await?;
+        tx.commit().await.map_err(StorageError::from)?;
+        self.after_step(&applied).await;
+        let mut replies = applied.replies;
+        for job in applied.jobs {
+            replies.push(self.run_job(chat, applied.lang, job).await);
+        }
+        Ok(Handled::applied(replies))
+    }
+
+    /// Runs one event of `chat` inside `tx` (the caller commits): the chat is locked, the
+    /// update recorded once, the core run and its effects and new session written. `index`
+    /// must be loaded before `tx` began: nothing inside a step takes a second connection.
+    pub(crate) async fn step(
+        &self,
+        tx: &mut Tx<'_>,
+        chat: &ChatKey,
+        update_id: Option<&str>,
+        incoming: Incoming,
+        now: DateTime<Utc>,
+        index: &SharedIndex,
+    ) -> Result<Step, EngineError> {
+        let record = self.admit(tx, chat, update_id, now).await?;
+        if record != UpdateRecord::New {
+            return Ok(Step::Skipped(record));
+        }
+        let session = load_session(tx, chat).await?;
         let mut ctx = Context {
             texts: &self.texts,
             rules: &self.rules,
             today: vietnam_date(now),
-            account: account_view(&mut tx, chat).await?,
+            account: account_view(tx, chat).await?,
             team: None,
             invitation: None,
             memberships: Vec::new(),
             answers: Vec::new(),
         };
-        self.load_context(&mut tx, &session, &incoming, &mut ctx)
+        self.load_context(tx, &session, &incoming, &mut ctx, now)
             .await?;
         let outcome = loop {
-            // The core is pure and must not panic; if it ever does, the chat gets an apology
-            // and keeps its state, and the bot keeps running.
+            // The core is pure and must not panic; if it ever does, nothing of the step is
+            // written and the bot keeps running.
             let run = catch_unwind(AssertUnwindSafe(|| {
                 conversation::handle(&session, incoming.clone(), &ctx)
             }));
             let Ok(outcome) = run else {
                 tracing::error!("conversation core panicked; state left unchanged");
-                let apology = Reply::text(self.texts.get(session.lang, K::InternalError));
-                return Ok(Handled::applied(vec![apology]));
+                return Err(EngineError::CorePanicked);
             };
             match outcome.need {
                 Some(need) if ctx.answers.len() < MAX_NEEDS => {
                     let answer = if need.is_lookup() && !self.limiter.allow(chat, now) {
                         Lookup::RateLimited
                     } else {
-                        let index = self.index().await?;
-                        lookups::answer(&mut tx, index, &need).await?
+                        lookups::answer(tx, index, &need).await?
                     };
                     ctx.answers.push((need, answer));
                 }
-                _ => break outcome,
+                Some(_) => {
+                    tracing::warn!(
+                        needs = MAX_NEEDS,
+                        "the core kept asking for data; answered as far as it got"
+                    );
+                    break outcome;
+                }
+                None => break outcome,
             }
         };
         let env = EffectEnv {
@@ -198,47 +261,53 @@ impl Engine {
             texts: &self.texts,
             lang: outcome.session.lang,
             bot_username: self.bot_username.as_deref(),
+            rules: &self.rules,
         };
         let mut applied = Applied::default();
         for effect in &outcome.effects {
-            match apply_effect(&mut tx, &env, effect, &mut applied).await {
-                Err(StorageError::Conflict) => {
-                    tx.rollback().await.map_err(StorageError::from)?;
-                    return self.changed_meanwhile(chat, update_id, session).await;
-                }
+            match apply_effect(tx, &env, effect, &mut applied).await {
+                Err(StorageError::Conflict) => return Ok(Step::Conflict(session)),
                 result => result?,
             }
         }
         let json = serde_json::to_string(&outcome.session)
             .map_err(|e| StorageError::Corrupt(e.to_string()))?;
-        sessions::save_session(&mut tx, chat.channel, &chat.id, &json, now).await?;
-        tx.commit().await.map_err(StorageError::from)?;
-        // From here on the step is recorded: a failure is logged and the chat still gets its
-        // answers, because an error would make the adapter ask for a redelivery that is then
-        // a duplicate and answered with nothing.
+        sessions::save_session(tx, chat.channel, &chat.id, &json, now).await?;
+        let mut replies = outcome.replies;
+        replies.extend(applied.replies);
+        Ok(Step::Applied(AppliedStep {
+            replies,
+            jobs: applied.after,
+            changed_units: applied.changed_units,
+            status_changed: outcome
+                .effects
+                .iter()
+                .any(conversation::Effect::changes_status),
+            lang: outcome.session.lang,
+        }))
+    }
+
+    /// What follows a committed step: the search index re-reads changed units and the alert
+    /// scheduler wakes up. Failures are logged: the step is recorded whatever happens here.
+    pub(crate) async fn after_step(&self, applied: &AppliedStep) {
         if let Err(error) = self.refresh_index(&applied.changed_units).await {
             tracing::error!(%error, "the place index was not refreshed; it is on next start");
         }
-        if outcome
-            .effects
-            .iter()
-            .any(conversation::Effect::changes_status)
-        {
+        if applied.status_changed {
             self.changed.notify_waiters();
         }
-        let mut replies = outcome.replies;
-        replies.extend(applied.replies);
-        let lang = outcome.session.lang;
-        for job in applied.after {
-            match self.after_commit(chat, lang, job).await {
-                Ok(reply) => replies.push(reply),
-                Err(error) => {
-                    tracing::error!(?error, "a job after the step failed");
-                    replies.push(Reply::text(self.texts.get(lang, K::InternalError)));
-                }
+    }
+
+    /// Runs a job a step left for after its commit (a report, a CSV import); a failure is
+    /// logged and answered with an apology.
+    pub async fn run_job(&self, chat: &ChatKey, lang: Lang, job: Job) -> Reply {
+        match self.after_commit(chat, lang, job).await {
+            Ok(reply) => reply,
+            Err(error) => {
+                tracing::error!(?error, "a job after the step failed");
+                Reply::text(self.texts.get(lang, K::InternalError))
             }
         }
-        Ok(Handled::applied(replies))
     }
 
     /// Completes after the next step that may have changed a team's status.
@@ -270,8 +339,8 @@ impl Engine {
         session: &Session,
         incoming: &Incoming,
         ctx: &mut Context<'_>,
+        now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
-        let now = self.clock.now();
         if let Incoming::Text(text) = incoming {
             if let Some(Command::Start(Some(code))) = parse_command(text) {
                 ctx.invitation = Some(check_invitation(tx, &code, now).await?);
@@ -292,6 +361,19 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    /// The language of a chat, read inside `tx`.
+    pub(crate) async fn lang_in(
+        &self,
+        tx: &mut Tx<'_>,
+        chat: &ChatKey,
+    ) -> Result<Lang, StorageError> {
+        Ok(load_session(tx, chat).await?.lang)
+    }
+
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.clock)
     }
 
     /// The language a chat speaks (for texts sent outside a conversation turn).

@@ -23,7 +23,7 @@ use crate::storage::{NewUnit, StorageError, Store, Tx, Unit};
 
 use csv_file::{Columns, CsvFile, Row};
 pub use units::import_units;
-pub use villages::{import_villages, import_villages_of_commune};
+pub use villages::{import_villages, import_villages_of_commune, import_villages_renaming};
 
 /// Tứ Kỳ district's communes: what a fresh installation starts with.
 const DEFAULT_UNITS: &str = include_str!("../../data/tu-ky-communes.csv");
@@ -36,6 +36,18 @@ pub struct ImportReport {
     pub unchanged: usize,
     /// Every village of a villages file, in file order; empty for a units file.
     pub villages: Vec<ImportedVillage>,
+    /// Stored villages renamed to the file's spelling (asked for explicitly).
+    pub renamed: Vec<Renamed>,
+    /// Stored villages the file spells otherwise, which kept their name.
+    pub names_kept: Vec<Renamed>,
+}
+
+/// A stored village whose name a file spells otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Renamed {
+    pub code: String,
+    pub stored: String,
+    pub file: String,
 }
 
 /// A village as imported, with the code it ended up with.
@@ -44,8 +56,8 @@ pub struct ImportedVillage {
     pub code: String,
     pub name: String,
     pub commune_code: String,
-    /// The file gave no code: the importer chose it, either by finding a stored village of the
-    /// same name in the commune or by generating a new `{commune_code}-{NN}` code.
+    /// The file gave no code and the village is new: the importer generated its
+    /// `{commune_code}-{NN}` code (a stored village found by its name keeps its own).
     pub generated_code: bool,
     /// The village head's name, checked but not stored.
     pub head_name: Option<String>,

@@ -204,7 +204,13 @@ async fn nfd_village_names_are_stored_as_nfc_and_matched_on_reimport() {
     assert_eq!((again.inserted, again.unchanged), (0, 1));
     let respelled = villages(&store, "commune_code,name\n11083,thôn hòa bình\n").await;
     assert_eq!(codes(&respelled), ["11083-01"]);
-    assert_eq!(respelled.updated, 1);
+    assert_eq!((respelled.updated, respelled.unchanged), (0, 1));
+    assert_eq!(respelled.names_kept[0].file, "thôn hòa bình");
+    let stored = store.unit("11083-01").await.unwrap().unwrap();
+    assert_eq!(
+        stored.name, "Thôn Hoà Bình",
+        "a lowercase file does not rename"
+    );
 }
 
 #[tokio::test]

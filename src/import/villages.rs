@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 use super::{
     apply, bad_rows, describe, existing_units, kind_from_prefix, Checks, Columns, CsvFile,
-    ImportError, ImportReport, ImportedVillage, Row, RowError,
+    ImportError, ImportReport, ImportedVillage, Renamed, Row, RowError,
 };
 use crate::domain::text::fold;
 use crate::domain::{PersonName, PhoneNumber};
@@ -26,12 +26,23 @@ const DEFAULT_KIND: &str = "thôn";
 const MAX_CODE_CHARS: usize = 32;
 
 /// Creates or updates every village of the file; see the module documentation for codes.
+/// A village already stored keeps its name (see [`import_villages_renaming`]).
 pub async fn import_villages(
     store: &Store,
     reader: impl Read,
     now: DateTime<Utc>,
 ) -> Result<ImportReport, ImportError> {
-    import_villages_within(store, reader, None, now).await
+    import_villages_within(store, reader, None, false, now).await
+}
+
+/// Like [`import_villages`], but a stored village whose name the file spells otherwise is
+/// renamed to the file's spelling (`cnscd import villages --rename`).
+pub async fn import_villages_renaming(
+    store: &Store,
+    reader: impl Read,
+    now: DateTime<Utc>,
+) -> Result<ImportReport, ImportError> {
+    import_villages_within(store, reader, None, true, now).await
 }
 
 /// Like [`import_villages`], but every row must belong to `commune` (a commune official's
@@ -42,13 +53,14 @@ pub async fn import_villages_of_commune(
     csv: &[u8],
     now: DateTime<Utc>,
 ) -> Result<ImportReport, ImportError> {
-    import_villages_within(store, csv, Some(commune), now).await
+    import_villages_within(store, csv, Some(commune), false, now).await
 }
 
 async fn import_villages_within(
     store: &Store,
     reader: impl Read,
     only_commune: Option<&str>,
+    rename: bool,
     now: DateTime<Utc>,
 ) -> Result<ImportReport, ImportError> {
     let (rows, mut errors) = parse(CsvFile::read(reader, &REQUIRED, &OPTIONAL)?);
@@ -66,15 +78,49 @@ async fn import_villages_within(
     }
     let mut tx = store.begin().await?;
     let existing = existing_units(&mut tx).await?;
-    let villages = Resolver::new(&existing, &rows).resolve(rows, &mut errors);
+    let mut villages = Resolver::new(&existing, &rows).resolve(rows, &mut errors);
     if !errors.is_empty() {
         return Err(bad_rows(errors));
     }
+    let (renamed, kept) = names(&mut villages, &existing, rename);
     let wanted = villages.iter().map(new_unit).collect();
     let mut report = apply(&mut tx, wanted, &existing, now).await?;
     tx.commit().await.map_err(StorageError::from)?;
     report.villages = villages;
+    report.renamed = renamed;
+    report.names_kept = kept;
     Ok(report)
+}
+
+/// A stored village keeps its name unless renaming was asked for: a file's "Thon Dong Son"
+/// must not replace "Thôn Đông Sơn". Gives the renames and the names kept, as
+/// (code, stored name, the file's name).
+fn names(
+    villages: &mut [ImportedVillage],
+    existing: &HashMap<String, Unit>,
+    rename: bool,
+) -> (Vec<Renamed>, Vec<Renamed>) {
+    let (mut renamed, mut kept) = (Vec::new(), Vec::new());
+    for village in villages.iter_mut() {
+        let Some(stored) = existing.get(&village.code) else {
+            continue;
+        };
+        if stored.name == village.name {
+            continue;
+        }
+        let change = Renamed {
+            code: village.code.clone(),
+            stored: stored.name.clone(),
+            file: village.name.clone(),
+        };
+        if rename {
+            renamed.push(change);
+        } else {
+            village.name = stored.name.clone();
+            kept.push(change);
+        }
+    }
+    (renamed, kept)
 }
 
 /// A row that passed every check needing no database.
@@ -218,7 +264,8 @@ impl<'a> Resolver<'a> {
         first_use(&mut self.assigned, code.clone(), row.line)
             .map_err(|first| failed(format!("code {code} is also given to line {first}")))?;
         Ok(ImportedVillage {
-            generated_code: row.code.is_none(),
+            // A code found by the village's name is not new: only a new one was generated.
+            generated_code: row.code.is_none() && !self.existing.contains_key(&code),
             code,
             name: row.name,
             commune_code: row.commune_code,

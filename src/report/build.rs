@@ -32,6 +32,7 @@ pub fn build(sweep: &Sweep, rules: &CompositionRules, generated_at: DateTime<Utc
             commune_teams: Counts::default(),
             roles: Vec::new(),
             decisions: Vec::new(),
+            communes_without_villages: 0,
         },
         roles: HashMap::new(),
     };
@@ -149,6 +150,11 @@ impl Builder<'_> {
             .sort_by(|a, b| a.unit_code.cmp(&b.unit_code));
         report.totals.finish();
         report.commune_teams.finish();
+        report.communes_without_villages = self
+            .communes
+            .iter()
+            .filter(|row| row.counts.units == 0)
+            .count();
         report.communes = self.communes;
         report.areas = areas;
         report.roles = MemberRole::ALL

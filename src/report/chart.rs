@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{register_font, FontStyle};
 
-use super::format::{number, percent};
+use super::format::{number, percent, whole_percent};
 use super::model::{AreaRow, Report};
 use super::text::scope_name;
 use super::ReportError;
@@ -99,7 +99,7 @@ pub fn coverage_png(report: &Report, texts: &Texts, lang: Lang) -> Result<Vec<u8
                 RGBColor(220, 220, 220),
             );
             root.draw(&line).map_err(chart_error)?;
-            let label = format!("{}%", tenth * 10);
+            let label = whole_percent(lang, tenth as u32 * 10);
             root.draw(&Text::new(label, (x, bottom + 6), tick_style.clone()))
                 .map_err(chart_error)?;
         }
@@ -128,18 +128,27 @@ pub fn coverage_png(report: &Report, texts: &Texts, lang: Lang) -> Result<Vec<u8
                 name_style.clone(),
             ))
             .map_err(chart_error)?;
-            let value = format!(
-                "{} ({}/{})",
-                percent(lang, row.counts.coverage_percent),
-                number(lang, row.counts.registered),
-                number(lang, row.counts.units)
-            );
+            let value = bar_label(row, texts, lang);
             root.draw(&Text::new(value, (right + 6, middle), value_style.clone()))
                 .map_err(chart_error)?;
         }
         root.present().map_err(chart_error)?;
     }
     encode_png(&pixels, width, height)
+}
+
+/// What a bar says beside it: `75,0 % (3/4)`; a commune with no village listed has no
+/// coverage to show, which is not 0 %.
+pub fn bar_label(row: &AreaRow, texts: &Texts, lang: Lang) -> String {
+    match row.counts.units {
+        0 => to_plain(texts.template(lang, K::ReportNoVillageList)),
+        units => format!(
+            "{} ({}/{})",
+            percent(lang, row.counts.coverage_percent),
+            number(lang, row.counts.registered),
+            number(lang, units)
+        ),
+    }
 }
 
 fn bar_color(coverage: f64) -> RGBColor {

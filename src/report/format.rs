@@ -24,12 +24,29 @@ pub fn number(lang: Lang, n: usize) -> String {
     out
 }
 
-/// `66,7%` in Vietnamese, `66.7%` in English.
+/// `66,7 %` in Vietnamese (decimal comma, a space before the sign), `66.7%` in English.
 pub fn percent(lang: Lang, value: f64) -> String {
-    let text = format!("{value:.1}");
+    percent_with(lang, &format!("{value:.1}"))
+}
+
+/// A whole percentage, for a chart's axis: `20 %`, `20%`.
+pub fn whole_percent(lang: Lang, value: u32) -> String {
+    percent_with(lang, &value.to_string())
+}
+
+fn percent_with(lang: Lang, number: &str) -> String {
     match lang {
-        Lang::Vi => format!("{}%", text.replace('.', ",")),
-        Lang::En => format!("{text}%"),
+        Lang::Vi => format!("{} %", number.replace('.', ",")),
+        Lang::En => format!("{number}%"),
+    }
+}
+
+/// The spreadsheet's number format of a percentage, as [`percent`] writes it (the decimal
+/// sign is the reader's own).
+pub fn percent_format(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Vi => "0.0 %",
+        Lang::En => "0.0%",
     }
 }
 
@@ -102,7 +119,15 @@ mod tests {
         assert_eq!(number(Lang::Vi, 105_990), "105.990");
         assert_eq!(number(Lang::En, 1_234_567), "1,234,567");
         assert_eq!(number(Lang::Vi, 999), "999");
-        assert_eq!(percent(Lang::Vi, 66.7), "66,7%");
+        assert_eq!(percent(Lang::Vi, 66.7), "66,7 %");
+        assert_eq!(percent(Lang::Vi, 75.0), "75,0 %");
         assert_eq!(percent(Lang::En, 100.0), "100.0%");
+        assert_eq!(whole_percent(Lang::Vi, 20), "20 %");
+        assert_eq!(whole_percent(Lang::En, 20), "20%");
+        assert_eq!(
+            percent_format(Lang::Vi),
+            "0.0 %",
+            "the spreadsheet writes 75,0 % too"
+        );
     }
 }

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::format::{breaches, date, plain, role_label, status_key};
 use super::places::Places;
 use super::ReportError;
-use crate::domain::{CompositionRules, MemberRole, PhoneNumber};
+use crate::domain::{CompositionRules, MemberRole};
 use crate::i18n::{Lang, Texts, K};
 use crate::status::{summary_status, StatusKind};
 use crate::storage::{ListedMember, ListedTeam, Store, Sweep, UnitLevel};
@@ -150,8 +150,7 @@ impl Lines<'_> {
         let code = summary.unit_code.as_str();
         let name = |level| self.places.nearest(code, level).map(|u| u.name.as_str());
         let commune = self.places.nearest(code, UnitLevel::Commune);
-        let status = summary_status(self.rules, team.level, Some(summary));
-        let leader_phone = team.leader_phone.as_deref().map(PhoneNumber::national_of);
+        let status = summary_status(self.rules, team.level, team.has_team.then_some(summary));
         let mut cells = vec![
             optional(name(UnitLevel::Province)),
             optional(name(UnitLevel::District)),
@@ -165,7 +164,8 @@ impl Lines<'_> {
                 list => text(breaches(self.texts, self.lang, list)),
             },
             optional(team.leader_name.as_deref()),
-            optional(leader_phone.as_deref()),
+            // Files carry E.164, which spreadsheets and other systems read unambiguously.
+            optional(team.leader_phone.as_deref()),
         ];
         let team_cells = cells.len();
         let decision = [
@@ -196,7 +196,7 @@ impl Lines<'_> {
             text(member.name.as_str()),
             text(self.labels.role(member.role)),
             optional(member.role_detail.as_deref()),
-            text(PhoneNumber::national_of(&member.phone)),
+            text(member.phone.as_str()),
             optional(member.workplace.as_deref()),
             text(consent.as_str()),
         ]

@@ -11,6 +11,7 @@ mod chart;
 mod csv_file;
 mod format;
 mod listing;
+mod missing;
 mod model;
 mod places;
 mod text;
@@ -34,6 +35,7 @@ pub use build::build;
 pub use chart::coverage_png;
 pub use csv_file::CsvSink;
 pub use listing::{write_listing, Cell, LineSink};
+pub use missing::{missing_villages, write_missing, MissingVillage};
 pub use model::{AreaRow, Counts, DecisionEntry, Report, RoleCount};
 pub use text::chat_summary;
 pub use xlsx::write_xlsx;
@@ -67,6 +69,8 @@ pub enum ReportError {
 pub enum ReportFormat {
     Xlsx,
     Csv,
+    /// The villages still missing a complete team, by commune (UTF-8 CSV with a BOM).
+    MissingCsv,
     Json,
     Png,
     /// The chat summary, as plain text.
@@ -113,6 +117,11 @@ pub async fn write_report(
         ReportFormat::Csv => {
             let mut sink = CsvSink::new(BufWriter::new(File::create(out)?))?;
             write_listing(store, &sweep, rules, texts, lang, &mut sink).await?;
+            sink.finish()?.flush()?;
+        }
+        ReportFormat::MissingCsv => {
+            let mut sink = CsvSink::new(BufWriter::new(File::create(out)?))?;
+            write_missing(&sweep, rules, texts, lang, &mut sink)?;
             sink.finish()?.flush()?;
         }
         ReportFormat::Json => {
@@ -170,10 +179,12 @@ pub async fn chat_report(
     reply.image = Some(Attachment {
         file_name: format!("bao-cao-{scope}-{stamp}.png"),
         bytes: coverage_png(&report, texts, lang)?,
+        caption: None,
     });
     reply.document = Some(Attachment {
         file_name: format!("bao-cao-{scope}-{stamp}.xlsx"),
         bytes: std::fs::read(&path)?,
+        caption: None,
     });
     Ok(reply)
 }

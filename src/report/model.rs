@@ -25,6 +25,10 @@ pub struct Report {
     /// Members of registered teams per role, in the order of [`MemberRole::ALL`]; roles
     /// nobody holds are left out.
     pub roles: Vec<RoleCount>,
+    /// Communes of the scope with no village listed: their coverage is unknown, not 0 %, and
+    /// they are a gap of their own.
+    #[serde(default)]
+    pub communes_without_villages: usize,
     /// The founding decisions received (registered teams with a number and a date), by unit
     /// code.
     pub decisions: Vec<DecisionEntry>,

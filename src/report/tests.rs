@@ -189,13 +189,13 @@ async fn the_chat_summary_gives_the_totals_and_the_lowest_communes_in_both_langu
     let vi = to_plain(vi.as_str());
     for expected in [
         "Số liệu đến 25/04/2022.",
-        "Thôn, khu dân cư có tổ đã đăng ký: 4/6 (66,7%)",
+        "Thôn, khu dân cư có tổ đã đăng ký: 4/6 (66,7 %)",
         "Tổ đang soạn: 1 · Chưa đủ thành phần: 1 · Chưa có tổ: 1",
         "Có quyết định thành lập: 3",
         "Tổng số thành viên: 8",
         "Tổ cấp xã đã đăng ký: 1/23",
-        "• Xã Hưng Đạo: 1/2 (50,0%)",
-        "• Xã Đại Sơn: 3/4 (75,0%)",
+        "• Xã Hưng Đạo: 1/2 (50,0 %)",
+        "• Xã Đại Sơn: 3/4 (75,0 %)",
     ] {
         assert!(vi.contains(expected), "{expected:?} missing from:\n{vi}");
     }
@@ -235,4 +235,23 @@ async fn postgresql_gives_the_same_reports_as_sqlite() {
     }
     on_postgres.store.close().await;
     on_postgres.db.destroy().await;
+}
+
+#[tokio::test]
+async fn communes_without_a_village_list_are_a_gap_of_their_own_not_zero_percent() {
+    let scene = scene().await;
+    let report = report_of(&scene, Some("298")).await;
+    assert_eq!(
+        report.communes_without_villages, 21,
+        "23 communes, 2 with villages"
+    );
+    let text = to_plain(chat_summary(&report, &scene.texts, Lang::Vi).as_str());
+    assert!(
+        text.contains("Xã chưa có danh sách thôn trong hệ thống: 21"),
+        "{text}"
+    );
+    let label = |code: &str, lang| chart::bar_label(row(&report, code), &scene.texts, lang);
+    assert_eq!(label("11074", Lang::Vi), "chưa có danh sách thôn");
+    assert_eq!(label("11074", Lang::En), "no village list yet");
+    assert_eq!(label(DAI_SON, Lang::Vi), "75,0 % (3/4)");
 }

@@ -68,6 +68,10 @@ pub fn chat_summary(report: &Report, texts: &Texts, lang: Lang) -> Html {
             ],
         ));
     }
+    if report.communes_without_villages > 0 {
+        let count = n(report.communes_without_villages);
+        lines.push(fill(K::ReportCommunesWithoutVillages, &[("count", count)]));
+    }
     if let Some(roles) = roles_line(report, texts, lang) {
         lines.push(fill(K::ReportRoles, &[("roles", Html::text(&roles))]));
     }

@@ -6,9 +6,10 @@ use std::path::Path;
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook, Worksheet};
 
-use super::format::{plain, role_label};
+use super::format::{percent_format, plain, role_label};
+use super::missing::write_missing;
 use super::model::Report;
-use super::xlsx_listing::listing_sheet;
+use super::xlsx_listing::{listing_sheet, SheetSink};
 use super::xlsx_summary::{summary_sheet, Rows};
 use super::ReportError;
 use crate::domain::CompositionRules;
@@ -31,7 +32,7 @@ pub(crate) struct Styles {
 }
 
 impl Styles {
-    pub fn new() -> Styles {
+    pub fn new(lang: Lang) -> Styles {
         Styles {
             header: Format::new()
                 .set_bold()
@@ -41,8 +42,10 @@ impl Styles {
             bold: Format::new().set_bold(),
             title: Format::new().set_bold().set_font_size(14),
             date: Format::new().set_num_format("dd/mm/yyyy"),
-            percent: Format::new().set_num_format("0.0%"),
-            percent_bold: Format::new().set_num_format("0.0%").set_bold(),
+            percent: Format::new().set_num_format(percent_format(lang)),
+            percent_bold: Format::new()
+                .set_num_format(percent_format(lang))
+                .set_bold(),
         }
     }
 }
@@ -70,7 +73,7 @@ pub async fn write_xlsx(
     lang: Lang,
     out: &Path,
 ) -> Result<(), ReportError> {
-    let styles = Styles::new();
+    let styles = Styles::new(lang);
     let mut workbook = Workbook::new();
     // A fast deflate level: the whole country's listing (about 200 MB of XML) compresses
     // several times faster than at the default level, into a file about a fifth larger.
@@ -96,6 +99,11 @@ pub async fn write_xlsx(
         summary_sheet(&mut areas, report, &report.areas, Rows::Areas, &look)?;
         workbook.push_worksheet(areas);
     }
+    let mut missing = SheetSink::new(Worksheet::new(), &styles);
+    write_missing(sweep, rules, texts, lang, &mut missing)?;
+    let mut missing = missing.finish()?;
+    missing.set_name(plain(texts, lang, K::ReportSheetMissing))?;
+    workbook.push_worksheet(missing);
     let mut listing = workbook.new_worksheet_with_constant_memory()?;
     listing.set_name(plain(texts, lang, K::ReportSheetTeams))?;
     let listing = listing_sheet(store, sweep, rules, texts, lang, listing).await?;

@@ -34,7 +34,7 @@ pub(crate) async fn listing_sheet(
 ) -> Result<Worksheet, ReportError> {
     let (sender, batches) = sync_channel::<Vec<Line>>(QUEUED_BATCHES);
     let writer = std::thread::spawn(move || {
-        let styles = Styles::new();
+        let styles = Styles::new(lang);
         let mut sink = SheetSink::new(sheet, &styles);
         for batch in batches {
             for line in batch {
@@ -85,7 +85,7 @@ impl LineSink for ThreadSink {
 }
 
 /// Writes listing lines into a worksheet, measuring its columns as they go.
-struct SheetSink<'a> {
+pub(crate) struct SheetSink<'a> {
     sheet: Worksheet,
     styles: &'a Styles,
     row: u32,
@@ -93,7 +93,7 @@ struct SheetSink<'a> {
 }
 
 impl<'a> SheetSink<'a> {
-    fn new(sheet: Worksheet, styles: &'a Styles) -> SheetSink<'a> {
+    pub(crate) fn new(sheet: Worksheet, styles: &'a Styles) -> SheetSink<'a> {
         SheetSink {
             sheet,
             styles,
@@ -102,7 +102,7 @@ impl<'a> SheetSink<'a> {
         }
     }
 
-    fn finish(mut self) -> Result<Worksheet, ReportError> {
+    pub(crate) fn finish(mut self) -> Result<Worksheet, ReportError> {
         let last_col = self.widths.len().saturating_sub(1) as u16;
         for (col, width) in self.widths.iter().enumerate() {
             self.sheet
@@ -156,6 +156,13 @@ impl SheetSink<'_> {
         }
         self.row += 1;
         Ok(())
+    }
+}
+
+/// Small sheets (the villages still missing) are written in place, without a thread.
+impl LineSink for SheetSink<'_> {
+    fn line(&mut self, cells: &[Cell<'_>]) -> Result<(), ReportError> {
+        SheetSink::line(self, cells.iter().map(Cell::to_static).collect())
     }
 }
 

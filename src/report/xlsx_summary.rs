@@ -86,6 +86,15 @@ pub(crate) fn summary_sheet(
     let total_row = row_number + 1;
     sheet.write_string_with_format(total_row, 1, look.text(K::ReportTotal), &styles.bold)?;
     write_counts(sheet, total_row, &totals(report, rows, kind), true, look)?;
+    if kind == Rows::Communes && report.communes_without_villages > 0 {
+        let count = Html::text(&report.communes_without_villages.to_string());
+        let gap = look.texts.fill(
+            look.lang,
+            K::ReportCommunesWithoutVillages,
+            &[("count", count)],
+        );
+        sheet.write_string(total_row + 1, 1, to_plain(gap.as_str()))?;
+    }
     for (col, width) in widths.iter().enumerate() {
         sheet.set_column_width(col as u16, column_width(*width))?;
     }
@@ -129,12 +138,18 @@ fn write_counts(
             false => sheet.write_number(row, col, value as f64)?,
         };
     }
+    let column = 3 + values.len() as u16;
+    if counts.units == 0 {
+        // No village listed: the coverage is unknown, not 0 %.
+        sheet.write_string(row, column, look.text(K::ReportNoVillageList))?;
+        return Ok(());
+    }
     let coverage = counts.coverage_percent / 100.0;
     let format = if bold {
         &styles.percent_bold
     } else {
         &styles.percent
     };
-    sheet.write_number_with_format(row, 3 + values.len() as u16, coverage, format)?;
+    sheet.write_number_with_format(row, column, coverage, format)?;
     Ok(())
 }

@@ -26,6 +26,80 @@ fn campaign_from_row(
     })
 }
 
+/// How a campaign's area lies against another area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlap {
+    /// The same area.
+    Same,
+    /// The campaign's area contains the other one.
+    Above,
+    /// The campaign's area lies inside the other one.
+    Below,
+}
+
+/// A campaign whose area overlaps another area, with its area's name for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverlappingCampaign {
+    pub campaign: Campaign,
+    pub scope_name: String,
+    pub overlap: Overlap,
+}
+
+/// The campaigns whose area is `$1`, one of its ancestors or one of its descendants.
+const OVERLAPPING: &str = "WITH RECURSIVE up (code, parent_code, depth) AS (
+         SELECT code, parent_code, 0 FROM units WHERE code = $1
+         UNION ALL
+         SELECT u.code, u.parent_code, up.depth + 1 FROM units u JOIN up ON u.code = up.parent_code
+         WHERE up.depth < 16
+     ), down (code, depth) AS (
+         SELECT code, 0 FROM units WHERE code = $1
+         UNION ALL
+         SELECT u.code, d.depth + 1 FROM units u JOIN down d ON u.parent_code = d.code
+         WHERE d.depth < 16
+     )
+     SELECT c.id, c.name, c.deadline, c.scope_code, COALESCE(u.name, c.scope_code) AS scope_name,
+         CASE WHEN c.scope_code = $1 THEN 'same'
+              WHEN c.scope_code IN (SELECT code FROM up) THEN 'above'
+              ELSE 'below' END AS overlap
+     FROM campaigns c LEFT JOIN units u ON u.code = c.scope_code
+     WHERE c.scope_code IN (SELECT code FROM up) OR c.scope_code IN (SELECT code FROM down)
+     ORDER BY c.id";
+
+/// The campaigns overlapping the area `scope`: one area has at most one campaign, so a new
+/// deadline for it must go to the campaign already there (or be refused).
+pub async fn overlapping_campaigns(
+    tx: &mut Tx<'_>,
+    scope: &str,
+) -> StorageResult<Vec<OverlappingCampaign>> {
+    let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(OVERLAPPING)
+        .bind(scope)
+        .fetch_all(&mut **tx)
+        .await?;
+    rows.into_iter()
+        .map(|(id, name, deadline, scope_code, scope_name, overlap)| {
+            Ok(OverlappingCampaign {
+                campaign: campaign_from_row((id, name, deadline, scope_code))?,
+                scope_name,
+                overlap: match overlap.as_str() {
+                    "same" => Overlap::Same,
+                    "above" => Overlap::Above,
+                    _ => Overlap::Below,
+                },
+            })
+        })
+        .collect()
+}
+
+/// What creating a campaign did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CampaignCreated {
+    New(i64),
+    /// The area had a campaign already: it got the new name and deadline.
+    Updated(i64),
+    /// Another campaign covers part of the area (or all of it): nothing was written.
+    Refused(OverlappingCampaign),
+}
+
 /// A chat bound to a unit inside a campaign's scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScopedAccount {
@@ -37,6 +111,9 @@ pub struct ScopedAccount {
 }
 
 impl Store {
+    /// Creates the campaign of an area; an area with a campaign already keeps it (with the
+    /// new name and deadline), and an overlapping area's campaign makes it refuse, so no
+    /// one gets two digests per slot.
     pub async fn create_campaign(
         &self,
         name: &str,
@@ -44,8 +121,30 @@ impl Store {
         scope_code: &str,
         created_by: &str,
         now: DateTime<Utc>,
-    ) -> StorageResult<i64> {
+    ) -> StorageResult<CampaignCreated> {
         let mut tx = self.begin().await?;
+        let overlapping = overlapping_campaigns(&mut tx, scope_code).await?;
+        if let Some(other) = overlapping.iter().find(|c| c.overlap != Overlap::Same) {
+            return Ok(CampaignCreated::Refused(other.clone()));
+        }
+        if let Some(same) = overlapping.first() {
+            let id = same.campaign.id;
+            sqlx::query(
+                "UPDATE campaigns SET name = $1, deadline = $2, updated_at = $3 WHERE id = $4",
+            )
+            .bind(name)
+            .bind(deadline.format("%Y-%m-%d").to_string())
+            .bind(now_text(now))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            let detail = serde_json::json!({ "campaign": id, "deadline": deadline.to_string() });
+            let action = "campaign.deadline_changed";
+            super::audit::audit(&mut tx, created_by, action, Some(scope_code), &detail, now)
+                .await?;
+            tx.commit().await?;
+            return Ok(CampaignCreated::Updated(id));
+        }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO campaigns (name, deadline, scope_code, created_by, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
@@ -68,7 +167,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(CampaignCreated::New(id))
     }
 
     /// Moves a campaign's deadline; `false` when there is no such campaign.

@@ -67,6 +67,26 @@ pub async fn children_progress(
     Ok(out)
 }
 
+/// For each commune under `parent`: (commune code, villages, villages with a registered team).
+/// Communes without any village are left out.
+pub async fn grandchildren_coverage(
+    tx: &mut Tx<'_>,
+    parent: &str,
+) -> StorageResult<Vec<(String, i64, i64)>> {
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT v.parent_code, COUNT(*) AS villages,
+                SUM(CASE WHEN t.status = 'registered' THEN 1 ELSE 0 END) AS registered
+         FROM units c JOIN units v ON v.parent_code = c.code
+         LEFT JOIN teams t ON t.unit_code = v.code
+         WHERE c.parent_code = $1 AND v.level = 'village'
+         GROUP BY v.parent_code",
+    )
+    .bind(parent)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows)
+}
+
 pub async fn set_phone_consent(
     tx: &mut Tx<'_>,
     phone: &PhoneNumber,

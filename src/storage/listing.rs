@@ -15,10 +15,13 @@ use super::{StorageError, StorageResult, Store, TeamSummary, UnitLevel};
 use crate::conversation::state::ConsentSource;
 use crate::domain::MemberRole;
 
-/// A team and its members, as exports list them.
+/// A village or commune with its team and members, as exports list them; a unit without a
+/// team is listed too (officials need those rows most).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListedTeam {
     pub level: UnitLevel,
+    /// The unit has a team row (a draft or a registered team).
+    pub has_team: bool,
     /// `roles` follows `members`.
     pub summary: TeamSummary,
     pub leader_name: Option<String>,
@@ -49,7 +52,7 @@ pub struct ListedMember {
 macro_rules! teams_select {
     () => {
         concat!(
-            "SELECT t.id, t.unit_code, u.level, t.status, t.leader_name, t.leader_phone,
+            "SELECT t.id, u.code AS unit_code, u.level, t.status, t.leader_name, t.leader_phone,
              t.decision_number, t.decision_date, t.leader_phone_consent_by, ",
             leader_own_word!(),
             ", CASE WHEN t.decision_file_id IS NULL THEN 0 ELSE 1 END AS scan "
@@ -69,12 +72,13 @@ macro_rules! members_select {
 const TEAMS_UNDER: &str = concat!(
     scope_cte!(),
     teams_select!(),
-    "FROM scope s JOIN teams t ON t.unit_code = s.code JOIN units u ON u.code = t.unit_code
-     ORDER BY t.unit_code"
+    "FROM scope s JOIN units u ON u.code = s.code LEFT JOIN teams t ON t.unit_code = u.code
+     WHERE u.level IN ('village', 'commune') ORDER BY u.code"
 );
 const TEAMS_ALL: &str = concat!(
     teams_select!(),
-    "FROM teams t JOIN units u ON u.code = t.unit_code ORDER BY t.unit_code"
+    "FROM units u LEFT JOIN teams t ON t.unit_code = u.code
+     WHERE u.level IN ('village', 'commune') ORDER BY u.code"
 );
 const MEMBERS_UNDER: &str = concat!(
     scope_cte!(),
@@ -117,13 +121,14 @@ async fn next_member(
 
 fn team_from_row(row: &DbRow) -> StorageResult<ListedTeam> {
     let level: &str = row.try_get("level")?;
-    let status: &str = row.try_get("status")?;
+    let status: Option<&str> = row.try_get("status")?;
     Ok(ListedTeam {
         level: UnitLevel::parse(level)
             .ok_or_else(|| StorageError::Corrupt(format!("unit level {level:?}")))?,
+        has_team: status.is_some(),
         summary: TeamSummary {
             unit_code: row.try_get("unit_code")?,
-            registered: status == "registered",
+            registered: status == Some("registered"),
             decision_number: row.try_get("decision_number")?,
             decision_date: parse_date(row.try_get("decision_date")?)?,
             decision_scan: row.try_get::<i64, _>("scan")? != 0,
@@ -150,7 +155,7 @@ fn member_from_row(row: &DbRow) -> StorageResult<ListedMember> {
 }
 
 impl Store {
-    /// Calls `visit` with every team of `scope` (a unit code, or `None` for the whole tree),
+    /// Calls `visit` with every village and commune of `scope`, with its team if it has one (a unit code, or `None` for the whole tree),
     /// in the order of unit codes, members in their order. Stops at the first error.
     #[tracing::instrument(skip(self, visit))]
     pub async fn for_each_listed_team<E>(
@@ -172,7 +177,9 @@ impl Store {
         let mut members = members.fetch(self.pool()).peekable();
         while let Some(row) = teams.try_next().await.map_err(StorageError::from)? {
             let mut team = team_from_row(&row)?;
-            let id: i64 = row.try_get("id").map_err(StorageError::from)?;
+            let id: Option<i64> = row.try_get("id").map_err(StorageError::from)?;
+            // A unit without a team has no members to wait for.
+            let id = id.unwrap_or(-1);
             while let Some(row) = next_member(&mut members, id, &team.summary.unit_code).await? {
                 let member = member_from_row(&row)?;
                 team.summary.roles.push(member.role);

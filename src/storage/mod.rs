@@ -10,6 +10,7 @@ pub mod bulk;
 pub mod campaigns;
 pub mod consent;
 pub mod directory;
+pub mod inbox;
 pub mod invitations;
 pub mod listing;
 pub mod outbox;

@@ -46,7 +46,134 @@ pub async fn enqueue(
     Ok(result.rows_affected() == 1)
 }
 
+/// Queues a message of the step being applied, claimed at once by replica `owner`, which
+/// sends it as soon as the step commits; returns its id.
+pub async fn enqueue_claimed(
+    tx: &mut Tx<'_>,
+    channel: &str,
+    chat_id: &str,
+    body: &str,
+    owner: &str,
+    now: DateTime<Utc>,
+) -> StorageResult<i64> {
+    let now = now_text(now);
+    Ok(sqlx::query_scalar(
+        "INSERT INTO outbox (channel, chat_id, body, created_at, owner, claimed_at)
+         VALUES ($1, $2, $3, $4, $5, $4) RETURNING id",
+    )
+    .bind(channel)
+    .bind(chat_id)
+    .bind(body)
+    .bind(now)
+    .bind(owner)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// A message as the sender reads it: the body is left to the sender to interpret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawOutboxMessage {
+    pub id: i64,
+    pub chat_id: String,
+    pub body: String,
+    pub dedup_key: Option<String>,
+    /// Already claimed by this replica.
+    pub owned: bool,
+}
+
 impl Store {
+    /// Undelivered messages of `channel` that replica `owner` may send, oldest first: its
+    /// own, the unclaimed ones (alerts, notices) and those whose claim is older than
+    /// `stale_before` (their replica is taken to be gone).
+    pub async fn sendable_outbox(
+        &self,
+        channel: &str,
+        owner: &str,
+        stale_before: DateTime<Utc>,
+        limit: i64,
+    ) -> StorageResult<Vec<RawOutboxMessage>> {
+        type Row = (i64, String, String, Option<String>, Option<String>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, chat_id, body, dedup_key, owner FROM outbox
+             WHERE channel = $1 AND sent_at IS NULL AND failed_at IS NULL
+               AND (owner = $2 OR claimed_at IS NULL OR claimed_at < $3)
+             ORDER BY id LIMIT $4",
+        )
+        .bind(channel)
+        .bind(owner)
+        .bind(now_text(stale_before))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, chat_id, body, dedup_key, by)| RawOutboxMessage {
+                id,
+                chat_id,
+                body,
+                dedup_key,
+                owned: by.as_deref() == Some(owner),
+            })
+            .collect())
+    }
+
+    /// Claims a message for replica `owner`; `false` when another replica holds a fresh
+    /// claim on it, or it was sent meanwhile.
+    pub async fn claim_outbox_for(
+        &self,
+        id: i64,
+        owner: &str,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> StorageResult<bool> {
+        let done = sqlx::query(
+            "UPDATE outbox SET owner = $1, claimed_at = $2
+             WHERE id = $3 AND sent_at IS NULL AND failed_at IS NULL
+               AND (owner = $1 OR claimed_at IS NULL OR claimed_at < $4)",
+        )
+        .bind(owner)
+        .bind(now_text(now))
+        .bind(id)
+        .bind(now_text(stale_before))
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Marks delivered messages sent, in one statement.
+    pub async fn mark_outbox_sent_many(
+        &self,
+        ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        for chunk in ids.chunks(500) {
+            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "UPDATE outbox SET sent_at = $1 WHERE id IN ({})",
+                list.join(", ")
+            );
+            let mut query = sqlx::query(&sql).bind(now_text(now));
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.execute(self.pool()).await?;
+        }
+        Ok(())
+    }
+
+    /// Forgets messages sent or given up before `before`; returns how many.
+    pub async fn purge_outbox(&self, before: DateTime<Utc>) -> StorageResult<u64> {
+        let before = now_text(before);
+        let done = sqlx::query(
+            "DELETE FROM outbox WHERE (sent_at IS NOT NULL AND sent_at < $1)
+                OR (failed_at IS NOT NULL AND failed_at < $1)",
+        )
+        .bind(before)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// The oldest undelivered messages of a channel.
     pub async fn pending_outbox(
         &self,

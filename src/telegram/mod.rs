@@ -1,29 +1,25 @@
-//! Telegram adapter: long polling or webhooks, through the same dptree handlers.
+//! Telegram adapter: long polling or webhooks. It only translates: every update is recorded
+//! in the inbox of [`crate::pipeline`] before Telegram is told it was received, and replies
+//! come back through the pipeline's outbox sender.
 //!
-//! - [`schema`]: which updates are handled (private messages and button presses);
-//! - [`incoming`]: a Telegram message as an [`Incoming`](crate::conversation::Incoming);
+//! - [`translate`]: which updates are handled (private messages and button presses, by a
+//!   dptree tree) and what they become;
+//! - [`channel`]: sending one part of a reply and fetching a file, Telegram's errors read;
 //! - [`outgoing`]: [`Reply`](crate::conversation::Reply)s as HTML messages with inline buttons;
 //! - [`commands`]: the command menu, in Vietnamese and English;
-//! - [`startup`]: what both modes do first (menu, `getMe`) and run beside the updates (the
-//!   outbox worker, forgetting old update ids);
-//! - [`polling`]: `getUpdates` through teloxide's dispatcher;
-//! - [`webhook`]: an axum server Telegram POSTs updates to, answered only once recorded;
-//! - [`http`], [`health`], [`metrics`]: `/healthz` and `/metrics`, in both modes.
+//! - [`startup`]: what both modes do first (menu, `getMe`) and the pipeline beside them;
+//! - [`polling`]: cnscd's own `getUpdates` loop, confirming an offset once recorded;
+//! - [`webhook`]: an axum server Telegram POSTs updates to, answered only once recorded.
 //!
-//! Every update goes through [`Engine::handle`] with its update id, so an update Telegram
-//! delivers again after a crash is applied once.
+//! An update Telegram delivers again after a crash is recorded and applied once.
 
+mod channel;
 mod commands;
-mod health;
-mod http;
-mod incoming;
-mod metrics;
-mod outbox;
 mod outgoing;
 mod polling;
-mod schema;
 mod secret;
 mod startup;
+mod translate;
 mod webhook;
 
 use std::future::Future;
@@ -34,11 +30,12 @@ use teloxide::{Bot, RequestError};
 use tokio::net::TcpListener;
 
 pub use commands::bot_commands;
-pub use outbox::{deliver_pending, Delivered};
 pub use secret::{SecretError, WebhookSecret};
 pub use webhook::{Webhook, WebhookError, SECRET_HEADER};
 
 use crate::engine::Engine;
+use crate::ops::http::OpsServer;
+use crate::pipeline::PipelineOptions;
 
 /// The channel name of Telegram chats in [`crate::engine::ChatKey`].
 pub const CHANNEL: &str = "telegram";
@@ -49,13 +46,21 @@ pub struct ServeOptions {
     /// Respect Telegram's rate limits (teloxide's `Throttle`): on in production; tests turn
     /// it off because its one message per second and chat makes them slow.
     pub throttle: bool,
+    /// This replica's name in the inbox and outbox (see [`PipelineOptions`]).
+    pub pipeline: PipelineOptions,
 }
 
 impl Default for ServeOptions {
     fn default() -> ServeOptions {
-        ServeOptions { throttle: true }
+        ServeOptions {
+            throttle: true,
+            pipeline: PipelineOptions::default(),
+        }
     }
 }
+
+/// How long a stop may take: the round in hand finished, the outbox flushed.
+const STOP_WITHIN: std::time::Duration = std::time::Duration::from_secs(8);
 
 /// How updates reach the bot.
 #[derive(Debug)]
@@ -75,9 +80,6 @@ pub enum Receive {
 pub enum TelegramError {
     #[error("Telegram request failed")]
     Request(#[from] RequestError),
-    /// The engine could not record the update (already logged); nothing of it was applied.
-    #[error("the update could not be recorded")]
-    NotRecorded,
     #[error("the HTTP server failed")]
     Http(#[source] std::io::Error),
 }
@@ -140,33 +142,52 @@ pub async fn serve_receiving_until(
     receive: Receive,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), TelegramError> {
-    let files = incoming::Files::new(bot.clone());
+    let files = bot.clone();
     if options.throttle {
         let throttled = bot.throttle(Limits::default());
-        run(engine, throttled, files, receive, shutdown).await
+        run(
+            engine,
+            throttled,
+            files,
+            options.pipeline,
+            receive,
+            shutdown,
+        )
+        .await
     } else {
-        run(engine, bot, files, receive, shutdown).await
+        run(engine, bot, files, options.pipeline, receive, shutdown).await
     }
 }
 
-/// One start-up path for both modes; the background workers stop when `started` is dropped,
-/// also when this future is (a test that "kills" a replica aborts it).
+/// One start-up path for both modes. Stopping: no new updates are taken, the round in hand
+/// is finished and the outbox flushed, within [`STOP_WITHIN`]. If this future is dropped
+/// instead (a test that "kills" a replica aborts it), the pipeline's tasks stop at once.
 async fn run<R: Api>(
     engine: Engine,
     bot: R,
-    files: incoming::Files,
+    files: Bot,
+    pipeline: PipelineOptions,
     receive: Receive,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), TelegramError> {
-    let started = startup::start(engine, &bot).await;
-    match receive {
+    let started = startup::start(engine, &bot, files, pipeline).await;
+    let result = match receive {
         Receive::Polling { listener } => {
-            polling::run(&started, bot, files, listener, shutdown).await
+            let ops = listener
+                .map(|listener| OpsServer::spawn(listener, &started.engine, &started.metrics));
+            let result = polling::run(&started, bot, shutdown).await;
+            if let Some(ops) = ops {
+                ops.stop().await;
+            }
+            result
         }
         Receive::Webhook { listener, webhook } => {
-            webhook::run(&started, bot, files, listener, webhook, shutdown).await
+            webhook::run(&started, bot, listener, webhook, shutdown).await
         }
-    }
+    };
+    tracing::info!("stopping: finishing the steps in hand and sending their replies");
+    started.pipeline.shutdown(STOP_WITHIN).await;
+    result
 }
 
 /// Completes on SIGTERM (how systemd, Docker and Kubernetes stop a service) or SIGINT

@@ -14,29 +14,35 @@ use super::Api;
 use crate::conversation::{Button, Reply};
 use crate::i18n::to_plain;
 
-/// Sends the replies in order; stops at the first one Telegram refuses (the chat blocked the
-/// bot, the network is down…), since the rest would make no sense without it.
-pub(super) async fn send<R: Api>(
+/// Sends one part of a reply (see [`crate::pipeline::delivery_parts`]): its picture, or its
+/// document, or its text with its buttons.
+pub(super) async fn send_part<R: Api>(
     bot: &R,
     chat: ChatId,
-    replies: Vec<Reply>,
+    part: &Reply,
 ) -> Result<(), RequestError> {
-    for reply in replies {
-        send_one(bot, chat, &reply).await?;
+    if let Some(image) = &part.image {
+        let photo = InputFile::memory(image.bytes.clone()).file_name(image.file_name.clone());
+        let sending = match &image.caption {
+            Some(caption) => bot.send_photo(chat, photo).caption(caption.clone()).send(),
+            None => bot.send_photo(chat, photo).send(),
+        };
+        return sending.await.map(drop);
     }
-    Ok(())
-}
-
-async fn send_one<R: Api>(bot: &R, chat: ChatId, reply: &Reply) -> Result<(), RequestError> {
-    let text = reply.text.as_str();
+    if let Some(document) = &part.document {
+        let file = InputFile::memory(document.bytes.clone()).file_name(document.file_name.clone());
+        let sending = bot.send_document(chat, file).send();
+        return sending.await.map(drop);
+    }
+    let text = part.text.as_str();
     if text.trim().is_empty() {
         return Ok(());
     }
-    let keyboard = match &reply.ask_contact {
+    let keyboard = match &part.ask_contact {
         Some(label) => Some(contact_keyboard(label)),
-        None => keyboard(&reply.buttons).map(ReplyMarkup::InlineKeyboard),
+        None => keyboard(&part.buttons).map(ReplyMarkup::InlineKeyboard),
     };
-    let result = match send_message(
+    match send_message(
         bot,
         chat,
         text.to_owned(),
@@ -51,19 +57,7 @@ async fn send_one<R: Api>(bot: &R, chat: ChatId, reply: &Reply) -> Result<(), Re
             send_message(bot, chat, to_plain(text), None, keyboard).await
         }
         result => result,
-    };
-    result?;
-    if let Some(image) = &reply.image {
-        let photo = InputFile::memory(image.bytes.clone()).file_name(image.file_name.clone());
-        let sending = bot.send_photo(chat, photo).send();
-        sending.await?;
     }
-    if let Some(document) = &reply.document {
-        let file = InputFile::memory(document.bytes.clone()).file_name(document.file_name.clone());
-        let sending = bot.send_document(chat, file).send();
-        sending.await?;
-    }
-    Ok(())
 }
 
 /// A one-tap "share my phone number" keyboard (Telegram only sends the user's own contact).

@@ -1,36 +1,31 @@
 //! What long polling and webhooks share: the command menu and the bot's username at start,
-//! then the outbox worker and the housekeeping that forgets old update ids, for as long as
-//! the adapter runs.
+//! then the pipeline (inbox worker, outbox sender, housekeeping) for as long as the adapter
+//! runs.
 
-use std::time::Duration;
+use std::sync::Arc;
 
-use tokio::task::JoinHandle;
+use teloxide::Bot;
 
-use super::metrics::Metrics;
-use super::{commands, outbox, Api, CHANNEL};
+use super::channel::TelegramChannel;
+use super::{commands, Api};
 use crate::engine::Engine;
+use crate::ops::metrics::Metrics;
+use crate::pipeline::{Channel, Pipeline, PipelineOptions};
 
-/// A started adapter: the engine knows the bot's username, the metrics count, the workers
-/// run until this is dropped.
+/// A started adapter: the engine knows the bot's username, the metrics count, the pipeline
+/// runs until this is dropped (at once: a killed replica) or shut down (cleanly).
 pub(super) struct Started {
     pub engine: Engine,
     pub metrics: Metrics,
-    _workers: Workers,
+    pub pipeline: Pipeline,
 }
 
-/// Background tasks, aborted on drop: a replica stopped (or killed in a test) leaves none
-/// behind.
-struct Workers(Vec<JoinHandle<()>>);
-
-impl Drop for Workers {
-    fn drop(&mut self) {
-        for task in &self.0 {
-            task.abort();
-        }
-    }
-}
-
-pub(super) async fn start<R: Api>(engine: Engine, bot: &R) -> Started {
+pub(super) async fn start<R: Api>(
+    engine: Engine,
+    bot: &R,
+    files: Bot,
+    options: PipelineOptions,
+) -> Started {
     if let Err(error) = commands::set_commands(bot, engine.texts()).await {
         // The menu is a convenience: a bot without it still works.
         tracing::warn!(%error, "could not set the command menu");
@@ -46,32 +41,16 @@ pub(super) async fn start<R: Api>(engine: Engine, bot: &R) -> Started {
             engine
         }
     };
+    // The place index is read now, not inside the first step that needs it.
+    if let Err(error) = engine.index().await {
+        tracing::warn!(%error, "the place index could not be loaded yet; retried on first use");
+    }
     let metrics = Metrics::new();
-    let workers = Workers(vec![
-        tokio::spawn(outbox::run(bot.clone(), engine.clone(), metrics.clone())),
-        tokio::spawn(forget_old_updates(engine.clone())),
-    ]);
+    let channel: Arc<dyn Channel> = Arc::new(TelegramChannel::new(bot.clone(), files));
+    let pipeline = Pipeline::start(engine.clone(), vec![channel], metrics.clone(), options);
     Started {
         engine,
         metrics,
-        _workers: workers,
-    }
-}
-
-/// Telegram keeps an undelivered update for 24 hours and may reuse ids after a week of
-/// silence, so the ids of applied updates are forgotten after two days.
-async fn forget_old_updates(engine: Engine) {
-    loop {
-        let before = engine.now() - chrono::Duration::days(2);
-        match engine
-            .store()
-            .forget_processed_updates(CHANNEL, before)
-            .await
-        {
-            Ok(forgotten) if forgotten > 0 => tracing::info!(forgotten, "old update ids forgotten"),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "could not forget old update ids"),
-        }
-        tokio::time::sleep(Duration::from_secs(3600)).await;
+        pipeline,
     }
 }

@@ -1,13 +1,12 @@
 //! Webhooks: Telegram POSTs each update to our URL. The request is checked for the secret
-//! token, run through the same handlers as long polling, and answered only after the engine
-//! has committed it:
+//! token, translated as long polling does, recorded in the inbox, and answered only after the
+//! record committed:
 //!
 //! - 200: the update is recorded (or was already, or is of a kind the bot ignores). A crash
-//!   after the 200 loses nothing; a redelivery is recognised by its id and applied once.
-//! - 503: the engine could not record it (the database is down, …). Nothing of it was
-//!   applied, and Telegram delivers it again later; the chat is told once that it need not
-//!   send it again (see `OnFailure`). Errors after the commit (refreshing the search index,
-//!   a report) are logged by the engine and never make a 503: the update is recorded.
+//!   after the 200 loses nothing: the inbox holds it, and this replica (or another) applies
+//!   it; a redelivery is recognised by its id and kept once.
+//! - 503: it could not be recorded (the database is down, …). Telegram delivers it again
+//!   later; the chat is told once that it need not send it again.
 //! - 401: no or a wrong secret token; the body is not even read.
 //!
 //! teloxide's own webhook listener is not used: it answers 200 before the update is
@@ -16,7 +15,6 @@
 
 use std::collections::VecDeque;
 use std::future::Future;
-use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
@@ -24,16 +22,19 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
-use teloxide::dispatching::UpdateHandler;
-use teloxide::types::{Update, UpdateId};
+use teloxide::prelude::*;
+use teloxide::types::{ChatId, Update, UpdateId};
 use tokio::net::TcpListener;
 
-use super::incoming::Files;
-use super::metrics::{ErrorKind, Metrics};
-use super::schema::{self, OnFailure};
 use super::startup::Started;
-use super::{http, Api, TelegramError, WebhookSecret};
-use crate::engine::Engine;
+use super::translate::{translate, translator};
+use super::{outgoing, Api, TelegramError, WebhookSecret};
+use crate::conversation::Reply;
+use crate::engine::{ChatKey, Engine};
+use crate::i18n::K;
+use crate::ops::http;
+use crate::ops::metrics::{ErrorKind, Metrics, Outcome};
+use crate::pipeline::Recorder;
 
 /// The header Telegram puts the secret token in.
 pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
@@ -84,10 +85,14 @@ impl Webhook {
 
 /// What a webhook request needs.
 struct Hook<R> {
-    handler: UpdateHandler<TelegramError>,
+    translator: dptree::Handler<
+        'static,
+        Option<super::translate::Translated>,
+        teloxide::dispatching::DpHandlerDescription,
+    >,
     bot: R,
     engine: Engine,
-    files: Files,
+    recorder: Recorder,
     metrics: Metrics,
     secret: WebhookSecret,
     failed: Failures,
@@ -96,16 +101,15 @@ struct Hook<R> {
 pub(super) async fn run<R: Api>(
     started: &Started,
     bot: R,
-    files: Files,
     listener: TcpListener,
     webhook: Webhook,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), TelegramError> {
     let hook = Arc::new(Hook {
-        handler: schema::schema::<R>(),
+        translator: translator(),
         bot,
         engine: started.engine.clone(),
-        files,
+        recorder: started.pipeline.recorder().clone(),
         metrics: started.metrics.clone(),
         secret: webhook.secret,
         failed: Failures::default(),
@@ -113,7 +117,7 @@ pub(super) async fn run<R: Api>(
     let router = Router::new()
         .route(&webhook.path, post(receive::<R>))
         .with_state(hook)
-        .merge(http::ops_routes(started));
+        .merge(http::ops_routes(&started.engine, &started.metrics));
     if let Ok(address) = listener.local_addr() {
         tracing::info!(%address, path = webhook.path, "serving webhooks");
     }
@@ -157,87 +161,80 @@ async fn receive<R: Api>(
         }
     };
     let id = update.id;
-    let on_failure = hook.failed.on_failure(id);
-    // A task of its own: if Telegram hangs up, the update is still finished and answered in
-    // the chat rather than dropped half-way; a panic costs this request only.
-    let task = tokio::spawn(dispatch(Arc::clone(&hook), update, on_failure));
-    match task.await {
-        Ok(Ok(())) => StatusCode::OK,
-        Ok(Err(TelegramError::NotRecorded)) => {
-            hook.failed.remember(id, on_failure);
-            StatusCode::SERVICE_UNAVAILABLE
-        }
-        Ok(Err(error)) => {
-            // The update is recorded; only a reply was lost (Telegram refused it). Telegram
-            // must not deliver it again: it would be a duplicate and answered with nothing.
-            tracing::error!(
-                ?error,
-                update = id.0,
-                "update applied, but its replies failed"
-            );
+    let Some(translated) = translate(&hook.translator, update).await else {
+        return StatusCode::OK;
+    };
+    let chat_id = translated.event.chat_id.clone();
+    let started = std::time::Instant::now();
+    match hook.recorder.record(vec![translated.event]).await {
+        Ok(recorded) => {
+            if recorded.duplicates > 0 {
+                tracing::info!(update = id.0, "duplicate update ignored");
+                hook.metrics
+                    .update_handled(Outcome::Duplicate, started.elapsed());
+            }
+            if let Some(button) = translated.callback_id {
+                let answering = hook
+                    .bot
+                    .answer_callback_query(teloxide::types::CallbackQueryId(button))
+                    .send();
+                tokio::spawn(async move {
+                    if let Err(error) = answering.await {
+                        tracing::debug!(%error, "could not answer a button press");
+                    }
+                });
+            }
             StatusCode::OK
         }
-        Err(error) => {
-            tracing::error!(%error, update = id.0, "the update's task failed");
-            hook.failed.remember(id, on_failure);
-            StatusCode::INTERNAL_SERVER_ERROR
+        Err(_) => {
+            hook.metrics.error(ErrorKind::Engine);
+            hook.metrics
+                .update_handled(Outcome::Failed, started.elapsed());
+            if hook.failed.first_failure(id) {
+                apologise(&hook, &chat_id).await;
+            }
+            StatusCode::SERVICE_UNAVAILABLE
         }
     }
 }
 
-/// Runs `update` through the handlers; an update they do not handle is fine.
-async fn dispatch<R: Api>(
-    hook: Arc<Hook<R>>,
-    update: Update,
-    on_failure: OnFailure,
-) -> Result<(), TelegramError> {
-    let id = update.id;
-    let deps = dptree::deps![
-        hook.bot.clone(),
-        update,
-        hook.engine.clone(),
-        hook.files.clone(),
-        hook.metrics.clone(),
-        on_failure
-    ];
-    match hook.handler.dispatch(deps).await {
-        ControlFlow::Break(result) => result,
-        ControlFlow::Continue(_) => {
-            tracing::debug!(update = id.0, "update ignored");
-            Ok(())
-        }
+/// Tells the chat, once per update, that its message will be handled by itself: Telegram
+/// delivers it again, so asking to send it again would apply it twice. Sent directly: the
+/// database that would queue it is what failed.
+async fn apologise<R: Api>(hook: &Hook<R>, chat_id: &str) {
+    let Ok(chat) = chat_id.parse::<i64>() else {
+        return;
+    };
+    let key = ChatKey::new(super::CHANNEL, chat_id.to_owned());
+    let lang = match hook.engine.session(&key).await {
+        Ok(session) => session.lang,
+        Err(_) => crate::i18n::Lang::default(),
+    };
+    let apology = Reply::text(hook.engine.texts().get(lang, K::InternalErrorWillRetry));
+    if let Err(error) = outgoing::send_part(&hook.bot, ChatId(chat), &apology).await {
+        tracing::warn!(%error, "the apology could not be sent either");
     }
 }
 
 /// The ids of updates that failed here lately. Telegram retries a failed update until it is
-/// recorded, perhaps many times during an outage; the chat is told once, on the first
-/// failure, that it will be handled by itself.
+/// recorded, perhaps many times during an outage; the chat is told once.
 #[derive(Default)]
 struct Failures(Mutex<VecDeque<UpdateId>>);
 
 impl Failures {
-    fn on_failure(&self, id: UpdateId) -> OnFailure {
-        let seen = match self.0.lock() {
-            Ok(failed) => failed.contains(&id),
-            // A poisoned lock: better a second apology than none.
-            Err(_) => false,
+    /// `true` the first time `id` fails here.
+    fn first_failure(&self, id: UpdateId) -> bool {
+        // A poisoned lock: better a second apology than none.
+        let Ok(mut failed) = self.0.lock() else {
+            return true;
         };
-        if seen {
-            OnFailure::Silent
-        } else {
-            OnFailure::WillRetry
+        if failed.contains(&id) {
+            return false;
         }
-    }
-
-    fn remember(&self, id: UpdateId, told: OnFailure) {
-        if told == OnFailure::Silent {
-            return;
+        if failed.len() == REMEMBERED_FAILURES {
+            failed.pop_front();
         }
-        if let Ok(mut failed) = self.0.lock() {
-            if failed.len() == REMEMBERED_FAILURES {
-                failed.pop_front();
-            }
-            failed.push_back(id);
-        }
+        failed.push_back(id);
+        true
     }
 }

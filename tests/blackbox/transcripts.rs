@@ -7,7 +7,8 @@
 //! `> (location)`, `> (photo ID)`, `> (pdf ID)`, `> (document ID)`, `> (contact PHONE)`,
 //! `> (empty)`, `> (long N)` (N letters), `> (payload RAW)` (a forged button).
 //! Scene lines: `! invite VILLAGE` (the code is then `$CODE`), `! now RFC3339`,
-//! `! restart` (a new engine on the same database), `! lang en`, `! team VILLAGE` (prints the
+//! `! restart` (a new engine on the same database), `! bot NAME` (the bot's username is
+//! known from now on), `! team VILLAGE` (prints the
 //! team as stored), `! rules FILE` (composition rules from `data/rules/`).
 
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use cnscd::conversation::{FileKind, FileUpload, Incoming, Reply, UnsupportedKind
 use cnscd::domain::{AccountRole, CompositionRules};
 use cnscd::engine::{ChatKey, Engine};
 use cnscd::i18n::Texts;
+use cnscd::storage::campaigns::CampaignCreated;
 use cnscd::storage::scratch::{report_skipped, ScratchDb};
 use cnscd::storage::{Backend, Store};
 
@@ -85,16 +87,28 @@ impl Scene {
                 self.code = created.code;
             }
             "chat" => self.chat = arg.to_owned(),
+            "bot" => self.engine = self.engine.clone().with_bot_username(arg),
             "campaign" => {
                 let (deadline, scope) = arg.split_once(' ').expect("! campaign DEADLINE SCOPE");
                 let deadline = cnscd::domain::decision::parse_date(deadline).expect("deadline");
                 let now = clock_now(&self.clock);
                 let store = self.engine.store();
                 let name = cnscd::storage::campaigns::DEFAULT_CAMPAIGN_NAME;
-                store
+                let created = store
                     .create_campaign(name, deadline, scope, "test", now)
                     .await
                     .expect("campaign");
+                // A new campaign says nothing; one that met another says what it did.
+                match created {
+                    CampaignCreated::New(_) => {}
+                    CampaignCreated::Updated(id) => {
+                        out.push_str(&format!("= campaign {id} of the same area updated\n"))
+                    }
+                    CampaignCreated::Refused(other) => out.push_str(&format!(
+                        "= refused: campaign {} of {} overlaps\n",
+                        other.campaign.id, other.scope_name
+                    )),
+                }
             }
             "alerts" => {
                 let schedule = cnscd::domain::schedule::Schedule::default();
@@ -265,7 +279,12 @@ impl Scene {
             }
         }
         for reply in &replies {
-            render_extras(reply, out);
+            let mut shown = String::new();
+            render_extras(reply, &mut shown);
+            match self.code.is_empty() {
+                true => out.push_str(&shown),
+                false => out.push_str(&shown.replace(&self.code, "$CODE")),
+            }
         }
         self.replies
             .entry(self.chat.clone())
@@ -295,7 +314,20 @@ fn invitation_code(text: &str) -> Option<&str> {
 fn render_extras(reply: &Reply, out: &mut String) {
     if let Some(image) = &reply.image {
         let valid = image.bytes.starts_with(b"\x89PNG");
-        out.push_str(&format!("  (a picture: QR code, valid PNG: {valid})\n"));
+        // An invitation's QR code must hold its link: the picture is drawn again from it.
+        let link = reply
+            .text
+            .as_str()
+            .split_whitespace()
+            .find(|w| w.starts_with("https://"));
+        let holds = link.filter(|link| cnscd::qr::qr_png(link).ok().as_ref() == Some(&image.bytes));
+        match holds {
+            Some(link) => out.push_str(&format!("  (a picture: QR code of {link})\n")),
+            None => out.push_str(&format!("  (a picture: valid PNG: {valid})\n")),
+        }
+        if let Some(caption) = &image.caption {
+            out.push_str(&format!("  (its caption: {caption})\n"));
+        }
     }
     if let Some(label) = &reply.ask_contact {
         out.push_str(&format!("  (a share-my-contact button: {label})\n"));
@@ -478,4 +510,10 @@ golden!(
     a_commune_team_follows_the_commune_rules,
     the_founding_decision_is_checked_and_kept_when_saving_again,
     residents_type_a_place_without_a_command,
+    a_district_official_sets_one_deadline_for_the_district,
+    a_deadline_over_another_campaigns_area_is_refused,
+    officials_help_lists_what_their_role_may_do,
+    a_commune_official_is_told_the_status_reports_give,
+    invitations_made_in_chat_carry_their_link_and_a_captioned_qr_code,
+    officials_see_the_teams_of_their_villages,
 );

@@ -39,6 +39,7 @@ pub async fn drive(
     scripts: Vec<Script>,
 ) -> anyhow::Result<Figures> {
     let started = Instant::now();
+    let cpu_before = crate::bench::cpu_time();
     let mut chats = Vec::new();
     for script in scripts {
         let api = api.clone();
@@ -52,6 +53,9 @@ pub async fn drive(
         latencies.extend(chat.await.context("a chat's task failed")??);
     }
     let elapsed = started.elapsed();
+    let cpu = crate::bench::cpu_time()
+        .zip(cpu_before)
+        .map(|(after, before)| after.saturating_sub(before));
     latencies.sort_unstable();
     let at = |q: f64| {
         let index = ((latencies.len() as f64 - 1.0) * q).round() as usize;
@@ -63,6 +67,7 @@ pub async fn drive(
         elapsed,
         p50: at(0.50),
         p99: at(0.99),
+        cpu,
     })
 }
 

@@ -40,9 +40,15 @@ pub struct Figures {
     pub elapsed: Duration,
     pub p50: Duration,
     pub p99: Duration,
+    /// CPU of the whole process (bot, fake Bot API and load generator) during the run.
+    pub cpu: Option<Duration>,
 }
 
 impl Figures {
+    fn cpu_per_update(&self) -> Option<Duration> {
+        Some(self.cpu? / u32::try_from(self.updates.max(1)).unwrap_or(u32::MAX))
+    }
+
     fn per_second(&self) -> f64 {
         self.updates as f64 / self.elapsed.as_secs_f64().max(f64::EPSILON)
     }
@@ -66,20 +72,34 @@ impl fmt::Display for LoadReport {
         )?;
         writeln!(
             f,
-            "{:<44} {:>8} {:>9} {:>10} {:>9} {:>9}",
-            "scenario", "updates", "seconds", "updates/s", "p50 ms", "p99 ms"
+            "{:<44} {:>8} {:>9} {:>10} {:>9} {:>9} {:>11}",
+            "scenario", "updates", "seconds", "updates/s", "p50 ms", "p99 ms", "CPU µs/upd"
         )?;
         for s in &self.scenarios {
+            let cpu = s
+                .cpu_per_update()
+                .map_or("?".to_owned(), |d| format!("{}", d.as_micros()));
             writeln!(
                 f,
-                "{:<44} {:>8} {:>9.2} {:>10.0} {:>9.2} {:>9.2}",
+                "{:<44} {:>8} {:>9.2} {:>10.0} {:>9.2} {:>9.2} {:>11}",
                 s.name,
                 s.updates,
                 s.elapsed.as_secs_f64(),
                 s.per_second(),
                 ms(s.p50),
-                ms(s.p99)
+                ms(s.p99),
+                cpu
             )?;
+        }
+        if let (Some(echo), Some(polling)) = (self.scenarios.first(), self.scenarios.get(1)) {
+            if let (Some(a), Some(b)) = (echo.cpu_per_update(), polling.cpu_per_update()) {
+                writeln!(
+                    f,
+                    "cnscd's own CPU per update (its process CPU less the echo floor's, which \
+                     carries the fake API and the generator): ~{} µs",
+                    b.saturating_sub(a).as_micros()
+                )?;
+            }
         }
         for skipped in &self.skipped {
             writeln!(f, "skipped: {skipped}")?;

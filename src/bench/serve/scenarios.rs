@@ -16,6 +16,7 @@ use crate::conversation::Incoming;
 use crate::domain::{AccountRole, CompositionRules};
 use crate::engine::{ChatKey, Engine};
 use crate::i18n::Texts;
+use crate::pipeline::PipelineOptions;
 use crate::storage::scratch::ScratchDb;
 use crate::storage::Store;
 use crate::telegram::{self, ServeOptions, Webhook, WebhookSecret};
@@ -125,7 +126,10 @@ async fn polling_on_sqlite(options: &LoadOptions, parts: &Parts) -> anyhow::Resu
     let serving = tokio::spawn(telegram::serve_until(
         engine.clone(),
         bot,
-        ServeOptions { throttle: false },
+        ServeOptions {
+            throttle: false,
+            pipeline: PipelineOptions::default(),
+        },
         async {
             let _ = stopped.await;
         },
@@ -152,7 +156,7 @@ async fn webhooks_on_postgres(
     let mut urls = Vec::new();
     let mut stops = Vec::new();
     let mut replicas = Vec::new();
-    for engine in &engines {
+    for (replica, engine) in engines.iter().enumerate() {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}/telegram", listener.local_addr()?);
         let webhook = Webhook::new(&url::Url::parse(&url)?, WebhookSecret::parse(SECRET)?)?;
@@ -161,7 +165,10 @@ async fn webhooks_on_postgres(
         replicas.push(tokio::spawn(telegram::serve_webhook_until(
             engine.clone(),
             bot,
-            ServeOptions { throttle: false },
+            ServeOptions {
+                throttle: false,
+                pipeline: PipelineOptions::named(format!("bench-replica-{replica}")),
+            },
             listener,
             webhook,
             async {

@@ -6,6 +6,7 @@ use super::super::turn::Turn;
 use super::super::{idle, Effect, State};
 use super::{checked, own_unit, progress_line, refuse_role};
 use crate::domain::access;
+use crate::domain::decision::DateError;
 use crate::domain::AccountRole;
 use crate::i18n::{Html, K};
 
@@ -26,17 +27,56 @@ pub fn set_deadline(turn: &mut Turn<'_>, text: &str) -> State {
     let Some((AccountRole::DistrictOfficial, scope)) = own_unit(turn) else {
         return refuse_role(turn, "campaign.deadline");
     };
-    match crate::domain::decision::parse_date(text) {
-        Ok(deadline) => {
-            turn.effect(Effect::SetDeadline { scope, deadline });
-            let date = Html::text(&deadline.format("%d/%m/%Y").to_string());
-            let text = turn.fill(K::DeadlineSet, &[("date", date)]);
+    let deadline = match crate::domain::decision::parse_date(text) {
+        Ok(deadline) if deadline < turn.ctx.today => Err(K::DeadlinePast),
+        Ok(deadline) => Ok(deadline),
+        Err(DateError::NoSuchDay) => Err(K::DeadlineNoSuchDay),
+        Err(_) => Err(K::DeadlineFormat),
+    };
+    let deadline = match deadline {
+        Ok(deadline) => deadline,
+        Err(why) => {
+            let today = Html::text(&day(turn.ctx.today));
+            let text = turn.fill(why, &[("date", Html::text(text.trim())), ("today", today)]);
             turn.say_html(text);
+            idle::menu(turn);
+            return State::Idle;
         }
-        Err(_) => turn.say(K::DeadlineFormat),
+    };
+    let Some(Lookup::Campaigns(campaigns)) = turn.lookup(Need::Campaigns {
+        scope: scope.clone(),
+    }) else {
+        return State::Idle;
+    };
+    // One area, one campaign: a campaign over a larger or smaller area would send the same
+    // people a second digest with another deadline.
+    if let Some(other) = campaigns.iter().find(|c| !c.same_area) {
+        let args = [
+            ("campaign", Html::text(&other.name)),
+            ("area", Html::text(&other.scope_name)),
+            ("date", Html::text(&day(other.deadline))),
+        ];
+        let text = turn.fill(K::DeadlineClash, &args);
+        turn.say_html(text);
+        idle::menu(turn);
+        return State::Idle;
     }
+    turn.effect(Effect::SetDeadline { scope, deadline });
+    let date = Html::text(&day(deadline));
+    let text = match campaigns.first() {
+        Some(old) if old.deadline != deadline => {
+            let old = Html::text(&day(old.deadline));
+            turn.fill(K::DeadlineMoved, &[("date", date), ("old", old)])
+        }
+        _ => turn.fill(K::DeadlineSet, &[("date", date)]),
+    };
+    turn.say_html(text);
     idle::menu(turn);
     State::Idle
+}
+
+fn day(date: chrono::NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
 }
 
 /// A commune's villages with their status, for an official above it (from a digest).

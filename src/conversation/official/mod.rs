@@ -12,6 +12,7 @@ pub use villages::{ask, on_input};
 
 use super::input::Action;
 use super::lookup::{Lookup, Need, TeamProgress, UnitTarget, VillageState};
+use super::summary::village_team_card_for_official;
 use super::turn::Turn;
 use super::{idle, Button, Effect, State};
 use crate::domain::access::{self, authorize, Actor, Target};
@@ -139,7 +140,23 @@ pub(super) fn progress_line(turn: &Turn<'_>, n: usize, unit: &VillageState) -> H
         TeamProgress::DecisionReceived { members } => (K::ProgressDecision, members),
     };
     let status = turn.fill(key, &[("members", Html::text(&members.to_string()))]);
-    Html::markup(format!("{n}. {} — {status}", Html::text(&unit.unit.name)))
+    let name = Html::text(&unit.unit.name);
+    // A commune's own team says little of how far its villages are: show both, as digests do.
+    let Some((registered, villages)) = unit.coverage else {
+        return Html::markup(format!("{n}. {name} — {status}"));
+    };
+    let coverage = match villages {
+        0 => turn.t(K::ProgressNoVillageList),
+        _ => turn.fill(
+            K::ProgressVillagesCovered,
+            &[
+                ("registered", Html::text(&registered.to_string())),
+                ("villages", Html::text(&villages.to_string())),
+            ],
+        ),
+    };
+    let own = turn.fill(K::ProgressCommuneTeam, &[("status", status)]);
+    Html::markup(format!("{n}. {name} — {coverage} · {own}"))
 }
 
 pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
@@ -214,7 +231,20 @@ fn unit_menu(turn: &mut Turn<'_>, code: &str) -> State {
     rows.push(vec![
         turn.button(K::ButtonBackToList, &Action::Units.payload())
     ]);
-    let text = turn.fill(K::UnitMenu, &[("unit", Html::text(&unit.entry.name))]);
+    let mut text = turn.fill(K::UnitMenu, &[("unit", Html::text(&unit.entry.name))]);
+    // A registered village's team comes first, every number shown: its commune's officials
+    // keep the list of who helps residents.
+    if unit.entry.level == UnitLevel::Village && unit.has_team {
+        let Some(Lookup::RegisteredTeam(team)) = turn.lookup(Need::RegisteredTeam {
+            code: code.to_owned(),
+        }) else {
+            return State::Idle;
+        };
+        if let Some(team) = team {
+            let card = village_team_card_for_official(turn, &unit.entry.name, &team);
+            text = Html::markup(format!("{}\n\n{}", card.as_str(), text.as_str()));
+        }
+    }
     turn.say_with_buttons(text, rows);
     State::Idle
 }

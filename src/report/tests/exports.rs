@@ -61,7 +61,7 @@ async fn the_xlsx_summary_lists_every_commune_with_its_counts_and_coverage() {
     let book: Xlsx<_> = open_workbook(&path).unwrap();
     assert_eq!(
         book.sheet_names(),
-        ["Tổng hợp", "Danh sách tổ", "Thành phần"]
+        ["Tổng hợp", "Thôn còn thiếu", "Danh sách tổ", "Thành phần"]
     );
     let summary = sheet(&path, "Tổng hợp");
     assert_eq!(
@@ -88,7 +88,14 @@ async fn the_xlsx_summary_lists_every_commune_with_its_counts_and_coverage() {
     assert_eq!(counts, [4.0, 3.0, 1.0, 1.0, 2.0, 1.0, 6.0]);
     assert!((number(&summary, 5, 10) - 0.75).abs() < 1e-9);
     assert_eq!(text(&summary, 5, 11), "Hoàn thành");
+    // Thị trấn Tứ Kỳ has no village listed: no coverage, rather than 0 %.
+    assert_eq!(text(&summary, 4, 1), "Thị trấn Tứ Kỳ");
+    assert_eq!(text(&summary, 4, 10), "chưa có danh sách thôn");
     let total = 4 + 23;
+    assert_eq!(
+        text(&summary, total + 1, 1),
+        "Xã chưa có danh sách thôn trong hệ thống: 21"
+    );
     assert_eq!(text(&summary, total, 1), "Tổng cộng");
     assert_eq!(number(&summary, total, 3), 6.0);
     assert!((number(&summary, total, 10) - 0.667).abs() < 1e-9);
@@ -107,8 +114,8 @@ async fn the_xlsx_listing_has_a_row_per_member_with_a_real_decision_date() {
     assert_eq!(headers, expected);
     assert_eq!(
         listing.height(),
-        1 + 12,
-        "header, 11 members, one draft without members"
+        1 + 12 + 1 + 22,
+        "header, 11 members, one draft without members, a village and 22 communes without a team"
     );
     let row = member_row(&listing, "Lê Thị Hoa");
     let cells: Vec<String> = [0, 1, 2, 3, 5, 6, 7, 8, 9, 12, 13, 14, 15, 16, 17]
@@ -126,10 +133,10 @@ async fn the_xlsx_listing_has_a_row_per_member_with_a_real_decision_date() {
             "Hoàn thành",
             "",
             "Trần Văn Đông",
-            "0987 000 001",
+            "+84987000001",
             "Chi hội trưởng Phụ nữ",
             "",
-            "0912 345 678",
+            "+84912345678",
             "Trường Tiểu học Đại Sơn",
             "Có",
             "125/QĐ-UBND",
@@ -175,9 +182,9 @@ async fn the_csv_listing_starts_with_a_bom_and_parses() {
         ]
     );
     let records: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(records.len(), 12);
+    assert_eq!(records.len(), 12 + 1 + 22);
     let hoa = records.iter().find(|r| &r[11] == "Lê Thị Hoa").unwrap();
-    assert_eq!((&hoa[10], &hoa[14], &hoa[16]), ("2", "0912 345 678", "Có"));
+    assert_eq!((&hoa[10], &hoa[14], &hoa[16]), ("2", "+84912345678", "Có"));
     assert_eq!((&hoa[17], &hoa[18]), ("125/QĐ-UBND", "20/04/2022"));
     let draft = records.iter().find(|r| &r[6] == "Đang soạn").unwrap();
     assert_eq!((&draft[5], &draft[11]), ("Thôn Bắc", ""));
@@ -211,4 +218,87 @@ async fn the_png_chart_decodes_to_one_bar_per_commune_and_is_not_blank() {
         amber > 1_000,
         "the bars of Đại Sơn (75%) and Hưng Đạo (50%) are missing"
     );
+}
+
+#[tokio::test]
+async fn the_listing_has_a_row_for_every_village_and_commune_even_without_a_team() {
+    let scene = scene().await;
+    let (_dir, path) = export(&scene, ReportFormat::Csv, "report.csv").await;
+    let bytes = std::fs::read(&path).unwrap();
+    let mut reader = ::csv::Reader::from_reader(&bytes[csv_file::BOM.len()..]);
+    let records: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let row = |code: &str| {
+        let found = records.iter().find(|r| &r[4] == code);
+        found.unwrap_or_else(|| panic!("no row for {code}")).clone()
+    };
+    let thuong = row(scene.village("Thôn Thượng"));
+    assert_eq!(
+        (&thuong[5], &thuong[6], &thuong[8]),
+        ("Thôn Thượng", "Chưa có tổ", "")
+    );
+    let hung_dao = row(super::super::scene::HUNG_DAO);
+    assert_eq!((&hung_dao[5], &hung_dao[6]), ("Xã Hưng Đạo", "Chưa có tổ"));
+    let nam = row(scene.village("Thôn Nam"));
+    assert_eq!(
+        (&nam[6], &nam[7]),
+        (
+            "Chưa đủ thành phần",
+            "Tổ cần ít nhất 2 thành viên, hiện có 1."
+        )
+    );
+}
+
+#[tokio::test]
+async fn the_villages_still_missing_are_a_sheet_and_a_csv_sorted_by_commune() {
+    let scene = scene().await;
+    let expected = [
+        (
+            "Xã Đại Sơn",
+            "Thôn Tây",
+            "Đã đăng ký, chưa đủ hồ sơ quyết định",
+        ),
+        ("Xã Đại Sơn", "Thôn Nam", "Chưa đủ thành phần"),
+        ("Xã Đại Sơn", "Thôn Bắc", "Đang soạn"),
+        (
+            "Xã Hưng Đạo",
+            "Thôn Hạ",
+            "Đã đăng ký, chưa đủ hồ sơ quyết định",
+        ),
+        ("Xã Hưng Đạo", "Thôn Thượng", "Chưa có tổ"),
+    ];
+    let (_dir, path) = export(&scene, ReportFormat::Xlsx, "report.xlsx").await;
+    let missing = sheet(&path, "Thôn còn thiếu");
+    assert_eq!(text(&missing, 0, 5), "Đơn vị");
+    let rows: Vec<(String, String, String)> = (1..missing.height() as u32)
+        .map(|row| {
+            (
+                text(&missing, row, 3),
+                text(&missing, row, 5),
+                text(&missing, row, 6),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(c, v, s)| (c.to_string(), v.to_string(), s.to_string()))
+        .collect();
+    let mut sorted = expected.clone();
+    sorted.sort_by_key(|(commune, _, _)| commune != "Xã Đại Sơn");
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    for (row, village) in rows.iter().zip(&sorted) {
+        assert_eq!(row.0, village.0, "by commune: {rows:?}");
+    }
+    for village in &expected {
+        assert!(rows.contains(village), "{village:?} missing from {rows:?}");
+    }
+    let (_dir, path) = export(&scene, ReportFormat::MissingCsv, "missing.csv").await;
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.starts_with(csv_file::BOM), "no byte-order mark");
+    let mut reader = ::csv::Reader::from_reader(&bytes[csv_file::BOM.len()..]);
+    let csv: Vec<(String, String, String)> = reader
+        .records()
+        .map(Result::unwrap)
+        .map(|r| (r[3].to_owned(), r[5].to_owned(), r[6].to_owned()))
+        .collect();
+    assert_eq!(csv, rows, "the CSV lists what the sheet lists");
 }

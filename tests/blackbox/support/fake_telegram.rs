@@ -248,6 +248,15 @@ impl FakeTelegram {
         self.shared.lock().blocked.remove(&chat_id);
     }
 
+    /// The next `times` sends to `chat_id` fail with Telegram's 429 "Too Many Requests"
+    /// asking to retry after `retry_after` seconds; other chats are not limited.
+    pub fn rate_limit_chat(&self, chat_id: i64, retry_after: u32, times: usize) {
+        self.shared
+            .lock()
+            .rate_limited
+            .insert(chat_id, (retry_after, times));
+    }
+
     /// Makes the next call of `method` fail with the given error (e.g.
     /// `400, "Bad Request: message is too long"`). Can be queued repeatedly.
     /// Avoid 5xx codes: teloxide sleeps 10 s after a server error.
@@ -664,6 +673,8 @@ struct State {
     file_paths: HashMap<String, String>,
     requests: Vec<Recorded>,
     blocked: HashSet<i64>,
+    /// Chats answered 429: `(retry_after seconds, sends left to refuse)`.
+    rate_limited: HashMap<i64, (u32, usize)>,
     failures: HashMap<String, VecDeque<(u16, String)>>,
     /// Messages sent by the bot, by `(chat_id, message_id)`, for edits.
     messages: BTreeMap<(i64, i64), Value>,
@@ -680,6 +691,7 @@ impl Default for State {
             file_paths: HashMap::new(),
             requests: Vec::new(),
             blocked: HashSet::new(),
+            rate_limited: HashMap::new(),
             failures: HashMap::new(),
             messages: BTreeMap::new(),
             next_message_id: FIRST_BOT_MESSAGE_ID,
@@ -889,6 +901,25 @@ impl State {
                 .is_some_and(|id| self.blocked.contains(&id))
         {
             return error(403, "Forbidden: bot was blocked by the user");
+        }
+        if targets_chat {
+            let limited = body["chat_id"]
+                .as_i64()
+                .and_then(|id| self.rate_limited.get_mut(&id))
+                .filter(|(_, left)| *left > 0);
+            if let Some((retry_after, left)) = limited {
+                *left -= 1;
+                let description = format!("Too Many Requests: retry after {retry_after}");
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    json!({
+                        "ok": false,
+                        "error_code": 429,
+                        "description": description,
+                        "parameters": { "retry_after": *retry_after },
+                    }),
+                );
+            }
         }
 
         match lower.as_str() {

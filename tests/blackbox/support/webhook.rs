@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 
 use cnscd::storage::Store;
-use cnscd::telegram::{serve_webhook_until, ServeOptions, TelegramError, Webhook, WebhookSecret};
+use cnscd::telegram::{serve_webhook_until, TelegramError, Webhook, WebhookSecret};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -40,7 +40,9 @@ pub async fn start_replica(app: &TestApp) -> Replica {
     let shutdown = async move {
         let _ = stopped.await;
     };
-    let options = ServeOptions { throttle: false };
+    static REPLICAS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let number = REPLICAS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let options = super::telegram_app::test_options(&format!("replica-{number}"));
     let task = tokio::spawn(serve_webhook_until(
         engine,
         app.tg.bot(),

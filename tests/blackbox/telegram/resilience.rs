@@ -7,7 +7,9 @@ use cnscd::telegram::ServeOptions;
 
 use super::*;
 use crate::support::fake_telegram::text_update;
-use crate::support::telegram_app::{spawn_app, text_of, CHAT};
+use crate::support::fake_telegram::DEFAULT_WAIT;
+use crate::support::telegram_app::{spawn_app, text_of, TestApp, CHAT};
+use std::time::Duration;
 
 #[tokio::test]
 async fn a_restart_in_the_middle_of_a_registration_loses_nothing() {
@@ -92,12 +94,12 @@ async fn the_same_update_delivered_twice_is_applied_once() {
 }
 
 #[tokio::test]
-async fn an_update_that_fails_gets_an_apology_and_the_bot_keeps_going() {
-    // Arrange: the database refuses to record one particular update.
+async fn an_update_whose_step_keeps_failing_is_parked_with_an_apology_and_the_bot_keeps_going() {
+    // Arrange: every step of one particular update fails, as a bug would make it.
     let mut app = spawn_app().await;
     start(&mut app).await;
     let doomed = app.id();
-    app.refuse_to_record(doomed).await;
+    app.make_the_step_fail(doomed).await;
     let before = app.engine.session(&app.chat()).await.expect("session");
 
     // Act
@@ -108,6 +110,9 @@ async fn an_update_that_fails_gets_an_apology_and_the_bot_keeps_going() {
     assert_eq!(apology.len(), 1, "only the apology: {}", joined(&apology));
     let after = app.engine.session(&app.chat()).await.expect("session");
     assert_eq!(after, before, "the failed step left no trace");
+    let parked = app.store.parked_events().await.expect("parked events");
+    assert_eq!(parked.len(), 1, "the event is parked for an operator");
+    assert_eq!(parked[0].attempts, 3);
     app.say("Nguyễn Văn An", ASK_LEADER_PHONE).await;
 }
 
@@ -151,8 +156,8 @@ async fn the_bot_also_runs_behind_the_rate_limiter() {
 
 #[tokio::test]
 async fn outbox_messages_reach_their_chats_and_a_chat_that_blocked_the_bot_is_marked_and_skipped() {
-    // Arrange: two officials of the same commune, one of whom blocked the bot; the bot's own
-    // delivery loop is stopped so this test drives one pass.
+    // Arrange: two officials of the same commune, one of whom blocked the bot; the messages
+    // are queued while the bot is stopped.
     let mut app = spawn_app().await;
     app.stop_bot().await;
     let (blocked, open) = (7001_i64, 7002_i64);
@@ -180,14 +185,12 @@ async fn outbox_messages_reach_their_chats_and_a_chat_that_blocked_the_bot_is_ma
     tx.commit().await.unwrap();
     app.tg.block_chat(blocked);
 
-    // Act
-    let bot = app.tg.bot();
-    let sent = cnscd::telegram::deliver_pending(&bot, &app.engine)
-        .await
-        .unwrap();
+    // Act: the bot starts and finds the queued messages.
+    app.start_bot().await;
+    app.tg.wait_for_messages(1, DEFAULT_WAIT).await;
+    wait_until_outbox_empty(&app).await;
 
     // Assert: the open chat got its message, the blocked one is marked, nothing is left over.
-    assert_eq!(sent.sent, 1, "one message delivered");
     assert_eq!(app.tg.sent_texts(open), vec!["nhắc hạn".to_owned()]);
     assert!(app.tg.sent_texts(blocked).is_empty());
     assert!(
@@ -211,8 +214,26 @@ async fn outbox_messages_reach_their_chats_and_a_chat_that_blocked_the_bot_is_ma
         vec![open.to_string()],
         "the blocked chat is skipped from now on"
     );
-    let again = cnscd::telegram::deliver_pending(&bot, &app.engine)
+    app.stop_bot().await;
+    app.start_bot().await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        app.tg.sent_texts(open).len(),
+        1,
+        "a delivered message is never sent twice, not even after a restart"
+    );
+}
+
+async fn wait_until_outbox_empty(app: &TestApp) {
+    let deadline = tokio::time::Instant::now() + DEFAULT_WAIT;
+    while !app
+        .store
+        .pending_outbox("telegram", 10)
         .await
-        .unwrap();
-    assert_eq!(again.sent, 0, "a delivered message is never sent twice");
+        .unwrap()
+        .is_empty()
+    {
+        assert!(tokio::time::Instant::now() < deadline, "the outbox empties");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use cnscd::conversation::State;
 use cnscd::storage::scratch::{report_skipped, ScratchDb};
 use cnscd::storage::TeamStatus;
-use cnscd::telegram::{serve_receiving_until, Receive, ServeOptions};
+use cnscd::telegram::{serve_receiving_until, Receive};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -26,13 +26,14 @@ async fn count(app: &TestApp, table: &str) -> i64 {
 }
 
 /// Whether `update_id` is recorded as processed.
+/// Whether the update is in the inbox.
 async fn recorded(app: &TestApp, update_id: i64) -> bool {
     let found: Option<String> =
-        sqlx::query_scalar("SELECT update_id FROM processed_updates WHERE update_id = $1")
+        sqlx::query_scalar("SELECT update_id FROM inbox WHERE update_id = $1")
             .bind(update_id.to_string())
             .fetch_optional(app.store.pool())
             .await
-            .expect("processed_updates query");
+            .expect("inbox query");
     found.is_some()
 }
 
@@ -74,7 +75,7 @@ async fn requests_without_the_secret_or_with_a_wrong_one_get_401_and_change_noth
 }
 
 #[tokio::test]
-async fn the_right_secret_gets_the_update_recorded_and_answered_before_the_200() {
+async fn the_right_secret_gets_the_update_recorded_before_the_200_and_answered_after() {
     // Arrange
     let mut app = spawn_app_without_bot().await;
     let replica = start_replica(&app).await;
@@ -85,10 +86,11 @@ async fn the_right_secret_gets_the_update_recorded_and_answered_before_the_200()
     // Act
     let status = app.post_update(&start).await;
 
-    // Assert: with the 200 in hand, without waiting, the step is in the database and the
-    // reply at Telegram.
+    // Assert: with the 200 in hand, without waiting, the update is in the inbox; the step
+    // and its reply follow.
     assert_eq!(status, StatusCode::OK);
-    assert!(recorded(&app, update_id).await, "the update id is recorded");
+    assert!(recorded(&app, update_id).await, "the update is recorded");
+    app.replies_until(ASK_LEADER_NAME).await;
     let session = app.engine.session(&app.chat()).await.expect("session");
     assert!(
         matches!(session.state, State::Registering(_)),
@@ -110,11 +112,13 @@ async fn the_same_update_delivered_twice_is_applied_once_with_one_reply() {
     app.deliver_to(replica.target());
     let start = text_update(app.id(), CHAT, &format!("/start {}", app.invitation));
     assert_eq!(app.post_update(&start).await, StatusCode::OK);
+    app.replies_until(ASK_LEADER_NAME).await;
     let after_first = app.engine.session(&app.chat()).await.expect("session");
     let replies_after_first = app.tg.sent_messages().len();
 
     // Act: Telegram did not get the 200 in time and delivers it again.
     let again = app.post_update(&start).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
 
     // Assert
     assert_eq!(again, StatusCode::OK, "a duplicate is acknowledged");
@@ -166,6 +170,7 @@ async fn killed_replica_leaves_the_rest_to_the_other(db: ScratchDb) {
     let redelivered = text_update(last_on_a, CHAT, YOUTH_SECRETARY.workplace);
     let seen_before = app.tg.sent_messages().len();
     assert_eq!(app.post_update(&redelivered).await, StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(700)).await;
     assert_eq!(
         app.tg.sent_messages().len(),
         seen_before,
@@ -278,7 +283,7 @@ async fn healthz_answers_while_the_database_does_and_metrics_count_what_happens(
 #[tokio::test]
 async fn an_update_in_flight_at_shutdown_is_finished_and_answered_200() {
     // Arrange: the database is busy (another replica holds SQLite's write lock), so an update
-    // is stuck in the engine; its button press is already acknowledged to Telegram.
+    // cannot be recorded yet.
     let app = spawn_app_without_bot().await;
     let replica = start_replica(&app).await;
     let target = replica.target();
@@ -287,13 +292,15 @@ async fn an_update_in_flight_at_shutdown_is_finished_and_answered_200() {
     let press = callback_update(update_id, CHAT, "0:menu");
     let request =
         tokio::spawn(async move { post_update(&target, Some(&target.secret), &press).await });
-    app.tg
-        .wait_for_method("answerCallbackQuery", DEFAULT_WAIT)
-        .await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(
         !request.is_finished(),
         "no answer to Telegram before the update is recorded"
+    );
+
+    assert!(
+        app.tg.calls("answerCallbackQuery").is_empty(),
+        "the press is acknowledged only once recorded"
     );
 
     // Act: SIGTERM, then the database frees up.
@@ -347,6 +354,7 @@ async fn an_update_the_database_cannot_record_gets_503_and_one_apology_until_it_
             StatusCode::OK
         ]
     );
+    app.replies_until(ASK_LEADER_PHONE).await;
     let texts: Vec<String> = app.tg.sent_texts(CHAT).split_off(before);
     assert_eq!(texts.len(), 2, "one apology, then the answer: {texts:#?}");
     assert!(
@@ -377,7 +385,7 @@ async fn long_polling_serves_healthz_and_metrics_when_given_a_listener() {
     let bot = tokio::spawn(serve_receiving_until(
         app.fresh_engine().await,
         app.tg.bot(),
-        ServeOptions { throttle: false },
+        crate::support::telegram_app::test_options("ops"),
         receive,
         async move {
             let _ = stopped.await;

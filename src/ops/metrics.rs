@@ -17,7 +17,7 @@ use prometheus_client::registry::{Registry, Unit};
 
 /// What became of an update that reached the engine.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Outcome {
+pub(crate) enum Outcome {
     /// Recorded and answered.
     Applied,
     /// Seen before (a redelivery): acknowledged, nothing done.
@@ -30,7 +30,7 @@ pub(super) enum Outcome {
 
 /// Kinds of errors, as the `kind` label of `cnscd_errors_total`.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum ErrorKind {
+pub(crate) enum ErrorKind {
     /// The engine could not apply an update (database trouble, a bug).
     Engine,
     /// Telegram refused or did not answer a reply.
@@ -43,7 +43,7 @@ type Labels = [(&'static str, &'static str); 1];
 
 /// The adapter's counters. Cheap to clone: clones count into the same series.
 #[derive(Clone, Debug)]
-pub(super) struct Metrics {
+pub struct Metrics {
     registry: Arc<Registry>,
     updates: Family<Labels, Counter>,
     errors: Family<Labels, Counter>,
@@ -53,7 +53,8 @@ pub(super) struct Metrics {
 }
 
 impl Metrics {
-    pub(super) fn new() -> Metrics {
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Metrics {
         let updates = Family::<Labels, Counter>::default();
         let errors = Family::<Labels, Counter>::default();
         // 1 ms to about 16 s: a step is a few milliseconds, a report with a chart seconds.
@@ -98,7 +99,7 @@ impl Metrics {
         }
     }
 
-    pub(super) fn update_handled(&self, outcome: Outcome, took: Duration) {
+    pub(crate) fn update_handled(&self, outcome: Outcome, took: Duration) {
         let label = match outcome {
             Outcome::Applied => "applied",
             Outcome::Duplicate => "duplicate",
@@ -109,7 +110,7 @@ impl Metrics {
         self.latency.observe(took.as_secs_f64());
     }
 
-    pub(super) fn error(&self, kind: ErrorKind) {
+    pub(crate) fn error(&self, kind: ErrorKind) {
         let label = match kind {
             ErrorKind::Engine => "engine",
             ErrorKind::Telegram => "telegram",
@@ -118,11 +119,11 @@ impl Metrics {
         self.errors.get_or_create(&[("kind", label)]).inc();
     }
 
-    pub(super) fn alerts_sent(&self, count: usize) {
+    pub(crate) fn alerts_sent(&self, count: usize) {
         self.alerts_sent.inc_by(count as u64);
     }
 
-    pub(super) fn unauthorized(&self) {
+    pub(crate) fn unauthorized(&self) {
         self.unauthorized.inc();
     }
 
@@ -135,7 +136,7 @@ impl Metrics {
 }
 
 /// `GET /metrics`.
-pub(super) async fn serve_metrics(State(metrics): State<Metrics>) -> Response {
+pub(crate) async fn serve_metrics(State(metrics): State<Metrics>) -> Response {
     match metrics.render() {
         Ok(text) => {
             let content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";

@@ -12,7 +12,7 @@ use crate::engine::Engine;
 /// seconds.
 const TIMEOUT: Duration = Duration::from_secs(2);
 
-pub(super) async fn healthz(State(engine): State<Engine>) -> (StatusCode, &'static str) {
+pub(crate) async fn healthz(State(engine): State<Engine>) -> (StatusCode, &'static str) {
     match tokio::time::timeout(TIMEOUT, engine.store().ping()).await {
         Ok(Ok(())) => (StatusCode::OK, "ok\n"),
         Ok(Err(error)) => {

@@ -10,23 +10,24 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::startup::Started;
+use super::metrics::Metrics;
 use super::{health, metrics};
+use crate::engine::Engine;
 
 /// `GET /healthz` and `GET /metrics`.
-pub(super) fn ops_routes(started: &Started) -> Router {
+pub(crate) fn ops_routes(engine: &Engine, metrics: &Metrics) -> Router {
     let health = Router::new()
         .route("/healthz", get(health::healthz))
-        .with_state(started.engine.clone());
+        .with_state(engine.clone());
     let metrics = Router::new()
         .route("/metrics", get(metrics::serve_metrics))
-        .with_state(started.metrics.clone());
+        .with_state(metrics.clone());
     health.merge(metrics)
 }
 
 /// Serves `router` until `shutdown` completes; then stops accepting connections and waits
 /// until every request in flight has been answered (axum's graceful shutdown).
-pub(super) async fn serve_until(
+pub(crate) async fn serve_until(
     listener: TcpListener,
     router: Router,
     shutdown: impl Future<Output = ()>,
@@ -51,22 +52,22 @@ pub(super) async fn serve_until(
 }
 
 /// `/healthz` and `/metrics` beside long polling, in a task of their own.
-pub(super) struct OpsServer {
+pub(crate) struct OpsServer {
     stop: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
 }
 
 impl OpsServer {
-    pub(super) fn spawn(listener: TcpListener, started: &Started) -> OpsServer {
+    pub(crate) fn spawn(listener: TcpListener, engine: &Engine, metrics: &Metrics) -> OpsServer {
         let (stop, stopped) = oneshot::channel::<()>();
         let shutdown = async move {
             let _ = stopped.await;
         };
-        let task = tokio::spawn(serve_until(listener, ops_routes(started), shutdown));
+        let task = tokio::spawn(serve_until(listener, ops_routes(engine, metrics), shutdown));
         OpsServer { stop, task }
     }
 
-    pub(super) async fn stop(self) {
+    pub(crate) async fn stop(self) {
         let _ = self.stop.send(());
         match self.task.await {
             Ok(Ok(())) => {}

@@ -1,0 +1,411 @@
+//! Delivering the outbox: per chat in order, chats side by side. A chat the channel asks to
+//! wait (429) waits alone; a chat that blocked the bot is marked and its messages given up;
+//! a network error is retried with a backoff. Each message is marked sent right after the
+//! channel took it, several marks in one statement.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::outgoing::{delivery_parts, Outgoing};
+use super::{Channel, SendError};
+use crate::conversation::Reply;
+use crate::engine::{ChatKey, Engine};
+use crate::ops::metrics::{ErrorKind, Metrics};
+use crate::storage::outbox::ALERT_KEY_PREFIX;
+
+/// Rows read per look at the outbox.
+const POLL_ROWS: i64 = 500;
+/// The longest wait between two tries of a message the network refused.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// An outbox row on its way.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    pub id: i64,
+    pub channel: String,
+    pub chat_id: String,
+    body: Outgoing,
+    is_alert: bool,
+    /// The parts still to send (a job's reply is made when it comes to it).
+    parts: Option<VecDeque<Reply>>,
+}
+
+impl Queued {
+    pub(crate) fn new(
+        id: i64,
+        channel: &str,
+        chat_id: &str,
+        body: Outgoing,
+        is_alert: bool,
+    ) -> Queued {
+        Queued {
+            id,
+            channel: channel.to_owned(),
+            chat_id: chat_id.to_owned(),
+            body,
+            is_alert,
+            parts: None,
+        }
+    }
+}
+
+type ChatId = (String, String);
+
+#[derive(Default)]
+struct Queues {
+    /// Per chat, in id order; the front is being sent. A chat is here while it has messages.
+    chats: HashMap<ChatId, VecDeque<Queued>>,
+    /// Ids queued or sent but not yet marked: the outbox poll must not queue them again.
+    known: HashSet<i64>,
+}
+
+enum Mark {
+    Sent(i64),
+    Failed(i64, String),
+    Blocked(ChatId),
+    Flushed(oneshot::Sender<()>),
+}
+
+/// Delivers outbox rows. Cheap to clone.
+#[derive(Clone)]
+pub struct Sender {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    engine: Engine,
+    owner: String,
+    channels: Vec<Arc<dyn Channel>>,
+    queues: Mutex<Queues>,
+    marks: mpsc::UnboundedSender<Mark>,
+    metrics: Metrics,
+    /// A claim older than this is taken to have died with its replica.
+    stale_after: Mutex<chrono::Duration>,
+}
+
+impl Sender {
+    pub fn taking_over_after(self, wait: Duration) -> Sender {
+        if let Ok(wait) = chrono::Duration::from_std(wait) {
+            *self
+                .inner
+                .stale_after
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) = wait;
+        }
+        self
+    }
+
+    /// A sender for `channels`; its marking task runs until the sender is dropped.
+    pub fn start(
+        engine: Engine,
+        owner: String,
+        channels: Vec<Arc<dyn Channel>>,
+        metrics: Metrics,
+    ) -> Sender {
+        let (marks, queue) = mpsc::unbounded_channel();
+        let inner = Arc::new(Inner {
+            engine,
+            owner,
+            channels,
+            queues: Mutex::default(),
+            marks,
+            metrics,
+            stale_after: Mutex::new(chrono::Duration::seconds(15)),
+        });
+        tokio::spawn(mark_forever(Arc::downgrade(&inner), queue));
+        Sender { inner }
+    }
+
+    /// Queues rows for delivery (in id order within a chat) and starts their chats' tasks.
+    pub fn push(&self, messages: Vec<Queued>) {
+        let mut start = Vec::new();
+        {
+            let mut queues = self.inner.lock();
+            for message in messages {
+                if !queues.known.insert(message.id) {
+                    continue;
+                }
+                let chat = (message.channel.clone(), message.chat_id.clone());
+                let queue = queues.chats.entry(chat.clone()).or_default();
+                if queue.is_empty() {
+                    start.push(chat);
+                }
+                // The front may be in flight: a late older row goes right behind it.
+                let at = (1..queue.len())
+                    .find(|&i| queue[i].id > message.id)
+                    .unwrap_or(queue.len());
+                queue.insert(at, message);
+            }
+        }
+        for chat in start {
+            tokio::spawn(Arc::clone(&self.inner).deliver_chat(chat));
+        }
+    }
+
+    /// Queues what the outbox holds for this replica's channels that nobody is sending:
+    /// rows left by a crash, alerts and notices queued by other work.
+    pub async fn poll_outbox(&self) -> Result<usize, crate::storage::StorageError> {
+        let store = self.inner.engine.store();
+        let now = chrono::Utc::now();
+        let stale = now - self.inner.stale_after();
+        let mut found = Vec::new();
+        for channel in &self.inner.channels {
+            let rows = store
+                .sendable_outbox(channel.name(), &self.inner.owner, stale, POLL_ROWS)
+                .await?;
+            for row in rows {
+                if self.inner.lock().known.contains(&row.id) {
+                    continue;
+                }
+                if !row.owned
+                    && !store
+                        .claim_outbox_for(row.id, &self.inner.owner, now, stale)
+                        .await?
+                {
+                    continue;
+                }
+                let Ok(body) = Outgoing::from_json(&row.body) else {
+                    tracing::error!(id = row.id, "unreadable outbox row given up");
+                    let _ = self
+                        .inner
+                        .marks
+                        .send(Mark::Failed(row.id, "unreadable".into()));
+                    continue;
+                };
+                let is_alert = row
+                    .dedup_key
+                    .as_deref()
+                    .is_some_and(|k| k.starts_with(ALERT_KEY_PREFIX));
+                found.push(Queued::new(
+                    row.id,
+                    channel.name(),
+                    &row.chat_id,
+                    body,
+                    is_alert,
+                ));
+            }
+        }
+        let count = found.len();
+        self.push(found);
+        Ok(count)
+    }
+
+    /// Waits until every queued message is delivered (or given up) and marked, or until
+    /// `timeout`; `true` when all went.
+    pub async fn flush(&self, timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if self.inner.lock().chats.is_empty() {
+                break;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let (done, flushed) = oneshot::channel();
+        if self.inner.marks.send(Mark::Flushed(done)).is_err() {
+            return false;
+        }
+        tokio::time::timeout_at(deadline, flushed).await.is_ok()
+    }
+
+    /// How many messages wait to be delivered here.
+    pub fn backlog(&self) -> usize {
+        self.inner.lock().chats.values().map(VecDeque::len).sum()
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, Queues> {
+        // A panic while holding the lock leaves plain data behind: still usable.
+        self.queues
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn channel(&self, name: &str) -> Option<&Arc<dyn Channel>> {
+        self.channels.iter().find(|c| c.name() == name)
+    }
+
+    fn stale_after(&self) -> chrono::Duration {
+        *self.stale_after.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A message that waits keeps its claim fresh, so no other replica takes it meanwhile.
+    async fn renew_claim(&self, id: i64) {
+        let now = chrono::Utc::now();
+        let stale = now - self.stale_after();
+        let store = self.engine.store();
+        if let Err(error) = store.claim_outbox_for(id, &self.owner, now, stale).await {
+            tracing::debug!(%error, id, "claim not renewed");
+        }
+    }
+
+    /// Sends a chat's messages one after the other until its queue is empty.
+    async fn deliver_chat(self: Arc<Self>, chat: ChatId) {
+        let mut backoff = Duration::from_millis(500);
+        loop {
+            let Some(mut message) = self
+                .lock()
+                .chats
+                .get(&chat)
+                .and_then(|q| q.front().cloned())
+            else {
+                return;
+            };
+            let result = self.deliver(&mut message).await;
+            // Progress on a message's parts is kept, so a retry resumes where it stopped.
+            if let Some(front) = self.lock().chats.get_mut(&chat).and_then(|q| q.front_mut()) {
+                front.parts = message.parts.clone();
+            }
+            match result {
+                Ok(()) => {
+                    backoff = Duration::from_millis(500);
+                    if message.is_alert {
+                        self.metrics.alerts_sent(1);
+                    }
+                    let _ = self.marks.send(Mark::Sent(message.id));
+                }
+                Err(SendError::RetryAfter(wait)) => {
+                    tracing::info!(id = message.id, ?wait, "the channel asks this chat to wait");
+                    tokio::time::sleep(wait).await;
+                    self.renew_claim(message.id).await;
+                    continue;
+                }
+                Err(SendError::Transient(kind)) => {
+                    self.metrics.error(ErrorKind::Telegram);
+                    tracing::warn!(id = message.id, kind, ?backoff, "message not sent yet");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    self.renew_claim(message.id).await;
+                    continue;
+                }
+                Err(SendError::Unreachable(kind)) => {
+                    tracing::info!(
+                        id = message.id,
+                        kind,
+                        "chat unreachable; its messages given up"
+                    );
+                    self.give_up_chat(&chat, kind);
+                    return;
+                }
+                Err(SendError::Refused(kind)) => {
+                    self.metrics.error(ErrorKind::Telegram);
+                    tracing::warn!(id = message.id, kind, "message refused; given up");
+                    let _ = self.marks.send(Mark::Failed(message.id, kind));
+                }
+            }
+            let mut queues = self.lock();
+            if let Some(queue) = queues.chats.get_mut(&chat) {
+                queue.pop_front();
+                if queue.is_empty() {
+                    queues.chats.remove(&chat);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Sends what is left of one message.
+    async fn deliver(&self, message: &mut Queued) -> Result<(), SendError> {
+        let Some(channel) = self.channel(&message.channel).cloned() else {
+            return Err(SendError::Refused("no such channel here".into()));
+        };
+        if message.parts.is_none() {
+            let reply = match &message.body {
+                Outgoing::Reply(reply) => reply.clone(),
+                Outgoing::Job { job, lang } => {
+                    let chat = ChatKey::new(channel.name(), message.chat_id.clone());
+                    self.engine.run_job(&chat, *lang, job.clone()).await
+                }
+            };
+            message.parts = Some(delivery_parts(reply).into());
+        }
+        while let Some(part) = message.parts.as_ref().and_then(|p| p.front()) {
+            channel.send(&message.chat_id, part).await?;
+            if let Some(parts) = message.parts.as_mut() {
+                parts.pop_front();
+            }
+        }
+        Ok(())
+    }
+
+    fn give_up_chat(&self, chat: &ChatId, kind: &str) {
+        let mut queues = self.lock();
+        if let Some(queue) = queues.chats.remove(chat) {
+            for message in queue {
+                let _ = self.marks.send(Mark::Failed(message.id, kind.to_owned()));
+            }
+        }
+        let _ = self.marks.send(Mark::Blocked(chat.clone()));
+    }
+}
+
+/// Writes marks as they come, all those waiting in one go; a mark that cannot be written is
+/// tried again (the message stays known, so it is not sent twice meanwhile).
+async fn mark_forever(inner: std::sync::Weak<Inner>, mut marks: mpsc::UnboundedReceiver<Mark>) {
+    let mut waiting: Vec<Mark> = Vec::new();
+    loop {
+        if waiting.is_empty() {
+            match marks.recv().await {
+                Some(mark) => waiting.push(mark),
+                None => return,
+            }
+        }
+        while let Ok(mark) = marks.try_recv() {
+            waiting.push(mark);
+        }
+        let Some(inner) = inner.upgrade() else {
+            return;
+        };
+        match write_marks(&inner, &mut waiting).await {
+            Ok(()) => {}
+            Err(error) => {
+                tracing::warn!(%error, "outbox marks not written; trying again");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+}
+
+async fn write_marks(
+    inner: &Inner,
+    waiting: &mut Vec<Mark>,
+) -> Result<(), crate::storage::StorageError> {
+    let store = inner.engine.store();
+    let now = chrono::Utc::now();
+    let sent: Vec<i64> = waiting
+        .iter()
+        .filter_map(|m| match m {
+            Mark::Sent(id) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    store.mark_outbox_sent_many(&sent, now).await?;
+    for mark in waiting.iter() {
+        match mark {
+            Mark::Failed(id, kind) => store.mark_outbox_failed(*id, kind, now).await?,
+            Mark::Blocked((channel, chat_id)) => {
+                store.mark_chat_blocked(channel, chat_id, now).await?
+            }
+            Mark::Sent(_) | Mark::Flushed(_) => {}
+        }
+    }
+    let mut queues = inner.lock();
+    for mark in waiting.drain(..) {
+        match mark {
+            Mark::Sent(id) | Mark::Failed(id, _) => {
+                queues.known.remove(&id);
+            }
+            Mark::Flushed(done) => {
+                let _ = done.send(());
+            }
+            Mark::Blocked(_) => {}
+        }
+    }
+    Ok(())
+}

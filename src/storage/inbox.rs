@@ -1,0 +1,212 @@
+//! The inbox: incoming events recorded before their channel is told they were received, and
+//! taken from here by the engine, per chat in order, once.
+
+use chrono::{DateTime, Utc};
+
+use super::{now_text, placeholder_rows, StorageResult, Store, Tx};
+
+/// An event as a channel adapter records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    pub channel: String,
+    pub chat_id: String,
+    /// The channel's own id of the event (Telegram's `update_id`), when it has one: an event
+    /// recorded twice under one id is kept once.
+    pub update_id: Option<String>,
+    /// The event as the conversation core reads it (JSON).
+    pub body: String,
+}
+
+/// A recorded event waiting for the engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingEvent {
+    pub id: i64,
+    pub channel: String,
+    pub chat_id: String,
+    pub update_id: Option<String>,
+    pub body: String,
+    pub attempts: i64,
+    /// Not to be tried again before this (after a failed attempt).
+    pub not_before: Option<String>,
+}
+
+/// A parked event, for operators.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParkedEvent {
+    pub id: i64,
+    pub channel: String,
+    pub chat_id: String,
+    pub received_at: String,
+    pub attempts: i64,
+    pub error: String,
+}
+
+/// Rows per INSERT: SQLite allows 32,766 parameters, PostgreSQL 65,535.
+const ROWS_PER_INSERT: usize = 500;
+
+/// Records `events` (received by replica `owner`); an event whose `update_id` is already
+/// recorded is skipped. Returns the update ids that were new.
+pub async fn record(
+    tx: &mut Tx<'_>,
+    events: &[NewEvent],
+    owner: &str,
+    now: DateTime<Utc>,
+) -> StorageResult<std::collections::HashSet<String>> {
+    let now = now_text(now);
+    let mut inserted = std::collections::HashSet::new();
+    for chunk in events.chunks(ROWS_PER_INSERT) {
+        let rows = placeholder_rows(chunk.len(), 6, |_, p| p);
+        let sql = format!(
+            "INSERT INTO inbox (channel, chat_id, update_id, body, owner, received_at) VALUES {rows}
+             ON CONFLICT (channel, update_id) DO NOTHING RETURNING update_id"
+        );
+        let mut query = sqlx::query_scalar::<_, Option<String>>(&sql);
+        for event in chunk {
+            query = query
+                .bind(event.channel.as_str())
+                .bind(event.chat_id.as_str())
+                .bind(event.update_id.as_deref())
+                .bind(event.body.as_str())
+                .bind(owner)
+                .bind(now.as_str());
+        }
+        inserted.extend(query.fetch_all(&mut **tx).await?.into_iter().flatten());
+    }
+    Ok(inserted)
+}
+
+/// Marks an event applied (inside the step's transaction); `false` when it was not pending
+/// any more (another replica applied it first).
+pub async fn mark_done(tx: &mut Tx<'_>, id: i64, now: DateTime<Utc>) -> StorageResult<bool> {
+    let done = sqlx::query(
+        "UPDATE inbox SET state = 'done', done_at = $1 WHERE id = $2 AND state = 'pending'",
+    )
+    .bind(now_text(now))
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Counts a failed attempt: the event waits until `retry_at`, or with `park`, is set aside
+/// with its error.
+pub async fn mark_failed(
+    tx: &mut Tx<'_>,
+    id: i64,
+    error: &str,
+    retry_at: DateTime<Utc>,
+    park: bool,
+) -> StorageResult<()> {
+    let state = if park { "parked" } else { "pending" };
+    sqlx::query(
+        "UPDATE inbox SET attempts = attempts + 1, error = $1, not_before = $2, state = $3
+         WHERE id = $4",
+    )
+    .bind(error)
+    .bind(now_text(retry_at))
+    .bind(state)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// The oldest pending events, in the order they were received: those `owner` recorded,
+    /// and those of other replicas received before `orphaned_before` (their replica is taken
+    /// to be gone). `None` for `owner` takes every pending event.
+    pub async fn pending_events(
+        &self,
+        owner: Option<&str>,
+        orphaned_before: DateTime<Utc>,
+        limit: i64,
+    ) -> StorageResult<Vec<PendingEvent>> {
+        type Row = (
+            i64,
+            String,
+            String,
+            Option<String>,
+            String,
+            i64,
+            Option<String>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, channel, chat_id, update_id, body, attempts, not_before FROM inbox
+             WHERE state = 'pending' AND ($1 IS NULL OR owner = $1 OR received_at < $2)
+             ORDER BY id LIMIT $3",
+        )
+        .bind(owner)
+        .bind(now_text(orphaned_before))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, channel, chat_id, update_id, body, attempts, not_before)| PendingEvent {
+                    id,
+                    channel,
+                    chat_id,
+                    update_id,
+                    body,
+                    attempts,
+                    not_before,
+                },
+            )
+            .collect())
+    }
+
+    /// Events set aside after failing too often, oldest first.
+    pub async fn parked_events(&self) -> StorageResult<Vec<ParkedEvent>> {
+        let rows: Vec<(i64, String, String, String, i64, Option<String>)> = sqlx::query_as(
+            "SELECT id, channel, chat_id, received_at, attempts, error FROM inbox
+             WHERE state = 'parked' ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, channel, chat_id, received_at, attempts, error)| ParkedEvent {
+                    id,
+                    channel,
+                    chat_id,
+                    received_at,
+                    attempts,
+                    error: error.unwrap_or_default(),
+                },
+            )
+            .collect())
+    }
+
+    /// Puts parked events back in line (all of them with `None`); returns how many. They are
+    /// applied after the chat's other pending events that came before them.
+    pub async fn replay_parked(&self, id: Option<i64>) -> StorageResult<u64> {
+        let done = sqlx::query(
+            "UPDATE inbox SET state = 'pending', attempts = 0, not_before = NULL
+             WHERE state = 'parked' AND ($1 IS NULL OR id = $1)",
+        )
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Forgets events applied before `before`; returns how many.
+    pub async fn purge_inbox(&self, before: DateTime<Utc>) -> StorageResult<u64> {
+        let done = sqlx::query("DELETE FROM inbox WHERE state = 'done' AND done_at < $1")
+            .bind(now_text(before))
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// How many events wait to be applied (for metrics and shutdown).
+    pub async fn inbox_backlog(&self) -> StorageResult<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM inbox WHERE state = 'pending'")
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+}
