@@ -206,7 +206,9 @@ async fn drive(run: &mut Run, codes: &[String], pace: Pace<'_>) -> Vec<usize> {
             };
             let step = run.done[chat];
             let answered = |step: usize| match (&pace, progress) {
-                (Pace::Calibrate, _) => learnt.len() >= step,
+                // Every chat gets as many answers per step as chat 0: a chat whose answer is
+                // still on its way (the bot starved of CPU for a moment) waits for it.
+                (Pace::Calibrate, _) => learnt.len() >= step && received.len() >= learnt[step - 1],
                 (Pace::Expect { counts, .. }, Some(progress)) => progress >= counts[step - 1],
                 (Pace::Expect { .. }, None) => false,
             };
