@@ -73,7 +73,7 @@ async fn a_village_head_registers_a_whole_team_by_typing_numbers_and_button_name
     let scan = dir.path().join("Quyet-dinh.PDF");
     std::fs::write(&scan, b"%PDF-1.4 decision").unwrap();
     let script = format!(
-        "Nguyễn Văn An\n0912 345 678\n\
+        "Nguyễn Văn An\n0912 345 678\nda dong y\n\
          Trần Thị Bình\nbi thu chi doan\n0987 654 321\nda dong y\nBỏ qua\nthem thanh vien\n\
          Lê Văn Cường\n2\n0977 111 222\n1\nHợp tác xã Đại Sơn\n1\n\
          Phạm Thị Dung\nGIÁO VIÊN TIỂU HỌC\n/contact 0905 333 444\nchua dong y\nbo qua\n2\n\

@@ -1,6 +1,7 @@
 //! What a button (or a word meaning the same) asks for, and its compact payload: at most
 //! 64 bytes, as Telegram's callback data allows.
 
+use super::state::Field;
 use crate::domain::MemberRole;
 use crate::i18n::Lang;
 
@@ -19,6 +20,10 @@ pub enum Action {
     /// 0 is the leader, 1.. the members in order.
     EditWhich(usize),
     RemoveWhich(usize),
+    /// "Yes, remove them" after [`Action::RemoveWhich`].
+    ConfirmRemoveMember,
+    /// The field to change of the person chosen with [`Action::EditWhich`].
+    EditField(Field),
     DecisionYes,
     DecisionNo,
     ConsentYes,
@@ -77,6 +82,8 @@ impl Action {
             Action::Remove => "remove".into(),
             Action::EditWhich(i) => format!("edit:{i}"),
             Action::RemoveWhich(i) => format!("rm:{i}"),
+            Action::ConfirmRemoveMember => "rmy".into(),
+            Action::EditField(field) => format!("ef:{}", field.code()),
             Action::DecisionYes => "dec:yes".into(),
             Action::DecisionNo => "dec:no".into(),
             Action::ConsentYes => "consent:yes".into(),
@@ -139,6 +146,7 @@ impl Action {
             "confirm" => Some(Action::Confirm),
             "edit" => Some(Action::Edit),
             "remove" => Some(Action::Remove),
+            "rmy" => Some(Action::ConfirmRemoveMember),
             "dec:yes" => Some(Action::DecisionYes),
             "dec:no" => Some(Action::DecisionNo),
             "consent:yes" => Some(Action::ConsentYes),
@@ -170,6 +178,7 @@ impl Action {
             "role" => MemberRole::parse(arg).map(Action::Role),
             "edit" => arg.parse().ok().map(Action::EditWhich),
             "rm" => arg.parse().ok().map(Action::RemoveWhich),
+            "ef" => Field::parse(arg).map(Action::EditField),
             "lang" => Lang::parse(arg).map(Action::Language),
             "br" => {
                 let (parent, page) = arg.split_once(':')?;

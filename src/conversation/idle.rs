@@ -83,7 +83,17 @@ pub fn on_input(turn: &mut Turn<'_>, input: Input) -> State {
             State::Idle
         }
         Input::Contact { phone, own } => member::on_contact(turn, &phone, own),
-        Input::Text(_) | Input::File(_) => {
+        // With no dialogue open, what someone types is most likely a place: look it up.
+        Input::Text(text) => match resident::search(turn, &text, 0) {
+            // Nothing found: a head or an official may have meant something else, so their
+            // menu follows; the next text is looked up again anyway.
+            State::Searching if turn.ctx.account.is_some() => {
+                menu(turn);
+                State::Idle
+            }
+            state => state,
+        },
+        Input::File(_) => {
             turn.say(K::NotUnderstood);
             menu(turn);
             State::Idle

@@ -224,6 +224,8 @@ mod tests {
             Action::Role(MemberRole::WomensUnionHead),
             Action::EditWhich(3),
             Action::RemoveWhich(2),
+            Action::ConfirmRemoveMember,
+            Action::EditField(crate::conversation::state::Field::Workplace),
             Action::Language(Lang::En),
             Action::DecisionNo,
         ];

@@ -55,11 +55,12 @@ pub fn menu(turn: &mut Turn<'_>) {
         } else {
             K::MemberNumberHidden
         };
-        let args = [
-            ("unit", Html::text(&membership.unit.name)),
-            ("name", Html::text(&membership.name)),
-        ];
+        let args = [("unit", Html::text(&membership.unit.name))];
         lines.push(turn.fill(key, &args).into_string());
+        if membership.leader {
+            // The leader leads the team: leaving it is the head's change, not a request.
+            continue;
+        }
         let label = turn.fill(
             K::ButtonLeaveTeam,
             &[("unit", Html::text(&membership.unit.name))],

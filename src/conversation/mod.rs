@@ -6,6 +6,7 @@
 //! that stores the new [`Session`].
 
 mod action;
+mod field;
 mod idle;
 mod input;
 pub mod lookup;
@@ -175,6 +176,8 @@ pub struct Membership {
     pub name: String,
     /// Whether residents see the number now.
     pub visible: bool,
+    /// The number is the team leader's (who does not ask the head to leave).
+    pub leader: bool,
 }
 
 /// A change to the world the engine must apply with the new session, atomically.

@@ -53,7 +53,7 @@ pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
     }
 }
 
-fn search(turn: &mut Turn<'_>, text: &str, page: usize) -> State {
+pub(super) fn search(turn: &mut Turn<'_>, text: &str, page: usize) -> State {
     let query = clean(text);
     if query.is_empty() || query.chars().count() > MAX_QUERY {
         turn.say(K::ExpectedPlaceName);

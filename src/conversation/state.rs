@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{DecisionNumber, MemberRole, PersonName, PhoneNumber};
 use crate::i18n::Lang;
 
+pub use super::field::Field;
+
 /// Everything kept for one chat.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Session {
@@ -56,6 +58,18 @@ pub struct Registration {
     /// registration). Saving fails politely if someone else saved the team meanwhile.
     #[serde(default)]
     pub based_on: Option<i64>,
+    /// A name without diacritics was just answered and the head asked whether to write it
+    /// with them: the next answer to the name question is taken as it is.
+    #[serde(default)]
+    pub diacritics_asked: bool,
+    /// The head kept a name without diacritics once: they are not asked again (their
+    /// keyboard may have none).
+    #[serde(default)]
+    pub diacritics_declined: bool,
+    /// The numbers the registered team already published on the head's word when this edit
+    /// began: saving tells the head only about the new ones.
+    #[serde(default)]
+    pub head_word_before: Vec<PhoneNumber>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,6 +109,12 @@ pub enum Step {
     DecisionNumber,
     DecisionDate,
     DecisionFile,
+    /// Whether residents may see the leader's number.
+    LeaderConsent,
+    /// Which field of the person being edited to change.
+    ChooseField,
+    /// "Remove this member?" before they go.
+    ConfirmRemove,
 }
 
 /// The team as entered so far.
@@ -102,6 +122,12 @@ pub enum Step {
 pub struct Draft {
     pub leader_name: Option<PersonName>,
     pub leader_phone: Option<PhoneNumber>,
+    /// Whether residents may see the leader's number, and who said so (Decree 13/2023).
+    #[serde(default)]
+    pub leader_consent: Option<ConsentSource>,
+    /// Whether the leader's consent question was answered (its answer may be "no").
+    #[serde(default)]
+    pub leader_consent_answered: bool,
     pub members: Vec<Member>,
     /// The member being entered or edited.
     #[serde(default)]
@@ -111,6 +137,12 @@ pub struct Draft {
     pub editing: Option<usize>,
     #[serde(default)]
     pub editing_leader: bool,
+    /// One field of the person being edited is changed, then back to the review.
+    #[serde(default)]
+    pub single_field: bool,
+    /// `Some(i)` while the head is asked to confirm removing member `i`.
+    #[serde(default)]
+    pub removing: Option<usize>,
     #[serde(default)]
     pub decision: Decision,
     /// True once the head has seen the whole team (or it was registered before): from then

@@ -1,9 +1,9 @@
 //! The team as text: the numbered list shown for review, after saving and by `/myteam`.
 
 use super::lookup::{PublicTeam, TeamCard, UnitEntry};
-use super::state::{Decision, Draft, Member};
+use super::state::{ConsentSource, Decision, Draft, Member};
 use super::turn::Turn;
-use crate::domain::MemberRole;
+use crate::domain::{MemberRole, PhoneNumber};
 use crate::i18n::{Html, K};
 
 pub fn role_key(role: MemberRole) -> K {
@@ -35,13 +35,24 @@ pub fn role_label(turn: &Turn<'_>, role: MemberRole, detail: Option<&str>) -> Ht
     }
 }
 
-fn member_line(turn: &Turn<'_>, number: usize, member: &Member) -> Html {
+/// Who reads a team card: the head who registers the team, or the commune official looking
+/// at a village's team (the head's confirmation is then not theirs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    Head,
+    Official,
+}
+
+fn member_line(turn: &Turn<'_>, reader: Reader, number: usize, member: &Member) -> Html {
     let role = role_label(turn, member.role, member.role_detail.as_deref());
     let mut args = vec![
         ("n", Html::text(&number.to_string())),
         ("name", Html::text(member.name.as_str())),
         ("role", role),
-        ("phone", phone_for_head(turn, member)),
+        (
+            "phone",
+            phone_for_head(turn, reader, &member.phone, member.consent),
+        ),
     ];
     match &member.workplace {
         Some(place) => {
@@ -52,28 +63,37 @@ fn member_line(turn: &Turn<'_>, number: usize, member: &Member) -> Html {
     }
 }
 
-/// The head sees every number, marked when the member has not agreed to publish it.
-fn phone_for_head(turn: &Turn<'_>, member: &Member) -> Html {
-    let phone = Html::text(&member.phone.national());
-    match member.consent {
-        Some(_) => phone,
-        None => Html::markup(format!("{phone} {}", turn.t(K::SummaryNoConsent))),
-    }
+/// The head sees every number, marked with whose word publishes it (Decree 13/2023), or
+/// that nobody agreed; so does the commune official, told that the head's word is the head's.
+fn phone_for_head(
+    turn: &Turn<'_>,
+    reader: Reader,
+    phone: &PhoneNumber,
+    consent: Option<ConsentSource>,
+) -> Html {
+    let phone = Html::text(&phone.national());
+    let mark = turn.t(match consent {
+        Some(ConsentSource::Head) if reader == Reader::Official => K::SummaryConsentByVillageHead,
+        Some(ConsentSource::Head) => K::SummaryConsentByHead,
+        Some(ConsentSource::Member) => K::SummaryConsentByMember,
+        None => K::SummaryNoConsent,
+    });
+    Html::markup(format!("{phone} {mark}"))
 }
 
-fn leader_line(turn: &Turn<'_>, draft: &Draft) -> Html {
+fn leader_line(turn: &Turn<'_>, reader: Reader, draft: &Draft) -> Html {
     let missing = turn.label(K::NotYetGiven);
     let name = draft
         .leader_name
         .as_ref()
         .map_or(missing.clone(), |n| n.to_string());
-    let phone = draft
-        .leader_phone
-        .as_ref()
-        .map_or(missing, |p| p.national());
+    let phone = match &draft.leader_phone {
+        Some(phone) => phone_for_head(turn, reader, phone, draft.leader_consent),
+        None => Html::text(&missing),
+    };
     turn.fill(
         K::SummaryLeader,
-        &[("name", Html::text(&name)), ("phone", Html::text(&phone))],
+        &[("name", Html::text(&name)), ("phone", phone)],
     )
 }
 
@@ -96,18 +116,27 @@ fn decision_line(turn: &Turn<'_>, decision: &Decision) -> Html {
     )
 }
 
-/// The whole team, numbered, with the village's name as the title.
+/// The whole team, numbered, with the village's name as the title, as its head reads it.
 pub fn team_card(turn: &Turn<'_>, village: &str, draft: &Draft) -> Html {
+    card_for(turn, Reader::Head, village, draft)
+}
+
+/// A village's team as its commune official reads it.
+pub fn village_team_card_for_official(turn: &Turn<'_>, village: &str, draft: &Draft) -> Html {
+    card_for(turn, Reader::Official, village, draft)
+}
+
+fn card_for(turn: &Turn<'_>, reader: Reader, village: &str, draft: &Draft) -> Html {
     let mut lines = vec![
         turn.fill(K::SummaryTitle, &[("village", Html::text(village))])
             .into_string(),
-        leader_line(turn, draft).into_string(),
+        leader_line(turn, reader, draft).into_string(),
     ];
     if draft.members.is_empty() {
         lines.push(turn.t(K::SummaryNoMembers).into_string());
     }
     for (i, member) in draft.members.iter().enumerate() {
-        lines.push(member_line(turn, i + 1, member).into_string());
+        lines.push(member_line(turn, reader, i + 1, member).into_string());
     }
     lines.push(decision_line(turn, &draft.decision).into_string());
     Html::markup(lines.join("\n"))
@@ -140,6 +169,7 @@ pub fn breach_text_in(
         ),
         RuleBreach::RoleNotAllowed(r) => fill(K::BreachRoleNotAllowed, &[("role", role(r))]),
         RuleBreach::MissingRole(r) => fill(K::BreachMissingRole, &[("role", role(r))]),
+        RuleBreach::DuplicateRole(r) => fill(K::BreachDuplicateRole, &[("role", role(r))]),
     }
 }
 
@@ -165,11 +195,12 @@ fn public_team(turn: &Turn<'_>, unit: &UnitEntry, team: Option<&PublicTeam>) -> 
         lines.push(turn.t(key).into_string());
         return lines;
     };
-    if let (Some(name), Some(phone)) = (&team.leader_name, &team.leader_phone) {
-        let args = [
-            ("name", Html::text(name.as_str())),
-            ("phone", Html::text(&phone.national())),
-        ];
+    if let Some(name) = &team.leader_name {
+        let phone = match &team.leader_phone {
+            Some(phone) => Html::text(&phone.national()),
+            None => turn.t(K::CardPhoneHidden),
+        };
+        let args = [("name", Html::text(name.as_str())), ("phone", phone)];
         lines.push(turn.fill(K::CardLeader, &args).into_string());
     }
     for member in &team.members {
@@ -197,7 +228,13 @@ fn public_team(turn: &Turn<'_>, unit: &UnitEntry, team: Option<&PublicTeam>) -> 
 /// below a village's team, its commune's team as the next level of help.
 pub fn public_card(turn: &Turn<'_>, card: &TeamCard) -> Html {
     let mut lines = public_team(turn, &card.unit, card.team.as_ref());
-    if let Some((commune, team)) = &card.commune {
+    // The next level of help only when there is one: a commune team not registered yet
+    // would send residents to nobody.
+    let commune = card
+        .commune
+        .as_ref()
+        .filter(|(_, t)| t.as_ref().is_some_and(|t| t.registered));
+    if let Some((commune, team)) = commune {
         lines.push(String::new());
         lines.push(turn.t(K::CardNextLevel).into_string());
         lines.extend(public_team(turn, commune, team.as_ref()));

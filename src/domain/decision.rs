@@ -56,19 +56,29 @@ pub enum DateError {
     NoSuchDay,
     #[error("the date is in the future")]
     Future,
+    #[error("the date is before {0}")]
+    TooEarly(NaiveDate),
 }
 
-/// Parses `dd/mm/yyyy` (also with `-` or `.`), refusing days that do not exist or are after
-/// `today`.
-pub fn parse_past_date(input: &str, today: NaiveDate) -> Result<NaiveDate, DateError> {
+/// Parses `dd/mm/yyyy` (also with `-` or `.`), refusing days that do not exist, are after
+/// `today` or before `earliest` (no team was founded before the programme began).
+pub fn parse_past_date(
+    input: &str,
+    earliest: NaiveDate,
+    today: NaiveDate,
+) -> Result<NaiveDate, DateError> {
     let date = parse_date(input)?;
     if date > today {
         return Err(DateError::Future);
     }
+    if date < earliest {
+        return Err(DateError::TooEarly(earliest));
+    }
     Ok(date)
 }
 
-/// Parses `dd/mm/yyyy` (also with `-` or `.`), refusing days that do not exist.
+/// Parses `dd/mm/yyyy` (also with `-` or `.`), refusing days that do not exist. A two-digit
+/// year is of this century: "20/4/22" is 20/04/2022.
 pub fn parse_date(input: &str) -> Result<NaiveDate, DateError> {
     let text = input.trim();
     if text.len() > 20 {
@@ -85,10 +95,16 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, DateError> {
         s.parse().map_err(|_| DateError::Format)
     };
     let (day, month, year) = (number(day, 2)?, number(month, 2)?, number(year, 4)?);
-    if year < 1000 {
-        return Err(DateError::Format);
-    }
+    let year = match year_digits(parts[2]) {
+        2 => 2000 + year,
+        4 if year >= 1000 => year,
+        _ => return Err(DateError::Format),
+    };
     NaiveDate::from_ymd_opt(year as i32, month, day).ok_or(DateError::NoSuchDay)
+}
+
+fn year_digits(year: &str) -> usize {
+    year.trim().len()
 }
 
 /// Short optional free text (a workplace, a role not in the list).
@@ -98,6 +114,9 @@ pub enum FreeTextError {
     Empty,
     #[error("at most {max} characters")]
     TooLong { max: usize },
+    /// "🙂" or "..." would show on the residents' card as if it were a workplace.
+    #[error("no letter")]
+    NoLetters,
 }
 
 pub fn parse_short_text(input: &str, max: usize) -> Result<String, FreeTextError> {
@@ -108,6 +127,7 @@ pub fn parse_short_text(input: &str, max: usize) -> Result<String, FreeTextError
     match text.chars().count() {
         0 => Err(FreeTextError::Empty),
         n if n > max => Err(FreeTextError::TooLong { max }),
+        _ if !text.chars().any(char::is_alphabetic) => Err(FreeTextError::NoLetters),
         _ => Ok(text),
     }
 }
@@ -120,6 +140,10 @@ mod tests {
         NaiveDate::from_ymd_opt(2022, 4, 20).unwrap()
     }
 
+    fn earliest() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2021, 1, 1).unwrap()
+    }
+
     #[test]
     fn dates_are_read_day_first() {
         let expected = NaiveDate::from_ymd_opt(2022, 4, 15).unwrap();
@@ -129,8 +153,13 @@ mod tests {
             "15-04-2022",
             "15.04.2022",
             " 15 / 04 / 2022 ",
+            "15/4/22",
         ] {
-            assert_eq!(parse_past_date(input, today()), Ok(expected), "{input:?}");
+            assert_eq!(
+                parse_past_date(input, earliest(), today()),
+                Ok(expected),
+                "{input:?}"
+            );
         }
     }
 
@@ -141,11 +170,18 @@ mod tests {
             ("2022-04-15x", DateError::Format),
             ("15/04", DateError::Format),
             ("hôm qua", DateError::Format),
-            ("15/04/22", DateError::Format),
+            ("15/04/022", DateError::Format),
+            ("15/04/2", DateError::Format),
             ("21/04/2022", DateError::Future),
+            ("15/04/1990", DateError::TooEarly(earliest())),
+            ("31/12/2020", DateError::TooEarly(earliest())),
         ];
         for (input, expected) in cases {
-            assert_eq!(parse_past_date(input, today()), Err(expected), "{input:?}");
+            assert_eq!(
+                parse_past_date(input, earliest(), today()),
+                Err(expected),
+                "{input:?}"
+            );
         }
     }
 
@@ -173,6 +209,13 @@ mod tests {
             Ok("Trường TH Đại Sơn".into())
         );
         assert_eq!(parse_short_text("  ", 60), Err(FreeTextError::Empty));
+        for no_letters in ["🙂", "🙂🙂 👍", "...", "123", "#!"] {
+            assert_eq!(
+                parse_short_text(no_letters, 60),
+                Err(FreeTextError::NoLetters),
+                "{no_letters:?}"
+            );
+        }
         assert_eq!(
             parse_short_text(&"x".repeat(61), 60),
             Err(FreeTextError::TooLong { max: 60 })

@@ -4,7 +4,8 @@ use std::fmt;
 
 use super::text::clean;
 
-/// A person's full name: trimmed, NFC, 2–80 characters, made of letters.
+/// A person's full name: trimmed, NFC, 2–80 characters, made of letters, each word starting
+/// with a capital ("nguyen van an" is kept as "Nguyen Van An").
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct PersonName(String);
@@ -19,6 +20,8 @@ pub enum NameError {
     TooLong { max: usize },
     #[error("a name is made of letters, not digits or symbols")]
     NotLetters,
+    #[error("a full name has at least two words")]
+    OneWord,
 }
 
 impl PersonName {
@@ -32,10 +35,14 @@ impl PersonName {
                 max: Self::MAX_CHARS,
             });
         }
-        let name = clean(input);
+        let name = capitalised(&clean(input));
         let chars = name.chars().count();
         if chars == 0 {
             return Err(NameError::Empty);
+        }
+        // "🙂" is not too short, it is not a name: that reason comes first.
+        if !name.chars().any(char::is_alphabetic) {
+            return Err(NameError::NotLetters);
         }
         if chars < Self::MIN_CHARS {
             return Err(NameError::TooShort {
@@ -55,9 +62,50 @@ impl PersonName {
         Ok(PersonName(name))
     }
 
+    /// A full name as typed in a registration: [`PersonName::parse`], and at least two words
+    /// (family and given name). Stored names are read with `parse`, so an older one-word
+    /// name still loads.
+    pub fn parse_full(input: &str) -> Result<PersonName, NameError> {
+        let name = PersonName::parse(input)?;
+        if name.0.split(' ').count() < 2 {
+            return Err(NameError::OneWord);
+        }
+        Ok(name)
+    }
+
+    /// Whether the name carries any Vietnamese diacritic ("Nguyen Van An" does not).
+    pub fn has_diacritics(&self) -> bool {
+        !self.0.is_ascii()
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Each word starts with a capital. A word typed all in one case is written "Nguyễn";
+/// a word already mixed ("H'Hen", "McLean") keeps its other letters as typed.
+fn capitalised(name: &str) -> String {
+    let words: Vec<String> = name.split(' ').map(capitalised_word).collect();
+    words.join(" ")
+}
+
+fn capitalised_word(word: &str) -> String {
+    let one_case =
+        word.chars().all(|c| !c.is_uppercase()) || word.chars().all(|c| !c.is_lowercase());
+    let mut out = String::with_capacity(word.len());
+    let mut first = true;
+    for c in word.chars() {
+        if first && c.is_alphabetic() {
+            out.extend(c.to_uppercase());
+            first = false;
+        } else if one_case {
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 impl TryFrom<String> for PersonName {
@@ -113,6 +161,41 @@ mod tests {
             PersonName::parse(&huge),
             Err(NameError::TooLong { max: 80 })
         );
+    }
+
+    #[test]
+    fn each_word_of_a_name_gets_its_capital() {
+        let cases = [
+            ("nguyen van an", "Nguyen Van An"),
+            ("NGUYỄN VĂN AN", "Nguyễn Văn An"),
+            ("trần thị hoà", "Trần Thị Hoà"),
+            ("H'Hen Niê", "H'Hen Niê"),
+            ("đỗ thị thu thuỷ", "Đỗ Thị Thu Thuỷ"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(PersonName::parse(input).unwrap().as_str(), expected);
+        }
+    }
+
+    #[test]
+    fn a_full_name_has_two_words_and_an_emoji_is_not_a_name() {
+        assert_eq!(PersonName::parse_full("An"), Err(NameError::OneWord));
+        assert_eq!(PersonName::parse_full("🙂"), Err(NameError::NotLetters));
+        assert_eq!(
+            PersonName::parse_full("A"),
+            Err(NameError::TooShort { min: 2 })
+        );
+        assert!(PersonName::parse_full("Lê Ý").is_ok());
+        assert!(
+            PersonName::parse("An").is_ok(),
+            "stored one-word names still load"
+        );
+    }
+
+    #[test]
+    fn a_name_without_any_diacritic_is_noticed() {
+        assert!(!PersonName::parse("Nguyen Van An").unwrap().has_diacritics());
+        assert!(PersonName::parse("Nguyễn Văn An").unwrap().has_diacritics());
     }
 
     #[test]

@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use serde::Deserialize;
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer};
 
 use super::roles::MemberRole;
 use super::units::UnitLevel;
@@ -17,6 +18,10 @@ pub struct LevelRules {
     pub allowed_roles: Vec<MemberRole>,
     #[serde(default)]
     pub required_roles: Vec<MemberRole>,
+    /// Roles one person at most may hold in a team (there is one Youth Union secretary per
+    /// village).
+    #[serde(default)]
+    pub unique_roles: Vec<MemberRole>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -26,15 +31,39 @@ pub struct CompositionRules {
     /// Absent when a deployment does not register commune teams.
     #[serde(default)]
     pub commune: Option<LevelRules>,
+    /// No founding decision is dated before this day (`dd/mm/yyyy` in the file): the
+    /// programme began in 2021, so an earlier date is a typing mistake.
+    #[serde(
+        default = "default_earliest_decision",
+        deserialize_with = "day_month_year"
+    )]
+    pub earliest_decision: NaiveDate,
+}
+
+fn default_earliest_decision() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2021, 1, 1).unwrap_or_default()
+}
+
+fn day_month_year<'de, D: Deserializer<'de>>(deserializer: D) -> Result<NaiveDate, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    super::decision::parse_date(&text).map_err(serde::de::Error::custom)
 }
 
 /// Why a team cannot be confirmed as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RuleBreach {
-    TooFewMembers { min: usize, have: usize },
-    TooManyMembers { max: usize, have: usize },
+    TooFewMembers {
+        min: usize,
+        have: usize,
+    },
+    TooManyMembers {
+        max: usize,
+        have: usize,
+    },
     RoleNotAllowed(MemberRole),
     MissingRole(MemberRole),
+    /// More than one member holds a role the rules allow once.
+    DuplicateRole(MemberRole),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -113,7 +142,22 @@ impl LevelRules {
                 role.code()
             )));
         }
+        if let Some(role) = self
+            .unique_roles
+            .iter()
+            .find(|r| !self.allowed_roles.contains(r))
+        {
+            return Err(RulesError::Inconsistent(format!(
+                "unique role {} is not allowed",
+                role.code()
+            )));
+        }
         Ok(())
+    }
+
+    /// Whether a team may give `role` to one more person, besides those holding `others`.
+    pub fn role_available(&self, role: MemberRole, others: &[MemberRole]) -> bool {
+        !self.unique_roles.contains(&role) || !others.contains(&role)
     }
 
     pub fn can_add_member(&self, have: usize) -> bool {
@@ -141,6 +185,11 @@ impl LevelRules {
         }
         for role in self.required_roles.iter().filter(|r| !roles.contains(r)) {
             breaches.push(RuleBreach::MissingRole(*role));
+        }
+        for role in &self.unique_roles {
+            if roles.iter().filter(|r| *r == role).count() > 1 {
+                breaches.push(RuleBreach::DuplicateRole(*role));
+            }
         }
         breaches
     }
@@ -191,6 +240,40 @@ mod tests {
                 RuleBreach::RoleNotAllowed(WomensUnionHead),
                 RuleBreach::MissingRole(YouthUnionSecretary)
             ]
+        );
+    }
+
+    #[test]
+    fn a_unique_role_may_be_held_once() {
+        let rules = CompositionRules::default_rules().unwrap().village;
+        assert!(rules.role_available(YouthUnionSecretary, &[PrimaryTeacher]));
+        assert!(!rules.role_available(YouthUnionSecretary, &[YouthUnionSecretary]));
+        assert!(rules.role_available(PrimaryTeacher, &[PrimaryTeacher]));
+        assert_eq!(
+            rules.breaches(&[YouthUnionSecretary, YouthUnionSecretary]),
+            vec![RuleBreach::DuplicateRole(YouthUnionSecretary)]
+        );
+    }
+
+    #[test]
+    fn the_earliest_decision_date_comes_from_the_rules_file() {
+        let rules = CompositionRules::default_rules().unwrap();
+        assert_eq!(
+            rules.earliest_decision,
+            NaiveDate::from_ymd_opt(2021, 1, 1).unwrap()
+        );
+        let text = r#"
+            earliest_decision = "01/06/2022"
+            [village]
+            leader_role = "village_head"
+            min_members = 1
+            max_members = 5
+            allowed_roles = ["other"]
+        "#;
+        let rules = CompositionRules::parse(text, "test").unwrap();
+        assert_eq!(
+            rules.earliest_decision,
+            NaiveDate::from_ymd_opt(2022, 6, 1).unwrap()
         );
     }
 

@@ -57,6 +57,10 @@ pub enum VillageNameError {
 /// spaces), 2 to [`VILLAGE_NAME_MAX`] characters, with letters (not `12345` nor `---`).
 /// One check for both ways in, so a file cannot store what the chat would refuse.
 pub fn parse_village_name(input: &str) -> Result<String, VillageNameError> {
+    let trimmed = input.trim();
+    if !trimmed.is_empty() && !trimmed.chars().any(char::is_alphabetic) {
+        return Err(VillageNameError::NoLetters);
+    }
     let name = super::decision::parse_short_text(input, VILLAGE_NAME_MAX)
         .map_err(|_| VillageNameError::Length)?;
     if name.chars().count() < 2 {

@@ -137,32 +137,32 @@ async fn progress(tx: &mut Tx<'_>, parent: &str) -> Result<Vec<VillageState>, St
     Ok(out)
 }
 
-/// A team as residents see it: a number is shown if its member agreed (their own word
-/// first, then the head's confirmation); the leader gave theirs by registering.
-async fn public_team(tx: &mut Tx<'_>, stored: StoredTeam) -> Result<PublicTeam, StorageError> {
-    let mut members = Vec::with_capacity(stored.team.members.len());
-    for member in stored.team.members {
-        let own_word = directory::phone_consent(tx, member.phone.e164()).await?;
-        let visible = own_word.unwrap_or(member.consent.is_some());
-        members.push(PublicMember {
+/// A team as residents see it: a number is shown only where its owner agreed, as
+/// [`crate::storage::consent`] decided when the team was read.
+fn public_team(stored: StoredTeam) -> PublicTeam {
+    let team = stored.team;
+    let members = team
+        .members
+        .into_iter()
+        .map(|member| PublicMember {
+            phone: member.consent.is_some().then_some(member.phone),
             name: member.name,
             role: member.role,
             role_detail: member.role_detail,
-            phone: visible.then_some(member.phone),
-        });
-    }
-    Ok(PublicTeam {
+        })
+        .collect();
+    PublicTeam {
         registered: stored.status == TeamStatus::Registered,
-        leader_name: stored.team.leader_name,
-        leader_phone: stored.team.leader_phone,
+        leader_name: team.leader_name,
+        leader_phone: team.leader_phone.filter(|_| team.leader_consent.is_some()),
         members,
-        decision: stored.team.decision,
-    })
+        decision: team.decision,
+    }
 }
 
 async fn team_of(tx: &mut Tx<'_>, code: &str) -> Result<Option<PublicTeam>, StorageError> {
     match team_for_unit(tx, code).await? {
-        Some(stored) => Ok(Some(public_team(tx, stored).await?)),
+        Some(stored) => Ok(Some(public_team(stored))),
         None => Ok(None),
     }
 }
@@ -189,25 +189,29 @@ async fn card(tx: &mut Tx<'_>, code: &str) -> Result<Option<TeamCard>, StorageEr
     }))
 }
 
-/// The teams a member's number belongs to, for the member's own menu.
+/// The teams a member's (or leader's) number belongs to, for their own menu.
 pub(super) async fn memberships(
     tx: &mut Tx<'_>,
     phone: &PhoneNumber,
 ) -> Result<Vec<Membership>, StorageError> {
-    let own_word = directory::phone_consent(tx, phone.e164()).await?;
     let mut out = Vec::new();
     for (code, name) in directory::memberships(tx, phone).await? {
         let Some(unit) = unit_in_tx(tx, &code).await? else {
             continue;
         };
-        let head_confirmed = team_for_unit(tx, &code)
-            .await?
-            .and_then(|t| t.team.members.into_iter().find(|m| &m.phone == phone))
-            .is_some_and(|m| m.consent.is_some());
+        let Some(team) = team_for_unit(tx, &code).await?.map(|t| t.team) else {
+            continue;
+        };
+        let leader = team.leader_phone.as_ref() == Some(phone);
+        let consent = match team.members.iter().find(|m| &m.phone == phone) {
+            Some(member) => member.consent,
+            None => team.leader_consent,
+        };
         out.push(Membership {
             unit: entry(tx, unit).await?,
             name,
-            visible: own_word.unwrap_or(head_confirmed),
+            visible: consent.is_some(),
+            leader,
         });
     }
     Ok(out)

@@ -357,7 +357,8 @@ impl Engine {
         if let Some(phone) = phone {
             ctx.memberships = lookups::memberships(tx, &phone).await?;
         }
-        if session.state == conversation::State::Idle {
+        // Any state but a registration may open `/myteam` (a search, a member's menu…).
+        if !matches!(session.state, conversation::State::Registering(_)) {
             if let Some(unit) = ctx.invitation_or_account_unit() {
                 ctx.team = saved_team(tx, &unit.code).await?;
             }

@@ -97,6 +97,9 @@ pub fn breaches(texts: &Texts, lang: Lang, breaches: &[RuleBreach]) -> String {
                 RuleBreach::MissingRole(r) => {
                     texts.fill(lang, K::BreachMissingRole, &[("role", role(r))])
                 }
+                RuleBreach::DuplicateRole(r) => {
+                    texts.fill(lang, K::BreachDuplicateRole, &[("role", role(r))])
+                }
             };
             // The chat's texts are bullets; a cell holds them side by side.
             to_plain(html.as_str())

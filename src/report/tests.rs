@@ -6,6 +6,7 @@ use crate::domain::{MemberRole, RuleBreach, UnitLevel};
 use crate::i18n::to_plain;
 use crate::status::{stored_team_status, summary_status, StatusKind, UnitStatus};
 
+mod consent;
 mod exports;
 
 async fn report_of(scene: &Scene, scope: Option<&str>) -> Report {

@@ -16,6 +16,8 @@ const MAX_TYPOS: u32 = 1;
 const TYPO_MIN_LETTERS: usize = 4;
 /// A query of a single word this short does not match the longer words it begins.
 const START_MIN_LETTERS: usize = 2;
+/// Each part of two words typed without a space ("dongson") has at least this many letters.
+const MIN_GLUED_LETTERS: usize = 2;
 
 /// How a query word fits a name word, best first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -118,7 +120,42 @@ pub(super) fn search(
             break;
         }
     }
+    if best.distinct() == 0 {
+        // "dongson": words typed without the space between them.
+        for reading in readings.iter().flat_map(|r| unglued(index, r)) {
+            collect(index, &reading, levels, false, &mut best);
+        }
+    }
     best.into_hits(limit)
+}
+
+/// The reading with its first unknown word cut in two known ones ("dongson" → "dong son"),
+/// once for each cut that works (the tail may also just begin a word when it is the
+/// query's last).
+fn unglued(index: &UnitIndex, reading: &Words) -> Vec<Words> {
+    let count = reading.words.len();
+    let Some((at, word)) = (reading.words.iter().enumerate())
+        .find(|(_, w)| w.len() >= 2 * MIN_GLUED_LETTERS && index.vocab.id(w).is_none())
+    else {
+        return Vec::new();
+    };
+    let last = at + 1 == count;
+    let known = |part: &str, start: bool| {
+        index.vocab.id(part).is_some() || (start && index.vocab.longer(part).next().is_some())
+    };
+    (MIN_GLUED_LETTERS..=word.len() - MIN_GLUED_LETTERS)
+        .filter(|&cut| word.is_char_boundary(cut))
+        .map(|cut| word.split_at(cut))
+        .filter(|(head, tail)| known(head, false) && known(tail, last))
+        .map(|(head, tail)| {
+            let mut words = reading.words.clone();
+            words.splice(at..=at, [head.to_owned(), tail.to_owned()]);
+            Words {
+                words,
+                ..reading.clone()
+            }
+        })
+        .collect()
 }
 
 /// Offers every unit of `levels` that the reading matches.

@@ -258,3 +258,12 @@ fn children_walk_the_tree_by_code() {
     assert_eq!(villages[0].parent_name.as_deref(), Some("Xã Hưng Đạo"));
     assert_eq!(index.children(Some("nowhere")), []);
 }
+
+#[test]
+fn two_words_typed_without_a_space_are_found() {
+    let index = tu_ky();
+    assert_eq!(codes(&find(&index, "daison")), [DAI_SON]);
+    assert_eq!(codes(&find(&index, "dongthuy")), ["11086-02"]);
+    assert_eq!(codes(&find(&index, "thon dongth")), ["11086-02"]);
+    assert!(find(&index, "zzzzzz").is_empty());
+}

@@ -87,16 +87,6 @@ pub async fn grandchildren_coverage(
     Ok(rows)
 }
 
-/// The member's own word on publishing `phone`, if they gave one.
-pub async fn phone_consent(tx: &mut Tx<'_>, phone: &str) -> StorageResult<Option<bool>> {
-    let granted: Option<i64> =
-        sqlx::query_scalar("SELECT granted FROM phone_consents WHERE phone = $1")
-            .bind(phone)
-            .fetch_optional(&mut **tx)
-            .await?;
-    Ok(granted.map(|g| g != 0))
-}
-
 pub async fn set_phone_consent(
     tx: &mut Tx<'_>,
     phone: &PhoneNumber,
@@ -115,14 +105,18 @@ pub async fn set_phone_consent(
     Ok(())
 }
 
-/// The teams `phone` is a member of: (unit code, member name).
+/// The teams `phone` is a member or the leader of: (unit code, their name).
 pub async fn memberships(
     tx: &mut Tx<'_>,
     phone: &PhoneNumber,
 ) -> StorageResult<Vec<(String, String)>> {
     Ok(sqlx::query_as(
         "SELECT t.unit_code, m.full_name FROM members m JOIN teams t ON t.id = m.team_id
-         WHERE m.phone = $1 ORDER BY t.unit_code",
+         WHERE m.phone = $1
+         UNION
+         SELECT t.unit_code, t.leader_name FROM teams t
+         WHERE t.leader_phone = $1 AND t.leader_name IS NOT NULL
+         ORDER BY 1",
     )
     .bind(phone.e164())
     .fetch_all(&mut **tx)

@@ -9,6 +9,7 @@ use futures::stream::{BoxStream, Peekable};
 use futures::{StreamExt, TryStreamExt};
 use sqlx::Row;
 
+use super::consent::{self, leader_own_word, member_own_word};
 use super::report::{parse_date, scope_cte};
 use super::{StorageError, StorageResult, Store, TeamSummary, UnitLevel};
 use crate::conversation::state::ConsentSource;
@@ -26,6 +27,8 @@ pub struct ListedTeam {
     pub leader_name: Option<String>,
     /// E.164.
     pub leader_phone: Option<String>,
+    /// Who said the leader's phone may be shown to residents; `None`: nobody did.
+    pub leader_consent: Option<ConsentSource>,
     pub members: Vec<ListedMember>,
 }
 
@@ -38,7 +41,7 @@ pub struct ListedMember {
     /// E.164.
     pub phone: String,
     pub workplace: Option<String>,
-    /// Who said the phone may be shown to residents; `None`: nobody did.
+    /// Who said the phone may be shown to residents ([`consent::decide`]); `None`: nobody did.
     pub consent: Option<ConsentSource>,
 }
 
@@ -48,15 +51,22 @@ pub struct ListedMember {
 /// index on `teams.unit_code` gives without a sort.
 macro_rules! teams_select {
     () => {
-        "SELECT t.id, u.code AS unit_code, u.level, t.status, t.leader_name, t.leader_phone,
-             t.decision_number, t.decision_date,
-             CASE WHEN t.decision_file_id IS NULL THEN 0 ELSE 1 END AS scan "
+        concat!(
+            "SELECT t.id, u.code AS unit_code, u.level, t.status, t.leader_name, t.leader_phone,
+             t.decision_number, t.decision_date, t.leader_phone_consent_by, ",
+            leader_own_word!(),
+            ", CASE WHEN t.decision_file_id IS NULL THEN 0 ELSE 1 END AS scan "
+        )
     };
 }
 macro_rules! members_select {
     () => {
-        "SELECT t.unit_code, m.team_id, m.position, m.full_name, m.role, m.role_detail,
-             m.phone, m.workplace, m.phone_consent_by "
+        concat!(
+            "SELECT t.unit_code, m.team_id, m.position, m.full_name, m.role, m.role_detail,
+             m.phone, m.workplace, m.phone_consent_by, ",
+            member_own_word!(),
+            " "
+        )
     };
 }
 const TEAMS_UNDER: &str = concat!(
@@ -126,13 +136,13 @@ fn team_from_row(row: &DbRow) -> StorageResult<ListedTeam> {
         },
         leader_name: row.try_get("leader_name")?,
         leader_phone: row.try_get("leader_phone")?,
+        leader_consent: consent::of_leader(row)?,
         members: Vec::new(),
     })
 }
 
 fn member_from_row(row: &DbRow) -> StorageResult<ListedMember> {
     let role: &str = row.try_get("role")?;
-    let consent: Option<&str> = row.try_get("phone_consent_by")?;
     Ok(ListedMember {
         position: row.try_get("position")?,
         name: row.try_get("full_name")?,
@@ -140,11 +150,7 @@ fn member_from_row(row: &DbRow) -> StorageResult<ListedMember> {
         role_detail: row.try_get("role_detail")?,
         phone: row.try_get("phone")?,
         workplace: row.try_get("workplace")?,
-        consent: match consent {
-            Some("head") => Some(ConsentSource::Head),
-            Some("member") => Some(ConsentSource::Member),
-            _ => None,
-        },
+        consent: consent::of_member(row)?,
     })
 }
 

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod bulk;
 pub mod campaigns;
+pub mod consent;
 pub mod directory;
 pub mod erasure;
 pub mod inbox;

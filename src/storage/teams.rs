@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
+use super::consent::{self, leader_own_word, member_own_word};
 use super::{now_text, StorageError, StorageResult, Store, Tx};
 use crate::conversation::state::{
     ConsentSource, Decision, DecisionFile, Draft, FileKind, Member, Registration,
@@ -43,14 +44,7 @@ fn member_from_row(row: &super::DbRow) -> StorageResult<Member> {
         role_detail: row.try_get("role_detail")?,
         phone: PhoneNumber::parse(&phone).map_err(|_| corrupt("member phone", &phone))?,
         workplace: row.try_get("workplace")?,
-        consent: match row
-            .try_get::<Option<String>, _>("phone_consent_by")?
-            .as_deref()
-        {
-            Some("head") => Some(ConsentSource::Head),
-            Some("member") => Some(ConsentSource::Member),
-            _ => None,
-        },
+        consent: consent::of_member(row)?,
     })
 }
 
@@ -82,13 +76,23 @@ fn decision_from_row(row: &super::DbRow) -> StorageResult<Decision> {
 }
 
 pub async fn team_for_unit(tx: &mut Tx<'_>, unit_code: &str) -> StorageResult<Option<StoredTeam>> {
-    let row = sqlx::query("SELECT * FROM teams WHERE unit_code = $1")
+    const TEAM: &str = concat!(
+        "SELECT t.*, ",
+        leader_own_word!(),
+        " FROM teams t WHERE t.unit_code = $1"
+    );
+    const MEMBERS: &str = concat!(
+        "SELECT m.*, ",
+        member_own_word!(),
+        " FROM members m WHERE m.team_id = $1 ORDER BY m.position"
+    );
+    let row = sqlx::query(TEAM)
         .bind(unit_code)
         .fetch_optional(&mut **tx)
         .await?;
     let Some(row) = row else { return Ok(None) };
     let id: i64 = row.try_get("id")?;
-    let members = sqlx::query("SELECT * FROM members WHERE team_id = $1 ORDER BY position")
+    let members = sqlx::query(MEMBERS)
         .bind(id)
         .fetch_all(&mut **tx)
         .await?
@@ -102,6 +106,8 @@ pub async fn team_for_unit(tx: &mut Tx<'_>, unit_code: &str) -> StorageResult<Op
     let team = Draft {
         leader_name: leader_name.and_then(|n| PersonName::parse(&n).ok()),
         leader_phone: leader_phone.and_then(|p| PhoneNumber::parse(&p).ok()),
+        leader_consent: consent::of_leader(&row)?,
+        leader_consent_answered: true,
         members,
         decision: decision_from_row(&row)?,
         ..Draft::default()
@@ -178,12 +184,15 @@ async fn write_leader(
     now: DateTime<Utc>,
 ) -> StorageResult<()> {
     sqlx::query(
-        "UPDATE teams SET leader_name = $1, leader_phone = $2, updated_at = $3, version = version + 1
-         WHERE id = $4",
+        "UPDATE teams SET leader_name = $1, leader_phone = $2, updated_at = $3, version = version + 1,
+             leader_phone_consent_at = $4, leader_phone_consent_by = $5
+         WHERE id = $6",
     )
     .bind(team.leader_name.as_ref().map(|n| n.as_str()))
     .bind(team.leader_phone.as_ref().map(|p| p.e164()))
     .bind(now_text(now))
+    .bind(team.leader_consent.map(|_| now_text(now)))
+    .bind(team.leader_consent.map(ConsentSource::code))
     .bind(team_id)
     .execute(&mut **tx)
     .await?;
@@ -230,6 +239,11 @@ pub async fn save_team(
     };
     if !unchanged {
         return Err(StorageError::Conflict);
+    }
+    if let Some(before) = team_for_unit(tx, unit_code).await? {
+        for phone in consent::changed_by_head(&before.team, team) {
+            consent::forget_own_word(tx, phone).await?;
+        }
     }
     write_leader(tx, team_id, team, now).await?;
     replace_members(tx, team_id, &team.members, now).await?;

@@ -41,6 +41,7 @@ enum Action {
 const SCRIPT: &[Action] = &[
     Action::Say("Nguyễn Văn An"),
     Action::Say("0912 345 6{n}"),
+    Action::Press("Đã đồng ý"),
     Action::Say("Trần Thị Bình"),
     Action::Press("Bí thư Chi đoàn"),
     Action::Say("0987 654 3{n}"),
@@ -205,7 +206,8 @@ async fn drive(run: &mut Run, codes: &[String], pace: Pace<'_>) -> Vec<usize> {
             };
             let step = run.done[chat];
             let answered = |step: usize| match (&pace, progress) {
-                // Every chat gets as many answers per action as chat 0.
+                // Every chat gets as many answers per step as chat 0: a chat whose answer is
+                // still on its way (the bot starved of CPU for a moment) waits for it.
                 (Pace::Calibrate, _) => learnt.len() >= step && received.len() >= learnt[step - 1],
                 (Pace::Expect { counts, .. }, Some(progress)) => progress >= counts[step - 1],
                 (Pace::Expect { .. }, None) => false,

@@ -93,7 +93,7 @@ async fn the_same_update_id_twice_is_applied_once() {
     let session = app.engine.session(&chat).await.expect("session");
     let after_phone = serde_json::to_value(&session).expect("json");
     assert_eq!(
-        after_phone["state"]["step"], "member_name",
+        after_phone["state"]["step"], "leader_consent",
         "the phone step was applied exactly once"
     );
 }

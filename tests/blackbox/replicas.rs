@@ -21,6 +21,7 @@ const SCRIPT: &[&str] = &[
     "/start",
     "Nguyễn Văn An",
     "0912 345 678",
+    "[✅ Đã đồng ý]",
     "Trần Thị Bình",
     "[Giáo viên Tiểu học]",
     "0912 345 679",

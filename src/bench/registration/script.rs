@@ -54,6 +54,7 @@ pub fn registration(team: usize, code: &str) -> Vec<Step> {
         say(format!("/start {code}")),
         say(name(team, 0)),
         say(phone(team, 0)),
+        press("consent:yes"),
     ];
     for (i, role) in ROLES.iter().enumerate() {
         let person = i + 1;
@@ -99,7 +100,7 @@ mod tests {
     }
 
     #[test]
-    fn a_registration_is_twenty_three_events() {
-        assert_eq!(registration(0, "CODE").len(), 23);
+    fn a_registration_is_twenty_four_events() {
+        assert_eq!(registration(0, "CODE").len(), 24);
     }
 }

@@ -13,7 +13,7 @@ pub use villages::{ask, on_input};
 
 use super::input::Action;
 use super::lookup::{Lookup, Need, TeamProgress, UnitTarget, VillageState};
-use super::summary::team_card;
+use super::summary::village_team_card_for_official;
 use super::turn::Turn;
 use super::{idle, Button, Effect, State};
 use crate::domain::access::{self, authorize, Actor, Target};
@@ -99,11 +99,13 @@ pub fn units(turn: &mut Turn<'_>) -> State {
     let Lookup::Villages(units) = found else {
         return State::Idle;
     };
+    // Say what is listed: a commune's villages, or a district's communes.
+    let title = match role {
+        AccountRole::CommuneOfficial => K::UnitListTitle,
+        _ => K::UnitListTitleCommunes,
+    };
     let mut lines = vec![turn
-        .fill(
-            K::UnitListTitle,
-            &[("count", Html::text(&units.len().to_string()))],
-        )
+        .fill(title, &[("count", Html::text(&units.len().to_string()))])
         .into_string()];
     lines.extend(
         units
@@ -251,7 +253,7 @@ fn unit_menu(turn: &mut Turn<'_>, code: &str) -> State {
             return State::Idle;
         };
         if let Some(team) = team {
-            let card = team_card(turn, &unit.entry.name, &team);
+            let card = village_team_card_for_official(turn, &unit.entry.name, &team);
             text = Html::markup(format!("{}\n\n{}", card.as_str(), text.as_str()));
         }
     }

@@ -2,7 +2,7 @@
 //! when it is wrong, stores it and moves on when it is right.
 
 use super::super::input::{Action, Input};
-use super::super::state::{ConsentSource, PendingMember, Registration, Step};
+use super::super::state::{ConsentSource, Draft, PendingMember, Registration, Step};
 use super::super::turn::Turn;
 use super::super::State;
 use super::decision::{decision_date, decision_file, decision_number, decision_offer};
@@ -10,26 +10,32 @@ use super::flow::{advance, back, goto, save};
 use super::review::{choice, pick_member};
 use crate::domain::decision::{parse_short_text, FreeTextError};
 use crate::domain::text::same_words;
-use crate::domain::{MemberRole, NameError, PersonName, PhoneError, PhoneNumber};
+use crate::domain::{LevelRules, MemberRole, NameError, PersonName, PhoneError, PhoneNumber};
 use crate::i18n::{Html, K};
 
 const WORKPLACE_MAX: usize = 120;
 const ROLE_DETAIL_MAX: usize = 60;
 
-pub fn on_input(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
+pub fn on_input(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
     match input {
         Input::Action(Action::Back) => back(turn, reg),
-        Input::Action(Action::Keep) if has_answer(&reg) => advance(turn, reg),
+        Input::Action(Action::Keep) if has_answer(&reg) => {
+            // Kept a name without diacritics: this keyboard may have none, do not ask again.
+            reg.diacritics_declined |= reg.diacritics_asked;
+            advance(turn, reg)
+        }
         Input::Action(Action::Skip) => skip(turn, reg),
         input => match reg.step {
             Step::LeaderName | Step::MemberName => name(turn, reg, input),
             Step::LeaderPhone | Step::MemberPhone => phone(turn, reg, input),
             Step::MemberRole => role(turn, reg, input),
-            Step::MemberConsent => consent(turn, reg, input),
+            Step::MemberConsent | Step::LeaderConsent => consent(turn, reg, input),
             Step::MemberRoleOther => role_detail(turn, reg, input),
             Step::MemberWorkplace => workplace(turn, reg, input),
             Step::AddMore | Step::Review => choice(turn, reg, input),
-            Step::ChooseEdit | Step::ChooseRemove => pick_member(turn, reg, input),
+            Step::ChooseEdit | Step::ChooseRemove | Step::ChooseField | Step::ConfirmRemove => {
+                pick_member(turn, reg, input)
+            }
             Step::DecisionOffer => decision_offer(turn, reg, input),
             Step::DecisionNumber => decision_number(turn, reg, input),
             Step::DecisionDate => decision_date(turn, reg, input),
@@ -44,6 +50,7 @@ fn has_answer(reg: &Registration) -> bool {
     match reg.step {
         Step::LeaderName => d.leader_name.is_some(),
         Step::LeaderPhone => d.leader_phone.is_some(),
+        Step::LeaderConsent => d.leader_consent_answered,
         Step::MemberName => p.name.is_some(),
         Step::MemberRole => p.role.is_some(),
         Step::MemberRoleOther => p.role_detail.is_some(),
@@ -91,12 +98,22 @@ fn name(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
     let Input::Text(text) = &input else {
         return expected_text(turn, reg, &input);
     };
-    match PersonName::parse(text) {
+    match PersonName::parse_full(text) {
         Ok(name) => {
+            let plain = !name.has_diacritics();
             if reg.step == Step::LeaderName {
                 reg.draft.leader_name = Some(name);
             } else {
                 reg.draft.pending.name = Some(name);
+            }
+            if plain && reg.diacritics_asked {
+                reg.diacritics_declined = true;
+            }
+            if plain && !reg.diacritics_asked && !reg.diacritics_declined {
+                // Asked once: the answer (or "Keep") is then taken as it is.
+                reg.diacritics_asked = true;
+                turn.say(K::AskDiacritics);
+                return goto(turn, reg);
             }
             advance(turn, reg)
         }
@@ -117,6 +134,7 @@ fn name_error(turn: &Turn<'_>, error: NameError) -> Html {
             turn.fill(K::NameTooLong, &[("max", Html::text(&max.to_string()))])
         }
         NameError::NotLetters => turn.t(K::NameNotLetters),
+        NameError::OneWord => turn.t(K::NameOneWord),
     }
 }
 
@@ -171,9 +189,18 @@ fn role(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
             .find(|r| same_words(text, &turn.label(super::super::summary::role_key(*r)))),
         _ => None,
     };
-    let allowed = &super::rules(turn, &reg).allowed_roles;
+    let rules = super::rules(turn, &reg);
     match chosen {
-        Some(role) if allowed.contains(&role) => {
+        Some(role) if rules.allowed_roles.contains(&role) => {
+            if let Some(name) = unique_role_holder(rules, &reg.draft, role) {
+                let label = turn.label(super::super::summary::role_key(role));
+                let args = [
+                    ("role", Html::text(&label)),
+                    ("name", Html::text(name.as_str())),
+                ];
+                let why = turn.fill(K::RoleTaken, &args);
+                return refuse(turn, reg, why);
+            }
             reg.draft.pending.role = Some(role);
             if role != MemberRole::Other {
                 reg.draft.pending.role_detail = None;
@@ -187,12 +214,31 @@ fn role(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
     }
 }
 
+/// Who else in the team holds `role` when the rules allow it to one person only.
+fn unique_role_holder(rules: &LevelRules, draft: &Draft, role: MemberRole) -> Option<PersonName> {
+    let others = draft
+        .members
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| draft.editing != Some(*i))
+        .map(|(_, m)| m);
+    let taken: Vec<MemberRole> = others.clone().map(|m| m.role).collect();
+    if rules.role_available(role, &taken) {
+        return None;
+    }
+    others
+        .into_iter()
+        .find(|m| m.role == role)
+        .map(|m| m.name.clone())
+}
+
 fn free_text_error(turn: &Turn<'_>, error: FreeTextError) -> Html {
     match error {
         FreeTextError::Empty => turn.t(K::TextEmpty),
         FreeTextError::TooLong { max } => {
             turn.fill(K::TextTooLong, &[("max", Html::text(&max.to_string()))])
         }
+        FreeTextError::NoLetters => turn.t(K::TextNoLetters),
     }
 }
 
@@ -231,17 +277,23 @@ fn short_text(
     }
 }
 
-/// Decree 13/2023: residents see a member's number only if the member agreed.
+/// Decree 13/2023: residents see a member's (or the leader's) number only if they agreed.
 fn consent(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
-    match input {
-        Input::Action(Action::ConsentYes) => {
-            reg.draft.pending.consent = Some(ConsentSource::Head);
-            reg.draft.pending.consent_answered = true;
+    let granted = match input {
+        Input::Action(Action::ConsentYes) => Some(true),
+        Input::Action(Action::ConsentNo) => Some(false),
+        _ => None,
+    };
+    let draft = &mut reg.draft;
+    match granted {
+        Some(granted) if reg.step == Step::LeaderConsent => {
+            draft.leader_consent = granted.then_some(ConsentSource::Head);
+            draft.leader_consent_answered = true;
             advance(turn, reg)
         }
-        Input::Action(Action::ConsentNo) => {
-            reg.draft.pending.consent = None;
-            reg.draft.pending.consent_answered = true;
+        Some(granted) => {
+            draft.pending.consent = granted.then_some(ConsentSource::Head);
+            draft.pending.consent_answered = true;
             advance(turn, reg)
         }
         _ => {

@@ -1,24 +1,25 @@
 //! The question of each step, with the answer already given (if any) and the buttons.
 
 use super::super::input::Action;
-use super::super::state::{Registration, Step};
+use super::super::state::{Registration, Step, TeamLevel};
 use super::super::summary::{role_key, team_card};
 use super::super::turn::Turn;
 use super::super::Button;
+use super::questions::{choose_field, confirm_remove, decision_offer, leader_consent};
 use crate::domain::MemberRole;
 use crate::i18n::{Html, K};
 
 /// What a question shows besides its text.
-struct Question {
-    text: Html,
-    current: Option<String>,
-    choices: Vec<Vec<Button>>,
-    back: bool,
-    skip: bool,
+pub(super) struct Question {
+    pub(super) text: Html,
+    pub(super) current: Option<String>,
+    pub(super) choices: Vec<Vec<Button>>,
+    pub(super) back: bool,
+    pub(super) skip: bool,
 }
 
 impl Question {
-    fn new(text: Html) -> Question {
+    pub(super) fn new(text: Html) -> Question {
         Question {
             text,
             current: None,
@@ -51,7 +52,15 @@ pub fn ask(turn: &mut Turn<'_>, reg: &Registration) {
     turn.say_with_buttons(Html::markup(text), rows);
 }
 
-fn pending_name(reg: &Registration) -> Html {
+/// The village team's text, or the commune team's (whose leader is the commune chairman).
+pub(super) fn by_level(reg: &Registration, village: K, commune: K) -> K {
+    match reg.level {
+        TeamLevel::Village => village,
+        TeamLevel::Commune => commune,
+    }
+}
+
+pub(super) fn pending_name(reg: &Registration) -> Html {
     Html::text(reg.draft.pending.name.as_ref().map_or("", |n| n.as_str()))
 }
 
@@ -62,12 +71,13 @@ fn question(turn: &Turn<'_>, reg: &Registration) -> Question {
         Step::LeaderName => Question {
             current: draft.leader_name.as_ref().map(|n| n.to_string()),
             back: draft.editing_leader,
-            ..Question::new(turn.t(K::AskLeaderName))
+            ..Question::new(turn.t(by_level(reg, K::AskLeaderName, K::AskLeaderNameCommune)))
         },
         Step::LeaderPhone => Question {
             current: draft.leader_phone.as_ref().map(|p| p.national()),
-            ..Question::new(turn.t(K::AskLeaderPhone))
+            ..Question::new(turn.t(by_level(reg, K::AskLeaderPhone, K::AskLeaderPhoneCommune)))
         },
+        Step::LeaderConsent => leader_consent(turn, reg),
         Step::MemberName => {
             let number = draft.editing.unwrap_or(draft.members.len()) + 1;
             let text = turn.fill(K::AskMemberName, &[("n", Html::text(&number.to_string()))]);
@@ -119,13 +129,9 @@ fn question(turn: &Turn<'_>, reg: &Registration) -> Question {
             choices: member_choices(turn, reg, false),
             ..Question::new(turn.t(K::AskWhichToRemove))
         },
-        Step::DecisionOffer => Question {
-            choices: vec![vec![
-                turn.button(K::ButtonDecisionYes, &Action::DecisionYes.payload()),
-                turn.button(K::ButtonDecisionNo, &Action::DecisionNo.payload()),
-            ]],
-            ..Question::new(turn.t(K::AskDecisionOffer))
-        },
+        Step::ChooseField => choose_field(turn, reg),
+        Step::ConfirmRemove => confirm_remove(turn, reg),
+        Step::DecisionOffer => decision_offer(turn, reg),
         Step::DecisionNumber => Question {
             current: draft
                 .decision
@@ -173,11 +179,8 @@ fn counts(turn: &Turn<'_>, reg: &Registration) -> Vec<(&'static str, Html)> {
 }
 
 fn add_more(turn: &Turn<'_>, reg: &Registration) -> Question {
-    let full = !turn
-        .ctx
-        .rules
-        .village
-        .can_add_member(reg.draft.members.len());
+    // The team's own rules: a commune team may have more members than a village team.
+    let full = !super::rules(turn, reg).can_add_member(reg.draft.members.len());
     let mut row = Vec::new();
     if !full {
         row.push(turn.button(K::ButtonAddMember, &Action::AddMember.payload()));

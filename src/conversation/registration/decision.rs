@@ -17,6 +17,8 @@ pub fn decision_offer(turn: &mut Turn<'_>, mut reg: Registration, input: Input) 
             goto(turn, reg)
         }
         Input::Action(Action::DecisionNo) => save(turn, reg),
+        // Offered only when a decision is registered: saved as it is.
+        Input::Action(Action::Keep) if reg.draft.decision.number.is_some() => save(turn, reg),
         _ => {
             let why = turn.t(K::ChooseFromButtons);
             refuse(turn, reg, why)
@@ -48,18 +50,21 @@ pub fn decision_date(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -
     let Input::Text(text) = &input else {
         return expected_text(turn, reg, &input);
     };
-    match parse_past_date(text, turn.ctx.today) {
+    match parse_past_date(text, turn.ctx.rules.earliest_decision, turn.ctx.today) {
         Ok(date) => {
             reg.draft.decision.date = Some(date);
             advance(turn, reg)
         }
         Err(error) => {
-            let key = match error {
-                DateError::Format => K::DateFormat,
-                DateError::NoSuchDay => K::DateNoSuchDay,
-                DateError::Future => K::DateFuture,
+            let why = match error {
+                DateError::Format => turn.t(K::DateFormat),
+                DateError::NoSuchDay => turn.t(K::DateNoSuchDay),
+                DateError::Future => turn.t(K::DateFuture),
+                DateError::TooEarly(earliest) => {
+                    let date = earliest.format("%d/%m/%Y").to_string();
+                    turn.fill(K::DateTooEarly, &[("date", Html::text(&date))])
+                }
             };
-            let why = turn.t(key);
             refuse(turn, reg, why)
         }
     }

@@ -1,11 +1,12 @@
 //! Which question comes next, which came before, and how the registration ends.
 
 use super::super::state::TeamLevel;
-use super::super::state::{Draft, PendingMember, Registration, Step};
+use super::super::state::{ConsentSource, Draft, PendingMember, Registration, Step};
 use super::super::summary::team_card;
 use super::super::turn::Turn;
 use super::super::{Effect, State};
 use super::{ask, rules, team_unit};
+use crate::domain::{PersonName, PhoneNumber};
 use crate::i18n::{Html, K};
 
 /// Starts a registration: from scratch, or at the review of the team already registered.
@@ -13,11 +14,16 @@ pub fn begin(turn: &mut Turn<'_>, level: TeamLevel, existing: Option<(Draft, i64
     let reg = match existing {
         Some((mut draft, version)) => {
             draft.reviewed = true;
+            let head_word_before = published_on_head_word(&draft, true)
+                .map(|(_, phone)| phone.clone())
+                .collect();
             Registration {
+                head_word_before,
                 step: Step::Review,
                 draft,
                 level,
                 based_on: Some(version),
+                ..Registration::default()
             }
         }
         None => {
@@ -52,15 +58,20 @@ pub fn goto(turn: &mut Turn<'_>, reg: Registration) -> State {
 
 /// The step's answer is in the draft: move on.
 pub fn advance(turn: &mut Turn<'_>, mut reg: Registration) -> State {
+    reg.diacritics_asked = false;
+    if reg.draft.single_field && ends_field(&reg) {
+        return finish_field(turn, reg);
+    }
     let draft = &mut reg.draft;
     reg.step = match reg.step {
         Step::LeaderName => Step::LeaderPhone,
-        Step::LeaderPhone if draft.editing_leader => {
+        Step::LeaderPhone => Step::LeaderConsent,
+        Step::LeaderConsent if draft.editing_leader => {
             draft.editing_leader = false;
             Step::Review
         }
-        Step::LeaderPhone if draft.reviewed => Step::Review,
-        Step::LeaderPhone => Step::MemberName,
+        Step::LeaderConsent if draft.reviewed => Step::Review,
+        Step::LeaderConsent => Step::MemberName,
         Step::MemberName => Step::MemberRole,
         Step::MemberRole if draft.pending.role == Some(crate::domain::MemberRole::Other) => {
             Step::MemberRoleOther
@@ -77,6 +88,34 @@ pub fn advance(turn: &mut Turn<'_>, mut reg: Registration) -> State {
     goto(turn, reg)
 }
 
+/// Whether the answered step completes the one field being changed ("Other" still needs
+/// its free text).
+fn ends_field(reg: &Registration) -> bool {
+    match reg.step {
+        Step::MemberRole => reg.draft.pending.role != Some(crate::domain::MemberRole::Other),
+        Step::LeaderName
+        | Step::LeaderPhone
+        | Step::LeaderConsent
+        | Step::MemberName
+        | Step::MemberRoleOther
+        | Step::MemberPhone
+        | Step::MemberConsent
+        | Step::MemberWorkplace => true,
+        _ => false,
+    }
+}
+
+/// One field changed: the person is saved and the head is back at the review.
+fn finish_field(turn: &mut Turn<'_>, mut reg: Registration) -> State {
+    reg.draft.single_field = false;
+    if reg.draft.editing_leader {
+        reg.draft.editing_leader = false;
+        reg.step = Step::Review;
+        return goto(turn, reg);
+    }
+    commit_member(turn, reg)
+}
+
 fn commit_member(turn: &mut Turn<'_>, mut reg: Registration) -> State {
     let draft = &mut reg.draft;
     let Some(member) = draft.pending.complete() else {
@@ -90,6 +129,7 @@ fn commit_member(turn: &mut Turn<'_>, mut reg: Registration) -> State {
         _ => draft.members.push(member),
     }
     draft.pending = PendingMember::default();
+    draft.single_field = false;
     reg.step = if draft.reviewed {
         Step::Review
     } else {
@@ -102,6 +142,10 @@ fn commit_member(turn: &mut Turn<'_>, mut reg: Registration) -> State {
 
 /// "Back": the previous question, its answer kept.
 pub fn back(turn: &mut Turn<'_>, mut reg: Registration) -> State {
+    reg.diacritics_asked = false;
+    if reg.draft.single_field && reg.step != Step::MemberRoleOther {
+        return back_to_fields(turn, reg);
+    }
     let draft = &mut reg.draft;
     reg.step = match reg.step {
         Step::LeaderName if draft.editing_leader => {
@@ -113,12 +157,13 @@ pub fn back(turn: &mut Turn<'_>, mut reg: Registration) -> State {
             Step::LeaderName
         }
         Step::LeaderPhone => Step::LeaderName,
+        Step::LeaderConsent => Step::LeaderPhone,
         Step::MemberName if draft.editing.is_some() || draft.reviewed => {
             draft.editing = None;
             draft.pending = PendingMember::default();
             Step::Review
         }
-        Step::MemberName if draft.members.is_empty() => Step::LeaderPhone,
+        Step::MemberName if draft.members.is_empty() => Step::LeaderConsent,
         Step::MemberName => {
             draft.pending = PendingMember::default();
             Step::AddMore
@@ -136,14 +181,36 @@ pub fn back(turn: &mut Turn<'_>, mut reg: Registration) -> State {
                 draft.pending = PendingMember::from_member(&last);
                 Step::MemberWorkplace
             }
-            None => Step::LeaderPhone,
+            None => Step::LeaderConsent,
         },
         Step::Review => Step::AddMore,
+        Step::ChooseField => {
+            draft.editing = None;
+            draft.editing_leader = false;
+            draft.pending = PendingMember::default();
+            Step::Review
+        }
+        Step::ConfirmRemove => {
+            draft.removing = None;
+            Step::ChooseRemove
+        }
         Step::ChooseEdit | Step::ChooseRemove | Step::DecisionOffer => Step::Review,
         Step::DecisionNumber => Step::DecisionOffer,
         Step::DecisionDate => Step::DecisionNumber,
         Step::DecisionFile => Step::DecisionDate,
     };
+    goto(turn, reg)
+}
+
+/// "Back" while changing one field: the field's change is dropped and the head chooses
+/// again what to change.
+fn back_to_fields(turn: &mut Turn<'_>, mut reg: Registration) -> State {
+    let draft = &mut reg.draft;
+    draft.single_field = false;
+    if let Some(member) = draft.editing.and_then(|i| draft.members.get(i)) {
+        draft.pending = PendingMember::from_member(member);
+    }
+    reg.step = Step::ChooseField;
     goto(turn, reg)
 }
 
@@ -154,10 +221,15 @@ pub fn save(turn: &mut Turn<'_>, reg: Registration) -> State {
         return State::Idle;
     };
     let based_on = reg.based_on;
+    // A village team's leader is the head who answers: their word is their own.
+    let leader_is_someone_else = reg.level == TeamLevel::Commune;
+    let published = newly_published_on_head_word(&reg, &reg.draft, leader_is_someone_else);
     let mut team = reg.draft;
     team.pending = PendingMember::default();
     team.editing = None;
     team.editing_leader = false;
+    team.single_field = false;
+    team.removing = None;
     let name = turn
         .ctx
         .account
@@ -167,10 +239,47 @@ pub fn save(turn: &mut Turn<'_>, reg: Registration) -> State {
     let card = team_card(turn, &name, &team);
     let text = turn.fill(K::Saved, &[("team", card)]);
     turn.say_html(text);
+    if !published.is_empty() {
+        let names = Html::text(&published.join(", "));
+        let text = turn.fill(K::ConsentNoteToHead, &[("names", names)]);
+        turn.say_html(text);
+    }
     turn.effect(Effect::SaveTeam {
         unit_code: village,
         team,
         based_on,
     });
     State::Idle
+}
+
+/// The people whose number `team` publishes on the head's word alone.
+fn published_on_head_word(
+    team: &Draft,
+    with_leader: bool,
+) -> impl Iterator<Item = (&PersonName, &PhoneNumber)> {
+    let leader = team
+        .leader_name
+        .as_ref()
+        .zip(team.leader_phone.as_ref())
+        .filter(move |_| with_leader && team.leader_consent == Some(ConsentSource::Head));
+    let members = team
+        .members
+        .iter()
+        .filter(|m| m.consent == Some(ConsentSource::Head))
+        .map(|m| (&m.name, &m.phone));
+    leader.into_iter().chain(members)
+}
+
+/// Decree 13/2023: the people whose number this save newly publishes on the head's word.
+/// The members themselves cannot be written to (the bot knows no chat of theirs), so the
+/// head is told what is published and how each person can hide their number.
+fn newly_published_on_head_word(
+    reg: &Registration,
+    team: &Draft,
+    with_leader: bool,
+) -> Vec<String> {
+    published_on_head_word(team, with_leader)
+        .filter(|(_, phone)| !reg.head_word_before.contains(phone))
+        .map(|(name, _)| name.to_string())
+        .collect()
 }

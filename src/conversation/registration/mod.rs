@@ -6,6 +6,7 @@ mod answer;
 mod ask;
 mod decision;
 mod flow;
+mod questions;
 mod review;
 
 pub use ask::ask;
@@ -75,6 +76,7 @@ pub fn on_input(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
     let before = (
         reg.draft.leader_name.clone(),
         reg.draft.leader_phone.clone(),
+        reg.draft.leader_consent,
         reg.draft.members.clone(),
     );
     let next = answer::on_input(turn, reg, input);
@@ -82,6 +84,7 @@ pub fn on_input(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
         let after = (
             reg.draft.leader_name.clone(),
             reg.draft.leader_phone.clone(),
+            reg.draft.leader_consent,
             reg.draft.members.clone(),
         );
         // Checkpoint: officials see the draft grow, and nothing complete is ever only in the
@@ -113,11 +116,15 @@ fn help_key(step: Step) -> K {
     match step {
         Step::LeaderName | Step::MemberName => K::HelpName,
         Step::LeaderPhone | Step::MemberPhone => K::HelpPhone,
-        Step::MemberConsent => K::HelpConsent,
+        Step::MemberConsent | Step::LeaderConsent => K::HelpConsent,
         Step::MemberRole | Step::MemberRoleOther => K::HelpRole,
         Step::MemberWorkplace => K::HelpWorkplace,
         Step::AddMore => K::HelpAddMore,
-        Step::Review | Step::ChooseEdit | Step::ChooseRemove => K::HelpReview,
+        Step::Review
+        | Step::ChooseEdit
+        | Step::ChooseRemove
+        | Step::ChooseField
+        | Step::ConfirmRemove => K::HelpReview,
         Step::DecisionOffer | Step::DecisionNumber | Step::DecisionDate | Step::DecisionFile => {
             K::HelpDecision
         }

@@ -1,7 +1,7 @@
 //! The review of the whole team: add, edit, remove, confirm.
 
 use super::super::input::{Action, Input};
-use super::super::state::{PendingMember, Registration, Step};
+use super::super::state::{Field, PendingMember, Registration, Step};
 use super::super::summary::breach_text;
 use super::super::turn::Turn;
 use super::super::State;
@@ -74,25 +74,42 @@ fn confirm(turn: &mut Turn<'_>, mut reg: Registration) -> State {
 
 pub fn pick_member(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
     let count = reg.draft.members.len();
+    let draft = &mut reg.draft;
     match (reg.step, input) {
         (Step::ChooseEdit, Input::Action(Action::EditWhich(0))) => {
-            reg.draft.editing_leader = true;
-            reg.step = Step::LeaderName;
+            draft.editing_leader = true;
+            reg.step = Step::ChooseField;
             goto(turn, reg)
         }
-        (Step::ChooseEdit, Input::Action(Action::EditWhich(i))) if i <= count => {
-            reg.draft.pending = PendingMember::from_member(&reg.draft.members[i - 1]);
-            reg.draft.editing = Some(i - 1);
-            reg.step = Step::MemberName;
+        (Step::ChooseEdit, Input::Action(Action::EditWhich(i))) if (1..=count).contains(&i) => {
+            draft.pending = PendingMember::from_member(&draft.members[i - 1]);
+            draft.editing = Some(i - 1);
+            reg.step = Step::ChooseField;
+            goto(turn, reg)
+        }
+        (Step::ChooseField, Input::Action(Action::EditField(field)))
+            if !draft.editing_leader || Field::LEADER.contains(&field) =>
+        {
+            draft.single_field = true;
+            reg.step = field.step(draft.editing_leader);
             goto(turn, reg)
         }
         (Step::ChooseRemove, Input::Action(Action::RemoveWhich(i))) if (1..=count).contains(&i) => {
-            let removed = reg.draft.members.remove(i - 1);
-            let text = turn.fill(
-                K::MemberRemoved,
-                &[("name", Html::text(removed.name.as_str()))],
-            );
-            turn.say_html(text);
+            draft.removing = Some(i - 1);
+            reg.step = Step::ConfirmRemove;
+            goto(turn, reg)
+        }
+        (Step::ConfirmRemove, Input::Action(Action::ConfirmRemoveMember)) => {
+            match draft.removing.take().filter(|i| *i < count) {
+                Some(i) => {
+                    let removed = draft.members.remove(i);
+                    let name = Html::text(removed.name.as_str());
+                    let text = turn.fill(K::MemberRemoved, &[("name", name)]);
+                    turn.say_html(text);
+                }
+                // Unreachable through the dialogue: nobody chosen, nobody removed.
+                None => turn.say(K::NothingToRemove),
+            }
             reg.step = Step::Review;
             goto(turn, reg)
         }

@@ -125,7 +125,7 @@ async fn a_crash_between_recording_a_polled_batch_and_confirming_it_applies_each
         (1, 1),
         "{texts:#?}"
     );
-    app.say("0912 345 678", ASK_MEMBER_1).await;
+    app.say("0912 345 678", ASK_LEADER_CONSENT).await;
 }
 
 #[tokio::test]

@@ -47,7 +47,7 @@ async fn stickers_voice_and_locations_get_a_polite_answer_and_change_nothing() {
     }
     let after = app.engine.session(&app.chat()).await.expect("session");
     assert_eq!(after, before, "nothing changed in the conversation");
-    app.say("0912 345 678", ASK_MEMBER_1).await;
+    app.say("0912 345 678", ASK_LEADER_CONSENT).await;
 }
 
 #[tokio::test]
@@ -59,7 +59,7 @@ async fn a_shared_contact_answers_the_phone_question() {
 
     // Act
     let own = contact_update(app.id(), CHAT, "+84912345678", CHAT);
-    app.push(own, ASK_MEMBER_1).await;
+    app.push(own, ASK_LEADER_CONSENT).await;
 
     // Assert
     let session = app.engine.session(&app.chat()).await.expect("session");

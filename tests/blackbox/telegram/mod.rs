@@ -11,6 +11,7 @@ use crate::support::telegram_app::{joined, TestApp};
 
 const ASK_LEADER_NAME: &str = "Họ và tên đầy đủ của anh/chị (tổ trưởng)?";
 const ASK_LEADER_PHONE: &str = "Số điện thoại di động của anh/chị?";
+const ASK_LEADER_CONSENT: &str = "Anh/chị có đồng ý công khai số này không?";
 const ASK_MEMBER_1: &str = "Thành viên thứ 1";
 const ASK_ROLE: &str = "giữ vai trò gì trong tổ?";
 const ASK_WORKPLACE: &str = "làm việc hoặc dạy ở đâu?";
@@ -26,7 +27,7 @@ async fn start(app: &mut TestApp) {
     let start = format!("/start {}", app.invitation);
     let welcome = app.say(&start, ASK_LEADER_NAME).await;
     assert!(
-        joined(&welcome).contains("trưởng <b>Thôn Đông Sơn</b>, Xã Đại Sơn"),
+        joined(&welcome).contains("trưởng thôn: <b>Thôn Đông Sơn</b>, Xã Đại Sơn"),
         "the welcome names the village: {}",
         joined(&welcome)
     );
@@ -36,7 +37,8 @@ async fn start(app: &mut TestApp) {
 async fn start_and_enter_the_leader(app: &mut TestApp) {
     start(app).await;
     app.say("Nguyễn Văn An", ASK_LEADER_PHONE).await;
-    app.say("0912 345 678", ASK_MEMBER_1).await;
+    app.say("0912 345 678", ASK_LEADER_CONSENT).await;
+    app.press("Đã đồng ý", ASK_MEMBER_1).await;
 }
 
 /// A member as the head enters them; `role` is the label of a role button.

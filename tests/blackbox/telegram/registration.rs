@@ -70,7 +70,7 @@ async fn a_village_head_registers_a_whole_team_over_telegram() {
     assert!(sent.iter().all(|m| m["chat_id"] == json!(CHAT)));
     assert_eq!(app.tg.calls("getFile")[0].body["file_id"], "decision-pdf");
     let answered = app.tg.calls("answerCallbackQuery").len();
-    assert_eq!(answered, 9, "every button press is answered");
+    assert_eq!(answered, 10, "every button press is answered");
 
     // Assert: what was stored
     let team = app.team().await;

@@ -1,0 +1,105 @@
+//! Whether a phone number is public (Decree 13/2023): the one place that decides it.
+//!
+//! Two words count: what was recorded with the team (the head confirmed at registration, or
+//! a member's own word carried into the team when it was saved again), and the person's own
+//! word given in chat with their own contact (`phone_consents`), which overrides the first
+//! in both directions. The latest word wins: when the head changes a person's answer in the
+//! dialogue (having seen the current one, own word included), saving forgets the person's
+//! earlier own word, so what the head's card showed at saving is what residents see. Every reader — the head's card, residents' cards, a member's own menu,
+//! the CSV and XLSX listings — reads members and leaders through the queries of this module's
+//! callers, which select both words beside each other, and turns them into one answer here.
+
+use sqlx::Row;
+
+use super::{DbRow, StorageResult, Tx};
+use crate::conversation::state::{ConsentSource, Draft};
+use crate::domain::PhoneNumber;
+
+/// The column every member query (`members m`) selects beside `m.phone_consent_by`: the
+/// person's own word. A macro, so queries are still `concat!`-ed constants.
+macro_rules! member_own_word {
+    () => {
+        "(SELECT pc.granted FROM phone_consents pc WHERE pc.phone = m.phone) AS own_word"
+    };
+}
+pub(crate) use member_own_word;
+
+/// The same for a team's leader (`teams t`), beside `t.leader_phone_consent_by`.
+macro_rules! leader_own_word {
+    () => {
+        "(SELECT pc.granted FROM phone_consents pc WHERE pc.phone = t.leader_phone) AS leader_own_word"
+    };
+}
+pub(crate) use leader_own_word;
+
+/// Who says the number may be shown, or `None` when it must stay hidden.
+pub fn decide(recorded: Option<&str>, own_word: Option<i64>) -> Option<ConsentSource> {
+    match own_word {
+        Some(0) => None,
+        Some(_) => Some(ConsentSource::Member),
+        None => match recorded {
+            Some("head") => Some(ConsentSource::Head),
+            Some("member") => Some(ConsentSource::Member),
+            _ => None,
+        },
+    }
+}
+
+/// The decision for a member row selected with [`member_own_word`].
+pub fn of_member(row: &DbRow) -> StorageResult<Option<ConsentSource>> {
+    let recorded: Option<String> = row.try_get("phone_consent_by")?;
+    let own_word: Option<i64> = row.try_get("own_word")?;
+    Ok(decide(recorded.as_deref(), own_word))
+}
+
+/// The decision for a team row selected with [`leader_own_word`].
+pub fn of_leader(row: &DbRow) -> StorageResult<Option<ConsentSource>> {
+    let recorded: Option<String> = row.try_get("leader_phone_consent_by")?;
+    let own_word: Option<i64> = row.try_get("leader_own_word")?;
+    Ok(decide(recorded.as_deref(), own_word))
+}
+
+/// The numbers whose consent the head changed between the team as stored (`before`, as
+/// decided here) and the team being saved.
+pub fn changed_by_head<'a>(before: &Draft, after: &'a Draft) -> Vec<&'a PhoneNumber> {
+    let was = |phone: &PhoneNumber| -> Option<Option<ConsentSource>> {
+        if before.leader_phone.as_ref() == Some(phone) {
+            return Some(before.leader_consent);
+        }
+        let member = before.members.iter().find(|m| &m.phone == phone);
+        member.map(|m| m.consent)
+    };
+    let leader = after
+        .leader_phone
+        .as_ref()
+        .map(|p| (p, after.leader_consent));
+    let members = after.members.iter().map(|m| (&m.phone, m.consent));
+    leader
+        .into_iter()
+        .chain(members)
+        .filter(|(phone, now)| was(phone).is_some_and(|was| was != *now))
+        .map(|(phone, _)| phone)
+        .collect()
+}
+
+pub async fn forget_own_word(tx: &mut Tx<'_>, phone: &PhoneNumber) -> StorageResult<()> {
+    sqlx::query("DELETE FROM phone_consents WHERE phone = $1")
+        .bind(phone.e164())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_persons_own_word_overrides_the_heads_both_ways() {
+        assert_eq!(decide(Some("head"), None), Some(ConsentSource::Head));
+        assert_eq!(decide(None, None), None);
+        assert_eq!(decide(Some("head"), Some(0)), None);
+        assert_eq!(decide(None, Some(1)), Some(ConsentSource::Member));
+        assert_eq!(decide(Some("member"), None), Some(ConsentSource::Member));
+    }
+}
