@@ -2,13 +2,20 @@
 //! deadline, on the day, then every 2 days while anything is overdue), every official in the
 //! campaign's area gets one digest and every village head whose team is not done a reminder.
 //!
+//! Two open campaigns over one area (a database older than the one-campaign-per-area rule):
+//! each recipient follows one of them, the narrowest then the latest deadline (see
+//! [`overlap`]), so nobody gets two digests for a slot.
+//!
 //! Exactly once: each (campaign, recipient, slot) is recorded in the same transaction that
 //! queues the message in the outbox, so a restart neither repeats nor skips an alert, and
 //! after downtime only the latest missed slot goes out. Delivery (and a recipient who blocked
 //! the bot) is the channel's outbox worker's business; one failure never stops a run.
 
 mod digest;
+mod overlap;
 mod scheduler;
+#[cfg(test)]
+mod tests;
 
 pub(crate) use digest::status_label;
 pub use scheduler::run_scheduler;
@@ -103,28 +110,42 @@ async fn run_campaigns(
     now: DateTime<Utc>,
     run: &mut AlertRun,
 ) -> Result<(), StorageError> {
+    let mut loaded = Vec::new();
     for campaign in engine.store().campaigns().await? {
         let Some(sweep) = engine.store().sweep(Some(&campaign.scope_code)).await? else {
             tracing::warn!(campaign = campaign.id, "campaign area no longer exists");
             continue;
         };
-        let area = Area::load(sweep, engine);
+        let accounts = engine
+            .store()
+            .accounts_in_scope(&campaign.scope_code)
+            .await?;
+        let precedence = overlap::Precedence {
+            depth: sweep.ancestors.len(),
+            deadline: campaign.deadline,
+            id: campaign.id,
+        };
+        loaded.push((campaign, Area::load(sweep, engine), accounts, precedence));
+    }
+    // Overlapping campaigns: each recipient hears from one of them only.
+    let governing = overlap::governing(loaded.iter().map(|(_, _, a, p)| (*p, a.as_slice())));
+    for (campaign, area, accounts, _) in &loaded {
         let Some(slot) = schedule.due(campaign.deadline, now, area.overdue()) else {
             continue;
         };
         run.due.push((campaign.name.clone(), slot.name()));
-        for account in engine
-            .store()
-            .accounts_in_scope(&campaign.scope_code)
-            .await?
-        {
-            let lang = recipient_lang(engine, &account).await?;
-            let Some(reply) = digest::for_account(
-                engine, schedule, &campaign, slot, &area, &account, lang, now,
-            ) else {
+        for account in accounts {
+            let key = (account.channel.clone(), account.chat_id.clone());
+            if governing.get(&key) != Some(&campaign.id) {
+                continue;
+            }
+            let lang = recipient_lang(engine, account).await?;
+            let Some(reply) =
+                digest::for_account(engine, schedule, campaign, slot, area, account, lang, now)
+            else {
                 continue;
             };
-            if queue(engine, &campaign, slot, &account, &reply, now).await? {
+            if queue(engine, campaign, slot, account, &reply, now).await? {
                 run.queued += 1;
             } else {
                 run.already_sent += 1;

@@ -6,6 +6,7 @@ pub mod campaign;
 pub mod import;
 mod inbox;
 pub mod invite;
+pub mod outbox;
 pub mod privacy;
 pub mod telegram;
 pub mod units;
@@ -111,6 +112,7 @@ pub async fn run(
         DatabaseCommand::Campaign(command) => campaign::campaign(engine, command, &mut out).await,
         DatabaseCommand::Alerts(command) => campaign::alerts(engine, command, &mut out).await,
         DatabaseCommand::Inbox(command) => inbox::run(engine.store(), command, &mut out).await,
+        DatabaseCommand::Outbox(command) => outbox::run(engine.store(), command, &mut out).await,
         DatabaseCommand::Accounts(command) => privacy::accounts(engine, command, &mut out).await,
         DatabaseCommand::Erase { phone } => privacy::erase(engine, &phone, &mut out).await,
         DatabaseCommand::Purge => privacy::purge(engine, &mut out).await,

@@ -132,6 +132,9 @@ pub enum DatabaseCommand {
     /// Incoming events that failed too often and were set aside ("parked").
     #[command(subcommand)]
     Inbox(InboxCommand),
+    /// Messages waiting to be sent (replies, notices, alerts), for any chat.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
     /// The chats bound to a role: list them, or revoke one.
     #[command(subcommand)]
     Accounts(AccountsCommand),
@@ -146,6 +149,16 @@ pub enum DatabaseCommand {
     /// ids) and revoke expired accounts and those of chats that blocked the bot long ago.
     /// `serve` does it by itself on every scheduler pass.
     Purge,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// What is not yet sent nor given up: id, chat, when queued, alert or not, first line.
+    List {
+        /// Only this chat, as CHANNEL:ID (console:an, telegram:123456789).
+        #[arg(long, value_name = "CHANNEL:ID")]
+        chat: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,7 +9,8 @@
 //! The console takes the same durable path as every channel: each line is recorded in the
 //! inbox, applied by the pipeline's worker, and its replies are outbox rows, printed and
 //! marked sent. Messages other work queued for this chat (alerts, notices, a member's leave
-//! request) are printed too, after each line and, typing, as they arrive.
+//! request) are printed too, after each line and, typing, as they arrive. Started again in
+//! the middle of a dialogue, it first asks the pending question again.
 
 #[cfg(test)]
 mod tests;
@@ -107,6 +108,11 @@ where
     };
     // A restart in the middle of a dialogue: what was queued meanwhile is shown first.
     console.deliver().await?;
+    if options.invite.is_none() {
+        // The numbered choices shown before the restart are gone: ask the pending question
+        // again, so the next answer (a number, a button's name) is read against it.
+        console.ask_again().await?;
+    }
     if let Some(code) = &options.invite {
         let start = format!("/start {}", code.trim());
         console.write(&format!("> {start}\n")).await?;
@@ -201,6 +207,18 @@ impl<W: AsyncWrite + Unpin> Console<'_, W> {
         tx.commit().await.map_err(StorageError::from)?;
         while self.worker.run_round().await?.events > 0 {}
         self.deliver().await?;
+        Ok(())
+    }
+
+    /// Prints the question the chat's dialogue waits for, if one is open.
+    async fn ask_again(&mut self) -> Result<(), ConsoleError> {
+        if self.engine.session(&self.chat).await?.state == crate::conversation::State::Idle {
+            return Ok(());
+        }
+        let replies = self.engine.current_question(&self.chat).await?;
+        if !replies.is_empty() {
+            self.print(&replies).await?;
+        }
         Ok(())
     }
 

@@ -180,3 +180,46 @@ async fn the_input_ending_ends_the_console_cleanly() {
     let transcript = play(&trial.engine, None, "/start\n\n").await;
     assert!(transcript.starts_with("> /start\n"), "{transcript}");
 }
+
+#[tokio::test]
+async fn a_console_restarted_mid_dialogue_asks_the_pending_question_and_takes_its_answer() {
+    let trial = trial().await;
+    // Half a registration: the leader, then the first member up to the role question.
+    let first = play(
+        &trial.engine,
+        Some(trial.code.clone()),
+        "Nguyễn Văn An\n0912 345 678\nTrần Thị Bình\n",
+    )
+    .await;
+    assert!(
+        first.contains("  [1] Bí thư Chi đoàn\n"),
+        "the role question is asked: {first}"
+    );
+
+    // The same chat again, as `cnscd console --chat an` on the same database.
+    let second = play(&trial.engine, None, "1\n").await;
+
+    let (question, answer) = second.split_once("> 1\n").expect("the answer is echoed");
+    assert!(
+        question.contains("  [1] Bí thư Chi đoàn\n"),
+        "the pending question comes first, with its buttons: {second}"
+    );
+    let session = trial
+        .engine
+        .session(&ChatKey::new(CHANNEL, "an"))
+        .await
+        .unwrap();
+    let crate::conversation::State::Registering(reg) = session.state else {
+        panic!("the registration goes on: {second}");
+    };
+    assert_eq!(
+        reg.draft.pending.role,
+        Some(MemberRole::YouthUnionSecretary),
+        "the number answered the role question: {answer}"
+    );
+    assert_eq!(
+        reg.step,
+        crate::conversation::state::Step::MemberPhone,
+        "{answer}"
+    );
+}

@@ -308,6 +308,20 @@ pub fn handle(session: &Session, incoming: Incoming, ctx: &Context<'_>) -> Outco
     turn.finish(session, state)
 }
 
+/// The question the chat's current state waits for, with its buttons, asked again as `/help`
+/// would ask it; nothing changes (the revision stays, so its buttons work). For a channel that
+/// lost what it showed: a console restarted in the middle of a dialogue.
+pub fn current_question(session: &Session, ctx: &Context<'_>) -> Vec<Reply> {
+    let mut turn = turn::Turn::new(session, ctx);
+    let state = if needs_account(&session.state) && ctx.invitation_or_account_unit().is_none() {
+        State::Idle
+    } else {
+        session.state.clone()
+    };
+    input::reprompt(&mut turn, &state);
+    turn.finish(session, session.state.clone()).replies
+}
+
 /// States only an account may be in (they write to its unit).
 fn needs_account(state: &State) -> bool {
     matches!(

@@ -8,6 +8,7 @@ pub(crate) mod context;
 mod effects;
 mod limits;
 mod lookups;
+mod question;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;

@@ -17,6 +17,7 @@ pub mod invitations;
 pub mod limits;
 pub mod listing;
 pub mod outbox;
+pub mod outbox_view;
 pub mod report;
 pub mod retention;
 pub mod scratch;

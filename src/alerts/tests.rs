@@ -1,0 +1,85 @@
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use tempfile::TempDir;
+
+use super::*;
+use crate::clock::ManualClock;
+use crate::conversation::Incoming;
+use crate::domain::{AccountRole, CompositionRules};
+use crate::engine::ChatKey;
+use crate::i18n::Texts;
+use crate::import::load_default_units_if_empty;
+use crate::invitation::create_invitation;
+use crate::storage::Store;
+
+/// Two campaigns as a database made before the one-campaign-per-area rule may hold them.
+async fn insert_campaign(store: &Store, deadline: &str, scope: &str) {
+    sqlx::query(
+        "INSERT INTO campaigns (name, deadline, scope_code, created_by, created_at, updated_at)
+         VALUES ('Quyết định', $1, $2, 'test', '2022-04-01T00:00:00Z', '2022-04-01T00:00:00Z')",
+    )
+    .bind(deadline)
+    .bind(scope)
+    .execute(store.pool())
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn two_overlapping_campaigns_send_each_recipient_one_digest_per_slot_from_the_narrowest() {
+    let dir = TempDir::new().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("cnscd.db").display());
+    let store = Store::connect(&url).await.unwrap();
+    // 18 April 2022, 08:00 in Vietnam: 7 days before the district's deadline, 3 before the
+    // commune's.
+    let now = Utc.with_ymd_and_hms(2022, 4, 18, 1, 0, 0).unwrap();
+    load_default_units_if_empty(&store, now).await.unwrap();
+    let engine = Engine::new(
+        store,
+        Arc::new(Texts::load().unwrap()),
+        Arc::new(CompositionRules::default_rules().unwrap()),
+        Arc::new(ManualClock::new(now)),
+    );
+    let store = engine.store();
+    for (role, unit, chat) in [
+        (AccountRole::DistrictOfficial, "298", "district"),
+        (AccountRole::CommuneOfficial, "11083", "commune"),
+    ] {
+        let code = create_invitation(store, role, unit, chrono::Duration::days(14), "t", now)
+            .await
+            .unwrap()
+            .code;
+        let chat = ChatKey::new("telegram", chat);
+        let start = Incoming::Text(format!("/start {code}"));
+        engine.handle(&chat, None, start).await.unwrap();
+    }
+    insert_campaign(store, "2022-04-25", "298").await;
+    insert_campaign(store, "2022-04-21", "11083").await;
+
+    let run = run_due(&engine, engine.schedule(), now).await.unwrap();
+
+    assert_eq!(run.due.len(), 2, "{run:?}");
+    assert_eq!(run.queued, 2, "one digest each: {run:?}");
+    let waiting = store.pending_outbox("telegram", 100).await.unwrap();
+    let alerts: Vec<_> = waiting.iter().filter(|m| m.is_alert).collect();
+    let to = |chat: &str| -> Vec<&str> {
+        alerts
+            .iter()
+            .filter(|m| m.chat_id == chat)
+            .map(|m| m.reply.text.as_str())
+            .collect()
+    };
+    let commune = to("commune");
+    assert_eq!(commune.len(), 1, "{commune:?}");
+    assert!(
+        commune[0].contains("21/04/2022"),
+        "the commune's own: {commune:?}"
+    );
+    let district = to("district");
+    assert_eq!(district.len(), 1, "{district:?}");
+    assert!(district[0].contains("25/04/2022"), "{district:?}");
+
+    let again = run_due(&engine, engine.schedule(), now).await.unwrap();
+    assert_eq!((again.queued, again.already_sent), (0, 2), "{again:?}");
+}
