@@ -129,6 +129,7 @@ async fn polling_on_sqlite(options: &LoadOptions, parts: &Parts) -> anyhow::Resu
         ServeOptions {
             throttle: false,
             pipeline: PipelineOptions::default(),
+            http: Default::default(),
         },
         async {
             let _ = stopped.await;
@@ -168,6 +169,7 @@ async fn webhooks_on_postgres(
             ServeOptions {
                 throttle: false,
                 pipeline: PipelineOptions::named(format!("bench-replica-{replica}")),
+                http: Default::default(),
             },
             listener,
             webhook,
