@@ -10,7 +10,8 @@
 //! - at most [`HttpLimits::max_connections`] connections at once; more are closed on accept.
 //!
 //! Stopping: no new connection is accepted, idle ones are closed, the requests in flight are
-//! answered (each within the limits above), then [`serve_until`] returns.
+//! answered, then [`serve_until`] returns; connections still open after
+//! [`HttpLimits::drain`] are closed.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -42,6 +43,9 @@ pub struct HttpLimits {
     pub request: Duration,
     /// Connections open at once.
     pub max_connections: usize,
+    /// How long a stop waits for connections to finish before closing them: a client
+    /// half-way through its headers would otherwise hold the stop for the header timeout.
+    pub drain: Duration,
 }
 
 impl Default for HttpLimits {
@@ -55,6 +59,8 @@ impl Default for HttpLimits {
             body_read: Duration::from_secs(10),
             request: Duration::from_secs(30),
             max_connections: 1024,
+            // Within the 10 s `serve` promises to stop in, with the outbox flush after it.
+            drain: Duration::from_secs(5),
         }
     }
 }
@@ -105,7 +111,15 @@ pub(crate) async fn serve_until(
     tracing::info!("stopping: answering the requests in flight");
     drop(listener);
     let _ = closing.send(true);
-    while connections.join_next().await.is_some() {}
+    let drained = async { while connections.join_next().await.is_some() {} };
+    if tokio::time::timeout(limits.drain, drained).await.is_err() {
+        // Telegram gets no 200 for an update cut off here and delivers it again.
+        tracing::warn!(
+            open = connections.len(),
+            "stopping: connections still open after the drain time closed"
+        );
+        connections.shutdown().await;
+    }
     Ok(())
 }
 

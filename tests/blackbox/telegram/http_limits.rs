@@ -19,6 +19,7 @@ fn quick_limits() -> HttpLimits {
         body_read: Duration::from_secs(1),
         request: Duration::from_secs(5),
         max_connections: 1024,
+        drain: Duration::from_secs(5),
     }
 }
 
@@ -142,4 +143,30 @@ async fn connections_over_the_cap_are_closed_at_once_and_the_rest_still_served()
         "served again once slots are free"
     );
     replica.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_connection_half_way_through_its_headers_does_not_hold_the_stop_beyond_the_drain_time() {
+    // Arrange: headers may take 30 s, a stop drains for 1 s.
+    let app = spawn_app_without_bot().await;
+    let limits = HttpLimits {
+        header_read: Duration::from_secs(30),
+        drain: Duration::from_secs(1),
+        ..quick_limits()
+    };
+    let replica = start_replica_with(&app, limits).await;
+    let mut slow = half_sent(&replica, &format!("POST {PATH} HTTP/1.1\r\nHost: b")).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    // Act
+    let began = std::time::Instant::now();
+    replica.shutdown().await;
+
+    // Assert
+    assert!(
+        began.elapsed() < Duration::from_secs(4),
+        "stopped in {:?}",
+        began.elapsed()
+    );
+    assert!(closed_within(&mut slow, Duration::from_secs(1)).await);
 }
