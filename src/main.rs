@@ -140,6 +140,7 @@ fn serve_options(args: &ServeArgs) -> ServeOptions {
     ServeOptions {
         throttle: !args.no_throttle,
         pipeline,
+        ..ServeOptions::default()
     }
 }
 
@@ -151,15 +152,18 @@ async fn listen(mode: ServeMode) -> anyhow::Result<Receive> {
             .with_context(|| format!("Failed to listen on {address}"))
     };
     Ok(match mode {
-        ServeMode::Polling { listen: None } => Receive::Polling { listener: None },
-        ServeMode::Polling {
-            listen: Some(address),
-        } => Receive::Polling {
+        ServeMode::Polling { ops: None } => Receive::Polling { listener: None },
+        ServeMode::Polling { ops: Some(address) } => Receive::Polling {
             listener: Some(bind(address).await?),
         },
-        ServeMode::Webhook { listen, webhook } => Receive::Webhook {
+        ServeMode::Webhook {
+            listen,
+            ops,
+            webhook,
+        } => Receive::Webhook {
             listener: bind(listen).await?,
             webhook,
+            ops: Some(bind(ops).await?),
         },
     })
 }

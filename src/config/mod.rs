@@ -410,10 +410,20 @@ mod tests {
 
         let mode = args.mode(Some("s3cret")).expect("a valid configuration");
 
-        let ServeMode::Webhook { listen, webhook } = mode else {
+        let ServeMode::Webhook {
+            listen,
+            ops,
+            webhook,
+        } = mode
+        else {
             panic!("not webhook mode: {mode:?}");
         };
         assert_eq!(listen.to_string(), "0.0.0.0:8080");
+        assert_eq!(
+            ops.to_string(),
+            "127.0.0.1:9090",
+            "health and metrics stay private"
+        );
         assert_eq!(webhook.path(), "/tg/updates");
         assert!(
             !format!("{webhook:?}").contains("s3cret"),
@@ -424,12 +434,39 @@ mod tests {
     #[test]
     fn long_polling_needs_no_secret_and_listens_only_when_asked() {
         let polling = serve_args(&[]).mode(None).expect("polling");
-        assert!(matches!(polling, ServeMode::Polling { listen: None }));
+        assert!(matches!(polling, ServeMode::Polling { ops: None }));
 
         let with_listen = serve_args(&["--listen", "127.0.0.1:9000"]).mode(None);
-        assert!(
-            matches!(with_listen, Ok(ServeMode::Polling { listen: Some(a) }) if a.port() == 9000)
-        );
+        assert!(matches!(with_listen, Ok(ServeMode::Polling { ops: Some(a) }) if a.port() == 9000));
+
+        let both = [
+            "--listen",
+            "127.0.0.1:9000",
+            "--ops-listen",
+            "127.0.0.1:9001",
+        ];
+        let with_ops = serve_args(&both).mode(None);
+        assert!(matches!(with_ops, Ok(ServeMode::Polling { ops: Some(a) }) if a.port() == 9001));
+    }
+
+    #[test]
+    fn ops_listen_moves_health_and_metrics_off_the_webhook_port() {
+        let args = serve_args(&[
+            "--webhook-url",
+            "https://bot.example.org/tg/updates",
+            "--listen",
+            "0.0.0.0:8443",
+            "--ops-listen",
+            "10.0.0.5:9100",
+        ]);
+
+        let mode = args.mode(Some("s3cret")).expect("a valid configuration");
+
+        let ServeMode::Webhook { listen, ops, .. } = mode else {
+            panic!("not webhook mode: {mode:?}");
+        };
+        assert_eq!(listen.to_string(), "0.0.0.0:8443");
+        assert_eq!(ops.to_string(), "10.0.0.5:9100");
     }
 
     #[test]

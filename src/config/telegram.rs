@@ -12,8 +12,13 @@ use crate::telegram::{SecretError, Webhook, WebhookError, WebhookSecret};
 /// in process listings and shell histories.
 pub const WEBHOOK_SECRET_ENV: &str = "CNSCD_WEBHOOK_SECRET";
 
-/// Where webhooks, `/healthz` and `/metrics` are served when `--listen` is not given.
+/// Where webhooks are served when `--listen` is not given.
 pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 8080);
+
+/// Where `/healthz` and `/metrics` are served beside webhooks when `--ops-listen` is not
+/// given: the loopback interface, so they are private unless the operator opens them (a
+/// Prometheus or load balancer on another host needs e.g. `--ops-listen 10.0.0.5:9090`).
+pub const DEFAULT_OPS_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 9090);
 
 /// How to reach the Telegram Bot API.
 #[derive(Debug, Args)]
@@ -53,8 +58,9 @@ pub struct ServeArgs {
     )]
     pub webhook_url: Option<url::Url>,
 
-    /// Where to serve webhooks, /healthz and /metrics [default with --webhook-url:
-    /// 0.0.0.0:8080]. With long polling, /healthz and /metrics are served only if it is given.
+    /// Where to serve webhooks [default with --webhook-url: 0.0.0.0:8080]; only the
+    /// webhook's path, never /healthz or /metrics. With long polling (no webhooks), /healthz
+    /// and /metrics are served here if --ops-listen is not given, as before.
     #[arg(
         long,
         env = "CNSCD_LISTEN",
@@ -62,6 +68,17 @@ pub struct ServeArgs {
         value_name = "ADDR"
     )]
     pub listen: Option<SocketAddr>,
+
+    /// Where to serve /healthz and /metrics, apart from the public webhook port [default with
+    /// --webhook-url: 127.0.0.1:9090]. With long polling they are served only if this (or
+    /// --listen) is given.
+    #[arg(
+        long,
+        env = "CNSCD_OPS_LISTEN",
+        hide_env_values = true,
+        value_name = "ADDR"
+    )]
+    pub ops_listen: Option<SocketAddr>,
 
     /// This replica's name in the inbox and outbox [default: the host name]. Replicas on one
     /// database need different names; restarted under its name, a replica takes back at once
@@ -78,11 +95,13 @@ pub struct ServeArgs {
 /// How `serve` receives updates, checked before anything starts.
 #[derive(Debug)]
 pub enum ServeMode {
-    /// `getUpdates`; `/healthz` and `/metrics` on `listen` if given.
-    Polling { listen: Option<SocketAddr> },
-    /// Telegram POSTs updates to the webhook's path on `listen`.
+    /// `getUpdates`; `/healthz` and `/metrics` on `ops` if given.
+    Polling { ops: Option<SocketAddr> },
+    /// Telegram POSTs updates to the webhook's path on `listen`; `/healthz` and `/metrics`
+    /// are on `ops`.
     Webhook {
         listen: SocketAddr,
+        ops: SocketAddr,
         webhook: Webhook,
     },
 }
@@ -112,14 +131,17 @@ impl ServeArgs {
     /// updates in any chat's name.
     pub fn mode(&self, secret: Option<&str>) -> Result<ServeMode, ConfigError> {
         let Some(url) = &self.webhook_url else {
+            // `--listen` served /healthz and /metrics with long polling before
+            // `--ops-listen` existed; it still does.
             return Ok(ServeMode::Polling {
-                listen: self.listen,
+                ops: self.ops_listen.or(self.listen),
             });
         };
         let secret = webhook_secret(secret)?;
         let webhook = Webhook::new(url, secret).map_err(ConfigError::WebhookUrl)?;
         Ok(ServeMode::Webhook {
             listen: self.listen.unwrap_or(DEFAULT_LISTEN),
+            ops: self.ops_listen.unwrap_or(DEFAULT_OPS_LISTEN),
             webhook,
         })
     }

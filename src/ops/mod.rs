@@ -1,7 +1,11 @@
-//! What operators reach over HTTP, whatever the channels: `/healthz` and `/metrics`, and
-//! serving a router until shutdown. Channel-neutral: the Telegram webhook and (later) other
-//! channels' webhooks mount their routes beside these.
+//! What operators reach over HTTP, whatever the channels: `/healthz` and `/metrics` on their
+//! own address, and the server (with its timeouts and connection cap) that the Telegram
+//! webhook and (later) other channels' webhooks run on too.
 
 pub mod health;
 pub mod http;
+mod log_limit;
 pub mod metrics;
+pub mod server;
+
+pub(crate) use log_limit::LogLimit;

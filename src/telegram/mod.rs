@@ -35,6 +35,7 @@ pub use webhook::{Webhook, WebhookError, SECRET_HEADER};
 
 use crate::engine::Engine;
 use crate::ops::http::OpsServer;
+use crate::ops::server::HttpLimits;
 use crate::pipeline::PipelineOptions;
 
 /// The channel name of Telegram chats in [`crate::engine::ChatKey`].
@@ -48,6 +49,8 @@ pub struct ServeOptions {
     pub throttle: bool,
     /// This replica's name in the inbox and outbox (see [`PipelineOptions`]).
     pub pipeline: PipelineOptions,
+    /// Timeouts and the connection cap of the webhook and ops servers.
+    pub http: HttpLimits,
 }
 
 impl Default for ServeOptions {
@@ -55,6 +58,7 @@ impl Default for ServeOptions {
         ServeOptions {
             throttle: true,
             pipeline: PipelineOptions::default(),
+            http: HttpLimits::default(),
         }
     }
 }
@@ -68,11 +72,12 @@ pub enum Receive {
     /// The bot asks Telegram (`getUpdates`). With a listener, `/healthz` and `/metrics` are
     /// served on it.
     Polling { listener: Option<TcpListener> },
-    /// Telegram POSTs each update to the webhook's path on `listener`, beside `/healthz`
-    /// and `/metrics`.
+    /// Telegram POSTs each update to the webhook's path on `listener`; `/healthz` and
+    /// `/metrics` are served on `ops` if given, never on `listener` (which is public).
     Webhook {
         listener: TcpListener,
         webhook: Webhook,
+        ops: Option<TcpListener>,
     },
 }
 
@@ -118,7 +123,7 @@ pub async fn serve_until(
     serve_receiving_until(engine, bot, options, receive, shutdown).await
 }
 
-/// Webhooks on `listener` until `shutdown` completes: then no new connection is accepted,
+/// Webhooks on `listener` (without `/healthz` and `/metrics`) until `shutdown` completes: then no new connection is accepted,
 /// the requests in flight are answered, and the outbox worker stops. Never sets or deletes
 /// the webhook at Telegram (`cnscd webhook set` does), so stopping one replica leaves the
 /// others receiving.
@@ -130,7 +135,11 @@ pub async fn serve_webhook_until(
     webhook: Webhook,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), TelegramError> {
-    let receive = Receive::Webhook { listener, webhook };
+    let receive = Receive::Webhook {
+        listener,
+        webhook,
+        ops: None,
+    };
     serve_receiving_until(engine, bot, options, receive, shutdown).await
 }
 
@@ -145,17 +154,9 @@ pub async fn serve_receiving_until(
     let files = bot.clone();
     if options.throttle {
         let throttled = bot.throttle(Limits::default());
-        run(
-            engine,
-            throttled,
-            files,
-            options.pipeline,
-            receive,
-            shutdown,
-        )
-        .await
+        run(engine, throttled, files, options, receive, shutdown).await
     } else {
-        run(engine, bot, files, options.pipeline, receive, shutdown).await
+        run(engine, bot, files, options, receive, shutdown).await
     }
 }
 
@@ -166,28 +167,41 @@ async fn run<R: Api>(
     engine: Engine,
     bot: R,
     files: Bot,
-    pipeline: PipelineOptions,
+    options: ServeOptions,
     receive: Receive,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), TelegramError> {
-    let started = startup::start(engine, &bot, files, pipeline).await;
-    let result = match receive {
+    let started = startup::start(engine, &bot, files, options.pipeline).await;
+    let limits = options.http;
+    let (ops, result) = match receive {
         Receive::Polling { listener } => {
-            let ops = listener
-                .map(|listener| OpsServer::spawn(listener, &started.engine, &started.metrics));
-            let result = polling::run(&started, bot, shutdown).await;
-            if let Some(ops) = ops {
-                ops.stop().await;
-            }
-            result
+            let ops = listener.map(|ops| ops_server(ops, &started, limits));
+            (ops, polling::run(&started, bot, shutdown).await)
         }
-        Receive::Webhook { listener, webhook } => {
-            webhook::run(&started, bot, listener, webhook, shutdown).await
+        Receive::Webhook {
+            listener,
+            webhook,
+            ops,
+        } => {
+            let ops = ops.map(|ops| ops_server(ops, &started, limits));
+            let served = webhook::run(&started, bot, listener, webhook, limits, shutdown).await;
+            (ops, served)
         }
     };
+    if let Some(ops) = ops {
+        ops.stop().await;
+    }
     tracing::info!("stopping: finishing the steps in hand and sending their replies");
     started.pipeline.shutdown(STOP_WITHIN).await;
     result
+}
+
+/// `/healthz` and `/metrics` on `listener`, in a task of their own.
+fn ops_server(listener: TcpListener, started: &startup::Started, limits: HttpLimits) -> OpsServer {
+    if let Ok(address) = listener.local_addr() {
+        tracing::info!(%address, "serving /healthz and /metrics");
+    }
+    OpsServer::spawn(listener, &started.engine, &started.metrics, limits)
 }
 
 /// Completes on SIGTERM (how systemd, Docker and Kubernetes stop a service) or SIGINT

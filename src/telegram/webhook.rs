@@ -7,7 +7,13 @@
 //!   it; a redelivery is recognised by its id and kept once.
 //! - 503: it could not be recorded (the database is down, …). Telegram delivers it again
 //!   later; the chat is told once that it need not send it again.
-//! - 401: no or a wrong secret token; the body is not even read.
+//! - 401: no or a wrong secret token; the body is not even read. Every refusal is counted
+//!   in `cnscd_webhook_unauthorized_total`, but logged at most once a minute: a flood of
+//!   guesses must not flood the log.
+//! - 408: the body did not arrive within the body-read timeout.
+//!
+//! Only the webhook's path is served here: `/healthz` and `/metrics` have their own,
+//! private, address (see [`crate::ops::http`]).
 //!
 //! teloxide's own webhook listener is not used: it answers 200 before the update is
 //! handled, and it sets and deletes the webhook itself, which would unhook every replica
@@ -16,6 +22,7 @@
 use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::State;
@@ -35,6 +42,8 @@ use crate::engine::{ChatKey, Engine};
 use crate::i18n::K;
 use crate::ops::http;
 use crate::ops::metrics::{ErrorKind, Metrics, Outcome};
+use crate::ops::server::HttpLimits;
+use crate::ops::LogLimit;
 use crate::pipeline::Recorder;
 
 /// The header Telegram puts the secret token in.
@@ -97,6 +106,10 @@ struct Hook<R> {
     metrics: Metrics,
     secret: WebhookSecret,
     failed: Failures,
+    /// Refused requests are logged at most once a minute.
+    refused: LogLimit,
+    /// How long a body may take to arrive.
+    body_read: Duration,
 }
 
 pub(super) async fn run<R: Api>(
@@ -104,6 +117,7 @@ pub(super) async fn run<R: Api>(
     bot: R,
     listener: TcpListener,
     webhook: Webhook,
+    limits: HttpLimits,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), TelegramError> {
     let hook = Arc::new(Hook {
@@ -114,15 +128,16 @@ pub(super) async fn run<R: Api>(
         metrics: started.metrics.clone(),
         secret: webhook.secret,
         failed: Failures::default(),
+        refused: LogLimit::per_minute(),
+        body_read: limits.body_read,
     });
     let router = Router::new()
         .route(&webhook.path, post(receive::<R>))
-        .with_state(hook)
-        .merge(http::ops_routes(&started.engine, &started.metrics));
+        .with_state(hook);
     if let Ok(address) = listener.local_addr() {
         tracing::info!(%address, path = webhook.path, "serving webhooks");
     }
-    http::serve_until(listener, router, shutdown)
+    http::serve_until(listener, router, limits, shutdown)
         .await
         .map_err(TelegramError::Http)
 }
@@ -136,14 +151,25 @@ async fn receive<R: Api>(
     let token = headers.get(SECRET_HEADER).map(|value| value.as_bytes());
     if !hook.secret.matches(token) {
         hook.metrics.unauthorized();
-        tracing::warn!("webhook request without the right secret token refused");
+        if let Some(count) = hook.refused.event(Instant::now()) {
+            tracing::warn!(
+                count,
+                "webhook requests without the right secret token refused (logged once a \
+                 minute; all are counted in cnscd_webhook_unauthorized_total)"
+            );
+        }
         return StatusCode::UNAUTHORIZED;
     }
-    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(bytes) => bytes,
-        Err(error) => {
+    let reading = axum::body::to_bytes(body, MAX_BODY_BYTES);
+    let bytes = match tokio::time::timeout(hook.body_read, reading).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(error)) => {
             tracing::warn!(%error, "webhook request body could not be read");
             return StatusCode::BAD_REQUEST;
+        }
+        Err(_) => {
+            tracing::warn!("webhook request body did not arrive in time");
+            return StatusCode::REQUEST_TIMEOUT;
         }
     };
     let update: Update = match serde_json::from_slice(&bytes) {

@@ -129,6 +129,7 @@ async fn polling_on_sqlite(options: &LoadOptions, parts: &Parts) -> anyhow::Resu
         ServeOptions {
             throttle: false,
             pipeline: PipelineOptions::default(),
+            http: Default::default(),
         },
         async {
             let _ = stopped.await;
@@ -156,21 +157,28 @@ async fn webhooks_on_postgres(
     let mut urls = Vec::new();
     let mut stops = Vec::new();
     let mut replicas = Vec::new();
+    let mut healths = Vec::new();
     for (replica, engine) in engines.iter().enumerate() {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}/telegram", listener.local_addr()?);
+        let ops = TcpListener::bind("127.0.0.1:0").await?;
+        healths.push(format!("http://{}/healthz", ops.local_addr()?));
         let webhook = Webhook::new(&url::Url::parse(&url)?, WebhookSecret::parse(SECRET)?)?;
         let bot = Bot::new(TOKEN).set_api_url(api.url()?);
         let (stop, stopped) = oneshot::channel::<()>();
-        replicas.push(tokio::spawn(telegram::serve_webhook_until(
+        replicas.push(tokio::spawn(telegram::serve_receiving_until(
             engine.clone(),
             bot,
             ServeOptions {
                 throttle: false,
                 pipeline: PipelineOptions::named(format!("bench-replica-{replica}")),
+                http: Default::default(),
             },
-            listener,
-            webhook,
+            telegram::Receive::Webhook {
+                listener,
+                webhook,
+                ops: Some(ops),
+            },
             async {
                 let _ = stopped.await;
             },
@@ -179,8 +187,8 @@ async fn webhooks_on_postgres(
         stops.push(stop);
     }
     // Each replica sends a few requests to the fake server as it starts; wait for both.
-    for url in &urls {
-        wait_until_up(url).await?;
+    for health in &healths {
+        wait_until_up(health).await?;
     }
     let delivery = Delivery::Webhook {
         client: reqwest::Client::new(),
@@ -203,17 +211,17 @@ async fn webhooks_on_postgres(
     figures
 }
 
-async fn wait_until_up(webhook_url: &str) -> anyhow::Result<()> {
-    let health = webhook_url.replace("/telegram", "/healthz");
+/// Waits until `health` (a replica's `/healthz` on its ops address) answers 200.
+async fn wait_until_up(health: &str) -> anyhow::Result<()> {
     for _ in 0..100 {
-        if let Ok(response) = reqwest::get(&health).await {
+        if let Ok(response) = reqwest::get(health).await {
             if response.status().is_success() {
                 return Ok(());
             }
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    anyhow::bail!("the replica at {webhook_url} did not come up")
+    anyhow::bail!("the replica with {health} did not come up")
 }
 
 /// Villages, one per chat, with an invitation each; the scripts, with how many messages each

@@ -135,6 +135,7 @@ pub fn test_options(name: &str) -> ServeOptions {
             owner: name.to_owned(),
             takeover_after: Duration::from_secs(1),
         },
+        http: Default::default(),
     }
 }
 

@@ -1,12 +1,14 @@
-//! Webhook replicas of the bot: each a `serve_webhook_until` in a task of its own, with its
-//! own engine and database connection, listening on 127.0.0.1 at a port of its choosing.
+//! Webhook replicas of the bot: each a `serve_receiving_until` in a task of its own, with its
+//! own engine and database connection, listening on 127.0.0.1 at ports of its choosing: one
+//! for webhooks, one for `/healthz` and `/metrics`.
 
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
 
+use cnscd::ops::server::HttpLimits;
 use cnscd::storage::Store;
-use cnscd::telegram::{serve_webhook_until, TelegramError, Webhook, WebhookSecret};
+use cnscd::telegram::{serve_receiving_until, Receive, TelegramError, Webhook, WebhookSecret};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -20,7 +22,10 @@ pub const SECRET: &str = "test-secret_0123";
 pub const PATH: &str = "/telegram/updates";
 
 pub struct Replica {
+    /// The webhook port.
     pub addr: SocketAddr,
+    /// The `/healthz` and `/metrics` port.
+    pub ops: SocketAddr,
     /// The replica's own connection to the database (to make it fail in tests).
     pub store: Store,
     stop: oneshot::Sender<()>,
@@ -29,10 +34,17 @@ pub struct Replica {
 
 /// Starts a replica on a fresh engine; it accepts requests once this returns.
 pub async fn start_replica(app: &TestApp) -> Replica {
+    start_replica_with(app, HttpLimits::default()).await
+}
+
+/// Starts a replica whose HTTP servers have these timeouts and connection cap.
+pub async fn start_replica_with(app: &TestApp, limits: HttpLimits) -> Replica {
     let engine = app.fresh_engine().await;
     let store = engine.store().clone();
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("local address");
+    let ops_listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let ops = ops_listener.local_addr().expect("local address");
     let public = url::Url::parse(&format!("https://bot.example.org{PATH}")).expect("URL");
     let secret = WebhookSecret::parse(SECRET).expect("valid secret");
     let webhook = Webhook::new(&public, secret).expect("valid webhook");
@@ -42,17 +54,23 @@ pub async fn start_replica(app: &TestApp) -> Replica {
     };
     static REPLICAS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let number = REPLICAS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let options = super::telegram_app::test_options(&format!("replica-{number}"));
-    let task = tokio::spawn(serve_webhook_until(
+    let mut options = super::telegram_app::test_options(&format!("replica-{number}"));
+    options.http = limits;
+    let receive = Receive::Webhook {
+        listener,
+        webhook,
+        ops: Some(ops_listener),
+    };
+    let task = tokio::spawn(serve_receiving_until(
         engine,
         app.tg.bot(),
         options,
-        listener,
-        webhook,
+        receive,
         shutdown,
     ));
     Replica {
         addr,
+        ops,
         store,
         stop,
         task,
@@ -87,12 +105,19 @@ impl Replica {
         self.task.abort();
     }
 
-    /// A GET on this replica: the status and the body.
+    /// A GET on this replica's ops port (`/healthz`, `/metrics`): the status and the body.
     pub async fn get(&self, path: &str) -> (reqwest::StatusCode, String) {
-        let response = reqwest::get(self.url(path))
-            .await
-            .expect("the replica answers");
-        let status = response.status();
-        (status, response.text().await.expect("a text body"))
+        get(format!("http://{}{path}", self.ops)).await
     }
+
+    /// A GET on this replica's public webhook port.
+    pub async fn get_public(&self, path: &str) -> (reqwest::StatusCode, String) {
+        get(self.url(path)).await
+    }
+}
+
+async fn get(url: String) -> (reqwest::StatusCode, String) {
+    let response = reqwest::get(url).await.expect("the replica answers");
+    let status = response.status();
+    (status, response.text().await.expect("a text body"))
 }

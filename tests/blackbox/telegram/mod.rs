@@ -2,6 +2,7 @@
 //! fresh database per test. The steps below are the village head's, in Vietnamese.
 
 mod durability;
+mod http_limits;
 mod messages;
 mod registration;
 mod resilience;
