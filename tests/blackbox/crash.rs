@@ -114,12 +114,27 @@ fn spawn_bot(url: &str, api: &str) -> Child {
         .env("TELOXIDE_API_URL", api)
         .env("DATABASE_URL", url)
         .env("CNSCD_REPLICA_ID", "crash-test")
-        .env("RUST_LOG", "error")
+        .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(log_file())
         .kill_on_drop(true)
         .spawn()
         .expect("the binary starts")
+}
+
+/// Where the bots' warnings go: `CNSCD_CRASH_LOG` names a file (appended to), else nowhere.
+fn log_file() -> Stdio {
+    let Ok(path) = std::env::var("CNSCD_CRASH_LOG") else {
+        return Stdio::null();
+    };
+    match std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        Ok(file) => Stdio::from(file),
+        Err(_) => Stdio::null(),
+    }
 }
 
 /// One run: every head goes through the script, answering only once the bot answered.
@@ -247,11 +262,17 @@ async fn drive(run: &mut Run, codes: &[String], pace: Pace<'_>) -> Vec<usize> {
         } else if all_done {
             return learnt;
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "stuck: actions sent per chat {:?}",
-            run.done
-        );
+        if tokio::time::Instant::now() >= deadline {
+            let stuck: Vec<(usize, usize, Vec<String>)> = (0..CHATS)
+                .filter(|&chat| run.done[chat] < total)
+                .map(|chat| {
+                    let received = per_chat.get(&chat_id(chat)).cloned().unwrap_or_default();
+                    let tail = texts(&received).into_iter().rev().take(3).collect();
+                    (chat, run.done[chat], tail)
+                })
+                .collect();
+            panic!("stuck: chats not done (chat, actions sent, last messages): {stuck:#?}");
+        }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
