@@ -171,6 +171,12 @@ async fn work(
     wake: Arc<Notify>,
     mut stopping: watch::Receiver<bool>,
 ) {
+    // What the last run left unsent goes first: a reply of a new step must not reach a chat
+    // before an older one that waited in the outbox.
+    while let Err(error) = sender.poll_outbox().await {
+        tracing::warn!(%error, "could not read the outbox; trying again");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     loop {
         let stop = *stopping.borrow();
         let idle = match worker.run_round().await {
