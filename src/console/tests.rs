@@ -188,7 +188,7 @@ async fn a_console_restarted_mid_dialogue_asks_the_pending_question_and_takes_it
     let first = play(
         &trial.engine,
         Some(trial.code.clone()),
-        "Nguyễn Văn An\n0912 345 678\nTrần Thị Bình\n",
+        "Nguyễn Văn An\n0912 345 678\n1\nTrần Thị Bình\n",
     )
     .await;
     assert!(
