@@ -370,15 +370,24 @@ impl Worker {
                     lang: step.lang,
                 }));
         for body in bodies {
-            let json = body
-                .to_json()
-                .map_err(|e| StorageError::Corrupt(e.to_string()))?;
-            let id =
-                outbox::enqueue_claimed(tx, chat.channel, &chat.id, &json, &self.owner, wall())
-                    .await?;
-            queued.push(Queued::new(id, chat.channel, &chat.id, body, false));
+            queued.push(self.enqueue(tx, chat, body).await?);
         }
         Ok(())
+    }
+
+    /// One outbox row for `chat`, claimed by this replica.
+    async fn enqueue(
+        &self,
+        tx: &mut Tx<'_>,
+        chat: &ChatKey,
+        body: Outgoing,
+    ) -> Result<Queued, StorageError> {
+        let json = body
+            .to_json()
+            .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        let id =
+            outbox::enqueue_claimed(tx, chat.channel, &chat.id, &json, &self.owner, wall()).await?;
+        Ok(Queued::new(id, chat.channel, &chat.id, body, false))
     }
 
     /// Counts a failed attempt; the last one parks the event and apologises to the chat.
@@ -404,14 +413,7 @@ impl Worker {
         if park {
             let lang = self.engine.lang_in(tx, chat).await.unwrap_or_default();
             let apology = Reply::text(self.engine.texts().get(lang, K::InternalError));
-            let body = Outgoing::Reply(apology);
-            let json = body
-                .to_json()
-                .map_err(|e| StorageError::Corrupt(e.to_string()))?;
-            let id =
-                outbox::enqueue_claimed(tx, chat.channel, &chat.id, &json, &self.owner, wall())
-                    .await?;
-            queued.push(Queued::new(id, chat.channel, &chat.id, body, false));
+            queued.push(self.enqueue(tx, chat, Outgoing::Reply(apology)).await?);
         }
         Ok(())
     }

@@ -61,6 +61,12 @@ async fn apply_then_die(app: &TestApp, owner: &str, id: i64, text: &str) {
     engine.store().close().await;
 }
 
+/// How many messages to the head contained `question`.
+fn times_asked(app: &TestApp, question: &str) -> usize {
+    let texts = app.tg.sent_texts(CHAT);
+    texts.iter().filter(|t| t.contains(question)).count()
+}
+
 #[tokio::test]
 async fn a_crash_between_the_commit_and_the_send_delivers_the_answer_after_the_restart() {
     // Arrange: the welcome is committed, its replies never sent, the offset never confirmed.
@@ -77,13 +83,11 @@ async fn a_crash_between_the_commit_and_the_send_delivers_the_answer_after_the_r
 
     // Assert: the answer came once, from the outbox; the redelivery was recognised.
     assert!(joined(&welcome).contains("Thôn Đông Sơn"));
-    let asked = app
-        .tg
-        .sent_texts(CHAT)
-        .iter()
-        .filter(|t| t.contains(ASK_LEADER_NAME))
-        .count();
-    assert_eq!(asked, 1, "the welcome was sent once");
+    assert_eq!(
+        times_asked(&app, ASK_LEADER_NAME),
+        1,
+        "the welcome was sent once"
+    );
     app.say("Nguyễn Văn An", ASK_LEADER_PHONE).await;
 }
 
@@ -162,13 +166,11 @@ async fn replica_killed_after_the_commit(db: ScratchDb) {
     // Assert: B took over A's unsent answer, and the redelivery was not answered again.
     assert_eq!(status, reqwest::StatusCode::OK);
     assert!(joined(&welcome).contains("Thôn Đông Sơn"));
-    let asked = app
-        .tg
-        .sent_texts(CHAT)
-        .iter()
-        .filter(|t| t.contains(ASK_LEADER_NAME))
-        .count();
-    assert_eq!(asked, 1, "the welcome was sent once");
+    assert_eq!(
+        times_asked(&app, ASK_LEADER_NAME),
+        1,
+        "the welcome was sent once"
+    );
     b.shutdown().await;
     app.destroy().await;
 }
