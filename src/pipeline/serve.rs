@@ -64,8 +64,6 @@ pub fn default_owner() -> String {
 pub struct Pipeline {
     recorder: Recorder,
     sender: Sender,
-    worker: Worker,
-    wake: Arc<Notify>,
     stop: watch::Sender<bool>,
     working: Option<JoinHandle<()>>,
     background: Vec<JoinHandle<()>>,
@@ -95,18 +93,11 @@ impl Pipeline {
         let worker = Worker::new(engine.clone(), options.owner, channels.clone(), metrics)
             .taking_over_after(options.takeover_after);
         let (stop, stopping) = watch::channel(false);
-        let working = tokio::spawn(work(
-            worker.clone(),
-            sender.clone(),
-            Arc::clone(&wake),
-            stopping,
-        ));
+        let working = tokio::spawn(work(worker, sender.clone(), wake, stopping));
         let background = vec![recording, tokio::spawn(poll_outbox(sender.clone()))];
         Pipeline {
             recorder,
             sender,
-            worker,
-            wake,
             stop,
             working: Some(working),
             background,
@@ -116,19 +107,6 @@ impl Pipeline {
     /// Where adapters record what arrives.
     pub fn recorder(&self) -> &Recorder {
         &self.recorder
-    }
-
-    pub fn sender(&self) -> &Sender {
-        &self.sender
-    }
-
-    pub fn worker(&self) -> &Worker {
-        &self.worker
-    }
-
-    /// Asks the worker to look at the inbox now.
-    pub fn wake(&self) {
-        self.wake.notify_one();
     }
 
     /// Finishes the round in hand, then delivers what is queued, within `timeout` in all.

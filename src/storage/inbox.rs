@@ -191,13 +191,4 @@ impl Store {
         .await?;
         Ok(done.rows_affected())
     }
-
-    /// How many events wait to be applied (for metrics and shutdown).
-    pub async fn inbox_backlog(&self) -> StorageResult<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM inbox WHERE state = 'pending'")
-                .fetch_one(self.pool())
-                .await?,
-        )
-    }
 }

@@ -5,9 +5,6 @@ use chrono::{DateTime, Utc};
 use super::{now_text, StorageError, StorageResult, Store, Tx};
 use crate::conversation::Reply;
 
-/// After this long a claim is taken to have died with its sender.
-const CLAIM_SECONDS: i64 = 60;
-
 /// A message waiting to be delivered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxMessage {
@@ -190,29 +187,8 @@ impl Store {
             .collect()
     }
 
-    /// Claims a message for sending; `false` when another sender holds it (or sent it).
-    pub async fn claim_outbox(&self, id: i64, now: DateTime<Utc>) -> StorageResult<bool> {
-        let stale = now - chrono::Duration::seconds(CLAIM_SECONDS);
-        let done = sqlx::query(
-            "UPDATE outbox SET claimed_at = $1
-             WHERE id = $2 AND sent_at IS NULL AND failed_at IS NULL
-               AND (claimed_at IS NULL OR claimed_at < $3)",
-        )
-        .bind(now_text(now))
-        .bind(id)
-        .bind(now_text(stale))
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
     pub async fn mark_outbox_sent(&self, id: i64, now: DateTime<Utc>) -> StorageResult<()> {
-        sqlx::query("UPDATE outbox SET sent_at = $1 WHERE id = $2")
-            .bind(now_text(now))
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
+        self.mark_outbox_sent_many(&[id], now).await
     }
 
     /// Gives up on a message (the chat blocked the bot, or it can never be delivered).
