@@ -39,3 +39,4 @@ pub mod status;
 pub mod storage;
 pub mod telegram;
 pub mod telemetry;
+pub mod zalo;

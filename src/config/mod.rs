@@ -8,11 +8,16 @@ use clap::{Args, Parser, Subcommand};
 mod bench;
 pub mod secrets;
 mod telegram;
+mod zalo;
 
 pub use bench::{BenchArgs, BenchCommand, LoadBenchArgs, NationalBenchArgs};
 pub use telegram::{
     webhook_secret, ConfigError, Secret, ServeArgs, ServeMode, TelegramArgs, WebhookCommand,
     WebhookDeleteArgs, WebhookSetArgs, DEFAULT_LISTEN, WEBHOOK_SECRET_ENV,
+};
+pub use zalo::{
+    ZaloArgs, ZaloCommand, ZaloConfigError, ZaloSecrets, ZaloSettings, ZaloTokenCommand,
+    ZALO_APP_ID_ENV, ZALO_APP_SECRET_ENV, ZALO_OA_SECRET_KEY_ENV, ZALO_REFRESH_TOKEN_ENV,
 };
 
 use crate::domain::rules::RulesError;
@@ -94,8 +99,8 @@ impl Config {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the Telegram bot (long polling, or webhooks with --webhook-url) until Ctrl-C or
-    /// SIGTERM.
+    /// Run the bot until Ctrl-C or SIGTERM: on Telegram when its token is set (long polling,
+    /// or webhooks with --webhook-url), on Zalo when the ZALO_* settings are, or on both.
     Serve(ServeArgs),
     #[command(flatten)]
     Database(DatabaseCommand),
@@ -149,6 +154,9 @@ pub enum DatabaseCommand {
     /// ids) and revoke expired accounts and those of chats that blocked the bot long ago.
     /// `serve` does it by itself on every scheduler pass.
     Purge,
+    /// The Zalo Official Account: its tokens.
+    #[command(subcommand)]
+    Zalo(ZaloCommand),
 }
 
 #[derive(Debug, Subcommand)]

@@ -43,6 +43,9 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub telegram: TelegramArgs,
 
+    #[command(flatten)]
+    pub zalo: super::ZaloArgs,
+
     /// Do not hold requests back to Telegram's rate limits: for tests and local API servers.
     #[arg(long)]
     pub no_throttle: bool,

@@ -1,0 +1,276 @@
+//! How the bot reaches Zalo: the Official Account's app, its keys, and the hosts of Zalo's
+//! APIs (tests point them at a fake server). Secrets come from the environment only.
+
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+
+use super::secrets::{env_secret, SecretSourceError};
+use super::Secret;
+
+pub const ZALO_APP_ID_ENV: &str = "ZALO_APP_ID";
+pub const ZALO_APP_SECRET_ENV: &str = "ZALO_APP_SECRET";
+pub const ZALO_OA_SECRET_KEY_ENV: &str = "ZALO_OA_SECRET_KEY";
+pub const ZALO_REFRESH_TOKEN_ENV: &str = "ZALO_REFRESH_TOKEN";
+
+/// Zalo's Official Account settings, as flags and environment variables.
+#[derive(Debug, Clone, Args)]
+pub struct ZaloArgs {
+    /// The id of the Zalo app linked to the Official Account (developers.zalo.me).
+    #[arg(long = "zalo-app-id", env = ZALO_APP_ID_ENV, value_name = "ID")]
+    pub app_id: Option<String>,
+
+    /// Where Zalo's Official Account API is (message/cs, uploads).
+    #[arg(
+        long = "zalo-openapi-url",
+        env = "ZALO_OPENAPI_URL",
+        value_name = "URL",
+        default_value = "https://openapi.zalo.me"
+    )]
+    pub openapi_url: url::Url,
+
+    /// Where Zalo's OAuth v4 token endpoint is.
+    #[arg(
+        long = "zalo-oauth-url",
+        env = "ZALO_OAUTH_URL",
+        value_name = "URL",
+        default_value = "https://oauth.zaloapp.com"
+    )]
+    pub oauth_url: url::Url,
+
+    /// Where Zalo's business API (template messages by phone number, ZNS) is.
+    #[arg(
+        long = "zalo-business-api-url",
+        env = "ZALO_BUSINESS_API_URL",
+        value_name = "URL",
+        default_value = "https://business.openapi.zalo.me"
+    )]
+    pub business_api_url: url::Url,
+
+    /// A template (ZNS/ZBS) approved by Zalo for deadline alerts: sent by phone number to an
+    /// official whose Zalo chat is outside the window and who has no other chat. Its
+    /// parameters: `name`, `unit`, `message`.
+    #[arg(
+        long = "zalo-alert-template",
+        env = "ZALO_ALERT_TEMPLATE_ID",
+        value_name = "ID"
+    )]
+    pub alert_template: Option<String>,
+
+    /// The Official Account's public link (https://zalo.me/<OA id>), shown in invitations.
+    #[arg(long = "zalo-oa-url", env = "ZALO_OA_URL", value_name = "URL")]
+    pub oa_url: Option<url::Url>,
+
+    /// Webhook events whose `timestamp` is older than this many seconds are refused (a
+    /// replayed request). Zalo retries an event for a few minutes with its first timestamp.
+    #[arg(
+        long = "zalo-event-max-age",
+        env = "ZALO_EVENT_MAX_AGE_SECS",
+        value_name = "SECONDS",
+        default_value_t = 3600
+    )]
+    pub event_max_age_secs: u64,
+
+    /// Zalo lets an OA answer a user freely for this many hours after the user's last
+    /// message.
+    #[arg(
+        long = "zalo-free-window-hours",
+        env = "ZALO_FREE_WINDOW_HOURS",
+        value_name = "HOURS",
+        default_value_t = 48
+    )]
+    pub free_window_hours: u64,
+
+    /// After this many hours without a message from the user, Zalo refuses the OA's
+    /// messages: alerts go to another of the person's chats instead.
+    #[arg(
+        long = "zalo-window-hours",
+        env = "ZALO_WINDOW_HOURS",
+        value_name = "HOURS",
+        default_value_t = 168
+    )]
+    pub window_hours: u64,
+
+    /// Chats told when something needs a person (a Zalo token refresh failed), as
+    /// CHANNEL:ID separated by commas (telegram:123456789,zalo:8011…).
+    #[arg(
+        long = "admin-chats",
+        env = "CNSCD_ADMIN_CHATS",
+        value_name = "CHAT,…",
+        value_delimiter = ','
+    )]
+    pub admin_chats: Vec<String>,
+}
+
+/// The secrets of [`ZaloArgs`], read from the environment (or `NAME_FILE`).
+#[derive(Debug, Clone)]
+pub struct ZaloSecrets {
+    /// The app's secret key: sent to the token endpoint.
+    pub app_secret: Secret,
+    /// The Official Account's secret key: signs webhook events.
+    pub oa_secret_key: Secret,
+    /// A first refresh token, used when the database holds none yet.
+    pub refresh_token: Option<Secret>,
+}
+
+/// Everything the Zalo channel needs, checked.
+#[derive(Debug, Clone)]
+pub struct ZaloSettings {
+    pub app_id: String,
+    pub secrets: ZaloSecrets,
+    pub openapi_url: url::Url,
+    pub oauth_url: url::Url,
+    pub business_api_url: url::Url,
+    pub alert_template: Option<String>,
+    pub oa_url: Option<url::Url>,
+    pub event_max_age: Duration,
+    pub free_window: Duration,
+    pub window: Duration,
+    pub admin_chats: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ZaloConfigError {
+    #[error(
+        "Zalo is half configured: {missing} not set. Set {ZALO_APP_ID_ENV}, \
+         {ZALO_APP_SECRET_ENV} and {ZALO_OA_SECRET_KEY_ENV} (from the app and the Official \
+         Account at developers.zalo.me), or none of them to run without Zalo"
+    )]
+    Missing { missing: String },
+    #[error(transparent)]
+    Secret(#[from] SecretSourceError),
+}
+
+impl ZaloArgs {
+    /// The settings, when Zalo is configured; `None` when none of its variables is set.
+    pub fn settings(&self) -> Result<Option<ZaloSettings>, ZaloConfigError> {
+        self.settings_with(|var| env_secret(var))
+    }
+
+    /// [`ZaloArgs::settings`] with the secrets read by `secret` (tests pass a map).
+    pub fn settings_with(
+        &self,
+        secret: impl Fn(&str) -> Result<Option<Secret>, SecretSourceError>,
+    ) -> Result<Option<ZaloSettings>, ZaloConfigError> {
+        let app_secret = secret(ZALO_APP_SECRET_ENV)?;
+        let oa_secret_key = secret(ZALO_OA_SECRET_KEY_ENV)?;
+        let refresh_token = secret(ZALO_REFRESH_TOKEN_ENV)?;
+        let app_id = self.app_id.clone().filter(|id| !id.trim().is_empty());
+        let (app_id, app_secret, oa_secret_key) = match (app_id, app_secret, oa_secret_key) {
+            (None, None, None) => return Ok(None),
+            (Some(id), Some(secret), Some(key)) => (id, secret, key),
+            (id, secret, key) => {
+                let missing: Vec<&str> = [
+                    (id.is_none(), ZALO_APP_ID_ENV),
+                    (secret.is_none(), ZALO_APP_SECRET_ENV),
+                    (key.is_none(), ZALO_OA_SECRET_KEY_ENV),
+                ]
+                .into_iter()
+                .filter_map(|(absent, name)| absent.then_some(name))
+                .collect();
+                return Err(ZaloConfigError::Missing {
+                    missing: missing.join(", "),
+                });
+            }
+        };
+        let hours = |h: u64| Duration::from_secs(h.saturating_mul(3600));
+        Ok(Some(ZaloSettings {
+            app_id: app_id.trim().to_owned(),
+            secrets: ZaloSecrets {
+                app_secret,
+                oa_secret_key,
+                refresh_token,
+            },
+            openapi_url: self.openapi_url.clone(),
+            oauth_url: self.oauth_url.clone(),
+            business_api_url: self.business_api_url.clone(),
+            alert_template: self.alert_template.clone().filter(|t| !t.is_empty()),
+            oa_url: self.oa_url.clone(),
+            event_max_age: Duration::from_secs(self.event_max_age_secs),
+            free_window: hours(self.free_window_hours),
+            window: hours(self.window_hours),
+            admin_chats: self.admin_chats.clone(),
+        }))
+    }
+}
+
+/// `cnscd zalo …`: the Official Account's tokens.
+#[derive(Debug, Subcommand)]
+pub enum ZaloCommand {
+    /// The OAuth tokens cnscd keeps in the database.
+    #[command(subcommand)]
+    Token(ZaloTokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ZaloTokenCommand {
+    /// Store a new refresh token (from ZALO_REFRESH_TOKEN or ZALO_REFRESH_TOKEN_FILE, never
+    /// a flag) and resume sending if a failed refresh paused it. The access token is
+    /// fetched with it at once.
+    Set {
+        #[command(flatten)]
+        zalo: ZaloArgs,
+    },
+    /// When the tokens were issued and expire, and whether sending is paused (never the
+    /// tokens themselves).
+    Info,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        zalo: ZaloArgs,
+    }
+
+    fn secrets(
+        set: &'static [&'static str],
+    ) -> impl Fn(&str) -> Result<Option<Secret>, SecretSourceError> {
+        move |var| {
+            Ok(set
+                .contains(&var)
+                .then(|| Secret::from(format!("{var}-value"))))
+        }
+    }
+
+    #[test]
+    fn zalo_is_off_when_none_of_its_settings_is_given() {
+        let cli = Cli::parse_from(["cnscd"]);
+        assert!(cli
+            .zalo
+            .settings_with(secrets(&[]))
+            .expect("valid")
+            .is_none());
+    }
+
+    #[test]
+    fn a_half_configured_zalo_names_what_is_missing() {
+        let cli = Cli::parse_from(["cnscd", "--zalo-app-id", "123"]);
+        let error = cli
+            .zalo
+            .settings_with(secrets(&[ZALO_APP_SECRET_ENV]))
+            .expect_err("half configured");
+        let message = error.to_string();
+        assert!(message.contains(ZALO_OA_SECRET_KEY_ENV), "{message}");
+        assert!(!message.contains("ZALO_APP_SECRET,"), "{message}");
+    }
+
+    #[test]
+    fn a_configured_zalo_keeps_its_windows_in_hours() {
+        let cli = Cli::parse_from(["cnscd", "--zalo-app-id", "123"]);
+        let settings = cli
+            .zalo
+            .settings_with(secrets(&[ZALO_APP_SECRET_ENV, ZALO_OA_SECRET_KEY_ENV]))
+            .expect("valid")
+            .expect("configured");
+        assert_eq!(settings.app_id, "123");
+        assert_eq!(settings.free_window, Duration::from_secs(48 * 3600));
+        assert_eq!(settings.window, Duration::from_secs(168 * 3600));
+        assert!(settings.secrets.refresh_token.is_none());
+        assert_eq!(settings.openapi_url.as_str(), "https://openapi.zalo.me/");
+    }
+}
