@@ -363,4 +363,6 @@ text_keys! {
     WelcomeDistrictOfficial = "welcome_district_official",
     WelcomeGuest = "welcome_guest",
     WelcomeVillageHead = "welcome_village_head",
+    ZaloChoiceHint = "zalo_choice_hint",
+    ZaloShareInfoSubtitle = "zalo_share_info_subtitle",
 }

@@ -24,11 +24,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::conversation::{Button, FileKind, FileUpload, Incoming, Reply};
-use crate::domain::text::fold;
 use crate::engine::{ChatKey, Engine, EngineError};
 use crate::i18n::{to_plain, K};
 use crate::ops::metrics::Metrics;
-use crate::pipeline::{Channel, Outgoing, SendError, Worker};
+use crate::pipeline::{Channel, Choices, Outgoing, SendError, Worker};
 use crate::storage::inbox::{self, NewEvent};
 use crate::storage::StorageError;
 
@@ -104,7 +103,7 @@ where
         ),
         chat: ChatKey::new(CHANNEL, options.chat.clone()),
         out: output,
-        choices: Vec::new(),
+        choices: Choices::default(),
     };
     // A restart in the middle of a dialogue: what was queued meanwhile is shown first.
     console.deliver().await?;
@@ -163,7 +162,7 @@ struct Console<'a, W> {
     chat: ChatKey,
     out: W,
     /// The buttons of the bot's last answer, in the order they were numbered.
-    choices: Vec<Button>,
+    choices: Choices,
 }
 
 impl<W: AsyncWrite + Unpin> Console<'_, W> {
@@ -184,10 +183,7 @@ impl<W: AsyncWrite + Unpin> Console<'_, W> {
                 own: true,
             }));
         }
-        Ok(Some(match choose(&self.choices, line) {
-            Some(button) => Incoming::Button(button.payload.clone()),
-            None => Incoming::Text(line.to_owned()),
-        }))
+        Ok(Some(self.choices.read(Incoming::Text(line.to_owned()))))
     }
 
     /// Records the message, has the worker apply it, and prints what the outbox then holds
@@ -256,7 +252,10 @@ impl<W: AsyncWrite + Unpin> Console<'_, W> {
             None
         };
         let (text, choices) = render(&replies, hint.as_deref());
-        self.choices = choices;
+        self.choices = Choices {
+            buttons: choices,
+            numbered: true,
+        };
         self.write(&text).await?;
         self.extras(&replies).await
     }
@@ -325,27 +324,6 @@ fn render(replies: &[Reply], hint: Option<&str>) -> (String, Vec<Button>) {
         text.push_str(&format!("{hint}\n\n"));
     }
     (text, choices)
-}
-
-/// The button a line names: by its number, or by its label without case, diacritics,
-/// punctuation or emoji ("xac nhan" presses "✅ Xác nhận").
-fn choose<'b>(choices: &'b [Button], line: &str) -> Option<&'b Button> {
-    if let Ok(number) = line.parse::<usize>() {
-        return number.checked_sub(1).and_then(|i| choices.get(i));
-    }
-    let wanted = label_key(line);
-    if wanted.is_empty() {
-        return None;
-    }
-    choices.iter().find(|b| label_key(&b.label) == wanted)
-}
-
-fn label_key(text: &str) -> String {
-    let words: String = text
-        .chars()
-        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
-        .collect();
-    fold(&words)
 }
 
 /// `"/file a.pdf"` → `Some("a.pdf")`; `"/file"` → `Some("")`; `"/filex"` → `None`.

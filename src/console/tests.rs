@@ -147,29 +147,33 @@ async fn a_village_head_registers_a_whole_team_by_typing_numbers_and_button_name
 
 #[test]
 fn numbers_out_of_range_and_unknown_words_are_sent_as_text() {
-    let choices = vec![
-        Button {
-            label: "✅ Xác nhận".into(),
-            payload: "3:confirm".into(),
-        },
-        Button {
-            label: "« Quay lại".into(),
-            payload: "3:back".into(),
-        },
-    ];
+    let choices = crate::pipeline::Choices {
+        buttons: vec![
+            Button {
+                label: "✅ Xác nhận".into(),
+                payload: "3:confirm".into(),
+            },
+            Button {
+                label: "« Quay lại".into(),
+                payload: "3:back".into(),
+            },
+        ],
+        numbered: true,
+    };
+    let choose = |line: &str| choices.choose(line).cloned();
     assert_eq!(
-        choose(&choices, "2").map(|b| b.payload.as_str()),
-        Some("3:back")
+        choose("2").map(|b| b.payload),
+        Some("3:back".to_owned())
     );
     assert_eq!(
-        choose(&choices, "XÁC NHẬN").map(|b| b.payload.as_str()),
-        Some("3:confirm")
+        choose("XÁC NHẬN").map(|b| b.payload),
+        Some("3:confirm".to_owned())
     );
-    assert_eq!(choose(&choices, "0"), None);
-    assert_eq!(choose(&choices, "3"), None);
-    assert_eq!(choose(&choices, "0912345678"), None);
-    assert_eq!(choose(&choices, "»"), None);
-    assert_eq!(choose(&choices, "xác nhận ngay"), None);
+    assert_eq!(choose("0"), None);
+    assert_eq!(choose("3"), None);
+    assert_eq!(choose("0912345678"), None);
+    assert_eq!(choose("»"), None);
+    assert_eq!(choose("xác nhận ngay"), None);
 }
 
 #[tokio::test]

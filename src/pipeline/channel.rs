@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 
+use super::Choices;
 use crate::conversation::Reply;
 
 /// A way of reaching chats (Telegram, the console, Zalo…). Implementations translate only:
@@ -32,6 +33,20 @@ pub trait Channel: Send + Sync + 'static {
         let _ = (file_id, max_bytes, keep);
         Box::pin(async { Err(FetchError::Unavailable) })
     }
+
+    /// What a chat must remember of `replies` to read a typed answer as a button press, on a
+    /// channel that shows some buttons as numbered options; `None` where every button can be
+    /// pressed (Telegram).
+    fn choices(&self, replies: &[Reply]) -> Option<Choices> {
+        let _ = replies;
+        None
+    }
+
+    /// How long after a chat's last message the channel still lets the bot write to it
+    /// (Zalo's window); `None` when it always does. Such chats' activity is recorded.
+    fn window(&self) -> Option<std::time::Duration> {
+        None
+    }
 }
 
 /// A downloaded file: its SHA-256 (hex) and, when asked for, its bytes.
@@ -54,6 +69,11 @@ pub enum SendError {
     /// The network or the channel failed for now: tried again with a backoff.
     #[error("not delivered for now ({0})")]
     Transient(String),
+    /// The channel refuses to deliver to this chat for now (outside its window, not
+    /// following, night hours): the chat's messages stay in the outbox, with the reason,
+    /// until it writes again.
+    #[error("held by the channel ({0})")]
+    Held(String),
     /// The channel refuses this message for good: it is given up, the next one goes on.
     #[error("refused by the channel ({0})")]
     Refused(String),

@@ -14,6 +14,7 @@
 //! milliseconds before it was marked sent (see the README, "Nothing lost").
 
 mod channel;
+pub mod choices;
 mod outgoing;
 mod recorder;
 pub mod sender;
@@ -21,6 +22,7 @@ mod serve;
 pub mod worker;
 
 pub use channel::{Channel, FetchError, Fetched, SendError};
+pub use choices::Choices;
 pub use outgoing::{delivery_parts, Outgoing};
 pub use recorder::{NotRecorded, Recorded, Recorder};
 pub use sender::Sender;

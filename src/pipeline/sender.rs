@@ -66,6 +66,7 @@ enum Mark {
     Sent(i64),
     Failed(i64, String),
     Blocked(ChatId),
+    Held(Vec<i64>, String),
     Flushed(oneshot::Sender<()>),
 }
 
@@ -293,6 +294,15 @@ impl Inner {
                     self.give_up_chat(&chat, kind);
                     return;
                 }
+                Err(SendError::Held(reason)) => {
+                    tracing::info!(
+                        id = message.id,
+                        reason,
+                        "the channel holds this chat's messages until it writes again"
+                    );
+                    self.hold_chat(&chat, reason);
+                    return;
+                }
                 Err(SendError::Refused(kind)) => {
                     self.metrics.error(ErrorKind::Delivery);
                     tracing::warn!(id = message.id, kind, "message refused; given up");
@@ -332,6 +342,15 @@ impl Inner {
             }
         }
         Ok(())
+    }
+
+    /// Leaves the chat's messages in the outbox, held with `reason`, and forgets them here.
+    fn hold_chat(&self, chat: &ChatId, reason: String) {
+        let mut queues = self.lock();
+        if let Some(queue) = queues.chats.remove(chat) {
+            let ids = queue.iter().map(|m| m.id).collect();
+            let _ = self.marks.send(Mark::Held(ids, reason));
+        }
     }
 
     fn give_up_chat(&self, chat: &ChatId, kind: &str) {
@@ -392,6 +411,7 @@ async fn write_marks(
             Mark::Blocked((channel, chat_id)) => {
                 store.mark_chat_blocked(channel, chat_id, now).await?
             }
+            Mark::Held(ids, reason) => store.hold_outbox(ids, reason, now).await?,
             Mark::Sent(_) | Mark::Flushed(_) => {}
         }
     }
@@ -400,6 +420,11 @@ async fn write_marks(
         match mark {
             Mark::Sent(id) | Mark::Failed(id, _) => {
                 queues.known.remove(&id);
+            }
+            Mark::Held(ids, _) => {
+                for id in ids {
+                    queues.known.remove(&id);
+                }
             }
             Mark::Flushed(done) => {
                 let _ = done.send(());

@@ -19,7 +19,7 @@ use crate::i18n::K;
 use crate::ops::metrics::{Metrics, Outcome};
 use crate::search::SharedIndex;
 use crate::storage::inbox::{self, PendingEvent};
-use crate::storage::{outbox, Backend, StorageError, Tx};
+use crate::storage::{chats, outbox, Backend, StorageError, Tx};
 
 /// A step that failed this often is parked.
 pub const MAX_ATTEMPTS: i64 = 3;
@@ -344,12 +344,35 @@ impl Worker {
         if !self.claim(tx, event, chat).await? {
             return Ok(None);
         }
+        let incoming = self.typed_choice(tx, chat, incoming).await?;
         let update_id = event.update_id.as_deref();
         let step = self
             .engine
             .step(tx, chat, update_id, incoming, now, index)
             .await?;
         Ok(Some(step))
+    }
+
+    /// On a channel with a window, the chat's writing is recorded (it reopens the window and
+    /// releases what was held for it); on one that shows numbered options, a typed number or
+    /// label is read as the button it names.
+    async fn typed_choice(
+        &self,
+        tx: &mut Tx<'_>,
+        chat: &ChatKey,
+        incoming: Incoming,
+    ) -> Result<Incoming, StorageError> {
+        let Some(channel) = self.channel(chat.channel) else {
+            return Ok(incoming);
+        };
+        if channel.window().is_some() {
+            chats::chat_wrote(tx, chat.channel, &chat.id, wall()).await?;
+        }
+        if channel.choices(&[]).is_none() || !matches!(incoming, Incoming::Text(_)) {
+            return Ok(incoming);
+        }
+        let choices = chats::load_choices(tx, chat.channel, &chat.id).await?;
+        Ok(choices.read(incoming))
     }
 
     /// Writes a step's replies and jobs to the outbox, claimed by this replica.
@@ -360,6 +383,12 @@ impl Worker {
         step: &AppliedStep,
         queued: &mut Vec<Queued>,
     ) -> Result<(), StorageError> {
+        let shown = self
+            .channel(chat.channel)
+            .and_then(|channel| channel.choices(&step.replies));
+        if let Some(choices) = shown.filter(|_| !step.replies.is_empty()) {
+            chats::save_choices(tx, chat.channel, &chat.id, &choices, wall()).await?;
+        }
         let bodies =
             step.replies
                 .iter()

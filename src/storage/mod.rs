@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod bulk;
 pub mod campaigns;
+pub mod chats;
 pub mod consent;
 pub mod directory;
 pub mod erasure;
@@ -260,4 +261,11 @@ pub(crate) fn placeholder_rows(
 
 pub(crate) fn now_text(now: chrono::DateTime<chrono::Utc>) -> String {
     now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// A time [`now_text`] wrote; `None` if it is not one.
+pub(crate) fn parse_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
 }

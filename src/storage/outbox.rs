@@ -92,7 +92,7 @@ impl Store {
         type Row = (i64, String, String, Option<String>, Option<String>);
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT id, chat_id, body, dedup_key, owner FROM outbox
-             WHERE channel = $1 AND sent_at IS NULL AND failed_at IS NULL
+             WHERE channel = $1 AND sent_at IS NULL AND failed_at IS NULL AND held_at IS NULL
                AND (owner = $2 OR claimed_at IS NULL OR claimed_at < $3)
              ORDER BY id LIMIT $4",
         )
@@ -125,7 +125,7 @@ impl Store {
     ) -> StorageResult<bool> {
         let done = sqlx::query(
             "UPDATE outbox SET owner = $1, claimed_at = $2
-             WHERE id = $3 AND sent_at IS NULL AND failed_at IS NULL
+             WHERE id = $3 AND sent_at IS NULL AND failed_at IS NULL AND held_at IS NULL
                AND (owner = $1 OR claimed_at IS NULL OR claimed_at < $4)",
         )
         .bind(owner)

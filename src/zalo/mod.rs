@@ -31,3 +31,8 @@ pub trait AccessTokens: Send + Sync + 'static {
     /// another replica already replaced it).
     fn rejected<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<String, TokenUnavailable>>;
 }
+
+pub mod buttons;
+pub mod event;
+pub mod render;
+pub mod signature;

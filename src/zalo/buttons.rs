@@ -1,0 +1,195 @@
+//! A reply's text and buttons as Zalo consultation messages. Buttons that answer become
+//! `oa.query.hide` buttons whose payload Zalo sends back as the user's text (read back by
+//! [`super::event`] into the very button press Telegram would send, revision included);
+//! more than the template holds become numbered options in the text. The phone numbers a
+//! card shows become tap-to-call buttons when there is room.
+
+use serde_json::{json, Value};
+
+use super::render::{phone_numbers, plain, split, MAX_TEXT_CHARS};
+use crate::conversation::{Button, Reply};
+use crate::pipeline::Choices;
+
+/// What starts a button's payload when it comes back as text; nobody types it by chance.
+pub const PAYLOAD_PREFIX: &str = "#cnscd:";
+
+/// The most buttons one Zalo message carries.
+pub const MAX_TEMPLATE_BUTTONS: usize = 5;
+
+/// Zalo cuts button titles longer than this.
+const MAX_TITLE_CHARS: usize = 100;
+
+/// The buttons of `reply`, flattened in the order they are shown.
+fn buttons(reply: &Reply) -> Vec<&Button> {
+    reply.buttons.iter().flatten().collect()
+}
+
+/// Whether `reply`'s buttons are shown as numbered options (too many for the template).
+pub fn numbered(reply: &Reply) -> bool {
+    buttons(reply).len() > MAX_TEMPLATE_BUTTONS
+}
+
+/// What a chat must remember of a step's replies: the buttons of the last reply that has
+/// any (the question asked last), numbered if they were shown so.
+pub fn choices(replies: &[Reply]) -> Choices {
+    match replies.iter().rev().find(|r| !r.buttons.is_empty()) {
+        Some(reply) => Choices::of(std::slice::from_ref(reply), numbered(reply)),
+        None => Choices::default(),
+    }
+}
+
+/// The `message` objects of `reply`'s text and buttons, in sending order. `hint` ends a
+/// numbered list ("type a number…").
+pub fn text_messages(reply: &Reply, hint: &str) -> Vec<Value> {
+    let mut text = plain(reply.text.as_str());
+    let shown = buttons(reply);
+    let mut template: Vec<Value> = Vec::new();
+    if numbered(reply) {
+        let list: Vec<String> = shown
+            .iter()
+            .enumerate()
+            .map(|(i, b)| format!("{}. {}", i + 1, b.label))
+            .collect();
+        text = format!("{}\n\n{}\n{hint}", text.trim_end(), list.join("\n"));
+    } else {
+        template.extend(shown.iter().map(|b| {
+            json!({
+                "title": title(&b.label),
+                "type": "oa.query.hide",
+                "payload": format!("{PAYLOAD_PREFIX}{}", b.payload),
+            })
+        }));
+    }
+    for phone in phone_numbers(&text) {
+        if template.len() == MAX_TEMPLATE_BUTTONS {
+            break;
+        }
+        template.push(json!({
+            "title": format!("📞 {phone}"),
+            "type": "oa.open.phone",
+            "payload": { "phone_code": phone },
+        }));
+    }
+    for url in links(reply.text.as_str()) {
+        if template.len() == MAX_TEMPLATE_BUTTONS {
+            break;
+        }
+        template.push(json!({
+            "title": title(&url),
+            "type": "oa.open.url",
+            "payload": { "url": url },
+        }));
+    }
+    let pieces = split(&text, MAX_TEXT_CHARS);
+    let last = pieces.len() - 1;
+    pieces
+        .into_iter()
+        .enumerate()
+        .map(|(i, piece)| {
+            if i < last || template.is_empty() {
+                json!({ "text": piece })
+            } else {
+                json!({
+                    "text": piece,
+                    "attachment": {
+                        "type": "template",
+                        "payload": { "buttons": template },
+                    },
+                })
+            }
+        })
+        .collect()
+}
+
+/// The form Zalo shows for a user to share their name and phone (`user_submit_info`
+/// answers it): Zalo's share-contact button.
+pub fn request_info(title_text: &str, subtitle: &str) -> Value {
+    json!({
+        "attachment": {
+            "type": "template",
+            "payload": {
+                "template_type": "request_user_info",
+                "elements": [{ "title": title(title_text), "subtitle": subtitle }],
+            },
+        },
+    })
+}
+
+fn title(text: &str) -> String {
+    text.chars().take(MAX_TITLE_CHARS).collect()
+}
+
+/// The `https` links of a reply's markup (an invitation's link), once each.
+fn links(markup: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for part in markup.split("href=\"").skip(1) {
+        if let Some(end) = part.find('"') {
+            let url = part[..end].replace("&amp;", "&");
+            if url.starts_with("https://") && !found.contains(&url) {
+                found.push(url);
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Html;
+
+    fn reply(text: &str, labels: &[&str]) -> Reply {
+        Reply {
+            buttons: vec![labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| Button {
+                    label: (*l).into(),
+                    payload: format!("4:b{i}"),
+                })
+                .collect()],
+            ..Reply::text(Html::markup(text.to_owned()))
+        }
+    }
+
+    #[test]
+    fn a_few_buttons_become_template_buttons_that_send_their_payload_back() {
+        let messages = text_messages(&reply("Đồng ý <b>công khai</b>?", &["Có", "Không"]), "");
+        assert_eq!(messages.len(), 1);
+        assert_eq!(messages[0]["text"], "Đồng ý công khai?");
+        let buttons = &messages[0]["attachment"]["payload"]["buttons"];
+        assert_eq!(buttons[0]["type"], "oa.query.hide");
+        assert_eq!(buttons[0]["payload"], format!("{PAYLOAD_PREFIX}4:b0"));
+        assert_eq!(buttons[1]["title"], "Không");
+    }
+
+    #[test]
+    fn more_buttons_than_the_template_holds_become_numbered_options() {
+        let labels = ["A", "B", "C", "D", "E", "F", "G"];
+        let r = reply("Vai trò?", &labels);
+        let messages = text_messages(&r, "(gõ số)");
+        let text = messages[0]["text"].as_str().expect("text");
+        assert!(text.contains("1. A\n2. B") && text.ends_with("7. G\n(gõ số)"), "{text}");
+        assert!(messages[0].get("attachment").is_none());
+        let remembered = choices(std::slice::from_ref(&r));
+        assert!(remembered.numbered);
+        assert_eq!(remembered.buttons.len(), 7);
+    }
+
+    #[test]
+    fn a_cards_numbers_become_call_buttons() {
+        let messages = text_messages(&reply("Tổ trưởng: An, 0912 345 678", &[]), "");
+        let buttons = &messages[0]["attachment"]["payload"]["buttons"];
+        assert_eq!(buttons[0]["type"], "oa.open.phone");
+        assert_eq!(buttons[0]["payload"]["phone_code"], "0912345678");
+    }
+
+    #[test]
+    fn a_long_text_carries_its_buttons_on_its_last_piece() {
+        let long = vec!["Dòng chữ dài."; 400].join("\n");
+        let messages = text_messages(&reply(&long, &["Xong"]), "");
+        assert!(messages.len() > 1);
+        assert!(messages[0].get("attachment").is_none());
+        assert!(messages.last().expect("last")["attachment"].is_object());
+    }
+}

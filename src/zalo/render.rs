@@ -1,0 +1,112 @@
+//! Replies as Zalo shows them: plain text (Zalo draws no markup; a raw tag must never show),
+//! at most [`MAX_TEXT_CHARS`] characters a message, long texts cut at line boundaries.
+
+use crate::i18n::to_plain;
+
+/// Zalo's limit on a consultation message's text.
+pub const MAX_TEXT_CHARS: usize = 2000;
+
+/// The markup of a reply as plain text: tags dropped, entities read.
+pub fn plain(markup: &str) -> String {
+    to_plain(&markup.replace("<br>", "\n").replace("<br/>", "\n"))
+}
+
+/// `text` in pieces of at most `max` characters, cut after a line where possible, else
+/// after a space, else anywhere (a 10,000-character word still goes out).
+pub fn split(text: &str, max: usize) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut rest = text.trim_end();
+    while rest.chars().count() > max {
+        let limit = rest
+            .char_indices()
+            .nth(max)
+            .map_or(rest.len(), |(at, _)| at);
+        let head = &rest[..limit];
+        let cut = head
+            .rfind('\n')
+            .filter(|&at| at > 0)
+            .or_else(|| head.rfind(' ').filter(|&at| at > 0))
+            .unwrap_or(limit);
+        pieces.push(rest[..cut].trim_end().to_owned());
+        rest = rest[cut..].trim_start_matches(['\n', ' ']);
+    }
+    if !rest.is_empty() || pieces.is_empty() {
+        pieces.push(rest.to_owned());
+    }
+    pieces
+}
+
+/// The mobile numbers a text shows, in the national form the cards write
+/// (`0912 345 678`): each becomes a tap-to-call button on Zalo.
+pub fn phone_numbers(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let starts = chars[i] == '0' && (i == 0 || !chars[i - 1].is_ascii_digit());
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let mut digits = String::new();
+        let mut j = i;
+        while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == ' ') {
+            if chars[j].is_ascii_digit() {
+                digits.push(chars[j]);
+            }
+            if digits.len() == 10 {
+                break;
+            }
+            j += 1;
+        }
+        let ends = j + 1 >= chars.len() || !chars[j + 1].is_ascii_digit();
+        if digits.len() == 10 && ends && !found.contains(&digits) {
+            found.push(digits);
+            i = j + 1;
+        } else {
+            i += 1;
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_becomes_plain_text_without_a_single_tag() {
+        assert_eq!(
+            plain("Tổ <b>Thôn Đông</b> &amp; <i>Tây</i><br>Hết"),
+            "Tổ Thôn Đông & Tây\nHết"
+        );
+    }
+
+    #[test]
+    fn a_long_text_is_cut_at_line_boundaries_within_the_limit() {
+        let line = "Thành viên: Nguyễn Văn An, 0912 345 678";
+        let text = vec![line; 100].join("\n");
+        let pieces = split(&text, MAX_TEXT_CHARS);
+        assert!(pieces.len() > 1);
+        for piece in &pieces {
+            assert!(piece.chars().count() <= MAX_TEXT_CHARS);
+            assert!(piece.lines().all(|l| l == line), "cut inside a line");
+        }
+        assert_eq!(pieces.join("\n"), text);
+    }
+
+    #[test]
+    fn a_single_huge_word_is_still_cut() {
+        let text = "a".repeat(10_000);
+        let pieces = split(&text, MAX_TEXT_CHARS);
+        assert_eq!(pieces.len(), 5);
+        assert_eq!(pieces.concat(), text);
+    }
+
+    #[test]
+    fn the_numbers_on_a_card_are_found_once_each() {
+        let card = "Tổ trưởng: An, 0912 345 678\nBình, 0912345679\nMã 11083-01, 0912 345 678";
+        assert_eq!(phone_numbers(card), vec!["0912345678", "0912345679"]);
+        assert!(phone_numbers("Mã 11083, năm 2022, 01234567890123").is_empty());
+    }
+}
