@@ -35,6 +35,7 @@ pub mod pipeline;
 pub mod qr;
 pub mod report;
 pub mod search;
+pub mod serve;
 pub mod status;
 pub mod storage;
 pub mod telegram;

@@ -152,9 +152,13 @@ async fn listen(mode: ServeMode) -> anyhow::Result<Receive> {
             .with_context(|| format!("Failed to listen on {address}"))
     };
     Ok(match mode {
-        ServeMode::Polling { ops: None } => Receive::Polling { listener: None },
+        ServeMode::Polling { ops: None } => Receive::Polling {
+            listener: None,
+            public: None,
+        },
         ServeMode::Polling { ops: Some(address) } => Receive::Polling {
             listener: Some(bind(address).await?),
+            public: None,
         },
         ServeMode::Webhook {
             listen,

@@ -161,10 +161,7 @@ fn numbers_out_of_range_and_unknown_words_are_sent_as_text() {
         numbered: true,
     };
     let choose = |line: &str| choices.choose(line).cloned();
-    assert_eq!(
-        choose("2").map(|b| b.payload),
-        Some("3:back".to_owned())
-    );
+    assert_eq!(choose("2").map(|b| b.payload), Some("3:back".to_owned()));
     assert_eq!(
         choose("XÁC NHẬN").map(|b| b.payload),
         Some("3:confirm".to_owned())

@@ -76,7 +76,10 @@ mod tests {
             payload: payload.into(),
         };
         Choices {
-            buttons: vec![button("✅ Xác nhận", "3:ok"), button("« Quay lại", "3:back")],
+            buttons: vec![
+                button("✅ Xác nhận", "3:ok"),
+                button("« Quay lại", "3:back"),
+            ],
             numbered,
         }
     }

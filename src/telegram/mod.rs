@@ -33,16 +33,19 @@ pub use commands::bot_commands;
 pub use secret::{SecretError, WebhookSecret};
 pub use webhook::{Webhook, WebhookError, SECRET_HEADER};
 
+use std::sync::Arc;
+
 use crate::engine::Engine;
-use crate::ops::http::OpsServer;
+use crate::ops::http::{self, OpsServer};
 use crate::ops::server::HttpLimits;
 use crate::pipeline::PipelineOptions;
+use crate::serve::{Serving, WebhookChannel};
 
 /// The channel name of Telegram chats in [`crate::engine::ChatKey`].
 pub const CHANNEL: &str = "telegram";
 
 /// How the Telegram adapter runs.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServeOptions {
     /// Respect Telegram's rate limits (teloxide's `Throttle`): on in production; tests turn
     /// it off because its one message per second and chat makes them slow.
@@ -51,6 +54,8 @@ pub struct ServeOptions {
     pub pipeline: PipelineOptions,
     /// Timeouts and the connection cap of the webhook and ops servers.
     pub http: HttpLimits,
+    /// Channels served beside Telegram on the same pipeline and public listener (Zalo).
+    pub beside: Vec<Arc<dyn WebhookChannel>>,
 }
 
 impl Default for ServeOptions {
@@ -59,19 +64,32 @@ impl Default for ServeOptions {
             throttle: true,
             pipeline: PipelineOptions::default(),
             http: HttpLimits::default(),
+            beside: Vec::new(),
         }
     }
 }
 
-/// How long a stop may take: the round in hand finished, the outbox flushed.
-const STOP_WITHIN: std::time::Duration = std::time::Duration::from_secs(8);
+impl std::fmt::Debug for ServeOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeOptions")
+            .field("throttle", &self.throttle)
+            .field("pipeline", &self.pipeline)
+            .field("beside", &self.beside.len())
+            .finish()
+    }
+}
+
+use crate::serve::STOP_WITHIN;
 
 /// How updates reach the bot.
 #[derive(Debug)]
 pub enum Receive {
     /// The bot asks Telegram (`getUpdates`). With a listener, `/healthz` and `/metrics` are
-    /// served on it.
-    Polling { listener: Option<TcpListener> },
+    /// served on it; the webhooks of the channels beside Telegram (Zalo) on `public`.
+    Polling {
+        listener: Option<TcpListener>,
+        public: Option<TcpListener>,
+    },
     /// Telegram POSTs each update to the webhook's path on `listener`; `/healthz` and
     /// `/metrics` are served on `ops` if given, never on `listener` (which is public).
     Webhook {
@@ -119,7 +137,10 @@ pub async fn serve_until(
     options: ServeOptions,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), TelegramError> {
-    let receive = Receive::Polling { listener: None };
+    let receive = Receive::Polling {
+        listener: None,
+        public: None,
+    };
     serve_receiving_until(engine, bot, options, receive, shutdown).await
 }
 
@@ -171,12 +192,35 @@ async fn run<R: Api>(
     receive: Receive,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), TelegramError> {
-    let started = startup::start(engine, &bot, files, options.pipeline).await;
+    let beside = options.beside;
+    let started = startup::start(engine, &bot, files, options.pipeline, &beside).await;
     let limits = options.http;
+    let serving = Serving {
+        engine: started.engine.clone(),
+        recorder: started.pipeline.recorder().clone(),
+        metrics: started.metrics.clone(),
+        limits,
+    };
+    let tasks: Vec<_> = beside.iter().flat_map(|c| c.background(&serving)).collect();
+    let also = crate::serve::routes(&beside, &serving);
     let (ops, result) = match receive {
-        Receive::Polling { listener } => {
+        Receive::Polling { listener, public } => {
             let ops = listener.map(|ops| ops_server(ops, &started, limits));
-            (ops, polling::run(&started, bot, shutdown).await)
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let public = public.map(|public| {
+                tokio::spawn(http::serve_until(public, also, limits, async move {
+                    let _ = stopped.await;
+                }))
+            });
+            let polled = polling::run(&started, bot, shutdown).await;
+            let _ = stop.send(());
+            if let Some(Ok(Err(error))) = match public {
+                Some(task) => Some(task.await),
+                None => None,
+            } {
+                tracing::warn!(%error, "the webhook server failed");
+            }
+            (ops, polled)
         }
         Receive::Webhook {
             listener,
@@ -184,12 +228,16 @@ async fn run<R: Api>(
             ops,
         } => {
             let ops = ops.map(|ops| ops_server(ops, &started, limits));
-            let served = webhook::run(&started, bot, listener, webhook, limits, shutdown).await;
+            let served =
+                webhook::run(&started, bot, listener, webhook, also, limits, shutdown).await;
             (ops, served)
         }
     };
     if let Some(ops) = ops {
         ops.stop().await;
+    }
+    for task in tasks {
+        task.abort();
     }
     tracing::info!("stopping: finishing the steps in hand and sending their replies");
     started.pipeline.shutdown(STOP_WITHIN).await;

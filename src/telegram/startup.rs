@@ -11,6 +11,7 @@ use super::{commands, Api};
 use crate::engine::Engine;
 use crate::ops::metrics::Metrics;
 use crate::pipeline::{Channel, Pipeline, PipelineOptions};
+use crate::serve::WebhookChannel;
 
 /// A started adapter: the engine knows the bot's username, the metrics count, the pipeline
 /// runs until this is dropped (at once: a killed replica) or shut down (cleanly).
@@ -25,6 +26,7 @@ pub(super) async fn start<R: Api>(
     bot: &R,
     files: Bot,
     options: PipelineOptions,
+    beside: &[Arc<dyn WebhookChannel>],
 ) -> Started {
     if let Err(error) = commands::set_commands(bot, engine.texts()).await {
         // The menu is a convenience: a bot without it still works.
@@ -50,7 +52,9 @@ pub(super) async fn start<R: Api>(
     }
     let metrics = Metrics::new();
     let channel: Arc<dyn Channel> = Arc::new(TelegramChannel::new(bot.clone(), files));
-    let pipeline = Pipeline::start(engine.clone(), vec![channel], metrics.clone(), options);
+    let mut channels = vec![channel];
+    channels.extend(crate::serve::channels(beside, &engine));
+    let pipeline = Pipeline::start(engine.clone(), channels, metrics.clone(), options);
     Started {
         engine,
         metrics,

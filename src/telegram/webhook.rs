@@ -117,6 +117,7 @@ pub(super) async fn run<R: Api>(
     bot: R,
     listener: TcpListener,
     webhook: Webhook,
+    also: Router,
     limits: HttpLimits,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), TelegramError> {
@@ -133,7 +134,8 @@ pub(super) async fn run<R: Api>(
     });
     let router = Router::new()
         .route(&webhook.path, post(receive::<R>))
-        .with_state(hook);
+        .with_state(hook)
+        .merge(also);
     if let Ok(address) = listener.local_addr() {
         tracing::info!(%address, path = webhook.path, "serving webhooks");
     }

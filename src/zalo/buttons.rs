@@ -169,7 +169,10 @@ mod tests {
         let r = reply("Vai trò?", &labels);
         let messages = text_messages(&r, "(gõ số)");
         let text = messages[0]["text"].as_str().expect("text");
-        assert!(text.contains("1. A\n2. B") && text.ends_with("7. G\n(gõ số)"), "{text}");
+        assert!(
+            text.contains("1. A\n2. B") && text.ends_with("7. G\n(gõ số)"),
+            "{text}"
+        );
         assert!(messages[0].get("attachment").is_none());
         let remembered = choices(std::slice::from_ref(&r));
         assert!(remembered.numbered);

@@ -109,8 +109,8 @@ fn read(raw: Raw) -> Translated {
             let id = format!("follow:{chat}:{}", raw.timestamp.unwrap_or_default());
             record(chat, id, &Incoming::Text("/start".into()))
         }),
-        "unfollow" => follower.map_or(Translated::Ignored, |chat_id| {
-            Translated::Unfollowed { chat_id }
+        "unfollow" => follower.map_or(Translated::Ignored, |chat_id| Translated::Unfollowed {
+            chat_id,
         }),
         "user_submit_info" => {
             let phone = raw.info.and_then(|info| info.phone).unwrap_or_default();
@@ -166,7 +166,11 @@ fn message_of(name: &str, message: &Message) -> Option<Incoming> {
                     .name
                     .as_deref()
                     .is_some_and(|n| n.to_ascii_lowercase().ends_with(".pdf"));
-            let kind = if is_pdf { FileKind::Pdf } else { FileKind::Other };
+            let kind = if is_pdf {
+                FileKind::Pdf
+            } else {
+                FileKind::Other
+            };
             Incoming::File(upload(url?, kind))
         }
         "user_send_sticker" | "user_send_gif" => Incoming::Unsupported(UnsupportedKind::Sticker),
@@ -250,13 +254,22 @@ mod tests {
         let Incoming::File(file) = image else {
             panic!("a file")
         };
-        assert_eq!((file.file_id.as_str(), file.kind), ("https://z/full.jpg", FileKind::Photo));
+        assert_eq!(
+            (file.file_id.as_str(), file.kind),
+            ("https://z/full.jpg", FileKind::Photo)
+        );
         let (_, _, pdf) = incoming(
             r#"{"event_name":"user_send_file","timestamp":"1","sender":{"id":"9"},
                 "message":{"msg_id":"b","attachments":[{"type":"file",
                 "payload":{"url":"https://z/qd.pdf","name":"QĐ 12.pdf","size":"2048","type":"pdf"}}]}}"#,
         );
-        assert!(matches!(pdf, Incoming::File(FileUpload { kind: FileKind::Pdf, .. })));
+        assert!(matches!(
+            pdf,
+            Incoming::File(FileUpload {
+                kind: FileKind::Pdf,
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -282,12 +295,20 @@ mod tests {
         let (chat, _, start) = incoming(
             r#"{"event_name":"follow","timestamp":"5","oa_id":"1","follower":{"id":"77"}}"#,
         );
-        assert_eq!((chat.as_str(), start), ("77", Incoming::Text("/start".into())));
+        assert_eq!(
+            (chat.as_str(), start),
+            ("77", Incoming::Text("/start".into()))
+        );
         let gone = translate(
             br#"{"event_name":"unfollow","timestamp":"6","oa_id":"1","follower":{"id":"77"}}"#,
         )
         .expect("reads");
-        assert_eq!(gone, Translated::Unfollowed { chat_id: "77".into() });
+        assert_eq!(
+            gone,
+            Translated::Unfollowed {
+                chat_id: "77".into()
+            }
+        );
     }
 
     #[test]

@@ -32,7 +32,11 @@ pub trait AccessTokens: Send + Sync + 'static {
     fn rejected<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<String, TokenUnavailable>>;
 }
 
+pub mod adapter;
+pub mod api;
 pub mod buttons;
+pub mod channel;
 pub mod event;
 pub mod render;
 pub mod signature;
+pub mod webhook;

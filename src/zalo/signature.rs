@@ -71,7 +71,12 @@ impl Verifier {
         let app_id = envelope.app_id.ok_or(Refused::Unreadable)?;
         let timestamp = envelope.timestamp.ok_or(Refused::Unreadable)?;
         let expected = mac(&app_id, body, &timestamp, self.oa_secret_key.expose());
-        if !bool::from(given.to_ascii_lowercase().as_bytes().ct_eq(expected.as_bytes())) {
+        if !bool::from(
+            given
+                .to_ascii_lowercase()
+                .as_bytes()
+                .ct_eq(expected.as_bytes()),
+        ) {
             return Err(Refused::WrongSignature);
         }
         if app_id != self.app_id {
@@ -104,7 +109,11 @@ mod tests {
     const KEY: &str = "oa-secret";
 
     fn verifier() -> Verifier {
-        Verifier::new("111", Secret::from(KEY.to_owned()), Duration::from_secs(600))
+        Verifier::new(
+            "111",
+            Secret::from(KEY.to_owned()),
+            Duration::from_secs(600),
+        )
     }
 
     fn body(app_id: &str, timestamp: i64) -> Vec<u8> {
@@ -127,7 +136,10 @@ mod tests {
         let t = now().timestamp_millis() - 1_000;
         let body = body("111", t);
         let header = signed(&body, "111", t);
-        assert_eq!(verifier().check(Some(header.as_bytes()), &body, now()), Ok(()));
+        assert_eq!(
+            verifier().check(Some(header.as_bytes()), &body, now()),
+            Ok(())
+        );
     }
 
     #[test]

@@ -130,6 +130,7 @@ async fn polling_on_sqlite(options: &LoadOptions, parts: &Parts) -> anyhow::Resu
             throttle: false,
             pipeline: PipelineOptions::default(),
             http: Default::default(),
+            beside: Vec::new(),
         },
         async {
             let _ = stopped.await;
@@ -173,6 +174,7 @@ async fn webhooks_on_postgres(
                 throttle: false,
                 pipeline: PipelineOptions::named(format!("bench-replica-{replica}")),
                 http: Default::default(),
+                beside: Vec::new(),
             },
             telegram::Receive::Webhook {
                 listener,

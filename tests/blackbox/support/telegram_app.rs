@@ -136,6 +136,7 @@ pub fn test_options(name: &str) -> ServeOptions {
             takeover_after: Duration::from_secs(1),
         },
         http: Default::default(),
+        beside: Vec::new(),
     }
 }
 

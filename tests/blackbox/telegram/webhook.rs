@@ -380,6 +380,7 @@ async fn long_polling_serves_healthz_and_metrics_when_given_a_listener() {
     let base = format!("http://{}", listener.local_addr().expect("address"));
     let receive = Receive::Polling {
         listener: Some(listener),
+        public: None,
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let bot = tokio::spawn(serve_receiving_until(

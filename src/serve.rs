@@ -1,0 +1,101 @@
+//! Serving every configured channel on one pipeline. Telegram receives by long polling or
+//! by webhook ([`crate::telegram`]); channels that receive by webhook only (Zalo) are
+//! [`WebhookChannel`]s: their routes join the public listener, their [`Channel`] the
+//! pipeline. With Telegram configured, its adapter drives the process and serves these
+//! beside it; without, [`serve_webhooks_until`] does.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+use crate::engine::Engine;
+use crate::ops::http::{self, OpsServer};
+use crate::ops::metrics::Metrics;
+use crate::ops::server::HttpLimits;
+use crate::pipeline::{Channel, Pipeline, PipelineOptions, Recorder};
+
+/// How long a stop may take: the round in hand finished, the outbox flushed.
+pub const STOP_WITHIN: Duration = Duration::from_secs(8);
+
+/// What a webhook route needs of the running pipeline.
+#[derive(Clone)]
+pub struct Serving {
+    pub engine: Engine,
+    pub recorder: Recorder,
+    pub metrics: Metrics,
+    pub limits: HttpLimits,
+}
+
+/// A channel that receives by webhook on the public listener.
+pub trait WebhookChannel: Send + Sync {
+    /// Its channel, for the pipeline's worker and sender.
+    fn channel(&self, engine: &Engine) -> Arc<dyn Channel>;
+
+    /// Its public routes (never `/healthz` nor `/metrics`).
+    fn routes(&self, serving: &Serving) -> Router;
+
+    /// Work it runs beside the pipeline while serving (a token kept fresh…), stopped with it.
+    fn background(&self, serving: &Serving) -> Vec<tokio::task::JoinHandle<()>> {
+        let _ = serving;
+        Vec::new()
+    }
+}
+
+/// The routes of `channels` in one router.
+pub fn routes(channels: &[Arc<dyn WebhookChannel>], serving: &Serving) -> Router {
+    channels.iter().fold(Router::new(), |router, channel| {
+        router.merge(channel.routes(serving))
+    })
+}
+
+/// The channels of `beside` as the pipeline takes them.
+pub fn channels(beside: &[Arc<dyn WebhookChannel>], engine: &Engine) -> Vec<Arc<dyn Channel>> {
+    beside.iter().map(|c| c.channel(engine)).collect()
+}
+
+/// Webhook channels only (no Telegram) until `shutdown` completes: their routes on
+/// `public`, `/healthz` and `/metrics` on `ops`.
+pub async fn serve_webhooks_until(
+    engine: Engine,
+    beside: Vec<Arc<dyn WebhookChannel>>,
+    public: TcpListener,
+    ops: Option<TcpListener>,
+    pipeline: PipelineOptions,
+    limits: HttpLimits,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    if let Err(error) = engine.index().await {
+        tracing::warn!(%error, "the place index could not be loaded yet; retried on first use");
+    }
+    let metrics = Metrics::new();
+    let running = Pipeline::start(
+        engine.clone(),
+        channels(&beside, &engine),
+        metrics.clone(),
+        pipeline,
+    );
+    let serving = Serving {
+        engine: engine.clone(),
+        recorder: running.recorder().clone(),
+        metrics: metrics.clone(),
+        limits,
+    };
+    let tasks: Vec<_> = beside.iter().flat_map(|c| c.background(&serving)).collect();
+    let ops = ops.map(|listener| OpsServer::spawn(listener, &engine, &metrics, limits));
+    if let Ok(address) = public.local_addr() {
+        tracing::info!(%address, "serving webhooks");
+    }
+    let served = http::serve_until(public, routes(&beside, &serving), limits, shutdown).await;
+    if let Some(ops) = ops {
+        ops.stop().await;
+    }
+    for task in tasks {
+        task.abort();
+    }
+    tracing::info!("stopping: finishing the steps in hand and sending their replies");
+    running.shutdown(STOP_WITHIN).await;
+    served
+}

@@ -1,0 +1,247 @@
+//! Zalo's HTTP APIs as cnscd calls them: consultation messages, uploads, template messages
+//! by phone number, and downloads of the files users send. Every call carries the access
+//! token in its `access_token` header; one Zalo calls invalid or expired (−216, −220) is
+//! replaced once and the call made again. Errors name a code or a kind, never a message
+//! (messages hold names and phone numbers).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::{AccessTokens, TokenUnavailable};
+use crate::pipeline::{FetchError, Fetched};
+
+/// Zalo's answers to a token it no longer takes.
+const TOKEN_REJECTED: [i64; 2] = [-216, -220];
+
+/// Zalo answers within a few seconds or not at all.
+const CALL_TIMEOUT: Duration = Duration::from_secs(20);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    #[error("Zalo answered error {0}")]
+    Zalo(i64),
+    #[error(transparent)]
+    Token(TokenUnavailable),
+    #[error("Zalo could not be reached ({0})")]
+    Network(&'static str),
+    #[error("Zalo's answer could not be read (HTTP {0})")]
+    Unreadable(u16),
+}
+
+/// The Official Account's API.
+#[derive(Clone)]
+pub struct ZaloApi {
+    http: reqwest::Client,
+    openapi: url::Url,
+    business: url::Url,
+    tokens: Arc<dyn AccessTokens>,
+}
+
+impl ZaloApi {
+    pub fn new(openapi: url::Url, business: url::Url, tokens: Arc<dyn AccessTokens>) -> ZaloApi {
+        let http = reqwest::Client::builder()
+            .timeout(CALL_TIMEOUT)
+            .build()
+            .unwrap_or_default();
+        ZaloApi {
+            http,
+            openapi,
+            business,
+            tokens,
+        }
+    }
+
+    /// Sends a consultation message (`message` as in Zalo's `message` object) to a user.
+    pub async fn send_message(&self, user_id: &str, message: &Value) -> Result<Value, ApiError> {
+        let url = endpoint(&self.openapi, "v3.0/oa/message/cs");
+        let body = json!({ "recipient": { "user_id": user_id }, "message": message });
+        self.call(|http, token| {
+            http.post(url.clone())
+                .header("access_token", token)
+                .json(&body)
+        })
+        .await
+    }
+
+    /// Uploads a PNG or JPEG; its attachment id.
+    pub async fn upload_image(&self, name: &str, bytes: &[u8]) -> Result<String, ApiError> {
+        let data = self.upload("v2.0/oa/upload/image", name, bytes).await?;
+        string_field(&data, "attachment_id")
+    }
+
+    /// Uploads a document (PDF, DOC(X), CSV…, up to 5 MB); the token a file message names.
+    pub async fn upload_file(&self, name: &str, bytes: &[u8]) -> Result<String, ApiError> {
+        let data = self.upload("v2.0/oa/upload/file", name, bytes).await?;
+        string_field(&data, "token")
+    }
+
+    /// A template message (ZNS) by phone number: how an alert reaches an official whose
+    /// chat is outside the window.
+    pub async fn send_template(
+        &self,
+        phone: &str,
+        template_id: &str,
+        data: &Value,
+        tracking_id: &str,
+    ) -> Result<Value, ApiError> {
+        let url = endpoint(&self.business, "message/template");
+        let body = json!({
+            "phone": phone,
+            "template_id": template_id,
+            "template_data": data,
+            "tracking_id": tracking_id,
+        });
+        self.call(|http, token| {
+            http.post(url.clone())
+                .header("access_token", token)
+                .json(&body)
+        })
+        .await
+    }
+
+    /// Downloads a file a user sent, hashing it as it comes, keeping its bytes only with
+    /// `keep`; refused when it says or turns out to be larger than `max_bytes`. Only
+    /// `https` (and, for tests, `http` to this machine) is fetched.
+    pub async fn download(
+        &self,
+        url: &str,
+        max_bytes: u64,
+        keep: bool,
+    ) -> Result<Fetched, FetchError> {
+        let parsed = url::Url::parse(url).map_err(|_| FetchError::Unavailable)?;
+        let local = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost"));
+        if parsed.scheme() != "https" && !(parsed.scheme() == "http" && local) {
+            tracing::warn!("a file URL that is not https was not fetched");
+            return Err(FetchError::Unavailable);
+        }
+        let mut response = self
+            .http
+            .get(parsed)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|_| FetchError::Unavailable)?;
+        if response
+            .content_length()
+            .is_some_and(|length| length > max_bytes)
+        {
+            return Err(FetchError::TooLarge);
+        }
+        let mut hash = Sha256::new();
+        let mut kept = Vec::new();
+        let mut size: u64 = 0;
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|_| FetchError::Unavailable)?
+        {
+            size += chunk.len() as u64;
+            if size > max_bytes {
+                return Err(FetchError::TooLarge);
+            }
+            hash.update(&chunk);
+            if keep {
+                kept.extend_from_slice(&chunk);
+            }
+        }
+        Ok(Fetched {
+            sha256: hex::encode(hash.finalize()),
+            bytes: keep.then_some(kept),
+        })
+    }
+
+    async fn upload(&self, path: &str, name: &str, bytes: &[u8]) -> Result<Value, ApiError> {
+        let url = endpoint(&self.openapi, path);
+        self.call(|http, token| {
+            let part = reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned());
+            let form = reqwest::multipart::Form::new().part("file", part);
+            http.post(url.clone())
+                .header("access_token", token)
+                .multipart(form)
+        })
+        .await
+    }
+
+    /// Makes a call with the current token, and once more with a new one if Zalo refused it.
+    async fn call(
+        &self,
+        request: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
+    ) -> Result<Value, ApiError> {
+        let token = self.tokens.current().await.map_err(ApiError::Token)?;
+        match answer(request(&self.http, &token).send().await).await {
+            Err(ApiError::Zalo(code)) if TOKEN_REJECTED.contains(&code) => {
+                tracing::info!(code, "Zalo refused the access token; refreshing it");
+                let token = self
+                    .tokens
+                    .rejected(&token)
+                    .await
+                    .map_err(ApiError::Token)?;
+                answer(request(&self.http, &token).send().await).await
+            }
+            other => other,
+        }
+    }
+}
+
+/// The `data` of a Zalo answer, or its error code.
+async fn answer(sent: Result<reqwest::Response, reqwest::Error>) -> Result<Value, ApiError> {
+    let response = sent.map_err(|error| ApiError::Network(network_kind(&error)))?;
+    let status = response.status().as_u16();
+    let body: Value = response
+        .json()
+        .await
+        .map_err(|_| ApiError::Unreadable(status))?;
+    match body.get("error").and_then(Value::as_i64) {
+        Some(0) | None if status < 300 => Ok(body.get("data").cloned().unwrap_or(Value::Null)),
+        Some(code) if code != 0 => Err(ApiError::Zalo(code)),
+        _ => Err(ApiError::Unreadable(status)),
+    }
+}
+
+fn network_kind(error: &reqwest::Error) -> &'static str {
+    if error.is_timeout() {
+        "timeout"
+    } else if error.is_connect() {
+        "connect"
+    } else {
+        "request"
+    }
+}
+
+fn string_field(data: &Value, field: &str) -> Result<String, ApiError> {
+    match data.get(field) {
+        Some(Value::String(text)) => Ok(text.clone()),
+        Some(Value::Number(number)) => Ok(number.to_string()),
+        _ => Err(ApiError::Unreadable(200)),
+    }
+}
+
+/// `base` + `path`, whether or not `base` ends with a slash.
+pub(super) fn endpoint(base: &url::Url, path: &str) -> url::Url {
+    let mut url = base.clone();
+    let joined = format!("{}/{}", base.path().trim_end_matches('/'), path);
+    url.set_path(&joined);
+    url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_join_the_configured_host_and_path() {
+        let base = url::Url::parse("http://127.0.0.1:9/zalo/").expect("url");
+        assert_eq!(
+            endpoint(&base, "v3.0/oa/message/cs").as_str(),
+            "http://127.0.0.1:9/zalo/v3.0/oa/message/cs"
+        );
+        let base = url::Url::parse("https://openapi.zalo.me").expect("url");
+        assert_eq!(
+            endpoint(&base, "v2.0/oa/upload/image").as_str(),
+            "https://openapi.zalo.me/v2.0/oa/upload/image"
+        );
+    }
+}

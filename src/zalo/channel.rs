@@ -1,0 +1,192 @@
+//! Sending one part of a reply to a Zalo chat, fetching a file a user sent, and Zalo's
+//! error codes read as the pipeline's [`SendError`]s.
+
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use serde_json::{json, Value};
+
+use super::api::{ApiError, ZaloApi};
+use super::{buttons, TokenUnavailable, CHANNEL};
+use crate::conversation::{Attachment, Reply};
+use crate::engine::{ChatKey, Engine};
+use crate::i18n::{to_plain, Lang, K};
+use crate::pipeline::{Channel, Choices, FetchError, Fetched, SendError};
+
+/// How long a chat waits when Zalo says the OA sends too fast (−32): Zalo gives no figure.
+const RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
+/// How long sending waits while a failed token refresh pauses it.
+const PAUSED_WAIT: Duration = Duration::from_secs(30);
+
+/// A Zalo Official Account as a [`Channel`].
+pub struct ZaloChannel {
+    api: ZaloApi,
+    engine: Engine,
+    window: Duration,
+}
+
+impl ZaloChannel {
+    /// `window`: how long after a user's last message Zalo lets the OA write to them.
+    pub fn new(api: ZaloApi, engine: Engine, window: Duration) -> ZaloChannel {
+        ZaloChannel {
+            api,
+            engine,
+            window,
+        }
+    }
+
+    /// The chat's language, for the few words the channel adds (the numbered options' hint).
+    async fn lang(&self, chat_id: &str) -> Lang {
+        let chat = ChatKey::new(CHANNEL, chat_id.to_owned());
+        match self.engine.session(&chat).await {
+            Ok(session) => session.lang,
+            Err(_) => Lang::default(),
+        }
+    }
+
+    fn text(&self, lang: Lang, key: K) -> String {
+        to_plain(self.engine.texts().get(lang, key).as_str())
+    }
+
+    async fn send_part(&self, chat_id: &str, part: &Reply) -> Result<(), ApiError> {
+        if let Some(image) = &part.image {
+            return self.send_image(chat_id, image).await;
+        }
+        if let Some(document) = &part.document {
+            return self.send_document(chat_id, document).await;
+        }
+        let lang = self.lang(chat_id).await;
+        let hint = self.text(lang, K::ZaloChoiceHint);
+        for message in buttons::text_messages(part, &hint) {
+            self.api.send_message(chat_id, &message).await?;
+        }
+        if let Some(label) = &part.ask_contact {
+            let subtitle = self.text(lang, K::ZaloShareInfoSubtitle);
+            let form = buttons::request_info(label, &subtitle);
+            self.api.send_message(chat_id, &form).await?;
+        }
+        Ok(())
+    }
+
+    async fn send_image(&self, chat_id: &str, image: &Attachment) -> Result<(), ApiError> {
+        let id = self
+            .api
+            .upload_image(&image.file_name, &image.bytes)
+            .await?;
+        let mut message = json!({
+            "attachment": {
+                "type": "template",
+                "payload": {
+                    "template_type": "media",
+                    "elements": [{ "media_type": "image", "attachment_id": id }],
+                },
+            },
+        });
+        if let Some(caption) = &image.caption {
+            message["text"] = Value::String(to_plain(caption));
+        }
+        self.api.send_message(chat_id, &message).await.map(drop)
+    }
+
+    async fn send_document(&self, chat_id: &str, document: &Attachment) -> Result<(), ApiError> {
+        let token = self
+            .api
+            .upload_file(&document.file_name, &document.bytes)
+            .await?;
+        if let Some(caption) = &document.caption {
+            let text = json!({ "text": to_plain(caption) });
+            self.api.send_message(chat_id, &text).await?;
+        }
+        let message = json!({ "attachment": { "type": "file", "payload": { "token": token } } });
+        self.api.send_message(chat_id, &message).await.map(drop)
+    }
+}
+
+impl Channel for ZaloChannel {
+    fn name(&self) -> &'static str {
+        CHANNEL
+    }
+
+    fn send<'a>(
+        &'a self,
+        chat_id: &'a str,
+        part: &'a Reply,
+    ) -> BoxFuture<'a, Result<(), SendError>> {
+        Box::pin(async move { self.send_part(chat_id, part).await.map_err(send_error) })
+    }
+
+    fn fetch<'a>(
+        &'a self,
+        file_id: &'a str,
+        max_bytes: u64,
+        keep: bool,
+    ) -> BoxFuture<'a, Result<Fetched, FetchError>> {
+        Box::pin(self.api.download(file_id, max_bytes, keep))
+    }
+
+    /// Zalo shows long button lists as numbered options: every chat remembers its last
+    /// question's buttons (even none), so a typed number or label presses one.
+    fn choices(&self, replies: &[Reply]) -> Option<Choices> {
+        Some(buttons::choices(replies))
+    }
+
+    fn window(&self) -> Option<Duration> {
+        Some(self.window)
+    }
+}
+
+/// What the pipeline does about a failed call.
+pub fn send_error(error: ApiError) -> SendError {
+    match error {
+        ApiError::Zalo(-32) => SendError::RetryAfter(RATE_LIMIT_WAIT),
+        ApiError::Zalo(code @ (-230 | -232)) => held(code, "outside the interaction window"),
+        ApiError::Zalo(code @ -213) => held(code, "the user does not follow the OA"),
+        ApiError::Zalo(code @ (-217 | -227 | -244)) => held(code, "the user cannot be reached"),
+        ApiError::Zalo(code @ -234) => held(code, "no messages at night"),
+        ApiError::Zalo(code) => {
+            tracing::warn!(code, "Zalo refused a message");
+            SendError::Refused(format!("zalo error {code}"))
+        }
+        ApiError::Token(TokenUnavailable::Paused(_)) => SendError::RetryAfter(PAUSED_WAIT),
+        ApiError::Token(TokenUnavailable::NotNow(_)) => {
+            SendError::Transient("no access token yet".into())
+        }
+        ApiError::Network(kind) => SendError::Transient(kind.into()),
+        ApiError::Unreadable(status) => SendError::Transient(format!("HTTP {status}")),
+    }
+}
+
+fn held(code: i64, why: &str) -> SendError {
+    SendError::Held(format!("zalo error {code}: {why}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zalos_codes_are_read_as_what_the_pipeline_does() {
+        assert_eq!(
+            send_error(ApiError::Zalo(-32)),
+            SendError::RetryAfter(RATE_LIMIT_WAIT)
+        );
+        for code in [-230, -232, -213, -217, -227, -244, -234] {
+            assert!(
+                matches!(send_error(ApiError::Zalo(code)), SendError::Held(ref why) if why.contains(&code.to_string())),
+                "{code}"
+            );
+        }
+        assert!(matches!(
+            send_error(ApiError::Zalo(-999)),
+            SendError::Refused(_)
+        ));
+        assert!(matches!(
+            send_error(ApiError::Token(TokenUnavailable::Paused("refused".into()))),
+            SendError::RetryAfter(_)
+        ));
+        assert!(matches!(
+            send_error(ApiError::Network("timeout")),
+            SendError::Transient(_)
+        ));
+    }
+}
