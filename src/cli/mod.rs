@@ -117,6 +117,6 @@ pub async fn run(
         DatabaseCommand::Accounts(command) => privacy::accounts(engine, command, &mut out).await,
         DatabaseCommand::Erase { phone } => privacy::erase(engine, &phone, &mut out).await,
         DatabaseCommand::Purge => privacy::purge(engine, &mut out).await,
-        DatabaseCommand::Zalo(command) => zalo::run(engine, command, &mut out).await,
+        DatabaseCommand::Zalo(command) => zalo::run(engine, *command, &mut out).await,
     }
 }

@@ -101,7 +101,7 @@ impl Config {
 pub enum Command {
     /// Run the bot until Ctrl-C or SIGTERM: on Telegram when its token is set (long polling,
     /// or webhooks with --webhook-url), on Zalo when the ZALO_* settings are, or on both.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     #[command(flatten)]
     Database(DatabaseCommand),
     /// Set, delete or show the bot's webhook at Telegram. `serve` never changes it, so
@@ -156,7 +156,7 @@ pub enum DatabaseCommand {
     Purge,
     /// The Zalo Official Account: its tokens.
     #[command(subcommand)]
-    Zalo(ZaloCommand),
+    Zalo(Box<ZaloCommand>),
 }
 
 #[derive(Debug, Subcommand)]
@@ -390,7 +390,7 @@ mod tests {
         let config =
             Config::try_parse_from([&["cnscd", "serve"], args].concat()).expect("the flags parse");
         match config.command {
-            Command::Serve(serve) => serve,
+            Command::Serve(serve) => *serve,
             other => panic!("not serve: {other:?}"),
         }
     }

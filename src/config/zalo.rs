@@ -144,7 +144,7 @@ pub enum ZaloConfigError {
 impl ZaloArgs {
     /// The settings, when Zalo is configured; `None` when none of its variables is set.
     pub fn settings(&self) -> Result<Option<ZaloSettings>, ZaloConfigError> {
-        self.settings_with(|var| env_secret(var))
+        self.settings_with(env_secret)
     }
 
     /// [`ZaloArgs::settings`] with the secrets read by `secret` (tests pass a map).
@@ -209,7 +209,7 @@ pub enum ZaloTokenCommand {
     /// fetched with it at once.
     Set {
         #[command(flatten)]
-        zalo: ZaloArgs,
+        zalo: Box<ZaloArgs>,
     },
     /// When the tokens were issued and expire, and whether sending is paused (never the
     /// tokens themselves).
