@@ -9,3 +9,4 @@ mod security;
 mod support;
 mod telegram;
 mod transcripts;
+mod zalo;

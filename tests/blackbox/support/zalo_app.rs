@@ -1,0 +1,228 @@
+//! `spawn_zalo_app()`: a fresh database with the Tứ Kỳ communes and one village, an
+//! invitation for its head, a fake Zalo, and cnscd serving the Zalo webhook on 127.0.0.1
+//! (the real HTTP server, inbox, worker, outbox and Zalo channel), without Telegram.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use cnscd::clock::{Clock, ManualClock};
+use cnscd::config::{Secret, ZaloSecrets, ZaloSettings};
+use cnscd::domain::{AccountRole, CompositionRules};
+use cnscd::engine::Engine;
+use cnscd::i18n::Texts;
+use cnscd::pipeline::PipelineOptions;
+use cnscd::serve::{serve_webhooks_until, WebhookChannel};
+use cnscd::storage::scratch::ScratchDb;
+use cnscd::storage::Store;
+use cnscd::zalo::adapter::Zalo;
+use cnscd::zalo::{AccessTokens, TokenUnavailable};
+use futures::future::BoxFuture;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::fake_zalo::{Event, FakeZalo, APP_ID, APP_SECRET, FIRST_ACCESS_TOKEN, OA_SECRET_KEY};
+
+pub const VILLAGE: &str = "11083-01";
+pub const VILLAGES_CSV: &str =
+    "commune_code,name,code\n11083,Thôn Đông Sơn,11083-01\n11083,Thôn Tây Sơn,11083-02\n";
+
+/// 20 April 2022, 09:00 in Vietnam.
+pub fn today() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2022-04-20T09:00:00+07:00")
+        .expect("valid date")
+        .with_timezone(&Utc)
+}
+
+/// An access token that never changes: for tests of everything but the tokens.
+pub struct FixedToken(pub String);
+
+impl AccessTokens for FixedToken {
+    fn current(&self) -> BoxFuture<'_, Result<String, TokenUnavailable>> {
+        Box::pin(async move { Ok(self.0.clone()) })
+    }
+
+    fn rejected<'a>(&'a self, _token: &'a str) -> BoxFuture<'a, Result<String, TokenUnavailable>> {
+        Box::pin(async move { Err(TokenUnavailable::NotNow("fixed token".into())) })
+    }
+}
+
+pub struct ZaloApp {
+    pub zalo: FakeZalo,
+    pub store: Store,
+    pub engine: Engine,
+    pub clock: Arc<ManualClock>,
+    /// The code of an invitation for the head of [`VILLAGE`].
+    pub invitation: String,
+    pub webhook_url: String,
+    http: reqwest::Client,
+    running: Option<(oneshot::Sender<()>, JoinHandle<std::io::Result<()>>)>,
+    db: Option<ScratchDb>,
+}
+
+/// The settings a deployment would give, pointed at `zalo`.
+pub fn settings(zalo: &FakeZalo) -> ZaloSettings {
+    let url = |s: &str| url::Url::parse(s).expect("url");
+    ZaloSettings {
+        app_id: APP_ID.into(),
+        secrets: ZaloSecrets {
+            app_secret: Secret::from(APP_SECRET.to_owned()),
+            oa_secret_key: Secret::from(OA_SECRET_KEY.to_owned()),
+            refresh_token: None,
+        },
+        openapi_url: url(&zalo.base),
+        oauth_url: url(&zalo.base),
+        business_api_url: url(&zalo.base),
+        alert_template: None,
+        oa_url: Some(url("https://zalo.me/4313572100982173421")),
+        event_max_age: Duration::from_secs(3600),
+        free_window: Duration::from_secs(48 * 3600),
+        window: Duration::from_secs(168 * 3600),
+        admin_chats: Vec::new(),
+    }
+}
+
+pub async fn spawn_zalo_app() -> ZaloApp {
+    spawn_zalo_app_on(ScratchDb::sqlite().expect("scratch SQLite"), VILLAGES_CSV).await
+}
+
+/// [`spawn_zalo_app`] on a given database, with these villages.
+pub async fn spawn_zalo_app_on(db: ScratchDb, villages_csv: &str) -> ZaloApp {
+    let store = Store::connect(db.url()).await.expect("database opens");
+    cnscd::import::load_default_units_if_empty(&store, today())
+        .await
+        .expect("communes import");
+    cnscd::import::import_villages(&store, villages_csv.as_bytes(), today())
+        .await
+        .expect("villages import");
+    let invitation = cnscd::invitation::create_invitation(
+        &store,
+        AccountRole::VillageHead,
+        VILLAGE,
+        chrono::Duration::days(14),
+        "test",
+        today(),
+    )
+    .await
+    .expect("invitation")
+    .code;
+    let clock = Arc::new(ManualClock::new(today()));
+    let engine = engine(store.clone(), &clock);
+    let zalo = FakeZalo::start().await;
+    let mut app = ZaloApp {
+        zalo,
+        store,
+        engine,
+        clock,
+        invitation,
+        webhook_url: String::new(),
+        http: reqwest::Client::new(),
+        running: None,
+        db: Some(db),
+    };
+    let tokens: Arc<dyn AccessTokens> = Arc::new(FixedToken(FIRST_ACCESS_TOKEN.into()));
+    app.start(tokens).await;
+    app
+}
+
+fn engine(store: Store, clock: &Arc<ManualClock>) -> Engine {
+    let texts = Texts::load().expect("dialogues load");
+    let rules = CompositionRules::default_rules().expect("built-in rules");
+    let clock: Arc<dyn Clock> = clock.clone();
+    Engine::new(store, Arc::new(texts), Arc::new(rules), clock)
+}
+
+impl ZaloApp {
+    /// Starts cnscd's Zalo webhook server with `tokens`.
+    pub async fn start(&mut self, tokens: Arc<dyn AccessTokens>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        self.webhook_url = format!(
+            "http://{}/zalo/webhook",
+            listener.local_addr().expect("address")
+        );
+        let zalo: Arc<dyn WebhookChannel> = Arc::new(Zalo::new(settings(&self.zalo), tokens));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(serve_webhooks_until(
+            self.engine.clone(),
+            vec![zalo],
+            listener,
+            None,
+            PipelineOptions::named("zalo-test"),
+            Default::default(),
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        self.running = Some((stop, task));
+    }
+
+    /// Stops the server cleanly.
+    pub async fn stop(&mut self) {
+        if let Some((stop, task)) = self.running.take() {
+            let _ = stop.send(());
+            let _ = task.await;
+        }
+    }
+
+    /// POSTs a signed event as Zalo does; the HTTP status.
+    pub async fn post(&self, event: &Event) -> u16 {
+        self.post_raw(&event.body, Some(&event.signature)).await
+    }
+
+    pub async fn post_raw(&self, body: &str, signature: Option<&str>) -> u16 {
+        let mut request = self
+            .http
+            .post(&self.webhook_url)
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+        if let Some(signature) = signature {
+            request = request.header("X-ZEvent-Signature", signature);
+        }
+        request.send().await.expect("webhook answers").status().as_u16()
+    }
+
+    /// Waits until every recorded event is applied and every message that can go is sent.
+    pub async fn settle(&self) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let pending: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM inbox WHERE state = 'pending'")
+                    .fetch_one(self.store.pool())
+                    .await
+                    .expect("inbox");
+            let unsent: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL
+                 AND held_at IS NULL",
+            )
+            .fetch_one(self.store.pool())
+            .await
+            .expect("outbox");
+            if pending == 0 && unsent == 0 {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "not settled: {pending} events, {unsent} messages wait"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Posts `event`, expects 200, and waits until its answer is sent.
+    pub async fn say(&self, event: &Event) {
+        assert_eq!(self.post(event).await, 200, "the webhook took the event");
+        self.settle().await;
+    }
+
+    pub async fn destroy(mut self) {
+        self.stop().await;
+        self.store.close().await;
+        if let Some(db) = self.db.take() {
+            db.destroy().await;
+        }
+    }
+}
