@@ -205,7 +205,11 @@ async fn message(
         .to_owned();
     let answer = {
         let mut inner = fake.lock();
-        if let Some(code) = inner.scripted.get_mut(&user_id).and_then(VecDeque::pop_front) {
+        if let Some(code) = inner
+            .scripted
+            .get_mut(&user_id)
+            .and_then(VecDeque::pop_front)
+        {
             error(code)
         } else {
             inner.sent.push(Sent {
@@ -220,7 +224,11 @@ async fn message(
     answer
 }
 
-async fn upload_image(State(fake): State<FakeZalo>, headers: HeaderMap, body: Bytes) -> Json<Value> {
+async fn upload_image(
+    State(fake): State<FakeZalo>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Json<Value> {
     upload(&fake, &headers, &body, "attachment_id")
 }
 

@@ -182,7 +182,12 @@ impl ZaloApp {
         if let Some(signature) = signature {
             request = request.header("X-ZEvent-Signature", signature);
         }
-        request.send().await.expect("webhook answers").status().as_u16()
+        request
+            .send()
+            .await
+            .expect("webhook answers")
+            .status()
+            .as_u16()
     }
 
     /// Waits until every recorded event is applied and every message that can go is sent.
