@@ -26,6 +26,9 @@ const VILLAGES: &str = "commune_code,name,code\n11083,Thôn Đông Sơn,11083-01
 /// One answer as a user sees it: its text and the labels of its choices.
 type Seen = (String, Vec<String>);
 
+/// A message with answer buttons, and the payload behind each label.
+type Pressable = (Value, Vec<(String, String)>);
+
 struct Replay {
     app: ZaloApp,
     users: HashMap<String, User>,
@@ -34,7 +37,7 @@ struct Replay {
     /// Messages already read, per user.
     read: HashMap<String, usize>,
     /// Per user, every message with answer buttons and the payloads behind its labels.
-    history: HashMap<String, Vec<(Value, Vec<(String, String)>)>>,
+    history: HashMap<String, Vec<Pressable>>,
 }
 
 impl Replay {
