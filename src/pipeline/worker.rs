@@ -258,6 +258,7 @@ impl Worker {
         };
         match result {
             Ok(Ok(step)) => {
+                self.chat_wrote(tx, &chat, queued).await?;
                 self.queue(tx, &chat, &step, queued).await?;
                 Ok(Applied::Done(step))
             }
@@ -353,9 +354,37 @@ impl Worker {
         Ok(Some(step))
     }
 
-    /// On a channel with a window, the chat's writing is recorded (it reopens the window and
-    /// releases what was held for it); on one that shows numbered options, a typed number or
-    /// label is read as the button it names.
+    /// On a channel with a window, the chat's writing is recorded: it reopens the window, and
+    /// what was held for the chat is queued again (before the answer: it is older).
+    async fn chat_wrote(
+        &self,
+        tx: &mut Tx<'_>,
+        chat: &ChatKey,
+        queued: &mut Vec<Queued>,
+    ) -> Result<(), StorageError> {
+        if self
+            .channel(chat.channel)
+            .and_then(|c| c.window())
+            .is_none()
+        {
+            return Ok(());
+        }
+        let released = chats::chat_wrote(tx, chat.channel, &chat.id, &self.owner, wall()).await?;
+        for row in released {
+            let Ok(body) = Outgoing::from_json(&row.body) else {
+                continue;
+            };
+            let is_alert = row
+                .dedup_key
+                .as_deref()
+                .is_some_and(|k| k.starts_with(outbox::ALERT_KEY_PREFIX));
+            queued.push(Queued::new(row.id, chat.channel, &chat.id, body, is_alert));
+        }
+        Ok(())
+    }
+
+    /// On a channel that shows numbered options, a typed number or label is read as the
+    /// button it names.
     async fn typed_choice(
         &self,
         tx: &mut Tx<'_>,
@@ -365,9 +394,6 @@ impl Worker {
         let Some(channel) = self.channel(chat.channel) else {
             return Ok(incoming);
         };
-        if channel.window().is_some() {
-            chats::chat_wrote(tx, chat.channel, &chat.id, wall()).await?;
-        }
         if channel.choices(&[]).is_none() || !matches!(incoming, Incoming::Text(_)) {
             return Ok(incoming);
         }

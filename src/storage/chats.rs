@@ -7,13 +7,23 @@ use chrono::{DateTime, Utc};
 use super::{now_text, StorageError, StorageResult, Store, Tx};
 use crate::pipeline::Choices;
 
-/// The chat wrote now: its window reopens, and what was held for it may go out again.
+/// An outbox row released for sending again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Released {
+    pub id: i64,
+    pub body: String,
+    pub dedup_key: Option<String>,
+}
+
+/// The chat wrote now: its window reopens, and what was held for it goes out again, claimed
+/// by `owner` (it is sent before the answer to what the chat wrote: it is older).
 pub async fn chat_wrote(
     tx: &mut Tx<'_>,
     channel: &str,
     chat_id: &str,
+    owner: &str,
     now: DateTime<Utc>,
-) -> StorageResult<()> {
+) -> StorageResult<Vec<Released>> {
     sqlx::query(
         "INSERT INTO chat_activity (channel, chat_id, last_seen_at) VALUES ($1, $2, $3)
          ON CONFLICT (channel, chat_id) DO UPDATE SET last_seen_at = excluded.last_seen_at",
@@ -23,16 +33,28 @@ pub async fn chat_wrote(
     .bind(now_text(now))
     .execute(&mut **tx)
     .await?;
-    sqlx::query(
-        "UPDATE outbox SET held_at = NULL, held_reason = NULL, owner = NULL, claimed_at = NULL
+    let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+        "UPDATE outbox SET held_at = NULL, held_reason = NULL, owner = $3, claimed_at = $4
          WHERE channel = $1 AND chat_id = $2 AND held_at IS NOT NULL
-           AND sent_at IS NULL AND failed_at IS NULL",
+           AND sent_at IS NULL AND failed_at IS NULL
+         RETURNING id, body, dedup_key",
     )
     .bind(channel)
     .bind(chat_id)
-    .execute(&mut **tx)
+    .bind(owner)
+    .bind(now_text(now))
+    .fetch_all(&mut **tx)
     .await?;
-    Ok(())
+    let mut released: Vec<Released> = rows
+        .into_iter()
+        .map(|(id, body, dedup_key)| Released {
+            id,
+            body,
+            dedup_key,
+        })
+        .collect();
+    released.sort_by_key(|r| r.id);
+    Ok(released)
 }
 
 /// Remembers the buttons `chat_id` was just shown (none: a typed number is text again).

@@ -49,6 +49,7 @@ struct Inner {
     /// Error codes to answer, per user, before sending succeeds again.
     scripted: HashMap<String, VecDeque<i64>>,
     files: HashMap<String, Vec<u8>>,
+    downloads: usize,
 }
 
 #[derive(Clone)]
@@ -148,6 +149,11 @@ impl FakeZalo {
     /// Template messages (ZNS) sent by phone number.
     pub fn templates(&self) -> Vec<Value> {
         self.lock().templates.clone()
+    }
+
+    /// How many times cnscd downloaded a file a user sent.
+    pub fn downloads(&self) -> usize {
+        self.lock().downloads
     }
 
     pub fn uploads(&self) -> usize {
@@ -301,7 +307,9 @@ async fn template(
 }
 
 async fn file(State(fake): State<FakeZalo>, Path(name): Path<String>) -> impl IntoResponse {
-    match fake.lock().files.get(&name) {
+    let mut inner = fake.lock();
+    inner.downloads += 1;
+    match inner.files.get(&name) {
         Some(bytes) => (StatusCode::OK, bytes.clone()).into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
     }

@@ -2,4 +2,5 @@
 //! outbox and a fake Zalo on 127.0.0.1.
 
 mod conversation;
+mod delivery;
 mod webhook;
