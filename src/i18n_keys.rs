@@ -363,6 +363,9 @@ text_keys! {
     WelcomeDistrictOfficial = "welcome_district_official",
     WelcomeGuest = "welcome_guest",
     WelcomeVillageHead = "welcome_village_head",
+    InvitationAlsoOnZalo = "invitation_also_on_zalo",
+    InvitationCreatedZalo = "invitation_created_zalo",
+    InvitationQrCaptionZalo = "invitation_qr_caption_zalo",
     ZaloChoiceHint = "zalo_choice_hint",
     ZaloShareInfoSubtitle = "zalo_share_info_subtitle",
 }

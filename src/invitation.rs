@@ -76,10 +76,67 @@ pub fn generate_code() -> String {
     Alphanumeric.sample_string(&mut rand::rngs::OsRng, CODE_LENGTH)
 }
 
+/// The invitation code a typed or pasted message holds, with or without a word before it
+/// ("MOI 8Jbt…", "Mã mời: 8Jbt…"): where a channel has no link that carries the code (Zalo),
+/// the invited person sends the code as a message. Only what has the form of a code counts
+/// (exactly [`CODE_LENGTH`] letters and digits, both present), so names, phone numbers and
+/// place names never do.
+pub fn code_in(text: &str) -> Option<&str> {
+    let text = text.trim();
+    let code = match text.rsplit_once(|c: char| c.is_whitespace() || c == ':') {
+        Some((before, code)) => {
+            let before = crate::domain::text::fold(before.trim_end_matches(':').trim());
+            ["moi", "ma moi", "ma", "code", "invite", "invitation code"]
+                .contains(&before.as_str())
+                .then_some(code)?
+        }
+        None => text,
+    };
+    let well_formed = code.len() == CODE_LENGTH
+        && code.chars().all(|c| c.is_ascii_alphanumeric())
+        && code.chars().any(|c| c.is_ascii_digit())
+        && code.chars().any(|c| c.is_ascii_alphabetic());
+    well_formed.then_some(code)
+}
+
 /// The link that opens the bot with the code: `https://t.me/<bot>?start=<code>`.
 pub fn telegram_deep_link(bot_username: &str, code: &str) -> String {
     format!(
         "https://t.me/{}?start={code}",
         bot_username.trim_start_matches('@')
     )
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::*;
+
+    #[test]
+    fn a_code_typed_alone_or_after_a_word_is_found() {
+        let code = "8JbtQs4GuC2cLA1H0PXRkUQv";
+        for typed in [
+            code.to_owned(),
+            format!("  {code} "),
+            format!("MOI {code}"),
+            format!("Mã mời: {code}"),
+            format!("moi:{code}"),
+        ] {
+            assert_eq!(code_in(&typed), Some(code), "{typed}");
+        }
+    }
+
+    #[test]
+    fn names_numbers_places_and_other_sentences_are_not_codes() {
+        for typed in [
+            "Nguyễn Văn An",
+            "0912345678",
+            "Thôn Đông Sơn",
+            "abcdefghijklmnopqrstuvwx",
+            "123456789012345678901234",
+            "toi muon tim 8JbtQs4GuC2cLA1H0PXRkUQv",
+            "8JbtQs4GuC2cLA1H0PXRkUQ",
+        ] {
+            assert_eq!(code_in(typed), None, "{typed}");
+        }
+    }
 }

@@ -78,6 +78,12 @@ pub fn route(turn: &mut Turn<'_>, state: State, incoming: Incoming) -> State {
     match incoming {
         Incoming::Text(text) => match parse_command(&text) {
             Some(command) => on_command(turn, state, command),
+            // A code sent as a message redeems it, as `/start CODE` does (Zalo has no link
+            // that carries it).
+            None if crate::invitation::code_in(&text).is_some() => {
+                let code = crate::invitation::code_in(&text).map(str::to_owned);
+                on_command(turn, state, Command::Start(code))
+            }
             None => match word_action(&text) {
                 Some(action) => on_action(turn, state, action),
                 None => dispatch(turn, state, Input::Text(text)),

@@ -27,6 +27,8 @@ pub(super) struct EffectEnv<'a> {
     pub texts: &'a Texts,
     pub lang: Lang,
     pub bot_username: Option<&'a str>,
+    /// The Zalo Official Account's link, when cnscd serves one.
+    pub zalo_oa_url: Option<&'a str>,
     /// What the notices' team status is computed with.
     pub rules: &'a crate::domain::CompositionRules,
 }

@@ -75,6 +75,7 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     limiter: Arc<RateLimiter>,
     bot_username: Option<String>,
+    zalo_oa_url: Option<String>,
     /// The place index residents search, built on first use and refreshed after unit edits.
     index: Arc<tokio::sync::OnceCell<SharedIndex>>,
     /// Fired after a step that may change a team's status: the alert scheduler wakes up.
@@ -96,6 +97,7 @@ impl Engine {
             clock,
             limiter: Arc::new(RateLimiter::default()),
             bot_username: None,
+            zalo_oa_url: None,
             index: Arc::default(),
             changed: Arc::default(),
             schedule: Arc::default(),
@@ -105,6 +107,12 @@ impl Engine {
     /// The Telegram username of the bot, for the deep links of invitations made in chat.
     pub fn with_bot_username(mut self, username: impl Into<String>) -> Engine {
         self.bot_username = Some(username.into());
+        self
+    }
+
+    /// The Zalo Official Account's public link, for invitations used on Zalo.
+    pub fn with_zalo_oa_url(mut self, url: impl Into<String>) -> Engine {
+        self.zalo_oa_url = Some(url.into());
         self
     }
 
@@ -262,6 +270,7 @@ impl Engine {
             texts: &self.texts,
             lang: outcome.session.lang,
             bot_username: self.bot_username.as_deref(),
+            zalo_oa_url: self.zalo_oa_url.as_deref(),
             rules: &self.rules,
         };
         let mut applied = Applied::default();

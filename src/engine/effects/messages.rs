@@ -29,28 +29,50 @@ pub(super) fn invitation_reply(
         .with_timezone(&vietnam())
         .format("%d/%m/%Y")
         .to_string();
-    let Some(bot) = env.bot_username else {
-        let args = [
-            ("unit", Html::text(unit_name)),
-            ("code", Html::text(code)),
-            ("expires", Html::text(&expires)),
-        ];
-        return Reply::text(env.texts.fill(env.lang, K::InvitationCreatedNoLink, &args));
-    };
-    let link = telegram_deep_link(bot, code);
-    let args = [
+    let mut args = vec![
         ("unit", Html::text(unit_name)),
         ("code", Html::text(code)),
         ("expires", Html::text(&expires)),
-        ("link", Html::text(&link)),
+        ("invitee", env.texts.get(env.lang, invitee_key(role))),
     ];
-    let mut reply = Reply::text(env.texts.fill(env.lang, K::InvitationCreated, &args));
+    // Made in a Zalo chat, it is most likely used on Zalo: the code is sent as a message to
+    // the Official Account, whose link the QR code holds (no link carries a code there).
+    let on_zalo = env.chat.channel == crate::zalo::CHANNEL;
+    let (text_key, caption_key, link) = match (on_zalo, env.zalo_oa_url, env.bot_username) {
+        (true, Some(oa), _) => (
+            K::InvitationCreatedZalo,
+            K::InvitationQrCaptionZalo,
+            oa.to_owned(),
+        ),
+        (_, _, Some(bot)) => (
+            K::InvitationCreated,
+            K::InvitationQrCaption,
+            telegram_deep_link(bot, code),
+        ),
+        (_, Some(oa), None) => (
+            K::InvitationCreatedZalo,
+            K::InvitationQrCaptionZalo,
+            oa.to_owned(),
+        ),
+        (_, None, None) => {
+            return Reply::text(env.texts.fill(env.lang, K::InvitationCreatedNoLink, &args))
+        }
+    };
+    args.push(("link", Html::text(&link)));
+    let mut text = env.texts.fill(env.lang, text_key, &args);
+    if let (Some(oa), K::InvitationCreated) = (env.zalo_oa_url, text_key) {
+        let mut zalo_args = args.clone();
+        zalo_args.retain(|(name, _)| *name != "link");
+        zalo_args.push(("link", Html::text(oa)));
+        let also = env
+            .texts
+            .fill(env.lang, K::InvitationAlsoOnZalo, &zalo_args);
+        text = Html::markup(format!("{}\n{}", text.as_str(), also.as_str()));
+    }
+    let mut reply = Reply::text(text);
     match crate::qr::qr_png(&link) {
         Ok(png) => {
-            let invitee = env.texts.get(env.lang, invitee_key(role));
-            let mut args = args.to_vec();
-            args.push(("invitee", invitee));
-            let caption = env.texts.fill(env.lang, K::InvitationQrCaption, &args);
+            let caption = env.texts.fill(env.lang, caption_key, &args);
             reply.image = Some(Attachment {
                 // The unit's code, never the invitation's: file names end up in listings.
                 file_name: format!("moi-{unit_code}.png"),
@@ -162,6 +184,7 @@ mod tests {
             texts: &texts,
             lang: Lang::Vi,
             bot_username: Some("cnscd_bot"),
+            zalo_oa_url: None,
             rules: &rules,
         };
         let code = generate_code();
