@@ -61,6 +61,7 @@ pub struct ZaloArgs {
     #[arg(
         long = "zalo-alert-template",
         env = "ZALO_ALERT_TEMPLATE_ID",
+        hide_env_values = true,
         value_name = "ID"
     )]
     pub alert_template: Option<String>,
