@@ -364,5 +364,6 @@ text_keys! {
     WelcomeGuest = "welcome_guest",
     WelcomeVillageHead = "welcome_village_head",
     ZaloChoiceHint = "zalo_choice_hint",
+    ZaloSendingPaused = "zalo_sending_paused",
     ZaloShareInfoSubtitle = "zalo_share_info_subtitle",
 }
