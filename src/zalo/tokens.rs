@@ -55,6 +55,9 @@ impl Default for TokenPolicy {
 
 /// A token still this far from expiry may be used while another replica refreshes.
 const USABLE_MARGIN: chrono::Duration = chrono::Duration::seconds(60);
+/// A token Zalo rejects this soon after it was issued is not refreshed again at once: a
+/// sender retrying on a wrong −216 would otherwise burn a refresh token per message.
+const MIN_FORCED_REFRESH: chrono::Duration = chrono::Duration::seconds(60);
 /// Zalo's access token lives 25 h when its answer does not say.
 const DEFAULT_ACCESS_LIFETIME: i64 = 25 * 3600;
 
@@ -249,6 +252,14 @@ impl Tokens {
         if let Some(token) = self.fresh(&stored, rejected) {
             return Ok(token);
         }
+        let just_issued = stored
+            .issued_at
+            .is_some_and(|at| self.engine.now() - at < MIN_FORCED_REFRESH);
+        if just_issued && rejected.is_some() && stored.access_token.as_deref() == rejected {
+            return Err(TokenUnavailable::NotNow(
+                "Zalo rejected an access token issued less than a minute ago".into(),
+            ));
+        }
         let Some(used) = stored.refresh_token else {
             return Err(TokenUnavailable::NotNow("no Zalo refresh token".into()));
         };
@@ -256,8 +267,7 @@ impl Tokens {
             Ok(new) => self.keep(&used, new).await,
             Err(RefreshError::Refused(reason)) => {
                 self.metrics.zalo_refresh_failed(RefreshFailure::Refused);
-                self.pause(&used, &reason).await?;
-                Err(TokenUnavailable::Paused(reason))
+                Err(self.pause(&used, &reason).await)
             }
             Err(RefreshError::Unreachable(why)) => {
                 self.metrics
@@ -305,26 +315,36 @@ impl Tokens {
         }
     }
 
-    /// Pauses sending and tells the admin chats, once per pause.
-    async fn pause(&self, refused: &str, reason: &str) -> Result<(), TokenUnavailable> {
-        self.metrics.zalo_sending_paused(true);
-        let notices = self.notices(reason).await.map_err(not_now)?;
+    /// Pauses sending because Zalo refused the refresh token `refused`, and tells the admin
+    /// chats, once per pause. Not when an operator replaced the token meanwhile.
+    async fn pause(&self, refused: &str, reason: &str) -> TokenUnavailable {
+        let notices = match self.notices(reason).await {
+            Ok(notices) => notices,
+            Err(error) => return not_now(error),
+        };
         let now = self.engine.now();
-        let paused = self
-            .engine
-            .store()
+        let stored = self.engine.store();
+        match stored
             .pause_zalo_sending(refused, reason, &notices, now)
             .await
-            .map_err(not_now)?;
-        if paused {
-            tracing::error!(
-                reason,
-                admins = notices.len(),
-                "Zalo refused the token refresh: Zalo sending is paused until \
-                 `cnscd zalo token set`"
-            );
+        {
+            Ok(true) => {
+                self.metrics.zalo_sending_paused(true);
+                tracing::error!(
+                    reason,
+                    admins = notices.len(),
+                    "Zalo refused the token refresh: Zalo sending is paused until \
+                     `cnscd zalo token set`"
+                );
+                TokenUnavailable::Paused(reason.to_owned())
+            }
+            // Paused already (this reads the pause), or the token was replaced meanwhile.
+            Ok(false) => match self.read().await {
+                Err(unavailable) => unavailable,
+                Ok(_) => TokenUnavailable::NotNow("the Zalo refresh token was replaced".into()),
+            },
+            Err(error) => not_now(error),
         }
-        Ok(())
     }
 
     /// The message to each admin chat, in its language.

@@ -340,13 +340,21 @@ async fn a_token_rejected_after_another_replica_refreshed_is_not_refreshed_again
     let old = a.tokens.current().await.expect("first token");
     assert_eq!(b.tokens.current().await.expect("b reads it"), old);
 
+    clock.set(t0() + hours(2.0));
+
     // Act: Zalo answers -216 to both for the old token.
     let from_a = a.tokens.rejected(&old).await.expect("a refreshes");
     let from_b = b.tokens.rejected(&old).await.expect("b reads a's token");
+    // …and at once for the new one: no second refresh within a minute.
+    let again = a.tokens.rejected(&from_a).await;
 
     // Assert
     assert_ne!(from_a, old);
     assert_eq!(from_b, from_a);
+    assert!(
+        matches!(&again, Err(TokenUnavailable::NotNow(_))),
+        "{again:?}"
+    );
     assert_eq!(oauth.calls(), 2, "the seed's exchange and a's refresh only");
 }
 
