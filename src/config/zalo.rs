@@ -17,13 +17,19 @@ pub const ZALO_REFRESH_TOKEN_ENV: &str = "ZALO_REFRESH_TOKEN";
 #[derive(Debug, Clone, Args)]
 pub struct ZaloArgs {
     /// The id of the Zalo app linked to the Official Account (developers.zalo.me).
-    #[arg(long = "zalo-app-id", env = ZALO_APP_ID_ENV, value_name = "ID")]
+    #[arg(
+        long = "zalo-app-id",
+        env = ZALO_APP_ID_ENV,
+        hide_env_values = true,
+        value_name = "ID"
+    )]
     pub app_id: Option<String>,
 
     /// Where Zalo's Official Account API is (message/cs, uploads).
     #[arg(
         long = "zalo-openapi-url",
         env = "ZALO_OPENAPI_URL",
+        hide_env_values = true,
         value_name = "URL",
         default_value = "https://openapi.zalo.me"
     )]
@@ -33,6 +39,7 @@ pub struct ZaloArgs {
     #[arg(
         long = "zalo-oauth-url",
         env = "ZALO_OAUTH_URL",
+        hide_env_values = true,
         value_name = "URL",
         default_value = "https://oauth.zaloapp.com"
     )]
@@ -42,6 +49,7 @@ pub struct ZaloArgs {
     #[arg(
         long = "zalo-business-api-url",
         env = "ZALO_BUSINESS_API_URL",
+        hide_env_values = true,
         value_name = "URL",
         default_value = "https://business.openapi.zalo.me"
     )]
@@ -53,12 +61,18 @@ pub struct ZaloArgs {
     #[arg(
         long = "zalo-alert-template",
         env = "ZALO_ALERT_TEMPLATE_ID",
+        hide_env_values = true,
         value_name = "ID"
     )]
     pub alert_template: Option<String>,
 
     /// The Official Account's public link (https://zalo.me/<OA id>), shown in invitations.
-    #[arg(long = "zalo-oa-url", env = "ZALO_OA_URL", value_name = "URL")]
+    #[arg(
+        long = "zalo-oa-url",
+        env = "ZALO_OA_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub oa_url: Option<url::Url>,
 
     /// Webhook events whose `timestamp` is older than this many seconds are refused (a
@@ -66,6 +80,7 @@ pub struct ZaloArgs {
     #[arg(
         long = "zalo-event-max-age",
         env = "ZALO_EVENT_MAX_AGE_SECS",
+        hide_env_values = true,
         value_name = "SECONDS",
         default_value_t = 3600
     )]
@@ -76,6 +91,7 @@ pub struct ZaloArgs {
     #[arg(
         long = "zalo-free-window-hours",
         env = "ZALO_FREE_WINDOW_HOURS",
+        hide_env_values = true,
         value_name = "HOURS",
         default_value_t = 48
     )]
@@ -86,6 +102,7 @@ pub struct ZaloArgs {
     #[arg(
         long = "zalo-window-hours",
         env = "ZALO_WINDOW_HOURS",
+        hide_env_values = true,
         value_name = "HOURS",
         default_value_t = 168
     )]
@@ -96,6 +113,7 @@ pub struct ZaloArgs {
     #[arg(
         long = "admin-chats",
         env = "CNSCD_ADMIN_CHATS",
+        hide_env_values = true,
         value_name = "CHAT,…",
         value_delimiter = ','
     )]
