@@ -367,5 +367,6 @@ text_keys! {
     InvitationCreatedZalo = "invitation_created_zalo",
     InvitationQrCaptionZalo = "invitation_qr_caption_zalo",
     ZaloChoiceHint = "zalo_choice_hint",
+    ZaloSendingPaused = "zalo_sending_paused",
     ZaloShareInfoSubtitle = "zalo_share_info_subtitle",
 }

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::{Registry, Unit};
 
@@ -50,6 +51,20 @@ pub struct Metrics {
     latency: Histogram,
     alerts_sent: Counter,
     unauthorized: Counter,
+    zalo_paused: Gauge,
+    zalo_refresh_failures: Family<Labels, Counter>,
+}
+
+/// Why a refresh of Zalo's access token failed, as the `kind` label of
+/// `cnscd_zalo_token_refresh_failures_total`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RefreshFailure {
+    /// Zalo refused the refresh token: sending is paused.
+    Refused,
+    /// Zalo did not answer, or not readably: tried again later.
+    Unreachable,
+    /// The database failed before or after the refresh.
+    Storage,
 }
 
 impl Metrics {
@@ -61,6 +76,8 @@ impl Metrics {
         let latency = Histogram::new(exponential_buckets(0.001, 2.0, 15));
         let alerts_sent = Counter::default();
         let unauthorized = Counter::default();
+        let zalo_paused = Gauge::default();
+        let zalo_refresh_failures = Family::<Labels, Counter>::default();
         let mut registry = Registry::default();
         registry.register(
             "cnscd_updates",
@@ -89,6 +106,18 @@ impl Metrics {
             "Webhook requests refused for a missing or wrong secret token",
             unauthorized.clone(),
         );
+        registry.register(
+            "cnscd_zalo_sending_paused",
+            "1 while Zalo sending is paused because a token refresh was refused (until \
+             `cnscd zalo token set`), else 0",
+            zalo_paused.clone(),
+        );
+        registry.register(
+            "cnscd_zalo_token_refresh_failures",
+            "Refreshes of Zalo's access token that failed, by kind (refused, unreachable, \
+             storage)",
+            zalo_refresh_failures.clone(),
+        );
         Metrics {
             registry: Arc::new(registry),
             updates,
@@ -96,6 +125,8 @@ impl Metrics {
             latency,
             alerts_sent,
             unauthorized,
+            zalo_paused,
+            zalo_refresh_failures,
         }
     }
 
@@ -127,8 +158,23 @@ impl Metrics {
         self.unauthorized.inc();
     }
 
+    pub(crate) fn zalo_sending_paused(&self, paused: bool) {
+        self.zalo_paused.set(i64::from(paused));
+    }
+
+    pub(crate) fn zalo_refresh_failed(&self, failure: RefreshFailure) {
+        let label = match failure {
+            RefreshFailure::Refused => "refused",
+            RefreshFailure::Unreachable => "unreachable",
+            RefreshFailure::Storage => "storage",
+        };
+        self.zalo_refresh_failures
+            .get_or_create(&[("kind", label)])
+            .inc();
+    }
+
     /// Every series in the OpenMetrics text format (which Prometheus reads).
-    fn render(&self) -> Result<String, std::fmt::Error> {
+    pub fn render(&self) -> Result<String, std::fmt::Error> {
         let mut text = String::new();
         encode(&mut text, &self.registry)?;
         Ok(text)
@@ -162,6 +208,8 @@ mod tests {
         metrics.error(ErrorKind::Delivery);
         metrics.alerts_sent(3);
         metrics.unauthorized();
+        metrics.zalo_sending_paused(true);
+        metrics.zalo_refresh_failed(RefreshFailure::Refused);
 
         let text = metrics.render().unwrap();
 
@@ -172,6 +220,8 @@ mod tests {
             "cnscd_update_duration_seconds_count 3",
             "cnscd_alerts_sent_total 3",
             "cnscd_webhook_unauthorized_total 1",
+            "cnscd_zalo_sending_paused 1",
+            "cnscd_zalo_token_refresh_failures_total{kind=\"refused\"} 1",
         ] {
             assert!(text.lines().any(|l| l == line), "no {line:?} in:\n{text}");
         }

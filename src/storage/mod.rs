@@ -25,6 +25,7 @@ pub mod scratch;
 pub mod sessions;
 pub mod teams;
 pub mod units;
+pub mod zalo_tokens;
 
 pub use accounts::Account;
 pub use audit::AuditEntry;

@@ -39,4 +39,5 @@ pub mod channel;
 pub mod event;
 pub mod render;
 pub mod signature;
+pub mod tokens;
 pub mod webhook;

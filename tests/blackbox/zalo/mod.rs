@@ -3,4 +3,5 @@
 
 mod conversation;
 mod delivery;
+mod tokens;
 mod webhook;

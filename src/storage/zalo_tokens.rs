@@ -1,0 +1,353 @@
+//! The Zalo Official Account's OAuth tokens: one row holding the pair, the refresh lease and
+//! the pause. Every change is one conditional UPDATE, so two replicas never both win.
+
+use chrono::{DateTime, Utc};
+
+use super::{now_text, outbox, StorageError, StorageResult, Store};
+use crate::conversation::Reply;
+
+/// The stored tokens (secrets: never logged nor printed; `Debug` hides them).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct StoredTokens {
+    pub access_token: Option<String>,
+    pub access_expires_at: Option<DateTime<Utc>>,
+    pub refresh_token: Option<String>,
+    pub refresh_expires_at: Option<DateTime<Utc>>,
+    pub issued_at: Option<DateTime<Utc>>,
+    pub lease_owner: Option<String>,
+    pub lease_until: Option<DateTime<Utc>>,
+    /// Why sending is paused; `None` while it may go on.
+    pub paused_reason: Option<String>,
+    pub paused_at: Option<DateTime<Utc>>,
+}
+
+impl std::fmt::Debug for StoredTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredTokens")
+            .field(
+                "access_token",
+                &self.access_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("access_expires_at", &self.access_expires_at)
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("refresh_expires_at", &self.refresh_expires_at)
+            .field("issued_at", &self.issued_at)
+            .field("lease_owner", &self.lease_owner)
+            .field("lease_until", &self.lease_until)
+            .field("paused_reason", &self.paused_reason)
+            .field("paused_at", &self.paused_at)
+            .finish()
+    }
+}
+
+/// A pair Zalo issued, to be stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewTokens {
+    pub access_token: String,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_token: String,
+    pub refresh_expires_at: DateTime<Utc>,
+    pub issued_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for NewTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewTokens")
+            .field("access_expires_at", &self.access_expires_at)
+            .field("refresh_expires_at", &self.refresh_expires_at)
+            .field("issued_at", &self.issued_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A message to an admin chat, queued with the pause.
+#[derive(Debug, Clone)]
+pub struct AdminNotice {
+    pub channel: String,
+    pub chat_id: String,
+    pub reply: Reply,
+}
+
+type Row = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+fn time(text: Option<String>) -> StorageResult<Option<DateTime<Utc>>> {
+    text.map(|text| {
+        DateTime::parse_from_rfc3339(&text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| StorageError::Corrupt(format!("zalo_tokens time {text:?}")))
+    })
+    .transpose()
+}
+
+impl Store {
+    /// The tokens' row (made by the migration, so always there).
+    pub async fn zalo_tokens(&self) -> StorageResult<StoredTokens> {
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT access_token, access_expires_at, refresh_token, refresh_expires_at,
+                    issued_at, lease_owner, lease_until, paused_reason, paused_at
+             FROM zalo_tokens WHERE id = 1",
+        )
+        .fetch_optional(self.pool())
+        .await?;
+        let Some((access, access_exp, refresh, refresh_exp, issued, owner, until, reason, at)) =
+            row
+        else {
+            return Ok(StoredTokens::default());
+        };
+        Ok(StoredTokens {
+            access_token: access,
+            access_expires_at: time(access_exp)?,
+            refresh_token: refresh,
+            refresh_expires_at: time(refresh_exp)?,
+            issued_at: time(issued)?,
+            lease_owner: owner,
+            lease_until: time(until)?,
+            paused_reason: reason,
+            paused_at: time(at)?,
+        })
+    }
+
+    /// Stores a first refresh token when none is stored yet; `false` if one already was.
+    pub async fn seed_zalo_refresh_token(&self, refresh_token: &str) -> StorageResult<bool> {
+        let done = sqlx::query(
+            "UPDATE zalo_tokens SET refresh_token = $1 WHERE id = 1 AND refresh_token IS NULL",
+        )
+        .bind(refresh_token)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Takes the refresh lease for `owner` until `until`, unless another holds it past `now`.
+    pub async fn take_zalo_lease(
+        &self,
+        owner: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StorageResult<bool> {
+        let done = sqlx::query(
+            "UPDATE zalo_tokens SET lease_owner = $1, lease_until = $2
+             WHERE id = 1 AND (lease_until IS NULL OR lease_until < $3)",
+        )
+        .bind(owner)
+        .bind(now_text(until))
+        .bind(now_text(now))
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Gives the lease back, if `owner` still holds it.
+    pub async fn release_zalo_lease(&self, owner: &str) -> StorageResult<()> {
+        sqlx::query(
+            "UPDATE zalo_tokens SET lease_owner = NULL, lease_until = NULL
+             WHERE id = 1 AND lease_owner = $1",
+        )
+        .bind(owner)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Replaces both tokens at once, if the stored refresh token is still `used` (the one
+    /// the new pair was issued for); `false` when someone replaced it meanwhile.
+    pub async fn replace_zalo_tokens(&self, used: &str, new: &NewTokens) -> StorageResult<bool> {
+        let done = sqlx::query(
+            "UPDATE zalo_tokens SET access_token = $1, access_expires_at = $2,
+                 refresh_token = $3, refresh_expires_at = $4, issued_at = $5
+             WHERE id = 1 AND refresh_token = $6",
+        )
+        .bind(&new.access_token)
+        .bind(now_text(new.access_expires_at))
+        .bind(&new.refresh_token)
+        .bind(now_text(new.refresh_expires_at))
+        .bind(now_text(new.issued_at))
+        .bind(used)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Stores a pair an operator obtained (`cnscd zalo token set`), whatever was there, and
+    /// lifts the pause.
+    pub async fn set_zalo_tokens(&self, new: &NewTokens) -> StorageResult<()> {
+        sqlx::query(
+            "UPDATE zalo_tokens SET access_token = $1, access_expires_at = $2,
+                 refresh_token = $3, refresh_expires_at = $4, issued_at = $5,
+                 paused_reason = NULL, paused_at = NULL
+             WHERE id = 1",
+        )
+        .bind(&new.access_token)
+        .bind(now_text(new.access_expires_at))
+        .bind(&new.refresh_token)
+        .bind(now_text(new.refresh_expires_at))
+        .bind(now_text(new.issued_at))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Pauses sending because Zalo refused the refresh token `refused`, and queues `notices`
+    /// in the same transaction. Only the first caller of a pause does it (`true`); when the
+    /// pause is already on, or the refresh token was replaced meanwhile, nothing is written.
+    pub async fn pause_zalo_sending(
+        &self,
+        refused: &str,
+        reason: &str,
+        notices: &[AdminNotice],
+        now: DateTime<Utc>,
+    ) -> StorageResult<bool> {
+        let mut tx = self.begin().await?;
+        let at = now_text(now);
+        let done = sqlx::query(
+            "UPDATE zalo_tokens SET paused_reason = $1, paused_at = $2
+             WHERE id = 1 AND paused_reason IS NULL AND refresh_token = $3",
+        )
+        .bind(reason)
+        .bind(&at)
+        .bind(refused)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        for notice in notices {
+            let key = format!("zalo-paused:{at}:{}:{}", notice.channel, notice.chat_id);
+            outbox::enqueue(
+                &mut tx,
+                &notice.channel,
+                &notice.chat_id,
+                &notice.reply,
+                Some(&key),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone};
+
+    use super::*;
+    use crate::i18n::Html;
+    use crate::storage::scratch::ScratchDb;
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 3, hour, 0, 0).unwrap()
+    }
+
+    fn pair(n: u32, now: DateTime<Utc>) -> NewTokens {
+        NewTokens {
+            access_token: format!("access-{n}"),
+            access_expires_at: now + Duration::hours(25),
+            refresh_token: format!("refresh-{n}"),
+            refresh_expires_at: now + Duration::days(90),
+            issued_at: now,
+        }
+    }
+
+    async fn store() -> (ScratchDb, Store) {
+        let db = ScratchDb::sqlite().unwrap();
+        let store = Store::connect(db.url()).await.unwrap();
+        (db, store)
+    }
+
+    #[tokio::test]
+    async fn the_pair_is_replaced_only_for_the_refresh_token_it_was_issued_for() {
+        let (_db, store) = store().await;
+        assert_eq!(store.zalo_tokens().await.unwrap(), StoredTokens::default());
+        assert!(store.seed_zalo_refresh_token("seed").await.unwrap());
+        assert!(!store.seed_zalo_refresh_token("another").await.unwrap());
+
+        assert!(store
+            .replace_zalo_tokens("seed", &pair(1, at(1)))
+            .await
+            .unwrap());
+        assert!(!store
+            .replace_zalo_tokens("seed", &pair(2, at(2)))
+            .await
+            .unwrap());
+
+        let stored = store.zalo_tokens().await.unwrap();
+        assert_eq!(stored.access_token.as_deref(), Some("access-1"));
+        assert_eq!(stored.refresh_token.as_deref(), Some("refresh-1"));
+        assert_eq!(stored.access_expires_at, Some(at(1) + Duration::hours(25)));
+        assert_eq!(stored.issued_at, Some(at(1)));
+        let shown = format!("{stored:?}");
+        assert!(
+            !shown.contains("access-1") && !shown.contains("refresh-1"),
+            "{shown}"
+        );
+    }
+
+    #[tokio::test]
+    async fn one_owner_holds_the_lease_until_it_gives_it_back_or_it_lapses() {
+        let (_db, store) = store().await;
+        let until = at(1) + Duration::seconds(30);
+        assert!(store.take_zalo_lease("a", at(1), until).await.unwrap());
+        assert!(!store.take_zalo_lease("b", at(1), until).await.unwrap());
+        assert!(!store.take_zalo_lease("a", at(1), until).await.unwrap());
+        store.release_zalo_lease("b").await.unwrap();
+        assert!(!store.take_zalo_lease("b", at(1), until).await.unwrap());
+        store.release_zalo_lease("a").await.unwrap();
+        assert!(store.take_zalo_lease("b", at(1), until).await.unwrap());
+        let later = until + Duration::seconds(1);
+        assert!(store.take_zalo_lease("a", later, later).await.unwrap());
+        assert_eq!(
+            store.zalo_tokens().await.unwrap().lease_owner.as_deref(),
+            Some("a")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_pause_is_written_once_with_its_notices_and_lifted_by_a_new_pair() {
+        let (_db, store) = store().await;
+        store.seed_zalo_refresh_token("old").await.unwrap();
+        let notices = [AdminNotice {
+            channel: "telegram".into(),
+            chat_id: "42".into(),
+            reply: Reply::text(Html::text("paused")),
+        }];
+
+        assert!(!store
+            .pause_zalo_sending("other", "why", &notices, at(1))
+            .await
+            .unwrap());
+        assert!(store
+            .pause_zalo_sending("old", "why", &notices, at(1))
+            .await
+            .unwrap());
+        assert!(!store
+            .pause_zalo_sending("old", "why", &notices, at(2))
+            .await
+            .unwrap());
+
+        let stored = store.zalo_tokens().await.unwrap();
+        assert_eq!(stored.paused_reason.as_deref(), Some("why"));
+        assert_eq!(stored.paused_at, Some(at(1)));
+        assert_eq!(store.pending_outbox("telegram", 10).await.unwrap().len(), 1);
+
+        store.set_zalo_tokens(&pair(1, at(3))).await.unwrap();
+        let stored = store.zalo_tokens().await.unwrap();
+        assert_eq!(stored.paused_reason, None);
+        assert_eq!(stored.refresh_token.as_deref(), Some("refresh-1"));
+    }
+}
