@@ -18,6 +18,8 @@ use cnscd::import::load_default_units_if_empty;
 use cnscd::pipeline::PipelineOptions;
 use cnscd::storage::Store;
 use cnscd::telegram::{self, Receive, ServeOptions};
+use cnscd::zalo::adapter::Zalo;
+use cnscd::zalo::tokens::Tokens;
 use cnscd::{cli, telemetry};
 
 #[tokio::main]
@@ -46,16 +48,47 @@ async fn run(config: Config) -> anyhow::Result<()> {
     match config.command {
         Command::Serve(args) => {
             // Before the database: a missing secret or token is reported first.
-            let mode = args.mode(webhook_secret().as_deref())?;
-            let bot = cli::telegram::bot(&args.telegram)?;
-            let engine = open(&url, texts, rules, clock)
+            let zalo = args.zalo.settings()?;
+            let telegram = args.telegram.token.is_some();
+            if zalo.is_none() && !telegram {
+                anyhow::bail!(NOTHING_TO_SERVE);
+            }
+            let mode = match telegram {
+                true => Some(args.mode(webhook_secret().as_deref())?),
+                false => None,
+            };
+            let mut engine = open(&url, texts, rules, clock)
                 .await?
                 .with_schedule(schedule.clone());
-            let receive = listen(mode).await?;
+            if let Some(oa) = zalo.as_ref().and_then(|z| z.oa_url.clone()) {
+                engine = engine.with_zalo_oa_url(oa.to_string());
+            }
+            let mut options = serve_options(&args);
+            if let Some(settings) = zalo {
+                let tokens = Tokens::new(
+                    engine.clone(),
+                    &settings,
+                    &options.pipeline.owner,
+                    options.metrics.clone(),
+                )
+                .context("Failed to set up Zalo's tokens")?;
+                options
+                    .beside
+                    .push(Arc::new(Zalo::new(settings, Arc::new(tokens))));
+            }
             let alerts = tokio::spawn(run_scheduler(engine.clone()));
-            let served = telegram::serve(engine.clone(), bot, serve_options(&args), receive).await;
+            let served = match mode {
+                Some(mode) => {
+                    let bot = cli::telegram::bot(&args.telegram)?;
+                    let receive = listen(mode, &args, !options.beside.is_empty()).await?;
+                    telegram::serve(engine.clone(), bot, options, receive)
+                        .await
+                        .context("The Telegram bot stopped with an error")
+                }
+                None => serve_zalo_only(engine.clone(), &args, options).await,
+            };
             alerts.abort();
-            served.context("The Telegram bot stopped with an error")?;
+            served?;
             engine.store().close().await;
         }
         Command::Webhook(command) => {
@@ -144,13 +177,49 @@ fn serve_options(args: &ServeArgs) -> ServeOptions {
     }
 }
 
-/// Binds the address of the mode, if it has one.
-async fn listen(mode: ServeMode) -> anyhow::Result<Receive> {
-    let bind = |address| async move {
-        tokio::net::TcpListener::bind(address)
-            .await
-            .with_context(|| format!("Failed to listen on {address}"))
-    };
+/// What `serve` says when neither channel is configured.
+const NOTHING_TO_SERVE: &str = "Nothing to serve: set TELOXIDE_TOKEN for Telegram (a token from \
+@BotFather), and/or ZALO_APP_ID, ZALO_APP_SECRET and ZALO_OA_SECRET_KEY for a Zalo Official \
+Account (see the README, \"Zalo\"). To try the bot offline: cnscd console";
+
+/// Zalo (or any webhook channel) without Telegram: webhooks on `--listen`, `/healthz` and
+/// `/metrics` on `--ops-listen`.
+async fn serve_zalo_only(
+    engine: Engine,
+    args: &ServeArgs,
+    options: ServeOptions,
+) -> anyhow::Result<()> {
+    let (public, ops) = args.webhook_listeners();
+    cnscd::serve::serve_webhooks_until(
+        engine,
+        options.beside,
+        bind(public).await?,
+        Some(bind(ops).await?),
+        options.pipeline,
+        options.http,
+        options.metrics,
+        cnscd::serve::stop_signal(),
+    )
+    .await
+    .context("The webhook server stopped with an error")
+}
+
+async fn bind(address: std::net::SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("Failed to listen on {address}"))
+}
+
+/// Binds the addresses of the mode; with webhook channels beside long polling, their
+/// webhooks on `--listen` and `/healthz` and `/metrics` on `--ops-listen`.
+async fn listen(mode: ServeMode, args: &ServeArgs, beside: bool) -> anyhow::Result<Receive> {
+    if let (ServeMode::Polling { .. }, true) = (&mode, beside) {
+        let (public, ops) = args.webhook_listeners();
+        return Ok(Receive::Polling {
+            listener: Some(bind(ops).await?),
+            public: Some(bind(public).await?),
+        });
+    }
     Ok(match mode {
         ServeMode::Polling { ops: None } => Receive::Polling {
             listener: None,

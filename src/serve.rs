@@ -57,7 +57,8 @@ pub fn channels(beside: &[Arc<dyn WebhookChannel>], engine: &Engine) -> Vec<Arc<
 }
 
 /// Webhook channels only (no Telegram) until `shutdown` completes: their routes on
-/// `public`, `/healthz` and `/metrics` on `ops`.
+/// `public`, `/healthz` and `/metrics` (of `metrics`) on `ops`.
+#[allow(clippy::too_many_arguments)]
 pub async fn serve_webhooks_until(
     engine: Engine,
     beside: Vec<Arc<dyn WebhookChannel>>,
@@ -65,12 +66,12 @@ pub async fn serve_webhooks_until(
     ops: Option<TcpListener>,
     pipeline: PipelineOptions,
     limits: HttpLimits,
+    metrics: Metrics,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     if let Err(error) = engine.index().await {
         tracing::warn!(%error, "the place index could not be loaded yet; retried on first use");
     }
-    let metrics = Metrics::new();
     let running = Pipeline::start(
         engine.clone(),
         channels(&beside, &engine),
@@ -98,4 +99,42 @@ pub async fn serve_webhooks_until(
     tracing::info!("stopping: finishing the steps in hand and sending their replies");
     running.shutdown(STOP_WITHIN).await;
     served
+}
+
+/// Completes on SIGTERM (how systemd, Docker and Kubernetes stop a service) or SIGINT
+/// (Ctrl-C). The handlers are installed at once, not when first polled, so a signal that
+/// comes while the bot is still starting stops it cleanly too instead of killing it.
+pub fn stop_signal() -> impl Future<Output = ()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let signals = signal(SignalKind::terminate()).and_then(|term| {
+            let interrupt = signal(SignalKind::interrupt())?;
+            Ok((term, interrupt))
+        });
+        async move {
+            match signals {
+                Ok((mut term, mut interrupt)) => tokio::select! {
+                    _ = term.recv() => tracing::info!("SIGTERM received"),
+                    _ = interrupt.recv() => tracing::info!("SIGINT received"),
+                },
+                Err(error) => {
+                    tracing::warn!(%error, "cannot listen for SIGTERM; stopping on Ctrl-C only");
+                    ctrl_c().await;
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c()
+}
+
+async fn ctrl_c() {
+    match tokio::signal::ctrl_c().await {
+        Ok(()) => tracing::info!("Ctrl-C received"),
+        Err(error) => {
+            tracing::warn!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    }
 }

@@ -150,6 +150,18 @@ impl ServeArgs {
     }
 }
 
+impl ServeArgs {
+    /// Where the webhooks of the channels beside Telegram (Zalo) are served, the `--listen`
+    /// address [default 0.0.0.0:8080], and `/healthz` and `/metrics` beside them, the
+    /// `--ops-listen` address [default 127.0.0.1:9090].
+    pub fn webhook_listeners(&self) -> (SocketAddr, SocketAddr) {
+        (
+            self.listen.unwrap_or(DEFAULT_LISTEN),
+            self.ops_listen.unwrap_or(DEFAULT_OPS_LISTEN),
+        )
+    }
+}
+
 /// The webhook's secret token from the value of [`WEBHOOK_SECRET_ENV`].
 pub fn webhook_secret(value: Option<&str>) -> Result<WebhookSecret, ConfigError> {
     let value = value.ok_or(ConfigError::MissingWebhookSecret)?;

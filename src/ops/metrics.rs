@@ -67,8 +67,13 @@ pub(crate) enum RefreshFailure {
     Storage,
 }
 
+impl Default for Metrics {
+    fn default() -> Metrics {
+        Metrics::new()
+    }
+}
+
 impl Metrics {
-    #[allow(clippy::new_without_default)]
     pub fn new() -> Metrics {
         let updates = Family::<Labels, Counter>::default();
         let errors = Family::<Labels, Counter>::default();

@@ -37,6 +37,7 @@ use std::sync::Arc;
 
 use crate::engine::Engine;
 use crate::ops::http::{self, OpsServer};
+use crate::ops::metrics::Metrics;
 use crate::ops::server::HttpLimits;
 use crate::pipeline::PipelineOptions;
 use crate::serve::{Serving, WebhookChannel};
@@ -56,6 +57,8 @@ pub struct ServeOptions {
     pub http: HttpLimits,
     /// Channels served beside Telegram on the same pipeline and public listener (Zalo).
     pub beside: Vec<Arc<dyn WebhookChannel>>,
+    /// What `/metrics` shows; shared with the channels beside (their token refreshes).
+    pub metrics: Metrics,
 }
 
 impl Default for ServeOptions {
@@ -65,6 +68,7 @@ impl Default for ServeOptions {
             pipeline: PipelineOptions::default(),
             http: HttpLimits::default(),
             beside: Vec::new(),
+            metrics: Metrics::new(),
         }
     }
 }
@@ -125,7 +129,7 @@ pub async fn serve(
     options: ServeOptions,
     receive: Receive,
 ) -> Result<(), TelegramError> {
-    serve_receiving_until(engine, bot, options, receive, stop_signal()).await
+    serve_receiving_until(engine, bot, options, receive, crate::serve::stop_signal()).await
 }
 
 /// Long polling until `shutdown` completes, then finishes the updates in hand and confirms
@@ -193,7 +197,15 @@ async fn run<R: Api>(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), TelegramError> {
     let beside = options.beside;
-    let started = startup::start(engine, &bot, files, options.pipeline, &beside).await;
+    let started = startup::start(
+        engine,
+        &bot,
+        files,
+        options.pipeline,
+        &beside,
+        options.metrics,
+    )
+    .await;
     let limits = options.http;
     let serving = Serving {
         engine: started.engine.clone(),
@@ -250,42 +262,4 @@ fn ops_server(listener: TcpListener, started: &startup::Started, limits: HttpLim
         tracing::info!(%address, "serving /healthz and /metrics");
     }
     OpsServer::spawn(listener, &started.engine, &started.metrics, limits)
-}
-
-/// Completes on SIGTERM (how systemd, Docker and Kubernetes stop a service) or SIGINT
-/// (Ctrl-C). The handlers are installed at once, not when first polled, so a signal that
-/// comes while the bot is still starting stops it cleanly too instead of killing it.
-fn stop_signal() -> impl Future<Output = ()> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let signals = signal(SignalKind::terminate()).and_then(|term| {
-            let interrupt = signal(SignalKind::interrupt())?;
-            Ok((term, interrupt))
-        });
-        async move {
-            match signals {
-                Ok((mut term, mut interrupt)) => tokio::select! {
-                    _ = term.recv() => tracing::info!("SIGTERM received"),
-                    _ = interrupt.recv() => tracing::info!("SIGINT received"),
-                },
-                Err(error) => {
-                    tracing::warn!(%error, "cannot listen for SIGTERM; stopping on Ctrl-C only");
-                    ctrl_c().await;
-                }
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    ctrl_c()
-}
-
-async fn ctrl_c() {
-    match tokio::signal::ctrl_c().await {
-        Ok(()) => tracing::info!("Ctrl-C received"),
-        Err(error) => {
-            tracing::warn!(%error, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    }
 }

@@ -27,6 +27,7 @@ pub(super) async fn start<R: Api>(
     files: Bot,
     options: PipelineOptions,
     beside: &[Arc<dyn WebhookChannel>],
+    metrics: Metrics,
 ) -> Started {
     if let Err(error) = commands::set_commands(bot, engine.texts()).await {
         // The menu is a convenience: a bot without it still works.
@@ -50,7 +51,6 @@ pub(super) async fn start<R: Api>(
     if let Err(error) = engine.index().await {
         tracing::warn!(%error, "the place index could not be loaded yet; retried on first use");
     }
-    let metrics = Metrics::new();
     let channel: Arc<dyn Channel> = Arc::new(TelegramChannel::new(bot.clone(), files));
     let mut channels = vec![channel];
     channels.extend(crate::serve::channels(beside, &engine));

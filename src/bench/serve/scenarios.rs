@@ -131,6 +131,7 @@ async fn polling_on_sqlite(options: &LoadOptions, parts: &Parts) -> anyhow::Resu
             pipeline: PipelineOptions::default(),
             http: Default::default(),
             beside: Vec::new(),
+            metrics: Default::default(),
         },
         async {
             let _ = stopped.await;
@@ -175,6 +176,7 @@ async fn webhooks_on_postgres(
                 pipeline: PipelineOptions::named(format!("bench-replica-{replica}")),
                 http: Default::default(),
                 beside: Vec::new(),
+                metrics: Default::default(),
             },
             telegram::Receive::Webhook {
                 listener,

@@ -137,6 +137,7 @@ pub fn test_options(name: &str) -> ServeOptions {
         },
         http: Default::default(),
         beside: Vec::new(),
+        metrics: Default::default(),
     }
 }
 

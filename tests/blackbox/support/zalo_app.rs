@@ -153,6 +153,7 @@ impl ZaloApp {
             None,
             PipelineOptions::named("zalo-test"),
             Default::default(),
+            cnscd::ops::metrics::Metrics::new(),
             async move {
                 let _ = stopped.await;
             },
