@@ -60,8 +60,11 @@ async fn run(config: Config) -> anyhow::Result<()> {
             let mut engine = open(&url, texts, rules, clock)
                 .await?
                 .with_schedule(schedule.clone());
-            if let Some(oa) = zalo.as_ref().and_then(|z| z.oa_url.clone()) {
-                engine = engine.with_zalo_oa_url(oa.to_string());
+            if let Some(settings) = &zalo {
+                engine = engine.with_channel_window(cnscd::zalo::CHANNEL, settings.window);
+                if let Some(oa) = &settings.oa_url {
+                    engine = engine.with_zalo_oa_url(oa.to_string());
+                }
             }
             let mut options = serve_options(&args);
             if let Some(settings) = zalo {

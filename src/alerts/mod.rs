@@ -13,6 +13,7 @@
 
 mod digest;
 mod overlap;
+mod routing;
 mod scheduler;
 #[cfg(test)]
 mod tests;
@@ -28,7 +29,7 @@ use crate::conversation::Reply;
 use crate::domain::schedule::{Schedule, Slot};
 use crate::domain::UnitLevel;
 use crate::engine::Engine;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, K};
 use crate::status::{summary_status, UnitStatus};
 use crate::storage::campaigns::{record_alert, Campaign, ScopedAccount};
 use crate::storage::{outbox, StorageError, Sweep};
@@ -111,6 +112,9 @@ async fn run_campaigns(
     run: &mut AlertRun,
 ) -> Result<(), StorageError> {
     let mut loaded = Vec::new();
+    let reach = engine.store().chat_reach().await?;
+    let unreached = engine.store().unreached_officials().await?;
+    let windows = engine.channel_windows();
     for campaign in engine.store().campaigns().await? {
         let Some(sweep) = engine.store().sweep(Some(&campaign.scope_code)).await? else {
             tracing::warn!(campaign = campaign.id, "campaign area no longer exists");
@@ -120,6 +124,7 @@ async fn run_campaigns(
             .store()
             .accounts_in_scope(&campaign.scope_code)
             .await?;
+        let accounts = routing::one_chat_per_person(accounts, &reach, windows, now);
         let precedence = overlap::Precedence {
             depth: sweep.ancestors.len(),
             deadline: campaign.deadline,
@@ -140,11 +145,14 @@ async fn run_campaigns(
                 continue;
             }
             let lang = recipient_lang(engine, account).await?;
-            let Some(reply) =
+            let Some(mut reply) =
                 digest::for_account(engine, schedule, campaign, slot, area, account, lang, now)
             else {
                 continue;
             };
+            let below = routing::unreached_below(&account.unit_code, &area.sweep.units, &unreached);
+            let windowed = windows.contains_key(&account.channel);
+            reach_notes(engine, lang, &mut reply, &below, windowed);
             if queue(engine, campaign, slot, account, &reply, now).await? {
                 run.queued += 1;
             } else {
@@ -153,6 +161,24 @@ async fn run_campaigns(
         }
     }
     Ok(())
+}
+
+/// Who below could not be reached, and, on a channel with a window (Zalo), how to keep it
+/// open: any reply reopens it.
+fn reach_notes(engine: &Engine, lang: Lang, reply: &mut Reply, below: &[String], windowed: bool) {
+    let mut text = reply.text.as_str().to_owned();
+    if !below.is_empty() {
+        let list = crate::i18n::Html::text(&below.join(", "));
+        let note = engine
+            .texts()
+            .fill(lang, K::DigestUnreached, &[("list", list)]);
+        text = format!("{text}\n\n{}", note.as_str());
+    }
+    if windowed {
+        let note = engine.texts().get(lang, K::AlertReplyToKeep);
+        text = format!("{text}\n\n{}", note.as_str());
+    }
+    reply.text = crate::i18n::Html::markup(text);
 }
 
 /// Records the alert and queues its message in one transaction; `false` if it went before.

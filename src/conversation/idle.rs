@@ -40,7 +40,7 @@ pub fn on_command(turn: &mut Turn<'_>, command: Command) -> State {
             State::Idle
         }
         // Handled for every state by the router.
-        Command::Language | Command::Unknown(_) => State::Idle,
+        Command::Language | Command::Link(_) | Command::Unknown(_) => State::Idle,
     }
 }
 

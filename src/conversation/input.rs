@@ -4,7 +4,8 @@
 
 use super::turn::Turn;
 use super::{
-    idle, member, official, registration, resident, FileUpload, Incoming, State, UnsupportedKind,
+    idle, member, official, registration, resident, Effect, FileUpload, Incoming, State,
+    UnsupportedKind,
 };
 use crate::domain::text::fold;
 use crate::i18n::{Html, Lang, K};
@@ -35,6 +36,8 @@ pub enum Command {
     Report,
     Notices,
     Deadline(String),
+    /// `/lienket` shows a code to link another chat; `/lienket CODE` links this one.
+    Link(Option<String>),
     Unknown(String),
 }
 
@@ -57,6 +60,9 @@ pub fn parse_command(text: &str) -> Option<Command> {
         "report" | "baocao" => Command::Report,
         "notices" | "thongbao" => Command::Notices,
         "deadline" | "hanchot" => Command::Deadline(arg.chars().take(20).collect()),
+        "link" | "lienket" => {
+            Command::Link((!arg.is_empty()).then(|| arg.chars().take(20).collect()))
+        }
         _ => Command::Unknown(name.chars().take(32).collect()),
     };
     Some(command)
@@ -167,6 +173,14 @@ fn on_command(turn: &mut Turn<'_>, state: State, command: Command) -> State {
             let text = turn.fill(K::UnknownCommand, &[("command", Html::text(&name))]);
             turn.say_html(text);
             reprompt(turn, &state);
+            state
+        }
+        // Linking chats interrupts nothing: the dialogue in hand goes on after it.
+        (Command::Link(code), state) => {
+            match code {
+                Some(code) => turn.effect(Effect::LinkWith { code }),
+                None => turn.effect(Effect::ShowLinkCode),
+            }
             state
         }
         (command, State::Registering(reg)) => registration::on_command(turn, *reg, command),

@@ -259,6 +259,13 @@ pub enum Effect {
     InvitationRefused {
         reason: &'static str,
     },
+    /// `/lienket`: the engine makes a one-time code that links another chat to this one.
+    ShowLinkCode,
+    /// `/lienket CODE` typed here: this chat and the one that showed the code are one
+    /// person's.
+    LinkWith {
+        code: String,
+    },
     /// An action refused for role or scope: kept in the audit log.
     Denied {
         action: String,

@@ -13,6 +13,7 @@ use crate::storage::{
     NewInvitation, StorageError, Tx,
 };
 
+mod linking;
 mod messages;
 
 use messages::{invitation_reply, notice_team_saved, notify_unit};
@@ -67,6 +68,9 @@ pub(super) async fn apply_effect(
         limits::check(tx, &actor, Limit::Writes, now).await?;
     }
     match effect {
+        Effect::ShowLinkCode | Effect::LinkWith { .. } => {
+            linking::apply(tx, env, effect, applied).await?;
+        }
         Effect::RedeemInvitation {
             code_sha256,
             role,
@@ -331,6 +335,7 @@ fn is_write(effect: &Effect) -> bool {
             | Effect::CreateInvitation { .. }
             | Effect::SetDeadline { .. }
             | Effect::RevokeAccess { .. }
+            | Effect::LinkWith { .. }
     )
 }
 

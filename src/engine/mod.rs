@@ -10,6 +10,7 @@ mod limits;
 mod lookups;
 mod question;
 
+use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
@@ -76,6 +77,9 @@ pub struct Engine {
     limiter: Arc<RateLimiter>,
     bot_username: Option<String>,
     zalo_oa_url: Option<String>,
+    /// How long after a chat's last message each channel lets the bot write (Zalo's
+    /// window): alerts go to a person's chat that can be reached.
+    windows: Arc<HashMap<String, std::time::Duration>>,
     /// The place index residents search, built on first use and refreshed after unit edits.
     index: Arc<tokio::sync::OnceCell<SharedIndex>>,
     /// Fired after a step that may change a team's status: the alert scheduler wakes up.
@@ -98,6 +102,7 @@ impl Engine {
             limiter: Arc::new(RateLimiter::default()),
             bot_username: None,
             zalo_oa_url: None,
+            windows: Arc::default(),
             index: Arc::default(),
             changed: Arc::default(),
             schedule: Arc::default(),
@@ -114,6 +119,16 @@ impl Engine {
     pub fn with_zalo_oa_url(mut self, url: impl Into<String>) -> Engine {
         self.zalo_oa_url = Some(url.into());
         self
+    }
+
+    /// `channel` lets the bot write to a chat only this long after its last message.
+    pub fn with_channel_window(mut self, channel: &str, window: std::time::Duration) -> Engine {
+        Arc::make_mut(&mut self.windows).insert(channel.to_owned(), window);
+        self
+    }
+
+    pub fn channel_windows(&self) -> &HashMap<String, std::time::Duration> {
+        &self.windows
     }
 
     pub fn bot_username(&self) -> Option<&str> {

@@ -258,7 +258,7 @@ impl Worker {
         };
         match result {
             Ok(Ok(step)) => {
-                self.chat_wrote(tx, &chat, queued).await?;
+                self.chat_wrote(tx, &chat, now, queued).await?;
                 self.queue(tx, &chat, &step, queued).await?;
                 Ok(Applied::Done(step))
             }
@@ -360,6 +360,7 @@ impl Worker {
         &self,
         tx: &mut Tx<'_>,
         chat: &ChatKey,
+        now: DateTime<Utc>,
         queued: &mut Vec<Queued>,
     ) -> Result<(), StorageError> {
         if self
@@ -369,7 +370,9 @@ impl Worker {
         {
             return Ok(());
         }
-        let released = chats::chat_wrote(tx, chat.channel, &chat.id, &self.owner, wall()).await?;
+        // The domain's time: the window is what alerts, on the same clock, reckon with.
+        let released =
+            chats::chat_wrote(tx, chat.channel, &chat.id, &self.owner, now, wall()).await?;
         for row in released {
             let Ok(body) = Outgoing::from_json(&row.body) else {
                 continue;

@@ -23,6 +23,7 @@ pub async fn chat_wrote(
     chat_id: &str,
     owner: &str,
     now: DateTime<Utc>,
+    claimed_at: DateTime<Utc>,
 ) -> StorageResult<Vec<Released>> {
     sqlx::query(
         "INSERT INTO chat_activity (channel, chat_id, last_seen_at) VALUES ($1, $2, $3)
@@ -42,7 +43,7 @@ pub async fn chat_wrote(
     .bind(channel)
     .bind(chat_id)
     .bind(owner)
-    .bind(now_text(now))
+    .bind(now_text(claimed_at))
     .fetch_all(&mut **tx)
     .await?;
     let mut released: Vec<Released> = rows

@@ -19,6 +19,7 @@ pub mod limits;
 pub mod listing;
 pub mod outbox;
 pub mod outbox_view;
+pub mod people;
 pub mod report;
 pub mod retention;
 pub mod scratch;

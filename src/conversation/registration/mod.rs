@@ -60,6 +60,7 @@ pub fn on_command(turn: &mut Turn<'_>, reg: Registration, command: Command) -> S
         | Command::Report
         | Command::Notices
         | Command::Deadline(_)
+        | Command::Link(_)
         | Command::Unknown(_) => {
             turn.say(K::AlreadyRegistering);
             ask(turn, &reg);

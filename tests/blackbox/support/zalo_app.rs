@@ -62,6 +62,11 @@ pub struct ZaloApp {
     db: Option<ScratchDb>,
 }
 
+/// Zalo's window as deployments configure it by default: a week.
+fn settings_window() -> Duration {
+    Duration::from_secs(168 * 3600)
+}
+
 /// The settings a deployment would give, pointed at `zalo`.
 pub fn settings(zalo: &FakeZalo) -> ZaloSettings {
     let url = |s: &str| url::Url::parse(s).expect("url");
@@ -79,7 +84,7 @@ pub fn settings(zalo: &FakeZalo) -> ZaloSettings {
         oa_url: Some(url("https://zalo.me/4313572100982173421")),
         event_max_age: Duration::from_secs(3600),
         free_window: Duration::from_secs(48 * 3600),
-        window: Duration::from_secs(168 * 3600),
+        window: settings_window(),
         admin_chats: Vec::new(),
     }
 }
@@ -109,7 +114,7 @@ pub async fn spawn_zalo_app_on(db: ScratchDb, villages_csv: &str) -> ZaloApp {
     .expect("invitation")
     .code;
     let clock = Arc::new(ManualClock::new(today()));
-    let engine = engine(store.clone(), &clock);
+    let engine = engine(store.clone(), &clock).with_channel_window("zalo", settings_window());
     let zalo = FakeZalo::start().await;
     let mut app = ZaloApp {
         zalo,

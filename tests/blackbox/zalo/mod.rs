@@ -6,3 +6,4 @@ mod conversation;
 mod delivery;
 mod tokens;
 mod webhook;
+mod window;

@@ -1,0 +1,197 @@
+//! Where an alert goes when its official has several chats (linked with `/lienket`): to
+//! one of them only, one that can be reached now (a channel without a window, or a chat
+//! inside its channel's window), the most recently active first. And who could not be
+//! reached: the digest of the official above names them.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::storage::campaigns::ScopedAccount;
+use crate::storage::people::ChatReach;
+use crate::storage::Unit;
+
+/// Whether `account`'s chat can be written to at `now`.
+pub(super) fn reachable(
+    account: &ScopedAccount,
+    reach: Option<&ChatReach>,
+    windows: &HashMap<String, Duration>,
+    now: DateTime<Utc>,
+) -> bool {
+    let Some(window) = windows.get(&account.channel) else {
+        return true;
+    };
+    let last_seen = reach.and_then(|r| r.last_seen);
+    let window = chrono::Duration::from_std(*window).unwrap_or(chrono::Duration::MAX);
+    last_seen.is_some_and(|seen| now - seen <= window)
+}
+
+/// One account per person, in the order the people first appear.
+pub(super) fn one_chat_per_person(
+    accounts: Vec<ScopedAccount>,
+    reach: &HashMap<(String, String), ChatReach>,
+    windows: &HashMap<String, Duration>,
+    now: DateTime<Utc>,
+) -> Vec<ScopedAccount> {
+    let person = |a: &ScopedAccount| {
+        let key = (a.channel.clone(), a.chat_id.clone());
+        reach.get(&key).map_or_else(
+            || format!("{}:{}", a.channel, a.chat_id),
+            |r| r.person.clone(),
+        )
+    };
+    let mut order: Vec<String> = Vec::new();
+    let mut chats: HashMap<String, Vec<ScopedAccount>> = HashMap::new();
+    for account in accounts {
+        let who = person(&account);
+        if !chats.contains_key(&who) {
+            order.push(who.clone());
+        }
+        chats.entry(who).or_default().push(account);
+    }
+    order
+        .into_iter()
+        .filter_map(|who| {
+            let mut candidates = chats.remove(&who)?;
+            // Reachable first, then the most recently active.
+            candidates.sort_by_key(|a| {
+                let r = reach.get(&(a.channel.clone(), a.chat_id.clone()));
+                let can = reachable(a, r, windows, now);
+                (
+                    std::cmp::Reverse(can),
+                    std::cmp::Reverse(r.and_then(|r| r.last_seen)),
+                )
+            });
+            candidates.into_iter().next()
+        })
+        .collect()
+}
+
+/// The officials below `unit_code` (within `units`, the campaign's area) whose alerts wait,
+/// unreached, as "unit name (role)" for a digest.
+pub(super) fn unreached_below(
+    unit_code: &str,
+    units: &[Unit],
+    unreached: &[(String, String)],
+) -> Vec<String> {
+    let by_code: HashMap<&str, &Unit> = units.iter().map(|u| (u.code.as_str(), u)).collect();
+    let below = |code: &str| {
+        let mut seen = HashSet::new();
+        let mut at = by_code.get(code).and_then(|u| u.parent_code.as_deref());
+        while let Some(parent) = at {
+            if parent == unit_code {
+                return true;
+            }
+            if !seen.insert(parent) {
+                return false;
+            }
+            at = by_code.get(parent).and_then(|u| u.parent_code.as_deref());
+        }
+        false
+    };
+    unreached
+        .iter()
+        .filter(|(code, _)| below(code))
+        .filter_map(|(code, _)| by_code.get(code.as_str()).map(|u| u.name.clone()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::UnitLevel;
+
+    fn account(channel: &str, chat: &str) -> ScopedAccount {
+        ScopedAccount {
+            channel: channel.into(),
+            chat_id: chat.into(),
+            role: "commune-official".into(),
+            unit_code: "11083".into(),
+            change_notices: true,
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2022-04-24T09:00:00+07:00")
+            .expect("time")
+            .with_timezone(&Utc)
+    }
+
+    fn seen(person: &str, days_ago: i64) -> ChatReach {
+        ChatReach {
+            person: person.into(),
+            last_seen: Some(now() - chrono::Duration::days(days_ago)),
+        }
+    }
+
+    fn zalo_week() -> HashMap<String, Duration> {
+        HashMap::from([("zalo".to_owned(), Duration::from_secs(7 * 24 * 3600))])
+    }
+
+    #[test]
+    fn a_zalo_chat_outside_its_window_gives_way_to_the_same_persons_telegram_chat() {
+        let reach = HashMap::from([
+            (("zalo".into(), "z1".into()), seen("p", 8)),
+            (("telegram".into(), "t1".into()), seen("p", 30)),
+        ]);
+        let chosen = one_chat_per_person(
+            vec![account("zalo", "z1"), account("telegram", "t1")],
+            &reach,
+            &zalo_week(),
+            now(),
+        );
+        assert_eq!(chosen, vec![account("telegram", "t1")]);
+    }
+
+    #[test]
+    fn of_two_reachable_chats_the_most_recently_active_gets_the_alert() {
+        let reach = HashMap::from([
+            (("zalo".into(), "z1".into()), seen("p", 1)),
+            (("telegram".into(), "t1".into()), seen("p", 3)),
+        ]);
+        let chosen = one_chat_per_person(
+            vec![account("telegram", "t1"), account("zalo", "z1")],
+            &reach,
+            &zalo_week(),
+            now(),
+        );
+        assert_eq!(chosen, vec![account("zalo", "z1")]);
+    }
+
+    #[test]
+    fn different_people_each_get_their_alert() {
+        let chosen = one_chat_per_person(
+            vec![account("zalo", "z1"), account("zalo", "z2")],
+            &HashMap::new(),
+            &zalo_week(),
+            now(),
+        );
+        assert_eq!(chosen.len(), 2, "unlinked chats are people of their own");
+    }
+
+    #[test]
+    fn only_officials_below_are_named() {
+        let unit = |code: &str, parent: Option<&str>, name: &str| Unit {
+            code: code.into(),
+            name: name.into(),
+            kind: String::new(),
+            level: UnitLevel::Commune,
+            parent_code: parent.map(str::to_owned),
+        };
+        let units = vec![
+            unit("298", None, "Huyện Tứ Kỳ"),
+            unit("11083", Some("298"), "Xã Đại Sơn"),
+            unit("11083-01", Some("11083"), "Thôn Đông Sơn"),
+        ];
+        let unreached = vec![
+            ("11083".to_owned(), "commune-official".to_owned()),
+            ("298".to_owned(), "district-official".to_owned()),
+        ];
+        assert_eq!(
+            unreached_below("298", &units, &unreached),
+            vec!["Xã Đại Sơn"]
+        );
+        assert!(unreached_below("11083", &units, &unreached).is_empty());
+    }
+}
