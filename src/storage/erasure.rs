@@ -201,6 +201,16 @@ pub async fn forget_chat(
     both("DELETE FROM alerts_sent WHERE channel = $1 AND chat_id = $2")
         .execute(&mut **tx)
         .await?;
+    // What the channels kept of the chat: the buttons it was shown (they may name people),
+    // when it last wrote, whose other chats it is linked to, and its link codes.
+    for sql in [
+        "DELETE FROM chat_choices WHERE channel = $1 AND chat_id = $2",
+        "DELETE FROM chat_activity WHERE channel = $1 AND chat_id = $2",
+        "DELETE FROM chat_people WHERE channel = $1 AND chat_id = $2",
+        "DELETE FROM link_codes WHERE channel = $1 AND chat_id = $2",
+    ] {
+        both(sql).execute(&mut **tx).await?;
+    }
     erased.invitations += both(
         "UPDATE invitations SET used_by_channel = NULL, used_by_external_id = NULL
          WHERE used_by_channel = $1 AND used_by_external_id = $2",

@@ -63,6 +63,19 @@ impl Store {
             cutoff(retention.idle_sessions),
         )
         .await?;
+        // The buttons an idle chat was shown go with its session; link codes live minutes.
+        delete_before(
+            &mut tx,
+            "DELETE FROM chat_choices WHERE updated_at < $1",
+            cutoff(retention.idle_sessions),
+        )
+        .await?;
+        delete_before(
+            &mut tx,
+            "DELETE FROM link_codes WHERE expires_at < $1",
+            cutoff(Duration::days(1)),
+        )
+        .await?;
         let updates = delete_before(
             &mut tx,
             "DELETE FROM processed_updates WHERE processed_at < $1",

@@ -16,7 +16,7 @@ use crate::pipeline::{Channel, Choices, FetchError, Fetched, SendError};
 /// How long a chat waits when Zalo says the OA sends too fast (−32): Zalo gives no figure.
 const RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
 /// How long sending waits while a failed token refresh pauses it.
-const PAUSED_WAIT: Duration = Duration::from_secs(30);
+const PAUSED_WAIT: Duration = Duration::from_secs(5);
 
 /// A Zalo Official Account as a [`Channel`].
 pub struct ZaloChannel {
@@ -143,6 +143,11 @@ pub fn send_error(error: ApiError) -> SendError {
         ApiError::Zalo(code @ -213) => held(code, "the user does not follow the OA"),
         ApiError::Zalo(code @ (-217 | -227 | -244)) => held(code, "the user cannot be reached"),
         ApiError::Zalo(code @ -234) => held(code, "no messages at night"),
+        // Still refused after a refresh (one made a moment ago, Zalo's clock…): the message
+        // waits and is tried again, never given up for a token.
+        ApiError::Zalo(code @ (-216 | -220)) => {
+            SendError::Transient(format!("zalo error {code}: access token refused"))
+        }
         ApiError::Zalo(code) => {
             tracing::warn!(code, "Zalo refused a message");
             SendError::Refused(format!("zalo error {code}"))
