@@ -130,3 +130,28 @@ async fn a_body_signed_with_the_right_key_but_not_an_event_is_acknowledged_and_d
     assert_eq!(recorded(&app).await, 0);
     app.destroy().await;
 }
+
+#[tokio::test]
+async fn unfollowing_the_oa_marks_the_chat_unreachable_until_it_writes_again() {
+    // Arrange: a village head on Zalo.
+    let app = spawn_zalo_app().await;
+    let head = User::new("505");
+    app.say(&head.text(&format!("/start {}", app.invitation))).await;
+    let blocked = || async {
+        let at: Option<String> = sqlx::query_scalar(
+            "SELECT blocked_at FROM accounts WHERE channel = 'zalo' AND external_id = '505'",
+        )
+        .fetch_one(app.store.pool())
+        .await
+        .expect("account");
+        at
+    };
+    // Act
+    assert_eq!(app.post(&head.unfollow()).await, 200);
+    let after_unfollow = blocked().await;
+    app.say(&head.follow()).await;
+    // Assert
+    assert!(after_unfollow.is_some(), "notices skip the chat");
+    assert!(blocked().await.is_none(), "writing again (following) clears it");
+    app.destroy().await;
+}
