@@ -45,27 +45,6 @@ pub struct ZaloArgs {
     )]
     pub oauth_url: url::Url,
 
-    /// Where Zalo's business API (template messages by phone number, ZNS) is.
-    #[arg(
-        long = "zalo-business-api-url",
-        env = "ZALO_BUSINESS_API_URL",
-        hide_env_values = true,
-        value_name = "URL",
-        default_value = "https://business.openapi.zalo.me"
-    )]
-    pub business_api_url: url::Url,
-
-    /// A template (ZNS/ZBS) approved by Zalo for deadline alerts: sent by phone number to an
-    /// official whose Zalo chat is outside the window and who has no other chat. Its
-    /// parameters: `name`, `unit`, `message`.
-    #[arg(
-        long = "zalo-alert-template",
-        env = "ZALO_ALERT_TEMPLATE_ID",
-        hide_env_values = true,
-        value_name = "ID"
-    )]
-    pub alert_template: Option<String>,
-
     /// The Official Account's public link (https://zalo.me/<OA id>), shown in invitations.
     #[arg(
         long = "zalo-oa-url",
@@ -138,8 +117,6 @@ pub struct ZaloSettings {
     pub secrets: ZaloSecrets,
     pub openapi_url: url::Url,
     pub oauth_url: url::Url,
-    pub business_api_url: url::Url,
-    pub alert_template: Option<String>,
     pub oa_url: Option<url::Url>,
     pub event_max_age: Duration,
     pub free_window: Duration,
@@ -201,8 +178,6 @@ impl ZaloArgs {
             },
             openapi_url: self.openapi_url.clone(),
             oauth_url: self.oauth_url.clone(),
-            business_api_url: self.business_api_url.clone(),
-            alert_template: self.alert_template.clone().filter(|t| !t.is_empty()),
             oa_url: self.oa_url.clone(),
             event_max_age: Duration::from_secs(self.event_max_age_secs),
             free_window: hours(self.free_window_hours),

@@ -28,11 +28,7 @@ impl Zalo {
 
     /// The Official Account's API with this configuration's hosts and tokens.
     pub fn api(&self) -> ZaloApi {
-        ZaloApi::new(
-            self.settings.openapi_url.clone(),
-            self.settings.business_api_url.clone(),
-            Arc::clone(&self.tokens),
-        )
+        ZaloApi::new(self.settings.openapi_url.clone(), Arc::clone(&self.tokens))
     }
 }
 

@@ -1,5 +1,5 @@
-//! Zalo's HTTP APIs as cnscd calls them: consultation messages, uploads, template messages
-//! by phone number, and downloads of the files users send. Every call carries the access
+//! Zalo's HTTP APIs as cnscd calls them: consultation messages, uploads, and downloads of
+//! the files users send. Every call carries the access
 //! token in its `access_token` header; one Zalo calls invalid or expired (−216, −220) is
 //! replaced once and the call made again. Errors name a code or a kind, never a message
 //! (messages hold names and phone numbers).
@@ -36,12 +36,11 @@ pub enum ApiError {
 pub struct ZaloApi {
     http: reqwest::Client,
     openapi: url::Url,
-    business: url::Url,
     tokens: Arc<dyn AccessTokens>,
 }
 
 impl ZaloApi {
-    pub fn new(openapi: url::Url, business: url::Url, tokens: Arc<dyn AccessTokens>) -> ZaloApi {
+    pub fn new(openapi: url::Url, tokens: Arc<dyn AccessTokens>) -> ZaloApi {
         let http = reqwest::Client::builder()
             .timeout(CALL_TIMEOUT)
             .build()
@@ -49,7 +48,6 @@ impl ZaloApi {
         ZaloApi {
             http,
             openapi,
-            business,
             tokens,
         }
     }
@@ -76,30 +74,6 @@ impl ZaloApi {
     pub async fn upload_file(&self, name: &str, bytes: &[u8]) -> Result<String, ApiError> {
         let data = self.upload("v2.0/oa/upload/file", name, bytes).await?;
         string_field(&data, "token")
-    }
-
-    /// A template message (ZNS) by phone number: how an alert reaches an official whose
-    /// chat is outside the window.
-    pub async fn send_template(
-        &self,
-        phone: &str,
-        template_id: &str,
-        data: &Value,
-        tracking_id: &str,
-    ) -> Result<Value, ApiError> {
-        let url = endpoint(&self.business, "message/template");
-        let body = json!({
-            "phone": phone,
-            "template_id": template_id,
-            "template_data": data,
-            "tracking_id": tracking_id,
-        });
-        self.call(|http, token| {
-            http.post(url.clone())
-                .header("access_token", token)
-                .json(&body)
-        })
-        .await
     }
 
     /// Downloads a file a user sent, hashing it as it comes, keeping its bytes only with

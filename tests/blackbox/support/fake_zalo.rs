@@ -1,5 +1,5 @@
 //! A fake Zalo on 127.0.0.1: the Official Account API (`message/cs`, uploads), the OAuth v4
-//! token endpoint, the business API's template messages, and files users "sent" (served
+//! token endpoint, and files users "sent" (served
 //! for the bot to download). It checks the access token on every call, issues a new token
 //! pair per refresh and refuses a refresh token used twice; error codes can be scripted per
 //! user. Webhook events are signed here as Zalo signs them, from the formula, not from
@@ -40,7 +40,6 @@ pub struct Sent {
 struct Inner {
     sent: Vec<Sent>,
     uploads: usize,
-    templates: Vec<Value>,
     access_tokens: HashSet<String>,
     refresh_token: String,
     used_refresh_tokens: HashSet<String>,
@@ -80,7 +79,6 @@ impl FakeZalo {
             .route("/v2.0/oa/upload/image", post(upload_image))
             .route("/v2.0/oa/upload/file", post(upload_file))
             .route("/v4/oa/access_token", post(access_token))
-            .route("/message/template", post(template))
             .route("/files/{name}", get(file))
             .with_state(fake.clone());
         tokio::spawn(async move {
@@ -144,11 +142,6 @@ impl FakeZalo {
     /// How many refreshes the token endpoint granted.
     pub fn refreshes(&self) -> usize {
         self.lock().refreshes
-    }
-
-    /// Template messages (ZNS) sent by phone number.
-    pub fn templates(&self) -> Vec<Value> {
-        self.lock().templates.clone()
     }
 
     /// How many times cnscd downloaded a file a user sent.
@@ -292,18 +285,6 @@ async fn access_token(
         "refresh_token": refresh,
         "expires_in": "90000",
     }))
-}
-
-async fn template(
-    State(fake): State<FakeZalo>,
-    headers: HeaderMap,
-    Json(body): Json<Value>,
-) -> Json<Value> {
-    if !token_valid(&fake, &headers) {
-        return error(-216);
-    }
-    fake.lock().templates.push(body);
-    ok(json!({ "msg_id": "zns-1" }))
 }
 
 async fn file(State(fake): State<FakeZalo>, Path(name): Path<String>) -> impl IntoResponse {

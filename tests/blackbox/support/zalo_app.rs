@@ -79,8 +79,6 @@ pub fn settings(zalo: &FakeZalo) -> ZaloSettings {
         },
         openapi_url: url(&zalo.base),
         oauth_url: url(&zalo.base),
-        business_api_url: url(&zalo.base),
-        alert_template: None,
         oa_url: Some(url("https://zalo.me/4313572100982173421")),
         event_max_age: Duration::from_secs(3600),
         free_window: Duration::from_secs(48 * 3600),

@@ -86,7 +86,6 @@ async fn serve_on_zalo_alone_answers_a_signed_event_through_the_fake_zalo() {
         .env("ZALO_REFRESH_TOKEN", zalo.current_refresh_token())
         .env("ZALO_OPENAPI_URL", &zalo.base)
         .env("ZALO_OAUTH_URL", &zalo.base)
-        .env("ZALO_BUSINESS_API_URL", &zalo.base)
         .env(
             "DATABASE_URL",
             format!("sqlite://{}/cnscd.db", dir.path().display()),

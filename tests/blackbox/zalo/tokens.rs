@@ -57,8 +57,6 @@ fn settings(oauth: &url::Url, seed: Option<&str>) -> ZaloSettings {
         },
         openapi_url: url("http://127.0.0.1:9/"),
         oauth_url: oauth.clone(),
-        business_api_url: url("http://127.0.0.1:9/"),
-        alert_template: None,
         oa_url: None,
         event_max_age: Duration::from_secs(3600),
         free_window: Duration::from_secs(48 * 3600),

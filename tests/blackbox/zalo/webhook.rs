@@ -136,7 +136,8 @@ async fn unfollowing_the_oa_marks_the_chat_unreachable_until_it_writes_again() {
     // Arrange: a village head on Zalo.
     let app = spawn_zalo_app().await;
     let head = User::new("505");
-    app.say(&head.text(&format!("/start {}", app.invitation))).await;
+    app.say(&head.text(&format!("/start {}", app.invitation)))
+        .await;
     let blocked = || async {
         let at: Option<String> = sqlx::query_scalar(
             "SELECT blocked_at FROM accounts WHERE channel = 'zalo' AND external_id = '505'",
@@ -152,6 +153,9 @@ async fn unfollowing_the_oa_marks_the_chat_unreachable_until_it_writes_again() {
     app.say(&head.follow()).await;
     // Assert
     assert!(after_unfollow.is_some(), "notices skip the chat");
-    assert!(blocked().await.is_none(), "writing again (following) clears it");
+    assert!(
+        blocked().await.is_none(),
+        "writing again (following) clears it"
+    );
     app.destroy().await;
 }
