@@ -223,7 +223,6 @@ pub fn reprompt(turn: &mut Turn<'_>, state: &State) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::MemberRole;
 
     #[test]
     fn commands_are_read_with_their_argument_and_bot_suffix() {
@@ -235,25 +234,5 @@ mod tests {
         assert_eq!(parse_command("/huy@cnscd_bot"), Some(Command::Cancel));
         assert_eq!(parse_command("/HELP"), Some(Command::Help));
         assert_eq!(parse_command("hello"), None);
-    }
-
-    #[test]
-    fn every_action_survives_its_payload_round_trip() {
-        let actions = [
-            Action::Back,
-            Action::Role(MemberRole::WomensUnionHead),
-            Action::EditWhich(3),
-            Action::RemoveWhich(2),
-            Action::ConfirmRemoveMember,
-            Action::EditField(crate::conversation::state::Field::Workplace),
-            Action::Language(Lang::En),
-            Action::DecisionNo,
-        ];
-        for action in actions {
-            assert_eq!(Action::parse(&action.payload()), Some(action.clone()));
-            assert!(action.payload().len() < 60);
-        }
-        assert_eq!(Action::parse("role:mayor"), None);
-        assert_eq!(Action::parse("edit:x"), None);
     }
 }

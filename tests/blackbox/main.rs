@@ -5,6 +5,7 @@ mod engine;
 mod fake_telegram_smoke;
 mod privacy;
 mod replicas;
+mod schema;
 mod security;
 mod support;
 mod telegram;
