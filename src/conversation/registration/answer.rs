@@ -60,7 +60,14 @@ fn has_answer(reg: &Registration) -> bool {
         Step::DecisionNumber => d.decision.number.is_some(),
         Step::DecisionDate => d.decision.date.is_some(),
         Step::DecisionFile => d.decision.file.is_some(),
-        _ => false,
+        // Choices hold no answer of their own.
+        Step::AddMore
+        | Step::Review
+        | Step::ChooseEdit
+        | Step::ChooseRemove
+        | Step::DecisionOffer
+        | Step::ChooseField
+        | Step::ConfirmRemove => false,
     }
 }
 

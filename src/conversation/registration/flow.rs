@@ -83,7 +83,15 @@ pub fn advance(turn: &mut Turn<'_>, mut reg: Registration) -> State {
         Step::DecisionNumber => Step::DecisionDate,
         Step::DecisionDate => Step::DecisionFile,
         Step::DecisionFile => return save(turn, reg),
-        step => step,
+        // Choices: their buttons say where to go; no typed answer moves them on. Listed one
+        // by one, so that a new question cannot be forgotten here and repeat forever.
+        step @ (Step::AddMore
+        | Step::Review
+        | Step::ChooseEdit
+        | Step::ChooseRemove
+        | Step::DecisionOffer
+        | Step::ChooseField
+        | Step::ConfirmRemove) => step,
     };
     goto(turn, reg)
 }
@@ -101,7 +109,16 @@ fn ends_field(reg: &Registration) -> bool {
         | Step::MemberPhone
         | Step::MemberConsent
         | Step::MemberWorkplace => true,
-        _ => false,
+        Step::AddMore
+        | Step::Review
+        | Step::ChooseEdit
+        | Step::ChooseRemove
+        | Step::DecisionOffer
+        | Step::DecisionNumber
+        | Step::DecisionDate
+        | Step::DecisionFile
+        | Step::ChooseField
+        | Step::ConfirmRemove => false,
     }
 }
 
