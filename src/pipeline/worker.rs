@@ -13,7 +13,10 @@ use sqlx::Acquire;
 use super::outgoing::Outgoing;
 use super::sender::Queued;
 use super::Channel;
-use crate::conversation::{expected_file, ExpectedFile, Incoming, Reply};
+
+mod channel_state;
+mod files;
+use crate::conversation::{Incoming, Reply};
 use crate::engine::{AppliedStep, ChatKey, Engine, EngineError, Step, UpdateRecord};
 use crate::i18n::K;
 use crate::ops::metrics::{Metrics, Outcome};
@@ -172,67 +175,6 @@ impl Worker {
         (ready, waiting)
     }
 
-    /// The events as the core reads them, with the files a step expects downloaded first
-    /// (outside any transaction, and only then: a resident's 20 MB PDF is never fetched).
-    async fn prepare(&self, events: &[PendingEvent]) -> Vec<Option<Incoming>> {
-        let mut prepared = Vec::with_capacity(events.len());
-        for event in events {
-            let incoming: Option<Incoming> = match serde_json::from_str(&event.body) {
-                Ok(incoming) => Some(incoming),
-                Err(error) => {
-                    tracing::error!(%error, id = event.id, "unreadable inbox event");
-                    None
-                }
-            };
-            prepared.push(match incoming {
-                Some(Incoming::File(file)) => Some(Incoming::File(self.fetch(event, file).await)),
-                other => other,
-            });
-        }
-        prepared
-    }
-
-    async fn fetch(
-        &self,
-        event: &PendingEvent,
-        mut file: crate::conversation::FileUpload,
-    ) -> crate::conversation::FileUpload {
-        if file.sha256.is_some() || file.content.is_some() {
-            return file;
-        }
-        let Some(channel) = self.channel(&event.channel) else {
-            return file;
-        };
-        let chat = ChatKey::new(channel.name(), event.chat_id.clone());
-        let expected = match self.engine.session(&chat).await {
-            Ok(session) => expected_file(&session.state),
-            Err(error) => {
-                tracing::warn!(?error, "session unreadable; the file is not fetched");
-                None
-            }
-        };
-        let max = match expected {
-            Some(ExpectedFile::DecisionScan)
-                if file.kind != crate::conversation::FileKind::Other =>
-            {
-                MAX_SCAN_BYTES
-            }
-            Some(ExpectedFile::VillagesCsv) => MAX_CSV_BYTES,
-            _ => return file,
-        };
-        let keep = expected == Some(ExpectedFile::VillagesCsv);
-        match channel.fetch(&file.file_id, max, keep).await {
-            Ok(fetched) if keep => file.content = fetched.bytes,
-            Ok(fetched) => file.sha256 = Some(fetched.sha256),
-            Err(super::FetchError::TooLarge) => {
-                tracing::info!(id = event.id, "file over the limit; not downloaded");
-                file.kind = crate::conversation::FileKind::Other;
-            }
-            Err(error) => tracing::warn!(%error, id = event.id, "file not downloaded"),
-        }
-        file
-    }
-
     /// One event in a savepoint of the round's transaction.
     async fn apply(
         &self,
@@ -352,56 +294,6 @@ impl Worker {
             .step(tx, chat, update_id, incoming, now, index)
             .await?;
         Ok(Some(step))
-    }
-
-    /// On a channel with a window, the chat's writing is recorded: it reopens the window, and
-    /// what was held for the chat is queued again (before the answer: it is older).
-    async fn chat_wrote(
-        &self,
-        tx: &mut Tx<'_>,
-        chat: &ChatKey,
-        now: DateTime<Utc>,
-        queued: &mut Vec<Queued>,
-    ) -> Result<(), StorageError> {
-        if self
-            .channel(chat.channel)
-            .and_then(|c| c.window())
-            .is_none()
-        {
-            return Ok(());
-        }
-        // The domain's time: the window is what alerts, on the same clock, reckon with.
-        let released =
-            chats::chat_wrote(tx, chat.channel, &chat.id, &self.owner, now, wall()).await?;
-        for row in released {
-            let Ok(body) = Outgoing::from_json(&row.body) else {
-                continue;
-            };
-            let is_alert = row
-                .dedup_key
-                .as_deref()
-                .is_some_and(|k| k.starts_with(outbox::ALERT_KEY_PREFIX));
-            queued.push(Queued::new(row.id, chat.channel, &chat.id, body, is_alert));
-        }
-        Ok(())
-    }
-
-    /// On a channel that shows numbered options, a typed number or label is read as the
-    /// button it names.
-    async fn typed_choice(
-        &self,
-        tx: &mut Tx<'_>,
-        chat: &ChatKey,
-        incoming: Incoming,
-    ) -> Result<Incoming, StorageError> {
-        let Some(channel) = self.channel(chat.channel) else {
-            return Ok(incoming);
-        };
-        if channel.choices(&[]).is_none() || !matches!(incoming, Incoming::Text(_)) {
-            return Ok(incoming);
-        }
-        let choices = chats::load_choices(tx, chat.channel, &chat.id).await?;
-        Ok(choices.read(incoming))
     }
 
     /// Writes a step's replies and jobs to the outbox, claimed by this replica.
