@@ -47,8 +47,10 @@ pub(super) fn for_account(
 ) -> Option<Reply> {
     let ctx = Ctx { engine, lang };
     let heading = heading(&ctx, campaign, slot);
-    match account.role.as_str() {
-        "district-official" => Some(district(
+    let role = crate::domain::AccountRole::parse(&account.role)?;
+    match role.code() {
+        // The digest of the level above communes, whichever it is.
+        _ if role.above_communes() => Some(district(
             &ctx,
             schedule,
             campaign,

@@ -18,6 +18,7 @@ pub mod limits;
 pub mod listing;
 pub mod outbox;
 pub mod outbox_view;
+pub mod reorganize;
 pub mod report;
 pub mod retention;
 pub mod scratch;

@@ -14,6 +14,18 @@ pub struct Unit {
     pub kind: String,
     pub level: UnitLevel,
     pub parent_code: Option<String>,
+    /// The day (ISO yyyy-mm-dd) the unit ceased, kept as history (e.g. merged in the 2025
+    /// reform): not offered for new work.
+    pub ended_on: Option<String>,
+    /// The unit that took it over, if any.
+    pub merged_into: Option<String>,
+}
+
+impl Unit {
+    /// Whether the unit still exists (not merged nor dissolved).
+    pub fn is_current(&self) -> bool {
+        self.ended_on.is_none()
+    }
 }
 
 /// A unit to create or update.
@@ -35,10 +47,12 @@ pub(crate) fn unit_from_row(row: &super::DbRow) -> StorageResult<Unit> {
         level: UnitLevel::parse(level)
             .ok_or_else(|| StorageError::Corrupt(format!("unit level {level:?}")))?,
         parent_code: row.try_get("parent_code")?,
+        ended_on: row.try_get("ended_on")?,
+        merged_into: row.try_get("merged_into")?,
     })
 }
 
-const UNIT_COLUMNS: &str = "code, name, kind, level, parent_code";
+const UNIT_COLUMNS: &str = "code, name, kind, level, parent_code, ended_on, merged_into";
 
 impl Store {
     pub async fn unit(&self, code: &str) -> StorageResult<Option<Unit>> {

@@ -29,11 +29,10 @@ fn actor(turn: &Turn<'_>) -> Actor {
 
 pub(super) fn own_unit(turn: &Turn<'_>) -> Option<(AccountRole, String)> {
     let account = turn.ctx.account.as_ref()?;
-    matches!(
-        account.role,
-        AccountRole::CommuneOfficial | AccountRole::DistrictOfficial
-    )
-    .then(|| (account.role, account.unit.code.clone()))
+    account
+        .role
+        .is_official()
+        .then(|| (account.role, account.unit.code.clone()))
 }
 
 pub(super) fn refuse(turn: &mut Turn<'_>, action: &str, unit_code: &str) -> State {
@@ -99,9 +98,10 @@ pub fn units(turn: &mut Turn<'_>) -> State {
     let Lookup::Villages(units) = found else {
         return State::Idle;
     };
-    // Say what is listed: a commune's villages, or a district's communes.
+    // Say what is listed: a commune's villages, or a district's or a province's communes.
     let title = match role {
         AccountRole::CommuneOfficial => K::UnitListTitle,
+        AccountRole::ProvinceOfficial => K::UnitListTitleProvinceCommunes,
         _ => K::UnitListTitleCommunes,
     };
     let mut lines = vec![turn
@@ -205,10 +205,7 @@ pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
 
 /// What can be done with one village (commune official) or commune (district official).
 fn unit_menu(turn: &mut Turn<'_>, code: &str) -> State {
-    let action = match turn.ctx.account.as_ref().map(|a| a.role) {
-        Some(AccountRole::DistrictOfficial) => access::Action::InviteCommuneOfficial,
-        _ => access::Action::InviteVillageHead,
-    };
+    let action = invite_action(turn);
     let unit = match checked(turn, code, action) {
         Ok(unit) => unit,
         Err(state) => return state,
@@ -261,14 +258,24 @@ fn unit_menu(turn: &mut Turn<'_>, code: &str) -> State {
     State::Idle
 }
 
+/// The role an official invites (and revokes) on the units below: commune officials for the
+/// level above communes (a district, or a province since 2025), village heads otherwise.
+pub(super) fn invited_role(turn: &Turn<'_>) -> AccountRole {
+    turn.ctx
+        .account
+        .as_ref()
+        .map_or(AccountRole::VillageHead, |a| a.role.invites())
+}
+
+fn invite_action(turn: &Turn<'_>) -> access::Action {
+    match invited_role(turn) {
+        AccountRole::CommuneOfficial => access::Action::InviteCommuneOfficial,
+        _ => access::Action::InviteVillageHead,
+    }
+}
+
 fn invite(turn: &mut Turn<'_>, code: &str) -> State {
-    let (action, role) = match turn.ctx.account.as_ref().map(|a| a.role) {
-        Some(AccountRole::DistrictOfficial) => (
-            access::Action::InviteCommuneOfficial,
-            AccountRole::CommuneOfficial,
-        ),
-        _ => (access::Action::InviteVillageHead, AccountRole::VillageHead),
-    };
+    let (action, role) = (invite_action(turn), invited_role(turn));
     match checked(turn, code, action) {
         Ok(unit) => {
             turn.effect(Effect::CreateInvitation {
