@@ -67,8 +67,20 @@ pub async fn campaign(
             deadline,
             scope,
         } => {
-            if store.unit(&scope).await.map_err(failed)?.is_none() {
-                return Err(CliError::UnknownUnit(scope));
+            match store.unit(&scope).await.map_err(failed)? {
+                None => return Err(CliError::UnknownUnit(scope)),
+                Some(unit) if !unit.is_current() => {
+                    return Err(CliError::Campaign(format!(
+                        "{} ({}) ended on {}: create the campaign for the area that took it over{}",
+                        unit.code,
+                        unit.name,
+                        unit.ended_on.unwrap_or_default(),
+                        unit.merged_into
+                            .map(|c| format!(" ({c})"))
+                            .unwrap_or_default()
+                    )));
+                }
+                Some(_) => {}
             }
             let deadline = date(&deadline)?;
             let created = store

@@ -44,6 +44,11 @@ pub struct UnitEntry {
     pub name: String,
     pub level: UnitLevel,
     pub parent_name: Option<String>,
+    /// Found by a former name (a commune merged into this one since): that name.
+    pub formerly: Option<String>,
+    /// A moved village sharing its name with another of its commune: the commune it came
+    /// from ("Thôn Đông (Hưng Đạo cũ)").
+    pub formerly_in: Option<String>,
 }
 
 /// A unit with what access checks need.

@@ -76,6 +76,8 @@ fn hit_entry(hit: SearchHit) -> UnitEntry {
         name: hit.name,
         level: hit.level,
         parent_name: hit.parent_name,
+        formerly: hit.formerly,
+        formerly_in: hit.formerly_in,
     }
 }
 
@@ -89,6 +91,8 @@ async fn entry(tx: &mut Tx<'_>, unit: Unit) -> Result<UnitEntry, StorageError> {
         name: unit.name,
         level: unit.level,
         parent_name,
+        formerly: None,
+        formerly_in: None,
     })
 }
 

@@ -150,7 +150,7 @@ pub async fn reorganize(
     options: &Options,
     now: DateTime<Utc>,
 ) -> Result<Report, ImportError> {
-    let rows = parse_map(CsvFile::read(map, &MAP_COLUMNS, &[])?)?;
+    let (rows, mut errors) = parse_map(CsvFile::read(map, &MAP_COLUMNS, &[])?);
     let assignments = match villages {
         Some(file) => parse_villages(CsvFile::read(file, &VILLAGE_COLUMNS, &[])?)?,
         None => Vec::new(),
@@ -166,8 +166,11 @@ pub async fn reorganize(
         dry_run: options.dry_run,
         ..Report::default()
     };
-    let todo = classify(&rows, &units, &done, &mut report)?;
-    let placed = check_assignments(&assignments, &units, &done, &todo)?;
+    let todo = classify(&rows, &units, &done, &mut report, &mut errors);
+    if !errors.is_empty() {
+        return Err(bad_rows(errors));
+    }
+    let placed = check_assignments(&assignments, &units, &done, &todo, options.effective_on)?;
     apply(&mut tx, &todo, &units, options, now, &mut report).await?;
     assign(&mut tx, &placed, &mut report).await?;
     list_to_assign(&mut tx, &mut report).await?;
@@ -179,7 +182,8 @@ pub async fn reorganize(
     Ok(report)
 }
 
-fn parse_map(file: CsvFile) -> Result<Vec<MapRow>, ImportError> {
+/// The rows that parse, and every problem of the others.
+fn parse_map(file: CsvFile) -> (Vec<MapRow>, Vec<RowError>) {
     let mut errors = file.errors;
     let mut rows = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
@@ -243,11 +247,7 @@ fn parse_map(file: CsvFile) -> Result<Vec<MapRow>, ImportError> {
             Err(reason) => errors.push(RowError::new(row.line, reason)),
         }
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(bad_rows(errors))
-    }
+    (rows, errors)
 }
 
 fn parse_villages(file: CsvFile) -> Result<Vec<(u64, String, String)>, ImportError> {
@@ -283,8 +283,8 @@ fn classify<'a>(
     units: &HashMap<String, Unit>,
     done: &HashMap<String, Succession>,
     report: &mut Report,
-) -> Result<Vec<&'a MapRow>, ImportError> {
-    let mut errors = Vec::new();
+    errors: &mut Vec<RowError>,
+) -> Vec<&'a MapRow> {
     let mut todo = Vec::new();
     for row in rows {
         if done.contains_key(&row.old_code) {
@@ -353,11 +353,7 @@ fn classify<'a>(
             errors.push(RowError::new(row.line, reason));
         }
     }
-    if errors.is_empty() {
-        Ok(todo)
-    } else {
-        Err(bad_rows(errors))
-    }
+    todo
 }
 
 /// A current commune whose parent is a district: the old structure.
@@ -383,15 +379,26 @@ fn check_assignments(
     units: &HashMap<String, Unit>,
     done: &HashMap<String, Succession>,
     todo: &[&MapRow],
+    on: NaiveDate,
 ) -> Result<Vec<(String, String)>, ImportError> {
-    let split_old: HashSet<&str> = todo
+    let taken_over: HashSet<&str> = todo.iter().map(|r| r.new_code.as_str()).collect();
+    let moving: HashSet<&str> = todo.iter().map(|r| r.old_code.as_str()).collect();
+    // Where an old commune of this run will be kept: its code, or its history code.
+    let kept = |old: &str| {
+        if taken_over.contains(old) {
+            history_code(old, on)
+        } else {
+            old.to_owned()
+        }
+    };
+    let split_old: HashSet<String> = todo
         .iter()
         .filter(|r| r.split)
-        .map(|r| r.old_code.as_str())
+        .map(|r| kept(&r.old_code))
         .chain(
             done.values()
                 .filter(|s| s.split)
-                .map(|s| s.history_code.as_str()),
+                .map(|s| s.history_code.clone()),
         )
         .collect();
     let new_codes: HashSet<&str> = todo
@@ -413,11 +420,16 @@ fn check_assignments(
             ));
             continue;
         }
-        let parent = unit.parent_code.as_deref().unwrap_or("");
-        if parent == commune {
+        let stored = unit.parent_code.as_deref().unwrap_or("");
+        let parent = if moving.contains(stored) {
+            kept(stored)
+        } else {
+            stored.to_owned()
+        };
+        if parent == *commune {
             continue;
         }
-        if !split_old.contains(parent) {
+        if !split_old.contains(&parent) {
             errors.push(RowError::new(
                 *line,
                 format!(

@@ -19,6 +19,7 @@ fn unit(code: &str, name: &str, level: UnitLevel, parent: Option<&str>) -> Unit 
         parent_code: parent.map(str::to_owned),
         ended_on: None,
         merged_into: None,
+        moved_from: None,
     }
 }
 

@@ -62,9 +62,16 @@ pub struct Sweep {
 
 const UNITS_UNDER: &str = concat!(
     scope_cte!(),
-    "SELECT u.code, u.name, u.kind, u.level, u.parent_code FROM scope s JOIN units u ON u.code = s.code"
+    "SELECT u.code, u.name, u.kind, u.level, u.parent_code, u.ended_on, u.merged_into, u.moved_from
+     FROM scope s JOIN units u ON u.code = s.code LEFT JOIN units p ON p.code = u.parent_code
+     WHERE u.ended_on IS NULL AND p.ended_on IS NULL"
 );
-const UNITS_ALL: &str = "SELECT code, name, kind, level, parent_code FROM units";
+/// Reports follow the current structure: units kept as history (ended by a reorganisation)
+/// and what still hangs on them (villages of a divided commune not yet assigned) are left out.
+const UNITS_ALL: &str =
+    "SELECT u.code, u.name, u.kind, u.level, u.parent_code, u.ended_on, u.merged_into, u.moved_from
+     FROM units u LEFT JOIN units p ON p.code = u.parent_code
+     WHERE u.ended_on IS NULL AND p.ended_on IS NULL";
 
 /// One row per team with its members' role codes joined by commas (`string_agg`: SQLite
 /// 3.44+ and PostgreSQL), so the members are not read one row each.
@@ -93,7 +100,7 @@ const ANCESTORS: &str = "WITH RECURSIVE up (code, parent_code, depth) AS (
          SELECT u.code, u.parent_code, up.depth + 1 FROM units u JOIN up ON u.code = up.parent_code
          WHERE up.depth < 16
      )
-     SELECT u.code, u.name, u.kind, u.level, u.parent_code
+     SELECT u.code, u.name, u.kind, u.level, u.parent_code, u.ended_on, u.merged_into, u.moved_from
      FROM up JOIN units u ON u.code = up.code WHERE up.depth > 0 ORDER BY up.depth";
 
 pub(crate) fn parse_date(text: Option<&str>) -> StorageResult<Option<NaiveDate>> {

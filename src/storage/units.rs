@@ -19,6 +19,8 @@ pub struct Unit {
     pub ended_on: Option<String>,
     /// The unit that took it over, if any.
     pub merged_into: Option<String>,
+    /// A village moved by a reorganisation: the (history) commune it came from.
+    pub moved_from: Option<String>,
 }
 
 impl Unit {
@@ -49,10 +51,12 @@ pub(crate) fn unit_from_row(row: &super::DbRow) -> StorageResult<Unit> {
         parent_code: row.try_get("parent_code")?,
         ended_on: row.try_get("ended_on")?,
         merged_into: row.try_get("merged_into")?,
+        moved_from: row.try_get("moved_from")?,
     })
 }
 
-const UNIT_COLUMNS: &str = "code, name, kind, level, parent_code, ended_on, merged_into";
+const UNIT_COLUMNS: &str =
+    "code, name, kind, level, parent_code, ended_on, merged_into, moved_from";
 
 impl Store {
     pub async fn unit(&self, code: &str) -> StorageResult<Option<Unit>> {
@@ -92,6 +96,24 @@ impl Store {
         let sql = format!("SELECT {UNIT_COLUMNS} FROM units ORDER BY code");
         let rows = sqlx::query(&sql).fetch_all(self.pool()).await?;
         rows.iter().map(unit_from_row).collect()
+    }
+
+    /// Former names of current communes (the old communes merged into them), as search
+    /// aliases: (old code, old name, new code). A former name equal to the new one is left
+    /// out: it finds the commune anyway.
+    pub async fn unit_aliases(&self) -> StorageResult<Vec<(String, String, String)>> {
+        let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT s.old_code, s.old_name, s.new_code, u.name_folded
+             FROM unit_successions s JOIN units u ON u.code = s.new_code
+             WHERE u.ended_on IS NULL ORDER BY s.old_code",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter(|(_, old_name, _, new_folded)| fold(old_name) != *new_folded)
+            .map(|(old_code, old_name, new_code, _)| (old_code, old_name, new_code))
+            .collect())
     }
 
     pub async fn unit_count(&self) -> StorageResult<i64> {
