@@ -78,6 +78,7 @@ pub async fn reorganize(
     };
     let report = run_reorganize(
         engine.store(),
+        engine.texts(),
         std::io::BufReader::new(map_file),
         village_file.as_mut().map(|f| f as &mut dyn std::io::Read),
         options,

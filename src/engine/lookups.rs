@@ -5,6 +5,7 @@ use crate::conversation::lookup::{
     UnitTarget, VillageState,
 };
 use crate::conversation::Membership;
+use crate::domain::text::fold;
 use crate::domain::{PhoneNumber, UnitLevel};
 use crate::search::{SearchHit, SharedIndex};
 use crate::storage::teams::{team_for_unit, StoredTeam, TeamStatus};
@@ -113,7 +114,20 @@ async fn progress(tx: &mut Tx<'_>, parent: &str) -> Result<Vec<VillageState>, St
     let mut out = Vec::new();
     let coverage = directory::grandchildren_coverage(tx, parent).await?;
     let count = |n: i64| usize::try_from(n).unwrap_or(0);
-    for (unit, status, members, decision) in directory::children_progress(tx, parent).await? {
+    // Units kept as history are not offered for new work; villages moved into one commune
+    // from several say where they came from when two share a name.
+    let children: Vec<_> = directory::children_progress(tx, parent)
+        .await?
+        .into_iter()
+        .filter(|(unit, ..)| unit.is_current())
+        .collect();
+    let names: Vec<String> = children.iter().map(|(u, ..)| fold(&u.name)).collect();
+    for (unit, status, members, decision) in children {
+        let clash = names.iter().filter(|n| **n == fold(&unit.name)).count() > 1;
+        let formerly_in = match (&unit.moved_from, clash) {
+            (Some(from), true) => unit_in_tx(tx, from).await?.map(|u| u.name),
+            _ => None,
+        };
         let members = usize::try_from(members).unwrap_or(0);
         let team = match (status.as_deref(), decision) {
             (None, _) => TeamProgress::NoTeam,
@@ -133,7 +147,10 @@ async fn progress(tx: &mut Tx<'_>, parent: &str) -> Result<Vec<VillageState>, St
             _ => None,
         };
         out.push(VillageState {
-            unit: entry(tx, unit).await?,
+            unit: UnitEntry {
+                formerly_in,
+                ..entry(tx, unit).await?
+            },
             team,
             coverage: covered,
         });

@@ -18,6 +18,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::units::{commune_kind_of_name, province_kind};
 use super::{bad_rows, existing_units, Checks, CsvFile, ImportError, RowError};
+use crate::conversation::Reply;
+use crate::i18n::{Html, Texts, K};
+use crate::storage::outbox;
 use crate::storage::reorganize::{self as sql, BoundChat, Succession};
 use crate::storage::units::upsert_units;
 use crate::storage::{NewUnit, StorageError, Store, Tx, Unit, UnitLevel};
@@ -142,9 +145,11 @@ impl Report {
     }
 }
 
-/// Reads the map (and the optional village file) and applies them in one transaction.
+/// Reads the map (and the optional village file) and applies them in one transaction; the
+/// officials concerned are told in chat (`texts`), in the same transaction.
 pub async fn reorganize(
     store: &Store,
+    texts: &Texts,
     map: impl Read,
     villages: Option<&mut dyn Read>,
     options: &Options,
@@ -171,7 +176,12 @@ pub async fn reorganize(
         return Err(bad_rows(errors));
     }
     let placed = check_assignments(&assignments, &units, &done, &todo, options.effective_on)?;
-    apply(&mut tx, &todo, &units, options, now, &mut report).await?;
+    let tell = Tell {
+        texts,
+        now,
+        on: options.effective_on,
+    };
+    apply(&mut tx, &todo, &units, options, &tell, &mut report).await?;
     assign(&mut tx, &placed, &mut report).await?;
     list_to_assign(&mut tx, &mut report).await?;
     if options.dry_run {
@@ -447,14 +457,43 @@ fn check_assignments(
     }
 }
 
+/// Tells officials in chat what the reorganisation did to their account.
+struct Tell<'a> {
+    texts: &'a Texts,
+    now: DateTime<Utc>,
+    on: NaiveDate,
+}
+
+impl Tell<'_> {
+    async fn say(
+        &self,
+        tx: &mut Tx<'_>,
+        chat: &BoundChat,
+        key: K,
+        args: &[(&str, &str)],
+    ) -> Result<(), StorageError> {
+        let Some((channel, chat_id)) = chat.chat.split_once(':') else {
+            return Ok(());
+        };
+        let lang = crate::engine::context::chat_lang(tx, channel, chat_id).await?;
+        let day = self.on.format("%d/%m/%Y").to_string();
+        let mut html: Vec<(&str, Html)> = vec![("date", Html::text(&day))];
+        html.extend(args.iter().map(|(name, value)| (*name, Html::text(value))));
+        let reply = Reply::text(self.texts.fill(lang, key, &html));
+        outbox::enqueue(tx, channel, chat_id, &reply, None, self.now).await?;
+        Ok(())
+    }
+}
+
 async fn apply(
     tx: &mut Tx<'_>,
     todo: &[&MapRow],
     units: &HashMap<String, Unit>,
     options: &Options,
-    now: DateTime<Utc>,
+    tell: &Tell<'_>,
     report: &mut Report,
 ) -> Result<(), StorageError> {
+    let now = tell.now;
     if todo.is_empty() {
         return Ok(());
     }
@@ -531,7 +570,8 @@ async fn apply(
             sql::villages_with_teams(tx, &kept).await?
         };
         sql::move_villages(tx, &kept, &row.new_code, &villages).await?;
-        move_or_end_officials(tx, &kept, row, options, now, report).await?;
+        let new_name = row.new_name.as_str();
+        move_or_end_officials(tx, &kept, row, options, tell, (&old.name, new_name), report).await?;
         move_campaigns(tx, &kept, &row.new_code, report).await?;
         per_new.entry(&row.new_code).or_default().push(FromCommune {
             code: row.old_code.clone(),
@@ -543,7 +583,7 @@ async fn apply(
         });
     }
     // 4. Districts (and provinces) left without a current commune end, with their officials.
-    end_emptied(tx, todo, units, on, now, report).await?;
+    end_emptied(tx, todo, units, tell, report).await?;
     report.new_communes = wanted
         .values()
         .map(|unit| {
@@ -577,15 +617,25 @@ async fn move_or_end_officials(
     kept: &str,
     row: &MapRow,
     options: &Options,
-    now: DateTime<Utc>,
+    tell: &Tell<'_>,
+    (old_name, new_name): (&str, &str),
     report: &mut Report,
 ) -> Result<(), StorageError> {
     let officials = sql::bound_chats(tx, kept, "commune-official").await?;
+    let args = [("old", old_name), ("new", new_name)];
     if options.revoke_officials {
-        sql::end_accounts(tx, kept, "commune-official", BY, now).await?;
+        for chat in &officials {
+            tell.say(tx, chat, K::NoticeCommuneOfficialEnded, &args)
+                .await?;
+        }
+        sql::end_accounts(tx, kept, "commune-official", BY, tell.now).await?;
         report.officials_revoked.extend(officials);
     } else {
         sql::move_officials(tx, kept, &row.new_code).await?;
+        for chat in &officials {
+            tell.say(tx, chat, K::NoticeCommuneOfficialMoved, &args)
+                .await?;
+        }
         report.officials_moved.extend(
             officials
                 .into_iter()
@@ -617,10 +667,10 @@ async fn end_emptied(
     tx: &mut Tx<'_>,
     todo: &[&MapRow],
     units: &HashMap<String, Unit>,
-    on: NaiveDate,
-    now: DateTime<Utc>,
+    tell: &Tell<'_>,
     report: &mut Report,
 ) -> Result<(), StorageError> {
+    let (on, now) = (tell.on, tell.now);
     let mut districts: BTreeMap<&str, HashSet<&str>> = BTreeMap::new();
     for row in todo {
         districts
@@ -645,8 +695,19 @@ async fn end_emptied(
             .get(*district)
             .map(|u| u.name.clone())
             .unwrap_or_default();
-        report.units_ended.push((district.to_string(), name));
+        report
+            .units_ended
+            .push((district.to_string(), name.clone()));
         let chats = sql::bound_chats(tx, district, "district-official").await?;
+        for chat in &chats {
+            tell.say(
+                tx,
+                chat,
+                K::NoticeDistrictOfficialEnded,
+                &[("district", &name)],
+            )
+            .await?;
+        }
         sql::end_accounts(tx, district, "district-official", BY, now).await?;
         report.district_officials_ended.extend(chats);
         for (id, name) in sql::campaigns_of(tx, district).await? {

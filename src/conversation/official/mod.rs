@@ -118,7 +118,11 @@ pub fn units(turn: &mut Turn<'_>) -> State {
         .enumerate()
         .map(|(i, u)| {
             vec![Button {
-                label: format!("{}. {}", i + 1, u.unit.name),
+                label: format!(
+                    "{}. {}",
+                    i + 1,
+                    crate::i18n::to_plain(display_name(turn, &u.unit).as_str())
+                ),
                 payload: Action::UnitMenu(u.unit.code.clone()).payload(),
             }]
         })
@@ -133,6 +137,22 @@ pub fn units(turn: &mut Turn<'_>) -> State {
     State::Idle
 }
 
+/// A unit's name in officials' lists: "Thôn Đông (Hưng Đạo cũ)" for a village moved into its
+/// commune by a reorganisation that shares its name with another village there.
+fn display_name(turn: &Turn<'_>, unit: &super::lookup::UnitEntry) -> Html {
+    match &unit.formerly_in {
+        Some(commune) => {
+            let commune = crate::domain::units::short_name(commune);
+            let args = [
+                ("name", Html::text(&unit.name)),
+                ("commune", Html::text(commune)),
+            ];
+            turn.fill(K::PlaceFormerlyIn, &args)
+        }
+        None => Html::text(&unit.name),
+    }
+}
+
 pub(super) fn progress_line(turn: &Turn<'_>, n: usize, unit: &VillageState) -> Html {
     let (key, members) = match unit.team {
         TeamProgress::NoTeam => (K::ProgressNoTeam, 0),
@@ -141,7 +161,7 @@ pub(super) fn progress_line(turn: &Turn<'_>, n: usize, unit: &VillageState) -> H
         TeamProgress::DecisionReceived { members } => (K::ProgressDecision, members),
     };
     let status = turn.fill(key, &[("members", Html::text(&members.to_string()))]);
-    let name = Html::text(&unit.unit.name);
+    let name = display_name(turn, &unit.unit);
     // A commune's own team says little of how far its villages are: show both, as digests do.
     let Some((registered, villages)) = unit.coverage else {
         return Html::markup(format!("{n}. {name} — {status}"));
