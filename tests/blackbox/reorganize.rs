@@ -88,6 +88,11 @@ fn options(dry_run: bool) -> Options {
     }
 }
 
+async fn run_with(d: &Deployment, map: &str, options: &Options) -> Result<Report, ImportError> {
+    let texts = cnscd::i18n::Texts::load().expect("texts");
+    reorganize(&d.store, &texts, map.as_bytes(), None, options, now()).await
+}
+
 fn team() -> Draft {
     let member = |name: &str, role, phone: &str| Member {
         name: PersonName::parse(name).expect("name"),
@@ -371,4 +376,57 @@ async fn a_map_naming_an_unknown_commune_refuses_everything_with_its_lines() {
     // Line 26 is a district this deployment never had: skipped, not refused.
     assert_eq!(lines, [25, 27]);
     assert_eq!(units(&d.store).await, before, "nothing was changed");
+}
+
+#[tokio::test]
+async fn with_revoke_officials_the_merged_communes_officials_end_and_are_told() {
+    let d = deployment_of_2022().await;
+    let options = Options {
+        revoke_officials: true,
+        ..options(false)
+    };
+    let report = run_with(&d, &tu_ky_map(), &options)
+        .await
+        .expect("reorganized");
+    assert_eq!(report.officials_revoked[0].chat, "telegram:500");
+    assert!(report.officials_moved.is_empty());
+    assert!(d.store.account("telegram", "500").await.unwrap().is_none());
+    let told = d.store.pending_outbox("telegram", 10).await.unwrap();
+    let chats: Vec<&str> = told.iter().map(|m| m.chat_id.as_str()).collect();
+    assert_eq!(
+        chats,
+        ["500", "600"],
+        "the commune and the district official are told"
+    );
+}
+
+#[tokio::test]
+async fn a_merged_commune_takes_no_new_invitation_nor_village_and_a_province_official_needs_two_levels(
+) {
+    let d = deployment_of_2022().await;
+    let days = chrono::Duration::days(14);
+    let invite = |role, unit: &'static str| {
+        cnscd::invitation::create_invitation(&d.store, role, unit, days, "test", now())
+    };
+    assert!(
+        matches!(
+            invite(AccountRole::ProvinceOfficial, "30").await,
+            Err(cnscd::invitation::InviteError::ProvinceWithDistricts(_))
+        ),
+        "Hải Dương still has its districts"
+    );
+    run_with(&d, &tu_ky_map(), &options(false))
+        .await
+        .expect("reorganized");
+    assert!(matches!(
+        invite(AccountRole::CommuneOfficial, "11092").await,
+        Err(cnscd::invitation::InviteError::Ended { .. })
+    ));
+    assert!(invite(AccountRole::ProvinceOfficial, "31").await.is_ok());
+    let file = "commune_code,name\n11092,Thôn Mới\n";
+    assert!(
+        cnscd::import::import_villages(&d.store, file.as_bytes(), now())
+            .await
+            .is_err()
+    );
 }
