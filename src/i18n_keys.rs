@@ -277,6 +277,7 @@ text_keys! {
     ReportColWorkplace = "report_col_workplace",
     ReportCommuneTeams = "report_commune_teams",
     ReportCommunesWithoutVillages = "report_communes_without_villages",
+    ReportToAssign = "report_to_assign",
     ReportCoverage = "report_coverage",
     ReportDecisions = "report_decisions",
     ReportLowestTitle = "report_lowest_title",

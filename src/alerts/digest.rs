@@ -148,6 +148,21 @@ fn district(
             &[("count", Html::text(&without_list.to_string()))],
         ));
     }
+    // After a reorganisation: villages of divided communes that no new commune has yet.
+    if !area.sweep.to_assign.is_empty() {
+        let count: i64 = area.sweep.to_assign.iter().map(|(_, n)| n).sum();
+        let communes: Vec<String> = area
+            .sweep
+            .to_assign
+            .iter()
+            .map(|(name, n)| format!("{name} {n}"))
+            .collect();
+        let args = [
+            ("count", Html::text(&count.to_string())),
+            ("communes", Html::text(&communes.join(", "))),
+        ];
+        lines.push(ctx.fill(K::ReportToAssign, &args));
+    }
     let late_days = (vietnam_date(now) - campaign.deadline).num_days();
     if late_days >= i64::from(schedule.escalate_after_days) {
         let mut late_units: Vec<&Unit> = area

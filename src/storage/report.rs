@@ -58,7 +58,25 @@ pub struct Sweep {
     pub units: Vec<Unit>,
     /// The teams of those units.
     pub teams: Vec<TeamSummary>,
+    /// Villages of divided communes (a reorganisation's `split=yes`) not yet assigned to a
+    /// new commune, per old commune whose main successor is in the scope: (old name, count).
+    /// They are in no commune of the scope, so reports name them apart.
+    pub to_assign: Vec<(String, i64)>,
 }
+
+/// See [`Sweep::to_assign`].
+const TO_ASSIGN_ALL: &str = "SELECT s.old_name, COUNT(*) FROM unit_successions s
+     JOIN units v ON v.parent_code = s.history_code
+     WHERE s.split = 1 AND v.level = 'village'
+     GROUP BY s.old_code, s.old_name ORDER BY s.old_code";
+const TO_ASSIGN_UNDER: &str = concat!(
+    scope_cte!(),
+    "SELECT s.old_name, COUNT(*) FROM unit_successions s
+     JOIN scope sc ON sc.code = s.new_code
+     JOIN units v ON v.parent_code = s.history_code
+     WHERE s.split = 1 AND v.level = 'village'
+     GROUP BY s.old_code, s.old_name ORDER BY s.old_code"
+);
 
 const UNITS_UNDER: &str = concat!(
     scope_cte!(),
@@ -155,11 +173,13 @@ impl Store {
             let units = collect(sqlx::query(UNITS_ALL), self, unit_from_row);
             let teams = collect(sqlx::query(TEAMS_ALL), self, summary_from_row);
             let (units, teams) = futures::try_join!(units, teams)?;
+            let to_assign = sqlx::query_as(TO_ASSIGN_ALL).fetch_all(self.pool()).await?;
             return Ok(Some(Sweep {
                 scope: None,
                 ancestors: Vec::new(),
                 units,
                 teams,
+                to_assign,
             }));
         };
         let Some(unit) = self.unit(code).await? else {
@@ -169,11 +189,16 @@ impl Store {
         let units = collect(sqlx::query(UNITS_UNDER).bind(code), self, unit_from_row);
         let teams = collect(sqlx::query(TEAMS_UNDER).bind(code), self, summary_from_row);
         let (ancestors, units, teams) = futures::try_join!(ancestors, units, teams)?;
+        let to_assign = sqlx::query_as(TO_ASSIGN_UNDER)
+            .bind(code)
+            .fetch_all(self.pool())
+            .await?;
         Ok(Some(Sweep {
             scope: Some(unit),
             ancestors,
             units,
             teams,
+            to_assign,
         }))
     }
 }
