@@ -430,3 +430,33 @@ async fn a_merged_commune_takes_no_new_invitation_nor_village_and_a_province_off
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn the_old_districts_campaign_is_named_and_its_alerts_reach_no_one() {
+    let d = deployment_of_2022().await;
+    let report = run_with(&d, &tu_ky_map(), &options(false))
+        .await
+        .expect("reorganized");
+    assert_eq!(
+        report.campaigns_left.len(),
+        1,
+        "{:?}",
+        report.campaigns_left
+    );
+    assert_eq!(report.campaigns_left[0].2, "298");
+    let clock = std::sync::Arc::new(cnscd::clock::ManualClock::new(now()));
+    let engine = cnscd::engine::Engine::new(
+        d.store.clone(),
+        std::sync::Arc::new(cnscd::i18n::Texts::load().expect("texts")),
+        std::sync::Arc::new(CompositionRules::default_rules().expect("rules")),
+        clock,
+    );
+    let seven_days_before = DateTime::parse_from_rfc3339("2025-09-23T08:00:00+07:00")
+        .expect("time")
+        .with_timezone(&Utc);
+    let schedule = cnscd::domain::schedule::Schedule::default();
+    let run = cnscd::alerts::run_due(&engine, &schedule, seven_days_before)
+        .await
+        .expect("alerts run");
+    assert_eq!(run.queued, 0, "the district and its officials are gone");
+}
