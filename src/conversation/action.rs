@@ -66,6 +66,13 @@ pub enum Action {
     /// a village, the officials of a commune), after a confirmation.
     RevokeAccess(String),
     ConfirmRevokeAccess(String),
+    /// Province officials: the villages of divided communes still to assign (after a
+    /// reorganisation).
+    ToAssign,
+    /// Choose the new commune of a village to assign.
+    AssignVillage(String),
+    /// Put the village (first) in the commune (second).
+    AssignVillageTo(String, String),
 }
 
 impl Action {
@@ -119,6 +126,9 @@ impl Action {
             Action::NoticesOn => "notices:on".into(),
             Action::RevokeAccess(code) => format!("rv:{code}"),
             Action::ConfirmRevokeAccess(code) => format!("rvy:{code}"),
+            Action::ToAssign => "ta".into(),
+            Action::AssignVillage(code) => format!("av:{code}"),
+            Action::AssignVillageTo(village, commune) => format!("avt:{village}:{commune}"),
         }
     }
 
@@ -130,6 +140,7 @@ impl Action {
                 | Action::Units
                 | Action::UnitMenu(_)
                 | Action::ViewVillages(_)
+                | Action::ToAssign
                 | Action::NoticesOff
                 | Action::Find
                 | Action::ShowUnit(_)
@@ -167,6 +178,7 @@ impl Action {
             "vi" => Some(Action::ImportVillages),
             "notices:off" => Some(Action::NoticesOff),
             "notices:on" => Some(Action::NoticesOn),
+            "ta" => Some(Action::ToAssign),
             _ => None,
         };
         if simple.is_some() {
@@ -203,6 +215,12 @@ impl Action {
             "vv" => code().map(Action::ViewVillages),
             "rv" => code().map(Action::RevokeAccess),
             "rvy" => code().map(Action::ConfirmRevokeAccess),
+            "av" => code().map(Action::AssignVillage),
+            "avt" => {
+                let (village, commune) = arg.split_once(':')?;
+                (valid_code(village) && valid_code(commune))
+                    .then(|| Action::AssignVillageTo(village.to_owned(), commune.to_owned()))
+            }
             _ => None,
         }
     }
@@ -221,5 +239,25 @@ pub fn anytime_button(label: String, action: &Action) -> super::Button {
     super::Button {
         label,
         payload: format!("*:{}", action.payload()),
+    }
+}
+
+#[cfg(test)]
+mod reorganisation_tests {
+    use super::*;
+
+    #[test]
+    fn the_buttons_placing_villages_of_divided_communes_round_trip_and_refuse_forgeries() {
+        for action in [
+            Action::ToAssign,
+            Action::AssignVillage("11086-01".into()),
+            Action::AssignVillageTo("11086-01".into(), "11086".into()),
+        ] {
+            let payload = action.payload();
+            assert!(payload.len() <= 64, "{payload}");
+            assert_eq!(Action::parse(&payload), Some(action));
+        }
+        assert_eq!(Action::parse("avt:11086-01"), None);
+        assert_eq!(Action::parse("avt:11086-01:<b>"), None);
     }
 }

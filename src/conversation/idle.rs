@@ -74,6 +74,9 @@ pub fn on_input(turn: &mut Turn<'_>, input: Input) -> State {
             | Action::ImportVillages
             | Action::InviteFor(_)
             | Action::ViewVillages(_)
+            | Action::ToAssign
+            | Action::AssignVillage(_)
+            | Action::AssignVillageTo(..)
             | Action::NoticesOff
             | Action::NoticesOn),
         ) => official::on_action(turn, action),

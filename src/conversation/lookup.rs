@@ -22,6 +22,9 @@ pub enum Need {
     Campaigns { scope: String },
     /// A unit's registered team as its officials see it: every number.
     RegisteredTeam { code: String },
+    /// The villages of divided communes whose main successor is in `province`, not yet
+    /// assigned to a new commune.
+    ToAssign { province: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +36,8 @@ pub enum Lookup {
     Campaigns(Vec<CampaignView>),
     /// `None`: no team, or only a draft.
     RegisteredTeam(Option<Box<super::Draft>>),
+    /// Villages to assign, each with the old commune it belonged to.
+    ToAssign(Vec<(UnitEntry, String)>),
     /// Too many lookups from this chat in a short time.
     RateLimited,
 }

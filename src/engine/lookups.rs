@@ -38,6 +38,23 @@ pub(super) async fn answer(
         Need::Unit { code } => Lookup::Unit(target(tx, code).await?),
         Need::Villages { commune } => Lookup::Villages(progress(tx, commune).await?),
         Need::Campaigns { scope } => Lookup::Campaigns(campaigns(tx, scope).await?),
+        Need::ToAssign { province } => Lookup::ToAssign(
+            crate::storage::reorganize::villages_to_assign(tx, province)
+                .await?
+                .into_iter()
+                .map(|(village, old_commune)| {
+                    let entry = UnitEntry {
+                        code: village.code,
+                        name: village.name,
+                        level: village.level,
+                        parent_name: Some(old_commune.clone()),
+                        formerly: None,
+                        formerly_in: None,
+                    };
+                    (entry, old_commune)
+                })
+                .collect(),
+        ),
         Need::RegisteredTeam { code } => Lookup::RegisteredTeam(
             team_for_unit(tx, code)
                 .await?

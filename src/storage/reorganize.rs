@@ -241,3 +241,42 @@ pub async fn record_succession(
     .await?;
     Ok(())
 }
+
+/// The villages of divided communes whose main successor lies in `province`, still under the
+/// old commune's history row: (village, old commune's name), by code.
+pub async fn villages_to_assign(
+    tx: &mut Tx<'_>,
+    province: &str,
+) -> StorageResult<Vec<(super::Unit, String)>> {
+    let rows = sqlx::query(
+        "SELECT v.code, v.name, v.kind, v.level, v.parent_code, v.ended_on, v.merged_into,
+                v.moved_from, s.old_name
+         FROM unit_successions s JOIN units n ON n.code = s.new_code
+         JOIN units v ON v.parent_code = s.history_code
+         WHERE s.split = 1 AND n.parent_code = $1 AND v.level = 'village' ORDER BY v.code",
+    )
+    .bind(province)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            use sqlx::Row;
+            Ok((super::units::unit_from_row(row)?, row.try_get("old_name")?))
+        })
+        .collect()
+}
+
+/// Places a village of a divided commune in `commune`, in chat; `false` if it was no longer
+/// to assign (placed meanwhile).
+pub async fn assign_village(tx: &mut Tx<'_>, village: &str, commune: &str) -> StorageResult<bool> {
+    let done = sqlx::query(
+        "UPDATE units SET moved_from = parent_code, parent_code = $1
+         WHERE code = $2 AND level = 'village' AND parent_code IN
+             (SELECT history_code FROM unit_successions WHERE split = 1)",
+    )
+    .bind(commune)
+    .bind(village)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

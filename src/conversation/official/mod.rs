@@ -3,6 +3,7 @@
 //! role and scope with [`authorize`], whatever button or payload asked for it.
 
 mod area;
+mod assign;
 mod revoke;
 mod villages;
 
@@ -127,6 +128,21 @@ pub fn units(turn: &mut Turn<'_>) -> State {
             }]
         })
         .collect();
+    // After a reorganisation, a province's villages of divided communes wait to be placed.
+    if role == AccountRole::ProvinceOfficial {
+        let Some(waiting) = assign::to_assign(turn, &own) else {
+            return State::Idle;
+        };
+        if !waiting.is_empty() {
+            let count = Html::text(&waiting.len().to_string());
+            let label =
+                crate::i18n::to_plain(turn.fill(K::ButtonToAssign, &[("count", count)]).as_str());
+            rows.push(vec![Button {
+                label,
+                payload: Action::ToAssign.payload(),
+            }]);
+        }
+    }
     if role == AccountRole::CommuneOfficial {
         rows.push(vec![
             turn.button(K::ButtonAddVillage, &Action::AddVillage.payload()),
@@ -198,6 +214,9 @@ pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
         },
         Action::RevokeAccess(code) => revoke::revoke(turn, &code, false),
         Action::ConfirmRevokeAccess(code) => revoke::revoke(turn, &code, true),
+        Action::ToAssign => assign::list(turn),
+        Action::AssignVillage(code) => assign::choose(turn, &code),
+        Action::AssignVillageTo(village, commune) => assign::assign(turn, &village, &commune),
         Action::RemoveVillage(code) => remove(turn, &code, false),
         Action::ConfirmRemoveVillage(code) => remove(turn, &code, true),
         Action::AddVillage | Action::ImportVillages => {
