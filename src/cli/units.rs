@@ -204,3 +204,49 @@ fn print_report(report: &Report, options: &Options, out: &mut impl Write) -> std
     }
     Ok(())
 }
+
+pub async fn merge_villages(
+    engine: &Engine,
+    args: &crate::config::MergeVillagesArgs,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    use crate::import::merge_villages::{merge_villages as run, MergeError, MergeVillages};
+    let today = crate::clock::vietnam_date(engine.now());
+    let job = MergeVillages {
+        into: args.into.clone(),
+        villages: args.villages.clone(),
+        keep_team: args.keep_team.clone(),
+        dry_run: args.dry_run,
+        on: args.date.unwrap_or(today),
+    };
+    let merged = run(engine.store(), &job, engine.now())
+        .await
+        .map_err(|error| match error {
+            MergeError::Refused(why) => CliError::Refused(format!("Nothing was merged: {why}")),
+            MergeError::Storage(e) => CliError::Units(e),
+        })?;
+    if merged.dry_run {
+        writeln!(out, "Dry run: nothing was changed.")?;
+    }
+    let (code, name) = &merged.into;
+    writeln!(out, "{code} {name} remains.")?;
+    for (code, name) in &merged.merged {
+        writeln!(
+            out,
+            "  ← {code} {name}: merged, kept as history with its team"
+        )?;
+    }
+    match &merged.kept_team {
+        Some(kept) if kept == code => writeln!(out, "It keeps its own team.")?,
+        Some(kept) => writeln!(out, "It keeps the team (and the head) of {kept}.")?,
+        None => writeln!(out, "No village had a team.")?,
+    }
+    for head in &merged.heads_ended {
+        writeln!(
+            out,
+            "Village head {} of {}: account ended.",
+            head.chat, head.unit_code
+        )?;
+    }
+    Ok(())
+}

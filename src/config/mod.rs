@@ -315,6 +315,30 @@ pub enum UnitsCommand {
         #[arg(long, value_name = "DATE", default_value = "01/07/2025", value_parser = parse_day)]
         date: chrono::NaiveDate,
     },
+    /// Merge villages of one commune into one: it keeps one team (its own, or the one
+    /// `--keep-team` names), the others are kept as history with their teams.
+    MergeVillages(MergeVillagesArgs),
+}
+
+/// See [`UnitsCommand::MergeVillages`].
+#[derive(Debug, Clone, Args)]
+pub struct MergeVillagesArgs {
+    /// The village that remains.
+    #[arg(long, value_name = "CODE")]
+    pub into: String,
+    /// The villages merged into it (kept as history, with their teams).
+    #[arg(required = true, value_name = "CODE")]
+    pub villages: Vec<String>,
+    /// The village whose team the merged village keeps, when `--into` has none and several
+    /// of the others have one.
+    #[arg(long, value_name = "CODE")]
+    pub keep_team: Option<String>,
+    /// Print what would happen and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The day the merged villages end, dd/mm/yyyy (default: today).
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    pub date: Option<chrono::NaiveDate>,
 }
 
 fn parse_day(text: &str) -> Result<chrono::NaiveDate, String> {

@@ -280,3 +280,29 @@ pub async fn assign_village(tx: &mut Tx<'_>, village: &str, commune: &str) -> St
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Whether the unit has a team row (a draft or a registered team).
+pub async fn has_team(tx: &mut Tx<'_>, unit: &str) -> StorageResult<bool> {
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM teams WHERE unit_code = $1")
+        .bind(unit)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(count > 0)
+}
+
+/// A village merger keeps the team of `from` on `to` (which has none), with its head.
+pub async fn move_team_and_heads(tx: &mut Tx<'_>, from: &str, to: &str) -> StorageResult<()> {
+    sqlx::query("UPDATE teams SET unit_code = $2 WHERE unit_code = $1")
+        .bind(from)
+        .bind(to)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE accounts SET unit_code = $2 WHERE unit_code = $1 AND role = 'village-head'",
+    )
+    .bind(from)
+    .bind(to)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -460,3 +460,46 @@ async fn the_old_districts_campaign_is_named_and_its_alerts_reach_no_one() {
         .expect("alerts run");
     assert_eq!(run.queued, 0, "the district and its officials are gone");
 }
+
+#[tokio::test]
+async fn merging_villages_keeps_one_team_and_the_others_as_history() {
+    use cnscd::import::merge_villages::{merge_villages, MergeError, MergeVillages};
+    let d = deployment_of_2022().await;
+    let job = |into: &str, villages: &[&str], dry_run| MergeVillages {
+        into: into.to_owned(),
+        villages: villages.iter().map(|v| v.to_string()).collect(),
+        keep_team: None,
+        dry_run,
+        on: reform_day(),
+    };
+    let other_commune =
+        merge_villages(&d.store, &job("11083-02", &["11074-01"], false), now()).await;
+    assert!(matches!(other_commune, Err(MergeError::Refused(_))));
+    let before = units(&d.store).await;
+    let dry = merge_villages(&d.store, &job("11083-02", &["11083-01"], true), now())
+        .await
+        .expect("dry run");
+    assert_eq!(dry.kept_team.as_deref(), Some("11083-01"));
+    assert_eq!(units(&d.store).await, before, "a dry run changes nothing");
+
+    let merged = merge_villages(&d.store, &job("11083-02", &["11083-01"], false), now())
+        .await
+        .expect("merged");
+    assert_eq!(
+        merged.kept_team.as_deref(),
+        Some("11083-01"),
+        "the only team is kept"
+    );
+    assert!(
+        d.store.team("11083-02").await.unwrap().is_some(),
+        "now on the village that remains"
+    );
+    let gone = d.store.unit("11083-01").await.unwrap().unwrap();
+    assert_eq!(gone.merged_into.as_deref(), Some("11083-02"));
+    let after = totals(&d.store, "298").await;
+    assert_eq!(
+        (after.units, after.registered),
+        (8, 7),
+        "one village less, no team lost"
+    );
+}
