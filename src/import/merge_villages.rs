@@ -85,10 +85,12 @@ pub async fn merge_villages(
     }
     let kept = match (&args.keep_team, into_has_team) {
         (Some(keep), _) if *keep == into.code => Some(into.code.clone()),
-        (Some(keep), true) => return Err(refused(format!(
+        (Some(keep), true) => {
+            return Err(refused(format!(
             "{} has a team of its own: it keeps it (choose --into {keep} to keep {keep}'s team)",
             into.code
-        ))),
+        )))
+        }
         (Some(keep), false) if with_teams.contains(keep) => Some(keep.clone()),
         (Some(keep), false) => return Err(refused(format!("{keep} has no team to keep"))),
         (None, true) => Some(into.code.clone()),

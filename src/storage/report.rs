@@ -62,7 +62,12 @@ pub struct Sweep {
     /// new commune, per old commune whose main successor is in the scope: (old name, count).
     /// They are in no commune of the scope, so reports name them apart.
     pub to_assign: Vec<(String, i64)>,
+    /// Code → name of the units kept as history (ended): what a moved village's former
+    /// commune was called, to tell two villages of one name apart.
+    pub history_names: std::collections::HashMap<String, String>,
 }
+
+const HISTORY_NAMES: &str = "SELECT code, name FROM units WHERE ended_on IS NOT NULL";
 
 /// See [`Sweep::to_assign`].
 const TO_ASSIGN_ALL: &str = "SELECT s.old_name, COUNT(*) FROM unit_successions s
@@ -180,6 +185,7 @@ impl Store {
                 units,
                 teams,
                 to_assign,
+                history_names: self.history_names().await?,
             }));
         };
         let Some(unit) = self.unit(code).await? else {
@@ -199,6 +205,13 @@ impl Store {
             units,
             teams,
             to_assign,
+            history_names: self.history_names().await?,
         }))
+    }
+
+    async fn history_names(&self) -> StorageResult<std::collections::HashMap<String, String>> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as(HISTORY_NAMES).fetch_all(self.pool()).await?;
+        Ok(rows.into_iter().collect())
     }
 }
