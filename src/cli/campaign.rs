@@ -21,6 +21,7 @@ pub async fn report(engine: &Engine, args: ReportArgs) -> Result<(), CliError> {
         args.scope,
         args.format,
         args.out.clone(),
+        args.as_of,
     )
     .await
     .map_err(|e| CliError::Campaign(format!("{e:#}")))?;

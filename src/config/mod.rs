@@ -204,6 +204,10 @@ pub struct ReportArgs {
     /// The file to write.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// The structure in force on that day, dd/mm/yyyy (before a reorganisation: the old
+    /// districts and communes); text, json or png only. Teams are today's.
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -280,6 +280,33 @@ async fn tu_ky_moves_into_six_communes_of_hai_phong_without_losing_a_team() {
         "the province's report equals the old district's"
     );
 
+    // --as-of: the structure before the reform is still there to report on.
+    let rules = CompositionRules::default_rules().expect("rules");
+    let eve = NaiveDate::from_ymd_opt(2025, 6, 30).expect("day");
+    let then = cnscd::report::load_report_as_of(&d.store, &rules, Some("298"), eve, now())
+        .await
+        .expect("the district as of 30/06/2025");
+    assert_eq!(then.totals, before, "the old district as it was");
+    let communes: Vec<&str> = then.communes.iter().map(|c| c.code.as_str()).collect();
+    assert!(
+        communes.contains(&"11074") && communes.contains(&"11092"),
+        "{communes:?}"
+    );
+    let hung_dao = cnscd::report::load_report_as_of(&d.store, &rules, Some("11086"), eve, now())
+        .await
+        .expect("Hưng Đạo as of 30/06/2025");
+    assert_eq!(hung_dao.scope_name.as_deref(), Some("Xã Hưng Đạo"));
+    assert_eq!(
+        hung_dao.totals.units, 2,
+        "its two villages, before one went to Tân Kỳ"
+    );
+    assert!(
+        cnscd::report::load_report_as_of(&d.store, &rules, Some("298"), reform_day(), now())
+            .await
+            .is_err(),
+        "no district on 01/07/2025"
+    );
+
     let moved = d
         .store
         .account("telegram", "500")
