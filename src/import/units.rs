@@ -53,6 +53,8 @@ pub async fn import_units(
     let existing = existing_units(&mut tx).await?;
     if two_level {
         refuse_communes_under_districts(&wanted, &lines, &existing)?;
+    } else {
+        refuse_reorganised_communes(&wanted, &lines, &existing)?;
     }
     let report = apply(&mut tx, wanted, &existing, now).await?;
     tx.commit().await.map_err(StorageError::from)?;
@@ -93,6 +95,40 @@ fn refuse_communes_under_districts(
                     ),
                 )
             })
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(bad_rows(errors))
+    }
+}
+
+/// A three-level file names a commune that a reorganisation moved into the two-level
+/// structure (or kept as history): importing it would quietly move the commune back.
+fn refuse_reorganised_communes(
+    wanted: &[NewUnit],
+    lines: &HashMap<String, u64>,
+    existing: &HashMap<String, Unit>,
+) -> Result<(), ImportError> {
+    let errors: Vec<RowError> = wanted
+        .iter()
+        .filter(|unit| unit.level == UnitLevel::Commune)
+        .filter_map(|unit| {
+            let stored = existing.get(&unit.code)?;
+            let parent = existing.get(stored.parent_code.as_deref()?)?;
+            let reorganised = parent.level == UnitLevel::Province || !stored.is_current();
+            let differs = stored.name != unit.name || stored.parent_code != unit.parent_code;
+            (reorganised && differs)
+                .then(|| {
+                    RowError::new(
+                        lines.get(&unit.code).copied().unwrap_or(0),
+                        format!(
+                            "commune {} is {} since a reorganisation (two levels, or kept as history): a file with districts would move it back",
+                            unit.code, stored.name
+                        ),
+                    )
+                })
         })
         .collect();
     if errors.is_empty() {

@@ -530,3 +530,20 @@ async fn merging_villages_keeps_one_team_and_the_others_as_history() {
         "one village less, no team lost"
     );
 }
+
+#[tokio::test]
+async fn a_file_with_districts_does_not_move_a_reorganised_commune_back() {
+    let d = deployment_of_2022().await;
+    run_with(&d, &tu_ky_map(), &options(false))
+        .await
+        .expect("reorganized");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/tu-ky-communes.csv");
+    let file = std::fs::read(path).expect("Tứ Kỳ");
+    let refused = cnscd::import::import_units(&d.store, file.as_slice(), now()).await;
+    assert!(
+        matches!(refused, Err(ImportError::BadRows(_))),
+        "{refused:?}"
+    );
+    let commune = d.store.unit("11074").await.unwrap().unwrap();
+    assert_eq!(commune.name, "Xã Tứ Kỳ");
+}
