@@ -157,7 +157,9 @@ pub async fn reorganize(
 ) -> Result<Report, ImportError> {
     let (rows, mut errors) = parse_map(CsvFile::read(map, &MAP_COLUMNS, &[])?);
     let assignments = match villages {
-        Some(file) => parse_villages(CsvFile::read(file, &VILLAGE_COLUMNS, &[])?)?,
+        Some(file) => {
+            parse_villages(CsvFile::read(file, &VILLAGE_COLUMNS, &[])?).map_err(in_village_file)?
+        }
         None => Vec::new(),
     };
     let mut tx = store.begin().await?;
@@ -175,7 +177,8 @@ pub async fn reorganize(
     if !errors.is_empty() {
         return Err(bad_rows(errors));
     }
-    let placed = check_assignments(&assignments, &units, &done, &todo, options.effective_on)?;
+    let placed = check_assignments(&assignments, &units, &done, &todo, options.effective_on)
+        .map_err(in_village_file)?;
     let tell = Tell {
         texts,
         now,
@@ -190,6 +193,18 @@ pub async fn reorganize(
         tx.commit().await.map_err(StorageError::from)?;
     }
     Ok(report)
+}
+
+/// Bad rows of the village file say so: the command's error names the map.
+fn in_village_file(error: ImportError) -> ImportError {
+    match error {
+        ImportError::BadRows(rows) => ImportError::BadRows(
+            rows.into_iter()
+                .map(|row| RowError::new(row.line, format!("village file: {}", row.reason)))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 /// The rows that parse, and every problem of the others.
