@@ -122,7 +122,7 @@ fn team() -> Draft {
 }
 
 struct Deployment {
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
     store: Store,
 }
 
@@ -131,7 +131,11 @@ struct Deployment {
 async fn deployment_of_2022() -> Deployment {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("cnscd.db").display());
-    let store = Store::connect(&url).await.expect("database");
+    deployment_of_2022_at(&url, Some(dir)).await
+}
+
+async fn deployment_of_2022_at(url: &str, dir: Option<tempfile::TempDir>) -> Deployment {
+    let store = Store::connect(url).await.expect("database");
     let then = now() - chrono::Duration::days(1200);
     cnscd::import::load_default_units_if_empty(&store, then)
         .await
@@ -209,7 +213,24 @@ async fn totals(store: &Store, scope: &str) -> cnscd::report::Counts {
 
 #[tokio::test]
 async fn tu_ky_moves_into_six_communes_of_hai_phong_without_losing_a_team() {
-    let d = deployment_of_2022().await;
+    tu_ky_moves(deployment_of_2022().await).await;
+}
+
+/// The same move on PostgreSQL (skipped without `CNSCD_TEST_POSTGRES_URL`).
+#[tokio::test]
+async fn tu_ky_moves_on_postgresql_too() {
+    let Some(db) = cnscd::storage::scratch::ScratchDb::postgres_from_env()
+        .await
+        .expect("scratch database")
+    else {
+        cnscd::storage::scratch::report_skipped("tu_ky_moves_on_postgresql_too");
+        return;
+    };
+    tu_ky_moves(deployment_of_2022_at(db.url(), None).await).await;
+    db.destroy().await;
+}
+
+async fn tu_ky_moves(d: Deployment) {
     let before = totals(&d.store, "298").await;
     assert_eq!((before.units, before.registered), (9, 7));
 
