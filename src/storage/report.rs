@@ -86,15 +86,27 @@ const TO_ASSIGN_UNDER: &str = concat!(
 const UNITS_UNDER: &str = concat!(
     scope_cte!(),
     "SELECT u.code, u.name, u.kind, u.level, u.parent_code, u.ended_on, u.merged_into, u.moved_from
-     FROM scope s JOIN units u ON u.code = s.code LEFT JOIN units p ON p.code = u.parent_code
-     WHERE u.ended_on IS NULL AND p.ended_on IS NULL"
+     FROM scope s JOIN units u ON u.code = s.code"
 );
-/// Reports follow the current structure: units kept as history (ended by a reorganisation)
-/// and what still hangs on them (villages of a divided commune not yet assigned) are left out.
 const UNITS_ALL: &str =
-    "SELECT u.code, u.name, u.kind, u.level, u.parent_code, u.ended_on, u.merged_into, u.moved_from
-     FROM units u LEFT JOIN units p ON p.code = u.parent_code
-     WHERE u.ended_on IS NULL AND p.ended_on IS NULL";
+    "SELECT code, name, kind, level, parent_code, ended_on, merged_into, moved_from FROM units";
+
+/// Reports follow the current structure: units kept as history (ended by a reorganisation)
+/// and what still hangs on them (villages of a divided commune not yet assigned) are left
+/// out. Done here rather than by a self-join: the whole country's sweep reads 100,000 units.
+fn current_only(mut units: Vec<Unit>) -> Vec<Unit> {
+    let ended: std::collections::HashSet<String> = units
+        .iter()
+        .filter(|u| !u.is_current())
+        .map(|u| u.code.clone())
+        .collect();
+    if !ended.is_empty() {
+        units.retain(|u| {
+            u.is_current() && u.parent_code.as_ref().is_none_or(|p| !ended.contains(p))
+        });
+    }
+    units
+}
 
 /// One row per team with its members' role codes joined by commas (`string_agg`: SQLite
 /// 3.44+ and PostgreSQL), so the members are not read one row each.
@@ -178,6 +190,7 @@ impl Store {
             let units = collect(sqlx::query(UNITS_ALL), self, unit_from_row);
             let teams = collect(sqlx::query(TEAMS_ALL), self, summary_from_row);
             let (units, teams) = futures::try_join!(units, teams)?;
+            let units = current_only(units);
             let to_assign = sqlx::query_as(TO_ASSIGN_ALL).fetch_all(self.pool()).await?;
             return Ok(Some(Sweep {
                 scope: None,
@@ -195,6 +208,7 @@ impl Store {
         let units = collect(sqlx::query(UNITS_UNDER).bind(code), self, unit_from_row);
         let teams = collect(sqlx::query(TEAMS_UNDER).bind(code), self, summary_from_row);
         let (ancestors, units, teams) = futures::try_join!(ancestors, units, teams)?;
+        let units = current_only(units);
         let to_assign = sqlx::query_as(TO_ASSIGN_UNDER)
             .bind(code)
             .fetch_all(self.pool())
