@@ -149,6 +149,12 @@ async fn deployment_of_2022_at(url: &str, dir: Option<tempfile::TempDir>) -> Dep
             .await
             .expect("team");
     }
+    // Commune teams of 2022, one on a code a new commune takes over (Thị trấn Tứ Kỳ).
+    for commune in ["11074", "11092"] {
+        cnscd::storage::teams::save_team(&mut tx, commune, &team(), None, then)
+            .await
+            .expect("commune team");
+    }
     let official = |role, unit: &str| Account {
         role,
         unit_code: unit.to_owned(),
@@ -287,6 +293,18 @@ async fn tu_ky_moves(d: Deployment) {
         ),
         ("Xã Hưng Đạo", Some("11086"), Some("2025-07-01"))
     );
+    // Old commune teams are kept as history, with their old commune; the new communes have
+    // none until their officials register one.
+    for (history, new) in [("11074~20250701", "11074"), ("11092", "11086")] {
+        assert!(
+            d.store.team(history).await.unwrap().is_some(),
+            "{history} keeps its team"
+        );
+        assert!(
+            d.store.team(new).await.unwrap().is_none(),
+            "{new} starts without one"
+        );
+    }
     let district = d.store.unit("298").await.unwrap().unwrap();
     assert_eq!(
         district.merged_into.as_deref(),
