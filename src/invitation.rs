@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use rand::distributions::{Alphanumeric, DistString};
 use sha2::{Digest, Sha256};
 
-use crate::domain::AccountRole;
+use crate::domain::{AccountRole, UnitLevel};
 use crate::storage::{NewInvitation, StorageError, Store};
 
 /// 24 characters of [A-Za-z0-9] from the OS-seeded CSPRNG: about 143 bits, and valid in a
@@ -32,6 +32,15 @@ pub enum InviteError {
         unit: String,
         actual: &'static str,
     },
+    #[error("{unit} ({name}) ended on {ended_on}: invite someone to the unit that took it over{}", merged_into.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())]
+    Ended {
+        unit: String,
+        name: String,
+        ended_on: String,
+        merged_into: Option<String>,
+    },
+    #[error("province {0} still has districts: province officials serve provinces whose communes sit directly under them (since 1 July 2025; see `cnscd units reorganize`)")]
+    ProvinceWithDistricts(String),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -57,6 +66,23 @@ pub async fn create_invitation(
             unit: unit.code,
             actual: unit.level.as_str(),
         });
+    }
+    if let Some(ended_on) = unit.ended_on.clone() {
+        return Err(InviteError::Ended {
+            unit: unit.code,
+            name: unit.name,
+            ended_on,
+            merged_into: unit.merged_into,
+        });
+    }
+    if role == AccountRole::ProvinceOfficial {
+        let districts = store.children(Some(&unit.code)).await?;
+        if districts
+            .iter()
+            .any(|u| u.level == UnitLevel::District && u.is_current())
+        {
+            return Err(InviteError::ProvinceWithDistricts(unit.code));
+        }
     }
     let code = generate_code();
     let expires_at = now + valid_for;

@@ -47,8 +47,10 @@ pub(super) fn for_account(
 ) -> Option<Reply> {
     let ctx = Ctx { engine, lang };
     let heading = heading(&ctx, campaign, slot);
-    match account.role.as_str() {
-        "district-official" => Some(district(
+    let role = crate::domain::AccountRole::parse(&account.role)?;
+    match role.code() {
+        // The digest of the level above communes, whichever it is.
+        _ if role.above_communes() => Some(district(
             &ctx,
             schedule,
             campaign,
@@ -145,6 +147,21 @@ fn district(
             K::DigestNoVillageList,
             &[("count", Html::text(&without_list.to_string()))],
         ));
+    }
+    // After a reorganisation: villages of divided communes that no new commune has yet.
+    if !area.sweep.to_assign.is_empty() {
+        let count: i64 = area.sweep.to_assign.iter().map(|(_, n)| n).sum();
+        let communes: Vec<String> = area
+            .sweep
+            .to_assign
+            .iter()
+            .map(|(name, n)| format!("{name} {n}"))
+            .collect();
+        let args = [
+            ("count", Html::text(&count.to_string())),
+            ("communes", Html::text(&communes.join(", "))),
+        ];
+        lines.push(ctx.fill(K::ReportToAssign, &args));
     }
     let late_days = (vietnam_date(now) - campaign.deadline).num_days();
     if late_days >= i64::from(schedule.escalate_after_days) {

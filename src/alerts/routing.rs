@@ -178,6 +178,9 @@ mod tests {
             kind: String::new(),
             level: UnitLevel::Commune,
             parent_code: parent.map(str::to_owned),
+            ended_on: None,
+            merged_into: None,
+            moved_from: None,
         };
         let units = vec![
             unit("298", None, "Huyện Tứ Kỳ"),

@@ -193,4 +193,23 @@ mod tests {
         assert_eq!(figures.members, 23 * (7 * 5 + 1));
         assert!(figures.xlsx_bytes > 0);
     }
+
+    /// The two-level structure (since 1 July 2025) runs the same bench: `--communes
+    /// data/vn-communes-2025.csv --villages 30` is the whole country, ~100,000 villages.
+    #[tokio::test]
+    async fn the_report_bench_runs_on_the_two_level_structure() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let country = std::fs::read_to_string(manifest("data/vn-communes-2025.csv")).unwrap();
+        let some: String = country.lines().take(41).map(|l| format!("{l}\n")).collect();
+        let file = dir.path().join("communes-2025.csv");
+        std::fs::write(&file, some).unwrap();
+        let config = BenchConfig {
+            communes_csv: file,
+            villages_per_commune: 10,
+            members_per_team: 5,
+        };
+        let figures = run(&config, dir.path()).await.unwrap();
+        assert_eq!((figures.communes, figures.villages), (40, 400));
+        assert_eq!(figures.registered, 40 * 8);
+    }
 }

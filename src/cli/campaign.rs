@@ -21,6 +21,7 @@ pub async fn report(engine: &Engine, args: ReportArgs) -> Result<(), CliError> {
         args.scope,
         args.format,
         args.out.clone(),
+        args.as_of,
     )
     .await
     .map_err(|e| CliError::Campaign(format!("{e:#}")))?;
@@ -67,8 +68,20 @@ pub async fn campaign(
             deadline,
             scope,
         } => {
-            if store.unit(&scope).await.map_err(failed)?.is_none() {
-                return Err(CliError::UnknownUnit(scope));
+            match store.unit(&scope).await.map_err(failed)? {
+                None => return Err(CliError::UnknownUnit(scope)),
+                Some(unit) if !unit.is_current() => {
+                    return Err(CliError::Campaign(format!(
+                        "{} ({}) ended on {}: create the campaign for the area that took it over{}",
+                        unit.code,
+                        unit.name,
+                        unit.ended_on.unwrap_or_default(),
+                        unit.merged_into
+                            .map(|c| format!(" ({c})"))
+                            .unwrap_or_default()
+                    )));
+                }
+                Some(_) => {}
             }
             let deadline = date(&deadline)?;
             let created = store

@@ -108,6 +108,23 @@ pub async fn run(
         DatabaseCommand::Units(UnitsCommand::List { parent }) => {
             units::list(engine.store(), parent.as_deref(), &mut out).await
         }
+        DatabaseCommand::Units(UnitsCommand::Reorganize {
+            map,
+            villages,
+            dry_run,
+            revoke_officials,
+            date,
+        }) => {
+            let options = crate::import::reorganize::Options {
+                dry_run,
+                revoke_officials,
+                effective_on: date,
+            };
+            units::reorganize(engine, &map, villages.as_deref(), &options, &mut out).await
+        }
+        DatabaseCommand::Units(UnitsCommand::MergeVillages(args)) => {
+            units::merge_villages(engine, &args, &mut out).await
+        }
         DatabaseCommand::Invite(args) => invite::run(engine, &args, database_url, &mut out).await,
         DatabaseCommand::Report(args) => campaign::report(engine, args).await,
         DatabaseCommand::Campaign(command) => campaign::campaign(engine, command, &mut out).await,

@@ -212,6 +212,10 @@ pub struct ReportArgs {
     /// The file to write.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// The structure in force on that day, dd/mm/yyyy (before a reorganisation: the old
+    /// districts and communes); text, json or png only. Teams are today's.
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -299,12 +303,66 @@ pub enum UnitsCommand {
         #[arg(long, value_name = "CODE")]
         parent: Option<String>,
     },
+    /// Move the deployment into the two-level structure (province → commune, since 1 July
+    /// 2025) in one transaction, following a map of where each old commune went.
+    Reorganize {
+        /// The map: old_code,old_name,old_district_code,old_district_name,old_province_code,
+        /// old_province_name,new_code,new_name,new_province_code,new_province_name,split
+        /// (`data/vn-communes-2025-from-2024.csv`). Rows of districts this deployment never
+        /// had are skipped; a row naming a commune it should have but has not refuses all.
+        #[arg(long, value_name = "FILE")]
+        map: PathBuf,
+        /// village_code,new_commune_code: places the villages of divided communes
+        /// (split=yes), which are otherwise left "to assign".
+        #[arg(long, value_name = "FILE")]
+        villages: Option<PathBuf>,
+        /// Print what would move, per new commune, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// End the accounts of merged communes' officials instead of making them officials
+        /// of the new commune.
+        #[arg(long)]
+        revoke_officials: bool,
+        /// The day the old units end, dd/mm/yyyy.
+        #[arg(long, value_name = "DATE", default_value = "01/07/2025", value_parser = parse_day)]
+        date: chrono::NaiveDate,
+    },
+    /// Merge villages of one commune into one: it keeps one team (its own, or the one
+    /// `--keep-team` names), the others are kept as history with their teams.
+    MergeVillages(MergeVillagesArgs),
+}
+
+/// See [`UnitsCommand::MergeVillages`].
+#[derive(Debug, Clone, Args)]
+pub struct MergeVillagesArgs {
+    /// The village that remains.
+    #[arg(long, value_name = "CODE")]
+    pub into: String,
+    /// The villages merged into it (kept as history, with their teams).
+    #[arg(required = true, value_name = "CODE")]
+    pub villages: Vec<String>,
+    /// The village whose team the merged village keeps, when `--into` has none and several
+    /// of the others have one.
+    #[arg(long, value_name = "CODE")]
+    pub keep_team: Option<String>,
+    /// Print what would happen and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The day the merged villages end, dd/mm/yyyy (default: today).
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    pub date: Option<chrono::NaiveDate>,
+}
+
+fn parse_day(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%d/%m/%Y")
+        .map_err(|_| "expected a date dd/mm/yyyy".to_owned())
 }
 
 #[derive(Debug, Args)]
 pub struct InviteArgs {
     /// The role the invitation grants: village-head (unit: a village), commune-official (a
-    /// commune) or district-official (a district).
+    /// commune), district-official (a district) or province-official (a province whose
+    /// communes sit directly under it, since 1 July 2025).
     #[arg(long, value_parser = parse_role, value_name = "ROLE")]
     pub role: AccountRole,
 

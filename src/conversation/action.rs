@@ -66,6 +66,13 @@ pub enum Action {
     /// a village, the officials of a commune), after a confirmation.
     RevokeAccess(String),
     ConfirmRevokeAccess(String),
+    /// Province officials: the villages of divided communes still to assign (after a
+    /// reorganisation).
+    ToAssign,
+    /// Choose the new commune of a village to assign.
+    AssignVillage(String),
+    /// Put the village (first) in the commune (second).
+    AssignVillageTo(String, String),
 }
 
 impl Action {
@@ -119,6 +126,9 @@ impl Action {
             Action::NoticesOn => "notices:on".into(),
             Action::RevokeAccess(code) => format!("rv:{code}"),
             Action::ConfirmRevokeAccess(code) => format!("rvy:{code}"),
+            Action::ToAssign => "ta".into(),
+            Action::AssignVillage(code) => format!("av:{code}"),
+            Action::AssignVillageTo(village, commune) => format!("avt:{village}:{commune}"),
         }
     }
 
@@ -130,6 +140,7 @@ impl Action {
                 | Action::Units
                 | Action::UnitMenu(_)
                 | Action::ViewVillages(_)
+                | Action::ToAssign
                 | Action::NoticesOff
                 | Action::Find
                 | Action::ShowUnit(_)
@@ -167,6 +178,7 @@ impl Action {
             "vi" => Some(Action::ImportVillages),
             "notices:off" => Some(Action::NoticesOff),
             "notices:on" => Some(Action::NoticesOn),
+            "ta" => Some(Action::ToAssign),
             _ => None,
         };
         if simple.is_some() {
@@ -203,6 +215,12 @@ impl Action {
             "vv" => code().map(Action::ViewVillages),
             "rv" => code().map(Action::RevokeAccess),
             "rvy" => code().map(Action::ConfirmRevokeAccess),
+            "av" => code().map(Action::AssignVillage),
+            "avt" => {
+                let (village, commune) = arg.split_once(':')?;
+                (valid_code(village) && valid_code(commune))
+                    .then(|| Action::AssignVillageTo(village.to_owned(), commune.to_owned()))
+            }
             _ => None,
         }
     }
@@ -281,7 +299,10 @@ mod tests {
             Action::NoticesOff,
             Action::NoticesOn,
             Action::RevokeAccess(code.clone()),
-            Action::ConfirmRevokeAccess(longest),
+            Action::ConfirmRevokeAccess(longest.clone()),
+            Action::ToAssign,
+            Action::AssignVillage(code.clone()),
+            Action::AssignVillageTo(longest.clone(), longest),
         ];
         all.extend(MemberRole::ALL.into_iter().map(Action::Role));
         all.extend(Field::ALL.into_iter().map(Action::EditField));
@@ -294,7 +315,7 @@ mod tests {
 
     /// How many variants [`covered`] lists: a variant added there but not to
     /// [`every_action`] fails [`every_variant_has_a_sample`].
-    const VARIANTS: usize = 46;
+    const VARIANTS: usize = 49;
 
     fn covered(action: &Action) {
         match action {
@@ -343,7 +364,10 @@ mod tests {
             | Action::NoticesOff
             | Action::NoticesOn
             | Action::RevokeAccess(_)
-            | Action::ConfirmRevokeAccess(_) => {}
+            | Action::ConfirmRevokeAccess(_)
+            | Action::ToAssign
+            | Action::AssignVillage(_)
+            | Action::AssignVillageTo(..) => {}
         }
     }
 
@@ -380,6 +404,8 @@ mod tests {
             "br:1:x",
             "me:leave:a b",
             "u:12345678901234567",
+            "avt:11086-01",
+            "avt:11086-01:<b>",
             "nothing",
         ] {
             assert_eq!(Action::parse(forged), None, "{forged}");

@@ -74,6 +74,9 @@ pub fn on_input(turn: &mut Turn<'_>, input: Input) -> State {
             | Action::ImportVillages
             | Action::InviteFor(_)
             | Action::ViewVillages(_)
+            | Action::ToAssign
+            | Action::AssignVillage(_)
+            | Action::AssignVillageTo(..)
             | Action::NoticesOff
             | Action::NoticesOn),
         ) => official::on_action(turn, action),
@@ -118,6 +121,7 @@ fn help_key(role: Option<AccountRole>) -> K {
         Some(AccountRole::VillageHead) => K::HelpIdle,
         Some(AccountRole::CommuneOfficial) => K::HelpCommuneOfficial,
         Some(AccountRole::DistrictOfficial) => K::HelpDistrictOfficial,
+        Some(AccountRole::ProvinceOfficial) => K::HelpProvinceOfficial,
     }
 }
 
@@ -148,7 +152,7 @@ pub fn menu_for(turn: &mut Turn<'_>, role: Option<AccountRole>) {
             b(turn, K::ButtonCommuneTeam, Action::MyTeam),
             b(turn, K::ButtonVillages, Action::Units),
         ]],
-        Some(AccountRole::DistrictOfficial) => {
+        Some(AccountRole::DistrictOfficial | AccountRole::ProvinceOfficial) => {
             vec![vec![b(turn, K::ButtonCommunes, Action::Units)]]
         }
     };
@@ -200,12 +204,13 @@ fn redeem(turn: &mut Turn<'_>) -> State {
         AccountRole::VillageHead => K::WelcomeVillageHead,
         AccountRole::CommuneOfficial => K::WelcomeCommuneOfficial,
         AccountRole::DistrictOfficial => K::WelcomeDistrictOfficial,
+        AccountRole::ProvinceOfficial => K::WelcomeProvinceOfficial,
     };
     let text = turn.fill(key, &args);
     turn.say_html(text);
     match role {
         AccountRole::VillageHead => my_team(turn),
-        AccountRole::CommuneOfficial | AccountRole::DistrictOfficial => {
+        _ => {
             menu_for(turn, Some(role));
             State::Idle
         }

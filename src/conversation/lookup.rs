@@ -22,6 +22,9 @@ pub enum Need {
     Campaigns { scope: String },
     /// A unit's registered team as its officials see it: every number.
     RegisteredTeam { code: String },
+    /// The villages of divided communes whose main successor is in `province`, not yet
+    /// assigned to a new commune.
+    ToAssign { province: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +36,8 @@ pub enum Lookup {
     Campaigns(Vec<CampaignView>),
     /// `None`: no team, or only a draft.
     RegisteredTeam(Option<Box<super::Draft>>),
+    /// Villages to assign, each with the old commune it belonged to.
+    ToAssign(Vec<(UnitEntry, String)>),
     /// Too many lookups from this chat in a short time.
     RateLimited,
 }
@@ -44,6 +49,11 @@ pub struct UnitEntry {
     pub name: String,
     pub level: UnitLevel,
     pub parent_name: Option<String>,
+    /// Found by a former name (a commune merged into this one since): that name.
+    pub formerly: Option<String>,
+    /// A moved village sharing its name with another of its commune: the commune it came
+    /// from ("Thôn Đông (Hưng Đạo cũ)").
+    pub formerly_in: Option<String>,
 }
 
 /// A unit with what access checks need.

@@ -249,6 +249,11 @@ pub enum Effect {
         scope: String,
         deadline: NaiveDate,
     },
+    /// A province official places a village of a divided commune in one of its communes.
+    AssignVillage {
+        village: String,
+        commune: String,
+    },
     /// The official above ends the access of the accounts of `role` bound to the unit.
     RevokeAccess {
         unit_code: String,

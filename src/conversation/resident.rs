@@ -76,7 +76,15 @@ pub(super) fn search(turn: &mut Turn<'_>, text: &str, page: usize) -> State {
             turn.say_with_buttons(text, vec![vec![browse]]);
             State::Searching
         }
-        [only] => show_card(turn, only.code.clone()),
+        [only] => {
+            // Found by the name of a commune merged into it since: say so first.
+            if let Some(old) = &only.formerly {
+                let args = [("unit", Html::text(&only.name)), ("old", Html::text(old))];
+                let text = turn.fill(K::FoundByFormerName, &args);
+                turn.say_html(text);
+            }
+            show_card(turn, only.code.clone())
+        }
         _ => {
             let text = turn.fill(
                 K::PlacesFound,
@@ -119,7 +127,7 @@ fn paged(
         .take(PAGE)
         .map(|unit| {
             vec![Button {
-                label: unit_label(unit),
+                label: unit_label(turn, unit),
                 payload: pick(unit).payload(),
             }]
         })
@@ -138,10 +146,27 @@ fn paged(
 }
 
 /// "Thôn Đông — Xã Đại Sơn": the parent tells two units of the same name apart.
-fn unit_label(unit: &UnitEntry) -> String {
+/// Since a reorganisation, a village sharing its name with another of its new commune says
+/// which commune it came from ("Thôn Đông (Hưng Đạo cũ)"), and a commune found by a former
+/// name says that name.
+fn unit_label(turn: &Turn<'_>, unit: &UnitEntry) -> String {
+    let plain = |key, args: &[(&str, Html)]| crate::i18n::to_plain(turn.fill(key, args).as_str());
+    let mut name = unit.name.clone();
+    if let Some(commune) = &unit.formerly_in {
+        let commune = crate::domain::units::short_name(commune);
+        let args = [
+            ("name", Html::text(&name)),
+            ("commune", Html::text(commune)),
+        ];
+        name = plain(K::PlaceFormerlyIn, &args);
+    }
+    if let Some(old) = &unit.formerly {
+        let args = [("name", Html::text(&name)), ("old", Html::text(old))];
+        name = plain(K::PlaceFormerly, &args);
+    }
     match &unit.parent_name {
-        Some(parent) => format!("{} — {}", unit.name, parent),
-        None => unit.name.clone(),
+        Some(parent) => format!("{name} — {parent}"),
+        None => name,
     }
 }
 

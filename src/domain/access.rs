@@ -114,15 +114,17 @@ pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), D
         (CommuneOfficial, RegisterTeam) => (Scope::Own, UnitLevel::Commune),
         (CommuneOfficial, ManageVillages) => (Scope::Own, UnitLevel::Commune),
         (CommuneOfficial, EditVillage) => (Scope::Child, UnitLevel::Village),
-        (VillageHead | CommuneOfficial | DistrictOfficial, ViewStatus) => {
-            (Scope::Within, target.level)
-        }
-        (CommuneOfficial | DistrictOfficial, InviteVillageHead) => {
+        (_, ViewStatus) => (Scope::Within, target.level),
+        (CommuneOfficial | DistrictOfficial | ProvinceOfficial, InviteVillageHead) => {
             (Scope::Within, UnitLevel::Village)
         }
-        (DistrictOfficial, InviteCommuneOfficial) => (Scope::Within, UnitLevel::Commune),
+        (DistrictOfficial | ProvinceOfficial, InviteCommuneOfficial) => {
+            (Scope::Within, UnitLevel::Commune)
+        }
         (CommuneOfficial, RevokeAccess) => (Scope::Child, UnitLevel::Village),
-        (DistrictOfficial, RevokeAccess) => (Scope::Child, UnitLevel::Commune),
+        // The communes of the level above, whichever it is: a district's, or (two levels
+        // since 2025) a province's.
+        (DistrictOfficial | ProvinceOfficial, RevokeAccess) => (Scope::Child, UnitLevel::Commune),
         _ => return Err(Denied::Role),
     };
     if target.level != level {
@@ -164,6 +166,10 @@ mod tests {
             t("299", UnitLevel::District, &["30"]),
             t("11200", UnitLevel::Commune, &["299", "30"]),
             t("11200-01", UnitLevel::Village, &["11200", "299", "30"]),
+            // Two levels (since 1 July 2025): Thành phố 31 → Xã 11074 → Thôn 11074-01.
+            t("31", UnitLevel::Province, &[]),
+            t("11074", UnitLevel::Commune, &["31"]),
+            t("11074-01", UnitLevel::Village, &["11074", "31"]),
         ]
     }
 
@@ -176,6 +182,7 @@ mod tests {
                 Actor::account(CommuneOfficial, "11083"),
             ),
             ("official of 298", Actor::account(DistrictOfficial, "298")),
+            ("official of 31", Actor::account(ProvinceOfficial, "31")),
         ]
     }
 
@@ -215,6 +222,13 @@ mod tests {
             ("official of 298", InviteVillageHead, "11086-01"),
             ("official of 298", InviteCommuneOfficial, "11083"),
             ("official of 298", InviteCommuneOfficial, "11086"),
+            // A province official does for its communes what a district official did.
+            ("official of 31", ViewStatus, "31"),
+            ("official of 31", ViewStatus, "11074"),
+            ("official of 31", ViewStatus, "11074-01"),
+            ("official of 31", InviteVillageHead, "11074-01"),
+            ("official of 31", InviteCommuneOfficial, "11074"),
+            ("official of 31", RevokeAccess, "11074"),
         ];
         allowed.extend(listed.map(|(actor, action, code)| (actor, action, code.to_owned())));
         allowed
@@ -242,7 +256,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 4 * Action::ALL.len() * 10);
+        assert_eq!(checked, 5 * Action::ALL.len() * 13);
     }
 
     #[test]

@@ -95,13 +95,17 @@ pub enum AccountRole {
     VillageHead,
     CommuneOfficial,
     DistrictOfficial,
+    /// Over a province whose communes sit directly under it (the two-level structure since
+    /// 1 July 2025): what a district official did for its communes, for the province's.
+    ProvinceOfficial,
 }
 
 impl AccountRole {
-    pub const ALL: [AccountRole; 3] = [
+    pub const ALL: [AccountRole; 4] = [
         AccountRole::VillageHead,
         AccountRole::CommuneOfficial,
         AccountRole::DistrictOfficial,
+        AccountRole::ProvinceOfficial,
     ];
 
     pub fn code(self) -> &'static str {
@@ -109,6 +113,7 @@ impl AccountRole {
             AccountRole::VillageHead => "village-head",
             AccountRole::CommuneOfficial => "commune-official",
             AccountRole::DistrictOfficial => "district-official",
+            AccountRole::ProvinceOfficial => "province-official",
         }
     }
 
@@ -124,6 +129,32 @@ impl AccountRole {
             AccountRole::VillageHead => UnitLevel::Village,
             AccountRole::CommuneOfficial => UnitLevel::Commune,
             AccountRole::DistrictOfficial => UnitLevel::District,
+            AccountRole::ProvinceOfficial => UnitLevel::Province,
+        }
+    }
+
+    /// An official of the level above communes, whichever it is (a district until 30 June
+    /// 2025, a province since): invites commune officials, sets the area's deadline, gets
+    /// the digest of its communes.
+    pub fn above_communes(self) -> bool {
+        matches!(
+            self,
+            AccountRole::DistrictOfficial | AccountRole::ProvinceOfficial
+        )
+    }
+
+    /// Any official (not a village head): sees the units below, pulls reports.
+    pub fn is_official(self) -> bool {
+        self != AccountRole::VillageHead
+    }
+
+    /// The role this official invites and revokes on the units below: village heads for a
+    /// commune official, commune officials for the officials above communes.
+    pub fn invites(self) -> AccountRole {
+        if self.above_communes() {
+            AccountRole::CommuneOfficial
+        } else {
+            AccountRole::VillageHead
         }
     }
 }

@@ -41,6 +41,14 @@ impl UnitLevel {
     }
 }
 
+/// A commune's name without its kind word, as people say it: "Xã Hưng Đạo" → "Hưng Đạo".
+pub fn short_name(name: &str) -> &str {
+    ["Xã ", "Phường ", "Thị trấn ", "Đặc khu "]
+        .iter()
+        .find_map(|kind| name.strip_prefix(kind))
+        .unwrap_or(name)
+}
+
 /// The longest village name accepted, in chat or in a CSV file.
 pub const VILLAGE_NAME_MAX: usize = 80;
 

@@ -274,6 +274,13 @@ pub(super) async fn apply_effect(
             )
             .await?;
         }
+        Effect::AssignVillage { village, commune } => {
+            if crate::storage::reorganize::assign_village(tx, village, commune).await? {
+                applied.changed_units.push(village.clone());
+                let detail = serde_json::json!({ "commune": commune });
+                audit(tx, &actor, "village.assigned", Some(village), &detail, now).await?;
+            }
+        }
         Effect::RevokeAccess { unit_code, role } => {
             let revoked =
                 account_admin::revoke_unit(tx, unit_code, role.code(), &actor, now).await?;
@@ -334,6 +341,7 @@ fn is_write(effect: &Effect) -> bool {
             | Effect::ImportVillages { .. }
             | Effect::CreateInvitation { .. }
             | Effect::SetDeadline { .. }
+            | Effect::AssignVillage { .. }
             | Effect::RevokeAccess { .. }
             | Effect::LinkWith { .. }
     )

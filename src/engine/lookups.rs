@@ -5,6 +5,7 @@ use crate::conversation::lookup::{
     UnitTarget, VillageState,
 };
 use crate::conversation::Membership;
+use crate::domain::text::fold;
 use crate::domain::{PhoneNumber, UnitLevel};
 use crate::search::{SearchHit, SharedIndex};
 use crate::storage::teams::{team_for_unit, StoredTeam, TeamStatus};
@@ -37,6 +38,23 @@ pub(super) async fn answer(
         Need::Unit { code } => Lookup::Unit(target(tx, code).await?),
         Need::Villages { commune } => Lookup::Villages(progress(tx, commune).await?),
         Need::Campaigns { scope } => Lookup::Campaigns(campaigns(tx, scope).await?),
+        Need::ToAssign { province } => Lookup::ToAssign(
+            crate::storage::reorganize::villages_to_assign(tx, province)
+                .await?
+                .into_iter()
+                .map(|(village, old_commune)| {
+                    let entry = UnitEntry {
+                        code: village.code,
+                        name: village.name,
+                        level: village.level,
+                        parent_name: Some(old_commune.clone()),
+                        formerly: None,
+                        formerly_in: None,
+                    };
+                    (entry, old_commune)
+                })
+                .collect(),
+        ),
         Need::RegisteredTeam { code } => Lookup::RegisteredTeam(
             team_for_unit(tx, code)
                 .await?
@@ -76,6 +94,8 @@ fn hit_entry(hit: SearchHit) -> UnitEntry {
         name: hit.name,
         level: hit.level,
         parent_name: hit.parent_name,
+        formerly: hit.formerly,
+        formerly_in: hit.formerly_in,
     }
 }
 
@@ -89,6 +109,8 @@ async fn entry(tx: &mut Tx<'_>, unit: Unit) -> Result<UnitEntry, StorageError> {
         name: unit.name,
         level: unit.level,
         parent_name,
+        formerly: None,
+        formerly_in: None,
     })
 }
 
@@ -109,7 +131,20 @@ async fn progress(tx: &mut Tx<'_>, parent: &str) -> Result<Vec<VillageState>, St
     let mut out = Vec::new();
     let coverage = directory::grandchildren_coverage(tx, parent).await?;
     let count = |n: i64| usize::try_from(n).unwrap_or(0);
-    for (unit, status, members, decision) in directory::children_progress(tx, parent).await? {
+    // Units kept as history are not offered for new work; villages moved into one commune
+    // from several say where they came from when two share a name.
+    let children: Vec<_> = directory::children_progress(tx, parent)
+        .await?
+        .into_iter()
+        .filter(|(unit, ..)| unit.is_current())
+        .collect();
+    let names: Vec<String> = children.iter().map(|(u, ..)| fold(&u.name)).collect();
+    for (unit, status, members, decision) in children {
+        let clash = names.iter().filter(|n| **n == fold(&unit.name)).count() > 1;
+        let formerly_in = match (&unit.moved_from, clash) {
+            (Some(from), true) => unit_in_tx(tx, from).await?.map(|u| u.name),
+            _ => None,
+        };
         let members = usize::try_from(members).unwrap_or(0);
         let team = match (status.as_deref(), decision) {
             (None, _) => TeamProgress::NoTeam,
@@ -129,7 +164,10 @@ async fn progress(tx: &mut Tx<'_>, parent: &str) -> Result<Vec<VillageState>, St
             _ => None,
         };
         out.push(VillageState {
-            unit: entry(tx, unit).await?,
+            unit: UnitEntry {
+                formerly_in,
+                ..entry(tx, unit).await?
+            },
             team,
             coverage: covered,
         });

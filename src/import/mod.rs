@@ -6,6 +6,8 @@
 //! imported already changes nothing either.
 
 mod csv_file;
+pub mod merge_villages;
+pub mod reorganize;
 mod units;
 mod villages;
 

@@ -307,3 +307,70 @@ async fn the_whole_country_imports_in_one_go() {
     assert_eq!(level_count(&store, UnitLevel::Commune).await, 10_599);
     assert_eq!(report.inserted as i64, store.unit_count().await.unwrap());
 }
+
+const HEADER_2025: &str = "code,name,kind,province_code,province_name\n";
+
+#[tokio::test]
+async fn the_whole_country_in_the_2025_structure_gives_34_provinces_and_3321_communes() {
+    let (_dir, store) = fresh_store().await;
+    let file =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/vn-communes-2025.csv"))
+            .unwrap();
+    let report = import_units(&store, file.as_slice(), now()).await.unwrap();
+    assert_eq!((report.inserted, report.updated), (34 + 3321, 0));
+    assert_eq!(level_count(&store, UnitLevel::Province).await, 34);
+    assert_eq!(level_count(&store, UnitLevel::District).await, 0);
+    assert_eq!(level_count(&store, UnitLevel::Commune).await, 3321);
+    let tu_ky = store.unit("11074").await.unwrap().unwrap();
+    assert_eq!(
+        (tu_ky.name.as_str(), tu_ky.parent_code.as_deref()),
+        ("Xã Tứ Kỳ", Some("31"))
+    );
+    assert_eq!(store.unit("31").await.unwrap().unwrap().kind, "thành phố");
+    let zones: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE kind = 'đặc khu'")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(zones, 13);
+    let again = import_units(&store, file.as_slice(), now()).await.unwrap();
+    assert_eq!(
+        (again.inserted, again.updated),
+        (0, 0),
+        "a second run changes nothing"
+    );
+}
+
+#[tokio::test]
+async fn a_two_level_file_is_checked_row_by_row_like_the_old_one() {
+    let (_dir, store) = fresh_store().await;
+    let file = format!(
+        "{HEADER_2025}11074,Xã Tứ Kỳ,xã,31,Thành phố Hải Phòng\n\
+         11075,Xã Lạ,huyện,31,Thành phố Hải Phòng\n\
+         11076,,xã,3x,Hải Phòng\n"
+    );
+    let error = import_units(&store, file.as_bytes(), now())
+        .await
+        .unwrap_err();
+    assert_eq!(bad_lines(error), vec![3, 4]);
+    assert_eq!(store.unit_count().await.unwrap(), 0, "nothing was imported");
+}
+
+#[tokio::test]
+async fn a_two_level_file_does_not_silently_move_communes_that_sit_under_a_district() {
+    let (_dir, store) = store_with_tu_ky().await;
+    let file = format!("{HEADER_2025}11074,Xã Tứ Kỳ,xã,31,Thành phố Hải Phòng\n");
+    let error = import_units(&store, file.as_bytes(), now())
+        .await
+        .unwrap_err();
+    let ImportError::BadRows(rows) = error else {
+        panic!("expected bad rows")
+    };
+    assert_eq!(rows[0].line, 2);
+    assert!(
+        rows[0].reason.contains("units reorganize"),
+        "{}",
+        rows[0].reason
+    );
+    let stored = store.unit("11074").await.unwrap().unwrap();
+    assert_eq!(stored.parent_code.as_deref(), Some("298"));
+}

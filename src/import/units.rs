@@ -1,4 +1,7 @@
-//! The administrative units file: one commune a row, with its district and province.
+//! The administrative units file: one commune a row, with its province and (before the 2025
+//! reform) its district. The header tells the two formats apart: with `district_code` it is
+//! province → district → commune, as in force until 30 June 2025; without, the two-level
+//! structure since 1 July 2025, communes directly under their province.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -10,7 +13,7 @@ use super::{
     ImportError, ImportReport, Row, RowError,
 };
 use crate::domain::text::clean;
-use crate::storage::{NewUnit, StorageError, Store, UnitLevel};
+use crate::storage::{NewUnit, StorageError, Store, Unit, UnitLevel};
 
 const COLUMNS: [&str; 7] = [
     "code",
@@ -21,7 +24,10 @@ const COLUMNS: [&str; 7] = [
     "province_code",
     "province_name",
 ];
-const COMMUNE_KINDS: [&str; 3] = ["xã", "phường", "thị trấn"];
+/// The two-level format (since 1 July 2025): no district.
+const COLUMNS_2025: [&str; 5] = ["code", "name", "kind", "province_code", "province_name"];
+/// `đặc khu` (special zone) exists since the 2025 reform; `thị trấn` before it.
+const COMMUNE_KINDS: [&str; 4] = ["xã", "phường", "thị trấn", "đặc khu"];
 /// Folded name prefix → kind word.
 const PROVINCE_KINDS: [(&str, &str); 2] = [("tinh", "tỉnh"), ("thanh pho", "thành phố")];
 const DISTRICT_KINDS: [(&str, &str); 4] = [
@@ -37,16 +43,103 @@ pub async fn import_units(
     reader: impl Read,
     now: DateTime<Utc>,
 ) -> Result<ImportReport, ImportError> {
-    let wanted = plan(CsvFile::read(reader, &COLUMNS, &[])?)?;
+    let mut bytes = Vec::new();
+    let mut reader = reader;
+    reader.read_to_end(&mut bytes)?;
+    let two_level = !has_district_column(&bytes);
+    let columns: &[&'static str] = if two_level { &COLUMNS_2025 } else { &COLUMNS };
+    let (wanted, lines) = plan(CsvFile::read(bytes.as_slice(), columns, &[])?)?;
     let mut tx = store.begin().await?;
     let existing = existing_units(&mut tx).await?;
+    if two_level {
+        refuse_communes_under_districts(&wanted, &lines, &existing)?;
+    } else {
+        refuse_reorganised_communes(&wanted, &lines, &existing)?;
+    }
     let report = apply(&mut tx, wanted, &existing, now).await?;
     tx.commit().await.map_err(StorageError::from)?;
     Ok(report)
 }
 
-/// The units a file describes, parents first, or every bad row.
-fn plan(file: CsvFile) -> Result<Vec<NewUnit>, ImportError> {
+/// Whether the header (the first line) names a `district_code` column: the pre-2025 format.
+fn has_district_column(bytes: &[u8]) -> bool {
+    let header = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    String::from_utf8_lossy(header).split(',').any(|column| {
+        column
+            .trim()
+            .trim_start_matches('\u{feff}')
+            .eq_ignore_ascii_case("district_code")
+    })
+}
+
+/// A two-level file names a commune that is stored under a district: moving a 2022
+/// deployment into the 2025 structure is `cnscd units reorganize`'s work (it keeps the old
+/// commune as history and moves its villages), not an import's silent reparenting.
+fn refuse_communes_under_districts(
+    wanted: &[NewUnit],
+    lines: &HashMap<String, u64>,
+    existing: &HashMap<String, Unit>,
+) -> Result<(), ImportError> {
+    let errors: Vec<RowError> = wanted
+        .iter()
+        .filter(|unit| unit.level == UnitLevel::Commune)
+        .filter_map(|unit| {
+            let stored = existing.get(&unit.code)?;
+            let parent = existing.get(stored.parent_code.as_deref()?)?;
+            (parent.level == UnitLevel::District).then(|| {
+                RowError::new(
+                    lines.get(&unit.code).copied().unwrap_or(0),
+                    format!(
+                        "commune {} is stored under the district {} ({}): move a deployment into the 2025 structure with `cnscd units reorganize --map FILE`",
+                        unit.code, parent.code, parent.name
+                    ),
+                )
+            })
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(bad_rows(errors))
+    }
+}
+
+/// A three-level file names a commune that a reorganisation moved into the two-level
+/// structure (or kept as history): importing it would quietly move the commune back.
+fn refuse_reorganised_communes(
+    wanted: &[NewUnit],
+    lines: &HashMap<String, u64>,
+    existing: &HashMap<String, Unit>,
+) -> Result<(), ImportError> {
+    let errors: Vec<RowError> = wanted
+        .iter()
+        .filter(|unit| unit.level == UnitLevel::Commune)
+        .filter_map(|unit| {
+            let stored = existing.get(&unit.code)?;
+            let parent = existing.get(stored.parent_code.as_deref()?)?;
+            let reorganised = parent.level == UnitLevel::Province || !stored.is_current();
+            let differs = stored.name != unit.name || stored.parent_code != unit.parent_code;
+            (reorganised && differs)
+                .then(|| {
+                    RowError::new(
+                        lines.get(&unit.code).copied().unwrap_or(0),
+                        format!(
+                            "commune {} is {} since a reorganisation (two levels, or kept as history): a file with districts would move it back",
+                            unit.code, stored.name
+                        ),
+                    )
+                })
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(bad_rows(errors))
+    }
+}
+
+/// The units a file describes, parents first, with the line of each commune, or every bad row.
+fn plan(file: CsvFile) -> Result<(Vec<NewUnit>, HashMap<String, u64>), ImportError> {
     let mut errors = file.errors;
     let mut plan = Plan::default();
     for row in &file.rows {
@@ -69,9 +162,12 @@ struct Plan {
 }
 
 impl Plan {
-    /// Adds a row's province, district and commune: a code must mean the same unit throughout.
-    fn add(&mut self, units: [NewUnit; 3], line: u64) -> Result<(), String> {
-        let [_, _, commune] = &units;
+    /// Adds a row's province, district (if any) and commune: a code must mean the same unit
+    /// throughout.
+    fn add(&mut self, units: Vec<NewUnit>, line: u64) -> Result<(), String> {
+        let Some(commune) = units.last() else {
+            return Ok(());
+        };
         let repeated = self
             .units
             .get(&commune.code)
@@ -100,10 +196,15 @@ impl Plan {
         }
     }
 
-    fn into_units(self) -> Vec<NewUnit> {
+    fn into_units(self) -> (Vec<NewUnit>, HashMap<String, u64>) {
+        let lines = self
+            .units
+            .iter()
+            .map(|(code, (_, line))| (code.clone(), *line))
+            .collect();
         let mut units: Vec<NewUnit> = self.units.into_values().map(|(unit, _)| unit).collect();
         units.sort_by(|a, b| (a.level.depth(), &a.code).cmp(&(b.level.depth(), &b.code)));
-        units
+        (units, lines)
     }
 }
 
@@ -111,8 +212,12 @@ fn describe_new(unit: &NewUnit) -> String {
     describe(unit.level.as_str(), &unit.name, unit.parent_code.as_deref())
 }
 
-/// A row's province, district and commune, or all that is wrong with it.
-fn parse_row(row: &Row, columns: &Columns) -> Result<[NewUnit; 3], String> {
+/// A row's province, district (in the pre-2025 format) and commune, or all that is wrong
+/// with it.
+fn parse_row(row: &Row, columns: &Columns) -> Result<Vec<NewUnit>, String> {
+    if !columns.contains_key("district_code") {
+        return parse_two_level_row(row, columns);
+    }
     let field = |column: &str| row.get(columns, column);
     let mut check = Checks::default();
     let code = check.code("code", field("code"));
@@ -124,7 +229,7 @@ fn parse_row(row: &Row, columns: &Columns) -> Result<[NewUnit; 3], String> {
     let province_code = check.code("province_code", field("province_code"));
     let province_name = check.name("province_name", field("province_name"));
     let province_kind = prefix_kind(&mut check, "province_name", &province_name, &PROVINCE_KINDS);
-    check.finish([
+    check.finish(vec![
         NewUnit {
             code: province_code.clone(),
             name: province_name,
@@ -147,6 +252,52 @@ fn parse_row(row: &Row, columns: &Columns) -> Result<[NewUnit; 3], String> {
             parent_code: Some(district_code),
         },
     ])
+}
+
+/// A two-level row: the province and the commune directly under it.
+fn parse_two_level_row(row: &Row, columns: &Columns) -> Result<Vec<NewUnit>, String> {
+    let field = |column: &str| row.get(columns, column);
+    let mut check = Checks::default();
+    let code = check.code("code", field("code"));
+    let name = check.name("name", field("name"));
+    let kind = commune_kind(&mut check, field("kind"));
+    let province_code = check.code("province_code", field("province_code"));
+    let province_name = check.name("province_name", field("province_name"));
+    let province_kind = prefix_kind(&mut check, "province_name", &province_name, &PROVINCE_KINDS);
+    check.finish(vec![
+        NewUnit {
+            code: province_code.clone(),
+            name: province_name,
+            kind: province_kind,
+            level: UnitLevel::Province,
+            parent_code: None,
+        },
+        NewUnit {
+            code,
+            name,
+            kind,
+            level: UnitLevel::Commune,
+            parent_code: Some(province_code),
+        },
+    ])
+}
+
+/// The province's kind word from its name ("Thành phố Hải Phòng" → "thành phố").
+pub(crate) fn province_kind(name: &str) -> Option<&'static str> {
+    kind_from_prefix(name, &PROVINCE_KINDS)
+}
+
+/// The commune's kind word from its name ("Đặc khu Cô Tô" → "đặc khu").
+pub(crate) fn commune_kind_of_name(name: &str) -> Option<&'static str> {
+    kind_from_prefix(
+        name,
+        &[
+            ("xa", "xã"),
+            ("phuong", "phường"),
+            ("thi tran", "thị trấn"),
+            ("dac khu", "đặc khu"),
+        ],
+    )
 }
 
 fn commune_kind(check: &mut Checks, value: &str) -> String {

@@ -294,6 +294,18 @@ impl<'a> Resolver<'a> {
                 let unit = describe(unit.level.as_str(), &unit.name, None);
                 Err(format!("{code} is {unit}, not a commune"))
             }
+            Some(Unit {
+                ended_on: Some(on),
+                merged_into,
+                name,
+                ..
+            }) => Err(format!(
+                "commune {code} ({name}) ended on {on}{}: its villages belong to the new commune",
+                merged_into
+                    .as_ref()
+                    .map(|c| format!(", merged into {c}"))
+                    .unwrap_or_default()
+            )),
             Some(_) => Ok(()),
         }
     }

@@ -33,6 +33,11 @@ pub fn build(sweep: &Sweep, rules: &CompositionRules, generated_at: DateTime<Utc
             roles: Vec::new(),
             decisions: Vec::new(),
             communes_without_villages: 0,
+            to_assign: sweep
+                .to_assign
+                .iter()
+                .map(|(name, n)| (name.clone(), usize::try_from(*n).unwrap_or(0)))
+                .collect(),
         },
         roles: HashMap::new(),
     };

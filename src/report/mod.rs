@@ -62,6 +62,8 @@ pub enum ReportError {
     Chart(String),
     #[error("the spreadsheet writer stopped")]
     WriterStopped,
+    #[error("--as-of gives the summary of an earlier structure: use --format text, json or png")]
+    AsOfFormat,
 }
 
 /// The file formats of `cnscd report --format`.
@@ -148,7 +150,13 @@ pub async fn run_report_cli(
     scope: Option<String>,
     format: ReportFormat,
     out: PathBuf,
+    as_of: Option<chrono::NaiveDate>,
 ) -> anyhow::Result<()> {
+    if let Some(day) = as_of {
+        return write_report_as_of(store, rules, texts, scope.as_deref(), format, &out, day)
+            .await
+            .with_context(|| format!("Failed to write the report to {}", out.display()));
+    }
     let job = ReportJob {
         scope: scope.as_deref(),
         format,
@@ -159,6 +167,50 @@ pub async fn run_report_cli(
     write_report(store, rules, texts, job)
         .await
         .with_context(|| format!("Failed to write the report to {}", out.display()))
+}
+
+/// The report of `scope` in the structure in force on `day` (after a reorganisation, an old
+/// district or commune again): the summary formats only, since the listings read today's
+/// tree. Teams are today's.
+pub async fn load_report_as_of(
+    store: &Store,
+    rules: &CompositionRules,
+    scope: Option<&str>,
+    day: chrono::NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Report, ReportError> {
+    let sweep = store
+        .sweep_as_of(scope, day)
+        .await?
+        .ok_or_else(|| ReportError::UnknownScope(scope.unwrap_or_default().to_owned()))?;
+    Ok(build(&sweep, rules, now))
+}
+
+async fn write_report_as_of(
+    store: &Store,
+    rules: &CompositionRules,
+    texts: &Texts,
+    scope: Option<&str>,
+    format: ReportFormat,
+    out: &Path,
+    day: chrono::NaiveDate,
+) -> Result<(), ReportError> {
+    let lang = Lang::Vi;
+    let report = load_report_as_of(store, rules, scope, day, Utc::now()).await?;
+    match format {
+        ReportFormat::Json => {
+            let mut file = BufWriter::new(File::create(out)?);
+            serde_json::to_writer_pretty(&mut file, &report)?;
+            file.flush()?;
+        }
+        ReportFormat::Png => std::fs::write(out, coverage_png(&report, texts, lang)?)?,
+        ReportFormat::Text => {
+            let summary = to_plain(chat_summary(&report, texts, lang).as_str());
+            std::fs::write(out, format!("{summary}\n"))?;
+        }
+        _ => return Err(ReportError::AsOfFormat),
+    }
+    Ok(())
 }
 
 /// The report of `scope` as a chat reply: the summary as text, the coverage chart as a

@@ -29,6 +29,10 @@ pub struct Report {
     /// they are a gap of their own.
     #[serde(default)]
     pub communes_without_villages: usize,
+    /// Villages of divided communes not yet assigned to a new commune (after a
+    /// reorganisation), per old commune: (old name, villages). Counted in no commune above.
+    #[serde(default)]
+    pub to_assign: Vec<(String, usize)>,
     /// The founding decisions received (registered teams with a number and a date), by unit
     /// code.
     pub decisions: Vec<DecisionEntry>,

@@ -72,6 +72,9 @@ pub fn chat_summary(report: &Report, texts: &Texts, lang: Lang) -> Html {
         let count = n(report.communes_without_villages);
         lines.push(fill(K::ReportCommunesWithoutVillages, &[("count", count)]));
     }
+    if let Some(line) = to_assign_line(report, texts, lang) {
+        lines.push(line);
+    }
     if let Some(roles) = roles_line(report, texts, lang) {
         lines.push(fill(K::ReportRoles, &[("roles", Html::text(&roles))]));
     }
@@ -130,4 +133,23 @@ fn lowest_lines(report: &Report, texts: &Texts, lang: Lang) -> Vec<String> {
         lines.push(texts.fill(lang, K::ReportRowLine, &args).into_string());
     }
     lines
+}
+
+/// "Villages of divided communes still to assign: 3 (Xã Hưng Đạo 2, Xã Tiên Động 1)", after a
+/// reorganisation; `None` when there are none.
+pub(crate) fn to_assign_line(report: &Report, texts: &Texts, lang: Lang) -> Option<String> {
+    if report.to_assign.is_empty() {
+        return None;
+    }
+    let count: usize = report.to_assign.iter().map(|(_, n)| n).sum();
+    let communes: Vec<String> = report
+        .to_assign
+        .iter()
+        .map(|(name, n)| format!("{name} {n}"))
+        .collect();
+    let args = [
+        ("count", Html::text(&count.to_string())),
+        ("communes", Html::text(&communes.join(", "))),
+    ];
+    Some(texts.fill(lang, K::ReportToAssign, &args).into_string())
 }

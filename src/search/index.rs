@@ -8,6 +8,7 @@ use super::key::{Key, MAX_NAME_WORDS};
 use super::vocab::{Vocab, WordId};
 use super::words::Words;
 use super::SearchHit;
+use crate::domain::text::fold;
 use crate::storage::{Unit, UnitLevel};
 
 /// A unit as hits show it.
@@ -17,6 +18,10 @@ pub(super) struct Entry {
     pub(super) name: String,
     pub(super) level: UnitLevel,
     pub(super) parent_code: Option<String>,
+    /// A former name: the code of the commune it now finds.
+    pub(super) alias_of: Option<String>,
+    /// A moved village: the code of the commune it came from.
+    pub(super) moved_from: Option<String>,
 }
 
 /// An in-memory index of the place tree, searched by name. See the [module](super) for how
@@ -33,6 +38,9 @@ pub struct UnitIndex {
     pub(super) vocab: Vocab,
     /// Word → ascending slots of the units whose name has it.
     pub(super) postings: Vec<Vec<u32>>,
+    /// Names of units that ended (kept as history, not searched): what a moved village's
+    /// former commune was called.
+    history: HashMap<String, String>,
 }
 
 impl UnitIndex {
@@ -46,8 +54,39 @@ impl UnitIndex {
         index
     }
 
-    /// Adds the unit, or replaces the unit of the same code (renamed or moved).
+    /// Adds the unit, or replaces the unit of the same code (renamed or moved). A unit that
+    /// ended (merged, kept as history) is not searched: only its name is kept.
     pub fn upsert(&mut self, unit: Unit) {
+        if !unit.is_current() {
+            self.remove(&unit.code);
+            self.history.insert(unit.code, unit.name);
+            return;
+        }
+        self.history.remove(&unit.code);
+        let entry = Entry {
+            code: unit.code.clone(),
+            name: unit.name.clone(),
+            level: unit.level,
+            parent_code: unit.parent_code.clone(),
+            alias_of: None,
+            moved_from: unit.moved_from.clone(),
+        };
+        self.insert(entry);
+    }
+
+    /// Makes `old_name` (a commune merged into `new_code`) find `new_code`, "formerly …".
+    pub fn add_alias(&mut self, old_code: &str, old_name: &str, new_code: &str) {
+        self.insert(Entry {
+            code: format!("alias:{old_code}"),
+            name: old_name.to_owned(),
+            level: UnitLevel::Commune,
+            parent_code: None,
+            alias_of: Some(new_code.to_owned()),
+            moved_from: None,
+        });
+    }
+
+    fn insert(&mut self, unit: Entry) {
         let Words { kind, words, .. } = Words::of_name(&unit.name);
         let words = words.iter().take(MAX_NAME_WORDS);
         let words: Vec<WordId> = words.map(|w| self.vocab.intern(w)).collect();
@@ -72,14 +111,11 @@ impl UnitIndex {
                 posting.insert(at, slot);
             }
         }
-        let siblings = self.children.entry(unit.parent_code.clone()).or_default();
-        siblings.push(slot);
-        self.slots[slot as usize] = Some(Entry {
-            code: unit.code,
-            name: unit.name,
-            level: unit.level,
-            parent_code: unit.parent_code,
-        });
+        if unit.alias_of.is_none() {
+            let siblings = self.children.entry(unit.parent_code.clone()).or_default();
+            siblings.push(slot);
+        }
+        self.slots[slot as usize] = Some(unit);
     }
 
     /// Forgets the unit of `code`, if indexed. Its children stay, under a parent no longer known.
@@ -163,12 +199,20 @@ impl UnitIndex {
         self.entry(slot).map_or("", |entry| entry.code.as_str())
     }
 
+    fn by_code(&self, code: &str) -> Option<&Entry> {
+        self.entry(*self.by_code.get(code)?)
+    }
+
     pub(super) fn hit(&self, slot: u32, score: u32) -> Option<SearchHit> {
-        let entry = self.entry(slot)?;
-        let parent = entry.parent_code.as_deref().and_then(|code| {
-            let slot = *self.by_code.get(code)?;
-            self.entry(slot)
-        });
+        let found = self.entry(slot)?;
+        let (entry, formerly) = match &found.alias_of {
+            Some(code) => (self.by_code(code)?, Some(found.name.clone())),
+            None => (found, None),
+        };
+        let parent = entry
+            .parent_code
+            .as_deref()
+            .and_then(|code| self.by_code(code));
         Some(SearchHit {
             code: entry.code.clone(),
             name: entry.name.clone(),
@@ -176,6 +220,24 @@ impl UnitIndex {
             parent_code: entry.parent_code.clone(),
             parent_name: parent.map(|parent| parent.name.clone()),
             score,
+            formerly,
+            formerly_in: self.formerly_in(entry),
+        })
+    }
+
+    /// A moved village's former commune, when a sibling has the same name.
+    fn formerly_in(&self, entry: &Entry) -> Option<String> {
+        let from = entry.moved_from.as_ref()?;
+        let siblings = self.children.get(&entry.parent_code)?;
+        let clash = siblings
+            .iter()
+            .filter_map(|&s| self.entry(s))
+            .any(|sibling| sibling.code != entry.code && fold(&sibling.name) == fold(&entry.name));
+        clash.then(|| {
+            self.history
+                .get(from)
+                .cloned()
+                .unwrap_or_else(|| from.clone())
         })
     }
 }

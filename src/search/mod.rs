@@ -51,11 +51,20 @@ pub struct SearchHit {
     pub parent_name: Option<String>,
     /// Lower is better; see the module documentation. 0 for [`UnitIndex::children`].
     pub score: u32,
+    /// Found by a former name (an old commune merged into this one): that name.
+    pub formerly: Option<String>,
+    /// A village moved by a reorganisation that shares its name with another village of its
+    /// commune: the name of the commune it came from, to tell them apart.
+    pub formerly_in: Option<String>,
 }
 
 impl UnitIndex {
     /// The `limit` best units of `levels` (any level when empty) for `query`, best first.
     pub fn search(&self, query: &str, levels: &[UnitLevel], limit: usize) -> Vec<SearchHit> {
-        query::search(self, query, levels, limit)
+        let mut hits = query::search(self, query, levels, limit);
+        // A commune found by its name and by a former one is listed once, at its best.
+        let mut seen = std::collections::HashSet::new();
+        hits.retain(|hit| seen.insert(hit.code.clone()));
+        hits
     }
 }

@@ -17,7 +17,11 @@ impl SharedIndex {
     /// Builds the index from every unit of the database.
     #[tracing::instrument(skip_all)]
     pub async fn load(store: &Store) -> StorageResult<SharedIndex> {
-        Ok(SharedIndex::new(UnitIndex::build(store.all_units().await?)))
+        let mut index = UnitIndex::build(store.all_units().await?);
+        for (old_code, old_name, new_code) in store.unit_aliases().await? {
+            index.add_alias(&old_code, &old_name, &new_code);
+        }
+        Ok(SharedIndex::new(index))
     }
 
     /// Re-reads the unit of `code` after it was written: updated if it exists, dropped if not.

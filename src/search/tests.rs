@@ -17,6 +17,9 @@ fn unit(code: &str, name: &str, level: UnitLevel, parent: Option<&str>) -> Unit 
         kind: String::new(),
         level,
         parent_code: parent.map(str::to_owned),
+        ended_on: None,
+        merged_into: None,
+        moved_from: None,
     }
 }
 

@@ -69,16 +69,23 @@ macro_rules! members_select {
         )
     };
 }
+// Exports follow the current structure, as reports do: units kept as history by a
+// reorganisation (and villages still hanging on them) are left out; their members' rows are
+// skipped with them.
 const TEAMS_UNDER: &str = concat!(
     scope_cte!(),
     teams_select!(),
     "FROM scope s JOIN units u ON u.code = s.code LEFT JOIN teams t ON t.unit_code = u.code
-     WHERE u.level IN ('village', 'commune') ORDER BY u.code"
+     LEFT JOIN units p ON p.code = u.parent_code
+     WHERE u.level IN ('village', 'commune') AND u.ended_on IS NULL AND p.ended_on IS NULL
+     ORDER BY u.code"
 );
 const TEAMS_ALL: &str = concat!(
     teams_select!(),
     "FROM units u LEFT JOIN teams t ON t.unit_code = u.code
-     WHERE u.level IN ('village', 'commune') ORDER BY u.code"
+     LEFT JOIN units p ON p.code = u.parent_code
+     WHERE u.level IN ('village', 'commune') AND u.ended_on IS NULL AND p.ended_on IS NULL
+     ORDER BY u.code"
 );
 const MEMBERS_UNDER: &str = concat!(
     scope_cte!(),

@@ -58,13 +58,55 @@ pub struct Sweep {
     pub units: Vec<Unit>,
     /// The teams of those units.
     pub teams: Vec<TeamSummary>,
+    /// Villages of divided communes (a reorganisation's `split=yes`) not yet assigned to a
+    /// new commune, per old commune whose main successor is in the scope: (old name, count).
+    /// They are in no commune of the scope, so reports name them apart.
+    pub to_assign: Vec<(String, i64)>,
+    /// Code → name of the units kept as history (ended): what a moved village's former
+    /// commune was called, to tell two villages of one name apart.
+    pub history_names: std::collections::HashMap<String, String>,
 }
+
+const HISTORY_NAMES: &str = "SELECT code, name FROM units WHERE ended_on IS NOT NULL";
+
+/// See [`Sweep::to_assign`].
+const TO_ASSIGN_ALL: &str = "SELECT s.old_name, COUNT(*) FROM unit_successions s
+     JOIN units v ON v.parent_code = s.history_code
+     WHERE s.split = 1 AND v.level = 'village'
+     GROUP BY s.old_code, s.old_name ORDER BY s.old_code";
+const TO_ASSIGN_UNDER: &str = concat!(
+    scope_cte!(),
+    "SELECT s.old_name, COUNT(*) FROM unit_successions s
+     JOIN scope sc ON sc.code = s.new_code
+     JOIN units v ON v.parent_code = s.history_code
+     WHERE s.split = 1 AND v.level = 'village'
+     GROUP BY s.old_code, s.old_name ORDER BY s.old_code"
+);
 
 const UNITS_UNDER: &str = concat!(
     scope_cte!(),
-    "SELECT u.code, u.name, u.kind, u.level, u.parent_code FROM scope s JOIN units u ON u.code = s.code"
+    "SELECT u.code, u.name, u.kind, u.level, u.parent_code, u.ended_on, u.merged_into, u.moved_from
+     FROM scope s JOIN units u ON u.code = s.code"
 );
-const UNITS_ALL: &str = "SELECT code, name, kind, level, parent_code FROM units";
+const UNITS_ALL: &str =
+    "SELECT code, name, kind, level, parent_code, ended_on, merged_into, moved_from FROM units";
+
+/// Reports follow the current structure: units kept as history (ended by a reorganisation)
+/// and what still hangs on them (villages of a divided commune not yet assigned) are left
+/// out. Done here rather than by a self-join: the whole country's sweep reads 100,000 units.
+fn current_only(mut units: Vec<Unit>) -> Vec<Unit> {
+    let ended: std::collections::HashSet<String> = units
+        .iter()
+        .filter(|u| !u.is_current())
+        .map(|u| u.code.clone())
+        .collect();
+    if !ended.is_empty() {
+        units.retain(|u| {
+            u.is_current() && u.parent_code.as_ref().is_none_or(|p| !ended.contains(p))
+        });
+    }
+    units
+}
 
 /// One row per team with its members' role codes joined by commas (`string_agg`: SQLite
 /// 3.44+ and PostgreSQL), so the members are not read one row each.
@@ -93,7 +135,7 @@ const ANCESTORS: &str = "WITH RECURSIVE up (code, parent_code, depth) AS (
          SELECT u.code, u.parent_code, up.depth + 1 FROM units u JOIN up ON u.code = up.parent_code
          WHERE up.depth < 16
      )
-     SELECT u.code, u.name, u.kind, u.level, u.parent_code
+     SELECT u.code, u.name, u.kind, u.level, u.parent_code, u.ended_on, u.merged_into, u.moved_from
      FROM up JOIN units u ON u.code = up.code WHERE up.depth > 0 ORDER BY up.depth";
 
 pub(crate) fn parse_date(text: Option<&str>) -> StorageResult<Option<NaiveDate>> {
@@ -148,11 +190,15 @@ impl Store {
             let units = collect(sqlx::query(UNITS_ALL), self, unit_from_row);
             let teams = collect(sqlx::query(TEAMS_ALL), self, summary_from_row);
             let (units, teams) = futures::try_join!(units, teams)?;
+            let units = current_only(units);
+            let to_assign = sqlx::query_as(TO_ASSIGN_ALL).fetch_all(self.pool()).await?;
             return Ok(Some(Sweep {
                 scope: None,
                 ancestors: Vec::new(),
                 units,
                 teams,
+                to_assign,
+                history_names: self.history_names().await?,
             }));
         };
         let Some(unit) = self.unit(code).await? else {
@@ -162,11 +208,160 @@ impl Store {
         let units = collect(sqlx::query(UNITS_UNDER).bind(code), self, unit_from_row);
         let teams = collect(sqlx::query(TEAMS_UNDER).bind(code), self, summary_from_row);
         let (ancestors, units, teams) = futures::try_join!(ancestors, units, teams)?;
+        let units = current_only(units);
+        let to_assign = sqlx::query_as(TO_ASSIGN_UNDER)
+            .bind(code)
+            .fetch_all(self.pool())
+            .await?;
         Ok(Some(Sweep {
             scope: Some(unit),
             ancestors,
             units,
             teams,
+            to_assign,
+            history_names: self.history_names().await?,
         }))
     }
+
+    async fn history_names(&self) -> StorageResult<std::collections::HashMap<String, String>> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as(HISTORY_NAMES).fetch_all(self.pool()).await?;
+        Ok(rows.into_iter().collect())
+    }
+}
+
+/// Every unit, those kept as history included: what [`Store::sweep_as_of`] rebuilds from.
+const UNITS_EVER: &str =
+    "SELECT code, name, kind, level, parent_code, ended_on, merged_into, moved_from FROM units";
+/// (history code, old code, new code, effective day) of every reorganised commune.
+const SUCCESSIONS: &str =
+    "SELECT history_code, old_code, new_code, effective_on FROM unit_successions";
+
+impl Store {
+    /// The sweep of `scope` in the structure in force on `day` (`cnscd report --as-of`): units
+    /// that ended after it are back (an old commune under its own code again, its villages
+    /// under it), units born of a later reorganisation are not there yet. Teams are today's.
+    pub async fn sweep_as_of(
+        &self,
+        scope: Option<&str>,
+        day: NaiveDate,
+    ) -> StorageResult<Option<Sweep>> {
+        let units = collect(sqlx::query(UNITS_EVER), self, unit_from_row);
+        let teams = collect(sqlx::query(TEAMS_ALL), self, summary_from_row);
+        let (units, teams) = futures::try_join!(units, teams)?;
+        let successions: Vec<(String, String, String, String)> =
+            sqlx::query_as(SUCCESSIONS).fetch_all(self.pool()).await?;
+        Ok(as_of(units, teams, &successions, scope, day))
+    }
+}
+
+fn as_of(
+    units: Vec<Unit>,
+    teams: Vec<TeamSummary>,
+    successions: &[(String, String, String, String)],
+    scope: Option<&str>,
+    day: NaiveDate,
+) -> Option<Sweep> {
+    use std::collections::{HashMap, HashSet};
+    let day_text = day.format("%Y-%m-%d").to_string();
+    let after = |date: &str| date > day_text.as_str();
+    // A history row stands for its old code again while that commune existed.
+    let mut code_of: HashMap<String, String> = HashMap::new();
+    // New communes born of a reorganisation later than `day`.
+    let mut unborn: HashSet<&str> = HashSet::new();
+    for (history, old, new, effective) in successions {
+        if after(effective) {
+            unborn.insert(new.as_str());
+            if history != old {
+                code_of.insert(history.clone(), old.clone());
+            }
+        }
+    }
+    let by_code: HashMap<String, Unit> =
+        units.iter().map(|u| (u.code.clone(), u.clone())).collect();
+    let existed = |u: &Unit| u.ended_on.as_deref().is_none_or(after);
+    let rename = |code: &str| {
+        code_of
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_owned())
+    };
+    let mut then: Vec<Unit> = Vec::new();
+    for unit in units.iter().filter(|u| existed(u)) {
+        // A new commune that took an old one's code was not there yet: the old one was.
+        if unborn.contains(unit.code.as_str()) && unit.ended_on.is_none() {
+            continue;
+        }
+        let mut unit = unit.clone();
+        // A village moved by a later reorganisation was still in its old commune.
+        if let Some(from) = unit.moved_from.as_ref().and_then(|f| by_code.get(f)) {
+            if from.ended_on.as_deref().is_some_and(after) {
+                unit.parent_code = Some(from.code.clone());
+            }
+        }
+        unit.code = rename(&unit.code);
+        unit.parent_code = unit.parent_code.as_deref().map(rename);
+        unit.ended_on = None;
+        unit.merged_into = None;
+        then.push(unit);
+    }
+    let teams: Vec<TeamSummary> = teams
+        .into_iter()
+        .map(|mut t| {
+            t.unit_code = rename(&t.unit_code);
+            t
+        })
+        .collect();
+    let parents: HashMap<&str, Option<&str>> = then
+        .iter()
+        .map(|u| (u.code.as_str(), u.parent_code.as_deref()))
+        .collect();
+    let Some(scope) = scope else {
+        let codes: HashSet<String> = then.iter().map(|u| u.code.clone()).collect();
+        let teams = teams
+            .into_iter()
+            .filter(|t| codes.contains(&t.unit_code))
+            .collect();
+        return Some(Sweep {
+            units: then,
+            teams,
+            ..Sweep::default()
+        });
+    };
+    let scope_unit = then.iter().find(|u| u.code == scope)?.clone();
+    let within = |code: &str| {
+        let mut at = Some(code);
+        for _ in 0..16 {
+            match at {
+                Some(c) if c == scope => return true,
+                Some(c) => at = parents.get(c).copied().flatten(),
+                None => return false,
+            }
+        }
+        false
+    };
+    let mut ancestors = Vec::new();
+    let mut up = scope_unit.parent_code.clone();
+    while let Some(code) = up.take() {
+        if ancestors.len() > 16 {
+            break;
+        }
+        if let Some(unit) = then.iter().find(|u| u.code == code) {
+            up = unit.parent_code.clone();
+            ancestors.push(unit.clone());
+        }
+    }
+    let inside: Vec<Unit> = then.iter().filter(|u| within(&u.code)).cloned().collect();
+    let codes: HashSet<&str> = inside.iter().map(|u| u.code.as_str()).collect();
+    let teams = teams
+        .into_iter()
+        .filter(|t| codes.contains(t.unit_code.as_str()))
+        .collect();
+    Some(Sweep {
+        scope: Some(scope_unit),
+        ancestors,
+        units: inside,
+        teams,
+        ..Sweep::default()
+    })
 }

@@ -14,6 +14,20 @@ pub struct Unit {
     pub kind: String,
     pub level: UnitLevel,
     pub parent_code: Option<String>,
+    /// The day (ISO yyyy-mm-dd) the unit ceased, kept as history (e.g. merged in the 2025
+    /// reform): not offered for new work.
+    pub ended_on: Option<String>,
+    /// The unit that took it over, if any.
+    pub merged_into: Option<String>,
+    /// A village moved by a reorganisation: the (history) commune it came from.
+    pub moved_from: Option<String>,
+}
+
+impl Unit {
+    /// Whether the unit still exists (not merged nor dissolved).
+    pub fn is_current(&self) -> bool {
+        self.ended_on.is_none()
+    }
 }
 
 /// A unit to create or update.
@@ -35,10 +49,14 @@ pub(crate) fn unit_from_row(row: &super::DbRow) -> StorageResult<Unit> {
         level: UnitLevel::parse(level)
             .ok_or_else(|| StorageError::Corrupt(format!("unit level {level:?}")))?,
         parent_code: row.try_get("parent_code")?,
+        ended_on: row.try_get("ended_on")?,
+        merged_into: row.try_get("merged_into")?,
+        moved_from: row.try_get("moved_from")?,
     })
 }
 
-const UNIT_COLUMNS: &str = "code, name, kind, level, parent_code";
+const UNIT_COLUMNS: &str =
+    "code, name, kind, level, parent_code, ended_on, merged_into, moved_from";
 
 impl Store {
     pub async fn unit(&self, code: &str) -> StorageResult<Option<Unit>> {
@@ -78,6 +96,24 @@ impl Store {
         let sql = format!("SELECT {UNIT_COLUMNS} FROM units ORDER BY code");
         let rows = sqlx::query(&sql).fetch_all(self.pool()).await?;
         rows.iter().map(unit_from_row).collect()
+    }
+
+    /// Former names of current communes (the old communes merged into them), as search
+    /// aliases: (old code, old name, new code). A former name equal to the new one is left
+    /// out: it finds the commune anyway.
+    pub async fn unit_aliases(&self) -> StorageResult<Vec<(String, String, String)>> {
+        let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT s.old_code, s.old_name, s.new_code, u.name_folded
+             FROM unit_successions s JOIN units u ON u.code = s.new_code
+             WHERE u.ended_on IS NULL ORDER BY s.old_code",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter(|(_, old_name, _, new_folded)| fold(old_name) != *new_folded)
+            .map(|(old_code, old_name, new_code, _)| (old_code, old_name, new_code))
+            .collect())
     }
 
     pub async fn unit_count(&self) -> StorageResult<i64> {

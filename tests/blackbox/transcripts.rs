@@ -10,7 +10,9 @@
 //! `! restart` (a new engine on the same database), `! bot NAME` (the bot's username is
 //! known from now on), `! lang en`, `! team VILLAGE` (prints the team as stored), `! rules
 //! FILE` (composition rules from `data/rules/`), `! traces PHONE CHAT NAME` (what the database
-//! still holds about a person and their chat), `! erase PHONE` (`cnscd erase --phone`).
+//! still holds about a person and their chat), `! erase PHONE` (`cnscd erase --phone`),
+//! `! reorganize [VILLAGES]` (`cnscd units reorganize` with Tứ Kỳ's map, and a village file
+//! of `tests/data/`; `! restart` afterwards to search the new structure).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -182,6 +184,36 @@ impl Scene {
                 self.engine = engine(&self.db_url, self.clock.clone(), self.rules.clone()).await;
             }
             "team" => out.push_str(&stored_team(self.engine.store(), arg).await),
+            "reorganize" => {
+                // `cnscd units reorganize` with the map of Tứ Kỳ (see reorganize.rs), and
+                // the village file ARG names in tests/data/, if any; its output, line by line.
+                let dir = tempfile::tempdir().expect("temp dir");
+                let map = dir.path().join("map.csv");
+                std::fs::write(&map, super::reorganize::tu_ky_map()).expect("map");
+                let villages = (!arg.is_empty()).then(|| {
+                    Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("tests/data")
+                        .join(arg)
+                });
+                let options = cnscd::import::reorganize::Options {
+                    dry_run: false,
+                    revoke_officials: false,
+                    effective_on: cnscd::import::reorganize::reform_day(),
+                };
+                let mut said = Vec::new();
+                cnscd::cli::units::reorganize(
+                    &self.engine,
+                    &map,
+                    villages.as_deref(),
+                    &options,
+                    &mut said,
+                )
+                .await
+                .expect("reorganized");
+                for line in String::from_utf8_lossy(&said).lines() {
+                    out.push_str(&format!("= {line}\n"));
+                }
+            }
             other => panic!("unknown scene line `! {other}`"),
         }
     }
@@ -541,6 +573,7 @@ golden!(
     officials_see_the_teams_of_their_villages,
     erasure_leaves_nothing_that_names_the_person,
     the_official_above_revokes_an_account,
+    a_province_official_follows_the_communes_after_the_reform,
 );
 
 /// Counts of what the database holds about the person with `phone` (E.164), `name` and their

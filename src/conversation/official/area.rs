@@ -22,9 +22,10 @@ pub fn report(turn: &mut Turn<'_>) -> State {
     }
 }
 
-/// `/hanchot dd/mm/yyyy` (`/deadline`): a district official sets the district's deadline.
+/// `/hanchot dd/mm/yyyy` (`/deadline`): the official above communes (a district's, or a
+/// province's since 2025) sets the deadline of their area.
 pub fn set_deadline(turn: &mut Turn<'_>, text: &str) -> State {
-    let Some((AccountRole::DistrictOfficial, scope)) = own_unit(turn) else {
+    let Some((_, scope)) = own_unit(turn).filter(|(role, _)| role.above_communes()) else {
         return refuse_role(turn, "campaign.deadline");
     };
     let deadline = match crate::domain::decision::parse_date(text) {

@@ -3,6 +3,7 @@
 //! role and scope with [`authorize`], whatever button or payload asked for it.
 
 mod area;
+mod assign;
 mod revoke;
 mod villages;
 
@@ -29,11 +30,10 @@ fn actor(turn: &Turn<'_>) -> Actor {
 
 pub(super) fn own_unit(turn: &Turn<'_>) -> Option<(AccountRole, String)> {
     let account = turn.ctx.account.as_ref()?;
-    matches!(
-        account.role,
-        AccountRole::CommuneOfficial | AccountRole::DistrictOfficial
-    )
-    .then(|| (account.role, account.unit.code.clone()))
+    account
+        .role
+        .is_official()
+        .then(|| (account.role, account.unit.code.clone()))
 }
 
 pub(super) fn refuse(turn: &mut Turn<'_>, action: &str, unit_code: &str) -> State {
@@ -99,9 +99,10 @@ pub fn units(turn: &mut Turn<'_>) -> State {
     let Lookup::Villages(units) = found else {
         return State::Idle;
     };
-    // Say what is listed: a commune's villages, or a district's communes.
+    // Say what is listed: a commune's villages, or a district's or a province's communes.
     let title = match role {
         AccountRole::CommuneOfficial => K::UnitListTitle,
+        AccountRole::ProvinceOfficial => K::UnitListTitleProvinceCommunes,
         _ => K::UnitListTitleCommunes,
     };
     let mut lines = vec![turn
@@ -118,11 +119,30 @@ pub fn units(turn: &mut Turn<'_>) -> State {
         .enumerate()
         .map(|(i, u)| {
             vec![Button {
-                label: format!("{}. {}", i + 1, u.unit.name),
+                label: format!(
+                    "{}. {}",
+                    i + 1,
+                    crate::i18n::to_plain(display_name(turn, &u.unit).as_str())
+                ),
                 payload: Action::UnitMenu(u.unit.code.clone()).payload(),
             }]
         })
         .collect();
+    // After a reorganisation, a province's villages of divided communes wait to be placed.
+    if role == AccountRole::ProvinceOfficial {
+        let Some(waiting) = assign::to_assign(turn, &own) else {
+            return State::Idle;
+        };
+        if !waiting.is_empty() {
+            let count = Html::text(&waiting.len().to_string());
+            let label =
+                crate::i18n::to_plain(turn.fill(K::ButtonToAssign, &[("count", count)]).as_str());
+            rows.push(vec![Button {
+                label,
+                payload: Action::ToAssign.payload(),
+            }]);
+        }
+    }
     if role == AccountRole::CommuneOfficial {
         rows.push(vec![
             turn.button(K::ButtonAddVillage, &Action::AddVillage.payload()),
@@ -133,6 +153,22 @@ pub fn units(turn: &mut Turn<'_>) -> State {
     State::Idle
 }
 
+/// A unit's name in officials' lists: "Thôn Đông (Hưng Đạo cũ)" for a village moved into its
+/// commune by a reorganisation that shares its name with another village there.
+fn display_name(turn: &Turn<'_>, unit: &super::lookup::UnitEntry) -> Html {
+    match &unit.formerly_in {
+        Some(commune) => {
+            let commune = crate::domain::units::short_name(commune);
+            let args = [
+                ("name", Html::text(&unit.name)),
+                ("commune", Html::text(commune)),
+            ];
+            turn.fill(K::PlaceFormerlyIn, &args)
+        }
+        None => Html::text(&unit.name),
+    }
+}
+
 pub(super) fn progress_line(turn: &Turn<'_>, n: usize, unit: &VillageState) -> Html {
     let (key, members) = match unit.team {
         TeamProgress::NoTeam => (K::ProgressNoTeam, 0),
@@ -141,7 +177,7 @@ pub(super) fn progress_line(turn: &Turn<'_>, n: usize, unit: &VillageState) -> H
         TeamProgress::DecisionReceived { members } => (K::ProgressDecision, members),
     };
     let status = turn.fill(key, &[("members", Html::text(&members.to_string()))]);
-    let name = Html::text(&unit.unit.name);
+    let name = display_name(turn, &unit.unit);
     // A commune's own team says little of how far its villages are: show both, as digests do.
     let Some((registered, villages)) = unit.coverage else {
         return Html::markup(format!("{n}. {name} — {status}"));
@@ -178,6 +214,9 @@ pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
         },
         Action::RevokeAccess(code) => revoke::revoke(turn, &code, false),
         Action::ConfirmRevokeAccess(code) => revoke::revoke(turn, &code, true),
+        Action::ToAssign => assign::list(turn),
+        Action::AssignVillage(code) => assign::choose(turn, &code),
+        Action::AssignVillageTo(village, commune) => assign::assign(turn, &village, &commune),
         Action::RemoveVillage(code) => remove(turn, &code, false),
         Action::ConfirmRemoveVillage(code) => remove(turn, &code, true),
         Action::AddVillage | Action::ImportVillages => {
@@ -205,10 +244,7 @@ pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
 
 /// What can be done with one village (commune official) or commune (district official).
 fn unit_menu(turn: &mut Turn<'_>, code: &str) -> State {
-    let action = match turn.ctx.account.as_ref().map(|a| a.role) {
-        Some(AccountRole::DistrictOfficial) => access::Action::InviteCommuneOfficial,
-        _ => access::Action::InviteVillageHead,
-    };
+    let action = invite_action(turn);
     let unit = match checked(turn, code, action) {
         Ok(unit) => unit,
         Err(state) => return state,
@@ -261,14 +297,24 @@ fn unit_menu(turn: &mut Turn<'_>, code: &str) -> State {
     State::Idle
 }
 
+/// The role an official invites (and revokes) on the units below: commune officials for the
+/// level above communes (a district, or a province since 2025), village heads otherwise.
+pub(super) fn invited_role(turn: &Turn<'_>) -> AccountRole {
+    turn.ctx
+        .account
+        .as_ref()
+        .map_or(AccountRole::VillageHead, |a| a.role.invites())
+}
+
+fn invite_action(turn: &Turn<'_>) -> access::Action {
+    match invited_role(turn) {
+        AccountRole::CommuneOfficial => access::Action::InviteCommuneOfficial,
+        _ => access::Action::InviteVillageHead,
+    }
+}
+
 fn invite(turn: &mut Turn<'_>, code: &str) -> State {
-    let (action, role) = match turn.ctx.account.as_ref().map(|a| a.role) {
-        Some(AccountRole::DistrictOfficial) => (
-            access::Action::InviteCommuneOfficial,
-            AccountRole::CommuneOfficial,
-        ),
-        _ => (access::Action::InviteVillageHead, AccountRole::VillageHead),
-    };
+    let (action, role) = (invite_action(turn), invited_role(turn));
     match checked(turn, code, action) {
         Ok(unit) => {
             turn.effect(Effect::CreateInvitation {

@@ -7,14 +7,12 @@ use super::super::turn::Turn;
 use super::super::{Effect, State};
 use super::checked;
 use crate::domain::{access, AccountRole};
+
 use crate::i18n::{Html, K};
 
-/// The role of the accounts an official may revoke on a unit of theirs.
+/// The role of the accounts an official may revoke on a unit of theirs: the one they invite.
 fn revoked_role(turn: &Turn<'_>) -> AccountRole {
-    match turn.ctx.account.as_ref().map(|a| a.role) {
-        Some(AccountRole::DistrictOfficial) => AccountRole::CommuneOfficial,
-        _ => AccountRole::VillageHead,
-    }
+    super::invited_role(turn)
 }
 
 /// Asks to confirm, or (`confirmed`) revokes.

@@ -90,6 +90,7 @@ fn invitee_key(role: AccountRole) -> K {
         AccountRole::VillageHead => K::InviteeVillageHead,
         AccountRole::CommuneOfficial => K::InviteeCommuneOfficial,
         AccountRole::DistrictOfficial => K::InviteeDistrictOfficial,
+        AccountRole::ProvinceOfficial => K::InviteeProvinceOfficial,
     }
 }
 
