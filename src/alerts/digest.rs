@@ -7,7 +7,7 @@ use crate::clock::vietnam_date;
 use crate::conversation::summary_breach_text;
 use crate::conversation::{anytime_button, Action, Reply};
 use crate::domain::schedule::{Schedule, Slot};
-use crate::domain::UnitLevel;
+use crate::domain::{AccountRole, UnitLevel};
 use crate::engine::Engine;
 use crate::i18n::{Html, Lang, K};
 use crate::status::UnitStatus;
@@ -47,10 +47,9 @@ pub(super) fn for_account(
 ) -> Option<Reply> {
     let ctx = Ctx { engine, lang };
     let heading = heading(&ctx, campaign, slot);
-    let role = crate::domain::AccountRole::parse(&account.role)?;
-    match role.code() {
+    match account.role {
         // The digest of the level above communes, whichever it is.
-        _ if role.above_communes() => Some(district(
+        role if role.above_communes() => Some(district(
             &ctx,
             schedule,
             campaign,
@@ -59,9 +58,9 @@ pub(super) fn for_account(
             heading,
             now,
         )),
-        "commune-official" => Some(commune(&ctx, area, &account.unit_code, heading)),
-        "village-head" => village(&ctx, area, &account.unit_code, heading),
-        _ => None,
+        AccountRole::CommuneOfficial => Some(commune(&ctx, area, &account.unit_code, heading)),
+        AccountRole::VillageHead => village(&ctx, area, &account.unit_code, heading),
+        AccountRole::DistrictOfficial | AccountRole::ProvinceOfficial => None,
     }
 }
 

@@ -46,7 +46,7 @@ mod tests {
         ScopedAccount {
             channel: "telegram".into(),
             chat_id: chat.into(),
-            role: "commune-official".into(),
+            role: crate::domain::AccountRole::CommuneOfficial,
             unit_code: "11083".into(),
             change_notices: false,
         }

@@ -106,7 +106,7 @@ mod tests {
         ScopedAccount {
             channel: channel.into(),
             chat_id: chat.into(),
-            role: "commune-official".into(),
+            role: crate::domain::AccountRole::CommuneOfficial,
             unit_code: "11083".into(),
             change_notices: true,
         }

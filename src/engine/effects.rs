@@ -282,8 +282,7 @@ pub(super) async fn apply_effect(
             }
         }
         Effect::RevokeAccess { unit_code, role } => {
-            let revoked =
-                account_admin::revoke_unit(tx, unit_code, role.code(), &actor, now).await?;
+            let revoked = account_admin::revoke_unit(tx, unit_code, *role, &actor, now).await?;
             tracing::info!(revoked, unit_code, "accounts revoked in chat");
         }
         Effect::InvitationRefused { reason } => {

@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::domain::AccountRole;
 use crate::storage::reorganize::{self as sql, BoundChat};
 use crate::storage::units::unit_in_tx;
 use crate::storage::{StorageError, Store, UnitLevel};
@@ -116,8 +117,8 @@ pub async fn merge_villages(
         sql::move_team_and_heads(&mut tx, from, &into.code).await?;
     }
     for code in &codes {
-        let heads = sql::bound_chats(&mut tx, code, "village-head").await?;
-        sql::end_accounts(&mut tx, code, "village-head", BY, now).await?;
+        let heads = sql::bound_chats(&mut tx, code, AccountRole::VillageHead).await?;
+        sql::end_accounts(&mut tx, code, AccountRole::VillageHead, BY, now).await?;
         report.heads_ended.extend(heads);
         sql::end_unit(&mut tx, code, args.on, Some(&into.code)).await?;
     }

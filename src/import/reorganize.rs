@@ -19,6 +19,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::units::{commune_kind_of_name, province_kind};
 use super::{bad_rows, existing_units, Checks, CsvFile, ImportError, RowError};
 use crate::conversation::Reply;
+use crate::domain::AccountRole;
 use crate::i18n::{Html, Texts, K};
 use crate::storage::outbox;
 use crate::storage::reorganize::{self as sql, BoundChat, Succession};
@@ -636,14 +637,14 @@ async fn move_or_end_officials(
     (old_name, new_name): (&str, &str),
     report: &mut Report,
 ) -> Result<(), StorageError> {
-    let officials = sql::bound_chats(tx, kept, "commune-official").await?;
+    let officials = sql::bound_chats(tx, kept, AccountRole::CommuneOfficial).await?;
     let args = [("old", old_name), ("new", new_name)];
     if options.revoke_officials {
         for chat in &officials {
             tell.say(tx, chat, K::NoticeCommuneOfficialEnded, &args)
                 .await?;
         }
-        sql::end_accounts(tx, kept, "commune-official", BY, tell.now).await?;
+        sql::end_accounts(tx, kept, AccountRole::CommuneOfficial, BY, tell.now).await?;
         report.officials_revoked.extend(officials);
     } else {
         sql::move_officials(tx, kept, &row.new_code).await?;
@@ -713,7 +714,7 @@ async fn end_emptied(
         report
             .units_ended
             .push((district.to_string(), name.clone()));
-        let chats = sql::bound_chats(tx, district, "district-official").await?;
+        let chats = sql::bound_chats(tx, district, AccountRole::DistrictOfficial).await?;
         for chat in &chats {
             tell.say(
                 tx,
@@ -723,7 +724,7 @@ async fn end_emptied(
             )
             .await?;
         }
-        sql::end_accounts(tx, district, "district-official", BY, now).await?;
+        sql::end_accounts(tx, district, AccountRole::DistrictOfficial, BY, now).await?;
         report.district_officials_ended.extend(chats);
         for (id, name) in sql::campaigns_of(tx, district).await? {
             report.campaigns_left.push((id, name, district.to_string()));

@@ -7,6 +7,7 @@ use sqlx::Row;
 
 use super::audit::audit;
 use super::{now_text, StorageResult, Store, Tx};
+use crate::domain::AccountRole;
 
 /// One account as listed by `cnscd accounts list`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,14 +135,14 @@ pub async fn clear_blocked(tx: &mut Tx<'_>, channel: &str, external_id: &str) ->
 pub async fn revoke_unit(
     tx: &mut Tx<'_>,
     unit_code: &str,
-    role: &str,
+    role: AccountRole,
     by: &str,
     now: DateTime<Utc>,
 ) -> StorageResult<u64> {
     revoke_where(
         tx,
         "unit_code = $1 AND role = $2",
-        &[unit_code, role],
+        &[unit_code, role.code()],
         by,
         "revoked",
         now,

@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::report::scope_cte;
 use super::{now_text, StorageError, StorageResult, Store, Tx};
+use crate::domain::AccountRole;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Campaign {
@@ -105,7 +106,7 @@ pub enum CampaignCreated {
 pub struct ScopedAccount {
     pub channel: String,
     pub chat_id: String,
-    pub role: String,
+    pub role: AccountRole,
     pub unit_code: String,
     pub change_notices: bool,
 }
@@ -222,15 +223,19 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(
-                |(channel, chat_id, role, unit_code, notices)| ScopedAccount {
+            .filter_map(|(channel, chat_id, role, unit_code, notices)| {
+                let Some(role) = AccountRole::parse(&role) else {
+                    tracing::error!(role, "an account with an unknown role is skipped");
+                    return None;
+                };
+                Some(ScopedAccount {
                     channel,
                     chat_id,
                     role,
                     unit_code,
                     change_notices: notices != 0,
-                },
-            )
+                })
+            })
             .collect())
     }
 }

@@ -7,7 +7,7 @@ use sqlx::Row;
 use super::units::{children_in_tx, unit_in_tx, Unit};
 use super::{now_text, StorageResult, Tx};
 use crate::domain::text::fold;
-use crate::domain::PhoneNumber;
+use crate::domain::{AccountRole, PhoneNumber};
 
 /// The codes of a unit's ancestors, nearest first.
 pub async fn ancestors(tx: &mut Tx<'_>, unit: &Unit) -> StorageResult<Vec<String>> {
@@ -127,7 +127,7 @@ pub async fn memberships(
 pub async fn unit_chats(
     tx: &mut Tx<'_>,
     unit_code: &str,
-    roles: &[&str],
+    roles: &[AccountRole],
 ) -> StorageResult<Vec<(String, String)>> {
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT channel, external_id, role FROM accounts WHERE unit_code = $1 AND blocked_at IS NULL ORDER BY id",
@@ -137,7 +137,7 @@ pub async fn unit_chats(
     .await?;
     Ok(rows
         .into_iter()
-        .filter(|(_, _, role)| roles.contains(&role.as_str()))
+        .filter(|(_, _, role)| AccountRole::parse(role).is_some_and(|r| roles.contains(&r)))
         .map(|(channel, id, _)| (channel, id))
         .collect())
 }

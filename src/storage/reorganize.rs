@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::account_admin::revoke_unit;
 use super::{now_text, StorageResult, Tx};
+use crate::domain::AccountRole;
 
 /// Where a pre-reform commune went (a row of `unit_successions`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,19 +146,23 @@ pub async fn villages_with_teams(
 }
 
 /// The chats bound to `unit` with `role`.
-pub async fn bound_chats(tx: &mut Tx<'_>, unit: &str, role: &str) -> StorageResult<Vec<BoundChat>> {
+pub async fn bound_chats(
+    tx: &mut Tx<'_>,
+    unit: &str,
+    role: AccountRole,
+) -> StorageResult<Vec<BoundChat>> {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT channel, external_id FROM accounts WHERE unit_code = $1 AND role = $2 ORDER BY id",
     )
     .bind(unit)
-    .bind(role)
+    .bind(role.code())
     .fetch_all(&mut **tx)
     .await?;
     Ok(rows
         .into_iter()
         .map(|(channel, id)| BoundChat {
             chat: format!("{channel}:{id}"),
-            role: role.to_owned(),
+            role: role.code().to_owned(),
             unit_code: unit.to_owned(),
         })
         .collect())
@@ -188,13 +193,13 @@ pub async fn move_officials(tx: &mut Tx<'_>, from: &str, to: &str) -> StorageRes
 pub async fn end_accounts(
     tx: &mut Tx<'_>,
     unit: &str,
-    role: &str,
+    role: AccountRole,
     by: &str,
     now: DateTime<Utc>,
 ) -> StorageResult<u64> {
     sqlx::query("DELETE FROM invitations WHERE unit_code = $1 AND role = $2 AND used_at IS NULL")
         .bind(unit)
-        .bind(role)
+        .bind(role.code())
         .execute(&mut **tx)
         .await?;
     revoke_unit(tx, unit, role, by, now).await

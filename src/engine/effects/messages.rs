@@ -105,8 +105,12 @@ pub(super) async fn notify_unit(
         .await?
         .map(|u| u.name)
         .unwrap_or_default();
-    for (channel, chat_id) in
-        directory::unit_chats(tx, unit_code, &["village-head", "commune-official"]).await?
+    for (channel, chat_id) in directory::unit_chats(
+        tx,
+        unit_code,
+        &[AccountRole::VillageHead, AccountRole::CommuneOfficial],
+    )
+    .await?
     {
         let lang = chat_lang(tx, &channel, &chat_id).await?;
         let args = [("name", Html::text(name)), ("unit", Html::text(&unit_name))];
@@ -145,7 +149,9 @@ pub(super) async fn notice_team_saved(
         decision_scan: team.decision.file.is_some(),
     };
     let status = unit_status(env.rules, village.level, Some(&facts));
-    for (channel, chat_id) in directory::unit_chats(tx, commune, &["commune-official"]).await? {
+    for (channel, chat_id) in
+        directory::unit_chats(tx, commune, &[AccountRole::CommuneOfficial]).await?
+    {
         if !directory::change_notices(tx, &channel, &chat_id).await? {
             continue;
         }
