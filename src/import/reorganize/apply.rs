@@ -1,0 +1,335 @@
+//! The writing half of `units reorganize`: inside its one transaction, communes created,
+//! villages moved, officials moved or ended (and told in chat), campaigns and emptied
+//! districts handled, villages of divided communes placed or listed "to assign".
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::*;
+use crate::conversation::Reply;
+use crate::domain::AccountRole;
+use crate::i18n::{Html, Texts, K};
+use crate::storage::outbox;
+use crate::storage::reorganize::{self as sql, BoundChat, Succession};
+use crate::storage::units::upsert_units;
+use crate::storage::{NewUnit, StorageError, Tx, Unit, UnitLevel};
+
+/// Tells officials in chat what the reorganisation did to their account.
+pub(super) struct Tell<'a> {
+    pub(super) texts: &'a Texts,
+    pub(super) now: DateTime<Utc>,
+    pub(super) on: NaiveDate,
+}
+
+impl Tell<'_> {
+    async fn say(
+        &self,
+        tx: &mut Tx<'_>,
+        chat: &BoundChat,
+        key: K,
+        args: &[(&str, &str)],
+    ) -> Result<(), StorageError> {
+        let Some((channel, chat_id)) = chat.chat.split_once(':') else {
+            return Ok(());
+        };
+        let lang = crate::engine::context::chat_lang(tx, channel, chat_id).await?;
+        let day = self.on.format("%d/%m/%Y").to_string();
+        let mut html: Vec<(&str, Html)> = vec![("date", Html::text(&day))];
+        html.extend(args.iter().map(|(name, value)| (*name, Html::text(value))));
+        let reply = Reply::text(self.texts.fill(lang, key, &html));
+        outbox::enqueue(tx, channel, chat_id, &reply, None, self.now).await?;
+        Ok(())
+    }
+}
+
+pub(super) async fn apply(
+    tx: &mut Tx<'_>,
+    todo: &[&MapRow],
+    units: &HashMap<String, Unit>,
+    options: &Options,
+    tell: &Tell<'_>,
+    report: &mut Report,
+) -> Result<(), StorageError> {
+    let now = tell.now;
+    if todo.is_empty() {
+        return Ok(());
+    }
+    let on = options.effective_on;
+    let new_codes: HashSet<&str> = todo.iter().map(|r| r.new_code.as_str()).collect();
+    // 1. Old communes whose code a new commune takes over are copied to a history row first.
+    let mut history: HashMap<&str, String> = HashMap::new();
+    for row in todo {
+        let kept = if new_codes.contains(row.old_code.as_str()) {
+            let kept = history_code(&row.old_code, on);
+            sql::keep_as_history(tx, &row.old_code, &kept).await?;
+            kept
+        } else {
+            row.old_code.clone()
+        };
+        history.insert(row.old_code.as_str(), kept);
+    }
+    // 2. The new provinces and communes.
+    let mut wanted: BTreeMap<&str, NewUnit> = BTreeMap::new();
+    let mut provinces: BTreeMap<&str, NewUnit> = BTreeMap::new();
+    for row in todo {
+        if !units.contains_key(&row.new_province_code) {
+            provinces
+                .entry(&row.new_province_code)
+                .or_insert_with(|| NewUnit {
+                    code: row.new_province_code.clone(),
+                    name: row.new_province_name.clone(),
+                    kind: province_kind(&row.new_province_name)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    level: UnitLevel::Province,
+                    parent_code: None,
+                });
+        }
+        wanted.entry(&row.new_code).or_insert_with(|| NewUnit {
+            code: row.new_code.clone(),
+            name: row.new_name.clone(),
+            kind: commune_kind_of_name(&row.new_name)
+                .unwrap_or_default()
+                .to_owned(),
+            level: UnitLevel::Commune,
+            parent_code: Some(row.new_province_code.clone()),
+        });
+    }
+    let provinces: Vec<NewUnit> = provinces.into_values().collect();
+    upsert_units(tx, &provinces, now).await?;
+    let communes: Vec<NewUnit> = wanted.values().cloned().collect();
+    upsert_units(tx, &communes, now).await?;
+    for commune in &communes {
+        sql::revive_unit(tx, &commune.code).await?;
+    }
+    // 3. Each old commune: ended, its villages (unless divided) and officials to the new one.
+    let mut per_new: BTreeMap<&str, Vec<FromCommune>> = BTreeMap::new();
+    for row in todo {
+        let old = &units[&row.old_code];
+        let kept = history[row.old_code.as_str()].clone();
+        sql::end_unit(tx, &kept, on, Some(&row.new_code)).await?;
+        sql::record_succession(
+            tx,
+            &Succession {
+                old_code: row.old_code.clone(),
+                history_code: kept.clone(),
+                new_code: row.new_code.clone(),
+                old_name: old.name.clone(),
+                split: row.split,
+                effective_on: on.format("%Y-%m-%d").to_string(),
+            },
+            now,
+        )
+        .await?;
+        let (villages, teams) = if row.split {
+            (Vec::new(), 0)
+        } else {
+            sql::villages_with_teams(tx, &kept).await?
+        };
+        sql::move_villages(tx, &kept, &row.new_code, &villages).await?;
+        let new_name = row.new_name.as_str();
+        move_or_end_officials(tx, &kept, row, options, tell, (&old.name, new_name), report).await?;
+        move_campaigns(tx, &kept, &row.new_code, report).await?;
+        per_new.entry(&row.new_code).or_default().push(FromCommune {
+            code: row.old_code.clone(),
+            name: old.name.clone(),
+            history_code: kept,
+            split: row.split,
+            villages: villages.len(),
+            teams,
+        });
+    }
+    // 4. Districts (and provinces) left without a current commune end, with their officials.
+    end_emptied(tx, todo, units, tell, report).await?;
+    report.new_communes = wanted
+        .values()
+        .map(|unit| {
+            let province = provinces
+                .iter()
+                .find(|p| Some(&p.code) == unit.parent_code.as_ref())
+                .map(|p| p.name.clone())
+                .or_else(|| {
+                    let code = unit.parent_code.as_ref()?;
+                    units.get(code).map(|p| p.name.clone())
+                })
+                .unwrap_or_default();
+            let existed = units
+                .get(&unit.code)
+                .is_some_and(|u| !under_district(u, units));
+            NewCommune {
+                code: unit.code.clone(),
+                name: unit.name.clone(),
+                province_code: unit.parent_code.clone().unwrap_or_default(),
+                province_name: province,
+                created: !existed,
+                from: per_new.remove(unit.code.as_str()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    Ok(())
+}
+
+pub(super) async fn move_or_end_officials(
+    tx: &mut Tx<'_>,
+    kept: &str,
+    row: &MapRow,
+    options: &Options,
+    tell: &Tell<'_>,
+    (old_name, new_name): (&str, &str),
+    report: &mut Report,
+) -> Result<(), StorageError> {
+    let officials = sql::bound_chats(tx, kept, AccountRole::CommuneOfficial).await?;
+    let args = [("old", old_name), ("new", new_name)];
+    if options.revoke_officials {
+        for chat in &officials {
+            tell.say(tx, chat, K::NoticeCommuneOfficialEnded, &args)
+                .await?;
+        }
+        sql::end_accounts(tx, kept, AccountRole::CommuneOfficial, BY, tell.now).await?;
+        report.officials_revoked.extend(officials);
+    } else {
+        sql::move_officials(tx, kept, &row.new_code).await?;
+        for chat in &officials {
+            tell.say(tx, chat, K::NoticeCommuneOfficialMoved, &args)
+                .await?;
+        }
+        report.officials_moved.extend(
+            officials
+                .into_iter()
+                .map(|o| (o.chat, row.old_code.clone(), row.new_code.clone())),
+        );
+    }
+    Ok(())
+}
+
+/// An open campaign of the old commune becomes the new commune's, unless it has one.
+pub(super) async fn move_campaigns(
+    tx: &mut Tx<'_>,
+    kept: &str,
+    new_code: &str,
+    report: &mut Report,
+) -> Result<(), StorageError> {
+    for (id, name) in sql::campaigns_of(tx, kept).await? {
+        if sql::campaigns_of(tx, new_code).await?.is_empty() {
+            sql::move_campaign(tx, id, new_code).await?;
+            report.campaigns_moved.push((id, new_code.to_owned()));
+        } else {
+            report.campaigns_left.push((id, name, kept.to_owned()));
+        }
+    }
+    Ok(())
+}
+
+pub(super) async fn end_emptied(
+    tx: &mut Tx<'_>,
+    todo: &[&MapRow],
+    units: &HashMap<String, Unit>,
+    tell: &Tell<'_>,
+    report: &mut Report,
+) -> Result<(), StorageError> {
+    let (on, now) = (tell.on, tell.now);
+    let mut districts: BTreeMap<&str, HashSet<&str>> = BTreeMap::new();
+    for row in todo {
+        districts
+            .entry(&row.old_district_code)
+            .or_default()
+            .insert(&row.new_province_code);
+    }
+    let mut provinces: BTreeMap<String, HashSet<&str>> = BTreeMap::new();
+    for (district, into) in &districts {
+        let current = crate::storage::units::children_in_tx(tx, district).await?;
+        let left: Vec<&Unit> = current.iter().filter(|u| u.is_current()).collect();
+        if !left.is_empty() {
+            report.unmapped.extend(
+                left.into_iter()
+                    .map(|u| (u.code.clone(), u.name.clone(), district.to_string())),
+            );
+            continue;
+        }
+        let merged_into = (into.len() == 1).then(|| *into.iter().next().expect("one"));
+        sql::end_unit(tx, district, on, merged_into).await?;
+        let name = units
+            .get(*district)
+            .map(|u| u.name.clone())
+            .unwrap_or_default();
+        report
+            .units_ended
+            .push((district.to_string(), name.clone()));
+        let chats = sql::bound_chats(tx, district, AccountRole::DistrictOfficial).await?;
+        for chat in &chats {
+            tell.say(
+                tx,
+                chat,
+                K::NoticeDistrictOfficialEnded,
+                &[("district", &name)],
+            )
+            .await?;
+        }
+        sql::end_accounts(tx, district, AccountRole::DistrictOfficial, BY, now).await?;
+        report.district_officials_ended.extend(chats);
+        for (id, name) in sql::campaigns_of(tx, district).await? {
+            report.campaigns_left.push((id, name, district.to_string()));
+        }
+        if let Some(province) = units.get(*district).and_then(|d| d.parent_code.clone()) {
+            provinces.entry(province).or_default().extend(into.iter());
+        }
+    }
+    for (province, into) in &provinces {
+        let current = crate::storage::units::children_in_tx(tx, province).await?;
+        if current.iter().any(Unit::is_current) {
+            continue;
+        }
+        let merged_into = (into.len() == 1).then(|| *into.iter().next().expect("one"));
+        sql::end_unit(tx, province, on, merged_into).await?;
+        let name = units
+            .get(province)
+            .map(|u| u.name.clone())
+            .unwrap_or_default();
+        report.units_ended.push((province.clone(), name));
+        for (id, name) in sql::campaigns_of(tx, province).await? {
+            report.campaigns_left.push((id, name, province.clone()));
+        }
+    }
+    Ok(())
+}
+
+pub(super) async fn assign(
+    tx: &mut Tx<'_>,
+    placed: &[(String, String)],
+    report: &mut Report,
+) -> Result<(), StorageError> {
+    for (village, commune) in placed {
+        let Some(unit) = crate::storage::units::unit_in_tx(tx, village).await? else {
+            continue;
+        };
+        let from = unit.parent_code.unwrap_or_default();
+        sql::move_villages(tx, &from, commune, std::slice::from_ref(village)).await?;
+        report.assigned.push((village.clone(), commune.clone()));
+    }
+    Ok(())
+}
+
+/// The villages still under a divided commune's history row.
+pub(super) async fn list_to_assign(
+    tx: &mut Tx<'_>,
+    report: &mut Report,
+) -> Result<(), StorageError> {
+    let divided: Vec<(String, String, String)> = sql::successions(tx)
+        .await?
+        .into_iter()
+        .filter(|s| s.split)
+        .map(|s| (s.history_code, s.old_name, s.new_code))
+        .collect();
+    for (history, old_name, suggested) in divided {
+        for village in crate::storage::units::children_in_tx(tx, &history).await? {
+            report.to_assign.push(ToAssign {
+                village_code: village.code,
+                village_name: village.name,
+                old_commune: old_name.clone(),
+                suggested: suggested.clone(),
+            });
+        }
+    }
+    Ok(())
+}
