@@ -13,7 +13,7 @@
 
 mod digest;
 mod overlap;
-mod routing;
+pub(crate) mod routing;
 mod scheduler;
 #[cfg(test)]
 mod tests;

@@ -70,7 +70,7 @@ pub(super) fn one_chat_per_person(
 
 /// The officials below `unit_code` (within `units`, the campaign's area) whose alerts wait,
 /// unreached, as "unit name (role)" for a digest.
-pub(super) fn unreached_below(
+pub(crate) fn unreached_below(
     unit_code: &str,
     units: &[Unit],
     unreached: &[(String, String)],

@@ -38,6 +38,7 @@ pub fn build(sweep: &Sweep, rules: &CompositionRules, generated_at: DateTime<Utc
                 .iter()
                 .map(|(name, n)| (name.clone(), usize::try_from(*n).unwrap_or(0)))
                 .collect(),
+            unreached: Vec::new(),
         },
         roles: HashMap::new(),
     };

@@ -90,7 +90,20 @@ pub async fn load_report(
         .sweep(scope)
         .await?
         .ok_or_else(|| ReportError::UnknownScope(scope.unwrap_or_default().to_owned()))?;
-    let report = build(&sweep, rules, now);
+    let mut report = build(&sweep, rules, now);
+    let unreached = store.unreached_officials().await?;
+    report.unreached = match scope {
+        Some(scope) => crate::alerts::routing::unreached_below(scope, &sweep.units, &unreached),
+        None => {
+            let codes: std::collections::HashSet<&str> =
+                unreached.iter().map(|(code, _)| code.as_str()).collect();
+            let units = sweep
+                .units
+                .iter()
+                .filter(|u| codes.contains(u.code.as_str()));
+            units.map(|u| u.name.clone()).collect()
+        }
+    };
     Ok((sweep, report))
 }
 

@@ -33,6 +33,10 @@ pub struct Report {
     /// reorganisation), per old commune: (old name, villages). Counted in no commune above.
     #[serde(default)]
     pub to_assign: Vec<(String, usize)>,
+    /// Units below the scope whose official a deadline alert could not reach (Zalo outside
+    /// its window, no other chat).
+    #[serde(default)]
+    pub unreached: Vec<String>,
     /// The founding decisions received (registered teams with a number and a date), by unit
     /// code.
     pub decisions: Vec<DecisionEntry>,

@@ -75,6 +75,10 @@ pub fn chat_summary(report: &Report, texts: &Texts, lang: Lang) -> Html {
     if let Some(line) = to_assign_line(report, texts, lang) {
         lines.push(line);
     }
+    if !report.unreached.is_empty() {
+        let list = Html::text(&report.unreached.join(", "));
+        lines.push(fill(K::DigestUnreached, &[("list", list)]));
+    }
     if let Some(roles) = roles_line(report, texts, lang) {
         lines.push(fill(K::ReportRoles, &[("roles", Html::text(&roles))]));
     }

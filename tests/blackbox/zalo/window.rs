@@ -1,6 +1,7 @@
 //! Zalo lets an OA write to a user only for a while after the user's last message. An alert
 //! to an official outside that window goes to the official's other chat, linked with
-//! `/lienket`; without one, the next digest of the official above says who was not reached.
+//! `/lienket`; without one, the next digest of the official above (and the report) says who
+//! was not reached.
 
 use std::time::Duration;
 
@@ -205,7 +206,17 @@ async fn an_official_zalo_cannot_reach_is_named_in_the_next_digest_above() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     run_alerts(&app, "2022-04-24T08:30:00+07:00").await;
+    let rules = cnscd::domain::CompositionRules::default_rules().expect("rules");
+    let now = cnscd::clock::Clock::now(app.clock.as_ref());
+    let (_, report) = cnscd::report::load_report(&app.store, &rules, Some("298"), now)
+        .await
+        .expect("report");
     // Assert
+    assert_eq!(
+        report.unreached,
+        vec!["Xã Đại Sơn".to_owned()],
+        "the report lists them too"
+    );
     let alerts = alerts_to(&app).await;
     let to_district: Vec<&String> = alerts
         .iter()
