@@ -11,10 +11,14 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::outgoing::{delivery_parts, Outgoing};
 use super::{Channel, SendError};
+
+mod marks;
+
 use crate::conversation::Reply;
 use crate::engine::{ChatKey, Engine};
 use crate::ops::metrics::{ErrorKind, Metrics};
 use crate::storage::outbox::ALERT_KEY_PREFIX;
+use marks::mark_forever;
 
 /// Rows read per look at the outbox.
 const POLL_ROWS: i64 = 500;
@@ -362,75 +366,4 @@ impl Inner {
         }
         let _ = self.marks.send(Mark::Blocked(chat.clone()));
     }
-}
-
-/// Writes marks as they come, all those waiting in one go; a mark that cannot be written is
-/// tried again (the message stays known, so it is not sent twice meanwhile).
-async fn mark_forever(inner: std::sync::Weak<Inner>, mut marks: mpsc::UnboundedReceiver<Mark>) {
-    let mut waiting: Vec<Mark> = Vec::new();
-    loop {
-        if waiting.is_empty() {
-            match marks.recv().await {
-                Some(mark) => waiting.push(mark),
-                None => return,
-            }
-        }
-        while let Ok(mark) = marks.try_recv() {
-            waiting.push(mark);
-        }
-        let Some(inner) = inner.upgrade() else {
-            return;
-        };
-        match write_marks(&inner, &mut waiting).await {
-            Ok(()) => {}
-            Err(error) => {
-                tracing::warn!(%error, "outbox marks not written; trying again");
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-        }
-    }
-}
-
-async fn write_marks(
-    inner: &Inner,
-    waiting: &mut Vec<Mark>,
-) -> Result<(), crate::storage::StorageError> {
-    let store = inner.engine.store();
-    let now = chrono::Utc::now();
-    let sent: Vec<i64> = waiting
-        .iter()
-        .filter_map(|m| match m {
-            Mark::Sent(id) => Some(*id),
-            _ => None,
-        })
-        .collect();
-    store.mark_outbox_sent_many(&sent, now).await?;
-    for mark in waiting.iter() {
-        match mark {
-            Mark::Failed(id, kind) => store.mark_outbox_failed(*id, kind, now).await?,
-            Mark::Blocked((channel, chat_id)) => {
-                store.mark_chat_blocked(channel, chat_id, now).await?
-            }
-            Mark::Held(ids, reason) => store.hold_outbox(ids, reason, now).await?,
-            Mark::Sent(_) | Mark::Flushed(_) => {}
-        }
-    }
-    let mut queues = inner.lock();
-    for mark in waiting.drain(..) {
-        match mark {
-            Mark::Sent(id) | Mark::Failed(id, _) => {
-                queues.known.remove(&id);
-            }
-            Mark::Held(ids, _) => {
-                for id in ids {
-                    queues.known.remove(&id);
-                }
-            }
-            Mark::Flushed(done) => {
-                let _ = done.send(());
-            }
-            Mark::Blocked(_) => {}
-        }
-    }
-    Ok(())
 }
