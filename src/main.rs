@@ -61,7 +61,11 @@ async fn run(config: Config) -> anyhow::Result<()> {
                 .await?
                 .with_schedule(schedule.clone());
             if let Some(settings) = &zalo {
-                engine = engine.with_channel_window(cnscd::zalo::CHANNEL, settings.window);
+                let window = cnscd::engine::Window {
+                    free: settings.free_window,
+                    limit: settings.window,
+                };
+                engine = engine.with_channel_window(cnscd::zalo::CHANNEL, window);
                 if let Some(oa) = &settings.oa_url {
                     engine = engine.with_zalo_oa_url(oa.to_string());
                 }

@@ -8,30 +8,39 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use crate::engine::Window;
 use crate::storage::campaigns::ScopedAccount;
 use crate::storage::people::ChatReach;
 use crate::storage::Unit;
 
-/// Whether `account`'s chat can be written to at `now`.
-pub(super) fn reachable(
+/// How well `account`'s chat can be written to at `now`: 2 freely (no window, or inside
+/// its free part), 1 still (inside the window), 0 not (outside it).
+pub(super) fn reachability(
     account: &ScopedAccount,
     reach: Option<&ChatReach>,
-    windows: &HashMap<String, Duration>,
+    windows: &HashMap<String, Window>,
     now: DateTime<Utc>,
-) -> bool {
+) -> u8 {
     let Some(window) = windows.get(&account.channel) else {
-        return true;
+        return 2;
     };
-    let last_seen = reach.and_then(|r| r.last_seen);
-    let window = chrono::Duration::from_std(*window).unwrap_or(chrono::Duration::MAX);
-    last_seen.is_some_and(|seen| now - seen <= window)
+    let Some(seen) = reach.and_then(|r| r.last_seen) else {
+        return 0;
+    };
+    let within =
+        |d: Duration| now - seen <= chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
+    match (within(window.free), within(window.limit)) {
+        (true, _) => 2,
+        (false, true) => 1,
+        (false, false) => 0,
+    }
 }
 
 /// One account per person, in the order the people first appear.
 pub(super) fn one_chat_per_person(
     accounts: Vec<ScopedAccount>,
     reach: &HashMap<(String, String), ChatReach>,
-    windows: &HashMap<String, Duration>,
+    windows: &HashMap<String, Window>,
     now: DateTime<Utc>,
 ) -> Vec<ScopedAccount> {
     let person = |a: &ScopedAccount| {
@@ -54,12 +63,12 @@ pub(super) fn one_chat_per_person(
         .into_iter()
         .filter_map(|who| {
             let mut candidates = chats.remove(&who)?;
-            // Reachable first, then the most recently active.
+            // Freely reachable first, then reachable, then the most recently active.
             candidates.sort_by_key(|a| {
                 let r = reach.get(&(a.channel.clone(), a.chat_id.clone()));
-                let can = reachable(a, r, windows, now);
+                let how = reachability(a, r, windows, now);
                 (
-                    std::cmp::Reverse(can),
+                    std::cmp::Reverse(how),
                     std::cmp::Reverse(r.and_then(|r| r.last_seen)),
                 )
             });
@@ -125,8 +134,12 @@ mod tests {
         }
     }
 
-    fn zalo_week() -> HashMap<String, Duration> {
-        HashMap::from([("zalo".to_owned(), Duration::from_secs(7 * 24 * 3600))])
+    fn zalo_week() -> HashMap<String, Window> {
+        let window = Window {
+            free: Duration::from_secs(48 * 3600),
+            limit: Duration::from_secs(7 * 24 * 3600),
+        };
+        HashMap::from([("zalo".to_owned(), window)])
     }
 
     #[test]
@@ -157,6 +170,21 @@ mod tests {
             now(),
         );
         assert_eq!(chosen, vec![account("zalo", "z1")]);
+    }
+
+    #[test]
+    fn a_telegram_chat_goes_before_a_zalo_chat_past_its_free_window() {
+        let reach = HashMap::from([
+            (("zalo".into(), "z1".into()), seen("p", 3)),
+            (("telegram".into(), "t1".into()), seen("p", 20)),
+        ]);
+        let chosen = one_chat_per_person(
+            vec![account("zalo", "z1"), account("telegram", "t1")],
+            &reach,
+            &zalo_week(),
+            now(),
+        );
+        assert_eq!(chosen, vec![account("telegram", "t1")]);
     }
 
     #[test]

@@ -35,6 +35,15 @@ pub use effects::Job;
 use effects::{apply_effect, Applied, EffectEnv};
 use limits::RateLimiter;
 
+/// How long after a chat's last message its channel lets the bot write to it: freely
+/// (`free`), then at a cost or with limits, until `limit`, after which it refuses (Zalo: 48 h
+/// and about 7 days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub free: std::time::Duration,
+    pub limit: std::time::Duration,
+}
+
 /// At most this many lookups per message (a search, then a card…).
 const MAX_NEEDS: usize = 4;
 
@@ -79,7 +88,7 @@ pub struct Engine {
     zalo_oa_url: Option<String>,
     /// How long after a chat's last message each channel lets the bot write (Zalo's
     /// window): alerts go to a person's chat that can be reached.
-    windows: Arc<HashMap<String, std::time::Duration>>,
+    windows: Arc<HashMap<String, Window>>,
     /// The place index residents search, built on first use and refreshed after unit edits.
     index: Arc<tokio::sync::OnceCell<SharedIndex>>,
     /// Fired after a step that may change a team's status: the alert scheduler wakes up.
@@ -121,13 +130,13 @@ impl Engine {
         self
     }
 
-    /// `channel` lets the bot write to a chat only this long after its last message.
-    pub fn with_channel_window(mut self, channel: &str, window: std::time::Duration) -> Engine {
+    /// `channel` lets the bot write to a chat only for a while after its last message.
+    pub fn with_channel_window(mut self, channel: &str, window: Window) -> Engine {
         Arc::make_mut(&mut self.windows).insert(channel.to_owned(), window);
         self
     }
 
-    pub fn channel_windows(&self) -> &HashMap<String, std::time::Duration> {
+    pub fn channel_windows(&self) -> &HashMap<String, Window> {
         &self.windows
     }
 

@@ -112,7 +112,11 @@ pub async fn spawn_zalo_app_on(db: ScratchDb, villages_csv: &str) -> ZaloApp {
     .expect("invitation")
     .code;
     let clock = Arc::new(ManualClock::new(today()));
-    let engine = engine(store.clone(), &clock).with_channel_window("zalo", settings_window());
+    let window = cnscd::engine::Window {
+        free: Duration::from_secs(48 * 3600),
+        limit: settings_window(),
+    };
+    let engine = engine(store.clone(), &clock).with_channel_window("zalo", window);
     let zalo = FakeZalo::start().await;
     let mut app = ZaloApp {
         zalo,
