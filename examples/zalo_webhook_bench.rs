@@ -111,6 +111,7 @@ async fn main() -> anyhow::Result<()> {
         openapi_url: url::Url::parse(&zalo_url)?,
         oauth_url: url::Url::parse(&zalo_url)?,
         oa_url: None,
+        form_image_url: None,
         event_max_age: Duration::from_secs(3600),
         free_window: Duration::from_secs(48 * 3600),
         window: Duration::from_secs(168 * 3600),

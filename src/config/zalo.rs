@@ -54,6 +54,16 @@ pub struct ZaloArgs {
     )]
     pub oa_url: Option<url::Url>,
 
+    /// A picture (https URL) shown in the form that asks a user to share their name and
+    /// phone (members' consent); Zalo's form template shows one.
+    #[arg(
+        long = "zalo-form-image-url",
+        env = "ZALO_FORM_IMAGE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub form_image_url: Option<url::Url>,
+
     /// Webhook events whose `timestamp` is older than this many seconds are refused (a
     /// replayed request). Zalo retries an event for a few minutes with its first timestamp.
     #[arg(
@@ -118,6 +128,7 @@ pub struct ZaloSettings {
     pub openapi_url: url::Url,
     pub oauth_url: url::Url,
     pub oa_url: Option<url::Url>,
+    pub form_image_url: Option<url::Url>,
     pub event_max_age: Duration,
     pub free_window: Duration,
     pub window: Duration,
@@ -179,6 +190,7 @@ impl ZaloArgs {
             openapi_url: self.openapi_url.clone(),
             oauth_url: self.oauth_url.clone(),
             oa_url: self.oa_url.clone(),
+            form_image_url: self.form_image_url.clone(),
             event_max_age: Duration::from_secs(self.event_max_age_secs),
             free_window: hours(self.free_window_hours),
             window: hours(self.window_hours),

@@ -34,11 +34,15 @@ impl Zalo {
 
 impl WebhookChannel for Zalo {
     fn channel(&self, engine: &Engine) -> Arc<dyn Channel> {
-        Arc::new(ZaloChannel::new(
-            self.api(),
-            engine.clone(),
-            self.settings.window,
-        ))
+        let image = self
+            .settings
+            .form_image_url
+            .as_ref()
+            .map(url::Url::to_string);
+        Arc::new(
+            ZaloChannel::new(self.api(), engine.clone(), self.settings.window)
+                .with_form_image(image),
+        )
     }
 
     fn routes(&self, serving: &Serving) -> Router {

@@ -103,13 +103,17 @@ pub fn text_messages(reply: &Reply, hint: &str) -> Vec<Value> {
 
 /// The form Zalo shows for a user to share their name and phone (`user_submit_info`
 /// answers it): Zalo's share-contact button.
-pub fn request_info(title_text: &str, subtitle: &str) -> Value {
+pub fn request_info(title_text: &str, subtitle: &str, image_url: Option<&str>) -> Value {
+    let mut element = json!({ "title": title(title_text), "subtitle": subtitle });
+    if let Some(url) = image_url {
+        element["image_url"] = Value::String(url.to_owned());
+    }
     json!({
         "attachment": {
             "type": "template",
             "payload": {
                 "template_type": "request_user_info",
-                "elements": [{ "title": title(title_text), "subtitle": subtitle }],
+                "elements": [element],
             },
         },
     })
@@ -185,6 +189,25 @@ mod tests {
         let buttons = &messages[0]["attachment"]["payload"]["buttons"];
         assert_eq!(buttons[0]["type"], "oa.open.phone");
         assert_eq!(buttons[0]["payload"]["phone_code"], "0912345678");
+    }
+
+    #[test]
+    fn the_share_info_form_shows_the_configured_picture() {
+        let form = request_info(
+            "Chia sẻ số điện thoại",
+            "Bấm vào đây",
+            Some("https://x/y.png"),
+        );
+        let element = &form["attachment"]["payload"]["elements"][0];
+        assert_eq!(
+            form["attachment"]["payload"]["template_type"],
+            "request_user_info"
+        );
+        assert_eq!(element["image_url"], "https://x/y.png");
+        let bare = request_info("Chia sẻ", "Bấm", None);
+        assert!(bare["attachment"]["payload"]["elements"][0]
+            .get("image_url")
+            .is_none());
     }
 
     #[test]

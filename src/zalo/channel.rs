@@ -23,6 +23,7 @@ pub struct ZaloChannel {
     api: ZaloApi,
     engine: Engine,
     window: Duration,
+    form_image_url: Option<String>,
 }
 
 impl ZaloChannel {
@@ -32,7 +33,14 @@ impl ZaloChannel {
             api,
             engine,
             window,
+            form_image_url: None,
         }
+    }
+
+    /// The picture the share-your-phone form shows.
+    pub fn with_form_image(mut self, url: Option<String>) -> ZaloChannel {
+        self.form_image_url = url;
+        self
     }
 
     /// The chat's language, for the few words the channel adds (the numbered options' hint).
@@ -62,7 +70,7 @@ impl ZaloChannel {
         }
         if let Some(label) = &part.ask_contact {
             let subtitle = self.text(lang, K::ZaloShareInfoSubtitle);
-            let form = buttons::request_info(label, &subtitle);
+            let form = buttons::request_info(label, &subtitle, self.form_image_url.as_deref());
             self.api.send_message(chat_id, &form).await?;
         }
         Ok(())

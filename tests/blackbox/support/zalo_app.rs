@@ -80,6 +80,7 @@ pub fn settings(zalo: &FakeZalo) -> ZaloSettings {
         openapi_url: url(&zalo.base),
         oauth_url: url(&zalo.base),
         oa_url: Some(url("https://zalo.me/4313572100982173421")),
+        form_image_url: None,
         event_max_age: Duration::from_secs(3600),
         free_window: Duration::from_secs(48 * 3600),
         window: settings_window(),

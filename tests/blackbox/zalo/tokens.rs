@@ -58,6 +58,7 @@ fn settings(oauth: &url::Url, seed: Option<&str>) -> ZaloSettings {
         openapi_url: url("http://127.0.0.1:9/"),
         oauth_url: oauth.clone(),
         oa_url: None,
+        form_image_url: None,
         event_max_age: Duration::from_secs(3600),
         free_window: Duration::from_secs(48 * 3600),
         window: Duration::from_secs(168 * 3600),
