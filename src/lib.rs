@@ -18,6 +18,9 @@
 
 pub mod alerts;
 mod base64_bytes;
+/// Benchmarks and their fakes: only in `cnscd-bench` (`--features bench`), never in the
+/// product binary.
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod cli;
 pub mod clock;

@@ -8,9 +8,8 @@ use anyhow::Context;
 use clap::Parser;
 
 use cnscd::alerts::run_scheduler;
-use cnscd::bench::registration_bench;
 use cnscd::clock::{Clock, SystemClock};
-use cnscd::config::{BenchCommand, Command, Config, ServeArgs, ServeMode, WEBHOOK_SECRET_ENV};
+use cnscd::config::{Command, Config, ServeArgs, ServeMode, WEBHOOK_SECRET_ENV};
 use cnscd::domain::CompositionRules;
 use cnscd::engine::Engine;
 use cnscd::i18n::Texts;
@@ -108,52 +107,6 @@ async fn run(config: Config) -> anyhow::Result<()> {
                 .with_schedule(schedule.clone());
             cli::run(&engine, command, &url).await?;
             engine.store().close().await;
-        }
-        Command::Bench(BenchCommand::Registration(args)) => {
-            let report = registration_bench(&args, texts, rules, clock)
-                .await
-                .context("The registration bench failed")?;
-            print!("{report}");
-        }
-        Command::Bench(BenchCommand::Search(args)) => {
-            let options = cnscd::bench::search::SearchBenchOptions {
-                communes_csv: args.communes,
-                villages_per_commune: args.villages,
-                queries: args.queries,
-                ..Default::default()
-            };
-            let report = cnscd::bench::search::run(options)
-                .await
-                .context("The search bench failed")?;
-            print!("{report}");
-        }
-        Command::Bench(BenchCommand::Report(args)) => {
-            let config = cnscd::bench::report::BenchConfig {
-                communes_csv: args.communes,
-                villages_per_commune: args.villages,
-                members_per_team: 5,
-            };
-            let dir = tempfile::tempdir().context("Failed to make a temporary directory")?;
-            let figures = cnscd::bench::report::run(&config, dir.path())
-                .await
-                .context("The report bench failed")?;
-            print!("{figures}");
-        }
-        Command::Bench(BenchCommand::Load(args)) => {
-            let options = cnscd::bench::serve::LoadOptions {
-                chats: args.chats as usize,
-                messages: args.messages as usize,
-                postgres: args.postgres,
-            };
-            let parts = cnscd::bench::serve::Parts {
-                texts,
-                rules,
-                clock,
-            };
-            let report = cnscd::bench::serve::run(&options, parts)
-                .await
-                .context("The load bench failed")?;
-            print!("{report}");
         }
     }
     Ok(())

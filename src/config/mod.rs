@@ -5,12 +5,14 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+#[cfg(feature = "bench")]
 mod bench;
 mod database;
 pub mod secrets;
 mod telegram;
 mod zalo;
 
+#[cfg(feature = "bench")]
 pub use bench::{BenchArgs, BenchCommand, LoadBenchArgs, NationalBenchArgs};
 pub use database::*;
 pub use telegram::{
@@ -110,9 +112,6 @@ pub enum Command {
     /// stopping one replica leaves the others receiving.
     #[command(subcommand)]
     Webhook(WebhookCommand),
-    /// Measure the engine on a temporary database.
-    #[command(subcommand)]
-    Bench(BenchCommand),
 }
 
 #[cfg(test)]

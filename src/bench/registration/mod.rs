@@ -1,4 +1,4 @@
-//! `cnscd bench registration`: N village heads register their teams at the same time.
+//! `cnscd-bench registration`: N village heads register their teams at the same time.
 //!
 //! A fresh SQLite database (WAL, `synchronous=FULL`, as in production) gets the Tứ Kỳ
 //! communes, N generated villages and N invitations. Then N chats go through the whole

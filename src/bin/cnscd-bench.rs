@@ -1,0 +1,95 @@
+//! `cnscd-bench`: the benchmarks, apart from the product binary (which carries none of
+//! their code nor their fake Bot API). `cargo run --release --features bench --bin
+//! cnscd-bench -- registration|search|report|load …`; `--help` says what each measures.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Parser;
+
+use cnscd::bench::registration_bench;
+use cnscd::clock::{Clock, SystemClock};
+use cnscd::config::BenchCommand;
+use cnscd::domain::CompositionRules;
+use cnscd::i18n::Texts;
+use cnscd::telemetry;
+
+/// cnscd's benchmarks, each on a temporary database (or the PostgreSQL `--postgres` names).
+#[derive(Debug, Parser)]
+#[command(name = "cnscd-bench", version, about, long_about = None)]
+struct BenchCli {
+    /// What to log to stderr, as a tracing filter.
+    #[arg(long, env = "RUST_LOG", hide_env_values = true, default_value = "warn")]
+    log: String,
+
+    #[command(subcommand)]
+    command: BenchCommand,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run(BenchCli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("Error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: BenchCli) -> anyhow::Result<()> {
+    telemetry::init(&cli.log).context("Failed to set up logging")?;
+    let texts = Arc::new(Texts::load().context("Failed to load the dialogue texts")?);
+    let rules = Arc::new(CompositionRules::default_rules().context("Failed to load the rules")?);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    match cli.command {
+        BenchCommand::Registration(args) => {
+            let report = registration_bench(&args, texts, rules, clock)
+                .await
+                .context("The registration bench failed")?;
+            print!("{report}");
+        }
+        BenchCommand::Search(args) => {
+            let options = cnscd::bench::search::SearchBenchOptions {
+                communes_csv: args.communes,
+                villages_per_commune: args.villages,
+                queries: args.queries,
+                ..Default::default()
+            };
+            let report = cnscd::bench::search::run(options)
+                .await
+                .context("The search bench failed")?;
+            print!("{report}");
+        }
+        BenchCommand::Report(args) => {
+            let config = cnscd::bench::report::BenchConfig {
+                communes_csv: args.communes,
+                villages_per_commune: args.villages,
+                members_per_team: 5,
+            };
+            let dir = tempfile::tempdir().context("Failed to make a temporary directory")?;
+            let figures = cnscd::bench::report::run(&config, dir.path())
+                .await
+                .context("The report bench failed")?;
+            print!("{figures}");
+        }
+        BenchCommand::Load(args) => {
+            let options = cnscd::bench::serve::LoadOptions {
+                chats: args.chats as usize,
+                messages: args.messages as usize,
+                postgres: args.postgres,
+            };
+            let parts = cnscd::bench::serve::Parts {
+                texts,
+                rules,
+                clock,
+            };
+            let report = cnscd::bench::serve::run(&options, parts)
+                .await
+                .context("The load bench failed")?;
+            print!("{report}");
+        }
+    }
+    Ok(())
+}
