@@ -43,4 +43,5 @@ pub mod status;
 pub mod storage;
 pub mod telegram;
 pub mod telemetry;
+pub mod wording;
 pub mod zalo;

@@ -4,7 +4,6 @@ use chrono::{DateTime, Utc};
 
 use super::Area;
 use crate::clock::vietnam_date;
-use crate::conversation::summary_breach_text;
 use crate::conversation::{anytime_button, Action, Reply};
 use crate::domain::schedule::{Schedule, Slot};
 use crate::domain::{AccountRole, UnitLevel};
@@ -13,6 +12,7 @@ use crate::i18n::{Html, Lang, K};
 use crate::status::UnitStatus;
 use crate::storage::campaigns::{Campaign, ScopedAccount};
 use crate::storage::Unit;
+use crate::wording::{breach_text, status_label};
 
 /// How many communes of a district digest get a button.
 const BUTTONS: usize = 5;
@@ -212,21 +212,6 @@ fn district(
     }
 }
 
-pub(crate) fn status_label(
-    ctx_texts: &crate::i18n::Texts,
-    lang: Lang,
-    status: Option<&UnitStatus>,
-) -> String {
-    let key = match status {
-        None | Some(UnitStatus::NoTeam) => K::StatusNoTeam,
-        Some(UnitStatus::Draft) => K::StatusDraft,
-        Some(UnitStatus::Incomplete(_)) => K::StatusIncomplete,
-        Some(UnitStatus::RegisteredWithoutDecision) => K::StatusNoDecision,
-        Some(UnitStatus::Complete) => K::StatusComplete,
-    };
-    crate::i18n::to_plain(ctx_texts.template(lang, key))
-}
-
 fn commune(ctx: &Ctx<'_>, area: &Area, commune: &str, heading: String) -> Reply {
     let mut lines = vec![heading, ctx.fill(K::DigestCommuneIntro, &[])];
     for (i, village) in children(area, commune, UnitLevel::Village)
@@ -267,7 +252,7 @@ fn village(ctx: &Ctx<'_>, area: &Area, village: &str, heading: String) -> Option
     let mut lines = vec![heading, ctx.fill(K::ReminderVillage, &args)];
     if let Some(status) = status {
         for breach in status.breaches() {
-            lines.push(summary_breach_text(ctx.engine.texts(), ctx.lang, breach).into_string());
+            lines.push(breach_text(ctx.engine.texts(), ctx.lang, breach).into_string());
         }
     }
     let button = anytime_button(ctx.label(K::ButtonContinueTeam), &Action::MyTeam);

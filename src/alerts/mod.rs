@@ -18,7 +18,6 @@ mod scheduler;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use digest::status_label;
 pub use scheduler::run_scheduler;
 
 use std::collections::HashMap;

@@ -20,12 +20,11 @@ mod turn;
 
 use chrono::NaiveDate;
 
+pub use crate::wording::role_key;
 pub use action::{anytime_button, Action};
 pub use input::{parse_command, Command};
 pub use lookup::{Lookup, Need};
 pub use state::{Decision, DecisionFile, Draft, FileKind, Member, Registration, Session, State};
-pub use summary::breach_text_in as summary_breach_text;
-pub use summary::role_key;
 
 use crate::domain::{AccountRole, CompositionRules, PhoneNumber};
 use crate::i18n::{Html, Texts};

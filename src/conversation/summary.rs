@@ -5,27 +5,7 @@ use super::state::{ConsentSource, Decision, Draft, Member};
 use super::turn::Turn;
 use crate::domain::{MemberRole, PhoneNumber};
 use crate::i18n::{Html, K};
-
-pub fn role_key(role: MemberRole) -> K {
-    match role {
-        MemberRole::YouthUnionSecretary => K::RoleYouthUnionSecretary,
-        MemberRole::FarmersAssociationHead => K::RoleFarmersAssociationHead,
-        MemberRole::WomensUnionHead => K::RoleWomensUnionHead,
-        MemberRole::VeteransAssociationHead => K::RoleVeteransAssociationHead,
-        MemberRole::PrimaryTeacher => K::RolePrimaryTeacher,
-        MemberRole::LowerSecondaryTeacher => K::RoleLowerSecondaryTeacher,
-        MemberRole::UpperSecondaryTeacher => K::RoleUpperSecondaryTeacher,
-        MemberRole::CommuneCivilServant => K::RoleCommuneCivilServant,
-        MemberRole::RadioStationHead => K::RoleRadioStationHead,
-        MemberRole::FatherlandFrontChair => K::RoleFatherlandFrontChair,
-        MemberRole::CommuneYouthUnionSecretary => K::RoleCommuneYouthUnionSecretary,
-        MemberRole::CommuneWomensUnionChair => K::RoleCommuneWomensUnionChair,
-        MemberRole::CommuneFarmersAssociationChair => K::RoleCommuneFarmersAssociationChair,
-        MemberRole::CommuneVeteransAssociationChair => K::RoleCommuneVeteransAssociationChair,
-        MemberRole::AreaPolice => K::RoleAreaPolice,
-        MemberRole::Other => K::RoleOther,
-    }
-}
+use crate::wording::role_key;
 
 /// "Other: radio operator" shows the free text; listed roles show their name.
 pub fn role_label(turn: &Turn<'_>, role: MemberRole, detail: Option<&str>) -> Html {
@@ -144,33 +124,7 @@ fn card_for(turn: &Turn<'_>, reader: Reader, village: &str, draft: &Draft) -> Ht
 
 /// One broken composition rule, said so the head knows what to change.
 pub fn breach_text(turn: &Turn<'_>, breach: &crate::domain::RuleBreach) -> Html {
-    breach_text_in(turn.ctx.texts, turn.lang, breach)
-}
-
-/// [`breach_text`] outside a conversation turn (alerts).
-pub fn breach_text_in(
-    texts: &crate::i18n::Texts,
-    lang: crate::i18n::Lang,
-    breach: &crate::domain::RuleBreach,
-) -> Html {
-    use crate::domain::RuleBreach;
-    let number = |n: &usize| Html::text(&n.to_string());
-    let role =
-        |r: &MemberRole| Html::text(&crate::i18n::to_plain(texts.template(lang, role_key(*r))));
-    let fill = |key, args: &[(&str, Html)]| texts.fill(lang, key, args);
-    match breach {
-        RuleBreach::TooFewMembers { min, have } => fill(
-            K::BreachTooFew,
-            &[("min", number(min)), ("count", number(have))],
-        ),
-        RuleBreach::TooManyMembers { max, have } => fill(
-            K::BreachTooMany,
-            &[("max", number(max)), ("count", number(have))],
-        ),
-        RuleBreach::RoleNotAllowed(r) => fill(K::BreachRoleNotAllowed, &[("role", role(r))]),
-        RuleBreach::MissingRole(r) => fill(K::BreachMissingRole, &[("role", role(r))]),
-        RuleBreach::DuplicateRole(r) => fill(K::BreachDuplicateRole, &[("role", role(r))]),
-    }
+    crate::wording::breach_text(turn.ctx.texts, turn.lang, breach)
 }
 
 fn public_team(turn: &Turn<'_>, unit: &UnitEntry, team: Option<&PublicTeam>) -> Vec<String> {

@@ -2,10 +2,10 @@
 
 use chrono::NaiveDate;
 
-use crate::conversation::role_key;
 use crate::domain::{MemberRole, RuleBreach};
 use crate::i18n::{to_plain, Html, Lang, Texts, K};
 use crate::status::StatusKind;
+use crate::wording::role_key;
 
 /// `105.990` in Vietnamese, `105,990` in English.
 pub fn number(lang: Lang, n: usize) -> String {

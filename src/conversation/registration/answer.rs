@@ -193,14 +193,14 @@ fn role(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
         // Typed instead of pressed: accept the exact label, whatever its diacritics.
         Input::Text(text) if text.len() < 200 => MemberRole::ALL
             .into_iter()
-            .find(|r| same_words(text, &turn.label(super::super::summary::role_key(*r)))),
+            .find(|r| same_words(text, &turn.label(crate::wording::role_key(*r)))),
         _ => None,
     };
     let rules = super::rules(turn, &reg);
     match chosen {
         Some(role) if rules.allowed_roles.contains(&role) => {
             if let Some(name) = unique_role_holder(rules, &reg.draft, role) {
-                let label = turn.label(super::super::summary::role_key(role));
+                let label = turn.label(crate::wording::role_key(role));
                 let args = [
                     ("role", Html::text(&label)),
                     ("name", Html::text(name.as_str())),

@@ -2,12 +2,13 @@
 
 use super::super::input::Action;
 use super::super::state::{Registration, Step, TeamLevel};
-use super::super::summary::{role_key, team_card};
+use super::super::summary::team_card;
 use super::super::turn::Turn;
 use super::super::Button;
 use super::questions::{choose_field, confirm_remove, decision_offer, leader_consent};
 use crate::domain::MemberRole;
 use crate::i18n::{Html, K};
+use crate::wording::role_key;
 
 /// What a question shows besides its text.
 pub(super) struct Question {

@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 
 use super::super::context::chat_lang;
 use super::EffectEnv;
-use crate::alerts::status_label;
 use crate::clock::vietnam;
 use crate::conversation::{Attachment, Reply};
 use crate::domain::AccountRole;
@@ -13,6 +12,7 @@ use crate::i18n::{Html, K};
 use crate::invitation::telegram_deep_link;
 use crate::status::{unit_status, TeamFacts};
 use crate::storage::{directory, outbox, StorageError, Tx};
+use crate::wording::status_label;
 
 /// The code and, when the bot's username is known, its link with a QR code picture of that
 /// link (captioned with whom it is for and until when), to forward to the person invited.
