@@ -124,16 +124,21 @@ pub struct ChatReach {
 }
 
 impl Store {
-    /// The person and last activity of every chat that has either.
+    /// The person and last activity of every chat bound to a role that has either (alerts
+    /// go to those only; residents' chats are not read).
     pub async fn chat_reach(&self) -> StorageResult<HashMap<(String, String), ChatReach>> {
-        let people: Vec<(String, String, String)> =
-            sqlx::query_as("SELECT channel, chat_id, person FROM chat_people")
-                .fetch_all(self.pool())
-                .await?;
-        let seen: Vec<(String, String, String)> =
-            sqlx::query_as("SELECT channel, chat_id, last_seen_at FROM chat_activity")
-                .fetch_all(self.pool())
-                .await?;
+        let people: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT p.channel, p.chat_id, p.person FROM chat_people p
+                 JOIN accounts a ON a.channel = p.channel AND a.external_id = p.chat_id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let seen: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT c.channel, c.chat_id, c.last_seen_at FROM chat_activity c
+                 JOIN accounts a ON a.channel = c.channel AND a.external_id = c.chat_id",
+        )
+        .fetch_all(self.pool())
+        .await?;
         let mut reach: HashMap<(String, String), ChatReach> = HashMap::new();
         for (channel, chat_id, person) in people {
             reach.insert(

@@ -63,7 +63,11 @@ impl ZaloChannel {
         if let Some(document) = &part.document {
             return self.send_document(chat_id, document).await;
         }
-        let lang = self.lang(chat_id).await;
+        // The chat's language is read only for the words the channel adds itself.
+        let lang = match buttons::numbered(part) || part.ask_contact.is_some() {
+            true => self.lang(chat_id).await,
+            false => Lang::default(),
+        };
         let hint = self.text(lang, K::ZaloChoiceHint);
         for message in buttons::text_messages(part, &hint) {
             self.api.send_message(chat_id, &message).await?;

@@ -12,11 +12,10 @@ use std::cell::Cell;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use cnscd::clock::{Clock, ManualClock};
-use cnscd::domain::{AccountRole, CompositionRules};
+use cnscd::clock::ManualClock;
+use cnscd::domain::AccountRole;
 use cnscd::engine::{ChatKey, Engine};
-use cnscd::i18n::Texts;
+
 use cnscd::pipeline::PipelineOptions;
 use cnscd::storage::scratch::ScratchDb;
 use cnscd::storage::{Store, StoredTeam};
@@ -33,12 +32,8 @@ pub const CHAT: i64 = 4242;
 pub const VILLAGE: &str = "11083-01";
 const VILLAGES_CSV: &str = "commune_code,name,code\n11083,Thôn Đông Sơn,11083-01\n";
 
-/// 20 April 2022, 09:00 in Vietnam: five days before the deadline of the district letter.
-pub fn today() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2022-04-20T09:00:00+07:00")
-        .expect("valid date")
-        .with_timezone(&Utc)
-}
+pub use super::seed::today;
+use super::seed::{engine, invitation};
 
 pub struct TestApp {
     pub tg: FakeTelegram,
@@ -98,17 +93,7 @@ pub async fn spawn_app_without_bot_on(db: ScratchDb) -> TestApp {
     cnscd::import::import_villages(&store, VILLAGES_CSV.as_bytes(), today())
         .await
         .expect("villages import");
-    let invitation = cnscd::invitation::create_invitation(
-        &store,
-        AccountRole::VillageHead,
-        VILLAGE,
-        chrono::Duration::days(14),
-        "test",
-        today(),
-    )
-    .await
-    .expect("invitation")
-    .code;
+    let invitation = invitation(&store, AccountRole::VillageHead, VILLAGE, today()).await;
     let clock = Arc::new(ManualClock::new(today()));
     let engine = engine(store.clone(), &clock);
     TestApp {
@@ -139,13 +124,6 @@ pub fn test_options(name: &str) -> ServeOptions {
         beside: Vec::new(),
         metrics: Default::default(),
     }
-}
-
-fn engine(store: Store, clock: &Arc<ManualClock>) -> Engine {
-    let texts = Texts::load().expect("dialogues load");
-    let rules = CompositionRules::default_rules().expect("built-in rules");
-    let clock: Arc<dyn Clock> = clock.clone();
-    Engine::new(store, Arc::new(texts), Arc::new(rules), clock)
 }
 
 impl TestApp {

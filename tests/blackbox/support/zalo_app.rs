@@ -7,12 +7,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use cnscd::clock::{Clock, ManualClock};
+use cnscd::clock::ManualClock;
 use cnscd::config::{Secret, ZaloSecrets, ZaloSettings};
-use cnscd::domain::{AccountRole, CompositionRules};
+use cnscd::domain::AccountRole;
 use cnscd::engine::Engine;
-use cnscd::i18n::Texts;
+
 use cnscd::pipeline::PipelineOptions;
 use cnscd::serve::{serve_webhooks_until, WebhookChannel};
 use cnscd::storage::scratch::ScratchDb;
@@ -29,12 +28,8 @@ pub const VILLAGE: &str = "11083-01";
 pub const VILLAGES_CSV: &str =
     "commune_code,name,code\n11083,Thôn Đông Sơn,11083-01\n11083,Thôn Tây Sơn,11083-02\n";
 
-/// 20 April 2022, 09:00 in Vietnam.
-pub fn today() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2022-04-20T09:00:00+07:00")
-        .expect("valid date")
-        .with_timezone(&Utc)
-}
+pub use super::seed::today;
+use super::seed::{engine, invitation};
 
 /// An access token that never changes: for tests of everything but the tokens.
 pub struct FixedToken(pub String);
@@ -101,17 +96,7 @@ pub async fn spawn_zalo_app_on(db: ScratchDb, villages_csv: &str) -> ZaloApp {
     cnscd::import::import_villages(&store, villages_csv.as_bytes(), today())
         .await
         .expect("villages import");
-    let invitation = cnscd::invitation::create_invitation(
-        &store,
-        AccountRole::VillageHead,
-        VILLAGE,
-        chrono::Duration::days(14),
-        "test",
-        today(),
-    )
-    .await
-    .expect("invitation")
-    .code;
+    let invitation = invitation(&store, AccountRole::VillageHead, VILLAGE, today()).await;
     let clock = Arc::new(ManualClock::new(today()));
     let window = cnscd::engine::Window {
         free: Duration::from_secs(48 * 3600),
@@ -133,13 +118,6 @@ pub async fn spawn_zalo_app_on(db: ScratchDb, villages_csv: &str) -> ZaloApp {
     let tokens: Arc<dyn AccessTokens> = Arc::new(FixedToken(FIRST_ACCESS_TOKEN.into()));
     app.start(tokens).await;
     app
-}
-
-fn engine(store: Store, clock: &Arc<ManualClock>) -> Engine {
-    let texts = Texts::load().expect("dialogues load");
-    let rules = CompositionRules::default_rules().expect("built-in rules");
-    let clock: Arc<dyn Clock> = clock.clone();
-    Engine::new(store, Arc::new(texts), Arc::new(rules), clock)
 }
 
 impl ZaloApp {
