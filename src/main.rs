@@ -66,7 +66,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
                 };
                 engine = engine.with_channel_window(cnscd::zalo::CHANNEL, window);
                 if let Some(oa) = &settings.oa_url {
-                    engine = engine.with_zalo_oa_url(oa.to_string());
+                    engine = engine.with_typed_codes(cnscd::zalo::CHANNEL, oa.to_string());
                 }
             }
             let mut options = serve_options(&args);

@@ -28,8 +28,9 @@ pub(super) struct EffectEnv<'a> {
     pub texts: &'a Texts,
     pub lang: Lang,
     pub bot_username: Option<&'a str>,
-    /// The Zalo Official Account's link, when cnscd serves one.
-    pub zalo_oa_url: Option<&'a str>,
+    /// The channel where invitation codes are sent as messages (no link carries them), and
+    /// the link that opens the bot there.
+    pub typed_codes: Option<(&'a str, &'a str)>,
     /// What the notices' team status is computed with.
     pub rules: &'a crate::domain::CompositionRules,
 }

@@ -85,7 +85,9 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     limiter: Arc<RateLimiter>,
     bot_username: Option<String>,
-    zalo_oa_url: Option<String>,
+    /// The channel whose invitations are typed, not opened as a link (Zalo), and the link
+    /// that opens the bot there.
+    typed_codes: Option<(&'static str, String)>,
     /// How long after a chat's last message each channel lets the bot write (Zalo's
     /// window): alerts go to a person's chat that can be reached.
     windows: Arc<HashMap<String, Window>>,
@@ -110,7 +112,7 @@ impl Engine {
             clock,
             limiter: Arc::new(RateLimiter::default()),
             bot_username: None,
-            zalo_oa_url: None,
+            typed_codes: None,
             windows: Arc::default(),
             index: Arc::default(),
             changed: Arc::default(),
@@ -124,9 +126,10 @@ impl Engine {
         self
     }
 
-    /// The Zalo Official Account's public link, for invitations used on Zalo.
-    pub fn with_zalo_oa_url(mut self, url: impl Into<String>) -> Engine {
-        self.zalo_oa_url = Some(url.into());
+    /// Invitations made in `channel`'s chats are sent there as a message (Zalo: no link
+    /// carries a code) to the bot at `url` (the Official Account's link).
+    pub fn with_typed_codes(mut self, channel: &'static str, url: impl Into<String>) -> Engine {
+        self.typed_codes = Some((channel, url.into()));
         self
     }
 
@@ -294,7 +297,7 @@ impl Engine {
             texts: &self.texts,
             lang: outcome.session.lang,
             bot_username: self.bot_username.as_deref(),
-            zalo_oa_url: self.zalo_oa_url.as_deref(),
+            typed_codes: self.typed_codes.as_ref().map(|(c, url)| (*c, url.as_str())),
             rules: &self.rules,
         };
         let mut applied = Applied::default();

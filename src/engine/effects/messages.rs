@@ -37,8 +37,11 @@ pub(super) fn invitation_reply(
     ];
     // Made in a Zalo chat, it is most likely used on Zalo: the code is sent as a message to
     // the Official Account, whose link the QR code holds (no link carries a code there).
-    let on_zalo = env.chat.channel == crate::zalo::CHANNEL;
-    let (text_key, caption_key, link) = match (on_zalo, env.zalo_oa_url, env.bot_username) {
+    let typed_here = env
+        .typed_codes
+        .is_some_and(|(channel, _)| channel == env.chat.channel);
+    let home = env.typed_codes.map(|(_, url)| url);
+    let (text_key, caption_key, link) = match (typed_here, home, env.bot_username) {
         (true, Some(oa), _) => (
             K::InvitationCreatedZalo,
             K::InvitationQrCaptionZalo,
@@ -60,7 +63,7 @@ pub(super) fn invitation_reply(
     };
     args.push(("link", Html::text(&link)));
     let mut text = env.texts.fill(env.lang, text_key, &args);
-    if let (Some(oa), K::InvitationCreated) = (env.zalo_oa_url, text_key) {
+    if let (Some(oa), K::InvitationCreated) = (home, text_key) {
         let mut zalo_args = args.clone();
         zalo_args.retain(|(name, _)| *name != "link");
         zalo_args.push(("link", Html::text(oa)));
@@ -191,7 +194,7 @@ mod tests {
             texts: &texts,
             lang: Lang::Vi,
             bot_username: Some("cnscd_bot"),
-            zalo_oa_url: None,
+            typed_codes: None,
             rules: &rules,
         };
         let code = generate_code();
@@ -208,5 +211,56 @@ mod tests {
         let image = reply.image.expect("a QR picture");
         assert_eq!(image.file_name, "moi-11083-01.png");
         assert!(!image.file_name.contains(&code));
+    }
+
+    const OA: &str = "https://zalo.me/4313572100982173421";
+
+    fn invitation_in(channel: &'static str) -> crate::conversation::Reply {
+        let texts = Texts::load().expect("texts");
+        let chat = ChatKey::new(channel, "1");
+        let rules = crate::domain::CompositionRules::default_rules().expect("rules");
+        let env = EffectEnv {
+            chat: &chat,
+            now: Utc::now(),
+            texts: &texts,
+            lang: Lang::Vi,
+            bot_username: Some("cnscd_bot"),
+            typed_codes: Some(("zalo", OA)),
+            rules: &rules,
+        };
+        let code = "8JbtQs4GuC2cLA1H0PXRkUQv";
+        invitation_reply(
+            &env,
+            AccountRole::VillageHead,
+            "11083-01",
+            "Thôn Đông Sơn",
+            code,
+            Utc::now(),
+        )
+    }
+
+    #[test]
+    fn an_invitation_made_where_codes_are_typed_shows_the_bots_link_and_a_qr_captioned_with_the_code(
+    ) {
+        let reply = invitation_in("zalo");
+        assert!(reply.text.as_str().contains(OA), "{:?}", reply.text);
+        assert!(!reply.text.as_str().contains("t.me"), "{:?}", reply.text);
+        let image = reply.image.expect("a QR picture");
+        assert_eq!(Some(image.bytes), crate::qr::qr_png(OA).ok());
+        assert!(image
+            .caption
+            .expect("caption")
+            .contains("8JbtQs4GuC2cLA1H0PXRkUQv"));
+    }
+
+    #[test]
+    fn an_invitation_made_on_telegram_links_there_and_says_how_to_use_it_on_zalo() {
+        let reply = invitation_in("telegram");
+        let text = reply.text.as_str();
+        assert!(
+            text.contains("https://t.me/cnscd_bot?start=8JbtQs4GuC2cLA1H0PXRkUQv"),
+            "{text}"
+        );
+        assert!(text.contains(OA), "the Zalo line: {text}");
     }
 }
