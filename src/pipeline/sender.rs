@@ -165,10 +165,12 @@ impl Sender {
                 if self.inner.lock().known.contains(&row.id) {
                     continue;
                 }
-                if !row.owned
-                    && !store
-                        .claim_outbox_for(row.id, &self.inner.owner, now, stale)
-                        .await?
+                // Claimed again even when it is this replica's own: the row was read before
+                // the check above, and may have been marked sent (and forgotten here) in
+                // between; the claim only succeeds on a row still unsent.
+                if !store
+                    .claim_outbox_for(row.id, &self.inner.owner, now, stale)
+                    .await?
                 {
                     continue;
                 }
@@ -367,3 +369,6 @@ impl Inner {
         let _ = self.marks.send(Mark::Blocked(chat.clone()));
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -74,8 +74,6 @@ pub struct RawOutboxMessage {
     pub chat_id: String,
     pub body: String,
     pub dedup_key: Option<String>,
-    /// Already claimed by this replica.
-    pub owned: bool,
 }
 
 impl Store {
@@ -89,9 +87,9 @@ impl Store {
         stale_before: DateTime<Utc>,
         limit: i64,
     ) -> StorageResult<Vec<RawOutboxMessage>> {
-        type Row = (i64, String, String, Option<String>, Option<String>);
+        type Row = (i64, String, String, Option<String>);
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT id, chat_id, body, dedup_key, owner FROM outbox
+            "SELECT id, chat_id, body, dedup_key FROM outbox
              WHERE channel = $1 AND sent_at IS NULL AND failed_at IS NULL AND held_at IS NULL
                AND (owner = $2 OR claimed_at IS NULL OR claimed_at < $3)
              ORDER BY id LIMIT $4",
@@ -104,12 +102,11 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, chat_id, body, dedup_key, by)| RawOutboxMessage {
+            .map(|(id, chat_id, body, dedup_key)| RawOutboxMessage {
                 id,
                 chat_id,
                 body,
                 dedup_key,
-                owned: by.as_deref() == Some(owner),
             })
             .collect())
     }

@@ -114,7 +114,10 @@ fn spawn_bot(url: &str, api: &str) -> Child {
         .env("TELOXIDE_API_URL", api)
         .env("DATABASE_URL", url)
         .env("CNSCD_REPLICA_ID", "crash-test")
-        .env("RUST_LOG", "warn")
+        .env(
+            "RUST_LOG",
+            std::env::var("CNSCD_CRASH_RUST_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .stdout(Stdio::null())
         .stderr(log_file())
         .kill_on_drop(true)
@@ -122,7 +125,8 @@ fn spawn_bot(url: &str, api: &str) -> Child {
         .expect("the binary starts")
 }
 
-/// Where the bots' warnings go: `CNSCD_CRASH_LOG` names a file (appended to), else nowhere.
+/// Where the bots' warnings go: `CNSCD_CRASH_LOG` names a file (appended to), else nowhere;
+/// `CNSCD_CRASH_RUST_LOG` sets their filter (`warn` unless set).
 fn log_file() -> Stdio {
     let Ok(path) = std::env::var("CNSCD_CRASH_LOG") else {
         return Stdio::null();
@@ -263,15 +267,29 @@ async fn drive(run: &mut Run, codes: &[String], pace: Pace<'_>) -> Vec<usize> {
             return learnt;
         }
         if tokio::time::Instant::now() >= deadline {
+            let unanswered = |chat: usize| match &pace {
+                Pace::Calibrate => chat == 0,
+                Pace::Expect { want, .. } => {
+                    let received = per_chat.get(&chat_id(chat)).cloned().unwrap_or_default();
+                    matched(&want[&chat_id(chat)], &texts(&received)) < want[&chat_id(chat)].len()
+                }
+            };
             let stuck: Vec<(usize, usize, Vec<String>)> = (0..CHATS)
-                .filter(|&chat| run.done[chat] < total)
+                .filter(|&chat| run.done[chat] < total || unanswered(chat))
                 .map(|chat| {
                     let received = per_chat.get(&chat_id(chat)).cloned().unwrap_or_default();
                     let tail = texts(&received).into_iter().rev().take(3).collect();
                     (chat, run.done[chat], tail)
                 })
                 .collect();
-            panic!("stuck: chats not done (chat, actions sent, last messages): {stuck:#?}");
+            panic!(
+                "stuck ({}): chats not done (chat, actions sent, last messages): {stuck:#?}",
+                if matches!(pace, Pace::Calibrate) {
+                    "calm run"
+                } else {
+                    "run with kills"
+                }
+            );
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
