@@ -220,7 +220,7 @@ async fn a_console_restarted_mid_dialogue_asks_the_pending_question_and_takes_it
     );
     assert_eq!(
         reg.step,
-        crate::conversation::state::Step::MemberPhone,
+        crate::conversation::state::Step::Member(crate::conversation::state::MemberField::Phone),
         "{answer}"
     );
 }

@@ -1,7 +1,7 @@
 //! What a button (or a word meaning the same) asks for, and its compact payload: at most
 //! 64 bytes, as Telegram's callback data allows.
 
-use super::state::Field;
+use super::state::MemberField;
 use crate::domain::MemberRole;
 use crate::i18n::Lang;
 
@@ -23,7 +23,7 @@ pub enum Action {
     /// "Yes, remove them" after [`Action::RemoveWhich`].
     ConfirmRemoveMember,
     /// The field to change of the person chosen with [`Action::EditWhich`].
-    EditField(Field),
+    EditField(MemberField),
     DecisionYes,
     DecisionNo,
     ConsentYes,
@@ -190,7 +190,7 @@ impl Action {
             "role" => MemberRole::parse(arg).map(Action::Role),
             "edit" => arg.parse().ok().map(Action::EditWhich),
             "rm" => arg.parse().ok().map(Action::RemoveWhich),
-            "ef" => Field::parse(arg).map(Action::EditField),
+            "ef" => MemberField::parse(arg).map(Action::EditField),
             "lang" => Lang::parse(arg).map(Action::Language),
             "br" => {
                 let (parent, page) = arg.split_once(':')?;
@@ -305,7 +305,7 @@ mod tests {
             Action::AssignVillageTo(longest.clone(), longest),
         ];
         all.extend(MemberRole::ALL.into_iter().map(Action::Role));
-        all.extend(Field::ALL.into_iter().map(Action::EditField));
+        all.extend(MemberField::ALL.iter().copied().map(Action::EditField));
         all.extend([Lang::Vi, Lang::En].map(Action::Language));
         for action in &all {
             covered(action);

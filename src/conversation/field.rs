@@ -1,57 +1,85 @@
-//! The fields of a person that the head can change alone from the review. Kept in the
-//! registration's state (JSON), so the variants only grow.
+//! What the registration asks about a member, one variant per question. Each variant has two
+//! stable names written in one place: its step's name in the saved dialogue state (JSON) and
+//! its code in the "change this field" button. What each question does lives in
+//! `registration::member_questions`, one entry per variant.
 
 use serde::{Deserialize, Serialize};
 
 use super::state::Step;
 
-/// A field of a person that can be changed alone, from the review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Field {
-    Name,
-    Role,
-    Phone,
-    Consent,
-    Workplace,
+/// Declares [`MemberField`] with its saved name, its button code and [`MemberField::ALL`], so
+/// that a variant cannot be given one and not the other.
+macro_rules! member_fields {
+    ($($(#[$doc:meta])* $variant:ident = $saved:literal, $code:literal;)*) => {
+        /// A question about the member being entered, in the order they are asked.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum MemberField {
+            $($(#[$doc])* #[serde(rename = $saved)] $variant,)*
+        }
+
+        impl MemberField {
+            /// Every field, in the order of the questions.
+            pub const ALL: &'static [MemberField] = &[$(MemberField::$variant),*];
+
+            /// The field's code in a button's payload (kept short: 64 bytes in all).
+            pub fn code(self) -> &'static str {
+                match self {
+                    $(MemberField::$variant => $code,)*
+                }
+            }
+        }
+    };
 }
 
-impl Field {
-    pub const ALL: [Field; 5] = [
-        Field::Name,
-        Field::Role,
-        Field::Phone,
-        Field::Consent,
-        Field::Workplace,
-    ];
-    /// The fields a team's leader has.
-    pub const LEADER: [Field; 3] = [Field::Name, Field::Phone, Field::Consent];
+member_fields! {
+    Name = "member_name", "name";
+    Role = "member_role", "role";
+    /// The role in the member's own words, when it is "Other".
+    RoleOther = "member_role_other", "role_other";
+    Phone = "member_phone", "phone";
+    Consent = "member_consent", "consent";
+    Workplace = "member_workplace", "work";
+    /// Their Zalo number, when it is not their mobile number.
+    Zalo = "member_zalo", "zalo";
+}
 
-    pub fn code(self) -> &'static str {
+impl MemberField {
+    pub fn parse(code: &str) -> Option<MemberField> {
+        MemberField::ALL.iter().copied().find(|f| f.code() == code)
+    }
+
+    /// The leader's question for the same field, where a leader has it.
+    pub fn leader_step(self) -> Option<Step> {
         match self {
-            Field::Name => "name",
-            Field::Role => "role",
-            Field::Phone => "phone",
-            Field::Consent => "consent",
-            Field::Workplace => "work",
+            MemberField::Name => Some(Step::LeaderName),
+            MemberField::Phone => Some(Step::LeaderPhone),
+            MemberField::Consent => Some(Step::LeaderConsent),
+            MemberField::Role
+            | MemberField::RoleOther
+            | MemberField::Workplace
+            | MemberField::Zalo => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_code_reads_back_as_its_field() {
+        for field in MemberField::ALL {
+            assert_eq!(MemberField::parse(field.code()), Some(*field));
         }
     }
 
-    pub fn parse(code: &str) -> Option<Field> {
-        Field::ALL.into_iter().find(|f| f.code() == code)
-    }
-
-    /// The question that changes this field.
-    pub fn step(self, leader: bool) -> Step {
-        match (self, leader) {
-            (Field::Name, true) => Step::LeaderName,
-            (Field::Phone, true) => Step::LeaderPhone,
-            (_, true) => Step::LeaderConsent,
-            (Field::Name, false) => Step::MemberName,
-            (Field::Role, false) => Step::MemberRole,
-            (Field::Phone, false) => Step::MemberPhone,
-            (Field::Consent, false) => Step::MemberConsent,
-            (Field::Workplace, false) => Step::MemberWorkplace,
-        }
+    #[test]
+    fn a_member_step_is_saved_under_the_name_it_had_before_the_table() {
+        let saved = serde_json::to_string(&Step::Member(MemberField::Workplace)).unwrap();
+        assert_eq!(saved, "\"member_workplace\"");
+        let read: Step = serde_json::from_str("\"member_role_other\"").unwrap();
+        assert_eq!(read, Step::Member(MemberField::RoleOther));
+        let read: Step = serde_json::from_str("\"review\"").unwrap();
+        assert_eq!(read, Step::Review);
     }
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{DecisionNumber, MemberRole, PersonName, PhoneNumber};
 use crate::i18n::Lang;
 
-pub use super::field::Field;
+pub use super::field::MemberField;
 
 /// Everything kept for one chat.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -95,12 +95,6 @@ pub enum Step {
     #[default]
     LeaderName,
     LeaderPhone,
-    MemberName,
-    MemberRole,
-    MemberRoleOther,
-    MemberPhone,
-    MemberConsent,
-    MemberWorkplace,
     AddMore,
     Review,
     ChooseEdit,
@@ -115,6 +109,10 @@ pub enum Step {
     ChooseField,
     /// "Remove this member?" before they go.
     ConfirmRemove,
+    /// A question about the member being entered (saved under its own name, as
+    /// `member_phone`).
+    #[serde(untagged)]
+    Member(MemberField),
 }
 
 /// The team as entered so far.
@@ -160,6 +158,9 @@ pub struct Member {
     pub phone: PhoneNumber,
     #[serde(default)]
     pub workplace: Option<String>,
+    /// Their Zalo number, when it is not `phone`.
+    #[serde(default)]
+    pub zalo: Option<PhoneNumber>,
     /// Whether residents may see the phone number (Decree 13/2023), and who said so.
     #[serde(default)]
     pub consent: Option<ConsentSource>,
@@ -190,6 +191,8 @@ pub struct PendingMember {
     pub role_detail: Option<String>,
     pub phone: Option<PhoneNumber>,
     pub workplace: Option<String>,
+    #[serde(default)]
+    pub zalo: Option<PhoneNumber>,
     #[serde(default)]
     pub consent: Option<ConsentSource>,
     /// Whether the consent question was answered (its answer may be "not yet").
@@ -238,6 +241,7 @@ impl PendingMember {
             role_detail: member.role_detail.clone(),
             phone: Some(member.phone.clone()),
             workplace: member.workplace.clone(),
+            zalo: member.zalo.clone(),
             consent: member.consent,
             consent_answered: true,
         }
@@ -251,6 +255,7 @@ impl PendingMember {
             role_detail: self.role_detail.clone(),
             phone: self.phone.clone()?,
             workplace: self.workplace.clone(),
+            zalo: self.zalo.clone(),
             consent: self.consent,
         })
     }

@@ -29,10 +29,7 @@ fn member_line(turn: &Turn<'_>, reader: Reader, number: usize, member: &Member) 
         ("n", Html::text(&number.to_string())),
         ("name", Html::text(member.name.as_str())),
         ("role", role),
-        (
-            "phone",
-            phone_for_head(turn, reader, &member.phone, member.consent),
-        ),
+        ("phone", member_phones(turn, reader, member)),
     ];
     match &member.workplace {
         Some(place) => {
@@ -40,6 +37,19 @@ fn member_line(turn: &Turn<'_>, reader: Reader, number: usize, member: &Member) 
             turn.fill(K::SummaryMemberWithWorkplace, &args)
         }
         None => turn.fill(K::SummaryMember, &args),
+    }
+}
+
+/// The member's number as [`phone_for_head`] shows it, and their Zalo number when it is
+/// another.
+fn member_phones(turn: &Turn<'_>, reader: Reader, member: &Member) -> Html {
+    let phone = phone_for_head(turn, reader, &member.phone, member.consent);
+    match &member.zalo {
+        Some(zalo) => {
+            let zalo = turn.fill(K::SummaryZalo, &[("zalo", Html::text(&zalo.national()))]);
+            Html::markup(format!("{phone} {zalo}"))
+        }
+        None => phone,
     }
 }
 

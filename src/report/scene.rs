@@ -56,6 +56,7 @@ pub fn member(name: &str, role: MemberRole, phone: &str, consent: bool) -> Membe
         role_detail: None,
         phone: PhoneNumber::parse(phone).unwrap(),
         workplace: None,
+        zalo: None,
         consent: consent.then_some(ConsentSource::Head),
     }
 }

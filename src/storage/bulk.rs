@@ -4,6 +4,7 @@
 
 use super::{now_text, placeholder_rows, StorageResult, Tx};
 use crate::conversation::state::{ConsentSource, Draft, Member};
+use crate::domain::PhoneNumber;
 use chrono::{DateTime, Utc};
 
 /// Teams per statement: 8 values each stays under SQLite's oldest limit of 999 bound values.
@@ -53,8 +54,8 @@ pub async fn insert_registered_teams(
         };
         let sql = format!(
             "INSERT INTO members (team_id, position, full_name, role, role_detail, phone,
-                 workplace, created_at, phone_consent_at, phone_consent_by) VALUES {}",
-            placeholder_rows(batch.len(), 10, team_of)
+                 workplace, created_at, phone_consent_at, phone_consent_by, zalo_phone) VALUES {}",
+            placeholder_rows(batch.len(), 11, team_of)
         );
         let mut query = sqlx::query(&sql);
         for (unit_code, position, member) in batch {
@@ -68,7 +69,8 @@ pub async fn insert_registered_teams(
                 .bind(member.workplace.as_deref())
                 .bind(&at)
                 .bind(member.consent.map(|_| at.as_str()))
-                .bind(member.consent.map(ConsentSource::code));
+                .bind(member.consent.map(ConsentSource::code))
+                .bind(member.zalo.as_ref().map(PhoneNumber::e164));
         }
         query.execute(&mut **tx).await?;
     }

@@ -44,8 +44,15 @@ fn member_from_row(row: &super::DbRow) -> StorageResult<Member> {
         role_detail: row.try_get("role_detail")?,
         phone: PhoneNumber::parse(&phone).map_err(|_| corrupt("member phone", &phone))?,
         workplace: row.try_get("workplace")?,
+        zalo: zalo_from_row(row)?,
         consent: consent::of_member(row)?,
     })
+}
+
+fn zalo_from_row(row: &super::DbRow) -> StorageResult<Option<PhoneNumber>> {
+    let zalo: Option<String> = row.try_get("zalo_phone")?;
+    zalo.map(|zalo| PhoneNumber::parse(&zalo).map_err(|_| corrupt("member zalo", &zalo)))
+        .transpose()
 }
 
 fn decision_from_row(row: &super::DbRow) -> StorageResult<Decision> {
@@ -158,8 +165,8 @@ async fn replace_members(
     for (position, member) in members.iter().enumerate() {
         sqlx::query(
             "INSERT INTO members (team_id, position, full_name, role, role_detail, phone, workplace,
-                 created_at, phone_consent_at, phone_consent_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 created_at, phone_consent_at, phone_consent_by, zalo_phone)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(team_id)
         .bind(position as i64 + 1)
@@ -171,6 +178,7 @@ async fn replace_members(
         .bind(now_text(now))
         .bind(member.consent.map(|_| now_text(now)))
         .bind(member.consent.map(ConsentSource::code))
+        .bind(member.zalo.as_ref().map(PhoneNumber::e164))
         .execute(&mut **tx)
         .await?;
     }

@@ -100,6 +100,7 @@ fn team() -> Draft {
         role_detail: None,
         phone: PhoneNumber::parse(phone).expect("phone"),
         workplace: None,
+        zalo: None,
         consent: Some(ConsentSource::Head),
     };
     Draft {

@@ -79,6 +79,7 @@ impl TeamKinds {
                     role_detail: None,
                     phone: PhoneNumber::parse(&format!("0912 000 {:03}", i + 1))?,
                     workplace: (i % 2 == 0).then(|| "Trường Tiểu học".to_owned()),
+                    zalo: None,
                     consent: (i % 3 != 0).then_some(ConsentSource::Head),
                 })
             })

@@ -116,6 +116,7 @@ impl People {
                     role_detail: None,
                     phone: phone(n),
                     workplace: None,
+                    zalo: None,
                     consent: Some(ConsentSource::Head),
                 })
                 .collect(),

@@ -7,6 +7,7 @@ use super::super::turn::Turn;
 use super::super::State;
 use super::decision::{decision_date, decision_file, decision_number, decision_offer};
 use super::flow::{advance, back, goto, save};
+use super::member_questions;
 use super::review::{choice, pick_member};
 use crate::domain::decision::{parse_short_text, FreeTextError};
 use crate::domain::text::same_words;
@@ -26,12 +27,10 @@ pub fn on_input(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> Sta
         }
         Input::Action(Action::Skip) => skip(turn, reg),
         input => match reg.step {
-            Step::LeaderName | Step::MemberName => name(turn, reg, input),
-            Step::LeaderPhone | Step::MemberPhone => phone(turn, reg, input),
-            Step::MemberRole => role(turn, reg, input),
-            Step::MemberConsent | Step::LeaderConsent => consent(turn, reg, input),
-            Step::MemberRoleOther => role_detail(turn, reg, input),
-            Step::MemberWorkplace => workplace(turn, reg, input),
+            Step::Member(field) => (member_questions::question(field).answer)(turn, reg, input),
+            Step::LeaderName => name(turn, reg, input),
+            Step::LeaderPhone => phone(turn, reg, input),
+            Step::LeaderConsent => consent(turn, reg, input),
             Step::AddMore | Step::Review => choice(turn, reg, input),
             Step::ChooseEdit | Step::ChooseRemove | Step::ChooseField | Step::ConfirmRemove => {
                 pick_member(turn, reg, input)
@@ -51,12 +50,7 @@ fn has_answer(reg: &Registration) -> bool {
         Step::LeaderName => d.leader_name.is_some(),
         Step::LeaderPhone => d.leader_phone.is_some(),
         Step::LeaderConsent => d.leader_consent_answered,
-        Step::MemberName => p.name.is_some(),
-        Step::MemberRole => p.role.is_some(),
-        Step::MemberRoleOther => p.role_detail.is_some(),
-        Step::MemberPhone => p.phone.is_some(),
-        Step::MemberConsent => p.consent_answered,
-        Step::MemberWorkplace => p.workplace.is_some(),
+        Step::Member(field) => (member_questions::question(field).answered)(p),
         Step::DecisionNumber => d.decision.number.is_some(),
         Step::DecisionDate => d.decision.date.is_some(),
         Step::DecisionFile => d.decision.file.is_some(),
@@ -89,8 +83,8 @@ pub(super) fn expected_text(turn: &mut Turn<'_>, reg: Registration, input: &Inpu
 
 fn skip(turn: &mut Turn<'_>, mut reg: Registration) -> State {
     match reg.step {
-        Step::MemberWorkplace => {
-            reg.draft.pending.workplace = None;
+        Step::Member(field) if member_questions::question(field).optional => {
+            (member_questions::question(field).clear)(&mut reg.draft.pending);
             advance(turn, reg)
         }
         Step::DecisionOffer | Step::DecisionFile => save(turn, reg),
@@ -101,7 +95,7 @@ fn skip(turn: &mut Turn<'_>, mut reg: Registration) -> State {
     }
 }
 
-fn name(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
+pub(super) fn name(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
     let Input::Text(text) = &input else {
         return expected_text(turn, reg, &input);
     };
@@ -145,7 +139,7 @@ fn name_error(turn: &Turn<'_>, error: NameError) -> Html {
     }
 }
 
-fn phone(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
+pub(super) fn phone(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
     let text = match &input {
         Input::Text(text) | Input::Contact { phone: text, .. } => text.clone(),
         _ => return expected_text(turn, reg, &input),
@@ -187,7 +181,7 @@ fn phone_error_key(error: PhoneError) -> K {
     }
 }
 
-fn role(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
+pub(super) fn role(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
     let chosen = match &input {
         Input::Action(Action::Role(role)) => Some(*role),
         // Typed instead of pressed: accept the exact label, whatever its diacritics.
@@ -249,16 +243,34 @@ fn free_text_error(turn: &Turn<'_>, error: FreeTextError) -> Html {
     }
 }
 
-fn role_detail(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
+pub(super) fn role_detail(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
     short_text(turn, reg, input, ROLE_DETAIL_MAX, |pending, text| {
         pending.role_detail = Some(text)
     })
 }
 
-fn workplace(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
+pub(super) fn workplace(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
     short_text(turn, reg, input, WORKPLACE_MAX, |pending, text| {
         pending.workplace = Some(text)
     })
+}
+
+/// A member's Zalo number, when it is not their mobile: the same number means none apart.
+pub(super) fn zalo(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
+    let Input::Text(text) = &input else {
+        return expected_text(turn, reg, &input);
+    };
+    match PhoneNumber::parse(text) {
+        Ok(number) => {
+            let pending = &mut reg.draft.pending;
+            pending.zalo = (pending.phone.as_ref() != Some(&number)).then_some(number);
+            advance(turn, reg)
+        }
+        Err(error) => {
+            let why = turn.t(phone_error_key(error));
+            refuse(turn, reg, why)
+        }
+    }
 }
 
 /// A short free-text answer about the pending member, stored by `store`.
@@ -285,7 +297,7 @@ fn short_text(
 }
 
 /// Decree 13/2023: residents see a member's (or the leader's) number only if they agreed.
-fn consent(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
+pub(super) fn consent(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
     let granted = match input {
         Input::Action(Action::ConsentYes) => Some(true),
         Input::Action(Action::ConsentNo) => Some(false),

@@ -5,6 +5,7 @@ use super::super::state::{Registration, Step, TeamLevel};
 use super::super::summary::team_card;
 use super::super::turn::Turn;
 use super::super::Button;
+use super::member_questions;
 use super::questions::{choose_field, confirm_remove, decision_offer, leader_consent};
 use crate::domain::MemberRole;
 use crate::i18n::{Html, K};
@@ -67,7 +68,6 @@ pub(super) fn pending_name(reg: &Registration) -> Html {
 
 fn question(turn: &Turn<'_>, reg: &Registration) -> Question {
     let draft = &reg.draft;
-    let pending = &draft.pending;
     match reg.step {
         Step::LeaderName => Question {
             current: draft.leader_name.as_ref().map(|n| n.to_string()),
@@ -79,47 +79,13 @@ fn question(turn: &Turn<'_>, reg: &Registration) -> Question {
             ..Question::new(turn.t(by_level(reg, K::AskLeaderPhone, K::AskLeaderPhoneCommune)))
         },
         Step::LeaderConsent => leader_consent(turn, reg),
-        Step::MemberName => {
-            let number = draft.editing.unwrap_or(draft.members.len()) + 1;
-            let text = turn.fill(K::AskMemberName, &[("n", Html::text(&number.to_string()))]);
+        Step::Member(field) => {
+            let entry = member_questions::question(field);
             Question {
-                current: pending.name.as_ref().map(|n| n.to_string()),
-                ..Question::new(text)
+                skip: entry.optional,
+                ..(entry.ask)(turn, reg)
             }
         }
-        Step::MemberRole => Question {
-            current: pending.role.map(|r| turn.label(role_key(r))),
-            choices: role_buttons(turn, reg),
-            ..Question::new(turn.fill(K::AskMemberRole, &[("name", pending_name(reg))]))
-        },
-        Step::MemberRoleOther => Question {
-            current: pending.role_detail.clone(),
-            ..Question::new(turn.t(K::AskRoleOther))
-        },
-        Step::MemberPhone => Question {
-            current: pending.phone.as_ref().map(|p| p.national()),
-            ..Question::new(turn.fill(K::AskMemberPhone, &[("name", pending_name(reg))]))
-        },
-        Step::MemberConsent => Question {
-            current: pending.consent_answered.then(|| {
-                let key = if pending.consent.is_some() {
-                    K::ConsentGiven
-                } else {
-                    K::ConsentNotGiven
-                };
-                turn.label(key)
-            }),
-            choices: vec![vec![
-                turn.button(K::ButtonConsentYes, &Action::ConsentYes.payload()),
-                turn.button(K::ButtonConsentNo, &Action::ConsentNo.payload()),
-            ]],
-            ..Question::new(turn.fill(K::AskMemberConsent, &[("name", pending_name(reg))]))
-        },
-        Step::MemberWorkplace => Question {
-            current: pending.workplace.clone(),
-            skip: true,
-            ..Question::new(turn.fill(K::AskMemberWorkplace, &[("name", pending_name(reg))]))
-        },
         Step::AddMore => add_more(turn, reg),
         Step::Review => review(turn, reg),
         Step::ChooseEdit => Question {
@@ -160,7 +126,7 @@ fn question(turn: &Turn<'_>, reg: &Registration) -> Question {
     }
 }
 
-fn role_buttons(turn: &Turn<'_>, reg: &Registration) -> Vec<Vec<Button>> {
+pub(super) fn role_buttons(turn: &Turn<'_>, reg: &Registration) -> Vec<Vec<Button>> {
     let allowed = &super::rules(turn, reg).allowed_roles;
     let buttons: Vec<Button> = MemberRole::ALL
         .into_iter()

@@ -5,6 +5,7 @@ use super::super::state::{ConsentSource, Draft, PendingMember, Registration, Ste
 use super::super::summary::team_card;
 use super::super::turn::Turn;
 use super::super::{Effect, State};
+use super::member_questions;
 use super::{ask, rules, team_unit};
 use crate::domain::{PersonName, PhoneNumber};
 use crate::i18n::{Html, K};
@@ -71,15 +72,11 @@ pub fn advance(turn: &mut Turn<'_>, mut reg: Registration) -> State {
             Step::Review
         }
         Step::LeaderConsent if draft.reviewed => Step::Review,
-        Step::LeaderConsent => Step::MemberName,
-        Step::MemberName => Step::MemberRole,
-        Step::MemberRole if draft.pending.role == Some(crate::domain::MemberRole::Other) => {
-            Step::MemberRoleOther
-        }
-        Step::MemberRole | Step::MemberRoleOther => Step::MemberPhone,
-        Step::MemberPhone => Step::MemberConsent,
-        Step::MemberConsent => Step::MemberWorkplace,
-        Step::MemberWorkplace => return commit_member(turn, reg),
+        Step::LeaderConsent => Step::Member(member_questions::first()),
+        Step::Member(field) => match member_questions::after(field, &draft.pending) {
+            Some(next) => Step::Member(next),
+            None => return commit_member(turn, reg),
+        },
         Step::DecisionNumber => Step::DecisionDate,
         Step::DecisionDate => Step::DecisionFile,
         Step::DecisionFile => return save(turn, reg),
@@ -100,15 +97,8 @@ pub fn advance(turn: &mut Turn<'_>, mut reg: Registration) -> State {
 /// its free text).
 fn ends_field(reg: &Registration) -> bool {
     match reg.step {
-        Step::MemberRole => reg.draft.pending.role != Some(crate::domain::MemberRole::Other),
-        Step::LeaderName
-        | Step::LeaderPhone
-        | Step::LeaderConsent
-        | Step::MemberName
-        | Step::MemberRoleOther
-        | Step::MemberPhone
-        | Step::MemberConsent
-        | Step::MemberWorkplace => true,
+        Step::Member(field) => member_questions::ends_change(field, &reg.draft.pending),
+        Step::LeaderName | Step::LeaderPhone | Step::LeaderConsent => true,
         Step::AddMore
         | Step::Review
         | Step::ChooseEdit
@@ -137,7 +127,7 @@ fn commit_member(turn: &mut Turn<'_>, mut reg: Registration) -> State {
     let draft = &mut reg.draft;
     let Some(member) = draft.pending.complete() else {
         // Unreachable through the dialogue; recover by asking for the first missing answer.
-        reg.step = Step::MemberName;
+        reg.step = Step::Member(member_questions::first());
         return goto(turn, reg);
     };
     let name = member.name.to_string();
@@ -160,7 +150,7 @@ fn commit_member(turn: &mut Turn<'_>, mut reg: Registration) -> State {
 /// "Back": the previous question, its answer kept.
 pub fn back(turn: &mut Turn<'_>, mut reg: Registration) -> State {
     reg.diacritics_asked = false;
-    if reg.draft.single_field && reg.step != Step::MemberRoleOther {
+    if reg.draft.single_field && !goes_with_the_one_before(reg.step) {
         return back_to_fields(turn, reg);
     }
     let draft = &mut reg.draft;
@@ -175,28 +165,14 @@ pub fn back(turn: &mut Turn<'_>, mut reg: Registration) -> State {
         }
         Step::LeaderPhone => Step::LeaderName,
         Step::LeaderConsent => Step::LeaderPhone,
-        Step::MemberName if draft.editing.is_some() || draft.reviewed => {
-            draft.editing = None;
-            draft.pending = PendingMember::default();
-            Step::Review
-        }
-        Step::MemberName if draft.members.is_empty() => Step::LeaderConsent,
-        Step::MemberName => {
-            draft.pending = PendingMember::default();
-            Step::AddMore
-        }
-        Step::MemberRole => Step::MemberName,
-        Step::MemberRoleOther => Step::MemberRole,
-        Step::MemberPhone if draft.pending.role == Some(crate::domain::MemberRole::Other) => {
-            Step::MemberRoleOther
-        }
-        Step::MemberPhone => Step::MemberRole,
-        Step::MemberConsent => Step::MemberPhone,
-        Step::MemberWorkplace => Step::MemberConsent,
+        Step::Member(field) => match member_questions::before(field, &draft.pending) {
+            Some(previous) => Step::Member(previous),
+            None => back_from_first_member_question(draft),
+        },
         Step::AddMore => match draft.members.pop() {
             Some(last) => {
                 draft.pending = PendingMember::from_member(&last);
-                Step::MemberWorkplace
+                Step::Member(member_questions::last(&draft.pending))
             }
             None => Step::LeaderConsent,
         },
@@ -217,6 +193,26 @@ pub fn back(turn: &mut Turn<'_>, mut reg: Registration) -> State {
         Step::DecisionFile => Step::DecisionDate,
     };
     goto(turn, reg)
+}
+
+/// "Back" from a member's first question: to the review when editing (or once reviewed),
+/// else to the question before the member.
+fn back_from_first_member_question(draft: &mut Draft) -> Step {
+    if draft.editing.is_some() || draft.reviewed {
+        draft.editing = None;
+        draft.pending = PendingMember::default();
+        return Step::Review;
+    }
+    if draft.members.is_empty() {
+        return Step::LeaderConsent;
+    }
+    draft.pending = PendingMember::default();
+    Step::AddMore
+}
+
+/// A question changed together with the one before it (not on its own from the menu).
+fn goes_with_the_one_before(step: Step) -> bool {
+    matches!(step, Step::Member(field) if member_questions::question(field).menu.is_none())
 }
 
 /// "Back" while changing one field: the field's change is dropped and the head chooses

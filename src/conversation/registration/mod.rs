@@ -6,6 +6,7 @@ mod answer;
 mod ask;
 mod decision;
 mod flow;
+mod member_questions;
 mod questions;
 mod review;
 
@@ -115,11 +116,10 @@ fn cancel(turn: &mut Turn<'_>, reg: Registration) -> State {
 
 fn help_key(step: Step) -> K {
     match step {
-        Step::LeaderName | Step::MemberName => K::HelpName,
-        Step::LeaderPhone | Step::MemberPhone => K::HelpPhone,
-        Step::MemberConsent | Step::LeaderConsent => K::HelpConsent,
-        Step::MemberRole | Step::MemberRoleOther => K::HelpRole,
-        Step::MemberWorkplace => K::HelpWorkplace,
+        Step::Member(field) => member_questions::question(field).help,
+        Step::LeaderName => K::HelpName,
+        Step::LeaderPhone => K::HelpPhone,
+        Step::LeaderConsent => K::HelpConsent,
         Step::AddMore => K::HelpAddMore,
         Step::Review
         | Step::ChooseEdit

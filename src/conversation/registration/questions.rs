@@ -2,10 +2,11 @@
 //! "remove this member?", and the founding decision offered again when one is registered.
 
 use super::super::input::Action;
-use super::super::state::{Field, Registration};
+use super::super::state::{MemberField, Registration};
 use super::super::turn::Turn;
 use super::super::Button;
 use super::ask::{by_level, Question};
+use super::member_questions;
 use crate::i18n::{Html, K};
 
 /// Decree 13/2023: the leader's number is shown to residents only if the leader agrees; the
@@ -37,30 +38,26 @@ pub(super) fn leader_consent(turn: &Turn<'_>, reg: &Registration) -> Question {
 /// "What do you want to change of X?": one button per field.
 pub(super) fn choose_field(turn: &Turn<'_>, reg: &Registration) -> Question {
     let draft = &reg.draft;
-    let (name, fields): (String, &[Field]) = if draft.editing_leader {
+    let (name, fields): (String, Vec<(MemberField, K)>) = if draft.editing_leader {
         let name = draft.leader_name.as_ref().map(|n| n.to_string());
-        (name.unwrap_or_default(), &Field::LEADER)
+        let fields = member_questions::in_menu()
+            .filter(|(field, _)| field.leader_step().is_some())
+            .collect();
+        (name.unwrap_or_default(), fields)
     } else {
         let name = draft.pending.name.as_ref().map(|n| n.to_string());
-        (name.unwrap_or_default(), &Field::ALL)
+        (
+            name.unwrap_or_default(),
+            member_questions::in_menu().collect(),
+        )
     };
     let buttons: Vec<Button> = fields
-        .iter()
-        .map(|f| turn.button(field_key(*f), &Action::EditField(*f).payload()))
+        .into_iter()
+        .map(|(field, label)| turn.button(label, &Action::EditField(field).payload()))
         .collect();
     Question {
         choices: buttons.chunks(2).map(<[Button]>::to_vec).collect(),
         ..Question::new(turn.fill(K::AskWhichField, &[("name", Html::text(&name))]))
-    }
-}
-
-fn field_key(field: Field) -> K {
-    match field {
-        Field::Name => K::FieldName,
-        Field::Role => K::FieldRole,
-        Field::Phone => K::FieldPhone,
-        Field::Consent => K::FieldConsent,
-        Field::Workplace => K::FieldWorkplace,
     }
 }
 

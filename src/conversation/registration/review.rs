@@ -1,12 +1,13 @@
 //! The review of the whole team: add, edit, remove, confirm.
 
 use super::super::input::{Action, Input};
-use super::super::state::{Field, PendingMember, Registration, Step};
+use super::super::state::{PendingMember, Registration, Step};
 use super::super::summary::breach_text;
 use super::super::turn::Turn;
 use super::super::State;
 use super::answer::refuse;
 use super::flow::goto;
+use super::member_questions;
 use crate::i18n::{Html, K};
 
 /// The buttons of "add another?" and of the review.
@@ -23,7 +24,7 @@ pub fn choice(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State
         }
         (_, Input::Action(Action::AddMember)) => {
             reg.draft.editing = None;
-            reg.step = Step::MemberName;
+            reg.step = Step::Member(super::member_questions::first());
             goto(turn, reg)
         }
         (Step::AddMore, Input::Action(Action::Done)) => {
@@ -87,11 +88,20 @@ pub fn pick_member(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> 
             reg.step = Step::ChooseField;
             goto(turn, reg)
         }
-        (Step::ChooseField, Input::Action(Action::EditField(field)))
-            if !draft.editing_leader || Field::LEADER.contains(&field) =>
-        {
+        (Step::ChooseField, Input::Action(Action::EditField(field))) => {
+            let step = if draft.editing_leader {
+                field.leader_step()
+            } else {
+                member_questions::in_menu()
+                    .any(|(offered, _)| offered == field)
+                    .then_some(Step::Member(field))
+            };
+            let Some(step) = step else {
+                let why = turn.t(K::ChooseFromButtons);
+                return refuse(turn, reg, why);
+            };
             draft.single_field = true;
-            reg.step = field.step(draft.editing_leader);
+            reg.step = step;
             goto(turn, reg)
         }
         (Step::ChooseRemove, Input::Action(Action::RemoveWhich(i))) if (1..=count).contains(&i) => {

@@ -1,0 +1,280 @@
+//! The questions about a member, one entry each, in the order they are asked: what the
+//! question shows, how its answer is read, whether it may be skipped, when it is asked, and
+//! what the review's "change" menu calls it. `flow`, `ask`, `answer` and the help read this
+//! table; none of them names a member question. Adding one is an entry here, a variant of
+//! [`MemberField`], the member's field that keeps the answer, and the question's texts.
+
+use super::super::input::{Action, Input};
+use super::super::state::{MemberField, PendingMember, Registration};
+use super::super::turn::Turn;
+use super::super::State;
+use super::answer::{consent, name, phone, role, role_detail, workplace, zalo};
+use super::ask::{pending_name, role_buttons, Question};
+use crate::domain::MemberRole;
+use crate::i18n::{Html, K};
+use crate::wording::role_key;
+
+/// One question about the member being entered.
+pub(super) struct MemberQuestion {
+    pub(super) field: MemberField,
+    /// The label of its button in the review's "change" menu; `None` when it is changed
+    /// together with the question before it (the role's own words with the role).
+    pub(super) menu: Option<K>,
+    pub(super) help: K,
+    /// May be skipped, which clears its answer.
+    pub(super) optional: bool,
+    /// Asked in the sequence only when this holds of the answers so far; a question that is
+    /// never asked in sequence is reached through the "change" menu.
+    pub(super) asked: fn(&PendingMember) -> bool,
+    pub(super) answered: fn(&PendingMember) -> bool,
+    pub(super) clear: fn(&mut PendingMember),
+    pub(super) ask: fn(&Turn<'_>, &Registration) -> Question,
+    pub(super) answer: fn(&mut Turn<'_>, Registration, Input) -> State,
+}
+
+pub(super) const MEMBER_QUESTIONS: &[MemberQuestion] = &[
+    MemberQuestion {
+        field: MemberField::Name,
+        menu: Some(K::FieldName),
+        help: K::HelpName,
+        optional: false,
+        asked: |_| true,
+        answered: |p| p.name.is_some(),
+        clear: |p| p.name = None,
+        ask: ask_name,
+        answer: name,
+    },
+    MemberQuestion {
+        field: MemberField::Role,
+        menu: Some(K::FieldRole),
+        help: K::HelpRole,
+        optional: false,
+        asked: |_| true,
+        answered: |p| p.role.is_some(),
+        clear: |p| p.role = None,
+        ask: ask_role,
+        answer: role,
+    },
+    MemberQuestion {
+        field: MemberField::RoleOther,
+        menu: None,
+        help: K::HelpRole,
+        optional: false,
+        asked: |p| p.role == Some(MemberRole::Other),
+        answered: |p| p.role_detail.is_some(),
+        clear: |p| p.role_detail = None,
+        ask: |turn, reg| Question {
+            current: reg.draft.pending.role_detail.clone(),
+            ..Question::new(turn.t(K::AskRoleOther))
+        },
+        answer: role_detail,
+    },
+    MemberQuestion {
+        field: MemberField::Phone,
+        menu: Some(K::FieldPhone),
+        help: K::HelpPhone,
+        optional: false,
+        asked: |_| true,
+        answered: |p| p.phone.is_some(),
+        clear: |p| p.phone = None,
+        ask: |turn, reg| Question {
+            current: reg.draft.pending.phone.as_ref().map(|p| p.national()),
+            ..Question::new(turn.fill(K::AskMemberPhone, &[("name", pending_name(reg))]))
+        },
+        answer: phone,
+    },
+    MemberQuestion {
+        field: MemberField::Consent,
+        menu: Some(K::FieldConsent),
+        help: K::HelpConsent,
+        optional: false,
+        asked: |_| true,
+        answered: |p| p.consent_answered,
+        clear: |p| p.consent_answered = false,
+        ask: ask_consent,
+        answer: consent,
+    },
+    MemberQuestion {
+        field: MemberField::Workplace,
+        menu: Some(K::FieldWorkplace),
+        help: K::HelpWorkplace,
+        optional: true,
+        asked: |_| true,
+        answered: |p| p.workplace.is_some(),
+        clear: |p| p.workplace = None,
+        ask: |turn, reg| Question {
+            current: reg.draft.pending.workplace.clone(),
+            ..Question::new(turn.fill(K::AskMemberWorkplace, &[("name", pending_name(reg))]))
+        },
+        answer: workplace,
+    },
+    // Most people's Zalo account is their mobile number: asked only from the "change" menu.
+    MemberQuestion {
+        field: MemberField::Zalo,
+        menu: Some(K::FieldZalo),
+        help: K::HelpZalo,
+        optional: true,
+        asked: |_| false,
+        answered: |p| p.zalo.is_some(),
+        clear: |p| p.zalo = None,
+        ask: |turn, reg| Question {
+            current: reg.draft.pending.zalo.as_ref().map(|p| p.national()),
+            ..Question::new(turn.fill(K::AskMemberZalo, &[("name", pending_name(reg))]))
+        },
+        answer: zalo,
+    },
+];
+
+/// The entry of `field`.
+pub(super) fn question(field: MemberField) -> &'static MemberQuestion {
+    MEMBER_QUESTIONS
+        .iter()
+        .find(|q| q.field == field)
+        // Every field has its entry: `every_member_field_has_one_question` checks it.
+        .unwrap_or(&MEMBER_QUESTIONS[0])
+}
+
+/// The first question of a member.
+pub(super) fn first() -> MemberField {
+    MEMBER_QUESTIONS[0].field
+}
+
+/// The question asked after `field`, given the answers so far; `None` after the last.
+pub(super) fn after(field: MemberField, pending: &PendingMember) -> Option<MemberField> {
+    let at = position(field);
+    MEMBER_QUESTIONS[at + 1..]
+        .iter()
+        .find(|q| (q.asked)(pending))
+        .map(|q| q.field)
+}
+
+/// The question asked before `field`, given the answers so far; `None` before the first.
+pub(super) fn before(field: MemberField, pending: &PendingMember) -> Option<MemberField> {
+    let at = position(field);
+    MEMBER_QUESTIONS[..at]
+        .iter()
+        .rev()
+        .find(|q| (q.asked)(pending))
+        .map(|q| q.field)
+}
+
+/// The last question asked of a member with these answers.
+pub(super) fn last(pending: &PendingMember) -> MemberField {
+    MEMBER_QUESTIONS
+        .iter()
+        .rev()
+        .find(|q| (q.asked)(pending))
+        .map_or(first(), |q| q.field)
+}
+
+/// Whether answering `field` alone (from the "change" menu) is the whole change: not when
+/// the next question goes with it (the role's own words after "Other").
+pub(super) fn ends_change(field: MemberField, pending: &PendingMember) -> bool {
+    after(field, pending).is_none_or(|next| question(next).menu.is_some())
+}
+
+/// The fields the "change" menu offers for a member.
+pub(super) fn in_menu() -> impl Iterator<Item = (MemberField, K)> {
+    MEMBER_QUESTIONS
+        .iter()
+        .filter_map(|q| q.menu.map(|label| (q.field, label)))
+}
+
+fn position(field: MemberField) -> usize {
+    MEMBER_QUESTIONS
+        .iter()
+        .position(|q| q.field == field)
+        .unwrap_or(0)
+}
+
+fn ask_name(turn: &Turn<'_>, reg: &Registration) -> Question {
+    let draft = &reg.draft;
+    let number = draft.editing.unwrap_or(draft.members.len()) + 1;
+    let text = turn.fill(K::AskMemberName, &[("n", Html::text(&number.to_string()))]);
+    Question {
+        current: draft.pending.name.as_ref().map(|n| n.to_string()),
+        ..Question::new(text)
+    }
+}
+
+fn ask_role(turn: &Turn<'_>, reg: &Registration) -> Question {
+    Question {
+        current: reg.draft.pending.role.map(|r| turn.label(role_key(r))),
+        choices: role_buttons(turn, reg),
+        ..Question::new(turn.fill(K::AskMemberRole, &[("name", pending_name(reg))]))
+    }
+}
+
+fn ask_consent(turn: &Turn<'_>, reg: &Registration) -> Question {
+    let pending = &reg.draft.pending;
+    Question {
+        current: pending.consent_answered.then(|| {
+            let key = if pending.consent.is_some() {
+                K::ConsentGiven
+            } else {
+                K::ConsentNotGiven
+            };
+            turn.label(key)
+        }),
+        choices: vec![vec![
+            turn.button(K::ButtonConsentYes, &Action::ConsentYes.payload()),
+            turn.button(K::ButtonConsentNo, &Action::ConsentNo.payload()),
+        ]],
+        ..Question::new(turn.fill(K::AskMemberConsent, &[("name", pending_name(reg))]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_member_field_has_one_question() {
+        for field in MemberField::ALL {
+            let entries = MEMBER_QUESTIONS
+                .iter()
+                .filter(|q| q.field == *field)
+                .count();
+            assert_eq!(entries, 1, "{field:?}");
+        }
+        let order: Vec<MemberField> = MEMBER_QUESTIONS.iter().map(|q| q.field).collect();
+        assert_eq!(
+            order,
+            MemberField::ALL,
+            "the table asks in the fields' order"
+        );
+    }
+
+    #[test]
+    fn the_roles_own_words_are_asked_only_after_other() {
+        let mut pending = PendingMember {
+            role: Some(MemberRole::YouthUnionSecretary),
+            ..PendingMember::default()
+        };
+        assert_eq!(after(MemberField::Role, &pending), Some(MemberField::Phone));
+        assert_eq!(
+            before(MemberField::Phone, &pending),
+            Some(MemberField::Role)
+        );
+        assert!(ends_change(MemberField::Role, &pending));
+        pending.role = Some(MemberRole::Other);
+        assert_eq!(
+            after(MemberField::Role, &pending),
+            Some(MemberField::RoleOther)
+        );
+        assert_eq!(
+            before(MemberField::Phone, &pending),
+            Some(MemberField::RoleOther)
+        );
+        assert!(!ends_change(MemberField::Role, &pending));
+    }
+
+    #[test]
+    fn the_zalo_number_is_not_asked_in_sequence_but_offered_in_the_menu() {
+        let pending = PendingMember::default();
+        assert_eq!(after(MemberField::Workplace, &pending), None);
+        assert_eq!(last(&pending), MemberField::Workplace);
+        assert!(in_menu().any(|(field, _)| field == MemberField::Zalo));
+        assert!(!in_menu().any(|(field, _)| field == MemberField::RoleOther));
+    }
+}
