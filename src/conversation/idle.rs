@@ -1,85 +1,58 @@
-//! Outside any dialogue: invitations, the menu of each role, `/myteam`, resuming a paused
-//! registration; buttons of the other features are routed from here.
+//! Outside any dialogue: invitations, welcome and help, `/myteam`, resuming a paused
+//! registration, and what is typed with nothing open (most likely a place to look up).
 
-use super::input::{Action, Command, Input};
+use super::input::{Action, Input};
+use super::menu::{menu, menu_for, role};
 use super::registration;
 use super::state::TeamLevel;
 use super::summary::team_card;
 use super::turn::Turn;
-use super::{member, official, resident, Effect, InvitationCheck, State};
+use super::{member, resident, Effect, InvitationCheck, State};
 use crate::domain::AccountRole;
 use crate::i18n::{Html, K};
 
-pub fn on_command(turn: &mut Turn<'_>, command: Command) -> State {
-    match command {
-        Command::Start(Some(_)) => redeem(turn),
-        Command::Start(None) => {
-            let key = if turn.ctx.account.is_some() {
-                K::WelcomeBack
-            } else {
-                K::WelcomeGuest
-            };
-            turn.say(key);
-            menu(turn);
-            State::Idle
-        }
-        Command::MyTeam => my_team(turn),
-        Command::Help => {
-            turn.say(help_key(role(turn)));
-            menu(turn);
-            State::Idle
-        }
-        Command::Invite => official::units(turn),
-        Command::Report => official::report(turn),
-        Command::Notices => official::notices(turn, true),
-        Command::Deadline(date) => official::set_deadline(turn, &date),
-        Command::Find => resident::start_search(turn),
-        Command::Cancel | Command::Back | Command::Skip => {
-            turn.say(K::NothingToCancel);
-            menu(turn);
-            State::Idle
-        }
-        // Handled for every state by the router.
-        Command::Language | Command::Link(_) | Command::Unknown(_) => State::Idle,
-    }
+/// `/start` without a code.
+pub fn welcome(turn: &mut Turn<'_>) -> State {
+    let key = if turn.ctx.account.is_some() {
+        K::WelcomeBack
+    } else {
+        K::WelcomeGuest
+    };
+    turn.say(key);
+    menu(turn);
+    State::Idle
 }
 
-pub fn on_input(turn: &mut Turn<'_>, input: Input) -> State {
-    match input {
-        Input::Action(Action::MyTeam) => my_team(turn),
-        Input::Action(Action::EditTeam) => match saved_team(turn) {
+pub fn help(turn: &mut Turn<'_>) -> State {
+    turn.say(help_key(role(turn)));
+    menu(turn);
+    State::Idle
+}
+
+/// The buttons of the head's team outside the registration.
+pub fn on_team_action(turn: &mut Turn<'_>, action: Action) -> State {
+    match action {
+        Action::MyTeam => my_team(turn),
+        Action::EditTeam => match saved_team(turn) {
             Some(team) => registration::begin(turn, level(turn), Some(team)),
             None => my_team(turn),
         },
-        Input::Action(Action::Resume) => resume(turn),
-        Input::Action(Action::Restart) => {
+        Action::Resume => resume(turn),
+        Action::Restart => {
             let team = saved_team(turn);
             registration::begin(turn, level(turn), team)
         }
-        Input::Action(
-            action @ (Action::Browse(..) | Action::ShowUnit(_) | Action::Page(_) | Action::Find),
-        ) => resident::on_action(turn, action),
-        Input::Action(action @ (Action::ImMember | Action::LeaveTeam(_))) => {
-            member::on_action(turn, action)
+        _ => {
+            turn.say(K::ButtonStale);
+            menu(turn);
+            State::Idle
         }
-        Input::Action(
-            action @ (Action::Units
-            | Action::UnitMenu(_)
-            | Action::RenameVillage(_)
-            | Action::RemoveVillage(_)
-            | Action::ConfirmRemoveVillage(_)
-            | Action::RevokeAccess(_)
-            | Action::ConfirmRevokeAccess(_)
-            | Action::AddVillage
-            | Action::ImportVillages
-            | Action::InviteFor(_)
-            | Action::ViewVillages(_)
-            | Action::ToAssign
-            | Action::AssignVillage(_)
-            | Action::AssignVillageTo(..)
-            | Action::NoticesOff
-            | Action::NoticesOn),
-        ) => official::on_action(turn, action),
+    }
+}
+
+/// What is typed, shared or sent with no dialogue open (buttons go through the router).
+pub fn on_input(turn: &mut Turn<'_>, input: Input) -> State {
+    match input {
         Input::Action(_) => {
             turn.say(K::ButtonStale);
             menu(turn);
@@ -102,10 +75,6 @@ pub fn on_input(turn: &mut Turn<'_>, input: Input) -> State {
             State::Idle
         }
     }
-}
-
-fn role(turn: &Turn<'_>) -> Option<AccountRole> {
-    turn.ctx.account.as_ref().map(|a| a.role)
 }
 
 fn level(turn: &Turn<'_>) -> TeamLevel {
@@ -134,44 +103,8 @@ fn saved_team(turn: &Turn<'_>) -> Option<(super::Draft, i64)> {
         .map(|t| (t.team.clone(), t.version))
 }
 
-/// The main menu of the chat's role.
-pub fn menu(turn: &mut Turn<'_>) {
-    menu_for(turn, role(turn));
-}
-
-/// The main menu of `role` (a resident's when `None`).
-pub fn menu_for(turn: &mut Turn<'_>, role: Option<AccountRole>) {
-    let b = |turn: &Turn<'_>, key, action: Action| turn.button(key, &action.payload());
-    let mut rows = match role {
-        None => vec![
-            vec![b(turn, K::ButtonFind, Action::Find)],
-            vec![b(turn, K::ButtonImMember, Action::ImMember)],
-        ],
-        Some(AccountRole::VillageHead) => vec![vec![b(turn, K::ButtonMyTeam, Action::MyTeam)]],
-        Some(AccountRole::CommuneOfficial) => vec![vec![
-            b(turn, K::ButtonCommuneTeam, Action::MyTeam),
-            b(turn, K::ButtonVillages, Action::Units),
-        ]],
-        Some(AccountRole::DistrictOfficial | AccountRole::ProvinceOfficial) => {
-            vec![vec![b(turn, K::ButtonCommunes, Action::Units)]]
-        }
-    };
-    if role.is_some() {
-        rows.push(vec![b(turn, K::ButtonFind, Action::Find)]);
-    }
-    rows.push(vec![
-        b(turn, K::ButtonLanguage, Action::ChooseLanguage),
-        b(turn, K::ButtonHelp, Action::Help),
-    ]);
-    let text = turn.t(match role {
-        None => K::MenuGuest,
-        Some(_) => K::MenuVillageHead,
-    });
-    turn.say_with_buttons(text, rows);
-}
-
 /// `/start CODE`: bind the chat to the invitation's role and unit.
-fn redeem(turn: &mut Turn<'_>) -> State {
+pub fn redeem(turn: &mut Turn<'_>) -> State {
     let check = turn.ctx.invitation.clone();
     let Some(InvitationCheck::Valid {
         code_sha256,
@@ -219,7 +152,7 @@ fn redeem(turn: &mut Turn<'_>) -> State {
 
 /// `/myteam`: the registered team with an edit button, the paused registration to resume, or
 /// a new registration. For commune officials, the commune team.
-fn my_team(turn: &mut Turn<'_>) -> State {
+pub fn my_team(turn: &mut Turn<'_>) -> State {
     let Some(unit) = turn.ctx.invitation_or_account_unit() else {
         turn.say(K::NotAVillageHead);
         menu(turn);

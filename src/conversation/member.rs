@@ -2,8 +2,9 @@
 //! contact, a member shows or hides it, or asks to leave the team; the head is told.
 
 use super::input::{Action, Input};
+use super::menu::menu as main_menu;
 use super::turn::Turn;
-use super::{idle, Effect, State};
+use super::{Effect, State};
 use crate::domain::PhoneNumber;
 use crate::i18n::{Html, K};
 
@@ -11,17 +12,17 @@ use crate::i18n::{Html, K};
 pub fn on_contact(turn: &mut Turn<'_>, phone: &str, own: bool) -> State {
     if !own {
         turn.say(K::ShareOwnContact);
-        idle::menu(turn);
+        main_menu(turn);
         return State::Idle;
     }
     let Ok(phone) = PhoneNumber::parse(phone) else {
         turn.say(K::NotAMember);
-        idle::menu(turn);
+        main_menu(turn);
         return State::Idle;
     };
     if turn.ctx.memberships.is_empty() {
         turn.say(K::NotAMember);
-        idle::menu(turn);
+        main_menu(turn);
         return State::Idle;
     }
     menu(turn);
@@ -39,7 +40,7 @@ pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
         }
         _ => {
             turn.say(K::ButtonStale);
-            idle::menu(turn);
+            main_menu(turn);
             State::Idle
         }
     }
@@ -86,7 +87,6 @@ pub fn on_input(turn: &mut Turn<'_>, phone: PhoneNumber, input: Input) -> State 
         Input::Action(Action::ShowMyNumber) => set_consent(turn, phone, true),
         Input::Action(Action::HideMyNumber) => set_consent(turn, phone, false),
         Input::Action(Action::LeaveTeam(code)) => leave(turn, phone, &code),
-        Input::Action(action) => idle::on_input(turn, Input::Action(action)),
         _ => {
             turn.say(K::ChooseFromButtons);
             menu(turn);
@@ -102,7 +102,7 @@ fn set_consent(turn: &mut Turn<'_>, phone: PhoneNumber, granted: bool) -> State 
     } else {
         K::NumberNowHidden
     });
-    idle::menu(turn);
+    main_menu(turn);
     State::Idle
 }
 
@@ -120,7 +120,7 @@ fn leave(turn: &mut Turn<'_>, phone: PhoneNumber, code: &str) -> State {
             unit_code: code.to_owned(),
         });
         turn.say(K::NotAllowed);
-        idle::menu(turn);
+        main_menu(turn);
         return State::Idle;
     };
     turn.effect(Effect::RequestRemoval {
@@ -133,6 +133,6 @@ fn leave(turn: &mut Turn<'_>, phone: PhoneNumber, code: &str) -> State {
         &[("unit", Html::text(&membership.unit.name))],
     );
     turn.say_html(text);
-    idle::menu(turn);
+    main_menu(turn);
     State::Idle
 }

@@ -11,9 +11,11 @@ mod idle;
 mod input;
 pub mod lookup;
 mod member;
+mod menu;
 mod official;
 mod registration;
 mod resident;
+mod router;
 pub mod state;
 pub mod summary;
 mod turn;
@@ -315,7 +317,7 @@ pub fn handle(session: &Session, incoming: Incoming, ctx: &Context<'_>) -> Outco
     } else {
         session.state.clone()
     };
-    let state = input::route(&mut turn, state, incoming);
+    let state = router::route(&mut turn, state, incoming);
     turn.finish(session, state)
 }
 
@@ -329,7 +331,7 @@ pub fn current_question(session: &Session, ctx: &Context<'_>) -> Vec<Reply> {
     } else {
         session.state.clone()
     };
-    input::reprompt(&mut turn, &state);
+    router::reprompt(&mut turn, &state);
     turn.finish(session, session.state.clone()).replies
 }
 

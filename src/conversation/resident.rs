@@ -3,9 +3,10 @@
 
 use super::input::{Action, Input};
 use super::lookup::{Lookup, Need, UnitEntry};
+use super::menu::menu;
 use super::summary::public_card;
 use super::turn::Turn;
-use super::{idle, Button, State};
+use super::{Button, State};
 use crate::domain::text::clean;
 use crate::domain::UnitLevel;
 use crate::i18n::{Html, K};
@@ -31,7 +32,6 @@ pub fn on_input(turn: &mut Turn<'_>, state: State, input: Input) -> State {
         (State::Results { query, .. }, Input::Action(Action::Page(page))) => {
             search(turn, &query, page)
         }
-        (_, Input::Action(action)) => idle::on_input(turn, Input::Action(action)),
         (state, _) => {
             turn.say(K::ExpectedPlaceName);
             ask(turn);
@@ -47,7 +47,7 @@ pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
         Action::Find => start_search(turn),
         _ => {
             turn.say(K::ButtonStale);
-            idle::menu(turn);
+            menu(turn);
             State::Idle
         }
     }

@@ -2,8 +2,9 @@
 
 use super::super::input::Action;
 use super::super::lookup::{Lookup, Need};
+use super::super::menu::menu;
 use super::super::turn::Turn;
-use super::super::{idle, Effect, State};
+use super::super::{Effect, State};
 use super::{checked, own_unit, progress_line, refuse_role};
 use crate::domain::access;
 use crate::domain::decision::DateError;
@@ -40,7 +41,7 @@ pub fn set_deadline(turn: &mut Turn<'_>, text: &str) -> State {
             let today = Html::text(&day(turn.ctx.today));
             let text = turn.fill(why, &[("date", Html::text(text.trim())), ("today", today)]);
             turn.say_html(text);
-            idle::menu(turn);
+            menu(turn);
             return State::Idle;
         }
     };
@@ -59,7 +60,7 @@ pub fn set_deadline(turn: &mut Turn<'_>, text: &str) -> State {
         ];
         let text = turn.fill(K::DeadlineClash, &args);
         turn.say_html(text);
-        idle::menu(turn);
+        menu(turn);
         return State::Idle;
     }
     turn.effect(Effect::SetDeadline { scope, deadline });
@@ -72,7 +73,7 @@ pub fn set_deadline(turn: &mut Turn<'_>, text: &str) -> State {
         _ => turn.fill(K::DeadlineSet, &[("date", date)]),
     };
     turn.say_html(text);
-    idle::menu(turn);
+    menu(turn);
     State::Idle
 }
 

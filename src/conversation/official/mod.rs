@@ -14,9 +14,10 @@ pub use villages::{ask, on_input};
 
 use super::input::Action;
 use super::lookup::{Lookup, Need, TeamProgress, UnitTarget, VillageState};
+use super::menu::menu;
 use super::summary::village_team_card_for_official;
 use super::turn::Turn;
-use super::{idle, Button, Effect, State};
+use super::{Button, Effect, State};
 use crate::domain::access::{self, authorize, Actor, Target};
 use crate::domain::{AccountRole, UnitLevel};
 use crate::i18n::{Html, K};
@@ -42,7 +43,7 @@ pub(super) fn refuse(turn: &mut Turn<'_>, action: &str, unit_code: &str) -> Stat
         unit_code: unit_code.to_owned(),
     });
     turn.say(K::NotAllowed);
-    idle::menu(turn);
+    menu(turn);
     State::Idle
 }
 
@@ -72,7 +73,7 @@ pub(super) fn checked(
     let Lookup::Unit(Some(unit)) = found else {
         // Removed since the button was made, or never existed: nothing to act on.
         turn.say(K::UnitNotFound);
-        idle::menu(turn);
+        menu(turn);
         return Err(State::Idle);
     };
     let target = Target {
@@ -236,7 +237,7 @@ pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
         }
         _ => {
             turn.say(K::ButtonStale);
-            idle::menu(turn);
+            menu(turn);
             State::Idle
         }
     }

@@ -3,7 +3,7 @@
 use super::super::input::{Action, Input};
 use super::super::lookup::{Lookup, Need};
 use super::super::turn::Turn;
-use super::super::{idle, Effect, State};
+use super::super::{Effect, State};
 use super::{checked, own_unit, refuse, units};
 use crate::domain::access;
 use crate::domain::text::same_words;
@@ -65,7 +65,6 @@ pub fn ask(turn: &mut Turn<'_>, state: &State) {
 
 pub fn on_input(turn: &mut Turn<'_>, state: State, input: Input) -> State {
     match (state, input) {
-        (_, Input::Action(action)) => idle::on_input(turn, Input::Action(action)),
         (State::AddingVillage, Input::Text(text)) => add_village(turn, &text),
         (State::RenamingVillage { code }, Input::Text(text)) => rename_village(turn, code, &text),
         (State::AwaitingVillagesCsv, Input::File(file)) => match file.content {

@@ -1,0 +1,48 @@
+//! The main menu of each role: what a chat is shown when nothing is open. Every feature
+//! ends its dialogues here; it imports no feature.
+
+use super::input::Action;
+use super::turn::Turn;
+use crate::domain::AccountRole;
+use crate::i18n::K;
+
+/// The main menu of the chat's role.
+pub fn menu(turn: &mut Turn<'_>) {
+    menu_for(turn, role(turn));
+}
+
+/// The main menu of `role` (a resident's when `None`).
+pub fn menu_for(turn: &mut Turn<'_>, role: Option<AccountRole>) {
+    let b = |turn: &Turn<'_>, key, action: Action| turn.button(key, &action.payload());
+    let mut rows = match role {
+        None => vec![
+            vec![b(turn, K::ButtonFind, Action::Find)],
+            vec![b(turn, K::ButtonImMember, Action::ImMember)],
+        ],
+        Some(AccountRole::VillageHead) => vec![vec![b(turn, K::ButtonMyTeam, Action::MyTeam)]],
+        Some(AccountRole::CommuneOfficial) => vec![vec![
+            b(turn, K::ButtonCommuneTeam, Action::MyTeam),
+            b(turn, K::ButtonVillages, Action::Units),
+        ]],
+        Some(AccountRole::DistrictOfficial | AccountRole::ProvinceOfficial) => {
+            vec![vec![b(turn, K::ButtonCommunes, Action::Units)]]
+        }
+    };
+    if role.is_some() {
+        rows.push(vec![b(turn, K::ButtonFind, Action::Find)]);
+    }
+    rows.push(vec![
+        b(turn, K::ButtonLanguage, Action::ChooseLanguage),
+        b(turn, K::ButtonHelp, Action::Help),
+    ]);
+    let text = turn.t(match role {
+        None => K::MenuGuest,
+        Some(_) => K::MenuVillageHead,
+    });
+    turn.say_with_buttons(text, rows);
+}
+
+/// The chat's role; `None` for a resident.
+pub fn role(turn: &Turn<'_>) -> Option<AccountRole> {
+    turn.ctx.account.as_ref().map(|a| a.role)
+}

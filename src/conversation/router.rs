@@ -1,0 +1,254 @@
+//! The one router: what arrived goes to the feature that owns it. Commands and buttons are
+//! routed here for every state; stale and forged buttons, unknown commands and unreadable
+//! messages are answered here, once. Features never route back: none imports another.
+
+use super::input::{parse_command, word_action, Action, Command, Input};
+use super::menu::menu;
+use super::turn::Turn;
+use super::{
+    idle, member, official, registration, resident, Effect, Incoming, State, UnsupportedKind,
+};
+use crate::i18n::{Html, Lang, K};
+
+pub fn route(turn: &mut Turn<'_>, state: State, incoming: Incoming) -> State {
+    match incoming {
+        Incoming::Text(text) => match parse_command(&text) {
+            Some(command) => on_command(turn, state, command),
+            // A code sent as a message redeems it, as `/start CODE` does (Zalo has no link
+            // that carries it).
+            None if crate::invitation::code_in(&text).is_some() => {
+                let code = crate::invitation::code_in(&text).map(str::to_owned);
+                on_command(turn, state, Command::Start(code))
+            }
+            None => match word_action(&text) {
+                Some(action) => on_action(turn, state, action),
+                None => dispatch(turn, state, Input::Text(text)),
+            },
+        },
+        Incoming::Button(payload) => on_button(turn, state, &payload),
+        Incoming::Contact { phone, own } => dispatch(turn, state, Input::Contact { phone, own }),
+        Incoming::File(file) => dispatch(turn, state, Input::File(file)),
+        Incoming::Unsupported(kind) => {
+            let what = turn.t(unsupported_key(kind));
+            let text = turn.fill(K::UnsupportedInput, &[("what", what)]);
+            turn.say_html(text);
+            reprompt(turn, &state);
+            state
+        }
+    }
+}
+
+fn unsupported_key(kind: UnsupportedKind) -> K {
+    match kind {
+        UnsupportedKind::Sticker => K::KindSticker,
+        UnsupportedKind::Voice => K::KindVoice,
+        UnsupportedKind::Location => K::KindLocation,
+        UnsupportedKind::Video => K::KindVideo,
+        UnsupportedKind::Other => K::KindOther,
+    }
+}
+
+fn on_button(turn: &mut Turn<'_>, state: State, payload: &str) -> State {
+    if let Some(action) = payload.strip_prefix("*:").and_then(Action::parse) {
+        if action.opens_something() && !matches!(state, State::Registering(_)) {
+            return on_action(turn, state, action);
+        }
+    }
+    let parsed = payload
+        .split_once(':')
+        .and_then(|(rev, action)| Some((rev.parse::<u32>().ok()?, Action::parse(action)?)));
+    match parsed {
+        None => {
+            turn.say(K::ButtonUnknown);
+            reprompt(turn, &state);
+            state
+        }
+        Some((rev, _)) if rev != turn.rev => {
+            turn.say(K::ButtonStale);
+            reprompt(turn, &state);
+            state
+        }
+        Some((_, action)) => on_action(turn, state, action),
+    }
+}
+
+fn on_action(turn: &mut Turn<'_>, state: State, action: Action) -> State {
+    match action {
+        Action::Language(lang) => {
+            turn.lang = lang;
+            turn.say(K::LanguageChanged);
+            reprompt(turn, &state);
+            state
+        }
+        Action::ChooseLanguage => on_command(turn, state, Command::Language),
+        Action::Find => on_command(turn, state, Command::Find),
+        Action::Cancel => on_command(turn, state, Command::Cancel),
+        Action::Help => on_command(turn, state, Command::Help),
+        action => dispatch(turn, state, Input::Action(action)),
+    }
+}
+
+fn on_command(turn: &mut Turn<'_>, state: State, command: Command) -> State {
+    match (command, state) {
+        (Command::Language, state) => {
+            let buttons = vec![vec![
+                turn.button(K::ButtonVietnamese, &Action::Language(Lang::Vi).payload()),
+                turn.button(K::ButtonEnglish, &Action::Language(Lang::En).payload()),
+            ]];
+            let text = turn.t(K::ChooseLanguage);
+            turn.say_with_buttons(text, buttons);
+            state
+        }
+        (Command::Unknown(name), state) => {
+            let text = turn.fill(K::UnknownCommand, &[("command", Html::text(&name))]);
+            turn.say_html(text);
+            reprompt(turn, &state);
+            state
+        }
+        // Linking chats interrupts nothing: the dialogue in hand goes on after it.
+        (Command::Link(code), state) => {
+            match code {
+                Some(code) => turn.effect(Effect::LinkWith { code }),
+                None => turn.effect(Effect::ShowLinkCode),
+            }
+            state
+        }
+        (command, State::Registering(reg)) => registration::on_command(turn, *reg, command),
+        (Command::Find, _) => resident::start_search(turn),
+        (Command::Invite, _) => official::units(turn),
+        (Command::Report, _) => official::report(turn),
+        (Command::Notices, _) => official::notices(turn, true),
+        (Command::Deadline(date), _) => official::set_deadline(turn, &date),
+        (Command::Start(Some(_)), _) => idle::redeem(turn),
+        (Command::Start(None), _) => idle::welcome(turn),
+        (Command::MyTeam, _) => idle::my_team(turn),
+        (Command::Help, _) => idle::help(turn),
+        (Command::Cancel, State::Idle) | (Command::Back | Command::Skip, _) => {
+            turn.say(K::NothingToCancel);
+            menu(turn);
+            State::Idle
+        }
+        (Command::Cancel, _) => {
+            turn.say(K::Stopped);
+            menu(turn);
+            State::Idle
+        }
+    }
+}
+
+fn dispatch(turn: &mut Turn<'_>, state: State, input: Input) -> State {
+    match (state, input) {
+        (State::Registering(reg), input) => registration::on_input(turn, *reg, input),
+        (state, Input::Action(action)) => on_feature_action(turn, state, action),
+        (State::Idle, input) => idle::on_input(turn, input),
+        (state @ (State::Searching | State::Results { .. }), input) => {
+            resident::on_input(turn, state, input)
+        }
+        (State::Member { phone }, input) => member::on_input(turn, phone, input),
+        (
+            state @ (State::AddingVillage
+            | State::RenamingVillage { .. }
+            | State::AwaitingVillagesCsv),
+            input,
+        ) => official::on_input(turn, state, input),
+    }
+}
+
+/// Who a button belongs to.
+enum Owner {
+    /// The head's team outside the registration: show it, edit it, resume or restart.
+    Team,
+    Resident,
+    Member,
+    Official,
+    /// A question of the registration: outside it, the button is stale.
+    Registration,
+    /// Handled before any feature (language, help, cancel).
+    Router,
+}
+
+fn owner(action: &Action) -> Owner {
+    match action {
+        Action::MyTeam | Action::EditTeam | Action::Resume | Action::Restart => Owner::Team,
+        Action::Browse(..) | Action::ShowUnit(_) | Action::Page(_) | Action::Find => {
+            Owner::Resident
+        }
+        Action::ImMember | Action::LeaveTeam(_) | Action::ShowMyNumber | Action::HideMyNumber => {
+            Owner::Member
+        }
+        Action::Units
+        | Action::UnitMenu(_)
+        | Action::RenameVillage(_)
+        | Action::RemoveVillage(_)
+        | Action::ConfirmRemoveVillage(_)
+        | Action::RevokeAccess(_)
+        | Action::ConfirmRevokeAccess(_)
+        | Action::AddVillage
+        | Action::ImportVillages
+        | Action::InviteFor(_)
+        | Action::ViewVillages(_)
+        | Action::ToAssign
+        | Action::AssignVillage(_)
+        | Action::AssignVillageTo(..)
+        | Action::NoticesOff
+        | Action::NoticesOn => Owner::Official,
+        Action::Back
+        | Action::Skip
+        | Action::Keep
+        | Action::Role(_)
+        | Action::AddMember
+        | Action::Done
+        | Action::Confirm
+        | Action::Edit
+        | Action::Remove
+        | Action::EditWhich(_)
+        | Action::RemoveWhich(_)
+        | Action::ConfirmRemoveMember
+        | Action::EditField(_)
+        | Action::DecisionYes
+        | Action::DecisionNo
+        | Action::ConsentYes
+        | Action::ConsentNo => Owner::Registration,
+        Action::Language(_) | Action::ChooseLanguage | Action::Cancel | Action::Help => {
+            Owner::Router
+        }
+    }
+}
+
+/// A button outside the registration: the open dialogue's own (a page of results, a
+/// member's choice) goes to it; any other to the feature that owns it, leaving the dialogue.
+fn on_feature_action(turn: &mut Turn<'_>, state: State, action: Action) -> State {
+    match (state, action) {
+        (state @ State::Results { .. }, action @ Action::Page(_)) => {
+            resident::on_input(turn, state, Input::Action(action))
+        }
+        (
+            State::Member { phone },
+            action @ (Action::ShowMyNumber | Action::HideMyNumber | Action::LeaveTeam(_)),
+        ) => member::on_input(turn, phone, Input::Action(action)),
+        (_, action) => match owner(&action) {
+            Owner::Team => idle::on_team_action(turn, action),
+            Owner::Resident => resident::on_action(turn, action),
+            Owner::Member => member::on_action(turn, action),
+            Owner::Official => official::on_action(turn, action),
+            Owner::Registration | Owner::Router => {
+                turn.say(K::ButtonStale);
+                menu(turn);
+                State::Idle
+            }
+        },
+    }
+}
+
+/// Repeats what the current state is waiting for.
+pub fn reprompt(turn: &mut Turn<'_>, state: &State) {
+    match state {
+        State::Idle => menu(turn),
+        State::Registering(reg) => registration::ask(turn, reg),
+        State::Searching | State::Results { .. } => resident::ask(turn),
+        State::Member { .. } => member::menu(turn),
+        State::AddingVillage | State::RenamingVillage { .. } | State::AwaitingVillagesCsv => {
+            official::ask(turn, state)
+        }
+    }
+}
