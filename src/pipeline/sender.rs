@@ -150,17 +150,36 @@ impl Sender {
         }
     }
 
-    /// Queues what the outbox holds for this replica's channels that nobody is sending:
-    /// rows left by a crash, alerts and notices queued by other work.
+    /// At start: queues what the outbox holds for this replica's channels that nobody is
+    /// sending, this replica's own rows included (left by the process before it, under the
+    /// same name).
+    pub async fn take_back_outbox(&self) -> Result<usize, crate::storage::StorageError> {
+        self.queue_from_outbox(true).await
+    }
+
+    /// Every second: queues the rows no replica holds (alerts and notices queued by other
+    /// work, claims gone stale). Not this replica's fresh rows: the worker hands those over
+    /// after its commit, and one read between the commit and the handing over would send
+    /// them twice.
     pub async fn poll_outbox(&self) -> Result<usize, crate::storage::StorageError> {
+        self.queue_from_outbox(false).await
+    }
+
+    async fn queue_from_outbox(&self, own: bool) -> Result<usize, crate::storage::StorageError> {
         let store = self.inner.engine.store();
         let now = chrono::Utc::now();
         let stale = now - self.inner.stale_after();
         let mut found = Vec::new();
         for channel in &self.inner.channels {
-            let rows = store
-                .sendable_outbox(channel.name(), &self.inner.owner, stale, POLL_ROWS)
-                .await?;
+            let rows = if own {
+                store
+                    .sendable_outbox(channel.name(), &self.inner.owner, stale, POLL_ROWS)
+                    .await?
+            } else {
+                store
+                    .unclaimed_outbox(channel.name(), stale, POLL_ROWS)
+                    .await?
+            };
             for row in rows {
                 if self.inner.lock().known.contains(&row.id) {
                     continue;

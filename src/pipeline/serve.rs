@@ -151,7 +151,7 @@ async fn work(
 ) {
     // What the last run left unsent goes first: a reply of a new step must not reach a chat
     // before an older one that waited in the outbox.
-    while let Err(error) = sender.poll_outbox().await {
+    while let Err(error) = sender.take_back_outbox().await {
         tracing::warn!(%error, "could not read the outbox; trying again");
         tokio::time::sleep(Duration::from_millis(500)).await;
     }

@@ -111,6 +111,37 @@ impl Store {
             .collect())
     }
 
+    /// Undelivered messages of `channel` that no replica holds: unclaimed (alerts, notices)
+    /// or claimed before `stale_before` (their replica is taken to be gone, or lost them).
+    pub async fn unclaimed_outbox(
+        &self,
+        channel: &str,
+        stale_before: DateTime<Utc>,
+        limit: i64,
+    ) -> StorageResult<Vec<RawOutboxMessage>> {
+        type Row = (i64, String, String, Option<String>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, chat_id, body, dedup_key FROM outbox
+             WHERE channel = $1 AND sent_at IS NULL AND failed_at IS NULL AND held_at IS NULL
+               AND (claimed_at IS NULL OR claimed_at < $2)
+             ORDER BY id LIMIT $3",
+        )
+        .bind(channel)
+        .bind(now_text(stale_before))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, chat_id, body, dedup_key)| RawOutboxMessage {
+                id,
+                chat_id,
+                body,
+                dedup_key,
+            })
+            .collect())
+    }
+
     /// Claims a message for replica `owner`; `false` when another replica holds a fresh
     /// claim on it, or it was sent meanwhile.
     pub async fn claim_outbox_for(

@@ -46,7 +46,7 @@ async fn engine(dir: &TempDir) -> Engine {
     )
 }
 
-/// Rows as a step writes them: already claimed by this replica, handed to the sender.
+/// Rows as a step writes them: already claimed by this replica, not yet handed over.
 async fn queue_claimed(engine: &Engine, count: usize) -> Vec<Queued> {
     let mut tx = engine.store().begin().await.unwrap();
     let mut queued = Vec::new();
@@ -63,23 +63,44 @@ async fn queue_claimed(engine: &Engine, count: usize) -> Vec<Queued> {
     queued
 }
 
+/// Rows as alerts and notices are queued: claimed by nobody.
+async fn queue_unclaimed(engine: &Engine, count: usize) {
+    let mut tx = engine.store().begin().await.unwrap();
+    for n in 0..count {
+        let chat = format!("{}", n % 25);
+        let reply = Reply::text(Html::text(&format!("message {n}")));
+        outbox::enqueue(&mut tx, "telegram", &chat, &reply, None, Utc::now())
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+fn start(engine: &Engine, channel: &Arc<Counting>) -> Sender {
+    Sender::start(
+        engine.clone(),
+        OWNER.into(),
+        vec![Arc::clone(channel) as Arc<dyn Channel>],
+        Metrics::new(),
+    )
+}
+
+fn sent_twice(channel: &Counting) -> usize {
+    let sent = channel.sent.lock().unwrap();
+    sent.values().filter(|n| **n > 1).count()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_marked_sent_while_the_outbox_is_being_read_is_not_sent_again() {
-    // Arrange: 400 replies of steps, handed to the sender as the worker does.
+    // Arrange: 400 alerts in the outbox, claimed by nobody.
     let dir = TempDir::new().unwrap();
     let engine = engine(&dir).await;
     let channel = Arc::new(Counting::default());
-    let sender = Sender::start(
-        engine.clone(),
-        OWNER.into(),
-        vec![Arc::clone(&channel) as Arc<dyn Channel>],
-        Metrics::new(),
-    );
-    let queued = queue_claimed(&engine, 400).await;
+    let sender = start(&engine, &channel);
+    queue_unclaimed(&engine, 400).await;
 
     // Act: the outbox is read over and over while they go out and are marked, so that some
     // reads see a row unsent that is marked (and forgotten) before the read is looked at.
-    sender.push(queued);
     let polling = {
         let sender = sender.clone();
         tokio::spawn(async move {
@@ -89,14 +110,55 @@ async fn a_message_marked_sent_while_the_outbox_is_being_read_is_not_sent_again(
             }
         })
     };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while channel.sent.lock().unwrap().len() < 400 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     assert!(sender.flush(Duration::from_secs(60)).await);
     tokio::time::sleep(Duration::from_millis(200)).await;
     polling.abort();
     assert!(sender.flush(Duration::from_secs(60)).await);
 
     // Assert: each once.
-    let sent = channel.sent.lock().unwrap().clone();
-    let twice = sent.values().filter(|n| **n > 1).count();
-    assert_eq!(twice, 0, "messages sent more than once");
-    assert_eq!(sent.len(), 400);
+    assert_eq!(sent_twice(&channel), 0, "messages sent more than once");
+    assert_eq!(channel.sent.lock().unwrap().len(), 400);
+}
+
+#[tokio::test]
+async fn a_steps_replies_read_before_the_worker_hands_them_over_are_left_to_it() {
+    // Arrange: a step committed its replies; the worker has not handed them over yet.
+    let dir = TempDir::new().unwrap();
+    let engine = engine(&dir).await;
+    let channel = Arc::new(Counting::default());
+    let sender = start(&engine, &channel);
+    let queued = queue_claimed(&engine, 30).await;
+
+    // Act: the outbox is read in between; then the worker hands them over.
+    let taken = sender.poll_outbox().await.unwrap();
+    assert!(sender.flush(Duration::from_secs(10)).await);
+    sender.push(queued);
+    assert!(sender.flush(Duration::from_secs(10)).await);
+
+    // Assert: the read left them to the worker; each went once.
+    assert_eq!(taken, 0);
+    assert_eq!(sent_twice(&channel), 0, "messages sent more than once");
+    assert_eq!(channel.sent.lock().unwrap().len(), 30);
+}
+
+#[tokio::test]
+async fn a_restarted_replica_takes_back_what_it_left_unsent() {
+    // Arrange: replies committed by the process before, under the same name, never sent.
+    let dir = TempDir::new().unwrap();
+    let engine = engine(&dir).await;
+    let channel = Arc::new(Counting::default());
+    queue_claimed(&engine, 5).await;
+
+    // Act: the new process starts.
+    let sender = start(&engine, &channel);
+    let taken = sender.take_back_outbox().await.unwrap();
+    assert!(sender.flush(Duration::from_secs(10)).await);
+
+    // Assert
+    assert_eq!(taken, 5);
+    assert_eq!(channel.sent.lock().unwrap().len(), 5);
 }
