@@ -5,8 +5,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::state::Step;
-
 /// Declares [`MemberField`] with its saved name, its button code and [`MemberField::ALL`], so
 /// that a variant cannot be given one and not the other.
 macro_rules! member_fields {
@@ -47,24 +45,12 @@ impl MemberField {
     pub fn parse(code: &str) -> Option<MemberField> {
         MemberField::ALL.iter().copied().find(|f| f.code() == code)
     }
-
-    /// The leader's question for the same field, where a leader has it.
-    pub fn leader_step(self) -> Option<Step> {
-        match self {
-            MemberField::Name => Some(Step::LeaderName),
-            MemberField::Phone => Some(Step::LeaderPhone),
-            MemberField::Consent => Some(Step::LeaderConsent),
-            MemberField::Role
-            | MemberField::RoleOther
-            | MemberField::Workplace
-            | MemberField::Zalo => None,
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::conversation::state::Step;
 
     #[test]
     fn every_field_code_reads_back_as_its_field() {

@@ -5,7 +5,7 @@
 //! [`MemberField`], the member's field that keeps the answer, and the question's texts.
 
 use super::super::input::{Action, Input};
-use super::super::state::{MemberField, PendingMember, Registration};
+use super::super::state::{MemberField, PendingMember, Registration, Step};
 use super::super::turn::Turn;
 use super::super::State;
 use super::answer::{consent, name, phone, role, role_detail, workplace, zalo};
@@ -178,6 +178,18 @@ pub(super) fn in_menu() -> impl Iterator<Item = (MemberField, K)> {
     MEMBER_QUESTIONS
         .iter()
         .filter_map(|q| q.menu.map(|label| (q.field, label)))
+}
+
+/// The leader's question for the same field, where a leader has it.
+pub(super) fn leader_step(field: MemberField) -> Option<Step> {
+    match field {
+        MemberField::Name => Some(Step::LeaderName),
+        MemberField::Phone => Some(Step::LeaderPhone),
+        MemberField::Consent => Some(Step::LeaderConsent),
+        MemberField::Role | MemberField::RoleOther | MemberField::Workplace | MemberField::Zalo => {
+            None
+        }
+    }
 }
 
 fn position(field: MemberField) -> usize {

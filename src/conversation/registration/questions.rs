@@ -41,7 +41,7 @@ pub(super) fn choose_field(turn: &Turn<'_>, reg: &Registration) -> Question {
     let (name, fields): (String, Vec<(MemberField, K)>) = if draft.editing_leader {
         let name = draft.leader_name.as_ref().map(|n| n.to_string());
         let fields = member_questions::in_menu()
-            .filter(|(field, _)| field.leader_step().is_some())
+            .filter(|(field, _)| member_questions::leader_step(*field).is_some())
             .collect();
         (name.unwrap_or_default(), fields)
     } else {

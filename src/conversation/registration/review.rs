@@ -90,7 +90,7 @@ pub fn pick_member(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> 
         }
         (Step::ChooseField, Input::Action(Action::EditField(field))) => {
             let step = if draft.editing_leader {
-                field.leader_step()
+                member_questions::leader_step(field)
             } else {
                 member_questions::in_menu()
                     .any(|(offered, _)| offered == field)
