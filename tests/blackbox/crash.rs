@@ -260,7 +260,9 @@ async fn drive(run: &mut Run, codes: &[String], pace: Pace<'_>) -> Vec<usize> {
                     learnt.push(answers);
                 }
             }
-            if learnt.len() == total {
+            // Every chat, not only chat 0, must have its last answers: they make the calm
+            // run's conversations that the run with kills is held to.
+            if learnt.len() == total && all_done {
                 return learnt;
             }
         } else if all_done {
@@ -268,7 +270,10 @@ async fn drive(run: &mut Run, codes: &[String], pace: Pace<'_>) -> Vec<usize> {
         }
         if tokio::time::Instant::now() >= deadline {
             let unanswered = |chat: usize| match &pace {
-                Pace::Calibrate => chat == 0,
+                Pace::Calibrate => {
+                    let received = per_chat.get(&chat_id(chat)).map_or(0, Vec::len);
+                    learnt.len() < total || received < learnt[total - 1]
+                }
                 Pace::Expect { want, .. } => {
                     let received = per_chat.get(&chat_id(chat)).cloned().unwrap_or_default();
                     matched(&want[&chat_id(chat)], &texts(&received)) < want[&chat_id(chat)].len()

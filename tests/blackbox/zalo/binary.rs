@@ -90,6 +90,22 @@ fn spawn_bot(zalo: &FakeZalo, database: &str, listen: u16, ops: u16) -> tokio::p
         .expect("cnscd starts")
 }
 
+/// Waits until the process answers on its ops port (at most 30 s, then goes on anyway).
+async fn wait_until_up(http: &reqwest::Client, ops: u16) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while tokio::time::Instant::now() < deadline {
+        let health = http
+            .get(format!("http://127.0.0.1:{ops}/healthz"))
+            .timeout(Duration::from_secs(1))
+            .send()
+            .await;
+        if health.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// Posts `event` until the webhook answers 200, as Zalo retries an unanswered event; how
 /// many tries it took.
 async fn deliver(
@@ -162,10 +178,13 @@ async fn zalo_events_acknowledged_before_sigkills_are_all_applied_once_and_answe
         written.store(true, std::sync::atomic::Ordering::SeqCst);
         retries
     };
-    // SIGKILL every 120 ms for as long as the users write, restarting at once.
+    // SIGKILL 120 ms after each start is up, for as long as the users write, restarting at
+    // once. Counted from the start being up, not from the spawn: on a loaded machine a
+    // process may need longer than that to start, and would then never run at all.
     let killing = async {
         let mut kills = 0;
         while !written.load(std::sync::atomic::Ordering::SeqCst) {
+            wait_until_up(&http, ops).await;
             tokio::time::sleep(Duration::from_millis(120)).await;
             bot.start_kill().expect("SIGKILL");
             let _ = bot.wait().await;
