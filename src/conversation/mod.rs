@@ -12,6 +12,7 @@ mod input;
 pub mod lookup;
 mod member;
 mod menu;
+pub mod notices;
 mod official;
 mod registration;
 mod resident;

@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 
 use super::effects::Job;
 use super::{ChatKey, Engine, EngineError};
+use crate::conversation::notices::{self, Refusal};
 use crate::conversation::{self, Reply, Session};
-use crate::i18n::{Lang, K};
+use crate::i18n::Lang;
 use crate::storage::sessions::{self, UpdateRecord};
 use crate::storage::{lock_chat, StorageError, Tx};
 
@@ -42,7 +43,7 @@ pub(crate) enum Step {
     /// The step cannot be applied (the team was saved by someone else meanwhile, a race for
     /// an invitation lost, a limit reached): the caller rolls it back and runs
     /// [`Engine::refused`] instead. Holds the session the chat had and what to tell it.
-    Refused(Session, K),
+    Refused(Session, Refusal),
 }
 
 /// A step written (not yet committed): what it answers and what follows its commit.
@@ -94,7 +95,7 @@ impl Engine {
         chat: &ChatKey,
         update_id: Option<&str>,
         session: Session,
-        why: K,
+        why: Refusal,
         now: DateTime<Utc>,
     ) -> Result<Step, EngineError> {
         let record = self.admit(tx, chat, update_id, now).await?;
@@ -109,10 +110,9 @@ impl Engine {
         let json =
             serde_json::to_string(&session).map_err(|e| StorageError::Corrupt(e.to_string()))?;
         sessions::save_session(tx, chat.channel, &chat.id, &json, now).await?;
-        tracing::info!(why = why.key(), "step refused; nothing saved");
-        let text = self.texts.get(session.lang, why);
+        tracing::info!(why = why.code(), "step refused; nothing saved");
         Ok(Step::Applied(AppliedStep {
-            replies: vec![Reply::text(text)],
+            replies: vec![notices::refused(&self.texts, session.lang, why)],
             jobs: Vec::new(),
             changed_units: Vec::new(),
             status_changed: false,

@@ -2,8 +2,8 @@
 
 use super::effects::Job;
 use super::{ChatKey, Engine, EngineError};
-use crate::conversation::Reply;
-use crate::i18n::{Html, Lang, K};
+use crate::conversation::{notices, Reply};
+use crate::i18n::Lang;
 
 impl Engine {
     /// An official's report: the summary, the coverage chart and the spreadsheet.
@@ -15,7 +15,7 @@ impl Engine {
             Ok(reply) => Ok(reply),
             Err(error) => {
                 tracing::error!(%error, scope, "report failed");
-                Ok(Reply::text(self.texts.get(lang, K::InternalError)))
+                Ok(notices::internal_error(&self.texts, lang))
             }
         }
     }
@@ -39,29 +39,24 @@ impl Engine {
             self.clock.now(),
         )
         .await;
-        let text = match result {
+        match result {
             Ok(report) => {
                 let codes: Vec<String> = report.villages.iter().map(|v| v.code.clone()).collect();
                 self.refresh_index(&codes).await?;
-                self.texts.fill(
+                let (inserted, updated) = (report.inserted, report.updated);
+                Ok(notices::villages_imported(
+                    &self.texts,
                     lang,
-                    K::VillagesImported,
-                    &[
-                        ("inserted", Html::text(&report.inserted.to_string())),
-                        ("updated", Html::text(&report.updated.to_string())),
-                        ("unchanged", Html::text(&report.unchanged.to_string())),
-                    ],
-                )
+                    inserted,
+                    updated,
+                    report.unchanged,
+                ))
             }
             Err(error) => {
                 tracing::info!(chat = %chat.id, "villages CSV refused");
-                self.texts.fill(
-                    lang,
-                    K::VillagesImportFailed,
-                    &[("errors", Html::text(&error.to_string()))],
-                )
+                let errors = error.to_string();
+                Ok(notices::villages_import_failed(&self.texts, lang, &errors))
             }
-        };
-        Ok(Reply::text(text))
+        }
     }
 }

@@ -4,8 +4,9 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::ChatKey;
+use crate::conversation::notices::Refusal;
 use crate::conversation::{Effect, Reply};
-use crate::i18n::{Lang, Texts, K};
+use crate::i18n::{Lang, Texts};
 use crate::invitation::{generate_code, hash_code};
 use crate::storage::limits::{self, Limit, REPORT_SENT, WRONG_CODE};
 use crate::storage::{
@@ -349,13 +350,13 @@ fn is_write(effect: &Effect) -> bool {
 
 /// What to tell a chat whose step was refused by `error`, rolled back whole; `None` for an
 /// error that is a failure, not a refusal.
-pub(super) fn refusal(error: &StorageError) -> Option<K> {
+pub(super) fn refusal(error: &StorageError) -> Option<Refusal> {
     match error {
-        StorageError::Conflict => Some(K::TeamChangedMeanwhile),
-        StorageError::InvitationTaken => Some(K::InvitationUsed),
-        StorageError::RateLimited(Limit::WrongCodes) => Some(K::TooManyWrongCodes),
-        StorageError::RateLimited(Limit::Reports) => Some(K::TooManyReports),
-        StorageError::RateLimited(Limit::Writes) => Some(K::TooManyChanges),
+        StorageError::Conflict => Some(Refusal::TeamChangedMeanwhile),
+        StorageError::InvitationTaken => Some(Refusal::InvitationTaken),
+        StorageError::RateLimited(Limit::WrongCodes) => Some(Refusal::TooManyWrongCodes),
+        StorageError::RateLimited(Limit::Reports) => Some(Refusal::TooManyReports),
+        StorageError::RateLimited(Limit::Writes) => Some(Refusal::TooManyChanges),
         _ => None,
     }
 }

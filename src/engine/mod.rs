@@ -17,13 +17,14 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::clock::{vietnam_date, Clock};
+use crate::conversation::notices;
 use crate::conversation::{
     self, parse_command, Command, Context, Incoming, Lookup, Reply, Session,
 };
 use crate::domain::CompositionRules;
 use crate::domain::PhoneNumber;
 use crate::i18n::Lang;
-use crate::i18n::{Texts, K};
+use crate::i18n::Texts;
 use crate::search::SharedIndex;
 pub use crate::storage::sessions::UpdateRecord;
 use crate::storage::Tx;
@@ -204,7 +205,7 @@ impl Engine {
         let applied = match step {
             Err(EngineError::CorePanicked) => {
                 let session = load_session(&mut tx, chat).await?;
-                let apology = Reply::text(self.texts.get(session.lang, K::InternalError));
+                let apology = notices::internal_error(&self.texts, session.lang);
                 return Ok(Handled::applied(vec![apology]));
             }
             Err(error) => return Err(error),
@@ -345,7 +346,7 @@ impl Engine {
             Ok(reply) => reply,
             Err(error) => {
                 tracing::error!(?error, "a job after the step failed");
-                Reply::text(self.texts.get(lang, K::InternalError))
+                notices::internal_error(&self.texts, lang)
             }
         }
     }

@@ -16,9 +16,9 @@ use super::Channel;
 
 mod channel_state;
 mod files;
-use crate::conversation::{Incoming, Reply};
+use crate::conversation::notices;
+use crate::conversation::Incoming;
 use crate::engine::{AppliedStep, ChatKey, Engine, EngineError, Step, UpdateRecord};
-use crate::i18n::K;
 use crate::ops::metrics::{Metrics, Outcome};
 use crate::search::SharedIndex;
 use crate::storage::inbox::{self, PendingEvent};
@@ -362,7 +362,7 @@ impl Worker {
         inbox::mark_failed(tx, event.id, &error.to_string(), retry_at, park).await?;
         if park {
             let lang = self.engine.lang_in(tx, chat).await.unwrap_or_default();
-            let apology = Reply::text(self.engine.texts().get(lang, K::InternalError));
+            let apology = notices::internal_error(self.engine.texts(), lang);
             queued.push(self.enqueue(tx, chat, Outgoing::Reply(apology)).await?);
         }
         Ok(())

@@ -37,9 +37,8 @@ use super::channel::kind_of;
 use super::startup::Started;
 use super::translate::{translate, translator};
 use super::{outgoing, Api, TelegramError, WebhookSecret};
-use crate::conversation::Reply;
+use crate::conversation::notices;
 use crate::engine::{ChatKey, Engine};
-use crate::i18n::K;
 use crate::ops::http;
 use crate::ops::metrics::{ErrorKind, Metrics, Outcome};
 use crate::ops::server::HttpLimits;
@@ -239,7 +238,7 @@ async fn apologise<R: Api>(hook: &Hook<R>, chat_id: &str) {
         Ok(session) => session.lang,
         Err(_) => crate::i18n::Lang::default(),
     };
-    let apology = Reply::text(hook.engine.texts().get(lang, K::InternalErrorWillRetry));
+    let apology = notices::internal_error_will_retry(hook.engine.texts(), lang);
     if let Err(error) = outgoing::send_part(&hook.bot, ChatId(chat), &apology).await {
         tracing::warn!(
             kind = kind_of(&error),

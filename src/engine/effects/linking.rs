@@ -6,8 +6,7 @@ use chrono::Duration;
 use rand::Rng;
 
 use super::{Applied, EffectEnv};
-use crate::conversation::{Effect, Reply};
-use crate::i18n::{Html, K};
+use crate::conversation::{notices, Effect};
 use crate::invitation::hash_code;
 use crate::storage::audit::audit;
 use crate::storage::limits::{self, Limit, WRONG_CODE};
@@ -39,22 +38,19 @@ pub(super) async fn apply(
                 now,
             )
             .await?;
-            let args = [
-                ("code", Html::text(&code)),
-                ("minutes", Html::text(&LINK_CODE_MINUTES.to_string())),
-            ];
-            applied.replies.push(Reply::text(env.texts.fill(
+            applied.replies.push(notices::link_code(
+                env.texts,
                 env.lang,
-                K::LinkCodeShown,
-                &args,
-            )));
+                &code,
+                LINK_CODE_MINUTES,
+            ));
         }
         Effect::LinkWith { code } => {
             limits::check(tx, &actor, Limit::WrongCodes, now).await?;
             let code = code.trim();
             let linked =
                 redeem_link_code(tx, &hash_code(code), env.chat.channel, &env.chat.id, now).await?;
-            let key = match linked {
+            let done = match linked {
                 Linked::Done => {
                     audit(
                         tx,
@@ -65,17 +61,17 @@ pub(super) async fn apply(
                         now,
                     )
                     .await?;
-                    K::LinkDone
+                    true
                 }
                 Linked::Invalid => {
                     let detail = serde_json::json!({ "reason": "link code" });
                     audit(tx, &actor, WRONG_CODE, None, &detail, now).await?;
-                    K::LinkCodeInvalid
+                    false
                 }
             };
             applied
                 .replies
-                .push(Reply::text(env.texts.get(env.lang, key)));
+                .push(notices::link_result(env.texts, env.lang, done));
         }
         _ => {}
     }

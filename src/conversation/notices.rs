@@ -1,0 +1,126 @@
+//! What cnscd says outside a dialogue's own turn: the results of what a step did (a link
+//! code, an import, a refusal), notices queued for other chats, and the apology for a step
+//! that failed. The engine gathers the facts and calls these; it writes no text itself.
+
+mod invitation;
+
+pub use invitation::{invitation, InvitationLinks, InvitationNotice};
+
+use super::{anytime_button, Action, Reply};
+use crate::i18n::{Html, Lang, Texts, K};
+use crate::status::UnitStatus;
+use crate::wording::status_label;
+
+/// Why a step was refused, rolled back whole: the chat goes back to its menu, told why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Someone saved the team while this chat was editing it.
+    TeamChangedMeanwhile,
+    /// Another chat redeemed the invitation first.
+    InvitationTaken,
+    TooManyWrongCodes,
+    TooManyReports,
+    TooManyChanges,
+}
+
+impl Refusal {
+    /// For the log.
+    pub fn code(self) -> &'static str {
+        self.key().key()
+    }
+
+    fn key(self) -> K {
+        match self {
+            Refusal::TeamChangedMeanwhile => K::TeamChangedMeanwhile,
+            Refusal::InvitationTaken => K::InvitationUsed,
+            Refusal::TooManyWrongCodes => K::TooManyWrongCodes,
+            Refusal::TooManyReports => K::TooManyReports,
+            Refusal::TooManyChanges => K::TooManyChanges,
+        }
+    }
+}
+
+pub fn refused(texts: &Texts, lang: Lang, why: Refusal) -> Reply {
+    Reply::text(texts.get(lang, why.key()))
+}
+
+/// A step failed for good (it was parked), or a report could not be made.
+pub fn internal_error(texts: &Texts, lang: Lang) -> Reply {
+    Reply::text(texts.get(lang, K::InternalError))
+}
+
+/// An update could not be recorded; Telegram will deliver it again.
+pub fn internal_error_will_retry(texts: &Texts, lang: Lang) -> Reply {
+    Reply::text(texts.get(lang, K::InternalErrorWillRetry))
+}
+
+/// `/lienket`: the one-time code to type in the other chat.
+pub fn link_code(texts: &Texts, lang: Lang, code: &str, minutes: i64) -> Reply {
+    let args = [
+        ("code", Html::text(code)),
+        ("minutes", Html::text(&minutes.to_string())),
+    ];
+    Reply::text(texts.fill(lang, K::LinkCodeShown, &args))
+}
+
+/// `/lienket CODE`: whether the chats are now one person's.
+pub fn link_result(texts: &Texts, lang: Lang, linked: bool) -> Reply {
+    let key = if linked {
+        K::LinkDone
+    } else {
+        K::LinkCodeInvalid
+    };
+    Reply::text(texts.get(lang, key))
+}
+
+/// A commune's village list sent in chat, imported.
+pub fn villages_imported(
+    texts: &Texts,
+    lang: Lang,
+    inserted: usize,
+    updated: usize,
+    unchanged: usize,
+) -> Reply {
+    let args = [
+        ("inserted", Html::text(&inserted.to_string())),
+        ("updated", Html::text(&updated.to_string())),
+        ("unchanged", Html::text(&unchanged.to_string())),
+    ];
+    Reply::text(texts.fill(lang, K::VillagesImported, &args))
+}
+
+/// A commune's village list sent in chat, refused whole.
+pub fn villages_import_failed(texts: &Texts, lang: Lang, errors: &str) -> Reply {
+    Reply::text(texts.fill(
+        lang,
+        K::VillagesImportFailed,
+        &[("errors", Html::text(errors))],
+    ))
+}
+
+/// To a team's heads: a member asked to leave it.
+pub fn member_asked_removal(texts: &Texts, lang: Lang, name: &str, unit: &str) -> Reply {
+    let args = [("name", Html::text(name)), ("unit", Html::text(unit))];
+    Reply::text(texts.fill(lang, K::MemberAskedRemoval, &args))
+}
+
+/// To a commune's officials: a village's team was submitted or changed, with its status and
+/// the button that turns these notices off.
+pub fn team_saved(
+    texts: &Texts,
+    lang: Lang,
+    village: &str,
+    members: usize,
+    status: &UnitStatus,
+) -> Reply {
+    let status = status_label(texts, lang, Some(status));
+    let args = [
+        ("village", Html::text(village)),
+        ("members", Html::text(&members.to_string())),
+        ("status", Html::text(&status)),
+    ];
+    let mut reply = Reply::text(texts.fill(lang, K::NoticeTeamSaved, &args));
+    let off = crate::i18n::to_plain(texts.template(lang, K::ButtonNoticesOff));
+    reply.buttons = vec![vec![anytime_button(off, &Action::NoticesOff)]];
+    reply
+}
