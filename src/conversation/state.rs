@@ -238,3 +238,90 @@ impl Draft {
         self.members.iter().map(|m| m.role).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::DecisionNumber;
+
+    fn team() -> Team {
+        Team {
+            leader_name: Some(PersonName::parse("Nguyễn Văn An").unwrap()),
+            leader_phone: Some(PhoneNumber::parse("0912 345 678").unwrap()),
+            leader_consent: Some(ConsentSource::Head),
+            members: vec![Member {
+                name: PersonName::parse("Trần Thị Bình").unwrap(),
+                role: MemberRole::Other,
+                role_detail: Some("Loa".into()),
+                phone: PhoneNumber::parse("0912 345 679").unwrap(),
+                workplace: None,
+                zalo: Some(PhoneNumber::parse("0912 345 680").unwrap()),
+                consent: Some(ConsentSource::Member),
+            }],
+            decision: Decision {
+                number: Some(DecisionNumber::parse("125/QĐ-UBND").unwrap()),
+                date: chrono::NaiveDate::from_ymd_opt(2022, 4, 20),
+                file: Some(DecisionFile {
+                    file_id: "scan".into(),
+                    kind: FileKind::Pdf,
+                    sha256: None,
+                }),
+            },
+        }
+    }
+
+    #[test]
+    fn a_saved_team_opened_for_editing_saves_back_unchanged() {
+        let draft = Draft::from_team(&team());
+        assert!(draft.reviewed && draft.leader_consent_answered);
+        assert_eq!(draft.to_team(), team());
+    }
+
+    #[test]
+    fn what_the_screens_keep_is_not_saved() {
+        let mut draft = Draft::from_team(&team());
+        draft.pending.name = Some(PersonName::parse("Lê Văn Cường").unwrap());
+        draft.editing = Some(0);
+        draft.editing_leader = true;
+        draft.single_field = true;
+        draft.removing = Some(0);
+        assert_eq!(draft.to_team(), team());
+    }
+
+    /// Paused registrations are stored as this JSON: the types moved to `domain::team`
+    /// must keep writing it, field names and values.
+    #[test]
+    fn a_draft_is_stored_as_the_same_json() {
+        let json = serde_json::to_value(Draft::from_team(&team())).unwrap();
+        let expected = serde_json::json!({
+            "leader_name": "Nguyễn Văn An",
+            "leader_phone": "+84912345678",
+            "leader_consent": "head",
+            "leader_consent_answered": true,
+            "members": [{
+                "name": "Trần Thị Bình",
+                "role": "other",
+                "role_detail": "Loa",
+                "phone": "+84912345679",
+                "workplace": null,
+                "zalo": "+84912345680",
+                "consent": "member"
+            }],
+            "pending": {
+                "name": null, "role": null, "role_detail": null, "phone": null,
+                "workplace": null, "zalo": null, "consent": null, "consent_answered": false
+            },
+            "editing": null,
+            "editing_leader": false,
+            "single_field": false,
+            "removing": null,
+            "decision": {
+                "number": "125/QĐ-UBND",
+                "date": "2022-04-20",
+                "file": { "file_id": "scan", "kind": "pdf", "sha256": null }
+            },
+            "reviewed": true
+        });
+        assert_eq!(json, expected);
+    }
+}
