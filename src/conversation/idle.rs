@@ -94,8 +94,8 @@ fn help_key(role: Option<AccountRole>) -> K {
     }
 }
 
-/// The registered team, as a draft to edit; `None` when nothing was registered yet.
-fn saved_team(turn: &Turn<'_>) -> Option<(super::Draft, i64)> {
+/// The registered team and its version; `None` when nothing was registered yet.
+fn saved_team(turn: &Turn<'_>) -> Option<(super::Team, i64)> {
     turn.ctx
         .team
         .as_ref()

@@ -35,7 +35,7 @@ pub enum Lookup {
     Villages(Vec<VillageState>),
     Campaigns(Vec<CampaignView>),
     /// `None`: no team, or only a draft.
-    RegisteredTeam(Option<Box<super::Draft>>),
+    RegisteredTeam(Option<Box<super::Team>>),
     /// Villages to assign, each with the old commune it belonged to.
     ToAssign(Vec<(UnitEntry, String)>),
     /// Too many lookups from this chat in a short time.

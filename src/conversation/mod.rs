@@ -27,7 +27,9 @@ pub use crate::wording::role_key;
 pub use action::{anytime_button, Action};
 pub use input::{parse_command, Command};
 pub use lookup::{Lookup, Need};
-pub use state::{Decision, DecisionFile, Draft, FileKind, Member, Registration, Session, State};
+pub use state::{
+    Decision, DecisionFile, Draft, FileKind, Member, Registration, Session, State, Team,
+};
 
 use crate::domain::{AccountRole, CompositionRules, PhoneNumber};
 use crate::i18n::{Html, Texts};
@@ -138,7 +140,8 @@ pub struct SavedTeam {
     pub registered: bool,
     /// Bumped by every save: an edit remembers the version it started from.
     pub version: i64,
-    pub team: Draft,
+    pub team: Team,
+    /// A paused registration is a dialogue state, so it stays one.
     pub unfinished: Option<Registration>,
 }
 
@@ -201,7 +204,7 @@ pub enum Effect {
     /// The head confirmed the team.
     SaveTeam {
         unit_code: String,
-        team: Draft,
+        team: Team,
         /// See [`Registration::based_on`].
         based_on: Option<i64>,
     },

@@ -1,10 +1,10 @@
 //! What a chat remembers between two messages. Serialized as JSON in `dialogue_states`, so
 //! the variants only grow: removing or renaming one would strand chats that are in it.
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{DecisionNumber, MemberRole, PersonName, PhoneNumber};
+pub use crate::domain::team::{ConsentSource, Decision, DecisionFile, FileKind, Member, Team};
+use crate::domain::{MemberRole, PersonName, PhoneNumber};
 use crate::i18n::Lang;
 
 pub use super::field::MemberField;
@@ -149,41 +149,6 @@ pub struct Draft {
     pub reviewed: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Member {
-    pub name: PersonName,
-    pub role: MemberRole,
-    #[serde(default)]
-    pub role_detail: Option<String>,
-    pub phone: PhoneNumber,
-    #[serde(default)]
-    pub workplace: Option<String>,
-    /// Their Zalo number, when it is not `phone`.
-    #[serde(default)]
-    pub zalo: Option<PhoneNumber>,
-    /// Whether residents may see the phone number (Decree 13/2023), and who said so.
-    #[serde(default)]
-    pub consent: Option<ConsentSource>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ConsentSource {
-    /// The village head confirmed the member agreed.
-    Head,
-    /// The member confirmed in chat, from the phone number's own account.
-    Member,
-}
-
-impl ConsentSource {
-    pub fn code(self) -> &'static str {
-        match self {
-            ConsentSource::Head => "head",
-            ConsentSource::Member => "member",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PendingMember {
     pub name: Option<PersonName>,
@@ -198,39 +163,6 @@ pub struct PendingMember {
     /// Whether the consent question was answered (its answer may be "not yet").
     #[serde(default)]
     pub consent_answered: bool,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Decision {
-    pub number: Option<DecisionNumber>,
-    pub date: Option<NaiveDate>,
-    pub file: Option<DecisionFile>,
-}
-
-/// The signed decision as the chat channel stores it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DecisionFile {
-    pub file_id: String,
-    pub kind: FileKind,
-    pub sha256: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FileKind {
-    Photo,
-    Pdf,
-    Other,
-}
-
-impl FileKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            FileKind::Photo => "photo",
-            FileKind::Pdf => "pdf",
-            FileKind::Other => "other",
-        }
-    }
 }
 
 impl PendingMember {
@@ -262,6 +194,33 @@ impl PendingMember {
 }
 
 impl Draft {
+    /// A saved team opened for editing: every question about it counts as answered and the
+    /// head has seen it, so edits return to the review.
+    pub fn from_team(team: &Team) -> Draft {
+        Draft {
+            leader_name: team.leader_name.clone(),
+            leader_phone: team.leader_phone.clone(),
+            leader_consent: team.leader_consent,
+            leader_consent_answered: true,
+            members: team.members.clone(),
+            decision: team.decision.clone(),
+            reviewed: true,
+            ..Draft::default()
+        }
+    }
+
+    /// The team as entered, without what the screens keep (the member being entered, what
+    /// is being edited or removed).
+    pub fn to_team(&self) -> Team {
+        Team {
+            leader_name: self.leader_name.clone(),
+            leader_phone: self.leader_phone.clone(),
+            leader_consent: self.leader_consent,
+            members: self.members.clone(),
+            decision: self.decision.clone(),
+        }
+    }
+
     /// Who already uses `phone` in this team, other than the person being edited.
     pub fn phone_owner(&self, phone: &PhoneNumber) -> Option<&PersonName> {
         if !self.editing_leader && self.leader_phone.as_ref() == Some(phone) {
@@ -277,5 +236,92 @@ impl Draft {
 
     pub fn roles(&self) -> Vec<MemberRole> {
         self.members.iter().map(|m| m.role).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::DecisionNumber;
+
+    fn team() -> Team {
+        Team {
+            leader_name: Some(PersonName::parse("Nguyễn Văn An").unwrap()),
+            leader_phone: Some(PhoneNumber::parse("0912 345 678").unwrap()),
+            leader_consent: Some(ConsentSource::Head),
+            members: vec![Member {
+                name: PersonName::parse("Trần Thị Bình").unwrap(),
+                role: MemberRole::Other,
+                role_detail: Some("Loa".into()),
+                phone: PhoneNumber::parse("0912 345 679").unwrap(),
+                workplace: None,
+                zalo: Some(PhoneNumber::parse("0912 345 680").unwrap()),
+                consent: Some(ConsentSource::Member),
+            }],
+            decision: Decision {
+                number: Some(DecisionNumber::parse("125/QĐ-UBND").unwrap()),
+                date: chrono::NaiveDate::from_ymd_opt(2022, 4, 20),
+                file: Some(DecisionFile {
+                    file_id: "scan".into(),
+                    kind: FileKind::Pdf,
+                    sha256: None,
+                }),
+            },
+        }
+    }
+
+    #[test]
+    fn a_saved_team_opened_for_editing_saves_back_unchanged() {
+        let draft = Draft::from_team(&team());
+        assert!(draft.reviewed && draft.leader_consent_answered);
+        assert_eq!(draft.to_team(), team());
+    }
+
+    #[test]
+    fn what_the_screens_keep_is_not_saved() {
+        let mut draft = Draft::from_team(&team());
+        draft.pending.name = Some(PersonName::parse("Lê Văn Cường").unwrap());
+        draft.editing = Some(0);
+        draft.editing_leader = true;
+        draft.single_field = true;
+        draft.removing = Some(0);
+        assert_eq!(draft.to_team(), team());
+    }
+
+    /// Paused registrations are stored as this JSON: the types moved to `domain::team`
+    /// must keep writing it, field names and values.
+    #[test]
+    fn a_draft_is_stored_as_the_same_json() {
+        let json = serde_json::to_value(Draft::from_team(&team())).unwrap();
+        let expected = serde_json::json!({
+            "leader_name": "Nguyễn Văn An",
+            "leader_phone": "+84912345678",
+            "leader_consent": "head",
+            "leader_consent_answered": true,
+            "members": [{
+                "name": "Trần Thị Bình",
+                "role": "other",
+                "role_detail": "Loa",
+                "phone": "+84912345679",
+                "workplace": null,
+                "zalo": "+84912345680",
+                "consent": "member"
+            }],
+            "pending": {
+                "name": null, "role": null, "role_detail": null, "phone": null,
+                "workplace": null, "zalo": null, "consent": null, "consent_answered": false
+            },
+            "editing": null,
+            "editing_leader": false,
+            "single_field": false,
+            "removing": null,
+            "decision": {
+                "number": "125/QĐ-UBND",
+                "date": "2022-04-20",
+                "file": { "file_id": "scan", "kind": "pdf", "sha256": null }
+            },
+            "reviewed": true
+        });
+        assert_eq!(json, expected);
     }
 }

@@ -1,7 +1,7 @@
 //! The team as text: the numbered list shown for review, after saving and by `/myteam`.
 
 use super::lookup::{PublicTeam, TeamCard, UnitEntry};
-use super::state::{ConsentSource, Decision, Draft, Member};
+use super::state::{ConsentSource, Decision, Member, Team};
 use super::turn::Turn;
 use crate::domain::{MemberRole, PhoneNumber};
 use crate::i18n::{Html, K};
@@ -71,14 +71,14 @@ fn phone_for_head(
     Html::markup(format!("{phone} {mark}"))
 }
 
-fn leader_line(turn: &Turn<'_>, reader: Reader, draft: &Draft) -> Html {
+fn leader_line(turn: &Turn<'_>, reader: Reader, team: &Team) -> Html {
     let missing = turn.label(K::NotYetGiven);
-    let name = draft
+    let name = team
         .leader_name
         .as_ref()
         .map_or(missing.clone(), |n| n.to_string());
-    let phone = match &draft.leader_phone {
-        Some(phone) => phone_for_head(turn, reader, phone, draft.leader_consent),
+    let phone = match &team.leader_phone {
+        Some(phone) => phone_for_head(turn, reader, phone, team.leader_consent),
         None => Html::text(&missing),
     };
     turn.fill(
@@ -107,28 +107,28 @@ fn decision_line(turn: &Turn<'_>, decision: &Decision) -> Html {
 }
 
 /// The whole team, numbered, with the village's name as the title, as its head reads it.
-pub fn team_card(turn: &Turn<'_>, village: &str, draft: &Draft) -> Html {
-    card_for(turn, Reader::Head, village, draft)
+pub fn team_card(turn: &Turn<'_>, village: &str, team: &Team) -> Html {
+    card_for(turn, Reader::Head, village, team)
 }
 
 /// A village's team as its commune official reads it.
-pub fn village_team_card_for_official(turn: &Turn<'_>, village: &str, draft: &Draft) -> Html {
-    card_for(turn, Reader::Official, village, draft)
+pub fn village_team_card_for_official(turn: &Turn<'_>, village: &str, team: &Team) -> Html {
+    card_for(turn, Reader::Official, village, team)
 }
 
-fn card_for(turn: &Turn<'_>, reader: Reader, village: &str, draft: &Draft) -> Html {
+fn card_for(turn: &Turn<'_>, reader: Reader, village: &str, team: &Team) -> Html {
     let mut lines = vec![
         turn.fill(K::SummaryTitle, &[("village", Html::text(village))])
             .into_string(),
-        leader_line(turn, reader, draft).into_string(),
+        leader_line(turn, reader, team).into_string(),
     ];
-    if draft.members.is_empty() {
+    if team.members.is_empty() {
         lines.push(turn.t(K::SummaryNoMembers).into_string());
     }
-    for (i, member) in draft.members.iter().enumerate() {
+    for (i, member) in team.members.iter().enumerate() {
         lines.push(member_line(turn, reader, i + 1, member).into_string());
     }
-    lines.push(decision_line(turn, &draft.decision).into_string());
+    lines.push(decision_line(turn, &team.decision).into_string());
     Html::markup(lines.join("\n"))
 }
 

@@ -8,6 +8,7 @@ pub mod phone;
 pub mod roles;
 pub mod rules;
 pub mod schedule;
+pub mod team;
 pub mod text;
 pub mod units;
 
@@ -16,4 +17,5 @@ pub use person_name::{NameError, PersonName};
 pub use phone::{PhoneError, PhoneNumber};
 pub use roles::{AccountRole, MemberRole};
 pub use rules::{CompositionRules, LevelRules, RuleBreach};
+pub use team::{ConsentSource, Decision, DecisionFile, FileKind, Member, Team};
 pub use units::UnitLevel;

@@ -313,7 +313,7 @@ pub(super) async fn apply_effect(
 async fn erase_removed(
     tx: &mut Tx<'_>,
     before: Option<&teams::StoredTeam>,
-    team: &crate::conversation::Draft,
+    team: &crate::domain::Team,
 ) -> Result<(), StorageError> {
     let Some(before) = before else {
         return Ok(());

@@ -13,9 +13,11 @@
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
-use crate::conversation::state::{ConsentSource, DecisionFile, FileKind};
-use crate::conversation::{Decision, Draft, Member, Registration};
-use crate::domain::{CompositionRules, DecisionNumber, MemberRole, PersonName, PhoneNumber};
+use crate::conversation::{Draft, Registration};
+use crate::domain::{
+    CompositionRules, ConsentSource, Decision, DecisionFile, DecisionNumber, FileKind, Member,
+    MemberRole, PersonName, PhoneNumber, Team,
+};
 use crate::i18n::Texts;
 use crate::import::{import_villages, load_default_units_if_empty};
 use crate::storage::scratch::ScratchDb;
@@ -61,10 +63,11 @@ pub fn member(name: &str, role: MemberRole, phone: &str, consent: bool) -> Membe
     }
 }
 
-fn team(leader: &str, members: Vec<Member>, number: Option<&str>, scan: bool) -> Draft {
-    Draft {
+fn team(leader: &str, members: Vec<Member>, number: Option<&str>, scan: bool) -> Team {
+    Team {
         leader_name: Some(PersonName::parse(leader).unwrap()),
         leader_phone: Some(PhoneNumber::parse("0987 000 001").unwrap()),
+        leader_consent: None,
         members,
         decision: Decision {
             number: number.map(|n| DecisionNumber::parse(n).unwrap()),
@@ -75,7 +78,6 @@ fn team(leader: &str, members: Vec<Member>, number: Option<&str>, scan: bool) ->
                 sha256: None,
             }),
         },
-        ..Draft::default()
     }
 }
 
@@ -173,11 +175,16 @@ pub async fn scene_on(db: ScratchDb) -> Scene {
         ),
     ];
     let mut tx = store.begin().await.unwrap();
-    for (unit, draft) in &teams {
-        save_team(&mut tx, unit, draft, None, now()).await.unwrap();
+    for (unit, team) in &teams {
+        save_team(&mut tx, unit, team, None, now()).await.unwrap();
     }
+    // Paused at the first member: only the leader was answered.
     let unfinished = Registration {
-        draft: team("Đặng Văn Bắc", Vec::new(), None, false),
+        draft: Draft {
+            leader_name: Some(PersonName::parse("Đặng Văn Bắc").unwrap()),
+            leader_phone: Some(PhoneNumber::parse("0987 000 001").unwrap()),
+            ..Draft::default()
+        },
         ..Registration::default()
     };
     save_draft(&mut tx, &code("Thôn Bắc"), &unfinished, now())

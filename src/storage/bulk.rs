@@ -3,8 +3,7 @@
 //! [`super::teams::save_team`].
 
 use super::{now_text, placeholder_rows, StorageResult, Tx};
-use crate::conversation::state::{ConsentSource, Draft, Member};
-use crate::domain::PhoneNumber;
+use crate::domain::{ConsentSource, Member, PhoneNumber, Team};
 use chrono::{DateTime, Utc};
 
 /// Teams per statement: 8 values each stays under SQLite's oldest limit of 999 bound values.
@@ -16,7 +15,7 @@ const MEMBER_BATCH: usize = 90;
 /// exist and have no team yet.
 pub async fn insert_registered_teams(
     tx: &mut Tx<'_>,
-    teams: &[(String, Draft)],
+    teams: &[(String, Team)],
     now: DateTime<Utc>,
 ) -> StorageResult<()> {
     let at = now_text(now);

@@ -12,8 +12,7 @@
 use sqlx::Row;
 
 use super::{DbRow, StorageResult, Tx};
-use crate::conversation::state::{ConsentSource, Draft};
-use crate::domain::PhoneNumber;
+use crate::domain::{ConsentSource, PhoneNumber, Team};
 
 /// The column every member query (`members m`) selects beside `m.phone_consent_by`: the
 /// person's own word. A macro, so queries are still `concat!`-ed constants.
@@ -61,7 +60,7 @@ pub fn of_leader(row: &DbRow) -> StorageResult<Option<ConsentSource>> {
 
 /// The numbers whose consent the head changed between the team as stored (`before`, as
 /// decided here) and the team being saved.
-pub fn changed_by_head<'a>(before: &Draft, after: &'a Draft) -> Vec<&'a PhoneNumber> {
+pub fn changed_by_head<'a>(before: &Team, after: &'a Team) -> Vec<&'a PhoneNumber> {
     let was = |phone: &PhoneNumber| -> Option<Option<ConsentSource>> {
         if before.leader_phone.as_ref() == Some(phone) {
             return Some(before.leader_consent);

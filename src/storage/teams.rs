@@ -5,10 +5,11 @@ use sqlx::Row;
 
 use super::consent::{self, leader_own_word, member_own_word};
 use super::{now_text, StorageError, StorageResult, Store, Tx};
-use crate::conversation::state::{
-    ConsentSource, Decision, DecisionFile, Draft, FileKind, Member, Registration,
+use crate::conversation::state::Registration;
+use crate::domain::{
+    ConsentSource, Decision, DecisionFile, DecisionNumber, FileKind, Member, MemberRole,
+    PersonName, PhoneNumber, Team,
 };
-use crate::domain::{DecisionNumber, MemberRole, PersonName, PhoneNumber};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TeamStatus {
@@ -21,7 +22,9 @@ pub enum TeamStatus {
 pub struct StoredTeam {
     pub id: i64,
     pub status: TeamStatus,
-    pub team: Draft,
+    pub team: Team,
+    /// A paused registration: a dialogue state by nature (the question it stopped at, the
+    /// member half entered), kept as the conversation's own type and stored as its JSON.
     pub unfinished: Option<Registration>,
     pub version: i64,
 }
@@ -110,14 +113,12 @@ pub async fn team_for_unit(tx: &mut Tx<'_>, unit_code: &str) -> StorageResult<Op
     let leader_phone: Option<String> = row.try_get("leader_phone")?;
     let status: String = row.try_get("status")?;
     let draft_json: Option<String> = row.try_get("draft_json")?;
-    let team = Draft {
+    let team = Team {
         leader_name: leader_name.and_then(|n| PersonName::parse(&n).ok()),
         leader_phone: leader_phone.and_then(|p| PhoneNumber::parse(&p).ok()),
         leader_consent: consent::of_leader(&row)?,
-        leader_consent_answered: true,
         members,
         decision: decision_from_row(&row)?,
-        ..Draft::default()
     };
     Ok(Some(StoredTeam {
         id,
@@ -188,7 +189,7 @@ async fn replace_members(
 async fn write_leader(
     tx: &mut Tx<'_>,
     team_id: i64,
-    team: &Draft,
+    team: &Team,
     now: DateTime<Utc>,
 ) -> StorageResult<()> {
     sqlx::query(
@@ -224,8 +225,9 @@ pub async fn save_draft(
         .execute(&mut **tx)
         .await?;
     if status == "draft" {
-        write_leader(tx, team_id, &reg.draft, now).await?;
-        replace_members(tx, team_id, &reg.draft.members, now).await?;
+        let team = reg.draft.to_team();
+        write_leader(tx, team_id, &team, now).await?;
+        replace_members(tx, team_id, &team.members, now).await?;
     }
     Ok(())
 }
@@ -236,7 +238,7 @@ pub async fn save_draft(
 pub async fn save_team(
     tx: &mut Tx<'_>,
     unit_code: &str,
-    team: &Draft,
+    team: &Team,
     based_on: Option<i64>,
     now: DateTime<Utc>,
 ) -> StorageResult<()> {

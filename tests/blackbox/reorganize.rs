@@ -6,9 +6,9 @@
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use cnscd::conversation::state::ConsentSource;
-use cnscd::conversation::{Draft, Member};
-use cnscd::domain::{AccountRole, CompositionRules, MemberRole, PersonName, PhoneNumber};
+use cnscd::domain::{
+    AccountRole, CompositionRules, ConsentSource, Member, MemberRole, PersonName, PhoneNumber, Team,
+};
 use cnscd::import::reorganize::{reform_day, reorganize, Options, Report};
 use cnscd::import::ImportError;
 use cnscd::search::SharedIndex;
@@ -93,7 +93,7 @@ async fn run_with(d: &Deployment, map: &str, options: &Options) -> Result<Report
     reorganize(&d.store, &texts, map.as_bytes(), None, options, now()).await
 }
 
-fn team() -> Draft {
+fn team() -> Team {
     let member = |name: &str, role, phone: &str| Member {
         name: PersonName::parse(name).expect("name"),
         role,
@@ -103,7 +103,7 @@ fn team() -> Draft {
         zalo: None,
         consent: Some(ConsentSource::Head),
     };
-    Draft {
+    Team {
         leader_name: Some(PersonName::parse("Nguyễn Văn An").expect("name")),
         leader_phone: Some(PhoneNumber::parse("0912 345 678").expect("phone")),
         members: vec![
@@ -118,7 +118,7 @@ fn team() -> Draft {
                 "0912 345 680",
             ),
         ],
-        ..Draft::default()
+        ..Team::default()
     }
 }
 

@@ -3,9 +3,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::BenchConfig;
-use crate::conversation::state::{ConsentSource, DecisionFile, FileKind};
-use crate::conversation::{Decision, Draft, Member, Registration};
-use crate::domain::{CompositionRules, DecisionNumber, MemberRole, PersonName, PhoneNumber};
+use crate::conversation::{Draft, Registration};
+use crate::domain::{
+    CompositionRules, ConsentSource, Decision, DecisionFile, DecisionNumber, FileKind, Member,
+    MemberRole, PersonName, PhoneNumber, Team,
+};
 use crate::storage::teams::{save_draft, save_team};
 use crate::storage::units::upsert_units;
 use crate::storage::{NewUnit, Store, UnitLevel};
@@ -50,10 +52,10 @@ pub async fn seed(store: &Store, config: &BenchConfig, now: DateTime<Utc>) -> an
 }
 
 struct TeamKinds {
-    complete: Draft,
-    no_decision: Draft,
-    no_scan: Draft,
-    incomplete: Draft,
+    complete: Team,
+    no_decision: Team,
+    no_scan: Team,
+    incomplete: Team,
     draft: Registration,
 }
 
@@ -84,7 +86,7 @@ impl TeamKinds {
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let complete = Draft {
+        let complete = Team {
             leader_name: Some(PersonName::parse("Đỗ Văn Trưởng")?),
             leader_phone: Some(PhoneNumber::parse("0987 000 001")?),
             members,
@@ -97,7 +99,7 @@ impl TeamKinds {
                     sha256: None,
                 }),
             },
-            ..Draft::default()
+            ..Team::default()
         };
         let mut no_decision = complete.clone();
         no_decision.decision = Decision::default();
@@ -106,7 +108,7 @@ impl TeamKinds {
         let mut incomplete = complete.clone();
         incomplete.members.truncate(1);
         let draft = Registration {
-            draft: no_decision.clone(),
+            draft: Draft::from_team(&no_decision),
             ..Registration::default()
         };
         Ok(TeamKinds {

@@ -7,9 +7,8 @@ use anyhow::Context;
 use rand::Rng;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::conversation::state::{ConsentSource, Draft, Member};
 use crate::domain::text::{fold, same_words};
-use crate::domain::{MemberRole, PersonName, PhoneNumber};
+use crate::domain::{ConsentSource, Member, MemberRole, PersonName, PhoneNumber, Team};
 use crate::storage::{Unit, UnitLevel};
 
 /// Each commune takes consecutive names from here, starting at a different place.
@@ -103,10 +102,10 @@ impl People {
     }
 
     /// The `number`th unit's team: a leader and `members` members, all agreeing to be listed.
-    pub(super) fn team(&self, number: usize, members: usize) -> Draft {
+    pub(super) fn team(&self, number: usize, members: usize) -> Team {
         let name = |n: usize| self.names[(number * 7 + n) % self.names.len()].clone();
         let phone = |n: usize| self.phones[(number + n) % self.phones.len()].clone();
-        Draft {
+        Team {
             leader_name: Some(name(0)),
             leader_phone: Some(phone(0)),
             members: (1..=members)
@@ -120,7 +119,7 @@ impl People {
                     consent: Some(ConsentSource::Head),
                 })
                 .collect(),
-            ..Draft::default()
+            ..Team::default()
         }
     }
 }

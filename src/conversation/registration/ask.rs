@@ -170,7 +170,7 @@ fn review(turn: &Turn<'_>, reg: &Registration) -> Question {
         .account
         .as_ref()
         .map_or("", |a| a.unit.name.as_str());
-    let card = team_card(turn, village, &reg.draft);
+    let card = team_card(turn, village, &reg.draft.to_team());
     let footer = turn.fill(K::ReviewFooter, &counts(turn, reg));
     let choices = vec![
         vec![

@@ -1,7 +1,7 @@
 //! Which question comes next, which came before, and how the registration ends.
 
 use super::super::state::TeamLevel;
-use super::super::state::{ConsentSource, Draft, PendingMember, Registration, Step};
+use super::super::state::{ConsentSource, Draft, PendingMember, Registration, Step, Team};
 use super::super::summary::team_card;
 use super::super::turn::Turn;
 use super::super::{Effect, State};
@@ -11,17 +11,16 @@ use crate::domain::{PersonName, PhoneNumber};
 use crate::i18n::{Html, K};
 
 /// Starts a registration: from scratch, or at the review of the team already registered.
-pub fn begin(turn: &mut Turn<'_>, level: TeamLevel, existing: Option<(Draft, i64)>) -> State {
+pub fn begin(turn: &mut Turn<'_>, level: TeamLevel, existing: Option<(Team, i64)>) -> State {
     let reg = match existing {
-        Some((mut draft, version)) => {
-            draft.reviewed = true;
-            let head_word_before = published_on_head_word(&draft, true)
+        Some((team, version)) => {
+            let head_word_before = published_on_head_word(&team, true)
                 .map(|(_, phone)| phone.clone())
                 .collect();
             Registration {
                 head_word_before,
                 step: Step::Review,
-                draft,
+                draft: Draft::from_team(&team),
                 level,
                 based_on: Some(version),
                 ..Registration::default()
@@ -236,13 +235,8 @@ pub fn save(turn: &mut Turn<'_>, reg: Registration) -> State {
     let based_on = reg.based_on;
     // A village team's leader is the head who answers: their word is their own.
     let leader_is_someone_else = reg.level == TeamLevel::Commune;
-    let published = newly_published_on_head_word(&reg, &reg.draft, leader_is_someone_else);
-    let mut team = reg.draft;
-    team.pending = PendingMember::default();
-    team.editing = None;
-    team.editing_leader = false;
-    team.single_field = false;
-    team.removing = None;
+    let team = reg.draft.to_team();
+    let published = newly_published_on_head_word(&reg, &team, leader_is_someone_else);
     let name = turn
         .ctx
         .account
@@ -267,7 +261,7 @@ pub fn save(turn: &mut Turn<'_>, reg: Registration) -> State {
 
 /// The people whose number `team` publishes on the head's word alone.
 fn published_on_head_word(
-    team: &Draft,
+    team: &Team,
     with_leader: bool,
 ) -> impl Iterator<Item = (&PersonName, &PhoneNumber)> {
     let leader = team
@@ -286,11 +280,7 @@ fn published_on_head_word(
 /// Decree 13/2023: the people whose number this save newly publishes on the head's word.
 /// The members themselves cannot be written to (the bot knows no chat of theirs), so the
 /// head is told what is published and how each person can hide their number.
-fn newly_published_on_head_word(
-    reg: &Registration,
-    team: &Draft,
-    with_leader: bool,
-) -> Vec<String> {
+fn newly_published_on_head_word(reg: &Registration, team: &Team, with_leader: bool) -> Vec<String> {
     published_on_head_word(team, with_leader)
         .filter(|(_, phone)| !reg.head_word_before.contains(phone))
         .map(|(name, _)| name.to_string())

@@ -66,7 +66,7 @@ pub(super) async fn notice_team_saved(
     tx: &mut Tx<'_>,
     env: &EffectEnv<'_>,
     unit_code: &str,
-    team: &crate::conversation::Draft,
+    team: &crate::domain::Team,
 ) -> Result<(), StorageError> {
     let Some(village) = crate::storage::units::unit_in_tx(tx, unit_code).await? else {
         return Ok(());

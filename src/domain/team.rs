@@ -1,0 +1,97 @@
+//! A team as it is registered: its leader, its members and its founding decision. Both the
+//! conversation (which builds one through a registration) and storage (which keeps it) use
+//! this record; nothing here is about a screen or a question being asked.
+//!
+//! The serde derives are the shape these values have inside a paused registration's JSON
+//! (`dialogue_states`, `teams.draft_json`): renaming a field strands stored chats.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{DecisionNumber, MemberRole, PersonName, PhoneNumber};
+
+/// A saved team. The leader's fields are optional because a team still in draft is kept
+/// with whatever part of it is complete.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Team {
+    pub leader_name: Option<PersonName>,
+    pub leader_phone: Option<PhoneNumber>,
+    /// Whether residents may see the leader's number, and who said so (Decree 13/2023).
+    pub leader_consent: Option<ConsentSource>,
+    pub members: Vec<Member>,
+    pub decision: Decision,
+}
+
+impl Team {
+    pub fn roles(&self) -> Vec<MemberRole> {
+        self.members.iter().map(|m| m.role).collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    pub name: PersonName,
+    pub role: MemberRole,
+    #[serde(default)]
+    pub role_detail: Option<String>,
+    pub phone: PhoneNumber,
+    #[serde(default)]
+    pub workplace: Option<String>,
+    /// Their Zalo number, when it is not `phone`.
+    #[serde(default)]
+    pub zalo: Option<PhoneNumber>,
+    /// Whether residents may see the phone number (Decree 13/2023), and who said so.
+    #[serde(default)]
+    pub consent: Option<ConsentSource>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentSource {
+    /// The village head confirmed the member agreed.
+    Head,
+    /// The member confirmed in chat, from the phone number's own account.
+    Member,
+}
+
+impl ConsentSource {
+    pub fn code(self) -> &'static str {
+        match self {
+            ConsentSource::Head => "head",
+            ConsentSource::Member => "member",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    pub number: Option<DecisionNumber>,
+    pub date: Option<NaiveDate>,
+    pub file: Option<DecisionFile>,
+}
+
+/// The signed decision as the chat channel stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionFile {
+    pub file_id: String,
+    pub kind: FileKind,
+    pub sha256: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    Photo,
+    Pdf,
+    Other,
+}
+
+impl FileKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            FileKind::Photo => "photo",
+            FileKind::Pdf => "pdf",
+            FileKind::Other => "other",
+        }
+    }
+}
