@@ -1,3 +1,5 @@
+//! Tests of reading the admin chats that hear of a refused Zalo token refresh.
+
 use super::*;
 
 #[test]
