@@ -15,17 +15,16 @@
 #[cfg(test)]
 mod tests;
 
-use std::path::Path;
+mod printing;
+mod typed;
 
-use sha2::{Digest, Sha256};
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite};
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::conversation::{Button, FileKind, FileUpload, Incoming, Reply};
+use crate::conversation::{Incoming, Reply};
 use crate::engine::{ChatKey, Engine, EngineError};
-use crate::i18n::{to_plain, K};
 use crate::ops::metrics::Metrics;
 use crate::pipeline::{Channel, Choices, Outgoing, SendError, Worker};
 use crate::storage::inbox::{self, NewEvent};
@@ -166,26 +165,6 @@ struct Console<'a, W> {
 }
 
 impl<W: AsyncWrite + Unpin> Console<'_, W> {
-    /// What a typed line means; `None` when it was handled here (a file that cannot be read).
-    async fn read(&mut self, line: &str) -> Result<Option<Incoming>, ConsoleError> {
-        if let Some(path) = command_argument(line, "/file") {
-            return match read_file(Path::new(path)).await {
-                Some(upload) => Ok(Some(Incoming::File(upload))),
-                None => {
-                    self.say(K::ConsoleFileMissing).await?;
-                    Ok(None)
-                }
-            };
-        }
-        if let Some(phone) = command_argument(line, "/contact") {
-            return Ok(Some(Incoming::Contact {
-                phone: phone.to_owned(),
-                own: true,
-            }));
-        }
-        Ok(Some(self.choices.read(Incoming::Text(line.to_owned()))))
-    }
-
     /// Records the message, has the worker apply it, and prints what the outbox then holds
     /// for this chat.
     async fn send(&mut self, incoming: Incoming) -> Result<(), ConsoleError> {
@@ -243,122 +222,4 @@ impl<W: AsyncWrite + Unpin> Console<'_, W> {
             .await?;
         Ok(true)
     }
-
-    async fn print(&mut self, replies: &[Reply]) -> Result<(), ConsoleError> {
-        let replies = replies.to_vec();
-        let hint = if replies.iter().any(|r| !r.buttons.is_empty()) {
-            Some(self.text(K::ConsoleChoiceHint).await?)
-        } else {
-            None
-        };
-        let (text, choices) = render(&replies, hint.as_deref());
-        self.choices = Choices {
-            buttons: choices,
-            numbered: true,
-        };
-        self.write(&text).await?;
-        self.extras(&replies).await
-    }
-
-    /// What a terminal cannot show inline: a picture is saved to a file, and a request for the
-    /// user's contact says how to send one.
-    async fn extras(&mut self, replies: &[Reply]) -> Result<(), ConsoleError> {
-        for reply in replies {
-            for file in reply.image.iter().chain(&reply.document) {
-                let path = crate::files::private_dir()?.join(&file.file_name);
-                crate::files::write_private(&path, &file.bytes)?;
-                let saved = self
-                    .fill(K::ConsoleImageSaved, "path", &path.display().to_string())
-                    .await?;
-                self.write(&format!("{saved}\n\n")).await?;
-            }
-            if reply.ask_contact.is_some() {
-                let hint = self.text(K::ConsoleShareContact).await?;
-                self.write(&format!("{hint}\n\n")).await?;
-            }
-        }
-        Ok(())
-    }
-
-    async fn fill(&self, key: K, name: &str, value: &str) -> Result<String, ConsoleError> {
-        let lang = self.engine.session(&self.chat).await?.lang;
-        let filled = self
-            .engine
-            .texts()
-            .fill(lang, key, &[(name, crate::i18n::Html::text(value))]);
-        Ok(to_plain(filled.as_str()))
-    }
-
-    /// A console text in the chat's language.
-    async fn text(&self, key: K) -> Result<String, ConsoleError> {
-        let lang = self.engine.session(&self.chat).await?.lang;
-        Ok(to_plain(self.engine.texts().get(lang, key).as_str()))
-    }
-
-    async fn say(&mut self, key: K) -> Result<(), ConsoleError> {
-        let text = self.text(key).await?;
-        self.write(&format!("{text}\n\n")).await
-    }
-
-    async fn write(&mut self, text: &str) -> Result<(), ConsoleError> {
-        self.out.write_all(text.as_bytes()).await?;
-        self.out.flush().await?;
-        Ok(())
-    }
-}
-
-/// The replies as plain text, every button numbered across them, and those buttons.
-fn render(replies: &[Reply], hint: Option<&str>) -> (String, Vec<Button>) {
-    let mut text = String::new();
-    let mut choices = Vec::new();
-    for reply in replies {
-        text.push_str(&to_plain(reply.text.as_str()));
-        text.push('\n');
-        for button in reply.buttons.iter().flatten() {
-            choices.push(button.clone());
-            text.push_str(&format!("  [{}] {}\n", choices.len(), button.label));
-        }
-        text.push('\n');
-    }
-    if let Some(hint) = hint {
-        text.push_str(&format!("{hint}\n\n"));
-    }
-    (text, choices)
-}
-
-/// `"/file a.pdf"` → `Some("a.pdf")`; `"/file"` → `Some("")`; `"/filex"` → `None`.
-fn command_argument<'l>(line: &'l str, command: &str) -> Option<&'l str> {
-    let rest = line.strip_prefix(command)?;
-    if rest.is_empty() || rest.starts_with(char::is_whitespace) {
-        Some(rest.trim())
-    } else {
-        None
-    }
-}
-
-/// The upload of a local file, identified by its SHA-256; `None` when it cannot be read.
-async fn read_file(path: &Path) -> Option<FileUpload> {
-    if path.as_os_str().is_empty() {
-        return None;
-    }
-    let bytes = tokio::fs::read(path).await.ok()?;
-    let sha256 = hex::encode(Sha256::digest(&bytes));
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    let kind = match extension.as_deref() {
-        Some("pdf") => FileKind::Pdf,
-        Some("jpg" | "jpeg" | "png") => FileKind::Photo,
-        _ => FileKind::Other,
-    };
-    // A CSV (a commune's village list) travels with its content, as on Telegram.
-    let content =
-        (extension.as_deref() == Some("csv") && bytes.len() <= 1024 * 1024).then(|| bytes.clone());
-    Some(FileUpload {
-        file_id: format!("console:{sha256}"),
-        kind,
-        sha256: Some(sha256),
-        content,
-    })
 }

@@ -6,9 +6,9 @@ use tempfile::TempDir;
 
 use super::*;
 use crate::clock::ManualClock;
-use crate::conversation::FileKind;
+use crate::conversation::{Button, FileKind};
 use crate::domain::{AccountRole, CompositionRules, MemberRole};
-use crate::i18n::{Lang, Texts};
+use crate::i18n::{to_plain, Lang, Texts, K};
 use crate::import::{import_villages, load_default_units_if_empty};
 use crate::invitation::create_invitation;
 use crate::storage::{Store, TeamStatus};

@@ -6,20 +6,24 @@
 //! another commune's villages will be given.
 
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::Hash;
 use std::io::Read;
 
 use chrono::{DateTime, Utc};
 
 use super::{
-    apply, bad_rows, describe, existing_units, kind_from_prefix, Checks, Columns, CsvFile,
-    ImportError, ImportReport, ImportedVillage, Renamed, Row, RowError,
+    apply, bad_rows, existing_units, kind_from_prefix, Checks, Columns, CsvFile, ImportError,
+    ImportReport, ImportedVillage, Renamed, Row, RowError,
 };
 use crate::domain::text::fold;
 use crate::domain::units::parse_village_name;
 use crate::domain::{PersonName, PhoneNumber};
 use crate::storage::{NewUnit, StorageError, Store, Unit, UnitLevel};
+
+mod resolve;
+
+use resolve::Resolver;
 
 const REQUIRED: [&str; 2] = ["commune_code", "name"];
 const OPTIONAL: [&str; 3] = ["code", "head_name", "head_phone"];
@@ -216,136 +220,6 @@ fn valid_code(code: &str) -> bool {
         && code
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-}
-
-/// Gives each row its code, checking it against the stored units.
-struct Resolver<'a> {
-    existing: &'a HashMap<String, Unit>,
-    /// (commune code, folded name) → code, of the stored villages.
-    by_name: HashMap<(String, String), String>,
-    /// Codes stored or written in the file: a generated code avoids them all.
-    taken: HashSet<String>,
-    /// Code → line of the row that got it.
-    assigned: HashMap<String, u64>,
-}
-
-impl<'a> Resolver<'a> {
-    fn new(existing: &'a HashMap<String, Unit>, rows: &[VillageRow]) -> Resolver<'a> {
-        let mut stored: Vec<&Unit> = existing
-            .values()
-            .filter(|unit| unit.level == UnitLevel::Village)
-            .collect();
-        stored.sort_by(|a, b| a.code.cmp(&b.code));
-        let mut by_name = HashMap::new();
-        for unit in stored {
-            if let Some(parent) = &unit.parent_code {
-                let key = (parent.clone(), fold(&unit.name));
-                by_name.entry(key).or_insert_with(|| unit.code.clone());
-            }
-        }
-        let written = rows.iter().filter_map(|row| row.code.clone());
-        Resolver {
-            existing,
-            by_name,
-            taken: existing.keys().cloned().chain(written).collect(),
-            assigned: HashMap::new(),
-        }
-    }
-
-    fn resolve(
-        mut self,
-        rows: Vec<VillageRow>,
-        errors: &mut Vec<RowError>,
-    ) -> Vec<ImportedVillage> {
-        let mut villages = Vec::new();
-        for row in rows {
-            match self.village(row) {
-                Ok(village) => villages.push(village),
-                Err(error) => errors.push(error),
-            }
-        }
-        villages
-    }
-
-    fn village(&mut self, row: VillageRow) -> Result<ImportedVillage, RowError> {
-        let failed = |reason| RowError::new(row.line, reason);
-        self.check_commune(&row.commune_code).map_err(failed)?;
-        let code = match &row.code {
-            Some(code) => self.check_written(&row, code).map_err(failed)?,
-            None => self.stored_or_new(&row),
-        };
-        first_use(&mut self.assigned, code.clone(), row.line)
-            .map_err(|first| failed(format!("code {code} is also given to line {first}")))?;
-        Ok(ImportedVillage {
-            // A code found by the village's name is not new: only a new one was generated.
-            generated_code: row.code.is_none() && !self.existing.contains_key(&code),
-            code,
-            name: row.name,
-            commune_code: row.commune_code,
-            head_name: row.head_name,
-            head_phone: row.head_phone,
-        })
-    }
-
-    fn check_commune(&self, code: &str) -> Result<(), String> {
-        match self.existing.get(code) {
-            None => Err(format!("commune {code} does not exist")),
-            Some(unit) if unit.level != UnitLevel::Commune => {
-                let unit = describe(unit.level.as_str(), &unit.name, None);
-                Err(format!("{code} is {unit}, not a commune"))
-            }
-            Some(Unit {
-                ended_on: Some(on),
-                merged_into,
-                name,
-                ..
-            }) => Err(format!(
-                "commune {code} ({name}) ended on {on}{}: its villages belong to the new commune",
-                merged_into
-                    .as_ref()
-                    .map(|c| format!(", merged into {c}"))
-                    .unwrap_or_default()
-            )),
-            Some(_) => Ok(()),
-        }
-    }
-
-    /// A code from the file: new, or already this commune's village.
-    fn check_written(&self, row: &VillageRow, code: &str) -> Result<String, String> {
-        if let Some(unit) = self.existing.get(code) {
-            let parent = unit.parent_code.as_deref();
-            if unit.level != UnitLevel::Village || parent != Some(row.commune_code.as_str()) {
-                let unit = describe(unit.level.as_str(), &unit.name, parent);
-                return Err(format!("code {code} is already {unit}"));
-            }
-        }
-        match self
-            .by_name
-            .get(&(row.commune_code.clone(), row.folded.clone()))
-        {
-            Some(other) if other != code => Err(format!(
-                "commune {} already has {:?} with code {other}",
-                row.commune_code, row.name
-            )),
-            _ => Ok(code.to_owned()),
-        }
-    }
-
-    /// The stored village of the same name, or the commune's lowest free number.
-    fn stored_or_new(&mut self, row: &VillageRow) -> String {
-        let key = (row.commune_code.clone(), row.folded.clone());
-        if let Some(code) = self.by_name.get(&key) {
-            return code.clone();
-        }
-        let mut number = 1u32;
-        loop {
-            let code = format!("{}-{number:02}", row.commune_code);
-            if self.taken.insert(code.clone()) {
-                return code;
-            }
-            number += 1;
-        }
-    }
 }
 
 fn new_unit(village: &ImportedVillage) -> NewUnit {

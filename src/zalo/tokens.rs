@@ -16,16 +16,16 @@ use futures::future::BoxFuture;
 
 use super::{AccessTokens, TokenUnavailable};
 use crate::config::{Secret, ZaloSettings};
-use crate::conversation::Reply;
 use crate::engine::Engine;
-use crate::i18n::{Html, K};
-use crate::ops::metrics::{Metrics, RefreshFailure};
-use crate::storage::zalo_tokens::{AdminNotice, NewTokens, StoredTokens};
+use crate::ops::metrics::Metrics;
 use crate::storage::StorageError;
 
 mod answer;
+mod exchange;
+mod pause;
+mod refresh;
 
-use answer::read_answer;
+use exchange::client;
 
 /// Timings of [`Tokens`]; the defaults suit production, tests shorten them.
 #[derive(Debug, Clone)]
@@ -176,260 +176,6 @@ impl Tokens {
             refresh_expires_at: new.refresh_expires_at,
         })
     }
-
-    /// A valid access token other than `rejected`: the stored one while it has more than
-    /// [`TokenPolicy::refresh_ahead`] left, else a refreshed one.
-    #[tracing::instrument(skip_all)]
-    async fn obtain(&self, rejected: Option<&str>) -> Result<String, TokenUnavailable> {
-        let started = tokio::time::Instant::now();
-        let mut seeded = false;
-        loop {
-            let stored = self.read().await?;
-            if let Some(token) = self.fresh(&stored, rejected) {
-                return Ok(token);
-            }
-            let refreshing = self.refreshing.lock().await;
-            // Another task of this replica may have refreshed while this one waited.
-            let stored = self.read().await?;
-            if let Some(token) = self.fresh(&stored, rejected) {
-                return Ok(token);
-            }
-            if stored.refresh_token.is_none() {
-                match &self.seed {
-                    Some(seed) if !seeded => {
-                        seeded = true;
-                        self.engine
-                            .store()
-                            .seed_zalo_refresh_token(seed.expose())
-                            .await
-                            .map_err(not_now)?;
-                        continue;
-                    }
-                    _ => {
-                        return Err(TokenUnavailable::NotNow(
-                            "no Zalo refresh token is stored: run `cnscd zalo token set` \
-                             with ZALO_REFRESH_TOKEN"
-                                .into(),
-                        ))
-                    }
-                }
-            }
-            let now = self.engine.now();
-            let until = now + chrono::Duration::from_std(self.policy.lease).unwrap_or_default();
-            let leased = self
-                .engine
-                .store()
-                .take_zalo_lease(&self.owner, now, until)
-                .await
-                .map_err(not_now)?;
-            if leased {
-                let refreshed = self.refresh_leased(rejected).await;
-                if let Err(error) = self.engine.store().release_zalo_lease(&self.owner).await {
-                    tracing::warn!(%error, "the Zalo refresh lease was not given back; it lapses");
-                }
-                drop(refreshing);
-                return match refreshed {
-                    Err(TokenUnavailable::NotNow(why)) => self
-                        .usable(&stored, rejected)
-                        .ok_or(TokenUnavailable::NotNow(why)),
-                    other => other,
-                };
-            }
-            drop(refreshing);
-            // Another replica is refreshing: go on with the old token while it is valid.
-            if let Some(token) = self.usable(&stored, rejected) {
-                return Ok(token);
-            }
-            if started.elapsed() >= self.policy.wait {
-                return Err(TokenUnavailable::NotNow(
-                    "another replica is refreshing the Zalo token".into(),
-                ));
-            }
-            tokio::time::sleep(self.policy.poll).await;
-        }
-    }
-
-    /// The refresh itself, lease held.
-    async fn refresh_leased(&self, rejected: Option<&str>) -> Result<String, TokenUnavailable> {
-        // Read again under the lease: another replica may have refreshed and let it go.
-        let stored = self.read().await?;
-        if let Some(token) = self.fresh(&stored, rejected) {
-            return Ok(token);
-        }
-        let just_issued = stored
-            .issued_at
-            .is_some_and(|at| self.engine.now() - at < MIN_FORCED_REFRESH);
-        if just_issued && rejected.is_some() && stored.access_token.as_deref() == rejected {
-            return Err(TokenUnavailable::NotNow(
-                "Zalo rejected an access token issued less than a minute ago".into(),
-            ));
-        }
-        let Some(used) = stored.refresh_token else {
-            return Err(TokenUnavailable::NotNow("no Zalo refresh token".into()));
-        };
-        match self.exchange(&used).await {
-            Ok(new) => self.keep(&used, new).await,
-            Err(RefreshError::Refused(reason)) => {
-                self.metrics.zalo_refresh_failed(RefreshFailure::Refused);
-                Err(self.pause(&used, &reason).await)
-            }
-            Err(RefreshError::Unreachable(why)) => {
-                self.metrics
-                    .zalo_refresh_failed(RefreshFailure::Unreachable);
-                tracing::warn!(
-                    why,
-                    "Zalo's token endpoint failed; the refresh is tried again later"
-                );
-                Err(TokenUnavailable::NotNow(why))
-            }
-        }
-    }
-
-    /// Stores the pair Zalo issued for `used`. Its refresh token is the only one that now
-    /// works, so the write is tried a few times before giving up.
-    async fn keep(&self, used: &str, new: NewTokens) -> Result<String, TokenUnavailable> {
-        let store = self.engine.store();
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            match store.replace_zalo_tokens(used, &new).await {
-                Ok(true) => {
-                    tracing::info!(expires_at = %new.access_expires_at, "Zalo access token refreshed");
-                    return Ok(new.access_token);
-                }
-                // `zalo token set` replaced the pair meanwhile: use what it stored.
-                Ok(false) => {
-                    let stored = self.read().await?;
-                    return Ok(stored.access_token.unwrap_or(new.access_token));
-                }
-                Err(error) if attempt < 3 => {
-                    tracing::warn!(%error, attempt, "storing the refreshed Zalo tokens failed; retrying");
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(error) => {
-                    self.metrics.zalo_refresh_failed(RefreshFailure::Storage);
-                    tracing::error!(
-                        %error,
-                        "Zalo issued new tokens that could not be stored: the next refresh \
-                         will likely be refused and pause sending"
-                    );
-                    return Ok(new.access_token);
-                }
-            }
-        }
-    }
-
-    /// Pauses sending because Zalo refused the refresh token `refused`, and tells the admin
-    /// chats, once per pause. Not when an operator replaced the token meanwhile.
-    async fn pause(&self, refused: &str, reason: &str) -> TokenUnavailable {
-        let notices = match self.notices(reason).await {
-            Ok(notices) => notices,
-            Err(error) => return not_now(error),
-        };
-        let now = self.engine.now();
-        let stored = self.engine.store();
-        match stored
-            .pause_zalo_sending(refused, reason, &notices, now)
-            .await
-        {
-            Ok(true) => {
-                self.metrics.zalo_sending_paused(true);
-                tracing::error!(
-                    reason,
-                    admins = notices.len(),
-                    "Zalo refused the token refresh: Zalo sending is paused until \
-                     `cnscd zalo token set`"
-                );
-                TokenUnavailable::Paused(reason.to_owned())
-            }
-            // Paused already (this reads the pause), or the token was replaced meanwhile.
-            Ok(false) => match self.read().await {
-                Err(unavailable) => unavailable,
-                Ok(_) => TokenUnavailable::NotNow("the Zalo refresh token was replaced".into()),
-            },
-            Err(error) => not_now(error),
-        }
-    }
-
-    /// The message to each admin chat, in its language.
-    async fn notices(&self, reason: &str) -> Result<Vec<AdminNotice>, StorageError> {
-        let mut notices = Vec::with_capacity(self.admin_chats.len());
-        let mut tx = self.engine.store().pool().begin().await?;
-        for (channel, chat_id) in &self.admin_chats {
-            let lang = crate::engine::context::chat_lang(&mut tx, channel, chat_id).await?;
-            let args = [("reason", Html::text(reason))];
-            notices.push(AdminNotice {
-                channel: channel.clone(),
-                chat_id: chat_id.clone(),
-                reply: Reply::text(self.engine.texts().fill(lang, K::ZaloSendingPaused, &args)),
-            });
-        }
-        tx.commit().await?;
-        Ok(notices)
-    }
-
-    /// `POST {oauth_url}/v4/oa/access_token`: a new pair for `refresh_token`.
-    async fn exchange(&self, refresh_token: &str) -> Result<NewTokens, RefreshError> {
-        let now = self.engine.now();
-        let form = [
-            ("refresh_token", refresh_token),
-            ("app_id", self.app_id.as_str()),
-            ("grant_type", "refresh_token"),
-        ];
-        let response = self
-            .client
-            .post(self.endpoint.clone())
-            .header("secret_key", self.app_secret.expose())
-            .form(&form)
-            .send()
-            .await
-            .map_err(|error| RefreshError::Unreachable(error.without_url().to_string()))?;
-        let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|error| RefreshError::Unreachable(error.without_url().to_string()))?;
-        if status.is_server_error() {
-            return Err(RefreshError::Unreachable(format!("HTTP {status}")));
-        }
-        read_answer(&body, now, &self.policy).map_err(|error| match error {
-            RefreshError::Refused(why) => RefreshError::Refused(why.replace(refresh_token, "…")),
-            other => other,
-        })
-    }
-
-    /// The stored row; a pause ends here.
-    async fn read(&self) -> Result<StoredTokens, TokenUnavailable> {
-        let stored = self.engine.store().zalo_tokens().await.map_err(not_now)?;
-        self.metrics
-            .zalo_sending_paused(stored.paused_reason.is_some());
-        match &stored.paused_reason {
-            Some(reason) => Err(TokenUnavailable::Paused(reason.clone())),
-            None => Ok(stored),
-        }
-    }
-
-    /// The stored access token, if it is not `rejected` and not due for a refresh.
-    fn fresh(&self, stored: &StoredTokens, rejected: Option<&str>) -> Option<String> {
-        let ahead = chrono::Duration::from_std(self.policy.refresh_ahead).unwrap_or_default();
-        self.valid_for(stored, rejected, ahead)
-    }
-
-    /// The stored access token, if it is not `rejected` and valid for a while yet.
-    fn usable(&self, stored: &StoredTokens, rejected: Option<&str>) -> Option<String> {
-        self.valid_for(stored, rejected, USABLE_MARGIN)
-    }
-
-    fn valid_for(
-        &self,
-        stored: &StoredTokens,
-        rejected: Option<&str>,
-        left: chrono::Duration,
-    ) -> Option<String> {
-        let token = stored.access_token.as_deref()?;
-        let expires = stored.access_expires_at?;
-        (Some(token) != rejected && expires - self.engine.now() > left).then(|| token.to_owned())
-    }
 }
 
 impl AccessTokens for Tokens {
@@ -440,14 +186,6 @@ impl AccessTokens for Tokens {
     fn rejected<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<String, TokenUnavailable>> {
         Box::pin(self.obtain(Some(token)))
     }
-}
-
-fn client(policy: &TokenPolicy) -> Result<reqwest::Client, TokensError> {
-    reqwest::Client::builder()
-        .timeout(policy.request_timeout)
-        .connect_timeout(policy.request_timeout)
-        .build()
-        .map_err(TokensError::Client)
 }
 
 fn not_now(error: StorageError) -> TokenUnavailable {
@@ -471,26 +209,4 @@ fn parse_admin_chats(chats: &[String]) -> Result<Vec<(String, String)>, TokensEr
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn admin_chats_are_channel_and_id() {
-        let chats = [
-            "telegram:42".to_owned(),
-            " zalo:8011 ".to_owned(),
-            String::new(),
-        ];
-        assert_eq!(
-            parse_admin_chats(&chats).unwrap(),
-            vec![
-                ("telegram".to_owned(), "42".to_owned()),
-                ("zalo".to_owned(), "8011".to_owned())
-            ]
-        );
-        assert!(matches!(
-            parse_admin_chats(&["42".to_owned()]),
-            Err(TokensError::AdminChat(_))
-        ));
-    }
-}
+mod tests;

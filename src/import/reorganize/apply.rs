@@ -10,10 +10,15 @@ use super::*;
 use crate::conversation::Reply;
 use crate::domain::AccountRole;
 use crate::i18n::{Html, Texts, K};
+use crate::import::units::{commune_kind_of_name, province_kind};
 use crate::storage::outbox;
 use crate::storage::reorganize::{self as sql, BoundChat, Succession};
 use crate::storage::units::upsert_units;
 use crate::storage::{NewUnit, StorageError, Tx, Unit, UnitLevel};
+
+mod emptied;
+
+use emptied::end_emptied;
 
 /// Tells officials in chat what the reorganisation did to their account.
 pub(super) struct Tell<'a> {
@@ -216,119 +221,6 @@ pub(super) async fn move_campaigns(
             report.campaigns_moved.push((id, new_code.to_owned()));
         } else {
             report.campaigns_left.push((id, name, kept.to_owned()));
-        }
-    }
-    Ok(())
-}
-
-pub(super) async fn end_emptied(
-    tx: &mut Tx<'_>,
-    todo: &[&MapRow],
-    units: &HashMap<String, Unit>,
-    tell: &Tell<'_>,
-    report: &mut Report,
-) -> Result<(), StorageError> {
-    let (on, now) = (tell.on, tell.now);
-    let mut districts: BTreeMap<&str, HashSet<&str>> = BTreeMap::new();
-    for row in todo {
-        districts
-            .entry(&row.old_district_code)
-            .or_default()
-            .insert(&row.new_province_code);
-    }
-    let mut provinces: BTreeMap<String, HashSet<&str>> = BTreeMap::new();
-    for (district, into) in &districts {
-        let current = crate::storage::units::children_in_tx(tx, district).await?;
-        let left: Vec<&Unit> = current.iter().filter(|u| u.is_current()).collect();
-        if !left.is_empty() {
-            report.unmapped.extend(
-                left.into_iter()
-                    .map(|u| (u.code.clone(), u.name.clone(), district.to_string())),
-            );
-            continue;
-        }
-        let merged_into = (into.len() == 1).then(|| *into.iter().next().expect("one"));
-        sql::end_unit(tx, district, on, merged_into).await?;
-        let name = units
-            .get(*district)
-            .map(|u| u.name.clone())
-            .unwrap_or_default();
-        report
-            .units_ended
-            .push((district.to_string(), name.clone()));
-        let chats = sql::bound_chats(tx, district, AccountRole::DistrictOfficial).await?;
-        for chat in &chats {
-            tell.say(
-                tx,
-                chat,
-                K::NoticeDistrictOfficialEnded,
-                &[("district", &name)],
-            )
-            .await?;
-        }
-        sql::end_accounts(tx, district, AccountRole::DistrictOfficial, BY, now).await?;
-        report.district_officials_ended.extend(chats);
-        for (id, name) in sql::campaigns_of(tx, district).await? {
-            report.campaigns_left.push((id, name, district.to_string()));
-        }
-        if let Some(province) = units.get(*district).and_then(|d| d.parent_code.clone()) {
-            provinces.entry(province).or_default().extend(into.iter());
-        }
-    }
-    for (province, into) in &provinces {
-        let current = crate::storage::units::children_in_tx(tx, province).await?;
-        if current.iter().any(Unit::is_current) {
-            continue;
-        }
-        let merged_into = (into.len() == 1).then(|| *into.iter().next().expect("one"));
-        sql::end_unit(tx, province, on, merged_into).await?;
-        let name = units
-            .get(province)
-            .map(|u| u.name.clone())
-            .unwrap_or_default();
-        report.units_ended.push((province.clone(), name));
-        for (id, name) in sql::campaigns_of(tx, province).await? {
-            report.campaigns_left.push((id, name, province.clone()));
-        }
-    }
-    Ok(())
-}
-
-pub(super) async fn assign(
-    tx: &mut Tx<'_>,
-    placed: &[(String, String)],
-    report: &mut Report,
-) -> Result<(), StorageError> {
-    for (village, commune) in placed {
-        let Some(unit) = crate::storage::units::unit_in_tx(tx, village).await? else {
-            continue;
-        };
-        let from = unit.parent_code.unwrap_or_default();
-        sql::move_villages(tx, &from, commune, std::slice::from_ref(village)).await?;
-        report.assigned.push((village.clone(), commune.clone()));
-    }
-    Ok(())
-}
-
-/// The villages still under a divided commune's history row.
-pub(super) async fn list_to_assign(
-    tx: &mut Tx<'_>,
-    report: &mut Report,
-) -> Result<(), StorageError> {
-    let divided: Vec<(String, String, String)> = sql::successions(tx)
-        .await?
-        .into_iter()
-        .filter(|s| s.split)
-        .map(|s| (s.history_code, s.old_name, s.new_code))
-        .collect();
-    for (history, old_name, suggested) in divided {
-        for village in crate::storage::units::children_in_tx(tx, &history).await? {
-            report.to_assign.push(ToAssign {
-                village_code: village.code,
-                village_name: village.name,
-                old_commune: old_name.clone(),
-                suggested: suggested.clone(),
-            });
         }
     }
     Ok(())

@@ -1,0 +1,186 @@
+//! Tests of the role × action × area access rules.
+
+use super::*;
+use AccountRole::*;
+
+/// Tỉnh 30 → Huyện 298 → Xã 11083 → Thôn 11083-01, 11083-02; Xã 11086 → Thôn 11086-01;
+/// and another district, 299 → Xã 11200 → Thôn 11200-01.
+fn tree() -> Vec<Target> {
+    let t = |code: &str, level, ancestors: &[&str]| Target {
+        code: code.into(),
+        level,
+        ancestors: ancestors.iter().map(|a| a.to_string()).collect(),
+    };
+    vec![
+        t("30", UnitLevel::Province, &[]),
+        t("298", UnitLevel::District, &["30"]),
+        t("11083", UnitLevel::Commune, &["298", "30"]),
+        t("11083-01", UnitLevel::Village, &["11083", "298", "30"]),
+        t("11083-02", UnitLevel::Village, &["11083", "298", "30"]),
+        t("11086", UnitLevel::Commune, &["298", "30"]),
+        t("11086-01", UnitLevel::Village, &["11086", "298", "30"]),
+        t("299", UnitLevel::District, &["30"]),
+        t("11200", UnitLevel::Commune, &["299", "30"]),
+        t("11200-01", UnitLevel::Village, &["11200", "299", "30"]),
+        // Two levels (since 1 July 2025): Thành phố 31 → Xã 11074 → Thôn 11074-01.
+        t("31", UnitLevel::Province, &[]),
+        t("11074", UnitLevel::Commune, &["31"]),
+        t("11074-01", UnitLevel::Village, &["11074", "31"]),
+    ]
+}
+
+fn actors() -> Vec<(&'static str, Actor)> {
+    vec![
+        ("resident", Actor::resident()),
+        ("head of 11083-01", Actor::account(VillageHead, "11083-01")),
+        (
+            "official of 11083",
+            Actor::account(CommuneOfficial, "11083"),
+        ),
+        ("official of 298", Actor::account(DistrictOfficial, "298")),
+        ("official of 31", Actor::account(ProvinceOfficial, "31")),
+    ]
+}
+
+/// Every allowed (actor, action, target); everything else must be denied.
+fn allowed() -> Vec<(&'static str, Action, String)> {
+    use Action::*;
+    let mut allowed = Vec::new();
+    for (actor, _) in actors() {
+        for target in tree() {
+            allowed.push((actor, ViewTeamCard, target.code));
+        }
+    }
+    let listed = [
+        ("head of 11083-01", RegisterTeam, "11083-01"),
+        ("head of 11083-01", ViewStatus, "11083-01"),
+        ("official of 11083", RegisterTeam, "11083"),
+        ("official of 11083", ManageVillages, "11083"),
+        ("official of 11083", EditVillage, "11083-01"),
+        ("official of 11083", EditVillage, "11083-02"),
+        ("official of 11083", RevokeAccess, "11083-01"),
+        ("official of 11083", RevokeAccess, "11083-02"),
+        ("official of 298", RevokeAccess, "11083"),
+        ("official of 298", RevokeAccess, "11086"),
+        ("official of 11083", ViewStatus, "11083"),
+        ("official of 11083", ViewStatus, "11083-01"),
+        ("official of 11083", ViewStatus, "11083-02"),
+        ("official of 11083", InviteVillageHead, "11083-01"),
+        ("official of 11083", InviteVillageHead, "11083-02"),
+        ("official of 298", ViewStatus, "298"),
+        ("official of 298", ViewStatus, "11083"),
+        ("official of 298", ViewStatus, "11083-01"),
+        ("official of 298", ViewStatus, "11083-02"),
+        ("official of 298", ViewStatus, "11086"),
+        ("official of 298", ViewStatus, "11086-01"),
+        ("official of 298", InviteVillageHead, "11083-01"),
+        ("official of 298", InviteVillageHead, "11083-02"),
+        ("official of 298", InviteVillageHead, "11086-01"),
+        ("official of 298", InviteCommuneOfficial, "11083"),
+        ("official of 298", InviteCommuneOfficial, "11086"),
+        // A province official does for its communes what a district official did.
+        ("official of 31", ViewStatus, "31"),
+        ("official of 31", ViewStatus, "11074"),
+        ("official of 31", ViewStatus, "11074-01"),
+        ("official of 31", InviteVillageHead, "11074-01"),
+        ("official of 31", InviteCommuneOfficial, "11074"),
+        ("official of 31", RevokeAccess, "11074"),
+    ];
+    allowed.extend(listed.map(|(actor, action, code)| (actor, action, code.to_owned())));
+    allowed
+}
+
+#[test]
+fn every_role_action_and_scope_is_allowed_or_denied_as_the_matrix_says() {
+    let allowed = allowed();
+    let mut checked = 0;
+    for (name, actor) in actors() {
+        for action in Action::ALL {
+            for target in tree() {
+                let expected = allowed
+                    .iter()
+                    .any(|(a, act, code)| *a == name && *act == action && *code == target.code);
+                let got = authorize(&actor, action, &target);
+                assert_eq!(
+                    got.is_ok(),
+                    expected,
+                    "{name} {action:?} on {}: expected {}, got {got:?}",
+                    target.code,
+                    if expected { "allowed" } else { "denied" }
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 5 * Action::ALL.len() * 13);
+}
+
+#[test]
+fn only_the_villages_own_commune_official_may_rename_or_remove_it() {
+    let village = tree()
+        .into_iter()
+        .find(|t| t.code == "11083-01")
+        .expect("in the tree");
+    let district = Actor::account(DistrictOfficial, "298");
+    let other_commune = Actor::account(CommuneOfficial, "11086");
+    let own_commune = Actor::account(CommuneOfficial, "11083");
+    let head = Actor::account(VillageHead, "11083-01");
+    assert_eq!(
+        authorize(&district, Action::EditVillage, &village),
+        Err(Denied::Role)
+    );
+    assert_eq!(
+        authorize(&other_commune, Action::EditVillage, &village),
+        Err(Denied::Scope)
+    );
+    assert_eq!(
+        authorize(&head, Action::EditVillage, &village),
+        Err(Denied::Role)
+    );
+    assert_eq!(
+        authorize(&own_commune, Action::EditVillage, &village),
+        Ok(())
+    );
+}
+
+#[test]
+fn a_denial_says_whether_role_scope_or_level_was_wrong() {
+    let official = Actor::account(CommuneOfficial, "11083");
+    let village = |code: &str, commune: &str| Target {
+        code: code.into(),
+        level: UnitLevel::Village,
+        ancestors: vec![commune.into(), "298".into()],
+    };
+    assert_eq!(
+        authorize(
+            &official,
+            Action::InviteVillageHead,
+            &village("11086-01", "11086")
+        ),
+        Err(Denied::Scope)
+    );
+    assert_eq!(
+        authorize(
+            &official,
+            Action::InviteCommuneOfficial,
+            &village("11083-01", "11083")
+        ),
+        Err(Denied::Role)
+    );
+    assert_eq!(
+        authorize(
+            &official,
+            Action::ManageVillages,
+            &village("11083-01", "11083")
+        ),
+        Err(Denied::Level)
+    );
+    assert_eq!(
+        authorize(
+            &Actor::resident(),
+            Action::RegisterTeam,
+            &village("11083-01", "11083")
+        ),
+        Err(Denied::Role)
+    );
+}
