@@ -1,6 +1,7 @@
 //! `spawn_zalo_app()`: a [`TestApp`] (a fresh database with the Tứ Kỳ communes and two
-//! villages, an invitation for the head of the first), a fake Zalo, and cnscd serving the Zalo webhook on 127.0.0.1
-//! (the real HTTP server, inbox, worker, outbox and Zalo channel), without Telegram.
+//! villages, an invitation for the head of the first), a fake Zalo, and cnscd serving the
+//! Zalo webhook on 127.0.0.1 (the real HTTP server, inbox, worker, outbox and Zalo channel),
+//! without Telegram.
 
 #![allow(dead_code)]
 
