@@ -1,61 +1,11 @@
 //! The engine's guarantees, below any channel: an update is applied once, and every step is
 //! stored before its replies are returned.
 
-use std::sync::Arc;
-
-use chrono::{DateTime, Utc};
-use cnscd::clock::{Clock, ManualClock};
 use cnscd::conversation::Incoming;
-use cnscd::domain::{AccountRole, CompositionRules};
-use cnscd::engine::{ChatKey, Engine, UpdateRecord};
-use cnscd::i18n::Texts;
-use cnscd::storage::Store;
+use cnscd::domain::AccountRole;
+use cnscd::engine::{ChatKey, UpdateRecord};
 
-struct App {
-    _dir: tempfile::TempDir,
-    engine: Engine,
-    code: String,
-}
-
-async fn spawn_app() -> App {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("cnscd.db").display());
-    let store = Store::connect(&url).await.expect("database");
-    let clock = Arc::new(ManualClock::new(
-        DateTime::parse_from_rfc3339("2022-04-20T09:00:00+07:00")
-            .expect("time")
-            .with_timezone(&Utc),
-    ));
-    let now = clock.now();
-    cnscd::import::load_default_units_if_empty(&store, now)
-        .await
-        .expect("units");
-    cnscd::import::import_villages(
-        &store,
-        "commune_code,name,code\n11083,Thôn Đông Sơn,11083-01\n".as_bytes(),
-        now,
-    )
-    .await
-    .expect("villages");
-    let code = cnscd::invitation::create_invitation(
-        &store,
-        AccountRole::VillageHead,
-        "11083-01",
-        chrono::Duration::days(14),
-        "test",
-        now,
-    )
-    .await
-    .expect("invitation")
-    .code;
-    let rules = Arc::new(CompositionRules::default_rules().expect("rules"));
-    let engine = Engine::new(store, Arc::new(Texts::load().expect("texts")), rules, clock);
-    App {
-        _dir: dir,
-        engine,
-        code,
-    }
-}
+use crate::support::app::TestApp;
 
 fn text(s: &str) -> Incoming {
     Incoming::Text(s.to_owned())
@@ -63,10 +13,14 @@ fn text(s: &str) -> Incoming {
 
 #[tokio::test]
 async fn the_same_update_id_twice_is_applied_once() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().build().await;
     let chat = ChatKey::new("telegram", "42");
     app.engine
-        .handle(&chat, Some("1"), text(&format!("/start {}", app.code)))
+        .handle(
+            &chat,
+            Some("1"),
+            text(&format!("/start {}", app.invitation)),
+        )
         .await
         .expect("start");
     app.engine
@@ -100,10 +54,10 @@ async fn the_same_update_id_twice_is_applied_once() {
 
 #[tokio::test]
 async fn an_update_older_than_one_already_applied_for_its_chat_is_acknowledged_not_applied() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().build().await;
     let chat = ChatKey::new("telegram", "42");
     let other = ChatKey::new("telegram", "43");
-    let start = text(&format!("/start {}", app.code));
+    let start = text(&format!("/start {}", app.invitation));
     app.engine
         .handle(&chat, Some("10"), start)
         .await
@@ -138,7 +92,7 @@ async fn an_update_older_than_one_already_applied_for_its_chat_is_acknowledged_n
 
 #[tokio::test]
 async fn update_ids_are_separate_per_channel() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().build().await;
     let telegram = ChatKey::new("telegram", "42");
     let console = ChatKey::new("console", "42");
 
@@ -161,11 +115,15 @@ async fn update_ids_are_separate_per_channel() {
 
 #[tokio::test]
 async fn a_redeemed_invitation_binds_the_chat_and_is_audited() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().build().await;
     let chat = ChatKey::new("telegram", "42");
 
     app.engine
-        .handle(&chat, Some("1"), text(&format!("/start {}", app.code)))
+        .handle(
+            &chat,
+            Some("1"),
+            text(&format!("/start {}", app.invitation)),
+        )
         .await
         .expect("start");
 
@@ -192,7 +150,7 @@ async fn a_redeemed_invitation_binds_the_chat_and_is_audited() {
 
 #[tokio::test]
 async fn an_unreadable_stored_session_starts_the_chat_afresh_instead_of_failing() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().build().await;
     let chat = ChatKey::new("telegram", "42");
     sqlx::query("INSERT INTO dialogue_states (channel, chat_id, session, updated_at) VALUES ('telegram', '42', '{\"state\":\"from_the_future\"}', 'x')")
         .execute(app.engine.store().pool())

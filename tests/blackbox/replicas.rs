@@ -4,14 +4,14 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
-use cnscd::clock::ManualClock;
 use cnscd::conversation::{Incoming, Reply};
-use cnscd::domain::{AccountRole, CompositionRules};
+use cnscd::domain::AccountRole;
 use cnscd::engine::{ChatKey, Engine, UpdateRecord};
-use cnscd::i18n::{to_plain, Texts};
-use cnscd::storage::scratch::{report_skipped, ScratchDb};
+use cnscd::i18n::to_plain;
+use cnscd::storage::scratch::ScratchDb;
 use cnscd::storage::{Backend, Store};
+
+use crate::support::app::{invitation, scratch, today as start, TestApp};
 
 /// Chats registering at once, one village each.
 const CHATS: usize = 6;
@@ -38,62 +38,28 @@ const SCRIPT: &[&str] = &[
     "[Chưa có, bỏ qua]",
 ];
 
-fn start() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2022-04-20T09:00:00+07:00")
-        .expect("time")
-        .with_timezone(&Utc)
-}
-
 fn village(chat: usize) -> String {
     format!("11083-{:02}", chat + 1)
 }
 
-async fn scratch(backend: Backend, test: &str) -> Option<ScratchDb> {
-    match backend {
-        Backend::Sqlite => Some(ScratchDb::sqlite().expect("scratch SQLite")),
-        Backend::Postgres => {
-            let db = ScratchDb::postgres_from_env()
-                .await
-                .expect("scratch database");
-            if db.is_none() {
-                report_skipped(test);
-            }
-            db
-        }
-    }
-}
-
-/// A replica: its own pool on the shared database, its own engine.
-async fn replica(url: &str, clock: Arc<ManualClock>) -> Engine {
-    let store = Store::connect(url).await.expect("database opens");
-    let rules = Arc::new(CompositionRules::default_rules().expect("rules"));
-    Engine::new(store, Arc::new(Texts::load().expect("texts")), rules, clock)
-}
-
-/// Units, one village per chat, and an invitation for each; returns the invitation codes.
-async fn seed(store: &Store) -> Vec<String> {
-    let now = start();
-    cnscd::import::load_default_units_if_empty(store, now)
-        .await
-        .expect("units");
+/// One village per chat, on `db`, and an invitation for each head; the invitation codes.
+async fn seed(db: ScratchDb) -> (TestApp, Vec<String>) {
     let mut csv = String::from("commune_code,name,code\n");
     for chat in 0..CHATS {
         csv.push_str(&format!("11083,Thôn Số {},{}\n", chat + 1, village(chat)));
     }
-    cnscd::import::import_villages(store, csv.as_bytes(), now)
-        .await
-        .expect("villages");
+    let app = TestApp::builder()
+        .on(db)
+        .villages(&csv)
+        .no_invitation()
+        .build()
+        .await;
     let mut codes = Vec::new();
     for chat in 0..CHATS {
-        let days = chrono::Duration::days(14);
         let role = AccountRole::VillageHead;
-        let invitation =
-            cnscd::invitation::create_invitation(store, role, &village(chat), days, "test", now)
-                .await
-                .expect("invitation");
-        codes.push(invitation.code);
+        codes.push(invitation(&app.store, role, &village(chat), start()).await);
     }
-    codes
+    (app, codes)
 }
 
 fn chat_key(chat: usize) -> ChatKey {
@@ -179,19 +145,15 @@ async fn each_update_is_applied_once_and_in_order(backend: Backend, test: &str) 
     let Some(reference_db) = scratch(backend, test).await else {
         return;
     };
-    let clock = Arc::new(ManualClock::new(start()));
-    let reference = replica(reference_db.url(), clock.clone()).await;
-    let codes = seed(reference.store()).await;
-    let (updates, expected) = reference_run(&reference, &codes).await;
-    reference.store().close().await;
-    reference_db.destroy().await;
+    let (reference, codes) = seed(reference_db).await;
+    let (updates, expected) = reference_run(&reference.engine, &codes).await;
+    reference.destroy().await;
 
     // Two replicas on one database, both given every update at the same time (as when
     // Telegram retries a webhook that answered late, at the other replica).
     let db = scratch(backend, test).await.expect("scratch database");
-    let a = replica(db.url(), clock.clone()).await;
-    let b = replica(db.url(), clock.clone()).await;
-    let codes = seed(a.store()).await;
+    let (app, codes) = seed(db).await;
+    let (a, b) = (app.engine.clone(), app.fresh_engine().await);
     let updates: Vec<Update> = updates
         .into_iter()
         .map(|mut u| {
@@ -232,9 +194,8 @@ async fn each_update_is_applied_once_and_in_order(backend: Backend, test: &str) 
         let team = team.expect("the team was saved");
         assert_eq!(team.team.members.len(), 2, "chat {chat}");
     }
-    a.store().close().await;
     b.store().close().await;
-    db.destroy().await;
+    app.destroy().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -252,10 +213,8 @@ async fn alerts_go_out_once(backend: Backend, test: &str) {
     let Some(db) = scratch(backend, test).await else {
         return;
     };
-    let clock = Arc::new(ManualClock::new(start()));
-    let a = replica(db.url(), clock.clone()).await;
-    let b = replica(db.url(), clock.clone()).await;
-    let codes = seed(a.store()).await;
+    let (app, codes) = seed(db).await;
+    let (a, b) = (app.engine.clone(), app.fresh_engine().await);
     // Each chat becomes a village head; none registers a team.
     for (chat, code) in codes.iter().enumerate() {
         let start = Incoming::Text(format!("/start {code}"));
@@ -293,9 +252,8 @@ async fn alerts_go_out_once(backend: Backend, test: &str) {
     recipients.dedup();
     assert_eq!(recipients.len(), outbox.len(), "a recipient got two alerts");
     assert_eq!(outbox.len(), CHATS);
-    a.store().close().await;
     b.store().close().await;
-    db.destroy().await;
+    app.destroy().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -315,10 +273,8 @@ async fn a_chat_busy_on_one_replica_waits_there_for_its_turn_on_postgresql() {
     let Some(db) = scratch(Backend::Postgres, "per-chat lock").await else {
         return;
     };
-    let clock = Arc::new(ManualClock::new(start()));
-    let a = replica(db.url(), clock.clone()).await;
-    let b = replica(db.url(), clock.clone()).await;
-    let codes = seed(a.store()).await;
+    let (app, codes) = seed(db).await;
+    let (a, b) = (app.engine.clone(), app.fresh_engine().await);
     let mut held = a.store().begin().await.expect("transaction");
     cnscd::storage::lock_chat(&mut held, Backend::Postgres, "test:1")
         .await
@@ -340,9 +296,8 @@ async fn a_chat_busy_on_one_replica_waits_there_for_its_turn_on_postgresql() {
     assert!(!finished_while_locked);
     assert_eq!(handled.outcome, UpdateRecord::New);
     assert!(!handled.replies.is_empty());
-    a.store().close().await;
     b.store().close().await;
-    db.destroy().await;
+    app.destroy().await;
 }
 
 /// Whether a request for an advisory lock of this database shows up waiting within 10 s.

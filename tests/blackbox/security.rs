@@ -1,21 +1,29 @@
 //! Issue 14's guarantees below any channel: a redeem race has one winner, wrong codes,
 //! reports and changes are limited per chat, erasure leaves nothing that names a person.
 
-use std::sync::Arc;
+use std::ops::Deref;
 
-use chrono::{DateTime, Utc};
-use cnscd::clock::{Clock, ManualClock};
+use cnscd::clock::Clock;
 use cnscd::conversation::{Incoming, Reply};
-use cnscd::domain::{AccountRole, CompositionRules};
-use cnscd::engine::{ChatKey, Engine};
-use cnscd::i18n::{Lang, Texts, K};
+use cnscd::domain::AccountRole;
+use cnscd::engine::ChatKey;
+use cnscd::i18n::{Lang, K};
 use cnscd::storage::scratch::{report_skipped, ScratchDb};
 use cnscd::storage::Store;
 
+use crate::support::app::{invitation, TestApp};
+
+/// A [`TestApp`] without an invitation, and what these tests do with it.
 pub struct App {
-    pub db: ScratchDb,
-    pub engine: Engine,
-    pub clock: Arc<ManualClock>,
+    app: TestApp,
+}
+
+impl Deref for App {
+    type Target = TestApp;
+
+    fn deref(&self) -> &TestApp {
+        &self.app
+    }
 }
 
 impl App {
@@ -31,27 +39,8 @@ impl App {
     }
 
     async fn on(db: ScratchDb) -> App {
-        let store = Store::connect(db.url()).await.expect("database");
-        let clock = Arc::new(ManualClock::new(
-            DateTime::parse_from_rfc3339("2022-04-20T09:00:00+07:00")
-                .expect("time")
-                .with_timezone(&Utc),
-        ));
-        let now = clock.now();
-        cnscd::import::load_default_units_if_empty(&store, now)
-            .await
-            .expect("units");
-        cnscd::import::import_villages(
-            &store,
-            "commune_code,name,code\n11083,Thôn Đông Sơn,11083-01\n".as_bytes(),
-            now,
-        )
-        .await
-        .expect("villages");
-        let rules = Arc::new(CompositionRules::default_rules().expect("rules"));
-        let texts = Arc::new(Texts::load().expect("texts"));
-        let engine = Engine::new(store, texts, rules, clock.clone());
-        App { db, engine, clock }
+        let app = TestApp::builder().on(db).no_invitation().build().await;
+        App { app }
     }
 
     pub fn store(&self) -> &Store {
@@ -59,17 +48,7 @@ impl App {
     }
 
     pub async fn invite(&self, role: AccountRole, unit: &str) -> String {
-        cnscd::invitation::create_invitation(
-            self.store(),
-            role,
-            unit,
-            chrono::Duration::days(14),
-            "test",
-            self.clock.now(),
-        )
-        .await
-        .expect("invitation")
-        .code
+        invitation(self.store(), role, unit, self.clock.now()).await
     }
 
     pub async fn say(&self, chat: &str, text: &str) -> Vec<Reply> {
@@ -96,8 +75,7 @@ impl App {
     }
 
     pub async fn finish(self) {
-        self.engine.store().close().await;
-        self.db.destroy().await;
+        self.app.destroy().await;
     }
 }
 

@@ -21,50 +21,36 @@ use chrono::{DateTime, Utc};
 use cnscd::clock::ManualClock;
 use cnscd::conversation::{FileKind, FileUpload, Incoming, Reply, UnsupportedKind};
 use cnscd::domain::{AccountRole, CompositionRules};
-use cnscd::engine::{ChatKey, Engine};
-use cnscd::i18n::Texts;
+use cnscd::engine::ChatKey;
 use cnscd::storage::campaigns::CampaignCreated;
-use cnscd::storage::scratch::{report_skipped, ScratchDb};
+use cnscd::storage::scratch::ScratchDb;
 use cnscd::storage::{Backend, Store};
+
+use crate::support::app::{invitation, scratch, TestApp};
 
 /// Two villages in Xã Đại Sơn, and a "Thôn Đông" in nine other communes (namesakes that
 /// only their commune tells apart).
 const VILLAGES: &str = "commune_code,name,code\n11083,Thôn Đông Sơn,11083-01\n11083,Thôn Tây Sơn,11083-02\n11074,Thôn Đông,11074-01\n11086,Thôn Đông,11086-01\n11089,Thôn Đông,11089-01\n11092,Thôn Đông,11092-01\n11095,Thôn Đông,11095-01\n11098,Thôn Đông,11098-01\n11101,Thôn Đông,11101-01\n11110,Thôn Đông,11110-01\n11113,Thôn Đông,11113-01\n";
 
 struct Scene {
-    db_url: String,
-    clock: Arc<ManualClock>,
-    rules: Arc<CompositionRules>,
-    engine: Engine,
+    /// `! restart` and `! rules` give it a new engine; no invitation until `! invite`.
+    app: TestApp,
     code: String,
     chat: String,
     replies: std::collections::HashMap<String, Vec<Reply>>,
     update: u64,
 }
 
-async fn engine(db_url: &str, clock: Arc<ManualClock>, rules: Arc<CompositionRules>) -> Engine {
-    let store = Store::connect(db_url).await.expect("database opens");
-    Engine::new(store, Arc::new(Texts::load().expect("texts")), rules, clock)
-}
-
 impl Scene {
-    async fn new(db_url: &str) -> Scene {
-        let db_url = db_url.to_owned();
-        let clock = Arc::new(ManualClock::new(at("2022-04-20T09:00:00+07:00")));
-        let rules = Arc::new(CompositionRules::default_rules().expect("rules"));
-        let engine = engine(&db_url, clock.clone(), rules.clone()).await;
-        let store = engine.store();
-        cnscd::import::load_default_units_if_empty(store, clock_now(&clock))
-            .await
-            .expect("units");
-        cnscd::import::import_villages(store, VILLAGES.as_bytes(), clock_now(&clock))
-            .await
-            .expect("villages");
+    async fn new(db: ScratchDb) -> Scene {
+        let app = TestApp::builder()
+            .on(db)
+            .villages(VILLAGES)
+            .no_invitation()
+            .build()
+            .await;
         Scene {
-            db_url,
-            clock,
-            rules,
-            engine,
+            app,
             code: String::new(),
             chat: "1".into(),
             replies: Default::default(),
@@ -76,26 +62,20 @@ impl Scene {
         let (verb, arg) = line.split_once(' ').unwrap_or((line, ""));
         match verb {
             "invite" => {
-                let now = clock_now(&self.clock);
-                let days = chrono::Duration::days(14);
+                let now = clock_now(&self.app.clock);
                 let (role, unit) = match arg.split_once(' ') {
                     Some((role, unit)) => (AccountRole::parse(role).expect("role"), unit),
                     None => (AccountRole::VillageHead, arg),
                 };
-                let store = self.engine.store();
-                let created =
-                    cnscd::invitation::create_invitation(store, role, unit, days, "test", now)
-                        .await
-                        .expect("invitation");
-                self.code = created.code;
+                self.code = invitation(self.app.engine.store(), role, unit, now).await;
             }
             "chat" => self.chat = arg.to_owned(),
-            "bot" => self.engine = self.engine.clone().with_bot_username(arg),
+            "bot" => self.app.engine = self.app.engine.clone().with_bot_username(arg),
             "campaign" => {
                 let (deadline, scope) = arg.split_once(' ').expect("! campaign DEADLINE SCOPE");
                 let deadline = cnscd::domain::decision::parse_date(deadline).expect("deadline");
-                let now = clock_now(&self.clock);
-                let store = self.engine.store();
+                let now = clock_now(&self.app.clock);
+                let store = self.app.engine.store();
                 let name = cnscd::storage::campaigns::DEFAULT_CAMPAIGN_NAME;
                 let created = store
                     .create_campaign(name, deadline, scope, "test", now)
@@ -115,8 +95,8 @@ impl Scene {
             }
             "alerts" => {
                 let schedule = cnscd::domain::schedule::Schedule::default();
-                let now = clock_now(&self.clock);
-                let run = cnscd::alerts::run_due(&self.engine, &schedule, now)
+                let now = clock_now(&self.app.clock);
+                let run = cnscd::alerts::run_due(&self.app.engine, &schedule, now)
                     .await
                     .expect("alerts");
                 let due: Vec<String> = run.due.iter().map(|(_, slot)| slot.clone()).collect();
@@ -134,25 +114,26 @@ impl Scene {
                 else {
                     panic!("! traces PHONE CHAT NAME");
                 };
-                out.push_str(&traces(self.engine.store(), phone, chat, name).await);
+                out.push_str(&traces(self.app.engine.store(), phone, chat, name).await);
             }
             "erase" => {
                 let mut said = Vec::new();
-                cnscd::cli::privacy::erase(&self.engine, arg, &mut said)
+                cnscd::cli::privacy::erase(&self.app.engine, arg, &mut said)
                     .await
                     .expect("erased");
                 out.push_str(&format!("= {}", String::from_utf8_lossy(&said)));
             }
             "block" => {
-                let now = clock_now(&self.clock);
-                self.engine
+                let now = clock_now(&self.app.clock);
+                self.app
+                    .engine
                     .store()
                     .mark_chat_blocked("test", arg, now)
                     .await
                     .expect("block");
             }
             "outbox" => {
-                let pending = self.engine.store().pending_outbox("test", 100).await;
+                let pending = self.app.engine.store().pending_outbox("test", 100).await;
                 for message in pending.expect("outbox") {
                     let text = cnscd::i18n::to_plain(message.reply.text.as_str());
                     let text = text.replace('\n', " / ");
@@ -160,7 +141,14 @@ impl Scene {
                 }
             }
             "audit" => {
-                for entry in self.engine.store().audit_of_unit(arg).await.expect("audit") {
+                for entry in self
+                    .app
+                    .engine
+                    .store()
+                    .audit_of_unit(arg)
+                    .await
+                    .expect("audit")
+                {
                     // Erasure's pseudonyms are random: only their kind is compared.
                     let actor = if entry.actor.starts_with("erased:") {
                         "erased:(pseudonym)"
@@ -170,20 +158,16 @@ impl Scene {
                     out.push_str(&format!("= {actor} {}\n", entry.action));
                 }
             }
-            "now" => self.clock.set(at(arg)),
-            "restart" => {
-                self.engine.store().close().await;
-                self.engine = engine(&self.db_url, self.clock.clone(), self.rules.clone()).await;
-            }
+            "now" => self.app.clock.set(at(arg)),
+            "restart" => self.app.restart().await,
             "rules" => {
                 let path = Path::new(env!("CARGO_MANIFEST_DIR"))
                     .join("data/rules")
                     .join(arg);
-                self.rules = Arc::new(CompositionRules::from_file(&path).expect("rules file"));
-                self.engine.store().close().await;
-                self.engine = engine(&self.db_url, self.clock.clone(), self.rules.clone()).await;
+                self.app.rules = Arc::new(CompositionRules::from_file(&path).expect("rules file"));
+                self.app.restart().await;
             }
-            "team" => out.push_str(&stored_team(self.engine.store(), arg).await),
+            "team" => out.push_str(&stored_team(self.app.engine.store(), arg).await),
             "reorganize" => {
                 // `cnscd units reorganize` with the map of Tứ Kỳ (see reorganize.rs), and
                 // the village file ARG names in tests/data/, if any; its output, line by line.
@@ -202,7 +186,7 @@ impl Scene {
                 };
                 let mut said = Vec::new();
                 cnscd::cli::units::reorganize(
-                    &self.engine,
+                    &self.app.engine,
                     &map,
                     villages.as_deref(),
                     &options,
@@ -221,8 +205,8 @@ impl Scene {
     /// Prints every message waiting in the outbox, as each chat would receive it, and marks
     /// it sent; its buttons can then be pressed in that chat.
     async fn deliver(&mut self, out: &mut String) {
-        let store = self.engine.store();
-        let now = clock_now(&self.clock);
+        let store = self.app.engine.store();
+        let now = clock_now(&self.app.clock);
         for message in store.pending_outbox("test", 100).await.expect("outbox") {
             out.push_str(&format!("= to chat {}:\n", message.chat_id));
             render(&message.reply, out);
@@ -306,7 +290,7 @@ impl Scene {
             .and_then(|s| s.strip_suffix(')'))
         {
             Some(action) => {
-                let rev = self.engine.session(&chat).await.expect("session").rev;
+                let rev = self.app.engine.session(&chat).await.expect("session").rev;
                 Some(Incoming::Button(format!("{rev}:{action}")))
             }
             None => None,
@@ -316,6 +300,7 @@ impl Scene {
         };
         self.update += 1;
         let replies = self
+            .app
             .engine
             .handle(&chat, Some(&self.update.to_string()), incoming)
             .await
@@ -446,10 +431,10 @@ async fn stored_team(store: &Store, unit: &str) -> String {
     out
 }
 
-async fn replay(path: &Path, db_url: &str) -> String {
+async fn replay(path: &Path, db: ScratchDb) -> String {
     let script =
         std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut scene = Scene::new(db_url).await;
+    let mut scene = Scene::new(db).await;
     let mut out = String::new();
     for line in script.lines() {
         if line.starts_with('>')
@@ -468,7 +453,7 @@ async fn replay(path: &Path, db_url: &str) -> String {
             scene.scene(set, &mut out).await;
         }
     }
-    scene.engine.store().close().await;
+    scene.app.destroy().await;
     out
 }
 
@@ -484,18 +469,8 @@ fn unfilled_placeholder(text: &str) -> Option<&str> {
 /// Replays a transcript on SQLite, or on PostgreSQL when [`POSTGRES_URL_VAR`] names a
 /// server (skipped otherwise): both engines must hold the same conversation.
 async fn check(name: &str, backend: Backend) {
-    let db = match backend {
-        Backend::Sqlite => ScratchDb::sqlite().expect("scratch SQLite"),
-        Backend::Postgres => match ScratchDb::postgres_from_env()
-            .await
-            .expect("scratch database")
-        {
-            Some(db) => db,
-            None => {
-                report_skipped(name);
-                return;
-            }
-        },
+    let Some(db) = scratch(backend, name).await else {
+        return;
     };
     let path: PathBuf = [
         env!("CARGO_MANIFEST_DIR"),
@@ -505,8 +480,7 @@ async fn check(name: &str, backend: Backend) {
     ]
     .iter()
     .collect();
-    let actual = replay(&path, db.url()).await;
-    db.destroy().await;
+    let actual = replay(&path, db).await;
     if let Some(placeholder) = unfilled_placeholder(&actual) {
         panic!("{name}: the bot sent an unfilled placeholder {{{placeholder}}}");
     }

@@ -1,6 +1,6 @@
-//! `spawn_app()`: a fresh database with the Tứ Kỳ communes and one village, an invitation for
-//! its head, a fake Telegram Bot API server, and the real dispatcher of `cnscd::telegram`
-//! polling it in a background task (throttle off).
+//! `spawn_app()`: a [`TestApp`] (a fresh database with the Tứ Kỳ communes and one village,
+//! an invitation for its head), a fake Telegram Bot API server, and the real dispatcher of
+//! `cnscd::telegram` polling it in a background task (throttle off).
 //!
 //! `spawn_app_without_bot()` is the same without the dispatcher, for webhook replicas
 //! (`support::webhook`); after `deliver_to`, `push`, `say` and `press` POST the updates to a
@@ -9,13 +9,10 @@
 #![allow(dead_code)]
 
 use std::cell::Cell;
-use std::sync::Arc;
+use std::ops::Deref;
 use std::time::Duration;
 
-use cnscd::clock::ManualClock;
-use cnscd::domain::AccountRole;
-use cnscd::engine::{ChatKey, Engine};
-
+use cnscd::engine::ChatKey;
 use cnscd::pipeline::PipelineOptions;
 use cnscd::storage::scratch::ScratchDb;
 use cnscd::storage::{Store, StoredTeam};
@@ -25,33 +22,30 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use super::app::{TestApp, VILLAGE};
 use super::fake_telegram::{inline_buttons, FakeTelegram, DEFAULT_WAIT};
 
 /// The village head's private chat (and user id).
 pub const CHAT: i64 = 4242;
-pub const VILLAGE: &str = "11083-01";
-const VILLAGES_CSV: &str = "commune_code,name,code\n11083,Thôn Đông Sơn,11083-01\n";
 
-pub use super::seed::today;
-use super::seed::{engine, invitation};
-
-pub struct TestApp {
+/// Reads through to the [`TestApp`] (`store`, `engine`, `invitation`, `clock`).
+pub struct TelegramApp {
+    pub app: TestApp,
     pub tg: FakeTelegram,
-    /// The test's own connection, for assertions.
-    pub store: Store,
-    /// An engine of the test's own on the same database, for engine-level checks.
-    pub engine: Engine,
-    /// The code of an invitation for the head of [`VILLAGE`].
-    pub invitation: String,
-    db_url: String,
-    clock: Arc<ManualClock>,
     bot: Option<RunningBot>,
     next_update: Cell<i64>,
     /// Sent messages already handed to the test.
     seen: usize,
     /// Where updates are POSTed instead of polled, once `deliver_to` was called.
     webhook: Option<WebhookTarget>,
-    db: Option<ScratchDb>,
+}
+
+impl Deref for TelegramApp {
+    type Target = TestApp;
+
+    fn deref(&self) -> &TestApp {
+        &self.app
+    }
 }
 
 /// A webhook URL and the secret token sent with each update.
@@ -67,47 +61,26 @@ struct RunningBot {
     store: Store,
 }
 
-pub async fn spawn_app() -> TestApp {
+pub async fn spawn_app() -> TelegramApp {
     let mut app = spawn_app_without_bot().await;
     app.start_bot().await;
     app
 }
 
 /// The database and the fake Bot API server, no bot running.
-pub async fn spawn_app_without_bot() -> TestApp {
+pub async fn spawn_app_without_bot() -> TelegramApp {
     spawn_app_without_bot_on(ScratchDb::sqlite().expect("scratch SQLite")).await
 }
 
 /// [`spawn_app_without_bot`] on a given database (SQLite or PostgreSQL).
-pub async fn spawn_app_without_bot_on(db: ScratchDb) -> TestApp {
-    let db_url = db.url().to_owned();
-    let store = Store::connect(&db_url).await.expect("database opens");
-    let units = std::fs::File::open(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/data/tu-ky-communes.csv"
-    ))
-    .expect("communes file");
-    cnscd::import::import_units(&store, units, today())
-        .await
-        .expect("communes import");
-    cnscd::import::import_villages(&store, VILLAGES_CSV.as_bytes(), today())
-        .await
-        .expect("villages import");
-    let invitation = invitation(&store, AccountRole::VillageHead, VILLAGE, today()).await;
-    let clock = Arc::new(ManualClock::new(today()));
-    let engine = engine(store.clone(), &clock);
-    TestApp {
+pub async fn spawn_app_without_bot_on(db: ScratchDb) -> TelegramApp {
+    TelegramApp {
+        app: TestApp::builder().on(db).build().await,
         tg: FakeTelegram::start().await,
-        store,
-        engine,
-        invitation,
-        db_url,
-        clock,
         bot: None,
         next_update: Cell::new(1),
         seen: 0,
         webhook: None,
-        db: Some(db),
     }
 }
 
@@ -126,14 +99,10 @@ pub fn test_options(name: &str) -> ServeOptions {
     }
 }
 
-impl TestApp {
+impl TelegramApp {
     /// Closes the test's connections and drops a PostgreSQL scratch database.
-    pub async fn destroy(mut self) {
-        self.store.close().await;
-        self.engine.store().close().await;
-        if let Some(db) = self.db.take() {
-            db.destroy().await;
-        }
+    pub async fn destroy(self) {
+        self.app.destroy().await;
     }
 
     /// Starts the dispatcher on a new connection to the database, like a fresh process.
@@ -143,20 +112,14 @@ impl TestApp {
 
     pub async fn start_bot_with(&mut self, options: ServeOptions) {
         assert!(self.bot.is_none(), "the bot is already running");
-        let store = Store::connect(&self.db_url).await.expect("database opens");
-        let engine = engine(store.clone(), &self.clock);
+        let engine = self.app.fresh_engine().await;
+        let store = engine.store().clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let shutdown = async move {
             let _ = stopped.await;
         };
         let task = tokio::spawn(serve_until(engine, self.tg.bot(), options, shutdown));
         self.bot = Some(RunningBot { stop, task, store });
-    }
-
-    /// An engine on a new connection to the database, as a new process would have.
-    pub async fn fresh_engine(&self) -> Engine {
-        let store = Store::connect(&self.db_url).await.expect("database opens");
-        engine(store, &self.clock)
     }
 
     /// From now on, updates are POSTed to `target` (a webhook replica).

@@ -14,7 +14,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::fake_telegram::DEFAULT_WAIT;
-use super::telegram_app::{TestApp, WebhookTarget};
+use super::telegram_app::{TelegramApp, WebhookTarget};
 
 /// The secret token every replica is started with.
 pub const SECRET: &str = "test-secret_0123";
@@ -33,12 +33,12 @@ pub struct Replica {
 }
 
 /// Starts a replica on a fresh engine; it accepts requests once this returns.
-pub async fn start_replica(app: &TestApp) -> Replica {
+pub async fn start_replica(app: &TelegramApp) -> Replica {
     start_replica_with(app, HttpLimits::default()).await
 }
 
 /// Starts a replica whose HTTP servers have these timeouts and connection cap.
-pub async fn start_replica_with(app: &TestApp, limits: HttpLimits) -> Replica {
+pub async fn start_replica_with(app: &TelegramApp, limits: HttpLimits) -> Replica {
     let engine = app.fresh_engine().await;
     let store = engine.store().clone();
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");

@@ -1,35 +1,31 @@
-//! `spawn_zalo_app()`: a fresh database with the Tứ Kỳ communes and one village, an
-//! invitation for its head, a fake Zalo, and cnscd serving the Zalo webhook on 127.0.0.1
-//! (the real HTTP server, inbox, worker, outbox and Zalo channel), without Telegram.
+//! `spawn_zalo_app()`: a [`TestApp`] (a fresh database with the Tứ Kỳ communes and two
+//! villages, an invitation for the head of the first), a fake Zalo, and cnscd serving the
+//! Zalo webhook on 127.0.0.1 (the real HTTP server, inbox, worker, outbox and Zalo channel),
+//! without Telegram.
 
 #![allow(dead_code)]
 
+use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cnscd::clock::ManualClock;
 use cnscd::config::{Secret, ZaloSecrets, ZaloSettings};
-use cnscd::domain::AccountRole;
-use cnscd::engine::Engine;
-
 use cnscd::pipeline::PipelineOptions;
 use cnscd::serve::{serve_webhooks_until, WebhookChannel};
 use cnscd::storage::scratch::ScratchDb;
-use cnscd::storage::Store;
 use cnscd::zalo::adapter::Zalo;
 use cnscd::zalo::{AccessTokens, TokenUnavailable};
 use futures::future::BoxFuture;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use super::app::TestApp;
 use super::fake_zalo::{Event, FakeZalo, APP_ID, APP_SECRET, FIRST_ACCESS_TOKEN, OA_SECRET_KEY};
 
-pub const VILLAGE: &str = "11083-01";
 pub const VILLAGES_CSV: &str =
     "commune_code,name,code\n11083,Thôn Đông Sơn,11083-01\n11083,Thôn Tây Sơn,11083-02\n";
 
-pub use super::seed::today;
-use super::seed::{engine, invitation};
+pub use super::app::today;
 
 /// An access token that never changes: for tests of everything but the tokens.
 pub struct FixedToken(pub String);
@@ -44,17 +40,22 @@ impl AccessTokens for FixedToken {
     }
 }
 
+/// Reads through to the [`TestApp`] (`store`, `engine`, `invitation`, `clock`); its engine
+/// knows Zalo's window.
 pub struct ZaloApp {
+    pub app: TestApp,
     pub zalo: FakeZalo,
-    pub store: Store,
-    pub engine: Engine,
-    pub clock: Arc<ManualClock>,
-    /// The code of an invitation for the head of [`VILLAGE`].
-    pub invitation: String,
     pub webhook_url: String,
     http: reqwest::Client,
     running: Option<(oneshot::Sender<()>, JoinHandle<std::io::Result<()>>)>,
-    db: Option<ScratchDb>,
+}
+
+impl Deref for ZaloApp {
+    type Target = TestApp;
+
+    fn deref(&self) -> &TestApp {
+        &self.app
+    }
 }
 
 /// Zalo's window as deployments configure it by default: a week.
@@ -89,31 +90,22 @@ pub async fn spawn_zalo_app() -> ZaloApp {
 
 /// [`spawn_zalo_app`] on a given database, with these villages.
 pub async fn spawn_zalo_app_on(db: ScratchDb, villages_csv: &str) -> ZaloApp {
-    let store = Store::connect(db.url()).await.expect("database opens");
-    cnscd::import::load_default_units_if_empty(&store, today())
-        .await
-        .expect("communes import");
-    cnscd::import::import_villages(&store, villages_csv.as_bytes(), today())
-        .await
-        .expect("villages import");
-    let invitation = invitation(&store, AccountRole::VillageHead, VILLAGE, today()).await;
-    let clock = Arc::new(ManualClock::new(today()));
+    let mut app = TestApp::builder()
+        .on(db)
+        .villages(villages_csv)
+        .build()
+        .await;
     let window = cnscd::engine::Window {
         free: Duration::from_secs(48 * 3600),
         limit: settings_window(),
     };
-    let engine = engine(store.clone(), &clock).with_channel_window("zalo", window);
-    let zalo = FakeZalo::start().await;
+    app.engine = app.engine.clone().with_channel_window("zalo", window);
     let mut app = ZaloApp {
-        zalo,
-        store,
-        engine,
-        clock,
-        invitation,
+        app,
+        zalo: FakeZalo::start().await,
         webhook_url: String::new(),
         http: reqwest::Client::new(),
         running: None,
-        db: Some(db),
     };
     let tokens: Arc<dyn AccessTokens> = Arc::new(FixedToken(FIRST_ACCESS_TOKEN.into()));
     app.start(tokens).await;
@@ -212,9 +204,6 @@ impl ZaloApp {
 
     pub async fn destroy(mut self) {
         self.stop().await;
-        self.store.close().await;
-        if let Some(db) = self.db.take() {
-            db.destroy().await;
-        }
+        self.app.destroy().await;
     }
 }

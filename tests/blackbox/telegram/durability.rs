@@ -16,7 +16,7 @@ use futures::future::BoxFuture;
 use super::*;
 use crate::support::fake_telegram::{text_update, DEFAULT_WAIT};
 use crate::support::telegram_app::{
-    spawn_app, spawn_app_without_bot, spawn_app_without_bot_on, TestApp, CHAT,
+    spawn_app, spawn_app_without_bot, spawn_app_without_bot_on, TelegramApp, CHAT,
 };
 use crate::support::webhook::start_replica;
 
@@ -36,7 +36,7 @@ impl Channel for DiesBeforeSending {
 
 /// Records `text` from the head as update `id` and applies it as replica `owner` would, up to
 /// the commit of the step, then "dies": its replies are only in the outbox.
-async fn apply_then_die(app: &TestApp, owner: &str, id: i64, text: &str) {
+async fn apply_then_die(app: &TelegramApp, owner: &str, id: i64, text: &str) {
     let engine = app.fresh_engine().await;
     let body = serde_json::to_string(&Incoming::Text(text.to_owned())).expect("event");
     let event = NewEvent {
@@ -62,7 +62,7 @@ async fn apply_then_die(app: &TestApp, owner: &str, id: i64, text: &str) {
 }
 
 /// How many messages to the head contained `question`.
-fn times_asked(app: &TestApp, question: &str) -> usize {
+fn times_asked(app: &TelegramApp, question: &str) -> usize {
     let texts = app.tg.sent_texts(CHAT);
     texts.iter().filter(|t| t.contains(question)).count()
 }

@@ -8,7 +8,7 @@ mod registration;
 mod resilience;
 mod webhook;
 
-use crate::support::telegram_app::{joined, TestApp};
+use crate::support::telegram_app::{joined, TelegramApp};
 
 const ASK_LEADER_NAME: &str = "Họ và tên đầy đủ của anh/chị (tổ trưởng)?";
 const ASK_LEADER_PHONE: &str = "Số điện thoại di động của anh/chị?";
@@ -24,7 +24,7 @@ const ASK_CONSENT: &str = "đã đồng ý cho người dân xem số điện th
 const SAVED: &str = "Đã lưu tổ";
 
 /// `/start CODE`: ends at the leader's name.
-async fn start(app: &mut TestApp) {
+async fn start(app: &mut TelegramApp) {
     let start = format!("/start {}", app.invitation);
     let welcome = app.say(&start, ASK_LEADER_NAME).await;
     assert!(
@@ -35,7 +35,7 @@ async fn start(app: &mut TestApp) {
 }
 
 /// `/start CODE`, then the leader: ends at "member 1: full name?".
-async fn start_and_enter_the_leader(app: &mut TestApp) {
+async fn start_and_enter_the_leader(app: &mut TelegramApp) {
     start(app).await;
     app.say("Nguyễn Văn An", ASK_LEADER_PHONE).await;
     app.say("0912 345 678", ASK_LEADER_CONSENT).await;
@@ -65,7 +65,7 @@ const TEACHER: NewMember = NewMember {
 };
 
 /// One member, from the name question to "add another member?".
-async fn enter_member(app: &mut TestApp, member: &NewMember) {
+async fn enter_member(app: &mut TelegramApp, member: &NewMember) {
     app.say(member.name, ASK_ROLE).await;
     let ask_phone = format!("Số điện thoại di động của {}?", member.name);
     app.press(member.role, &ask_phone).await;
@@ -77,7 +77,7 @@ async fn enter_member(app: &mut TestApp, member: &NewMember) {
 }
 
 /// After the first member: the teacher as the second, confirmed without a decision.
-async fn add_the_teacher_and_save(app: &mut TestApp) {
+async fn add_the_teacher_and_save(app: &mut TelegramApp) {
     app.press("Thêm thành viên", "Thành viên thứ 2").await;
     enter_member(app, &TEACHER).await;
     app.press("Xong", REVIEW).await;
@@ -86,7 +86,7 @@ async fn add_the_teacher_and_save(app: &mut TestApp) {
 }
 
 /// A team of two, confirmed, with the decision's number and date: ends at the scan question.
-async fn reach_the_decision_scan(app: &mut TestApp) {
+async fn reach_the_decision_scan(app: &mut TelegramApp) {
     start_and_enter_the_leader(app).await;
     enter_member(app, &YOUTH_SECRETARY).await;
     app.press("Thêm thành viên", "Thành viên thứ 2").await;

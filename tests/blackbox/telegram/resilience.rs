@@ -8,7 +8,7 @@ use cnscd::telegram::ServeOptions;
 use super::*;
 use crate::support::fake_telegram::text_update;
 use crate::support::fake_telegram::DEFAULT_WAIT;
-use crate::support::telegram_app::{spawn_app, text_of, TestApp, CHAT};
+use crate::support::telegram_app::{spawn_app, text_of, TelegramApp, CHAT};
 use std::time::Duration;
 
 #[tokio::test]
@@ -224,7 +224,7 @@ async fn outbox_messages_reach_their_chats_and_a_chat_that_blocked_the_bot_is_ma
     );
 }
 
-async fn wait_until_outbox_empty(app: &TestApp) {
+async fn wait_until_outbox_empty(app: &TelegramApp) {
     let deadline = tokio::time::Instant::now() + DEFAULT_WAIT;
     while !app
         .store

@@ -13,12 +13,12 @@ use serde_json::{json, Value};
 use super::*;
 use crate::support::fake_telegram::{callback_update, text_update, DEFAULT_WAIT};
 use crate::support::telegram_app::{
-    post_update, spawn_app_without_bot, spawn_app_without_bot_on, text_of, TestApp, CHAT,
+    post_update, spawn_app_without_bot, spawn_app_without_bot_on, text_of, TelegramApp, CHAT,
 };
 use crate::support::webhook::{start_replica, Replica, SECRET};
 
 /// Rows in `table` (a table the test knows exists).
-async fn count(app: &TestApp, table: &str) -> i64 {
+async fn count(app: &TelegramApp, table: &str) -> i64 {
     sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
         .fetch_one(app.store.pool())
         .await
@@ -27,7 +27,7 @@ async fn count(app: &TestApp, table: &str) -> i64 {
 
 /// Whether `update_id` is recorded as processed.
 /// Whether the update is in the inbox.
-async fn recorded(app: &TestApp, update_id: i64) -> bool {
+async fn recorded(app: &TelegramApp, update_id: i64) -> bool {
     let found: Option<String> =
         sqlx::query_scalar("SELECT update_id FROM inbox WHERE update_id = $1")
             .bind(update_id.to_string())

@@ -14,11 +14,12 @@ use cnscd::domain::CompositionRules;
 use cnscd::engine::Engine;
 use cnscd::i18n::{to_plain, Texts};
 use cnscd::ops::metrics::Metrics;
-use cnscd::storage::scratch::{report_skipped, ScratchDb};
+use cnscd::storage::scratch::ScratchDb;
 use cnscd::storage::{Backend, Store};
 use cnscd::zalo::tokens::{TokenPolicy, Tokens};
 use cnscd::zalo::{AccessTokens, TokenUnavailable};
 
+use crate::support::app::scratch;
 use crate::support::fake_zalo_oauth::{FakeZaloOauth, APP_ID, APP_SECRET};
 
 const ADMINS: [&str; 2] = ["telegram:111", "zalo:222"];
@@ -29,21 +30,6 @@ fn t0() -> DateTime<Utc> {
 
 fn hours(h: f64) -> chrono::Duration {
     chrono::Duration::seconds((h * 3600.0) as i64)
-}
-
-async fn scratch(backend: Backend, test: &str) -> Option<ScratchDb> {
-    match backend {
-        Backend::Sqlite => Some(ScratchDb::sqlite().expect("scratch SQLite")),
-        Backend::Postgres => {
-            let db = ScratchDb::postgres_from_env()
-                .await
-                .expect("scratch database");
-            if db.is_none() {
-                report_skipped(test);
-            }
-            db
-        }
-    }
 }
 
 fn settings(oauth: &url::Url, seed: Option<&str>) -> ZaloSettings {
