@@ -6,12 +6,14 @@
 //! that stores the new [`Session`].
 
 mod action;
+mod effect;
 mod field;
 mod idle;
 mod input;
 pub mod lookup;
 mod member;
 mod menu;
+mod message;
 pub mod notices;
 mod official;
 mod registration;
@@ -25,99 +27,16 @@ use chrono::NaiveDate;
 
 pub use crate::wording::role_key;
 pub use action::{anytime_button, Action};
+pub use effect::Effect;
 pub use input::{parse_command, Command};
 pub use lookup::{Lookup, Need};
+pub use message::{Attachment, Button, FileUpload, Incoming, Reply, UnsupportedKind};
 pub use state::{
     Decision, DecisionFile, Draft, FileKind, Member, Registration, Session, State, Team,
 };
 
-use crate::domain::{AccountRole, CompositionRules, PhoneNumber};
-use crate::i18n::{Html, Texts};
-
-/// One thing a user did, as any channel can express it. Stored in the inbox as JSON.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Incoming {
-    /// Typed text, commands included (`/start abc`).
-    Text(String),
-    /// A button press; the payload is what [`Button::payload`] held.
-    Button(String),
-    /// A shared phone contact; `own` when it is the sender's own number.
-    Contact {
-        phone: String,
-        own: bool,
-    },
-    File(FileUpload),
-    /// Something the bot cannot read here (sticker, voice note, location…).
-    Unsupported(UnsupportedKind),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct FileUpload {
-    pub file_id: String,
-    pub kind: FileKind,
-    pub sha256: Option<String>,
-    /// The bytes of a small text file (a CSV of villages); adapters fill it for CSV files.
-    #[serde(default, with = "crate::base64_bytes::option")]
-    pub content: Option<Vec<u8>>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UnsupportedKind {
-    Sticker,
-    Voice,
-    Location,
-    Video,
-    Other,
-}
-
-/// A message from the bot: markup text (see [`crate::i18n`]) and rows of buttons.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Reply {
-    pub text: Html,
-    pub buttons: Vec<Vec<Button>>,
-    /// Ask the user to share their own phone contact (Telegram shows a one-tap button).
-    #[serde(default)]
-    pub ask_contact: Option<String>,
-    /// A PNG picture sent after the text (the QR code of an invitation, a chart).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: Option<Attachment>,
-    /// A file sent after the text (a report's spreadsheet).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub document: Option<Attachment>,
-}
-
-impl Reply {
-    pub fn text(text: Html) -> Reply {
-        Reply {
-            text,
-            buttons: Vec::new(),
-            ask_contact: None,
-            image: None,
-            document: None,
-        }
-    }
-}
-
-/// A file sent with a reply: a picture (an invitation's QR code, a chart) or a document
-/// (a report's spreadsheet).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Attachment {
-    pub file_name: String,
-    #[serde(with = "crate::base64_bytes")]
-    pub bytes: Vec<u8>,
-    /// Shown under the picture or file, so it still says what it is when forwarded alone.
-    pub caption: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Button {
-    /// Plain text shown on the button.
-    pub label: String,
-    /// What comes back as [`Incoming::Button`] when it is pressed (at most 64 bytes).
-    pub payload: String,
-}
+use crate::domain::{AccountRole, CompositionRules};
+use crate::i18n::Texts;
 
 /// A unit as the conversation shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,104 +102,6 @@ pub struct Membership {
     pub visible: bool,
     /// The number is the team leader's (who does not ask the head to leave).
     pub leader: bool,
-}
-
-/// A change to the world the engine must apply with the new session, atomically.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Effect {
-    RedeemInvitation {
-        code_sha256: String,
-        role: AccountRole,
-        unit_code: String,
-    },
-    /// Keep the unfinished registration (and its complete part) so officials see a draft
-    /// and the head can resume it.
-    SaveDraft {
-        unit_code: String,
-        registration: Registration,
-        /// The head paused (`/huy`), rather than a checkpoint after an answer.
-        paused: bool,
-    },
-    /// The head confirmed the team.
-    SaveTeam {
-        unit_code: String,
-        team: Team,
-        /// See [`Registration::based_on`].
-        based_on: Option<i64>,
-    },
-    /// A member's own word on publishing their number.
-    SetPhoneConsent {
-        phone: PhoneNumber,
-        granted: bool,
-    },
-    /// A member asks to leave a team: its head is told.
-    RequestRemoval {
-        phone: PhoneNumber,
-        unit_code: String,
-        name: String,
-    },
-    AddVillage {
-        commune: String,
-        name: String,
-    },
-    RenameVillage {
-        code: String,
-        name: String,
-    },
-    RemoveVillage {
-        code: String,
-    },
-    /// Villages from a CSV file sent in chat, for the official's commune only.
-    ImportVillages {
-        commune: String,
-        csv: Vec<u8>,
-    },
-    /// A one-time invitation; the engine makes the code and shows it with its link.
-    CreateInvitation {
-        role: AccountRole,
-        unit_code: String,
-        unit_name: String,
-    },
-    /// A commune official turns the notices of village team changes on or off.
-    SetChangeNotices {
-        on: bool,
-    },
-    /// The report of an official's area, sent as a summary, a chart and a spreadsheet.
-    SendReport {
-        scope: String,
-    },
-    /// A district official sets the deadline of the district's campaign.
-    SetDeadline {
-        scope: String,
-        deadline: NaiveDate,
-    },
-    /// A province official places a village of a divided commune in one of its communes.
-    AssignVillage {
-        village: String,
-        commune: String,
-    },
-    /// The official above ends the access of the accounts of `role` bound to the unit.
-    RevokeAccess {
-        unit_code: String,
-        role: AccountRole,
-    },
-    /// An invitation code that was unknown, used or expired: audited (without the code)
-    /// and counted against the chat's limit of wrong codes.
-    InvitationRefused {
-        reason: &'static str,
-    },
-    /// `/lienket`: the engine makes a one-time code that links another chat to this one.
-    ShowLinkCode,
-    /// `/lienket CODE` typed here: this chat and the one that showed the code are one
-    /// person's.
-    LinkWith {
-        code: String,
-    },
-    /// An action refused for role or scope: kept in the audit log.
-    Denied {
-        action: String,
-        unit_code: String,
-    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -376,20 +197,5 @@ impl Context<'_> {
     /// The answer to `need`, if the engine already loaded it.
     pub fn answer(&self, need: &Need) -> Option<&Lookup> {
         self.answers.iter().find(|(n, _)| n == need).map(|(_, l)| l)
-    }
-}
-
-impl Effect {
-    /// Whether applying it may change a unit's team status (alerts are recomputed then).
-    pub fn changes_status(&self) -> bool {
-        matches!(
-            self,
-            Effect::SaveDraft { .. }
-                | Effect::SaveTeam { .. }
-                | Effect::AddVillage { .. }
-                | Effect::RemoveVillage { .. }
-                | Effect::ImportVillages { .. }
-                | Effect::SetDeadline { .. }
-        )
     }
 }

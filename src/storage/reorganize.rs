@@ -2,11 +2,15 @@
 //! what hangs on it to the new commune, ending districts, recording where each commune went.
 //! Every function runs inside the one transaction of the reorganisation.
 
+mod accounts_and_campaigns;
+
+pub use accounts_and_campaigns::{
+    bound_chats, campaigns_of, end_accounts, move_campaign, move_officials, BoundChat,
+};
+
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::account_admin::revoke_unit;
 use super::{now_text, StorageResult, Tx};
-use crate::domain::AccountRole;
 
 /// Where a pre-reform commune went (a row of `unit_successions`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,14 +21,6 @@ pub struct Succession {
     pub old_name: String,
     pub split: bool,
     pub effective_on: String,
-}
-
-/// A chat bound to a unit: `channel:id`, its role and the unit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BoundChat {
-    pub chat: String,
-    pub role: String,
-    pub unit_code: String,
 }
 
 fn date_text(date: NaiveDate) -> String {
@@ -143,85 +139,6 @@ pub async fn villages_with_teams(
     .await?;
     let teams = rows.iter().map(|(_, team)| team).sum();
     Ok((rows.into_iter().map(|(code, _)| code).collect(), teams))
-}
-
-/// The chats bound to `unit` with `role`.
-pub async fn bound_chats(
-    tx: &mut Tx<'_>,
-    unit: &str,
-    role: AccountRole,
-) -> StorageResult<Vec<BoundChat>> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT channel, external_id FROM accounts WHERE unit_code = $1 AND role = $2 ORDER BY id",
-    )
-    .bind(unit)
-    .bind(role.code())
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(channel, id)| BoundChat {
-            chat: format!("{channel}:{id}"),
-            role: role.code().to_owned(),
-            unit_code: unit.to_owned(),
-        })
-        .collect())
-}
-
-/// Moves the commune officials of `from` (and its unused invitations for them) to `to`.
-pub async fn move_officials(tx: &mut Tx<'_>, from: &str, to: &str) -> StorageResult<()> {
-    sqlx::query(
-        "UPDATE accounts SET unit_code = $2 WHERE unit_code = $1 AND role = 'commune-official'",
-    )
-    .bind(from)
-    .bind(to)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        "UPDATE invitations SET unit_code = $2
-         WHERE unit_code = $1 AND role = 'commune-official' AND used_at IS NULL",
-    )
-    .bind(from)
-    .bind(to)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// Ends the accounts of `role` on `unit` (audited as revoked by `by`), and the unused
-/// invitations for it: the unit is gone.
-pub async fn end_accounts(
-    tx: &mut Tx<'_>,
-    unit: &str,
-    role: AccountRole,
-    by: &str,
-    now: DateTime<Utc>,
-) -> StorageResult<u64> {
-    sqlx::query("DELETE FROM invitations WHERE unit_code = $1 AND role = $2 AND used_at IS NULL")
-        .bind(unit)
-        .bind(role.code())
-        .execute(&mut **tx)
-        .await?;
-    revoke_unit(tx, unit, role, by, now).await
-}
-
-/// The campaigns over `scope`: (id, name).
-pub async fn campaigns_of(tx: &mut Tx<'_>, scope: &str) -> StorageResult<Vec<(i64, String)>> {
-    Ok(
-        sqlx::query_as("SELECT id, name FROM campaigns WHERE scope_code = $1 ORDER BY id")
-            .bind(scope)
-            .fetch_all(&mut **tx)
-            .await?,
-    )
-}
-
-pub async fn move_campaign(tx: &mut Tx<'_>, id: i64, scope: &str) -> StorageResult<()> {
-    sqlx::query("UPDATE campaigns SET scope_code = $1 WHERE id = $2")
-        .bind(scope)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
 
 pub async fn record_succession(

@@ -1,21 +1,20 @@
 //! Reads the answer to the current question: validates it, re-asks with a specific message
 //! when it is wrong, stores it and moves on when it is right.
 
+mod member_fields;
+
+pub(super) use member_fields::{role, role_detail, workplace, zalo};
+
 use super::super::input::{Action, Input};
-use super::super::state::{ConsentSource, Draft, PendingMember, Registration, Step};
+use super::super::state::{ConsentSource, Registration, Step};
 use super::super::turn::Turn;
 use super::super::State;
 use super::decision::{decision_date, decision_file, decision_number, decision_offer};
 use super::flow::{advance, back, goto, save};
 use super::member_questions;
 use super::review::{choice, pick_member};
-use crate::domain::decision::{parse_short_text, FreeTextError};
-use crate::domain::text::same_words;
-use crate::domain::{LevelRules, MemberRole, NameError, PersonName, PhoneError, PhoneNumber};
+use crate::domain::{NameError, PersonName, PhoneError, PhoneNumber};
 use crate::i18n::{Html, K};
-
-const WORKPLACE_MAX: usize = 120;
-const ROLE_DETAIL_MAX: usize = 60;
 
 pub fn on_input(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
     match input {
@@ -178,121 +177,6 @@ fn phone_error_key(error: PhoneError) -> K {
         PhoneError::Foreign => K::PhoneForeign,
         PhoneError::Landline => K::PhoneLandline,
         PhoneError::Invalid => K::PhoneInvalid,
-    }
-}
-
-pub(super) fn role(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
-    let chosen = match &input {
-        Input::Action(Action::Role(role)) => Some(*role),
-        // Typed instead of pressed: accept the exact label, whatever its diacritics.
-        Input::Text(text) if text.len() < 200 => MemberRole::ALL
-            .into_iter()
-            .find(|r| same_words(text, &turn.label(crate::wording::role_key(*r)))),
-        _ => None,
-    };
-    let rules = super::rules(turn, &reg);
-    match chosen {
-        Some(role) if rules.allowed_roles.contains(&role) => {
-            if let Some(name) = unique_role_holder(rules, &reg.draft, role) {
-                let label = turn.label(crate::wording::role_key(role));
-                let args = [
-                    ("role", Html::text(&label)),
-                    ("name", Html::text(name.as_str())),
-                ];
-                let why = turn.fill(K::RoleTaken, &args);
-                return refuse(turn, reg, why);
-            }
-            reg.draft.pending.role = Some(role);
-            if role != MemberRole::Other {
-                reg.draft.pending.role_detail = None;
-            }
-            advance(turn, reg)
-        }
-        _ => {
-            let why = turn.t(K::ChooseRoleFromButtons);
-            refuse(turn, reg, why)
-        }
-    }
-}
-
-/// Who else in the team holds `role` when the rules allow it to one person only.
-fn unique_role_holder(rules: &LevelRules, draft: &Draft, role: MemberRole) -> Option<PersonName> {
-    let others = draft
-        .members
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| draft.editing != Some(*i))
-        .map(|(_, m)| m);
-    let taken: Vec<MemberRole> = others.clone().map(|m| m.role).collect();
-    if rules.role_available(role, &taken) {
-        return None;
-    }
-    others
-        .into_iter()
-        .find(|m| m.role == role)
-        .map(|m| m.name.clone())
-}
-
-fn free_text_error(turn: &Turn<'_>, error: FreeTextError) -> Html {
-    match error {
-        FreeTextError::Empty => turn.t(K::TextEmpty),
-        FreeTextError::TooLong { max } => {
-            turn.fill(K::TextTooLong, &[("max", Html::text(&max.to_string()))])
-        }
-        FreeTextError::NoLetters => turn.t(K::TextNoLetters),
-    }
-}
-
-pub(super) fn role_detail(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
-    short_text(turn, reg, input, ROLE_DETAIL_MAX, |pending, text| {
-        pending.role_detail = Some(text)
-    })
-}
-
-pub(super) fn workplace(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
-    short_text(turn, reg, input, WORKPLACE_MAX, |pending, text| {
-        pending.workplace = Some(text)
-    })
-}
-
-/// A member's Zalo number, when it is not their mobile: the same number means none apart.
-pub(super) fn zalo(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
-    let Input::Text(text) = &input else {
-        return expected_text(turn, reg, &input);
-    };
-    match PhoneNumber::parse(text) {
-        Ok(number) => {
-            let pending = &mut reg.draft.pending;
-            pending.zalo = (pending.phone.as_ref() != Some(&number)).then_some(number);
-            advance(turn, reg)
-        }
-        Err(error) => {
-            let why = turn.t(phone_error_key(error));
-            refuse(turn, reg, why)
-        }
-    }
-}
-
-/// A short free-text answer about the pending member, stored by `store`.
-fn short_text(
-    turn: &mut Turn<'_>,
-    mut reg: Registration,
-    input: Input,
-    max: usize,
-    store: fn(&mut PendingMember, String),
-) -> State {
-    let Input::Text(text) = &input else {
-        return expected_text(turn, reg, &input);
-    };
-    match parse_short_text(text, max) {
-        Ok(text) => {
-            store(&mut reg.draft.pending, text);
-            advance(turn, reg)
-        }
-        Err(error) => {
-            let why = free_text_error(turn, error);
-            refuse(turn, reg, why)
-        }
     }
 }
 

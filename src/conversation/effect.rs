@@ -1,0 +1,119 @@
+//! The changes to the world a turn asks the engine to apply with the new session.
+
+use chrono::NaiveDate;
+
+use super::{Registration, Team};
+use crate::domain::{AccountRole, PhoneNumber};
+
+/// A change to the world the engine must apply with the new session, atomically.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    RedeemInvitation {
+        code_sha256: String,
+        role: AccountRole,
+        unit_code: String,
+    },
+    /// Keep the unfinished registration (and its complete part) so officials see a draft
+    /// and the head can resume it.
+    SaveDraft {
+        unit_code: String,
+        registration: Registration,
+        /// The head paused (`/huy`), rather than a checkpoint after an answer.
+        paused: bool,
+    },
+    /// The head confirmed the team.
+    SaveTeam {
+        unit_code: String,
+        team: Team,
+        /// See [`Registration::based_on`].
+        based_on: Option<i64>,
+    },
+    /// A member's own word on publishing their number.
+    SetPhoneConsent {
+        phone: PhoneNumber,
+        granted: bool,
+    },
+    /// A member asks to leave a team: its head is told.
+    RequestRemoval {
+        phone: PhoneNumber,
+        unit_code: String,
+        name: String,
+    },
+    AddVillage {
+        commune: String,
+        name: String,
+    },
+    RenameVillage {
+        code: String,
+        name: String,
+    },
+    RemoveVillage {
+        code: String,
+    },
+    /// Villages from a CSV file sent in chat, for the official's commune only.
+    ImportVillages {
+        commune: String,
+        csv: Vec<u8>,
+    },
+    /// A one-time invitation; the engine makes the code and shows it with its link.
+    CreateInvitation {
+        role: AccountRole,
+        unit_code: String,
+        unit_name: String,
+    },
+    /// A commune official turns the notices of village team changes on or off.
+    SetChangeNotices {
+        on: bool,
+    },
+    /// The report of an official's area, sent as a summary, a chart and a spreadsheet.
+    SendReport {
+        scope: String,
+    },
+    /// A district official sets the deadline of the district's campaign.
+    SetDeadline {
+        scope: String,
+        deadline: NaiveDate,
+    },
+    /// A province official places a village of a divided commune in one of its communes.
+    AssignVillage {
+        village: String,
+        commune: String,
+    },
+    /// The official above ends the access of the accounts of `role` bound to the unit.
+    RevokeAccess {
+        unit_code: String,
+        role: AccountRole,
+    },
+    /// An invitation code that was unknown, used or expired: audited (without the code)
+    /// and counted against the chat's limit of wrong codes.
+    InvitationRefused {
+        reason: &'static str,
+    },
+    /// `/lienket`: the engine makes a one-time code that links another chat to this one.
+    ShowLinkCode,
+    /// `/lienket CODE` typed here: this chat and the one that showed the code are one
+    /// person's.
+    LinkWith {
+        code: String,
+    },
+    /// An action refused for role or scope: kept in the audit log.
+    Denied {
+        action: String,
+        unit_code: String,
+    },
+}
+
+impl Effect {
+    /// Whether applying it may change a unit's team status (alerts are recomputed then).
+    pub fn changes_status(&self) -> bool {
+        matches!(
+            self,
+            Effect::SaveDraft { .. }
+                | Effect::SaveTeam { .. }
+                | Effect::AddVillage { .. }
+                | Effect::RemoveVillage { .. }
+                | Effect::ImportVillages { .. }
+                | Effect::SetDeadline { .. }
+        )
+    }
+}

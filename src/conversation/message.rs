@@ -1,0 +1,90 @@
+//! What passes between a channel and the core: incoming events, and replies with their
+//! buttons and attachments.
+
+use super::FileKind;
+use crate::i18n::Html;
+
+/// One thing a user did, as any channel can express it. Stored in the inbox as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Incoming {
+    /// Typed text, commands included (`/start abc`).
+    Text(String),
+    /// A button press; the payload is what [`Button::payload`] held.
+    Button(String),
+    /// A shared phone contact; `own` when it is the sender's own number.
+    Contact {
+        phone: String,
+        own: bool,
+    },
+    File(FileUpload),
+    /// Something the bot cannot read here (sticker, voice note, location…).
+    Unsupported(UnsupportedKind),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileUpload {
+    pub file_id: String,
+    pub kind: FileKind,
+    pub sha256: Option<String>,
+    /// The bytes of a small text file (a CSV of villages); adapters fill it for CSV files.
+    #[serde(default, with = "crate::base64_bytes::option")]
+    pub content: Option<Vec<u8>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnsupportedKind {
+    Sticker,
+    Voice,
+    Location,
+    Video,
+    Other,
+}
+
+/// A message from the bot: markup text (see [`crate::i18n`]) and rows of buttons.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Reply {
+    pub text: Html,
+    pub buttons: Vec<Vec<Button>>,
+    /// Ask the user to share their own phone contact (Telegram shows a one-tap button).
+    #[serde(default)]
+    pub ask_contact: Option<String>,
+    /// A PNG picture sent after the text (the QR code of an invitation, a chart).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<Attachment>,
+    /// A file sent after the text (a report's spreadsheet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<Attachment>,
+}
+
+impl Reply {
+    pub fn text(text: Html) -> Reply {
+        Reply {
+            text,
+            buttons: Vec::new(),
+            ask_contact: None,
+            image: None,
+            document: None,
+        }
+    }
+}
+
+/// A file sent with a reply: a picture (an invitation's QR code, a chart) or a document
+/// (a report's spreadsheet).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Attachment {
+    pub file_name: String,
+    #[serde(with = "crate::base64_bytes")]
+    pub bytes: Vec<u8>,
+    /// Shown under the picture or file, so it still says what it is when forwarded alone.
+    pub caption: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Button {
+    /// Plain text shown on the button.
+    pub label: String,
+    /// What comes back as [`Incoming::Button`] when it is pressed (at most 64 bytes).
+    pub payload: String,
+}
