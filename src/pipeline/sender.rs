@@ -184,12 +184,16 @@ impl Sender {
                 if self.inner.lock().known.contains(&row.id) {
                     continue;
                 }
-                // Claimed again even when it is this replica's own: the row was read before
-                // the check above, and may have been marked sent (and forgotten here) in
-                // between; the claim only succeeds on a row still unsent.
-                if !store
-                    .claim_outbox_for(row.id, &self.inner.owner, now, stale)
-                    .await?
+                // A row another replica held, or none did, is claimed first; the claim only
+                // succeeds on a row still unsent (it may have been sent and marked since it
+                // was read). This replica's own rows are only read at start, before it sent
+                // anything, and not claimed again: one write per row would make a start that
+                // follows a crash slow when many answers wait.
+                let ours_at_start = own && row.owned;
+                if !ours_at_start
+                    && !store
+                        .claim_outbox_for(row.id, &self.inner.owner, now, stale)
+                        .await?
                 {
                     continue;
                 }

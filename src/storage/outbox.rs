@@ -74,6 +74,8 @@ pub struct RawOutboxMessage {
     pub chat_id: String,
     pub body: String,
     pub dedup_key: Option<String>,
+    /// Already claimed by the replica that read it.
+    pub owned: bool,
 }
 
 impl Store {
@@ -87,9 +89,9 @@ impl Store {
         stale_before: DateTime<Utc>,
         limit: i64,
     ) -> StorageResult<Vec<RawOutboxMessage>> {
-        type Row = (i64, String, String, Option<String>);
+        type Row = (i64, String, String, Option<String>, Option<String>);
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT id, chat_id, body, dedup_key FROM outbox
+            "SELECT id, chat_id, body, dedup_key, owner FROM outbox
              WHERE channel = $1 AND sent_at IS NULL AND failed_at IS NULL AND held_at IS NULL
                AND (owner = $2 OR claimed_at IS NULL OR claimed_at < $3)
              ORDER BY id LIMIT $4",
@@ -102,11 +104,12 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, chat_id, body, dedup_key)| RawOutboxMessage {
+            .map(|(id, chat_id, body, dedup_key, by)| RawOutboxMessage {
                 id,
                 chat_id,
                 body,
                 dedup_key,
+                owned: by.as_deref() == Some(owner),
             })
             .collect())
     }
@@ -138,6 +141,7 @@ impl Store {
                 chat_id,
                 body,
                 dedup_key,
+                owned: false,
             })
             .collect())
     }

@@ -83,11 +83,27 @@ fn spawn_bot(zalo: &FakeZalo, database: &str, listen: u16, ops: u16) -> tokio::p
         .env("ZALO_OPENAPI_URL", &zalo.base)
         .env("ZALO_OAUTH_URL", &zalo.base)
         .env("DATABASE_URL", database)
+        .env(
+            "RUST_LOG",
+            std::env::var("CNSCD_ZALO_RUST_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(log_file())
         .kill_on_drop(true)
         .spawn()
         .expect("cnscd starts")
+}
+
+/// Where the bots' log goes: `CNSCD_ZALO_LOG` names a file (appended to), else nowhere.
+fn log_file() -> Stdio {
+    let file = std::env::var("CNSCD_ZALO_LOG").ok().and_then(|path| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .ok()
+    });
+    file.map_or_else(Stdio::null, Stdio::from)
 }
 
 /// Waits until the process answers on its ops port (at most 30 s, then goes on anyway).
