@@ -89,6 +89,30 @@ impl Store {
         stale_before: DateTime<Utc>,
         limit: i64,
     ) -> StorageResult<Vec<RawOutboxMessage>> {
+        self.outbox_rows(channel, Some(owner), stale_before, limit)
+            .await
+    }
+
+    /// Undelivered messages of `channel` that no replica holds: unclaimed (alerts, notices)
+    /// or claimed before `stale_before` (their replica is taken to be gone, or lost them).
+    pub async fn unclaimed_outbox(
+        &self,
+        channel: &str,
+        stale_before: DateTime<Utc>,
+        limit: i64,
+    ) -> StorageResult<Vec<RawOutboxMessage>> {
+        self.outbox_rows(channel, None, stale_before, limit).await
+    }
+
+    /// Unsent rows that are `owner`'s (none when `None`: `owner = NULL` holds for no row),
+    /// unclaimed, or claimed before `stale_before`.
+    async fn outbox_rows(
+        &self,
+        channel: &str,
+        owner: Option<&str>,
+        stale_before: DateTime<Utc>,
+        limit: i64,
+    ) -> StorageResult<Vec<RawOutboxMessage>> {
         type Row = (i64, String, String, Option<String>, Option<String>);
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT id, chat_id, body, dedup_key, owner FROM outbox
@@ -109,39 +133,7 @@ impl Store {
                 chat_id,
                 body,
                 dedup_key,
-                owned: by.as_deref() == Some(owner),
-            })
-            .collect())
-    }
-
-    /// Undelivered messages of `channel` that no replica holds: unclaimed (alerts, notices)
-    /// or claimed before `stale_before` (their replica is taken to be gone, or lost them).
-    pub async fn unclaimed_outbox(
-        &self,
-        channel: &str,
-        stale_before: DateTime<Utc>,
-        limit: i64,
-    ) -> StorageResult<Vec<RawOutboxMessage>> {
-        type Row = (i64, String, String, Option<String>);
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT id, chat_id, body, dedup_key FROM outbox
-             WHERE channel = $1 AND sent_at IS NULL AND failed_at IS NULL AND held_at IS NULL
-               AND (claimed_at IS NULL OR claimed_at < $2)
-             ORDER BY id LIMIT $3",
-        )
-        .bind(channel)
-        .bind(now_text(stale_before))
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, chat_id, body, dedup_key)| RawOutboxMessage {
-                id,
-                chat_id,
-                body,
-                dedup_key,
-                owned: false,
+                owned: owner.is_some() && by.as_deref() == owner,
             })
             .collect())
     }
