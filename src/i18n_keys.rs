@@ -102,6 +102,7 @@ text_keys! {
     CardPhoneHidden = "card_phone_hidden",
     CardTeamInProgress = "card_team_in_progress",
     CardTitle = "card_title",
+    CardZalo = "card_zalo",
     ChooseFromButtons = "choose_from_buttons",
     ChooseLanguage = "choose_language",
     ChoosePlace = "choose_place",

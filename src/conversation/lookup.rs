@@ -82,6 +82,8 @@ pub struct PublicMember {
     pub role_detail: Option<String>,
     /// `None` when the member has not agreed to publish it.
     pub phone: Option<PhoneNumber>,
+    /// Their Zalo number when it is not their mobile, under the same agreement.
+    pub zalo: Option<PhoneNumber>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -26,7 +26,18 @@ pub fn on_contact(turn: &mut Turn<'_>, phone: &str, own: bool) -> State {
         return State::Idle;
     }
     menu(turn);
-    State::Member { phone }
+    State::Member {
+        phone: listed_number(&turn.ctx.memberships, phone),
+    }
+}
+
+/// The number the member's word is kept under: the mobile their teams list, when the shared
+/// one was their Zalo number (one person, one listed mobile); otherwise the shared one.
+fn listed_number(memberships: &[super::Membership], shared: PhoneNumber) -> PhoneNumber {
+    match memberships {
+        [first, rest @ ..] if rest.iter().all(|m| m.phone == first.phone) => first.phone.clone(),
+        _ => shared,
+    }
 }
 
 pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
@@ -86,7 +97,7 @@ pub fn on_input(turn: &mut Turn<'_>, phone: PhoneNumber, input: Input) -> State 
     match input {
         Input::Action(Action::ShowMyNumber) => set_consent(turn, phone, true),
         Input::Action(Action::HideMyNumber) => set_consent(turn, phone, false),
-        Input::Action(Action::LeaveTeam(code)) => leave(turn, phone, &code),
+        Input::Action(Action::LeaveTeam(code)) => leave(turn, &code),
         _ => {
             turn.say(K::ChooseFromButtons);
             menu(turn);
@@ -106,7 +117,7 @@ fn set_consent(turn: &mut Turn<'_>, phone: PhoneNumber, granted: bool) -> State 
     State::Idle
 }
 
-fn leave(turn: &mut Turn<'_>, phone: PhoneNumber, code: &str) -> State {
+fn leave(turn: &mut Turn<'_>, code: &str) -> State {
     let Some(membership) = turn
         .ctx
         .memberships
@@ -124,7 +135,7 @@ fn leave(turn: &mut Turn<'_>, phone: PhoneNumber, code: &str) -> State {
         return State::Idle;
     };
     turn.effect(Effect::RequestRemoval {
-        phone,
+        phone: membership.phone.clone(),
         unit_code: membership.unit.code.clone(),
         name: membership.name,
     });

@@ -102,6 +102,8 @@ pub struct Membership {
     pub visible: bool,
     /// The number is the team leader's (who does not ask the head to leave).
     pub leader: bool,
+    /// The mobile number the team lists for them (the shared one may be their Zalo number).
+    pub phone: crate::domain::PhoneNumber,
 }
 
 #[derive(Debug, Clone, PartialEq)]

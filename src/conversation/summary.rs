@@ -172,6 +172,10 @@ fn public_team(turn: &Turn<'_>, unit: &UnitEntry, team: Option<&PublicTeam>) -> 
             Some(phone) => Html::text(&phone.national()),
             None => turn.t(K::CardPhoneHidden),
         };
+        let phone = match &member.zalo {
+            Some(zalo) => Html::markup(format!("{phone} {}", zalo_link(turn, zalo))),
+            None => phone,
+        };
         let args = [
             ("name", Html::text(member.name.as_str())),
             (
@@ -186,6 +190,19 @@ fn public_team(turn: &Turn<'_>, unit: &UnitEntry, team: Option<&PublicTeam>) -> 
         lines.push(decision_line(turn, &team.decision).into_string());
     }
     lines
+}
+
+/// A member's Zalo number as a link that opens a Zalo chat with them (zalo.me/<number>).
+fn zalo_link(turn: &Turn<'_>, zalo: &PhoneNumber) -> Html {
+    let national = zalo.national();
+    let digits: String = national.chars().filter(char::is_ascii_digit).collect();
+    turn.fill(
+        K::CardZalo,
+        &[
+            ("zalo", Html::text(&national)),
+            ("digits", Html::text(&digits)),
+        ],
+    )
 }
 
 /// The card residents see: the unit's team with the numbers members agreed to publish, and

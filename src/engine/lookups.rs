@@ -183,6 +183,8 @@ fn public_team(stored: StoredTeam) -> PublicTeam {
         .members
         .into_iter()
         .map(|member| PublicMember {
+            // The member's word publishes their numbers: the mobile and the Zalo account.
+            zalo: member.zalo.filter(|_| member.consent.is_some()),
             phone: member.consent.is_some().then_some(member.phone),
             name: member.name,
             role: member.role,
@@ -227,21 +229,25 @@ async fn card(tx: &mut Tx<'_>, code: &str) -> Result<Option<TeamCard>, StorageEr
     }))
 }
 
-/// The teams a member's (or leader's) number belongs to, for their own menu.
+/// The teams a member's (or leader's) number belongs to, for their own menu; a member's
+/// Zalo number finds them too, and the membership carries the mobile the team lists.
 pub(super) async fn memberships(
     tx: &mut Tx<'_>,
     phone: &PhoneNumber,
 ) -> Result<Vec<Membership>, StorageError> {
     let mut out = Vec::new();
-    for (code, name) in directory::memberships(tx, phone).await? {
+    for (code, name, listed) in directory::memberships(tx, phone).await? {
+        let Ok(listed) = PhoneNumber::parse(&listed) else {
+            continue;
+        };
         let Some(unit) = unit_in_tx(tx, &code).await? else {
             continue;
         };
         let Some(team) = team_for_unit(tx, &code).await?.map(|t| t.team) else {
             continue;
         };
-        let leader = team.leader_phone.as_ref() == Some(phone);
-        let consent = match team.members.iter().find(|m| &m.phone == phone) {
+        let leader = team.leader_phone.as_ref() == Some(&listed);
+        let consent = match team.members.iter().find(|m| m.phone == listed) {
             Some(member) => member.consent,
             None => team.leader_consent,
         };
@@ -250,6 +256,7 @@ pub(super) async fn memberships(
             name,
             visible: consent.is_some(),
             leader,
+            phone: listed,
         });
     }
     Ok(out)

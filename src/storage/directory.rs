@@ -105,16 +105,18 @@ pub async fn set_phone_consent(
     Ok(())
 }
 
-/// The teams `phone` is a member or the leader of: (unit code, their name).
+/// The teams `phone` is a member or the leader of: (unit code, their name, the mobile number
+/// the team lists for them). A member is also found by their Zalo number: Zalo's share-info
+/// form gives the number of the Zalo account, which may not be the mobile the head wrote.
 pub async fn memberships(
     tx: &mut Tx<'_>,
     phone: &PhoneNumber,
-) -> StorageResult<Vec<(String, String)>> {
+) -> StorageResult<Vec<(String, String, String)>> {
     Ok(sqlx::query_as(
-        "SELECT t.unit_code, m.full_name FROM members m JOIN teams t ON t.id = m.team_id
-         WHERE m.phone = $1
+        "SELECT t.unit_code, m.full_name, m.phone FROM members m JOIN teams t ON t.id = m.team_id
+         WHERE m.phone = $1 OR m.zalo_phone = $1
          UNION
-         SELECT t.unit_code, t.leader_name FROM teams t
+         SELECT t.unit_code, t.leader_name, t.leader_phone FROM teams t
          WHERE t.leader_phone = $1 AND t.leader_name IS NOT NULL
          ORDER BY 1",
     )

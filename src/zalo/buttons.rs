@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use super::render::{phone_numbers, plain, split, MAX_TEXT_CHARS};
 use crate::conversation::{Button, Reply};
+use crate::domain::PhoneNumber;
 use crate::pipeline::Choices;
 
 /// What starts a button's payload when it comes back as text; nobody types it by chance.
@@ -75,7 +76,7 @@ pub fn text_messages(reply: &Reply, hint: &str) -> Vec<Value> {
             break;
         }
         template.push(json!({
-            "title": title(&url),
+            "title": link_title(&url),
             "type": "oa.open.url",
             "payload": { "url": url },
         }));
@@ -123,6 +124,18 @@ fn title(text: &str) -> String {
     text.chars().take(MAX_TITLE_CHARS).collect()
 }
 
+/// A link to a person's Zalo (a member's Zalo number on a card) says whose; others show the
+/// address itself.
+fn link_title(url: &str) -> String {
+    match url
+        .strip_prefix("https://zalo.me/")
+        .and_then(|number| PhoneNumber::parse(number).ok())
+    {
+        Some(number) => format!("💬 Zalo {}", number.national()),
+        None => title(url),
+    }
+}
+
 /// The `https` links of a reply's markup (an invitation's link), once each.
 fn links(markup: &str) -> Vec<String> {
     let mut found = Vec::new();
@@ -165,6 +178,23 @@ mod tests {
         assert_eq!(buttons[0]["type"], "oa.query.hide");
         assert_eq!(buttons[0]["payload"], format!("{PAYLOAD_PREFIX}4:b0"));
         assert_eq!(buttons[1]["title"], "Không");
+    }
+
+    #[test]
+    fn a_members_zalo_link_becomes_a_button_that_opens_their_zalo() {
+        let card = "• <b>Lê Văn Cường</b> — 0987 654 321 · Zalo: \
+                    <a href=\"https://zalo.me/0977111222\">0977 111 222</a>";
+        let messages = text_messages(&reply(card, &[]), "");
+        let buttons = messages[0]["attachment"]["payload"]["buttons"]
+            .as_array()
+            .expect("buttons");
+        let zalo = buttons
+            .iter()
+            .find(|b| b["type"] == "oa.open.url")
+            .expect("a link button");
+        assert_eq!(zalo["title"], "💬 Zalo 0977 111 222");
+        assert_eq!(zalo["payload"]["url"], "https://zalo.me/0977111222");
+        assert!(!messages[0]["text"].as_str().expect("text").contains("href"));
     }
 
     #[test]
