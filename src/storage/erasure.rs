@@ -53,11 +53,19 @@ pub async fn erase_phone(
     exec(
         tx,
         "UPDATE teams SET version = version + 1
-         WHERE id IN (SELECT team_id FROM members WHERE phone = $1)",
+         WHERE id IN (SELECT team_id FROM members WHERE phone = $1 OR zalo_phone = $1)",
         e164,
     )
     .await?;
-    erased.members = exec(tx, "DELETE FROM members WHERE phone = $1", e164).await?;
+    // The person's numbers: this one, and the mobile or Zalo number beside it on their rows.
+    let mut numbers = vec![phone.clone()];
+    numbers.extend(other_numbers(tx, e164).await?);
+    erased.members = exec(
+        tx,
+        "DELETE FROM members WHERE phone = $1 OR zalo_phone = $1",
+        e164,
+    )
+    .await?;
     erased.leaders = exec(
         tx,
         "UPDATE teams SET leader_name = NULL, leader_phone = NULL, version = version + 1
@@ -65,27 +73,40 @@ pub async fn erase_phone(
         e164,
     )
     .await?;
-    erased.consents = exec(tx, "DELETE FROM phone_consents WHERE phone = $1", e164).await?;
-    erased.drafts = exec(
-        tx,
-        "UPDATE teams SET draft_json = NULL WHERE draft_json LIKE '%' || $1 || '%'",
-        e164,
-    )
-    .await?;
-    let mut own_chats = proven_chats(tx, e164).await?;
-    for (channel, chat_id, own) in sessions_holding(tx, phone).await? {
-        erased.sessions += delete_session(tx, &channel, &chat_id).await?;
-        if own && !own_chats.contains(&(channel.clone(), chat_id.clone())) {
-            own_chats.push((channel, chat_id));
+    let mut own_chats = Vec::new();
+    for number in &numbers {
+        let e164 = number.e164();
+        erased.consents += exec(tx, "DELETE FROM phone_consents WHERE phone = $1", e164).await?;
+        erased.drafts += exec(
+            tx,
+            "UPDATE teams SET draft_json = NULL WHERE draft_json LIKE '%' || $1 || '%'",
+            e164,
+        )
+        .await?;
+        own_chats.extend(proven_chats(tx, e164).await?);
+        for (channel, chat_id, own) in sessions_holding(tx, number).await? {
+            erased.sessions += delete_session(tx, &channel, &chat_id).await?;
+            if own && !own_chats.contains(&(channel.clone(), chat_id.clone())) {
+                own_chats.push((channel, chat_id));
+            }
         }
     }
+    own_chats.sort();
+    own_chats.dedup();
     for (channel, chat_id) in own_chats {
         erased.sessions += delete_session(tx, &channel, &chat_id).await?;
         forget_chat(tx, &channel, &chat_id, &mut erased).await?;
     }
-    exec(tx, "DELETE FROM member_chats WHERE phone = $1", e164).await?;
-    let mut mentions = vec![e164.to_owned(), phone.national()];
-    mentions.extend(names);
+    let mut mentions = names;
+    for number in &numbers {
+        exec(
+            tx,
+            "DELETE FROM member_chats WHERE phone = $1",
+            number.e164(),
+        )
+        .await?;
+        mentions.extend([number.e164().to_owned(), number.national()]);
+    }
     for mention in mentions {
         erased.messages += exec(
             tx,
@@ -97,10 +118,32 @@ pub async fn erase_phone(
     Ok(erased)
 }
 
+/// The person's other numbers, found beside this one on their member rows: the Zalo number
+/// beside the mobile, or the mobile beside the Zalo number they were found by.
+async fn other_numbers(tx: &mut Tx<'_>, e164: &str) -> StorageResult<Vec<PhoneNumber>> {
+    let rows: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT phone, zalo_phone FROM members WHERE phone = $1 OR zalo_phone = $1")
+            .bind(e164)
+            .fetch_all(&mut **tx)
+            .await?;
+    let mut numbers: Vec<String> = rows
+        .into_iter()
+        .flat_map(|(phone, zalo)| [Some(phone), zalo])
+        .flatten()
+        .filter(|number| number != e164)
+        .collect();
+    numbers.sort();
+    numbers.dedup();
+    Ok(numbers
+        .iter()
+        .filter_map(|number| PhoneNumber::parse(number).ok())
+        .collect())
+}
+
 /// The names the number is listed under, in members and leaders.
 async fn member_names(tx: &mut Tx<'_>, e164: &str) -> StorageResult<Vec<String>> {
     let rows = sqlx::query(
-        "SELECT full_name AS name FROM members WHERE phone = $1
+        "SELECT full_name AS name FROM members WHERE phone = $1 OR zalo_phone = $1
          UNION SELECT leader_name AS name FROM teams WHERE leader_phone = $1 AND leader_name IS NOT NULL",
     )
     .bind(e164)

@@ -82,6 +82,12 @@ impl Replay {
                 let tokens = std::sync::Arc::new(FixedToken(FIRST_ACCESS_TOKEN.into()));
                 self.app.start(tokens).await;
             }
+            "erase" => {
+                let mut said = Vec::new();
+                cnscd::cli::privacy::erase(&self.app.engine, arg, &mut said)
+                    .await
+                    .expect("erased");
+            }
             // What the transcripts print from the database: not a conversation.
             "team" | "audit" | "outbox" | "traces" => {}
             other => panic!("`! {other}` is not replayed over Zalo"),
