@@ -146,11 +146,11 @@ async fn progress(tx: &mut Tx<'_>, parent: &str) -> Result<Vec<VillageState>, St
             _ => None,
         };
         let members = usize::try_from(members).unwrap_or(0);
-        let team = match (status.as_deref(), decision) {
+        let team = match (status, decision) {
             (None, _) => TeamProgress::NoTeam,
-            (Some("registered"), true) => TeamProgress::DecisionReceived { members },
-            (Some("registered"), false) => TeamProgress::Registered { members },
-            _ => TeamProgress::Draft,
+            (Some(TeamStatus::Registered), true) => TeamProgress::DecisionReceived { members },
+            (Some(TeamStatus::Registered), false) => TeamProgress::Registered { members },
+            (Some(TeamStatus::Draft), _) => TeamProgress::Draft,
         };
         let covered = match unit.level {
             UnitLevel::Commune => Some(

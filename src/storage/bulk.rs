@@ -29,7 +29,7 @@ pub async fn insert_registered_teams(
         for (unit_code, team) in batch {
             query = query
                 .bind(unit_code)
-                .bind("registered")
+                .bind(super::teams::TeamStatus::Registered.as_str())
                 .bind(team.leader_name.as_ref().map(|n| n.as_str()))
                 .bind(team.leader_phone.as_ref().map(|p| p.e164()))
                 .bind(team.decision.number.as_ref().map(|n| n.as_str()))

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
+use super::teams::TeamStatus;
 use super::units::{children_in_tx, unit_in_tx, Unit};
 use super::{now_text, StorageResult, Tx};
 use crate::domain::text::fold;
@@ -39,7 +40,7 @@ pub async fn unit_in_use(tx: &mut Tx<'_>, code: &str) -> StorageResult<bool> {
 pub async fn children_progress(
     tx: &mut Tx<'_>,
     parent: &str,
-) -> StorageResult<Vec<(Unit, Option<String>, i64, bool)>> {
+) -> StorageResult<Vec<(Unit, Option<TeamStatus>, i64, bool)>> {
     let children = children_in_tx(tx, parent).await?;
     let rows = sqlx::query(
         "SELECT t.unit_code, t.status, CASE WHEN t.decision_number IS NULL THEN 0 ELSE 1 END AS has_decision,
@@ -56,7 +57,7 @@ pub async fn children_progress(
             .find(|r| r.try_get::<String, _>("unit_code").ok().as_deref() == Some(&child.code));
         let progress = match row {
             Some(r) => (
-                Some(r.try_get("status")?),
+                Some(TeamStatus::parse(&r.try_get::<String, _>("status")?)?),
                 r.try_get("members")?,
                 r.try_get::<i64, _>("has_decision")? == 1,
             ),

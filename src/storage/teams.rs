@@ -17,6 +17,24 @@ pub enum TeamStatus {
     Registered,
 }
 
+impl TeamStatus {
+    /// The word stored in `teams.status`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TeamStatus::Draft => "draft",
+            TeamStatus::Registered => "registered",
+        }
+    }
+
+    /// A stored word read back; another word is a corrupt row, not a draft.
+    pub fn parse(stored: &str) -> StorageResult<TeamStatus> {
+        [TeamStatus::Draft, TeamStatus::Registered]
+            .into_iter()
+            .find(|status| status.as_str() == stored)
+            .ok_or_else(|| corrupt("team status", stored))
+    }
+}
+
 /// A team as stored: its complete part, and the unfinished registration if one was paused.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredTeam {
@@ -122,11 +140,7 @@ pub async fn team_for_unit(tx: &mut Tx<'_>, unit_code: &str) -> StorageResult<Op
     };
     Ok(Some(StoredTeam {
         id,
-        status: if status == "registered" {
-            TeamStatus::Registered
-        } else {
-            TeamStatus::Draft
-        },
+        status: TeamStatus::parse(&status)?,
         team,
         // An unreadable draft (from an older version) is dropped rather than blocking the team.
         unfinished: draft_json.and_then(|json| serde_json::from_str(&json).ok()),
@@ -140,9 +154,9 @@ async fn ensure_team(
     tx: &mut Tx<'_>,
     unit_code: &str,
     now: DateTime<Utc>,
-) -> StorageResult<(i64, String, i64)> {
+) -> StorageResult<(i64, TeamStatus, i64)> {
     // One statement: it runs on every checkpoint of a registration.
-    Ok(sqlx::query_as(
+    let (id, status, version): (i64, String, i64) = sqlx::query_as(
         "INSERT INTO teams (unit_code, status, created_at, updated_at) VALUES ($1, 'draft', $2, $2)
          ON CONFLICT (unit_code) DO UPDATE SET updated_at = excluded.updated_at
          RETURNING id, status, version",
@@ -150,7 +164,8 @@ async fn ensure_team(
     .bind(unit_code)
     .bind(now_text(now))
     .fetch_one(&mut **tx)
-    .await?)
+    .await?;
+    Ok((id, TeamStatus::parse(&status)?, version))
 }
 
 async fn replace_members(
@@ -224,7 +239,7 @@ pub async fn save_draft(
         .bind(team_id)
         .execute(&mut **tx)
         .await?;
-    if status == "draft" {
+    if status == TeamStatus::Draft {
         let team = reg.draft.to_team();
         write_leader(tx, team_id, &team, now).await?;
         replace_members(tx, team_id, &team.members, now).await?;
@@ -245,7 +260,7 @@ pub async fn save_team(
     let (team_id, status, version) = ensure_team(tx, unit_code, now).await?;
     let unchanged = match based_on {
         Some(based_on) => version == based_on,
-        None => status != "registered",
+        None => status != TeamStatus::Registered,
     };
     if !unchanged {
         return Err(StorageError::Conflict);
