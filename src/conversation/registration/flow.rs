@@ -1,5 +1,6 @@
 //! Which question comes next, which came before, and how the registration ends.
 
+use super::super::state::LeaderField;
 use super::super::state::TeamLevel;
 use super::super::state::{ConsentSource, Draft, PendingMember, Registration, Step, Team};
 use super::super::summary::team_card;
@@ -64,21 +65,23 @@ pub fn advance(turn: &mut Turn<'_>, mut reg: Registration) -> State {
     }
     let draft = &mut reg.draft;
     reg.step = match reg.step {
-        Step::LeaderName => Step::LeaderPhone,
-        Step::LeaderPhone => Step::LeaderConsent,
-        Step::LeaderConsent if draft.editing_leader => {
-            draft.editing_leader = false;
-            Step::Review
-        }
-        Step::LeaderConsent if draft.reviewed => Step::Review,
-        Step::LeaderConsent => Step::Member(member_questions::first()),
+        Step::Leader(field) => match field.next() {
+            Some(next) => Step::Leader(next),
+            None if draft.editing_leader => {
+                draft.editing_leader = false;
+                Step::Review
+            }
+            None if draft.reviewed => Step::Review,
+            None => Step::Member(member_questions::first()),
+        },
         Step::Member(field) => match member_questions::after(field, &draft.pending) {
             Some(next) => Step::Member(next),
             None => return commit_member(turn, reg),
         },
-        Step::DecisionNumber => Step::DecisionDate,
-        Step::DecisionDate => Step::DecisionFile,
-        Step::DecisionFile => return save(turn, reg),
+        Step::Decision(field) => match field.next() {
+            Some(next) => Step::Decision(next),
+            None => return save(turn, reg),
+        },
         // Choices: their buttons say where to go; no typed answer moves them on. Listed one
         // by one, so that a new question cannot be forgotten here and repeat forever.
         step @ (Step::AddMore
@@ -97,15 +100,14 @@ pub fn advance(turn: &mut Turn<'_>, mut reg: Registration) -> State {
 fn ends_field(reg: &Registration) -> bool {
     match reg.step {
         Step::Member(field) => member_questions::ends_change(field, &reg.draft.pending),
-        Step::LeaderName | Step::LeaderPhone | Step::LeaderConsent => true,
-        Step::AddMore
+        Step::Leader(_) => true,
+        // Not changed from the "change" menu.
+        Step::Decision(_)
+        | Step::AddMore
         | Step::Review
         | Step::ChooseEdit
         | Step::ChooseRemove
         | Step::DecisionOffer
-        | Step::DecisionNumber
-        | Step::DecisionDate
-        | Step::DecisionFile
         | Step::ChooseField
         | Step::ConfirmRemove => false,
     }
@@ -154,16 +156,17 @@ pub fn back(turn: &mut Turn<'_>, mut reg: Registration) -> State {
     }
     let draft = &mut reg.draft;
     reg.step = match reg.step {
-        Step::LeaderName if draft.editing_leader => {
-            draft.editing_leader = false;
-            Step::Review
-        }
-        Step::LeaderName => {
-            turn.say(K::NoPreviousQuestion);
-            Step::LeaderName
-        }
-        Step::LeaderPhone => Step::LeaderName,
-        Step::LeaderConsent => Step::LeaderPhone,
+        Step::Leader(field) => match field.previous() {
+            Some(previous) => Step::Leader(previous),
+            None if draft.editing_leader => {
+                draft.editing_leader = false;
+                Step::Review
+            }
+            None => {
+                turn.say(K::NoPreviousQuestion);
+                Step::Leader(field)
+            }
+        },
         Step::Member(field) => match member_questions::before(field, &draft.pending) {
             Some(previous) => Step::Member(previous),
             None => back_from_first_member_question(draft),
@@ -173,7 +176,7 @@ pub fn back(turn: &mut Turn<'_>, mut reg: Registration) -> State {
                 draft.pending = PendingMember::from_member(&last);
                 Step::Member(member_questions::last(&draft.pending))
             }
-            None => Step::LeaderConsent,
+            None => last_leader_question(),
         },
         Step::Review => Step::AddMore,
         Step::ChooseField => {
@@ -187,9 +190,10 @@ pub fn back(turn: &mut Turn<'_>, mut reg: Registration) -> State {
             Step::ChooseRemove
         }
         Step::ChooseEdit | Step::ChooseRemove | Step::DecisionOffer => Step::Review,
-        Step::DecisionNumber => Step::DecisionOffer,
-        Step::DecisionDate => Step::DecisionNumber,
-        Step::DecisionFile => Step::DecisionDate,
+        Step::Decision(field) => match field.previous() {
+            Some(previous) => Step::Decision(previous),
+            None => Step::DecisionOffer,
+        },
     };
     goto(turn, reg)
 }
@@ -203,10 +207,14 @@ fn back_from_first_member_question(draft: &mut Draft) -> Step {
         return Step::Review;
     }
     if draft.members.is_empty() {
-        return Step::LeaderConsent;
+        return last_leader_question();
     }
     draft.pending = PendingMember::default();
     Step::AddMore
+}
+
+fn last_leader_question() -> Step {
+    Step::Leader(LeaderField::ALL[LeaderField::ALL.len() - 1])
 }
 
 /// A question changed together with the one before it (not on its own from the menu).

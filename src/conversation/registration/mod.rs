@@ -4,8 +4,9 @@
 
 mod answer;
 mod ask;
-mod decision;
+mod decision_questions;
 mod flow;
+mod leader_questions;
 mod member_questions;
 mod questions;
 mod review;
@@ -116,18 +117,15 @@ fn cancel(turn: &mut Turn<'_>, reg: Registration) -> State {
 
 fn help_key(step: Step) -> K {
     match step {
+        Step::Leader(field) => leader_questions::question(field).help,
         Step::Member(field) => member_questions::question(field).help,
-        Step::LeaderName => K::HelpName,
-        Step::LeaderPhone => K::HelpPhone,
-        Step::LeaderConsent => K::HelpConsent,
+        Step::Decision(field) => decision_questions::question(field).help,
+        Step::DecisionOffer => K::HelpDecision,
         Step::AddMore => K::HelpAddMore,
         Step::Review
         | Step::ChooseEdit
         | Step::ChooseRemove
         | Step::ChooseField
         | Step::ConfirmRemove => K::HelpReview,
-        Step::DecisionOffer | Step::DecisionNumber | Step::DecisionDate | Step::DecisionFile => {
-            K::HelpDecision
-        }
     }
 }
