@@ -1,6 +1,7 @@
 //! The village team registration: leader → members one by one → review → founding decision
-//! → saved. `ask` renders the current question, `answer` reads a reply to it, `flow` knows
-//! which question comes next or before.
+//! → saved. The questions are tables (`leader_questions`, `member_questions`,
+//! `decision_questions`); `ask` renders the current question, `answer` reads a reply to it,
+//! `flow` knows which question comes next or before, `save` ends the registration.
 
 mod answer;
 mod ask;
@@ -10,6 +11,7 @@ mod leader_questions;
 mod member_questions;
 mod questions;
 mod review;
+mod save;
 
 pub use ask::ask;
 pub use flow::begin;
