@@ -1,47 +1,89 @@
-//! What the registration asks about a member, one variant per question. Each variant has two
-//! stable names written in one place: its step's name in the saved dialogue state (JSON) and
-//! its code in the "change this field" button. What each question does lives in
-//! `registration::member_questions`, one entry per variant.
+//! What the registration asks, one enum per group of questions (the leader, a member, the
+//! founding decision), one variant per question. Each variant's step name in the saved
+//! dialogue state (JSON) is written here, next to it, and never changes. What each question
+//! does lives in `registration::{leader,member,decision}_questions`, one entry per variant.
 
 use serde::{Deserialize, Serialize};
 
-/// Declares [`MemberField`] with its saved name, its button code and [`MemberField::ALL`], so
-/// that a variant cannot be given one and not the other.
-macro_rules! member_fields {
-    ($($(#[$doc:meta])* $variant:ident = $saved:literal, $code:literal;)*) => {
-        /// A question about the member being entered, in the order they are asked.
+/// Declares a question enum with each variant's saved name, `ALL` (the order of the
+/// questions) and `next`/`previous` in that order, so a variant cannot go without its name.
+macro_rules! question_fields {
+    ($(#[$meta:meta])* $name:ident { $($(#[$doc:meta])* $variant:ident = $saved:literal,)* }) => {
+        $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum MemberField {
+        pub enum $name {
             $($(#[$doc])* #[serde(rename = $saved)] $variant,)*
         }
 
-        impl MemberField {
-            /// Every field, in the order of the questions.
-            pub const ALL: &'static [MemberField] = &[$(MemberField::$variant),*];
+        impl $name {
+            /// Every question, in the order they are asked.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
 
-            /// The field's code in a button's payload (kept short: 64 bytes in all).
-            pub fn code(self) -> &'static str {
-                match self {
-                    $(MemberField::$variant => $code,)*
-                }
+            /// The question after this one in `ALL`.
+            pub fn next(self) -> Option<$name> {
+                let at = $name::ALL.iter().position(|q| *q == self)?;
+                $name::ALL.get(at + 1).copied()
+            }
+
+            /// The question before this one in `ALL`.
+            pub fn previous(self) -> Option<$name> {
+                let at = $name::ALL.iter().position(|q| *q == self)?;
+                at.checked_sub(1).map(|at| $name::ALL[at])
             }
         }
     };
 }
 
-member_fields! {
-    Name = "member_name", "name";
-    Role = "member_role", "role";
-    /// The role in the member's own words, when it is "Other".
-    RoleOther = "member_role_other", "role_other";
-    Phone = "member_phone", "phone";
-    Consent = "member_consent", "consent";
-    Workplace = "member_workplace", "work";
-    /// Their Zalo number, when it is not their mobile number.
-    Zalo = "member_zalo", "zalo";
+question_fields! {
+    /// A question about the team's leader.
+    LeaderField {
+        Name = "leader_name",
+        Phone = "leader_phone",
+        /// Whether residents may see the leader's number.
+        Consent = "leader_consent",
+    }
+}
+
+question_fields! {
+    /// A question about the member being entered.
+    MemberField {
+        Name = "member_name",
+        Role = "member_role",
+        /// The role in the member's own words, when it is "Other".
+        RoleOther = "member_role_other",
+        Phone = "member_phone",
+        Consent = "member_consent",
+        Workplace = "member_workplace",
+        /// Their Zalo number, when it is not their mobile number.
+        Zalo = "member_zalo",
+    }
+}
+
+question_fields! {
+    /// A question about the team's founding decision, once the head said there is one.
+    DecisionField {
+        Number = "decision_number",
+        Date = "decision_date",
+        /// Its scan or photo.
+        File = "decision_file",
+    }
 }
 
 impl MemberField {
+    /// The field's code in a "change this field" button's payload (kept short: 64 bytes in
+    /// all). Never changed: buttons already sent carry it.
+    pub fn code(self) -> &'static str {
+        match self {
+            MemberField::Name => "name",
+            MemberField::Role => "role",
+            MemberField::RoleOther => "role_other",
+            MemberField::Phone => "phone",
+            MemberField::Consent => "consent",
+            MemberField::Workplace => "work",
+            MemberField::Zalo => "zalo",
+        }
+    }
+
     pub fn parse(code: &str) -> Option<MemberField> {
         MemberField::ALL.iter().copied().find(|f| f.code() == code)
     }
@@ -50,7 +92,6 @@ impl MemberField {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::conversation::state::Step;
 
     #[test]
     fn every_field_code_reads_back_as_its_field() {
@@ -60,12 +101,14 @@ mod tests {
     }
 
     #[test]
-    fn a_member_step_is_saved_under_the_name_it_had_before_the_table() {
-        let saved = serde_json::to_string(&Step::Member(MemberField::Workplace)).unwrap();
-        assert_eq!(saved, "\"member_workplace\"");
-        let read: Step = serde_json::from_str("\"member_role_other\"").unwrap();
-        assert_eq!(read, Step::Member(MemberField::RoleOther));
-        let read: Step = serde_json::from_str("\"review\"").unwrap();
-        assert_eq!(read, Step::Review);
+    fn next_and_previous_walk_the_questions_in_order() {
+        assert_eq!(LeaderField::Name.next(), Some(LeaderField::Phone));
+        assert_eq!(LeaderField::Consent.next(), None);
+        assert_eq!(DecisionField::Number.previous(), None);
+        assert_eq!(DecisionField::File.previous(), Some(DecisionField::Date));
+        for pair in MemberField::ALL.windows(2) {
+            assert_eq!(pair[0].next(), Some(pair[1]));
+            assert_eq!(pair[1].previous(), Some(pair[0]));
+        }
     }
 }

@@ -126,7 +126,9 @@ pub enum ExpectedFile {
 
 pub fn expected_file(state: &State) -> Option<ExpectedFile> {
     match state {
-        State::Registering(reg) if reg.step == state::Step::DecisionFile => {
+        State::Registering(reg)
+            if reg.step == state::Step::Decision(state::DecisionField::File) =>
+        {
             Some(ExpectedFile::DecisionScan)
         }
         State::AwaitingVillagesCsv => Some(ExpectedFile::VillagesCsv),

@@ -6,13 +6,13 @@ mod member_fields;
 pub(super) use member_fields::{role, role_detail, workplace, zalo};
 
 use super::super::input::{Action, Input};
-use super::super::state::{ConsentSource, Registration, Step};
+use super::super::state::{Draft, Registration, Step};
 use super::super::turn::Turn;
 use super::super::State;
-use super::decision::{decision_date, decision_file, decision_number, decision_offer};
-use super::flow::{advance, back, goto, save};
-use super::member_questions;
+use super::flow::{advance, back, goto};
 use super::review::{choice, pick_member};
+use super::save::save;
+use super::{decision_questions, leader_questions, member_questions};
 use crate::domain::{NameError, PersonName, PhoneError, PhoneNumber};
 use crate::i18n::{Html, K};
 
@@ -26,33 +26,24 @@ pub fn on_input(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> Sta
         }
         Input::Action(Action::Skip) => skip(turn, reg),
         input => match reg.step {
+            Step::Leader(field) => (leader_questions::question(field).answer)(turn, reg, input),
             Step::Member(field) => (member_questions::question(field).answer)(turn, reg, input),
-            Step::LeaderName => name(turn, reg, input),
-            Step::LeaderPhone => phone(turn, reg, input),
-            Step::LeaderConsent => consent(turn, reg, input),
+            Step::Decision(field) => (decision_questions::question(field).answer)(turn, reg, input),
             Step::AddMore | Step::Review => choice(turn, reg, input),
             Step::ChooseEdit | Step::ChooseRemove | Step::ChooseField | Step::ConfirmRemove => {
                 pick_member(turn, reg, input)
             }
-            Step::DecisionOffer => decision_offer(turn, reg, input),
-            Step::DecisionNumber => decision_number(turn, reg, input),
-            Step::DecisionDate => decision_date(turn, reg, input),
-            Step::DecisionFile => decision_file(turn, reg, input),
+            Step::DecisionOffer => decision_questions::answer_offer(turn, reg, input),
         },
     }
 }
 
 fn has_answer(reg: &Registration) -> bool {
-    let d = &reg.draft;
-    let p = &d.pending;
+    let draft = &reg.draft;
     match reg.step {
-        Step::LeaderName => d.leader_name.is_some(),
-        Step::LeaderPhone => d.leader_phone.is_some(),
-        Step::LeaderConsent => d.leader_consent_answered,
-        Step::Member(field) => (member_questions::question(field).answered)(p),
-        Step::DecisionNumber => d.decision.number.is_some(),
-        Step::DecisionDate => d.decision.date.is_some(),
-        Step::DecisionFile => d.decision.file.is_some(),
+        Step::Leader(field) => (leader_questions::question(field).answered)(draft),
+        Step::Member(field) => (member_questions::question(field).answered)(&draft.pending),
+        Step::Decision(field) => (decision_questions::question(field).answered)(&draft.decision),
         // Choices hold no answer of their own.
         Step::AddMore
         | Step::Review
@@ -86,26 +77,39 @@ fn skip(turn: &mut Turn<'_>, mut reg: Registration) -> State {
             (member_questions::question(field).clear)(&mut reg.draft.pending);
             advance(turn, reg)
         }
-        Step::DecisionOffer | Step::DecisionFile => save(turn, reg),
-        _ => {
+        Step::Decision(field) if decision_questions::question(field).skippable => {
+            advance(turn, reg)
+        }
+        Step::DecisionOffer => save(turn, reg),
+        Step::Leader(_)
+        | Step::Member(_)
+        | Step::Decision(_)
+        | Step::AddMore
+        | Step::Review
+        | Step::ChooseEdit
+        | Step::ChooseRemove
+        | Step::ChooseField
+        | Step::ConfirmRemove => {
             let why = turn.t(K::CannotSkip);
             refuse(turn, reg, why)
         }
     }
 }
 
-pub(super) fn name(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
+/// A person's full name, kept by `store`.
+pub(super) fn name(
+    turn: &mut Turn<'_>,
+    mut reg: Registration,
+    input: Input,
+    store: fn(&mut Draft, PersonName),
+) -> State {
     let Input::Text(text) = &input else {
         return expected_text(turn, reg, &input);
     };
     match PersonName::parse_full(text) {
         Ok(name) => {
             let plain = !name.has_diacritics();
-            if reg.step == Step::LeaderName {
-                reg.draft.leader_name = Some(name);
-            } else {
-                reg.draft.pending.name = Some(name);
-            }
+            store(&mut reg.draft, name);
             if plain && reg.diacritics_asked {
                 reg.diacritics_declined = true;
             }
@@ -138,7 +142,13 @@ fn name_error(turn: &Turn<'_>, error: NameError) -> Html {
     }
 }
 
-pub(super) fn phone(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
+/// A person's mobile number, not used by anyone else in the team, kept by `store`.
+pub(super) fn phone(
+    turn: &mut Turn<'_>,
+    mut reg: Registration,
+    input: Input,
+    store: fn(&mut Draft, PhoneNumber),
+) -> State {
     let text = match &input {
         Input::Text(text) | Input::Contact { phone: text, .. } => text.clone(),
         _ => return expected_text(turn, reg, &input),
@@ -160,11 +170,7 @@ pub(super) fn phone(turn: &mut Turn<'_>, mut reg: Registration, input: Input) ->
         );
         return refuse(turn, reg, why);
     }
-    if reg.step == Step::LeaderPhone {
-        reg.draft.leader_phone = Some(phone);
-    } else {
-        reg.draft.pending.phone = Some(phone);
-    }
+    store(&mut reg.draft, phone);
     advance(turn, reg)
 }
 
@@ -181,22 +187,20 @@ fn phone_error_key(error: PhoneError) -> K {
 }
 
 /// Decree 13/2023: residents see a member's (or the leader's) number only if they agreed.
-pub(super) fn consent(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
-    let granted = match input {
-        Input::Action(Action::ConsentYes) => Some(true),
-        Input::Action(Action::ConsentNo) => Some(false),
-        _ => None,
-    };
-    let draft = &mut reg.draft;
-    match granted {
-        Some(granted) if reg.step == Step::LeaderConsent => {
-            draft.leader_consent = granted.then_some(ConsentSource::Head);
-            draft.leader_consent_answered = true;
+/// `store` keeps whether the head said they did.
+pub(super) fn consent(
+    turn: &mut Turn<'_>,
+    mut reg: Registration,
+    input: Input,
+    store: fn(&mut Draft, bool),
+) -> State {
+    match input {
+        Input::Action(Action::ConsentYes) => {
+            store(&mut reg.draft, true);
             advance(turn, reg)
         }
-        Some(granted) => {
-            draft.pending.consent = granted.then_some(ConsentSource::Head);
-            draft.pending.consent_answered = true;
+        Input::Action(Action::ConsentNo) => {
+            store(&mut reg.draft, false);
             advance(turn, reg)
         }
         _ => {

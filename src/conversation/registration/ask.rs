@@ -5,8 +5,8 @@ use super::super::state::{Registration, Step, TeamLevel};
 use super::super::summary::team_card;
 use super::super::turn::Turn;
 use super::super::Button;
-use super::member_questions;
-use super::questions::{choose_field, confirm_remove, decision_offer, leader_consent};
+use super::questions::{choose_field, confirm_remove};
+use super::{decision_questions, leader_questions, member_questions};
 use crate::domain::MemberRole;
 use crate::i18n::{Html, K};
 use crate::wording::role_key;
@@ -67,18 +67,8 @@ pub(super) fn pending_name(reg: &Registration) -> Html {
 }
 
 fn question(turn: &Turn<'_>, reg: &Registration) -> Question {
-    let draft = &reg.draft;
     match reg.step {
-        Step::LeaderName => Question {
-            current: draft.leader_name.as_ref().map(|n| n.to_string()),
-            back: draft.editing_leader,
-            ..Question::new(turn.t(by_level(reg, K::AskLeaderName, K::AskLeaderNameCommune)))
-        },
-        Step::LeaderPhone => Question {
-            current: draft.leader_phone.as_ref().map(|p| p.national()),
-            ..Question::new(turn.t(by_level(reg, K::AskLeaderPhone, K::AskLeaderPhoneCommune)))
-        },
-        Step::LeaderConsent => leader_consent(turn, reg),
+        Step::Leader(field) => (leader_questions::question(field).ask)(turn, reg),
         Step::Member(field) => {
             let entry = member_questions::question(field);
             Question {
@@ -98,31 +88,14 @@ fn question(turn: &Turn<'_>, reg: &Registration) -> Question {
         },
         Step::ChooseField => choose_field(turn, reg),
         Step::ConfirmRemove => confirm_remove(turn, reg),
-        Step::DecisionOffer => decision_offer(turn, reg),
-        Step::DecisionNumber => Question {
-            current: draft
-                .decision
-                .number
-                .as_ref()
-                .map(|n| n.as_str().to_owned()),
-            ..Question::new(turn.t(K::AskDecisionNumber))
-        },
-        Step::DecisionDate => Question {
-            current: draft
-                .decision
-                .date
-                .map(|d| d.format("%d/%m/%Y").to_string()),
-            ..Question::new(turn.t(K::AskDecisionDate))
-        },
-        Step::DecisionFile => Question {
-            current: draft
-                .decision
-                .file
-                .as_ref()
-                .map(|_| turn.label(K::FileReceived)),
-            skip: true,
-            ..Question::new(turn.t(K::AskDecisionFile))
-        },
+        Step::DecisionOffer => decision_questions::ask_offer(turn, reg),
+        Step::Decision(field) => {
+            let entry = decision_questions::question(field);
+            Question {
+                skip: entry.skippable,
+                ..(entry.ask)(turn, reg)
+            }
+        }
     }
 }
 

@@ -1,13 +1,11 @@
-//! Which question comes next, which came before, and how the registration ends.
+//! Which question comes next and which came before.
 
-use super::super::state::TeamLevel;
-use super::super::state::{ConsentSource, Draft, PendingMember, Registration, Step, Team};
-use super::super::summary::team_card;
+use super::super::state::{Draft, LeaderField, PendingMember, Registration, Step, Team, TeamLevel};
 use super::super::turn::Turn;
-use super::super::{Effect, State};
+use super::super::State;
 use super::member_questions;
-use super::{ask, rules, team_unit};
-use crate::domain::{PersonName, PhoneNumber};
+use super::save::{published_on_head_word, save};
+use super::{ask, rules};
 use crate::i18n::{Html, K};
 
 /// Starts a registration: from scratch, or at the review of the team already registered.
@@ -64,21 +62,23 @@ pub fn advance(turn: &mut Turn<'_>, mut reg: Registration) -> State {
     }
     let draft = &mut reg.draft;
     reg.step = match reg.step {
-        Step::LeaderName => Step::LeaderPhone,
-        Step::LeaderPhone => Step::LeaderConsent,
-        Step::LeaderConsent if draft.editing_leader => {
-            draft.editing_leader = false;
-            Step::Review
-        }
-        Step::LeaderConsent if draft.reviewed => Step::Review,
-        Step::LeaderConsent => Step::Member(member_questions::first()),
+        Step::Leader(field) => match field.next() {
+            Some(next) => Step::Leader(next),
+            None if draft.editing_leader => {
+                draft.editing_leader = false;
+                Step::Review
+            }
+            None if draft.reviewed => Step::Review,
+            None => Step::Member(member_questions::first()),
+        },
         Step::Member(field) => match member_questions::after(field, &draft.pending) {
             Some(next) => Step::Member(next),
             None => return commit_member(turn, reg),
         },
-        Step::DecisionNumber => Step::DecisionDate,
-        Step::DecisionDate => Step::DecisionFile,
-        Step::DecisionFile => return save(turn, reg),
+        Step::Decision(field) => match field.next() {
+            Some(next) => Step::Decision(next),
+            None => return save(turn, reg),
+        },
         // Choices: their buttons say where to go; no typed answer moves them on. Listed one
         // by one, so that a new question cannot be forgotten here and repeat forever.
         step @ (Step::AddMore
@@ -97,15 +97,14 @@ pub fn advance(turn: &mut Turn<'_>, mut reg: Registration) -> State {
 fn ends_field(reg: &Registration) -> bool {
     match reg.step {
         Step::Member(field) => member_questions::ends_change(field, &reg.draft.pending),
-        Step::LeaderName | Step::LeaderPhone | Step::LeaderConsent => true,
-        Step::AddMore
+        Step::Leader(_) => true,
+        // Not changed from the "change" menu.
+        Step::Decision(_)
+        | Step::AddMore
         | Step::Review
         | Step::ChooseEdit
         | Step::ChooseRemove
         | Step::DecisionOffer
-        | Step::DecisionNumber
-        | Step::DecisionDate
-        | Step::DecisionFile
         | Step::ChooseField
         | Step::ConfirmRemove => false,
     }
@@ -154,16 +153,17 @@ pub fn back(turn: &mut Turn<'_>, mut reg: Registration) -> State {
     }
     let draft = &mut reg.draft;
     reg.step = match reg.step {
-        Step::LeaderName if draft.editing_leader => {
-            draft.editing_leader = false;
-            Step::Review
-        }
-        Step::LeaderName => {
-            turn.say(K::NoPreviousQuestion);
-            Step::LeaderName
-        }
-        Step::LeaderPhone => Step::LeaderName,
-        Step::LeaderConsent => Step::LeaderPhone,
+        Step::Leader(field) => match field.previous() {
+            Some(previous) => Step::Leader(previous),
+            None if draft.editing_leader => {
+                draft.editing_leader = false;
+                Step::Review
+            }
+            None => {
+                turn.say(K::NoPreviousQuestion);
+                Step::Leader(field)
+            }
+        },
         Step::Member(field) => match member_questions::before(field, &draft.pending) {
             Some(previous) => Step::Member(previous),
             None => back_from_first_member_question(draft),
@@ -173,7 +173,7 @@ pub fn back(turn: &mut Turn<'_>, mut reg: Registration) -> State {
                 draft.pending = PendingMember::from_member(&last);
                 Step::Member(member_questions::last(&draft.pending))
             }
-            None => Step::LeaderConsent,
+            None => last_leader_question(),
         },
         Step::Review => Step::AddMore,
         Step::ChooseField => {
@@ -187,9 +187,10 @@ pub fn back(turn: &mut Turn<'_>, mut reg: Registration) -> State {
             Step::ChooseRemove
         }
         Step::ChooseEdit | Step::ChooseRemove | Step::DecisionOffer => Step::Review,
-        Step::DecisionNumber => Step::DecisionOffer,
-        Step::DecisionDate => Step::DecisionNumber,
-        Step::DecisionFile => Step::DecisionDate,
+        Step::Decision(field) => match field.previous() {
+            Some(previous) => Step::Decision(previous),
+            None => Step::DecisionOffer,
+        },
     };
     goto(turn, reg)
 }
@@ -203,10 +204,14 @@ fn back_from_first_member_question(draft: &mut Draft) -> Step {
         return Step::Review;
     }
     if draft.members.is_empty() {
-        return Step::LeaderConsent;
+        return last_leader_question();
     }
     draft.pending = PendingMember::default();
     Step::AddMore
+}
+
+fn last_leader_question() -> Step {
+    Step::Leader(LeaderField::ALL[LeaderField::ALL.len() - 1])
 }
 
 /// A question changed together with the one before it (not on its own from the menu).
@@ -224,65 +229,4 @@ fn back_to_fields(turn: &mut Turn<'_>, mut reg: Registration) -> State {
     }
     reg.step = Step::ChooseField;
     goto(turn, reg)
-}
-
-/// The head confirmed: store the team and return to the menu.
-pub fn save(turn: &mut Turn<'_>, reg: Registration) -> State {
-    let Some(village) = team_unit(turn) else {
-        turn.say(K::NotAVillageHead);
-        return State::Idle;
-    };
-    let based_on = reg.based_on;
-    // A village team's leader is the head who answers: their word is their own.
-    let leader_is_someone_else = reg.level == TeamLevel::Commune;
-    let team = reg.draft.to_team();
-    let published = newly_published_on_head_word(&reg, &team, leader_is_someone_else);
-    let name = turn
-        .ctx
-        .account
-        .as_ref()
-        .map_or("", |a| a.unit.name.as_str())
-        .to_owned();
-    let card = team_card(turn, &name, &team);
-    let text = turn.fill(K::Saved, &[("team", card)]);
-    turn.say_html(text);
-    if !published.is_empty() {
-        let names = Html::text(&published.join(", "));
-        let text = turn.fill(K::ConsentNoteToHead, &[("names", names)]);
-        turn.say_html(text);
-    }
-    turn.effect(Effect::SaveTeam {
-        unit_code: village,
-        team,
-        based_on,
-    });
-    State::Idle
-}
-
-/// The people whose number `team` publishes on the head's word alone.
-fn published_on_head_word(
-    team: &Team,
-    with_leader: bool,
-) -> impl Iterator<Item = (&PersonName, &PhoneNumber)> {
-    let leader = team
-        .leader_name
-        .as_ref()
-        .zip(team.leader_phone.as_ref())
-        .filter(move |_| with_leader && team.leader_consent == Some(ConsentSource::Head));
-    let members = team
-        .members
-        .iter()
-        .filter(|m| m.consent == Some(ConsentSource::Head))
-        .map(|m| (&m.name, &m.phone));
-    leader.into_iter().chain(members)
-}
-
-/// Decree 13/2023: the people whose number this save newly publishes on the head's word.
-/// The members themselves cannot be written to (the bot knows no chat of theirs), so the
-/// head is told what is published and how each person can hide their number.
-fn newly_published_on_head_word(reg: &Registration, team: &Team, with_leader: bool) -> Vec<String> {
-    published_on_head_word(team, with_leader)
-        .filter(|(_, phone)| !reg.head_word_before.contains(phone))
-        .map(|(name, _)| name.to_string())
-        .collect()
 }

@@ -1,11 +1,12 @@
-//! The questions about a member, one entry each, in the order they are asked: what the
+//! The questions about a member, one entry each, in the order of [`MemberField`]: what the
 //! question shows, how its answer is read, whether it may be skipped, when it is asked, and
 //! what the review's "change" menu calls it. `flow`, `ask`, `answer` and the help read this
-//! table; none of them names a member question. Adding one is an entry here, a variant of
-//! [`MemberField`], the member's field that keeps the answer, and the question's texts.
+//! table; none of them names a member question. Adding one is a variant of [`MemberField`],
+//! its entry here (the match has no catch-all), the member's field that keeps the answer,
+//! and the question's texts.
 
 use super::super::input::{Action, Input};
-use super::super::state::{MemberField, PendingMember, Registration, Step};
+use super::super::state::{ConsentSource, MemberField, PendingMember, Registration};
 use super::super::turn::Turn;
 use super::super::State;
 use super::answer::{consent, name, phone, role, role_detail, workplace, zalo};
@@ -16,7 +17,6 @@ use crate::wording::role_key;
 
 /// One question about the member being entered.
 pub(super) struct MemberQuestion {
-    pub(super) field: MemberField,
     /// The label of its button in the review's "change" menu; `None` when it is changed
     /// together with the question before it (the role's own words with the role).
     pub(super) menu: Option<K>,
@@ -32,139 +32,132 @@ pub(super) struct MemberQuestion {
     pub(super) answer: fn(&mut Turn<'_>, Registration, Input) -> State,
 }
 
-pub(super) const MEMBER_QUESTIONS: &[MemberQuestion] = &[
-    MemberQuestion {
-        field: MemberField::Name,
-        menu: Some(K::FieldName),
-        help: K::HelpName,
-        optional: false,
-        asked: |_| true,
-        answered: |p| p.name.is_some(),
-        clear: |p| p.name = None,
-        ask: ask_name,
-        answer: name,
-    },
-    MemberQuestion {
-        field: MemberField::Role,
-        menu: Some(K::FieldRole),
-        help: K::HelpRole,
-        optional: false,
-        asked: |_| true,
-        answered: |p| p.role.is_some(),
-        clear: |p| p.role = None,
-        ask: ask_role,
-        answer: role,
-    },
-    MemberQuestion {
-        field: MemberField::RoleOther,
-        menu: None,
-        help: K::HelpRole,
-        optional: false,
-        asked: |p| p.role == Some(MemberRole::Other),
-        answered: |p| p.role_detail.is_some(),
-        clear: |p| p.role_detail = None,
-        ask: |turn, reg| Question {
-            current: reg.draft.pending.role_detail.clone(),
-            ..Question::new(turn.t(K::AskRoleOther))
-        },
-        answer: role_detail,
-    },
-    MemberQuestion {
-        field: MemberField::Phone,
-        menu: Some(K::FieldPhone),
-        help: K::HelpPhone,
-        optional: false,
-        asked: |_| true,
-        answered: |p| p.phone.is_some(),
-        clear: |p| p.phone = None,
-        ask: |turn, reg| Question {
-            current: reg.draft.pending.phone.as_ref().map(|p| p.national()),
-            ..Question::new(turn.fill(K::AskMemberPhone, &[("name", pending_name(reg))]))
-        },
-        answer: phone,
-    },
-    MemberQuestion {
-        field: MemberField::Consent,
-        menu: Some(K::FieldConsent),
-        help: K::HelpConsent,
-        optional: false,
-        asked: |_| true,
-        answered: |p| p.consent_answered,
-        clear: |p| p.consent_answered = false,
-        ask: ask_consent,
-        answer: consent,
-    },
-    MemberQuestion {
-        field: MemberField::Workplace,
-        menu: Some(K::FieldWorkplace),
-        help: K::HelpWorkplace,
-        optional: true,
-        asked: |_| true,
-        answered: |p| p.workplace.is_some(),
-        clear: |p| p.workplace = None,
-        ask: |turn, reg| Question {
-            current: reg.draft.pending.workplace.clone(),
-            ..Question::new(turn.fill(K::AskMemberWorkplace, &[("name", pending_name(reg))]))
-        },
-        answer: workplace,
-    },
-    // Most people's Zalo account is their mobile number: asked only from the "change" menu.
-    MemberQuestion {
-        field: MemberField::Zalo,
-        menu: Some(K::FieldZalo),
-        help: K::HelpZalo,
-        optional: true,
-        asked: |_| false,
-        answered: |p| p.zalo.is_some(),
-        clear: |p| p.zalo = None,
-        ask: |turn, reg| Question {
-            current: reg.draft.pending.zalo.as_ref().map(|p| p.national()),
-            ..Question::new(turn.fill(K::AskMemberZalo, &[("name", pending_name(reg))]))
-        },
-        answer: zalo,
-    },
-];
-
 /// The entry of `field`.
-pub(super) fn question(field: MemberField) -> &'static MemberQuestion {
-    MEMBER_QUESTIONS
-        .iter()
-        .find(|q| q.field == field)
-        // Every field has its entry: `every_member_field_has_one_question` checks it.
-        .unwrap_or(&MEMBER_QUESTIONS[0])
+pub(super) fn question(field: MemberField) -> MemberQuestion {
+    match field {
+        MemberField::Name => MemberQuestion {
+            menu: Some(K::FieldName),
+            help: K::HelpName,
+            optional: false,
+            asked: |_| true,
+            answered: |p| p.name.is_some(),
+            clear: |p| p.name = None,
+            ask: ask_name,
+            answer: |turn, reg, input| name(turn, reg, input, |d, n| d.pending.name = Some(n)),
+        },
+        MemberField::Role => MemberQuestion {
+            menu: Some(K::FieldRole),
+            help: K::HelpRole,
+            optional: false,
+            asked: |_| true,
+            answered: |p| p.role.is_some(),
+            clear: |p| p.role = None,
+            ask: ask_role,
+            answer: role,
+        },
+        MemberField::RoleOther => MemberQuestion {
+            menu: None,
+            help: K::HelpRole,
+            optional: false,
+            asked: |p| p.role == Some(MemberRole::Other),
+            answered: |p| p.role_detail.is_some(),
+            clear: |p| p.role_detail = None,
+            ask: |turn, reg| Question {
+                current: reg.draft.pending.role_detail.clone(),
+                ..Question::new(turn.t(K::AskRoleOther))
+            },
+            answer: role_detail,
+        },
+        MemberField::Phone => MemberQuestion {
+            menu: Some(K::FieldPhone),
+            help: K::HelpPhone,
+            optional: false,
+            asked: |_| true,
+            answered: |p| p.phone.is_some(),
+            clear: |p| p.phone = None,
+            ask: |turn, reg| Question {
+                current: reg.draft.pending.phone.as_ref().map(|p| p.national()),
+                ..Question::new(turn.fill(K::AskMemberPhone, &[("name", pending_name(reg))]))
+            },
+            answer: |turn, reg, input| phone(turn, reg, input, |d, p| d.pending.phone = Some(p)),
+        },
+        MemberField::Consent => MemberQuestion {
+            menu: Some(K::FieldConsent),
+            help: K::HelpConsent,
+            optional: false,
+            asked: |_| true,
+            answered: |p| p.consent_answered,
+            clear: |p| p.consent_answered = false,
+            ask: ask_consent,
+            answer: |turn, reg, input| {
+                consent(turn, reg, input, |d, granted| {
+                    d.pending.consent = granted.then_some(ConsentSource::Head);
+                    d.pending.consent_answered = true;
+                })
+            },
+        },
+        MemberField::Workplace => MemberQuestion {
+            menu: Some(K::FieldWorkplace),
+            help: K::HelpWorkplace,
+            optional: true,
+            asked: |_| true,
+            answered: |p| p.workplace.is_some(),
+            clear: |p| p.workplace = None,
+            ask: |turn, reg| Question {
+                current: reg.draft.pending.workplace.clone(),
+                ..Question::new(turn.fill(K::AskMemberWorkplace, &[("name", pending_name(reg))]))
+            },
+            answer: workplace,
+        },
+        // Most people's Zalo account is their mobile number: asked only from the "change" menu.
+        MemberField::Zalo => MemberQuestion {
+            menu: Some(K::FieldZalo),
+            help: K::HelpZalo,
+            optional: true,
+            asked: |_| false,
+            answered: |p| p.zalo.is_some(),
+            clear: |p| p.zalo = None,
+            ask: |turn, reg| Question {
+                current: reg.draft.pending.zalo.as_ref().map(|p| p.national()),
+                ..Question::new(turn.fill(K::AskMemberZalo, &[("name", pending_name(reg))]))
+            },
+            answer: zalo,
+        },
+    }
 }
 
 /// The first question of a member.
 pub(super) fn first() -> MemberField {
-    MEMBER_QUESTIONS[0].field
+    MemberField::ALL[0]
 }
 
 /// The question asked after `field`, given the answers so far; `None` after the last.
 pub(super) fn after(field: MemberField, pending: &PendingMember) -> Option<MemberField> {
     let at = position(field);
-    MEMBER_QUESTIONS[at + 1..]
+    MemberField::ALL[at + 1..]
         .iter()
-        .find(|q| (q.asked)(pending))
-        .map(|q| q.field)
+        .copied()
+        .find(|q| (question(*q).asked)(pending))
 }
 
 /// The question asked before `field`, given the answers so far; `None` before the first.
 pub(super) fn before(field: MemberField, pending: &PendingMember) -> Option<MemberField> {
     let at = position(field);
-    MEMBER_QUESTIONS[..at]
+    MemberField::ALL[..at]
         .iter()
         .rev()
-        .find(|q| (q.asked)(pending))
-        .map(|q| q.field)
+        .copied()
+        .find(|q| (question(*q).asked)(pending))
 }
 
 /// The last question asked of a member with these answers.
 pub(super) fn last(pending: &PendingMember) -> MemberField {
-    MEMBER_QUESTIONS
+    MemberField::ALL
         .iter()
         .rev()
-        .find(|q| (q.asked)(pending))
-        .map_or(first(), |q| q.field)
+        .copied()
+        .find(|q| (question(*q).asked)(pending))
+        .unwrap_or(first())
 }
 
 /// Whether answering `field` alone (from the "change" menu) is the whole change: not when
@@ -175,27 +168,15 @@ pub(super) fn ends_change(field: MemberField, pending: &PendingMember) -> bool {
 
 /// The fields the "change" menu offers for a member.
 pub(super) fn in_menu() -> impl Iterator<Item = (MemberField, K)> {
-    MEMBER_QUESTIONS
+    MemberField::ALL
         .iter()
-        .filter_map(|q| q.menu.map(|label| (q.field, label)))
-}
-
-/// The leader's question for the same field, where a leader has it.
-pub(super) fn leader_step(field: MemberField) -> Option<Step> {
-    match field {
-        MemberField::Name => Some(Step::LeaderName),
-        MemberField::Phone => Some(Step::LeaderPhone),
-        MemberField::Consent => Some(Step::LeaderConsent),
-        MemberField::Role | MemberField::RoleOther | MemberField::Workplace | MemberField::Zalo => {
-            None
-        }
-    }
+        .filter_map(|field| question(*field).menu.map(|label| (*field, label)))
 }
 
 fn position(field: MemberField) -> usize {
-    MEMBER_QUESTIONS
+    MemberField::ALL
         .iter()
-        .position(|q| q.field == field)
+        .position(|q| *q == field)
         .unwrap_or(0)
 }
 
@@ -239,23 +220,6 @@ fn ask_consent(turn: &Turn<'_>, reg: &Registration) -> Question {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_member_field_has_one_question() {
-        for field in MemberField::ALL {
-            let entries = MEMBER_QUESTIONS
-                .iter()
-                .filter(|q| q.field == *field)
-                .count();
-            assert_eq!(entries, 1, "{field:?}");
-        }
-        let order: Vec<MemberField> = MEMBER_QUESTIONS.iter().map(|q| q.field).collect();
-        assert_eq!(
-            order,
-            MemberField::ALL,
-            "the table asks in the fields' order"
-        );
-    }
 
     #[test]
     fn the_roles_own_words_are_asked_only_after_other() {

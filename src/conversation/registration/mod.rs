@@ -1,14 +1,17 @@
 //! The village team registration: leader → members one by one → review → founding decision
-//! → saved. `ask` renders the current question, `answer` reads a reply to it, `flow` knows
-//! which question comes next or before.
+//! → saved. The questions are tables (`leader_questions`, `member_questions`,
+//! `decision_questions`); `ask` renders the current question, `answer` reads a reply to it,
+//! `flow` knows which question comes next or before, `save` ends the registration.
 
 mod answer;
 mod ask;
-mod decision;
+mod decision_questions;
 mod flow;
+mod leader_questions;
 mod member_questions;
 mod questions;
 mod review;
+mod save;
 
 pub use ask::ask;
 pub use flow::begin;
@@ -116,18 +119,15 @@ fn cancel(turn: &mut Turn<'_>, reg: Registration) -> State {
 
 fn help_key(step: Step) -> K {
     match step {
+        Step::Leader(field) => leader_questions::question(field).help,
         Step::Member(field) => member_questions::question(field).help,
-        Step::LeaderName => K::HelpName,
-        Step::LeaderPhone => K::HelpPhone,
-        Step::LeaderConsent => K::HelpConsent,
+        Step::Decision(field) => decision_questions::question(field).help,
+        Step::DecisionOffer => K::HelpDecision,
         Step::AddMore => K::HelpAddMore,
         Step::Review
         | Step::ChooseEdit
         | Step::ChooseRemove
         | Step::ChooseField
         | Step::ConfirmRemove => K::HelpReview,
-        Step::DecisionOffer | Step::DecisionNumber | Step::DecisionDate | Step::DecisionFile => {
-            K::HelpDecision
-        }
     }
 }

@@ -7,7 +7,7 @@ use super::super::turn::Turn;
 use super::super::State;
 use super::answer::refuse;
 use super::flow::goto;
-use super::member_questions;
+use super::{leader_questions, member_questions};
 use crate::i18n::{Html, K};
 
 /// The buttons of "add another?" and of the review.
@@ -90,7 +90,7 @@ pub fn pick_member(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> 
         }
         (Step::ChooseField, Input::Action(Action::EditField(field))) => {
             let step = if draft.editing_leader {
-                member_questions::leader_step(field)
+                leader_questions::matching(field).map(Step::Leader)
             } else {
                 member_questions::in_menu()
                     .any(|(offered, _)| offered == field)

@@ -1,0 +1,113 @@
+//! The questions about the team's leader, one entry each, in the order of [`LeaderField`]:
+//! what the question shows, how its answer is read and stored, and which button of the
+//! review's "change" menu reaches it. `flow`, `ask`, `answer` and the help read this table;
+//! none of them names a leader question. Adding one is a variant of [`LeaderField`], its
+//! entry here (the match has no catch-all), the draft's field that keeps the answer, and the
+//! question's texts.
+
+use super::super::input::{Action, Input};
+use super::super::state::{ConsentSource, Draft, LeaderField, MemberField, Registration};
+use super::super::turn::Turn;
+use super::super::State;
+use super::answer::{consent, name, phone};
+use super::ask::{by_level, Question};
+use crate::i18n::{Html, K};
+
+/// One question about the leader.
+pub(super) struct LeaderQuestion {
+    /// The member question it matches: the leader's "change" menu offers it under that
+    /// question's button (`None`: not offered).
+    pub(super) like: Option<MemberField>,
+    pub(super) help: K,
+    pub(super) answered: fn(&Draft) -> bool,
+    pub(super) ask: fn(&Turn<'_>, &Registration) -> Question,
+    pub(super) answer: fn(&mut Turn<'_>, Registration, Input) -> State,
+}
+
+/// The entry of `field`.
+pub(super) fn question(field: LeaderField) -> LeaderQuestion {
+    match field {
+        LeaderField::Name => LeaderQuestion {
+            like: Some(MemberField::Name),
+            help: K::HelpName,
+            answered: |d| d.leader_name.is_some(),
+            ask: |turn, reg| Question {
+                current: reg.draft.leader_name.as_ref().map(|n| n.to_string()),
+                // The registration's first question: "Back" only leads back to the review.
+                back: reg.draft.editing_leader,
+                ..Question::new(turn.t(by_level(reg, K::AskLeaderName, K::AskLeaderNameCommune)))
+            },
+            answer: |turn, reg, input| name(turn, reg, input, |d, n| d.leader_name = Some(n)),
+        },
+        LeaderField::Phone => LeaderQuestion {
+            like: Some(MemberField::Phone),
+            help: K::HelpPhone,
+            answered: |d| d.leader_phone.is_some(),
+            ask: |turn, reg| Question {
+                current: reg.draft.leader_phone.as_ref().map(|p| p.national()),
+                ..Question::new(turn.t(by_level(reg, K::AskLeaderPhone, K::AskLeaderPhoneCommune)))
+            },
+            answer: |turn, reg, input| phone(turn, reg, input, |d, p| d.leader_phone = Some(p)),
+        },
+        LeaderField::Consent => LeaderQuestion {
+            like: Some(MemberField::Consent),
+            help: K::HelpConsent,
+            answered: |d| d.leader_consent_answered,
+            ask: ask_consent,
+            answer: |turn, reg, input| {
+                consent(turn, reg, input, |d, granted| {
+                    d.leader_consent = granted.then_some(ConsentSource::Head);
+                    d.leader_consent_answered = true;
+                })
+            },
+        },
+    }
+}
+
+/// The leader's question that the "change" menu offers under member `field`'s button.
+pub(super) fn matching(field: MemberField) -> Option<LeaderField> {
+    LeaderField::ALL
+        .iter()
+        .copied()
+        .find(|q| question(*q).like == Some(field))
+}
+
+/// Decree 13/2023: the leader's number is shown to residents only if the leader agrees; the
+/// question says so, with the number.
+fn ask_consent(turn: &Turn<'_>, reg: &Registration) -> Question {
+    let draft = &reg.draft;
+    let phone = draft.leader_phone.as_ref().map(|p| p.national());
+    let name = draft.leader_name.as_ref().map(|n| n.to_string());
+    let args = [
+        ("phone", Html::text(phone.as_deref().unwrap_or(""))),
+        ("name", Html::text(name.as_deref().unwrap_or(""))),
+    ];
+    let key = by_level(reg, K::AskLeaderConsent, K::AskLeaderConsentCommune);
+    Question {
+        current: draft.leader_consent_answered.then(|| {
+            turn.label(match draft.leader_consent {
+                Some(_) => K::ConsentGiven,
+                None => K::ConsentNotGiven,
+            })
+        }),
+        choices: vec![vec![
+            turn.button(K::ButtonConsentYes, &Action::ConsentYes.payload()),
+            turn.button(K::ButtonConsentNo, &Action::ConsentNo.payload()),
+        ]],
+        ..Question::new(turn.fill(key, &args))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_leaders_change_menu_reaches_name_phone_and_consent() {
+        assert_eq!(matching(MemberField::Name), Some(LeaderField::Name));
+        assert_eq!(matching(MemberField::Phone), Some(LeaderField::Phone));
+        assert_eq!(matching(MemberField::Consent), Some(LeaderField::Consent));
+        assert_eq!(matching(MemberField::Role), None);
+        assert_eq!(matching(MemberField::Zalo), None);
+    }
+}
