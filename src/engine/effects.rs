@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::ChatKey;
+use super::{ChannelName, ChatKey};
 use crate::conversation::notices::Refusal;
 use crate::conversation::{Effect, Reply};
 use crate::i18n::{Lang, Texts};
@@ -31,7 +31,7 @@ pub(super) struct EffectEnv<'a> {
     pub bot_username: Option<&'a str>,
     /// The channel where invitation codes are sent as messages (no link carries them), and
     /// the link that opens the bot there.
-    pub typed_codes: Option<(&'a str, &'a str)>,
+    pub typed_codes: Option<(ChannelName, &'a str)>,
     /// What the notices' team status is computed with.
     pub rules: &'a crate::domain::CompositionRules,
 }
@@ -84,7 +84,7 @@ pub(super) async fn apply_effect(
             if invitations::mark_invitation_used(
                 tx,
                 code_sha256,
-                env.chat.channel,
+                env.chat.channel.as_str(),
                 &env.chat.id,
                 now,
             )
@@ -94,10 +94,12 @@ pub(super) async fn apply_effect(
                     role: *role,
                     unit_code: unit_code.clone(),
                 };
-                accounts::bind_account(tx, env.chat.channel, &env.chat.id, &account, now).await?;
+                accounts::bind_account(tx, env.chat.channel.as_str(), &env.chat.id, &account, now)
+                    .await?;
                 if let Some(days) = account_admin::invitation_account_days(tx, code_sha256).await? {
                     let ends = now + Duration::days(days);
-                    account_admin::set_expiry(tx, env.chat.channel, &env.chat.id, ends).await?;
+                    account_admin::set_expiry(tx, env.chat.channel.as_str(), &env.chat.id, ends)
+                        .await?;
                 }
                 audit(
                     tx,
@@ -140,7 +142,8 @@ pub(super) async fn apply_effect(
         }
         Effect::SetPhoneConsent { phone, granted } => {
             directory::set_phone_consent(tx, phone, *granted, now).await?;
-            erasure::remember_member_chat(tx, phone, env.chat.channel, &env.chat.id, now).await?;
+            erasure::remember_member_chat(tx, phone, env.chat.channel.as_str(), &env.chat.id, now)
+                .await?;
             audit(
                 tx,
                 &actor,
@@ -156,7 +159,8 @@ pub(super) async fn apply_effect(
             name,
             phone,
         } => {
-            erasure::remember_member_chat(tx, phone, env.chat.channel, &env.chat.id, now).await?;
+            erasure::remember_member_chat(tx, phone, env.chat.channel.as_str(), &env.chat.id, now)
+                .await?;
             notify_unit(tx, env, unit_code, name).await?;
             audit(
                 tx,
@@ -244,7 +248,7 @@ pub(super) async fn apply_effect(
             ));
         }
         Effect::SetChangeNotices { on } => {
-            directory::set_change_notices(tx, env.chat.channel, &env.chat.id, *on).await?;
+            directory::set_change_notices(tx, env.chat.channel.as_str(), &env.chat.id, *on).await?;
         }
         Effect::SendReport { scope } => {
             limits::check(tx, &actor, Limit::Reports, now).await?;

@@ -4,6 +4,7 @@
 
 mod admission;
 mod after_commit;
+mod chat;
 pub(crate) mod context;
 mod effects;
 mod limits;
@@ -31,6 +32,7 @@ use crate::storage::Tx;
 use crate::storage::{sessions, StorageError, Store};
 pub use admission::Handled;
 pub(crate) use admission::{AppliedStep, Step};
+pub use chat::{ChannelName, ChatKey, UnknownChannel};
 use context::{account_view, check_invitation, load_session, saved_team};
 pub use effects::Job;
 use effects::{apply_effect, Applied, EffectEnv};
@@ -47,26 +49,6 @@ pub struct Window {
 
 /// At most this many lookups per message (a search, then a card…).
 const MAX_NEEDS: usize = 4;
-
-/// A chat on a channel: `telegram` + chat id, `console` + a name…
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ChatKey {
-    pub channel: &'static str,
-    pub id: String,
-}
-
-impl ChatKey {
-    pub fn new(channel: &'static str, id: impl Into<String>) -> ChatKey {
-        ChatKey {
-            channel,
-            id: id.into(),
-        }
-    }
-
-    pub(crate) fn actor(&self) -> String {
-        format!("{}:{}", self.channel, self.id)
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -88,10 +70,10 @@ pub struct Engine {
     bot_username: Option<String>,
     /// The channel whose invitations are typed, not opened as a link (Zalo), and the link
     /// that opens the bot there.
-    typed_codes: Option<(&'static str, String)>,
+    typed_codes: Option<(ChannelName, String)>,
     /// How long after a chat's last message each channel lets the bot write (Zalo's
     /// window): alerts go to a person's chat that can be reached.
-    windows: Arc<HashMap<String, Window>>,
+    windows: Arc<HashMap<ChannelName, Window>>,
     /// The place index residents search, built on first use and refreshed after unit edits.
     index: Arc<tokio::sync::OnceCell<SharedIndex>>,
     /// Fired after a step that may change a team's status: the alert scheduler wakes up.
@@ -129,18 +111,18 @@ impl Engine {
 
     /// Invitations made in `channel`'s chats are sent there as a message (Zalo: no link
     /// carries a code) to the bot at `url` (the Official Account's link).
-    pub fn with_typed_codes(mut self, channel: &'static str, url: impl Into<String>) -> Engine {
+    pub fn with_typed_codes(mut self, channel: ChannelName, url: impl Into<String>) -> Engine {
         self.typed_codes = Some((channel, url.into()));
         self
     }
 
     /// `channel` lets the bot write to a chat only for a while after its last message.
-    pub fn with_channel_window(mut self, channel: &str, window: Window) -> Engine {
-        Arc::make_mut(&mut self.windows).insert(channel.to_owned(), window);
+    pub fn with_channel_window(mut self, channel: ChannelName, window: Window) -> Engine {
+        Arc::make_mut(&mut self.windows).insert(channel, window);
         self
     }
 
-    pub fn channel_windows(&self) -> &HashMap<String, Window> {
+    pub fn channel_windows(&self) -> &HashMap<ChannelName, Window> {
         &self.windows
     }
 
@@ -188,7 +170,7 @@ impl Engine {
     /// [`Engine::handle`], also telling whether the update was applied, seen before or late.
     /// The step is one transaction of its own and its replies are returned, not queued: the
     /// channels go through [`crate::pipeline`], which queues them in the step's transaction.
-    #[tracing::instrument(skip_all, fields(channel = chat.channel, chat = %chat.id))]
+    #[tracing::instrument(skip_all, fields(channel = chat.channel.as_str(), chat = %chat.id))]
     pub async fn handle_update(
         &self,
         chat: &ChatKey,
@@ -313,7 +295,7 @@ impl Engine {
         }
         let json = serde_json::to_string(&outcome.session)
             .map_err(|e| StorageError::Corrupt(e.to_string()))?;
-        sessions::save_session(tx, chat.channel, &chat.id, &json, now).await?;
+        sessions::save_session(tx, chat.channel.as_str(), &chat.id, &json, now).await?;
         let mut replies = outcome.replies;
         replies.extend(applied.replies);
         Ok(Step::Applied(AppliedStep {

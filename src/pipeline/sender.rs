@@ -173,11 +173,11 @@ impl Sender {
         for channel in &self.inner.channels {
             let rows = if own {
                 store
-                    .sendable_outbox(channel.name(), &self.inner.owner, stale, POLL_ROWS)
+                    .sendable_outbox(channel.name().as_str(), &self.inner.owner, stale, POLL_ROWS)
                     .await?
             } else {
                 store
-                    .unclaimed_outbox(channel.name(), stale, POLL_ROWS)
+                    .unclaimed_outbox(channel.name().as_str(), stale, POLL_ROWS)
                     .await?
             };
             for row in rows {
@@ -211,7 +211,7 @@ impl Sender {
                     .is_some_and(|k| k.starts_with(ALERT_KEY_PREFIX));
                 found.push(Queued::new(
                     row.id,
-                    channel.name(),
+                    channel.name().as_str(),
                     &row.chat_id,
                     body,
                     is_alert,
@@ -258,7 +258,7 @@ impl Inner {
     }
 
     fn channel(&self, name: &str) -> Option<&Arc<dyn Channel>> {
-        self.channels.iter().find(|c| c.name() == name)
+        self.channels.iter().find(|c| c.name().as_str() == name)
     }
 
     fn stale_after(&self) -> chrono::Duration {

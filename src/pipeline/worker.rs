@@ -84,7 +84,7 @@ impl Worker {
     }
 
     fn channel(&self, name: &str) -> Option<&Arc<dyn Channel>> {
-        self.channels.iter().find(|c| c.name() == name)
+        self.channels.iter().find(|c| c.name().as_str() == name)
     }
 
     /// Applies the events that are ready, in one transaction. Errors are the database's: the
@@ -305,10 +305,10 @@ impl Worker {
         queued: &mut Vec<Queued>,
     ) -> Result<(), StorageError> {
         let shown = self
-            .channel(chat.channel)
+            .channel(chat.channel.as_str())
             .and_then(|channel| channel.choices(&step.replies));
         if let Some(choices) = shown.filter(|_| !step.replies.is_empty()) {
-            chats::save_choices(tx, chat.channel, &chat.id, &choices, wall()).await?;
+            chats::save_choices(tx, chat.channel.as_str(), &chat.id, &choices, wall()).await?;
         }
         let bodies =
             step.replies
@@ -335,9 +335,22 @@ impl Worker {
         let json = body
             .to_json()
             .map_err(|e| StorageError::Corrupt(e.to_string()))?;
-        let id =
-            outbox::enqueue_claimed(tx, chat.channel, &chat.id, &json, &self.owner, wall()).await?;
-        Ok(Queued::new(id, chat.channel, &chat.id, body, false))
+        let id = outbox::enqueue_claimed(
+            tx,
+            chat.channel.as_str(),
+            &chat.id,
+            &json,
+            &self.owner,
+            wall(),
+        )
+        .await?;
+        Ok(Queued::new(
+            id,
+            chat.channel.as_str(),
+            &chat.id,
+            body,
+            false,
+        ))
     }
 
     /// Counts a failed attempt; the last one parks the event and apologises to the chat.

@@ -8,6 +8,7 @@ use tempfile::TempDir;
 use super::*;
 use crate::clock::ManualClock;
 use crate::domain::CompositionRules;
+use crate::engine::ChannelName;
 use crate::i18n::{Html, Texts};
 use crate::storage::{outbox, Store};
 
@@ -20,8 +21,8 @@ struct Counting {
 }
 
 impl Channel for Counting {
-    fn name(&self) -> &'static str {
-        "telegram"
+    fn name(&self) -> ChannelName {
+        ChannelName::Telegram
     }
 
     fn send<'a>(&'a self, _: &'a str, part: &'a Reply) -> BoxFuture<'a, Result<(), SendError>> {
