@@ -10,6 +10,7 @@ use crate::clock::ManualClock;
 use crate::domain::CompositionRules;
 use crate::engine::ChannelName;
 use crate::i18n::{Html, Texts};
+use crate::pipeline::SendError;
 use crate::storage::{outbox, Store};
 
 const OWNER: &str = "me";
