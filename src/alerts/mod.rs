@@ -139,7 +139,7 @@ async fn run_campaigns(
         };
         run.due.push((campaign.name.clone(), slot.name()));
         for account in accounts {
-            let key = (account.channel.clone(), account.chat_id.clone());
+            let key = (account.channel, account.chat_id.clone());
             if governing.get(&key) != Some(&campaign.id) {
                 continue;
             }
@@ -194,7 +194,7 @@ async fn queue(
     if !record_alert(
         &mut tx,
         campaign.id,
-        &account.channel,
+        account.channel.as_str(),
         &account.chat_id,
         &slot,
         now,
@@ -212,7 +212,7 @@ async fn queue(
     );
     outbox::enqueue(
         &mut tx,
-        &account.channel,
+        account.channel.as_str(),
         &account.chat_id,
         reply,
         Some(&key),
@@ -226,7 +226,8 @@ async fn queue(
 async fn recipient_lang(engine: &Engine, account: &ScopedAccount) -> Result<Lang, StorageError> {
     let mut tx = engine.store().pool().begin().await?;
     let lang =
-        crate::engine::context::chat_lang(&mut tx, &account.channel, &account.chat_id).await?;
+        crate::engine::context::chat_lang(&mut tx, account.channel.as_str(), &account.chat_id)
+            .await?;
     tx.commit().await?;
     Ok(lang)
 }

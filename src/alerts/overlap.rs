@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
+use crate::engine::ChannelName;
 use crate::storage::campaigns::ScopedAccount;
 
 /// Which campaign wins a recipient: compared by this key, the greatest wins.
@@ -26,11 +27,11 @@ pub(super) struct Precedence {
 /// campaign's precedence and the accounts in its area.
 pub(super) fn governing<'a>(
     campaigns: impl IntoIterator<Item = (Precedence, &'a [ScopedAccount])>,
-) -> HashMap<(String, String), i64> {
-    let mut best: HashMap<(String, String), Precedence> = HashMap::new();
+) -> HashMap<(ChannelName, String), i64> {
+    let mut best: HashMap<(ChannelName, String), Precedence> = HashMap::new();
     for (precedence, accounts) in campaigns {
         for account in accounts {
-            let key = (account.channel.clone(), account.chat_id.clone());
+            let key = (account.channel, account.chat_id.clone());
             let entry = best.entry(key).or_insert(precedence);
             *entry = (*entry).max(precedence);
         }
@@ -44,7 +45,7 @@ mod tests {
 
     fn account(chat: &str) -> ScopedAccount {
         ScopedAccount {
-            channel: "telegram".into(),
+            channel: ChannelName::Telegram,
             chat_id: chat.into(),
             role: crate::domain::AccountRole::CommuneOfficial,
             unit_code: "11083".into(),
@@ -70,13 +71,13 @@ mod tests {
             (p(2, day(30), 1), &district[..]),
             (p(3, day(10), 2), &commune[..]),
         ]);
-        assert_eq!(chosen[&("telegram".into(), "district".into())], 1);
-        assert_eq!(chosen[&("telegram".into(), "commune".into())], 2);
+        assert_eq!(chosen[&(ChannelName::Telegram, "district".into())], 1);
+        assert_eq!(chosen[&(ChannelName::Telegram, "commune".into())], 2);
 
         let chosen = governing([
             (p(3, day(20), 3), &twin[..]),
             (p(3, day(10), 2), &commune[..]),
         ]);
-        assert_eq!(chosen[&("telegram".into(), "commune".into())], 3);
+        assert_eq!(chosen[&(ChannelName::Telegram, "commune".into())], 3);
     }
 }

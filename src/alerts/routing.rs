@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::engine::Window;
+use crate::engine::{ChannelName, Window};
 use crate::storage::campaigns::ScopedAccount;
 use crate::storage::people::ChatReach;
 use crate::storage::Unit;
@@ -18,7 +18,7 @@ use crate::storage::Unit;
 pub(super) fn reachability(
     account: &ScopedAccount,
     reach: Option<&ChatReach>,
-    windows: &HashMap<String, Window>,
+    windows: &HashMap<ChannelName, Window>,
     now: DateTime<Utc>,
 ) -> u8 {
     let Some(window) = windows.get(&account.channel) else {
@@ -40,11 +40,11 @@ pub(super) fn reachability(
 pub(super) fn one_chat_per_person(
     accounts: Vec<ScopedAccount>,
     reach: &HashMap<(String, String), ChatReach>,
-    windows: &HashMap<String, Window>,
+    windows: &HashMap<ChannelName, Window>,
     now: DateTime<Utc>,
 ) -> Vec<ScopedAccount> {
     let person = |a: &ScopedAccount| {
-        let key = (a.channel.clone(), a.chat_id.clone());
+        let key = (a.channel.to_string(), a.chat_id.clone());
         reach.get(&key).map_or_else(
             || format!("{}:{}", a.channel, a.chat_id),
             |r| r.person.clone(),
@@ -65,7 +65,7 @@ pub(super) fn one_chat_per_person(
             let mut candidates = chats.remove(&who)?;
             // Freely reachable first, then reachable, then the most recently active.
             candidates.sort_by_key(|a| {
-                let r = reach.get(&(a.channel.clone(), a.chat_id.clone()));
+                let r = reach.get(&(a.channel.to_string(), a.chat_id.clone()));
                 let how = reachability(a, r, windows, now);
                 (
                     std::cmp::Reverse(how),
@@ -113,7 +113,7 @@ mod tests {
 
     fn account(channel: &str, chat: &str) -> ScopedAccount {
         ScopedAccount {
-            channel: channel.into(),
+            channel: channel.parse().expect("a channel"),
             chat_id: chat.into(),
             role: crate::domain::AccountRole::CommuneOfficial,
             unit_code: "11083".into(),
@@ -134,12 +134,12 @@ mod tests {
         }
     }
 
-    fn zalo_week() -> HashMap<String, Window> {
+    fn zalo_week() -> HashMap<ChannelName, Window> {
         let window = Window {
             free: Duration::from_secs(48 * 3600),
             limit: Duration::from_secs(7 * 24 * 3600),
         };
-        HashMap::from([("zalo".to_owned(), window)])
+        HashMap::from([(ChannelName::Zalo, window)])
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::*;
 use crate::clock::ManualClock;
 use crate::conversation::Incoming;
 use crate::domain::{AccountRole, CompositionRules};
-use crate::engine::ChatKey;
+use crate::engine::{ChannelName, ChatKey};
 use crate::i18n::Texts;
 use crate::import::load_default_units_if_empty;
 use crate::invitation::create_invitation;
@@ -50,7 +50,7 @@ async fn two_overlapping_campaigns_send_each_recipient_one_digest_per_slot_from_
             .await
             .unwrap()
             .code;
-        let chat = ChatKey::new("telegram", chat);
+        let chat = ChatKey::new(ChannelName::Telegram, chat);
         let start = Incoming::Text(format!("/start {code}"));
         engine.handle(&chat, None, start).await.unwrap();
     }

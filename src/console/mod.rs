@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::conversation::{Incoming, Reply};
-use crate::engine::{ChatKey, Engine, EngineError};
+use crate::engine::{ChannelName, ChatKey, Engine, EngineError};
 use crate::ops::metrics::Metrics;
 use crate::pipeline::{Channel, Choices, Outgoing, SendError, Worker};
 use crate::storage::inbox::{self, NewEvent};
@@ -36,7 +36,7 @@ const OWNER: &str = "console";
 const WATCH_EVERY: Duration = Duration::from_secs(2);
 
 /// The channel name of console chats in the database.
-pub const CHANNEL: &str = "console";
+pub const CHANNEL: ChannelName = ChannelName::Console;
 
 #[derive(Debug, Clone)]
 pub struct ConsoleOptions {
@@ -63,7 +63,7 @@ pub enum ConsoleError {
 struct ConsoleChannel;
 
 impl Channel for ConsoleChannel {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> ChannelName {
         CHANNEL
     }
 
@@ -171,7 +171,7 @@ impl<W: AsyncWrite + Unpin> Console<'_, W> {
         let body =
             serde_json::to_string(&incoming).map_err(|e| StorageError::Corrupt(e.to_string()))?;
         let event = NewEvent {
-            channel: CHANNEL.to_owned(),
+            channel: CHANNEL.as_str().to_owned(),
             chat_id: self.chat.id.clone(),
             update_id: None,
             body,
@@ -201,7 +201,9 @@ impl<W: AsyncWrite + Unpin> Console<'_, W> {
     async fn deliver(&mut self) -> Result<bool, ConsoleError> {
         let store = self.engine.store();
         let stale = chrono::Utc::now() - chrono::Duration::seconds(60);
-        let rows = store.sendable_outbox(CHANNEL, OWNER, stale, 1000).await?;
+        let rows = store
+            .sendable_outbox(CHANNEL.as_str(), OWNER, stale, 1000)
+            .await?;
         let mut replies = Vec::new();
         let mut sent = Vec::new();
         for row in rows.into_iter().filter(|r| r.chat_id == self.chat.id) {

@@ -73,7 +73,8 @@ impl Engine {
         let Some(update_id) = update_id else {
             return Ok(UpdateRecord::New);
         };
-        let record = sessions::record_update(tx, chat.channel, &chat.id, update_id, now).await?;
+        let record =
+            sessions::record_update(tx, chat.channel.as_str(), &chat.id, update_id, now).await?;
         match record {
             UpdateRecord::New => {}
             UpdateRecord::Duplicate => tracing::info!(update_id, "duplicate update ignored"),
@@ -109,7 +110,7 @@ impl Engine {
         };
         let json =
             serde_json::to_string(&session).map_err(|e| StorageError::Corrupt(e.to_string()))?;
-        sessions::save_session(tx, chat.channel, &chat.id, &json, now).await?;
+        sessions::save_session(tx, chat.channel.as_str(), &chat.id, &json, now).await?;
         tracing::info!(why = why.code(), "step refused; nothing saved");
         Ok(Step::Applied(AppliedStep {
             replies: vec![notices::refused(&self.texts, session.lang, why)],

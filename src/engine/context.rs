@@ -11,7 +11,7 @@ use crate::storage::{
 };
 
 pub(super) async fn load_session(tx: &mut Tx<'_>, chat: &ChatKey) -> Result<Session, StorageError> {
-    let Some(json) = sessions::load_session(tx, chat.channel, &chat.id).await? else {
+    let Some(json) = sessions::load_session(tx, chat.channel.as_str(), &chat.id).await? else {
         return Ok(Session::default());
     };
     Ok(serde_json::from_str(&json).unwrap_or_else(|error| {
@@ -49,8 +49,9 @@ pub(super) async fn account_view(
     now: DateTime<Utc>,
 ) -> Result<Option<AccountView>, StorageError> {
     // Writing again shows the chat no longer blocks the bot: its grace period stops.
-    account_admin::clear_blocked(tx, chat.channel, &chat.id).await?;
-    let found = accounts::account_with_unit_at(tx, chat.channel, &chat.id, Some(now)).await?;
+    account_admin::clear_blocked(tx, chat.channel.as_str(), &chat.id).await?;
+    let found =
+        accounts::account_with_unit_at(tx, chat.channel.as_str(), &chat.id, Some(now)).await?;
     Ok(found.map(|found| AccountView {
         role: found.account.role,
         unit: UnitView {

@@ -1,12 +1,9 @@
 //! Applying the conversation core's effects inside the step's transaction. Some effects
 //! answer the user too (an invitation's code), and a CSV import runs after the commit.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 
-use super::ChatKey;
-use crate::conversation::notices::Refusal;
-use crate::conversation::{Effect, Reply};
-use crate::i18n::{Lang, Texts};
+use crate::conversation::Effect;
 use crate::invitation::{generate_code, hash_code};
 use crate::storage::limits::{self, Limit, REPORT_SENT, WRONG_CODE};
 use crate::storage::{
@@ -14,50 +11,19 @@ use crate::storage::{
     NewInvitation, StorageError, Tx,
 };
 
+mod classify;
 mod linking;
 mod messages;
+mod types;
 
+use classify::is_write;
+pub(super) use classify::refusal;
 use messages::{invitation_reply, notice_team_saved, notify_unit};
+pub use types::Job;
+pub(super) use types::{Applied, EffectEnv};
 
 /// How long an invitation made in chat stays valid.
 const INVITATION_DAYS: i64 = 14;
-
-/// What the effects need besides the transaction.
-pub(super) struct EffectEnv<'a> {
-    pub chat: &'a ChatKey,
-    pub now: DateTime<Utc>,
-    pub texts: &'a Texts,
-    pub lang: Lang,
-    pub bot_username: Option<&'a str>,
-    /// The channel where invitation codes are sent as messages (no link carries them), and
-    /// the link that opens the bot there.
-    pub typed_codes: Option<(&'a str, &'a str)>,
-    /// What the notices' team status is computed with.
-    pub rules: &'a crate::domain::CompositionRules,
-}
-
-/// Work that must run after the step's transaction committed. Queued in the outbox with the
-/// step's replies, so a crash before it ran loses nothing.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Job {
-    ImportVillages {
-        commune: String,
-        #[serde(with = "crate::base64_bytes")]
-        csv: Vec<u8>,
-    },
-    Report {
-        scope: String,
-    },
-}
-
-#[derive(Default)]
-pub(super) struct Applied {
-    pub replies: Vec<Reply>,
-    pub after: Vec<Job>,
-    /// Units added, renamed or removed: the search index re-reads them.
-    pub changed_units: Vec<String>,
-}
 
 pub(super) async fn apply_effect(
     tx: &mut Tx<'_>,
@@ -84,7 +50,7 @@ pub(super) async fn apply_effect(
             if invitations::mark_invitation_used(
                 tx,
                 code_sha256,
-                env.chat.channel,
+                env.chat.channel.as_str(),
                 &env.chat.id,
                 now,
             )
@@ -94,10 +60,12 @@ pub(super) async fn apply_effect(
                     role: *role,
                     unit_code: unit_code.clone(),
                 };
-                accounts::bind_account(tx, env.chat.channel, &env.chat.id, &account, now).await?;
+                accounts::bind_account(tx, env.chat.channel.as_str(), &env.chat.id, &account, now)
+                    .await?;
                 if let Some(days) = account_admin::invitation_account_days(tx, code_sha256).await? {
                     let ends = now + Duration::days(days);
-                    account_admin::set_expiry(tx, env.chat.channel, &env.chat.id, ends).await?;
+                    account_admin::set_expiry(tx, env.chat.channel.as_str(), &env.chat.id, ends)
+                        .await?;
                 }
                 audit(
                     tx,
@@ -140,7 +108,8 @@ pub(super) async fn apply_effect(
         }
         Effect::SetPhoneConsent { phone, granted } => {
             directory::set_phone_consent(tx, phone, *granted, now).await?;
-            erasure::remember_member_chat(tx, phone, env.chat.channel, &env.chat.id, now).await?;
+            erasure::remember_member_chat(tx, phone, env.chat.channel.as_str(), &env.chat.id, now)
+                .await?;
             audit(
                 tx,
                 &actor,
@@ -156,7 +125,8 @@ pub(super) async fn apply_effect(
             name,
             phone,
         } => {
-            erasure::remember_member_chat(tx, phone, env.chat.channel, &env.chat.id, now).await?;
+            erasure::remember_member_chat(tx, phone, env.chat.channel.as_str(), &env.chat.id, now)
+                .await?;
             notify_unit(tx, env, unit_code, name).await?;
             audit(
                 tx,
@@ -244,7 +214,7 @@ pub(super) async fn apply_effect(
             ));
         }
         Effect::SetChangeNotices { on } => {
-            directory::set_change_notices(tx, env.chat.channel, &env.chat.id, *on).await?;
+            directory::set_change_notices(tx, env.chat.channel.as_str(), &env.chat.id, *on).await?;
         }
         Effect::SendReport { scope } => {
             limits::check(tx, &actor, Limit::Reports, now).await?;
@@ -326,37 +296,4 @@ async fn erase_removed(
         erasure::erase_phone(tx, &member.phone, erasure::Reach::UnlessStillMember, name).await?;
     }
     Ok(())
-}
-
-/// Whether `effect` changes what others see, and so counts against the chat's limit of
-/// changes (answers to registration questions are checkpoints, not counted).
-fn is_write(effect: &Effect) -> bool {
-    matches!(
-        effect,
-        Effect::SaveTeam { .. }
-            | Effect::SetPhoneConsent { .. }
-            | Effect::RequestRemoval { .. }
-            | Effect::AddVillage { .. }
-            | Effect::RenameVillage { .. }
-            | Effect::RemoveVillage { .. }
-            | Effect::ImportVillages { .. }
-            | Effect::CreateInvitation { .. }
-            | Effect::SetDeadline { .. }
-            | Effect::AssignVillage { .. }
-            | Effect::RevokeAccess { .. }
-            | Effect::LinkWith { .. }
-    )
-}
-
-/// What to tell a chat whose step was refused by `error`, rolled back whole; `None` for an
-/// error that is a failure, not a refusal.
-pub(super) fn refusal(error: &StorageError) -> Option<Refusal> {
-    match error {
-        StorageError::Conflict => Some(Refusal::TeamChangedMeanwhile),
-        StorageError::InvitationTaken => Some(Refusal::InvitationTaken),
-        StorageError::RateLimited(Limit::WrongCodes) => Some(Refusal::TooManyWrongCodes),
-        StorageError::RateLimited(Limit::Reports) => Some(Refusal::TooManyReports),
-        StorageError::RateLimited(Limit::Writes) => Some(Refusal::TooManyChanges),
-        _ => None,
-    }
 }

@@ -37,18 +37,19 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::ChannelName;
 
     #[test]
     fn a_chat_over_its_limit_waits_for_the_window_to_pass() {
         let limiter = RateLimiter::default();
-        let chat = ChatKey::new("test", "1");
+        let chat = ChatKey::new(ChannelName::Console, "1");
         let start = Utc::now();
         for _ in 0..LOOKUPS_PER_WINDOW {
             assert!(limiter.allow(&chat, start));
         }
         assert!(!limiter.allow(&chat, start), "one too many");
         assert!(
-            limiter.allow(&ChatKey::new("test", "2"), start),
+            limiter.allow(&ChatKey::new(ChannelName::Console, "2"), start),
             "other chats are not affected"
         );
         assert!(limiter.allow(&chat, start + Duration::seconds(WINDOW_SECONDS + 1)));

@@ -4,36 +4,34 @@
 
 mod admission;
 mod after_commit;
+mod chat;
 pub(crate) mod context;
 mod effects;
 mod limits;
 mod lookups;
 mod question;
+mod step;
 
 use std::collections::HashMap;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::clock::{vietnam_date, Clock};
+use crate::clock::Clock;
 use crate::conversation::notices;
-use crate::conversation::{
-    self, parse_command, Command, Context, Incoming, Lookup, Reply, Session,
-};
+use crate::conversation::{Incoming, Reply, Session};
 use crate::domain::CompositionRules;
-use crate::domain::PhoneNumber;
 use crate::i18n::Lang;
 use crate::i18n::Texts;
 use crate::search::SharedIndex;
 pub use crate::storage::sessions::UpdateRecord;
 use crate::storage::Tx;
-use crate::storage::{sessions, StorageError, Store};
+use crate::storage::{StorageError, Store};
 pub use admission::Handled;
 pub(crate) use admission::{AppliedStep, Step};
-use context::{account_view, check_invitation, load_session, saved_team};
+pub use chat::{ChannelName, ChatKey, UnknownChannel};
+use context::load_session;
 pub use effects::Job;
-use effects::{apply_effect, Applied, EffectEnv};
 use limits::RateLimiter;
 
 /// How long after a chat's last message its channel lets the bot write to it: freely
@@ -43,29 +41,6 @@ use limits::RateLimiter;
 pub struct Window {
     pub free: std::time::Duration,
     pub limit: std::time::Duration,
-}
-
-/// At most this many lookups per message (a search, then a card…).
-const MAX_NEEDS: usize = 4;
-
-/// A chat on a channel: `telegram` + chat id, `console` + a name…
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ChatKey {
-    pub channel: &'static str,
-    pub id: String,
-}
-
-impl ChatKey {
-    pub fn new(channel: &'static str, id: impl Into<String>) -> ChatKey {
-        ChatKey {
-            channel,
-            id: id.into(),
-        }
-    }
-
-    pub(crate) fn actor(&self) -> String {
-        format!("{}:{}", self.channel, self.id)
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -88,10 +63,10 @@ pub struct Engine {
     bot_username: Option<String>,
     /// The channel whose invitations are typed, not opened as a link (Zalo), and the link
     /// that opens the bot there.
-    typed_codes: Option<(&'static str, String)>,
+    typed_codes: Option<(ChannelName, String)>,
     /// How long after a chat's last message each channel lets the bot write (Zalo's
     /// window): alerts go to a person's chat that can be reached.
-    windows: Arc<HashMap<String, Window>>,
+    windows: Arc<HashMap<ChannelName, Window>>,
     /// The place index residents search, built on first use and refreshed after unit edits.
     index: Arc<tokio::sync::OnceCell<SharedIndex>>,
     /// Fired after a step that may change a team's status: the alert scheduler wakes up.
@@ -129,18 +104,18 @@ impl Engine {
 
     /// Invitations made in `channel`'s chats are sent there as a message (Zalo: no link
     /// carries a code) to the bot at `url` (the Official Account's link).
-    pub fn with_typed_codes(mut self, channel: &'static str, url: impl Into<String>) -> Engine {
+    pub fn with_typed_codes(mut self, channel: ChannelName, url: impl Into<String>) -> Engine {
         self.typed_codes = Some((channel, url.into()));
         self
     }
 
     /// `channel` lets the bot write to a chat only for a while after its last message.
-    pub fn with_channel_window(mut self, channel: &str, window: Window) -> Engine {
-        Arc::make_mut(&mut self.windows).insert(channel.to_owned(), window);
+    pub fn with_channel_window(mut self, channel: ChannelName, window: Window) -> Engine {
+        Arc::make_mut(&mut self.windows).insert(channel, window);
         self
     }
 
-    pub fn channel_windows(&self) -> &HashMap<String, Window> {
+    pub fn channel_windows(&self) -> &HashMap<ChannelName, Window> {
         &self.windows
     }
 
@@ -188,7 +163,7 @@ impl Engine {
     /// [`Engine::handle`], also telling whether the update was applied, seen before or late.
     /// The step is one transaction of its own and its replies are returned, not queued: the
     /// channels go through [`crate::pipeline`], which queues them in the step's transaction.
-    #[tracing::instrument(skip_all, fields(channel = chat.channel, chat = %chat.id))]
+    #[tracing::instrument(skip_all, fields(channel = chat.channel.as_str(), chat = %chat.id))]
     pub async fn handle_update(
         &self,
         chat: &ChatKey,
@@ -234,100 +209,6 @@ impl Engine {
         Ok(Handled::applied(replies))
     }
 
-    /// Runs one event of `chat` inside `tx` (the caller commits): the chat is locked, the
-    /// update recorded once, the core run and its effects and new session written. `index`
-    /// must be loaded before `tx` began: nothing inside a step takes a second connection.
-    pub(crate) async fn step(
-        &self,
-        tx: &mut Tx<'_>,
-        chat: &ChatKey,
-        update_id: Option<&str>,
-        incoming: Incoming,
-        now: DateTime<Utc>,
-        index: &SharedIndex,
-    ) -> Result<Step, EngineError> {
-        let record = self.admit(tx, chat, update_id, now).await?;
-        if record != UpdateRecord::New {
-            return Ok(Step::Skipped(record));
-        }
-        let session = load_session(tx, chat).await?;
-        let mut ctx = Context {
-            texts: &self.texts,
-            rules: &self.rules,
-            today: vietnam_date(now),
-            account: account_view(tx, chat, now).await?,
-            team: None,
-            invitation: None,
-            memberships: Vec::new(),
-            answers: Vec::new(),
-        };
-        self.load_context(tx, &session, &incoming, &mut ctx, now)
-            .await?;
-        let outcome = loop {
-            // The core is pure and must not panic; if it ever does, nothing of the step is
-            // written and the bot keeps running.
-            let run = catch_unwind(AssertUnwindSafe(|| {
-                conversation::handle(&session, incoming.clone(), &ctx)
-            }));
-            let Ok(outcome) = run else {
-                tracing::error!("conversation core panicked; state left unchanged");
-                return Err(EngineError::CorePanicked);
-            };
-            match outcome.need {
-                Some(need) if ctx.answers.len() < MAX_NEEDS => {
-                    let answer = if need.is_lookup() && !self.limiter.allow(chat, now) {
-                        Lookup::RateLimited
-                    } else {
-                        lookups::answer(tx, index, &need).await?
-                    };
-                    ctx.answers.push((need, answer));
-                }
-                Some(_) => {
-                    tracing::warn!(
-                        needs = MAX_NEEDS,
-                        "the core kept asking for data; answered as far as it got"
-                    );
-                    break outcome;
-                }
-                None => break outcome,
-            }
-        };
-        let env = EffectEnv {
-            chat,
-            now,
-            texts: &self.texts,
-            lang: outcome.session.lang,
-            bot_username: self.bot_username.as_deref(),
-            typed_codes: self.typed_codes.as_ref().map(|(c, url)| (*c, url.as_str())),
-            rules: &self.rules,
-        };
-        let mut applied = Applied::default();
-        for effect in &outcome.effects {
-            if let Err(error) = apply_effect(tx, &env, effect, &mut applied).await {
-                // Lost a race or hit a limit: nothing of the step may be written.
-                let Some(why) = effects::refusal(&error) else {
-                    return Err(error.into());
-                };
-                return Ok(Step::Refused(session, why));
-            }
-        }
-        let json = serde_json::to_string(&outcome.session)
-            .map_err(|e| StorageError::Corrupt(e.to_string()))?;
-        sessions::save_session(tx, chat.channel, &chat.id, &json, now).await?;
-        let mut replies = outcome.replies;
-        replies.extend(applied.replies);
-        Ok(Step::Applied(AppliedStep {
-            replies,
-            jobs: applied.after,
-            changed_units: applied.changed_units,
-            status_changed: outcome
-                .effects
-                .iter()
-                .any(conversation::Effect::changes_status),
-            lang: outcome.session.lang,
-        }))
-    }
-
     /// What follows a committed step: the search index re-reads changed units and the alert
     /// scheduler wakes up. Failures are logged: the step is recorded whatever happens here.
     pub(crate) async fn after_step(&self, applied: &AppliedStep) {
@@ -368,37 +249,6 @@ impl Engine {
         if let Some(index) = self.index.get() {
             for code in codes {
                 index.refresh_unit(&self.store, code).await?;
-            }
-        }
-        Ok(())
-    }
-
-    /// What the core may need besides the session, read before it runs.
-    async fn load_context(
-        &self,
-        tx: &mut Tx<'_>,
-        session: &Session,
-        incoming: &Incoming,
-        ctx: &mut Context<'_>,
-        now: DateTime<Utc>,
-    ) -> Result<(), StorageError> {
-        if let Incoming::Text(text) = incoming {
-            if let Some(Command::Start(Some(code))) = parse_command(text) {
-                ctx.invitation = Some(check_invitation(tx, &code, now).await?);
-            }
-        }
-        let phone = match (incoming, &session.state) {
-            (Incoming::Contact { phone, own: true }, _) => PhoneNumber::parse(phone).ok(),
-            (_, conversation::State::Member { phone }) => Some(phone.clone()),
-            _ => None,
-        };
-        if let Some(phone) = phone {
-            ctx.memberships = lookups::memberships(tx, &phone).await?;
-        }
-        // Any state but a registration may open `/myteam` (a search, a member's menu…).
-        if !matches!(session.state, conversation::State::Registering(_)) {
-            if let Some(unit) = ctx.invitation_or_account_unit() {
-                ctx.team = saved_team(tx, &unit.code).await?;
             }
         }
         Ok(())

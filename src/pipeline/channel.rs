@@ -6,12 +6,13 @@ use futures::future::BoxFuture;
 
 use super::Choices;
 use crate::conversation::Reply;
+use crate::engine::ChannelName;
 
 /// A way of reaching chats (Telegram, the console, Zalo…). Implementations translate only:
 /// everything durable happens in the pipeline.
 pub trait Channel: Send + Sync + 'static {
     /// The channel's name in [`crate::engine::ChatKey`] and the database.
-    fn name(&self) -> &'static str;
+    fn name(&self) -> ChannelName;
 
     /// Sends one part of a reply (see [`super::delivery_parts`]): its text with its buttons,
     /// or its picture, or its document.

@@ -9,21 +9,20 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::outgoing::{delivery_parts, Outgoing};
-use super::{Channel, SendError};
+use super::outgoing::Outgoing;
+use super::Channel;
 
+mod delivery;
 mod marks;
 
 use crate::conversation::Reply;
-use crate::engine::{ChatKey, Engine};
-use crate::ops::metrics::{ErrorKind, Metrics};
+use crate::engine::Engine;
+use crate::ops::metrics::Metrics;
 use crate::storage::outbox::ALERT_KEY_PREFIX;
 use marks::mark_forever;
 
 /// Rows read per look at the outbox.
 const POLL_ROWS: i64 = 500;
-/// The longest wait between two tries of a message the network refused.
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// An outbox row on its way.
 #[derive(Debug, Clone)]
@@ -173,11 +172,11 @@ impl Sender {
         for channel in &self.inner.channels {
             let rows = if own {
                 store
-                    .sendable_outbox(channel.name(), &self.inner.owner, stale, POLL_ROWS)
+                    .sendable_outbox(channel.name().as_str(), &self.inner.owner, stale, POLL_ROWS)
                     .await?
             } else {
                 store
-                    .unclaimed_outbox(channel.name(), stale, POLL_ROWS)
+                    .unclaimed_outbox(channel.name().as_str(), stale, POLL_ROWS)
                     .await?
             };
             for row in rows {
@@ -211,7 +210,7 @@ impl Sender {
                     .is_some_and(|k| k.starts_with(ALERT_KEY_PREFIX));
                 found.push(Queued::new(
                     row.id,
-                    channel.name(),
+                    channel.name().as_str(),
                     &row.chat_id,
                     body,
                     is_alert,
@@ -258,138 +257,11 @@ impl Inner {
     }
 
     fn channel(&self, name: &str) -> Option<&Arc<dyn Channel>> {
-        self.channels.iter().find(|c| c.name() == name)
+        self.channels.iter().find(|c| c.name().as_str() == name)
     }
 
     fn stale_after(&self) -> chrono::Duration {
         *self.stale_after.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// A message that waits keeps its claim fresh, so no other replica takes it meanwhile.
-    async fn renew_claim(&self, id: i64) {
-        let now = chrono::Utc::now();
-        let stale = now - self.stale_after();
-        let store = self.engine.store();
-        if let Err(error) = store.claim_outbox_for(id, &self.owner, now, stale).await {
-            tracing::debug!(%error, id, "claim not renewed");
-        }
-    }
-
-    /// Sends a chat's messages one after the other until its queue is empty.
-    async fn deliver_chat(self: Arc<Self>, chat: ChatId) {
-        let mut backoff = Duration::from_millis(500);
-        loop {
-            let Some(mut message) = self
-                .lock()
-                .chats
-                .get(&chat)
-                .and_then(|q| q.front().cloned())
-            else {
-                return;
-            };
-            let result = self.deliver(&mut message).await;
-            // Progress on a message's parts is kept, so a retry resumes where it stopped.
-            if let Some(front) = self.lock().chats.get_mut(&chat).and_then(|q| q.front_mut()) {
-                front.parts = message.parts.clone();
-            }
-            match result {
-                Ok(()) => {
-                    backoff = Duration::from_millis(500);
-                    if message.is_alert {
-                        self.metrics.alerts_sent(1);
-                    }
-                    let _ = self.marks.send(Mark::Sent(message.id));
-                }
-                Err(SendError::RetryAfter(wait)) => {
-                    tracing::info!(id = message.id, ?wait, "the channel asks this chat to wait");
-                    tokio::time::sleep(wait).await;
-                    self.renew_claim(message.id).await;
-                    continue;
-                }
-                Err(SendError::Transient(kind)) => {
-                    self.metrics.error(ErrorKind::Delivery);
-                    tracing::warn!(id = message.id, kind, ?backoff, "message not sent yet");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
-                    self.renew_claim(message.id).await;
-                    continue;
-                }
-                Err(SendError::Unreachable(kind)) => {
-                    tracing::info!(
-                        id = message.id,
-                        kind,
-                        "chat unreachable; its messages given up"
-                    );
-                    self.give_up_chat(&chat, kind);
-                    return;
-                }
-                Err(SendError::Held(reason)) => {
-                    tracing::info!(
-                        id = message.id,
-                        reason,
-                        "the channel holds this chat's messages until it writes again"
-                    );
-                    self.hold_chat(&chat, reason);
-                    return;
-                }
-                Err(SendError::Refused(kind)) => {
-                    self.metrics.error(ErrorKind::Delivery);
-                    tracing::warn!(id = message.id, kind, "message refused; given up");
-                    let _ = self.marks.send(Mark::Failed(message.id, kind));
-                }
-            }
-            let mut queues = self.lock();
-            if let Some(queue) = queues.chats.get_mut(&chat) {
-                queue.pop_front();
-                if queue.is_empty() {
-                    queues.chats.remove(&chat);
-                    return;
-                }
-            }
-        }
-    }
-
-    /// Sends what is left of one message.
-    async fn deliver(&self, message: &mut Queued) -> Result<(), SendError> {
-        let Some(channel) = self.channel(&message.channel).cloned() else {
-            return Err(SendError::Refused("no such channel here".into()));
-        };
-        if message.parts.is_none() {
-            let reply = match &message.body {
-                Outgoing::Reply(reply) => reply.clone(),
-                Outgoing::Job { job, lang } => {
-                    let chat = ChatKey::new(channel.name(), message.chat_id.clone());
-                    self.engine.run_job(&chat, *lang, job.clone()).await
-                }
-            };
-            message.parts = Some(delivery_parts(reply).into());
-        }
-        while let Some(part) = message.parts.as_ref().and_then(|p| p.front()) {
-            channel.send(&message.chat_id, part).await?;
-            if let Some(parts) = message.parts.as_mut() {
-                parts.pop_front();
-            }
-        }
-        Ok(())
-    }
-
-    /// Leaves the chat's messages in the outbox, held with `reason`, and forgets them here.
-    fn hold_chat(&self, chat: &ChatId, reason: String) {
-        let mut queues = self.lock();
-        if let Some(queue) = queues.chats.remove(chat) {
-            let ids = queue.iter().map(|m| m.id).collect();
-            let _ = self.marks.send(Mark::Held(ids, reason));
-        }
-    }
-
-    fn give_up_chat(&self, chat: &ChatId, kind: &str) {
-        let mut queues = self.lock();
-        if let Some(queue) = queues.chats.remove(chat) {
-            for message in queue {
-                let _ = self.marks.send(Mark::Failed(message.id, kind.to_owned()));
-            }
-        }
-        let _ = self.marks.send(Mark::Blocked(chat.clone()));
     }
 }
 

@@ -8,21 +8,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sqlx::Acquire;
 
-use super::outgoing::Outgoing;
 use super::sender::Queued;
 use super::Channel;
 
 mod channel_state;
 mod files;
-use crate::conversation::notices;
+mod queue;
+mod savepoint;
 use crate::conversation::Incoming;
-use crate::engine::{AppliedStep, ChatKey, Engine, EngineError, Step, UpdateRecord};
+use crate::engine::{AppliedStep, ChatKey, Engine, EngineError, UpdateRecord};
 use crate::ops::metrics::{Metrics, Outcome};
 use crate::search::SharedIndex;
-use crate::storage::inbox::{self, PendingEvent};
-use crate::storage::{chats, outbox, Backend, StorageError, Tx};
+use crate::storage::inbox::PendingEvent;
+use crate::storage::{Backend, StorageError, Tx};
 
 /// A step that failed this often is parked.
 pub const MAX_ATTEMPTS: i64 = 3;
@@ -84,7 +83,7 @@ impl Worker {
     }
 
     fn channel(&self, name: &str) -> Option<&Arc<dyn Channel>> {
-        self.channels.iter().find(|c| c.name() == name)
+        self.channels.iter().find(|c| c.name().as_str() == name)
     }
 
     /// Applies the events that are ready, in one transaction. Errors are the database's: the
@@ -211,168 +210,6 @@ impl Worker {
             }
         }
     }
-
-    /// The step in a savepoint: rolled back alone when it fails; when it was refused (a race
-    /// for a team or an invitation lost, a limit reached), rolled back and replaced by the
-    /// chat being told why.
-    async fn in_savepoint(
-        &self,
-        tx: &mut Tx<'static>,
-        event: &PendingEvent,
-        chat: &ChatKey,
-        incoming: Incoming,
-        now: DateTime<Utc>,
-        index: &SharedIndex,
-    ) -> Result<Result<AppliedStep, UpdateRecord>, EngineError> {
-        let mut savepoint = Acquire::begin(&mut *tx).await.map_err(StorageError::from)?;
-        let step = match self
-            .step(&mut savepoint, event, chat, incoming, now, index)
-            .await
-        {
-            Ok(Some(Step::Refused(session, why))) => {
-                savepoint.rollback().await.map_err(StorageError::from)?;
-                let mut savepoint = Acquire::begin(&mut *tx).await.map_err(StorageError::from)?;
-                let update_id = event.update_id.as_deref();
-                if !self.claim(&mut savepoint, event, chat).await? {
-                    return Ok(Err(UpdateRecord::Duplicate));
-                }
-                let step = self
-                    .engine
-                    .refused(&mut savepoint, chat, update_id, session, why, now)
-                    .await?;
-                savepoint.commit().await.map_err(StorageError::from)?;
-                return Ok(match step {
-                    Step::Applied(step) => Ok(step),
-                    Step::Skipped(record) => Err(record),
-                    Step::Refused(..) => Err(UpdateRecord::Duplicate),
-                });
-            }
-            Err(error) => {
-                savepoint.rollback().await.map_err(StorageError::from)?;
-                return Err(error);
-            }
-            Ok(step) => step,
-        };
-        savepoint.commit().await.map_err(StorageError::from)?;
-        Ok(match step {
-            Some(Step::Applied(step)) => Ok(step),
-            Some(Step::Skipped(record)) => Err(record),
-            Some(Step::Refused(..)) | None => Err(UpdateRecord::Duplicate),
-        })
-    }
-
-    /// Locks the chat (two replicas never run one chat at once) and marks the event done;
-    /// `false` when another replica applied it meanwhile.
-    async fn claim(
-        &self,
-        tx: &mut Tx<'_>,
-        event: &PendingEvent,
-        chat: &ChatKey,
-    ) -> Result<bool, StorageError> {
-        let backend = self.engine.store().backend();
-        crate::storage::lock_chat(tx, backend, &chat.actor()).await?;
-        inbox::mark_done(tx, event.id, wall()).await
-    }
-
-    /// The engine's step of one event; `None` when another replica applied it already.
-    async fn step(
-        &self,
-        tx: &mut Tx<'_>,
-        event: &PendingEvent,
-        chat: &ChatKey,
-        incoming: Incoming,
-        now: DateTime<Utc>,
-        index: &SharedIndex,
-    ) -> Result<Option<Step>, EngineError> {
-        if !self.claim(tx, event, chat).await? {
-            return Ok(None);
-        }
-        let incoming = self.typed_choice(tx, chat, incoming).await?;
-        let update_id = event.update_id.as_deref();
-        let step = self
-            .engine
-            .step(tx, chat, update_id, incoming, now, index)
-            .await?;
-        Ok(Some(step))
-    }
-
-    /// Writes a step's replies and jobs to the outbox, claimed by this replica.
-    async fn queue(
-        &self,
-        tx: &mut Tx<'_>,
-        chat: &ChatKey,
-        step: &AppliedStep,
-        queued: &mut Vec<Queued>,
-    ) -> Result<(), StorageError> {
-        let shown = self
-            .channel(chat.channel)
-            .and_then(|channel| channel.choices(&step.replies));
-        if let Some(choices) = shown.filter(|_| !step.replies.is_empty()) {
-            chats::save_choices(tx, chat.channel, &chat.id, &choices, wall()).await?;
-        }
-        let bodies =
-            step.replies
-                .iter()
-                .cloned()
-                .map(Outgoing::Reply)
-                .chain(step.jobs.iter().cloned().map(|job| Outgoing::Job {
-                    job,
-                    lang: step.lang,
-                }));
-        for body in bodies {
-            queued.push(self.enqueue(tx, chat, body).await?);
-        }
-        Ok(())
-    }
-
-    /// One outbox row for `chat`, claimed by this replica.
-    async fn enqueue(
-        &self,
-        tx: &mut Tx<'_>,
-        chat: &ChatKey,
-        body: Outgoing,
-    ) -> Result<Queued, StorageError> {
-        let json = body
-            .to_json()
-            .map_err(|e| StorageError::Corrupt(e.to_string()))?;
-        let id =
-            outbox::enqueue_claimed(tx, chat.channel, &chat.id, &json, &self.owner, wall()).await?;
-        Ok(Queued::new(id, chat.channel, &chat.id, body, false))
-    }
-
-    /// Counts a failed attempt; the last one parks the event and apologises to the chat.
-    async fn failed(
-        &self,
-        tx: &mut Tx<'static>,
-        event: &PendingEvent,
-        chat: &ChatKey,
-        error: &EngineError,
-        queued: &mut Vec<Queued>,
-    ) -> Result<(), StorageError> {
-        let attempts = event.attempts + 1;
-        let park = attempts >= MAX_ATTEMPTS;
-        let retry_at = wall() + backoff(attempts);
-        tracing::error!(
-            ?error,
-            id = event.id,
-            attempts,
-            park,
-            "an event's step failed"
-        );
-        inbox::mark_failed(tx, event.id, &error.to_string(), retry_at, park).await?;
-        if park {
-            let lang = self.engine.lang_in(tx, chat).await.unwrap_or_default();
-            let apology = notices::internal_error(self.engine.texts(), lang);
-            queued.push(self.enqueue(tx, chat, Outgoing::Reply(apology)).await?);
-        }
-        Ok(())
-    }
-}
-
-/// ½ s, 2 s, 4½ s…: a step that failed for a passing reason (a lock, a restart of the
-/// database) gets another chance soon; a bug is parked within seconds.
-fn backoff(attempts: i64) -> chrono::Duration {
-    chrono::Duration::milliseconds(500 * attempts.clamp(1, 10).pow(2))
 }
 
 /// How long an idle worker sleeps before looking at the inbox again, when nothing woke it

@@ -7,6 +7,7 @@ use crate::i18n::to_plain;
 use crate::status::{stored_team_status, summary_status, StatusKind, UnitStatus};
 
 mod consent;
+mod csv_json_png;
 mod exports;
 
 async fn report_of(scene: &Scene, scope: Option<&str>) -> Report {

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::report::scope_cte;
 use super::{now_text, StorageError, StorageResult, Store, Tx};
 use crate::domain::AccountRole;
+use crate::engine::ChannelName;
 
 mod overlap;
 
@@ -44,7 +45,7 @@ pub enum CampaignCreated {
 /// A chat bound to a unit inside a campaign's scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScopedAccount {
-    pub channel: String,
+    pub channel: ChannelName,
     pub chat_id: String,
     pub role: AccountRole,
     pub unit_code: String,
@@ -167,6 +168,13 @@ impl Store {
                 let Some(role) = AccountRole::parse(&role) else {
                     tracing::error!(role, "an account with an unknown role is skipped");
                     return None;
+                };
+                let channel = match channel.parse::<ChannelName>() {
+                    Ok(channel) => channel,
+                    Err(error) => {
+                        tracing::error!(%error, "an account on an unknown channel is skipped");
+                        return None;
+                    }
                 };
                 Some(ScopedAccount {
                     channel,

@@ -11,6 +11,7 @@ use teloxide::{ApiError, RequestError};
 
 use super::{outgoing, Api, CHANNEL};
 use crate::conversation::Reply;
+use crate::engine::ChannelName;
 use crate::pipeline::{Channel, FetchError, Fetched, SendError};
 
 /// Where a download streams to: hashed as it comes, kept only when asked, and refused past
@@ -94,7 +95,7 @@ impl<R: Api> TelegramChannel<R> {
 }
 
 impl<R: Api> Channel for TelegramChannel<R> {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> ChannelName {
         CHANNEL
     }
 

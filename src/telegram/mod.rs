@@ -35,7 +35,7 @@ pub use webhook::{Webhook, WebhookError, SECRET_HEADER};
 
 use std::sync::Arc;
 
-use crate::engine::Engine;
+use crate::engine::{ChannelName, Engine};
 use crate::ops::http::{self, OpsServer};
 use crate::ops::metrics::Metrics;
 use crate::ops::server::HttpLimits;
@@ -43,7 +43,7 @@ use crate::pipeline::PipelineOptions;
 use crate::serve::{Serving, WebhookChannel};
 
 /// The channel name of Telegram chats in [`crate::engine::ChatKey`].
-pub const CHANNEL: &str = "telegram";
+pub const CHANNEL: ChannelName = ChannelName::Telegram;
 
 /// How the Telegram adapter runs.
 #[derive(Clone)]

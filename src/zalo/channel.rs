@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::api::{ApiError, ZaloApi};
 use super::{buttons, TokenUnavailable, CHANNEL};
 use crate::conversation::{Attachment, Reply};
-use crate::engine::{ChatKey, Engine};
+use crate::engine::{ChannelName, ChatKey, Engine};
 use crate::i18n::{to_plain, Lang, K};
 use crate::pipeline::{Channel, Choices, FetchError, Fetched, SendError};
 
@@ -115,7 +115,7 @@ impl ZaloChannel {
 }
 
 impl Channel for ZaloChannel {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> ChannelName {
         CHANNEL
     }
 

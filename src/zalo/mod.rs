@@ -7,8 +7,10 @@
 
 use futures::future::BoxFuture;
 
+use crate::engine::ChannelName;
+
 /// The channel name of Zalo chats in [`crate::engine::ChatKey`].
-pub const CHANNEL: &str = "zalo";
+pub const CHANNEL: ChannelName = ChannelName::Zalo;
 
 /// Why no access token can be given for now. Sending waits (nothing is dropped).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

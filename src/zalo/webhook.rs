@@ -107,7 +107,7 @@ async fn receive(State(hook): State<Arc<Hook>>, headers: HeaderMap, body: Body) 
         Translated::Unfollowed { chat_id } => {
             let store = hook.engine.store();
             match store
-                .mark_chat_blocked(CHANNEL, &chat_id, chrono::Utc::now())
+                .mark_chat_blocked(CHANNEL.as_str(), &chat_id, chrono::Utc::now())
                 .await
             {
                 Ok(()) => StatusCode::OK,

@@ -3,7 +3,7 @@
 
 use cnscd::conversation::Incoming;
 use cnscd::domain::AccountRole;
-use cnscd::engine::{ChatKey, UpdateRecord};
+use cnscd::engine::{ChannelName, ChatKey, UpdateRecord};
 
 use crate::support::app::TestApp;
 
@@ -14,7 +14,7 @@ fn text(s: &str) -> Incoming {
 #[tokio::test]
 async fn the_same_update_id_twice_is_applied_once() {
     let app = TestApp::builder().build().await;
-    let chat = ChatKey::new("telegram", "42");
+    let chat = ChatKey::new(ChannelName::Telegram, "42");
     app.engine
         .handle(
             &chat,
@@ -55,8 +55,8 @@ async fn the_same_update_id_twice_is_applied_once() {
 #[tokio::test]
 async fn an_update_older_than_one_already_applied_for_its_chat_is_acknowledged_not_applied() {
     let app = TestApp::builder().build().await;
-    let chat = ChatKey::new("telegram", "42");
-    let other = ChatKey::new("telegram", "43");
+    let chat = ChatKey::new(ChannelName::Telegram, "42");
+    let other = ChatKey::new(ChannelName::Telegram, "43");
     let start = text(&format!("/start {}", app.invitation));
     app.engine
         .handle(&chat, Some("10"), start)
@@ -93,8 +93,8 @@ async fn an_update_older_than_one_already_applied_for_its_chat_is_acknowledged_n
 #[tokio::test]
 async fn update_ids_are_separate_per_channel() {
     let app = TestApp::builder().build().await;
-    let telegram = ChatKey::new("telegram", "42");
-    let console = ChatKey::new("console", "42");
+    let telegram = ChatKey::new(ChannelName::Telegram, "42");
+    let console = ChatKey::new(ChannelName::Console, "42");
 
     let on_telegram = app
         .engine
@@ -116,7 +116,7 @@ async fn update_ids_are_separate_per_channel() {
 #[tokio::test]
 async fn a_redeemed_invitation_binds_the_chat_and_is_audited() {
     let app = TestApp::builder().build().await;
-    let chat = ChatKey::new("telegram", "42");
+    let chat = ChatKey::new(ChannelName::Telegram, "42");
 
     app.engine
         .handle(
@@ -151,7 +151,7 @@ async fn a_redeemed_invitation_binds_the_chat_and_is_audited() {
 #[tokio::test]
 async fn an_unreadable_stored_session_starts_the_chat_afresh_instead_of_failing() {
     let app = TestApp::builder().build().await;
-    let chat = ChatKey::new("telegram", "42");
+    let chat = ChatKey::new(ChannelName::Telegram, "42");
     sqlx::query("INSERT INTO dialogue_states (channel, chat_id, session, updated_at) VALUES ('telegram', '42', '{\"state\":\"from_the_future\"}', 'x')")
         .execute(app.engine.store().pool())
         .await

@@ -118,7 +118,10 @@ async fn an_account_past_its_expiry_acts_as_a_resident_and_the_purge_revokes_it(
         .await
         .unwrap();
     assert_eq!(purged.accounts, 1);
-    assert_eq!(app.store().account("test", "official").await.unwrap(), None);
+    assert_eq!(
+        app.store().account("console", "official").await.unwrap(),
+        None
+    );
     assert_eq!(app.audit_count("account.revoked").await, 1);
     app.finish().await;
 }
@@ -131,7 +134,7 @@ async fn a_chat_that_blocked_the_bot_loses_its_role_after_thirty_days_unless_it_
     let blocked_at = app.clock.now();
     for chat in ["gone", "back"] {
         app.store()
-            .mark_chat_blocked("test", chat, blocked_at)
+            .mark_chat_blocked("console", chat, blocked_at)
             .await
             .unwrap();
     }
@@ -149,8 +152,13 @@ async fn a_chat_that_blocked_the_bot_loses_its_role_after_thirty_days_unless_it_
 
     assert_eq!(early.unwrap().accounts, 0, "within the grace period");
     assert_eq!(late.unwrap().accounts, 1);
-    assert_eq!(app.store().account("test", "gone").await.unwrap(), None);
-    assert!(app.store().account("test", "back").await.unwrap().is_some());
+    assert_eq!(app.store().account("console", "gone").await.unwrap(), None);
+    assert!(app
+        .store()
+        .account("console", "back")
+        .await
+        .unwrap()
+        .is_some());
     app.finish().await;
 }
 
@@ -165,7 +173,7 @@ async fn accounts_are_listed_and_revoked_from_the_command_line(app: App) {
         .await
         .unwrap();
     let revoke = AccountsCommand::Revoke {
-        chat: "test:official".into(),
+        chat: "console:official".into(),
     };
     cnscd::cli::privacy::accounts(&app.engine, revoke, &mut out)
         .await
@@ -173,15 +181,18 @@ async fn accounts_are_listed_and_revoked_from_the_command_line(app: App) {
 
     let out = String::from_utf8(out).unwrap();
     assert!(
-        out.contains("test:official  commune-official  11083"),
+        out.contains("console:official  commune-official  11083"),
         "{out}"
     );
     assert!(out.contains("expires 2022-07-19"), "{out}");
     assert!(
-        out.contains("Revoked the account of test:official."),
+        out.contains("Revoked the account of console:official."),
         "{out}"
     );
-    assert_eq!(app.store().account("test", "official").await.unwrap(), None);
+    assert_eq!(
+        app.store().account("console", "official").await.unwrap(),
+        None
+    );
     assert_eq!(app.audit_count("account.revoked").await, 1);
     app.finish().await;
 }

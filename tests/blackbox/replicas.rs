@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use cnscd::conversation::{Incoming, Reply};
 use cnscd::domain::AccountRole;
-use cnscd::engine::{ChatKey, Engine, UpdateRecord};
+use cnscd::engine::{ChannelName, ChatKey, Engine, UpdateRecord};
 use cnscd::i18n::to_plain;
 use cnscd::storage::scratch::ScratchDb;
 use cnscd::storage::{Backend, Store};
@@ -63,7 +63,7 @@ async fn seed(db: ScratchDb) -> (TestApp, Vec<String>) {
 }
 
 fn chat_key(chat: usize) -> ChatKey {
-    ChatKey::new("test", (chat + 1).to_string())
+    ChatKey::new(ChannelName::Console, (chat + 1).to_string())
 }
 
 /// One update of the script: its Telegram-like id and what the user did.
@@ -244,7 +244,7 @@ async fn alerts_go_out_once(backend: Backend, test: &str) {
     );
     let outbox = a
         .store()
-        .pending_outbox("test", 1000)
+        .pending_outbox("console", 1000)
         .await
         .expect("outbox");
     let mut recipients: Vec<&str> = outbox.iter().map(|m| m.chat_id.as_str()).collect();
@@ -276,7 +276,7 @@ async fn a_chat_busy_on_one_replica_waits_there_for_its_turn_on_postgresql() {
     let (app, codes) = seed(db).await;
     let (a, b) = (app.engine.clone(), app.fresh_engine().await);
     let mut held = a.store().begin().await.expect("transaction");
-    cnscd::storage::lock_chat(&mut held, Backend::Postgres, "test:1")
+    cnscd::storage::lock_chat(&mut held, Backend::Postgres, "console:1")
         .await
         .expect("lock");
 

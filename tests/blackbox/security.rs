@@ -6,7 +6,7 @@ use std::ops::Deref;
 use cnscd::clock::Clock;
 use cnscd::conversation::{Incoming, Reply};
 use cnscd::domain::AccountRole;
-use cnscd::engine::ChatKey;
+use cnscd::engine::{ChannelName, ChatKey};
 use cnscd::i18n::{Lang, K};
 use cnscd::storage::scratch::{report_skipped, ScratchDb};
 use cnscd::storage::Store;
@@ -54,7 +54,7 @@ impl App {
     pub async fn say(&self, chat: &str, text: &str) -> Vec<Reply> {
         self.engine
             .handle(
-                &ChatKey::new("test", chat),
+                &ChatKey::new(ChannelName::Console, chat),
                 None,
                 Incoming::Text(text.to_owned()),
             )
@@ -107,7 +107,11 @@ async fn redeem_race_has_one_winner(app: App) {
     let start = format!("/start {code}");
     let b = tokio::spawn(async move {
         engine
-            .handle(&ChatKey::new("test", "B"), None, Incoming::Text(start))
+            .handle(
+                &ChatKey::new(ChannelName::Console, "B"),
+                None,
+                Incoming::Text(start),
+            )
             .await
     });
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
@@ -121,7 +125,10 @@ async fn redeem_race_has_one_winner(app: App) {
         "B was welcomed: {text}"
     );
     assert!(text.contains(&app.text(K::InvitationUsed)), "{text}");
-    assert_eq!(app.store().account("test", "B").await.expect("read"), None);
+    assert_eq!(
+        app.store().account("console", "B").await.expect("read"),
+        None
+    );
     app.finish().await;
 }
 
@@ -158,7 +165,10 @@ async fn wrong_codes_are_audited_and_after_five_even_a_good_code_is_refused() {
         said(&replies).contains(&app.text(K::TooManyWrongCodes)),
         "{replies:?}"
     );
-    assert_eq!(app.store().account("test", "guesser").await.unwrap(), None);
+    assert_eq!(
+        app.store().account("console", "guesser").await.unwrap(),
+        None
+    );
     assert_eq!(app.audit_count("invitation.failed").await, 5);
     // Another chat is not held back by the guesser.
     let replies = app.say("head", &format!("/start {good}")).await;
@@ -208,7 +218,7 @@ async fn a_chat_that_made_sixty_changes_this_hour_is_told_to_wait_and_nothing_is
     for _ in 0..60 {
         sqlx::query(
             "INSERT INTO audit_log (at, actor, action, unit_code, detail)
-             VALUES ($1, 'test:official', 'village.added', '11083', '{}')",
+             VALUES ($1, 'console:official', 'village.added', '11083', '{}')",
         )
         .bind(&now)
         .execute(app.store().pool())
@@ -226,7 +236,7 @@ async fn a_chat_that_made_sixty_changes_this_hour_is_told_to_wait_and_nothing_is
     let before = app.store().children(Some("11083")).await.unwrap().len();
     app.engine
         .handle(
-            &ChatKey::new("test", "official"),
+            &ChatKey::new(ChannelName::Console, "official"),
             None,
             Incoming::Button(add),
         )

@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use cnscd::clock::ManualClock;
 use cnscd::conversation::{FileKind, FileUpload, Incoming, Reply, UnsupportedKind};
 use cnscd::domain::{AccountRole, CompositionRules};
-use cnscd::engine::ChatKey;
+use cnscd::engine::{ChannelName, ChatKey};
 use cnscd::storage::campaigns::CampaignCreated;
 use cnscd::storage::scratch::ScratchDb;
 use cnscd::storage::{Backend, Store};
@@ -128,12 +128,12 @@ impl Scene {
                 self.app
                     .engine
                     .store()
-                    .mark_chat_blocked("test", arg, now)
+                    .mark_chat_blocked("console", arg, now)
                     .await
                     .expect("block");
             }
             "outbox" => {
-                let pending = self.app.engine.store().pending_outbox("test", 100).await;
+                let pending = self.app.engine.store().pending_outbox("console", 100).await;
                 for message in pending.expect("outbox") {
                     let text = cnscd::i18n::to_plain(message.reply.text.as_str());
                     let text = text.replace('\n', " / ");
@@ -207,7 +207,7 @@ impl Scene {
     async fn deliver(&mut self, out: &mut String) {
         let store = self.app.engine.store();
         let now = clock_now(&self.app.clock);
-        for message in store.pending_outbox("test", 100).await.expect("outbox") {
+        for message in store.pending_outbox("console", 100).await.expect("outbox") {
             out.push_str(&format!("= to chat {}:\n", message.chat_id));
             render(&message.reply, out);
             store.mark_outbox_sent(message.id, now).await.expect("sent");
@@ -282,7 +282,7 @@ impl Scene {
     }
 
     async fn say(&mut self, said: &str, out: &mut String) {
-        let chat = ChatKey::new("test", self.chat.clone());
+        let chat = ChatKey::new(ChannelName::Console, self.chat.clone());
         // A forged button: a payload no message offered, stamped with the current revision so
         // only the access checks can stop it.
         let forged = match said
@@ -595,7 +595,7 @@ async fn traces(store: &Store, phone: &str, chat: &str, name: &str) -> String {
         .await;
     let audit = count(
         "SELECT COUNT(*) FROM audit_log WHERE actor = $1",
-        format!("test:{chat}"),
+        format!("console:{chat}"),
     )
     .await;
     format!(

@@ -20,7 +20,7 @@ use crate::clock::Clock;
 use crate::config::BenchArgs;
 use crate::conversation::{Incoming, Reply};
 use crate::domain::{AccountRole, CompositionRules};
-use crate::engine::{ChatKey, Engine, EngineError};
+use crate::engine::{ChannelName, ChatKey, Engine, EngineError};
 use crate::i18n::{to_plain, Texts};
 use crate::import::{import_villages, load_default_units_if_empty, ImportError};
 use crate::invitation::{create_invitation, InviteError};
@@ -167,7 +167,7 @@ async fn communes(store: &Store) -> Result<Vec<String>, StorageError> {
 /// Plays every script, one step of each chat in turn; returns how many events were sent.
 async fn drive(engine: &Engine, scripts: &[Vec<Step>]) -> Result<usize, BenchError> {
     let chats: Vec<ChatKey> = (0..scripts.len())
-        .map(|i| ChatKey::new("bench", format!("chat-{i}")))
+        .map(|i| ChatKey::new(ChannelName::Console, format!("chat-{i}")))
         .collect();
     let mut last: Vec<Vec<Reply>> = vec![Vec::new(); scripts.len()];
     let steps = scripts.iter().map(Vec::len).max().unwrap_or(0);

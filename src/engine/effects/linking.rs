@@ -32,7 +32,7 @@ pub(super) async fn apply(
             create_link_code(
                 tx,
                 &hash_code(&code),
-                env.chat.channel,
+                env.chat.channel.as_str(),
                 &env.chat.id,
                 expires,
                 now,
@@ -48,8 +48,14 @@ pub(super) async fn apply(
         Effect::LinkWith { code } => {
             limits::check(tx, &actor, Limit::WrongCodes, now).await?;
             let code = code.trim();
-            let linked =
-                redeem_link_code(tx, &hash_code(code), env.chat.channel, &env.chat.id, now).await?;
+            let linked = redeem_link_code(
+                tx,
+                &hash_code(code),
+                env.chat.channel.as_str(),
+                &env.chat.id,
+                now,
+            )
+            .await?;
             let done = match linked {
                 Linked::Done => {
                     audit(

@@ -21,9 +21,11 @@ pub(super) fn invitation_reply(
     expires_at: DateTime<Utc>,
 ) -> Reply {
     let links = notices::InvitationLinks {
-        made_on: env.chat.channel,
+        made_on: env.chat.channel.as_str(),
         bot_username: env.bot_username,
-        typed_codes: env.typed_codes,
+        typed_codes: env
+            .typed_codes
+            .map(|(channel, url)| (channel.as_str(), url)),
     };
     let invited = notices::InvitationNotice {
         role,

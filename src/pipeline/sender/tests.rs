@@ -8,7 +8,9 @@ use tempfile::TempDir;
 use super::*;
 use crate::clock::ManualClock;
 use crate::domain::CompositionRules;
+use crate::engine::ChannelName;
 use crate::i18n::{Html, Texts};
+use crate::pipeline::SendError;
 use crate::storage::{outbox, Store};
 
 const OWNER: &str = "me";
@@ -20,8 +22,8 @@ struct Counting {
 }
 
 impl Channel for Counting {
-    fn name(&self) -> &'static str {
-        "telegram"
+    fn name(&self) -> ChannelName {
+        ChannelName::Telegram
     }
 
     fn send<'a>(&'a self, _: &'a str, part: &'a Reply) -> BoxFuture<'a, Result<(), SendError>> {

@@ -22,15 +22,22 @@ impl Worker {
         queued: &mut Vec<Queued>,
     ) -> Result<(), StorageError> {
         if self
-            .channel(chat.channel)
+            .channel(chat.channel.as_str())
             .and_then(|c| c.window())
             .is_none()
         {
             return Ok(());
         }
         // The domain's time: the window is what alerts, on the same clock, reckon with.
-        let released =
-            chats::chat_wrote(tx, chat.channel, &chat.id, &self.owner, now, wall()).await?;
+        let released = chats::chat_wrote(
+            tx,
+            chat.channel.as_str(),
+            &chat.id,
+            &self.owner,
+            now,
+            wall(),
+        )
+        .await?;
         for row in released {
             let Ok(body) = Outgoing::from_json(&row.body) else {
                 continue;
@@ -39,7 +46,13 @@ impl Worker {
                 .dedup_key
                 .as_deref()
                 .is_some_and(|k| k.starts_with(outbox::ALERT_KEY_PREFIX));
-            queued.push(Queued::new(row.id, chat.channel, &chat.id, body, is_alert));
+            queued.push(Queued::new(
+                row.id,
+                chat.channel.as_str(),
+                &chat.id,
+                body,
+                is_alert,
+            ));
         }
         Ok(())
     }
@@ -52,13 +65,13 @@ impl Worker {
         chat: &ChatKey,
         incoming: Incoming,
     ) -> Result<Incoming, StorageError> {
-        let Some(channel) = self.channel(chat.channel) else {
+        let Some(channel) = self.channel(chat.channel.as_str()) else {
             return Ok(incoming);
         };
         if channel.choices(&[]).is_none() || !matches!(incoming, Incoming::Text(_)) {
             return Ok(incoming);
         }
-        let choices = chats::load_choices(tx, chat.channel, &chat.id).await?;
+        let choices = chats::load_choices(tx, chat.channel.as_str(), &chat.id).await?;
         Ok(choices.read(incoming))
     }
 }

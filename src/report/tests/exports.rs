@@ -1,4 +1,5 @@
-//! The files: written, then read back with independent readers.
+//! The XLSX files, written then read back with an independent reader, and who may read
+//! the files written; the export helper the other formats share.
 
 use std::path::{Path, PathBuf};
 
@@ -10,7 +11,7 @@ use super::super::listing::header;
 use super::super::scene::{now, scene, Scene};
 use super::super::*;
 
-async fn export(scene: &Scene, format: ReportFormat, name: &str) -> (TempDir, PathBuf) {
+pub(super) async fn export(scene: &Scene, format: ReportFormat, name: &str) -> (TempDir, PathBuf) {
     let dir = TempDir::new().unwrap();
     let out = dir.path().join(name);
     let job = ReportJob {
@@ -162,90 +163,6 @@ async fn the_xlsx_listing_has_a_row_per_member_with_a_real_decision_date() {
     assert_eq!(text(&roles, 0, 0), "Vai trò");
     assert_eq!(text(&roles, 1, 0), "Bí thư Chi đoàn");
     assert_eq!(number(&roles, 1, 1), 1.0);
-}
-
-#[tokio::test]
-async fn the_csv_listing_starts_with_a_bom_and_parses() {
-    let scene = scene().await;
-    let (_dir, path) = export(&scene, ReportFormat::Csv, "report.csv").await;
-    let bytes = std::fs::read(&path).unwrap();
-    assert!(bytes.starts_with(csv_file::BOM), "no byte-order mark");
-    let mut reader = ::csv::Reader::from_reader(&bytes[csv_file::BOM.len()..]);
-    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(
-        headers[..4],
-        [
-            "Tỉnh, thành phố",
-            "Quận, huyện",
-            "Mã xã",
-            "Xã, phường, thị trấn"
-        ]
-    );
-    let records: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(records.len(), 12 + 1 + 22);
-    let hoa = records.iter().find(|r| &r[11] == "Lê Thị Hoa").unwrap();
-    assert_eq!((&hoa[10], &hoa[14], &hoa[16]), ("2", "+84912345678", "Có"));
-    assert_eq!((&hoa[17], &hoa[18]), ("125/QĐ-UBND", "20/04/2022"));
-    let draft = records.iter().find(|r| &r[6] == "Đang soạn").unwrap();
-    assert_eq!((&draft[5], &draft[11]), ("Thôn Bắc", ""));
-}
-
-#[tokio::test]
-async fn the_json_report_reads_back_equal() {
-    let scene = scene().await;
-    let (_dir, path) = export(&scene, ReportFormat::Json, "report.json").await;
-    let read: Report = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    let (_, built) = load_report(&scene.store, &scene.rules, Some("298"), now())
-        .await
-        .unwrap();
-    assert_eq!(read, built);
-}
-
-#[tokio::test]
-async fn the_png_chart_decodes_to_one_bar_per_commune_and_is_not_blank() {
-    let scene = scene().await;
-    let (_dir, path) = export(&scene, ReportFormat::Png, "report.png").await;
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&path).unwrap()));
-    let mut reader = decoder.read_info().unwrap();
-    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut pixels).unwrap();
-    assert_eq!((info.width, info.height), (chart::WIDTH, chart::height(23)));
-    let rgb: Vec<&[u8]> = pixels.chunks(3).collect();
-    let dark = rgb.iter().filter(|p| p.iter().all(|c| *c < 80)).count();
-    assert!(dark > 2_000, "hardly any text drawn: {dark} dark pixels");
-    let amber = rgb.iter().filter(|p| **p == [249, 168, 37]).count();
-    assert!(
-        amber > 1_000,
-        "the bars of Đại Sơn (75%) and Hưng Đạo (50%) are missing"
-    );
-}
-
-#[tokio::test]
-async fn the_listing_has_a_row_for_every_village_and_commune_even_without_a_team() {
-    let scene = scene().await;
-    let (_dir, path) = export(&scene, ReportFormat::Csv, "report.csv").await;
-    let bytes = std::fs::read(&path).unwrap();
-    let mut reader = ::csv::Reader::from_reader(&bytes[csv_file::BOM.len()..]);
-    let records: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    let row = |code: &str| {
-        let found = records.iter().find(|r| &r[4] == code);
-        found.unwrap_or_else(|| panic!("no row for {code}")).clone()
-    };
-    let thuong = row(scene.village("Thôn Thượng"));
-    assert_eq!(
-        (&thuong[5], &thuong[6], &thuong[8]),
-        ("Thôn Thượng", "Chưa có tổ", "")
-    );
-    let hung_dao = row(super::super::scene::HUNG_DAO);
-    assert_eq!((&hung_dao[5], &hung_dao[6]), ("Xã Hưng Đạo", "Chưa có tổ"));
-    let nam = row(scene.village("Thôn Nam"));
-    assert_eq!(
-        (&nam[6], &nam[7]),
-        (
-            "Chưa đủ thành phần",
-            "Tổ cần ít nhất 2 thành viên, hiện có 1."
-        )
-    );
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ use std::cell::Cell;
 use std::ops::Deref;
 use std::time::Duration;
 
-use cnscd::engine::ChatKey;
+use cnscd::engine::{ChannelName, ChatKey};
 use cnscd::pipeline::PipelineOptions;
 use cnscd::storage::scratch::ScratchDb;
 use cnscd::storage::{Store, StoredTeam};
@@ -178,7 +178,7 @@ impl TelegramApp {
     }
 
     pub fn chat(&self) -> ChatKey {
-        ChatKey::new("telegram", CHAT.to_string())
+        ChatKey::new(ChannelName::Telegram, CHAT.to_string())
     }
 
     /// Delivers `update` and returns the bot's replies up to the one containing `expected`.

@@ -99,7 +99,10 @@ pub async fn spawn_zalo_app_on(db: ScratchDb, villages_csv: &str) -> ZaloApp {
         free: Duration::from_secs(48 * 3600),
         limit: settings_window(),
     };
-    app.engine = app.engine.clone().with_channel_window("zalo", window);
+    app.engine = app
+        .engine
+        .clone()
+        .with_channel_window(cnscd::engine::ChannelName::Zalo, window);
     let mut app = ZaloApp {
         app,
         zalo: FakeZalo::start().await,

@@ -25,8 +25,8 @@ use crate::support::webhook::start_replica;
 struct DiesBeforeSending;
 
 impl Channel for DiesBeforeSending {
-    fn name(&self) -> &'static str {
-        "telegram"
+    fn name(&self) -> cnscd::engine::ChannelName {
+        cnscd::engine::ChannelName::Telegram
     }
 
     fn send<'a>(&'a self, _: &'a str, _: &'a Reply) -> BoxFuture<'a, Result<(), SendError>> {
@@ -230,7 +230,12 @@ async fn more_chats_than_connections_starting_at_once_after_a_restart_are_all_an
     // Arrange: eight residents (the SQLite pool has four connections) look for a village at
     // the same moment, on an engine that has not read the place index yet.
     let app = spawn_app_without_bot().await;
-    let chat = |n: i64| cnscd::engine::ChatKey::new("telegram", format!("{}", 9000 + n));
+    let chat = |n: i64| {
+        cnscd::engine::ChatKey::new(
+            cnscd::engine::ChannelName::Telegram,
+            format!("{}", 9000 + n),
+        )
+    };
     for n in 0..8 {
         let find = Incoming::Text("/tim".into());
         app.engine

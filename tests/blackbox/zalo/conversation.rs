@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use cnscd::engine::ChatKey;
+use cnscd::engine::{ChannelName, ChatKey};
 use cnscd::storage::scratch::ScratchDb;
 use serde_json::Value;
 
@@ -136,7 +136,7 @@ impl Replay {
             "long" => user.text(&"a".repeat(arg.parse().expect("length"))),
             "payload" => user.text(&format!("{PREFIX}{arg}")),
             "forged" => {
-                let chat = ChatKey::new("zalo", self.chat.clone());
+                let chat = ChatKey::new(ChannelName::Zalo, self.chat.clone());
                 let rev = self.app.engine.session(&chat).await.expect("session").rev;
                 let user = self.user();
                 user.text(&format!("{PREFIX}{rev}:{arg}"))

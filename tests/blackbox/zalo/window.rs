@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use cnscd::conversation::Incoming;
-use cnscd::engine::ChatKey;
+use cnscd::engine::{ChannelName, ChatKey};
 
 use crate::support::fake_zalo::User;
 use crate::support::zalo_app::{spawn_zalo_app, ZaloApp};
@@ -93,7 +93,7 @@ async fn an_alert_outside_the_zalo_window_goes_to_the_officials_linked_telegram_
         .chars()
         .take(8)
         .collect();
-    let telegram = ChatKey::new("telegram", "9801".to_owned());
+    let telegram = ChatKey::new(ChannelName::Telegram, "9801".to_owned());
     let linked = app
         .engine
         .handle(
@@ -174,7 +174,7 @@ async fn an_official_zalo_cannot_reach_is_named_in_the_next_digest_above() {
     let code = invite(&app, cnscd::domain::AccountRole::CommuneOfficial, "11083").await;
     app.say(&commune.text(&format!("/start {code}"))).await;
     let district_code = invite(&app, cnscd::domain::AccountRole::DistrictOfficial, "298").await;
-    let district = ChatKey::new("telegram", "9821".to_owned());
+    let district = ChatKey::new(ChannelName::Telegram, "9821".to_owned());
     app.engine
         .handle(
             &district,

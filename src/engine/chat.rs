@@ -1,0 +1,98 @@
+//! Who a step is for: a chat on one of the channels the bot speaks on.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A channel the bot speaks on. Its name is what the database stores in every `channel`
+/// column and what audit lines print before the chat id (`zalo:8011`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ChannelName {
+    Telegram,
+    Zalo,
+    Console,
+}
+
+impl ChannelName {
+    pub const ALL: [ChannelName; 3] = [
+        ChannelName::Telegram,
+        ChannelName::Zalo,
+        ChannelName::Console,
+    ];
+
+    /// The stored name: rows written before this type existed hold the same text.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ChannelName::Telegram => "telegram",
+            ChannelName::Zalo => "zalo",
+            ChannelName::Console => "console",
+        }
+    }
+}
+
+impl fmt::Display for ChannelName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A stored or typed channel name that is none of [`ChannelName`]'s.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a channel (telegram, zalo or console)")]
+pub struct UnknownChannel(pub String);
+
+impl FromStr for ChannelName {
+    type Err = UnknownChannel;
+
+    fn from_str(name: &str) -> Result<ChannelName, UnknownChannel> {
+        ChannelName::ALL
+            .into_iter()
+            .find(|channel| channel.as_str() == name)
+            .ok_or_else(|| UnknownChannel(name.to_owned()))
+    }
+}
+
+/// A chat on a channel: `telegram` + chat id, `console` + a name…
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ChatKey {
+    pub channel: ChannelName,
+    pub id: String,
+}
+
+impl ChatKey {
+    pub fn new(channel: ChannelName, id: impl Into<String>) -> ChatKey {
+        ChatKey {
+            channel,
+            id: id.into(),
+        }
+    }
+
+    pub(crate) fn actor(&self) -> String {
+        format!("{}:{}", self.channel, self.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_channel_reads_back_from_the_name_it_stores() {
+        for channel in ChannelName::ALL {
+            assert_eq!(channel.as_str().parse(), Ok(channel));
+            assert_eq!(channel.to_string(), channel.as_str());
+        }
+    }
+
+    #[test]
+    fn the_stored_names_are_the_ones_rows_already_hold() {
+        let names = ChannelName::ALL.map(ChannelName::as_str);
+        assert_eq!(names, ["telegram", "zalo", "console"]);
+    }
+
+    #[test]
+    fn an_unknown_name_is_an_error() {
+        let refused = "test".parse::<ChannelName>();
+        assert_eq!(refused, Err(UnknownChannel("test".to_owned())));
+        assert!("Telegram".parse::<ChannelName>().is_err());
+    }
+}

@@ -1,0 +1,145 @@
+//! One step: admit the update, read what the core needs, run it (answering its lookups),
+//! apply its effects and save the new session, all inside the caller's transaction.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use chrono::{DateTime, Utc};
+
+use super::context::{account_view, check_invitation, load_session, saved_team};
+use super::effects::{self, apply_effect, Applied, EffectEnv};
+use super::{lookups, AppliedStep, ChatKey, Engine, EngineError, Step, UpdateRecord};
+use crate::clock::vietnam_date;
+use crate::conversation::{self, parse_command, Command, Context, Incoming, Lookup, Session};
+use crate::domain::PhoneNumber;
+use crate::search::SharedIndex;
+use crate::storage::{sessions, StorageError, Tx};
+
+/// At most this many lookups per message (a search, then a card…).
+const MAX_NEEDS: usize = 4;
+
+impl Engine {
+    /// Runs one event of `chat` inside `tx` (the caller commits): the chat is locked, the
+    /// update recorded once, the core run and its effects and new session written. `index`
+    /// must be loaded before `tx` began: nothing inside a step takes a second connection.
+    pub(crate) async fn step(
+        &self,
+        tx: &mut Tx<'_>,
+        chat: &ChatKey,
+        update_id: Option<&str>,
+        incoming: Incoming,
+        now: DateTime<Utc>,
+        index: &SharedIndex,
+    ) -> Result<Step, EngineError> {
+        let record = self.admit(tx, chat, update_id, now).await?;
+        if record != UpdateRecord::New {
+            return Ok(Step::Skipped(record));
+        }
+        let session = load_session(tx, chat).await?;
+        let mut ctx = Context {
+            texts: &self.texts,
+            rules: &self.rules,
+            today: vietnam_date(now),
+            account: account_view(tx, chat, now).await?,
+            team: None,
+            invitation: None,
+            memberships: Vec::new(),
+            answers: Vec::new(),
+        };
+        self.load_context(tx, &session, &incoming, &mut ctx, now)
+            .await?;
+        let outcome = loop {
+            // The core is pure and must not panic; if it ever does, nothing of the step is
+            // written and the bot keeps running.
+            let run = catch_unwind(AssertUnwindSafe(|| {
+                conversation::handle(&session, incoming.clone(), &ctx)
+            }));
+            let Ok(outcome) = run else {
+                tracing::error!("conversation core panicked; state left unchanged");
+                return Err(EngineError::CorePanicked);
+            };
+            match outcome.need {
+                Some(need) if ctx.answers.len() < MAX_NEEDS => {
+                    let answer = if need.is_lookup() && !self.limiter.allow(chat, now) {
+                        Lookup::RateLimited
+                    } else {
+                        lookups::answer(tx, index, &need).await?
+                    };
+                    ctx.answers.push((need, answer));
+                }
+                Some(_) => {
+                    tracing::warn!(
+                        needs = MAX_NEEDS,
+                        "the core kept asking for data; answered as far as it got"
+                    );
+                    break outcome;
+                }
+                None => break outcome,
+            }
+        };
+        let env = EffectEnv {
+            chat,
+            now,
+            texts: &self.texts,
+            lang: outcome.session.lang,
+            bot_username: self.bot_username.as_deref(),
+            typed_codes: self.typed_codes.as_ref().map(|(c, url)| (*c, url.as_str())),
+            rules: &self.rules,
+        };
+        let mut applied = Applied::default();
+        for effect in &outcome.effects {
+            if let Err(error) = apply_effect(tx, &env, effect, &mut applied).await {
+                // Lost a race or hit a limit: nothing of the step may be written.
+                let Some(why) = effects::refusal(&error) else {
+                    return Err(error.into());
+                };
+                return Ok(Step::Refused(session, why));
+            }
+        }
+        let json = serde_json::to_string(&outcome.session)
+            .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        sessions::save_session(tx, chat.channel.as_str(), &chat.id, &json, now).await?;
+        let mut replies = outcome.replies;
+        replies.extend(applied.replies);
+        Ok(Step::Applied(AppliedStep {
+            replies,
+            jobs: applied.after,
+            changed_units: applied.changed_units,
+            status_changed: outcome
+                .effects
+                .iter()
+                .any(conversation::Effect::changes_status),
+            lang: outcome.session.lang,
+        }))
+    }
+
+    /// What the core may need besides the session, read before it runs.
+    pub(super) async fn load_context(
+        &self,
+        tx: &mut Tx<'_>,
+        session: &Session,
+        incoming: &Incoming,
+        ctx: &mut Context<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        if let Incoming::Text(text) = incoming {
+            if let Some(Command::Start(Some(code))) = parse_command(text) {
+                ctx.invitation = Some(check_invitation(tx, &code, now).await?);
+            }
+        }
+        let phone = match (incoming, &session.state) {
+            (Incoming::Contact { phone, own: true }, _) => PhoneNumber::parse(phone).ok(),
+            (_, conversation::State::Member { phone }) => Some(phone.clone()),
+            _ => None,
+        };
+        if let Some(phone) = phone {
+            ctx.memberships = lookups::memberships(tx, &phone).await?;
+        }
+        // Any state but a registration may open `/myteam` (a search, a member's menu…).
+        if !matches!(session.state, conversation::State::Registering(_)) {
+            if let Some(unit) = ctx.invitation_or_account_unit() {
+                ctx.team = saved_team(tx, &unit.code).await?;
+            }
+        }
+        Ok(())
+    }
+}
