@@ -16,6 +16,7 @@ mod menu;
 mod message;
 pub mod notices;
 mod official;
+mod prefetch;
 mod registration;
 mod resident;
 mod router;
@@ -31,6 +32,7 @@ pub use effect::Effect;
 pub use input::{parse_command, Command};
 pub use lookup::{Lookup, Need};
 pub use message::{Attachment, Button, FileUpload, Incoming, Reply, UnsupportedKind};
+pub use prefetch::{prefetch, Prefetch};
 pub use state::{
     Decision, DecisionFile, Draft, FileKind, Member, Registration, Session, State, Team,
 };

@@ -9,8 +9,7 @@ use super::context::{account_view, check_invitation, load_session, saved_team};
 use super::effects::{self, apply_effect, Applied, EffectEnv};
 use super::{lookups, AppliedStep, ChatKey, Engine, EngineError, Step, UpdateRecord};
 use crate::clock::vietnam_date;
-use crate::conversation::{self, parse_command, Command, Context, Incoming, Lookup, Session};
-use crate::domain::PhoneNumber;
+use crate::conversation::{self, Context, Incoming, Lookup, Session};
 use crate::search::SharedIndex;
 use crate::storage::{sessions, StorageError, Tx};
 
@@ -121,21 +120,14 @@ impl Engine {
         ctx: &mut Context<'_>,
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
-        if let Incoming::Text(text) = incoming {
-            if let Some(Command::Start(Some(code))) = parse_command(text) {
-                ctx.invitation = Some(check_invitation(tx, &code, now).await?);
-            }
+        let wanted = conversation::prefetch(session, incoming);
+        if let Some(code) = wanted.invitation {
+            ctx.invitation = Some(check_invitation(tx, &code, now).await?);
         }
-        let phone = match (incoming, &session.state) {
-            (Incoming::Contact { phone, own: true }, _) => PhoneNumber::parse(phone).ok(),
-            (_, conversation::State::Member { phone }) => Some(phone.clone()),
-            _ => None,
-        };
-        if let Some(phone) = phone {
+        if let Some(phone) = wanted.memberships_of {
             ctx.memberships = lookups::memberships(tx, &phone).await?;
         }
-        // Any state but a registration may open `/myteam` (a search, a member's menu…).
-        if !matches!(session.state, conversation::State::Registering(_)) {
+        if wanted.team {
             if let Some(unit) = ctx.invitation_or_account_unit() {
                 ctx.team = saved_team(tx, &unit.code).await?;
             }

@@ -1,0 +1,99 @@
+//! What a turn reads before the core runs. The core names what it will look at — the
+//! invitation a `/start CODE` carries, the teams of a number the chat shared or proved, the
+//! chat's saved team — so the engine reads exactly that and knows no command nor state.
+//! Lookups that depend on the answer itself go through [`super::Need`] instead.
+
+use super::input::{parse_command, Command};
+use super::{Incoming, Session, State};
+use crate::domain::PhoneNumber;
+
+/// The reads a turn needs before the core runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Prefetch {
+    /// The code of an invitation to check (`/start CODE`).
+    pub invitation: Option<String>,
+    /// The number whose teams the member's menu shows.
+    pub memberships_of: Option<PhoneNumber>,
+    /// Whether the team of the chat's unit (from the invitation or the account) is read.
+    pub team: bool,
+}
+
+/// What `incoming` in `session` will read.
+pub fn prefetch(session: &Session, incoming: &Incoming) -> Prefetch {
+    let invitation = match incoming {
+        Incoming::Text(text) => match parse_command(text) {
+            Some(Command::Start(Some(code))) => Some(code),
+            _ => None,
+        },
+        _ => None,
+    };
+    let memberships_of = match (incoming, &session.state) {
+        (Incoming::Contact { phone, own: true }, _) => PhoneNumber::parse(phone).ok(),
+        (_, State::Member { phone }) => Some(phone.clone()),
+        _ => None,
+    };
+    Prefetch {
+        invitation,
+        memberships_of,
+        // Any state but a registration may open `/myteam` (a search, a member's menu…); a
+        // registration works on its own draft.
+        team: !matches!(session.state, State::Registering(_)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn idle() -> Session {
+        Session::default()
+    }
+
+    #[test]
+    fn an_invitation_code_is_read_only_from_start_with_a_code() {
+        let with_code = prefetch(&idle(), &Incoming::Text("/start ABC123".into()));
+        assert_eq!(with_code.invitation.as_deref(), Some("ABC123"));
+        assert_eq!(
+            prefetch(&idle(), &Incoming::Text("/start".into())).invitation,
+            None
+        );
+        assert_eq!(
+            prefetch(&idle(), &Incoming::Text("ABC123".into())).invitation,
+            None
+        );
+    }
+
+    #[test]
+    fn a_shared_own_contact_or_a_proven_number_reads_its_teams_and_anothers_does_not() {
+        let own = Incoming::Contact {
+            phone: "0912 345 678".into(),
+            own: true,
+        };
+        let other = Incoming::Contact {
+            phone: "0912 345 678".into(),
+            own: false,
+        };
+        let phone = PhoneNumber::parse("0912 345 678").expect("phone");
+        assert_eq!(prefetch(&idle(), &own).memberships_of, Some(phone.clone()));
+        assert_eq!(prefetch(&idle(), &other).memberships_of, None);
+        let member = Session {
+            state: State::Member {
+                phone: phone.clone(),
+            },
+            ..Session::default()
+        };
+        let text = Incoming::Text("hi".into());
+        assert_eq!(prefetch(&member, &text).memberships_of, Some(phone));
+    }
+
+    #[test]
+    fn a_registration_does_not_read_the_saved_team_and_everything_else_does() {
+        let text = Incoming::Text("hi".into());
+        assert!(prefetch(&idle(), &text).team);
+        let registering = Session {
+            state: State::Registering(Default::default()),
+            ..Session::default()
+        };
+        assert!(!prefetch(&registering, &text).team);
+    }
+}
