@@ -108,9 +108,7 @@ impl Engine {
             state: conversation::State::Idle,
             ..session
         };
-        let json =
-            serde_json::to_string(&session).map_err(|e| StorageError::Corrupt(e.to_string()))?;
-        sessions::save_session(tx, chat.channel.as_str(), &chat.id, &json, now).await?;
+        sessions::save_session(tx, chat.channel.as_str(), &chat.id, &session, now).await?;
         tracing::info!(why = why.code(), "step refused; nothing saved");
         Ok(Step::Applied(AppliedStep {
             replies: vec![notices::refused(&self.texts, session.lang, why)],

@@ -11,13 +11,7 @@ use crate::storage::{
 };
 
 pub(super) async fn load_session(tx: &mut Tx<'_>, chat: &ChatKey) -> Result<Session, StorageError> {
-    let Some(json) = sessions::load_session(tx, chat.channel.as_str(), &chat.id).await? else {
-        return Ok(Session::default());
-    };
-    Ok(serde_json::from_str(&json).unwrap_or_else(|error| {
-        tracing::warn!(%error, "unreadable session replaced by a fresh one");
-        Session::default()
-    }))
+    sessions::load_session(tx, chat.channel.as_str(), &chat.id).await
 }
 
 pub(super) async fn unit_view(
@@ -109,9 +103,5 @@ pub(crate) async fn chat_lang(
     channel: &str,
     chat_id: &str,
 ) -> Result<Lang, StorageError> {
-    let json = sessions::load_session(tx, channel, chat_id).await?;
-    Ok(json
-        .and_then(|j| serde_json::from_str::<Session>(&j).ok())
-        .map(|s| s.lang)
-        .unwrap_or_default())
+    Ok(sessions::load_session(tx, channel, chat_id).await?.lang)
 }

@@ -94,9 +94,7 @@ impl Engine {
                 return Ok(Step::Refused(session, why));
             }
         }
-        let json = serde_json::to_string(&outcome.session)
-            .map_err(|e| StorageError::Corrupt(e.to_string()))?;
-        sessions::save_session(tx, chat.channel.as_str(), &chat.id, &json, now).await?;
+        sessions::save_session(tx, chat.channel.as_str(), &chat.id, &outcome.session, now).await?;
         let mut replies = outcome.replies;
         replies.extend(applied.replies);
         Ok(Step::Applied(AppliedStep {

@@ -8,7 +8,7 @@ use rand::Rng;
 use sqlx::Row;
 
 use super::{StorageResult, Tx};
-use crate::conversation::{Session, State};
+use crate::conversation::State;
 use crate::domain::PhoneNumber;
 
 /// Whose rows an erasure removes.
@@ -199,8 +199,8 @@ async fn sessions_holding(
     let mut found = Vec::new();
     for row in rows {
         let json: String = row.try_get("session")?;
-        let own = serde_json::from_str::<Session>(&json)
-            .is_ok_and(|s| matches!(&s.state, State::Member { phone: p } if p == phone));
+        let own = super::sessions::read_session(&json)
+            .is_some_and(|s| matches!(&s.state, State::Member { phone: p } if p == phone));
         found.push((row.try_get("channel")?, row.try_get("chat_id")?, own));
     }
     Ok(found)

@@ -2,30 +2,40 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{now_text, StorageResult, Tx};
+use super::{now_text, StorageError, StorageResult, Tx};
+use crate::conversation::Session;
 
-/// The stored session JSON of a chat, if it ever spoke to the bot.
-pub async fn load_session(
-    tx: &mut Tx<'_>,
-    channel: &str,
-    chat_id: &str,
-) -> StorageResult<Option<String>> {
-    Ok(sqlx::query_scalar(
+/// A chat's session; a fresh one when it never spoke to the bot or its stored session cannot
+/// be read (a dialogue of an older release, say): the chat starts again rather than fail.
+pub async fn load_session(tx: &mut Tx<'_>, channel: &str, chat_id: &str) -> StorageResult<Session> {
+    let json: Option<String> = sqlx::query_scalar(
         "SELECT session FROM dialogue_states WHERE channel = $1 AND chat_id = $2",
     )
     .bind(channel)
     .bind(chat_id)
     .fetch_optional(&mut **tx)
-    .await?)
+    .await?;
+    Ok(json.map_or_else(Session::default, |json| {
+        read_session(&json).unwrap_or_else(|| {
+            tracing::warn!("unreadable session replaced by a fresh one");
+            Session::default()
+        })
+    }))
+}
+
+/// A stored session's JSON read back; `None` when it cannot be.
+pub fn read_session(json: &str) -> Option<Session> {
+    serde_json::from_str(json).ok()
 }
 
 pub async fn save_session(
     tx: &mut Tx<'_>,
     channel: &str,
     chat_id: &str,
-    session: &str,
+    session: &Session,
     now: DateTime<Utc>,
 ) -> StorageResult<()> {
+    let json = serde_json::to_string(session).map_err(|e| StorageError::Corrupt(e.to_string()))?;
     sqlx::query(
         "INSERT INTO dialogue_states (channel, chat_id, session, updated_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (channel, chat_id) DO UPDATE SET session = excluded.session,
@@ -33,7 +43,7 @@ pub async fn save_session(
     )
     .bind(channel)
     .bind(chat_id)
-    .bind(session)
+    .bind(json)
     .bind(now_text(now))
     .execute(&mut **tx)
     .await?;
