@@ -39,7 +39,7 @@ pub async fn drive(
     scripts: Vec<Script>,
 ) -> anyhow::Result<Figures> {
     let started = Instant::now();
-    let cpu_before = crate::bench::cpu_time();
+    let cpu_before = crate::cpu_time();
     let mut chats = Vec::new();
     for script in scripts {
         let api = api.clone();
@@ -53,7 +53,7 @@ pub async fn drive(
         latencies.extend(chat.await.context("a chat's task failed")??);
     }
     let elapsed = started.elapsed();
-    let cpu = crate::bench::cpu_time()
+    let cpu = crate::cpu_time()
         .zip(cpu_before)
         .map(|(after, before)| after.saturating_sub(before));
     latencies.sort_unstable();

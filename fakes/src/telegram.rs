@@ -28,9 +28,6 @@
 //! assert_eq!(replies[0]["text"], "Xin chào!");
 //! ```
 
-// Each test binary uses a different subset of this module.
-#![allow(dead_code)]
-
 use std::{
     collections::{BTreeMap, HashMap, HashSet, VecDeque},
     net::SocketAddr,

@@ -11,15 +11,15 @@ use super::echo::echo_until;
 use super::fake_api::FakeBotApi;
 use super::load::{drive, Delivery, Script};
 use super::{Figures, LoadOptions, LoadReport};
-use crate::clock::Clock;
-use crate::conversation::Incoming;
-use crate::domain::{AccountRole, CompositionRules};
-use crate::engine::{ChatKey, Engine};
-use crate::i18n::Texts;
-use crate::pipeline::PipelineOptions;
-use crate::storage::scratch::ScratchDb;
-use crate::storage::Store;
-use crate::telegram::{self, ServeOptions, Webhook, WebhookSecret};
+use cnscd::clock::Clock;
+use cnscd::conversation::Incoming;
+use cnscd::domain::{AccountRole, CompositionRules};
+use cnscd::engine::{ChatKey, Engine};
+use cnscd::i18n::Texts;
+use cnscd::pipeline::PipelineOptions;
+use cnscd::storage::scratch::ScratchDb;
+use cnscd::storage::Store;
+use cnscd::telegram::{self, ServeOptions, Webhook, WebhookSecret};
 
 const FIRST_CHAT: i64 = 10_000;
 const TOKEN: &str = "1234567:load-test";
@@ -67,7 +67,7 @@ pub async fn run(options: &LoadOptions, parts: Parts) -> anyhow::Result<LoadRepo
             .push(webhooks_on_postgres(options, &parts, server).await?),
         None => report.skipped.push(format!(
             "two webhook replicas on PostgreSQL: set {} or pass --postgres",
-            crate::storage::scratch::POSTGRES_URL_VAR
+            cnscd::storage::scratch::POSTGRES_URL_VAR
         )),
     }
     Ok(report)
@@ -237,18 +237,18 @@ async fn seed(
 ) -> anyhow::Result<Vec<Script>> {
     let store = engine.store();
     let now = parts.clock.now();
-    crate::import::load_default_units_if_empty(store, now).await?;
+    cnscd::import::load_default_units_if_empty(store, now).await?;
     let mut csv = String::from("commune_code,name,code\n");
     for i in 0..=options.chats {
         csv.push_str(&format!("11083,Thôn Tải {},{}\n", i + 1, village(i)));
     }
-    crate::import::import_villages(store, csv.as_bytes(), now).await?;
+    cnscd::import::import_villages(store, csv.as_bytes(), now).await?;
     let mut codes = Vec::new();
     for i in 0..=options.chats {
         let days = chrono::Duration::days(14);
         let role = AccountRole::VillageHead;
         let invitation =
-            crate::invitation::create_invitation(store, role, &village(i), days, "bench", now)
+            cnscd::invitation::create_invitation(store, role, &village(i), days, "bench", now)
                 .await?;
         codes.push(invitation.code);
     }
