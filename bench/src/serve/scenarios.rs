@@ -3,12 +3,11 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use teloxide::Bot;
+use cnscd_fakes::telegram::FakeTelegram;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use super::echo::echo_until;
-use super::fake_api::FakeBotApi;
 use super::load::{drive, Delivery, Script};
 use super::{Figures, LoadOptions, LoadReport};
 use cnscd::clock::Clock;
@@ -22,7 +21,6 @@ use cnscd::storage::Store;
 use cnscd::telegram::{self, ServeOptions, Webhook, WebhookSecret};
 
 const FIRST_CHAT: i64 = 10_000;
-const TOKEN: &str = "1234567:load-test";
 const SECRET: &str = "load-test-secret";
 
 /// What a village head types: an invitation, then the registration's typed answers, then
@@ -92,8 +90,8 @@ fn texts_of(code: &str, messages: usize) -> Vec<String> {
 }
 
 async fn echo(options: &LoadOptions) -> anyhow::Result<Figures> {
-    let api = Arc::new(FakeBotApi::start().await?);
-    let bot = Bot::new(TOKEN).set_api_url(api.url()?);
+    let api = Arc::new(FakeTelegram::start_unrecorded().await);
+    let bot = api.bot();
     let (stop, stopped) = oneshot::channel::<()>();
     let bot_task = tokio::spawn(echo_until(bot, async {
         let _ = stopped.await;
@@ -120,8 +118,8 @@ async fn polling_on_sqlite(options: &LoadOptions, parts: &Parts) -> anyhow::Resu
     let db = ScratchDb::sqlite()?;
     let engine = parts.engine(db.url()).await?;
     let scripts = seed(&engine, options, parts).await?;
-    let api = Arc::new(FakeBotApi::start().await?);
-    let bot = Bot::new(TOKEN).set_api_url(api.url()?);
+    let api = Arc::new(FakeTelegram::start_unrecorded().await);
+    let bot = api.bot();
     let (stop, stopped) = oneshot::channel::<()>();
     let serving = tokio::spawn(telegram::serve_until(
         engine.clone(),
@@ -155,7 +153,7 @@ async fn webhooks_on_postgres(
     let first = parts.engine(db.url()).await?;
     let scripts = seed(&first, options, parts).await?;
     let engines = [first, parts.engine(db.url()).await?];
-    let api = Arc::new(FakeBotApi::start().await?);
+    let api = Arc::new(FakeTelegram::start_unrecorded().await);
     let mut urls = Vec::new();
     let mut stops = Vec::new();
     let mut replicas = Vec::new();
@@ -166,7 +164,7 @@ async fn webhooks_on_postgres(
         let ops = TcpListener::bind("127.0.0.1:0").await?;
         healths.push(format!("http://{}/healthz", ops.local_addr()?));
         let webhook = Webhook::new(&url::Url::parse(&url)?, WebhookSecret::parse(SECRET)?)?;
-        let bot = Bot::new(TOKEN).set_api_url(api.url()?);
+        let bot = api.bot();
         let (stop, stopped) = oneshot::channel::<()>();
         replicas.push(tokio::spawn(telegram::serve_receiving_until(
             engine.clone(),

@@ -133,7 +133,13 @@ impl State {
             message["reply_markup"] = markup;
         }
         if let Some(chat_id) = body["chat_id"].as_i64() {
-            self.messages.insert((chat_id, message_id), message.clone());
+            if self.recording {
+                self.messages.insert((chat_id, message_id), message.clone());
+            }
+            if let Some(listener) = self.listeners.get(&chat_id) {
+                // A listener that hung up only stops listening.
+                let _ = listener.send(());
+            }
         }
         message
     }

@@ -30,6 +30,7 @@
 
 mod answer;
 mod content;
+mod load;
 mod multipart;
 mod recorded;
 mod server;
@@ -77,6 +78,10 @@ impl Drop for FakeTelegram {
 impl FakeTelegram {
     /// Binds `127.0.0.1:0` and serves the fake API on a spawned task.
     pub async fn start() -> FakeTelegram {
+        FakeTelegram::serve(true).await
+    }
+
+    async fn serve(recording: bool) -> FakeTelegram {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("fake Telegram: cannot bind 127.0.0.1:0");
@@ -84,6 +89,7 @@ impl FakeTelegram {
             .local_addr()
             .expect("fake Telegram: no local address");
         let shared = Arc::new(Shared::default());
+        shared.lock().recording = recording;
         let app = Router::new()
             .route("/file/{token}/{*file_path}", get(download))
             .route("/{token}/{method}", post(api_call))
@@ -128,28 +134,7 @@ impl FakeTelegram {
     /// Queues an update for `getUpdates`. Updates are delivered in
     /// `update_id` order, so ids must be unique and not yet confirmed.
     pub fn push_update(&self, update: Value) {
-        let id = update["update_id"]
-            .as_i64()
-            .unwrap_or_else(|| panic!("fake Telegram: update without update_id: {update}"));
-        let mut state = self.shared.lock();
-        assert!(
-            id >= state.confirmed_offset,
-            "fake Telegram: update_id {id} is below the confirmed offset {}; \
-             the bot would never receive it",
-            state.confirmed_offset
-        );
-        assert!(
-            state
-                .pending
-                .iter()
-                .all(|u| u["update_id"] != update["update_id"]),
-            "fake Telegram: update_id {id} is already queued"
-        );
-        let at = state
-            .pending
-            .partition_point(|u| u["update_id"].as_i64() < Some(id));
-        state.pending.insert(at, update);
-        drop(state);
+        self.shared.lock().queue(update);
         self.shared.notify();
     }
 

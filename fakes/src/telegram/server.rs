@@ -14,10 +14,15 @@ use axum::{
     Json,
 };
 use serde_json::{json, Value};
-use tokio::{sync::watch, time::Instant};
+use tokio::{
+    sync::{mpsc, watch},
+    time::Instant,
+};
 
 use super::answer::{error, ok};
 use super::multipart::{multipart_boundary, parse_multipart};
+#[cfg(doc)]
+use super::FakeTelegram;
 use super::Recorded;
 
 /// Longest time a `getUpdates` call is held open when there is nothing to
@@ -69,6 +74,13 @@ pub(super) struct State {
     /// Messages sent by the bot, by `(chat_id, message_id)`, for edits.
     pub(super) messages: BTreeMap<(i64, i64), Value>,
     pub(super) next_message_id: i64,
+    /// Highest `update_id` queued or handed out, for [`FakeTelegram::push_update_with`].
+    pub(super) last_update_id: i64,
+    /// Whether calls and sent messages are kept; off for benchmarks (see
+    /// [`FakeTelegram::start_unrecorded`]).
+    pub(super) recording: bool,
+    /// Where to signal each message the bot sends to a chat ([`FakeTelegram::listen`]).
+    pub(super) listeners: HashMap<i64, mpsc::UnboundedSender<()>>,
 }
 
 impl Default for State {
@@ -85,6 +97,9 @@ impl Default for State {
             failures: HashMap::new(),
             messages: BTreeMap::new(),
             next_message_id: FIRST_BOT_MESSAGE_ID,
+            last_update_id: 0,
+            recording: true,
+            listeners: HashMap::new(),
         }
     }
 }
@@ -138,6 +153,37 @@ impl State {
             }
             keep
         });
+    }
+
+    /// Queues an update for `getUpdates`, in `update_id` order.
+    pub(super) fn queue(&mut self, update: Value) {
+        let id = update["update_id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("fake Telegram: update without update_id: {update}"));
+        assert!(
+            id >= self.confirmed_offset,
+            "fake Telegram: update_id {id} is below the confirmed offset {}; \
+             the bot would never receive it",
+            self.confirmed_offset
+        );
+        assert!(
+            self.pending
+                .iter()
+                .all(|u| u["update_id"] != update["update_id"]),
+            "fake Telegram: update_id {id} is already queued"
+        );
+        let at = self
+            .pending
+            .partition_point(|u| u["update_id"].as_i64() < Some(id));
+        self.pending.insert(at, update);
+        self.last_update_id = self.last_update_id.max(id);
+    }
+
+    /// An `update_id` above every id queued, handed out or confirmed so far.
+    pub(super) fn new_update_id(&mut self) -> i64 {
+        let id = (self.last_update_id + 1).max(self.confirmed_offset);
+        self.last_update_id = id;
+        id
     }
 
     pub(super) fn take_failure(&mut self, method: &str) -> Option<(u16, String)> {
@@ -207,12 +253,16 @@ pub(super) async fn api_call(
         shared.lock().answer(&method, &body, &files)
     };
 
-    shared.lock().requests.push(Recorded {
-        method,
-        body,
-        files,
-        response: response.clone(),
-    });
+    let mut state = shared.lock();
+    if state.recording {
+        state.requests.push(Recorded {
+            method,
+            body,
+            files,
+            response: response.clone(),
+        });
+    }
+    drop(state);
     shared.notify();
     (status, Json(response)).into_response()
 }
