@@ -2,7 +2,7 @@
 //! then the status sweep of the whole country and its XLSX export timed, with peak memory.
 //!
 //! Goals: sweep ≤ 1 s; XLSX ≤ 10 s and ≤ 200 MB. Run it in release:
-//! Run it with `cargo run --release --features bench --bin cnscd-bench -- report` (the whole country by default).
+//! Run it with `cargo run --release -p cnscd-bench -- report` (the whole country by default).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
