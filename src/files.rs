@@ -37,8 +37,7 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// spreadsheets): `$TMPDIR/cnscd-<uid>`, 0700. A folder of that name that is a symlink or
 /// belongs to someone else is refused rather than written into.
 pub fn private_dir() -> io::Result<PathBuf> {
-    // SAFETY: getuid has no preconditions and cannot fail.
-    let uid = unsafe { libc::getuid() };
+    let uid = rustix::process::getuid().as_raw();
     let dir = std::env::temp_dir().join(format!("cnscd-{uid}"));
     match fs::DirBuilder::new().mode(PRIVATE_DIR).create(&dir) {
         Ok(()) => {}

@@ -13,15 +13,15 @@
 //! - [`import`]: reference data (communes, villages) from CSV files;
 //! - [`invitation`]: one-time codes that bind a chat to a role and a unit;
 //! - adapters: [`telegram`], and [`console`] (the same conversations in a terminal);
-//! - the binary's parts: [`config`] (the command line), [`telemetry`], [`cli`] (the
-//!   subcommands) and [`bench`] (the benchmarks).
+//! - the binary's parts: [`config`] (the command line), [`telemetry`] and [`cli`] (the
+//!   subcommands).
+//!
+//! The benchmarks (`bench/`, crate `cnscd-bench`) and the fakes of Telegram and Zalo
+//! (`fakes/`, crate `cnscd-fakes`) are crates of their own in this workspace: nothing of
+//! them ships in the product binary.
 
 pub mod alerts;
 mod base64_bytes;
-/// Benchmarks and their fakes: only in `cnscd-bench` (`--features bench`), never in the
-/// product binary.
-#[cfg(feature = "bench")]
-pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -5,15 +5,11 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-#[cfg(feature = "bench")]
-mod bench;
 mod database;
 pub mod secrets;
 mod telegram;
 mod zalo;
 
-#[cfg(feature = "bench")]
-pub use bench::{BenchArgs, BenchCommand, LoadBenchArgs, NationalBenchArgs};
 pub use database::*;
 pub use telegram::{
     webhook_secret, ConfigError, Secret, ServeArgs, ServeMode, TelegramArgs, WebhookCommand,

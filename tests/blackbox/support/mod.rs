@@ -1,7 +1,9 @@
 pub mod app;
-pub mod fake_telegram;
-pub mod fake_zalo;
-pub mod fake_zalo_oauth;
 pub mod telegram_app;
 pub mod webhook;
 pub mod zalo_app;
+
+// The fakes live in their own crate, shared with the benchmarks.
+pub use cnscd_fakes::{
+    telegram as fake_telegram, zalo as fake_zalo, zalo_oauth as fake_zalo_oauth,
+};

@@ -18,10 +18,10 @@ use chrono::Utc;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use crate::import::{import_units, import_villages};
-use crate::search::{SharedIndex, UnitIndex};
-use crate::storage::bulk::insert_registered_teams;
-use crate::storage::{Store, UnitLevel};
+use cnscd::import::{import_units, import_villages};
+use cnscd::search::{SharedIndex, UnitIndex};
+use cnscd::storage::bulk::insert_registered_teams;
+use cnscd::storage::{Store, UnitLevel};
 use report::{rss_bytes, BenchDb};
 
 /// Teams generated and written per batch, to keep the generated data's memory small.

@@ -1,13 +1,13 @@
 use std::sync::Arc;
 
 use super::{run, LoadOptions, Parts};
-use crate::clock::SystemClock;
-use crate::domain::CompositionRules;
-use crate::i18n::Texts;
+use cnscd::clock::SystemClock;
+use cnscd::domain::CompositionRules;
+use cnscd::i18n::Texts;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_load_bench_drives_every_scenario_to_the_end_on_a_small_load() {
-    let postgres = std::env::var(crate::storage::scratch::POSTGRES_URL_VAR)
+    let postgres = std::env::var(cnscd::storage::scratch::POSTGRES_URL_VAR)
         .ok()
         .filter(|url| !url.is_empty());
     let options = LoadOptions {

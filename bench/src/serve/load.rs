@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 
-use super::fake_api::{text_update, FakeBotApi};
+use cnscd_fakes::telegram::{text_update, FakeTelegram};
+
 use super::Figures;
 
 /// The longest the bot may take to answer one step before the run is called failed.
@@ -34,12 +35,12 @@ pub struct Script {
 /// Runs every script at once; fails if the bot does not answer a step in time.
 pub async fn drive(
     name: &str,
-    api: Arc<FakeBotApi>,
+    api: Arc<FakeTelegram>,
     delivery: Delivery,
     scripts: Vec<Script>,
 ) -> anyhow::Result<Figures> {
     let started = Instant::now();
-    let cpu_before = crate::bench::cpu_time();
+    let cpu_before = crate::cpu_time();
     let mut chats = Vec::new();
     for script in scripts {
         let api = api.clone();
@@ -53,7 +54,7 @@ pub async fn drive(
         latencies.extend(chat.await.context("a chat's task failed")??);
     }
     let elapsed = started.elapsed();
-    let cpu = crate::bench::cpu_time()
+    let cpu = crate::cpu_time()
         .zip(cpu_before)
         .map(|(after, before)| after.saturating_sub(before));
     latencies.sort_unstable();
@@ -72,7 +73,7 @@ pub async fn drive(
 }
 
 async fn run_chat(
-    api: &FakeBotApi,
+    api: &FakeTelegram,
     delivery: &Delivery,
     script: Script,
 ) -> anyhow::Result<Vec<Duration>> {
@@ -93,13 +94,13 @@ async fn run_chat(
 }
 
 async fn deliver(
-    api: &FakeBotApi,
+    api: &FakeTelegram,
     delivery: &Delivery,
     chat: i64,
     text: &str,
 ) -> anyhow::Result<()> {
     match delivery {
-        Delivery::Polling => api.push_with(|id| text_update(id, chat, text)),
+        Delivery::Polling => api.push_update_with(|id| text_update(id, chat, text)),
         Delivery::Webhook {
             client,
             urls,

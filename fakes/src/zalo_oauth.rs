@@ -4,9 +4,6 @@
 //! a good one gets a new pair (`expires_in` as a string of seconds, as Zalo sends it), a
 //! reused or unknown one gets Zalo's error answer.
 
-// Each test binary uses a different subset of this module.
-#![allow(dead_code)]
-
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -7,9 +7,9 @@ use anyhow::Context;
 use rand::Rng;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::domain::text::{fold, same_words};
-use crate::domain::{ConsentSource, Member, MemberRole, PersonName, PhoneNumber, Team};
-use crate::storage::{Unit, UnitLevel};
+use cnscd::domain::text::{fold, same_words};
+use cnscd::domain::{ConsentSource, Member, MemberRole, PersonName, PhoneNumber, Team};
+use cnscd::storage::{Unit, UnitLevel};
 
 /// Each commune takes consecutive names from here, starting at a different place.
 const VILLAGE_NAMES: [&str; 24] = [

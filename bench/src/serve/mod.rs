@@ -6,12 +6,12 @@
 //! - two cnscd replicas on one PostgreSQL database behind webhooks, updates alternating
 //!   between them as a load balancer would send them (when a PostgreSQL server is given).
 //!
-//! Everything talks to a fake Bot API server on 127.0.0.1 ([`fake_api`]). Latency is from
-//! handing an update over (queued for `getUpdates`, or POSTed to the webhook) to the bot's
-//! last message of that step arriving at the fake server.
+//! Everything talks to the fake Bot API server on 127.0.0.1 that the black-box tests use
+//! ([`cnscd_fakes::telegram`]), started so that it keeps no record of the calls. Latency is
+//! from handing an update over (queued for `getUpdates`, or POSTed to the webhook) to the
+//! bot's last message of that step arriving at the fake server.
 
 mod echo;
-pub mod fake_api;
 mod load;
 mod scenarios;
 

@@ -2,7 +2,7 @@
 //! then the status sweep of the whole country and its XLSX export timed, with peak memory.
 //!
 //! Goals: sweep ≤ 1 s; XLSX ≤ 10 s and ≤ 200 MB. Run it in release:
-//! Run it with `cargo run --release --features bench --bin cnscd-bench -- report` (the whole country by default).
+//! Run it with `cargo run --release -p cnscd-bench -- report` (the whole country by default).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -11,11 +11,11 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use chrono::{TimeZone, Utc};
 
-use crate::domain::CompositionRules;
-use crate::i18n::{Lang, Texts};
-use crate::import::import_units;
-use crate::report::{load_report, write_report, ReportFormat, ReportJob};
-use crate::storage::Store;
+use cnscd::domain::CompositionRules;
+use cnscd::i18n::{Lang, Texts};
+use cnscd::import::import_units;
+use cnscd::report::{load_report, write_report, ReportFormat, ReportJob};
+use cnscd::storage::Store;
 
 mod seed;
 use seed::seed;
@@ -170,8 +170,9 @@ impl fmt::Display for Figures {
 mod tests {
     use super::*;
 
+    /// A file of the repository (the data files are cnscd's, one folder up).
     fn manifest(path: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
     }
 
     #[tokio::test]

@@ -3,26 +3,24 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use teloxide::Bot;
+use cnscd_fakes::telegram::FakeTelegram;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use super::echo::echo_until;
-use super::fake_api::FakeBotApi;
 use super::load::{drive, Delivery, Script};
 use super::{Figures, LoadOptions, LoadReport};
-use crate::clock::Clock;
-use crate::conversation::Incoming;
-use crate::domain::{AccountRole, CompositionRules};
-use crate::engine::{ChatKey, Engine};
-use crate::i18n::Texts;
-use crate::pipeline::PipelineOptions;
-use crate::storage::scratch::ScratchDb;
-use crate::storage::Store;
-use crate::telegram::{self, ServeOptions, Webhook, WebhookSecret};
+use cnscd::clock::Clock;
+use cnscd::conversation::Incoming;
+use cnscd::domain::{AccountRole, CompositionRules};
+use cnscd::engine::{ChatKey, Engine};
+use cnscd::i18n::Texts;
+use cnscd::pipeline::PipelineOptions;
+use cnscd::storage::scratch::ScratchDb;
+use cnscd::storage::Store;
+use cnscd::telegram::{self, ServeOptions, Webhook, WebhookSecret};
 
 const FIRST_CHAT: i64 = 10_000;
-const TOKEN: &str = "1234567:load-test";
 const SECRET: &str = "load-test-secret";
 
 /// What a village head types: an invitation, then the registration's typed answers, then
@@ -67,7 +65,7 @@ pub async fn run(options: &LoadOptions, parts: Parts) -> anyhow::Result<LoadRepo
             .push(webhooks_on_postgres(options, &parts, server).await?),
         None => report.skipped.push(format!(
             "two webhook replicas on PostgreSQL: set {} or pass --postgres",
-            crate::storage::scratch::POSTGRES_URL_VAR
+            cnscd::storage::scratch::POSTGRES_URL_VAR
         )),
     }
     Ok(report)
@@ -92,8 +90,8 @@ fn texts_of(code: &str, messages: usize) -> Vec<String> {
 }
 
 async fn echo(options: &LoadOptions) -> anyhow::Result<Figures> {
-    let api = Arc::new(FakeBotApi::start().await?);
-    let bot = Bot::new(TOKEN).set_api_url(api.url()?);
+    let api = Arc::new(FakeTelegram::start_unrecorded().await);
+    let bot = api.bot();
     let (stop, stopped) = oneshot::channel::<()>();
     let bot_task = tokio::spawn(echo_until(bot, async {
         let _ = stopped.await;
@@ -120,8 +118,8 @@ async fn polling_on_sqlite(options: &LoadOptions, parts: &Parts) -> anyhow::Resu
     let db = ScratchDb::sqlite()?;
     let engine = parts.engine(db.url()).await?;
     let scripts = seed(&engine, options, parts).await?;
-    let api = Arc::new(FakeBotApi::start().await?);
-    let bot = Bot::new(TOKEN).set_api_url(api.url()?);
+    let api = Arc::new(FakeTelegram::start_unrecorded().await);
+    let bot = api.bot();
     let (stop, stopped) = oneshot::channel::<()>();
     let serving = tokio::spawn(telegram::serve_until(
         engine.clone(),
@@ -155,7 +153,7 @@ async fn webhooks_on_postgres(
     let first = parts.engine(db.url()).await?;
     let scripts = seed(&first, options, parts).await?;
     let engines = [first, parts.engine(db.url()).await?];
-    let api = Arc::new(FakeBotApi::start().await?);
+    let api = Arc::new(FakeTelegram::start_unrecorded().await);
     let mut urls = Vec::new();
     let mut stops = Vec::new();
     let mut replicas = Vec::new();
@@ -166,7 +164,7 @@ async fn webhooks_on_postgres(
         let ops = TcpListener::bind("127.0.0.1:0").await?;
         healths.push(format!("http://{}/healthz", ops.local_addr()?));
         let webhook = Webhook::new(&url::Url::parse(&url)?, WebhookSecret::parse(SECRET)?)?;
-        let bot = Bot::new(TOKEN).set_api_url(api.url()?);
+        let bot = api.bot();
         let (stop, stopped) = oneshot::channel::<()>();
         replicas.push(tokio::spawn(telegram::serve_receiving_until(
             engine.clone(),
@@ -237,18 +235,18 @@ async fn seed(
 ) -> anyhow::Result<Vec<Script>> {
     let store = engine.store();
     let now = parts.clock.now();
-    crate::import::load_default_units_if_empty(store, now).await?;
+    cnscd::import::load_default_units_if_empty(store, now).await?;
     let mut csv = String::from("commune_code,name,code\n");
     for i in 0..=options.chats {
         csv.push_str(&format!("11083,Thôn Tải {},{}\n", i + 1, village(i)));
     }
-    crate::import::import_villages(store, csv.as_bytes(), now).await?;
+    cnscd::import::import_villages(store, csv.as_bytes(), now).await?;
     let mut codes = Vec::new();
     for i in 0..=options.chats {
         let days = chrono::Duration::days(14);
         let role = AccountRole::VillageHead;
         let invitation =
-            crate::invitation::create_invitation(store, role, &village(i), days, "bench", now)
+            cnscd::invitation::create_invitation(store, role, &village(i), days, "bench", now)
                 .await?;
         codes.push(invitation.code);
     }

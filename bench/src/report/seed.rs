@@ -3,14 +3,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::BenchConfig;
-use crate::conversation::{Draft, Registration};
-use crate::domain::{
+use cnscd::conversation::{Draft, Registration};
+use cnscd::domain::{
     CompositionRules, ConsentSource, Decision, DecisionFile, DecisionNumber, FileKind, Member,
     MemberRole, PersonName, PhoneNumber, Team,
 };
-use crate::storage::teams::{save_draft, save_team};
-use crate::storage::units::upsert_units;
-use crate::storage::{NewUnit, Store, UnitLevel};
+use cnscd::storage::teams::{save_draft, save_team};
+use cnscd::storage::units::upsert_units;
+use cnscd::storage::{NewUnit, Store, UnitLevel};
 
 /// Villages for every commune, and their teams: of ten villages, five complete, one without
 /// a decision, one without a scan, one incomplete, one draft and one without a team.

@@ -3,7 +3,7 @@ use super::*;
 #[tokio::test]
 async fn the_search_benchmark_runs_on_tu_ky_with_a_few_villages() {
     let opts = SearchBenchOptions {
-        communes_csv: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/tu-ky-communes.csv"),
+        communes_csv: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/tu-ky-communes.csv"),
         villages_per_commune: 3,
         members_per_team: 2,
         queries: 300,

@@ -1,7 +1,7 @@
 //! What each simulated village head says: a whole registration with three members.
 
-use crate::conversation::Reply;
-use crate::domain::MemberRole;
+use cnscd::conversation::Reply;
+use cnscd::domain::MemberRole;
 
 /// One message of a chat.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,7 +82,7 @@ pub fn find_button(replies: &[Reply], action: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{PersonName, PhoneNumber};
+    use cnscd::domain::{PersonName, PhoneNumber};
 
     #[test]
     fn every_generated_name_and_phone_is_valid_and_phones_differ_within_a_team() {

@@ -5,8 +5,6 @@
 //! user. Webhook events are signed here as Zalo signs them, from the formula, not from
 //! cnscd's code.
 
-#![allow(dead_code)]
-
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! The search benchmark at national scale, until the CLI runs it:
-//! `cargo run --release --example search_bench -- [COMMUNES_CSV] [QUERIES] [DB_PATH]`.
+//! `cargo run --release -p cnscd-bench --example search_bench -- [COMMUNES_CSV] [QUERIES] [DB_PATH]`.
 
-use cnscd::bench::search::{run, SearchBenchOptions};
+use cnscd_bench::search::{run, SearchBenchOptions};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

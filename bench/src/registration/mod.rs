@@ -16,15 +16,15 @@ use std::time::Instant;
 
 use chrono::Duration;
 
-use crate::clock::Clock;
-use crate::config::BenchArgs;
-use crate::conversation::{Incoming, Reply};
-use crate::domain::{AccountRole, CompositionRules};
-use crate::engine::{ChannelName, ChatKey, Engine, EngineError};
-use crate::i18n::{to_plain, Texts};
-use crate::import::{import_villages, load_default_units_if_empty, ImportError};
-use crate::invitation::{create_invitation, InviteError};
-use crate::storage::{StorageError, Store, TeamStatus, UnitLevel};
+use crate::args::BenchArgs;
+use cnscd::clock::Clock;
+use cnscd::conversation::{Incoming, Reply};
+use cnscd::domain::{AccountRole, CompositionRules};
+use cnscd::engine::{ChannelName, ChatKey, Engine, EngineError};
+use cnscd::i18n::{to_plain, Texts};
+use cnscd::import::{import_villages, load_default_units_if_empty, ImportError};
+use cnscd::invitation::{create_invitation, InviteError};
+use cnscd::storage::{StorageError, Store, TeamStatus, UnitLevel};
 
 pub use report::BenchReport;
 use script::{find_button, registration, Step};
@@ -219,7 +219,7 @@ async fn count_registered(store: &Store, villages: &[String]) -> Result<usize, S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::SystemClock;
+    use cnscd::clock::SystemClock;
 
     #[tokio::test]
     async fn the_registration_bench_registers_every_team_at_tiny_scale() {

@@ -1,6 +1,8 @@
-//! Benchmarks run from the command line on realistic data, each kept from rotting by a test
-//! that runs it on a tiny data set.
+//! cnscd's benchmarks, run from the command line (`cnscd-bench`) on realistic data, each kept
+//! from rotting by a test that runs it on a tiny data set. A crate of its own so that none of
+//! it (nor its fakes, nor `libc`) ships in the product.
 
+pub mod args;
 pub mod registration;
 pub mod report;
 pub mod search;

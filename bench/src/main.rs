@@ -1,6 +1,6 @@
 //! `cnscd-bench`: the benchmarks, apart from the product binary (which carries none of
-//! their code nor their fake Bot API). `cargo run --release --features bench --bin
-//! cnscd-bench -- registration|search|report|load …`; `--help` says what each measures.
+//! their code nor the fake Bot API). `cargo run --release -p cnscd-bench --
+//! registration|search|report|load …`; `--help` says what each measures.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -8,12 +8,12 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Parser;
 
-use cnscd::bench::registration_bench;
 use cnscd::clock::{Clock, SystemClock};
-use cnscd::config::BenchCommand;
 use cnscd::domain::CompositionRules;
 use cnscd::i18n::Texts;
 use cnscd::telemetry;
+use cnscd_bench::args::BenchCommand;
+use cnscd_bench::registration_bench;
 
 /// cnscd's benchmarks, each on a temporary database (or the PostgreSQL `--postgres` names).
 #[derive(Debug, Parser)]
@@ -51,41 +51,41 @@ async fn run(cli: BenchCli) -> anyhow::Result<()> {
             print!("{report}");
         }
         BenchCommand::Search(args) => {
-            let options = cnscd::bench::search::SearchBenchOptions {
+            let options = cnscd_bench::search::SearchBenchOptions {
                 communes_csv: args.communes,
                 villages_per_commune: args.villages,
                 queries: args.queries,
                 ..Default::default()
             };
-            let report = cnscd::bench::search::run(options)
+            let report = cnscd_bench::search::run(options)
                 .await
                 .context("The search bench failed")?;
             print!("{report}");
         }
         BenchCommand::Report(args) => {
-            let config = cnscd::bench::report::BenchConfig {
+            let config = cnscd_bench::report::BenchConfig {
                 communes_csv: args.communes,
                 villages_per_commune: args.villages,
                 members_per_team: 5,
             };
             let dir = tempfile::tempdir().context("Failed to make a temporary directory")?;
-            let figures = cnscd::bench::report::run(&config, dir.path())
+            let figures = cnscd_bench::report::run(&config, dir.path())
                 .await
                 .context("The report bench failed")?;
             print!("{figures}");
         }
         BenchCommand::Load(args) => {
-            let options = cnscd::bench::serve::LoadOptions {
+            let options = cnscd_bench::serve::LoadOptions {
                 chats: args.chats as usize,
                 messages: args.messages as usize,
                 postgres: args.postgres,
             };
-            let parts = cnscd::bench::serve::Parts {
+            let parts = cnscd_bench::serve::Parts {
                 texts,
                 rules,
                 clock,
             };
-            let report = cnscd::bench::serve::run(&options, parts)
+            let report = cnscd_bench::serve::run(&options, parts)
                 .await
                 .context("The load bench failed")?;
             print!("{report}");

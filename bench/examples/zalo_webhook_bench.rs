@@ -3,7 +3,7 @@
 //! worker, outbox and Zalo channel on a temporary SQLite database, against a minimal fake
 //! Zalo on 127.0.0.1. Each user writes a message, waits for the answer, writes the next.
 //!
-//! `cargo run --release --example zalo_webhook_bench -- [USERS] [MESSAGES]` (200 × 10).
+//! `cargo run --release -p cnscd-bench --example zalo_webhook_bench -- [USERS] [MESSAGES]` (200 × 10).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
