@@ -18,17 +18,15 @@ pub async fn run(
     out: &mut impl Write,
 ) -> Result<(), CliError> {
     let OutboxCommand::List { chat } = command;
-    let chat = match chat.as_deref() {
+    let chat: Option<crate::engine::ChatKey> = match chat.as_deref() {
         None => None,
-        Some(spec) => match spec.split_once(':') {
-            Some((channel, id)) if !channel.is_empty() && !id.is_empty() => Some((channel, id)),
-            _ => {
-                return Err(CliError::Refused(format!(
-                    "--chat {spec:?}: write it as CHANNEL:ID, e.g. console:an or telegram:123456789"
-                )))
-            }
-        },
+        Some(spec) => Some(spec.parse().map_err(|error| {
+            CliError::Refused(format!(
+                "--chat: {error}; write it as CHANNEL:ID, e.g. console:an or telegram:123456789"
+            ))
+        })?),
     };
+    let chat = chat.as_ref().map(|c| (c.channel.as_str(), c.id.as_str()));
     let waiting = store
         .waiting_outbox(chat)
         .await

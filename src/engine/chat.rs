@@ -71,9 +71,51 @@ impl ChatKey {
     }
 }
 
+/// A chat written as `CHANNEL:ID` (settings, command-line flags) that is not one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChatKeyError {
+    #[error("{0:?} is not CHANNEL:ID (for example telegram:123456789)")]
+    Shape(String),
+    #[error(transparent)]
+    Channel(#[from] UnknownChannel),
+}
+
+impl FromStr for ChatKey {
+    type Err = ChatKeyError;
+
+    /// `telegram:123456789`, `zalo:8011`, `console:an`; spaces around either part are ignored.
+    fn from_str(written: &str) -> Result<ChatKey, ChatKeyError> {
+        match written.split_once(':') {
+            Some((channel, id)) if !id.trim().is_empty() => {
+                Ok(ChatKey::new(channel.trim().parse()?, id.trim()))
+            }
+            _ => Err(ChatKeyError::Shape(written.to_owned())),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chat_is_written_channel_colon_id_and_a_misspelt_channel_is_refused() {
+        let chat: ChatKey = " zalo : 8011 ".parse().expect("a chat");
+        assert_eq!(chat, ChatKey::new(ChannelName::Zalo, "8011"));
+        assert_eq!(chat.actor(), "zalo:8011");
+        assert!(matches!(
+            "telgram:42".parse::<ChatKey>(),
+            Err(ChatKeyError::Channel(_))
+        ));
+        assert!(matches!(
+            "42".parse::<ChatKey>(),
+            Err(ChatKeyError::Shape(_))
+        ));
+        assert!(matches!(
+            "telegram:".parse::<ChatKey>(),
+            Err(ChatKeyError::Shape(_))
+        ));
+    }
 
     #[test]
     fn every_channel_reads_back_from_the_name_it_stores() {

@@ -29,7 +29,7 @@ use crate::storage::Tx;
 use crate::storage::{StorageError, Store};
 pub use admission::Handled;
 pub(crate) use admission::{AppliedStep, Step};
-pub use chat::{ChannelName, ChatKey, UnknownChannel};
+pub use chat::{ChannelName, ChatKey, ChatKeyError, UnknownChannel};
 use context::load_session;
 pub use effects::Job;
 use limits::RateLimiter;

@@ -67,8 +67,8 @@ const DEFAULT_ACCESS_LIFETIME: i64 = 25 * 3600;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TokensError {
-    #[error("CNSCD_ADMIN_CHATS: {0:?} is not CHANNEL:ID (for example telegram:123456789)")]
-    AdminChat(String),
+    #[error("CNSCD_ADMIN_CHATS: {0}")]
+    AdminChat(#[from] crate::engine::ChatKeyError),
     #[error("ZALO_OAUTH_URL {0:?} cannot take the path /v4/oa/access_token")]
     OauthUrl(String),
     #[error("Failed to build the HTTP client of Zalo's token endpoint")]
@@ -114,7 +114,7 @@ pub struct Tokens {
     app_secret: Secret,
     /// `ZALO_REFRESH_TOKEN`: used only while the database holds no refresh token.
     seed: Option<Secret>,
-    admin_chats: Vec<(String, String)>,
+    admin_chats: Vec<crate::engine::ChatKey>,
     /// This replica's name in the lease.
     owner: String,
     metrics: Metrics,
@@ -193,18 +193,13 @@ fn not_now(error: StorageError) -> TokenUnavailable {
     TokenUnavailable::NotNow(format!("database: {error}"))
 }
 
-/// `CHANNEL:ID` entries (empty ones skipped).
-fn parse_admin_chats(chats: &[String]) -> Result<Vec<(String, String)>, TokensError> {
+/// `CHANNEL:ID` entries (empty ones skipped); a misspelt channel is refused at start, not an
+/// admin silently never told.
+fn parse_admin_chats(chats: &[String]) -> Result<Vec<crate::engine::ChatKey>, TokensError> {
     chats
         .iter()
-        .map(|chat| chat.trim())
-        .filter(|chat| !chat.is_empty())
-        .map(|chat| match chat.split_once(':') {
-            Some((channel, id)) if !channel.trim().is_empty() && !id.trim().is_empty() => {
-                Ok((channel.trim().to_owned(), id.trim().to_owned()))
-            }
-            _ => Err(TokensError::AdminChat(chat.to_owned())),
-        })
+        .filter(|chat| !chat.trim().is_empty())
+        .map(|chat| Ok(chat.parse()?))
         .collect()
 }
 

@@ -45,11 +45,12 @@ impl Tokens {
     async fn notices(&self, reason: &str) -> Result<Vec<AdminNotice>, StorageError> {
         let mut notices = Vec::with_capacity(self.admin_chats.len());
         let mut tx = self.engine.store().pool().begin().await?;
-        for (channel, chat_id) in &self.admin_chats {
+        for chat in &self.admin_chats {
+            let (channel, chat_id) = (chat.channel.as_str(), &chat.id);
             let lang = crate::engine::context::chat_lang(&mut tx, channel, chat_id).await?;
             let args = [("reason", Html::text(reason))];
             notices.push(AdminNotice {
-                channel: channel.clone(),
+                channel: channel.to_owned(),
                 chat_id: chat_id.clone(),
                 reply: Reply::text(self.engine.texts().fill(lang, K::ZaloSendingPaused, &args)),
             });

@@ -1,6 +1,7 @@
 //! Tests of reading the admin chats that hear of a refused Zalo token refresh.
 
 use super::*;
+use crate::engine::{ChannelName, ChatKey};
 
 #[test]
 fn admin_chats_are_channel_and_id() {
@@ -12,12 +13,16 @@ fn admin_chats_are_channel_and_id() {
     assert_eq!(
         parse_admin_chats(&chats).unwrap(),
         vec![
-            ("telegram".to_owned(), "42".to_owned()),
-            ("zalo".to_owned(), "8011".to_owned())
+            ChatKey::new(ChannelName::Telegram, "42"),
+            ChatKey::new(ChannelName::Zalo, "8011")
         ]
     );
     assert!(matches!(
         parse_admin_chats(&["42".to_owned()]),
+        Err(TokensError::AdminChat(_))
+    ));
+    assert!(matches!(
+        parse_admin_chats(&["telgram:42".to_owned()]),
         Err(TokensError::AdminChat(_))
     ));
 }
