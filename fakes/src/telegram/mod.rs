@@ -34,6 +34,7 @@ mod load;
 mod multipart;
 mod recorded;
 mod server;
+mod state;
 mod updates;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
@@ -48,7 +49,8 @@ use teloxide::Bot;
 use tokio::{task::JoinHandle, time::Instant};
 
 pub use recorded::{Recorded, UploadedFile};
-use server::{api_call, calls_of, download, sent_messages_of, Shared, State};
+use server::{api_call, download};
+use state::{calls_of, sent_messages_of, Shared, State};
 pub use updates::*;
 
 /// Token used by [`FakeTelegram::bot`]. The fake accepts any token.
