@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
 
-use super::server::State;
+use super::state::State;
 use super::updates::{bot_user_json, merge, private_chat_json, unique_id, unix_now};
 use super::UploadedFile;
 

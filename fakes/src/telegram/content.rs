@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::server::State;
+use super::state::State;
 use super::updates::unique_id;
 use super::UploadedFile;
 

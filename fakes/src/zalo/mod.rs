@@ -1,0 +1,178 @@
+//! A fake Zalo on 127.0.0.1: the Official Account API (`message/cs`, uploads), the OAuth v4
+//! token endpoint, and files users "sent" (served
+//! for the bot to download). It checks the access token on every call, issues a new token
+//! pair per refresh and refuses a refresh token used twice; error codes can be scripted per
+//! user. Webhook events are signed here as Zalo signs them, from the formula, not from
+//! cnscd's code.
+
+mod events;
+mod handlers;
+mod shown;
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::Value;
+use tokio::sync::Notify;
+
+pub use events::{signature, signed, Event, User};
+use handlers::{access_token, file, message, upload_file, upload_image};
+pub use shown::{payload_of, shown};
+
+pub const APP_ID: &str = "4313572100982173421";
+pub const OA_SECRET_KEY: &str = "fake-oa-secret-key";
+pub const APP_SECRET: &str = "fake-app-secret";
+/// The access token the fake takes from the start (tests that skip OAuth use it).
+pub const FIRST_ACCESS_TOKEN: &str = "access-0";
+/// The refresh token the fake takes first.
+pub const FIRST_REFRESH_TOKEN: &str = "refresh-0";
+
+/// A message the OA sent.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub user_id: String,
+    pub message: Value,
+}
+
+#[derive(Default)]
+struct Inner {
+    sent: Vec<Sent>,
+    uploads: usize,
+    access_tokens: HashSet<String>,
+    refresh_token: String,
+    used_refresh_tokens: HashSet<String>,
+    refreshes: usize,
+    issued: usize,
+    /// Error codes to answer, per user, before sending succeeds again.
+    scripted: HashMap<String, VecDeque<i64>>,
+    files: HashMap<String, Vec<u8>>,
+    downloads: usize,
+}
+
+#[derive(Clone)]
+pub struct FakeZalo {
+    pub base: String,
+    inner: Arc<Mutex<Inner>>,
+    sent_one: Arc<Notify>,
+}
+
+impl FakeZalo {
+    pub async fn start() -> FakeZalo {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the fake Zalo");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let inner = Inner {
+            access_tokens: HashSet::from([FIRST_ACCESS_TOKEN.to_owned()]),
+            refresh_token: FIRST_REFRESH_TOKEN.to_owned(),
+            ..Inner::default()
+        };
+        let fake = FakeZalo {
+            base,
+            inner: Arc::new(Mutex::new(inner)),
+            sent_one: Arc::new(Notify::new()),
+        };
+        let app = Router::new()
+            .route("/v3.0/oa/message/cs", post(message))
+            .route("/v2.0/oa/upload/image", post(upload_image))
+            .route("/v2.0/oa/upload/file", post(upload_file))
+            .route("/v4/oa/access_token", post(access_token))
+            .route("/files/{name}", get(file))
+            .with_state(fake.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        fake
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Everything the OA sent, in order.
+    pub fn sent(&self) -> Vec<Sent> {
+        self.lock().sent.clone()
+    }
+
+    /// What the OA sent to `user_id`, in order.
+    pub fn sent_to(&self, user_id: &str) -> Vec<Value> {
+        self.lock()
+            .sent
+            .iter()
+            .filter(|s| s.user_id == user_id)
+            .map(|s| s.message.clone())
+            .collect()
+    }
+
+    /// Waits until at least `count` messages went to `user_id`. Only a stuck test is stopped:
+    /// with the bot killed every few hundred milliseconds on a loaded two-core machine, an
+    /// answer can take several lives of the process to go out.
+    pub async fn wait_for(&self, user_id: &str, count: usize) -> Vec<Value> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(45);
+        loop {
+            let notified = self.sent_one.notified();
+            let sent = self.sent_to(user_id);
+            if sent.len() >= count {
+                return sent;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!(
+                    "{user_id} got {} messages, not {count}: {sent:#?}",
+                    sent.len()
+                );
+            }
+        }
+    }
+
+    /// Answers the next calls to `user_id` with these error codes, one each.
+    pub fn script_errors(&self, user_id: &str, codes: &[i64]) {
+        self.lock()
+            .scripted
+            .entry(user_id.to_owned())
+            .or_default()
+            .extend(codes);
+    }
+
+    /// Serves `bytes` at `/files/NAME`; its URL.
+    pub fn host_file(&self, name: &str, bytes: Vec<u8>) -> String {
+        self.lock().files.insert(name.to_owned(), bytes);
+        format!("{}/files/{name}", self.base)
+    }
+
+    /// How many refreshes the token endpoint granted.
+    pub fn refreshes(&self) -> usize {
+        self.lock().refreshes
+    }
+
+    /// How many times cnscd downloaded a file a user sent.
+    pub fn downloads(&self) -> usize {
+        self.lock().downloads
+    }
+
+    pub fn uploads(&self) -> usize {
+        self.lock().uploads
+    }
+
+    /// Makes every access token issued so far invalid (as when it expires early).
+    pub fn expire_access_tokens(&self) {
+        self.lock().access_tokens.clear();
+    }
+
+    /// The refresh token the endpoint takes now.
+    pub fn current_refresh_token(&self) -> String {
+        self.lock().refresh_token.clone()
+    }
+
+    /// A fresh refresh token, as an operator gets one from Zalo's console (the old one
+    /// stops working).
+    pub fn issue_refresh_token(&self) -> String {
+        let mut inner = self.lock();
+        inner.issued += 1;
+        let token = format!("console-refresh-{}", inner.issued);
+        inner.refresh_token = token.clone();
+        token
+    }
+}

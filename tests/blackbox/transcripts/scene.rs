@@ -1,0 +1,281 @@
+//! Scene lines (`! …`): what a transcript sets up or inspects around the conversation.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use cnscd::clock::ManualClock;
+use cnscd::domain::{AccountRole, CompositionRules};
+use cnscd::storage::campaigns::CampaignCreated;
+use cnscd::storage::Store;
+
+use super::render::render;
+use super::Scene;
+use crate::support::app::invitation;
+
+impl Scene {
+    pub(super) async fn scene(&mut self, line: &str, out: &mut String) {
+        let (verb, arg) = line.split_once(' ').unwrap_or((line, ""));
+        match verb {
+            "invite" => {
+                let now = clock_now(&self.app.clock);
+                let (role, unit) = match arg.split_once(' ') {
+                    Some((role, unit)) => (AccountRole::parse(role).expect("role"), unit),
+                    None => (AccountRole::VillageHead, arg),
+                };
+                self.code = invitation(self.app.engine.store(), role, unit, now).await;
+            }
+            "chat" => self.chat = arg.to_owned(),
+            "bot" => self.app.engine = self.app.engine.clone().with_bot_username(arg),
+            "campaign" => {
+                let (deadline, scope) = arg.split_once(' ').expect("! campaign DEADLINE SCOPE");
+                let deadline = cnscd::domain::decision::parse_date(deadline).expect("deadline");
+                let now = clock_now(&self.app.clock);
+                let store = self.app.engine.store();
+                let name = cnscd::storage::campaigns::DEFAULT_CAMPAIGN_NAME;
+                let created = store
+                    .create_campaign(name, deadline, scope, "test", now)
+                    .await
+                    .expect("campaign");
+                // A new campaign says nothing; one that met another says what it did.
+                match created {
+                    CampaignCreated::New(_) => {}
+                    CampaignCreated::Updated(id) => {
+                        out.push_str(&format!("= campaign {id} of the same area updated\n"))
+                    }
+                    CampaignCreated::Refused(other) => out.push_str(&format!(
+                        "= refused: campaign {} of {} overlaps\n",
+                        other.campaign.id, other.scope_name
+                    )),
+                }
+            }
+            "alerts" => {
+                let schedule = cnscd::domain::schedule::Schedule::default();
+                let now = clock_now(&self.app.clock);
+                let run = cnscd::alerts::run_due(&self.app.engine, &schedule, now)
+                    .await
+                    .expect("alerts");
+                let due: Vec<String> = run.due.iter().map(|(_, slot)| slot.clone()).collect();
+                out.push_str(&format!(
+                    "= due: {:?}, queued {}, sent before {}\n",
+                    due, run.queued, run.already_sent
+                ));
+                self.deliver(out).await;
+            }
+            "deliver" => self.deliver(out).await,
+            "traces" => {
+                let mut words = arg.splitn(3, ' ');
+                let (Some(phone), Some(chat), Some(name)) =
+                    (words.next(), words.next(), words.next())
+                else {
+                    panic!("! traces PHONE CHAT NAME");
+                };
+                out.push_str(&traces(self.app.engine.store(), phone, chat, name).await);
+            }
+            "erase" => {
+                let mut said = Vec::new();
+                cnscd::cli::privacy::erase(&self.app.engine, arg, &mut said)
+                    .await
+                    .expect("erased");
+                out.push_str(&format!("= {}", String::from_utf8_lossy(&said)));
+            }
+            "block" => {
+                let now = clock_now(&self.app.clock);
+                self.app
+                    .engine
+                    .store()
+                    .mark_chat_blocked("console", arg, now)
+                    .await
+                    .expect("block");
+            }
+            "outbox" => {
+                let pending = self.app.engine.store().pending_outbox("console", 100).await;
+                for message in pending.expect("outbox") {
+                    let text = cnscd::i18n::to_plain(message.reply.text.as_str());
+                    let text = text.replace('\n', " / ");
+                    out.push_str(&format!("= to chat {}: {text}\n", message.chat_id));
+                }
+            }
+            "audit" => {
+                for entry in self
+                    .app
+                    .engine
+                    .store()
+                    .audit_of_unit(arg)
+                    .await
+                    .expect("audit")
+                {
+                    // Erasure's pseudonyms are random: only their kind is compared.
+                    let actor = if entry.actor.starts_with("erased:") {
+                        "erased:(pseudonym)"
+                    } else {
+                        entry.actor.as_str()
+                    };
+                    out.push_str(&format!("= {actor} {}\n", entry.action));
+                }
+            }
+            "now" => self.app.clock.set(at(arg)),
+            "restart" => self.app.restart().await,
+            "rules" => {
+                let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("data/rules")
+                    .join(arg);
+                self.app.rules = Arc::new(CompositionRules::from_file(&path).expect("rules file"));
+                self.app.restart().await;
+            }
+            "team" => out.push_str(&stored_team(self.app.engine.store(), arg).await),
+            "reorganize" => {
+                // `cnscd units reorganize` with the map of Tứ Kỳ (see reorganize.rs), and
+                // the village file ARG names in tests/data/, if any; its output, line by line.
+                let dir = tempfile::tempdir().expect("temp dir");
+                let map = dir.path().join("map.csv");
+                std::fs::write(&map, crate::reorganize::tu_ky_map()).expect("map");
+                let villages = (!arg.is_empty()).then(|| {
+                    Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("tests/data")
+                        .join(arg)
+                });
+                let options = cnscd::import::reorganize::Options {
+                    dry_run: false,
+                    revoke_officials: false,
+                    effective_on: cnscd::import::reorganize::reform_day(),
+                };
+                let mut said = Vec::new();
+                cnscd::cli::units::reorganize(
+                    &self.app.engine,
+                    &map,
+                    villages.as_deref(),
+                    &options,
+                    &mut said,
+                )
+                .await
+                .expect("reorganized");
+                for line in String::from_utf8_lossy(&said).lines() {
+                    out.push_str(&format!("= {line}\n"));
+                }
+            }
+            other => panic!("unknown scene line `! {other}`"),
+        }
+    }
+
+    /// Prints every message waiting in the outbox, as each chat would receive it, and marks
+    /// it sent; its buttons can then be pressed in that chat.
+    async fn deliver(&mut self, out: &mut String) {
+        let store = self.app.engine.store();
+        let now = clock_now(&self.app.clock);
+        for message in store.pending_outbox("console", 100).await.expect("outbox") {
+            out.push_str(&format!("= to chat {}:\n", message.chat_id));
+            render(&message.reply, out);
+            store.mark_outbox_sent(message.id, now).await.expect("sent");
+            self.replies
+                .entry(message.chat_id.clone())
+                .or_default()
+                .push(message.reply);
+        }
+    }
+}
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .expect("RFC 3339 time")
+        .with_timezone(&Utc)
+}
+
+fn clock_now(clock: &ManualClock) -> DateTime<Utc> {
+    cnscd::clock::Clock::now(clock)
+}
+
+async fn stored_team(store: &Store, unit: &str) -> String {
+    let Some(team) = store.team(unit).await.expect("team query") else {
+        return format!("= no team stored for {unit}\n");
+    };
+    let t = &team.team;
+    let mut out = format!(
+        "= team {unit}: {:?}, leader {} {}, {} members, draft {}\n",
+        team.status,
+        t.leader_name.as_ref().map_or("-", |n| n.as_str()),
+        t.leader_phone.as_ref().map_or("-", |p| p.e164()),
+        t.members.len(),
+        if team.unfinished.is_some() {
+            "kept"
+        } else {
+            "none"
+        },
+    );
+    for m in &t.members {
+        out.push_str(&format!(
+            "=   {} | {} | {} | {} | consent {} | {}\n",
+            m.name,
+            m.role.code(),
+            m.role_detail.as_deref().unwrap_or("-"),
+            m.phone.e164(),
+            m.consent.map_or("none", |c| c.code()),
+            m.workplace.as_deref().unwrap_or("-")
+        ));
+    }
+    let d = &t.decision;
+    if let (Some(number), Some(date)) = (&d.number, d.date) {
+        let file = d.file.as_ref().map_or("no file".to_owned(), |f| {
+            format!("{} {}", f.kind.code(), f.file_id)
+        });
+        out.push_str(&format!(
+            "=   decision {} of {date}, {file}\n",
+            number.as_str()
+        ));
+    }
+    out
+}
+
+/// Counts of what the database holds about the person with `phone` (E.164), `name` and their
+/// chat `chat`: rows naming them, sessions and messages mentioning them, audit rows by the chat.
+async fn traces(store: &Store, phone: &str, chat: &str, name: &str) -> String {
+    let count = |sql: &'static str, value: String| async move {
+        let n: i64 = sqlx::query_scalar(sql)
+            .bind(value)
+            .fetch_one(store.pool())
+            .await
+            .expect("count");
+        n
+    };
+    let like = format!("%{phone}%");
+    let members = count(
+        "SELECT COUNT(*) FROM members WHERE phone = $1",
+        phone.into(),
+    )
+    .await;
+    let consents = count(
+        "SELECT COUNT(*) FROM phone_consents WHERE phone = $1",
+        phone.into(),
+    )
+    .await;
+    let sessions = count(
+        "SELECT COUNT(*) FROM dialogue_states WHERE session LIKE $1 OR chat_id = $1",
+        like.clone(),
+    )
+    .await
+        + count(
+            "SELECT COUNT(*) FROM dialogue_states WHERE chat_id = $1",
+            chat.into(),
+        )
+        .await;
+    let messages = count("SELECT COUNT(*) FROM outbox WHERE body LIKE $1", like).await
+        + count(
+            "SELECT COUNT(*) FROM outbox WHERE body LIKE $1",
+            format!("%{name}%"),
+        )
+        .await
+        + count(
+            "SELECT COUNT(*) FROM outbox WHERE chat_id = $1",
+            chat.into(),
+        )
+        .await;
+    let audit = count(
+        "SELECT COUNT(*) FROM audit_log WHERE actor = $1",
+        format!("console:{chat}"),
+    )
+    .await;
+    format!(
+        "= members {members}, consents {consents}, sessions {sessions}, messages {messages}, \
+         audit rows by the chat {audit}\n"
+    )
+}

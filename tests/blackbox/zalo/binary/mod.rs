@@ -1,0 +1,137 @@
+//! `cnscd serve` as an operator runs it: Zalo alone, from its environment variables.
+
+mod sigkills;
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use crate::support::fake_zalo::{FakeZalo, User, APP_ID, APP_SECRET, OA_SECRET_KEY};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("address")
+        .port()
+}
+
+#[tokio::test]
+async fn serve_with_neither_telegram_nor_zalo_says_exactly_what_to_set() {
+    // Arrange
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let database = format!("sqlite://{}", dir.path().join("cnscd.db").display());
+    // Act
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_cnscd"))
+        .arg("serve")
+        .env_remove("TELOXIDE_TOKEN")
+        .env_remove("ZALO_APP_ID")
+        .env_remove("ZALO_APP_SECRET")
+        .env_remove("ZALO_OA_SECRET_KEY")
+        .env("DATABASE_URL", &database)
+        .output()
+        .await
+        .expect("cnscd runs");
+    // Assert
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    for var in [
+        "TELOXIDE_TOKEN",
+        "ZALO_APP_ID",
+        "ZALO_APP_SECRET",
+        "ZALO_OA_SECRET_KEY",
+    ] {
+        assert!(stderr.contains(var), "names {var}: {stderr}");
+    }
+    assert!(
+        !dir.path().join("cnscd.db").exists(),
+        "refused before the database"
+    );
+}
+
+#[tokio::test]
+async fn serve_with_half_of_zalos_settings_names_the_missing_ones() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_cnscd"))
+        .arg("serve")
+        .env_remove("TELOXIDE_TOKEN")
+        .env("ZALO_APP_ID", APP_ID)
+        .env_remove("ZALO_APP_SECRET")
+        .env_remove("ZALO_OA_SECRET_KEY")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/x.db", dir.path().display()),
+        )
+        .output()
+        .await
+        .expect("cnscd runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("ZALO_APP_SECRET, ZALO_OA_SECRET_KEY"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn serve_on_zalo_alone_answers_a_signed_event_through_the_fake_zalo() {
+    // Arrange: the real binary, seeded with a refresh token, webhooks on a free port.
+    let zalo = FakeZalo::start().await;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (listen, ops) = (free_port(), free_port());
+    let mut bot = tokio::process::Command::new(env!("CARGO_BIN_EXE_cnscd"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{listen}")])
+        .args(["--ops-listen", &format!("127.0.0.1:{ops}")])
+        .env_remove("TELOXIDE_TOKEN")
+        .env("ZALO_APP_ID", APP_ID)
+        .env("ZALO_APP_SECRET", APP_SECRET)
+        .env("ZALO_OA_SECRET_KEY", OA_SECRET_KEY)
+        .env("ZALO_REFRESH_TOKEN", zalo.current_refresh_token())
+        .env("ZALO_OPENAPI_URL", &zalo.base)
+        .env("ZALO_OAUTH_URL", &zalo.base)
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/cnscd.db", dir.path().display()),
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("cnscd starts");
+    let http = reqwest::Client::new();
+    let user = User::new("701");
+    let event = user.follow();
+    // Act: post until the server listens (it opens the database first).
+    let mut status = 0;
+    for _ in 0..200 {
+        let sent = http
+            .post(format!("http://127.0.0.1:{listen}/zalo/webhook"))
+            .header("X-ZEvent-Signature", &event.signature)
+            .body(event.body.clone())
+            .send()
+            .await;
+        if let Ok(response) = sent {
+            status = response.status().as_u16();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let sent = zalo.wait_for("701", 1).await;
+    let health = http
+        .get(format!("http://127.0.0.1:{ops}/healthz"))
+        .send()
+        .await
+        .expect("ops answers");
+    // Assert
+    assert_eq!(status, 200);
+    assert!(sent[0]["text"]
+        .as_str()
+        .expect("text")
+        .contains("Tổ Công nghệ số"));
+    assert_eq!(
+        zalo.refreshes(),
+        1,
+        "the seed refresh token was exchanged once"
+    );
+    assert!(health.status().is_success());
+    bot.kill().await.expect("stopped");
+}
