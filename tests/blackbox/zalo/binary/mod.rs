@@ -2,10 +2,9 @@
 
 mod sigkills;
 
-use std::process::Stdio;
 use std::time::Duration;
 
-use crate::support::fake_zalo::{FakeZalo, User, APP_ID, APP_SECRET, OA_SECRET_KEY};
+use crate::support::fake_zalo::{FakeZalo, User, APP_ID};
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -78,25 +77,8 @@ async fn serve_on_zalo_alone_answers_a_signed_event_through_the_fake_zalo() {
     let zalo = FakeZalo::start().await;
     let dir = tempfile::tempdir().expect("temporary directory");
     let (listen, ops) = (free_port(), free_port());
-    let mut bot = tokio::process::Command::new(env!("CARGO_BIN_EXE_cnscd"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{listen}")])
-        .args(["--ops-listen", &format!("127.0.0.1:{ops}")])
-        .env_remove("TELOXIDE_TOKEN")
-        .env("ZALO_APP_ID", APP_ID)
-        .env("ZALO_APP_SECRET", APP_SECRET)
-        .env("ZALO_OA_SECRET_KEY", OA_SECRET_KEY)
-        .env("ZALO_REFRESH_TOKEN", zalo.current_refresh_token())
-        .env("ZALO_OPENAPI_URL", &zalo.base)
-        .env("ZALO_OAUTH_URL", &zalo.base)
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}/cnscd.db", dir.path().display()),
-        )
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("cnscd starts");
+    let database = format!("sqlite://{}/cnscd.db", dir.path().display());
+    let mut bot = sigkills::spawn_bot(&zalo, &database, listen, ops);
     let http = reqwest::Client::new();
     let user = User::new("701");
     let event = user.follow();

@@ -7,7 +7,12 @@ use super::free_port;
 use crate::support::fake_zalo::{FakeZalo, User, APP_ID, APP_SECRET, OA_SECRET_KEY};
 
 /// The real binary serving Zalo alone on `listen` (webhooks) and `ops`, on `database`.
-fn spawn_bot(zalo: &FakeZalo, database: &str, listen: u16, ops: u16) -> tokio::process::Child {
+pub(super) fn spawn_bot(
+    zalo: &FakeZalo,
+    database: &str,
+    listen: u16,
+    ops: u16,
+) -> tokio::process::Child {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_cnscd"))
         .args(["serve", "--listen", &format!("127.0.0.1:{listen}")])
         .args(["--ops-listen", &format!("127.0.0.1:{ops}")])
