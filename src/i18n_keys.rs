@@ -126,6 +126,7 @@ text_keys! {
     ConsoleChoiceHint = "console_choice_hint",
     ConsoleFileMissing = "console_file_missing",
     ConsoleImageSaved = "console_image_saved",
+    ConsoleNoUnits = "console_no_units",
     ConsoleShareContact = "console_share_contact",
     CurrentAnswer = "current_answer",
     DateFormat = "date_format",

@@ -13,7 +13,6 @@ use cnscd::config::{Command, Config, ServeArgs, ServeMode, WEBHOOK_SECRET_ENV};
 use cnscd::domain::CompositionRules;
 use cnscd::engine::Engine;
 use cnscd::i18n::Texts;
-use cnscd::import::load_default_units_if_empty;
 use cnscd::pipeline::PipelineOptions;
 use cnscd::storage::Store;
 use cnscd::telegram::{self, Receive, ServeOptions};
@@ -201,8 +200,9 @@ async fn listen(mode: ServeMode, args: &ServeArgs, beside: bool) -> anyhow::Resu
     })
 }
 
-/// Opens (creating and migrating) the database, loads Tứ Kỳ district on a first start and
-/// builds the engine.
+/// Opens (creating and migrating) the database and builds the engine. A new database holds no
+/// units: the deployment imports its own (`import units`), or a trial loads the 2022 example
+/// (`units example`).
 async fn open(
     url: &str,
     texts: Arc<Texts>,
@@ -212,14 +212,5 @@ async fn open(
     let store = Store::connect(url)
         .await
         .with_context(|| format!("Failed to open the database at {url}"))?;
-    let loaded = load_default_units_if_empty(&store, clock.now())
-        .await
-        .context("Failed to load the built-in units of Tứ Kỳ district")?;
-    if let Some(report) = loaded {
-        tracing::info!(
-            units = report.inserted,
-            "first start: Tứ Kỳ district loaded"
-        );
-    }
     Ok(Engine::new(store, texts, rules, clock))
 }

@@ -94,5 +94,11 @@ fn summary(
         report.updated,
         report.unchanged
     )?;
+    if report.replaced_example {
+        writeln!(
+            out,
+            "The 2022 example (Huyện Tứ Kỳ, Tỉnh Hải Dương), which nothing used, was replaced."
+        )?;
+    }
     Ok(())
 }

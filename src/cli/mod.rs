@@ -105,6 +105,7 @@ pub async fn run(
         DatabaseCommand::Import(ImportCommand::Villages { file, rename }) => {
             import::villages(engine, &file, rename, &mut out).await
         }
+        DatabaseCommand::Units(UnitsCommand::Example) => units::example(engine, &mut out).await,
         DatabaseCommand::Units(UnitsCommand::List { parent }) => {
             units::list(engine.store(), parent.as_deref(), &mut out).await
         }

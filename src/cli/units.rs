@@ -1,3 +1,4 @@
+//! `cnscd units example`: the 2022 example for a trial.
 //! `cnscd units list [--parent CODE]`: one unit per line, code, kind and name (and, for a
 //! unit kept as history, when it ended and into what). `cnscd units reorganize`: what moved.
 
@@ -8,6 +9,35 @@ use super::CliError;
 use crate::engine::Engine;
 use crate::import::reorganize::{reorganize as run_reorganize, Options, Report};
 use crate::storage::Store;
+
+/// Loads the 2022 example (Tứ Kỳ district) into an empty database; a database with units of
+/// its own is left alone, so a trial's example never mixes with a real deployment.
+pub async fn example(engine: &Engine, out: &mut impl Write) -> Result<(), CliError> {
+    let loaded = crate::import::load_default_units_if_empty(engine.store(), engine.now())
+        .await
+        .map_err(|source| CliError::Import {
+            what: "units",
+            path: "the built-in 2022 example".to_owned(),
+            source,
+        })?;
+    match loaded {
+        Some(report) => writeln!(
+            out,
+            "Loaded the 2022 example: Huyện Tứ Kỳ (Tỉnh Hải Dương) and its communes, {} units \
+             (see: cnscd units list --parent 298). `cnscd import units FILE` replaces it while \
+             nothing hangs on it.",
+            report.inserted
+        )?,
+        None => {
+            return Err(CliError::Refused(
+                "The database already has units: the example is loaded only into an empty one \
+                 (see: cnscd units list)."
+                    .to_owned(),
+            ))
+        }
+    }
+    Ok(())
+}
 
 pub async fn list(
     store: &Store,
@@ -24,7 +54,10 @@ pub async fn list(
     if units.is_empty() {
         match parent {
             Some(code) => writeln!(out, "No units under {code}.")?,
-            None => writeln!(out, "No units yet (see: cnscd import units FILE).")?,
+            None => writeln!(
+                out,
+                "No units yet (see: cnscd import units FILE; for a trial, cnscd units example)."
+            )?,
         }
         return Ok(());
     }

@@ -173,8 +173,11 @@ pub struct ConsoleArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
-    /// Provinces, districts and communes: columns code, name, kind, district_code,
-    /// district_name, province_code, province_name.
+    /// Provinces, (districts) and communes, one commune a row. Since 1 July 2025 (two
+    /// levels): code, name, kind, province_code, province_name (`data/vn-communes-2025.csv`).
+    /// Before (three levels): code, name, kind, district_code, district_name, province_code,
+    /// province_name. Into a database holding only the untouched 2022 example (`units
+    /// example`), the file replaces it.
     Units {
         /// The CSV file.
         file: PathBuf,
@@ -193,6 +196,10 @@ pub enum ImportCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum UnitsCommand {
+    /// Load the 2022 example into an empty database: Tứ Kỳ district (Hải Dương) and its 23
+    /// communes, as the seed letter knew them, for a trial. `import units` replaces it while
+    /// nothing hangs on it.
+    Example,
     /// List the units directly under a unit (the top-level units without --parent).
     List {
         /// The code of the parent unit.

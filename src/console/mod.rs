@@ -25,6 +25,7 @@ use std::time::Duration;
 
 use crate::conversation::{Incoming, Reply};
 use crate::engine::{ChannelName, ChatKey, Engine, EngineError};
+use crate::i18n::K;
 use crate::ops::metrics::Metrics;
 use crate::pipeline::{Channel, Choices, Outgoing, SendError, Worker};
 use crate::storage::inbox::{self, NewEvent};
@@ -104,6 +105,10 @@ where
         out: output,
         choices: Choices::default(),
     };
+    if engine.store().unit_count().await? == 0 {
+        // Nobody can find a place nor be invited to one yet: say how to load some.
+        console.say(K::ConsoleNoUnits).await?;
+    }
     // A restart in the middle of a dialogue: what was queued meanwhile is shown first.
     console.deliver().await?;
     if options.invite.is_none() {

@@ -29,7 +29,9 @@ use csv_file::{Columns, CsvFile, Row};
 pub use units::import_units;
 pub use villages::{import_villages, import_villages_of_commune, import_villages_renaming};
 
-/// Tứ Kỳ district's communes: what a fresh installation starts with.
+/// The 2022 example: Tứ Kỳ district's communes (Hải Dương), the district of the seed letter.
+/// Loaded only when asked for (`cnscd units example`, the console trial, tests); since 1 July
+/// 2025 that district no longer exists, so a new database starts with no units.
 const DEFAULT_UNITS: &str = include_str!("../../data/tu-ky-communes.csv");
 
 /// What an import did, counted in units (provinces, districts and communes, or villages).
@@ -44,6 +46,8 @@ pub struct ImportReport {
     pub renamed: Vec<Renamed>,
     /// Stored villages the file spells otherwise, which kept their name.
     pub names_kept: Vec<Renamed>,
+    /// The database held only the untouched 2022 example, which the file replaced.
+    pub replaced_example: bool,
 }
 
 /// A stored village whose name a file spells otherwise.
@@ -116,7 +120,7 @@ fn bad_rows(mut errors: Vec<RowError>) -> ImportError {
     ImportError::BadRows(errors)
 }
 
-/// Imports the embedded Tứ Kỳ units when the database has no unit at all.
+/// Imports the 2022 example (Tứ Kỳ's units) when the database has no unit at all.
 pub async fn load_default_units_if_empty(
     store: &Store,
     now: DateTime<Utc>,
@@ -208,7 +212,7 @@ async fn existing_units(tx: &mut Tx<'_>) -> Result<HashMap<String, Unit>, Storag
         .collect())
 }
 
-fn same_unit(stored: &Unit, wanted: &NewUnit) -> bool {
+pub(super) fn same_unit(stored: &Unit, wanted: &NewUnit) -> bool {
     stored.name == wanted.name
         && stored.kind == wanted.kind
         && stored.level == wanted.level

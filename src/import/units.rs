@@ -14,9 +14,11 @@ use std::io::Read;
 use chrono::{DateTime, Utc};
 
 use super::{
-    apply, bad_rows, describe, existing_units, CsvFile, ImportError, ImportReport, RowError,
+    apply, bad_rows, describe, existing_units, same_unit, CsvFile, ImportError, ImportReport,
+    RowError, DEFAULT_UNITS,
 };
-use crate::storage::{NewUnit, StorageError, Store, Unit, UnitLevel};
+use crate::storage::units::{remove_all_units, units_hold_anything};
+use crate::storage::{NewUnit, StorageError, Store, Tx, Unit, UnitLevel};
 
 const COLUMNS: [&str; 7] = [
     "code",
@@ -43,15 +45,41 @@ pub async fn import_units(
     let columns: &[&'static str] = if two_level { &COLUMNS_2025 } else { &COLUMNS };
     let (wanted, lines) = plan(CsvFile::read(bytes.as_slice(), columns, &[])?)?;
     let mut tx = store.begin().await?;
-    let existing = existing_units(&mut tx).await?;
+    let mut existing = existing_units(&mut tx).await?;
+    let replaced_example = holds_untouched_example(&mut tx, &existing).await?;
+    if replaced_example {
+        remove_all_units(&mut tx).await?;
+        existing.clear();
+    }
     if two_level {
         refuse_communes_under_districts(&wanted, &lines, &existing)?;
     } else {
         refuse_reorganised_communes(&wanted, &lines, &existing)?;
     }
-    let report = apply(&mut tx, wanted, &existing, now).await?;
+    let mut report = apply(&mut tx, wanted, &existing, now).await?;
+    report.replaced_example = replaced_example;
     tx.commit().await.map_err(StorageError::from)?;
     Ok(report)
+}
+
+/// Whether the database holds the 2022 example exactly as `cnscd units example` loaded it,
+/// with nothing hung on it (no village, team, account, invitation, campaign): a deployment's
+/// own units file then replaces it, so a trial never leaves Tứ Kỳ behind in a real one.
+async fn holds_untouched_example(
+    tx: &mut Tx<'_>,
+    existing: &HashMap<String, Unit>,
+) -> Result<bool, ImportError> {
+    if existing.is_empty() {
+        return Ok(false);
+    }
+    let (example, _) = plan(CsvFile::read(DEFAULT_UNITS.as_bytes(), &COLUMNS, &[])?)?;
+    let same = example.len() == existing.len()
+        && example.iter().all(|unit| {
+            existing
+                .get(&unit.code)
+                .is_some_and(|stored| stored.is_current() && same_unit(stored, unit))
+        });
+    Ok(same && !units_hold_anything(tx).await?)
 }
 
 /// Whether the header (the first line) names a `district_code` column: the pre-2025 format.

@@ -187,3 +187,28 @@ pub async fn upsert_units(
     }
     Ok(())
 }
+
+/// Whether anything hangs on the units: a team, an account, an invitation, a campaign or a
+/// reorganisation's history. Only units with nothing on them may be replaced wholesale.
+pub async fn units_hold_anything(tx: &mut Tx<'_>) -> StorageResult<bool> {
+    let held: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM teams) + (SELECT COUNT(*) FROM accounts)
+              + (SELECT COUNT(*) FROM invitations) + (SELECT COUNT(*) FROM campaigns)
+              + (SELECT COUNT(*) FROM unit_successions)",
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(held > 0)
+}
+
+/// Deletes every unit, children before parents. The caller checks that nothing hangs on them
+/// ([`units_hold_anything`]).
+pub async fn remove_all_units(tx: &mut Tx<'_>) -> StorageResult<()> {
+    for level in ["village", "commune", "district", "province"] {
+        sqlx::query("DELETE FROM units WHERE level = $1")
+            .bind(level)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}

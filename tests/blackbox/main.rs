@@ -4,6 +4,7 @@ mod crash;
 mod engine;
 mod fake_telegram_smoke;
 mod privacy;
+mod readme;
 mod reorganize;
 mod replicas;
 mod schema;

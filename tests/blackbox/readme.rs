@@ -1,0 +1,244 @@
+//! The README's instructions, run as a person would: each command of the console trial and of
+//! "Starting in the new structure", read from the README itself and run with the real binary
+//! in a new folder. A README edit that breaks a step breaks this test.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+fn readme() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md")
+}
+
+/// The lines of the first ```sh block after `heading`.
+fn sh_block_after(readme: &str, heading: &str) -> Vec<String> {
+    let start = readme.find(heading).expect("the README has the section");
+    let block = readme[start..]
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the section has a shell block");
+    block.lines().map(str::to_owned).collect()
+}
+
+/// The inline `cnscd …` commands of the README's paragraph that starts with `lead`.
+fn inline_commands(readme: &str, lead: &str) -> Vec<String> {
+    let start = readme.find(lead).expect("the README has the paragraph");
+    let paragraph = &readme[start..];
+    let paragraph = &paragraph[..paragraph.find("\n- ").unwrap_or(paragraph.len())];
+    paragraph
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|span| span.starts_with("cnscd "))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A folder where `cnscd` is the binary under test, as the README's alias makes it.
+struct Shell {
+    cwd: PathBuf,
+    database: Option<String>,
+}
+
+impl Shell {
+    fn run(&self, line: &str) -> Output {
+        let script = format!(
+            "cnscd() {{ \"{}\" \"$@\"; }}\n{line}",
+            env!("CARGO_BIN_EXE_cnscd")
+        );
+        let mut command = std::process::Command::new("bash");
+        command
+            .args(["-c", &script])
+            .current_dir(&self.cwd)
+            .stdin(std::process::Stdio::null())
+            .env("RUST_LOG", "warn")
+            .env_remove("TELOXIDE_TOKEN");
+        match &self.database {
+            Some(url) => command.env("DATABASE_URL", url),
+            None => command.env_remove("DATABASE_URL"),
+        };
+        let output = command.output().expect("bash runs");
+        assert!(
+            output.status.success(),
+            "the README's line failed: {line}\nstdout:\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The code an invitation printed (`  code:      …`).
+fn printed_code(out: &str) -> String {
+    out.lines()
+        .find_map(|line| line.trim().strip_prefix("code:"))
+        .map(|code| code.trim().to_owned())
+        .expect("the invitation prints its code")
+}
+
+#[test]
+fn the_readmes_console_trial_runs_as_written_in_a_new_folder() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let shell = Shell {
+        cwd: dir.path().to_owned(),
+        database: None,
+    };
+    let mut code: Option<String> = None;
+    let mut outputs = Vec::new();
+    for line in sh_block_after(&readme(), "## A console trial, start to finish") {
+        let command = line.trim();
+        let skipped = command.is_empty()
+            || command.starts_with('#')
+            // Building and naming the binary, and the trial folder: the test has both.
+            || command.starts_with("cargo build")
+            || command.starts_with("mkdir ")
+            // The interactive way, for a person at a keyboard; the piped line after it is
+            // the same registration, run here.
+            || command.contains("# type the answers");
+        if skipped {
+            continue;
+        }
+        // What follows " #" is the README's comment on the line.
+        let command = command.split(" #").next().unwrap_or_default().trim();
+        let command = match &code {
+            Some(code) => command.replace("<CODE>", code),
+            None => command.to_owned(),
+        };
+        assert!(
+            !command.contains("<CODE>"),
+            "no code printed before: {line}"
+        );
+        let out = stdout(&shell.run(&command));
+        if command.starts_with("cnscd invite") {
+            code = Some(printed_code(&out));
+        }
+        outputs.push((command, out));
+    }
+
+    // What the first command that is `start` (or begins with `start` and a space) printed.
+    let said = |start: &str| -> &str {
+        outputs
+            .iter()
+            .find(|(command, _)| command == start)
+            .or_else(|| {
+                outputs
+                    .iter()
+                    .find(|(command, _)| command.starts_with(start))
+            })
+            .map(|(_, out)| out.as_str())
+            .unwrap_or_else(|| panic!("the trial runs {start}"))
+    };
+    assert!(said("cnscd units example").contains("Huyện Tứ Kỳ"));
+    let villages = said("cnscd import villages");
+    assert!(villages.contains("11083-01") && villages.contains("11083-02"));
+    assert!(said("cnscd units list --parent 11083").contains("Thôn Tây Sơn"));
+    let registration = said("printf 'Nguyễn Văn An");
+    assert!(registration.contains("trưởng thôn: Thôn Đông Sơn, Xã Đại Sơn"));
+    assert!(registration.contains("Trần Thị Bình giữ vai trò gì trong tổ?"));
+    assert!(
+        said("printf '1\\n' | cnscd console").contains("Số điện thoại di động của Trần Thị Bình?")
+    );
+    assert!(said("printf '' | cnscd console --chat xa").contains("Xã Đại Sơn"));
+    assert!(said("cnscd alerts run-once").contains("2 alerts queued"));
+    let outbox = said("cnscd outbox list");
+    assert!(outbox.contains("console:console") && outbox.contains("console:xa"));
+    let digest = said("cnscd console --chat xa");
+    assert!(digest.contains("Tình hình các thôn của xã"), "{digest}");
+    assert!(digest.contains("Thôn Tây Sơn — chưa có tổ"), "{digest}");
+    let head = said("cnscd console");
+    let reminder = head
+        .find("Thôn Đông Sơn: đang đăng ký")
+        .expect("the reminder");
+    let question = head
+        .rfind("Số điện thoại di động của Trần Thị Bình?")
+        .expect("the pending question");
+    assert!(reminder < question, "the reminder comes first: {head}");
+}
+
+#[test]
+fn the_readmes_start_in_the_new_structure_works_on_a_new_database() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let shell = Shell {
+        // From the checkout, whose data/ holds the file, as the README says.
+        cwd: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        database: Some(format!(
+            "sqlite://{}",
+            dir.path().join("cnscd.db").display()
+        )),
+    };
+    let commands = inline_commands(&readme(), "- **Starting in the new structure**");
+    assert_eq!(
+        commands,
+        [
+            "cnscd import units data/vn-communes-2025.csv",
+            "cnscd invite --role province-official --unit 31"
+        ]
+    );
+    let outputs: Vec<String> = commands.iter().map(|c| stdout(&shell.run(c))).collect();
+
+    assert!(outputs[0].contains("3355 inserted"), "{}", outputs[0]);
+    assert!(
+        outputs[1].contains("Thành phố Hải Phòng (31)"),
+        "{}",
+        outputs[1]
+    );
+    let provinces = stdout(&shell.run("cnscd units list"));
+    assert_eq!(provinces.lines().count(), 34, "{provinces}");
+    assert!(!provinces.contains("Hải Dương"), "{provinces}");
+}
+
+#[test]
+fn an_import_into_the_untouched_2022_example_replaces_it_and_into_a_used_one_refuses() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let shell = Shell {
+        cwd: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        database: Some(format!(
+            "sqlite://{}",
+            dir.path().join("cnscd.db").display()
+        )),
+    };
+    shell.run("cnscd units example");
+    let imported = stdout(&shell.run("cnscd import units data/vn-communes-2025.csv"));
+    assert!(imported.contains("was replaced"), "{imported}");
+    let provinces = stdout(&shell.run("cnscd units list"));
+    assert!(!provinces.contains("Hải Dương"), "{provinces}");
+
+    let used = tempfile::tempdir().expect("temporary directory");
+    let shell = Shell {
+        cwd: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        database: Some(format!(
+            "sqlite://{}",
+            used.path().join("cnscd.db").display()
+        )),
+    };
+    shell.run("cnscd units example");
+    shell.run("cnscd invite --role commune-official --unit 11083");
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_cnscd"))
+        .args(["import", "units", "data/vn-communes-2025.csv"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("DATABASE_URL", shell.database.as_deref().expect("url"))
+        .output()
+        .expect("cnscd runs");
+    assert!(!refused.status.success(), "an example in use is kept");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("units reorganize"));
+}
+
+#[test]
+fn the_console_on_a_new_database_says_how_to_load_units() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let shell = Shell {
+        cwd: dir.path().to_owned(),
+        database: None,
+    };
+    let out = stdout(&shell.run("printf '' | cnscd console"));
+    assert!(out.contains("cnscd units example"), "{out}");
+    assert!(
+        out.contains("cnscd import units data/vn-communes-2025.csv"),
+        "{out}"
+    );
+}
