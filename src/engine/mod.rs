@@ -244,6 +244,15 @@ impl Engine {
             .await
     }
 
+    /// Rebuilds the place index, when it is in use, if the place tree changed since it was
+    /// read: by `import units`, `units reorganize` or another replica.
+    pub async fn reload_index_if_units_changed(&self) -> Result<bool, StorageError> {
+        match self.index.get() {
+            Some(index) => index.reload_if_changed(&self.store).await,
+            None => Ok(false),
+        }
+    }
+
     /// Re-reads units written by a step, when the index is in use.
     async fn refresh_index(&self, codes: &[String]) -> Result<(), StorageError> {
         if let Some(index) = self.index.get() {

@@ -1,5 +1,6 @@
 //! The pipeline running: a recorder for the adapters, the worker applying the inbox, the
-//! sender delivering the outbox (and looking at it every second for rows it was not handed).
+//! sender delivering the outbox (and looking at it every second for rows it was not handed),
+//! and the search index following the place tree.
 //! Old rows are purged with the rest of what is kept only for a while
 //! ([`crate::storage::retention`]). Stops cleanly: no new rounds, the outbox
 //! flushed, within the time given.
@@ -19,6 +20,9 @@ use crate::ops::metrics::Metrics;
 
 /// How often the sender looks at the outbox for rows nobody handed it.
 const OUTBOX_POLL: Duration = Duration::from_secs(1);
+/// How often, by default, the place tree's version is compared with the search index's: one
+/// small read.
+const UNITS_POLL: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone)]
 pub struct PipelineOptions {
@@ -28,6 +32,8 @@ pub struct PipelineOptions {
     /// Another replica's events and messages are taken over once they waited this long (that
     /// replica is taken to be gone). A live replica renews its claims while it retries.
     pub takeover_after: Duration,
+    /// How often the place tree's version is compared with the search index's.
+    pub units_poll: Duration,
 }
 
 impl Default for PipelineOptions {
@@ -35,6 +41,7 @@ impl Default for PipelineOptions {
         PipelineOptions {
             owner: default_owner(),
             takeover_after: Duration::from_secs(15),
+            units_poll: UNITS_POLL,
         }
     }
 }
@@ -94,7 +101,11 @@ impl Pipeline {
             .taking_over_after(options.takeover_after);
         let (stop, stopping) = watch::channel(false);
         let working = tokio::spawn(work(worker, sender.clone(), wake, stopping));
-        let background = vec![recording, tokio::spawn(poll_outbox(sender.clone()))];
+        let background = vec![
+            recording,
+            tokio::spawn(poll_outbox(sender.clone())),
+            tokio::spawn(follow_units(engine, options.units_poll)),
+        ];
         Pipeline {
             recorder,
             sender,
@@ -187,5 +198,19 @@ async fn poll_outbox(sender: Sender) {
             tracing::warn!(%error, "could not read the outbox; trying again");
         }
         tokio::time::sleep(OUTBOX_POLL).await;
+    }
+}
+
+/// Keeps the place index in step with the database: an import or a reorganisation run by
+/// `cnscd` beside this process, or another replica's edit, shows in searches within
+/// `every` (5 seconds by default), without a restart.
+async fn follow_units(engine: Engine, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        match engine.reload_index_if_units_changed().await {
+            Ok(true) => tracing::info!("the place tree changed: the search index was rebuilt"),
+            Ok(false) => {}
+            Err(error) => tracing::warn!(%error, "could not check the place tree; trying again"),
+        }
     }
 }

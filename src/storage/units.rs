@@ -123,6 +123,18 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The place tree's version: it moves on with every write of units or their aliases, by
+    /// whoever writes (see migration 0060).
+    pub async fn units_version(&self) -> StorageResult<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT version FROM units_version WHERE id = 1")
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+}
+
 /// Inserts the unit, or updates its name, kind, level and parent when the code exists.
 pub async fn upsert_unit(tx: &mut Tx<'_>, unit: &NewUnit, now: DateTime<Utc>) -> StorageResult<()> {
     upsert_units(tx, std::slice::from_ref(unit), now).await

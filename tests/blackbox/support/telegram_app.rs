@@ -92,6 +92,7 @@ pub fn test_options(name: &str) -> ServeOptions {
         pipeline: PipelineOptions {
             owner: name.to_owned(),
             takeover_after: Duration::from_secs(1),
+            units_poll: Duration::from_millis(100),
         },
         http: Default::default(),
         beside: Vec::new(),

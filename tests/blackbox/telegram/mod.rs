@@ -4,6 +4,7 @@
 mod durability;
 mod http_limits;
 mod messages;
+mod places;
 mod registration;
 mod resilience;
 mod webhook;
