@@ -76,6 +76,8 @@ pub(super) fn search(turn: &mut Turn<'_>, text: &str, page: usize) -> State {
             turn.say_with_buttons(text, vec![vec![browse]]);
             State::Searching
         }
+        // A province or district has no team: its list of communes (or districts) instead.
+        [only] if !has_team(only.level) => browse(turn, Some(only.code.clone()), 0),
         [only] => {
             // Found by the name of a commune merged into it since: say so first.
             if let Some(old) = &only.formerly {
@@ -93,16 +95,27 @@ pub(super) fn search(turn: &mut Turn<'_>, text: &str, page: usize) -> State {
                     ("query", Html::text(&query)),
                 ],
             );
-            let rows = paged(
-                turn,
-                &hits,
-                page,
-                |unit| Action::ShowUnit(unit.code.clone()),
-                Action::Page,
-            );
+            let rows = paged(turn, &hits, page, open, Action::Page);
             turn.say_with_buttons(text, rows);
             State::Results { query, page }
         }
+    }
+}
+
+/// Whether units of `level` have a team of their own: villages and communes do; a province
+/// or a district is a list of the units under it.
+fn has_team(level: UnitLevel) -> bool {
+    match level {
+        UnitLevel::Commune | UnitLevel::Village => true,
+        UnitLevel::Province | UnitLevel::District => false,
+    }
+}
+
+/// What choosing `unit` opens: its team's card, or the list of the units under it.
+fn open(unit: &UnitEntry) -> Action {
+    match has_team(unit.level) {
+        true => Action::ShowUnit(unit.code.clone()),
+        false => Action::Browse(Some(unit.code.clone()), 0),
     }
 }
 
@@ -179,11 +192,7 @@ fn browse(turn: &mut Turn<'_>, parent: Option<String>, page: usize) -> State {
     let Lookup::Units(children) = found else {
         return rate_limited(turn, State::Idle);
     };
-    let pick = |unit: &UnitEntry| match unit.level {
-        UnitLevel::Province | UnitLevel::District => Action::Browse(Some(unit.code.clone()), 0),
-        UnitLevel::Commune | UnitLevel::Village => Action::ShowUnit(unit.code.clone()),
-    };
-    let mut rows = paged(turn, &children, page, pick, |p| {
+    let mut rows = paged(turn, &children, page, open, |p| {
         Action::Browse(parent.clone(), p)
     });
     let key = if children.iter().any(|u| u.level == UnitLevel::Village) {
@@ -215,6 +224,9 @@ fn show_card(turn: &mut Turn<'_>, code: String) -> State {
     let Lookup::Card(card) = found else {
         return rate_limited(turn, State::Idle);
     };
+    if !has_team(card.unit.level) {
+        return browse(turn, Some(card.unit.code.clone()), 0);
+    }
     let text = public_card(turn, &card);
     let mut rows = Vec::new();
     if card.unit.level == UnitLevel::Commune {
