@@ -9,6 +9,7 @@ use clap::Parser;
 
 use cnscd::alerts::run_scheduler;
 use cnscd::clock::{Clock, SystemClock};
+use cnscd::config::secrets::redact_url;
 use cnscd::config::{Command, Config, ServeArgs, ServeMode, WEBHOOK_SECRET_ENV};
 use cnscd::domain::CompositionRules;
 use cnscd::engine::Engine;
@@ -211,6 +212,6 @@ async fn open(
 ) -> anyhow::Result<Engine> {
     let store = Store::connect(url)
         .await
-        .with_context(|| format!("Failed to open the database at {url}"))?;
+        .with_context(|| format!("Failed to open the database at {}", redact_url(url)))?;
     Ok(Engine::new(store, texts, rules, clock))
 }

@@ -252,3 +252,31 @@ async fn a_chat_that_made_sixty_changes_this_hour_is_told_to_wait_and_nothing_is
     assert_eq!(after, before);
     app.finish().await;
 }
+
+#[test]
+fn a_database_that_cannot_be_opened_is_named_without_its_password() {
+    // A wrong user or database, an unreadable URL, a missing folder: each error names the
+    // database, and none prints the password it was given.
+    for url in [
+        "postgres://cnscd:SECRETPW@127.0.0.1:5432/no_such_database",
+        "postgres://cnscd:SECRETPW@127.0.0.1:notaport/cnscd",
+        "postgresql://cnscd:SECRETPW@127.0.0.1/cnscd?sslmode=bogus",
+        "sqlite://cnscd:SECRETPW@/no/such/folder/cnscd.db",
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_cnscd"))
+            .args(["--database-url", url, "units", "list"])
+            .output()
+            .expect("cnscd runs");
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!output.status.success(), "{url}: {printed}");
+        assert!(printed.contains("Failed to open the database"), "{printed}");
+        assert!(
+            !printed.contains("SECRETPW"),
+            "the password is printed: {printed}"
+        );
+    }
+}
