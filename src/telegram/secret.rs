@@ -7,9 +7,13 @@ use subtle::ConstantTimeEq;
 
 /// The longest secret Telegram accepts.
 const MAX_LEN: usize = 256;
+/// The shortest secret cnscd accepts: Telegram takes one character, but the secret is all that
+/// tells Telegram's requests from a forger's, so it must be too long to guess (32 random
+/// characters of 64 kinds: 192 bits; `openssl rand -hex 32` gives 64 hex digits).
+pub const MIN_LEN: usize = 32;
 
-/// A secret token as Telegram allows it: 1–256 characters of `A-Z`, `a-z`, `0-9`, `_`, `-`.
-/// Printed and logged as `[redacted]`.
+/// A secret token as Telegram allows it (`A-Z`, `a-z`, `0-9`, `_`, `-`, at most 256), and at
+/// least [`MIN_LEN`] characters long. Printed and logged as `[redacted]`.
 #[derive(Clone)]
 pub struct WebhookSecret(String);
 
@@ -20,6 +24,10 @@ pub enum SecretError {
     Empty,
     #[error("it is {0} characters long; Telegram allows at most 256")]
     TooLong(usize),
+    #[error(
+        "it is {0} characters long; use at least 32 random characters (e.g. openssl rand -hex 32)"
+    )]
+    TooShort(usize),
     #[error("it contains characters other than A-Z, a-z, 0-9, _ and -")]
     BadCharacter,
 }
@@ -35,6 +43,9 @@ impl WebhookSecret {
         }
         if text.len() > MAX_LEN {
             return Err(SecretError::TooLong(text.len()));
+        }
+        if text.len() < MIN_LEN {
+            return Err(SecretError::TooShort(text.len()));
         }
         Ok(WebhookSecret(text.to_owned()))
     }
@@ -63,9 +74,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_secret_is_one_to_256_letters_digits_underscores_or_dashes() {
+    fn a_secret_is_32_to_256_letters_digits_underscores_or_dashes() {
         let longest = "a".repeat(256);
-        for good in ["x", "abc_DEF-123", longest.as_str()] {
+        let shortest = "abc_DEF-123".repeat(3)[..32].to_owned();
+        for good in [shortest.as_str(), longest.as_str()] {
             assert!(
                 WebhookSecret::parse(good).is_ok(),
                 "{good:?} is a valid secret"
@@ -76,6 +88,8 @@ mod tests {
             ("with space", SecretError::BadCharacter),
             ("dấu", SecretError::BadCharacter),
             ("a+b/c=", SecretError::BadCharacter),
+            ("x", SecretError::TooShort(1)),
+            ("abc_DEF-123abc_DEF-123abc_DEF-1", SecretError::TooShort(31)),
         ];
         for (bad, expected) in cases {
             assert_eq!(WebhookSecret::parse(bad).err(), Some(expected), "{bad:?}");
@@ -89,9 +103,15 @@ mod tests {
 
     #[test]
     fn only_the_exact_secret_matches() {
-        let secret = WebhookSecret::parse("s3cret_token").unwrap();
-        assert!(secret.matches(Some(b"s3cret_token")));
-        for wrong in [&b""[..], b"s3cret_toke", b"s3cret_token2", b"S3CRET_TOKEN"] {
+        let secret = WebhookSecret::parse("s3cret_token_s3cret_token_s3cret").unwrap();
+        assert!(secret.matches(Some(b"s3cret_token_s3cret_token_s3cret")));
+        let wrong = [
+            &b""[..],
+            b"s3cret_token_s3cret_token_s3cre",
+            b"s3cret_token_s3cret_token_s3cret2",
+            b"S3CRET_TOKEN_S3CRET_TOKEN_S3CRET",
+        ];
+        for wrong in wrong {
             assert!(!secret.matches(Some(wrong)), "{wrong:?}");
         }
         assert!(!secret.matches(None), "a missing header never matches");
@@ -99,7 +119,7 @@ mod tests {
 
     #[test]
     fn the_secret_never_shows_in_debug_output() {
-        let secret = WebhookSecret::parse("very-secret").unwrap();
+        let secret = WebhookSecret::parse("very-secret-very-secret-very-secret").unwrap();
         assert_eq!(format!("{secret:?}"), "[redacted]");
     }
 }

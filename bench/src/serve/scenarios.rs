@@ -21,7 +21,7 @@ use cnscd::storage::Store;
 use cnscd::telegram::{self, ServeOptions, Webhook, WebhookSecret};
 
 const FIRST_CHAT: i64 = 10_000;
-const SECRET: &str = "load-test-secret";
+const SECRET: &str = "load-test-secret-load-test-secret-0123";
 
 /// What a village head types: an invitation, then the registration's typed answers, then
 /// text where a button is expected (answered with a polite reminder, stored like any step).

@@ -17,7 +17,7 @@ use super::fake_telegram::DEFAULT_WAIT;
 use super::telegram_app::{TelegramApp, WebhookTarget};
 
 /// The secret token every replica is started with.
-pub const SECRET: &str = "test-secret_0123";
+pub const SECRET: &str = "test-secret_0123456789-abcdefghijklmnop";
 /// The path of the public webhook URL.
 pub const PATH: &str = "/telegram/updates";
 

@@ -92,6 +92,36 @@ async fn serve_with_a_webhook_url_but_no_secret_refuses_to_start_and_says_what_t
 }
 
 #[tokio::test]
+async fn serve_with_a_guessable_webhook_secret_refuses_to_start_and_says_how_long_it_must_be() {
+    // Arrange: Telegram would take a one-character secret; a forger could guess it.
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let database = format!("sqlite://{}", dir.path().join("cnscd.db").display());
+
+    // Act
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_cnscd"))
+        .args([
+            "serve",
+            "--webhook-url",
+            "https://bot.example.org/telegram/updates",
+        ])
+        .env("CNSCD_WEBHOOK_SECRET", "x")
+        .env("TELOXIDE_TOKEN", "1234567:fake-telegram-token")
+        .env("DATABASE_URL", &database)
+        .output()
+        .await
+        .expect("cnscd runs");
+
+    // Assert
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
+    assert!(stderr.contains("at least 32"), "{stderr}");
+    assert!(
+        !stderr.contains("\"x\""),
+        "the secret is not printed: {stderr}"
+    );
+}
+
+#[tokio::test]
 async fn webhook_set_gives_telegram_the_url_the_secret_and_the_updates_the_bot_handles() {
     // Arrange
     let app = spawn_app_without_bot().await;
