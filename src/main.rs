@@ -180,6 +180,13 @@ async fn listen(mode: ServeMode, args: &ServeArgs, beside: bool) -> anyhow::Resu
             public: Some(bind(public).await?),
         });
     }
+    if let (ServeMode::Polling { .. }, Some(address)) = (&mode, args.listen) {
+        tracing::warn!(
+            %address,
+            "--listen serves webhooks only, and long polling without Zalo has none: it is not \
+             opened; /healthz and /metrics are served on --ops-listen"
+        );
+    }
     Ok(match mode {
         ServeMode::Polling { ops: None } => Receive::Polling {
             listener: None,

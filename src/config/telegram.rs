@@ -61,9 +61,8 @@ pub struct ServeArgs {
     )]
     pub webhook_url: Option<url::Url>,
 
-    /// Where to serve webhooks [default with --webhook-url: 0.0.0.0:8080]; only the
-    /// webhook's path, never /healthz or /metrics. With long polling (no webhooks), /healthz
-    /// and /metrics are served here if --ops-listen is not given, as before.
+    /// Where to serve webhooks (Telegram's with --webhook-url, Zalo's) [default: 0.0.0.0:8080];
+    /// only the webhooks' paths, never /healthz or /metrics.
     #[arg(
         long,
         env = "CNSCD_LISTEN",
@@ -73,8 +72,8 @@ pub struct ServeArgs {
     pub listen: Option<SocketAddr>,
 
     /// Where to serve /healthz and /metrics, apart from the public webhook port [default with
-    /// --webhook-url: 127.0.0.1:9090]. With long polling they are served only if this (or
-    /// --listen) is given.
+    /// --webhook-url: 127.0.0.1:9090]. With long polling they are served only if this is
+    /// given.
     #[arg(
         long,
         env = "CNSCD_OPS_LISTEN",
@@ -134,10 +133,10 @@ impl ServeArgs {
     /// updates in any chat's name.
     pub fn mode(&self, secret: Option<&str>) -> Result<ServeMode, ConfigError> {
         let Some(url) = &self.webhook_url else {
-            // `--listen` served /healthz and /metrics with long polling before
-            // `--ops-listen` existed; it still does.
+            // `--listen` is the public port: /healthz and /metrics are never served there,
+            // only on `--ops-listen`.
             return Ok(ServeMode::Polling {
-                ops: self.ops_listen.or(self.listen),
+                ops: self.ops_listen,
             });
         };
         let secret = webhook_secret(secret)?;
