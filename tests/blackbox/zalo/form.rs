@@ -1,18 +1,22 @@
 //! The form that asks a member to share their name and phone: Zalo refuses it without a
 //! picture, so it shows the one cnscd serves itself.
 
-use crate::support::fake_zalo::User;
+use crate::support::fake_zalo::{payload_of, User};
 use crate::support::zalo_app::spawn_zalo_app;
 
 #[tokio::test]
 async fn the_share_info_form_shows_the_picture_cnscd_serves_so_zalo_takes_it() {
     // Arrange: the fake refuses a form without its picture, as Zalo does.
     let app = spawn_zalo_app().await;
-    let head = User::new("611");
-    app.say(&head.text(&format!("/start {}", app.invitation)))
-        .await;
-    // Act: the name, then the question of the phone, which comes with the form.
-    app.say(&head.text("Nguyễn Văn An")).await;
+    let member = User::new("611");
+    app.say(&member.follow()).await;
+    let menu = app.zalo.sent_to("611");
+    let pressed = menu
+        .iter()
+        .find_map(|m| payload_of(m, "🙋 Tôi là thành viên tổ"))
+        .unwrap_or_else(|| panic!("the welcome offers it: {menu:#?}"));
+    // Act: "I am a team member" asks for their own number, with the form.
+    app.say(&member.text(&pressed)).await;
     // Assert
     let sent = app.zalo.sent_to("611");
     let form = sent
