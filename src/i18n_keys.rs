@@ -393,7 +393,9 @@ text_keys! {
     InvitationAlsoOnZalo = "invitation_also_on_zalo",
     InvitationCreatedZalo = "invitation_created_zalo",
     InvitationQrCaptionZalo = "invitation_qr_caption_zalo",
+    ZaloAccountRefused = "zalo_account_refused",
     ZaloChoiceHint = "zalo_choice_hint",
+    ZaloFileNotSent = "zalo_file_not_sent",
     ZaloSendingPaused = "zalo_sending_paused",
     ZaloShareInfoSubtitle = "zalo_share_info_subtitle",
 }

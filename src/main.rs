@@ -48,6 +48,9 @@ async fn run(config: Config) -> anyhow::Result<()> {
         Command::Serve(args) => {
             // Before the database: a missing secret or token is reported first.
             let zalo = args.zalo.settings()?;
+            if let Some(settings) = &zalo {
+                settings.require_form_image()?;
+            }
             let telegram = args.telegram.token.is_some();
             if zalo.is_none() && !telegram {
                 anyhow::bail!(NOTHING_TO_SERVE);

@@ -1,5 +1,6 @@
 //! `cnscd zalo token set|info`: seed the Official Account's tokens and show their state.
-//! Neither ever prints a token.
+//! Neither ever prints a token. `cnscd zalo resume`: send again after Zalo refused the
+//! Official Account and an operator fixed it.
 
 use std::io::Write;
 
@@ -38,7 +39,29 @@ pub async fn run(
             set(engine, settings.as_ref(), out).await
         }
         ZaloCommand::Token(ZaloTokenCommand::Info) => info(engine.store(), engine.now(), out).await,
+        ZaloCommand::Resume => resume(engine.store(), out).await,
     }
+}
+
+/// `zalo resume`: lifts the pause, tokens untouched; the replicas send what waited within
+/// seconds.
+pub async fn resume(store: &Store, out: &mut impl Write) -> Result<(), CliError> {
+    let resumed = store
+        .resume_zalo_sending()
+        .await
+        .map_err(|source| CliError::Store {
+            what: "resume Zalo sending",
+            source,
+        })?;
+    match resumed {
+        true => writeln!(
+            out,
+            "Zalo sending resumed: the messages that waited go out now. If Zalo refuses the \
+             Official Account again, sending pauses again and the admin chats are told."
+        )?,
+        false => writeln!(out, "Zalo sending was not paused; nothing changed.")?,
+    }
+    Ok(())
 }
 
 /// `zalo token set`: exchanges the refresh token of `settings` for a pair at once, stores
@@ -143,7 +166,8 @@ pub async fn info(store: &Store, now: DateTime<Utc>, out: &mut impl Write) -> Re
         (Some(reason), at) => writeln!(
             out,
             "  sending:       PAUSED{}: {reason}. Nothing is lost; run `cnscd zalo token set` \
-             with a new ZALO_REFRESH_TOKEN to resume.",
+             with a new ZALO_REFRESH_TOKEN to resume (or `cnscd zalo resume` once the \
+             Official Account is fixed, when Zalo refused the account itself).",
             at.map(|at| format!(" since {}", when(at)))
                 .unwrap_or_default()
         )?,

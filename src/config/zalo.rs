@@ -12,6 +12,10 @@ pub const ZALO_APP_ID_ENV: &str = "ZALO_APP_ID";
 pub const ZALO_APP_SECRET_ENV: &str = "ZALO_APP_SECRET";
 pub const ZALO_OA_SECRET_KEY_ENV: &str = "ZALO_OA_SECRET_KEY";
 pub const ZALO_REFRESH_TOKEN_ENV: &str = "ZALO_REFRESH_TOKEN";
+pub const PUBLIC_URL_ENV: &str = "CNSCD_PUBLIC_URL";
+pub const ZALO_FORM_IMAGE_URL_ENV: &str = "ZALO_FORM_IMAGE_URL";
+/// Where cnscd serves the share-info form's default picture, beside Zalo's webhook.
+pub const FORM_IMAGE_PATH: &str = "/zalo/form-image.png";
 
 /// Zalo's Official Account settings, as flags and environment variables.
 #[derive(Debug, Clone, Args)]
@@ -55,14 +59,26 @@ pub struct ZaloArgs {
     pub oa_url: Option<url::Url>,
 
     /// A picture (https URL) shown in the form that asks a user to share their name and
-    /// phone (members' consent); Zalo's form template shows one.
+    /// phone (members' consent); Zalo refuses the form without one. Default: the picture
+    /// cnscd serves itself at CNSCD_PUBLIC_URL/zalo/form-image.png.
     #[arg(
         long = "zalo-form-image-url",
-        env = "ZALO_FORM_IMAGE_URL",
+        env = ZALO_FORM_IMAGE_URL_ENV,
         hide_env_values = true,
         value_name = "URL"
     )]
     pub form_image_url: Option<url::Url>,
+
+    /// The public https address at which Zalo reaches `--listen` (the host of its webhook,
+    /// e.g. https://cnscd.example.gov.vn): the share-info form's default picture is served
+    /// from it.
+    #[arg(
+        long = "public-url",
+        env = PUBLIC_URL_ENV,
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub public_url: Option<url::Url>,
 
     /// Webhook events whose `timestamp` is older than this many seconds are refused (a
     /// replayed request). Zalo retries an event for a few minutes with its first timestamp.
@@ -145,6 +161,14 @@ pub enum ZaloConfigError {
     Missing { missing: String },
     #[error(transparent)]
     Secret(#[from] SecretSourceError),
+    #[error(
+        "Zalo's share-info form needs a picture, which Zalo fetches: set {PUBLIC_URL_ENV} to \
+         the public https address of --listen (cnscd serves a default picture at \
+         {FORM_IMAGE_PATH} there), or {ZALO_FORM_IMAGE_URL_ENV} to a picture of your own"
+    )]
+    NoFormImage,
+    #[error("{PUBLIC_URL_ENV} {0:?} cannot take the path {FORM_IMAGE_PATH}")]
+    PublicUrl(String),
 }
 
 impl ZaloArgs {
@@ -180,6 +204,11 @@ impl ZaloArgs {
             }
         };
         let hours = |h: u64| Duration::from_secs(h.saturating_mul(3600));
+        let form_image_url = match (&self.form_image_url, &self.public_url) {
+            (Some(url), _) => Some(url.clone()),
+            (None, Some(public)) => Some(form_image_at(public)?),
+            (None, None) => None,
+        };
         Ok(Some(ZaloSettings {
             app_id: app_id.trim().to_owned(),
             secrets: ZaloSecrets {
@@ -190,7 +219,7 @@ impl ZaloArgs {
             openapi_url: self.openapi_url.clone(),
             oauth_url: self.oauth_url.clone(),
             oa_url: self.oa_url.clone(),
-            form_image_url: self.form_image_url.clone(),
+            form_image_url,
             event_max_age: Duration::from_secs(self.event_max_age_secs),
             free_window: hours(self.free_window_hours),
             window: hours(self.window_hours),
@@ -199,12 +228,33 @@ impl ZaloArgs {
     }
 }
 
+impl ZaloSettings {
+    /// `serve` refuses to start without a picture for the share-info form: Zalo refuses the
+    /// form without one, and members could not share their number.
+    pub fn require_form_image(&self) -> Result<(), ZaloConfigError> {
+        match self.form_image_url {
+            Some(_) => Ok(()),
+            None => Err(ZaloConfigError::NoFormImage),
+        }
+    }
+}
+
+/// The default picture's address under the public URL `public`.
+pub fn form_image_at(public: &url::Url) -> Result<url::Url, ZaloConfigError> {
+    let base = public.as_str().trim_end_matches('/');
+    url::Url::parse(&format!("{base}{FORM_IMAGE_PATH}"))
+        .map_err(|_| ZaloConfigError::PublicUrl(public.to_string()))
+}
+
 /// `cnscd zalo …`: the Official Account's tokens.
 #[derive(Debug, Subcommand)]
 pub enum ZaloCommand {
     /// The OAuth tokens cnscd keeps in the database.
     #[command(subcommand)]
     Token(ZaloTokenCommand),
+    /// Resume sending paused because Zalo refused the Official Account itself (its package,
+    /// permissions or status), once that is fixed. Tokens are left as they are.
+    Resume,
 }
 
 #[derive(Debug, Subcommand)]
@@ -262,6 +312,39 @@ mod tests {
         let message = error.to_string();
         assert!(message.contains(ZALO_OA_SECRET_KEY_ENV), "{message}");
         assert!(!message.contains("ZALO_APP_SECRET,"), "{message}");
+    }
+
+    #[test]
+    fn the_form_picture_is_the_one_given_else_the_one_served_under_the_public_url() {
+        let configured = |args: &[&str]| {
+            let cli = Cli::parse_from([&["cnscd", "--zalo-app-id", "123"], args].concat());
+            cli.zalo
+                .settings_with(secrets(&[ZALO_APP_SECRET_ENV, ZALO_OA_SECRET_KEY_ENV]))
+                .expect("valid")
+                .expect("configured")
+        };
+        let served = configured(&["--public-url", "https://cnscd.example.vn/"]);
+        let own = configured(&[
+            "--public-url",
+            "https://cnscd.example.vn",
+            "--zalo-form-image-url",
+            "https://cdn.example.vn/form.png",
+        ]);
+        let neither = configured(&[]);
+        assert_eq!(
+            served.form_image_url.map(String::from).as_deref(),
+            Some("https://cnscd.example.vn/zalo/form-image.png")
+        );
+        assert_eq!(
+            own.form_image_url.map(String::from).as_deref(),
+            Some("https://cdn.example.vn/form.png")
+        );
+        let refused = neither.require_form_image().expect_err("no picture");
+        assert!(refused.to_string().contains(PUBLIC_URL_ENV), "{refused}");
+        assert!(
+            refused.to_string().contains(ZALO_FORM_IMAGE_URL_ENV),
+            "{refused}"
+        );
     }
 
     #[test]

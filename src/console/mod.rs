@@ -214,7 +214,10 @@ impl<W: AsyncWrite + Unpin> Console<'_, W> {
         for row in rows.into_iter().filter(|r| r.chat_id == self.chat.id) {
             let reply = match Outgoing::from_json(&row.body) {
                 Ok(Outgoing::Reply(reply)) => reply,
-                Ok(Outgoing::Job { job, lang }) => self.engine.run_job(&self.chat, lang, job).await,
+                Ok(Outgoing::Job { job, lang }) => {
+                    let file = crate::conversation::ReportFile::default();
+                    self.engine.run_job(&self.chat, lang, job, file).await
+                }
                 Err(_) => continue,
             };
             replies.push(reply);

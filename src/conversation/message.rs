@@ -70,6 +70,17 @@ impl Reply {
     }
 }
 
+/// The file a channel takes a report as: the core makes the one the chat's channel accepts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ReportFile {
+    /// A spreadsheet (XLSX): the summary sheets and every team and member.
+    #[default]
+    Spreadsheet,
+    /// A Word document (DOCX): the summary and the table of units, for a channel that takes
+    /// no spreadsheet (Zalo's file upload takes PDF, DOC and DOCX only).
+    Document,
+}
+
 /// A file sent with a reply: a picture (an invitation's QR code, a chart) or a document
 /// (a report's spreadsheet).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

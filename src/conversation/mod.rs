@@ -31,7 +31,7 @@ pub use action::{anytime_button, Action};
 pub use effect::Effect;
 pub use input::{parse_command, Command};
 pub use lookup::{Lookup, Need};
-pub use message::{Attachment, Button, FileUpload, Incoming, Reply, UnsupportedKind};
+pub use message::{Attachment, Button, FileUpload, Incoming, Reply, ReportFile, UnsupportedKind};
 pub use prefetch::{prefetch, Prefetch};
 pub use state::{
     Decision, DecisionFile, Draft, FileKind, Member, Registration, Session, State, Team,

@@ -2,16 +2,21 @@
 
 use super::effects::Job;
 use super::{ChatKey, Engine, EngineError};
-use crate::conversation::{notices, Reply};
+use crate::conversation::{notices, Reply, ReportFile};
 use crate::i18n::Lang;
 
 impl Engine {
-    /// An official's report: the summary, the coverage chart and the spreadsheet.
-    pub(super) async fn report_reply(&self, scope: &str, lang: Lang) -> Result<Reply, EngineError> {
+    /// An official's report: the summary, the coverage chart and the spreadsheet (or the
+    /// document, where the channel takes no spreadsheet).
+    pub(super) async fn report_reply(
+        &self,
+        scope: &str,
+        lang: Lang,
+        file: ReportFile,
+    ) -> Result<Reply, EngineError> {
         let now = self.clock.now();
-        match crate::report::chat_report(&self.store, &self.rules, &self.texts, scope, lang, now)
-            .await
-        {
+        let (store, rules, texts) = (&self.store, &self.rules, &self.texts);
+        match crate::report::chat_report(store, rules, texts, scope, lang, now, file).await {
             Ok(reply) => Ok(reply),
             Err(error) => {
                 tracing::error!(%error, scope, "report failed");
@@ -27,10 +32,11 @@ impl Engine {
         chat: &ChatKey,
         lang: Lang,
         job: Job,
+        file: ReportFile,
     ) -> Result<Reply, EngineError> {
         let (commune, csv) = match job {
             Job::ImportVillages { commune, csv } => (commune, csv),
-            Job::Report { scope } => return self.report_reply(&scope, lang).await,
+            Job::Report { scope } => return self.report_reply(&scope, lang, file).await,
         };
         let result = crate::import::import_villages_of_commune(
             &self.store,

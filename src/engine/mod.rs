@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 
 use crate::clock::Clock;
 use crate::conversation::notices;
-use crate::conversation::{Incoming, Reply, Session};
+use crate::conversation::{Incoming, Reply, ReportFile, Session};
 use crate::domain::CompositionRules;
 use crate::i18n::Lang;
 use crate::i18n::Texts;
@@ -204,7 +204,10 @@ impl Engine {
         self.after_step(&applied).await;
         let mut replies = applied.replies;
         for job in applied.jobs {
-            replies.push(self.run_job(chat, applied.lang, job).await);
+            replies.push(
+                self.run_job(chat, applied.lang, job, ReportFile::default())
+                    .await,
+            );
         }
         Ok(Handled::applied(replies))
     }
@@ -221,9 +224,10 @@ impl Engine {
     }
 
     /// Runs a job a step left for after its commit (a report, a CSV import); a failure is
-    /// logged and answered with an apology.
-    pub async fn run_job(&self, chat: &ChatKey, lang: Lang, job: Job) -> Reply {
-        match self.after_commit(chat, lang, job).await {
+    /// logged and answered with an apology. A report's file is `file`: the kind the chat's
+    /// channel takes.
+    pub async fn run_job(&self, chat: &ChatKey, lang: Lang, job: Job, file: ReportFile) -> Reply {
+        match self.after_commit(chat, lang, job, file).await {
             Ok(reply) => reply,
             Err(error) => {
                 tracing::error!(?error, "a job after the step failed");

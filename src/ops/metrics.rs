@@ -53,6 +53,7 @@ pub struct Metrics {
     unauthorized: Counter,
     zalo_paused: Gauge,
     zalo_refresh_failures: Family<Labels, Counter>,
+    zalo_account_refusals: Family<Labels, Counter>,
 }
 
 /// Why a refresh of Zalo's access token failed, as the `kind` label of
@@ -83,6 +84,7 @@ impl Metrics {
         let unauthorized = Counter::default();
         let zalo_paused = Gauge::default();
         let zalo_refresh_failures = Family::<Labels, Counter>::default();
+        let zalo_account_refusals = Family::<Labels, Counter>::default();
         let mut registry = Registry::default();
         registry.register(
             "cnscd_updates",
@@ -114,7 +116,8 @@ impl Metrics {
         registry.register(
             "cnscd_zalo_sending_paused",
             "1 while Zalo sending is paused because a token refresh was refused (until \
-             `cnscd zalo token set`), else 0",
+             `cnscd zalo token set`) or Zalo refused the Official Account (until \
+             `cnscd zalo resume`), else 0",
             zalo_paused.clone(),
         );
         registry.register(
@@ -122,6 +125,12 @@ impl Metrics {
             "Refreshes of Zalo's access token that failed, by kind (refused, unreachable, \
              storage)",
             zalo_refresh_failures.clone(),
+        );
+        registry.register(
+            "cnscd_zalo_account_refusals",
+            "Calls Zalo refused for the Official Account itself (its package, permissions or \
+             status), by Zalo's error code; each pauses Zalo sending",
+            zalo_account_refusals.clone(),
         );
         Metrics {
             registry: Arc::new(registry),
@@ -132,6 +141,7 @@ impl Metrics {
             unauthorized,
             zalo_paused,
             zalo_refresh_failures,
+            zalo_account_refusals,
         }
     }
 
@@ -175,6 +185,23 @@ impl Metrics {
         };
         self.zalo_refresh_failures
             .get_or_create(&[("kind", label)])
+            .inc();
+    }
+
+    /// Zalo refused the Official Account with `code`; codes outside the known few are
+    /// counted together.
+    pub(crate) fn zalo_account_refused(&self, code: i64) {
+        let label = match code {
+            -211 => "-211",
+            -221 => "-221",
+            -223 => "-223",
+            -224 => "-224",
+            -320 => "-320",
+            -321 => "-321",
+            _ => "other",
+        };
+        self.zalo_account_refusals
+            .get_or_create(&[("code", label)])
             .inc();
     }
 

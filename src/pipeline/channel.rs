@@ -5,7 +5,7 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 
 use super::Choices;
-use crate::conversation::Reply;
+use crate::conversation::{Reply, ReportFile};
 use crate::engine::ChannelName;
 
 /// A way of reaching chats (Telegram, the console, Zalo…). Implementations translate only:
@@ -41,6 +41,11 @@ pub trait Channel: Send + Sync + 'static {
     fn choices(&self, replies: &[Reply]) -> Option<Choices> {
         let _ = replies;
         None
+    }
+
+    /// The file a report is sent as: the kind of document the channel delivers.
+    fn report_file(&self) -> ReportFile {
+        ReportFile::Spreadsheet
     }
 
     /// How long after a chat's last message the channel still lets the bot write to it

@@ -9,6 +9,7 @@
 mod build;
 mod chart;
 mod csv_file;
+mod docx;
 mod format;
 mod listing;
 mod missing;
@@ -34,6 +35,7 @@ use chrono::{DateTime, Utc};
 pub use build::build;
 pub use chart::coverage_png;
 pub use csv_file::CsvSink;
+pub use docx::report_docx;
 pub use listing::{write_listing, Cell, LineSink};
 pub use missing::{missing_villages, write_missing, MissingVillage};
 pub use model::{AreaRow, Counts, DecisionEntry, Report, RoleCount};
@@ -52,6 +54,8 @@ pub enum ReportError {
     Storage(#[from] StorageError),
     #[error("failed to write the report")]
     Io(#[from] std::io::Error),
+    #[error("failed to write the Word document: {0}")]
+    Docx(String),
     #[error("failed to write the spreadsheet")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     #[error("failed to write the CSV file")]
@@ -227,7 +231,8 @@ async fn write_report_as_of(
 }
 
 /// The report of `scope` as a chat reply: the summary as text, the coverage chart as a
-/// picture and the member listing as a spreadsheet.
+/// picture and, as `file` asks, the member listing as a spreadsheet or the table of units
+/// as a Word document.
 pub async fn chat_report(
     store: &Store,
     rules: &CompositionRules,
@@ -235,12 +240,19 @@ pub async fn chat_report(
     scope: &str,
     lang: Lang,
     now: DateTime<Utc>,
+    file: crate::conversation::ReportFile,
 ) -> Result<crate::conversation::Reply, ReportError> {
-    use crate::conversation::{Attachment, Reply};
+    use crate::conversation::{Attachment, Reply, ReportFile};
     let (sweep, report) = load_report(store, rules, Some(scope), now).await?;
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("report.xlsx");
-    write_xlsx(store, &sweep, &report, rules, texts, lang, &path).await?;
+    let (extension, bytes) = match file {
+        ReportFile::Spreadsheet => {
+            let dir = tempfile::tempdir()?;
+            let path = dir.path().join("report.xlsx");
+            write_xlsx(store, &sweep, &report, rules, texts, lang, &path).await?;
+            ("xlsx", std::fs::read(&path)?)
+        }
+        ReportFile::Document => ("docx", report_docx(&report, texts, lang)?),
+    };
     let stamp = now.format("%Y%m%d");
     let mut reply = Reply::text(chat_summary(&report, texts, lang));
     reply.image = Some(Attachment {
@@ -249,8 +261,8 @@ pub async fn chat_report(
         caption: None,
     });
     reply.document = Some(Attachment {
-        file_name: format!("bao-cao-{scope}-{stamp}.xlsx"),
-        bytes: std::fs::read(&path)?,
+        file_name: format!("bao-cao-{scope}-{stamp}.{extension}"),
+        bytes,
         caption: None,
     });
     Ok(reply)

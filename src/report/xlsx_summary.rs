@@ -32,7 +32,7 @@ const COUNT_COLUMNS: [K; 8] = [
     K::ReportColCoverage,
 ];
 
-fn headers(rows: Rows) -> Vec<K> {
+pub(crate) fn headers(rows: Rows) -> Vec<K> {
     let (code, name) = match rows {
         Rows::Communes => (K::ReportColCommuneCode, K::ReportColCommune),
         Rows::Areas => (K::ReportColCode, K::ReportColArea),
@@ -104,7 +104,7 @@ pub(crate) fn summary_sheet(
 }
 
 /// The totals row: the report's own totals when the rows are all the communes.
-fn totals(report: &Report, rows: &[AreaRow], kind: Rows) -> Counts {
+pub(crate) fn totals(report: &Report, rows: &[AreaRow], kind: Rows) -> Counts {
     if kind == Rows::Communes && rows.len() == report.communes.len() {
         return report.totals.clone();
     }

@@ -210,17 +210,57 @@ impl Store {
         notices: &[AdminNotice],
         now: DateTime<Utc>,
     ) -> StorageResult<bool> {
+        self.pause_zalo(Some(refused), reason, notices, now).await
+    }
+
+    /// Pauses sending because Zalo refused the Official Account itself (its package,
+    /// permissions or status), and queues `notices` with it; `false` when paused already.
+    pub async fn pause_zalo_account(
+        &self,
+        reason: &str,
+        notices: &[AdminNotice],
+        now: DateTime<Utc>,
+    ) -> StorageResult<bool> {
+        self.pause_zalo(None, reason, notices, now).await
+    }
+
+    /// `cnscd zalo resume`: lifts a pause, tokens untouched; `false` when none was on.
+    pub async fn resume_zalo_sending(&self) -> StorageResult<bool> {
+        let done = sqlx::query(
+            "UPDATE zalo_tokens SET paused_reason = NULL, paused_at = NULL
+             WHERE id = 1 AND paused_reason IS NOT NULL",
+        )
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// A pause, only while the refresh token is `refused` when one is given.
+    async fn pause_zalo(
+        &self,
+        refused: Option<&str>,
+        reason: &str,
+        notices: &[AdminNotice],
+        now: DateTime<Utc>,
+    ) -> StorageResult<bool> {
         let mut tx = self.begin().await?;
         let at = now_text(now);
-        let done = sqlx::query(
-            "UPDATE zalo_tokens SET paused_reason = $1, paused_at = $2
-             WHERE id = 1 AND paused_reason IS NULL AND refresh_token = $3",
-        )
-        .bind(reason)
-        .bind(&at)
-        .bind(refused)
-        .execute(&mut *tx)
-        .await?;
+        let pause = match refused {
+            Some(refused) => sqlx::query(
+                "UPDATE zalo_tokens SET paused_reason = $1, paused_at = $2
+                 WHERE id = 1 AND paused_reason IS NULL AND refresh_token = $3",
+            )
+            .bind(reason)
+            .bind(&at)
+            .bind(refused),
+            None => sqlx::query(
+                "UPDATE zalo_tokens SET paused_reason = $1, paused_at = $2
+                 WHERE id = 1 AND paused_reason IS NULL",
+            )
+            .bind(reason)
+            .bind(&at),
+        };
+        let done = pause.execute(&mut *tx).await?;
         if done.rows_affected() != 1 {
             tx.rollback().await?;
             return Ok(false);

@@ -1,8 +1,11 @@
 //! Zalo as a channel served beside the others: its [`ZaloChannel`] in the pipeline, its
-//! webhook on the public listener.
+//! webhook and the share-info form's default picture on the public listener.
 
 use std::sync::Arc;
 
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
 use axum::Router;
 
 use super::api::ZaloApi;
@@ -10,10 +13,14 @@ use super::channel::ZaloChannel;
 use super::signature::Verifier;
 use super::webhook::{self, Hook};
 use super::AccessTokens;
-use crate::config::ZaloSettings;
+use crate::config::{ZaloSettings, FORM_IMAGE_PATH};
 use crate::engine::Engine;
 use crate::pipeline::Channel;
 use crate::serve::{Serving, WebhookChannel};
+
+/// The picture of the form that asks a member to share their name and phone: Zalo refuses
+/// the form without one and fetches it from `CNSCD_PUBLIC_URL` + [`FORM_IMAGE_PATH`].
+pub const FORM_IMAGE: &[u8] = include_bytes!("../../data/zalo/form-image.png");
 
 /// A configured Official Account.
 pub struct Zalo {
@@ -58,5 +65,17 @@ impl WebhookChannel for Zalo {
             serving.metrics.clone(),
             serving.limits.body_read,
         )))
+        .route(FORM_IMAGE_PATH, get(form_image))
     }
+}
+
+/// `GET /zalo/form-image.png`.
+async fn form_image() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        FORM_IMAGE,
+    )
 }

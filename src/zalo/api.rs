@@ -70,10 +70,17 @@ impl ZaloApi {
         string_field(&data, "attachment_id")
     }
 
-    /// Uploads a document (PDF, DOC(X), CSV…, up to 5 MB); the token a file message names.
+    /// Uploads a document (Zalo takes PDF, DOC and DOCX, up to 5 MB: see
+    /// [`super::channel`]); the token a file message names.
     pub async fn upload_file(&self, name: &str, bytes: &[u8]) -> Result<String, ApiError> {
         let data = self.upload("v2.0/oa/upload/file", name, bytes).await?;
         string_field(&data, "token")
+    }
+
+    /// Zalo refused a call for the Official Account itself (one of
+    /// [`super::ACCOUNT_REFUSALS`]): sending pauses until an operator resumes it.
+    pub async fn account_refused(&self, code: i64) {
+        self.tokens.account_refused(code).await;
     }
 
     /// Downloads a file a user sent, hashing it as it comes, keeping its bytes only with

@@ -7,16 +7,19 @@ use futures::future::BoxFuture;
 use serde_json::{json, Value};
 
 use super::api::{ApiError, ZaloApi};
-use super::{buttons, TokenUnavailable, CHANNEL};
-use crate::conversation::{Attachment, Reply};
+use super::{buttons, TokenUnavailable, ACCOUNT_REFUSALS, CHANNEL};
+use crate::conversation::{Attachment, Reply, ReportFile};
 use crate::engine::{ChannelName, ChatKey, Engine};
-use crate::i18n::{to_plain, Lang, K};
+use crate::i18n::{to_plain, Html, Lang, K};
 use crate::pipeline::{Channel, Choices, FetchError, Fetched, SendError};
 
 /// How long a chat waits when Zalo says the OA sends too fast (−32): Zalo gives no figure.
 const RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
 /// How long sending waits while a failed token refresh pauses it.
 const PAUSED_WAIT: Duration = Duration::from_secs(5);
+/// The documents Zalo's `upload/file` takes, by extension, and their largest size.
+const FILE_EXTENSIONS: [&str; 3] = ["pdf", "doc", "docx"];
+pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
 
 /// A Zalo Official Account as a [`Channel`].
 pub struct ZaloChannel {
@@ -100,11 +103,30 @@ impl ZaloChannel {
         self.api.send_message(chat_id, &message).await.map(drop)
     }
 
+    /// Uploads a document and sends it; one Zalo does not take (its kind, its size) or
+    /// refuses anyway is not given up in silence: the chat is told instead.
     async fn send_document(&self, chat_id: &str, document: &Attachment) -> Result<(), ApiError> {
-        let token = self
+        if !zalo_takes(document) {
+            tracing::warn!(
+                bytes = document.bytes.len(),
+                "a file Zalo does not take was not uploaded; the chat is told"
+            );
+            return self.document_not_sent(chat_id, document).await;
+        }
+        let uploaded = self
             .api
             .upload_file(&document.file_name, &document.bytes)
-            .await?;
+            .await;
+        let token = match uploaded {
+            Ok(token) => token,
+            Err(ApiError::Zalo(code))
+                if matches!(send_error(ApiError::Zalo(code)), SendError::Refused(_)) =>
+            {
+                tracing::warn!(code, "Zalo refused a file upload; the chat is told");
+                return self.document_not_sent(chat_id, document).await;
+            }
+            Err(error) => return Err(error),
+        };
         if let Some(caption) = &document.caption {
             let text = json!({ "text": to_plain(caption) });
             self.api.send_message(chat_id, &text).await?;
@@ -112,6 +134,29 @@ impl ZaloChannel {
         let message = json!({ "attachment": { "type": "file", "payload": { "token": token } } });
         self.api.send_message(chat_id, &message).await.map(drop)
     }
+
+    /// Tells the chat its file could not go through Zalo, and how else to get it.
+    async fn document_not_sent(
+        &self,
+        chat_id: &str,
+        document: &Attachment,
+    ) -> Result<(), ApiError> {
+        let lang = self.lang(chat_id).await;
+        let args = [("file", Html::text(&document.file_name))];
+        let notice = self.engine.texts().fill(lang, K::ZaloFileNotSent, &args);
+        let message = json!({ "text": to_plain(notice.as_str()) });
+        self.api.send_message(chat_id, &message).await.map(drop)
+    }
+}
+
+/// Whether Zalo's `upload/file` takes `document`: a PDF, DOC or DOCX up to 5 MB.
+fn zalo_takes(document: &Attachment) -> bool {
+    let extension = document
+        .file_name
+        .rsplit_once('.')
+        .map(|(_, extension)| extension.to_ascii_lowercase());
+    let known = extension.is_some_and(|e| FILE_EXTENSIONS.contains(&e.as_str()));
+    known && !document.bytes.is_empty() && document.bytes.len() <= MAX_FILE_BYTES
 }
 
 impl Channel for ZaloChannel {
@@ -124,7 +169,20 @@ impl Channel for ZaloChannel {
         chat_id: &'a str,
         part: &'a Reply,
     ) -> BoxFuture<'a, Result<(), SendError>> {
-        Box::pin(async move { self.send_part(chat_id, part).await.map_err(send_error) })
+        Box::pin(async move {
+            match self.send_part(chat_id, part).await {
+                Err(ApiError::Zalo(code)) if ACCOUNT_REFUSALS.contains(&code) => {
+                    self.api.account_refused(code).await;
+                    Err(send_error(ApiError::Zalo(code)))
+                }
+                sent => sent.map_err(send_error),
+            }
+        })
+    }
+
+    /// Zalo's upload takes no spreadsheet: a report comes as a Word document.
+    fn report_file(&self) -> ReportFile {
+        ReportFile::Document
     }
 
     fn fetch<'a>(
@@ -159,6 +217,11 @@ pub fn send_error(error: ApiError) -> SendError {
         // waits and is tried again, never given up for a token.
         ApiError::Zalo(code @ (-216 | -220)) => {
             SendError::Transient(format!("zalo error {code}: access token refused"))
+        }
+        // The Official Account itself is refused: sending is paused (see `send`), the
+        // message waits for the resume.
+        ApiError::Zalo(code) if ACCOUNT_REFUSALS.contains(&code) => {
+            SendError::RetryAfter(PAUSED_WAIT)
         }
         ApiError::Zalo(code) => {
             tracing::warn!(code, "Zalo refused a message");
@@ -197,6 +260,13 @@ mod tests {
             send_error(ApiError::Zalo(-999)),
             SendError::Refused(_)
         ));
+        for code in ACCOUNT_REFUSALS {
+            assert_eq!(
+                send_error(ApiError::Zalo(code)),
+                SendError::RetryAfter(PAUSED_WAIT),
+                "{code} waits for the resume, never given up"
+            );
+        }
         assert!(matches!(
             send_error(ApiError::Token(TokenUnavailable::Paused("refused".into()))),
             SendError::RetryAfter(_)
@@ -205,5 +275,31 @@ mod tests {
             send_error(ApiError::Network("timeout")),
             SendError::Transient(_)
         ));
+    }
+
+    #[test]
+    fn zalo_takes_a_pdf_doc_or_docx_of_at_most_five_megabytes_and_nothing_else() {
+        let file = |name: &str, size: usize| Attachment {
+            file_name: name.into(),
+            bytes: vec![b'x'; size],
+            caption: None,
+        };
+        let cases = [
+            ("bao-cao.docx", 1000, true),
+            ("QD.PDF", 1000, true),
+            ("old.doc", MAX_FILE_BYTES, true),
+            ("bao-cao.docx", MAX_FILE_BYTES + 1, false),
+            ("bao-cao.xlsx", 1000, false),
+            ("danh-sach.csv", 1000, false),
+            ("docx", 1000, false),
+            ("empty.pdf", 0, false),
+        ];
+        for (name, size, taken) in cases {
+            assert_eq!(
+                zalo_takes(&file(name, size)),
+                taken,
+                "{name} of {size} bytes"
+            );
+        }
     }
 }

@@ -12,6 +12,12 @@ use crate::engine::ChannelName;
 /// The channel name of Zalo chats in [`crate::engine::ChatKey`].
 pub const CHANNEL: ChannelName = ChannelName::Zalo;
 
+/// Zalo's answers about the Official Account itself, not about a message or its user: the
+/// OA's package, permissions or status (its quota, a package that does not include the API,
+/// the app's Zalo Cloud Account…). Every message would get the same answer, so sending
+/// pauses, as for a refused refresh token, until an operator has fixed the account.
+pub const ACCOUNT_REFUSALS: [i64; 6] = [-211, -221, -223, -224, -320, -321];
+
 /// Why no access token can be given for now. Sending waits (nothing is dropped).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenUnavailable {
@@ -32,6 +38,14 @@ pub trait AccessTokens: Send + Sync + 'static {
     /// Zalo refused `token` as invalid or expired: a fresh one (refreshed here, unless
     /// another replica already replaced it).
     fn rejected<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<String, TokenUnavailable>>;
+
+    /// Zalo refused a call with `code`, one of [`ACCOUNT_REFUSALS`]: sending pauses (the
+    /// messages wait) and the admins are told, until an operator runs `cnscd zalo resume`.
+    /// Where no pause is kept (the tests' fixed token) sending only waits and tries again.
+    fn account_refused(&self, code: i64) -> BoxFuture<'_, ()> {
+        let _ = code;
+        Box::pin(async {})
+    }
 }
 
 pub mod adapter;

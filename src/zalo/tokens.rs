@@ -7,6 +7,8 @@
 //! replica calls Zalo, the others go on with the still valid token or wait briefly and read
 //! the new one. A refused refresh pauses Zalo sending (nothing is dropped), raises
 //! `cnscd_zalo_sending_paused` and tells the admin chats once; `cnscd zalo token set` resumes.
+//! Zalo refusing the Official Account itself ([`super::ACCOUNT_REFUSALS`]) pauses the same
+//! way; `cnscd zalo resume` resumes once the account is fixed.
 //! Tokens are never logged nor printed.
 
 use std::time::Duration;
@@ -185,6 +187,10 @@ impl AccessTokens for Tokens {
 
     fn rejected<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<String, TokenUnavailable>> {
         Box::pin(self.obtain(Some(token)))
+    }
+
+    fn account_refused(&self, code: i64) -> BoxFuture<'_, ()> {
+        Box::pin(self.pause_account(code))
     }
 }
 

@@ -3,7 +3,9 @@
 //! for the bot to download). It checks the access token on every call, issues a new token
 //! pair per refresh and refuses a refresh token used twice; error codes can be scripted per
 //! user. Webhook events are signed here as Zalo signs them, from the formula, not from
-//! cnscd's code.
+//! cnscd's code. Like Zalo it refuses a file upload that is not a PDF, DOC or DOCX of at most
+//! 5 MB, and a share-info form (`request_user_info`) without its `image_url`; a test can make
+//! it refuse the Official Account itself (its package, permissions or status) on every call.
 
 mod events;
 mod handlers;
@@ -50,6 +52,12 @@ struct Inner {
     scripted: HashMap<String, VecDeque<i64>>,
     files: HashMap<String, Vec<u8>>,
     downloads: usize,
+    /// Files uploaded to `upload/file` and taken: (name, bytes).
+    uploaded_files: Vec<(String, Vec<u8>)>,
+    /// Error codes to answer to the next file uploads, one each.
+    upload_errors: VecDeque<i64>,
+    /// An account-level error code every call answers while set.
+    account_refused: Option<i64>,
 }
 
 #[derive(Clone)]
@@ -134,6 +142,27 @@ impl FakeZalo {
             .entry(user_id.to_owned())
             .or_default()
             .extend(codes);
+    }
+
+    /// Answers the next file uploads with these error codes, one each.
+    pub fn script_upload_errors(&self, codes: &[i64]) {
+        self.lock().upload_errors.extend(codes);
+    }
+
+    /// Answers every message and upload with `code` (−224: the OA's package does not allow
+    /// it, …) until [`FakeZalo::accept_account`].
+    pub fn refuse_account(&self, code: i64) {
+        self.lock().account_refused = Some(code);
+    }
+
+    /// Takes the Official Account's calls again (an operator fixed it).
+    pub fn accept_account(&self) {
+        self.lock().account_refused = None;
+    }
+
+    /// The files `upload/file` took, as (file name, bytes), in order.
+    pub fn uploaded_files(&self) -> Vec<(String, Vec<u8>)> {
+        self.lock().uploaded_files.clone()
     }
 
     /// Serves `bytes` at `/files/NAME`; its URL.

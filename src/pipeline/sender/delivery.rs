@@ -107,7 +107,8 @@ impl Inner {
                 Outgoing::Reply(reply) => reply.clone(),
                 Outgoing::Job { job, lang } => {
                     let chat = ChatKey::new(channel.name(), message.chat_id.clone());
-                    self.engine.run_job(&chat, *lang, job.clone()).await
+                    let file = channel.report_file();
+                    self.engine.run_job(&chat, *lang, job.clone(), file).await
                 }
             };
             message.parts = Some(delivery_parts(reply).into());

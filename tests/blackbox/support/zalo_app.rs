@@ -9,7 +9,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cnscd::config::{Secret, ZaloSecrets, ZaloSettings};
+use cnscd::config::{Secret, ZaloSecrets, ZaloSettings, FORM_IMAGE_PATH};
 use cnscd::pipeline::PipelineOptions;
 use cnscd::serve::{serve_webhooks_until, WebhookChannel};
 use cnscd::storage::scratch::ScratchDb;
@@ -121,11 +121,13 @@ impl ZaloApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
-        self.webhook_url = format!(
-            "http://{}/zalo/webhook",
-            listener.local_addr().expect("address")
-        );
-        let zalo: Arc<dyn WebhookChannel> = Arc::new(Zalo::new(settings(&self.zalo), tokens));
+        let address = listener.local_addr().expect("address");
+        self.webhook_url = format!("http://{address}/zalo/webhook");
+        // The form's picture is the one cnscd serves, as with CNSCD_PUBLIC_URL.
+        let mut config = settings(&self.zalo);
+        config.form_image_url =
+            Some(url::Url::parse(&format!("http://{address}{FORM_IMAGE_PATH}")).expect("url"));
+        let zalo: Arc<dyn WebhookChannel> = Arc::new(Zalo::new(config, tokens));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(serve_webhooks_until(
             self.engine.clone(),
@@ -140,6 +142,11 @@ impl ZaloApp {
             },
         ));
         self.running = Some((stop, task));
+    }
+
+    /// The address of the picture the share-info form shows, served by cnscd.
+    pub fn form_image_url(&self) -> String {
+        self.webhook_url.replace("/zalo/webhook", FORM_IMAGE_PATH)
     }
 
     /// Stops the server cleanly.

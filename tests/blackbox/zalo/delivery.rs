@@ -1,5 +1,6 @@
 //! How answers reach Zalo users: held while Zalo refuses them for now, files and pictures
-//! uploaded first, a message Zalo refuses for good given up without blocking the next.
+//! uploaded first (a report as a Word document, which Zalo takes; one it refuses anyway is
+//! replaced by a notice), a message Zalo refuses for good given up without blocking the next.
 
 use serde_json::Value;
 
@@ -68,10 +69,8 @@ async fn a_message_zalo_refuses_for_good_is_given_up_and_the_next_one_goes() {
     app.destroy().await;
 }
 
-#[tokio::test]
-async fn a_report_arrives_as_an_uploaded_spreadsheet_and_a_chart_as_a_picture() {
-    // Arrange
-    let app = spawn_zalo_app().await;
+/// A commune official of Zalo chat `user`, registered by invitation.
+async fn commune_official(app: &crate::support::zalo_app::ZaloApp, user: &str) -> User {
     let code = cnscd::invitation::create_invitation(
         &app.store,
         cnscd::domain::AccountRole::CommuneOfficial,
@@ -83,8 +82,16 @@ async fn a_report_arrives_as_an_uploaded_spreadsheet_and_a_chart_as_a_picture() 
     .await
     .expect("invitation")
     .code;
-    let official = User::new("603");
+    let official = User::new(user);
     app.say(&official.text(&format!("/start {code}"))).await;
+    official
+}
+
+#[tokio::test]
+async fn a_report_arrives_as_a_word_document_zalo_takes_and_a_chart_as_a_picture() {
+    // Arrange: the fake takes PDF, DOC and DOCX files only, as Zalo does.
+    let app = spawn_zalo_app().await;
+    let official = commune_official(&app, "603").await;
     let before = app.zalo.sent_to("603").len();
     // Act
     app.say(&official.text("/baocao")).await;
@@ -98,6 +105,49 @@ async fn a_report_arrives_as_an_uploaded_spreadsheet_and_a_chart_as_a_picture() 
     assert!(picture.is_some(), "a picture: {sent:#?}");
     assert!(app.zalo.uploads() >= 2, "both uploaded first");
     assert!(file.expect("file")["attachment"]["payload"]["token"].is_string());
+    let files = app.zalo.uploaded_files();
+    assert_eq!(
+        files.len(),
+        1,
+        "{:?}",
+        files.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    let (name, bytes) = &files[0];
+    assert!(
+        name.starts_with("bao-cao-11083-") && name.ends_with(".docx"),
+        "{name}"
+    );
+    assert!(bytes.starts_with(b"PK"), "a DOCX is a zip");
+    app.destroy().await;
+}
+
+#[tokio::test]
+async fn a_report_zalo_refuses_anyway_is_replaced_by_a_notice_saying_how_else_to_get_it() {
+    // Arrange
+    let app = spawn_zalo_app().await;
+    let official = commune_official(&app, "606").await;
+    let before = app.zalo.sent_to("606").len();
+    app.zalo.script_upload_errors(&[-210]);
+    // Act
+    app.say(&official.text("/baocao")).await;
+    // Assert
+    let sent: Vec<Value> = app.zalo.sent_to("606").split_off(before);
+    let texts: Vec<&str> = sent.iter().filter_map(|m| m["text"].as_str()).collect();
+    assert!(
+        sent.iter().all(|m| m["attachment"]["type"] != "file"),
+        "no file went: {sent:#?}"
+    );
+    assert!(texts.len() >= 2, "the summary, then the notice: {texts:?}");
+    let notice = texts.last().expect("a notice");
+    assert!(
+        notice.contains("bao-cao-11083-") && notice.contains("cnscd report"),
+        "the official is told, with how else to get it: {notice}"
+    );
+    let failed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL")
+        .fetch_one(app.store.pool())
+        .await
+        .expect("outbox");
+    assert_eq!(failed, 0, "nothing given up");
     app.destroy().await;
 }
 

@@ -4,6 +4,7 @@
 mod binary;
 mod conversation;
 mod delivery;
+mod form;
 mod paused;
 mod tokens;
 mod webhook;

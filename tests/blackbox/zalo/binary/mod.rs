@@ -72,6 +72,39 @@ async fn serve_with_half_of_zalos_settings_names_the_missing_ones() {
 }
 
 #[tokio::test]
+async fn serve_with_zalo_but_no_picture_for_its_form_names_what_to_set() {
+    // Arrange: Zalo configured, but neither a public URL nor a picture of its own.
+    let dir = tempfile::tempdir().expect("temporary directory");
+    // Act
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_cnscd"))
+        .arg("serve")
+        .env_remove("TELOXIDE_TOKEN")
+        .env("ZALO_APP_ID", APP_ID)
+        .env("ZALO_APP_SECRET", "secret")
+        .env("ZALO_OA_SECRET_KEY", "key")
+        .env_remove("CNSCD_PUBLIC_URL")
+        .env_remove("ZALO_FORM_IMAGE_URL")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/x.db", dir.path().display()),
+        )
+        .output()
+        .await
+        .expect("cnscd runs");
+    // Assert
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("CNSCD_PUBLIC_URL") && stderr.contains("ZALO_FORM_IMAGE_URL"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.path().join("x.db").exists(),
+        "refused before the database"
+    );
+}
+
+#[tokio::test]
 async fn serve_on_zalo_alone_answers_a_signed_event_through_the_fake_zalo() {
     // Arrange: the real binary, seeded with a refresh token, webhooks on a free port.
     let zalo = FakeZalo::start().await;

@@ -23,6 +23,8 @@ pub(super) fn spawn_bot(
         .env("ZALO_REFRESH_TOKEN", zalo.current_refresh_token())
         .env("ZALO_OPENAPI_URL", &zalo.base)
         .env("ZALO_OAUTH_URL", &zalo.base)
+        .env("CNSCD_PUBLIC_URL", format!("http://127.0.0.1:{listen}"))
+        .env_remove("ZALO_FORM_IMAGE_URL")
         .env("DATABASE_URL", database)
         .env(
             "RUST_LOG",
