@@ -11,4 +11,5 @@ mod security;
 mod support;
 mod telegram;
 mod transcripts;
+mod typed_codes;
 mod zalo;
