@@ -181,6 +181,7 @@ text_keys! {
     InvitationCreated = "invitation_created",
     InvitationCreatedNoLink = "invitation_created_no_link",
     InvitationExpired = "invitation_expired",
+    InvitationNotACode = "invitation_not_a_code",
     InvitationQrCaption = "invitation_qr_caption",
     InvitationUnknown = "invitation_unknown",
     InvitationUsed = "invitation_used",

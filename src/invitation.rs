@@ -1,18 +1,20 @@
 //! Creating invitation codes: unguessable, single-use, expiring.
 
 use chrono::{DateTime, Duration, Utc};
-use rand::distributions::{Alphanumeric, DistString};
+use rand::Rng;
 use sha2::{Digest, Sha256};
 
+use crate::domain::invitation_code::{self, InvitationCode};
 use crate::domain::{AccountRole, UnitLevel};
 use crate::storage::{NewInvitation, StorageError, Store};
 
-/// 24 characters of [A-Za-z0-9] from the OS-seeded CSPRNG: about 143 bits, and valid in a
-/// Telegram deep link (`?start=` takes at most 64 of `[A-Za-z0-9_-]`).
-const CODE_LENGTH: usize = 24;
-
+/// The SHA-256 a code is stored under: an invitation code's canonical form (however it was
+/// typed), anything else (an 8-digit link code) trimmed.
 pub fn hash_code(code: &str) -> String {
-    hex::encode(Sha256::digest(code.trim().as_bytes()))
+    match InvitationCode::parse(code) {
+        Some(code) => code.sha256(),
+        None => hex::encode(Sha256::digest(code.trim().as_bytes())),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,32 +99,20 @@ pub async fn create_invitation(
     Ok(CreatedInvitation { code, expires_at })
 }
 
-/// A fresh invitation code.
+/// A fresh invitation code, as shown (`K7QM-2XPA-3BCD-4EFG-5HJK`): 20 symbols without
+/// look-alikes from the OS-seeded CSPRNG, about 99 bits, typable from paper and valid in a
+/// Telegram deep link (`?start=` takes at most 64 of `[A-Za-z0-9_-]`). The rare draw without
+/// two digits and two letters is drawn again, so that a code never reads like a word.
 pub fn generate_code() -> String {
-    Alphanumeric.sample_string(&mut rand::rngs::OsRng, CODE_LENGTH)
-}
-
-/// The invitation code a typed or pasted message holds, with or without a word before it
-/// ("MOI 8Jbt…", "Mã mời: 8Jbt…"): where a channel has no link that carries the code (Zalo),
-/// the invited person sends the code as a message. Only what has the form of a code counts
-/// (exactly [`CODE_LENGTH`] letters and digits, both present), so names, phone numbers and
-/// place names never do.
-pub fn code_in(text: &str) -> Option<&str> {
-    let text = text.trim();
-    let code = match text.rsplit_once(|c: char| c.is_whitespace() || c == ':') {
-        Some((before, code)) => {
-            let before = crate::domain::text::fold(before.trim_end_matches(':').trim());
-            ["moi", "ma moi", "ma", "code", "invite", "invitation code"]
-                .contains(&before.as_str())
-                .then_some(code)?
+    let alphabet = invitation_code::ALPHABET;
+    loop {
+        let symbols: String = (0..invitation_code::LENGTH)
+            .map(|_| char::from(alphabet[rand::rngs::OsRng.gen_range(0..alphabet.len())]))
+            .collect();
+        if let Some(code) = InvitationCode::parse(&symbols) {
+            return code.shown();
         }
-        None => text,
-    };
-    let well_formed = code.len() == CODE_LENGTH
-        && code.chars().all(|c| c.is_ascii_alphanumeric())
-        && code.chars().any(|c| c.is_ascii_digit())
-        && code.chars().any(|c| c.is_ascii_alphabetic());
-    well_formed.then_some(code)
+    }
 }
 
 /// The link that opens the bot with the code: `https://t.me/<bot>?start=<code>`.
@@ -138,31 +128,23 @@ mod code_tests {
     use super::*;
 
     #[test]
-    fn a_code_typed_alone_or_after_a_word_is_found() {
-        let code = "8JbtQs4GuC2cLA1H0PXRkUQv";
-        for typed in [
-            code.to_owned(),
-            format!("  {code} "),
-            format!("MOI {code}"),
-            format!("Mã mời: {code}"),
-            format!("moi:{code}"),
-        ] {
-            assert_eq!(code_in(&typed), Some(code), "{typed}");
+    fn fresh_codes_are_grouped_typable_and_distinct() {
+        let codes: std::collections::HashSet<String> = (0..1000).map(|_| generate_code()).collect();
+        assert_eq!(codes.len(), 1000);
+        for code in &codes {
+            assert_eq!(code.len(), 24, "{code}");
+            assert_eq!(code.matches('-').count(), 4, "{code}");
+            let parsed = InvitationCode::parse(code).expect("a code");
+            assert_eq!(parsed.shown(), *code);
+            assert_eq!(hash_code(&code.to_lowercase()), hash_code(code));
         }
     }
 
     #[test]
-    fn names_numbers_places_and_other_sentences_are_not_codes() {
-        for typed in [
-            "Nguyễn Văn An",
-            "0912345678",
-            "Thôn Đông Sơn",
-            "abcdefghijklmnopqrstuvwx",
-            "123456789012345678901234",
-            "toi muon tim 8JbtQs4GuC2cLA1H0PXRkUQv",
-            "8JbtQs4GuC2cLA1H0PXRkUQ",
-        ] {
-            assert_eq!(code_in(typed), None, "{typed}");
-        }
+    fn a_link_code_is_hashed_as_typed() {
+        assert_eq!(
+            hash_code(" 12345678 "),
+            hex::encode(Sha256::digest("12345678"))
+        );
     }
 }

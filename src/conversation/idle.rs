@@ -1,7 +1,7 @@
 //! Outside any dialogue: invitations, welcome and help, `/myteam`, resuming a paused
 //! registration, and what is typed with nothing open (most likely a place to look up).
 
-use super::input::{Action, Input};
+use super::input::{Action, Input, Offered};
 use super::menu::{menu, menu_for, role};
 use super::registration;
 use super::state::TeamLevel;
@@ -103,8 +103,14 @@ fn saved_team(turn: &Turn<'_>) -> Option<(super::Team, i64)> {
         .map(|t| (t.team.clone(), t.version))
 }
 
-/// `/start CODE`: bind the chat to the invitation's role and unit.
-pub fn redeem(turn: &mut Turn<'_>) -> State {
+/// `/start CODE` or a code sent as a message: bind the chat to the invitation's role and
+/// unit. What is not even shaped like a code is no guess: answered, it counts for nothing.
+pub fn redeem(turn: &mut Turn<'_>, offered: &Offered) -> State {
+    if *offered == Offered::NotACode {
+        turn.say(K::InvitationNotACode);
+        menu(turn);
+        return State::Idle;
+    }
     let check = turn.ctx.invitation.clone();
     let Some(InvitationCheck::Valid {
         code_sha256,

@@ -2,6 +2,7 @@
 //! for the state's handler. [`super::router`] decides who handles it.
 
 use super::FileUpload;
+use crate::domain::invitation_code::{code_in, InvitationCode};
 use crate::domain::text::fold;
 
 pub use super::action::Action;
@@ -18,7 +19,9 @@ pub enum Input {
 /// A slash command, in Vietnamese or English.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    Start(Option<String>),
+    /// `/start`, or what a message offers as an invitation (`/start CODE`, a code typed or
+    /// pasted: see [`offered_invitation`]).
+    Start(Option<Offered>),
     Help,
     Cancel,
     Language,
@@ -42,7 +45,11 @@ pub fn parse_command(text: &str) -> Option<Command> {
     let name = head.split('@').next().unwrap_or(head).to_lowercase();
     let arg = arg.trim();
     let command = match name.as_str() {
-        "start" => Command::Start((!arg.is_empty()).then(|| arg.to_owned())),
+        "start" => Command::Start((!arg.is_empty()).then(|| {
+            InvitationCode::parse(arg)
+                .or_else(|| code_in(arg))
+                .map_or(Offered::NotACode, Offered::Code)
+        })),
         "help" | "trogiup" => Command::Help,
         "cancel" | "huy" => Command::Cancel,
         "lang" | "language" | "ngonngu" => Command::Language,
@@ -60,6 +67,27 @@ pub fn parse_command(text: &str) -> Option<Command> {
         _ => Command::Unknown(name.chars().take(32).collect()),
     };
     Some(command)
+}
+
+/// What a message offers as an invitation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Offered {
+    /// A well-formed code: the database says whether it is valid.
+    Code(InvitationCode),
+    /// `/start` with something that is not even shaped like a code (a mistyped link): no
+    /// guess at a code, so it is answered without counting against the chat.
+    NotACode,
+}
+
+/// The invitation a message offers: `/start CODE`, or a code typed alone, after "MOI", in
+/// any case or grouping, or inside a pasted invitation. The one reading the router and the
+/// prefetch share, so that what is redeemed is always what was looked up.
+pub fn offered_invitation(text: &str) -> Option<Offered> {
+    match parse_command(text) {
+        Some(Command::Start(offered)) => offered,
+        Some(_) => None,
+        None => code_in(text).map(Offered::Code),
+    }
 }
 
 /// Words people type instead of pressing "Back" or "Skip".
@@ -82,7 +110,13 @@ mod tests {
     fn commands_are_read_with_their_argument_and_bot_suffix() {
         assert_eq!(
             parse_command("/start abc123"),
-            Some(Command::Start(Some("abc123".into())))
+            Some(Command::Start(Some(Offered::NotACode)))
+        );
+        assert_eq!(
+            parse_command("/start k7qm-2xpa-3bcd-4efg-5hjk"),
+            Some(Command::Start(Some(Offered::Code(
+                InvitationCode::Typable("K7QM2XPA3BCD4EFG5HJK".into())
+            ))))
         );
         assert_eq!(parse_command("/start"), Some(Command::Start(None)));
         assert_eq!(parse_command("/huy@cnscd_bot"), Some(Command::Cancel));

@@ -3,15 +3,15 @@
 //! chat's saved team — so the engine reads exactly that and knows no command nor state.
 //! Lookups that depend on the answer itself go through [`super::Need`] instead.
 
-use super::input::{parse_command, Command};
+use super::input::{offered_invitation, Offered};
 use super::{Incoming, Session, State};
-use crate::domain::PhoneNumber;
+use crate::domain::{InvitationCode, PhoneNumber};
 
 /// The reads a turn needs before the core runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Prefetch {
-    /// The code of an invitation to check (`/start CODE`).
-    pub invitation: Option<String>,
+    /// The code of an invitation to check (`/start CODE`, or a code typed or pasted).
+    pub invitation: Option<InvitationCode>,
     /// The number whose teams the member's menu shows.
     pub memberships_of: Option<PhoneNumber>,
     /// Whether the team of the chat's unit (from the invitation or the account) is read.
@@ -21,8 +21,8 @@ pub struct Prefetch {
 /// What `incoming` in `session` will read.
 pub fn prefetch(session: &Session, incoming: &Incoming) -> Prefetch {
     let invitation = match incoming {
-        Incoming::Text(text) => match parse_command(text) {
-            Some(Command::Start(Some(code))) => Some(code),
+        Incoming::Text(text) => match offered_invitation(text) {
+            Some(Offered::Code(code)) => Some(code),
             _ => None,
         },
         _ => None,
@@ -50,17 +50,28 @@ mod tests {
     }
 
     #[test]
-    fn an_invitation_code_is_read_only_from_start_with_a_code() {
-        let with_code = prefetch(&idle(), &Incoming::Text("/start ABC123".into()));
-        assert_eq!(with_code.invitation.as_deref(), Some("ABC123"));
-        assert_eq!(
-            prefetch(&idle(), &Incoming::Text("/start".into())).invitation,
-            None
-        );
-        assert_eq!(
-            prefetch(&idle(), &Incoming::Text("ABC123".into())).invitation,
-            None
-        );
+    fn an_invitation_is_read_for_every_text_that_offers_a_code_and_only_for_those() {
+        let code = Some(InvitationCode::Typable("K7QM2XPA3BCD4EFG5HJK".into()));
+        for typed in [
+            "/start K7QM-2XPA-3BCD-4EFG-5HJK",
+            "K7QM-2XPA-3BCD-4EFG-5HJK",
+            "MOI k7qm 2xpa 3bcd 4efg 5hjk",
+            "Mã mời: k7qm-2xpa-3bcd-4efg-5hjk",
+            "https://t.me/cnscd_bot?start=K7QM-2XPA-3BCD-4EFG-5HJK",
+        ] {
+            let read = prefetch(&idle(), &Incoming::Text(typed.into())).invitation;
+            assert_eq!(read, code, "{typed}");
+        }
+        for typed in [
+            "/start",
+            "/start ABC123",
+            "ABC123",
+            "/lienket 12345678",
+            "Đông Sơn",
+        ] {
+            let read = prefetch(&idle(), &Incoming::Text(typed.into())).invitation;
+            assert_eq!(read, None, "{typed}");
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! routed here for every state; stale and forged buttons, unknown commands and unreadable
 //! messages are answered here, once. Features never route back: none imports another.
 
-use super::input::{parse_command, word_action, Action, Command, Input};
+use super::input::{offered_invitation, parse_command, word_action, Action, Command, Input};
 use super::menu::menu;
 use super::turn::Turn;
 use super::{
@@ -12,18 +12,11 @@ use crate::i18n::{Html, Lang, K};
 
 pub fn route(turn: &mut Turn<'_>, state: State, incoming: Incoming) -> State {
     match incoming {
-        Incoming::Text(text) => match parse_command(&text) {
-            Some(command) => on_command(turn, state, command),
-            // A code sent as a message redeems it, as `/start CODE` does (Zalo has no link
-            // that carries it).
-            None if crate::invitation::code_in(&text).is_some() => {
-                let code = crate::invitation::code_in(&text).map(str::to_owned);
-                on_command(turn, state, Command::Start(code))
-            }
-            None => match word_action(&text) {
-                Some(action) => on_action(turn, state, action),
-                None => dispatch(turn, state, Input::Text(text)),
-            },
+        // A code sent as a message redeems it, as `/start CODE` does (Zalo has no link that
+        // carries it); the prefetch read the same offer.
+        Incoming::Text(text) => match offered_invitation(&text) {
+            Some(offered) => on_command(turn, state, Command::Start(Some(offered))),
+            None => on_text(turn, state, text),
         },
         Incoming::Button(payload) => on_button(turn, state, &payload),
         Incoming::Contact { phone, own } => dispatch(turn, state, Input::Contact { phone, own }),
@@ -35,6 +28,17 @@ pub fn route(turn: &mut Turn<'_>, state: State, incoming: Incoming) -> State {
             reprompt(turn, &state);
             state
         }
+    }
+}
+
+/// A text that offers no invitation: a command, a word meaning a button, or the state's input.
+fn on_text(turn: &mut Turn<'_>, state: State, text: String) -> State {
+    match parse_command(&text) {
+        Some(command) => on_command(turn, state, command),
+        None => match word_action(&text) {
+            Some(action) => on_action(turn, state, action),
+            None => dispatch(turn, state, Input::Text(text)),
+        },
     }
 }
 
@@ -119,7 +123,7 @@ fn on_command(turn: &mut Turn<'_>, state: State, command: Command) -> State {
         (Command::Report, _) => official::report(turn),
         (Command::Notices, _) => official::notices(turn, true),
         (Command::Deadline(date), _) => official::set_deadline(turn, &date),
-        (Command::Start(Some(_)), _) => idle::redeem(turn),
+        (Command::Start(Some(offered)), _) => idle::redeem(turn, &offered),
         (Command::Start(None), _) => idle::welcome(turn),
         (Command::MyTeam, _) => idle::my_team(turn),
         (Command::Help, _) => idle::help(turn),

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod decision;
+pub mod invitation_code;
 pub mod person_name;
 pub mod phone;
 pub mod roles;
@@ -13,6 +14,7 @@ pub mod text;
 pub mod units;
 
 pub use decision::{DateError, DecisionNumber};
+pub use invitation_code::InvitationCode;
 pub use person_name::{NameError, PersonName};
 pub use phone::{PhoneError, PhoneNumber};
 pub use roles::{AccountRole, MemberRole};

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 
 use super::ChatKey;
 use crate::conversation::{AccountView, InvitationCheck, SavedTeam, Session, UnitView};
+use crate::domain::InvitationCode;
 use crate::i18n::Lang;
-use crate::invitation::hash_code;
 use crate::storage::{
     account_admin, accounts, invitations, sessions, teams, units, StorageError, Tx,
 };
@@ -58,10 +58,10 @@ pub(super) async fn account_view(
 
 pub(super) async fn check_invitation(
     tx: &mut Tx<'_>,
-    code: &str,
+    code: &InvitationCode,
     now: DateTime<Utc>,
 ) -> Result<InvitationCheck, StorageError> {
-    let code_sha256 = hash_code(code);
+    let code_sha256 = code.sha256();
     let Some(record) = invitations::invitation(tx, &code_sha256).await? else {
         return Ok(InvitationCheck::Unknown);
     };

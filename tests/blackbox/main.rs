@@ -12,4 +12,5 @@ mod security;
 mod support;
 mod telegram;
 mod transcripts;
+mod typed_codes;
 mod zalo;

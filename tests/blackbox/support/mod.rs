@@ -1,5 +1,6 @@
 pub mod app;
 pub mod telegram_app;
+pub mod typed_codes;
 pub mod webhook;
 pub mod zalo_app;
 

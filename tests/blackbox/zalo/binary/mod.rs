@@ -1,5 +1,6 @@
 //! `cnscd serve` as an operator runs it: Zalo alone, from its environment variables.
 
+mod readme;
 mod sigkills;
 
 use std::time::Duration;

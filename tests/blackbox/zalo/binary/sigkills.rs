@@ -38,7 +38,7 @@ pub(super) fn spawn_bot(
 }
 
 /// Where the bots' log goes: `CNSCD_ZALO_LOG` names a file (appended to), else nowhere.
-fn log_file() -> Stdio {
+pub(super) fn log_file() -> Stdio {
     let file = std::env::var("CNSCD_ZALO_LOG").ok().and_then(|path| {
         std::fs::OpenOptions::new()
             .create(true)
@@ -50,7 +50,7 @@ fn log_file() -> Stdio {
 }
 
 /// Waits until the process answers on its ops port (at most 30 s, then goes on anyway).
-async fn wait_until_up(http: &reqwest::Client, ops: u16) {
+pub(super) async fn wait_until_up(http: &reqwest::Client, ops: u16) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     while tokio::time::Instant::now() < deadline {
         let health = http
@@ -67,7 +67,7 @@ async fn wait_until_up(http: &reqwest::Client, ops: u16) {
 
 /// Posts `event` until the webhook answers 200, as Zalo retries an unanswered event; how
 /// many tries it took.
-async fn deliver(
+pub(super) async fn deliver(
     http: &reqwest::Client,
     listen: u16,
     event: &crate::support::fake_zalo::Event,

@@ -227,7 +227,7 @@ fn invitation_code(text: &str) -> Option<String> {
     let (_, after) = text.split_once("/start ")?;
     let code: String = after
         .chars()
-        .take_while(char::is_ascii_alphanumeric)
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
         .collect();
     (code.len() >= 12).then_some(code)
 }
