@@ -90,6 +90,7 @@ async fn the_readmes_zalo_walk_through_seeds_the_token_serves_and_redeems_a_code
     let csv = dir.path().join("villages.csv");
     std::fs::write(&csv, "commune_code,name\n11083,Thôn Đông Sơn\n").expect("csv");
     let csv = csv.display().to_string();
+    output(&mut cnscd(&zalo, &database, &["units", "example"])).await;
     output(&mut cnscd(&zalo, &database, &["import", "villages", &csv])).await;
 
     // 5. The first token: `ZALO_REFRESH_TOKEN=… cnscd zalo token set`.
