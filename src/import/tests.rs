@@ -32,6 +32,14 @@ async fn store_with_tu_ky() -> (TempDir, Store) {
     (dir, store)
 }
 
+/// Tứ Kỳ as a deployment's own units: a village of its own hangs on them, so a units file
+/// updates them rather than replacing an untouched example.
+async fn deployment_in_tu_ky() -> (TempDir, Store) {
+    let (dir, store) = store_with_tu_ky().await;
+    villages(&store, "commune_code,name\n11083,Thôn Đông Sơn\n").await;
+    (dir, store)
+}
+
 async fn level_count(store: &Store, level: UnitLevel) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE level = $1")
         .bind(level.as_str())
@@ -84,7 +92,7 @@ async fn loading_tu_ky_into_an_empty_database_gives_23_communes_one_district_and
 
 #[tokio::test]
 async fn reimporting_the_same_units_reports_everything_unchanged() {
-    let (_dir, store) = store_with_tu_ky().await;
+    let (_dir, store) = deployment_in_tu_ky().await;
     let report = import_units(&store, DEFAULT_UNITS.as_bytes(), now())
         .await
         .unwrap();
@@ -96,7 +104,7 @@ async fn reimporting_the_same_units_reports_everything_unchanged() {
 
 #[tokio::test]
 async fn a_renamed_commune_is_reported_as_updated() {
-    let (_dir, store) = store_with_tu_ky().await;
+    let (_dir, store) = deployment_in_tu_ky().await;
     let file = format!("{HEADER}11083,Xã Đại Sơn Mới,xã,298,Huyện Tứ Kỳ,30,Tỉnh Hải Dương\n");
     let report = import_units(&store, file.as_bytes(), now()).await.unwrap();
     assert_eq!(
@@ -226,7 +234,7 @@ async fn a_two_level_file_is_checked_row_by_row_like_the_old_one() {
 
 #[tokio::test]
 async fn a_two_level_file_does_not_silently_move_communes_that_sit_under_a_district() {
-    let (_dir, store) = store_with_tu_ky().await;
+    let (_dir, store) = deployment_in_tu_ky().await;
     let file = format!("{HEADER_2025}11074,Xã Tứ Kỳ,xã,31,Thành phố Hải Phòng\n");
     let error = import_units(&store, file.as_bytes(), now())
         .await
