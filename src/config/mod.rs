@@ -17,7 +17,7 @@ pub use telegram::{
 };
 pub use zalo::{
     ZaloArgs, ZaloCommand, ZaloConfigError, ZaloSecrets, ZaloSettings, ZaloTokenCommand,
-    ZALO_APP_ID_ENV, ZALO_APP_SECRET_ENV, ZALO_OA_SECRET_KEY_ENV, ZALO_REFRESH_TOKEN_ENV,
+    SiteVerification, DEFAULT_ZALO_EVENT_MAX_AGE_SECS, ZALO_APP_ID_ENV, ZALO_APP_SECRET_ENV, ZALO_OA_SECRET_KEY_ENV, ZALO_REFRESH_TOKEN_ENV,
 };
 
 use crate::domain::rules::RulesError;

@@ -205,6 +205,26 @@ fn zalo_link(turn: &Turn<'_>, zalo: &PhoneNumber) -> Html {
     )
 }
 
+/// The numbers of [`public_card`] a resident may call: the published ones (leader's and
+/// members' mobiles, never a hidden one), each once, in the card's order.
+pub fn callable_numbers(card: &TeamCard) -> Vec<String> {
+    let commune = card.commune.as_ref().and_then(|(_, team)| team.as_ref());
+    let mut numbers: Vec<String> = Vec::new();
+    for team in card.team.iter().chain(commune).filter(|t| t.registered) {
+        let phones = team
+            .leader_phone
+            .iter()
+            .chain(team.members.iter().filter_map(|m| m.phone.as_ref()));
+        for phone in phones {
+            let digits: String = phone.national().chars().filter(char::is_ascii_digit).collect();
+            if !numbers.contains(&digits) {
+                numbers.push(digits);
+            }
+        }
+    }
+    numbers
+}
+
 /// The card residents see: the unit's team with the numbers members agreed to publish, and
 /// below a village's team, its commune's team as the next level of help.
 pub fn public_card(turn: &Turn<'_>, card: &TeamCard) -> Html {
