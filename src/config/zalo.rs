@@ -172,7 +172,10 @@ impl SiteVerification {
         let name = path
             .file_name()
             .and_then(|n| n.to_str())
-            .filter(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)))
+            .filter(|n| {
+                n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            })
             .ok_or_else(|| unreadable("its name is not a plain file name".into()))?;
         let content = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
         if content.len() > 64 * 1024 {
@@ -346,7 +349,10 @@ mod tests {
         assert_eq!(file.content, "<meta content=\"AB12\">");
         let missing = dir.path().join("zalo_verifierXY.html");
         let error = SiteVerification::read(&missing).expect_err("missing");
-        assert!(error.to_string().contains("zalo_verifierXY.html"), "{error}");
+        assert!(
+            error.to_string().contains("zalo_verifierXY.html"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -27,6 +27,10 @@ pub struct FileUpload {
     pub file_id: String,
     pub kind: FileKind,
     pub sha256: Option<String>,
+    /// The file is kept in the files folder under its SHA-256 (the pipeline keeps a decision
+    /// scan before the step reads it).
+    #[serde(default)]
+    pub kept: bool,
     /// The bytes of a small text file (a CSV of villages); adapters fill it for CSV files.
     #[serde(default, with = "crate::base64_bytes::option")]
     pub content: Option<Vec<u8>>,

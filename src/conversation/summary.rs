@@ -91,10 +91,11 @@ fn decision_line(turn: &Turn<'_>, decision: &Decision) -> Html {
     let (Some(number), Some(date)) = (&decision.number, decision.date) else {
         return turn.t(K::SummaryNoDecision);
     };
-    let scan = turn.t(if decision.file.is_some() {
-        K::SummaryScanYes
-    } else {
-        K::SummaryScanNo
+    // Only a kept scan is one the commune has: a link of the chat's may have stopped working.
+    let scan = turn.t(match &decision.file {
+        Some(file) if file.kept => K::SummaryScanYes,
+        Some(_) => K::SummaryScanNotKept,
+        None => K::SummaryScanNo,
     });
     turn.fill(
         K::SummaryDecision,
@@ -216,7 +217,11 @@ pub fn callable_numbers(card: &TeamCard) -> Vec<String> {
             .iter()
             .chain(team.members.iter().filter_map(|m| m.phone.as_ref()));
         for phone in phones {
-            let digits: String = phone.national().chars().filter(char::is_ascii_digit).collect();
+            let digits: String = phone
+                .national()
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
             if !numbers.contains(&digits) {
                 numbers.push(digits);
             }

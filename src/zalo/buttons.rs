@@ -237,7 +237,10 @@ mod tests {
 
     #[test]
     fn a_number_in_a_questions_example_is_no_call_button() {
-        let question = reply("Số điện thoại di động? Ví dụ: 0912 345 678", &["« Quay lại"]);
+        let question = reply(
+            "Số điện thoại di động? Ví dụ: 0912 345 678",
+            &["« Quay lại"],
+        );
         let messages = text_messages(&question, "");
         let buttons = messages[0]["attachment"]["payload"]["buttons"]
             .as_array()

@@ -192,12 +192,14 @@ fn message_of(name: &str, message: &Message) -> Option<Incoming> {
     })
 }
 
-/// A file, not downloaded: its URL is its id (fetched only when a step expects a file).
+/// A file, not downloaded: its URL is its id (fetched, and a scan kept, only when a step
+/// expects a file: the URL stops working later).
 fn upload(url: String, kind: FileKind) -> FileUpload {
     FileUpload {
         file_id: url,
         kind,
         sha256: None,
+        kept: false,
         content: None,
     }
 }

@@ -1,9 +1,9 @@
 //! A fake Zalo on 127.0.0.1: the Official Account API (`message/cs`, uploads), the OAuth v4
-//! token endpoint, and files users "sent" (served
-//! for the bot to download). It checks the access token on every call, issues a new token
-//! pair per refresh and refuses a refresh token used twice; error codes can be scripted per
-//! user. Webhook events are signed here as Zalo signs them, from the formula, not from
-//! cnscd's code.
+//! token endpoint, and files users "sent" (served for the bot to download, until a test
+//! expires them as Zalo's links expire). It checks the access token on every call, issues a
+//! new token pair per refresh and refuses a refresh token used twice; error codes can be
+//! scripted per user. Webhook events (private, group, links…) are signed here as Zalo signs
+//! them, from the formula, not from cnscd's code.
 
 mod events;
 mod handlers;
@@ -20,7 +20,7 @@ use tokio::sync::Notify;
 
 pub use events::{signature, signed, Event, User};
 use handlers::{access_token, file, message, upload_file, upload_image};
-pub use shown::{payload_of, shown};
+pub use shown::{numbered_options, payload_of, shown};
 
 pub const APP_ID: &str = "4313572100982173421";
 pub const OA_SECRET_KEY: &str = "fake-oa-secret-key";
@@ -134,6 +134,17 @@ impl FakeZalo {
             .entry(user_id.to_owned())
             .or_default()
             .extend(codes);
+    }
+
+    /// Stops serving `/files/NAME` (404 from now on), as Zalo's attachment links stop
+    /// working some time after the message.
+    pub fn expire_file(&self, name: &str) {
+        self.lock().files.remove(name);
+    }
+
+    /// The URL `/files/NAME` has or had: an attachment link (404 when nothing is hosted).
+    pub fn file_url(&self, name: &str) -> String {
+        format!("{}/files/{name}", self.base)
     }
 
     /// Serves `bytes` at `/files/NAME`; its URL.

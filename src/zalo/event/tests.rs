@@ -90,7 +90,10 @@ fn a_pasted_link_is_read_as_the_text_it_carries() {
                 "attachments":[{"type":"link","payload":{"url":"https://zalo.me/s/thon-dong-son",
                 "description":"Thôn Đông Sơn","thumbnail":"https://z/t.jpg"}}]}}"#,
     );
-    assert_eq!(link, Incoming::Text("https://zalo.me/s/thon-dong-son".into()));
+    assert_eq!(
+        link,
+        Incoming::Text("https://zalo.me/s/thon-dong-son".into())
+    );
     let (_, _, bare) = incoming(
         r#"{"event_name":"user_send_link","timestamp":"1","sender":{"id":"9"},
                 "message":{"msg_id":"m","attachments":[{"type":"link",
