@@ -44,6 +44,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
         .context("Failed to load the alert schedule")?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let url = config.database_url;
+    let files_dir = config.files_dir;
     match config.command {
         Command::Serve(args) => {
             // Before the database: a missing secret or token is reported first.
@@ -59,7 +60,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
                 true => Some(args.mode(webhook_secret().as_deref())?),
                 false => None,
             };
-            let mut engine = open(&url, texts, rules, clock)
+            let mut engine = open(&url, files_dir.clone(), texts, rules, clock)
                 .await?
                 .with_schedule(schedule.clone());
             if let Some(settings) = &zalo {
@@ -105,7 +106,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
             cli::webhook::run(command, webhook_secret().as_deref(), &mut out).await?;
         }
         Command::Database(command) => {
-            let engine = open(&url, texts, rules, clock)
+            let engine = open(&url, files_dir.clone(), texts, rules, clock)
                 .await?
                 .with_schedule(schedule.clone());
             cli::run(&engine, command, &url).await?;
@@ -216,12 +217,21 @@ async fn listen(mode: ServeMode, args: &ServeArgs, beside: bool) -> anyhow::Resu
 /// (`units example`).
 async fn open(
     url: &str,
+    files_dir: Option<std::path::PathBuf>,
     texts: Arc<Texts>,
     rules: Arc<CompositionRules>,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Engine> {
-    let store = Store::connect(url)
+    let mut store = Store::connect(url)
         .await
         .with_context(|| format!("Failed to open the database at {}", redact_url(url)))?;
+    if let Some(dir) = files_dir {
+        store = store.with_files_dir(dir);
+    }
+    if store.files_dir().is_none() {
+        tracing::warn!(
+            "no folder to keep decision scans in: set CNSCD_FILES_DIR (scans are asked for again)"
+        );
+    }
     Ok(Engine::new(store, texts, rules, clock))
 }

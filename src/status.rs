@@ -88,7 +88,7 @@ pub fn stored_team_status(
         roles: &roles,
         decision_number: decision.number.is_some(),
         decision_date: decision.date.is_some(),
-        decision_scan: decision.file.is_some(),
+        decision_scan: decision.file.as_ref().is_some_and(|f| f.kept),
     };
     unit_status(rules, level, Some(&facts))
 }

@@ -116,6 +116,7 @@ async fn main() -> anyhow::Result<()> {
         free_window: Duration::from_secs(48 * 3600),
         window: Duration::from_secs(168 * 3600),
         admin_chats: Vec::new(),
+        verification: None,
     };
     let zalo: Arc<dyn WebhookChannel> = Arc::new(Zalo::new(settings, Arc::new(Token)));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

@@ -96,8 +96,9 @@ pub async fn purge(engine: &Engine, out: &mut impl Write) -> Result<(), CliError
         .map_err(failed("purge"))?;
     writeln!(
         out,
-        "Purged: {} messages, {} sessions, {} update ids; {} accounts revoked.",
-        purged.messages, purged.sessions, purged.updates, purged.accounts
+        "Purged: {} messages, {} sessions, {} update ids, {} decision scans; {} accounts \
+         revoked.",
+        purged.messages, purged.sessions, purged.updates, purged.scans, purged.accounts
     )?;
     Ok(())
 }

@@ -16,9 +16,9 @@ pub use telegram::{
     WebhookDeleteArgs, WebhookSetArgs, DEFAULT_LISTEN, WEBHOOK_SECRET_ENV,
 };
 pub use zalo::{
-    ZaloArgs, ZaloCommand, ZaloConfigError, ZaloSecrets, ZaloSettings, ZaloTokenCommand,
-    FORM_IMAGE_PATH, PUBLIC_URL_ENV, ZALO_APP_ID_ENV, ZALO_APP_SECRET_ENV, ZALO_OA_SECRET_KEY_ENV,
-    ZALO_REFRESH_TOKEN_ENV,
+    SiteVerification, ZaloArgs, ZaloCommand, ZaloConfigError, ZaloSecrets, ZaloSettings,
+    ZaloTokenCommand, DEFAULT_ZALO_EVENT_MAX_AGE_SECS, FORM_IMAGE_PATH, PUBLIC_URL_ENV,
+    ZALO_APP_ID_ENV, ZALO_APP_SECRET_ENV, ZALO_OA_SECRET_KEY_ENV, ZALO_REFRESH_TOKEN_ENV,
 };
 
 use crate::domain::rules::RulesError;
@@ -63,6 +63,18 @@ pub struct Config {
         value_name = "FILE"
     )]
     pub alerts: Option<PathBuf>,
+
+    /// Where the founding decisions' scans are kept (0600 files named by their SHA-256);
+    /// without it, `cnscd-files` beside a SQLite database file. Replicas on PostgreSQL need
+    /// one folder they all share; without one, scans cannot be kept and are asked for again.
+    #[arg(
+        long,
+        global = true,
+        env = "CNSCD_FILES_DIR",
+        hide_env_values = true,
+        value_name = "FOLDER"
+    )]
+    pub files_dir: Option<PathBuf>,
 
     /// What to log to stderr, as a tracing filter: `info`, `debug`, `cnscd=debug,sqlx=warn`…
     /// (PostgreSQL's notices, such as "relation already exists, skipping" at every start,

@@ -17,6 +17,11 @@ pub const ZALO_FORM_IMAGE_URL_ENV: &str = "ZALO_FORM_IMAGE_URL";
 /// Where cnscd serves the share-info form's default picture, beside Zalo's webhook.
 pub const FORM_IMAGE_PATH: &str = "/zalo/form-image.png";
 
+/// Zalo retries an unanswered event after 30 s, 5, 15, 30 minutes and 1 hour, each time
+/// with its first timestamp: the last retry comes about 1 h 51 min late. Three hours take
+/// it with room for a slow clock; a replay is applied once anyway (by `msg_id`).
+pub const DEFAULT_ZALO_EVENT_MAX_AGE_SECS: u64 = 3 * 3600;
+
 /// Zalo's Official Account settings, as flags and environment variables.
 #[derive(Debug, Clone, Args)]
 pub struct ZaloArgs {
@@ -81,13 +86,14 @@ pub struct ZaloArgs {
     pub public_url: Option<url::Url>,
 
     /// Webhook events whose `timestamp` is older than this many seconds are refused (a
-    /// replayed request). Zalo retries an event for a few minutes with its first timestamp.
+    /// replayed request). Zalo retries an event for almost two hours with its first
+    /// timestamp: a shorter age loses the late retries.
     #[arg(
         long = "zalo-event-max-age",
         env = "ZALO_EVENT_MAX_AGE_SECS",
         hide_env_values = true,
         value_name = "SECONDS",
-        default_value_t = 3600
+        default_value_t = DEFAULT_ZALO_EVENT_MAX_AGE_SECS
     )]
     pub event_max_age_secs: u64,
 
@@ -112,6 +118,18 @@ pub struct ZaloArgs {
         default_value_t = 168
     )]
     pub window_hours: u64,
+
+    /// The domain-verification file Zalo gives for the webhook's domain (developers.zalo.me →
+    /// the app → "Xác thực domain" → HTML file, e.g. `zalo_verifierAB12….html`): `serve`
+    /// answers it at `/<its file name>` on the webhook's listener, so Zalo can verify the
+    /// domain before it sends events there.
+    #[arg(
+        long = "zalo-verification-file",
+        env = "ZALO_VERIFICATION_FILE",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
+    pub verification_file: Option<std::path::PathBuf>,
 
     /// Chats told when something needs a person (a Zalo token refresh failed), as
     /// CHANNEL:ID separated by commas (telegram:123456789,zalo:8011…).
@@ -149,10 +167,47 @@ pub struct ZaloSettings {
     pub free_window: Duration,
     pub window: Duration,
     pub admin_chats: Vec<String>,
+    pub verification: Option<SiteVerification>,
+}
+
+/// Zalo's domain-verification file, served as it was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteVerification {
+    /// The file's name: Zalo fetches `https://<domain>/<name>`.
+    pub name: String,
+    pub content: String,
+}
+
+impl SiteVerification {
+    /// The file at `path`: its name and text. Zalo's files are a few hundred bytes of HTML.
+    pub fn read(path: &std::path::Path) -> Result<SiteVerification, ZaloConfigError> {
+        let unreadable = |why: String| ZaloConfigError::Verification {
+            path: path.display().to_string(),
+            why,
+        };
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .filter(|n| {
+                n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            })
+            .ok_or_else(|| unreadable("its name is not a plain file name".into()))?;
+        let content = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
+        if content.len() > 64 * 1024 {
+            return Err(unreadable("it is larger than 64 KB".into()));
+        }
+        Ok(SiteVerification {
+            name: name.to_owned(),
+            content,
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ZaloConfigError {
+    #[error("ZALO_VERIFICATION_FILE {path} cannot be served: {why}")]
+    Verification { path: String, why: String },
     #[error(
         "Zalo is half configured: {missing} not set. Set {ZALO_APP_ID_ENV}, \
          {ZALO_APP_SECRET_ENV} and {ZALO_OA_SECRET_KEY_ENV} (from the app and the Official \
@@ -203,6 +258,10 @@ impl ZaloArgs {
                 });
             }
         };
+        let verification = match &self.verification_file {
+            Some(path) => Some(SiteVerification::read(path)?),
+            None => None,
+        };
         let hours = |h: u64| Duration::from_secs(h.saturating_mul(3600));
         let form_image_url = match (&self.form_image_url, &self.public_url) {
             (Some(url), _) => Some(url.clone()),
@@ -224,6 +283,7 @@ impl ZaloArgs {
             free_window: hours(self.free_window_hours),
             window: hours(self.window_hours),
             admin_chats: self.admin_chats.clone(),
+            verification,
         }))
     }
 }
@@ -360,5 +420,38 @@ mod tests {
         assert_eq!(settings.window, Duration::from_secs(168 * 3600));
         assert!(settings.secrets.refresh_token.is_none());
         assert_eq!(settings.openapi_url.as_str(), "https://openapi.zalo.me/");
+    }
+
+    #[test]
+    fn the_domain_verification_file_is_read_by_name_and_a_missing_one_is_named() {
+        let dir = tempfile::tempdir().expect("folder");
+        let path = dir.path().join("zalo_verifierAB12.html");
+        std::fs::write(&path, "<meta content=\"AB12\">").expect("written");
+        let file = SiteVerification::read(&path).expect("read");
+        assert_eq!(file.name, "zalo_verifierAB12.html");
+        assert_eq!(file.content, "<meta content=\"AB12\">");
+        let missing = dir.path().join("zalo_verifierXY.html");
+        let error = SiteVerification::read(&missing).expect_err("missing");
+        assert!(
+            error.to_string().contains("zalo_verifierXY.html"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn by_default_zalos_last_retry_of_an_event_is_still_taken() {
+        let cli = Cli::parse_from(["cnscd", "--zalo-app-id", "123"]);
+        let settings = cli
+            .zalo
+            .settings_with(secrets(&[ZALO_APP_SECRET_ENV, ZALO_OA_SECRET_KEY_ENV]))
+            .expect("valid")
+            .expect("configured");
+        // 30 s, then 5, 15, 30 minutes and an hour later, all with the first timestamp.
+        let last_retry = Duration::from_secs(30 + (5 + 15 + 30 + 60) * 60);
+        assert!(
+            settings.event_max_age > last_retry,
+            "{:?} refuses Zalo's retry after {last_retry:?}",
+            settings.event_max_age
+        );
     }
 }

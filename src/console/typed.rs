@@ -14,7 +14,7 @@ impl<W: AsyncWrite + Unpin> Console<'_, W> {
     /// What a typed line means; `None` when it was handled here (a file that cannot be read).
     pub(super) async fn read(&mut self, line: &str) -> Result<Option<Incoming>, ConsoleError> {
         if let Some(path) = command_argument(line, "/file") {
-            return match read_file(Path::new(path)).await {
+            return match read_file(Path::new(path), self.engine.store()).await {
                 Some(upload) => Ok(Some(Incoming::File(upload))),
                 None => {
                     self.say(K::ConsoleFileMissing).await?;
@@ -42,8 +42,10 @@ fn command_argument<'l>(line: &'l str, command: &str) -> Option<&'l str> {
     }
 }
 
-/// The upload of a local file, identified by its SHA-256; `None` when it cannot be read.
-async fn read_file(path: &Path) -> Option<FileUpload> {
+/// The upload of a local file, identified by its SHA-256; `None` when it cannot be read. A
+/// photo or PDF is kept in the store's files folder, as the pipeline keeps a scan sent in a
+/// chat.
+async fn read_file(path: &Path, store: &crate::storage::Store) -> Option<FileUpload> {
     if path.as_os_str().is_empty() {
         return None;
     }
@@ -61,10 +63,21 @@ async fn read_file(path: &Path) -> Option<FileUpload> {
     // A CSV (a commune's village list) travels with its content, as on Telegram.
     let content =
         (extension.as_deref() == Some("csv") && bytes.len() <= 1024 * 1024).then(|| bytes.clone());
+    let kept = match kind {
+        FileKind::Other => false,
+        FileKind::Photo | FileKind::Pdf => match store.keep_scan(bytes).await {
+            Ok(kept) => kept.is_some(),
+            Err(error) => {
+                tracing::error!(%error, "scan not kept");
+                false
+            }
+        },
+    };
     Some(FileUpload {
         file_id: format!("console:{sha256}"),
         kind,
         sha256: Some(sha256),
+        kept,
         content,
     })
 }

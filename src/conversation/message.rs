@@ -27,6 +27,10 @@ pub struct FileUpload {
     pub file_id: String,
     pub kind: FileKind,
     pub sha256: Option<String>,
+    /// The file is kept in the files folder under its SHA-256 (the pipeline keeps a decision
+    /// scan before the step reads it).
+    #[serde(default)]
+    pub kept: bool,
     /// The bytes of a small text file (a CSV of villages); adapters fill it for CSV files.
     #[serde(default, with = "crate::base64_bytes::option")]
     pub content: Option<Vec<u8>>,
@@ -56,6 +60,20 @@ pub struct Reply {
     /// A file sent after the text (a report's spreadsheet).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<Attachment>,
+    /// Numbers a channel may offer as tap-to-call buttons, as digits in the national form
+    /// (`0912345678`): only the published numbers of a team card. A number that merely
+    /// appears in the text (a question's example) is never one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub callable: Vec<String>,
+    /// How many of the first buttons the text already lists, numbered 1, 2, … in that order
+    /// (an official's list of villages): a channel that shows buttons as numbered options
+    /// numbers only the rest, so the list is not written twice.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub listed: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Reply {
@@ -66,6 +84,8 @@ impl Reply {
             ask_contact: None,
             image: None,
             document: None,
+            callable: Vec::new(),
+            listed: 0,
         }
     }
 }

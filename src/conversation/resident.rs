@@ -4,9 +4,9 @@
 use super::input::{Action, Input};
 use super::lookup::{Lookup, Need, UnitEntry};
 use super::menu::menu;
-use super::summary::public_card;
+use super::summary::{callable_numbers, public_card};
 use super::turn::Turn;
-use super::{Button, State};
+use super::{Button, Reply, State};
 use crate::domain::text::clean;
 use crate::domain::UnitLevel;
 use crate::i18n::{Html, K};
@@ -239,6 +239,10 @@ fn show_card(turn: &mut Turn<'_>, code: String) -> State {
     rows.push(vec![
         turn.button(K::ButtonSearchAgain, &Action::Find.payload())
     ]);
-    turn.say_with_buttons(text, rows);
+    turn.say_reply(Reply {
+        buttons: rows,
+        callable: callable_numbers(&card),
+        ..Reply::text(text)
+    });
     State::Idle
 }

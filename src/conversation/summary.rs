@@ -91,10 +91,11 @@ fn decision_line(turn: &Turn<'_>, decision: &Decision) -> Html {
     let (Some(number), Some(date)) = (&decision.number, decision.date) else {
         return turn.t(K::SummaryNoDecision);
     };
-    let scan = turn.t(if decision.file.is_some() {
-        K::SummaryScanYes
-    } else {
-        K::SummaryScanNo
+    // Only a kept scan is one the commune has: a link of the chat's may have stopped working.
+    let scan = turn.t(match &decision.file {
+        Some(file) if file.kept => K::SummaryScanYes,
+        Some(_) => K::SummaryScanNotKept,
+        None => K::SummaryScanNo,
     });
     turn.fill(
         K::SummaryDecision,
@@ -203,6 +204,30 @@ fn zalo_link(turn: &Turn<'_>, zalo: &PhoneNumber) -> Html {
             ("digits", Html::text(&digits)),
         ],
     )
+}
+
+/// The numbers of [`public_card`] a resident may call: the published ones (leader's and
+/// members' mobiles, never a hidden one), each once, in the card's order.
+pub fn callable_numbers(card: &TeamCard) -> Vec<String> {
+    let commune = card.commune.as_ref().and_then(|(_, team)| team.as_ref());
+    let mut numbers: Vec<String> = Vec::new();
+    for team in card.team.iter().chain(commune).filter(|t| t.registered) {
+        let phones = team
+            .leader_phone
+            .iter()
+            .chain(team.members.iter().filter_map(|m| m.phone.as_ref()));
+        for phone in phones {
+            let digits: String = phone
+                .national()
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
+            if !numbers.contains(&digits) {
+                numbers.push(digits);
+            }
+        }
+    }
+    numbers
 }
 
 /// The card residents see: the unit's team with the numbers members agreed to publish, and

@@ -76,6 +76,10 @@ pub struct DecisionFile {
     pub file_id: String,
     pub kind: FileKind,
     pub sha256: Option<String>,
+    /// The file itself is kept in the files folder, named by its SHA-256 (the channel's
+    /// link may stop working: Zalo's do). Scans recorded before files were kept are not.
+    #[serde(default)]
+    pub kept: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

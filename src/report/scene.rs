@@ -76,6 +76,7 @@ fn team(leader: &str, members: Vec<Member>, number: Option<&str>, scan: bool) ->
                 file_id: "scan-1".into(),
                 kind: FileKind::Pdf,
                 sha256: None,
+                kept: true,
             }),
         },
     }

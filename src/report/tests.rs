@@ -77,6 +77,35 @@ async fn every_unit_of_the_scene_has_the_status_its_data_gives() {
 }
 
 #[tokio::test]
+async fn a_scan_recorded_before_scans_were_kept_is_not_counted_as_received() {
+    // Arrange: Thôn Đông's scan as migration 0052 left the scans recorded before it: the
+    // chat's file id and hash, no file kept.
+    let scene = scene().await;
+    let dong = scene.village("Thôn Đông");
+    sqlx::query("UPDATE teams SET decision_file_kept = 0 WHERE unit_code = $1")
+        .bind(dong)
+        .execute(scene.store.pool())
+        .await
+        .unwrap();
+    // Act
+    let report = report_of(&scene, Some("298")).await;
+    let sweep = scene.store.sweep(Some("298")).await.unwrap().unwrap();
+    let stored = scene.store.team(dong).await.unwrap();
+    // Assert
+    let decision = report.decisions.iter().find(|d| d.unit_name == "Thôn Đông");
+    assert_eq!(decision.map(|d| d.scan), Some(false), "not 'scan received'");
+    let swept = sweep.teams.iter().find(|team| team.unit_code == dong);
+    let status = summary_status(&scene.rules, UnitLevel::Village, swept);
+    assert_eq!(status, UnitStatus::RegisteredWithoutDecision);
+    let file = stored.as_ref().and_then(|t| t.team.decision.file.as_ref());
+    assert_eq!(file.map(|f| f.kept), Some(false));
+    assert_eq!(
+        stored_team_status(&scene.rules, UnitLevel::Village, stored.as_ref()),
+        UnitStatus::RegisteredWithoutDecision
+    );
+}
+
+#[tokio::test]
 async fn a_district_report_counts_every_status_per_commune_and_in_total() {
     let scene = scene().await;
     let report = report_of(&scene, Some("298")).await;

@@ -55,7 +55,7 @@ macro_rules! teams_select {
             "SELECT t.id, u.code AS unit_code, u.level, t.status, t.leader_name, t.leader_phone,
              t.decision_number, t.decision_date, t.leader_phone_consent_by, ",
             leader_own_word!(),
-            ", CASE WHEN t.decision_file_id IS NULL THEN 0 ELSE 1 END AS scan "
+            ", COALESCE(t.decision_file_kept, 0) AS scan "
         )
     };
 }

@@ -23,6 +23,7 @@ pub mod people;
 pub mod reorganize;
 pub mod report;
 pub mod retention;
+pub mod scans;
 pub mod scratch;
 pub mod sessions;
 pub mod teams;
@@ -108,6 +109,8 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FU
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Where kept files (decision scans) go: see [`scans`].
+    files_dir: Option<std::sync::Arc<std::path::PathBuf>>,
 }
 
 impl Store {
@@ -127,7 +130,11 @@ impl Store {
             Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
         };
         migrator.run(&pool).await.map_err(StorageError::Migrate)?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            files_dir: scans::default_dir(url).map(std::sync::Arc::new),
+        })
     }
 
     pub fn backend(&self) -> Backend {

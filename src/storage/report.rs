@@ -116,7 +116,7 @@ macro_rules! teams_select {
     () => {
         "SELECT t.unit_code, CASE WHEN t.status = 'registered' THEN 1 ELSE 0 END AS registered,
              t.decision_number, t.decision_date,
-             CASE WHEN t.decision_file_id IS NULL THEN 0 ELSE 1 END AS scan,
+             COALESCE(t.decision_file_kept, 0) AS scan,
              string_agg(m.role, ',') AS roles "
     };
 }

@@ -42,6 +42,8 @@ pub struct Purged {
     pub updates: u64,
     pub events: u64,
     pub accounts: u64,
+    /// Kept decision scans nothing names any more.
+    pub scans: u64,
 }
 
 impl Store {
@@ -91,12 +93,14 @@ impl Store {
         let blocked = cutoff(retention.blocked_accounts);
         let accounts = super::account_admin::revoke_lapsed(&mut tx, &blocked, now).await?;
         tx.commit().await?;
+        let scans = self.purge_scans(now).await?;
         Ok(Purged {
             messages,
             sessions,
             updates,
             events,
             accounts,
+            scans,
         })
     }
 }

@@ -68,6 +68,7 @@ fn decision_from_row(row: &super::DbRow) -> StorageResult<Decision> {
             _ => FileKind::Other,
         },
         sha256: row.try_get("decision_file_sha256").ok().flatten(),
+        kept: row.try_get::<i64, _>("decision_file_kept").unwrap_or(0) != 0,
     });
     Ok(Decision {
         number: number
@@ -257,8 +258,8 @@ pub async fn save_team(
         "UPDATE teams SET status = 'registered', draft_json = NULL,
              registered_at = COALESCE(registered_at, $1),
              decision_number = $2, decision_date = $3, decision_file_id = $4,
-             decision_file_kind = $5, decision_file_sha256 = $6
-         WHERE id = $7",
+             decision_file_kind = $5, decision_file_sha256 = $6, decision_file_kept = $7
+         WHERE id = $8",
     )
     .bind(now_text(now))
     .bind(decision.number.as_ref().map(|n| n.as_str()))
@@ -266,6 +267,7 @@ pub async fn save_team(
     .bind(file.map(|f| f.file_id.as_str()))
     .bind(file.map(|f| f.kind.code()))
     .bind(file.and_then(|f| f.sha256.as_deref()))
+    .bind(i64::from(file.is_some_and(|f| f.kept)))
     .bind(team_id)
     .execute(&mut **tx)
     .await?;

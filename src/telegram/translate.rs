@@ -137,6 +137,7 @@ fn file(meta: &FileMeta, kind: FileKind) -> FileUpload {
         file_id: meta.id.0.clone(),
         kind: if too_large { FileKind::Other } else { kind },
         sha256: None,
+        kept: false,
         content: None,
     }
 }

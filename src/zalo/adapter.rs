@@ -58,14 +58,18 @@ impl WebhookChannel for Zalo {
             self.settings.secrets.oa_secret_key.clone(),
             self.settings.event_max_age,
         );
-        webhook::router(Arc::new(Hook::new(
+        let hook = webhook::router(Arc::new(Hook::new(
             verifier,
             serving.recorder.clone(),
             serving.engine.clone(),
             serving.metrics.clone(),
             serving.limits.body_read,
         )))
-        .route(FORM_IMAGE_PATH, get(form_image))
+        .route(FORM_IMAGE_PATH, get(form_image));
+        match &self.settings.verification {
+            Some(file) => hook.merge(webhook::verification_router(file.clone())),
+            None => hook,
+        }
     }
 }
 

@@ -1,12 +1,13 @@
 //! A reply's text and buttons as Zalo consultation messages. Buttons that answer become
 //! `oa.query.hide` buttons whose payload Zalo sends back as the user's text (read back by
 //! [`super::event`] into the very button press Telegram would send, revision included);
-//! more than the template holds become numbered options in the text. The phone numbers a
-//! card shows become tap-to-call buttons when there is room.
+//! more than the template holds become numbered options in the text (after a list the text
+//! numbers already, only the buttons it does not list). The numbers the core marks callable
+//! (a team card's published ones) become tap-to-call buttons when there is room.
 
 use serde_json::{json, Value};
 
-use super::render::{phone_numbers, plain, split, MAX_TEXT_CHARS};
+use super::render::{plain, split, MAX_TEXT_CHARS};
 use crate::conversation::{Button, Reply};
 use crate::domain::PhoneNumber;
 use crate::pipeline::Choices;
@@ -46,12 +47,19 @@ pub fn text_messages(reply: &Reply, hint: &str) -> Vec<Value> {
     let shown = buttons(reply);
     let mut template: Vec<Value> = Vec::new();
     if numbered(reply) {
+        // The first `listed` buttons are the text's own numbered lines already: only the
+        // rest are numbered here, after them.
+        let listed = reply.listed.min(shown.len());
         let list: Vec<String> = shown
             .iter()
             .enumerate()
+            .skip(listed)
             .map(|(i, b)| format!("{}. {}", i + 1, b.label))
             .collect();
-        text = format!("{}\n\n{}\n{hint}", text.trim_end(), list.join("\n"));
+        text = match list.is_empty() {
+            true => format!("{}\n\n{hint}", text.trim_end()),
+            false => format!("{}\n\n{}\n{hint}", text.trim_end(), list.join("\n")),
+        };
     } else {
         template.extend(shown.iter().map(|b| {
             json!({
@@ -61,7 +69,8 @@ pub fn text_messages(reply: &Reply, hint: &str) -> Vec<Value> {
             })
         }));
     }
-    for phone in phone_numbers(&text) {
+    // Only the numbers the core offers to call: a number in a question's example is not one.
+    for phone in &reply.callable {
         if template.len() == MAX_TEMPLATE_BUTTONS {
             break;
         }
@@ -214,11 +223,57 @@ mod tests {
     }
 
     #[test]
-    fn a_cards_numbers_become_call_buttons() {
-        let messages = text_messages(&reply("Tổ trưởng: An, 0912 345 678", &[]), "");
+    fn a_cards_callable_numbers_become_call_buttons() {
+        let card = Reply {
+            callable: vec!["0912345678".into()],
+            ..reply("Tổ trưởng: An, 0912 345 678", &[])
+        };
+        let messages = text_messages(&card, "");
         let buttons = &messages[0]["attachment"]["payload"]["buttons"];
         assert_eq!(buttons[0]["type"], "oa.open.phone");
+        assert_eq!(buttons[0]["title"], "📞 0912345678");
         assert_eq!(buttons[0]["payload"]["phone_code"], "0912345678");
+    }
+
+    #[test]
+    fn a_number_in_a_questions_example_is_no_call_button() {
+        let question = reply(
+            "Số điện thoại di động? Ví dụ: 0912 345 678",
+            &["« Quay lại"],
+        );
+        let messages = text_messages(&question, "");
+        let buttons = messages[0]["attachment"]["payload"]["buttons"]
+            .as_array()
+            .expect("buttons");
+        assert!(
+            buttons.iter().all(|b| b["type"] != "oa.open.phone"),
+            "{buttons:?}"
+        );
+    }
+
+    #[test]
+    fn a_list_the_text_numbers_already_is_numbered_once() {
+        let villages: Vec<String> = (1..=40).map(|i| format!("{i}. Thôn số {i}")).collect();
+        let mut labels: Vec<&str> = villages.iter().map(String::as_str).collect();
+        labels.push("➕ Thêm thôn");
+        let text = format!(
+            "40 thôn:\n{}",
+            (1..=40)
+                .map(|i| format!("{i}. Thôn số {i} — chưa có tổ"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        let list = Reply {
+            listed: 40,
+            ..reply(&text, &labels)
+        };
+        let messages = text_messages(&list, "(gõ số)");
+        assert_eq!(messages.len(), 1, "one message under Zalo's limit");
+        let shown = messages[0]["text"].as_str().expect("text");
+        assert_eq!(shown.matches("Thôn số 7").count(), 1, "{shown}");
+        assert!(!shown.contains("1. 1."), "{shown}");
+        assert!(shown.ends_with("\n\n41. ➕ Thêm thôn\n(gõ số)"), "{shown}");
+        assert!(choices(std::slice::from_ref(&list)).numbered);
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! A Zalo webhook event as an inbox event. Only what the bot answers becomes one: a user's
-//! messages (text, pictures, files, and the kinds it cannot read), following the OA, and
-//! the name and phone a user shares through a request-info form. Echoes of the OA's own
-//! messages (`oa_send_*`) and anything else are acknowledged and dropped. Ids stay strings:
+//! messages (text, pasted links, pictures, files, and the kinds it cannot read), following
+//! the OA, and the name and phone a user shares through a request-info form. Echoes of the
+//! OA's own messages (`oa_send_*`), anything said in a group chat (`user_send_group_*`: the
+//! bot works in private chats, and a private answer to a group message would surprise) and
+//! anything else are acknowledged and dropped. Ids stay strings:
 //! Zalo's do not fit in a JavaScript number, and some are not numbers at all.
 
 use serde::{Deserialize, Deserializer};
@@ -99,7 +101,7 @@ pub fn translate(body: &[u8]) -> Result<Translated, serde_json::Error> {
 
 fn read(raw: Raw) -> Translated {
     let name = raw.event_name.as_str();
-    if name.starts_with("oa_send_") {
+    if name.starts_with("oa_send_") || name.contains("group") {
         return Translated::Ignored;
     }
     let sender = raw.sender.as_ref().and_then(|s| s.id.clone());
@@ -155,6 +157,15 @@ fn message_of(name: &str, message: &Message) -> Option<Incoming> {
                 None => Incoming::Text(text),
             }
         }
+        // A pasted link comes with its text (the URL, or what was typed around it): read as
+        // text, so a link to a village's page or an invitation is answered like typing it.
+        "user_send_link" => match message.text.as_deref().map(str::trim) {
+            Some(text) if !text.is_empty() => Incoming::Text(text.to_owned()),
+            _ => match url {
+                Some(url) => Incoming::Text(url),
+                None => Incoming::Unsupported(UnsupportedKind::Other),
+            },
+        },
         "user_send_image" => Incoming::File(upload(url?, FileKind::Photo)),
         "user_send_file" => {
             let payload = payload?;
@@ -181,12 +192,14 @@ fn message_of(name: &str, message: &Message) -> Option<Incoming> {
     })
 }
 
-/// A file, not downloaded: its URL is its id (fetched only when a step expects a file).
+/// A file, not downloaded: its URL is its id (fetched, and a scan kept, only when a step
+/// expects a file: the URL stops working later).
 fn upload(url: String, kind: FileKind) -> FileUpload {
     FileUpload {
         file_id: url,
         kind,
         sha256: None,
+        kept: false,
         content: None,
     }
 }

@@ -36,40 +36,6 @@ pub fn split(text: &str, max: usize) -> Vec<String> {
     pieces
 }
 
-/// The mobile numbers a text shows, in the national form the cards write
-/// (`0912 345 678`): each becomes a tap-to-call button on Zalo.
-pub fn phone_numbers(text: &str) -> Vec<String> {
-    let mut found: Vec<String> = Vec::new();
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let starts = chars[i] == '0' && (i == 0 || !chars[i - 1].is_ascii_digit());
-        if !starts {
-            i += 1;
-            continue;
-        }
-        let mut digits = String::new();
-        let mut j = i;
-        while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == ' ') {
-            if chars[j].is_ascii_digit() {
-                digits.push(chars[j]);
-            }
-            if digits.len() == 10 {
-                break;
-            }
-            j += 1;
-        }
-        let ends = j + 1 >= chars.len() || !chars[j + 1].is_ascii_digit();
-        if digits.len() == 10 && ends && !found.contains(&digits) {
-            found.push(digits);
-            i = j + 1;
-        } else {
-            i += 1;
-        }
-    }
-    found
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,12 +67,5 @@ mod tests {
         let pieces = split(&text, MAX_TEXT_CHARS);
         assert_eq!(pieces.len(), 5);
         assert_eq!(pieces.concat(), text);
-    }
-
-    #[test]
-    fn the_numbers_on_a_card_are_found_once_each() {
-        let card = "Tổ trưởng: An, 0912 345 678\nBình, 0912345679\nMã 11083-01, 0912 345 678";
-        assert_eq!(phone_numbers(card), vec!["0912345678", "0912345679"]);
-        assert!(phone_numbers("Mã 11083, năm 2022, 01234567890123").is_empty());
     }
 }

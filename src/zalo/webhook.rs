@@ -14,13 +14,14 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::routing::{get, post};
 use axum::Router;
 
 use super::event::{translate, Translated};
 use super::signature::{Verifier, SIGNATURE_HEADER};
 use super::CHANNEL;
+use crate::config::SiteVerification;
 use crate::engine::Engine;
 use crate::ops::metrics::{ErrorKind, Metrics, Outcome};
 use crate::ops::LogLimit;
@@ -59,6 +60,26 @@ impl Hook {
             body_read,
         }
     }
+}
+
+/// `GET /<file name>`: Zalo's domain-verification file, as configured
+/// (`ZALO_VERIFICATION_FILE`). Zalo fetches it from the webhook's domain before it sends
+/// events there.
+pub fn verification_router(file: SiteVerification) -> Router {
+    let path = format!("/{}", file.name);
+    let content = Arc::new(file.content);
+    Router::new().route(
+        &path,
+        get(move || {
+            let content = Arc::clone(&content);
+            async move {
+                (
+                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                    content.as_str().to_owned(),
+                )
+            }
+        }),
+    )
 }
 
 /// The webhook's route.

@@ -97,6 +97,7 @@ impl TeamKinds {
                     file_id: "scan".into(),
                     kind: FileKind::Pdf,
                     sha256: None,
+                    kept: true,
                 }),
             },
             ..Team::default()

@@ -81,6 +81,28 @@ impl User {
         )
     }
 
+    /// A pasted link: Zalo sends its text and a link attachment.
+    pub fn link(&self, url: &str) -> Event {
+        self.event(
+            "user_send_link",
+            json!({ "text": url, "attachments": [{ "type": "link", "payload": {
+                "url": url, "description": "", "thumbnail": "" } }] }),
+        )
+    }
+
+    /// Text the user wrote in a group chat the OA is in (`recipient` is the group).
+    pub fn group_text(&self, text: &str) -> Event {
+        let message = json!({ "msg_id": self.msg_id(), "text": text });
+        signed(json!({
+            "app_id": APP_ID,
+            "event_name": "user_send_group_text",
+            "timestamp": now_millis(),
+            "sender": { "id": self.id },
+            "recipient": { "id": "group-1" },
+            "message": message,
+        }))
+    }
+
     pub fn follow(&self) -> Event {
         signed(json!({
             "app_id": APP_ID, "oa_id": "oa-1", "event_name": "follow",

@@ -1,11 +1,12 @@
 //! A fake Zalo on 127.0.0.1: the Official Account API (`message/cs`, uploads), the OAuth v4
-//! token endpoint, and files users "sent" (served
-//! for the bot to download). It checks the access token on every call, issues a new token
-//! pair per refresh and refuses a refresh token used twice; error codes can be scripted per
-//! user. Webhook events are signed here as Zalo signs them, from the formula, not from
-//! cnscd's code. Like Zalo it refuses a file upload that is not a PDF, DOC or DOCX of at most
-//! 5 MB, and a share-info form (`request_user_info`) without its `image_url`; a test can make
-//! it refuse the Official Account itself (its package, permissions or status) on every call.
+//! token endpoint, and files users "sent" (served for the bot to download, until a test
+//! expires them as Zalo's links expire). It checks the access token on every call, issues a
+//! new token pair per refresh and refuses a refresh token used twice; error codes can be
+//! scripted per user. Webhook events (private, group, links…) are signed here as Zalo signs
+//! them, from the formula, not from cnscd's code. Like Zalo it refuses a file upload that is
+//! not a PDF, DOC or DOCX of at most 5 MB, and a share-info form (`request_user_info`) without
+//! its `image_url`; a test can make it refuse the Official Account itself (its package,
+//! permissions or status) on every call.
 
 mod events;
 mod handlers;
@@ -22,7 +23,7 @@ use tokio::sync::Notify;
 
 pub use events::{signature, signed, Event, User};
 use handlers::{access_token, file, message, upload_file, upload_image};
-pub use shown::{payload_of, shown};
+pub use shown::{numbered_options, payload_of, shown};
 
 pub const APP_ID: &str = "4313572100982173421";
 pub const OA_SECRET_KEY: &str = "fake-oa-secret-key";
@@ -163,6 +164,17 @@ impl FakeZalo {
     /// The files `upload/file` took, as (file name, bytes), in order.
     pub fn uploaded_files(&self) -> Vec<(String, Vec<u8>)> {
         self.lock().uploaded_files.clone()
+    }
+
+    /// Stops serving `/files/NAME` (404 from now on), as Zalo's attachment links stop
+    /// working some time after the message.
+    pub fn expire_file(&self, name: &str) {
+        self.lock().files.remove(name);
+    }
+
+    /// The URL `/files/NAME` has or had: an attachment link (404 when nothing is hosted).
+    pub fn file_url(&self, name: &str) -> String {
+        format!("{}/files/{name}", self.base)
     }
 
     /// Serves `bytes` at `/files/NAME`; its URL.

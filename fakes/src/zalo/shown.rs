@@ -22,10 +22,11 @@ pub fn shown(message: &Value) -> (String, Vec<String>) {
     // Numbered options: "1. Label" lines after a blank line, then the hint.
     if let Some((head, list)) = text.rsplit_once("\n\n") {
         let mut lines: Vec<&str> = list.lines().collect();
-        let numbered = |line: &&str| {
-            line.split_once(". ")
-                .is_some_and(|(n, _)| n.parse::<usize>().is_ok())
-        };
+        // A list the text numbers itself (an official's villages) is followed by the hint
+        // alone: its options are the text's own lines.
+        if lines.len() == 1 && head.lines().last().is_some_and(|l| numbered(&l)) {
+            return (head.to_owned(), Vec::new());
+        }
         if lines.len() > 1 && lines[..lines.len() - 1].iter().all(numbered) {
             lines.pop();
             let labels = lines
@@ -36,6 +37,31 @@ pub fn shown(message: &Value) -> (String, Vec<String>) {
         }
     }
     (text, Vec::new())
+}
+
+/// Whether `message` shows its choices as numbered options (a typed number presses one),
+/// whether the text numbers them itself or they follow it: its last paragraph ends with the
+/// hint, after numbered lines.
+pub fn numbered_options(message: &Value) -> bool {
+    if message["attachment"]["payload"]["buttons"].is_array() {
+        return false;
+    }
+    let text = message["text"].as_str().unwrap_or_default();
+    let Some((head, list)) = text.rsplit_once("\n\n") else {
+        return false;
+    };
+    let lines: Vec<&str> = list.lines().collect();
+    match lines.len() {
+        0 => false,
+        1 => head.lines().last().is_some_and(|l| numbered(&l)),
+        n => lines[..n - 1].iter().all(numbered),
+    }
+}
+
+/// `"3. Thôn Đông"` is a numbered option's line.
+fn numbered(line: &&str) -> bool {
+    line.split_once(". ")
+        .is_some_and(|(n, _)| n.parse::<usize>().is_ok())
 }
 
 /// The payload an `oa.query.hide` button labelled `label` sends back, if `message` has one.

@@ -3,7 +3,7 @@
 use super::super::input::Action;
 use super::super::lookup::{Lookup, Need, TeamProgress, UnitEntry, VillageState};
 use super::super::turn::Turn;
-use super::super::{Button, State};
+use super::super::{Button, Reply, State};
 use super::{assign, own_unit, refuse_role};
 use crate::domain::AccountRole;
 use crate::i18n::{Html, K};
@@ -71,7 +71,13 @@ pub fn units(turn: &mut Turn<'_>) -> State {
             turn.button(K::ButtonImportVillages, &Action::ImportVillages.payload()),
         ]);
     }
-    turn.say_with_buttons(Html::markup(lines.join("\n")), rows);
+    // The text numbers the units as their buttons do: a channel that shows buttons as
+    // numbered options lists only the others (Zalo would write the list twice).
+    turn.say_reply(Reply {
+        buttons: rows,
+        listed: units.len(),
+        ..Reply::text(Html::markup(lines.join("\n")))
+    });
     State::Idle
 }
 

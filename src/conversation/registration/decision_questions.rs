@@ -164,11 +164,18 @@ fn date(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
 
 fn file(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
     match input {
+        // A scan that could not be downloaded and kept (the link stopped working, the
+        // network failed) is asked for again: "scan received" must be true.
+        Input::File(file) if file.kind != FileKind::Other && !file.kept => {
+            let why = turn.t(K::FileNotReceived);
+            refuse(turn, reg, why)
+        }
         Input::File(file) if file.kind != FileKind::Other => {
             reg.draft.decision.file = Some(DecisionFile {
                 file_id: file.file_id,
                 kind: file.kind,
                 sha256: file.sha256,
+                kept: file.kept,
             });
             advance(turn, reg)
         }

@@ -156,6 +156,7 @@ mod tests {
                     file_id: "scan".into(),
                     kind: FileKind::Pdf,
                     sha256: None,
+                    kept: false,
                 }),
             },
         }
@@ -209,10 +210,18 @@ mod tests {
             "decision": {
                 "number": "125/QĐ-UBND",
                 "date": "2022-04-20",
-                "file": { "file_id": "scan", "kind": "pdf", "sha256": null }
+                "file": { "file_id": "scan", "kind": "pdf", "sha256": null, "kept": false }
             },
             "reviewed": true
         });
         assert_eq!(json, expected);
+        // Drafts paused before scans were kept have no "kept": they read as not kept.
+        let mut older = expected;
+        older["decision"]["file"]
+            .as_object_mut()
+            .expect("file")
+            .remove("kept");
+        let read: Draft = serde_json::from_value(older).expect("an older draft reads");
+        assert_eq!(read, Draft::from_team(&team()));
     }
 }

@@ -88,7 +88,7 @@ pub(super) async fn notice_team_saved(
         roles: &roles,
         decision_number: team.decision.number.is_some(),
         decision_date: team.decision.date.is_some(),
-        decision_scan: team.decision.file.is_some(),
+        decision_scan: team.decision.file.as_ref().is_some_and(|f| f.kept),
     };
     let status = unit_status(env.rules, village.level, Some(&facts));
     for (channel, chat_id) in

@@ -1,5 +1,6 @@
 //! The files a step expects, downloaded before the round's transaction (and only those: a
-//! resident's 20 MB PDF is never fetched).
+//! resident's 20 MB PDF is never fetched). A decision scan is kept in the store's files
+//! folder (a chat channel's link may stop working); a village list travels in the event.
 
 use super::{Worker, MAX_CSV_BYTES, MAX_SCAN_BYTES};
 use crate::conversation::{expected_file, ExpectedFile, Incoming};
@@ -32,7 +33,7 @@ impl Worker {
         event: &PendingEvent,
         mut file: crate::conversation::FileUpload,
     ) -> crate::conversation::FileUpload {
-        if file.sha256.is_some() || file.content.is_some() {
+        if file.kept || file.content.is_some() {
             return file;
         }
         let Some(channel) = self.channel(&event.channel) else {
@@ -55,10 +56,19 @@ impl Worker {
             Some(ExpectedFile::VillagesCsv) => MAX_CSV_BYTES,
             _ => return file,
         };
-        let keep = expected == Some(ExpectedFile::VillagesCsv);
-        match channel.fetch(&file.file_id, max, keep).await {
-            Ok(fetched) if keep => file.content = fetched.bytes,
-            Ok(fetched) => file.sha256 = Some(fetched.sha256),
+        match channel.fetch(&file.file_id, max, true).await {
+            Ok(fetched) if expected == Some(ExpectedFile::VillagesCsv) => {
+                file.content = fetched.bytes;
+            }
+            Ok(fetched) => {
+                file.sha256 = Some(fetched.sha256);
+                let bytes = fetched.bytes.unwrap_or_default();
+                match self.engine.store().keep_scan(bytes).await {
+                    Ok(Some(_)) => file.kept = true,
+                    Ok(None) => tracing::warn!(id = event.id, "no files folder: scan not kept"),
+                    Err(error) => tracing::error!(%error, id = event.id, "scan not kept"),
+                }
+            }
             Err(crate::pipeline::FetchError::TooLarge) => {
                 tracing::info!(id = event.id, "file over the limit; not downloaded");
                 file.kind = crate::conversation::FileKind::Other;

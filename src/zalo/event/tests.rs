@@ -65,20 +65,61 @@ fn pictures_and_pdfs_are_files_kept_by_their_url() {
 }
 
 #[test]
-fn stickers_voice_video_locations_and_links_are_stray_input() {
+fn stickers_voice_video_and_locations_are_stray_input() {
     for (event, kind) in [
         ("user_send_sticker", UnsupportedKind::Sticker),
         ("user_send_gif", UnsupportedKind::Sticker),
         ("user_send_audio", UnsupportedKind::Voice),
         ("user_send_video", UnsupportedKind::Video),
         ("user_send_location", UnsupportedKind::Location),
-        ("user_send_link", UnsupportedKind::Other),
+        ("user_send_business_card", UnsupportedKind::Other),
     ] {
         let json = format!(
             r#"{{"event_name":"{event}","timestamp":"1","sender":{{"id":"9"}},
                     "message":{{"msg_id":"s","attachments":[{{"type":"x","payload":{{}}}}]}}}}"#
         );
         assert_eq!(incoming(&json).2, Incoming::Unsupported(kind), "{event}");
+    }
+}
+
+#[test]
+fn a_pasted_link_is_read_as_the_text_it_carries() {
+    let (_, _, link) = incoming(
+        r#"{"event_name":"user_send_link","timestamp":"1","sender":{"id":"9"},
+                "message":{"msg_id":"l","text":"https://zalo.me/s/thon-dong-son",
+                "attachments":[{"type":"link","payload":{"url":"https://zalo.me/s/thon-dong-son",
+                "description":"Thôn Đông Sơn","thumbnail":"https://z/t.jpg"}}]}}"#,
+    );
+    assert_eq!(
+        link,
+        Incoming::Text("https://zalo.me/s/thon-dong-son".into())
+    );
+    let (_, _, bare) = incoming(
+        r#"{"event_name":"user_send_link","timestamp":"1","sender":{"id":"9"},
+                "message":{"msg_id":"m","attachments":[{"type":"link",
+                "payload":{"url":"https://example.vn/a"}}]}}"#,
+    );
+    assert_eq!(bare, Incoming::Text("https://example.vn/a".into()));
+}
+
+#[test]
+fn whatever_is_said_in_a_group_chat_is_ignored() {
+    for event in [
+        "user_send_group_text",
+        "user_send_group_image",
+        "user_send_group_link",
+        "user_send_group_sticker",
+    ] {
+        let json = format!(
+            r#"{{"event_name":"{event}","timestamp":"1","sender":{{"id":"9"}},
+                    "recipient":{{"id":"g-1"}},"message":{{"msg_id":"g","text":"/thon",
+                    "attachments":[{{"type":"x","payload":{{"url":"https://z/a.jpg"}}}}]}}}}"#
+        );
+        assert_eq!(
+            translate(json.as_bytes()).expect("reads"),
+            Translated::Ignored,
+            "{event}"
+        );
     }
 }
 

@@ -9,7 +9,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cnscd::config::{Secret, ZaloSecrets, ZaloSettings, FORM_IMAGE_PATH};
+use cnscd::config::{Secret, SiteVerification, ZaloSecrets, ZaloSettings, FORM_IMAGE_PATH};
 use cnscd::pipeline::PipelineOptions;
 use cnscd::serve::{serve_webhooks_until, WebhookChannel};
 use cnscd::storage::scratch::ScratchDb;
@@ -26,6 +26,10 @@ pub const VILLAGES_CSV: &str =
     "commune_code,name,code\n11083,Thôn Đông Sơn,11083-01\n11083,Thôn Tây Sơn,11083-02\n";
 
 pub use super::app::today;
+
+/// The domain-verification file the harness is configured with, as Zalo names one.
+pub const VERIFICATION_FILE: &str = "zalo_verifierQ5fTCBtT0XB5.html";
+pub const VERIFICATION_CONTENT: &str = "<html><head><meta property=\"zalo-platform-site-verification\" content=\"Q5fTCBtT0XB5\" /></head><body>There Is No Limit To What You Can Accomplish Using Zalo!</body></html>";
 
 /// An access token that never changes: for tests of everything but the tokens.
 pub struct FixedToken(pub String);
@@ -77,10 +81,14 @@ pub fn settings(zalo: &FakeZalo) -> ZaloSettings {
         oauth_url: url(&zalo.base),
         oa_url: Some(url("https://zalo.me/4313572100982173421")),
         form_image_url: None,
-        event_max_age: Duration::from_secs(3600),
+        event_max_age: Duration::from_secs(cnscd::config::DEFAULT_ZALO_EVENT_MAX_AGE_SECS),
         free_window: Duration::from_secs(48 * 3600),
         window: settings_window(),
         admin_chats: Vec::new(),
+        verification: Some(SiteVerification {
+            name: VERIFICATION_FILE.into(),
+            content: VERIFICATION_CONTENT.into(),
+        }),
     }
 }
 

@@ -98,6 +98,13 @@ async fn a_village_head_registers_a_whole_team_over_telegram() {
     );
     let expected_hash = hex::encode(Sha256::digest(&scan));
     assert_eq!(file.sha256.as_deref(), Some(expected_hash.as_str()));
+    // Kept beside the database, as on Zalo: the report's "scan received" needs no Telegram.
+    assert!(file.kept, "the scan is kept");
+    let kept = app
+        .store
+        .scan_path(&expected_hash)
+        .expect("in the files folder");
+    assert_eq!(std::fs::read(kept).expect("readable"), scan);
 }
 
 #[tokio::test]

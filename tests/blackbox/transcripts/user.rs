@@ -21,6 +21,8 @@ impl Scene {
                 file_id: arg.to_owned(),
                 kind,
                 sha256: Some(format!("sha-of-{arg}")),
+                // As the pipeline hands a downloaded scan to the core: kept.
+                kept: true,
                 content: None,
             })
         };
@@ -43,6 +45,7 @@ impl Scene {
                 file_id: "villages.csv".into(),
                 kind: FileKind::Other,
                 sha256: None,
+                kept: false,
                 content: Some(arg.replace('|', "\n").into_bytes()),
             }),
             "empty" => Incoming::Text(String::new()),

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::support::fake_zalo::{signature, signed, User, APP_ID, OA_SECRET_KEY};
-use crate::support::zalo_app::spawn_zalo_app;
+use crate::support::zalo_app::{spawn_zalo_app, VERIFICATION_CONTENT, VERIFICATION_FILE};
 
 async fn recorded(app: &crate::support::zalo_app::ZaloApp) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM inbox")
@@ -44,7 +44,7 @@ async fn another_apps_event_and_a_stale_event_are_refused() {
         "timestamp": chrono::Utc::now().timestamp_millis().to_string(),
         "sender": {"id": "501"}, "message": {"msg_id": "a1", "text": "/start"},
     }));
-    let old = (chrono::Utc::now() - chrono::Duration::hours(2)).timestamp_millis();
+    let old = (chrono::Utc::now() - chrono::Duration::hours(4)).timestamp_millis();
     let stale = signed(json!({
         "app_id": APP_ID, "event_name": "user_send_text", "timestamp": old.to_string(),
         "sender": {"id": "501"}, "message": {"msg_id": "a2", "text": "/start"},
@@ -55,6 +55,27 @@ async fn another_apps_event_and_a_stale_event_are_refused() {
     // Assert
     assert_eq!((other, late), (401, 401));
     assert_eq!(recorded(&app).await, 0);
+    app.destroy().await;
+}
+
+#[tokio::test]
+async fn zalos_last_retry_almost_two_hours_late_is_still_applied() {
+    // Arrange: Zalo retries after 30 s, 5, 15, 30 minutes and an hour, with the first
+    // timestamp; the last retry arrives 1 h 50 min 30 s after it.
+    let app = spawn_zalo_app().await;
+    let sent = chrono::Utc::now() - chrono::Duration::seconds(30 + (5 + 15 + 30 + 60) * 60);
+    let retry = signed(json!({
+        "app_id": APP_ID, "event_name": "user_send_text",
+        "timestamp": sent.timestamp_millis().to_string(),
+        "sender": {"id": "503"}, "message": {"msg_id": "late1", "text": "/start"},
+    }));
+    // Act
+    let status = app.post(&retry).await;
+    app.settle().await;
+    // Assert
+    assert_eq!(status, 200, "the late retry is taken");
+    assert_eq!(recorded(&app).await, 1);
+    assert!(!app.zalo.sent_to("503").is_empty(), "and answered");
     app.destroy().await;
 }
 
@@ -157,5 +178,27 @@ async fn unfollowing_the_oa_marks_the_chat_unreachable_until_it_writes_again() {
         blocked().await.is_none(),
         "writing again (following) clears it"
     );
+    app.destroy().await;
+}
+
+#[tokio::test]
+async fn the_domain_verification_file_is_served_at_the_path_zalo_names() {
+    // Arrange
+    let app = spawn_zalo_app().await;
+    let base = app.webhook_url.trim_end_matches("/zalo/webhook").to_owned();
+    // Act
+    let file = reqwest::get(format!("{base}/{VERIFICATION_FILE}"))
+        .await
+        .expect("answered");
+    let status = file.status().as_u16();
+    let body = file.text().await.expect("body");
+    let other = reqwest::get(format!("{base}/zalo_verifierOTHER.html"))
+        .await
+        .expect("answered")
+        .status()
+        .as_u16();
+    // Assert
+    assert_eq!((status, body.as_str()), (200, VERIFICATION_CONTENT));
+    assert_eq!(other, 404, "only the configured file");
     app.destroy().await;
 }

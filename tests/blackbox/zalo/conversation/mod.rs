@@ -10,6 +10,7 @@
 //! not compared here: the transcripts print them from the outbox.
 
 mod expected;
+mod golden;
 mod replay;
 
 use std::collections::HashMap;

@@ -4,7 +4,9 @@
 use cnscd::engine::{ChannelName, ChatKey};
 use serde_json::Value;
 
-use crate::support::fake_zalo::{payload_of, shown, Event, User, FIRST_ACCESS_TOKEN};
+use crate::support::fake_zalo::{
+    numbered_options, payload_of, shown, Event, User, FIRST_ACCESS_TOKEN,
+};
 use crate::support::zalo_app::FixedToken;
 
 use super::{Replay, Seen, PREFIX};
@@ -100,6 +102,14 @@ impl Replay {
                 let url = zalo.host_file("villages.csv", csv);
                 user.file(&url, "villages.csv", "csv")
             }
+            // A PDF whose Zalo link stopped working before cnscd fetched it.
+            "expired-pdf" => user.file(
+                &zalo.file_url(&format!("{arg}.pdf")),
+                &format!("{arg}.pdf"),
+                "pdf",
+            ),
+            "link" => user.link(arg),
+            "group" => user.group_text(arg),
             "contact" => user.submit_info(arg),
             "empty" => user.text(""),
             "long" => user.text(&"a".repeat(arg.parse().expect("length"))),
@@ -158,9 +168,14 @@ impl Replay {
             let sent = self.app.zalo.sent_to(user);
             let from = self.read.insert(user.clone(), sent.len()).unwrap_or(0);
             for (i, message) in sent.iter().enumerate().skip(from) {
-                let (text, labels) = shown(message);
-                if !labels.is_empty() {
+                let (text, mut labels) = shown(message);
+                if !labels.is_empty() || numbered_options(message) {
                     let payloads = self.payloads(user, message, &labels).await;
+                    // Numbered options are every choice remembered, those the text lists
+                    // itself included.
+                    if numbered_options(message) {
+                        labels = payloads.iter().map(|(l, _)| l.clone()).collect();
+                    }
                     self.history
                         .entry(user.clone())
                         .or_default()
@@ -191,7 +206,7 @@ impl Replay {
         message: &Value,
         labels: &[String],
     ) -> Vec<(String, String)> {
-        if labels.iter().all(|l| payload_of(message, l).is_some()) {
+        if !labels.is_empty() && labels.iter().all(|l| payload_of(message, l).is_some()) {
             return labels
                 .iter()
                 .map(|l| {

@@ -49,6 +49,7 @@ fn settings(oauth: &url::Url, seed: Option<&str>) -> ZaloSettings {
         free_window: Duration::from_secs(48 * 3600),
         window: Duration::from_secs(168 * 3600),
         admin_chats: ADMINS.iter().map(|c| c.to_string()).collect(),
+        verification: None,
     }
 }
 
