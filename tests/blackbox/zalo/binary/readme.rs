@@ -93,7 +93,7 @@ async fn the_readmes_zalo_walk_through_seeds_the_token_serves_and_redeems_a_code
     output(&mut cnscd(&zalo, &database, &["units", "example"])).await;
     output(&mut cnscd(&zalo, &database, &["import", "villages", &csv])).await;
 
-    // 5. The first token: `ZALO_REFRESH_TOKEN=… cnscd zalo token set`.
+    // 7. The first tokens: `ZALO_REFRESH_TOKEN=… cnscd zalo token set`.
     let mut token_set = cnscd(&zalo, &database, &["zalo", "token", "set"]);
     token_set.env("ZALO_REFRESH_TOKEN", zalo.current_refresh_token());
     output(&mut token_set).await;
@@ -113,9 +113,11 @@ async fn the_readmes_zalo_walk_through_seeds_the_token_serves_and_redeems_a_code
         .expect("the code is printed")
         .to_owned();
 
-    // 6. Run `cnscd serve` with the ZALO_* variables (the refresh token is now stored).
+    // 8. Run `cnscd serve` with the ZALO_* variables and CNSCD_PUBLIC_URL (the refresh
+    // token is now stored).
     let (listen, ops) = (free_port(), free_port());
     let mut bot = cnscd(&zalo, &database, &["serve"])
+        .env("CNSCD_PUBLIC_URL", "https://cnscd.example.gov.vn")
         .args(["--listen", &format!("127.0.0.1:{listen}")])
         .args(["--ops-listen", &format!("127.0.0.1:{ops}")])
         .stdout(Stdio::null())
