@@ -91,11 +91,13 @@ pub enum Effect {
     },
     /// `/lienket`: the engine makes a one-time code that links another chat to this one.
     ShowLinkCode,
-    /// `/lienket CODE` typed here: this chat and the one that showed the code are one
-    /// person's.
+    /// `/lienket CODE` typed here: the chat that showed the code is asked to confirm.
     LinkWith {
         code: String,
     },
+    /// `/lienket ok` in the chat that showed a code: the chat that typed it holds this
+    /// chat's account from now on, and both are one person's.
+    ConfirmLink,
     /// An action refused for role or scope: kept in the audit log.
     Denied {
         action: String,

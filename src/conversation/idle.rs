@@ -116,6 +116,7 @@ pub fn redeem(turn: &mut Turn<'_>) -> State {
         let (key, reason) = match check {
             Some(InvitationCheck::Used) => (K::InvitationUsed, "used"),
             Some(InvitationCheck::Expired) => (K::InvitationExpired, "expired"),
+            Some(InvitationCheck::Revoked) => (K::InvitationRevoked, "revoked"),
             _ => (K::InvitationUnknown, "unknown"),
         };
         turn.effect(Effect::InvitationRefused { reason });

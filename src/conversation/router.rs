@@ -108,6 +108,7 @@ fn on_command(turn: &mut Turn<'_>, state: State, command: Command) -> State {
         // Linking chats interrupts nothing: the dialogue in hand goes on after it.
         (Command::Link(code), state) => {
             match code {
+                Some(word) if is_confirmation(&word) => turn.effect(Effect::ConfirmLink),
                 Some(code) => turn.effect(Effect::LinkWith { code }),
                 None => turn.effect(Effect::ShowLinkCode),
             }
@@ -134,6 +135,15 @@ fn on_command(turn: &mut Turn<'_>, state: State, command: Command) -> State {
             State::Idle
         }
     }
+}
+
+/// `/lienket ok` (or "đồng ý", "xác nhận", "yes"): confirming a code another chat typed.
+fn is_confirmation(word: &str) -> bool {
+    let folded = crate::domain::text::fold(word);
+    matches!(
+        folded.as_str(),
+        "ok" | "yes" | "confirm" | "dong y" | "dongy" | "xac nhan" | "xacnhan" | "co"
+    )
 }
 
 fn dispatch(turn: &mut Turn<'_>, state: State, input: Input) -> State {

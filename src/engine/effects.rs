@@ -36,7 +36,7 @@ pub(super) async fn apply_effect(
         limits::check(tx, &actor, Limit::Writes, now).await?;
     }
     match effect {
-        Effect::ShowLinkCode | Effect::LinkWith { .. } => {
+        Effect::ShowLinkCode | Effect::LinkWith { .. } | Effect::ConfirmLink => {
             linking::apply(tx, env, effect, applied).await?;
         }
         Effect::RedeemInvitation {

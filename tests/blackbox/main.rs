@@ -6,6 +6,7 @@ mod fake_telegram_smoke;
 mod privacy;
 mod reorganize;
 mod replicas;
+mod roles;
 mod schema;
 mod security;
 mod support;

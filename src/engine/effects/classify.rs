@@ -23,6 +23,7 @@ pub(super) fn is_write(effect: &Effect) -> bool {
             | Effect::AssignVillage { .. }
             | Effect::RevokeAccess { .. }
             | Effect::LinkWith { .. }
+            | Effect::ConfirmLink
     )
 }
 

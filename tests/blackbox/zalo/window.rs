@@ -94,15 +94,17 @@ async fn an_alert_outside_the_zalo_window_goes_to_the_officials_linked_telegram_
         .take(8)
         .collect();
     let telegram = ChatKey::new(ChannelName::Telegram, "9801".to_owned());
-    let linked = app
-        .engine
+    app.engine
         .handle(
             &telegram,
             Some("1"),
             Incoming::Text(format!("/lienket {link_code}")),
         )
         .await
-        .expect("linked");
+        .expect("typed");
+    // The chat holding the role confirms.
+    app.say(&official.text("/lienket ok")).await;
+    let linked = app.zalo.sent_to("801");
     let role = app
         .store
         .account("telegram", "9801")
@@ -113,11 +115,10 @@ async fn an_alert_outside_the_zalo_window_goes_to_the_officials_linked_telegram_
     // Act
     run_alerts(&app, "2022-04-24T08:30:00+07:00").await;
     // Assert
-    assert!(
-        linked[0].text.as_str().contains("Đã liên kết"),
-        "{:?}",
-        linked[0].text
-    );
+    let confirmed = linked.last().expect("an answer")["text"]
+        .as_str()
+        .expect("text");
+    assert!(confirmed.contains("Đã liên kết"), "{confirmed:?}");
     assert_eq!(
         role.map(|a| (a.role, a.unit_code)),
         Some((
