@@ -98,6 +98,15 @@ pub enum Effect {
     /// `/lienket ok` in the chat that showed a code: the chat that typed it holds this
     /// chat's account from now on, and both are one person's.
     ConfirmLink,
+    /// A number given through a form that does not prove it: the engine shows the chat a
+    /// one-time code for the head of the person's team to confirm.
+    ProveNumber {
+        phone: PhoneNumber,
+    },
+    /// `/xacnhan CODE` typed by a head: the chat shown the code is the number's person.
+    ConfirmNumber {
+        code: String,
+    },
     /// An action refused for role or scope: kept in the audit log.
     Denied {
         action: String,

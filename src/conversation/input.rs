@@ -32,6 +32,9 @@ pub enum Command {
     Deadline(String),
     /// `/lienket` shows a code to link another chat; `/lienket CODE` links this one.
     Link(Option<String>),
+    /// `/xacnhan CODE`: a head confirms that the chat shown the code is the person whose
+    /// number it claimed.
+    ConfirmNumber(Option<String>),
     Unknown(String),
 }
 
@@ -56,6 +59,9 @@ pub fn parse_command(text: &str) -> Option<Command> {
         "deadline" | "hanchot" => Command::Deadline(arg.chars().take(20).collect()),
         "link" | "lienket" => {
             Command::Link((!arg.is_empty()).then(|| arg.chars().take(20).collect()))
+        }
+        "xacnhan" | "confirm" => {
+            Command::ConfirmNumber((!arg.is_empty()).then(|| arg.chars().take(20).collect()))
         }
         _ => Command::Unknown(name.chars().take(32).collect()),
     };

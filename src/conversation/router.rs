@@ -28,6 +28,12 @@ pub fn route(turn: &mut Turn<'_>, state: State, incoming: Incoming) -> State {
         Incoming::Button(payload) => on_button(turn, state, &payload),
         Incoming::Contact { phone, own } => dispatch(turn, state, Input::Contact { phone, own }),
         Incoming::File(file) => dispatch(turn, state, Input::File(file)),
+        // In a registration it is an answer like any typed number; elsewhere it can only
+        // ask for a proof, and reads nothing.
+        Incoming::ClaimedNumber { phone } => match state {
+            State::Registering(_) => dispatch(turn, state, Input::Contact { phone, own: false }),
+            _ => member::on_claimed_number(turn, &phone),
+        },
         Incoming::Unsupported(kind) => {
             let what = turn.t(unsupported_key(kind));
             let text = turn.fill(K::UnsupportedInput, &[("what", what)]);
@@ -106,6 +112,12 @@ fn on_command(turn: &mut Turn<'_>, state: State, command: Command) -> State {
             state
         }
         // Linking chats interrupts nothing: the dialogue in hand goes on after it.
+        (Command::ConfirmNumber(code), state) => {
+            turn.effect(Effect::ConfirmNumber {
+                code: code.unwrap_or_default(),
+            });
+            state
+        }
         (Command::Link(code), state) => {
             match code {
                 Some(word) if is_confirmation(&word) => turn.effect(Effect::ConfirmLink),

@@ -14,6 +14,7 @@ use crate::storage::{
 mod classify;
 mod linking;
 mod messages;
+mod proofs;
 mod types;
 
 use classify::is_write;
@@ -38,6 +39,9 @@ pub(super) async fn apply_effect(
     match effect {
         Effect::ShowLinkCode | Effect::LinkWith { .. } | Effect::ConfirmLink => {
             linking::apply(tx, env, effect, applied).await?;
+        }
+        Effect::ProveNumber { .. } | Effect::ConfirmNumber { .. } => {
+            proofs::apply(tx, env, effect, applied).await?;
         }
         Effect::RedeemInvitation {
             code_sha256,

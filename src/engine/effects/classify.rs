@@ -24,6 +24,8 @@ pub(super) fn is_write(effect: &Effect) -> bool {
             | Effect::RevokeAccess { .. }
             | Effect::LinkWith { .. }
             | Effect::ConfirmLink
+            | Effect::ProveNumber { .. }
+            | Effect::ConfirmNumber { .. }
     )
 }
 

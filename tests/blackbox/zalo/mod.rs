@@ -5,6 +5,7 @@ mod binary;
 mod conversation;
 mod delivery;
 mod paused;
+mod proof;
 mod tokens;
 mod webhook;
 mod window;

@@ -102,9 +102,11 @@ async fn an_alert_outside_the_zalo_window_goes_to_the_officials_linked_telegram_
         )
         .await
         .expect("typed");
-    // The chat holding the role confirms.
-    app.say(&official.text("/lienket ok")).await;
-    let linked = app.zalo.sent_to("801");
+    // The chat holding the role confirms (the Telegram chat's notice waits in the outbox:
+    // this app runs no Telegram sender).
+    let before = app.zalo.sent_to("801").len();
+    assert_eq!(app.post(&official.text("/lienket ok")).await, 200);
+    let linked = app.zalo.wait_for("801", before + 1).await;
     let role = app
         .store
         .account("telegram", "9801")
