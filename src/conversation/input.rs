@@ -95,4 +95,16 @@ mod tests {
         assert_eq!(parse_command("/HELP"), Some(Command::Help));
         assert_eq!(parse_command("hello"), None);
     }
+
+    #[test]
+    fn a_head_confirms_a_number_with_xacnhan_or_confirm_and_its_code() {
+        assert_eq!(
+            parse_command("/xacnhan 12345678"),
+            Some(Command::ConfirmNumber(Some("12345678".into())))
+        );
+        assert_eq!(
+            parse_command("/confirm"),
+            Some(Command::ConfirmNumber(None))
+        );
+    }
 }

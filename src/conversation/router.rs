@@ -274,3 +274,17 @@ pub fn reprompt(turn: &mut Turn<'_>, state: &State) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_confirmation;
+
+    #[test]
+    fn lienket_ok_and_its_vietnamese_words_confirm_and_a_code_does_not() {
+        for word in ["ok", "OK", "đồng ý", "xác nhận", "xacnhan", "yes"] {
+            assert!(is_confirmation(word), "{word}");
+        }
+        assert!(!is_confirmation("12345678"));
+        assert!(!is_confirmation("okay then"));
+    }
+}
