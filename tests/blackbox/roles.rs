@@ -79,9 +79,7 @@ async fn expires_at(app: &App, chat: &str) -> Option<String> {
         .expect("an account")
 }
 
-#[tokio::test]
-async fn a_typed_link_code_links_nothing_until_the_chat_holding_the_role_confirms() {
-    let app = App::sqlite().await;
+async fn a_typed_link_code_links_nothing_until_the_chat_holding_the_role_confirms(app: App) {
     official(
         &app,
         "official",
@@ -120,9 +118,7 @@ async fn a_typed_link_code_links_nothing_until_the_chat_holding_the_role_confirm
     app.finish().await;
 }
 
-#[tokio::test]
-async fn a_chat_without_a_role_gets_no_link_code_so_an_official_cannot_be_phished() {
-    let app = App::sqlite().await;
+async fn a_chat_without_a_role_gets_no_link_code_so_an_official_cannot_be_phished(app: App) {
     official(
         &app,
         "official",
@@ -156,9 +152,7 @@ async fn a_chat_without_a_role_gets_no_link_code_so_an_official_cannot_be_phishe
     app.finish().await;
 }
 
-#[tokio::test]
-async fn revoking_one_chat_of_a_linked_official_ends_the_role_in_every_chat() {
-    let app = App::sqlite().await;
+async fn revoking_one_chat_of_a_linked_official_ends_the_role_in_every_chat(app: App) {
     official(
         &app,
         "official",
@@ -180,9 +174,7 @@ async fn revoking_one_chat_of_a_linked_official_ends_the_role_in_every_chat() {
     app.finish().await;
 }
 
-#[tokio::test]
-async fn a_linked_chat_holds_the_officials_expiry_not_a_role_without_end() {
-    let app = App::sqlite().await;
+async fn a_linked_chat_holds_the_officials_expiry_not_a_role_without_end(app: App) {
     official(
         &app,
         "official",
@@ -200,9 +192,7 @@ async fn a_linked_chat_holds_the_officials_expiry_not_a_role_without_end() {
     app.finish().await;
 }
 
-#[tokio::test]
-async fn an_expired_official_gets_no_role_back_through_a_linked_chat() {
-    let app = App::sqlite().await;
+async fn an_expired_official_gets_no_role_back_through_a_linked_chat(app: App) {
     official(
         &app,
         "official",
@@ -243,9 +233,7 @@ async fn made_by(app: &App, maker: &str) -> String {
     .code
 }
 
-#[tokio::test]
-async fn an_invitation_made_by_a_revoked_official_no_longer_redeems() {
-    let app = App::sqlite().await;
+async fn an_invitation_made_by_a_revoked_official_no_longer_redeems(app: App) {
     official(
         &app,
         "official",
@@ -279,9 +267,7 @@ async fn an_invitation_made_by_a_revoked_official_no_longer_redeems() {
     app.finish().await;
 }
 
-#[tokio::test]
-async fn an_invitation_never_outlives_its_makers_expiry() {
-    let app = App::sqlite().await;
+async fn an_invitation_never_outlives_its_makers_expiry(app: App) {
     official(
         &app,
         "official",
@@ -303,9 +289,7 @@ async fn an_invitation_never_outlives_its_makers_expiry() {
     app.finish().await;
 }
 
-#[tokio::test]
-async fn an_invitation_of_an_official_still_in_office_redeems() {
-    let app = App::sqlite().await;
+async fn an_invitation_of_an_official_still_in_office_redeems(app: App) {
     official(
         &app,
         "official",
@@ -322,3 +306,39 @@ async fn an_invitation_of_an_official_still_in_office_redeems() {
     assert_eq!(head.map(|a| a.role), Some(AccountRole::VillageHead));
     app.finish().await;
 }
+
+/// Each case on SQLite and, when `CNSCD_TEST_POSTGRES_URL` is set, on PostgreSQL.
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(super::App::sqlite().await).await;
+                }
+            )*
+        }
+        mod on_postgresql {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    match super::App::postgres().await {
+                        Some(app) => super::$name(app).await,
+                        None => cnscd::storage::scratch::report_skipped(stringify!($name)),
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_both_engines!(
+    a_typed_link_code_links_nothing_until_the_chat_holding_the_role_confirms,
+    a_chat_without_a_role_gets_no_link_code_so_an_official_cannot_be_phished,
+    revoking_one_chat_of_a_linked_official_ends_the_role_in_every_chat,
+    a_linked_chat_holds_the_officials_expiry_not_a_role_without_end,
+    an_expired_official_gets_no_role_back_through_a_linked_chat,
+    an_invitation_made_by_a_revoked_official_no_longer_redeems,
+    an_invitation_never_outlives_its_makers_expiry,
+    an_invitation_of_an_official_still_in_office_redeems,
+);
