@@ -91,9 +91,20 @@ pub enum Effect {
     },
     /// `/lienket`: the engine makes a one-time code that links another chat to this one.
     ShowLinkCode,
-    /// `/lienket CODE` typed here: this chat and the one that showed the code are one
-    /// person's.
+    /// `/lienket CODE` typed here: the chat that showed the code is asked to confirm.
     LinkWith {
+        code: String,
+    },
+    /// `/lienket ok` in the chat that showed a code: the chat that typed it holds this
+    /// chat's account from now on, and both are one person's.
+    ConfirmLink,
+    /// A number given through a form that does not prove it: the engine shows the chat a
+    /// one-time code for the head of the person's team to confirm.
+    ProveNumber {
+        phone: PhoneNumber,
+    },
+    /// `/xacnhan CODE` typed by a head: the chat shown the code is the number's person.
+    ConfirmNumber {
         code: String,
     },
     /// An action refused for role or scope: kept in the audit log.

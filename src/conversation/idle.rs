@@ -122,6 +122,7 @@ pub fn redeem(turn: &mut Turn<'_>, offered: &Offered) -> State {
         let (key, reason) = match check {
             Some(InvitationCheck::Used) => (K::InvitationUsed, "used"),
             Some(InvitationCheck::Expired) => (K::InvitationExpired, "expired"),
+            Some(InvitationCheck::Revoked) => (K::InvitationRevoked, "revoked"),
             _ => (K::InvitationUnknown, "unknown"),
         };
         turn.effect(Effect::InvitationRefused { reason });

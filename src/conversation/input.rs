@@ -35,6 +35,9 @@ pub enum Command {
     Deadline(String),
     /// `/lienket` shows a code to link another chat; `/lienket CODE` links this one.
     Link(Option<String>),
+    /// `/xacnhan CODE`: a head confirms that the chat shown the code is the person whose
+    /// number it claimed.
+    ConfirmNumber(Option<String>),
     Unknown(String),
 }
 
@@ -63,6 +66,9 @@ pub fn parse_command(text: &str) -> Option<Command> {
         "deadline" | "hanchot" => Command::Deadline(arg.chars().take(20).collect()),
         "link" | "lienket" => {
             Command::Link((!arg.is_empty()).then(|| arg.chars().take(20).collect()))
+        }
+        "xacnhan" | "confirm" => {
+            Command::ConfirmNumber((!arg.is_empty()).then(|| arg.chars().take(20).collect()))
         }
         _ => Command::Unknown(name.chars().take(32).collect()),
     };
@@ -122,5 +128,17 @@ mod tests {
         assert_eq!(parse_command("/huy@cnscd_bot"), Some(Command::Cancel));
         assert_eq!(parse_command("/HELP"), Some(Command::Help));
         assert_eq!(parse_command("hello"), None);
+    }
+
+    #[test]
+    fn a_head_confirms_a_number_with_xacnhan_or_confirm_and_its_code() {
+        assert_eq!(
+            parse_command("/xacnhan 12345678"),
+            Some(Command::ConfirmNumber(Some("12345678".into())))
+        );
+        assert_eq!(
+            parse_command("/confirm"),
+            Some(Command::ConfirmNumber(None))
+        );
     }
 }

@@ -25,6 +25,8 @@ pub enum Need {
     /// The villages of divided communes whose main successor is in `province`, not yet
     /// assigned to a new commune.
     ToAssign { province: String },
+    /// The people's own word on publishing these numbers, where they gave one.
+    OwnWords { phones: Vec<PhoneNumber> },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +40,8 @@ pub enum Lookup {
     RegisteredTeam(Option<Box<super::Team>>),
     /// Villages to assign, each with the old commune it belonged to.
     ToAssign(Vec<(UnitEntry, String)>),
+    /// Each number with an own word, and whether it says "show".
+    OwnWords(Vec<(PhoneNumber, bool)>),
     /// Too many lookups from this chat in a short time.
     RateLimited,
 }

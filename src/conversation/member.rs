@@ -31,6 +31,20 @@ pub fn on_contact(turn: &mut Turn<'_>, phone: &str, own: bool) -> State {
     }
 }
 
+/// A number the channel does not prove is the sender's (Zalo's form): nothing is read about
+/// it and nothing changes; the chat is shown a code for the head of the person's team to
+/// confirm, after which the same number opens the member's menu.
+pub fn on_claimed_number(turn: &mut Turn<'_>, phone: &str) -> State {
+    match PhoneNumber::parse(phone) {
+        Ok(phone) => turn.effect(Effect::ProveNumber { phone }),
+        Err(_) => {
+            turn.say(K::NotAMember);
+            main_menu(turn);
+        }
+    }
+    State::Idle
+}
+
 /// The number the member's word is kept under: the mobile their teams list, when the shared
 /// one was their Zalo number (one person, one listed mobile); otherwise the shared one.
 fn listed_number(memberships: &[super::Membership], shared: PhoneNumber) -> PhoneNumber {

@@ -18,6 +18,13 @@ pub enum Incoming {
         own: bool,
     },
     File(FileUpload),
+    /// A number the sender says is theirs through a form the channel does not tie to the
+    /// sender (Zalo's share-info form: any number can be typed in it). It proves nothing: the
+    /// engine turns it into the chat's own [`Incoming::Contact`] only once the head of a team
+    /// listing it confirmed the chat.
+    ClaimedNumber {
+        phone: String,
+    },
     /// Something the bot cannot read here (sticker, voice note, location…).
     Unsupported(UnsupportedKind),
 }

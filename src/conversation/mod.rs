@@ -78,6 +78,8 @@ pub enum InvitationCheck {
     Unknown,
     Used,
     Expired,
+    /// Its maker's account ended (revoked or expired) before it was redeemed.
+    Revoked,
 }
 
 /// Everything the core may read besides the session. Loaded by the engine per update.

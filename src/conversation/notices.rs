@@ -63,14 +63,30 @@ pub fn link_code(texts: &Texts, lang: Lang, code: &str, minutes: i64) -> Reply {
     Reply::text(texts.fill(lang, K::LinkCodeShown, &args))
 }
 
-/// `/lienket CODE`: whether the chats are now one person's.
-pub fn link_result(texts: &Texts, lang: Lang, linked: bool) -> Reply {
-    let key = if linked {
-        K::LinkDone
-    } else {
-        K::LinkCodeInvalid
-    };
+/// `/lienket` where what answers it matters: the chats are now one person's
+/// ([`K::LinkDone`]), the code did nothing ([`K::LinkCodeInvalid`]), it waits for the other
+/// chat ([`K::LinkWaiting`]), a chat without a role asked for a code ([`K::LinkNeedsRole`]), or
+/// nothing waits for confirmation ([`K::LinkNothingToConfirm`]).
+pub fn link_result(texts: &Texts, lang: Lang, key: K) -> Reply {
     Reply::text(texts.get(lang, key))
+}
+
+/// To the chat holding the role: `chat` typed its code and asks to share its role; the role
+/// and unit are named, so the official sees what confirming gives away.
+pub fn link_confirm_ask(
+    texts: &Texts,
+    lang: Lang,
+    chat: &str,
+    role: crate::domain::AccountRole,
+    unit: &str,
+) -> Reply {
+    let role = texts.get(lang, invitation::invitee_key(role));
+    let args = [
+        ("chat", Html::text(chat)),
+        ("role", role),
+        ("unit", Html::text(unit)),
+    ];
+    Reply::text(texts.fill(lang, K::LinkConfirmAsk, &args))
 }
 
 /// A commune's village list sent in chat, imported.

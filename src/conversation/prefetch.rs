@@ -87,6 +87,11 @@ mod tests {
         let phone = PhoneNumber::parse("0912 345 678").expect("phone");
         assert_eq!(prefetch(&idle(), &own).memberships_of, Some(phone.clone()));
         assert_eq!(prefetch(&idle(), &other).memberships_of, None);
+        // A number from a form that proves nothing (Zalo's) reads no teams.
+        let claimed = Incoming::ClaimedNumber {
+            phone: "0912 345 678".into(),
+        };
+        assert_eq!(prefetch(&idle(), &claimed).memberships_of, None);
         let member = Session {
             state: State::Member {
                 phone: phone.clone(),

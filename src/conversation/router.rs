@@ -21,6 +21,12 @@ pub fn route(turn: &mut Turn<'_>, state: State, incoming: Incoming) -> State {
         Incoming::Button(payload) => on_button(turn, state, &payload),
         Incoming::Contact { phone, own } => dispatch(turn, state, Input::Contact { phone, own }),
         Incoming::File(file) => dispatch(turn, state, Input::File(file)),
+        // In a registration it is an answer like any typed number; elsewhere it can only
+        // ask for a proof, and reads nothing.
+        Incoming::ClaimedNumber { phone } => match state {
+            State::Registering(_) => dispatch(turn, state, Input::Contact { phone, own: false }),
+            _ => member::on_claimed_number(turn, &phone),
+        },
         Incoming::Unsupported(kind) => {
             let what = turn.t(unsupported_key(kind));
             let text = turn.fill(K::UnsupportedInput, &[("what", what)]);
@@ -110,8 +116,15 @@ fn on_command(turn: &mut Turn<'_>, state: State, command: Command) -> State {
             state
         }
         // Linking chats interrupts nothing: the dialogue in hand goes on after it.
+        (Command::ConfirmNumber(code), state) => {
+            turn.effect(Effect::ConfirmNumber {
+                code: code.unwrap_or_default(),
+            });
+            state
+        }
         (Command::Link(code), state) => {
             match code {
+                Some(word) if is_confirmation(&word) => turn.effect(Effect::ConfirmLink),
                 Some(code) => turn.effect(Effect::LinkWith { code }),
                 None => turn.effect(Effect::ShowLinkCode),
             }
@@ -138,6 +151,15 @@ fn on_command(turn: &mut Turn<'_>, state: State, command: Command) -> State {
             State::Idle
         }
     }
+}
+
+/// `/lienket ok` (or "đồng ý", "xác nhận", "yes"): confirming a code another chat typed.
+fn is_confirmation(word: &str) -> bool {
+    let folded = crate::domain::text::fold(word);
+    matches!(
+        folded.as_str(),
+        "ok" | "yes" | "confirm" | "dong y" | "dongy" | "xac nhan" | "xacnhan" | "co"
+    )
 }
 
 fn dispatch(turn: &mut Turn<'_>, state: State, input: Input) -> State {
@@ -254,5 +276,19 @@ pub fn reprompt(turn: &mut Turn<'_>, state: &State) {
         State::AddingVillage | State::RenamingVillage { .. } | State::AwaitingVillagesCsv => {
             official::ask(turn, state)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_confirmation;
+
+    #[test]
+    fn lienket_ok_and_its_vietnamese_words_confirm_and_a_code_does_not() {
+        for word in ["ok", "OK", "đồng ý", "xác nhận", "xacnhan", "yes"] {
+            assert!(is_confirmation(word), "{word}");
+        }
+        assert!(!is_confirmation("12345678"));
+        assert!(!is_confirmation("okay then"));
     }
 }

@@ -71,6 +71,9 @@ pub(super) async fn check_invitation(
     if record.expires_at <= now {
         return Ok(InvitationCheck::Expired);
     }
+    if record.revoked || !maker_still_holds_a_role(tx, &record.created_by, now).await? {
+        return Ok(InvitationCheck::Revoked);
+    }
     Ok(match unit_view(tx, &record.unit_code).await? {
         Some((unit, parent)) => InvitationCheck::Valid {
             code_sha256,
@@ -80,6 +83,21 @@ pub(super) async fn check_invitation(
         },
         None => InvitationCheck::Unknown,
     })
+}
+
+/// An invitation made in chat works only while its maker's account does (not revoked, not
+/// expired): a revoked official's codes give nothing. The command line's never end so.
+async fn maker_still_holds_a_role(
+    tx: &mut Tx<'_>,
+    created_by: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StorageError> {
+    let Some((channel, id)) = created_by.split_once(':') else {
+        return Ok(true);
+    };
+    Ok(accounts::account_with_unit_at(tx, channel, id, Some(now))
+        .await?
+        .is_some())
 }
 
 pub(super) async fn saved_team(

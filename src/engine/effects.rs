@@ -14,6 +14,7 @@ use crate::storage::{
 mod classify;
 mod linking;
 mod messages;
+mod proofs;
 mod types;
 
 use classify::is_write;
@@ -36,8 +37,11 @@ pub(super) async fn apply_effect(
         limits::check(tx, &actor, Limit::Writes, now).await?;
     }
     match effect {
-        Effect::ShowLinkCode | Effect::LinkWith { .. } => {
+        Effect::ShowLinkCode | Effect::LinkWith { .. } | Effect::ConfirmLink => {
             linking::apply(tx, env, effect, applied).await?;
+        }
+        Effect::ProveNumber { .. } | Effect::ConfirmNumber { .. } => {
+            proofs::apply(tx, env, effect, applied).await?;
         }
         Effect::RedeemInvitation {
             code_sha256,

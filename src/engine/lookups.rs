@@ -61,6 +61,9 @@ pub(super) async fn answer(
                 .filter(|stored| stored.status == TeamStatus::Registered)
                 .map(|stored| Box::new(stored.team)),
         ),
+        Need::OwnWords { phones } => {
+            Lookup::OwnWords(crate::storage::consent::own_words(tx, phones).await?)
+        }
     })
 }
 

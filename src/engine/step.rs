@@ -33,6 +33,7 @@ impl Engine {
         if record != UpdateRecord::New {
             return Ok(Step::Skipped(record));
         }
+        let incoming = proven_as_own(tx, chat, incoming).await?;
         let session = load_session(tx, chat).await?;
         let mut ctx = Context {
             texts: &self.texts,
@@ -132,4 +133,26 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// A number claimed through a form that does not prove it counts as the chat's own contact
+/// once the head of the person's team confirmed this chat ([`crate::storage::proofs`]).
+async fn proven_as_own(
+    tx: &mut Tx<'_>,
+    chat: &ChatKey,
+    incoming: Incoming,
+) -> Result<Incoming, StorageError> {
+    let Incoming::ClaimedNumber { phone } = &incoming else {
+        return Ok(incoming);
+    };
+    let Ok(number) = crate::domain::PhoneNumber::parse(phone) else {
+        return Ok(incoming);
+    };
+    if crate::storage::proofs::is_proven(tx, &number, chat.channel.as_str(), &chat.id).await? {
+        return Ok(Incoming::Contact {
+            phone: phone.clone(),
+            own: true,
+        });
+    }
+    Ok(incoming)
 }

@@ -63,7 +63,7 @@ impl Store {
             "channel = $1 AND external_id = $2",
             &[channel, id],
             by,
-            "revoked",
+            Reason::Revoked,
             now,
         )
         .await?;
@@ -144,7 +144,7 @@ pub async fn revoke_unit(
         "unit_code = $1 AND role = $2",
         &[unit_code, role.code()],
         by,
-        "revoked",
+        Reason::Revoked,
         now,
     )
     .await
@@ -162,7 +162,7 @@ pub async fn revoke_lapsed(
         "expires_at IS NOT NULL AND expires_at <= $1",
         &[&now_text(now)],
         "retention",
-        "expired",
+        Reason::Expired,
         now,
     )
     .await?;
@@ -171,20 +171,56 @@ pub async fn revoke_lapsed(
         "blocked_at IS NOT NULL AND blocked_at < $1",
         &[blocked_before],
         "retention",
-        "blocked",
+        Reason::Blocked,
         now,
     )
     .await?;
     Ok(expired + blocked)
 }
 
-/// Deletes the accounts matching `condition` (placeholders `$1`…), auditing each.
+/// Why an account ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reason {
+    Revoked,
+    Expired,
+    Blocked,
+}
+
+impl Reason {
+    fn code(self) -> &'static str {
+        match self {
+            Reason::Revoked => "revoked",
+            Reason::Expired => "expired",
+            Reason::Blocked => "blocked",
+        }
+    }
+
+    /// A revocation or an expiry ends the person's role in every chat linked with
+    /// `/lienket` (a linked chat holds the account, not a copy of it); a chat that blocked the
+    /// bot ends alone, and the person's other chats still reach them.
+    fn ends_every_linked_chat(self) -> bool {
+        !matches!(self, Reason::Blocked)
+    }
+}
+
+/// One account row to end.
+struct Ending {
+    id: i64,
+    channel: String,
+    external_id: String,
+    role: String,
+    unit: String,
+}
+
+/// Deletes the accounts matching `condition` (placeholders `$1`…), with (unless the reason is
+/// a block) the accounts of the chats linked to them, auditing each. The unused invitations
+/// each account made end with it.
 async fn revoke_where(
     tx: &mut Tx<'_>,
     condition: &str,
     values: &[&str],
     by: &str,
-    reason: &str,
+    reason: Reason,
     now: DateTime<Utc>,
 ) -> StorageResult<u64> {
     let select =
@@ -194,22 +230,76 @@ async fn revoke_where(
         query = query.bind(value.to_string());
     }
     let rows = query.fetch_all(&mut **tx).await?;
-    for row in &rows {
-        let id: i64 = row.try_get("id")?;
-        let role: String = row.try_get("role")?;
-        let unit: String = row.try_get("unit_code")?;
+    let mut ending = rows
+        .iter()
+        .map(ending_of)
+        .collect::<StorageResult<Vec<_>>>()?;
+    if reason.ends_every_linked_chat() {
+        let mut linked = Vec::new();
+        for account in &ending {
+            let rows = sqlx::query(
+                "SELECT a.id, a.channel, a.external_id, a.role, a.unit_code FROM accounts a
+                 JOIN chat_people p ON p.channel = a.channel AND p.chat_id = a.external_id
+                 JOIN chat_people me ON me.person = p.person
+                 WHERE me.channel = $1 AND me.chat_id = $2",
+            )
+            .bind(&account.channel)
+            .bind(&account.external_id)
+            .fetch_all(&mut **tx)
+            .await?;
+            for row in &rows {
+                linked.push(ending_of(row)?);
+            }
+        }
+        for account in linked {
+            if !ending.iter().any(|e| e.id == account.id) {
+                ending.push(account);
+            }
+        }
+    }
+    for account in &ending {
         sqlx::query("DELETE FROM accounts WHERE id = $1")
-            .bind(id)
+            .bind(account.id)
             .execute(&mut **tx)
             .await?;
         // A dialogue in progress (a registration, a village edit) ends with the account.
         sqlx::query("DELETE FROM dialogue_states WHERE channel = $1 AND chat_id = $2")
-            .bind(row.try_get::<String, _>("channel")?)
-            .bind(row.try_get::<String, _>("external_id")?)
+            .bind(&account.channel)
+            .bind(&account.external_id)
             .execute(&mut **tx)
             .await?;
-        let detail = serde_json::json!({ "role": role, "reason": reason });
-        audit(tx, by, "account.revoked", Some(&unit), &detail, now).await?;
+        end_invitations_made_by(tx, &account.channel, &account.external_id, now).await?;
+        let detail = serde_json::json!({ "role": account.role, "reason": reason.code() });
+        audit(tx, by, "account.revoked", Some(&account.unit), &detail, now).await?;
     }
-    Ok(rows.len() as u64)
+    Ok(ending.len() as u64)
+}
+
+fn ending_of(row: &super::DbRow) -> StorageResult<Ending> {
+    Ok(Ending {
+        id: row.try_get("id")?,
+        channel: row.try_get("channel")?,
+        external_id: row.try_get("external_id")?,
+        role: row.try_get("role")?,
+        unit: row.try_get("unit_code")?,
+    })
+}
+
+/// The invitations a chat made and nobody redeemed yet stop working: an invitation never
+/// outlives its maker's account.
+async fn end_invitations_made_by(
+    tx: &mut Tx<'_>,
+    channel: &str,
+    external_id: &str,
+    now: DateTime<Utc>,
+) -> StorageResult<()> {
+    sqlx::query(
+        "UPDATE invitations SET revoked_at = $1
+         WHERE created_by = $2 AND used_at IS NULL AND revoked_at IS NULL",
+    )
+    .bind(now_text(now))
+    .bind(format!("{channel}:{external_id}"))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

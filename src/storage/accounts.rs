@@ -35,6 +35,31 @@ pub async fn bind_account(
     Ok(())
 }
 
+/// The chat `to` holds the account of `from` — role, unit and expiry — so it ends when
+/// `from`'s does (a chat linked with `/lienket`).
+pub async fn share_account(
+    tx: &mut Tx<'_>,
+    from: (&str, &str),
+    to: (&str, &str),
+    now: DateTime<Utc>,
+) -> StorageResult<()> {
+    sqlx::query(
+        "INSERT INTO accounts (channel, external_id, role, unit_code, created_at, expires_at)
+         SELECT $3, $4, role, unit_code, $5, expires_at FROM accounts
+         WHERE channel = $1 AND external_id = $2
+         ON CONFLICT (channel, external_id) DO UPDATE SET role = excluded.role,
+             unit_code = excluded.unit_code, expires_at = excluded.expires_at, blocked_at = NULL",
+    )
+    .bind(from.0)
+    .bind(from.1)
+    .bind(to.0)
+    .bind(to.1)
+    .bind(now_text(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 impl Store {
     /// The chat's account, outside any transaction (for adapters and tests).
     pub async fn account(

@@ -2,10 +2,11 @@
 //!
 //! Two words count: what was recorded with the team (the head confirmed at registration, or
 //! a member's own word carried into the team when it was saved again), and the person's own
-//! word given in chat with their own contact (`phone_consents`), which overrides the first
-//! in both directions. The latest word wins: when the head changes a person's answer in the
-//! dialogue (having seen the current one, own word included), saving forgets the person's
-//! earlier own word, so what the head's card showed at saving is what residents see. Every reader — the head's card, residents' cards, a member's own menu,
+//! word given in chat from a chat proven to be theirs (`phone_consents`), which overrides the
+//! first in both directions. Nobody else's save overwrites a person's own word: a head's
+//! save carries the own words read at saving into the team (so the head's card shows what
+//! residents see, even when the edit began before the person spoke); only a village head
+//! answering about their own number, as the leader, changes their own word. Every reader — the head's card, residents' cards, a member's own menu,
 //! the CSV and XLSX listings — reads members and leaders through the queries of this module's
 //! callers, which select both words beside each other, and turns them into one answer here.
 
@@ -81,6 +82,27 @@ pub fn changed_by_head<'a>(before: &Team, after: &'a Team) -> Vec<&'a PhoneNumbe
         .collect()
 }
 
+/// The own word of each of `phones` that gave one: `true` to show.
+pub async fn own_words(
+    tx: &mut Tx<'_>,
+    phones: &[PhoneNumber],
+) -> StorageResult<Vec<(PhoneNumber, bool)>> {
+    let mut words = Vec::new();
+    for phone in phones {
+        let granted: Option<i64> =
+            sqlx::query_scalar("SELECT granted FROM phone_consents WHERE phone = $1")
+                .bind(phone.e164())
+                .fetch_optional(&mut **tx)
+                .await?;
+        if let Some(granted) = granted {
+            words.push((phone.clone(), granted != 0));
+        }
+    }
+    Ok(words)
+}
+
+/// Forgets a person's own word: only the person themselves may (a village head answering
+/// about their own number as the team's leader).
 pub async fn forget_own_word(tx: &mut Tx<'_>, phone: &PhoneNumber) -> StorageResult<()> {
     sqlx::query("DELETE FROM phone_consents WHERE phone = $1")
         .bind(phone.e164())

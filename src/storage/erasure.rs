@@ -105,6 +105,11 @@ pub async fn erase_phone(
             number.e164(),
         )
         .await?;
+        // The chats the head confirmed as this person's, and codes still waiting for it.
+        for table in ["proven_chats", "number_proofs"] {
+            let sql = format!("DELETE FROM {table} WHERE phone = $1");
+            exec(tx, &sql, number.e164()).await?;
+        }
         mentions.extend([number.e164().to_owned(), number.national()]);
     }
     for mention in mentions {
@@ -177,12 +182,13 @@ pub async fn remember_member_chat(
 }
 
 async fn proven_chats(tx: &mut Tx<'_>, e164: &str) -> StorageResult<Vec<(String, String)>> {
-    Ok(
-        sqlx::query_as("SELECT channel, chat_id FROM member_chats WHERE phone = $1")
-            .bind(e164)
-            .fetch_all(&mut **tx)
-            .await?,
+    Ok(sqlx::query_as(
+        "SELECT channel, chat_id FROM member_chats WHERE phone = $1
+             UNION SELECT channel, chat_id FROM proven_chats WHERE phone = $1",
     )
+    .bind(e164)
+    .fetch_all(&mut **tx)
+    .await?)
 }
 
 /// Sessions whose text holds the number; `own` when the chat proved it is that number's.

@@ -21,6 +21,10 @@ pub struct InvitationRecord {
     pub unit_code: String,
     pub expires_at: DateTime<Utc>,
     pub used: bool,
+    /// Its maker's account ended before anyone redeemed it.
+    pub revoked: bool,
+    /// Who made it: a chat (`channel:id`) or the command line (`cli`).
+    pub created_by: String,
 }
 
 impl Store {
@@ -51,7 +55,8 @@ pub async fn invitation(
     code_sha256: &str,
 ) -> StorageResult<Option<InvitationRecord>> {
     let row = sqlx::query(
-        "SELECT role, unit_code, expires_at, used_at FROM invitations WHERE code_sha256 = $1",
+        "SELECT role, unit_code, expires_at, used_at, revoked_at, created_by
+         FROM invitations WHERE code_sha256 = $1",
     )
     .bind(code_sha256)
     .fetch_optional(&mut **tx)
@@ -60,6 +65,7 @@ pub async fn invitation(
     let role: String = row.try_get("role")?;
     let expires_at: String = row.try_get("expires_at")?;
     let used_at: Option<String> = row.try_get("used_at")?;
+    let revoked_at: Option<String> = row.try_get("revoked_at")?;
     Ok(Some(InvitationRecord {
         role: AccountRole::parse(&role)
             .ok_or_else(|| StorageError::Corrupt(format!("role {role:?}")))?,
@@ -68,6 +74,8 @@ pub async fn invitation(
             .map_err(|_| StorageError::Corrupt(format!("expires_at {expires_at:?}")))?
             .with_timezone(&Utc),
         used: used_at.is_some(),
+        revoked: revoked_at.is_some(),
+        created_by: row.try_get("created_by")?,
     }))
 }
 

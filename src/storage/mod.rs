@@ -20,6 +20,7 @@ pub mod listing;
 pub mod outbox;
 pub mod outbox_view;
 pub mod people;
+pub mod proofs;
 pub mod reorganize;
 pub mod report;
 pub mod retention;

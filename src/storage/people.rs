@@ -5,16 +5,31 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::accounts::{account_with_unit_at, bind_account};
+use super::accounts::{account_with_unit_at, share_account, Account};
 use super::{now_text, parse_time, StorageResult, Store, Tx};
 
-/// What redeeming a link code did.
+/// What typing a link code did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Linked {
-    /// The two chats are one person now; the role one of them held is held by both.
-    Done,
-    /// No such code, used, expired, or the chat's own.
+pub enum Claimed {
+    /// The code is now waiting for the chat that showed it (`channel`, `chat_id`), which
+    /// holds `account`, to confirm.
+    Waiting {
+        channel: String,
+        chat_id: String,
+        account: Account,
+    },
+    /// No such code, used, expired, already typed elsewhere, the chat's own, or its chat no
+    /// longer holds a role.
     Invalid,
+}
+
+/// What confirming a typed link code did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirmed {
+    /// The chat that typed the code (`channel`, `chat_id`) now holds this chat's account.
+    Linked { channel: String, chat_id: String },
+    /// No code of this chat is waiting to be confirmed (or this chat lost its role).
+    Nothing,
 }
 
 /// The person a chat belongs to: the first chat of a person names it.
@@ -53,34 +68,80 @@ pub async fn create_link_code(
     Ok(())
 }
 
-/// Links the chat that typed a code to the chat that showed it: one person, the same role
-/// (the role of whichever had one; the chat that showed the code wins when both had one).
-pub async fn redeem_link_code(
+/// The chat `channel:chat_id` typed a code: it waits for the chat that showed it, which must
+/// hold a role, to confirm. Nothing is linked yet.
+pub async fn claim_link_code(
     tx: &mut Tx<'_>,
     code_sha256: &str,
     channel: &str,
     chat_id: &str,
     now: DateTime<Utc>,
-) -> StorageResult<Linked> {
-    let found: Option<(String, String, String)> = sqlx::query_as(
-        "UPDATE link_codes SET used_at = $2
-         WHERE code_sha256 = $1 AND used_at IS NULL AND expires_at > $2
-         RETURNING channel, chat_id, expires_at",
+) -> StorageResult<Claimed> {
+    let found: Option<(String, String)> = sqlx::query_as(
+        "SELECT channel, chat_id FROM link_codes
+         WHERE code_sha256 = $1 AND used_at IS NULL AND expires_at > $2 AND claimed_channel IS NULL",
     )
     .bind(code_sha256)
     .bind(now_text(now))
     .fetch_optional(&mut **tx)
     .await?;
-    let Some((other_channel, other_chat, _)) = found else {
-        return Ok(Linked::Invalid);
+    let Some((shown_channel, shown_chat)) = found else {
+        return Ok(Claimed::Invalid);
     };
-    if (other_channel.as_str(), other_chat.as_str()) == (channel, chat_id) {
-        return Ok(Linked::Invalid);
+    if (shown_channel.as_str(), shown_chat.as_str()) == (channel, chat_id) {
+        return Ok(Claimed::Invalid);
     }
-    let person = person_of(tx, &other_channel, &other_chat).await?;
+    let Some(shown) = account_with_unit_at(tx, &shown_channel, &shown_chat, Some(now)).await?
+    else {
+        return Ok(Claimed::Invalid);
+    };
+    sqlx::query(
+        "UPDATE link_codes SET claimed_channel = $2, claimed_chat_id = $3 WHERE code_sha256 = $1",
+    )
+    .bind(code_sha256)
+    .bind(channel)
+    .bind(chat_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(Claimed::Waiting {
+        channel: shown_channel,
+        chat_id: shown_chat,
+        account: shown.account,
+    })
+}
+
+/// The chat that showed a code confirms the chat that typed it: both are one person's, and the
+/// typed chat holds this chat's account — the same role, unit and expiry, ended with it.
+pub async fn confirm_link(
+    tx: &mut Tx<'_>,
+    channel: &str,
+    chat_id: &str,
+    now: DateTime<Utc>,
+) -> StorageResult<Confirmed> {
+    let claimed: Option<(String, String)> = sqlx::query_as(
+        "UPDATE link_codes SET used_at = $3
+         WHERE channel = $1 AND chat_id = $2 AND used_at IS NULL AND expires_at > $3
+           AND claimed_channel IS NOT NULL
+         RETURNING claimed_channel, claimed_chat_id",
+    )
+    .bind(channel)
+    .bind(chat_id)
+    .bind(now_text(now))
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((other_channel, other_chat)) = claimed else {
+        return Ok(Confirmed::Nothing);
+    };
+    if account_with_unit_at(tx, channel, chat_id, Some(now))
+        .await?
+        .is_none()
+    {
+        return Ok(Confirmed::Nothing);
+    }
+    let person = person_of(tx, channel, chat_id).await?;
     for (c, id) in [
-        (other_channel.as_str(), other_chat.as_str()),
         (channel, chat_id),
+        (other_channel.as_str(), other_chat.as_str()),
     ] {
         sqlx::query(
             "INSERT INTO chat_people (channel, chat_id, person, linked_at) VALUES ($1, $2, $3, $4)
@@ -94,16 +155,11 @@ pub async fn redeem_link_code(
         .execute(&mut **tx)
         .await?;
     }
-    let shown = account_with_unit_at(tx, &other_channel, &other_chat, Some(now)).await?;
-    let typed = account_with_unit_at(tx, channel, chat_id, Some(now)).await?;
-    match (shown, typed) {
-        (Some(shown), _) => bind_account(tx, channel, chat_id, &shown.account, now).await?,
-        (None, Some(typed)) => {
-            bind_account(tx, &other_channel, &other_chat, &typed.account, now).await?
-        }
-        (None, None) => {}
-    }
-    Ok(Linked::Done)
+    share_account(tx, (channel, chat_id), (&other_channel, &other_chat), now).await?;
+    Ok(Confirmed::Linked {
+        channel: other_channel,
+        chat_id: other_chat,
+    })
 }
 
 async fn person_of(tx: &mut Tx<'_>, channel: &str, chat_id: &str) -> StorageResult<String> {

@@ -4,11 +4,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
 use super::consent::{self, leader_own_word, member_own_word};
-use super::{now_text, StorageError, StorageResult, Store, Tx};
+use super::{now_text, units, StorageError, StorageResult, Store, Tx};
 use crate::conversation::state::Registration;
 use crate::domain::{
     ConsentSource, Decision, DecisionFile, DecisionNumber, FileKind, Member, MemberRole,
-    PersonName, PhoneNumber, Team,
+    PersonName, PhoneNumber, Team, UnitLevel,
 };
 
 mod status;
@@ -245,9 +245,16 @@ pub async fn save_team(
     if !unchanged {
         return Err(StorageError::Conflict);
     }
+    // A person's own word is never overwritten by someone else's save; a village team's
+    // leader is the head who saves, so their changed answer about their own number is theirs.
+    let leader_saves = units::unit_in_tx(tx, unit_code)
+        .await?
+        .is_some_and(|unit| unit.level == UnitLevel::Village);
     if let Some(before) = team_for_unit(tx, unit_code).await? {
         for phone in consent::changed_by_head(&before.team, team) {
-            consent::forget_own_word(tx, phone).await?;
+            if leader_saves && team.leader_phone.as_ref() == Some(phone) {
+                consent::forget_own_word(tx, phone).await?;
+            }
         }
     }
     write_leader(tx, team_id, team, now).await?;

@@ -119,7 +119,8 @@ fn read(raw: Raw) -> Translated {
             match sender {
                 Some(chat) => {
                     let id = format!("info:{chat}:{}", raw.timestamp.unwrap_or_default());
-                    record(chat, id, &Incoming::Contact { phone, own: true })
+                    // The form gives whatever number the user typed: a claim, not a proof.
+                    record(chat, id, &Incoming::ClaimedNumber { phone })
                 }
                 None => Translated::Ignored,
             }

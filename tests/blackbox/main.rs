@@ -7,6 +7,7 @@ mod privacy;
 mod readme;
 mod reorganize;
 mod replicas;
+mod roles;
 mod schema;
 mod security;
 mod support;

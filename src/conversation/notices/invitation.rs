@@ -100,7 +100,7 @@ pub fn invitation(
     reply
 }
 
-fn invitee_key(role: AccountRole) -> K {
+pub(crate) fn invitee_key(role: AccountRole) -> K {
     match role {
         AccountRole::VillageHead => K::InviteeVillageHead,
         AccountRole::CommuneOfficial => K::InviteeCommuneOfficial,

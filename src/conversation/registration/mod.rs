@@ -65,6 +65,7 @@ pub fn on_command(turn: &mut Turn<'_>, reg: Registration, command: Command) -> S
         | Command::Notices
         | Command::Deadline(_)
         | Command::Link(_)
+        | Command::ConfirmNumber(_)
         | Command::Unknown(_) => {
             turn.say(K::AlreadyRegistering);
             ask(turn, &reg);

@@ -1,5 +1,6 @@
 //! How the registration ends: the team is stored and the head told whose number it publishes.
 
+use super::super::lookup::{Lookup, Need};
 use super::super::state::{ConsentSource, Registration, Team, TeamLevel};
 use super::super::summary::team_card;
 use super::super::turn::Turn;
@@ -17,7 +18,19 @@ pub fn save(turn: &mut Turn<'_>, reg: Registration) -> State {
     let based_on = reg.based_on;
     // A village team's leader is the head who answers: their word is their own.
     let leader_is_someone_else = reg.level == TeamLevel::Commune;
-    let team = reg.draft.to_team();
+    let mut team = reg.draft.to_team();
+    // Everyone else's own word stands, even one given after this edit began: the team is
+    // saved, and its card shown, with it.
+    let others: Vec<PhoneNumber> = team
+        .members
+        .iter()
+        .map(|m| m.phone.clone())
+        .chain(team.leader_phone.clone().filter(|_| leader_is_someone_else))
+        .collect();
+    let Some(Lookup::OwnWords(words)) = turn.lookup(Need::OwnWords { phones: others }) else {
+        return State::Registering(Box::new(reg));
+    };
+    keep_own_words(&mut team, &words, leader_is_someone_else);
     let published = newly_published_on_head_word(&reg, &team, leader_is_someone_else);
     let name = turn
         .ctx
@@ -39,6 +52,26 @@ pub fn save(turn: &mut Turn<'_>, reg: Registration) -> State {
         based_on,
     });
     State::Idle
+}
+
+/// Sets the answer of each person who gave their own word to that word.
+fn keep_own_words(team: &mut Team, words: &[(PhoneNumber, bool)], with_leader: bool) {
+    let word = |phone: &PhoneNumber| {
+        words
+            .iter()
+            .find(|(p, _)| p == phone)
+            .map(|(_, show)| show.then_some(ConsentSource::Member))
+    };
+    for member in &mut team.members {
+        if let Some(consent) = word(&member.phone) {
+            member.consent = consent;
+        }
+    }
+    if with_leader {
+        if let Some(consent) = team.leader_phone.as_ref().and_then(word) {
+            team.leader_consent = consent;
+        }
+    }
 }
 
 /// The people whose number `team` publishes on the head's word alone.

@@ -23,6 +23,9 @@ pub(super) fn is_write(effect: &Effect) -> bool {
             | Effect::AssignVillage { .. }
             | Effect::RevokeAccess { .. }
             | Effect::LinkWith { .. }
+            | Effect::ConfirmLink
+            | Effect::ProveNumber { .. }
+            | Effect::ConfirmNumber { .. }
     )
 }
 

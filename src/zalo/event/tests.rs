@@ -144,7 +144,7 @@ fn following_says_start_and_unfollowing_marks_the_chat() {
 }
 
 #[test]
-fn shared_info_is_the_users_own_phone_contact() {
+fn shared_info_is_a_number_the_user_claims_not_a_proven_contact() {
     let (_, id, contact) = incoming(
         r#"{"event_name":"user_submit_info","timestamp":"8","sender":{"id":"5"},
                 "info":{"name":"Lan","phone":"84912345678","address":"Thôn Đông"}}"#,
@@ -152,9 +152,8 @@ fn shared_info_is_the_users_own_phone_contact() {
     assert_eq!(id.as_deref(), Some("info:5:8"));
     assert_eq!(
         contact,
-        Incoming::Contact {
+        Incoming::ClaimedNumber {
             phone: "84912345678".into(),
-            own: true
         }
     );
 }

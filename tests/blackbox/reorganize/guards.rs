@@ -207,3 +207,32 @@ async fn a_file_with_districts_does_not_move_a_reorganised_commune_back() {
     let commune = d.store.unit("11074").await.unwrap().unwrap();
     assert_eq!(commune.name, "Xã Tứ Kỳ");
 }
+
+#[tokio::test]
+async fn the_unused_invitations_of_the_ended_district_official_end_with_their_account() {
+    // Arrange: the district official invited a commune official; nobody redeemed it yet.
+    let d = deployment_of_2022().await;
+    let made = cnscd::invitation::create_invitation(
+        &d.store,
+        AccountRole::CommuneOfficial,
+        "11083",
+        chrono::Duration::days(14),
+        "telegram:600",
+        now() - chrono::Duration::days(1),
+    )
+    .await
+    .expect("invitation")
+    .code;
+    let hash = cnscd::invitation::hash_code(&made);
+    // Act
+    run(&d, &tu_ky_map(), None, false)
+        .await
+        .expect("reorganized");
+    // Assert: moved or not, the code no longer gives the commune's names and numbers.
+    let mut tx = d.store.begin().await.expect("tx");
+    let record = cnscd::storage::invitations::invitation(&mut tx, &hash)
+        .await
+        .expect("read")
+        .expect("kept");
+    assert!(record.revoked, "{record:?}");
+}

@@ -174,4 +174,5 @@ golden!(
     erasure_leaves_nothing_that_names_the_person,
     the_official_above_revokes_an_account,
     a_province_official_follows_the_communes_after_the_reform,
+    a_members_own_word_outlives_a_heads_stale_edit,
 );

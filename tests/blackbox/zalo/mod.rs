@@ -6,6 +6,7 @@ mod conversation;
 mod delivery;
 mod form;
 mod paused;
+mod proof;
 mod tokens;
 mod webhook;
 mod window;
