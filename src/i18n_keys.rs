@@ -36,6 +36,7 @@ text_keys! {
     BreachDuplicateRole = "breach_duplicate_role",
     BreachMissingRole = "breach_missing_role",
     BreachRoleNotAllowed = "breach_role_not_allowed",
+    BreachNoLeader = "breach_no_leader",
     BreachTooFew = "breach_too_few",
     BreachTooMany = "breach_too_many",
     ButtonAddMember = "button_add_member",
