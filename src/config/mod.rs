@@ -262,6 +262,39 @@ mod tests {
         }
     }
 
+    /// Issue 21, item 15: help that matches behaviour.
+    #[test]
+    fn a_campaign_needs_its_deadline_and_the_report_usage_marks_only_out_as_required() {
+        let parsed = Config::try_parse_from(["cnscd", "campaign", "create", "--scope", "298"]);
+        let error = parsed.expect_err("no silent default deadline").to_string();
+        assert!(error.contains("--deadline"), "{error}");
+        let parsed = Config::try_parse_from(["cnscd", "report", "--scope", "298", "--format", "csv"]);
+        let usage = parsed.expect_err("--out is missing").to_string();
+        assert!(
+            usage.contains("[--scope <CODE>] [--format <FORMAT>]"),
+            "{usage}"
+        );
+    }
+
+    #[test]
+    fn every_option_of_every_command_says_what_it_is_for() {
+        use clap::CommandFactory;
+        fn check(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str();
+                if arg.get_help().is_none() && !["help", "version"].contains(&id) {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in command.get_subcommands() {
+                check(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        check(&Config::command(), "cnscd", &mut missing);
+        assert!(missing.is_empty(), "without a description: {missing:?}");
+    }
+
     #[test]
     fn an_invitation_needs_a_known_role() {
         let parsed =
