@@ -126,6 +126,7 @@ text_keys! {
     ConsentNoteToHead = "consent_note_to_head",
     ConsoleChoiceHint = "console_choice_hint",
     ConsoleFileMissing = "console_file_missing",
+    ConsoleFileSaved = "console_file_saved",
     ConsoleImageSaved = "console_image_saved",
     ConsoleNoUnits = "console_no_units",
     ConsoleShareContact = "console_share_contact",
