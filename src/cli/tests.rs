@@ -250,10 +250,16 @@ async fn replaying_a_parked_event_that_does_not_exist_is_an_error() {
     let error = inbox::run(engine.store(), replay(Some(9999), false), &mut out)
         .await
         .unwrap_err();
-    assert!(error.to_string().contains("No parked event has id 9999"), "{error}");
+    assert!(
+        error.to_string().contains("No parked event has id 9999"),
+        "{error}"
+    );
     assert!(out.is_empty(), "nothing claimed done");
     inbox::run(engine.store(), replay(None, true), &mut out)
         .await
         .unwrap();
-    assert_eq!(String::from_utf8(out).unwrap(), "0 event(s) put back in line.\n");
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "0 event(s) put back in line.\n"
+    );
 }

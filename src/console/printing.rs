@@ -30,13 +30,14 @@ impl<W: AsyncWrite + Unpin> Console<'_, W> {
     async fn extras(&mut self, replies: &[Reply]) -> Result<(), ConsoleError> {
         for reply in replies {
             let images = reply.image.iter().map(|file| (file, K::ConsoleImageSaved));
-            let documents = reply.document.iter().map(|file| (file, K::ConsoleFileSaved));
+            let documents = reply
+                .document
+                .iter()
+                .map(|file| (file, K::ConsoleFileSaved));
             for (file, said) in images.chain(documents) {
                 let path = crate::files::private_dir()?.join(&file.file_name);
                 crate::files::write_private(&path, &file.bytes)?;
-                let saved = self
-                    .fill(said, "path", &path.display().to_string())
-                    .await?;
+                let saved = self.fill(said, "path", &path.display().to_string()).await?;
                 self.write(&format!("{saved}\n\n")).await?;
             }
             if reply.ask_contact.is_some() {

@@ -119,9 +119,16 @@ fn a_registered_team_without_its_leader_is_incomplete_even_with_its_decision() {
         leader: false,
         ..registered(&GOOD)
     };
-    assert_eq!(village(team), UnitStatus::Incomplete(vec![RuleBreach::NoLeader]));
+    assert_eq!(
+        village(team),
+        UnitStatus::Incomplete(vec![RuleBreach::NoLeader])
+    );
     let commune = unit_status(&rules(), UnitLevel::Commune, Some(&team));
-    assert_eq!(commune.kind(), StatusKind::Incomplete, "a level without rules too");
+    assert_eq!(
+        commune.kind(),
+        StatusKind::Incomplete,
+        "a level without rules too"
+    );
 }
 
 #[test]

@@ -250,7 +250,11 @@ fn the_readme_names_every_report_format_and_only_commune_files_that_are_shipped(
     use clap::ValueEnum;
     let readme = readme();
     for format in cnscd::report::ReportFormat::value_variants() {
-        let name = format.to_possible_value().expect("a value").get_name().to_owned();
+        let name = format
+            .to_possible_value()
+            .expect("a value")
+            .get_name()
+            .to_owned();
         let lists: Vec<&str> = readme
             .split("--format ")
             .skip(1)
@@ -260,14 +264,20 @@ fn the_readme_names_every_report_format_and_only_commune_files_that_are_shipped(
         assert!(!lists.is_empty(), "the README lists no report formats");
         for list in lists {
             let names: Vec<&str> = list.split('|').map(|n| n.trim_end_matches('\\')).collect();
-            assert!(names.contains(&name.as_str()), "{name} missing from `--format {list}`");
+            assert!(
+                names.contains(&name.as_str()),
+                "{name} missing from `--format {list}`"
+            );
         }
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for word in readme.split(['`', ' ', '(', ')', ',', '\n']) {
         if word.ends_with(".csv") && word.contains("communes") {
             let path = root.join("data").join(word.trim_start_matches("data/"));
-            assert!(path.exists(), "the README names {word}, which is not in data/");
+            assert!(
+                path.exists(),
+                "the README names {word}, which is not in data/"
+            );
         }
     }
 }

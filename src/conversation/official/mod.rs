@@ -8,9 +8,9 @@ mod revoke;
 mod unit_list;
 mod villages;
 
+pub(crate) use area::example_deadline;
 use area::villages_of;
 pub use area::{notices, report, set_deadline};
-pub(crate) use area::example_deadline;
 use unit_list::progress_line;
 pub use unit_list::units;
 use villages::remove;

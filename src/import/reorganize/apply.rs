@@ -195,10 +195,7 @@ pub(super) async fn move_or_end_officials(
             K::NoticeCommuneOfficialMovedSameName,
         )
     } else {
-        (
-            K::NoticeCommuneOfficialEnded,
-            K::NoticeCommuneOfficialMoved,
-        )
+        (K::NoticeCommuneOfficialEnded, K::NoticeCommuneOfficialMoved)
     };
     if options.revoke_officials {
         for chat in &officials {

@@ -113,14 +113,24 @@ async fn a_team_whose_leader_was_erased_is_incomplete_and_its_members_are_number
     let (_, after) = load_report(&scene.store, &scene.rules, Some("298"), now())
         .await
         .unwrap();
-    assert_eq!(after.totals.complete, 0, "no team is complete without its leader");
+    assert_eq!(
+        after.totals.complete, 0,
+        "no team is complete without its leader"
+    );
     assert_eq!(after.totals.registered, before.totals.registered);
     let (_dir, path) = export(&scene, ReportFormat::Csv, "report.csv").await;
     let bytes = std::fs::read(&path).unwrap();
     let mut reader = ::csv::Reader::from_reader(&bytes[csv_file::BOM.len()..]);
     let records: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let hoa = records.iter().find(|r| &r[11] == "Lê Thị Hoa").unwrap();
-    assert_eq!((&hoa[6], &hoa[7]), ("Chưa đủ thành phần", "Tổ chưa có tổ trưởng."));
-    assert_eq!((&hoa[8], &hoa[9]), ("", ""), "the leader's name and number are gone");
+    assert_eq!(
+        (&hoa[6], &hoa[7]),
+        ("Chưa đủ thành phần", "Tổ chưa có tổ trưởng.")
+    );
+    assert_eq!(
+        (&hoa[8], &hoa[9]),
+        ("", ""),
+        "the leader's name and number are gone"
+    );
     assert_eq!(&hoa[10], "1", "Thôn Đông's first member now is Lê Thị Hoa");
 }

@@ -243,9 +243,15 @@ async fn a_commune_that_keeps_its_name_is_told_so_and_the_district_hears_of_the_
                 && !dai_son.contains("Tổ của Xã Đại Sơn được lưu"),
             "{dai_son}"
         );
-        assert!(dai_son.contains("Xã Đại Sơn là xã mới sau sắp xếp, vẫn giữ tên cũ"), "{dai_son}");
+        assert!(
+            dai_son.contains("Xã Đại Sơn là xã mới sau sắp xếp, vẫn giữ tên cũ"),
+            "{dai_son}"
+        );
         let binh_lang = text("500");
-        assert!(binh_lang.contains("Xã Bình Lăng thuộc Xã Đại Sơn"), "{binh_lang}");
+        assert!(
+            binh_lang.contains("Xã Bình Lăng thuộc Xã Đại Sơn"),
+            "{binh_lang}"
+        );
         let district = text("600");
         assert!(
             district.contains("Thành phố Hải Phòng có thể mời lại") && !district.contains("tỉnh"),
