@@ -11,6 +11,9 @@ use crate::storage::{StoredTeam, TeamStatus, TeamSummary};
 pub struct TeamFacts<'a> {
     /// The village head (or commune official) confirmed the team; otherwise it is a draft.
     pub registered: bool,
+    /// The team has a leader (name and number). A registration always sets one; erasing the
+    /// leader's number (`cnscd erase --phone`) leaves the team without, and incomplete.
+    pub leader: bool,
     /// The members' roles, leader excluded.
     pub roles: &'a [MemberRole],
     pub decision_number: bool,
@@ -58,10 +61,16 @@ pub fn unit_status(
     if !team.registered {
         return UnitStatus::Draft;
     }
-    let breaches = rules
-        .for_level(level)
-        .map(|rules| rules.breaches(team.roles))
-        .unwrap_or_default();
+    let mut breaches = Vec::new();
+    if !team.leader {
+        breaches.push(RuleBreach::NoLeader);
+    }
+    breaches.extend(
+        rules
+            .for_level(level)
+            .map(|rules| rules.breaches(team.roles))
+            .unwrap_or_default(),
+    );
     if !breaches.is_empty() {
         return UnitStatus::Incomplete(breaches);
     }
@@ -85,6 +94,7 @@ pub fn stored_team_status(
     let decision = &stored.team.decision;
     let facts = TeamFacts {
         registered: stored.status == TeamStatus::Registered,
+        leader: stored.team.leader_name.is_some() && stored.team.leader_phone.is_some(),
         roles: &roles,
         decision_number: decision.number.is_some(),
         decision_date: decision.date.is_some(),
@@ -101,6 +111,7 @@ pub fn summary_status(
 ) -> UnitStatus {
     let facts = team.map(|team| TeamFacts {
         registered: team.registered,
+        leader: team.leader,
         roles: &team.roles,
         decision_number: team.decision_number.is_some(),
         decision_date: team.decision_date.is_some(),

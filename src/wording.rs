@@ -36,6 +36,7 @@ pub fn breach_text(texts: &Texts, lang: Lang, breach: &crate::domain::RuleBreach
         |r: &MemberRole| Html::text(&crate::i18n::to_plain(texts.template(lang, role_key(*r))));
     let fill = |key, args: &[(&str, Html)]| texts.fill(lang, key, args);
     match breach {
+        RuleBreach::NoLeader => fill(K::BreachNoLeader, &[]),
         RuleBreach::TooFewMembers { min, have } => fill(
             K::BreachTooFew,
             &[("min", number(min)), ("count", number(have))],

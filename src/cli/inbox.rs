@@ -33,6 +33,12 @@ pub async fn run(
         InboxCommand::Replay { id, all } => {
             let id = if all { None } else { id };
             let replayed = store.replay_parked(id).await.map_err(CliError::Inbox)?;
+            if let (Some(id), 0) = (id, replayed) {
+                // A mistyped id is an error, not "0 event(s)" and success.
+                return Err(CliError::Refused(format!(
+                    "No parked event has id {id} (see: cnscd inbox parked)."
+                )));
+            }
             writeln!(out, "{replayed} event(s) put back in line.")?;
         }
     }

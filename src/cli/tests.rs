@@ -239,3 +239,27 @@ async fn a_stored_village_keeps_its_name_unless_the_import_asks_to_rename_and_th
     );
     assert_eq!(stored("11083-01").await, "Thôn Đông Sơn Mới");
 }
+
+/// Issue 21, item 15: `inbox replay 9999` said "0 event(s) put back" and exited 0.
+#[tokio::test]
+async fn replaying_a_parked_event_that_does_not_exist_is_an_error() {
+    let dir = TempDir::new().unwrap();
+    let engine = engine(&dir).await;
+    let replay = |id, all| crate::config::InboxCommand::Replay { id, all };
+    let mut out = Vec::new();
+    let error = inbox::run(engine.store(), replay(Some(9999), false), &mut out)
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("No parked event has id 9999"),
+        "{error}"
+    );
+    assert!(out.is_empty(), "nothing claimed done");
+    inbox::run(engine.store(), replay(None, true), &mut out)
+        .await
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "0 event(s) put back in line.\n"
+    );
+}

@@ -23,6 +23,10 @@ pub enum DatabaseCommand {
     /// Create a one-time invitation code for a village head or an official.
     Invite(InviteArgs),
     /// Write the report of an area: units, teams, members, coverage, roles, decisions.
+    // clap's usage line would list the options given as if they were required; only --out is.
+    #[command(
+        override_usage = "cnscd report --out <FILE> [--scope <CODE>] [--format <FORMAT>] [--as-of <DATE>]"
+    )]
     Report(ReportArgs),
     /// Deadline campaigns: "found the teams of district 298 by 25/04/2022".
     #[command(subcommand)]
@@ -75,6 +79,7 @@ pub enum InboxCommand {
         /// The event's id, as `inbox parked` lists it.
         #[arg(required_unless_present = "all")]
         id: Option<i64>,
+        /// Put back every parked event.
         #[arg(long, conflicts_with = "id")]
         all: bool,
     },
@@ -118,10 +123,12 @@ pub struct ReportArgs {
 pub enum CampaignCommand {
     /// Create a campaign with a deadline (dd/mm/yyyy) for an area.
     Create {
+        /// The campaign's name, as alerts and digests show it.
         #[arg(long, default_value = crate::storage::campaigns::DEFAULT_CAMPAIGN_NAME)]
         name: String,
-        /// The deadline, dd/mm/yyyy (the seed letter's: 25/04/2022).
-        #[arg(long, default_value = "25/04/2022")]
+        /// The deadline, dd/mm/yyyy (e.g. the seed letter's 25/04/2022). Required: a
+        /// default date would quietly be in the past.
+        #[arg(long)]
         deadline: String,
         /// The area, a unit code (e.g. district 298).
         #[arg(long, value_name = "CODE")]
@@ -131,9 +138,10 @@ pub enum CampaignCommand {
     List,
     /// Move a campaign's deadline.
     SetDeadline {
+        /// The campaign's id, as `campaign list` shows it.
         #[arg(long)]
         id: i64,
-        /// dd/mm/yyyy
+        /// The new deadline, dd/mm/yyyy.
         #[arg(long)]
         deadline: String,
     },

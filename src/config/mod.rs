@@ -197,7 +197,9 @@ mod tests {
     fn a_webhook_is_served_on_the_path_of_its_url() {
         let args = serve_args(&["--webhook-url", "https://bot.example.org/tg/updates"]);
 
-        let mode = args.mode(Some("s3cret-s3cret-s3cret-s3cret-s3cret")).expect("a valid configuration");
+        let mode = args
+            .mode(Some("s3cret-s3cret-s3cret-s3cret-s3cret"))
+            .expect("a valid configuration");
 
         let ServeMode::Webhook {
             listen,
@@ -250,7 +252,9 @@ mod tests {
             "10.0.0.5:9100",
         ]);
 
-        let mode = args.mode(Some("s3cret-s3cret-s3cret-s3cret-s3cret")).expect("a valid configuration");
+        let mode = args
+            .mode(Some("s3cret-s3cret-s3cret-s3cret-s3cret"))
+            .expect("a valid configuration");
 
         let ServeMode::Webhook { listen, ops, .. } = mode else {
             panic!("not webhook mode: {mode:?}");
@@ -272,6 +276,40 @@ mod tests {
                 "{url}: {refused:?}"
             );
         }
+    }
+
+    /// Issue 21, item 15: help that matches behaviour.
+    #[test]
+    fn a_campaign_needs_its_deadline_and_the_report_usage_marks_only_out_as_required() {
+        let parsed = Config::try_parse_from(["cnscd", "campaign", "create", "--scope", "298"]);
+        let error = parsed.expect_err("no silent default deadline").to_string();
+        assert!(error.contains("--deadline"), "{error}");
+        let parsed =
+            Config::try_parse_from(["cnscd", "report", "--scope", "298", "--format", "csv"]);
+        let usage = parsed.expect_err("--out is missing").to_string();
+        assert!(
+            usage.contains("[--scope <CODE>] [--format <FORMAT>]"),
+            "{usage}"
+        );
+    }
+
+    #[test]
+    fn every_option_of_every_command_says_what_it_is_for() {
+        use clap::CommandFactory;
+        fn check(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str();
+                if arg.get_help().is_none() && !["help", "version"].contains(&id) {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in command.get_subcommands() {
+                check(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        check(&Config::command(), "cnscd", &mut missing);
+        assert!(missing.is_empty(), "without a description: {missing:?}");
     }
 
     #[test]

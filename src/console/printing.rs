@@ -29,12 +29,15 @@ impl<W: AsyncWrite + Unpin> Console<'_, W> {
     /// user's contact says how to send one.
     async fn extras(&mut self, replies: &[Reply]) -> Result<(), ConsoleError> {
         for reply in replies {
-            for file in reply.image.iter().chain(&reply.document) {
+            let images = reply.image.iter().map(|file| (file, K::ConsoleImageSaved));
+            let documents = reply
+                .document
+                .iter()
+                .map(|file| (file, K::ConsoleFileSaved));
+            for (file, said) in images.chain(documents) {
                 let path = crate::files::private_dir()?.join(&file.file_name);
                 crate::files::write_private(&path, &file.bytes)?;
-                let saved = self
-                    .fill(K::ConsoleImageSaved, "path", &path.display().to_string())
-                    .await?;
+                let saved = self.fill(said, "path", &path.display().to_string()).await?;
                 self.write(&format!("{saved}\n\n")).await?;
             }
             if reply.ask_contact.is_some() {

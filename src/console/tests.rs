@@ -224,3 +224,37 @@ async fn a_console_restarted_mid_dialogue_asks_the_pending_question_and_takes_it
         "{answer}"
     );
 }
+
+/// Issue 21, item 15: the report's spreadsheet was announced as a picture.
+#[tokio::test]
+async fn a_report_sent_to_the_console_says_a_file_was_saved_and_a_chart_a_picture() {
+    let trial = trial().await;
+    let now = Utc.with_ymd_and_hms(2022, 4, 20, 2, 0, 0).unwrap();
+    let invitation = create_invitation(
+        trial.engine.store(),
+        AccountRole::CommuneOfficial,
+        "11083",
+        Duration::days(14),
+        "test",
+        now,
+    )
+    .await
+    .unwrap();
+    let transcript = play(&trial.engine, Some(invitation.code), "/baocao\n").await;
+    let saved: Vec<&str> = transcript
+        .lines()
+        .filter(|line| line.contains("đã lưu vào"))
+        .collect();
+    assert!(
+        saved
+            .iter()
+            .any(|line| line.starts_with("(tệp đã lưu vào") && line.contains(".xlsx")),
+        "{transcript}"
+    );
+    assert!(
+        saved
+            .iter()
+            .all(|line| line.starts_with("(tệp") || !line.contains(".xlsx")),
+        "{transcript}"
+    );
+}

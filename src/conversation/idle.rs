@@ -24,7 +24,10 @@ pub fn welcome(turn: &mut Turn<'_>) -> State {
 }
 
 pub fn help(turn: &mut Turn<'_>) -> State {
-    turn.say(help_key(role(turn)));
+    // Officials above communes are shown `/hanchot` with a date they may really set.
+    let example = super::official::example_deadline(turn.ctx.today);
+    let text = turn.fill(help_key(role(turn)), &[("example", Html::text(&example))]);
+    turn.say_html(text);
     menu(turn);
     State::Idle
 }

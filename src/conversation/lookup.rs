@@ -66,7 +66,12 @@ pub struct UnitTarget {
     pub entry: UnitEntry,
     /// Nearest first.
     pub ancestors: Vec<String>,
+    /// In use: it has a team or an account (a village in use is not removed).
     pub has_team: bool,
+    /// It has a team, draft or registered.
+    pub team: bool,
+    /// An account is bound to it (a village head, a commune official): something to revoke.
+    pub accounts: bool,
 }
 
 /// A team as residents see it: phone numbers only where the member agreed.

@@ -53,7 +53,7 @@ impl PhoneNumber {
             return Err(PhoneError::Foreign);
         }
         if !phonenumber::is_valid(&parsed) {
-            return Err(PhoneError::Invalid);
+            return Err(wrong_length(input).unwrap_or(PhoneError::Invalid));
         }
         match parsed.number_type(&phonenumber::metadata::DATABASE) {
             PhoneNumberType::Mobile | PhoneNumberType::FixedLineOrMobile => {}
@@ -93,6 +93,27 @@ impl PhoneNumber {
         } else {
             national
         }
+    }
+}
+
+/// A mobile number has nine digits after its `0` (or `+84`): a number with one digit missed
+/// or doubled deserves "too few"/"too many digits", not "not valid". `None` for the right
+/// count (the digits themselves are wrong).
+fn wrong_length(input: &str) -> Option<PhoneError> {
+    let digits: String = input.chars().filter(char::is_ascii_digit).collect();
+    let national = if input.starts_with('+') {
+        digits.strip_prefix("84").unwrap_or(&digits)
+    } else if let Some(rest) = digits.strip_prefix('0') {
+        rest
+    } else if digits.len() >= 11 {
+        digits.strip_prefix("84").unwrap_or(&digits)
+    } else {
+        &digits
+    };
+    match national.len() {
+        0..=8 => Some(PhoneError::TooShort),
+        9 => None,
+        _ => Some(PhoneError::TooLong),
     }
 }
 
@@ -153,6 +174,12 @@ mod tests {
             ("024 3825 1234", PhoneError::Landline),
             ("+1 202 555 0143", PhoneError::Foreign),
             ("0000 000 000", PhoneError::Invalid),
+            // A digit missed or doubled: nine or eleven digits (issue 21, item 14).
+            ("0912 345 67", PhoneError::TooShort),
+            ("0912 345 6789", PhoneError::TooLong),
+            ("+84 912 345 67", PhoneError::TooShort),
+            ("+84 912 345 6789", PhoneError::TooLong),
+            ("84 912 345 6789", PhoneError::TooLong),
         ];
         for (input, expected) in cases {
             assert_eq!(PhoneNumber::parse(input), Err(expected), "{input:?}");

@@ -52,6 +52,9 @@ fn day_month_year<'de, D: Deserializer<'de>>(deserializer: D) -> Result<NaiveDat
 /// Why a team cannot be confirmed as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RuleBreach {
+    /// The team has no leader: every team has one (the village head), so one without is
+    /// incomplete whatever its members.
+    NoLeader,
     TooFewMembers {
         min: usize,
         have: usize,

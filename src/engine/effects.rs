@@ -106,7 +106,14 @@ pub(super) async fn apply_effect(
             let before = teams::team_for_unit(tx, unit_code).await?;
             teams::save_team(tx, unit_code, team, *based_on, now).await?;
             erase_removed(tx, before.as_ref(), team).await?;
-            notice_team_saved(tx, env, unit_code, team).await?;
+            // Officials hear of a real change only: a save that changed nothing (the head
+            // confirmed the card as it was) is no news.
+            let unchanged = before.as_ref().is_some_and(|before| {
+                before.status == teams::TeamStatus::Registered && before.team == *team
+            });
+            if !unchanged {
+                notice_team_saved(tx, env, unit_code, team).await?;
+            }
             let detail = serde_json::json!({ "members": team.members.len(), "decision": team.decision.number.is_some() });
             audit(tx, &actor, "team.registered", Some(unit_code), &detail, now).await?;
         }

@@ -122,11 +122,13 @@ async fn target(tx: &mut Tx<'_>, code: &str) -> Result<Option<UnitTarget>, Stora
         return Ok(None);
     };
     let ancestors = directory::ancestors(tx, &unit).await?;
-    let has_team = directory::unit_in_use(tx, code).await?;
+    let (team, accounts) = directory::unit_team_and_accounts(tx, code).await?;
     Ok(Some(UnitTarget {
         entry: entry(tx, unit).await?,
         ancestors,
-        has_team,
+        has_team: team || accounts,
+        team,
+        accounts,
     }))
 }
 

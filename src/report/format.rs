@@ -81,6 +81,7 @@ pub fn breaches(texts: &Texts, lang: Lang, breaches: &[RuleBreach]) -> String {
         .iter()
         .map(|breach| {
             let html = match breach {
+                RuleBreach::NoLeader => texts.fill(lang, K::BreachNoLeader, &[]),
                 RuleBreach::TooFewMembers { min, have } => texts.fill(
                     lang,
                     K::BreachTooFew,

@@ -177,22 +177,23 @@ impl Lines<'_> {
             cells.extend(decision);
             return sink.line(&cells);
         }
-        for member in &team.members {
+        // Numbered as listed: an erased member leaves a gap in the stored positions.
+        for (number, member) in (1..).zip(&team.members) {
             cells.truncate(team_cells);
-            cells.extend(self.member(member));
+            cells.extend(self.member(number, member));
             cells.extend(decision.iter().cloned());
             sink.line(&cells)?;
         }
         Ok(())
     }
 
-    fn member<'m>(&'m self, member: &'m ListedMember) -> [Cell<'m>; 7] {
+    fn member<'m>(&'m self, number: u32, member: &'m ListedMember) -> [Cell<'m>; 7] {
         let consent = match member.consent {
             Some(_) => &self.labels.yes,
             None => &self.labels.no,
         };
         [
-            Cell::Number(member.position as f64),
+            Cell::Number(f64::from(number)),
             text(member.name.as_str()),
             text(self.labels.role(member.role)),
             optional(member.role_detail.as_deref()),

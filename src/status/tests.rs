@@ -16,6 +16,7 @@ fn rules() -> CompositionRules {
 fn registered(roles: &[MemberRole]) -> TeamFacts<'_> {
     TeamFacts {
         registered: true,
+        leader: true,
         roles,
         decision_number: true,
         decision_date: true,
@@ -110,6 +111,24 @@ fn breaking_the_rules_outranks_a_missing_decision() {
         ..registered(&[Other])
     };
     assert_eq!(village(team).breaches().len(), 2);
+}
+
+#[test]
+fn a_registered_team_without_its_leader_is_incomplete_even_with_its_decision() {
+    let team = TeamFacts {
+        leader: false,
+        ..registered(&GOOD)
+    };
+    assert_eq!(
+        village(team),
+        UnitStatus::Incomplete(vec![RuleBreach::NoLeader])
+    );
+    let commune = unit_status(&rules(), UnitLevel::Commune, Some(&team));
+    assert_eq!(
+        commune.kind(),
+        StatusKind::Incomplete,
+        "a level without rules too"
+    );
 }
 
 #[test]

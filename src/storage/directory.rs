@@ -36,6 +36,18 @@ pub async fn unit_in_use(tx: &mut Tx<'_>, code: &str) -> StorageResult<bool> {
     Ok(used > 0)
 }
 
+/// Whether `code` has a team (draft or registered) and whether any account is bound to it:
+/// what an official's menu of the unit offers depends on each.
+pub async fn unit_team_and_accounts(tx: &mut Tx<'_>, code: &str) -> StorageResult<(bool, bool)> {
+    let (teams, accounts): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM teams WHERE unit_code = $1), (SELECT COUNT(*) FROM accounts WHERE unit_code = $1)",
+    )
+    .bind(code)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((teams > 0, accounts > 0))
+}
+
 /// Team progress of each child of `parent`: (unit, status, members, has decision).
 pub async fn children_progress(
     tx: &mut Tx<'_>,

@@ -136,6 +136,8 @@ fn team_from_row(row: &DbRow) -> StorageResult<ListedTeam> {
         summary: TeamSummary {
             unit_code: row.try_get("unit_code")?,
             registered: status == Some("registered"),
+            leader: row.try_get::<Option<&str>, _>("leader_name")?.is_some()
+                && row.try_get::<Option<&str>, _>("leader_phone")?.is_some(),
             decision_number: row.try_get("decision_number")?,
             decision_date: parse_date(row.try_get("decision_date")?)?,
             decision_scan: row.try_get::<i64, _>("scan")? != 0,

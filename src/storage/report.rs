@@ -41,6 +41,8 @@ pub(crate) use scope_cte;
 pub struct TeamSummary {
     pub unit_code: String,
     pub registered: bool,
+    /// The team has a leader's name and number.
+    pub leader: bool,
     pub decision_number: Option<String>,
     pub decision_date: Option<NaiveDate>,
     pub decision_scan: bool,
@@ -116,6 +118,7 @@ macro_rules! teams_select {
     () => {
         "SELECT t.unit_code, CASE WHEN t.status = 'registered' THEN 1 ELSE 0 END AS registered,
              t.decision_number, t.decision_date,
+             CASE WHEN t.leader_name IS NULL OR t.leader_phone IS NULL THEN 0 ELSE 1 END AS leader,
              COALESCE(t.decision_file_kept, 0) AS scan,
              string_agg(m.role, ',') AS roles "
     };
@@ -152,6 +155,7 @@ fn summary_from_row(row: &DbRow) -> StorageResult<TeamSummary> {
     Ok(TeamSummary {
         unit_code: row.try_get("unit_code")?,
         registered: row.try_get::<i64, _>("registered")? != 0,
+        leader: row.try_get::<i64, _>("leader")? != 0,
         decision_number: row.try_get("decision_number")?,
         decision_date: parse_date(row.try_get("decision_date")?)?,
         decision_scan: row.try_get::<i64, _>("scan")? != 0,

@@ -242,3 +242,42 @@ fn the_console_on_a_new_database_says_how_to_load_units() {
         "{out}"
     );
 }
+
+/// Issue 21, item 15: the README named every report format but `missing-csv`, and a commune
+/// file that is not shipped.
+#[test]
+fn the_readme_names_every_report_format_and_only_commune_files_that_are_shipped() {
+    use clap::ValueEnum;
+    let readme = readme();
+    for format in cnscd::report::ReportFormat::value_variants() {
+        let name = format
+            .to_possible_value()
+            .expect("a value")
+            .get_name()
+            .to_owned();
+        let lists: Vec<&str> = readme
+            .split("--format ")
+            .skip(1)
+            .filter(|rest| rest.starts_with("xlsx"))
+            .map(|rest| rest.split([' ', ']', '`']).next().unwrap_or(""))
+            .collect();
+        assert!(!lists.is_empty(), "the README lists no report formats");
+        for list in lists {
+            let names: Vec<&str> = list.split('|').map(|n| n.trim_end_matches('\\')).collect();
+            assert!(
+                names.contains(&name.as_str()),
+                "{name} missing from `--format {list}`"
+            );
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for word in readme.split(['`', ' ', '(', ')', ',', '\n']) {
+        if word.ends_with(".csv") && word.contains("communes") {
+            let path = root.join("data").join(word.trim_start_matches("data/"));
+            assert!(
+                path.exists(),
+                "the README names {word}, which is not in data/"
+            );
+        }
+    }
+}

@@ -39,7 +39,12 @@ pub fn set_deadline(turn: &mut Turn<'_>, text: &str) -> State {
         Ok(deadline) => deadline,
         Err(why) => {
             let today = Html::text(&day(turn.ctx.today));
-            let text = turn.fill(why, &[("date", Html::text(text.trim())), ("today", today)]);
+            let args = [
+                ("date", Html::text(text.trim())),
+                ("today", today),
+                ("example", Html::text(&example_deadline(turn.ctx.today))),
+            ];
+            let text = turn.fill(why, &args);
             turn.say_html(text);
             menu(turn);
             return State::Idle;
@@ -75,6 +80,12 @@ pub fn set_deadline(turn: &mut Turn<'_>, text: &str) -> State {
     turn.say_html(text);
     menu(turn);
     State::Idle
+}
+
+/// The date `/hanchot` examples show: thirty days from today, so an official who copies the
+/// example is not refused for a date in the past.
+pub(crate) fn example_deadline(today: chrono::NaiveDate) -> String {
+    day(today + chrono::Duration::days(30))
 }
 
 fn day(date: chrono::NaiveDate) -> String {

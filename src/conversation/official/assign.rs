@@ -113,6 +113,18 @@ pub(super) fn assign(turn: &mut Turn<'_>, code: &str, commune: &str) -> State {
         Ok(commune) => commune,
         Err(state) => return state,
     };
+    // What goes with the village, said only if it has it.
+    let Some(Lookup::Unit(found)) = turn.lookup(Need::Unit {
+        code: village.code.clone(),
+    }) else {
+        return State::Idle;
+    };
+    let key = match found.map_or((false, false), |v| (v.team, v.accounts)) {
+        (true, true) => K::VillageAssigned,
+        (true, false) => K::VillageAssignedWithTeam,
+        (false, true) => K::VillageAssignedWithHead,
+        (false, false) => K::VillageAssignedAlone,
+    };
     turn.effect(Effect::AssignVillage {
         village: village.code.clone(),
         commune: commune.entry.code.clone(),
@@ -122,7 +134,7 @@ pub(super) fn assign(turn: &mut Turn<'_>, code: &str, commune: &str) -> State {
         ("old", Html::text(&old)),
         ("commune", Html::text(&commune.entry.name)),
     ];
-    let text = turn.fill(K::VillageAssigned, &args);
+    let text = turn.fill(key, &args);
     let more = turn.button(K::ButtonBackToList, &Action::ToAssign.payload());
     turn.say_with_buttons(text, vec![vec![more]]);
     State::Idle

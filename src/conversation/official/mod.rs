@@ -8,6 +8,7 @@ mod revoke;
 mod unit_list;
 mod villages;
 
+pub(crate) use area::example_deadline;
 use area::villages_of;
 pub use area::{notices, report, set_deadline};
 use unit_list::progress_line;
@@ -164,7 +165,8 @@ fn unit_menu(turn: &mut Turn<'_>, code: &str) -> State {
             ),
         ]);
     }
-    if authorize(&actor(turn), access::Action::RevokeAccess, &target).is_ok() {
+    // Revoking is offered only where there is an account to revoke.
+    if unit.accounts && authorize(&actor(turn), access::Action::RevokeAccess, &target).is_ok() {
         rows.push(vec![turn.button(
             K::ButtonRevokeAccess,
             &Action::RevokeAccess(code.to_owned()).payload(),

@@ -85,6 +85,7 @@ pub(super) async fn notice_team_saved(
     let roles = team.roles();
     let facts = TeamFacts {
         registered: true,
+        leader: team.leader_name.is_some() && team.leader_phone.is_some(),
         roles: &roles,
         decision_number: team.decision.number.is_some(),
         decision_date: team.decision.date.is_some(),

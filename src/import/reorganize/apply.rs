@@ -186,18 +186,27 @@ pub(super) async fn move_or_end_officials(
 ) -> Result<(), StorageError> {
     let officials = sql::bound_chats(tx, kept, AccountRole::CommuneOfficial).await?;
     let args = [("old", old_name), ("new", new_name)];
+    // A merged commune may keep its name ("Xã Đại Sơn" into the new "Xã Đại Sơn"): "Xã Đại
+    // Sơn thuộc Xã Đại Sơn" would read as nonsense, so that case has its own words.
+    let same_name = old_name == new_name;
+    let (ended, moved) = if same_name {
+        (
+            K::NoticeCommuneOfficialEndedSameName,
+            K::NoticeCommuneOfficialMovedSameName,
+        )
+    } else {
+        (K::NoticeCommuneOfficialEnded, K::NoticeCommuneOfficialMoved)
+    };
     if options.revoke_officials {
         for chat in &officials {
-            tell.say(tx, chat, K::NoticeCommuneOfficialEnded, &args)
-                .await?;
+            tell.say(tx, chat, ended, &args).await?;
         }
         sql::end_accounts(tx, kept, AccountRole::CommuneOfficial, BY, tell.now).await?;
         report.officials_revoked.extend(officials);
     } else {
         sql::move_officials(tx, kept, &row.new_code).await?;
         for chat in &officials {
-            tell.say(tx, chat, K::NoticeCommuneOfficialMoved, &args)
-                .await?;
+            tell.say(tx, chat, moved, &args).await?;
         }
         report.officials_moved.extend(
             officials

@@ -89,3 +89,48 @@ async fn the_listing_has_a_row_for_every_village_and_commune_even_without_a_team
         )
     );
 }
+
+/// Issue 21, item 11: `cnscd erase --phone` of a leader (every leader of the scene shares
+/// one number) and of a team's first member.
+#[tokio::test]
+async fn a_team_whose_leader_was_erased_is_incomplete_and_its_members_are_numbered_from_one() {
+    use crate::domain::PhoneNumber;
+    use crate::storage::erasure::{erase_phone, Reach};
+    let scene = scene().await;
+    let (_, before) = load_report(&scene.store, &scene.rules, Some("298"), now())
+        .await
+        .unwrap();
+    assert!(before.totals.complete > 0, "Thôn Đông is complete");
+    let mut tx = scene.store.begin().await.unwrap();
+    for phone in ["0987 000 001", "0912 000 001"] {
+        let phone = PhoneNumber::parse(phone).unwrap();
+        erase_phone(&mut tx, &phone, Reach::Everywhere, None)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let (_, after) = load_report(&scene.store, &scene.rules, Some("298"), now())
+        .await
+        .unwrap();
+    assert_eq!(
+        after.totals.complete, 0,
+        "no team is complete without its leader"
+    );
+    assert_eq!(after.totals.registered, before.totals.registered);
+    let (_dir, path) = export(&scene, ReportFormat::Csv, "report.csv").await;
+    let bytes = std::fs::read(&path).unwrap();
+    let mut reader = ::csv::Reader::from_reader(&bytes[csv_file::BOM.len()..]);
+    let records: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let hoa = records.iter().find(|r| &r[11] == "Lê Thị Hoa").unwrap();
+    assert_eq!(
+        (&hoa[6], &hoa[7]),
+        ("Chưa đủ thành phần", "Tổ chưa có tổ trưởng.")
+    );
+    assert_eq!(
+        (&hoa[8], &hoa[9]),
+        ("", ""),
+        "the leader's name and number are gone"
+    );
+    assert_eq!(&hoa[10], "1", "Thôn Đông's first member now is Lê Thị Hoa");
+}

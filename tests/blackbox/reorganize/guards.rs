@@ -236,3 +236,55 @@ async fn the_unused_invitations_of_the_ended_district_official_end_with_their_ac
         .expect("kept");
     assert!(record.revoked, "{record:?}");
 }
+
+/// Issue 21, item 13: Xã Đại Sơn (11083) merges into the new Xã Đại Sơn (11086) of Thành phố
+/// Hải Phòng, so its official must not read "Xã Đại Sơn thuộc Xã Đại Sơn", and the district
+/// official hears who may invite them again: a city, not "the province".
+#[tokio::test]
+async fn a_commune_that_keeps_its_name_is_told_so_and_the_district_hears_of_the_city() {
+    for revoke_officials in [false, true] {
+        let d = deployment_of_2022().await;
+        let mut tx = d.store.begin().await.expect("tx");
+        let official = cnscd::storage::accounts::Account {
+            role: AccountRole::CommuneOfficial,
+            unit_code: "11083".into(),
+        };
+        cnscd::storage::accounts::bind_account(&mut tx, "telegram", "700", &official, now())
+            .await
+            .expect("official of Đại Sơn");
+        tx.commit().await.expect("commit");
+        let options = Options {
+            revoke_officials,
+            ..options(false)
+        };
+        run_with(&d, &tu_ky_map(), &options)
+            .await
+            .expect("reorganized");
+        let told = d.store.pending_outbox("telegram", 10).await.unwrap();
+        let text = |chat: &str| {
+            let found = told.iter().find(|m| m.chat_id == chat);
+            let message = found.unwrap_or_else(|| panic!("nothing told to {chat}"));
+            cnscd::i18n::to_plain(message.reply.text.as_str())
+        };
+        let dai_son = text("700");
+        assert!(
+            !dai_son.contains("Xã Đại Sơn thuộc Xã Đại Sơn")
+                && !dai_son.contains("Tổ của Xã Đại Sơn được lưu"),
+            "{dai_son}"
+        );
+        assert!(
+            dai_son.contains("Xã Đại Sơn là xã mới sau sắp xếp, vẫn giữ tên cũ"),
+            "{dai_son}"
+        );
+        let binh_lang = text("500");
+        assert!(
+            binh_lang.contains("Xã Bình Lăng thuộc Xã Đại Sơn"),
+            "{binh_lang}"
+        );
+        let district = text("600");
+        assert!(
+            district.contains("Thành phố Hải Phòng có thể mời lại") && !district.contains("tỉnh"),
+            "{district}"
+        );
+    }
+}

@@ -47,12 +47,21 @@ pub(super) async fn end_emptied(
             .units_ended
             .push((district.to_string(), name.clone()));
         let chats = sql::bound_chats(tx, district, AccountRole::DistrictOfficial).await?;
+        // Who may invite them again, by name: a "thành phố" (Hải Phòng) is no "tỉnh".
+        let mut by: Vec<&str> = todo
+            .iter()
+            .filter(|row| into.contains(row.new_province_code.as_str()))
+            .map(|row| row.new_province_name.as_str())
+            .collect();
+        by.sort_unstable();
+        by.dedup();
+        let by = by.join(", ");
         for chat in &chats {
             tell.say(
                 tx,
                 chat,
                 K::NoticeDistrictOfficialEnded,
-                &[("district", &name)],
+                &[("district", &name), ("province", &by)],
             )
             .await?;
         }
