@@ -174,4 +174,6 @@ golden!(
     erasure_leaves_nothing_that_names_the_person,
     the_official_above_revokes_an_account,
     a_province_official_follows_the_communes_after_the_reform,
+    people_answer_buttons_in_their_own_words,
+    typed_words_are_understood_before_a_place_is_searched,
 );
