@@ -91,7 +91,13 @@ pub struct Config {
     /// Appends the log to this file instead of stderr. `console` logs to `cnscd-console.log`
     /// in the working folder unless this is given: its stderr is the terminal the dialogue
     /// is typed in, and log lines would be printed into the chat.
-    #[arg(long, global = true, env = "CNSCD_LOG_FILE", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        env = "CNSCD_LOG_FILE",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
     pub log_file: Option<PathBuf>,
 
     #[command(subcommand)]
