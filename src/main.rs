@@ -33,7 +33,8 @@ async fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> anyhow::Result<()> {
-    telemetry::init(&config.log).context("Failed to set up logging")?;
+    let log_file = config.log_file();
+    telemetry::init(&config.log, log_file.as_deref()).context("Failed to set up logging")?;
     let texts = Arc::new(Texts::load().context("Failed to load the dialogue texts")?);
     let rules = config
         .composition_rules()

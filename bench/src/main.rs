@@ -39,7 +39,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: BenchCli) -> anyhow::Result<()> {
-    telemetry::init(&cli.log).context("Failed to set up logging")?;
+    telemetry::init(&cli.log, None).context("Failed to set up logging")?;
     let texts = Arc::new(Texts::load().context("Failed to load the dialogue texts")?);
     let rules = Arc::new(CompositionRules::default_rules().context("Failed to load the rules")?);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);

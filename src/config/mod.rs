@@ -88,11 +88,37 @@ pub struct Config {
     )]
     pub log: String,
 
+    /// Appends the log to this file instead of stderr. `console` logs to `cnscd-console.log`
+    /// in the working folder unless this is given: its stderr is the terminal the dialogue
+    /// is typed in, and log lines would be printed into the chat.
+    #[arg(
+        long,
+        global = true,
+        env = "CNSCD_LOG_FILE",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
+    pub log_file: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// Where `console` logs when `--log-file` names no file.
+pub const CONSOLE_LOG_FILE: &str = "cnscd-console.log";
+
 impl Config {
+    /// The file the log is appended to; `None` for stderr.
+    pub fn log_file(&self) -> Option<PathBuf> {
+        match (&self.log_file, &self.command) {
+            (Some(file), _) => Some(file.clone()),
+            (None, Command::Database(DatabaseCommand::Console(_))) => {
+                Some(PathBuf::from(CONSOLE_LOG_FILE))
+            }
+            (None, _) => None,
+        }
+    }
+
     /// The alert schedule of `--alerts`, or the built-in one.
     pub fn alert_schedule(&self) -> Result<Schedule, ScheduleError> {
         match &self.alerts {
@@ -132,6 +158,28 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Config::command().debug_assert();
+    }
+
+    #[test]
+    fn the_console_logs_to_a_file_and_other_commands_to_stderr_unless_told() {
+        let log_file = |args: &[&str]| {
+            Config::try_parse_from([&["cnscd"], args].concat())
+                .expect("the command parses")
+                .log_file()
+        };
+        assert_eq!(
+            log_file(&["console"]),
+            Some(PathBuf::from(CONSOLE_LOG_FILE))
+        );
+        assert_eq!(
+            log_file(&["console", "--log-file", "/tmp/c.log"]),
+            Some(PathBuf::from("/tmp/c.log"))
+        );
+        assert_eq!(log_file(&["units", "list"]), None);
+        assert_eq!(
+            log_file(&["--log-file", "s.log", "units", "list"]),
+            Some(PathBuf::from("s.log"))
+        );
     }
 
     #[test]

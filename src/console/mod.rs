@@ -28,6 +28,7 @@ use crate::engine::{ChannelName, ChatKey, Engine, EngineError};
 use crate::i18n::K;
 use crate::ops::metrics::Metrics;
 use crate::pipeline::{Channel, Choices, Outgoing, SendError, Worker};
+use crate::storage::chats;
 use crate::storage::inbox::{self, NewEvent};
 use crate::storage::StorageError;
 
@@ -109,6 +110,8 @@ where
         // Nobody can find a place nor be invited to one yet: say how to load some.
         console.say(K::ConsoleNoUnits).await?;
     }
+    // The options the previous run showed last still answer to their numbers and words.
+    console.choices = console.saved_choices().await?;
     // A restart in the middle of a dialogue: what was queued meanwhile is shown first.
     console.deliver().await?;
     if options.invite.is_none() {
@@ -188,6 +191,26 @@ impl<W: AsyncWrite + Unpin> Console<'_, W> {
         while self.worker.run_round().await?.events > 0 {}
         self.deliver().await?;
         Ok(())
+    }
+
+    /// Keeps the options just printed, so that a console started again reads a number or a
+    /// button's words typed next against them, as this run would have.
+    async fn remember_choices(&self) -> Result<(), ConsoleError> {
+        let store = self.engine.store();
+        let mut tx = store.begin().await?;
+        let (channel, now) = (CHANNEL.as_str(), chrono::Utc::now());
+        chats::save_choices(&mut tx, channel, &self.chat.id, &self.choices, now).await?;
+        tx.commit().await.map_err(StorageError::from)?;
+        Ok(())
+    }
+
+    /// The options a previous run printed last for this chat (none if it printed none).
+    async fn saved_choices(&self) -> Result<Choices, ConsoleError> {
+        let store = self.engine.store();
+        let mut tx = store.begin().await?;
+        let choices = chats::load_choices(&mut tx, CHANNEL.as_str(), &self.chat.id).await?;
+        tx.commit().await.map_err(StorageError::from)?;
+        Ok(choices)
     }
 
     /// Prints the question the chat's dialogue waits for, if one is open.

@@ -21,6 +21,7 @@ impl<W: AsyncWrite + Unpin> Console<'_, W> {
             buttons: choices,
             numbered: true,
         };
+        self.remember_choices().await?;
         self.write(&text).await?;
         self.extras(&replies).await
     }

@@ -258,3 +258,28 @@ async fn a_report_sent_to_the_console_says_a_file_was_saved_and_a_chart_a_pictur
         "{transcript}"
     );
 }
+
+#[tokio::test]
+async fn a_console_restarted_at_rest_still_presses_the_options_it_showed_last() {
+    let trial = trial().await;
+    let texts = Texts::load().unwrap();
+    let first = play(&trial.engine, None, "/start\n").await;
+    let find = to_plain(texts.template(Lang::Vi, K::ButtonFind));
+    assert!(first.contains(&format!("  [1] {find}\n")), "{first}");
+
+    // The same chat again, nothing open: "1" is the first option shown before, not a place.
+    let second = play(&trial.engine, None, "1\n").await;
+
+    let ask = to_plain(texts.get(Lang::Vi, K::AskPlaceName).as_str());
+    assert!(second.contains(&ask), "\"1\" pressed “{find}”: {second}");
+    let session = trial
+        .engine
+        .session(&ChatKey::new(CHANNEL, "an"))
+        .await
+        .unwrap();
+    assert_eq!(
+        session.state,
+        crate::conversation::State::Searching,
+        "{second}"
+    );
+}

@@ -8,6 +8,7 @@ use super::state::TeamLevel;
 use super::summary::team_card;
 use super::turn::Turn;
 use super::{member, resident, Effect, InvitationCheck, State};
+use crate::domain::text::same_words;
 use crate::domain::AccountRole;
 use crate::i18n::{Html, K};
 
@@ -62,15 +63,19 @@ pub fn on_input(turn: &mut Turn<'_>, input: Input) -> State {
             State::Idle
         }
         Input::Contact { phone, own } => member::on_contact(turn, &phone, own),
-        // With no dialogue open, what someone types is most likely a place: look it up.
-        Input::Text(text) => match resident::search(turn, &text, 0) {
-            // Nothing found: a head or an official may have meant something else, so their
-            // menu follows; the next text is looked up again anyway.
-            State::Searching if turn.ctx.account.is_some() => {
-                menu(turn);
-                State::Idle
-            }
-            state => state,
+        Input::Text(text) => match own_team_has(turn, &text) {
+            // A head or commune official typing a name of their own team means that person.
+            Some(name) => person_in_team(turn, &name),
+            // With no dialogue open, what someone types is most likely a place: look it up.
+            None => match resident::search(turn, &text, 0) {
+                // Nothing found: a head or an official may have meant something else, so
+                // their menu follows; the next text is looked up again anyway.
+                State::Searching if turn.ctx.account.is_some() => {
+                    menu(turn);
+                    State::Idle
+                }
+                state => state,
+            },
         },
         Input::File(_) => {
             turn.say(K::NotUnderstood);
@@ -78,6 +83,35 @@ pub fn on_input(turn: &mut Turn<'_>, input: Input) -> State {
             State::Idle
         }
     }
+}
+
+/// The name, as the team lists it, of the person of the chat's own team that `text` names
+/// (without case or diacritics); `None` for those who keep no team.
+fn own_team_has(turn: &Turn<'_>, text: &str) -> Option<String> {
+    if !matches!(
+        role(turn),
+        Some(AccountRole::VillageHead | AccountRole::CommuneOfficial)
+    ) {
+        return None;
+    }
+    let team = &turn.ctx.team.as_ref()?.team;
+    team.leader_name
+        .iter()
+        .chain(team.members.iter().map(|m| &m.name))
+        .find(|name| same_words(name.as_str(), text))
+        .map(|name| name.to_string())
+}
+
+/// "X is in your team": the button that opens it.
+fn person_in_team(turn: &mut Turn<'_>, name: &str) -> State {
+    let label = match role(turn) {
+        Some(AccountRole::CommuneOfficial) => K::ButtonCommuneTeam,
+        _ => K::ButtonMyTeam,
+    };
+    let text = turn.fill(K::NameInYourTeam, &[("name", Html::text(name))]);
+    let buttons = vec![vec![turn.button(label, &Action::MyTeam.payload())]];
+    turn.say_with_buttons(text, buttons);
+    State::Idle
 }
 
 fn level(turn: &Turn<'_>) -> TeamLevel {

@@ -54,6 +54,16 @@ fn listed_number(memberships: &[super::Membership], shared: PhoneNumber) -> Phon
     }
 }
 
+/// A phone number typed where a place would be looked up: most likely a member who was asked
+/// to share their number and typed it. A typed number proves nothing: the shared contact does.
+pub fn typed_number(turn: &mut Turn<'_>) -> State {
+    let text = turn.t(K::TypedNumberShareContact);
+    let mut reply = super::Reply::text(text);
+    reply.ask_contact = Some(turn.label(K::ButtonShareContact));
+    turn.say_reply(reply);
+    State::Idle
+}
+
 pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
     match action {
         Action::ImMember => {

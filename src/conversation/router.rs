@@ -2,8 +2,10 @@
 //! routed here for every state; stale and forged buttons, unknown commands and unreadable
 //! messages are answered here, once. Features never route back: none imports another.
 
-use super::input::{offered_invitation, parse_command, word_action, Action, Command, Input};
-use super::menu::menu;
+use super::input::{
+    meant, offered_invitation, parse_command, word_action, Action, Command, Input, Meant,
+};
+use super::menu::{menu, role};
 use super::turn::Turn;
 use super::{
     idle, member, official, registration, resident, Effect, Incoming, State, UnsupportedKind,
@@ -43,8 +45,23 @@ fn on_text(turn: &mut Turn<'_>, state: State, text: String) -> State {
         Some(command) => on_command(turn, state, command),
         None => match word_action(&text) {
             Some(action) => on_action(turn, state, action),
-            None => dispatch(turn, state, Input::Text(text)),
+            None => on_free_text(turn, state, text),
         },
+    }
+}
+
+/// Where a text would be looked up as a place (nothing open, or a place search), a phone
+/// number and a menu's or a command's words are understood first.
+fn on_free_text(turn: &mut Turn<'_>, state: State, text: String) -> State {
+    let searched = matches!(
+        state,
+        State::Idle | State::Searching | State::Results { .. }
+    );
+    match meant(&text, role(turn)).filter(|_| searched) {
+        Some(Meant::Phone) => member::typed_number(turn),
+        Some(Meant::Action(action)) => on_action(turn, state, action),
+        Some(Meant::Command(command)) => on_command(turn, state, command),
+        None => dispatch(turn, state, Input::Text(text)),
     }
 }
 

@@ -281,3 +281,21 @@ fn the_readme_names_every_report_format_and_only_commune_files_that_are_shipped(
         }
     }
 }
+
+#[test]
+fn the_console_logs_to_its_file_and_prints_no_log_line_into_the_chat() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let shell = Shell {
+        cwd: dir.path().to_owned(),
+        database: None,
+    };
+    let run = shell.run("printf '/start\\n' | RUST_LOG=debug cnscd console");
+    let (out, err) = (stdout(&run), String::from_utf8_lossy(&run.stderr));
+    assert!(
+        !out.contains("DEBUG") && !out.contains("INFO") && err.is_empty(),
+        "log lines in the console's terminal:\n{out}\n{err}"
+    );
+    let log = std::fs::read_to_string(dir.path().join("cnscd-console.log"))
+        .expect("the console's log file");
+    assert!(log.contains("DEBUG"), "{log}");
+}

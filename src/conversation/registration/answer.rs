@@ -5,7 +5,7 @@ mod member_fields;
 
 pub(super) use member_fields::{role, role_detail, workplace, zalo};
 
-use super::super::input::{Action, Input};
+use super::super::input::{named_button, Action, Input};
 use super::super::state::{Draft, Registration, Step};
 use super::super::turn::Turn;
 use super::super::State;
@@ -17,6 +17,14 @@ use crate::domain::{NameError, PersonName, PhoneError, PhoneNumber};
 use crate::i18n::{Html, K};
 
 pub fn on_input(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
+    let input = match input {
+        // A button's words typed instead of pressing it ("có", "Le Thi Hoa") press it.
+        Input::Text(text) => match named_button(&text, &super::ask::buttons(turn, &reg)) {
+            Some(action) => Input::Action(action),
+            None => Input::Text(text),
+        },
+        input => input,
+    };
     match input {
         Input::Action(Action::Back) => back(turn, reg),
         Input::Action(Action::Keep) if has_answer(&reg) => {

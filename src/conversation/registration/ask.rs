@@ -33,6 +33,17 @@ impl Question {
 }
 
 pub fn ask(turn: &mut Turn<'_>, reg: &Registration) {
+    let (text, rows) = rendered(turn, reg);
+    turn.say_with_buttons(text, rows);
+}
+
+/// Every button the current question shows, in order: a typed answer may name one.
+pub(super) fn buttons(turn: &Turn<'_>, reg: &Registration) -> Vec<Button> {
+    rendered(turn, reg).1.into_iter().flatten().collect()
+}
+
+/// The current question's text, with the answer already given, and its rows of buttons.
+fn rendered(turn: &Turn<'_>, reg: &Registration) -> (Html, Vec<Vec<Button>>) {
     let question = question(turn, reg);
     let mut text = question.text.into_string();
     let mut rows = question.choices;
@@ -51,7 +62,7 @@ pub fn ask(turn: &mut Turn<'_>, reg: &Registration) {
     if !nav.is_empty() {
         rows.push(nav);
     }
-    turn.say_with_buttons(Html::markup(text), rows);
+    (Html::markup(text), rows)
 }
 
 /// The village team's text, or the commune team's (whose leader is the commune chairman).

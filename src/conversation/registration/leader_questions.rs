@@ -6,7 +6,9 @@
 //! question's texts.
 
 use super::super::input::{Action, Input};
-use super::super::state::{ConsentSource, Draft, LeaderField, MemberField, Registration};
+use super::super::state::{
+    ConsentSource, Draft, LeaderField, MemberField, Registration, TeamLevel,
+};
 use super::super::turn::Turn;
 use super::super::State;
 use super::answer::{consent, name, phone};
@@ -83,16 +85,32 @@ fn ask_consent(turn: &Turn<'_>, reg: &Registration) -> Question {
         ("name", Html::text(name.as_deref().unwrap_or(""))),
     ];
     let key = by_level(reg, K::AskLeaderConsent, K::AskLeaderConsentCommune);
+    // A village head is asked about their own number ("I agree"); a commune official about
+    // the chairman's, whose word they report ("has agreed"), as for members.
+    let (yes, no, given, not_given) = match reg.level {
+        TeamLevel::Village => (
+            K::ButtonConsentYesSelf,
+            K::ButtonConsentNoSelf,
+            K::ConsentGivenSelf,
+            K::ConsentNotGivenSelf,
+        ),
+        TeamLevel::Commune => (
+            K::ButtonConsentYes,
+            K::ButtonConsentNo,
+            K::ConsentGiven,
+            K::ConsentNotGiven,
+        ),
+    };
     Question {
         current: draft.leader_consent_answered.then(|| {
             turn.label(match draft.leader_consent {
-                Some(_) => K::ConsentGiven,
-                None => K::ConsentNotGiven,
+                Some(_) => given,
+                None => not_given,
             })
         }),
         choices: vec![vec![
-            turn.button(K::ButtonConsentYes, &Action::ConsentYes.payload()),
-            turn.button(K::ButtonConsentNo, &Action::ConsentNo.payload()),
+            turn.button(yes, &Action::ConsentYes.payload()),
+            turn.button(no, &Action::ConsentNo.payload()),
         ]],
         ..Question::new(turn.fill(key, &args))
     }

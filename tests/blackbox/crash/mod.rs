@@ -36,7 +36,7 @@ enum Action {
 const SCRIPT: &[Action] = &[
     Action::Say("Nguyễn Văn An"),
     Action::Say("0912 345 6{n}"),
-    Action::Press("Đã đồng ý"),
+    Action::Press("✅ Đồng ý"),
     Action::Say("Trần Thị Bình"),
     Action::Press("Bí thư Chi đoàn"),
     Action::Say("0987 654 3{n}"),

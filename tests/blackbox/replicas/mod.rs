@@ -24,7 +24,7 @@ const SCRIPT: &[&str] = &[
     "/start",
     "Nguyễn Văn An",
     "0912 345 678",
-    "[✅ Đã đồng ý]",
+    "[✅ Đồng ý]",
     "Trần Thị Bình",
     "[Giáo viên Tiểu học]",
     "0912 345 679",

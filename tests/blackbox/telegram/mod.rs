@@ -40,7 +40,7 @@ async fn start_and_enter_the_leader(app: &mut TelegramApp) {
     start(app).await;
     app.say("Nguyễn Văn An", ASK_LEADER_PHONE).await;
     app.say("0912 345 678", ASK_LEADER_CONSENT).await;
-    app.press("Đã đồng ý", ASK_MEMBER_1).await;
+    app.press("✅ Đồng ý", ASK_MEMBER_1).await;
 }
 
 /// A member as the head enters them; `role` is the label of a role button.
