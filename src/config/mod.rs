@@ -177,6 +177,21 @@ mod tests {
     }
 
     #[test]
+    fn known_senders_are_given_as_addresses_or_ranges_and_anything_else_is_refused() {
+        let args = serve_args(&["--known-senders", "10.0.0.2, 10.0.1.0/24,2001:db8::/48"]);
+        let given: Vec<String> = args.known_senders.iter().map(ToString::to_string).collect();
+        assert_eq!(given, ["10.0.0.2/32", "10.0.1.0/24", "2001:db8::/48"]);
+        assert!(serve_args(&[]).known_senders.is_empty());
+
+        let wrong = Config::try_parse_from(["cnscd", "serve", "--known-senders", "lb.local"]);
+        let message = wrong.expect_err("refused").to_string();
+        assert!(
+            message.contains("neither an address nor a range"),
+            "{message}"
+        );
+    }
+
+    #[test]
     fn serving_webhooks_without_a_secret_refuses_to_start_and_says_what_to_set() {
         let args = serve_args(&["--webhook-url", "https://bot.example.org/tg"]);
 
@@ -197,7 +212,9 @@ mod tests {
     fn a_webhook_is_served_on_the_path_of_its_url() {
         let args = serve_args(&["--webhook-url", "https://bot.example.org/tg/updates"]);
 
-        let mode = args.mode(Some("s3cret-s3cret-s3cret-s3cret-s3cret")).expect("a valid configuration");
+        let mode = args
+            .mode(Some("s3cret-s3cret-s3cret-s3cret-s3cret"))
+            .expect("a valid configuration");
 
         let ServeMode::Webhook {
             listen,
@@ -250,7 +267,9 @@ mod tests {
             "10.0.0.5:9100",
         ]);
 
-        let mode = args.mode(Some("s3cret-s3cret-s3cret-s3cret-s3cret")).expect("a valid configuration");
+        let mode = args
+            .mode(Some("s3cret-s3cret-s3cret-s3cret-s3cret"))
+            .expect("a valid configuration");
 
         let ServeMode::Webhook { listen, ops, .. } = mode else {
             panic!("not webhook mode: {mode:?}");
