@@ -126,6 +126,7 @@ text_keys! {
     ConsoleChoiceHint = "console_choice_hint",
     ConsoleFileMissing = "console_file_missing",
     ConsoleImageSaved = "console_image_saved",
+    ConsoleInviteCode = "console_invite_code",
     ConsoleNoUnits = "console_no_units",
     ConsoleShareContact = "console_share_contact",
     CurrentAnswer = "current_answer",

@@ -176,6 +176,28 @@ mod tests {
         }
     }
 
+    fn console_invite(args: &[&str]) -> Option<String> {
+        let config = Config::try_parse_from([&["cnscd", "console"], args].concat())
+            .expect("the flags parse");
+        match config.command {
+            Command::Database(DatabaseCommand::Console(console)) => console.invite,
+            other => panic!("not console: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn console_invite_alone_reads_the_code_from_the_input_and_with_a_code_still_takes_it() {
+        let from_input = Some(INVITE_FROM_INPUT.to_owned());
+        assert_eq!(console_invite(&["--invite"]), from_input);
+        assert_eq!(console_invite(&["--invite", "--chat", "xa"]), from_input);
+        assert_eq!(console_invite(&["--invite", "-"]), from_input);
+        assert_eq!(
+            console_invite(&["--invite", "ABCD-EFGH"]),
+            Some("ABCD-EFGH".to_owned())
+        );
+        assert_eq!(console_invite(&[]), None);
+    }
+
     #[test]
     fn known_senders_are_given_as_addresses_or_ranges_and_anything_else_is_refused() {
         let args = serve_args(&["--known-senders", "10.0.0.2, 10.0.1.0/24,2001:db8::/48"]);
