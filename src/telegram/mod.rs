@@ -176,7 +176,7 @@ pub async fn serve_receiving_until(
     receive: Receive,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), TelegramError> {
-    let files = bot.clone();
+    let files = channel::files_bot(&bot);
     if options.throttle {
         let throttled = bot.throttle(Limits::default());
         run(engine, throttled, files, options, receive, shutdown).await
