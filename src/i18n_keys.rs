@@ -132,6 +132,7 @@ text_keys! {
     ConsoleFileMissing = "console_file_missing",
     ConsoleFileSaved = "console_file_saved",
     ConsoleImageSaved = "console_image_saved",
+    ConsoleInviteCode = "console_invite_code",
     ConsoleNoUnits = "console_no_units",
     ConsoleShareContact = "console_share_contact",
     CurrentAnswer = "current_answer",

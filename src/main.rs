@@ -14,6 +14,8 @@ use cnscd::config::{Command, Config, ServeArgs, ServeMode, WEBHOOK_SECRET_ENV};
 use cnscd::domain::CompositionRules;
 use cnscd::engine::Engine;
 use cnscd::i18n::Texts;
+use cnscd::ops::admission;
+use cnscd::ops::server::HttpLimits;
 use cnscd::pipeline::PipelineOptions;
 use cnscd::storage::Store;
 use cnscd::telegram::{self, Receive, ServeOptions};
@@ -135,9 +137,14 @@ fn serve_options(args: &ServeArgs) -> ServeOptions {
     if let Some(owner) = &args.replica_id {
         pipeline.owner = owner.clone();
     }
+    let http = HttpLimits {
+        known_senders: admission::known_senders(&args.known_senders),
+        ..HttpLimits::default()
+    };
     ServeOptions {
         throttle: !args.no_throttle,
         pipeline,
+        http,
         ..ServeOptions::default()
     }
 }

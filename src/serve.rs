@@ -82,10 +82,10 @@ pub async fn serve_webhooks_until(
         engine: engine.clone(),
         recorder: running.recorder().clone(),
         metrics: metrics.clone(),
-        limits,
+        limits: limits.clone(),
     };
     let tasks: Vec<_> = beside.iter().flat_map(|c| c.background(&serving)).collect();
-    let ops = ops.map(|listener| OpsServer::spawn(listener, &engine, &metrics, limits));
+    let ops = ops.map(|listener| OpsServer::spawn(listener, &engine, &metrics, limits.clone()));
     if let Ok(address) = public.local_addr() {
         tracing::info!(%address, "serving webhooks");
     }

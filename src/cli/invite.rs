@@ -75,7 +75,12 @@ pub async fn run(
     } else {
         format!(" --database-url '{database_url}'")
     };
-    writeln!(out, "  console:   cnscd console{database} --invite {code}")?;
+    // The code is pasted at the console's prompt: on the command line, the process list
+    // (and the shell's history) would show it.
+    writeln!(
+        out,
+        "  console:   cnscd console{database} --invite   (then paste the code)"
+    )?;
     if has_password(database_url) {
         writeln!(
             out,

@@ -18,8 +18,8 @@ mod tests;
 
 use std::io::IsTerminal;
 
-use crate::config::{ConfigError, DatabaseCommand, ImportCommand, UnitsCommand};
-use crate::console::{self, ConsoleError, ConsoleOptions};
+use crate::config::{ConfigError, DatabaseCommand, ImportCommand, UnitsCommand, INVITE_FROM_INPUT};
+use crate::console::{self, ConsoleError, ConsoleOptions, Invite};
 use crate::engine::Engine;
 use crate::import::ImportError;
 use crate::invitation::InviteError;
@@ -87,7 +87,10 @@ pub async fn run(
         DatabaseCommand::Console(args) => {
             let options = ConsoleOptions {
                 chat: args.chat,
-                invite: args.invite,
+                invite: args.invite.map(|code| match code.as_str() {
+                    INVITE_FROM_INPUT => Invite::FromInput,
+                    _ => Invite::Code(code),
+                }),
                 interactive: std::io::stdin().is_terminal(),
             };
             let input = tokio::io::BufReader::new(tokio::io::stdin());

@@ -158,10 +158,20 @@ pub enum AlertsCommand {
     },
 }
 
+/// `console --invite` without a code: the code is the first line of input.
+pub const INVITE_FROM_INPUT: &str = "-";
+
 #[derive(Debug, Args)]
 pub struct ConsoleArgs {
-    /// Redeem this invitation code first (as if the link `/start CODE` was opened).
-    #[arg(long, value_name = "CODE")]
+    /// Redeem an invitation first (as if the link `/start CODE` was opened). Alone (or with
+    /// `-`), the code is read from the first line of input (a prompt when typed), so it never
+    /// shows in the process list as a code given here does.
+    #[arg(
+        long,
+        value_name = "CODE",
+        num_args = 0..=1,
+        default_missing_value = INVITE_FROM_INPUT
+    )]
     pub invite: Option<String>,
 
     /// The name of the simulated chat; use different names to play several people.

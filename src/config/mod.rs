@@ -224,6 +224,43 @@ mod tests {
         }
     }
 
+    fn console_invite(args: &[&str]) -> Option<String> {
+        let config = Config::try_parse_from([&["cnscd", "console"], args].concat())
+            .expect("the flags parse");
+        match config.command {
+            Command::Database(DatabaseCommand::Console(console)) => console.invite,
+            other => panic!("not console: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn console_invite_alone_reads_the_code_from_the_input_and_with_a_code_still_takes_it() {
+        let from_input = Some(INVITE_FROM_INPUT.to_owned());
+        assert_eq!(console_invite(&["--invite"]), from_input);
+        assert_eq!(console_invite(&["--invite", "--chat", "xa"]), from_input);
+        assert_eq!(console_invite(&["--invite", "-"]), from_input);
+        assert_eq!(
+            console_invite(&["--invite", "ABCD-EFGH"]),
+            Some("ABCD-EFGH".to_owned())
+        );
+        assert_eq!(console_invite(&[]), None);
+    }
+
+    #[test]
+    fn known_senders_are_given_as_addresses_or_ranges_and_anything_else_is_refused() {
+        let args = serve_args(&["--known-senders", "10.0.0.2, 10.0.1.0/24,2001:db8::/48"]);
+        let given: Vec<String> = args.known_senders.iter().map(ToString::to_string).collect();
+        assert_eq!(given, ["10.0.0.2/32", "10.0.1.0/24", "2001:db8::/48"]);
+        assert!(serve_args(&[]).known_senders.is_empty());
+
+        let wrong = Config::try_parse_from(["cnscd", "serve", "--known-senders", "lb.local"]);
+        let message = wrong.expect_err("refused").to_string();
+        assert!(
+            message.contains("neither an address nor a range"),
+            "{message}"
+        );
+    }
+
     #[test]
     fn serving_webhooks_without_a_secret_refuses_to_start_and_says_what_to_set() {
         let args = serve_args(&["--webhook-url", "https://bot.example.org/tg"]);

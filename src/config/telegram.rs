@@ -5,6 +5,7 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use clap::{Args, Subcommand};
+use ipnet::IpNet;
 
 use crate::telegram::{SecretError, Webhook, WebhookError, WebhookSecret};
 
@@ -92,6 +93,28 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub replica_id: Option<String>,
+
+    /// Addresses or ranges (comma-separated, e.g. 10.0.0.2,10.0.1.0/24) whose connections are
+    /// not limited per client and may use the room kept for them, beside Telegram's webhook
+    /// ranges (always known): a load balancer in front (its connections carry every client's),
+    /// Zalo's senders if you know them.
+    #[arg(
+        long,
+        env = "CNSCD_KNOWN_SENDERS",
+        hide_env_values = true,
+        value_name = "CIDR",
+        value_delimiter = ',',
+        value_parser = address_range
+    )]
+    pub known_senders: Vec<IpNet>,
+}
+
+/// A range (`10.0.1.0/24`) or one address (`10.0.0.2`, as `/32`).
+fn address_range(text: &str) -> Result<IpNet, String> {
+    let text = text.trim();
+    text.parse::<IpNet>()
+        .or_else(|_| text.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{text:?} is neither an address nor a range like 10.0.1.0/24"))
 }
 
 /// How `serve` receives updates, checked before anything starts.

@@ -44,10 +44,20 @@ pub const CHANNEL: ChannelName = ChannelName::Console;
 pub struct ConsoleOptions {
     /// The simulated chat; several names play several people.
     pub chat: String,
-    /// Sends `/start CODE` before reading any input.
-    pub invite: Option<String>,
+    /// Sends `/start CODE` before reading any other input.
+    pub invite: Option<Invite>,
     /// A person types (show a prompt) rather than a script (echo each line read).
     pub interactive: bool,
+}
+
+/// The invitation a console run redeems first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invite {
+    /// This code (given on the command line, where the process list shows it).
+    Code(String),
+    /// The first line of input, asked for when a person types: the code never shows in the
+    /// process list.
+    FromInput,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,12 +129,27 @@ where
         // again, so the next answer (a number, a button's name) is read against it.
         console.ask_again().await?;
     }
-    if let Some(code) = &options.invite {
-        let start = format!("/start {}", code.trim());
-        console.write(&format!("> {start}\n")).await?;
+    let mut lines = input.lines();
+    let code = match &options.invite {
+        Some(Invite::Code(code)) => Some(code.trim().to_owned()),
+        Some(Invite::FromInput) => {
+            if options.interactive {
+                let prompt = console.text(K::ConsoleInviteCode).await?;
+                console.write(&format!("{prompt} ")).await?;
+            }
+            lines.next_line().await?.map(|line| line.trim().to_owned())
+        }
+        None => None,
+    };
+    if let Some(code) = code.filter(|code| !code.is_empty()) {
+        let start = format!("/start {code}");
+        // A code typed at the prompt is on the screen already.
+        let typed = options.interactive && options.invite == Some(Invite::FromInput);
+        if !typed {
+            console.write(&format!("> {start}\n")).await?;
+        }
         console.send(Incoming::Text(start)).await?;
     }
-    let mut lines = input.lines();
     loop {
         if options.interactive {
             console.write("> ").await?;

@@ -59,7 +59,7 @@ impl<W: AsyncWrite + Unpin> Console<'_, W> {
     }
 
     /// A console text in the chat's language.
-    async fn text(&self, key: K) -> Result<String, ConsoleError> {
+    pub(super) async fn text(&self, key: K) -> Result<String, ConsoleError> {
         let lang = self.engine.session(&self.chat).await?.lang;
         Ok(to_plain(self.engine.texts().get(lang, key).as_str()))
     }

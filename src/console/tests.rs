@@ -56,7 +56,7 @@ async fn trial() -> Trial {
 async fn play(engine: &Engine, invite: Option<String>, script: &str) -> String {
     let options = ConsoleOptions {
         chat: "an".into(),
-        invite,
+        invite: invite.map(Invite::Code),
         interactive: false,
     };
     let mut output = Vec::new();
@@ -282,4 +282,72 @@ async fn a_console_restarted_at_rest_still_presses_the_options_it_showed_last() 
         crate::conversation::State::Searching,
         "{second}"
     );
+}
+
+/// The console of `trial` with the invitation read from the input, piped or typed.
+async fn play_invited_from_input(trial: &Trial, interactive: bool, script: &str) -> String {
+    let options = ConsoleOptions {
+        chat: "an".into(),
+        invite: Some(Invite::FromInput),
+        interactive,
+    };
+    let mut output = Vec::new();
+    run(&trial.engine, &options, script.as_bytes(), &mut output)
+        .await
+        .unwrap();
+    String::from_utf8(output).unwrap()
+}
+
+#[tokio::test]
+async fn an_invitation_read_from_the_first_line_of_input_is_redeemed_and_the_rest_answers_it() {
+    let trial = trial().await;
+    let script = format!(
+        "{}\nNguyễn Văn An\n0912 345 678\n1\nTrần Thị Bình\n",
+        trial.code
+    );
+
+    let piped = play_invited_from_input(&trial, false, &script).await;
+
+    assert!(
+        piped.starts_with(&format!("> /start {}\n", trial.code)),
+        "{piped}"
+    );
+    assert!(piped.contains("  [1] Bí thư Chi đoàn\n"), "{piped}");
+    assert!(!piped.contains(&format!("> {}\n", trial.code)), "{piped}");
+}
+
+#[tokio::test]
+async fn a_person_typing_is_asked_for_the_invitation_code_and_it_is_not_printed_again() {
+    let trial = trial().await;
+    let prompt = to_plain(
+        trial
+            .engine
+            .texts()
+            .get(Lang::Vi, K::ConsoleInviteCode)
+            .as_str(),
+    );
+
+    let typed = play_invited_from_input(&trial, true, &format!("{}\n", trial.code)).await;
+
+    assert!(typed.starts_with(&format!("{prompt} ")), "{typed}");
+    assert!(!typed.contains(&trial.code), "{typed}");
+    assert!(typed.contains("trưởng thôn: Thôn Đông"), "{typed}");
+    let session = trial
+        .engine
+        .session(&ChatKey::new(CHANNEL, "an"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(session.state, crate::conversation::State::Registering(_)),
+        "the invitation was redeemed: {typed}"
+    );
+}
+
+#[tokio::test]
+async fn an_empty_input_instead_of_an_invitation_code_redeems_nothing() {
+    let trial = trial().await;
+
+    let transcript = play_invited_from_input(&trial, false, "\n").await;
+
+    assert_eq!(transcript, "");
 }

@@ -2,6 +2,7 @@
 //! own address, and the server (with its timeouts and connection cap) that the Telegram
 //! webhook and (later) other channels' webhooks run on too.
 
+pub mod admission;
 pub mod health;
 pub mod http;
 mod log_limit;

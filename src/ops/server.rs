@@ -7,7 +7,10 @@
 //! - a body must arrive within [`HttpLimits::body_read`] (the webhook reads it with this
 //!   deadline);
 //! - a whole request is answered within [`HttpLimits::request`], or gets a 503;
-//! - at most [`HttpLimits::max_connections`] connections at once; more are closed on accept.
+//! - at most [`HttpLimits::max_connections`] connections at once, at most
+//!   [`HttpLimits::per_client`] of them from one client address, and
+//!   [`HttpLimits::reserved`] of them kept for the known senders (Telegram's webhook ranges,
+//!   a load balancer): more are closed on accept (see [`super::admission`]).
 //!
 //! Stopping: no new connection is accepted, idle ones are closed, the requests in flight are
 //! answered, then [`serve_until`] returns; connections still open after
@@ -15,6 +18,7 @@
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,15 +29,17 @@ use axum::Router;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use ipnet::IpNet;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
+use super::admission::{self, Gate, Refusal, Slot};
 use super::log_limit::LogLimit;
 
-/// Deadlines and the connection cap of one HTTP server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Deadlines and the connection caps of one HTTP server.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpLimits {
     /// From the moment a connection waits for a request (new or idle) to its last header.
     pub header_read: Duration,
@@ -43,6 +49,14 @@ pub struct HttpLimits {
     pub request: Duration,
     /// Connections open at once.
     pub max_connections: usize,
+    /// Connections open at once from one client address (an IPv6 client: its /64), except
+    /// the known senders.
+    pub per_client: usize,
+    /// Of `max_connections`, how many only the known senders may take.
+    pub reserved: usize,
+    /// Addresses whose connections are not limited per client and may use the reserved
+    /// room: Telegram's webhook ranges, and those `--known-senders` adds.
+    pub known_senders: Arc<[IpNet]>,
     /// How long a stop waits for connections to finish before closing them: a client
     /// half-way through its headers would otherwise hold the stop for the header timeout.
     pub drain: Duration,
@@ -52,13 +66,18 @@ impl Default for HttpLimits {
     /// Telegram sends a few kilobytes over at most 100 connections (`webhook set
     /// --max-connections`) and answers within seconds; a load balancer's health check is one
     /// small GET. Ten seconds leave room for a slow mobile link without letting a slowloris
-    /// hold a connection for long.
+    /// hold a connection for long. One client may hold 64 connections (a load balancer not
+    /// named among the known senders still carries Telegram's default 40); 128 are kept for
+    /// the known senders, more than Telegram's 100 at most.
     fn default() -> HttpLimits {
         HttpLimits {
             header_read: Duration::from_secs(10),
             body_read: Duration::from_secs(10),
             request: Duration::from_secs(30),
             max_connections: 1024,
+            per_client: 64,
+            reserved: 128,
+            known_senders: admission::known_senders(&[]),
             // Within the 10 s `serve` promises to stop in, with the outbox flush after it.
             drain: Duration::from_secs(5),
         }
@@ -73,15 +92,16 @@ pub(crate) async fn serve_until(
     limits: HttpLimits,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let gate = Gate::new(&limits);
     let (closing, closed) = watch::channel(false);
     let mut connections = JoinSet::new();
     let over_cap = LogLimit::per_minute();
+    let over_client = LogLimit::per_minute();
     let mut shutdown = pin!(shutdown);
     loop {
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => stream,
+                Ok(accepted) => accepted,
                 Err(error) => {
                     // Out of file descriptors, a connection reset before accept: wait a
                     // little rather than spin, and go on.
@@ -93,19 +113,18 @@ pub(crate) async fn serve_until(
             () = &mut shutdown => break,
         };
         while connections.try_join_next().is_some() {}
-        let Ok(slot) = slots.clone().try_acquire_owned() else {
-            // Closed at once: a client that waited in the backlog would only time out later.
-            if let Some(count) = over_cap.event(Instant::now()) {
-                tracing::warn!(
-                    count,
-                    limit = limits.max_connections,
-                    "connections over the limit closed"
-                );
+        let slot = match gate.admit(peer.ip()) {
+            Ok(slot) => slot,
+            Err(refusal) => {
+                // Closed at once: a client that waited in the backlog would only time out
+                // later.
+                refused(refusal, peer, &limits, &over_cap, &over_client);
+                drop(stream);
+                continue;
             }
-            drop(stream);
-            continue;
         };
-        let connection = serve_connection(stream, router.clone(), limits, closed.clone(), slot);
+        let connection =
+            serve_connection(stream, router.clone(), limits.clone(), closed.clone(), slot);
         connections.spawn(connection);
     }
     tracing::info!("stopping: answering the requests in flight");
@@ -123,13 +142,49 @@ pub(crate) async fn serve_until(
     Ok(())
 }
 
+/// Logs a refused connection, at most once a minute for each kind. The per-client line
+/// names the address: behind a load balancer it is the balancer's, which then belongs among
+/// the known senders.
+fn refused(
+    refusal: Refusal,
+    peer: SocketAddr,
+    limits: &HttpLimits,
+    over_cap: &LogLimit,
+    over_client: &LogLimit,
+) {
+    let now = Instant::now();
+    match refusal {
+        Refusal::ClientFull => {
+            if let Some(count) = over_client.event(now) {
+                tracing::warn!(
+                    count,
+                    client = %peer.ip(),
+                    limit = limits.per_client,
+                    "connections over the per-client limit closed (a load balancer's address \
+                     belongs in --known-senders)"
+                );
+            }
+        }
+        Refusal::Full | Refusal::OnlyReservedLeft => {
+            if let Some(count) = over_cap.event(now) {
+                tracing::warn!(
+                    count,
+                    limit = limits.max_connections,
+                    reserved = limits.reserved,
+                    "connections over the limit closed"
+                );
+            }
+        }
+    }
+}
+
 /// One connection until the client closes it, a limit closes it, or the server stops.
 async fn serve_connection(
     stream: TcpStream,
     router: Router,
     limits: HttpLimits,
     mut closing: watch::Receiver<bool>,
-    _slot: OwnedSemaphorePermit,
+    _slot: Slot,
 ) {
     let service = hyper::service::service_fn(move |request: Request<Incoming>| {
         let router = router.clone();

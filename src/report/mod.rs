@@ -169,11 +169,6 @@ pub async fn run_report_cli(
     out: PathBuf,
     as_of: Option<chrono::NaiveDate>,
 ) -> anyhow::Result<()> {
-    if let Some(day) = as_of {
-        return write_report_as_of(store, rules, texts, scope.as_deref(), format, &out, day)
-            .await
-            .with_context(|| format!("Failed to write the report to {}", out.display()));
-    }
     let job = ReportJob {
         scope: scope.as_deref(),
         format,
@@ -181,9 +176,11 @@ pub async fn run_report_cli(
         lang: Lang::Vi,
         now: Utc::now(),
     };
-    write_report(store, rules, texts, job)
-        .await
-        .with_context(|| format!("Failed to write the report to {}", out.display()))
+    let written = match as_of {
+        Some(day) => write_report_as_of(store, rules, texts, job, day).await,
+        None => write_report(store, rules, texts, job).await,
+    };
+    written.with_context(|| format!("Failed to write the report to {}", out.display()))
 }
 
 /// The report of `scope` in the structure in force on `day` (after a reorganisation, an old
@@ -203,30 +200,33 @@ pub async fn load_report_as_of(
     Ok(build(&sweep, rules, now))
 }
 
-async fn write_report_as_of(
+/// Writes the report `job` asks for in the structure in force on `day` (text, json or png).
+pub(crate) async fn write_report_as_of(
     store: &Store,
     rules: &CompositionRules,
     texts: &Texts,
-    scope: Option<&str>,
-    format: ReportFormat,
-    out: &Path,
+    job: ReportJob<'_>,
     day: chrono::NaiveDate,
 ) -> Result<(), ReportError> {
-    let lang = Lang::Vi;
-    let report = load_report_as_of(store, rules, scope, day, Utc::now()).await?;
-    match format {
-        ReportFormat::Json => {
-            let mut file = BufWriter::new(File::create(out)?);
-            serde_json::to_writer_pretty(&mut file, &report)?;
-            file.flush()?;
-        }
-        ReportFormat::Png => std::fs::write(out, coverage_png(&report, texts, lang)?)?,
-        ReportFormat::Text => {
-            let summary = to_plain(chat_summary(&report, texts, lang).as_str());
-            std::fs::write(out, format!("{summary}\n"))?;
-        }
-        _ => return Err(ReportError::AsOfFormat),
+    let (lang, out) = (job.lang, job.out);
+    if !matches!(
+        job.format,
+        ReportFormat::Json | ReportFormat::Png | ReportFormat::Text
+    ) {
+        return Err(ReportError::AsOfFormat);
     }
+    let report = load_report_as_of(store, rules, job.scope, day, job.now).await?;
+    // Owner only, like every report file: the summary names the area's teams.
+    let mut file = BufWriter::new(crate::files::create_private(out)?);
+    match job.format {
+        ReportFormat::Json => serde_json::to_writer_pretty(&mut file, &report)?,
+        ReportFormat::Png => file.write_all(&coverage_png(&report, texts, lang)?)?,
+        _ => {
+            let summary = to_plain(chat_summary(&report, texts, lang).as_str());
+            writeln!(file, "{summary}")?;
+        }
+    }
+    file.flush()?;
     Ok(())
 }
 

@@ -94,6 +94,27 @@ impl<R: Api> TelegramChannel<R> {
     }
 }
 
+/// The bot users' files are downloaded with: `bot`'s token and Bot API server
+/// (`api.telegram.org`, or `--telegram-api-url` when configured), on a client that follows
+/// no redirect, so a file comes from that server or not at all.
+pub(super) fn files_bot(bot: &Bot) -> Bot {
+    // An error, not `Policy::none()`: teloxide would take the redirect's empty body for
+    // the file.
+    let no_redirect =
+        reqwest::redirect::Policy::custom(|attempt| attempt.error("a file download redirected"));
+    let client = teloxide::net::default_reqwest_settings()
+        .redirect(no_redirect)
+        .build();
+    match client {
+        Ok(client) => Bot::with_client(bot.token(), client).set_api_url(bot.api_url()),
+        Err(error) => {
+            // Only when TLS cannot start, which stops the bot's own client too.
+            tracing::error!(%error, "no client for downloads; the bot's own is used");
+            bot.clone()
+        }
+    }
+}
+
 impl<R: Api> Channel for TelegramChannel<R> {
     fn name(&self) -> ChannelName {
         CHANNEL
@@ -181,6 +202,65 @@ pub(super) fn kind_of(error: &RequestError) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Serves `GET /file/{anything}` with `answer`, counting the requests; its base URL.
+    async fn file_server(
+        answer: axum::response::Response<axum::body::Body>,
+    ) -> (url::Url, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use axum::response::IntoResponse;
+        let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = hits.clone();
+        let (status, headers) = (answer.status(), answer.headers().clone());
+        let app = axum::Router::new().route(
+            "/file/{*path}",
+            axum::routing::get(move || {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let headers = headers.clone();
+                async move { (status, headers, "%PDF-1.4 elsewhere").into_response() }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}/", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (url::Url::parse(&base).unwrap(), hits)
+    }
+
+    #[tokio::test]
+    async fn a_file_download_redirected_elsewhere_is_not_followed() {
+        use axum::http::{header, StatusCode};
+        use teloxide::net::Download;
+        let (elsewhere, elsewhere_hits) = file_server(
+            axum::response::Response::builder()
+                .status(StatusCode::OK)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+        let (api, _) = file_server(
+            axum::response::Response::builder()
+                .status(StatusCode::FOUND)
+                .header(
+                    header::LOCATION,
+                    elsewhere.join("file/x.pdf").unwrap().as_str(),
+                )
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+        let bot = Bot::new("123:token").set_api_url(api);
+
+        let mut sink = HashingSink::new(1 << 20, true);
+        let downloaded = files_bot(&bot)
+            .download_file("documents/x.pdf", &mut sink)
+            .await;
+
+        assert!(downloaded.is_err(), "a redirect is not a file");
+        assert_eq!(
+            elsewhere_hits.load(std::sync::atomic::Ordering::SeqCst),
+            0,
+            "the other host was never asked"
+        );
+    }
 
     #[test]
     fn telegrams_refusals_are_read_as_wait_give_up_skip_or_success() {

@@ -176,7 +176,7 @@ pub async fn serve_receiving_until(
     receive: Receive,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), TelegramError> {
-    let files = bot.clone();
+    let files = channel::files_bot(&bot);
     if options.throttle {
         let throttled = bot.throttle(Limits::default());
         run(engine, throttled, files, options, receive, shutdown).await
@@ -211,13 +211,13 @@ async fn run<R: Api>(
         engine: started.engine.clone(),
         recorder: started.pipeline.recorder().clone(),
         metrics: started.metrics.clone(),
-        limits,
+        limits: limits.clone(),
     };
     let tasks: Vec<_> = beside.iter().flat_map(|c| c.background(&serving)).collect();
     let also = crate::serve::routes(&beside, &serving);
     let (ops, result) = match receive {
         Receive::Polling { listener, public } => {
-            let ops = listener.map(|ops| ops_server(ops, &started, limits));
+            let ops = listener.map(|ops| ops_server(ops, &started, limits.clone()));
             let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
             let public = public.map(|public| {
                 tokio::spawn(http::serve_until(public, also, limits, async move {
@@ -239,7 +239,7 @@ async fn run<R: Api>(
             webhook,
             ops,
         } => {
-            let ops = ops.map(|ops| ops_server(ops, &started, limits));
+            let ops = ops.map(|ops| ops_server(ops, &started, limits.clone()));
             let served =
                 webhook::run(&started, bot, listener, webhook, also, limits, shutdown).await;
             (ops, served)

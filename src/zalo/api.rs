@@ -19,6 +19,43 @@ const TOKEN_REJECTED: [i64; 2] = [-216, -220];
 /// Zalo answers within a few seconds or not at all.
 const CALL_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// The domains (with their subdomains) Zalo's attachment links point at: its CDNs.
+pub const FILE_DOMAINS: [&str; 2] = ["zdn.vn", "zadn.vn"];
+
+/// Redirects a download may follow, each to an allowed host too.
+const MAX_REDIRECTS: usize = 3;
+
+/// Where users' files may be downloaded from: Zalo's file domains over `https` on the
+/// default port, or the configured API's own origin (`--zalo-openapi-url`: Zalo itself in
+/// production, the tests' fake on 127.0.0.1 by explicit configuration only). Anything
+/// else, `http` to this machine included, is never fetched.
+#[derive(Debug, Clone)]
+pub struct FileHosts {
+    api: url::Origin,
+}
+
+impl FileHosts {
+    pub fn new(openapi: &url::Url) -> FileHosts {
+        FileHosts {
+            api: openapi.origin(),
+        }
+    }
+
+    pub fn allows(&self, url: &url::Url) -> bool {
+        if url.origin() == self.api {
+            return true;
+        }
+        let Some(url::Host::Domain(host)) = url.host() else {
+            return false;
+        };
+        url.scheme() == "https"
+            && url.port().is_none()
+            && FILE_DOMAINS
+                .iter()
+                .any(|domain| host == *domain || host.ends_with(&format!(".{domain}")))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApiError {
     #[error("Zalo answered error {0}")]
@@ -35,6 +72,9 @@ pub enum ApiError {
 #[derive(Clone)]
 pub struct ZaloApi {
     http: reqwest::Client,
+    /// Downloads: redirects followed only to allowed hosts.
+    files: reqwest::Client,
+    file_hosts: FileHosts,
     openapi: url::Url,
     tokens: Arc<dyn AccessTokens>,
 }
@@ -45,8 +85,26 @@ impl ZaloApi {
             .timeout(CALL_TIMEOUT)
             .build()
             .unwrap_or_default();
+        let file_hosts = FileHosts::new(&openapi);
+        let allowed = file_hosts.clone();
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() > MAX_REDIRECTS {
+                attempt.error("too many redirects")
+            } else if allowed.allows(attempt.url()) {
+                attempt.follow()
+            } else {
+                attempt.error("a redirect to a host files are not fetched from")
+            }
+        });
+        let files = reqwest::Client::builder()
+            .timeout(CALL_TIMEOUT)
+            .redirect(redirects)
+            .build()
+            .unwrap_or_default();
         ZaloApi {
             http,
+            files,
+            file_hosts,
             openapi,
             tokens,
         }
@@ -84,8 +142,8 @@ impl ZaloApi {
     }
 
     /// Downloads a file a user sent, hashing it as it comes, keeping its bytes only with
-    /// `keep`; refused when it says or turns out to be larger than `max_bytes`. Only
-    /// `https` (and, for tests, `http` to this machine) is fetched.
+    /// `keep`; refused when it says or turns out to be larger than `max_bytes`. Only a link
+    /// to one of the [`FileHosts`] is fetched, and a redirect followed only to another.
     pub async fn download(
         &self,
         url: &str,
@@ -93,13 +151,16 @@ impl ZaloApi {
         keep: bool,
     ) -> Result<Fetched, FetchError> {
         let parsed = url::Url::parse(url).map_err(|_| FetchError::Unavailable)?;
-        let local = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost"));
-        if parsed.scheme() != "https" && !(parsed.scheme() == "http" && local) {
-            tracing::warn!("a file URL that is not https was not fetched");
+        if !self.file_hosts.allows(&parsed) {
+            // The host only: the link's path and query may identify the file.
+            tracing::warn!(
+                host = parsed.host_str().unwrap_or_default(),
+                "a file link not on Zalo's file hosts (https) was not fetched"
+            );
             return Err(FetchError::Unavailable);
         }
         let mut response = self
-            .http
+            .files
             .get(parsed)
             .send()
             .await
@@ -211,6 +272,41 @@ pub(super) fn endpoint(base: &url::Url, path: &str) -> url::Url {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn url(text: &str) -> url::Url {
+        url::Url::parse(text).expect("url")
+    }
+
+    #[test]
+    fn files_come_only_from_zalos_file_hosts_over_https_or_the_configured_api() {
+        let production = FileHosts::new(&url("https://openapi.zalo.me"));
+        for allowed in [
+            "https://f21-zpc.zdn.vn/1234/scan.pdf",
+            "https://dl.zadn.vn/a/b.jpg",
+            "https://zdn.vn/x",
+            "https://openapi.zalo.me/files/x",
+        ] {
+            assert!(production.allows(&url(allowed)), "{allowed}");
+        }
+        for refused in [
+            "http://f21-zpc.zdn.vn/1234/scan.pdf",
+            "http://127.0.0.1:8080/files/x",
+            "http://localhost/files/x",
+            "https://127.0.0.1/files/x",
+            "https://evilzdn.vn/x",
+            "https://zdn.vn.example.org/x",
+            "https://f21-zpc.zdn.vn:8443/x",
+            "https://example.org/scan.pdf",
+            "file:///etc/passwd",
+        ] {
+            assert!(!production.allows(&url(refused)), "{refused}");
+        }
+
+        let tests = FileHosts::new(&url("http://127.0.0.1:4567/zalo/"));
+        assert!(tests.allows(&url("http://127.0.0.1:4567/files/scan.pdf")));
+        assert!(!tests.allows(&url("http://127.0.0.1:4568/files/scan.pdf")));
+        assert!(!tests.allows(&url("http://localhost:4567/files/scan.pdf")));
+    }
 
     #[test]
     fn endpoints_join_the_configured_host_and_path() {

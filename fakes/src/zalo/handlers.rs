@@ -197,6 +197,13 @@ pub(super) async fn file(
 ) -> impl IntoResponse {
     let mut inner = fake.lock();
     inner.downloads += 1;
+    if let Some(to) = inner.redirects.get(&name) {
+        return (
+            StatusCode::FOUND,
+            [(axum::http::header::LOCATION, to.clone())],
+        )
+            .into_response();
+    }
     match inner.files.get(&name) {
         Some(bytes) => (StatusCode::OK, bytes.clone()).into_response(),
         None => StatusCode::NOT_FOUND.into_response(),

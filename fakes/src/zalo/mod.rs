@@ -52,6 +52,8 @@ struct Inner {
     /// Error codes to answer, per user, before sending succeeds again.
     scripted: HashMap<String, VecDeque<i64>>,
     files: HashMap<String, Vec<u8>>,
+    /// `/files/NAME` answered with a redirect to this URL.
+    redirects: HashMap<String, String>,
     downloads: usize,
     /// Files uploaded to `upload/file` and taken: (name, bytes).
     uploaded_files: Vec<(String, Vec<u8>)>,
@@ -180,6 +182,12 @@ impl FakeZalo {
     /// Serves `bytes` at `/files/NAME`; its URL.
     pub fn host_file(&self, name: &str, bytes: Vec<u8>) -> String {
         self.lock().files.insert(name.to_owned(), bytes);
+        format!("{}/files/{name}", self.base)
+    }
+
+    /// Answers `/files/NAME` with a redirect (302) to `to`; its URL.
+    pub fn redirect_file(&self, name: &str, to: &str) -> String {
+        self.lock().redirects.insert(name.to_owned(), to.to_owned());
         format!("{}/files/{name}", self.base)
     }
 

@@ -233,3 +233,64 @@ async fn report_files_are_readable_by_their_owner_only() {
         assert_eq!(mode, 0o600, "{name}");
     }
 }
+
+#[tokio::test]
+async fn report_files_as_of_a_day_are_readable_by_their_owner_only_even_when_they_existed() {
+    use std::os::unix::fs::PermissionsExt;
+    let scene = scene().await;
+    let day = now().date_naive();
+    for (format, name) in [
+        (ReportFormat::Text, "report.txt"),
+        (ReportFormat::Json, "report.json"),
+        (ReportFormat::Png, "report.png"),
+    ] {
+        let dir = TempDir::new().unwrap();
+        let out = dir.path().join(name);
+        let job = ReportJob {
+            scope: Some("298"),
+            format,
+            out: &out,
+            lang: Lang::Vi,
+            now: now(),
+        };
+        std::fs::write(&out, b"old").unwrap();
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o644)).unwrap();
+
+        write_report_as_of(&scene.store, &scene.rules, &scene.texts, job, day)
+            .await
+            .unwrap();
+
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{name}");
+        assert_ne!(std::fs::read(&out).unwrap(), b"old", "{name} written");
+    }
+}
+
+#[tokio::test]
+async fn a_report_as_of_a_day_in_a_format_it_cannot_take_leaves_no_file() {
+    let scene = scene().await;
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("report.xlsx");
+    let job = ReportJob {
+        scope: Some("298"),
+        format: ReportFormat::Xlsx,
+        out: &out,
+        lang: Lang::Vi,
+        now: now(),
+    };
+
+    let written = write_report_as_of(
+        &scene.store,
+        &scene.rules,
+        &scene.texts,
+        job,
+        now().date_naive(),
+    )
+    .await;
+
+    assert!(
+        matches!(written, Err(ReportError::AsOfFormat)),
+        "{written:?}"
+    );
+    assert!(!out.exists(), "no empty file left behind");
+}

@@ -4,6 +4,7 @@
 mod binary;
 mod conversation;
 mod delivery;
+mod downloads;
 mod form;
 mod paused;
 mod proof;
