@@ -17,6 +17,12 @@ pub(super) struct Resolver<'a> {
     taken: HashSet<String>,
     /// Code → line of the row that got it.
     assigned: HashMap<String, u64>,
+    /// Commune code → the number its next generated code starts looking at. Codes are only
+    /// ever taken, so the lowest free number never goes down: each row starts where the last
+    /// one stopped, and a file of n new villages costs n looks, not n² (issue 21, item 4).
+    next_number: HashMap<String, u32>,
+    /// Codes looked at while generating, for the test that keeps generating linear.
+    probes: usize,
 }
 
 impl<'a> Resolver<'a> {
@@ -39,6 +45,8 @@ impl<'a> Resolver<'a> {
             by_name,
             taken: existing.keys().cloned().chain(written).collect(),
             assigned: HashMap::new(),
+            next_number: HashMap::new(),
+            probes: 0,
         }
     }
 
@@ -127,13 +135,53 @@ impl<'a> Resolver<'a> {
         if let Some(code) = self.by_name.get(&key) {
             return code.clone();
         }
-        let mut number = 1u32;
+        let number = self
+            .next_number
+            .entry(row.commune_code.clone())
+            .or_insert(1);
         loop {
-            let code = format!("{}-{number:02}", row.commune_code);
+            let code = format!("{}-{:02}", row.commune_code, *number);
+            *number += 1;
+            self.probes += 1;
             if self.taken.insert(code.clone()) {
                 return code;
             }
-            number += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(line: u64, name: &str) -> VillageRow {
+        VillageRow {
+            line,
+            commune_code: "11083".into(),
+            name: name.into(),
+            folded: fold(name),
+            code: None,
+            head_name: None,
+            head_phone: None,
+        }
+    }
+
+    #[test]
+    fn generating_codes_for_a_long_file_looks_at_each_number_once() {
+        let existing = HashMap::new();
+        let rows: Vec<VillageRow> = (0..3000)
+            .map(|i| row(i + 2, &format!("Thôn {i}")))
+            .collect();
+        let mut resolver = Resolver::new(&existing, &rows);
+
+        let codes: Vec<String> = rows.iter().map(|r| resolver.stored_or_new(r)).collect();
+
+        assert_eq!(codes[0], "11083-01");
+        assert_eq!(codes[2999], "11083-3000");
+        assert!(
+            resolver.probes <= 3000,
+            "{} numbers looked at for 3000 new villages",
+            resolver.probes
+        );
     }
 }
