@@ -22,6 +22,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 
 use crate::domain::text::{clean, fold};
+use crate::domain::units::parse_village_name;
 use crate::storage::units::{all_units_in_tx, upsert_units};
 use crate::storage::{NewUnit, StorageError, Store, Tx, Unit};
 
@@ -152,11 +153,14 @@ impl Checks {
         value.to_owned()
     }
 
-    /// A place name, cleaned (NFC, single spaces).
+    /// A place name, cleaned (NFC, single spaces), with the checks of a village name typed
+    /// in chat: 2 to 80 characters, letters, no control characters.
     fn name(&mut self, column: &str, value: &str) -> String {
         let name = clean(value);
         if name.is_empty() {
             self.push(format!("{column} is empty"));
+        } else if let Err(error) = parse_village_name(value) {
+            self.push(format!("{column}: {error}"));
         }
         name
     }
