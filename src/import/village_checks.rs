@@ -23,7 +23,7 @@ fn now() -> DateTime<Utc> {
 
 fn refused(result: Result<ImportReport, ImportError>) -> Vec<(u64, String)> {
     match result {
-        Err(ImportError::BadRows(rows)) => rows.into_iter().map(|r| (r.line, r.reason)).collect(),
+        Err(ImportError::BadRows(rows)) => rows.into_iter().map(|r| (r.line, r.reason())).collect(),
         other => panic!("expected bad rows, got {other:?}"),
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::super::{describe, ImportedVillage, RowError};
+use super::super::{ImportedVillage, Problem, RowError};
 use super::{first_use, VillageRow};
 use crate::domain::text::fold;
 use crate::storage::{Unit, UnitLevel};
@@ -72,8 +72,10 @@ impl<'a> Resolver<'a> {
             Some(code) => self.check_written(&row, code).map_err(failed)?,
             None => self.stored_or_new(&row),
         };
-        first_use(&mut self.assigned, code.clone(), row.line)
-            .map_err(|first| failed(format!("code {code} is also given to line {first}")))?;
+        first_use(&mut self.assigned, code.clone(), row.line).map_err(|first| {
+            let code = code.clone();
+            failed(Problem::CodeGivenTwice { code, first })
+        })?;
         Ok(ImportedVillage {
             // A code found by the village's name is not new: only a new one was generated.
             generated_code: row.code.is_none() && !self.existing.contains_key(&code),
@@ -85,46 +87,51 @@ impl<'a> Resolver<'a> {
         })
     }
 
-    fn check_commune(&self, code: &str) -> Result<(), String> {
+    fn check_commune(&self, code: &str) -> Result<(), Problem> {
         match self.existing.get(code) {
-            None => Err(format!("commune {code} does not exist")),
-            Some(unit) if unit.level != UnitLevel::Commune => {
-                let unit = describe(unit.level.as_str(), &unit.name, None);
-                Err(format!("{code} is {unit}, not a commune"))
-            }
+            None => Err(Problem::NoSuchCommune(code.to_owned())),
+            Some(unit) if unit.level != UnitLevel::Commune => Err(Problem::NotACommune {
+                code: code.to_owned(),
+                level: unit.level.as_str(),
+                name: unit.name.clone(),
+            }),
             Some(Unit {
                 ended_on: Some(on),
                 merged_into,
                 name,
                 ..
-            }) => Err(format!(
-                "commune {code} ({name}) ended on {on}{}: its villages belong to the new commune",
-                merged_into
-                    .as_ref()
-                    .map(|c| format!(", merged into {c}"))
-                    .unwrap_or_default()
-            )),
+            }) => Err(Problem::CommuneEnded {
+                code: code.to_owned(),
+                name: name.clone(),
+                on: on.to_string(),
+                merged_into: merged_into.clone(),
+            }),
             Some(_) => Ok(()),
         }
     }
 
     /// A code from the file: new, or already this commune's village.
-    fn check_written(&self, row: &VillageRow, code: &str) -> Result<String, String> {
+    fn check_written(&self, row: &VillageRow, code: &str) -> Result<String, Problem> {
         if let Some(unit) = self.existing.get(code) {
             let parent = unit.parent_code.as_deref();
             if unit.level != UnitLevel::Village || parent != Some(row.commune_code.as_str()) {
-                let unit = describe(unit.level.as_str(), &unit.name, parent);
-                return Err(format!("code {code} is already {unit}"));
+                return Err(Problem::CodeTaken {
+                    code: code.to_owned(),
+                    level: unit.level.as_str(),
+                    name: unit.name.clone(),
+                    parent: unit.parent_code.clone(),
+                });
             }
         }
         match self
             .by_name
             .get(&(row.commune_code.clone(), row.folded.clone()))
         {
-            Some(other) if other != code => Err(format!(
-                "commune {} already has {:?} with code {other}",
-                row.commune_code, row.name
-            )),
+            Some(other) if other != code => Err(Problem::NameHasCode {
+                commune: row.commune_code.clone(),
+                name: row.name.clone(),
+                code: other.clone(),
+            }),
             _ => Ok(code.to_owned()),
         }
     }
