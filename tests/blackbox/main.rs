@@ -13,4 +13,5 @@ mod support;
 mod telegram;
 mod transcripts;
 mod typed_codes;
+mod village_files;
 mod zalo;
