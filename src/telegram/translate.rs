@@ -138,6 +138,7 @@ fn file(meta: &FileMeta, kind: FileKind) -> FileUpload {
         kind: if too_large { FileKind::Other } else { kind },
         sha256: None,
         content: None,
+        too_large,
     }
 }
 

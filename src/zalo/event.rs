@@ -188,6 +188,7 @@ fn upload(url: String, kind: FileKind) -> FileUpload {
         kind,
         sha256: None,
         content: None,
+        too_large: false,
     }
 }
 

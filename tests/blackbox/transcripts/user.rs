@@ -22,6 +22,7 @@ impl Scene {
                 kind,
                 sha256: Some(format!("sha-of-{arg}")),
                 content: None,
+                too_large: false,
             })
         };
         Some(match kind {
@@ -44,6 +45,14 @@ impl Scene {
                 kind: FileKind::Other,
                 sha256: None,
                 content: Some(arg.replace('|', "\n").into_bytes()),
+                too_large: false,
+            }),
+            "too-large" => Incoming::File(FileUpload {
+                file_id: arg.to_owned(),
+                kind: FileKind::Other,
+                sha256: None,
+                content: None,
+                too_large: true,
             }),
             "empty" => Incoming::Text(String::new()),
             "long" => Incoming::Text("a".repeat(arg.parse().expect("length"))),
