@@ -379,6 +379,7 @@ text_keys! {
     VillageRemoved = "village_removed",
     VillageRenamed = "village_renamed",
     ImportMoreRows = "import_more_rows",
+    JobTooLong = "job_too_long",
     ImportProblemBadCode = "import_problem_bad_code",
     ImportProblemCodeOutside = "import_problem_code_outside",
     ImportProblemCodeTaken = "import_problem_code_taken",

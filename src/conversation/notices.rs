@@ -89,6 +89,12 @@ pub fn villages_imported(
     Reply::text(texts.fill(lang, K::VillagesImported, &args))
 }
 
+/// A job (a report, a village list) stopped at its time limit; nothing changed.
+pub fn job_too_long(texts: &Texts, lang: Lang, minutes: u64) -> Reply {
+    let args = [("minutes", Html::text(&minutes.to_string()))];
+    Reply::text(texts.fill(lang, K::JobTooLong, &args))
+}
+
 /// A commune's village list sent in chat, refused whole; `errors` already in the chat's
 /// language.
 pub fn villages_import_failed(texts: &Texts, lang: Lang, errors: Html) -> Reply {
