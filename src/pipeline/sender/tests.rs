@@ -167,11 +167,12 @@ async fn a_restarted_replica_takes_back_what_it_left_unsent() {
 
 #[tokio::test]
 async fn a_job_past_its_time_limit_is_stopped_reported_and_kept_as_failed_and_its_chat_goes_on() {
-    // Arrange: a chat's village import, then a reply behind it; jobs may run no time at all.
+    // Arrange: a chat's village import, then a reply behind it; jobs may run 200 ms, and the
+    // database is held by another writer, so the import waits for it far longer.
     let dir = TempDir::new().unwrap();
     let engine = engine(&dir).await;
     let channel = Arc::new(Counting::default());
-    let sender = start(&engine, &channel).with_job_limit(Duration::ZERO);
+    let sender = start(&engine, &channel).with_job_limit(Duration::from_millis(200));
     let job = Outgoing::Job {
         job: crate::engine::Job::ImportVillages {
             commune: "11083".into(),
@@ -192,8 +193,16 @@ async fn a_job_past_its_time_limit_is_stopped_reported_and_kept_as_failed_and_it
     tx.commit().await.unwrap();
     let job_id = queued[0].id;
 
+    let holder = engine.store().begin().await.unwrap();
+
     // Act
     sender.push(queued);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(8);
+    while channel.sent.lock().unwrap().len() < 2 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Marks are writes too: they wait for the other writer.
+    holder.rollback().await.unwrap();
     assert!(sender.flush(Duration::from_secs(10)).await);
 
     // Assert: the chat heard why, the next message went, the job's row is failed.
