@@ -100,6 +100,11 @@ impl Replay {
                 let url = zalo.host_file("villages.csv", csv);
                 user.file(&url, "villages.csv", "csv")
             }
+            // Over the chat's limit: the worker's download stops at it.
+            "too-large" => {
+                let url = zalo.host_file(arg, vec![b'a'; 1_500_000]);
+                user.file(&url, arg, "xlsx")
+            }
             "contact" => user.submit_info(arg),
             "empty" => user.text(""),
             "long" => user.text(&"a".repeat(arg.parse().expect("length"))),
