@@ -18,6 +18,16 @@ pub enum BenchCommand {
     /// 127.0.0.1: a teloxide echo bot (the floor), cnscd long-polling on SQLite, and two cnscd
     /// webhook replicas on PostgreSQL; updates/s and latency percentiles of each.
     Load(LoadBenchArgs),
+    /// Import one file of new villages of one commune at each size (1,000 … 100,000 by
+    /// default), each into a fresh SQLite database, and report the time of each.
+    Import(ImportBenchArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportBenchArgs {
+    /// The numbers of villages to import, one file each.
+    #[arg(long, value_delimiter = ',', default_values_t = [1_000, 5_000, 20_000, 100_000])]
+    pub villages: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -1,6 +1,6 @@
 //! `cnscd-bench`: the benchmarks, apart from the product binary (which carries none of
 //! their code nor the fake Bot API). `cargo run --release -p cnscd-bench --
-//! registration|search|report|load …`; `--help` says what each measures.
+//! registration|search|report|load|import …`; `--help` says what each measures.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -73,6 +73,12 @@ async fn run(cli: BenchCli) -> anyhow::Result<()> {
                 .await
                 .context("The report bench failed")?;
             print!("{figures}");
+        }
+        BenchCommand::Import(args) => {
+            let report = cnscd_bench::import::run(&args.villages)
+                .await
+                .context("The import bench failed")?;
+            print!("{report}");
         }
         BenchCommand::Load(args) => {
             let options = cnscd_bench::serve::LoadOptions {

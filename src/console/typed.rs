@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWrite;
 
 use super::{Console, ConsoleError};
-use crate::conversation::{FileKind, FileUpload, Incoming};
+use crate::conversation::{FileKind, FileUpload, Incoming, VILLAGES_FILE_MAX_BYTES};
 use crate::i18n::K;
 
 impl<W: AsyncWrite + Unpin> Console<'_, W> {
@@ -60,9 +60,10 @@ async fn read_file(path: &Path, store: &crate::storage::Store) -> Option<FileUpl
         Some("jpg" | "jpeg" | "png") => FileKind::Photo,
         _ => FileKind::Other,
     };
-    // A CSV (a commune's village list) travels with its content, as on Telegram.
-    let content =
-        (extension.as_deref() == Some("csv") && bytes.len() <= 1024 * 1024).then(|| bytes.clone());
+    // A village list (CSV or spreadsheet) travels with its content, as on Telegram.
+    let village_list = matches!(extension.as_deref(), Some("csv" | "xlsx" | "txt" | "tsv"));
+    let too_large = bytes.len() as u64 > VILLAGES_FILE_MAX_BYTES;
+    let content = (village_list && !too_large).then(|| bytes.clone());
     let kept = match kind {
         FileKind::Other => false,
         FileKind::Photo | FileKind::Pdf => match store.keep_scan(bytes).await {
@@ -79,5 +80,6 @@ async fn read_file(path: &Path, store: &crate::storage::Store) -> Option<FileUpl
         sha256: Some(sha256),
         kept,
         content,
+        too_large: village_list && too_large,
     })
 }

@@ -41,6 +41,9 @@ pub struct FileUpload {
     /// The bytes of a small text file (a CSV of villages); adapters fill it for CSV files.
     #[serde(default, with = "crate::base64_bytes::option")]
     pub content: Option<Vec<u8>>,
+    /// Larger than the question takes: not downloaded, and the chat told the limit.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub too_large: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

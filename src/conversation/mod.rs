@@ -119,6 +119,10 @@ pub struct Outcome {
     pub need: Option<Need>,
 }
 
+/// The largest village list a chat may send (CSV or XLSX): a commune's list is a few
+/// kilobytes; a megabyte holds tens of thousands of rows, far past the rows a chat may send.
+pub const VILLAGES_FILE_MAX_BYTES: u64 = 1024 * 1024;
+
 /// A file the chat's current question asks for: only then is a file a user sends fetched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExpectedFile {

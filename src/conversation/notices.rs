@@ -105,13 +105,16 @@ pub fn villages_imported(
     Reply::text(texts.fill(lang, K::VillagesImported, &args))
 }
 
-/// A commune's village list sent in chat, refused whole.
-pub fn villages_import_failed(texts: &Texts, lang: Lang, errors: &str) -> Reply {
-    Reply::text(texts.fill(
-        lang,
-        K::VillagesImportFailed,
-        &[("errors", Html::text(errors))],
-    ))
+/// A job (a report, a village list) stopped at its time limit; nothing changed.
+pub fn job_too_long(texts: &Texts, lang: Lang, minutes: u64) -> Reply {
+    let args = [("minutes", Html::text(&minutes.to_string()))];
+    Reply::text(texts.fill(lang, K::JobTooLong, &args))
+}
+
+/// A commune's village list sent in chat, refused whole; `errors` already in the chat's
+/// language.
+pub fn villages_import_failed(texts: &Texts, lang: Lang, errors: Html) -> Reply {
+    Reply::text(texts.fill(lang, K::VillagesImportFailed, &[("errors", errors)]))
 }
 
 /// To a team's heads: a member asked to leave it.

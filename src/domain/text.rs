@@ -22,6 +22,16 @@ pub fn fold(input: &str) -> String {
         .join(" ")
 }
 
+/// Whether a text holds characters that are not text: control characters (bell, escape
+/// sequences that recolour a terminal) and the invisible marks that reverse its direction.
+/// Tabs and line breaks count too: a name has none once [`clean`]ed.
+pub fn has_control_characters(text: &str) -> bool {
+    text.chars().any(|c| {
+        c.is_control()
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    })
+}
+
 /// True when two texts name the same thing once case, normal form and diacritics are ignored.
 pub fn same_words(a: &str, b: &str) -> bool {
     fold(a) == fold(b)

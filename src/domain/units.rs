@@ -59,11 +59,14 @@ pub enum VillageNameError {
     Length,
     #[error("a village name needs letters")]
     NoLetters,
+    #[error("a name has no control characters")]
+    ControlCharacters,
 }
 
 /// A village name as typed in chat or written in an import file: cleaned (NFC, single
 /// spaces), 2 to [`VILLAGE_NAME_MAX`] characters, with letters (not `12345` nor `---`).
-/// One check for both ways in, so a file cannot store what the chat would refuse.
+/// No control characters: a name is printed raw in terminals and digests. One check for
+/// both ways in, so a file cannot store what the chat would refuse.
 pub fn parse_village_name(input: &str) -> Result<String, VillageNameError> {
     let trimmed = input.trim();
     if !trimmed.is_empty() && !trimmed.chars().any(char::is_alphabetic) {
@@ -71,6 +74,9 @@ pub fn parse_village_name(input: &str) -> Result<String, VillageNameError> {
     }
     let name = super::decision::parse_short_text(input, VILLAGE_NAME_MAX)
         .map_err(|_| VillageNameError::Length)?;
+    if super::text::has_control_characters(&name) {
+        return Err(VillageNameError::ControlCharacters);
+    }
     if name.chars().count() < 2 {
         return Err(VillageNameError::Length);
     }
@@ -105,5 +111,24 @@ mod tests {
             Err(VillageNameError::NoLetters)
         );
         assert_eq!(parse_village_name("--"), Err(VillageNameError::NoLetters));
+    }
+
+    #[test]
+    fn a_village_name_with_control_characters_is_refused() {
+        for name in [
+            "Thôn\x07Chuông\x1b[31m Đỏ",
+            "Thôn Đông\u{202E}nơS",
+            "Thôn\u{0}Tây",
+        ] {
+            assert_eq!(
+                parse_village_name(name),
+                Err(VillageNameError::ControlCharacters),
+                "{name:?}"
+            );
+        }
+        assert_eq!(
+            parse_village_name("Thôn\tĐông\nSơn"),
+            Ok("Thôn Đông Sơn".into())
+        );
     }
 }

@@ -1,9 +1,10 @@
 //! What a step does after its transaction has committed: long jobs an official asked for.
 
 use super::effects::Job;
+use super::import_messages::import_failure;
 use super::{ChatKey, Engine, EngineError};
 use crate::conversation::{notices, Reply, ReportFile};
-use crate::i18n::Lang;
+use crate::i18n::{Html, Lang, K};
 
 impl Engine {
     /// An official's report: the summary, the coverage chart and the spreadsheet (or the
@@ -25,8 +26,8 @@ impl Engine {
         }
     }
 
-    /// A CSV of villages sent in chat: imported in its own transaction, all or nothing, and
-    /// only for the official's commune.
+    /// A village list sent in chat (CSV or spreadsheet): imported in its own transaction,
+    /// all or nothing, only for the official's commune, and answered in the chat's language.
     pub(super) async fn after_commit(
         &self,
         chat: &ChatKey,
@@ -50,18 +51,29 @@ impl Engine {
                 let codes: Vec<String> = report.villages.iter().map(|v| v.code.clone()).collect();
                 self.refresh_index(&codes).await?;
                 let (inserted, updated) = (report.inserted, report.updated);
-                Ok(notices::villages_imported(
+                let mut reply = notices::villages_imported(
                     &self.texts,
                     lang,
                     inserted,
                     updated,
                     report.unchanged,
-                ))
+                );
+                if report.assumed_commune {
+                    let name = self.store.unit(&commune).await?.map(|unit| unit.name);
+                    let name = Html::text(name.as_deref().unwrap_or(&commune));
+                    let into = self
+                        .texts
+                        .fill(lang, K::VillagesImportedInto, &[("commune", name)]);
+                    reply.text = Html::markup(format!("{}\n{}", reply.text, into));
+                }
+                Ok(reply)
             }
             Err(error) => {
-                tracing::info!(chat = %chat.id, "villages CSV refused");
-                let errors = error.to_string();
-                Ok(notices::villages_import_failed(&self.texts, lang, &errors))
+                tracing::info!(chat = %chat.id, %error, "villages file refused");
+                match import_failure(&self.texts, lang, &error) {
+                    Some(errors) => Ok(notices::villages_import_failed(&self.texts, lang, errors)),
+                    None => Ok(notices::internal_error(&self.texts, lang)),
+                }
             }
         }
     }

@@ -7,6 +7,7 @@ mod after_commit;
 mod chat;
 pub(crate) mod context;
 mod effects;
+mod import_messages;
 mod limits;
 mod lookups;
 mod question;

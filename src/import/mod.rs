@@ -7,6 +7,7 @@
 
 mod csv_file;
 pub mod merge_villages;
+mod problem;
 pub mod reorganize;
 mod units;
 mod villages;
@@ -22,12 +23,16 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 
 use crate::domain::text::{clean, fold};
+use crate::domain::units::parse_village_name;
 use crate::storage::units::{all_units_in_tx, upsert_units};
 use crate::storage::{NewUnit, StorageError, Store, Tx, Unit};
 
 use csv_file::{Columns, CsvFile, Row};
+pub use problem::Problem;
 pub use units::import_units;
-pub use villages::{import_villages, import_villages_of_commune, import_villages_renaming};
+pub use villages::{
+    import_villages, import_villages_of_commune, import_villages_renaming, MAX_CHAT_ROWS,
+};
 
 /// The 2022 example: Tứ Kỳ district's communes (Hải Dương), the district of the seed letter.
 /// Loaded only when asked for (`cnscd units example`, the console trial, tests); since 1 July
@@ -48,6 +53,8 @@ pub struct ImportReport {
     pub names_kept: Vec<Renamed>,
     /// The database held only the untouched 2022 example, which the file replaced.
     pub replaced_example: bool,
+    /// The file had no commune column: its villages are the official's own commune's.
+    pub assumed_commune: bool,
 }
 
 /// A stored village whose name a file spells otherwise.
@@ -78,21 +85,32 @@ pub struct ImportedVillage {
 pub struct RowError {
     /// 1-based line of the file where the row starts; the header is line 1.
     pub line: u64,
-    pub reason: String,
+    /// Everything wrong with the row, at least one thing.
+    pub problems: Vec<Problem>,
 }
 
 impl RowError {
-    fn new(line: u64, reason: impl Into<String>) -> RowError {
+    fn new(line: u64, problem: impl Into<Problem>) -> RowError {
         RowError {
             line,
-            reason: reason.into(),
+            problems: vec![problem.into()],
         }
+    }
+
+    fn many(line: u64, problems: Vec<Problem>) -> RowError {
+        RowError { line, problems }
+    }
+
+    /// The problems in English, for the command line and the logs.
+    pub fn reason(&self) -> String {
+        let problems: Vec<String> = self.problems.iter().map(Problem::to_string).collect();
+        problems.join("; ")
     }
 }
 
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}", self.line, self.reason)
+        write!(f, "line {}: {}", self.line, self.reason())
     }
 }
 
@@ -105,6 +123,9 @@ pub enum ImportError {
     BadRows(Vec<RowError>),
     #[error("could not save the import")]
     Storage(#[from] StorageError),
+    /// A file sent in chat with more rows than a chat may send.
+    #[error("the file has {rows} rows; at most {max} are taken at once")]
+    TooManyRows { rows: usize, max: usize },
 }
 
 fn list_bad_rows(rows: &[RowError]) -> String {
@@ -135,52 +156,54 @@ pub async fn load_default_units_if_empty(
 
 /// Collects every problem of one row, so a single pass reports them all.
 #[derive(Default)]
-struct Checks(Vec<String>);
+struct Checks(Vec<Problem>);
 
 impl Checks {
-    fn push(&mut self, problem: String) {
-        self.0.push(problem);
+    fn push(&mut self, problem: impl Into<Problem>) {
+        self.0.push(problem.into());
     }
 
     /// An official code: digits only.
-    fn code(&mut self, column: &str, value: &str) -> String {
+    fn code(&mut self, column: &'static str, value: &str) -> String {
         if value.is_empty() {
-            self.push(format!("{column} is empty"));
+            self.push(Problem::Empty(column));
         } else if !value.bytes().all(|byte| byte.is_ascii_digit()) {
-            self.push(format!("{column} {value:?} is not made of digits"));
+            let value = value.to_owned();
+            self.push(Problem::NotDigits { column, value });
         }
         value.to_owned()
     }
 
-    /// A place name, cleaned (NFC, single spaces).
-    fn name(&mut self, column: &str, value: &str) -> String {
+    /// A place name, cleaned (NFC, single spaces), with the checks of a village name typed
+    /// in chat: 2 to 80 characters, letters, no control characters.
+    fn name(&mut self, column: &'static str, value: &str) -> String {
         let name = clean(value);
         if name.is_empty() {
-            self.push(format!("{column} is empty"));
+            self.push(Problem::Empty(column));
+        } else if let Err(error) = parse_village_name(value) {
+            self.push(format!("{column}: {error}"));
         }
         name
     }
 
     /// An optional value checked by `parse`; the value itself stays out of the message.
-    fn parsed<T, E: fmt::Display>(
+    fn parsed<T, E>(
         &mut self,
-        column: &str,
         value: &str,
         parse: impl FnOnce(&str) -> Result<T, E>,
+        problem: impl FnOnce(E) -> Problem,
     ) -> Option<T> {
         if value.is_empty() {
             return None;
         }
-        parse(value)
-            .map_err(|error| self.push(format!("{column}: {error}")))
-            .ok()
+        parse(value).map_err(|error| self.push(problem(error))).ok()
     }
 
-    fn finish<T>(self, value: T) -> Result<T, String> {
+    fn finish<T>(self, value: T) -> Result<T, Vec<Problem>> {
         if self.0.is_empty() {
             Ok(value)
         } else {
-            Err(self.0.join("; "))
+            Err(self.0)
         }
     }
 }

@@ -244,9 +244,9 @@ async fn a_two_level_file_does_not_silently_move_communes_that_sit_under_a_distr
     };
     assert_eq!(rows[0].line, 2);
     assert!(
-        rows[0].reason.contains("units reorganize"),
+        rows[0].reason().contains("units reorganize"),
         "{}",
-        rows[0].reason
+        rows[0].reason()
     );
     let stored = store.unit("11074").await.unwrap().unwrap();
     assert_eq!(stored.parent_code.as_deref(), Some("298"));

@@ -164,9 +164,12 @@ fn plan(file: CsvFile) -> Result<(Vec<NewUnit>, HashMap<String, u64>), ImportErr
     let mut errors = file.errors;
     let mut plan = Plan::default();
     for row in &file.rows {
-        let added = parse_row(row, &file.columns).and_then(|units| plan.add(units, row.line));
-        if let Err(reason) = added {
-            errors.push(RowError::new(row.line, reason));
+        let added = parse_row(row, &file.columns).and_then(|units| {
+            plan.add(units, row.line)
+                .map_err(|reason| vec![reason.into()])
+        });
+        if let Err(problems) = added {
+            errors.push(RowError::many(row.line, problems));
         }
     }
     if errors.is_empty() {

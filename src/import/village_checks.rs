@@ -23,7 +23,7 @@ fn now() -> DateTime<Utc> {
 
 fn refused(result: Result<ImportReport, ImportError>) -> Vec<(u64, String)> {
     match result {
-        Err(ImportError::BadRows(rows)) => rows.into_iter().map(|r| (r.line, r.reason)).collect(),
+        Err(ImportError::BadRows(rows)) => rows.into_iter().map(|r| (r.line, r.reason())).collect(),
         other => panic!("expected bad rows, got {other:?}"),
     }
 }
@@ -74,4 +74,35 @@ async fn village_names_from_a_file_have_the_limits_of_the_chat() {
     assert_eq!(lines, [2, 3], "{rows:?}");
     assert!(rows[0].1.len() < 200, "the long name is not echoed back");
     assert_eq!(store.children(Some("11083")).await.unwrap(), vec![]);
+}
+
+#[tokio::test]
+async fn a_village_file_with_control_characters_in_a_name_is_refused() {
+    let (_dir, store) = store_with_tu_ky().await;
+    let file = "commune_code,name\n11083,Thôn\x07Chuông\x1b[31m Đỏ\n11083,Thôn Hợp Lệ\n";
+
+    let rows = refused(import_villages(&store, file.as_bytes(), now()).await);
+
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].0, 2);
+    assert!(rows[0].1.contains("control characters"), "{rows:?}");
+    assert_eq!(store.children(Some("11083")).await.unwrap(), vec![]);
+}
+
+#[tokio::test]
+async fn a_units_file_gets_the_name_checks_of_the_chat() {
+    let (_dir, store) = store_with_tu_ky().await;
+    let header = "code,name,kind,district_code,district_name,province_code,province_name\n";
+    let file = format!(
+        "{header}11083,Xã Đại\x1b[31mSơn,xã,298,Huyện Tứ Kỳ,30,Tỉnh Hải Dương\n\
+         11086,12345,xã,298,Huyện Tứ Kỳ,30,Tỉnh Hải Dương\n"
+    );
+
+    let rows = refused(import_units(&store, file.as_bytes(), now()).await);
+
+    let lines: Vec<u64> = rows.iter().map(|r| r.0).collect();
+    assert_eq!(lines, [2, 3], "{rows:?}");
+    assert!(rows[0].1.contains("control characters"), "{rows:?}");
+    let dai_son = store.unit("11083").await.unwrap().unwrap();
+    assert_eq!(dai_son.name, "Xã Đại Sơn");
 }

@@ -12,9 +12,10 @@ use std::io::Read;
 
 use chrono::{DateTime, Utc};
 
+use super::csv_file::Layout;
 use super::{
     apply, bad_rows, existing_units, kind_from_prefix, Checks, Columns, CsvFile, ImportError,
-    ImportReport, ImportedVillage, Renamed, Row, RowError,
+    ImportReport, ImportedVillage, Problem, Renamed, Row, RowError,
 };
 use crate::domain::text::fold;
 use crate::domain::units::parse_village_name;
@@ -25,8 +26,40 @@ mod resolve;
 
 use resolve::Resolver;
 
-const REQUIRED: [&str; 2] = ["commune_code", "name"];
-const OPTIONAL: [&str; 3] = ["code", "head_name", "head_phone"];
+/// Without `commune_code`, a file sent in chat is of the official's own commune; the
+/// command line asks for the column.
+const REQUIRED: [&str; 1] = ["name"];
+const OPTIONAL: [&str; 4] = ["commune_code", "code", "head_name", "head_phone"];
+/// The names Vietnamese spreadsheets give the columns (folded, punctuation as spaces).
+const ALIASES: [(&str, &str); 22] = [
+    ("ma xa", "commune_code"),
+    ("ma xa phuong", "commune_code"),
+    ("ma don vi", "commune_code"),
+    ("ten thon", "name"),
+    ("ten", "name"),
+    ("thon", "name"),
+    ("ten thon to dan pho", "name"),
+    ("ten thon tdp", "name"),
+    ("ten khu dan cu", "name"),
+    ("ma thon", "code"),
+    ("truong thon", "head_name"),
+    ("ten truong thon", "head_name"),
+    ("ho ten truong thon", "head_name"),
+    ("ho va ten truong thon", "head_name"),
+    ("so dien thoai", "head_phone"),
+    ("dien thoai", "head_phone"),
+    ("sdt", "head_phone"),
+    ("sdt truong thon", "head_phone"),
+    ("so dien thoai truong thon", "head_phone"),
+    ("stt", ""),
+    ("tt", ""),
+    ("so tt", ""),
+];
+const LAYOUT: Layout<'static> = Layout {
+    required: &REQUIRED,
+    optional: &OPTIONAL,
+    aliases: &ALIASES,
+};
 /// Folded name prefix → kind word; any other name is a thôn.
 const KINDS: [(&str, &str); 2] = [("khu", "khu dân cư"), ("to dan pho", "tổ dân phố")];
 const DEFAULT_KIND: &str = "thôn";
@@ -52,15 +85,20 @@ pub async fn import_villages_renaming(
     import_villages_within(store, reader, None, true, now).await
 }
 
+/// The most rows a file sent in chat may have: a commune has tens of villages, a few
+/// hundred after the 2025 mergers; a longer file is a mistake, and refused before any work.
+pub const MAX_CHAT_ROWS: usize = 1_000;
+
 /// Like [`import_villages`], but every row must belong to `commune` (a commune official's
-/// file sent in chat may not touch other communes).
+/// file sent in chat may not touch other communes); a file without a `commune_code` column
+/// is of that commune. At most [`MAX_CHAT_ROWS`] rows.
 pub async fn import_villages_of_commune(
     store: &Store,
     commune: &str,
-    csv: &[u8],
+    file: &[u8],
     now: DateTime<Utc>,
 ) -> Result<ImportReport, ImportError> {
-    import_villages_within(store, csv, Some(commune), false, now).await
+    import_villages_within(store, file, Some(commune), false, now).await
 }
 
 async fn import_villages_within(
@@ -70,16 +108,29 @@ async fn import_villages_within(
     rename: bool,
     now: DateTime<Utc>,
 ) -> Result<ImportReport, ImportError> {
-    let (rows, mut errors) = parse(CsvFile::read(reader, &REQUIRED, &OPTIONAL)?);
+    let file = CsvFile::read_as(reader, &LAYOUT)?;
+    let rows_in_file = file.rows.len() + file.errors.len();
+    if only_commune.is_some() && rows_in_file > MAX_CHAT_ROWS {
+        return Err(ImportError::TooManyRows {
+            rows: rows_in_file,
+            max: MAX_CHAT_ROWS,
+        });
+    }
+    let assumed_commune = !file.columns.contains_key("commune_code");
+    if assumed_commune && only_commune.is_none() {
+        let missing = Problem::MissingColumns("commune_code".into());
+        return Err(bad_rows(vec![RowError::new(1, missing)]));
+    }
+    let (rows, mut errors) = parse(file, only_commune.unwrap_or_default());
     if let Some(commune) = only_commune {
         for row in rows.iter().filter(|r| r.commune_code != commune) {
-            errors.push(RowError {
-                line: row.line,
-                reason: format!("commune {} is not yours ({commune})", row.commune_code),
-            });
+            let problem = Problem::NotYours {
+                commune: row.commune_code.clone(),
+                yours: commune.to_owned(),
+            };
+            errors.push(RowError::new(row.line, problem));
         }
         if !errors.is_empty() {
-            errors.sort_by_key(|e| e.line);
             return Err(bad_rows(errors));
         }
     }
@@ -96,6 +147,7 @@ async fn import_villages_within(
     report.villages = villages;
     report.renamed = renamed;
     report.names_kept = kept;
+    report.assumed_commune = assumed_commune;
     Ok(report)
 }
 
@@ -142,29 +194,33 @@ struct VillageRow {
 }
 
 /// The rows of the file that are fine on their own and unique within it, and the others.
-fn parse(file: CsvFile) -> (Vec<VillageRow>, Vec<RowError>) {
+/// A file without a commune column is of `own_commune`.
+fn parse(file: CsvFile, own_commune: &str) -> (Vec<VillageRow>, Vec<RowError>) {
     let mut errors = file.errors;
     let mut rows = Vec::new();
     let mut names = HashMap::new();
     let mut codes = HashMap::new();
     for row in &file.rows {
-        let checked = parse_row(row, &file.columns).and_then(|village| {
+        let checked = parse_row(row, &file.columns, own_commune).and_then(|village| {
             let key = (village.commune_code.clone(), village.folded.clone());
             first_use(&mut names, key, row.line).map_err(|first| {
-                format!(
-                    "{:?} of commune {} is also on line {first}",
-                    village.name, village.commune_code
-                )
+                vec![Problem::NameTwice {
+                    name: village.name.clone(),
+                    commune: village.commune_code.clone(),
+                    first,
+                }]
             })?;
             if let Some(code) = &village.code {
-                first_use(&mut codes, code.clone(), row.line)
-                    .map_err(|first| format!("code {code} is also on line {first}"))?;
+                first_use(&mut codes, code.clone(), row.line).map_err(|first| {
+                    let code = code.clone();
+                    vec![Problem::CodeTwice { code, first }]
+                })?;
             }
             Ok(village)
         });
         match checked {
             Ok(village) => rows.push(village),
-            Err(reason) => errors.push(RowError::new(row.line, reason)),
+            Err(problems) => errors.push(RowError::many(row.line, problems)),
         }
     }
     (rows, errors)
@@ -181,29 +237,36 @@ fn first_use<K: Hash + Eq>(seen: &mut HashMap<K, u64>, key: K, line: u64) -> Res
     }
 }
 
-fn parse_row(row: &Row, columns: &Columns) -> Result<VillageRow, String> {
+fn parse_row(row: &Row, columns: &Columns, own_commune: &str) -> Result<VillageRow, Vec<Problem>> {
     let field = |column: &str| row.get(columns, column);
     let mut check = Checks::default();
-    let commune_code = check.code("commune_code", field("commune_code"));
+    let commune_code = if columns.contains_key("commune_code") {
+        check.code("commune_code", field("commune_code"))
+    } else {
+        own_commune.to_owned()
+    };
     let name = check
-        .parsed("name", field("name"), parse_village_name)
+        .parsed(field("name"), parse_village_name, Problem::Name)
         .unwrap_or_default();
     if field("name").is_empty() {
-        check.push("name is empty".into());
+        check.push(Problem::Empty("name"));
     }
     let code = Some(field("code")).filter(|code| !code.is_empty());
     if let Some(code) = code.filter(|code| !valid_code(code)) {
-        check.push(format!(
-            "code {code:?} is not up to {MAX_CODE_CHARS} letters, digits, '-', '_' or '.'"
-        ));
+        let code = code.chars().take(MAX_CODE_CHARS + 1).collect();
+        check.push(Problem::BadCode {
+            code,
+            max: MAX_CODE_CHARS,
+        });
     } else if let Some(code) = code.filter(|code| !code.starts_with(&format!("{commune_code}-"))) {
         // Another commune's prefix would take a code its own "add village" generates later.
-        check.push(format!(
-            "code {code:?} must start with the commune's code: {commune_code}-"
-        ));
+        check.push(Problem::CodeOutsideCommune {
+            code: code.to_owned(),
+            commune: commune_code.clone(),
+        });
     }
-    let head_name = check.parsed("head_name", field("head_name"), PersonName::parse);
-    let head_phone = check.parsed("head_phone", field("head_phone"), PhoneNumber::parse);
+    let head_name = check.parsed(field("head_name"), PersonName::parse, Problem::HeadName);
+    let head_phone = check.parsed(field("head_phone"), PhoneNumber::parse, Problem::HeadPhone);
     check.finish(VillageRow {
         line: row.line,
         commune_code,

@@ -23,6 +23,10 @@ use marks::mark_forever;
 
 /// Rows read per look at the outbox.
 const POLL_ROWS: i64 = 500;
+/// The longest a job (a report, a village import) may run: it holds its chat's queue, so a
+/// longer one is stopped, its work rolled back, the chat told, and its row kept as failed.
+/// The whole country's spreadsheet takes about 15 s on a small server.
+pub const JOB_LIMIT: Duration = Duration::from_secs(120);
 
 /// An outbox row on its way.
 #[derive(Debug, Clone)]
@@ -34,6 +38,8 @@ pub struct Queued {
     is_alert: bool,
     /// The parts still to send (a job's reply is made when it comes to it).
     parts: Option<VecDeque<Reply>>,
+    /// Why the row is kept as failed once its parts are sent (a job stopped at its limit).
+    failed: Option<String>,
 }
 
 impl Queued {
@@ -51,6 +57,7 @@ impl Queued {
             body,
             is_alert,
             parts: None,
+            failed: None,
         }
     }
 }
@@ -88,6 +95,8 @@ struct Inner {
     metrics: Metrics,
     /// A claim older than this is taken to have died with its replica.
     stale_after: Mutex<chrono::Duration>,
+    /// See [`JOB_LIMIT`].
+    job_limit: Mutex<Duration>,
 }
 
 impl Sender {
@@ -99,6 +108,16 @@ impl Sender {
                 .lock()
                 .unwrap_or_else(|p| p.into_inner()) = wait;
         }
+        self
+    }
+
+    /// Stops jobs after `limit` instead of [`JOB_LIMIT`].
+    pub fn with_job_limit(self, limit: Duration) -> Sender {
+        *self
+            .inner
+            .job_limit
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = limit;
         self
     }
 
@@ -118,6 +137,7 @@ impl Sender {
             marks,
             metrics,
             stale_after: Mutex::new(chrono::Duration::seconds(15)),
+            job_limit: Mutex::new(JOB_LIMIT),
         });
         tokio::spawn(mark_forever(Arc::downgrade(&inner), queue));
         Sender { inner }
@@ -262,6 +282,10 @@ impl Inner {
 
     fn stale_after(&self) -> chrono::Duration {
         *self.stale_after.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn job_limit(&self) -> Duration {
+        *self.job_limit.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 

@@ -29,7 +29,7 @@ pub const MAX_ATTEMPTS: i64 = 3;
 const ROUND_EVENTS: i64 = 200;
 /// The largest files a step reads: a scanned decision, a commune's village list.
 const MAX_SCAN_BYTES: u64 = 20 * 1024 * 1024;
-const MAX_CSV_BYTES: u64 = 1024 * 1024;
+const MAX_CSV_BYTES: u64 = crate::conversation::VILLAGES_FILE_MAX_BYTES;
 
 /// Applies recorded events. Cheap to clone.
 #[derive(Clone)]

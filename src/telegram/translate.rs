@@ -139,6 +139,7 @@ fn file(meta: &FileMeta, kind: FileKind) -> FileUpload {
         sha256: None,
         kept: false,
         content: None,
+        too_large,
     }
 }
 

@@ -202,6 +202,7 @@ fn upload(url: String, kind: FileKind) -> FileUpload {
         sha256: None,
         kept: false,
         content: None,
+        too_large: false,
     }
 }
 

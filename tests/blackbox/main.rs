@@ -14,4 +14,5 @@ mod support;
 mod telegram;
 mod transcripts;
 mod typed_codes;
+mod village_files;
 mod zalo;

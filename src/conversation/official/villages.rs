@@ -3,7 +3,7 @@
 use super::super::input::{Action, Input};
 use super::super::lookup::{Lookup, Need};
 use super::super::turn::Turn;
-use super::super::{Effect, State};
+use super::super::{Effect, State, VILLAGES_FILE_MAX_BYTES};
 use super::{checked, own_unit, refuse, units};
 use crate::domain::access;
 use crate::domain::text::same_words;
@@ -67,6 +67,13 @@ pub fn on_input(turn: &mut Turn<'_>, state: State, input: Input) -> State {
     match (state, input) {
         (State::AddingVillage, Input::Text(text)) => add_village(turn, &text),
         (State::RenamingVillage { code }, Input::Text(text)) => rename_village(turn, code, &text),
+        (State::AwaitingVillagesCsv, Input::File(file)) if file.too_large => {
+            let max = Html::text(&format!("{} MB", VILLAGES_FILE_MAX_BYTES / (1024 * 1024)));
+            let why = turn.fill(K::VillagesFileTooLarge, &[("max", max)]);
+            turn.say_html(why);
+            ask(turn, &State::AwaitingVillagesCsv);
+            State::AwaitingVillagesCsv
+        }
         (State::AwaitingVillagesCsv, Input::File(file)) => match file.content {
             Some(csv) => {
                 let Some((_, commune)) = own_unit(turn) else {

@@ -11,7 +11,7 @@ pub(super) fn in_village_file(error: ImportError) -> ImportError {
     match error {
         ImportError::BadRows(rows) => ImportError::BadRows(
             rows.into_iter()
-                .map(|row| RowError::new(row.line, format!("village file: {}", row.reason)))
+                .map(|row| RowError::new(row.line, format!("village file: {}", row.reason())))
                 .collect(),
         ),
         other => other,
@@ -80,7 +80,7 @@ pub(super) fn parse_map(file: CsvFile) -> (Vec<MapRow>, Vec<RowError>) {
         };
         match check.finish(parsed) {
             Ok(parsed) => rows.push(parsed),
-            Err(reason) => errors.push(RowError::new(row.line, reason)),
+            Err(problems) => errors.push(RowError::many(row.line, problems)),
         }
     }
     (rows, errors)
@@ -93,7 +93,7 @@ pub(super) fn parse_villages(file: CsvFile) -> Result<Vec<(u64, String, String)>
         let village = row.get(&file.columns, "village_code").to_owned();
         let mut check = Checks::default();
         if village.is_empty() {
-            check.push("village_code is empty".into());
+            check.push("village_code is empty");
         }
         let commune = check.code(
             "new_commune_code",
@@ -101,7 +101,7 @@ pub(super) fn parse_villages(file: CsvFile) -> Result<Vec<(u64, String, String)>
         );
         match check.finish((row.line, village, commune)) {
             Ok(parsed) => rows.push(parsed),
-            Err(reason) => errors.push(RowError::new(row.line, reason)),
+            Err(problems) => errors.push(RowError::many(row.line, problems)),
         }
     }
     if errors.is_empty() {

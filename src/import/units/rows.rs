@@ -1,7 +1,7 @@
 //! One row of the units file read into its province, district (before 2025) and commune,
 //! with the kind words their names and columns must carry.
 
-use super::super::{kind_from_prefix, Checks, Columns, Row};
+use super::super::{kind_from_prefix, Checks, Columns, Problem, Row};
 use crate::domain::text::clean;
 use crate::storage::{NewUnit, UnitLevel};
 
@@ -18,7 +18,7 @@ const DISTRICT_KINDS: [(&str, &str); 4] = [
 
 /// A row's province, district (in the pre-2025 format) and commune, or all that is wrong
 /// with it.
-pub(super) fn parse_row(row: &Row, columns: &Columns) -> Result<Vec<NewUnit>, String> {
+pub(super) fn parse_row(row: &Row, columns: &Columns) -> Result<Vec<NewUnit>, Vec<Problem>> {
     if !columns.contains_key("district_code") {
         return parse_two_level_row(row, columns);
     }
@@ -59,7 +59,7 @@ pub(super) fn parse_row(row: &Row, columns: &Columns) -> Result<Vec<NewUnit>, St
 }
 
 /// A two-level row: the province and the commune directly under it.
-fn parse_two_level_row(row: &Row, columns: &Columns) -> Result<Vec<NewUnit>, String> {
+fn parse_two_level_row(row: &Row, columns: &Columns) -> Result<Vec<NewUnit>, Vec<Problem>> {
     let field = |column: &str| row.get(columns, column);
     let mut check = Checks::default();
     let code = check.code("code", field("code"));

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{ChatId, Inner, Mark, Queued};
+use crate::conversation::notices;
 use crate::engine::ChatKey;
 use crate::ops::metrics::ErrorKind;
 use crate::pipeline::outgoing::{delivery_parts, Outgoing};
@@ -39,6 +40,7 @@ impl Inner {
             // Progress on a message's parts is kept, so a retry resumes where it stopped.
             if let Some(front) = self.lock().chats.get_mut(&chat).and_then(|q| q.front_mut()) {
                 front.parts = message.parts.clone();
+                front.failed = message.failed.clone();
             }
             match result {
                 Ok(()) => {
@@ -46,7 +48,11 @@ impl Inner {
                     if message.is_alert {
                         self.metrics.alerts_sent(1);
                     }
-                    let _ = self.marks.send(Mark::Sent(message.id));
+                    let mark = match message.failed.take() {
+                        Some(reason) => Mark::Failed(message.id, reason),
+                        None => Mark::Sent(message.id),
+                    };
+                    let _ = self.marks.send(mark);
                 }
                 Err(SendError::RetryAfter(wait)) => {
                     tracing::info!(id = message.id, ?wait, "the channel asks this chat to wait");
@@ -108,7 +114,19 @@ impl Inner {
                 Outgoing::Job { job, lang } => {
                     let chat = ChatKey::new(channel.name(), message.chat_id.clone());
                     let file = channel.report_file();
-                    self.engine.run_job(&chat, *lang, job.clone(), file).await
+                    let run = self.engine.run_job(&chat, *lang, job.clone(), file);
+                    let limit = self.job_limit();
+                    match tokio::time::timeout(limit, run).await {
+                        Ok(reply) => reply,
+                        Err(_) => {
+                            // Dropped, the job's transaction rolls back: nothing changed.
+                            self.metrics.error(ErrorKind::Engine);
+                            tracing::error!(id = message.id, ?limit, "a job ran too long; stopped");
+                            message.failed = Some("job stopped at its time limit".into());
+                            let minutes = limit.as_secs().div_ceil(60).max(1);
+                            notices::job_too_long(self.engine.texts(), *lang, minutes)
+                        }
+                    }
                 }
             };
             message.parts = Some(delivery_parts(reply).into());

@@ -164,3 +164,58 @@ async fn a_restarted_replica_takes_back_what_it_left_unsent() {
     assert_eq!(taken, 5);
     assert_eq!(channel.sent.lock().unwrap().len(), 5);
 }
+
+#[tokio::test]
+async fn a_job_past_its_time_limit_is_stopped_reported_and_kept_as_failed_and_its_chat_goes_on() {
+    // Arrange: a chat's village import, then a reply behind it; jobs may run 200 ms, and the
+    // database is held by another writer, so the import waits for it far longer.
+    let dir = TempDir::new().unwrap();
+    let engine = engine(&dir).await;
+    let channel = Arc::new(Counting::default());
+    let sender = start(&engine, &channel).with_job_limit(Duration::from_millis(200));
+    let job = Outgoing::Job {
+        job: crate::engine::Job::ImportVillages {
+            commune: "11083".into(),
+            csv: "commune_code,name\n11083,Thôn Mới\n".as_bytes().to_vec(),
+        },
+        lang: crate::i18n::Lang::Vi,
+    };
+    let after = Outgoing::Reply(Reply::text(Html::text("after the job")));
+    let mut tx = engine.store().begin().await.unwrap();
+    let mut queued = Vec::new();
+    for body in [job, after] {
+        let json = body.to_json().unwrap();
+        let id = outbox::enqueue_claimed(&mut tx, "telegram", "7", &json, OWNER, Utc::now())
+            .await
+            .unwrap();
+        queued.push(Queued::new(id, "telegram", "7", body, false));
+    }
+    tx.commit().await.unwrap();
+    let job_id = queued[0].id;
+
+    let holder = engine.store().begin().await.unwrap();
+
+    // Act
+    sender.push(queued);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(8);
+    while channel.sent.lock().unwrap().len() < 2 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Marks are writes too: they wait for the other writer.
+    holder.rollback().await.unwrap();
+    assert!(sender.flush(Duration::from_secs(10)).await);
+
+    // Assert: the chat heard why, the next message went, the job's row is failed.
+    let sent = channel.sent.lock().unwrap().clone();
+    assert!(
+        sent.keys().any(|text| text.contains("nên trợ lý đã dừng")),
+        "{sent:?}"
+    );
+    assert_eq!(sent.get("after the job"), Some(&1), "{sent:?}");
+    let failed: Option<String> = sqlx::query_scalar("SELECT error FROM outbox WHERE id = $1")
+        .bind(job_id)
+        .fetch_one(engine.store().pool())
+        .await
+        .unwrap();
+    assert_eq!(failed.as_deref(), Some("job stopped at its time limit"));
+}

@@ -72,6 +72,7 @@ impl Worker {
             Err(crate::pipeline::FetchError::TooLarge) => {
                 tracing::info!(id = event.id, "file over the limit; not downloaded");
                 file.kind = crate::conversation::FileKind::Other;
+                file.too_large = true;
             }
             Err(error) => tracing::warn!(%error, id = event.id, "file not downloaded"),
         }

@@ -24,6 +24,7 @@ impl Scene {
                 // As the pipeline hands a downloaded scan to the core: kept.
                 kept: true,
                 content: None,
+                too_large: false,
             })
         };
         Some(match kind {
@@ -47,6 +48,15 @@ impl Scene {
                 sha256: None,
                 kept: false,
                 content: Some(arg.replace('|', "\n").into_bytes()),
+                too_large: false,
+            }),
+            "too-large" => Incoming::File(FileUpload {
+                file_id: arg.to_owned(),
+                kind: FileKind::Other,
+                sha256: None,
+                kept: false,
+                content: None,
+                too_large: true,
             }),
             "empty" => Incoming::Text(String::new()),
             "long" => Incoming::Text("a".repeat(arg.parse().expect("length"))),

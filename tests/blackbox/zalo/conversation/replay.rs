@@ -117,6 +117,11 @@ impl Replay {
                 prove(&self.app, arg, &chat).await;
                 self.user().submit_info(arg)
             }
+            // Over the chat's limit: the worker's download stops at it.
+            "too-large" => {
+                let url = zalo.host_file(arg, vec![b'a'; 1_500_000]);
+                user.file(&url, arg, "xlsx")
+            }
             "empty" => user.text(""),
             "long" => user.text(&"a".repeat(arg.parse().expect("length"))),
             "payload" => user.text(&format!("{PREFIX}{arg}")),
