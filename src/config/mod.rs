@@ -197,7 +197,9 @@ mod tests {
     fn a_webhook_is_served_on_the_path_of_its_url() {
         let args = serve_args(&["--webhook-url", "https://bot.example.org/tg/updates"]);
 
-        let mode = args.mode(Some("s3cret-s3cret-s3cret-s3cret-s3cret")).expect("a valid configuration");
+        let mode = args
+            .mode(Some("s3cret-s3cret-s3cret-s3cret-s3cret"))
+            .expect("a valid configuration");
 
         let ServeMode::Webhook {
             listen,
@@ -250,7 +252,9 @@ mod tests {
             "10.0.0.5:9100",
         ]);
 
-        let mode = args.mode(Some("s3cret-s3cret-s3cret-s3cret-s3cret")).expect("a valid configuration");
+        let mode = args
+            .mode(Some("s3cret-s3cret-s3cret-s3cret-s3cret"))
+            .expect("a valid configuration");
 
         let ServeMode::Webhook { listen, ops, .. } = mode else {
             panic!("not webhook mode: {mode:?}");
