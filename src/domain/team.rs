@@ -48,10 +48,16 @@ pub struct Member {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentSource {
-    /// The village head confirmed the member agreed.
+    /// The village head said the member agreed. Since the 2026 law only a record from
+    /// before it: kept shown until the person is reached, the head's card asks for a paper
+    /// consent or the person's own word instead.
     Head,
-    /// The member confirmed in chat, from the phone number's own account.
+    /// The member confirmed in chat, from the phone number's own account (or a village head
+    /// answered about their own number).
     Member,
+    /// The head stated that the person signed a consent on paper; recorded as such, with the
+    /// date of the statement (`phone_consent_at`).
+    Paper,
 }
 
 impl ConsentSource {
@@ -59,6 +65,7 @@ impl ConsentSource {
         match self {
             ConsentSource::Head => "head",
             ConsentSource::Member => "member",
+            ConsentSource::Paper => "paper",
         }
     }
 }

@@ -175,4 +175,5 @@ golden!(
     the_official_above_revokes_an_account,
     a_province_official_follows_the_communes_after_the_reform,
     a_members_own_word_outlives_a_heads_stale_edit,
+    a_person_sees_corrects_withdraws_and_erases_their_own_data,
 );
