@@ -16,7 +16,7 @@ use super::{DecisionNumber, MemberRole, PersonName, PhoneNumber};
 pub struct Team {
     pub leader_name: Option<PersonName>,
     pub leader_phone: Option<PhoneNumber>,
-    /// Whether residents may see the leader's number, and who said so (Decree 13/2023).
+    /// Whether residents may see the leader's number, and who said so (Law 91/2025/QH15).
     pub leader_consent: Option<ConsentSource>,
     pub members: Vec<Member>,
     pub decision: Decision,
@@ -40,7 +40,7 @@ pub struct Member {
     /// Their Zalo number, when it is not `phone`.
     #[serde(default)]
     pub zalo: Option<PhoneNumber>,
-    /// Whether residents may see the phone number (Decree 13/2023), and who said so.
+    /// Whether residents may see the phone number (Law 91/2025/QH15), and who said so.
     #[serde(default)]
     pub consent: Option<ConsentSource>,
 }
