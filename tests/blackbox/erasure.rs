@@ -50,6 +50,8 @@ mod tests {
     on_both_engines!(
         after_erasure_a_dump_of_the_whole_database_holds_neither_the_name_nor_the_number,
         erasure_drops_reports_waiting_to_be_sent_because_their_files_name_people,
+        a_person_erasing_themselves_from_their_own_chat_leaves_no_copy_either,
+        a_number_published_on_a_heads_word_before_2026_stays_shown_and_asks_for_a_paper,
     );
 }
 
@@ -294,6 +296,108 @@ async fn erasure_drops_reports_waiting_to_be_sent_because_their_files_name_peopl
         waiting().await,
         0,
         "the report with her name is not sent later"
+    );
+    app.finish().await;
+}
+
+/// Presses the button of `replies` whose label contains `label`, in `chat`.
+async fn press(app: &App, chat: &str, replies: &[Reply], label: &str) -> Vec<Reply> {
+    let button = replies
+        .iter()
+        .flat_map(|r| r.buttons.iter().flatten())
+        .find(|b| b.label.contains(label))
+        .unwrap_or_else(|| panic!("no button {label:?} in {replies:#?}"));
+    let chat = ChatKey::new(ChannelName::Console, chat);
+    app.engine
+        .handle(&chat, None, Incoming::Button(button.payload.clone()))
+        .await
+        .expect("handled")
+}
+
+async fn a_person_erasing_themselves_from_their_own_chat_leaves_no_copy_either(app: App) {
+    // Arrange: Bình's number and name in the team, her chat, the inbox and another chat's
+    // choices; her head is in chat.
+    team_with_binh(&app).await;
+    let head = app.invite(AccountRole::VillageHead, "11083-01").await;
+    app.say("head", &format!("/start {head}")).await;
+    received(app.store(), "head", &Incoming::Text("0912.345.679".into())).await;
+    let contact = Incoming::Contact {
+        phone: "+84912345679".into(),
+        own: true,
+    };
+    received(app.store(), "binh", &contact).await;
+    let chat = ChatKey::new(ChannelName::Console, "binh");
+    app.engine
+        .handle(&chat, None, contact)
+        .await
+        .expect("handled");
+
+    // Act: /dulieu, erase, confirm.
+    let data = app.say("binh", "/dulieu").await;
+    let asked = press(&app, "binh", &data, "Xoá dữ liệu của tôi").await;
+    let done = press(&app, "binh", &asked, "Có, xoá hẳn").await;
+
+    // Assert
+    assert!(
+        crate::security::said(&done).contains(&app.text(cnscd::i18n::K::MyDataErased)),
+        "{done:#?}"
+    );
+    let dump = dump(app.store()).await;
+    let left = naming_binh(&dump);
+    assert!(left.is_empty(), "copies of Bình left: {left:#?}");
+    assert!(
+        dump.contains("privacy.erased"),
+        "the request is logged: {dump}"
+    );
+    assert!(dump.contains("Lê Văn Cường"), "the rest of the team stays");
+    app.finish().await;
+}
+
+async fn a_number_published_on_a_heads_word_before_2026_stays_shown_and_asks_for_a_paper(app: App) {
+    // Arrange: Cường's number was published on the head's word, as before the 2026 law.
+    let member = |name: &str, phone: &str, consent| Member {
+        name: PersonName::parse(name).expect("name"),
+        role: MemberRole::YouthUnionSecretary,
+        role_detail: None,
+        phone: PhoneNumber::parse(phone).expect("phone"),
+        workplace: None,
+        zalo: None,
+        consent,
+    };
+    let team = Team {
+        leader_name: Some(PersonName::parse("Nguyễn Văn An").expect("name")),
+        leader_phone: Some(PhoneNumber::parse("0912 345 678").expect("phone")),
+        members: vec![
+            member("Lê Văn Cường", "0912 345 680", Some(ConsentSource::Head)),
+            member(BINH, BINH_PHONE, None),
+        ],
+        ..Team::default()
+    };
+    let mut tx = app.store().begin().await.expect("tx");
+    cnscd::storage::teams::save_team(&mut tx, "11083-01", &team, None, app.clock.now())
+        .await
+        .expect("saved");
+    tx.commit().await.expect("commit");
+    let head = app.invite(AccountRole::VillageHead, "11083-01").await;
+    app.say("head", &format!("/start {head}")).await;
+
+    // Act
+    let card = crate::security::said(&app.say("head", "/myteam").await);
+    app.say("resident", "/tim").await;
+    let public = crate::security::said(&app.say("resident", "Đông Sơn").await);
+
+    // Assert
+    assert!(
+        card.contains("0912 345 680 <i>(công khai theo lời anh/chị trước 2026"),
+        "the head is asked for a paper or the person's word: {card}"
+    );
+    assert!(
+        public.contains("0912 345 680"),
+        "kept shown until reached: {public}"
+    );
+    assert!(
+        !public.contains(BINH_PHONE),
+        "no consent, not shown: {public}"
     );
     app.finish().await;
 }
