@@ -160,7 +160,7 @@ impl Mentions {
         if self.digits.iter().any(|d| squeezed.contains(d.as_str())) {
             return true;
         }
-        let folded = crate::domain::text::fold(text);
+        let folded = crate::domain::text::fold_scan(text);
         self.names.iter().any(|name| folded.contains(name.as_str()))
     }
 }
