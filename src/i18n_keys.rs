@@ -135,6 +135,7 @@ text_keys! {
     ConsentPaper = "consent_paper",
     ConsentWaiting = "consent_waiting",
     ConsentWaitingNote = "consent_waiting_note",
+    ConsentWaitingNoteCommand = "consent_waiting_note_command",
     ConsoleChoiceHint = "console_choice_hint",
     ConsoleFileMissing = "console_file_missing",
     ConsoleImageSaved = "console_image_saved",

@@ -49,15 +49,19 @@ pub fn save(turn: &mut Turn<'_>, reg: Registration) -> State {
         turn.say_html(text);
     }
     if !waiting.is_empty() {
-        let link = match turn.ctx.bot_username {
-            Some(bot) => format!("https://t.me/{bot}?start={MEMBER_START}"),
-            None => format!("/{MEMBER_START}"),
+        // A Telegram link when the bot is known, else the command, which every channel reads.
+        let (key, link) = match turn.ctx.bot_username {
+            Some(bot) => (
+                K::ConsentWaitingNote,
+                format!("https://t.me/{bot}?start={MEMBER_START}"),
+            ),
+            None => (K::ConsentWaitingNoteCommand, format!("/{MEMBER_START}")),
         };
         let args = [
             ("names", Html::text(&waiting.join(", "))),
             ("link", Html::text(&link)),
         ];
-        let text = turn.fill(K::ConsentWaitingNote, &args);
+        let text = turn.fill(key, &args);
         turn.say_html(text);
     }
     turn.effect(Effect::SaveTeam {
