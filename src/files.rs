@@ -55,6 +55,33 @@ pub fn private_dir() -> io::Result<PathBuf> {
     Ok(dir)
 }
 
+/// The start of every report file's name (`bao-cao-<scope>-<date>.<ext>`).
+pub const REPORT_PREFIX: &str = "bao-cao-";
+
+/// Deletes the report files a console saved in `dir` (its [`private_dir`]): their listings
+/// name people, and an erased person must not stay in them. Returns how many; a missing
+/// folder holds none.
+pub fn delete_saved_reports(dir: &Path) -> io::Result<usize> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(error) => return Err(error),
+    };
+    let mut deleted = 0;
+    for entry in entries {
+        let entry = entry?;
+        let is_report = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|name| name.starts_with(REPORT_PREFIX));
+        if is_report && entry.file_type()?.is_file() {
+            fs::remove_file(entry.path())?;
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
+}
+
 /// The file of a `sqlite://FILE` URL, `None` for other databases and in-memory ones.
 pub fn sqlite_file(url: &str) -> Option<PathBuf> {
     let rest = url
@@ -108,6 +135,28 @@ mod tests {
 
         assert_eq!(mode(&path), 0o600);
         assert_eq!(fs::read(&path).unwrap(), b"new");
+    }
+
+    #[test]
+    fn saved_reports_are_deleted_and_other_files_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "bao-cao-11083-20220418.xlsx",
+            "bao-cao-298-20220418.png",
+            "moi-11083.png",
+        ] {
+            write_private(&dir.path().join(name), b"x").unwrap();
+        }
+
+        let deleted = delete_saved_reports(dir.path()).unwrap();
+
+        assert_eq!(deleted, 2);
+        let left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, vec!["moi-11083.png"]);
+        assert_eq!(delete_saved_reports(&dir.path().join("none")).unwrap(), 0);
     }
 
     #[test]

@@ -69,6 +69,10 @@ pub enum CliError {
     },
     #[error("Failed to write the output")]
     Output(#[from] std::io::Error),
+    #[error(
+        "Erased from the database, but failed to delete the reports saved in the console's folder"
+    )]
+    SavedReports(#[source] std::io::Error),
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error("Telegram refused the request")]
@@ -136,7 +140,10 @@ pub async fn run(
         DatabaseCommand::Inbox(command) => inbox::run(engine.store(), command, &mut out).await,
         DatabaseCommand::Outbox(command) => outbox::run(engine.store(), command, &mut out).await,
         DatabaseCommand::Accounts(command) => privacy::accounts(engine, command, &mut out).await,
-        DatabaseCommand::Erase { phone } => privacy::erase(engine, &phone, &mut out).await,
+        DatabaseCommand::Erase { phone } => {
+            privacy::erase(engine, &phone, &mut out).await?;
+            privacy::erase_saved_reports(&mut out)
+        }
         DatabaseCommand::Purge => privacy::purge(engine, &mut out).await,
         DatabaseCommand::Zalo(command) => zalo::run(engine, *command, &mut out).await,
     }

@@ -88,6 +88,19 @@ pub async fn erase(engine: &Engine, phone: &str, out: &mut impl Write) -> Result
     Ok(())
 }
 
+/// `cnscd erase` after the database: the reports a console saved on this machine list
+/// people, so they go too (a new report is made without the erased person).
+pub fn erase_saved_reports(out: &mut impl Write) -> Result<(), CliError> {
+    let dir = crate::files::private_dir().map_err(CliError::SavedReports)?;
+    let deleted = crate::files::delete_saved_reports(&dir).map_err(CliError::SavedReports)?;
+    writeln!(
+        out,
+        "Deleted {deleted} report files the console saved in {}.",
+        dir.display()
+    )?;
+    Ok(())
+}
+
 pub async fn purge(engine: &Engine, out: &mut impl Write) -> Result<(), CliError> {
     let purged = engine
         .store()

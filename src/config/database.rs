@@ -43,7 +43,7 @@ pub enum DatabaseCommand {
     /// The chats bound to a role: list them, or revoke one.
     #[command(subcommand)]
     Accounts(AccountsCommand),
-    /// Erase a person (Decree 13/2023): their member rows, consent, sessions, drafts, queued
+    /// Erase a person (Personal Data Protection Law 91/2025/QH15): their member rows, consent, sessions, drafts, queued
     /// messages and invitation traces; audit rows stay with their chat pseudonymised.
     Erase {
         /// The person's mobile number, in any usual spelling (0912 345 678, +84912345678…).

@@ -74,9 +74,9 @@ async fn a_village_head_registers_a_whole_team_by_typing_numbers_and_button_name
     std::fs::write(&scan, b"%PDF-1.4 decision").unwrap();
     let script = format!(
         "Nguyễn Văn An\n0912 345 678\nda dong y\n\
-         Trần Thị Bình\nbi thu chi doan\n0987 654 321\nda dong y\nBỏ qua\nthem thanh vien\n\
+         Trần Thị Bình\nbi thu chi doan\n0987 654 321\nda ky giay dong y\nBỏ qua\nthem thanh vien\n\
          Lê Văn Cường\n2\n0977 111 222\n1\nHợp tác xã Đại Sơn\n1\n\
-         Phạm Thị Dung\nGIÁO VIÊN TIỂU HỌC\n/contact 0905 333 444\nchua dong y\nbo qua\n2\n\
+         Phạm Thị Dung\nGIÁO VIÊN TIỂU HỌC\n/contact 0905 333 444\nchua, de nguoi do tu xac nhan\nbo qua\n2\n\
          xac nhan\n1\n125/QĐ-UBND\n15/04/2022\n/file {missing}\n/file {scan}\n",
         missing = dir.path().join("nothing.pdf").display(),
         scan = scan.display(),

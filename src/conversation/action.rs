@@ -52,6 +52,13 @@ actions! {
     ShowMyNumber = "me:show",
     HideMyNumber = "me:hide",
     LeaveTeam(code: String) = "me:leave",
+    /// `/dulieu`: what cnscd holds about the member and where it is shown.
+    MyData = "me:data",
+    /// Ask the head to correct what the team lists about oneself.
+    CorrectMyData = "me:fix",
+    /// Ask for erasure, then confirm it.
+    EraseMyData = "me:erase",
+    ConfirmEraseMyData = "me:erasey",
     /// Officials: the list of villages (commune) or communes (district).
     Units = "units",
     UnitMenu(code: String) = "um",

@@ -5,6 +5,25 @@ use chrono::NaiveDate;
 use super::{Registration, Team};
 use crate::domain::{AccountRole, PhoneNumber};
 
+/// A right a person exercised over their data (Personal Data Protection Law 91/2025/QH15).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrivacyRequestKind {
+    /// To see what is held and where it is shown: answered at once.
+    Access,
+    /// To have the team's listing corrected: the head corrects it.
+    Correction,
+}
+
+impl PrivacyRequestKind {
+    /// The audit log's action.
+    pub fn action(self) -> &'static str {
+        match self {
+            PrivacyRequestKind::Access => "privacy.access",
+            PrivacyRequestKind::Correction => "privacy.correction_requested",
+        }
+    }
+}
+
 /// A change to the world the engine must apply with the new session, atomically.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -32,6 +51,21 @@ pub enum Effect {
     SetPhoneConsent {
         phone: PhoneNumber,
         granted: bool,
+    },
+    /// A person used a right over their data from their own chat (`/dulieu`): logged with
+    /// the date it is due by; a correction is sent to the heads of their teams.
+    PrivacyRequest {
+        kind: PrivacyRequestKind,
+        phone: PhoneNumber,
+        /// The teams that list the person: (unit code, the name it lists them under).
+        listed: Vec<(String, String)>,
+    },
+    /// A person asked, from their own chat, to be erased: done at once, everywhere, as
+    /// `cnscd erase --phone` does; the heads of their teams are told (without the name).
+    ErasePerson {
+        phone: PhoneNumber,
+        /// The teams that listed the person.
+        unit_codes: Vec<String>,
     },
     /// A member asks to leave a team: its head is told.
     RequestRemoval {

@@ -40,8 +40,18 @@ pub enum Command {
     /// `/xacnhan CODE`: a head confirms that the chat shown the code is the person whose
     /// number it claimed.
     ConfirmNumber(Option<String>),
+    /// `/dulieu`: what cnscd holds about the person and where it is shown; correct, withdraw
+    /// consent, erase.
+    MyData,
+    /// `/thanhvien`, or the link `?start=thanhvien` a head sends a member: "I am a team
+    /// member", to give one's own word on one's number.
+    Member,
     Unknown(String),
 }
+
+/// What a person types (`/thanhvien`), or opens as a Telegram link (`?start=thanhvien`), to
+/// reach their own member's menu and give their own word on their number.
+pub const MEMBER_START: &str = "thanhvien";
 
 /// `/start abc`, `/huy@cnscd_bot`… → the command; `None` for ordinary text.
 pub fn parse_command(text: &str) -> Option<Command> {
@@ -50,12 +60,15 @@ pub fn parse_command(text: &str) -> Option<Command> {
     let name = head.split('@').next().unwrap_or(head).to_lowercase();
     let arg = arg.trim();
     let command = match name.as_str() {
+        "start" if arg.eq_ignore_ascii_case(MEMBER_START) => Command::Member,
         "start" => Command::Start((!arg.is_empty()).then(|| {
             InvitationCode::parse(arg)
                 .or_else(|| code_in(arg))
                 .map_or(Offered::NotACode, Offered::Code)
         })),
         "help" | "trogiup" => Command::Help,
+        "dulieu" | "mydata" => Command::MyData,
+        "thanhvien" | "member" => Command::Member,
         "cancel" | "huy" => Command::Cancel,
         "lang" | "language" | "ngonngu" => Command::Language,
         "myteam" | "todoi" | "tocuatoi" => Command::MyTeam,
@@ -406,6 +419,9 @@ mod tests {
             ))))
         );
         assert_eq!(parse_command("/start"), Some(Command::Start(None)));
+        assert_eq!(parse_command("/start thanhvien"), Some(Command::Member));
+        assert_eq!(parse_command("/thanhvien"), Some(Command::Member));
+        assert_eq!(parse_command("/dulieu"), Some(Command::MyData));
         assert_eq!(parse_command("/huy@cnscd_bot"), Some(Command::Cancel));
         assert_eq!(parse_command("/HELP"), Some(Command::Help));
         assert_eq!(parse_command("hello"), None);

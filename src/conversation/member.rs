@@ -1,10 +1,12 @@
-//! Team members themselves (Decree 13/2023): after proving their number by sharing their own
-//! contact, a member shows or hides it, or asks to leave the team; the head is told.
+//! Team members themselves (Personal Data Protection Law 91/2025/QH15): after proving their
+//! number by sharing their own contact, a member shows or hides it, asks to leave the team
+//! (the head is told), and with `/dulieu` sees what cnscd holds about them and where it is
+//! shown, asks for a correction, withdraws consent or erases their data.
 
 use super::input::{Action, Input};
 use super::menu::menu as main_menu;
 use super::turn::Turn;
-use super::{Effect, State};
+use super::{Effect, PrivacyRequestKind, State};
 use crate::domain::PhoneNumber;
 use crate::i18n::{Html, K};
 
@@ -114,6 +116,7 @@ pub fn menu(turn: &mut Turn<'_>) {
             turn.button(K::ButtonHideMyNumber, &Action::HideMyNumber.payload()),
         ],
     );
+    rows.push(vec![turn.button(K::ButtonMyData, &Action::MyData.payload())]);
     turn.say_with_buttons(Html::markup(lines.join("\n")), rows);
 }
 
@@ -122,6 +125,21 @@ pub fn on_input(turn: &mut Turn<'_>, phone: PhoneNumber, input: Input) -> State 
         Input::Action(Action::ShowMyNumber) => set_consent(turn, phone, true),
         Input::Action(Action::HideMyNumber) => set_consent(turn, phone, false),
         Input::Action(Action::LeaveTeam(code)) => leave(turn, &code),
+        Input::Action(Action::MyData) => my_data(turn, phone),
+        Input::Action(Action::CorrectMyData) => request_correction(turn, phone),
+        Input::Action(Action::EraseMyData) => {
+            let buttons = vec![vec![
+                turn.button(
+                    K::ButtonConfirmEraseMyData,
+                    &Action::ConfirmEraseMyData.payload(),
+                ),
+                turn.button(K::ButtonKeepMyData, &Action::MyData.payload()),
+            ]];
+            let text = turn.t(K::AskConfirmEraseMyData);
+            turn.say_with_buttons(text, buttons);
+            State::Member { phone }
+        }
+        Input::Action(Action::ConfirmEraseMyData) => erase(turn, phone),
         _ => {
             turn.say(K::ChooseFromButtons);
             menu(turn);
@@ -168,6 +186,87 @@ fn leave(turn: &mut Turn<'_>, code: &str) -> State {
         &[("unit", Html::text(&membership.unit.name))],
     );
     turn.say_html(text);
+    main_menu(turn);
+    State::Idle
+}
+
+/// `/dulieu` from a chat not yet proven to be a member's: what cnscd keeps of any chat, and
+/// how a member sees their own data (sharing their own contact first).
+pub fn my_data_of_chat(turn: &mut Turn<'_>) -> State {
+    let text = turn.t(K::MyDataOfChat);
+    let mut reply = super::Reply::text(text);
+    reply.ask_contact = Some(turn.label(K::ButtonShareContact));
+    turn.say_reply(reply);
+    State::Idle
+}
+
+/// What cnscd holds about the member, where it is shown, and what they can do about it.
+pub fn my_data(turn: &mut Turn<'_>, phone: PhoneNumber) -> State {
+    let mut lines = vec![turn.t(K::MyDataHeld).into_string()];
+    for membership in &turn.ctx.memberships {
+        let shown = turn.label(if membership.visible {
+            K::MyDataShown
+        } else {
+            K::MyDataHidden
+        });
+        let args = [
+            ("unit", Html::text(&membership.unit.name)),
+            ("name", Html::text(&membership.name)),
+            ("phone", Html::text(&membership.phone.national())),
+            ("shown", Html::text(&shown)),
+        ];
+        lines.push(turn.fill(K::MyDataLine, &args).into_string());
+    }
+    lines.push(turn.t(K::MyDataWhere).into_string());
+    let buttons = vec![
+        vec![turn.button(K::ButtonWithdrawConsent, &Action::HideMyNumber.payload())],
+        vec![turn.button(K::ButtonCorrectMyData, &Action::CorrectMyData.payload())],
+        vec![turn.button(K::ButtonEraseMyData, &Action::EraseMyData.payload())],
+    ];
+    turn.say_with_buttons(Html::markup(lines.join("\n")), buttons);
+    turn.effect(Effect::PrivacyRequest {
+        kind: PrivacyRequestKind::Access,
+        phone: phone.clone(),
+        listed: listed(turn),
+    });
+    State::Member { phone }
+}
+
+fn listed(turn: &Turn<'_>) -> Vec<(String, String)> {
+    turn.ctx
+        .memberships
+        .iter()
+        .map(|m| (m.unit.code.clone(), m.name.clone()))
+        .collect()
+}
+
+fn unit_codes(turn: &Turn<'_>) -> Vec<String> {
+    turn.ctx
+        .memberships
+        .iter()
+        .map(|m| m.unit.code.clone())
+        .collect()
+}
+
+/// The heads of the member's teams are asked to correct the listing, within the deadline.
+fn request_correction(turn: &mut Turn<'_>, phone: PhoneNumber) -> State {
+    turn.effect(Effect::PrivacyRequest {
+        kind: PrivacyRequestKind::Correction,
+        phone,
+        listed: listed(turn),
+    });
+    turn.say(K::CorrectionRequested);
+    main_menu(turn);
+    State::Idle
+}
+
+/// Erasure asked from the person's own chat: done at once, everywhere.
+fn erase(turn: &mut Turn<'_>, phone: PhoneNumber) -> State {
+    turn.effect(Effect::ErasePerson {
+        phone,
+        unit_codes: unit_codes(turn),
+    });
+    turn.say(K::MyDataErased);
     main_menu(turn);
     State::Idle
 }

@@ -28,7 +28,7 @@ use chrono::NaiveDate;
 
 pub use crate::wording::role_key;
 pub use action::{anytime_button, Action};
-pub use effect::Effect;
+pub use effect::{Effect, PrivacyRequestKind};
 pub use input::{parse_command, Command};
 pub use lookup::{Lookup, Need};
 pub use message::{Attachment, Button, FileUpload, Incoming, Reply, ReportFile, UnsupportedKind};
@@ -95,6 +95,8 @@ pub struct Context<'a> {
     pub memberships: Vec<Membership>,
     /// Answers to the core's [`Need`]s so far in this turn.
     pub answers: Vec<(Need, Lookup)>,
+    /// The Telegram bot's username, when known: links into the bot name it.
+    pub bot_username: Option<&'a str>,
 }
 
 /// A team the chat's own phone number is a member of.

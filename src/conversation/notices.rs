@@ -123,6 +123,29 @@ pub fn member_asked_removal(texts: &Texts, lang: Lang, name: &str, unit: &str) -
     Reply::text(texts.fill(lang, K::MemberAskedRemoval, &args))
 }
 
+/// To a team's head: a member asks (with `/dulieu`) for a correction, due by `due`.
+pub fn member_asked_correction(
+    texts: &Texts,
+    lang: Lang,
+    name: &str,
+    unit: &str,
+    due: &str,
+) -> Reply {
+    let args = [
+        ("name", Html::text(name)),
+        ("unit", Html::text(unit)),
+        ("due", Html::text(due)),
+    ];
+    Reply::text(texts.fill(lang, K::MemberAskedCorrection, &args))
+}
+
+/// To a team's head: a member erased their data from their own chat (not named: the
+/// erasure leaves no copy of the name).
+pub fn member_erased_themselves(texts: &Texts, lang: Lang, unit: &str) -> Reply {
+    let args = [("unit", Html::text(unit))];
+    Reply::text(texts.fill(lang, K::MemberErasedThemselves, &args))
+}
+
 /// To a commune's officials: a village's team was submitted or changed, with its status and
 /// the button that turns these notices off.
 pub fn team_saved(

@@ -149,6 +149,9 @@ fn on_command(turn: &mut Turn<'_>, state: State, command: Command) -> State {
         }
         (command, State::Registering(reg)) => registration::on_command(turn, *reg, command),
         (Command::Find, _) => resident::start_search(turn),
+        (Command::MyData, State::Member { phone }) => member::my_data(turn, phone),
+        (Command::MyData, _) => member::my_data_of_chat(turn),
+        (Command::Member, _) => member::on_action(turn, Action::ImMember),
         (Command::Invite, _) => official::units(turn),
         (Command::Report, _) => official::report(turn),
         (Command::Notices, _) => official::notices(turn, true),
@@ -216,9 +219,14 @@ fn owner(action: &Action) -> Owner {
         Action::Browse(..) | Action::ShowUnit(_) | Action::Page(_) | Action::Find => {
             Owner::Resident
         }
-        Action::ImMember | Action::LeaveTeam(_) | Action::ShowMyNumber | Action::HideMyNumber => {
-            Owner::Member
-        }
+        Action::ImMember
+        | Action::LeaveTeam(_)
+        | Action::ShowMyNumber
+        | Action::HideMyNumber
+        | Action::MyData
+        | Action::CorrectMyData
+        | Action::EraseMyData
+        | Action::ConfirmEraseMyData => Owner::Member,
         Action::Units
         | Action::UnitMenu(_)
         | Action::RenameVillage(_)
@@ -267,7 +275,13 @@ fn on_feature_action(turn: &mut Turn<'_>, state: State, action: Action) -> State
         }
         (
             State::Member { phone },
-            action @ (Action::ShowMyNumber | Action::HideMyNumber | Action::LeaveTeam(_)),
+            action @ (Action::ShowMyNumber
+            | Action::HideMyNumber
+            | Action::LeaveTeam(_)
+            | Action::MyData
+            | Action::CorrectMyData
+            | Action::EraseMyData
+            | Action::ConfirmEraseMyData),
         ) => member::on_input(turn, phone, Input::Action(action)),
         (_, action) => match owner(&action) {
             Owner::Team => idle::on_team_action(turn, action),

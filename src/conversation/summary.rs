@@ -53,8 +53,10 @@ fn member_phones(turn: &Turn<'_>, reader: Reader, member: &Member) -> Html {
     }
 }
 
-/// The head sees every number, marked with whose word publishes it (Decree 13/2023), or
-/// that nobody agreed; so does the commune official, told that the head's word is the head's.
+/// The head sees every number, marked with whose word publishes it (Personal Data
+/// Protection Law 91/2025/QH15), or that nobody agreed; so does the commune official, told
+/// that the head's word is the head's. A head's word recorded before the law asks for a paper
+/// consent or the person's own word.
 fn phone_for_head(
     turn: &Turn<'_>,
     reader: Reader,
@@ -66,6 +68,7 @@ fn phone_for_head(
         Some(ConsentSource::Head) if reader == Reader::Official => K::SummaryConsentByVillageHead,
         Some(ConsentSource::Head) => K::SummaryConsentByHead,
         Some(ConsentSource::Member) => K::SummaryConsentByMember,
+        Some(ConsentSource::Paper) => K::SummaryConsentByPaper,
         None => K::SummaryNoConsent,
     });
     Html::markup(format!("{phone} {mark}"))

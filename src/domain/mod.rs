@@ -6,6 +6,7 @@ pub mod decision;
 pub mod invitation_code;
 pub mod person_name;
 pub mod phone;
+pub mod privacy;
 pub mod roles;
 pub mod rules;
 pub mod schedule;

@@ -16,7 +16,7 @@ use super::{DecisionNumber, MemberRole, PersonName, PhoneNumber};
 pub struct Team {
     pub leader_name: Option<PersonName>,
     pub leader_phone: Option<PhoneNumber>,
-    /// Whether residents may see the leader's number, and who said so (Decree 13/2023).
+    /// Whether residents may see the leader's number, and who said so (Law 91/2025/QH15).
     pub leader_consent: Option<ConsentSource>,
     pub members: Vec<Member>,
     pub decision: Decision,
@@ -40,7 +40,7 @@ pub struct Member {
     /// Their Zalo number, when it is not `phone`.
     #[serde(default)]
     pub zalo: Option<PhoneNumber>,
-    /// Whether residents may see the phone number (Decree 13/2023), and who said so.
+    /// Whether residents may see the phone number (Law 91/2025/QH15), and who said so.
     #[serde(default)]
     pub consent: Option<ConsentSource>,
 }
@@ -48,10 +48,16 @@ pub struct Member {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentSource {
-    /// The village head confirmed the member agreed.
+    /// The village head said the member agreed. Since the 2026 law only a record from
+    /// before it: kept shown until the person is reached, the head's card asks for a paper
+    /// consent or the person's own word instead.
     Head,
-    /// The member confirmed in chat, from the phone number's own account.
+    /// The member confirmed in chat, from the phone number's own account (or a village head
+    /// answered about their own number).
     Member,
+    /// The head stated that the person signed a consent on paper; recorded as such, with the
+    /// date of the statement (`phone_consent_at`).
+    Paper,
 }
 
 impl ConsentSource {
@@ -59,6 +65,7 @@ impl ConsentSource {
         match self {
             ConsentSource::Head => "head",
             ConsentSource::Member => "member",
+            ConsentSource::Paper => "paper",
         }
     }
 }

@@ -131,6 +131,42 @@ pub(super) async fn apply_effect(
             )
             .await?;
         }
+        Effect::PrivacyRequest {
+            kind,
+            phone,
+            listed,
+        } => {
+            erasure::remember_member_chat(tx, phone, env.chat.channel.as_str(), &env.chat.id, now)
+                .await?;
+            let due = crate::domain::privacy::due_by(
+                crate::clock::vietnam_date(now),
+                crate::domain::privacy::CORRECTION_WORKING_DAYS,
+            );
+            for (unit_code, name) in listed {
+                if *kind == crate::conversation::PrivacyRequestKind::Correction {
+                    messages::ask_correction(tx, env, unit_code, name, due).await?;
+                }
+                let detail = match kind {
+                    crate::conversation::PrivacyRequestKind::Access => serde_json::json!({}),
+                    crate::conversation::PrivacyRequestKind::Correction => {
+                        serde_json::json!({ "due": due.to_string() })
+                    }
+                };
+                audit(tx, &actor, kind.action(), Some(unit_code), &detail, now).await?;
+            }
+        }
+        Effect::ErasePerson { phone, unit_codes } => {
+            // The heads are told first, without the name: the erasure then finds nothing
+            // of the person in what is queued.
+            for unit_code in unit_codes {
+                messages::tell_erased(tx, env, unit_code).await?;
+            }
+            let erased = erasure::erase_phone(tx, phone, erasure::Reach::Everywhere, None).await?;
+            // Logged under a pseudonym: the chat is the erased person's.
+            let detail =
+                serde_json::json!({ "members": erased.members, "leaders": erased.leaders });
+            audit(tx, "erased:self", "privacy.erased", None, &detail, now).await?;
+        }
         Effect::RequestRemoval {
             unit_code,
             name,

@@ -1,7 +1,10 @@
-//! Whether a phone number is public (Decree 13/2023): the one place that decides it.
+//! Whether a phone number is public (Personal Data Protection Law 91/2025/QH15 and Decree
+//! 356/2025/NĐ-CP: consent is the person's own, clear and verifiable, never a default): the
+//! one place that decides it.
 //!
-//! Two words count: what was recorded with the team (the head confirmed at registration, or
-//! a member's own word carried into the team when it was saved again), and the person's own
+//! Two words count: what was recorded with the team (the head's statement that the person
+//! signed a paper consent, a head's word recorded before the law, or a member's own word
+//! carried into the team when it was saved again), and the person's own
 //! word given in chat from a chat proven to be theirs (`phone_consents`), which overrides the
 //! first in both directions. Nobody else's save overwrites a person's own word: a head's
 //! save carries the own words read at saving into the team (so the head's card shows what
@@ -40,6 +43,7 @@ pub fn decide(recorded: Option<&str>, own_word: Option<i64>) -> Option<ConsentSo
         None => match recorded {
             Some("head") => Some(ConsentSource::Head),
             Some("member") => Some(ConsentSource::Member),
+            Some("paper") => Some(ConsentSource::Paper),
             _ => None,
         },
     }
@@ -122,5 +126,7 @@ mod tests {
         assert_eq!(decide(Some("head"), Some(0)), None);
         assert_eq!(decide(None, Some(1)), Some(ConsentSource::Member));
         assert_eq!(decide(Some("member"), None), Some(ConsentSource::Member));
+        assert_eq!(decide(Some("paper"), None), Some(ConsentSource::Paper));
+        assert_eq!(decide(Some("paper"), Some(0)), None);
     }
 }

@@ -1,7 +1,9 @@
-//! Erasure (Decree 13/2023: the right to deletion). A person is found by their phone number:
+//! Erasure (Personal Data Protection Law 91/2025/QH15: the right to deletion). A person is found by their phone number:
 //! their member rows, the leader fields naming them, their consent, every session and draft
 //! that holds the number, messages queued to or about them and the traces their own chat
-//! left (invitations redeemed, processed updates) are deleted. Audit rows stay, because they
+//! left (invitations redeemed, processed updates) are deleted, and so is every copy in free
+//! text: the inbox's messages (applied, pending or parked), the outbox's (held ones too, and
+//! reports waiting to be sent), and the numbered choices other chats were shown. Audit rows stay, because they
 //! prove who changed what, but the person's own chat in them becomes a random pseudonym.
 
 use rand::Rng;
@@ -97,7 +99,6 @@ pub async fn erase_phone(
         erased.sessions += delete_session(tx, &channel, &chat_id).await?;
         forget_chat(tx, &channel, &chat_id, &mut erased).await?;
     }
-    let mut mentions = names;
     for number in &numbers {
         exec(
             tx,
@@ -110,17 +111,84 @@ pub async fn erase_phone(
             let sql = format!("DELETE FROM {table} WHERE phone = $1");
             exec(tx, &sql, number.e164()).await?;
         }
-        mentions.extend([number.e164().to_owned(), number.national()]);
     }
-    for mention in mentions {
-        erased.messages += exec(
-            tx,
-            "DELETE FROM outbox WHERE body LIKE '%' || $1 || '%'",
-            &mention,
-        )
-        .await?;
-    }
+    let mentions = Mentions::of(&names, &numbers);
+    // Messages to or about them, and reports waiting to be sent: a report's spreadsheet names
+    // people in compressed bytes no text search finds, and the official can ask again.
+    erased.messages += scrub(tx, "outbox", "body", |body| {
+        mentions.in_text(body) || body.contains("\"document\":")
+    })
+    .await?;
+    // What people typed about them (applied, pending or parked: a replay must not bring the
+    // name back), and the numbered choices other chats were shown ("1. Trần Thị Bình").
+    erased.messages += scrub(tx, "inbox", "body", |body| mentions.in_text(body)).await?;
+    scrub(tx, "chat_choices", "choices", |choices| {
+        mentions.in_text(choices)
+    })
+    .await?;
     Ok(erased)
+}
+
+/// How free text names a person: any of their names, whatever the case, normal form or
+/// diacritics ("tran thi binh"), or any of their numbers, whatever the spacing or prefix
+/// ("0912.345.679", "+84 912 345 679").
+struct Mentions {
+    names: Vec<String>,
+    /// Each number's nine digits after the country code or the leading 0.
+    digits: Vec<String>,
+}
+
+impl Mentions {
+    fn of(names: &[String], numbers: &[PhoneNumber]) -> Mentions {
+        let names = names
+            .iter()
+            .map(|name| crate::domain::text::fold(name))
+            .filter(|name| !name.is_empty())
+            .collect();
+        let digits = numbers
+            .iter()
+            .filter_map(|n| n.e164().strip_prefix("+84").map(str::to_owned))
+            .collect();
+        Mentions { names, digits }
+    }
+
+    fn in_text(&self, text: &str) -> bool {
+        let squeezed: String = text
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '.' | '-' | '\u{a0}'))
+            .collect();
+        if self.digits.iter().any(|d| squeezed.contains(d.as_str())) {
+            return true;
+        }
+        let folded = crate::domain::text::fold_scan(text);
+        self.names.iter().any(|name| folded.contains(name.as_str()))
+    }
+}
+
+/// Deletes the rows of `table` whose `column` `names` says name the person; returns how many.
+/// Read whole, in Rust: SQL cannot fold diacritics or spacing the same on both engines.
+async fn scrub(
+    tx: &mut Tx<'_>,
+    table: &str,
+    column: &str,
+    names: impl Fn(&str) -> bool,
+) -> StorageResult<u64> {
+    // Tables without a single id are keyed by their chat (chat_choices).
+    let key = if table == "chat_choices" {
+        "channel || ':' || chat_id"
+    } else {
+        "CAST(id AS TEXT)"
+    };
+    let rows: Vec<(String, String)> =
+        sqlx::query_as(&format!("SELECT {key}, {column} FROM {table}"))
+            .fetch_all(&mut **tx)
+            .await?;
+    let mut deleted = 0;
+    let sql = format!("DELETE FROM {table} WHERE {key} = $1");
+    for (id, _) in rows.iter().filter(|(_, text)| names(text)) {
+        deleted += exec(tx, &sql, id).await?;
+    }
+    Ok(deleted)
 }
 
 /// The person's other numbers, found beside this one on their member rows: the Zalo number

@@ -20,6 +20,10 @@ pub struct Retention {
     pub applied_events: Duration,
     /// A chat that blocked the bot keeps its role this long, then loses it.
     pub blocked_accounts: Duration,
+    /// Messages held for a chat that cannot be reached (outside Zalo's window) until it
+    /// writes again, and events set aside after failing (`cnscd inbox parked`): both name
+    /// people, and neither may wait for ever.
+    pub held_and_parked: Duration,
 }
 
 impl Default for Retention {
@@ -30,6 +34,7 @@ impl Default for Retention {
             processed_updates: Duration::days(7),
             applied_events: Duration::days(2),
             blocked_accounts: Duration::days(30),
+            held_and_parked: Duration::days(30),
         }
     }
 }
@@ -59,6 +64,14 @@ impl Store {
             cutoff(retention.sent_messages),
         )
         .await?;
+        let messages = messages
+            + delete_before(
+                &mut tx,
+                "DELETE FROM outbox WHERE held_at IS NOT NULL AND held_at < $1
+                     AND sent_at IS NULL AND failed_at IS NULL",
+                cutoff(retention.held_and_parked),
+            )
+            .await?;
         let sessions = delete_before(
             &mut tx,
             "DELETE FROM dialogue_states WHERE updated_at < $1",
@@ -89,7 +102,13 @@ impl Store {
             "DELETE FROM inbox WHERE state = 'done' AND done_at < $1",
             cutoff(retention.applied_events),
         )
-        .await?;
+        .await?
+            + delete_before(
+                &mut tx,
+                "DELETE FROM inbox WHERE state = 'parked' AND received_at < $1",
+                cutoff(retention.held_and_parked),
+            )
+            .await?;
         let blocked = cutoff(retention.blocked_accounts);
         let accounts = super::account_admin::revoke_lapsed(&mut tx, &blocked, now).await?;
         tx.commit().await?;

@@ -154,6 +154,24 @@ async fn replace_members(
     members: &[Member],
     now: DateTime<Utc>,
 ) -> StorageResult<()> {
+    // A consent recorded before keeps its date (a paper consent is recorded with the date the
+    // head stated it); only a changed answer is dated now.
+    let recorded: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT phone, phone_consent_by, phone_consent_at FROM members WHERE team_id = $1",
+    )
+    .bind(team_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let consent_at = |member: &Member| {
+        let by = member.consent?.code();
+        let kept = recorded
+            .iter()
+            .find(|(phone, was, _)| phone == member.phone.e164() && was.as_deref() == Some(by));
+        Some(
+            kept.and_then(|(_, _, at)| at.clone())
+                .unwrap_or_else(|| now_text(now)),
+        )
+    };
     sqlx::query("DELETE FROM members WHERE team_id = $1")
         .bind(team_id)
         .execute(&mut **tx)
@@ -172,7 +190,7 @@ async fn replace_members(
         .bind(member.phone.e164())
         .bind(&member.workplace)
         .bind(now_text(now))
-        .bind(member.consent.map(|_| now_text(now)))
+        .bind(consent_at(member))
         .bind(member.consent.map(ConsentSource::code))
         .bind(member.zalo.as_ref().map(PhoneNumber::e164))
         .execute(&mut **tx)

@@ -2,6 +2,7 @@
 
 mod crash;
 mod engine;
+mod erasure;
 mod fake_telegram_smoke;
 mod privacy;
 mod readme;

@@ -197,6 +197,36 @@ async fn accounts_are_listed_and_revoked_from_the_command_line(app: App) {
     app.finish().await;
 }
 
+async fn the_purge_deletes_held_messages_and_parked_events_after_thirty_days(app: App) {
+    // Arrange: a message held for a chat that never wrote again, an event set aside after
+    // three failures; both name people and would otherwise be kept for ever.
+    let now = app.clock.now();
+    for at in [
+        stamp(now - Duration::days(31)),
+        stamp(now - Duration::days(1)),
+    ] {
+        exec(&app, "INSERT INTO outbox (channel, chat_id, body, created_at, held_at) VALUES ('zalo', '9', '{}', $1, $1)", at.clone()).await;
+        exec(&app, "INSERT INTO inbox (channel, chat_id, body, owner, received_at, state) VALUES ('zalo', '9', '{}', 'test', $1, 'parked')", at).await;
+    }
+
+    // Act
+    let purged = app
+        .store()
+        .purge(&Retention::default(), now)
+        .await
+        .expect("purged");
+
+    // Assert
+    for table in ["outbox", "inbox"] {
+        let left: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(app.store().pool())
+            .await
+            .expect("count");
+        assert_eq!(left, 1, "{table}: the recent row stays, {purged:?}");
+    }
+    app.finish().await;
+}
+
 mod run {
     use super::App;
     on_both_engines!(
@@ -204,5 +234,6 @@ mod run {
         an_account_past_its_expiry_acts_as_a_resident_and_the_purge_revokes_it,
         a_chat_that_blocked_the_bot_loses_its_role_after_thirty_days_unless_it_wrote_again,
         accounts_are_listed_and_revoked_from_the_command_line,
+        the_purge_deletes_held_messages_and_parked_events_after_thirty_days,
     );
 }

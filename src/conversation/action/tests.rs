@@ -41,6 +41,10 @@ fn every_action() -> Vec<Action> {
         Action::ShowMyNumber,
         Action::HideMyNumber,
         Action::LeaveTeam(longest.clone()),
+        Action::MyData,
+        Action::CorrectMyData,
+        Action::EraseMyData,
+        Action::ConfirmEraseMyData,
         Action::Units,
         Action::UnitMenu(code.clone()),
         Action::RenameVillage(code.clone()),
@@ -69,7 +73,7 @@ fn every_action() -> Vec<Action> {
 
 /// How many variants [`covered`] lists: a variant added there but not to
 /// [`every_action`] fails [`every_variant_has_a_sample`].
-const VARIANTS: usize = 49;
+const VARIANTS: usize = 53;
 
 fn covered(action: &Action) {
     match action {
@@ -106,6 +110,10 @@ fn covered(action: &Action) {
         | Action::ShowMyNumber
         | Action::HideMyNumber
         | Action::LeaveTeam(_)
+        | Action::MyData
+        | Action::CorrectMyData
+        | Action::EraseMyData
+        | Action::ConfirmEraseMyData
         | Action::Units
         | Action::UnitMenu(_)
         | Action::RenameVillage(_)

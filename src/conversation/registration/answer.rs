@@ -194,8 +194,9 @@ fn phone_error_key(error: PhoneError) -> K {
     }
 }
 
-/// Decree 13/2023: residents see a member's (or the leader's) number only if they agreed.
-/// `store` keeps whether the head said they did.
+/// Personal Data Protection Law 91/2025/QH15: residents see a member's (or the leader's)
+/// number only with their own consent. `store` keeps the answer: a village head's own word
+/// about their own number, or a head's statement that the person signed a paper consent.
 pub(super) fn consent(
     turn: &mut Turn<'_>,
     mut reg: Registration,

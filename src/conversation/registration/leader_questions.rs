@@ -56,11 +56,17 @@ pub(super) fn question(field: LeaderField) -> LeaderQuestion {
             help: K::HelpConsent,
             answered: |d| d.leader_consent_answered,
             ask: ask_consent,
-            answer: |turn, reg, input| {
-                consent(turn, reg, input, |d, granted| {
-                    d.leader_consent = granted.then_some(ConsentSource::Head);
+            // A village head answers about their own number: their own word. For a commune
+            // team the official answers about the chairman: only a paper consent counts.
+            answer: |turn, reg, input| match reg.level {
+                TeamLevel::Village => consent(turn, reg, input, |d, granted| {
+                    d.leader_consent = granted.then_some(ConsentSource::Member);
                     d.leader_consent_answered = true;
-                })
+                }),
+                TeamLevel::Commune => consent(turn, reg, input, |d, granted| {
+                    d.leader_consent = granted.then_some(ConsentSource::Paper);
+                    d.leader_consent_answered = true;
+                }),
             },
         },
     }
@@ -74,8 +80,8 @@ pub(super) fn matching(field: MemberField) -> Option<LeaderField> {
         .find(|q| question(*q).like == Some(field))
 }
 
-/// Decree 13/2023: the leader's number is shown to residents only if the leader agrees; the
-/// question says so, with the number.
+/// Personal Data Protection Law 91/2025/QH15: the leader's number is shown to residents only
+/// with their own consent; the question says what is shown, to whom and why, with the number.
 fn ask_consent(turn: &Turn<'_>, reg: &Registration) -> Question {
     let draft = &reg.draft;
     let phone = draft.leader_phone.as_ref().map(|p| p.national());
@@ -85,22 +91,22 @@ fn ask_consent(turn: &Turn<'_>, reg: &Registration) -> Question {
         ("name", Html::text(name.as_deref().unwrap_or(""))),
     ];
     let key = by_level(reg, K::AskLeaderConsent, K::AskLeaderConsentCommune);
-    // A village head is asked about their own number ("I agree"); a commune official about
-    // the chairman's, whose word they report ("has agreed"), as for members.
-    let (yes, no, given, not_given) = match reg.level {
-        TeamLevel::Village => (
-            K::ButtonConsentYesSelf,
-            K::ButtonConsentNoSelf,
-            K::ConsentGivenSelf,
-            K::ConsentNotGivenSelf,
-        ),
-        TeamLevel::Commune => (
-            K::ButtonConsentYes,
-            K::ButtonConsentNo,
-            K::ConsentGiven,
-            K::ConsentNotGiven,
-        ),
-    };
+    if reg.level == TeamLevel::Commune {
+        return Question {
+            current: draft
+                .leader_consent_answered
+                .then(|| super::member_questions::consent_label(turn, draft.leader_consent)),
+            choices: super::member_questions::consent_choices(turn),
+            ..Question::new(turn.fill(key, &args))
+        };
+    }
+    // A village head is asked about their own number: their own word ("I agree").
+    let (yes, no, given, not_given) = (
+        K::ButtonConsentYesSelf,
+        K::ButtonConsentNoSelf,
+        K::ConsentGivenSelf,
+        K::ConsentNotGivenSelf,
+    );
     Question {
         current: draft.leader_consent_answered.then(|| {
             turn.label(match draft.leader_consent {

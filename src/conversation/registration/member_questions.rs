@@ -91,7 +91,7 @@ pub(super) fn question(field: MemberField) -> MemberQuestion {
             ask: ask_consent,
             answer: |turn, reg, input| {
                 consent(turn, reg, input, |d, granted| {
-                    d.pending.consent = granted.then_some(ConsentSource::Head);
+                    d.pending.consent = granted.then_some(ConsentSource::Paper);
                     d.pending.consent_answered = true;
                 })
             },
@@ -201,20 +201,32 @@ fn ask_role(turn: &Turn<'_>, reg: &Registration) -> Question {
 fn ask_consent(turn: &Turn<'_>, reg: &Registration) -> Question {
     let pending = &reg.draft.pending;
     Question {
-        current: pending.consent_answered.then(|| {
-            let key = if pending.consent.is_some() {
-                K::ConsentGiven
-            } else {
-                K::ConsentNotGiven
-            };
-            turn.label(key)
-        }),
-        choices: vec![vec![
-            turn.button(K::ButtonConsentYes, &Action::ConsentYes.payload()),
-            turn.button(K::ButtonConsentNo, &Action::ConsentNo.payload()),
-        ]],
+        current: pending
+            .consent_answered
+            .then(|| consent_label(turn, pending.consent)),
+        choices: consent_choices(turn),
         ..Question::new(turn.fill(K::AskMemberConsent, &[("name", pending_name(reg))]))
     }
+}
+
+/// Personal Data Protection Law 91/2025/QH15: the head cannot consent for someone else. A
+/// number is published on the person's own word (from their own chat, which they reach
+/// with the link the head is given after saving) or on the head's statement that the person
+/// signed a consent on paper; until then it is not shown.
+pub(super) fn consent_choices(turn: &Turn<'_>) -> Vec<Vec<crate::conversation::Button>> {
+    vec![
+        vec![turn.button(K::ButtonConsentPaper, &Action::ConsentYes.payload())],
+        vec![turn.button(K::ButtonConsentSelf, &Action::ConsentNo.payload())],
+    ]
+}
+
+/// The answer given about someone else's number, as the "change" menu shows it.
+pub(super) fn consent_label(turn: &Turn<'_>, consent: Option<ConsentSource>) -> String {
+    turn.label(match consent {
+        Some(ConsentSource::Member) => K::ConsentGiven,
+        Some(ConsentSource::Paper | ConsentSource::Head) => K::ConsentPaper,
+        None => K::ConsentWaiting,
+    })
 }
 
 #[cfg(test)]

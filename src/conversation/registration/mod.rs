@@ -66,6 +66,8 @@ pub fn on_command(turn: &mut Turn<'_>, reg: Registration, command: Command) -> S
         | Command::Deadline(_)
         | Command::Link(_)
         | Command::ConfirmNumber(_)
+        | Command::MyData
+        | Command::Member
         | Command::Unknown(_) => {
             turn.say(K::AlreadyRegistering);
             ask(turn, &reg);

@@ -6,6 +6,7 @@ use super::super::summary::team_card;
 use super::super::turn::Turn;
 use super::super::{Effect, State};
 use super::team_unit;
+use crate::conversation::input::MEMBER_START;
 use crate::domain::{PersonName, PhoneNumber};
 use crate::i18n::{Html, K};
 
@@ -32,6 +33,7 @@ pub fn save(turn: &mut Turn<'_>, reg: Registration) -> State {
     };
     keep_own_words(&mut team, &words, leader_is_someone_else);
     let published = newly_published_on_head_word(&reg, &team, leader_is_someone_else);
+    let waiting = waiting_for_own_word(&team, &words, leader_is_someone_else);
     let name = turn
         .ctx
         .account
@@ -44,6 +46,22 @@ pub fn save(turn: &mut Turn<'_>, reg: Registration) -> State {
     if !published.is_empty() {
         let names = Html::text(&published.join(", "));
         let text = turn.fill(K::ConsentNoteToHead, &[("names", names)]);
+        turn.say_html(text);
+    }
+    if !waiting.is_empty() {
+        // A Telegram link when the bot is known, else the command, which every channel reads.
+        let (key, link) = match turn.ctx.bot_username {
+            Some(bot) => (
+                K::ConsentWaitingNote,
+                format!("https://t.me/{bot}?start={MEMBER_START}"),
+            ),
+            None => (K::ConsentWaitingNoteCommand, format!("/{MEMBER_START}")),
+        };
+        let args = [
+            ("names", Html::text(&waiting.join(", "))),
+            ("link", Html::text(&link)),
+        ];
+        let text = turn.fill(key, &args);
         turn.say_html(text);
     }
     turn.effect(Effect::SaveTeam {
@@ -74,7 +92,34 @@ fn keep_own_words(team: &mut Team, words: &[(PhoneNumber, bool)], with_leader: b
     }
 }
 
-/// The people whose number `team` publishes on the head's word alone.
+/// The people whose number stays hidden until they give their own word: no paper consent,
+/// and no word of theirs yet (a person who hid their number is not asked again).
+fn waiting_for_own_word(
+    team: &Team,
+    words: &[(PhoneNumber, bool)],
+    with_leader: bool,
+) -> Vec<String> {
+    let spoke = |phone: &PhoneNumber| words.iter().any(|(p, _)| p == phone);
+    let leader = team
+        .leader_name
+        .as_ref()
+        .zip(team.leader_phone.as_ref())
+        .filter(|_| with_leader && team.leader_consent.is_none());
+    let members = team
+        .members
+        .iter()
+        .filter(|m| m.consent.is_none())
+        .map(|m| (&m.name, &m.phone));
+    leader
+        .into_iter()
+        .chain(members)
+        .filter(|(_, phone)| !spoke(phone))
+        .map(|(name, _)| name.to_string())
+        .collect()
+}
+
+/// The people whose number `team` publishes on the head's word alone: their statement of a
+/// paper consent, or a word recorded before the 2026 law.
 pub(super) fn published_on_head_word(
     team: &Team,
     with_leader: bool,
@@ -83,16 +128,20 @@ pub(super) fn published_on_head_word(
         .leader_name
         .as_ref()
         .zip(team.leader_phone.as_ref())
-        .filter(move |_| with_leader && team.leader_consent == Some(ConsentSource::Head));
+        .filter(move |_| with_leader && on_head_word(team.leader_consent));
     let members = team
         .members
         .iter()
-        .filter(|m| m.consent == Some(ConsentSource::Head))
+        .filter(|m| on_head_word(m.consent))
         .map(|m| (&m.name, &m.phone));
     leader.into_iter().chain(members)
 }
 
-/// Decree 13/2023: the people whose number this save newly publishes on the head's word.
+fn on_head_word(consent: Option<ConsentSource>) -> bool {
+    matches!(consent, Some(ConsentSource::Paper | ConsentSource::Head))
+}
+
+/// The people whose number this save newly publishes on the head's word.
 /// The members themselves cannot be written to (the bot knows no chat of theirs), so the
 /// head is told what is published and how each person can hide their number.
 fn newly_published_on_head_word(reg: &Registration, team: &Team, with_leader: bool) -> Vec<String> {

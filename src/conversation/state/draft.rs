@@ -10,7 +10,7 @@ use crate::domain::{MemberRole, PersonName, PhoneNumber};
 pub struct Draft {
     pub leader_name: Option<PersonName>,
     pub leader_phone: Option<PhoneNumber>,
-    /// Whether residents may see the leader's number, and who said so (Decree 13/2023).
+    /// Whether residents may see the leader's number, and who said so (Law 91/2025/QH15).
     #[serde(default)]
     pub leader_consent: Option<ConsentSource>,
     /// Whether the leader's consent question was answered (its answer may be "no").

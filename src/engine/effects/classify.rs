@@ -14,6 +14,8 @@ pub(super) fn is_write(effect: &Effect) -> bool {
         Effect::SaveTeam { .. }
             | Effect::SetPhoneConsent { .. }
             | Effect::RequestRemoval { .. }
+            | Effect::PrivacyRequest { .. }
+            | Effect::ErasePerson { .. }
             | Effect::AddVillage { .. }
             | Effect::RenameVillage { .. }
             | Effect::RemoveVillage { .. }

@@ -62,6 +62,59 @@ pub(super) async fn notify_unit(
     Ok(())
 }
 
+/// Asks the heads of `unit_code` (and its commune's officials) to correct what the team lists
+/// about `name`, by `due`.
+pub(super) async fn ask_correction(
+    tx: &mut Tx<'_>,
+    env: &EffectEnv<'_>,
+    unit_code: &str,
+    name: &str,
+    due: chrono::NaiveDate,
+) -> Result<(), StorageError> {
+    let unit_name = crate::storage::units::unit_in_tx(tx, unit_code)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    let due = due.format("%d/%m/%Y").to_string();
+    for (channel, chat_id) in head_chats(tx, unit_code).await? {
+        let lang = chat_lang(tx, &channel, &chat_id).await?;
+        let reply = notices::member_asked_correction(env.texts, lang, name, &unit_name, &due);
+        outbox::enqueue(tx, &channel, &chat_id, &reply, None, env.now).await?;
+    }
+    Ok(())
+}
+
+/// Tells the heads of `unit_code` (and its commune's officials) that a member erased their
+/// data, without naming them.
+pub(super) async fn tell_erased(
+    tx: &mut Tx<'_>,
+    env: &EffectEnv<'_>,
+    unit_code: &str,
+) -> Result<(), StorageError> {
+    let unit_name = crate::storage::units::unit_in_tx(tx, unit_code)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    for (channel, chat_id) in head_chats(tx, unit_code).await? {
+        let lang = chat_lang(tx, &channel, &chat_id).await?;
+        let reply = notices::member_erased_themselves(env.texts, lang, &unit_name);
+        outbox::enqueue(tx, &channel, &chat_id, &reply, None, env.now).await?;
+    }
+    Ok(())
+}
+
+async fn head_chats(
+    tx: &mut Tx<'_>,
+    unit_code: &str,
+) -> Result<Vec<(String, String)>, StorageError> {
+    directory::unit_chats(
+        tx,
+        unit_code,
+        &[AccountRole::VillageHead, AccountRole::CommuneOfficial],
+    )
+    .await
+}
+
 /// Tells the officials of a village's commune that its team was submitted or changed (unless
 /// they turned these notices off).
 pub(super) async fn notice_team_saved(

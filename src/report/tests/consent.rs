@@ -1,4 +1,4 @@
-//! Decree 13/2023: the files say what residents see. A member's own word (shown / hidden
+//! Personal Data Protection Law 91/2025/QH15: the files say what residents see. A member's own word (shown / hidden
 //! in chat) reaches the consent column of the CSV and of the XLSX, as it reaches the head's
 //! card — all through `storage::consent`.
 

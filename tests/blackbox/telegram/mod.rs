@@ -13,7 +13,7 @@ use crate::support::telegram_app::{joined, TelegramApp};
 
 const ASK_LEADER_NAME: &str = "Họ và tên đầy đủ của anh/chị (tổ trưởng)?";
 const ASK_LEADER_PHONE: &str = "Số điện thoại di động của anh/chị?";
-const ASK_LEADER_CONSENT: &str = "Anh/chị có đồng ý công khai số này không?";
+const ASK_LEADER_CONSENT: &str = "trên thẻ của tổ để gọi khi cần giúp. Anh/chị có đồng ý không?";
 const ASK_MEMBER_1: &str = "Thành viên thứ 1";
 const ASK_ROLE: &str = "giữ vai trò gì trong tổ?";
 const ASK_WORKPLACE: &str = "làm việc hoặc dạy ở đâu?";
@@ -21,7 +21,7 @@ const ASK_ADD_MORE: &str = "Thêm thành viên nữa?";
 const REVIEW: &str = "Anh/chị kiểm tra lại rồi bấm";
 const ASK_DECISION: &str = "Quyết định thành lập";
 const ASK_DECISION_FILE: &str = "tệp PDF của quyết định đã ký";
-const ASK_CONSENT: &str = "đã đồng ý cho người dân xem số điện thoại";
+const ASK_CONSENT: &str = "đã ký giấy đồng ý chưa?";
 const SAVED: &str = "Đã lưu tổ";
 
 /// `/start CODE`: ends at the leader's name.
@@ -71,7 +71,7 @@ async fn enter_member(app: &mut TelegramApp, member: &NewMember) {
     let ask_phone = format!("Số điện thoại di động của {}?", member.name);
     app.press(member.role, &ask_phone).await;
     app.say(member.phone, ASK_CONSENT).await;
-    app.press("Đã đồng ý", ASK_WORKPLACE).await;
+    app.press("Đã ký giấy đồng ý", ASK_WORKPLACE).await;
     let saved = app.say(member.workplace, ASK_ADD_MORE).await;
     let expected = format!("Đã ghi thành viên {}", member.name);
     assert!(joined(&saved).contains(&expected), "{}", joined(&saved));

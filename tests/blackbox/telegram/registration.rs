@@ -32,7 +32,7 @@ async fn a_village_head_registers_a_whole_team_over_telegram() {
     )
     .await;
     app.say("0987.654.321", ASK_CONSENT).await;
-    app.press("Đã đồng ý", ASK_WORKPLACE).await;
+    app.press("Đã ký giấy đồng ý", ASK_WORKPLACE).await;
     app.press("Bỏ qua", ASK_ADD_MORE).await;
     app.press("Thêm thành viên", "Thành viên thứ 2").await;
     enter_member(&mut app, &TEACHER).await;
@@ -120,7 +120,7 @@ async fn user_text_is_escaped_in_html() {
     )
     .await;
     app.say("0987.654.321", ASK_CONSENT).await;
-    app.press("Đã đồng ý", ASK_WORKPLACE).await;
+    app.press("Đã ký giấy đồng ý", ASK_WORKPLACE).await;
     app.say("Trường <THCS> & Mầm non", ASK_ADD_MORE).await;
 
     // Act

@@ -175,6 +175,7 @@ golden!(
     the_official_above_revokes_an_account,
     a_province_official_follows_the_communes_after_the_reform,
     a_members_own_word_outlives_a_heads_stale_edit,
+    a_person_sees_corrects_withdraws_and_erases_their_own_data,
     people_answer_buttons_in_their_own_words,
     typed_words_are_understood_before_a_place_is_searched,
 );
