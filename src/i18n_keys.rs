@@ -126,6 +126,8 @@ text_keys! {
     CmdHelp = "cmd_help",
     CmdInvite = "cmd_invite",
     CmdLanguage = "cmd_language",
+    CmdMember = "cmd_member",
+    CmdMyData = "cmd_my_data",
     CmdMyTeam = "cmd_my_team",
     CmdReport = "cmd_report",
     CmdSkip = "cmd_skip",

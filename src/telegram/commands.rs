@@ -11,14 +11,16 @@ use crate::i18n::{to_plain, Lang, Texts, K};
 /// The menu of `lang`. The commands themselves are the ones the core understands (see
 /// [`crate::conversation::parse_command`]); "cancel" is `/huy` in Vietnamese.
 pub fn bot_commands(texts: &Texts, lang: Lang) -> Vec<BotCommand> {
-    let (cancel, find, invite, report) = match lang {
-        Lang::Vi => ("huy", "tim", "moi", "baocao"),
-        Lang::En => ("cancel", "find", "invite", "report"),
+    let (cancel, find, invite, report, member, my_data) = match lang {
+        Lang::Vi => ("huy", "tim", "moi", "baocao", "thanhvien", "dulieu"),
+        Lang::En => ("cancel", "find", "invite", "report", "member", "mydata"),
     };
     [
         ("start", K::CmdStart),
         (find, K::CmdFind),
         ("myteam", K::CmdMyTeam),
+        (member, K::CmdMember),
+        (my_data, K::CmdMyData),
         (invite, K::CmdInvite),
         (report, K::CmdReport),
         ("help", K::CmdHelp),

@@ -170,14 +170,30 @@ async fn the_command_menu_is_set_in_vietnamese_and_english_at_start() {
     let (vi, en) = (menu(Some("vi")), menu(Some("en")));
     assert_eq!(
         names(&vi),
-        ["start", "tim", "myteam", "moi", "baocao", "help", "huy", "lang", "back", "skip"]
+        [
+            "start",
+            "tim",
+            "myteam",
+            "thanhvien",
+            "dulieu",
+            "moi",
+            "baocao",
+            "help",
+            "huy",
+            "lang",
+            "back",
+            "skip"
+        ]
     );
     assert_eq!(
         names(&en),
-        ["start", "find", "myteam", "invite", "report", "help", "cancel", "lang", "back", "skip"]
+        [
+            "start", "find", "myteam", "member", "mydata", "invite", "report", "help", "cancel",
+            "lang", "back", "skip"
+        ]
     );
     assert_eq!(vi[0].1, "Bắt đầu");
-    assert_eq!(en[6].1, "Pause what you are doing");
+    assert_eq!(en[8].1, "Pause what you are doing");
     assert_eq!(
         menu(None),
         vi,
