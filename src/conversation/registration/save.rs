@@ -53,7 +53,7 @@ pub fn save(turn: &mut Turn<'_>, reg: Registration) -> State {
         let (key, link) = match turn.ctx.bot_username {
             Some(bot) => (
                 K::ConsentWaitingNote,
-                format!("https://t.me/{bot}?start={MEMBER_START}"),
+                crate::invitation::telegram_deep_link(bot, MEMBER_START),
             ),
             None => (K::ConsentWaitingNoteCommand, format!("/{MEMBER_START}")),
         };
