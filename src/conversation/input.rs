@@ -3,7 +3,7 @@
 
 use super::{Button, FileUpload};
 use crate::domain::invitation_code::{code_in, InvitationCode};
-use crate::domain::text::fold;
+use crate::domain::text::{fold, label_key};
 use crate::domain::AccountRole;
 use crate::i18n::Lang;
 
@@ -390,16 +390,6 @@ fn yes_or_no(folded: &str) -> Option<bool> {
 fn without_number(label: &str) -> Option<&str> {
     let (number, rest) = label.split_once(' ')?;
     number.chars().all(|c| c.is_ascii_digit()).then_some(rest)
-}
-
-/// The comparison key of a label or of what is typed for it: folded, without emoji or
-/// punctuation ("✅ Đã đồng ý!" → "da dong y").
-fn label_key(text: &str) -> String {
-    let words: String = text
-        .chars()
-        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
-        .collect();
-    fold(&words)
 }
 
 #[cfg(test)]

@@ -66,6 +66,16 @@ fn push_folded(out: &mut String, c: char, after_space: &mut bool) {
     }
 }
 
+/// The comparison key of a label or of what is typed for it: folded, without emoji or
+/// punctuation ("✅ Đã đồng ý!" → "da dong y").
+pub fn label_key(text: &str) -> String {
+    let words: String = text
+        .chars()
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+        .collect();
+    fold(&words)
+}
+
 /// True when two texts name the same thing once case, normal form and diacritics are ignored.
 pub fn same_words(a: &str, b: &str) -> bool {
     fold(a) == fold(b)

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::conversation::{Button, Incoming, Reply};
-use crate::domain::text::fold;
+use crate::domain::text::label_key;
 
 /// The buttons of a chat's last answer, in the order they were shown.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,14 +56,6 @@ impl Choices {
             other => other,
         }
     }
-}
-
-fn label_key(text: &str) -> String {
-    let words: String = text
-        .chars()
-        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
-        .collect();
-    fold(&words)
 }
 
 #[cfg(test)]
