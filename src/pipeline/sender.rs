@@ -1,7 +1,9 @@
 //! Delivering the outbox: per chat in order, chats side by side. A chat the channel asks to
 //! wait (429) waits alone; a chat that blocked the bot is marked and its messages given up;
 //! a network error is retried with a backoff. Each message is marked sent right after the
-//! channel took it, several marks in one statement.
+//! channel took it: in the delivery journal at once (on SQLite, see
+//! [`crate::storage::delivery_journal`]), in the outbox with the marks that wait, in one
+//! statement.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -18,6 +20,7 @@ mod marks;
 use crate::conversation::Reply;
 use crate::engine::Engine;
 use crate::ops::metrics::Metrics;
+use crate::storage::delivery_journal::DeliveryJournal;
 use crate::storage::outbox::ALERT_KEY_PREFIX;
 use marks::mark_forever;
 
@@ -92,6 +95,11 @@ struct Inner {
     channels: Vec<Arc<dyn Channel>>,
     queues: Mutex<Queues>,
     marks: mpsc::UnboundedSender<Mark>,
+    /// Where a delivery is recorded the instant the channel took it (SQLite only).
+    journal: Option<DeliveryJournal>,
+    /// Set once the journal of the run before is folded into the outbox: nothing is read
+    /// from the outbox before, or a message delivered just before a crash would go again.
+    folded: tokio::sync::OnceCell<()>,
     metrics: Metrics,
     /// A claim older than this is taken to have died with its replica.
     stale_after: Mutex<chrono::Duration>,
@@ -129,12 +137,21 @@ impl Sender {
         metrics: Metrics,
     ) -> Sender {
         let (marks, queue) = mpsc::unbounded_channel();
+        let journal = engine.store().delivery_journal_base().and_then(|base| {
+            DeliveryJournal::open(base)
+                .map_err(|error| {
+                    tracing::error!(%error, "no delivery journal: a crash may send messages twice")
+                })
+                .ok()
+        });
         let inner = Arc::new(Inner {
             engine,
             owner,
             channels,
             queues: Mutex::default(),
             marks,
+            journal,
+            folded: tokio::sync::OnceCell::new(),
             metrics,
             stale_after: Mutex::new(chrono::Duration::seconds(15)),
             job_limit: Mutex::new(JOB_LIMIT),
@@ -185,6 +202,10 @@ impl Sender {
     }
 
     async fn queue_from_outbox(&self, own: bool) -> Result<usize, crate::storage::StorageError> {
+        self.inner
+            .folded
+            .get_or_try_init(|| self.inner.fold_journal())
+            .await?;
         let store = self.inner.engine.store();
         let now = chrono::Utc::now();
         let stale = now - self.inner.stale_after();
@@ -278,6 +299,47 @@ impl Inner {
 
     fn channel(&self, name: &str) -> Option<&Arc<dyn Channel>> {
         self.channels.iter().find(|c| c.name().as_str() == name)
+    }
+
+    /// Marks sent in the outbox what the journal says the channels took before the last
+    /// stop, then empties it.
+    async fn fold_journal(&self) -> Result<(), crate::storage::StorageError> {
+        let Some(journal) = &self.journal else {
+            return Ok(());
+        };
+        let ids = journal
+            .written()
+            .map_err(crate::storage::StorageError::Journal)?;
+        if !ids.is_empty() {
+            tracing::info!(
+                count = ids.len(),
+                "messages delivered before the last stop marked sent"
+            );
+            self.engine
+                .store()
+                .mark_outbox_sent_many(&ids, chrono::Utc::now())
+                .await?;
+        }
+        journal
+            .clear()
+            .map_err(crate::storage::StorageError::Journal)
+    }
+
+    /// Hands the mark of a delivered message to the writer, recording it in the journal
+    /// first where there is one.
+    fn delivered(&self, id: i64) {
+        let mark = || {
+            let _ = self.marks.send(Mark::Sent(id));
+        };
+        match &self.journal {
+            Some(journal) => {
+                if let Err(error) = journal.record(id, mark) {
+                    tracing::warn!(%error, id, "delivery not journaled: a crash may send it twice");
+                    let _ = self.marks.send(Mark::Sent(id));
+                }
+            }
+            None => mark(),
+        }
     }
 
     fn stale_after(&self) -> chrono::Duration {

@@ -11,6 +11,7 @@ pub mod bulk;
 pub mod campaigns;
 pub mod chats;
 pub mod consent;
+pub mod delivery_journal;
 pub mod directory;
 pub mod erasure;
 pub mod inbox;
@@ -61,6 +62,8 @@ pub enum StorageError {
     Query(#[from] sqlx::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    #[error("the delivery journal could not be read or written")]
+    Journal(#[source] std::io::Error),
     /// Someone else changed the row since it was read (optimistic concurrency).
     #[error("the data was changed by someone else meanwhile")]
     Conflict,
@@ -112,6 +115,8 @@ pub struct Store {
     backend: Backend,
     /// Where kept files (decision scans) go: see [`scans`].
     files_dir: Option<std::sync::Arc<std::path::PathBuf>>,
+    /// Where the sender records what the channels took: see [`delivery_journal`].
+    delivery_journal: Option<std::sync::Arc<std::path::PathBuf>>,
 }
 
 impl Store {
@@ -135,11 +140,20 @@ impl Store {
             pool,
             backend,
             files_dir: scans::default_dir(url).map(std::sync::Arc::new),
+            delivery_journal: delivery_journal::default_base(url).map(std::sync::Arc::new),
         })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The base name of the delivery journal: beside a SQLite file; none for PostgreSQL or
+    /// an in-memory database.
+    pub fn delivery_journal_base(&self) -> Option<&std::path::Path> {
+        self.delivery_journal
+            .as_deref()
+            .map(std::path::PathBuf::as_path)
     }
 
     /// Starts a write transaction. On SQLite `BEGIN IMMEDIATE` takes the write lock up front,

@@ -48,11 +48,12 @@ impl Inner {
                     if message.is_alert {
                         self.metrics.alerts_sent(1);
                     }
-                    let mark = match message.failed.take() {
-                        Some(reason) => Mark::Failed(message.id, reason),
-                        None => Mark::Sent(message.id),
-                    };
-                    let _ = self.marks.send(mark);
+                    match message.failed.take() {
+                        Some(reason) => {
+                            let _ = self.marks.send(Mark::Failed(message.id, reason));
+                        }
+                        None => self.delivered(message.id),
+                    }
                 }
                 Err(SendError::RetryAfter(wait)) => {
                     tracing::info!(id = message.id, ?wait, "the channel asks this chat to wait");

@@ -1,11 +1,13 @@
 //! The sender's marks (sent, given up, held, blocked), written to the outbox as they come,
-//! all those waiting in one go.
+//! all those waiting in one go; the delivery journal's file of the marks written is emptied
+//! after.
 
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 
 use super::{Inner, Mark};
+use crate::storage::delivery_journal::{DeliveryJournal, Retired};
 
 /// Writes marks as they come, all those waiting in one go; a mark that cannot be written is
 /// tried again (the message stays known, so it is not sent twice meanwhile).
@@ -14,6 +16,8 @@ pub(super) async fn mark_forever(
     mut marks: mpsc::UnboundedReceiver<Mark>,
 ) {
     let mut waiting: Vec<Mark> = Vec::new();
+    // A journal file whose ids are all in `waiting`: emptied once they are written.
+    let mut retired: Option<Retired> = None;
     loop {
         if waiting.is_empty() {
             match marks.recv().await {
@@ -21,14 +25,26 @@ pub(super) async fn mark_forever(
                 None => return,
             }
         }
-        while let Ok(mark) = marks.try_recv() {
-            waiting.push(mark);
-        }
         let Some(inner) = inner.upgrade() else {
             return;
         };
+        if retired.is_none() {
+            // Each id is handed over as it is journaled, so once the file is retired its
+            // ids are all in the queue, and the reading below takes them.
+            retired = inner.journal.as_ref().and_then(DeliveryJournal::retire);
+        }
+        while let Ok(mark) = marks.try_recv() {
+            waiting.push(mark);
+        }
         match write_marks(&inner, &mut waiting).await {
-            Ok(()) => {}
+            Ok(()) => {
+                if let (Some(file), Some(journal)) = (retired.take(), &inner.journal) {
+                    if let Err(error) = journal.forget(file) {
+                        tracing::warn!(%error, "delivery journal not emptied; trying again");
+                        retired = Some(file);
+                    }
+                }
+            }
             Err(error) => {
                 tracing::warn!(%error, "outbox marks not written; trying again");
                 tokio::time::sleep(Duration::from_millis(200)).await;

@@ -219,3 +219,74 @@ async fn a_job_past_its_time_limit_is_stopped_reported_and_kept_as_failed_and_it
         .unwrap();
     assert_eq!(failed.as_deref(), Some("job stopped at its time limit"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_the_channel_took_while_the_database_was_busy_is_journaled_before_any_mark() {
+    // Arrange: a long round holds SQLite's write lock, as the worker's do under load.
+    let dir = TempDir::new().unwrap();
+    let engine = engine(&dir).await;
+    let channel = Arc::new(Counting::default());
+    let sender = start(&engine, &channel);
+    let queued = queue_claimed(&engine, 30).await;
+    let ids: Vec<i64> = queued.iter().map(|q| q.id).collect();
+    let holder = engine.store().begin().await.unwrap();
+
+    // Act: all 30 go out while no mark can be written.
+    sender.push(queued);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(8);
+    while channel.sent.lock().unwrap().len() < 30 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    // Assert: the journal holds every one already; the outbox none yet.
+    let base = engine.store().delivery_journal_base().unwrap();
+    let mut journaled = DeliveryJournal::open(base).unwrap().written().unwrap();
+    journaled.sort_unstable();
+    assert_eq!(journaled, ids);
+    let marked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL")
+        .fetch_one(engine.store().pool())
+        .await
+        .unwrap();
+    assert_eq!(marked, 0, "no mark gets past the held write lock");
+    holder.rollback().await.unwrap();
+    assert!(sender.flush(Duration::from_secs(10)).await);
+}
+
+#[tokio::test]
+async fn a_restart_does_not_send_again_what_the_journal_says_the_channel_took() {
+    // Arrange: the process before delivered 5 replies and journaled them, then died before
+    // any mark reached the outbox; 3 more were never sent.
+    let dir = TempDir::new().unwrap();
+    let engine = engine(&dir).await;
+    let channel = Arc::new(Counting::default());
+    let queued = queue_claimed(&engine, 8).await;
+    let journal = DeliveryJournal::open(engine.store().delivery_journal_base().unwrap()).unwrap();
+    for message in &queued[..5] {
+        journal.record(message.id, || {}).unwrap();
+    }
+    drop(journal);
+
+    // Act: the new process starts.
+    let sender = start(&engine, &channel);
+    let taken = sender.take_back_outbox().await.unwrap();
+    assert!(sender.flush(Duration::from_secs(10)).await);
+
+    // Assert: only the 3 unsent went; the 5 are marked sent; the journal is empty.
+    assert_eq!(taken, 3);
+    let sent = channel.sent.lock().unwrap().clone();
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    for n in 5..8 {
+        assert_eq!(sent.get(&format!("message {n}")), Some(&1), "{sent:?}");
+    }
+    let unsent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
+        .fetch_one(engine.store().pool())
+        .await
+        .unwrap();
+    assert_eq!(unsent, 0);
+    let base = engine.store().delivery_journal_base().unwrap();
+    assert!(DeliveryJournal::open(base)
+        .unwrap()
+        .written()
+        .unwrap()
+        .is_empty());
+}
