@@ -127,8 +127,11 @@ impl DeliveryJournal {
         for path in &self.paths {
             let mut text = String::new();
             File::open(path)?.read_to_string(&mut text)?;
+            // Only whole lines: what follows the last newline was cut short.
+            let whole = text.rfind('\n').map_or("", |end| &text[..end]);
             ids.extend(
-                text.split_terminator('\n')
+                whole
+                    .split('\n')
                     .filter_map(|line| line.trim().parse::<i64>().ok()),
             );
         }
