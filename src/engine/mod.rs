@@ -124,6 +124,13 @@ impl Engine {
         self.bot_username.as_deref()
     }
 
+    /// The Telegram bot's username for a link said to `chat`: only a Telegram chat gets one
+    /// (a Zalo head would be handing a member a bot they never use).
+    fn bot_username_for(&self, chat: &ChatKey) -> Option<&str> {
+        self.bot_username()
+            .filter(|_| chat.channel == ChannelName::Telegram)
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }

@@ -24,7 +24,7 @@ impl Engine {
             invitation: None,
             memberships: Vec::new(),
             answers: Vec::new(),
-            bot_username: self.bot_username(),
+            bot_username: self.bot_username_for(chat),
         };
         // The context a plain text would get: no invitation, no contact.
         let nothing = Incoming::Text(String::new());

@@ -44,7 +44,7 @@ impl Engine {
             invitation: None,
             memberships: Vec::new(),
             answers: Vec::new(),
-            bot_username: self.bot_username(),
+            bot_username: self.bot_username_for(chat),
         };
         self.load_context(tx, &session, &incoming, &mut ctx, now)
             .await?;

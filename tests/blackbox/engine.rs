@@ -165,3 +165,61 @@ async fn an_unreadable_stored_session_starts_the_chat_afresh_instead_of_failing(
 
     assert!(!replies.is_empty(), "the chat is answered");
 }
+
+/// A head registers a member who will confirm their own number, then saves: what the head
+/// is told to pass on depends on where the head is.
+async fn head_saves_with_a_member_to_confirm(channel: ChannelName) -> String {
+    let mut app = TestApp::builder().build().await;
+    app.engine = app.engine.clone().with_bot_username("cnscd_bot");
+    let chat = ChatKey::new(channel, "77");
+    let start = format!("/start {}", app.invitation);
+    let script = [
+        start.as_str(),
+        "Nguyễn Văn An",
+        "0912 345 678",
+        "Đồng ý",
+        "Trần Thị Bình",
+        "Bí thư Chi đoàn",
+        "0987 654 321",
+        "Đã ký giấy đồng ý",
+        "Đoàn xã Đại Sơn",
+        "Thêm thành viên",
+        "Lê Văn Cường",
+        "Giáo viên Tiểu học",
+        "0903 123 456",
+        "Chưa, để người đó tự xác nhận",
+        "Trường Tiểu học Đại Sơn",
+        "Xong",
+        "Xác nhận",
+        "Chưa có",
+    ];
+    let mut last = Vec::new();
+    for (n, said) in script.iter().enumerate() {
+        last = app
+            .engine
+            .handle(&chat, Some(&n.to_string()), text(said))
+            .await
+            .expect("step");
+    }
+    last.iter()
+        .map(|reply| reply.text.as_str().to_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn a_zalo_head_is_told_the_command_a_member_sends_and_a_telegram_head_the_bots_link() {
+    let zalo = head_saves_with_a_member_to_confirm(ChannelName::Zalo).await;
+    let telegram = head_saves_with_a_member_to_confirm(ChannelName::Telegram).await;
+
+    assert!(zalo.contains("Lê Văn Cường"), "{zalo}");
+    assert!(zalo.contains("/thanhvien"), "{zalo}");
+    assert!(
+        !zalo.contains("t.me"),
+        "a Zalo head gets no Telegram link: {zalo}"
+    );
+    assert!(
+        telegram.contains("https://t.me/cnscd_bot?start=thanhvien"),
+        "{telegram}"
+    );
+}
