@@ -4,13 +4,14 @@
 
 use std::time::Duration;
 
+use cnscd::storage::scratch::{report_skipped, ScratchDb};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tokio::time::Instant;
 
 use super::*;
 use crate::support::fake_telegram::{photo_update, text_update, DEFAULT_WAIT};
-use crate::support::telegram_app::{spawn_app, spawn_app_without_bot, test_options, CHAT};
+use crate::support::telegram_app::{spawn_app, spawn_app_without_bot_on, test_options, CHAT};
 
 /// A resident's chat beside the head's.
 const OTHER_CHAT: i64 = 5151;
@@ -131,8 +132,35 @@ async fn a_batch_of_photos_where_one_scan_is_expected_downloads_only_the_first()
 
 #[tokio::test]
 async fn a_download_that_never_completes_is_given_up_and_the_head_is_told() {
-    // Arrange: downloads are given up after 300 ms; the file server never answers.
-    let mut app = spawn_app_without_bot().await;
+    let mut app = stalled_download_given_up(ScratchDb::sqlite().expect("scratch SQLite")).await;
+
+    // The next try goes through.
+    app.tg.release_downloads();
+    let again = photo_update(app.id(), CHAT, "decision-photo");
+    app.push(again, SAVED).await;
+    assert!(app.team().await.team.decision.file.is_some());
+}
+
+#[tokio::test]
+async fn a_download_that_never_completes_is_given_up_and_the_head_is_told_on_postgresql() {
+    match ScratchDb::postgres_from_env()
+        .await
+        .expect("scratch database")
+    {
+        Some(db) => {
+            let mut app = stalled_download_given_up(db).await;
+            app.stop_bot().await;
+            app.destroy().await;
+        }
+        None => report_skipped("a download that never completes"),
+    }
+}
+
+/// The head at the decision scan, downloads given up after 300 ms, the file server never
+/// answering: the head is told, asked again, and nothing is stored.
+async fn stalled_download_given_up(db: ScratchDb) -> TelegramApp {
+    // Arrange
+    let mut app = spawn_app_without_bot_on(db).await;
     let mut options = test_options("test-bot");
     options.pipeline.downloads.timeout = Duration::from_millis(300);
     app.start_bot_with(options).await;
@@ -144,14 +172,12 @@ async fn a_download_that_never_completes_is_given_up_and_the_head_is_told() {
     let update = photo_update(app.id(), CHAT, "decision-photo");
     let replies = app.push(update, NOT_RECEIVED).await;
 
-    // Assert: told, asked again, nothing stored; the next try goes through.
+    // Assert
     assert!(joined(&replies).contains(NOT_RECEIVED));
     app.replies_until(ASK_DECISION_FILE).await;
     assert_eq!(app.team().await.team.decision.file, None);
-    app.tg.release_downloads();
-    let again = photo_update(app.id(), CHAT, "decision-photo");
-    app.push(again, SAVED).await;
-    assert!(app.team().await.team.decision.file.is_some());
+    assert_eq!(app.tg.downloads(), 1);
+    app
 }
 
 #[tokio::test]
