@@ -183,6 +183,7 @@ text_keys! {
     FieldWorkplace = "field_workplace",
     FieldZalo = "field_zalo",
     FileMustBePhotoOrPdf = "file_must_be_photo_or_pdf",
+    FileNotNeeded = "file_not_needed",
     FileNotReceived = "file_not_received",
     FileReceived = "file_received",
     FoundByFormerName = "found_by_former_name",

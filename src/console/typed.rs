@@ -81,5 +81,7 @@ async fn read_file(path: &Path, store: &crate::storage::Store) -> Option<FileUpl
         kept,
         content,
         too_large: village_list && too_large,
+        // Read here: the pipeline has nothing to download.
+        fetched: true,
     })
 }

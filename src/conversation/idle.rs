@@ -77,8 +77,10 @@ pub fn on_input(turn: &mut Turn<'_>, input: Input) -> State {
                 state => state,
             },
         },
+        // A photo more in a batch whose first answered the question, or a file sent unasked:
+        // never downloaded (see the pipeline's worker).
         Input::File(_) => {
-            turn.say(K::NotUnderstood);
+            turn.say(K::FileNotNeeded);
             menu(turn);
             State::Idle
         }

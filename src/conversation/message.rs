@@ -44,6 +44,18 @@ pub struct FileUpload {
     /// Larger than the question takes: not downloaded, and the chat told the limit.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub too_large: bool,
+    /// The download was tried (or the console read the file itself): what came of it is in
+    /// the fields above, and nothing there means it failed or took too long. Never tried twice.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fetched: bool,
+}
+
+impl FileUpload {
+    /// Whether the file is still only a channel's reference, nothing of it read yet: the
+    /// pipeline downloads it when the chat's question asks for a file.
+    pub fn awaits_download(&self) -> bool {
+        !(self.fetched || self.kept || self.too_large || self.content.is_some())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -284,6 +284,17 @@ impl Engine {
         Ok(load_session(tx, chat).await?.lang)
     }
 
+    /// The file the chat's question asks for now, read inside `tx` (after the chat's earlier
+    /// steps in it): only such a file is downloaded.
+    pub(crate) async fn expected_file_in(
+        &self,
+        tx: &mut Tx<'_>,
+        chat: &ChatKey,
+    ) -> Result<Option<crate::conversation::ExpectedFile>, StorageError> {
+        let session = load_session(tx, chat).await?;
+        Ok(crate::conversation::expected_file(&session.state))
+    }
+
     pub fn clock(&self) -> Arc<dyn Clock> {
         Arc::clone(&self.clock)
     }

@@ -27,4 +27,4 @@ pub use outgoing::{delivery_parts, Outgoing};
 pub use recorder::{NotRecorded, Recorded, Recorder};
 pub use sender::Sender;
 pub use serve::{Pipeline, PipelineOptions};
-pub use worker::Worker;
+pub use worker::{DownloadLimits, Worker};

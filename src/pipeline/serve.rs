@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 
 use super::recorder::Recorder;
 use super::sender::Sender;
-use super::worker::{Worker, IDLE_POLL};
+use super::worker::{DownloadLimits, Worker, IDLE_POLL};
 use super::Channel;
 use crate::engine::Engine;
 use crate::ops::metrics::Metrics;
@@ -34,6 +34,8 @@ pub struct PipelineOptions {
     pub takeover_after: Duration,
     /// How often the place tree's version is compared with the search index's.
     pub units_poll: Duration,
+    /// How many files users send are downloaded at once, and how long one may take.
+    pub downloads: DownloadLimits,
 }
 
 impl Default for PipelineOptions {
@@ -42,6 +44,7 @@ impl Default for PipelineOptions {
             owner: default_owner(),
             takeover_after: Duration::from_secs(15),
             units_poll: UNITS_POLL,
+            downloads: DownloadLimits::default(),
         }
     }
 }
@@ -98,7 +101,8 @@ impl Pipeline {
         )
         .taking_over_after(options.takeover_after);
         let worker = Worker::new(engine.clone(), options.owner, channels.clone(), metrics)
-            .taking_over_after(options.takeover_after);
+            .taking_over_after(options.takeover_after)
+            .downloading(options.downloads, Arc::clone(&wake));
         let (stop, stopping) = watch::channel(false);
         let working = tokio::spawn(work(worker, sender.clone(), wake, stopping));
         let background = vec![

@@ -2,17 +2,23 @@
 //! chats' steps sharing one transaction (group commit). Each step runs in a savepoint, so one
 //! that fails is rolled back alone and counted; after [`MAX_ATTEMPTS`] it is parked and the
 //! chat gets the apology.
+//!
+//! An event whose file the chat's question asks for is not applied until the file is fetched:
+//! it is handed to the [`downloads`] stage and waits in the inbox, its chat's later events
+//! behind it, while other chats go on.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use tokio::sync::Notify;
 
 use super::sender::Queued;
 use super::Channel;
 
 mod channel_state;
+mod downloads;
 mod files;
 mod queue;
 mod savepoint;
@@ -22,6 +28,8 @@ use crate::ops::metrics::{Metrics, Outcome};
 use crate::search::SharedIndex;
 use crate::storage::inbox::PendingEvent;
 use crate::storage::{Backend, StorageError, Tx};
+pub use downloads::DownloadLimits;
+use downloads::Downloads;
 
 /// A step that failed this often is parked.
 pub const MAX_ATTEMPTS: i64 = 3;
@@ -40,6 +48,7 @@ pub struct Worker {
     metrics: Metrics,
     /// Another replica's events are taken over when they waited this long: it is gone.
     orphaned_after: chrono::Duration,
+    downloads: Downloads,
 }
 
 /// What one round did.
@@ -68,13 +77,25 @@ impl Worker {
         channels: Vec<Arc<dyn Channel>>,
         metrics: Metrics,
     ) -> Worker {
+        let downloads = Downloads::new(
+            engine.store().clone(),
+            DownloadLimits::default(),
+            Arc::new(Notify::new()),
+        );
         Worker {
             engine,
             owner,
             channels: Arc::new(channels),
             metrics,
             orphaned_after: chrono::Duration::seconds(15),
+            downloads,
         }
+    }
+
+    /// Downloads within `limits`, each finished one waking `wake` (the worker's loop).
+    pub fn downloading(mut self, limits: DownloadLimits, wake: Arc<Notify>) -> Worker {
+        self.downloads = Downloads::new(self.engine.store().clone(), limits, wake);
+        self
     }
 
     pub fn taking_over_after(mut self, wait: Duration) -> Worker {
@@ -97,10 +118,13 @@ impl Worker {
         // On one SQLite file there is one replica; on PostgreSQL each takes what it recorded,
         // and what another recorded when that one seems gone.
         let owner = (store.backend() == Backend::Postgres).then_some(self.owner.as_str());
+        // Taken before the events are read: a download that finished since wrote its event
+        // first, so the event is read as fetched and not fetched again.
+        let downloading = self.downloads.busy_chats();
         let pending = store
             .pending_events(owner, wall - self.orphaned_after, ROUND_EVENTS)
             .await?;
-        let (mut ready, waiting) = self.ready(pending, wall);
+        let (mut ready, waiting) = self.ready(pending, &downloading, wall);
         let mut round = Round {
             waiting,
             ..Round::default()
@@ -110,15 +134,23 @@ impl Worker {
         }
         // One lock order for every replica (chat, then arrival): no deadlock between rounds.
         ready.sort_by(|a, b| (&a.channel, &a.chat_id, a.id).cmp(&(&b.channel, &b.chat_id, b.id)));
-        let incoming = self.prepare(&ready).await;
+        let incoming = Worker::parse(&ready);
         // Loaded before the transaction: a second connection inside it could wait forever.
         let index = self.engine.index().await?;
         let mut tx = store.begin().await?;
         let mut applied_steps = Vec::new();
-        let mut failed_chats: HashSet<(String, String)> = HashSet::new();
+        // Chats held for the rest of the round: a step failed, or a file is to be fetched.
+        let mut held_chats: HashSet<(String, String)> = HashSet::new();
+        let mut downloads = Vec::new();
         for (event, incoming) in ready.iter().zip(incoming) {
             let chat_of = (event.channel.clone(), event.chat_id.clone());
-            if failed_chats.contains(&chat_of) {
+            if held_chats.contains(&chat_of) {
+                round.waiting += 1;
+                continue;
+            }
+            if let Some(download) = self.download_for(&mut tx, event, incoming.as_ref()).await? {
+                downloads.push(download);
+                held_chats.insert(chat_of);
                 round.waiting += 1;
                 continue;
             }
@@ -143,11 +175,15 @@ impl Worker {
                 Applied::Failed => {
                     self.metrics
                         .update_handled(Outcome::Failed, started.elapsed());
-                    failed_chats.insert(chat_of);
+                    held_chats.insert(chat_of);
                 }
             }
         }
         tx.commit().await?;
+        // Decided on the state the round committed: started only once it is.
+        for download in downloads {
+            self.downloads.start(download);
+        }
         for step in &applied_steps {
             self.engine.after_step(step).await;
         }
@@ -155,8 +191,14 @@ impl Worker {
     }
 
     /// The events that may run now: per chat in arrival order, up to the first that must
-    /// wait (its backoff after a failure), and only of the channels served here.
-    fn ready(&self, pending: Vec<PendingEvent>, now: DateTime<Utc>) -> (Vec<PendingEvent>, usize) {
+    /// wait (its backoff after a failure, its file downloading), and only of the channels
+    /// served here.
+    fn ready(
+        &self,
+        pending: Vec<PendingEvent>,
+        downloading: &HashSet<(String, String)>,
+        now: DateTime<Utc>,
+    ) -> (Vec<PendingEvent>, usize) {
         let now_text = crate::storage::now_text(now);
         let mut held: HashSet<(String, String)> = HashSet::new();
         let mut ready = Vec::new();
@@ -164,7 +206,11 @@ impl Worker {
         for event in pending {
             let chat = (event.channel.clone(), event.chat_id.clone());
             let must_wait = event.not_before.as_ref().is_some_and(|t| *t > now_text);
-            if held.contains(&chat) || must_wait || self.channel(&event.channel).is_none() {
+            if held.contains(&chat)
+                || must_wait
+                || downloading.contains(&chat)
+                || self.channel(&event.channel).is_none()
+            {
                 held.insert(chat);
                 waiting += 1;
                 continue;

@@ -112,6 +112,18 @@ pub async fn mark_failed(
 }
 
 impl Store {
+    /// Replaces a pending event's body by its form with the file downloaded (the download
+    /// kept against the event: a restart applies it without fetching again); `false` when
+    /// the event is not pending any more.
+    pub async fn set_fetched_body(&self, id: i64, body: &str) -> StorageResult<bool> {
+        let done = sqlx::query("UPDATE inbox SET body = $1 WHERE id = $2 AND state = 'pending'")
+            .bind(body)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// The oldest pending events, in the order they were received: those `owner` recorded,
     /// and those of other replicas received before `orphaned_before` (their replica is taken
     /// to be gone). `None` for `owner` takes every pending event.

@@ -140,6 +140,7 @@ fn file(meta: &FileMeta, kind: FileKind) -> FileUpload {
         kept: false,
         content: None,
         too_large,
+        fetched: false,
     }
 }
 

@@ -203,6 +203,7 @@ fn upload(url: String, kind: FileKind) -> FileUpload {
         kept: false,
         content: None,
         too_large: false,
+        fetched: false,
     }
 }
 

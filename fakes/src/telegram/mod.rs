@@ -160,6 +160,36 @@ impl FakeTelegram {
         self.shared.lock().add_file(file_id, bytes);
     }
 
+    /// From now on, file downloads are held open without an answer (a link that stalls),
+    /// until [`FakeTelegram::release_downloads`].
+    pub fn hold_downloads(&self) {
+        self.shared.downloads_held.send_replace(true);
+    }
+
+    /// The downloads held open are answered, and the next ones at once.
+    pub fn release_downloads(&self) {
+        self.shared.downloads_held.send_replace(false);
+    }
+
+    /// File downloads asked for (`GET /file/...`), those held open included.
+    pub fn downloads(&self) -> usize {
+        self.shared.lock().downloads
+    }
+
+    /// Waits until the bot asked for `count` file downloads.
+    pub async fn wait_for_downloads(&self, count: usize, timeout: Duration) {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut changes = self.shared.changes.subscribe();
+        while self.downloads() < count {
+            let waited = tokio::time::timeout_at(deadline, changes.changed()).await;
+            assert!(
+                waited.is_ok(),
+                "fake Telegram: {} downloads asked for, waiting for {count}",
+                self.downloads()
+            );
+        }
+    }
+
     /// From now on, methods that send to or edit in `chat_id` fail with
     /// Telegram's 403 "Forbidden: bot was blocked by the user".
     pub fn block_chat(&self, chat_id: i64) {

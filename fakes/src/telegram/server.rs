@@ -79,6 +79,10 @@ pub(super) async fn download(
     AxumState(shared): AxumState<Arc<Shared>>,
     Path((_token, file_path)): Path<(String, String)>,
 ) -> Response {
+    shared.lock().downloads += 1;
+    shared.notify();
+    let mut held = shared.downloads_held.subscribe();
+    let _ = held.wait_for(|held| !held).await;
     let state = shared.lock();
     let file = state
         .file_paths

@@ -24,6 +24,8 @@ pub(super) struct Shared {
     pub(super) state: Mutex<State>,
     /// Bumped after every state change; waiters re-check their condition.
     pub(super) changes: watch::Sender<u64>,
+    /// While `true`, file downloads are held open without an answer (a slow link).
+    pub(super) downloads_held: watch::Sender<bool>,
 }
 
 impl Shared {
@@ -49,6 +51,8 @@ pub(super) struct State {
     pub(super) files: HashMap<String, StoredFile>,
     /// `file_path` -> `file_id`.
     pub(super) file_paths: HashMap<String, String>,
+    /// File downloads asked for (`GET /file/...`), held ones included.
+    pub(super) downloads: usize,
     pub(super) requests: Vec<Recorded>,
     pub(super) blocked: HashSet<i64>,
     /// Chats answered 429: `(retry_after seconds, sends left to refuse)`.
@@ -74,6 +78,7 @@ impl Default for State {
             allowed_updates: None,
             files: HashMap::new(),
             file_paths: HashMap::new(),
+            downloads: 0,
             requests: Vec::new(),
             blocked: HashSet::new(),
             rate_limited: HashMap::new(),

@@ -195,8 +195,10 @@ pub(super) async fn file(
     State(fake): State<FakeZalo>,
     Path(name): Path<String>,
 ) -> impl IntoResponse {
-    let mut inner = fake.lock();
-    inner.downloads += 1;
+    fake.lock().downloads += 1;
+    let mut held = fake.held.subscribe();
+    let _ = held.wait_for(|held| !held).await;
+    let inner = fake.lock();
     if let Some(to) = inner.redirects.get(&name) {
         return (
             StatusCode::FOUND,

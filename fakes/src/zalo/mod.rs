@@ -68,6 +68,8 @@ pub struct FakeZalo {
     pub base: String,
     inner: Arc<Mutex<Inner>>,
     sent_one: Arc<Notify>,
+    /// While `true`, a file download is held open, its answer not given (a slow link).
+    held: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl FakeZalo {
@@ -85,6 +87,7 @@ impl FakeZalo {
             base,
             inner: Arc::new(Mutex::new(inner)),
             sent_one: Arc::new(Notify::new()),
+            held: Arc::new(tokio::sync::watch::Sender::new(false)),
         };
         let app = Router::new()
             .route("/v3.0/oa/message/cs", post(message))
@@ -199,6 +202,30 @@ impl FakeZalo {
     /// How many times cnscd downloaded a file a user sent.
     pub fn downloads(&self) -> usize {
         self.lock().downloads
+    }
+
+    /// From now on, file downloads are held open without an answer (a link that stalls),
+    /// until [`FakeZalo::release_downloads`].
+    pub fn hold_downloads(&self) {
+        self.held.send_replace(true);
+    }
+
+    /// The downloads held open are answered, and the next ones at once.
+    pub fn release_downloads(&self) {
+        self.held.send_replace(false);
+    }
+
+    /// Waits until cnscd asked for `count` file downloads (counting those held open).
+    pub async fn wait_for_downloads(&self, count: usize) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while self.downloads() < count {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "fake Zalo: {} downloads asked for, waiting for {count}",
+                self.downloads()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     pub fn uploads(&self) -> usize {

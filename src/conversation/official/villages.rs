@@ -82,6 +82,8 @@ pub fn on_input(turn: &mut Turn<'_>, state: State, input: Input) -> State {
                 turn.effect(Effect::ImportVillages { commune, csv });
                 State::Idle
             }
+            // Its download failed or took too long: sent again, it may go through.
+            None if file.fetched => retry(turn, State::AwaitingVillagesCsv, K::FileNotReceived),
             None => retry(turn, State::AwaitingVillagesCsv, K::ExpectedCsv),
         },
         (State::AwaitingVillagesCsv, _) => retry(turn, State::AwaitingVillagesCsv, K::ExpectedCsv),

@@ -7,6 +7,7 @@
 //! before it was marked sent, sent again after the restart; they are counted), and the teams
 //! stored must equal those of a run without kills.
 
+mod download;
 mod heads;
 mod setup;
 

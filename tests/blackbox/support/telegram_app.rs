@@ -93,6 +93,7 @@ pub fn test_options(name: &str) -> ServeOptions {
             owner: name.to_owned(),
             takeover_after: Duration::from_secs(1),
             units_poll: Duration::from_millis(100),
+            downloads: Default::default(),
         },
         http: Default::default(),
         beside: Vec::new(),

@@ -25,6 +25,7 @@ impl Scene {
                 kept: true,
                 content: None,
                 too_large: false,
+                fetched: false,
             })
         };
         Some(match kind {
@@ -49,6 +50,7 @@ impl Scene {
                 kept: false,
                 content: Some(arg.replace('|', "\n").into_bytes()),
                 too_large: false,
+                fetched: false,
             }),
             "too-large" => Incoming::File(FileUpload {
                 file_id: arg.to_owned(),
@@ -57,6 +59,7 @@ impl Scene {
                 kept: false,
                 content: None,
                 too_large: true,
+                fetched: false,
             }),
             "empty" => Incoming::Text(String::new()),
             "long" => Incoming::Text("a".repeat(arg.parse().expect("length"))),
