@@ -332,6 +332,12 @@ async fn drive(
                         chat.texts.len() > chat.at_post
                             && now - chat.last_change > Duration::from_millis(300)
                             && settled(store, &user_id(n)).await
+                            // A part that came between the read above and the query belongs
+                            // to this answer: it is read first.
+                            && !zalo
+                                .sent_from(read)
+                                .iter()
+                                .any(|sent| sent.user_id == user_id(n))
                     }
                     Pace::Expect(reference) => {
                         matched(&reference.want[n], &chat.texts)
@@ -358,7 +364,17 @@ async fn drive(
                 0 => chat.user.text(&format!("/start {}", codes[n])),
                 step => match SCRIPT[step - 1] {
                     Action::Say(text) => chat.user.text(&text.replace("{n}", &format!("{n:03}"))),
-                    Action::Press(label) => chat.user.text(&press(&chat.received, label, n)),
+                    Action::Press(label) => {
+                        let Some(typed) = press(&chat.received, label) else {
+                            let tail: Vec<&String> = chat.texts.iter().rev().take(6).collect();
+                            panic!(
+                                "chat {n}: no button {label:?} after {} messages (latest first): \
+                                 {tail:#?}",
+                                chat.texts.len()
+                            );
+                        };
+                        chat.user.text(&typed)
+                    }
                 },
             };
             chat.step += 1;
@@ -436,20 +452,20 @@ async fn settled(store: &Store, chat: &str) -> bool {
 
 /// What the head types to press `label` on the latest message showing it: a template
 /// button's payload, or a numbered option's number.
-fn press(received: &[Value], label: &str, chat: usize) -> String {
+fn press(received: &[Value], label: &str) -> Option<String> {
     for message in received.iter().rev() {
         let (_, labels) = shown(message);
         let Some(at) = labels.iter().position(|l| l.contains(label)) else {
             continue;
         };
         if numbered_options(message) {
-            return (at + 1).to_string();
+            return Some((at + 1).to_string());
         }
         if let Some(payload) = payload_of(message, &labels[at]) {
-            return payload;
+            return Some(payload);
         }
     }
-    panic!("chat {chat}: no button {label:?} in what it got");
+    None
 }
 
 /// How much of `want` arrived in order in `got`, repeats of earlier messages left out.
