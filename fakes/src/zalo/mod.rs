@@ -111,6 +111,16 @@ impl FakeZalo {
         self.lock().sent.clone()
     }
 
+    /// What the OA sent from the `from`-th message on (all users), in order: for a test that
+    /// follows many chats and reads only what is new.
+    pub fn sent_from(&self, from: usize) -> Vec<Sent> {
+        self.lock()
+            .sent
+            .get(from..)
+            .map(<[Sent]>::to_vec)
+            .unwrap_or_default()
+    }
+
     /// What the OA sent to `user_id`, in order.
     pub fn sent_to(&self, user_id: &str) -> Vec<Value> {
         self.lock()

@@ -4,6 +4,7 @@
 
 mod alerts;
 mod chat_lock;
+mod sigkill;
 mod updates;
 
 use std::sync::Arc;

@@ -1,8 +1,10 @@
 pub mod app;
+pub mod release;
 pub mod telegram_app;
 pub mod typed_codes;
 pub mod webhook;
 pub mod zalo_app;
+pub mod zalo_heads;
 
 // The fakes live in their own crate, shared with the benchmarks.
 pub use cnscd_fakes::{

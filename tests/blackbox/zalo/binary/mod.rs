@@ -1,5 +1,6 @@
 //! `cnscd serve` as an operator runs it: Zalo alone, from its environment variables.
 
+mod heads;
 mod readme;
 mod sigkills;
 
