@@ -26,6 +26,11 @@ use marks::mark_forever;
 
 /// Rows read per look at the outbox.
 const POLL_ROWS: i64 = 500;
+/// Messages on their way to one channel at once, all chats together. A message the channel
+/// took in the instant before a crash, before it was journaled, is sent again: this bounds
+/// how many that can be (after a restart every chat has its backlog to send at once). Real
+/// channels take far fewer per second than 8 in flight allow (Telegram: 30 a second).
+pub const MAX_IN_FLIGHT: usize = 8;
 /// The longest a job (a report, a village import) may run: it holds its chat's queue, so a
 /// longer one is stopped, its work rolled back, the chat told, and its row kept as failed.
 /// The whole country's spreadsheet takes about 15 s on a small server.
@@ -93,6 +98,8 @@ struct Inner {
     engine: Engine,
     owner: String,
     channels: Vec<Arc<dyn Channel>>,
+    /// Per channel, in the order of `channels`: see [`MAX_IN_FLIGHT`].
+    in_flight: Vec<tokio::sync::Semaphore>,
     queues: Mutex<Queues>,
     marks: mpsc::UnboundedSender<Mark>,
     /// Where a delivery is recorded the instant the channel took it (SQLite only).
@@ -144,9 +151,14 @@ impl Sender {
                 })
                 .ok()
         });
+        let in_flight = channels
+            .iter()
+            .map(|_| tokio::sync::Semaphore::new(MAX_IN_FLIGHT))
+            .collect();
         let inner = Arc::new(Inner {
             engine,
             owner,
+            in_flight,
             channels,
             queues: Mutex::default(),
             marks,
@@ -297,8 +309,13 @@ impl Inner {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn channel(&self, name: &str) -> Option<&Arc<dyn Channel>> {
-        self.channels.iter().find(|c| c.name().as_str() == name)
+    /// The channel named `name`, with its share of messages in flight.
+    fn channel(&self, name: &str) -> Option<(&Arc<dyn Channel>, &tokio::sync::Semaphore)> {
+        let at = self
+            .channels
+            .iter()
+            .position(|c| c.name().as_str() == name)?;
+        Some((&self.channels[at], &self.in_flight[at]))
     }
 
     /// Marks sent in the outbox what the journal says the channels took before the last

@@ -106,7 +106,7 @@ impl Inner {
 
     /// Sends what is left of one message.
     async fn deliver(&self, message: &mut Queued) -> Result<(), SendError> {
-        let Some(channel) = self.channel(&message.channel).cloned() else {
+        let Some((channel, in_flight)) = self.channel(&message.channel) else {
             return Err(SendError::Refused("no such channel here".into()));
         };
         if message.parts.is_none() {
@@ -133,6 +133,8 @@ impl Inner {
             message.parts = Some(delivery_parts(reply).into());
         }
         while let Some(part) = message.parts.as_ref().and_then(|p| p.front()) {
+            // Never closed: the permit comes, or the sender is gone with the task.
+            let _permit = in_flight.acquire().await;
             channel.send(&message.chat_id, part).await?;
             if let Some(parts) = message.parts.as_mut() {
                 parts.pop_front();

@@ -290,3 +290,58 @@ async fn a_restart_does_not_send_again_what_the_journal_says_the_channel_took() 
         .unwrap()
         .is_empty());
 }
+
+/// A channel that notes how many messages it holds at once.
+#[derive(Default)]
+struct Crowded {
+    now: std::sync::atomic::AtomicUsize,
+    most: std::sync::atomic::AtomicUsize,
+    sent: std::sync::atomic::AtomicUsize,
+}
+
+impl Channel for Crowded {
+    fn name(&self) -> ChannelName {
+        ChannelName::Telegram
+    }
+
+    fn send<'a>(&'a self, _: &'a str, _: &'a Reply) -> BoxFuture<'a, Result<(), SendError>> {
+        use std::sync::atomic::Ordering::SeqCst;
+        Box::pin(async move {
+            let now = self.now.fetch_add(1, SeqCst) + 1;
+            self.most.fetch_max(now, SeqCst);
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            self.now.fetch_sub(1, SeqCst);
+            self.sent.fetch_add(1, SeqCst);
+            Ok(())
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_restart_the_backlog_of_many_chats_goes_out_at_most_eight_at_a_time() {
+    // Arrange: 25 chats with 4 replies each, left unsent by the process before.
+    let dir = TempDir::new().unwrap();
+    let engine = engine(&dir).await;
+    queue_claimed(&engine, 100).await;
+    let channel = Arc::new(Crowded::default());
+    let sender = Sender::start(
+        engine.clone(),
+        OWNER.into(),
+        vec![Arc::clone(&channel) as Arc<dyn Channel>],
+        Metrics::new(),
+    );
+
+    // Act
+    sender.take_back_outbox().await.unwrap();
+    assert!(sender.flush(Duration::from_secs(30)).await);
+
+    // Assert: chats side by side, but never more in flight than a crash may repeat.
+    use std::sync::atomic::Ordering::SeqCst;
+    assert_eq!(channel.sent.load(SeqCst), 100);
+    let most = channel.most.load(SeqCst);
+    assert!(most > 1, "chats are sent side by side");
+    assert!(
+        most <= MAX_IN_FLIGHT,
+        "{most} messages were in flight at once"
+    );
+}
