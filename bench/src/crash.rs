@@ -266,4 +266,39 @@ mod tests {
         let shown = report.to_string();
         assert!(shown.contains("with 2 SIGKILLs"), "{shown}");
     }
+
+    /// The README's run (`crash --chats 200 --kills 10`), minutes long: `cargo test
+    /// --all-features -- --ignored --nocapture --test-threads 1 at_full_scale` runs both.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "minutes long: the README's 200-chat, 10-kill run"]
+    async fn at_full_scale_ten_sigkills_under_two_hundred_heads_meet_issue_22s_goal() {
+        let options = CrashOptions {
+            chats: 200,
+            kills: 10,
+            seed: 2026,
+            bin: None,
+            without_journal: false,
+        };
+        let report = run(&options).await.unwrap();
+        println!("{report}");
+        assert_eq!(report.killed.registered, 200);
+        assert!(report.goal_met(), "{report}");
+    }
+
+    /// The same without the delivery journal: the bench sees issue 22's burst, so its
+    /// figures can fail.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "minutes long: the README's 200-chat, 10-kill run, without the journal"]
+    async fn at_full_scale_without_the_journal_the_burst_of_old_questions_comes_back() {
+        let options = CrashOptions {
+            chats: 200,
+            kills: 10,
+            seed: 2026,
+            bin: None,
+            without_journal: true,
+        };
+        let report = run(&options).await.unwrap();
+        println!("{report}");
+        assert!(!report.goal_met(), "{report}");
+    }
 }

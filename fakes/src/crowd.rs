@@ -104,7 +104,9 @@ impl Crowd {
                     .unwrap_or_default();
                 let fits = |(label, data): &&(String, String)| match act {
                     Act::Press(want) => label.contains(want.as_str()),
-                    Act::Choose(want) => data.split_once(':').map(|(_, a)| a) == Some(want.as_str()),
+                    Act::Choose(want) => {
+                        data.split_once(':').map(|(_, a)| a) == Some(want.as_str())
+                    }
                     Act::Say(_) => false,
                 };
                 let Some((_, data)) = keyboard.iter().find(fits) else {

@@ -13,6 +13,9 @@
 //! already answered before its last one. Issue 22's burst (every mark still waiting for the
 //! write lock lost, and those messages sent again) breaks both: a typical run without the
 //! journal re-sends hundreds of messages, most chats getting older ones back.
+//! `CNSCD_CRASH_WITHOUT_JOURNAL=1` runs it so, to see it fail: a directory stands where each
+//! journal file would be, and the bot, unable to open it, marks deliveries in the database
+//! only, as it did before the journal.
 
 mod setup;
 
@@ -92,6 +95,9 @@ async fn ten_sigkills_under_fifty_heads_resend_at_most_the_message_in_flight_and
     // Act: the same registrations while the bot is killed ten times at random moments.
     let dir = tempfile::tempdir().expect("temporary directory");
     let (url, codes) = prepare(&dir.path().join("crash.db")).await;
+    if std::env::var_os("CNSCD_CRASH_WITHOUT_JOURNAL").is_some() {
+        setup::stand_in_the_journals_way(&dir.path().join("crash.db"));
+    }
     let mut run = Crowd::start(heads(&codes)).await;
     let api = run.tg.url();
     let kills = Kills {

@@ -89,6 +89,16 @@ pub(super) fn spawn_bot(url: &str, api: &str) -> Child {
         .expect("the binary starts")
 }
 
+/// A directory where each file of the database's delivery journal (`<db>-delivered-0`, `-1`)
+/// would be: the bot cannot open it and goes on without, as before the journal existed.
+pub(super) fn stand_in_the_journals_way(db: &Path) {
+    for n in 0..2 {
+        let mut path = db.as_os_str().to_owned();
+        path.push(format!("-delivered-{n}"));
+        std::fs::create_dir(&path).expect("a directory in the journal's way");
+    }
+}
+
 /// Where the bots' warnings go: `CNSCD_CRASH_LOG` names a file (appended to), else nowhere;
 /// `CNSCD_CRASH_RUST_LOG` sets their filter (`warn` unless set).
 fn log_file() -> Stdio {
