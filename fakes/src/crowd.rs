@@ -263,6 +263,9 @@ pub fn texts(messages: &[Value]) -> Vec<String> {
 pub struct Seen {
     /// Messages it had already received, received again.
     pub resent: usize,
+    /// Of those, the ones older than the chat's latest message at the time (not the one in
+    /// flight at a kill).
+    pub older: usize,
     /// Whether a message older than the chat's latest one came again: its head, answering
     /// the latest message it sees as a person does, would answer a question it had already
     /// answered before the last one (the burst of issue 22). A copy of the chat's latest
@@ -282,6 +285,7 @@ pub fn seen(want: &[String], got: &[String]) -> Option<Seen> {
             seen.resent += 1;
         } else if want[..next].contains(message) {
             seen.resent += 1;
+            seen.older += 1;
             seen.led_to_old_question = true;
         } else {
             return None;
@@ -304,6 +308,10 @@ pub fn word_for_word(got: &[String]) -> usize {
 pub struct Tally {
     pub messages: usize,
     pub resent: usize,
+    /// Re-sent messages older than their chat's latest one.
+    pub older: usize,
+    /// The most messages one chat received again.
+    pub most_resent_in_a_chat: usize,
     /// The chats [`Seen::led_to_old_question`], in order.
     pub led_to_old_question: Vec<i64>,
     pub word_for_word: usize,
@@ -326,6 +334,8 @@ pub fn tally(
         };
         tally.messages += got.len();
         tally.resent += seen.resent;
+        tally.older += seen.older;
+        tally.most_resent_in_a_chat = tally.most_resent_in_a_chat.max(seen.resent);
         if seen.led_to_old_question {
             tally.led_to_old_question.push(*chat);
         }
@@ -414,6 +424,7 @@ mod tests {
         let got = texts(&["name?", "phone?", "name?", "phone?", "role?"]);
         let seen = seen(&want, &got).unwrap();
         assert_eq!(seen.resent, 2);
+        assert_eq!(seen.older, 1);
         assert!(seen.led_to_old_question);
     }
 
