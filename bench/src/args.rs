@@ -1,8 +1,20 @@
-//! The benchmarks' options.
+//! The benchmarks' command line.
 
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand};
+use clap::{Args, Parser, Subcommand};
+
+/// cnscd's benchmarks, each on a temporary database (or the PostgreSQL `--postgres` names).
+#[derive(Debug, Parser)]
+#[command(name = "cnscd-bench", version, about, long_about = None)]
+pub struct BenchCli {
+    /// What to log to stderr, as a tracing filter.
+    #[arg(long, env = "RUST_LOG", hide_env_values = true, default_value = "warn")]
+    pub log: String,
+
+    #[command(subcommand)]
+    pub command: BenchCommand,
+}
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
@@ -18,9 +30,35 @@ pub enum BenchCommand {
     /// 127.0.0.1: a teloxide echo bot (the floor), cnscd long-polling on SQLite, and two cnscd
     /// webhook replicas on PostgreSQL; updates/s and latency percentiles of each.
     Load(LoadBenchArgs),
+    /// N village heads register through the release `cnscd serve` binary and a fake Bot API
+    /// while it is killed with SIGKILL K times and restarted at once; what the chats received
+    /// again, against a run without kills.
+    Crash(CrashBenchArgs),
     /// Import one file of new villages of one commune at each size (1,000 … 100,000 by
     /// default), each into a fresh SQLite database, and report the time of each.
     Import(ImportBenchArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CrashBenchArgs {
+    /// Village heads registering at once.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub chats: u32,
+    /// SIGKILLs, 0.15–0.6 s apart.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=1_000))]
+    pub kills: u32,
+    /// Seeds the kills' moments.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// The `cnscd` binary to kill (e.g. one built from another commit); by default the
+    /// workspace's, built in release first.
+    #[arg(long, value_name = "PATH")]
+    pub bin: Option<PathBuf>,
+    /// The figures before the delivery journal: a directory stands where each of its files
+    /// would be, so the bot cannot open it and marks deliveries in the database only, as it
+    /// did before.
+    #[arg(long)]
+    pub without_journal: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -71,4 +109,39 @@ pub struct BenchArgs {
     /// The SQLite file to create; by default a temporary file, removed afterwards.
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `cargo run … -p cnscd-bench -- …` commands the README gives in full (not the
+    /// `a|b|c …` summaries), as a person would copy them.
+    fn readme_commands() -> Vec<String> {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+            .expect("README.md");
+        readme
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .filter_map(|span| span.strip_prefix("cargo run --release -p cnscd-bench -- "))
+            .filter(|args| !args.contains('|') && !args.contains('…'))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn every_bench_command_the_readme_gives_is_one_the_bench_takes() {
+        let commands = readme_commands();
+        assert!(
+            commands.iter().any(|c| c.starts_with("crash ")),
+            "the README gives the crash bench's command: {commands:?}"
+        );
+        for command in commands {
+            let args = std::iter::once("cnscd-bench").chain(command.split_whitespace());
+            if let Err(error) = BenchCli::try_parse_from(args) {
+                panic!("the README's `{command}` is not a bench command: {error}");
+            }
+        }
+    }
 }

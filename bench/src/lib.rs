@@ -3,6 +3,7 @@
 //! it (nor its fakes, nor `libc`) ships in the product.
 
 pub mod args;
+pub mod crash;
 pub mod import;
 pub mod registration;
 pub mod report;

@@ -1,6 +1,6 @@
 //! `cnscd-bench`: the benchmarks, apart from the product binary (which carries none of
 //! their code nor the fake Bot API). `cargo run --release -p cnscd-bench --
-//! registration|search|report|load|import …`; `--help` says what each measures.
+//! registration|search|report|load|crash|import …`; `--help` says what each measures.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -12,20 +12,8 @@ use cnscd::clock::{Clock, SystemClock};
 use cnscd::domain::CompositionRules;
 use cnscd::i18n::Texts;
 use cnscd::telemetry;
-use cnscd_bench::args::BenchCommand;
+use cnscd_bench::args::{BenchCli, BenchCommand};
 use cnscd_bench::registration_bench;
-
-/// cnscd's benchmarks, each on a temporary database (or the PostgreSQL `--postgres` names).
-#[derive(Debug, Parser)]
-#[command(name = "cnscd-bench", version, about, long_about = None)]
-struct BenchCli {
-    /// What to log to stderr, as a tracing filter.
-    #[arg(long, env = "RUST_LOG", hide_env_values = true, default_value = "warn")]
-    log: String,
-
-    #[command(subcommand)]
-    command: BenchCommand,
-}
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -73,6 +61,19 @@ async fn run(cli: BenchCli) -> anyhow::Result<()> {
                 .await
                 .context("The report bench failed")?;
             print!("{figures}");
+        }
+        BenchCommand::Crash(args) => {
+            let options = cnscd_bench::crash::CrashOptions {
+                chats: args.chats as usize,
+                kills: args.kills as usize,
+                seed: args.seed,
+                bin: args.bin,
+                without_journal: args.without_journal,
+            };
+            let report = cnscd_bench::crash::run(&options)
+                .await
+                .context("The crash bench failed")?;
+            print!("{report}");
         }
         BenchCommand::Import(args) => {
             let report = cnscd_bench::import::run(&args.villages)

@@ -27,7 +27,8 @@ use cnscd::invitation::{create_invitation, InviteError};
 use cnscd::storage::{StorageError, Store, TeamStatus, UnitLevel};
 
 pub use report::BenchReport;
-use script::{find_button, registration, Step};
+use script::find_button;
+pub(crate) use script::{registration, Step};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {
@@ -75,23 +76,7 @@ pub async fn registration_bench(
     };
     let setup = Instant::now();
     let store = Store::connect(&format!("sqlite://{}", path.display())).await?;
-    let now = clock.now();
-    load_default_units_if_empty(&store, now).await?;
-    let villages = villages(&store, chats, now).await?;
-    let mut codes = Vec::with_capacity(chats);
-    for village in &villages {
-        let valid = Duration::days(14);
-        let created = create_invitation(
-            &store,
-            AccountRole::VillageHead,
-            village,
-            valid,
-            "bench",
-            now,
-        )
-        .await?;
-        codes.push(created.code);
-    }
+    let (villages, codes) = invited(&store, chats, clock.now()).await?;
     let setup = setup.elapsed();
 
     let engine = Engine::new(store.clone(), texts, rules, clock);
@@ -128,6 +113,32 @@ pub async fn registration_bench(
         registered,
         database: args.db.as_deref().map(Path::to_path_buf),
     })
+}
+
+/// The Tứ Kỳ communes (if the database has none), `chats` villages and an invitation for the
+/// head of each; returns the villages' codes and the invitations'.
+pub(crate) async fn invited(
+    store: &Store,
+    chats: usize,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(Vec<String>, Vec<String>), BenchError> {
+    load_default_units_if_empty(store, now).await?;
+    let villages = villages(store, chats, now).await?;
+    let mut codes = Vec::with_capacity(chats);
+    for village in &villages {
+        let valid = Duration::days(14);
+        let created = create_invitation(
+            store,
+            AccountRole::VillageHead,
+            village,
+            valid,
+            "bench",
+            now,
+        )
+        .await?;
+        codes.push(created.code);
+    }
+    Ok((villages, codes))
 }
 
 /// Creates `count` villages spread over the stored communes; returns their codes.
@@ -204,7 +215,10 @@ async fn drive(engine: &Engine, scripts: &[Vec<Step>]) -> Result<usize, BenchErr
 }
 
 /// How many of `villages` have a registered team with every member of the script.
-async fn count_registered(store: &Store, villages: &[String]) -> Result<usize, StorageError> {
+pub(crate) async fn count_registered(
+    store: &Store,
+    villages: &[String],
+) -> Result<usize, StorageError> {
     let mut registered = 0;
     for village in villages {
         if let Some(team) = store.team(village).await? {

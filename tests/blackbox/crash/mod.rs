@@ -1,36 +1,41 @@
-//! Nothing lost when the process dies: the real `cnscd serve` binary, long polling a fake Bot
-//! API, while 50 village heads register their teams at once; it is killed with SIGKILL at
-//! random (seeded) moments and started again at once, as systemd would.
+//! A crash the people in the chats barely notice: the real `cnscd serve` binary, built in
+//! release, long polling a fake Bot API while 50 village heads register their teams at once;
+//! it is killed with SIGKILL at 10 random (seeded) moments and started again at once, as
+//! systemd would.
 //!
-//! Every chat must finish its registration, every answer must arrive (the only repeats
-//! allowed are the README's stated exception: a message Telegram took just before the kill,
-//! before it was marked sent, sent again after the restart; they are counted), and the teams
-//! stored must equal those of a run without kills.
+//! Every chat must finish its registration with every answer, in order; the teams stored
+//! must equal those of a run without kills; and what a chat receives twice is bounded by
+//! the README's window: only the message in flight at the instant of a kill (the channel
+//! took it, its line in the delivery journal not yet written) may arrive again: re-sent
+//! messages older than their chat's latest stay within 0.05 per chat per crash (25 for 50
+//! chats × 10 kills; none in practice), **no chat is led onto an old question** (no message
+//! older than the chat's latest one ever arrives again, so a head answering the latest
+//! message it sees never answers a question it had already answered before its last one),
+//! and no chat gets more copies than there were kills. The copies of the message in flight
+//! are counted, not bounded by a rate: how many chats have a message in flight at the
+//! instant of a kill depends on the machine's load (0.002–0.068 per chat per crash on a
+//! loaded 2-core machine, up to 1 after a round that answered every chat at once). Issue 22's burst (every mark still waiting for the
+//! write lock lost, and those messages sent again) breaks both: a typical run without the
+//! journal re-sends hundreds of messages, most chats getting older ones back.
+//! `CNSCD_CRASH_WITHOUT_JOURNAL=1` runs it so, to see it fail: a directory stands where each
+//! journal file would be, and the bot, unable to open it, marks deliveries in the database
+//! only, as it did before the journal.
 
 mod download;
-mod heads;
 mod setup;
 
-use std::collections::HashMap;
 use std::time::Duration;
 
-use rand::{Rng, SeedableRng};
-
-use heads::{drive, repeats, teams, texts, Pace, Run};
-use setup::{chat_id, prepare, spawn_bot};
+use cnscd_fakes::crowd::{drive, tally, Act, Crowd, Kills, Pace};
+use setup::{chat_id, prepare, release_bot, spawn_bot, teams};
 
 const CHATS: usize = 50;
 const KILLS: usize = 10;
 const SEED: u64 = 20_221_010;
 /// A run with kills takes a few seconds; this only stops a stuck test.
 const DEADLINE: Duration = Duration::from_secs(240);
-
-/// What a head does next.
-#[derive(Clone, Copy, Debug)]
-enum Action {
-    Say(&'static str),
-    Press(&'static str),
-}
+/// Issue 22's goal: at most 0.05 re-sent old messages per chat per crash.
+const OLDER_PER_CHAT_PER_CRASH: f64 = 0.05;
 
 /// A whole registration: the leader, two members, confirmed, no decision yet. The first
 /// action, `/start CODE`, is added per chat; `{n}` is the chat's number (phones differ).
@@ -54,58 +59,96 @@ const SCRIPT: &[Action] = &[
     Action::Press("Chưa có"),
 ];
 
+/// What a head does next, as the script says it.
+#[derive(Clone, Copy, Debug)]
+enum Action {
+    Say(&'static str),
+    Press(&'static str),
+}
+
+/// Every head, with its script: `/start` with its invitation, then [`SCRIPT`].
+fn heads(codes: &[String]) -> Vec<(i64, Vec<Act>)> {
+    codes
+        .iter()
+        .enumerate()
+        .map(|(chat, code)| {
+            let mut script = vec![Act::Say(format!("/start {code}"))];
+            script.extend(SCRIPT.iter().map(|action| match *action {
+                Action::Say(text) => Act::Say(text.replace("{n}", &format!("{chat:02}"))),
+                Action::Press(label) => Act::Press(label.to_owned()),
+            }));
+            (chat_id(chat), script)
+        })
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fifty_heads_registering_through_ten_sigkills_lose_no_answer_and_no_team() {
+async fn ten_sigkills_under_fifty_heads_resend_at_most_the_message_in_flight_and_lose_nothing() {
+    release_bot();
     // Arrange: a run without kills gives the answers each chat must get, and the teams.
     let calm_dir = tempfile::tempdir().expect("temporary directory");
     let (calm_url, calm_codes) = prepare(&calm_dir.path().join("calm.db")).await;
-    let mut calm = Run::start().await;
+    let mut calm = Crowd::start(heads(&calm_codes)).await;
     let mut bot = spawn_bot(&calm_url, &calm.tg.url());
-    let counts = drive(&mut calm, &calm_codes, Pace::Calibrate).await;
+    let counts = drive(&mut calm, Pace::Calibrate, DEADLINE)
+        .await
+        .unwrap_or_else(|stuck| panic!("{stuck}"));
     bot.kill().await.expect("killed");
-    let want: HashMap<i64, Vec<String>> = calm
-        .messages_per_chat()
-        .into_iter()
-        .map(|(chat, messages)| (chat, texts(&messages)))
-        .collect();
+    let want = calm.conversations();
     let calm_teams = teams(&calm_url).await;
 
     // Act: the same registrations while the bot is killed ten times at random moments.
     let dir = tempfile::tempdir().expect("temporary directory");
     let (url, codes) = prepare(&dir.path().join("crash.db")).await;
-    let mut run = Run::start().await;
+    if std::env::var_os("CNSCD_CRASH_WITHOUT_JOURNAL").is_some() {
+        setup::stand_in_the_journals_way(&dir.path().join("crash.db"));
+    }
+    let mut run = Crowd::start(heads(&codes)).await;
     let api = run.tg.url();
-    let mut rng = rand::rngs::StdRng::seed_from_u64(SEED);
-    let mut bot = spawn_bot(&url, &api);
-    let killing = async {
-        for _ in 0..KILLS {
-            tokio::time::sleep(Duration::from_millis(rng.gen_range(150..700))).await;
-            bot.start_kill().expect("SIGKILL sent");
-            bot.wait().await.expect("the killed bot is reaped");
-            bot = spawn_bot(&url, &api);
-        }
+    let kills = Kills {
+        count: KILLS,
+        apart_ms: 150..600,
+        seed: SEED,
     };
+    let killing = kills.run(spawn_bot(&url, &api), || spawn_bot(&url, &api));
     let pace = Pace::Expect {
         counts: &counts,
         want: &want,
     };
-    let ((), _) = tokio::join!(killing, drive(&mut run, &codes, pace));
+    let (mut bot, driven) = tokio::join!(killing, drive(&mut run, pace, DEADLINE));
+    driven.unwrap_or_else(|stuck| panic!("{stuck}"));
     tokio::time::sleep(Duration::from_millis(500)).await;
     bot.kill().await.expect("killed");
 
-    // Assert: every answer, in order, once (or repeated within the stated window), and the
-    // same teams as without kills.
-    let got = run.messages_per_chat();
-    let mut repeated = 0;
-    for chat in 0..CHATS {
-        let id = chat_id(chat);
-        let got = texts(got.get(&id).map_or(&[][..], Vec::as_slice));
-        match repeats(&want[&id], &got) {
-            Some(n) => repeated += n,
-            None => panic!("chat {chat} did not get its answers in order: {got:#?}"),
-        }
-    }
-    eprintln!("crash test: {KILLS} SIGKILLs, {repeated} message(s) repeated (sent just before a kill, not yet marked)");
+    // Assert: every answer in order, only the messages in flight again, and the same teams.
+    let tally = tally(&want, &run.conversations()).unwrap_or_else(|stuck| panic!("{stuck}"));
+    eprintln!(
+        "crash test: {KILLS} SIGKILLs, {} messages, {} re-sent ({:.3} per chat per crash; \
+         at most {} in one chat), {} of them older than their chat's latest, {} chat(s) led \
+         onto an old question",
+        tally.messages,
+        tally.resent,
+        tally.resent as f64 / (CHATS * KILLS) as f64,
+        tally.most_resent_in_a_chat,
+        tally.older,
+        tally.led_to_old_question.len()
+    );
+    let bound = (OLDER_PER_CHAT_PER_CRASH * (CHATS * KILLS) as f64) as usize;
+    assert!(
+        tally.older <= bound,
+        "re-sent messages older than their chat's latest: {}, bound {bound}",
+        tally.older
+    );
+    assert_eq!(
+        tally.led_to_old_question,
+        Vec::<i64>::new(),
+        "chats that got a message older than their latest one again"
+    );
+    assert!(
+        tally.most_resent_in_a_chat <= KILLS,
+        "at most the message in flight at each kill arrives twice: a chat got {} again",
+        tally.most_resent_in_a_chat
+    );
     assert_eq!(
         teams(&url).await,
         calm_teams,

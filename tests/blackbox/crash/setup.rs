@@ -1,7 +1,8 @@
-//! The database the heads register in, and the `cnscd serve` binary started on it.
+//! The database the heads register in, and the release `cnscd serve` binary started on it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 use cnscd::domain::AccountRole;
@@ -60,8 +61,18 @@ pub(super) async fn prepare(path: &Path) -> (String, Vec<String>) {
     (url, codes)
 }
 
+/// The release binary, built once per test run by the cargo running the tests: the debug
+/// build is so slow that a kill rarely falls between a message and its mark.
+pub(super) fn release_bot() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        cnscd_fakes::crowd::release_binary(Path::new(env!("CARGO_MANIFEST_DIR")), "cnscd", "cnscd")
+            .expect("the release binary builds")
+    })
+}
+
 pub(super) fn spawn_bot(url: &str, api: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_cnscd"))
+    Command::new(release_bot())
         .args(["serve", "--no-throttle"])
         .env("TELOXIDE_TOKEN", TEST_TOKEN)
         .env("TELOXIDE_API_URL", api)
@@ -78,6 +89,16 @@ pub(super) fn spawn_bot(url: &str, api: &str) -> Child {
         .expect("the binary starts")
 }
 
+/// A directory where each file of the database's delivery journal (`<db>-delivered-0`, `-1`)
+/// would be: the bot cannot open it and goes on without, as before the journal existed.
+pub(super) fn stand_in_the_journals_way(db: &Path) {
+    for n in 0..2 {
+        let mut path = db.as_os_str().to_owned();
+        path.push(format!("-delivered-{n}"));
+        std::fs::create_dir(&path).expect("a directory in the journal's way");
+    }
+}
+
 /// Where the bots' warnings go: `CNSCD_CRASH_LOG` names a file (appended to), else nowhere;
 /// `CNSCD_CRASH_RUST_LOG` sets their filter (`warn` unless set).
 fn log_file() -> Stdio {
@@ -92,4 +113,25 @@ fn log_file() -> Stdio {
         Ok(file) => Stdio::from(file),
         Err(_) => Stdio::null(),
     }
+}
+
+/// The teams as stored, village by village.
+pub(super) async fn teams(url: &str) -> Vec<String> {
+    let store = Store::connect(url).await.expect("database opens");
+    let mut teams = Vec::new();
+    for chat in 0..CHATS {
+        let team = store
+            .team(&village(chat))
+            .await
+            .expect("team query")
+            .expect("a team");
+        teams.push(format!(
+            "{}: {:?} {:?}",
+            village(chat),
+            team.status,
+            team.team
+        ));
+    }
+    store.close().await;
+    teams
 }
