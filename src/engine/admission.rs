@@ -103,6 +103,19 @@ impl Engine {
         if record != UpdateRecord::New {
             return Ok(Step::Skipped(record));
         }
+        self.admitted_refusal(tx, chat, session, why, now).await
+    }
+
+    /// [`Engine::refused`] for an event the caller has let in already (see
+    /// [`Engine::admitted_step`]).
+    pub(crate) async fn admitted_refusal(
+        &self,
+        tx: &mut Tx<'_>,
+        chat: &ChatKey,
+        session: Session,
+        why: Refusal,
+        now: DateTime<Utc>,
+    ) -> Result<Step, EngineError> {
         let session = Session {
             rev: session.rev.wrapping_add(1),
             state: conversation::State::Idle,
