@@ -15,6 +15,8 @@ use cnscd::conversation::Incoming;
 use cnscd::domain::{AccountRole, CompositionRules};
 use cnscd::engine::{ChatKey, Engine};
 use cnscd::i18n::Texts;
+use cnscd::ops::admission::known_senders;
+use cnscd::ops::server::HttpLimits;
 use cnscd::pipeline::PipelineOptions;
 use cnscd::storage::scratch::ScratchDb;
 use cnscd::storage::Store;
@@ -201,7 +203,12 @@ async fn webhooks(
             ServeOptions {
                 throttle: false,
                 pipeline: PipelineOptions::named(format!("bench-replica-{replica}")),
-                http: Default::default(),
+                // The load generator stands for Telegram (or a load balancer): one address
+                // with up to a connection per chat, more than one client may hold.
+                http: HttpLimits {
+                    known_senders: known_senders(&["127.0.0.1/32".parse()?]),
+                    ..HttpLimits::default()
+                },
                 beside: Vec::new(),
                 metrics: Default::default(),
             },
