@@ -8,6 +8,7 @@ use super::{ChatKey, Engine, EngineError};
 use crate::conversation::notices::{self, Refusal};
 use crate::conversation::{self, Reply, Session};
 use crate::i18n::Lang;
+use crate::storage::inbox;
 use crate::storage::sessions::{self, UpdateRecord};
 use crate::storage::{lock_chat, StorageError, Tx};
 
@@ -73,8 +74,13 @@ impl Engine {
         let Some(update_id) = update_id else {
             return Ok(UpdateRecord::New);
         };
-        let record =
-            sessions::record_update(tx, chat.channel.as_str(), &chat.id, update_id, now).await?;
+        let (channel, chat_id) = (chat.channel.as_str(), chat.id.as_str());
+        let mut record = sessions::record_update(tx, channel, chat_id, update_id, now).await?;
+        // The inbox keeps what the pipeline applied: an update applied there is not applied
+        // here again, nor one here there.
+        if record == UpdateRecord::New {
+            record = inbox::record_applied(tx, channel, chat_id, update_id, now).await?;
+        }
         match record {
             UpdateRecord::New => {}
             UpdateRecord::Duplicate => tracing::info!(update_id, "duplicate update ignored"),

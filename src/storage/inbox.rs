@@ -118,6 +118,54 @@ pub async fn claim(tx: &mut Tx<'_>, id: i64, now: DateTime<Utc>) -> StorageResul
     })
 }
 
+/// For a step applied outside the inbox (the engine's direct path): records `update_id` of
+/// `chat_id` as an applied event, so that the inbox keeps it once and in order whichever path
+/// applied it. `Late` when a later update of the chat was applied already, `Duplicate` when
+/// the inbox holds this one.
+pub async fn record_applied(
+    tx: &mut Tx<'_>,
+    channel: &str,
+    chat_id: &str,
+    update_id: &str,
+    now: DateTime<Utc>,
+) -> StorageResult<super::sessions::UpdateRecord> {
+    use super::sessions::UpdateRecord;
+    let seq = seq_of(update_id);
+    if let Some(seq) = seq {
+        let later: Option<i64> = sqlx::query_scalar(
+            "SELECT seq FROM inbox WHERE channel = $1 AND chat_id = $2 AND state = 'done'
+               AND seq > $3 LIMIT 1",
+        )
+        .bind(channel)
+        .bind(chat_id)
+        .bind(seq)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if later.is_some() {
+            return Ok(UpdateRecord::Late);
+        }
+    }
+    let now = now_text(now);
+    let done = sqlx::query(
+        "INSERT INTO inbox (channel, chat_id, update_id, body, owner, received_at, state,
+             done_at, seq)
+         VALUES ($1, $2, $3, '', 'engine', $4, 'done', $4, $5)
+         ON CONFLICT (channel, update_id) DO NOTHING",
+    )
+    .bind(channel)
+    .bind(chat_id)
+    .bind(update_id)
+    .bind(now.as_str())
+    .bind(seq)
+    .execute(&mut **tx)
+    .await?;
+    Ok(if done.rows_affected() == 1 {
+        UpdateRecord::New
+    } else {
+        UpdateRecord::Duplicate
+    })
+}
+
 /// Counts a failed attempt: the event waits until `retry_at`, or with `park`, is set aside
 /// with its error.
 pub async fn mark_failed(
