@@ -27,8 +27,9 @@ pub enum BenchCommand {
     /// Load the whole country and time the status sweep and the XLSX export.
     Report(NationalBenchArgs),
     /// N chats x M messages through the whole bot against a fake Bot API server on
-    /// 127.0.0.1: a teloxide echo bot (the floor), cnscd long-polling on SQLite, and two cnscd
-    /// webhook replicas on PostgreSQL; updates/s and latency percentiles of each.
+    /// 127.0.0.1: a teloxide echo bot (the floor), cnscd long-polling on SQLite, and on
+    /// PostgreSQL cnscd long-polling, one webhook replica and two; updates/s, latency
+    /// percentiles and CPU per update of each.
     Load(LoadBenchArgs),
     /// N village heads register through the release `cnscd serve` binary and a fake Bot API
     /// while it is killed with SIGKILL K times and restarted at once; what the chats received
@@ -85,6 +86,9 @@ pub struct LoadBenchArgs {
         value_name = "URL"
     )]
     pub postgres: Option<String>,
+    /// Only these scenarios (comma-separated); all of them by default.
+    #[arg(long, value_delimiter = ',', value_enum)]
+    pub only: Vec<crate::serve::Scenario>,
 }
 
 #[derive(Debug, Clone, Args)]

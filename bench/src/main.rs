@@ -86,6 +86,7 @@ async fn run(cli: BenchCli) -> anyhow::Result<()> {
                 chats: args.chats as usize,
                 messages: args.messages as usize,
                 postgres: args.postgres,
+                only: args.only,
             };
             let parts = cnscd_bench::serve::Parts {
                 texts,

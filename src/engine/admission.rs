@@ -8,6 +8,7 @@ use super::{ChatKey, Engine, EngineError};
 use crate::conversation::notices::{self, Refusal};
 use crate::conversation::{self, Reply, Session};
 use crate::i18n::Lang;
+use crate::storage::inbox;
 use crate::storage::sessions::{self, UpdateRecord};
 use crate::storage::{lock_chat, StorageError, Tx};
 
@@ -73,8 +74,13 @@ impl Engine {
         let Some(update_id) = update_id else {
             return Ok(UpdateRecord::New);
         };
-        let record =
-            sessions::record_update(tx, chat.channel.as_str(), &chat.id, update_id, now).await?;
+        let (channel, chat_id) = (chat.channel.as_str(), chat.id.as_str());
+        let mut record = sessions::record_update(tx, channel, chat_id, update_id, now).await?;
+        // The inbox keeps what the pipeline applied: an update applied there is not applied
+        // here again, nor one here there.
+        if record == UpdateRecord::New {
+            record = inbox::record_applied(tx, channel, chat_id, update_id, now).await?;
+        }
         match record {
             UpdateRecord::New => {}
             UpdateRecord::Duplicate => tracing::info!(update_id, "duplicate update ignored"),
@@ -103,6 +109,19 @@ impl Engine {
         if record != UpdateRecord::New {
             return Ok(Step::Skipped(record));
         }
+        self.admitted_refusal(tx, chat, session, why, now).await
+    }
+
+    /// [`Engine::refused`] for an event the caller has let in already (see
+    /// [`Engine::admitted_step`]).
+    pub(crate) async fn admitted_refusal(
+        &self,
+        tx: &mut Tx<'_>,
+        chat: &ChatKey,
+        session: Session,
+        why: Refusal,
+        now: DateTime<Utc>,
+    ) -> Result<Step, EngineError> {
         let session = Session {
             rev: session.rev.wrapping_add(1),
             state: conversation::State::Idle,

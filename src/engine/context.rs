@@ -6,9 +6,7 @@ use super::ChatKey;
 use crate::conversation::{AccountView, InvitationCheck, SavedTeam, Session, UnitView};
 use crate::domain::InvitationCode;
 use crate::i18n::Lang;
-use crate::storage::{
-    account_admin, accounts, invitations, sessions, teams, units, StorageError, Tx,
-};
+use crate::storage::{accounts, invitations, sessions, teams, units, StorageError, Tx};
 
 pub(super) async fn load_session(tx: &mut Tx<'_>, chat: &ChatKey) -> Result<Session, StorageError> {
     sessions::load_session(tx, chat.channel.as_str(), &chat.id).await
@@ -43,9 +41,7 @@ pub(super) async fn account_view(
     now: DateTime<Utc>,
 ) -> Result<Option<AccountView>, StorageError> {
     // Writing again shows the chat no longer blocks the bot: its grace period stops.
-    account_admin::clear_blocked(tx, chat.channel.as_str(), &chat.id).await?;
-    let found =
-        accounts::account_with_unit_at(tx, chat.channel.as_str(), &chat.id, Some(now)).await?;
+    let found = accounts::account_of_writing_chat(tx, chat.channel.as_str(), &chat.id, now).await?;
     Ok(found.map(|found| AccountView {
         role: found.account.role,
         unit: UnitView {

@@ -299,16 +299,9 @@ impl Engine {
         Arc::clone(&self.clock)
     }
 
-    /// The language a chat speaks (for texts sent outside a conversation turn).
+    /// The language a chat speaks (for texts sent outside a conversation turn). One read,
+    /// without a transaction: the sender asks for it per message on some channels.
     pub async fn session(&self, chat: &ChatKey) -> Result<Session, EngineError> {
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StorageError::from)?;
-        let session = load_session(&mut tx, chat).await?;
-        tx.commit().await.map_err(StorageError::from)?;
-        Ok(session)
+        Ok(self.store.session(chat.channel.as_str(), &chat.id).await?)
     }
 }

@@ -33,6 +33,19 @@ impl Engine {
         if record != UpdateRecord::New {
             return Ok(Step::Skipped(record));
         }
+        self.admitted_step(tx, chat, incoming, now, index).await
+    }
+
+    /// [`Engine::step`] of an event the caller has let in already: its chat locked, and the
+    /// event known to be new and in order (the pipeline's inbox keeps both).
+    pub(crate) async fn admitted_step(
+        &self,
+        tx: &mut Tx<'_>,
+        chat: &ChatKey,
+        incoming: Incoming,
+        now: DateTime<Utc>,
+        index: &SharedIndex,
+    ) -> Result<Step, EngineError> {
         let incoming = proven_as_own(tx, chat, incoming).await?;
         let session = load_session(tx, chat).await?;
         let mut ctx = Context {

@@ -139,6 +139,7 @@ impl Worker {
         let index = self.engine.index().await?;
         let mut tx = store.begin().await?;
         let mut applied_steps = Vec::new();
+        let mut unwritten = queue::Unwritten::default();
         // Chats held for the rest of the round: a step failed, or a file is to be fetched.
         let mut held_chats: HashSet<(String, String)> = HashSet::new();
         let mut downloads = Vec::new();
@@ -157,7 +158,15 @@ impl Worker {
             round.events += 1;
             let started = std::time::Instant::now();
             match self
-                .apply(&mut tx, event, incoming, now, index, &mut round.queued)
+                .apply(
+                    &mut tx,
+                    event,
+                    incoming,
+                    now,
+                    index,
+                    &mut round.queued,
+                    &mut unwritten,
+                )
                 .await?
             {
                 Applied::Done(step) => {
@@ -179,6 +188,8 @@ impl Worker {
                 }
             }
         }
+        self.write_out(&mut tx, unwritten, &mut round.queued)
+            .await?;
         tx.commit().await?;
         // Decided on the state the round committed: started only once it is.
         for download in downloads {
@@ -220,7 +231,9 @@ impl Worker {
         (ready, waiting)
     }
 
-    /// One event in a savepoint of the round's transaction.
+    /// One event in a savepoint of the round's transaction; its messages are left in
+    /// `unwritten` (messages held for the chat and released by its writing go to `queued`).
+    #[allow(clippy::too_many_arguments)]
     async fn apply(
         &self,
         tx: &mut Tx<'static>,
@@ -229,6 +242,7 @@ impl Worker {
         now: DateTime<Utc>,
         index: &SharedIndex,
         queued: &mut Vec<Queued>,
+        unwritten: &mut queue::Unwritten,
     ) -> Result<Applied, StorageError> {
         let Some(channel) = self.channel(&event.channel) else {
             return Ok(Applied::Failed);
@@ -246,12 +260,12 @@ impl Worker {
         match result {
             Ok(Ok(step)) => {
                 self.chat_wrote(tx, &chat, now, queued).await?;
-                self.queue(tx, &chat, &step, queued).await?;
+                self.queue(tx, &chat, &step, unwritten).await?;
                 Ok(Applied::Done(step))
             }
             Ok(Err(record)) => Ok(Applied::Skipped(record)),
             Err(error) => {
-                self.failed(tx, event, &chat, &error, queued).await?;
+                self.failed(tx, event, &chat, &error, unwritten).await?;
                 Ok(Applied::Failed)
             }
         }

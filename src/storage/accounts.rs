@@ -112,11 +112,46 @@ pub async fn account_with_unit_at(
     .bind(now.map(now_text).unwrap_or_default())
     .fetch_optional(&mut **tx)
     .await?;
+    row.map(|row| with_unit(&row)).transpose()
+}
+
+/// The account of a chat that just wrote, as [`account_with_unit_at`] reads it, in the same
+/// one statement: writing again shows the chat no longer blocks the bot, so its grace period
+/// stops (its `blocked_at` is cleared, expired or not; a second statement only then).
+pub async fn account_of_writing_chat(
+    tx: &mut Tx<'_>,
+    channel: &str,
+    external_id: &str,
+    now: DateTime<Utc>,
+) -> StorageResult<Option<AccountWithUnit>> {
+    let row = sqlx::query(
+        "SELECT a.role, a.unit_code, u.name AS unit_name, p.code AS parent_code, p.name AS parent_name,
+             CAST(CASE WHEN a.blocked_at IS NOT NULL THEN 1 ELSE 0 END AS BIGINT) AS blocked,
+             CAST(CASE WHEN a.expires_at IS NULL OR a.expires_at > $3 THEN 1 ELSE 0 END AS BIGINT)
+                 AS live
+         FROM accounts a JOIN units u ON u.code = a.unit_code LEFT JOIN units p ON p.code = u.parent_code
+         WHERE a.channel = $1 AND a.external_id = $2",
+    )
+    .bind(channel)
+    .bind(external_id)
+    .bind(now_text(now))
+    .fetch_optional(&mut **tx)
+    .await?;
     let Some(row) = row else { return Ok(None) };
+    if row.try_get::<i64, _>("blocked")? != 0 {
+        super::account_admin::clear_blocked(tx, channel, external_id).await?;
+    }
+    if row.try_get::<i64, _>("live")? == 0 {
+        return Ok(None);
+    }
+    with_unit(&row).map(Some)
+}
+
+fn with_unit(row: &crate::storage::DbRow) -> StorageResult<AccountWithUnit> {
     let role: String = row.try_get("role")?;
     let parent_code: Option<String> = row.try_get("parent_code")?;
     let parent_name: Option<String> = row.try_get("parent_name")?;
-    Ok(Some(AccountWithUnit {
+    Ok(AccountWithUnit {
         account: Account {
             role: AccountRole::parse(&role)
                 .ok_or_else(|| StorageError::Corrupt(format!("role {role:?}")))?,
@@ -124,5 +159,5 @@ pub async fn account_with_unit_at(
         },
         unit_name: row.try_get("unit_name")?,
         parent: parent_code.zip(parent_name),
-    }))
+    })
 }

@@ -45,7 +45,8 @@ pub struct ParkedEvent {
 const ROWS_PER_INSERT: usize = 500;
 
 /// Records `events` (received by replica `owner`); an event whose `update_id` is already
-/// recorded is skipped. Returns the update ids that were new.
+/// recorded is skipped. Returns the update ids that were new. A numeric update id is also
+/// kept as the event's place in its chat's order (see [`claim`]).
 pub async fn record(
     tx: &mut Tx<'_>,
     events: &[NewEvent],
@@ -55,10 +56,10 @@ pub async fn record(
     let now = now_text(now);
     let mut inserted = std::collections::HashSet::new();
     for chunk in events.chunks(ROWS_PER_INSERT) {
-        let rows = placeholder_rows(chunk.len(), 6, |_, p| p);
+        let rows = placeholder_rows(chunk.len(), 7, |_, p| p);
         let sql = format!(
-            "INSERT INTO inbox (channel, chat_id, update_id, body, owner, received_at) VALUES {rows}
-             ON CONFLICT (channel, update_id) DO NOTHING RETURNING update_id"
+            "INSERT INTO inbox (channel, chat_id, update_id, body, owner, received_at, seq)
+             VALUES {rows} ON CONFLICT (channel, update_id) DO NOTHING RETURNING update_id"
         );
         let mut query = sqlx::query_scalar::<_, Option<String>>(&sql);
         for event in chunk {
@@ -68,24 +69,101 @@ pub async fn record(
                 .bind(event.update_id.as_deref())
                 .bind(event.body.as_str())
                 .bind(owner)
-                .bind(now.as_str());
+                .bind(now.as_str())
+                .bind(event.update_id.as_deref().and_then(seq_of));
         }
         inserted.extend(query.fetch_all(&mut **tx).await?.into_iter().flatten());
     }
     Ok(inserted)
 }
 
-/// Marks an event applied (inside the step's transaction); `false` when it was not pending
-/// any more (another replica applied it first).
-pub async fn mark_done(tx: &mut Tx<'_>, id: i64, now: DateTime<Utc>) -> StorageResult<bool> {
-    let done = sqlx::query(
-        "UPDATE inbox SET state = 'done', done_at = $1 WHERE id = $2 AND state = 'pending'",
+/// An update id's place in its chat's order: ids that are numbers are taken to be in the
+/// order the channel received the updates (Telegram's are); others have none.
+pub fn seq_of(update_id: &str) -> Option<i64> {
+    update_id.parse().ok()
+}
+
+/// What claiming a pending event found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// Marked applied by this transaction: the step is to run.
+    Taken,
+    /// Not pending any more: another replica applied it first.
+    Gone,
+    /// Marked applied, but a later update of the same chat was applied already: it arrived
+    /// out of order, and applying it now would answer a question the chat has moved past.
+    Late,
+}
+
+/// Marks an event applied (inside the step's transaction, with its chat locked: see
+/// [`super::lock_chat`]), and tells whether it may run. The inbox alone keeps events once
+/// (one row per update id) and in order (its `seq` against those of the chat applied).
+pub async fn claim(tx: &mut Tx<'_>, id: i64, now: DateTime<Utc>) -> StorageResult<Claim> {
+    let late: Option<i64> = sqlx::query_scalar(
+        "UPDATE inbox SET state = 'done', done_at = $1 WHERE id = $2 AND state = 'pending'
+         RETURNING CAST(CASE WHEN EXISTS (
+             SELECT 1 FROM inbox later
+             WHERE later.channel = inbox.channel AND later.chat_id = inbox.chat_id
+               AND later.state = 'done' AND later.seq > inbox.seq
+         ) THEN 1 ELSE 0 END AS BIGINT)",
     )
     .bind(now_text(now))
     .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(match late {
+        None => Claim::Gone,
+        Some(0) => Claim::Taken,
+        Some(_) => Claim::Late,
+    })
+}
+
+/// For a step applied outside the inbox (the engine's direct path): records `update_id` of
+/// `chat_id` as an applied event, so that the inbox keeps it once and in order whichever path
+/// applied it. `Late` when a later update of the chat was applied already, `Duplicate` when
+/// the inbox holds this one.
+pub async fn record_applied(
+    tx: &mut Tx<'_>,
+    channel: &str,
+    chat_id: &str,
+    update_id: &str,
+    now: DateTime<Utc>,
+) -> StorageResult<super::sessions::UpdateRecord> {
+    use super::sessions::UpdateRecord;
+    let seq = seq_of(update_id);
+    if let Some(seq) = seq {
+        let later: Option<i64> = sqlx::query_scalar(
+            "SELECT seq FROM inbox WHERE channel = $1 AND chat_id = $2 AND state = 'done'
+               AND seq > $3 LIMIT 1",
+        )
+        .bind(channel)
+        .bind(chat_id)
+        .bind(seq)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if later.is_some() {
+            return Ok(UpdateRecord::Late);
+        }
+    }
+    let now = now_text(now);
+    let done = sqlx::query(
+        "INSERT INTO inbox (channel, chat_id, update_id, body, owner, received_at, state,
+             done_at, seq)
+         VALUES ($1, $2, $3, '', 'engine', $4, 'done', $4, $5)
+         ON CONFLICT (channel, update_id) DO NOTHING",
+    )
+    .bind(channel)
+    .bind(chat_id)
+    .bind(update_id)
+    .bind(now.as_str())
+    .bind(seq)
     .execute(&mut **tx)
     .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(if done.rows_affected() == 1 {
+        UpdateRecord::New
+    } else {
+        UpdateRecord::Duplicate
+    })
 }
 
 /// Counts a failed attempt: the event waits until `retry_at`, or with `park`, is set aside

@@ -67,6 +67,57 @@ pub async fn enqueue_claimed(
     .await?)
 }
 
+/// A message for [`enqueue_claimed_many`]: channel, chat, body.
+pub type NewMessage<'a> = (&'a str, &'a str, &'a str);
+
+/// [`enqueue_claimed`] for the messages of several steps in one statement (a round's);
+/// returns their ids in the order given. The ids of one INSERT grow in the order of its
+/// rows on both engines (SQLite's next rowid, PostgreSQL's sequence row by row), whatever
+/// order RETURNING lists them in: sorted, they are the rows' in order.
+pub async fn enqueue_claimed_many(
+    tx: &mut Tx<'_>,
+    messages: &[NewMessage<'_>],
+    owner: &str,
+    now: DateTime<Utc>,
+) -> StorageResult<Vec<i64>> {
+    let now = now_text(now);
+    let mut ids = Vec::with_capacity(messages.len());
+    for chunk in messages.chunks(ROWS_PER_INSERT) {
+        let rows = super::placeholder_rows(chunk.len(), 5, |column, p| match column {
+            // created_at and claimed_at: the same time.
+            3 => format!("{p}, {p}"),
+            _ => p,
+        });
+        let sql = format!(
+            "INSERT INTO outbox (channel, chat_id, body, created_at, claimed_at, owner)
+             VALUES {rows} RETURNING id"
+        );
+        let mut query = sqlx::query_scalar::<_, i64>(&sql);
+        for (channel, chat_id, body) in chunk {
+            query = query
+                .bind(*channel)
+                .bind(*chat_id)
+                .bind(*body)
+                .bind(now.as_str())
+                .bind(owner);
+        }
+        let mut written = query.fetch_all(&mut **tx).await?;
+        if written.len() != chunk.len() {
+            return Err(StorageError::Corrupt(format!(
+                "{} outbox rows written of {}",
+                written.len(),
+                chunk.len()
+            )));
+        }
+        written.sort_unstable();
+        ids.extend(written);
+    }
+    Ok(ids)
+}
+
+/// Rows per INSERT of [`enqueue_claimed_many`]: well within both engines' parameter limits.
+const ROWS_PER_INSERT: usize = 500;
+
 /// A message as the sender reads it: the body is left to the sender to interpret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawOutboxMessage {

@@ -5,22 +5,38 @@ use chrono::{DateTime, Utc};
 use super::{now_text, StorageError, StorageResult, Tx};
 use crate::conversation::Session;
 
+const SESSION: &str = "SELECT session FROM dialogue_states WHERE channel = $1 AND chat_id = $2";
+
 /// A chat's session; a fresh one when it never spoke to the bot or its stored session cannot
 /// be read (a dialogue of an older release, say): the chat starts again rather than fail.
 pub async fn load_session(tx: &mut Tx<'_>, channel: &str, chat_id: &str) -> StorageResult<Session> {
-    let json: Option<String> = sqlx::query_scalar(
-        "SELECT session FROM dialogue_states WHERE channel = $1 AND chat_id = $2",
-    )
-    .bind(channel)
-    .bind(chat_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(json.map_or_else(Session::default, |json| {
+    let json: Option<String> = sqlx::query_scalar(SESSION)
+        .bind(channel)
+        .bind(chat_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(session_of(json))
+}
+
+fn session_of(json: Option<String>) -> Session {
+    json.map_or_else(Session::default, |json| {
         read_session(&json).unwrap_or_else(|| {
             tracing::warn!("unreadable session replaced by a fresh one");
             Session::default()
         })
-    }))
+    })
+}
+
+impl super::Store {
+    /// [`load_session`] outside a transaction: one read.
+    pub async fn session(&self, channel: &str, chat_id: &str) -> StorageResult<Session> {
+        let json: Option<String> = sqlx::query_scalar(SESSION)
+            .bind(channel)
+            .bind(chat_id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(session_of(json))
+    }
 }
 
 /// A stored session's JSON read back; `None` when it cannot be.

@@ -3,8 +3,9 @@
 //!
 //! - a minimal teloxide echo bot on long polling: the floor any teloxide bot pays;
 //! - cnscd on long polling with SQLite (one machine);
-//! - two cnscd replicas on one PostgreSQL database behind webhooks, updates alternating
-//!   between them as a load balancer would send them (when a PostgreSQL server is given).
+//! - on a PostgreSQL database (when a server is given): cnscd on long polling, one cnscd
+//!   replica behind a webhook, and two replicas behind webhooks, updates alternating between
+//!   them as a load balancer would send them (two should be at least as fast as one).
 //!
 //! Everything talks to the fake Bot API server on 127.0.0.1 that the black-box tests use
 //! ([`cnscd_fakes::telegram`]), started so that it keeps no record of the calls. Latency is
@@ -30,6 +31,23 @@ pub struct LoadOptions {
     /// A PostgreSQL server to create the replicas' scratch database on; without it the
     /// webhook scenario is skipped.
     pub postgres: Option<String>,
+    /// The scenarios to run; all of them when empty.
+    pub only: Vec<Scenario>,
+}
+
+/// The set-ups, for `--only`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scenario {
+    /// The teloxide echo bot (the floor).
+    Echo,
+    /// cnscd on long polling, SQLite.
+    Sqlite,
+    /// cnscd on long polling, PostgreSQL.
+    Postgres,
+    /// One cnscd replica behind a webhook, PostgreSQL.
+    Webhook1,
+    /// Two cnscd replicas behind webhooks, PostgreSQL.
+    Webhooks2,
 }
 
 /// One scenario's figures.
@@ -91,13 +109,24 @@ impl fmt::Display for LoadReport {
                 cpu
             )?;
         }
-        if let (Some(echo), Some(polling)) = (self.scenarios.first(), self.scenarios.get(1)) {
-            if let (Some(a), Some(b)) = (echo.cpu_per_update(), polling.cpu_per_update()) {
+        let floor = self
+            .scenarios
+            .iter()
+            .find(|s| s.name.starts_with("teloxide echo"))
+            .and_then(Figures::cpu_per_update);
+        for s in self
+            .scenarios
+            .iter()
+            .filter(|s| s.name.starts_with("cnscd"))
+        {
+            if let (Some(floor), Some(cpu)) = (floor, s.cpu_per_update()) {
                 writeln!(
                     f,
-                    "cnscd's own CPU per update (its process CPU less the echo floor's, which \
-                     carries the fake API and the generator): ~{} µs",
-                    b.saturating_sub(a).as_micros()
+                    "{}: cnscd's own CPU per update (process CPU less the echo floor's, which \
+                     carries the fake API and the generator; PostgreSQL's server not counted): \
+                     ~{} µs",
+                    s.name,
+                    cpu.saturating_sub(floor).as_micros()
                 )?;
             }
         }

@@ -1,4 +1,4 @@
-//! The three set-ups the load runs against, each started, loaded and stopped in turn.
+//! The set-ups the load runs against, each started, loaded and stopped in turn.
 
 use std::sync::Arc;
 
@@ -9,12 +9,14 @@ use tokio::sync::oneshot;
 
 use super::echo::echo_until;
 use super::load::{drive, Delivery, Script};
-use super::{Figures, LoadOptions, LoadReport};
+use super::{Figures, LoadOptions, LoadReport, Scenario};
 use cnscd::clock::Clock;
 use cnscd::conversation::Incoming;
 use cnscd::domain::{AccountRole, CompositionRules};
 use cnscd::engine::{ChatKey, Engine};
 use cnscd::i18n::Texts;
+use cnscd::ops::admission::known_senders;
+use cnscd::ops::server::HttpLimits;
 use cnscd::pipeline::PipelineOptions;
 use cnscd::storage::scratch::ScratchDb;
 use cnscd::storage::Store;
@@ -55,18 +57,39 @@ pub async fn run(options: &LoadOptions, parts: Parts) -> anyhow::Result<LoadRepo
         messages: options.messages,
         ..LoadReport::default()
     };
-    report.scenarios.push(echo(options).await?);
-    report
-        .scenarios
-        .push(polling_on_sqlite(options, &parts).await?);
-    match &options.postgres {
-        Some(server) => report
+    let wanted = |scenario: Scenario| options.only.is_empty() || options.only.contains(&scenario);
+    if wanted(Scenario::Echo) {
+        report.scenarios.push(echo(options).await?);
+    }
+    if wanted(Scenario::Sqlite) {
+        let db = ScratchDb::sqlite()?;
+        let name = "cnscd, long polling, SQLite";
+        report
             .scenarios
-            .push(webhooks_on_postgres(options, &parts, server).await?),
-        None => report.skipped.push(format!(
-            "two webhook replicas on PostgreSQL: set {} or pass --postgres",
+            .push(polling(options, &parts, db.url(), name).await?);
+    }
+    let on_postgres = [Scenario::Postgres, Scenario::Webhook1, Scenario::Webhooks2];
+    match &options.postgres {
+        Some(server) => {
+            for scenario in on_postgres.into_iter().filter(|s| wanted(*s)) {
+                let db = ScratchDb::postgres(server).await?;
+                let figures = match scenario {
+                    Scenario::Postgres => {
+                        let name = "cnscd, long polling, PostgreSQL";
+                        polling(options, &parts, db.url(), name).await
+                    }
+                    Scenario::Webhook1 => webhooks(options, &parts, db.url(), 1).await,
+                    _ => webhooks(options, &parts, db.url(), 2).await,
+                };
+                db.destroy().await;
+                report.scenarios.push(figures?);
+            }
+        }
+        None if on_postgres.iter().any(|s| wanted(*s)) => report.skipped.push(format!(
+            "the scenarios on PostgreSQL: set {} or pass --postgres",
             cnscd::storage::scratch::POSTGRES_URL_VAR
         )),
+        None => {}
     }
     Ok(report)
 }
@@ -114,9 +137,13 @@ async fn echo(options: &LoadOptions) -> anyhow::Result<Figures> {
     figures
 }
 
-async fn polling_on_sqlite(options: &LoadOptions, parts: &Parts) -> anyhow::Result<Figures> {
-    let db = ScratchDb::sqlite()?;
-    let engine = parts.engine(db.url()).await?;
+async fn polling(
+    options: &LoadOptions,
+    parts: &Parts,
+    url: &str,
+    name: &str,
+) -> anyhow::Result<Figures> {
+    let engine = parts.engine(url).await?;
     let scripts = seed(&engine, options, parts).await?;
     let api = Arc::new(FakeTelegram::start_unrecorded().await);
     let bot = api.bot();
@@ -135,7 +162,6 @@ async fn polling_on_sqlite(options: &LoadOptions, parts: &Parts) -> anyhow::Resu
             let _ = stopped.await;
         },
     ));
-    let name = "cnscd, long polling, SQLite";
     let figures = drive(name, api.clone(), Delivery::Polling, scripts).await;
     let _ = stop.send(());
     serving.await.context("the bot task failed")??;
@@ -144,19 +170,24 @@ async fn polling_on_sqlite(options: &LoadOptions, parts: &Parts) -> anyhow::Resu
     figures
 }
 
-async fn webhooks_on_postgres(
+/// `replicas` cnscd replicas behind webhooks on the database at `url`, updates alternating
+/// between them.
+async fn webhooks(
     options: &LoadOptions,
     parts: &Parts,
-    server: &str,
+    url: &str,
+    replicas: usize,
 ) -> anyhow::Result<Figures> {
-    let db = ScratchDb::postgres(server).await?;
-    let first = parts.engine(db.url()).await?;
+    let first = parts.engine(url).await?;
     let scripts = seed(&first, options, parts).await?;
-    let engines = [first, parts.engine(db.url()).await?];
+    let mut engines = vec![first];
+    while engines.len() < replicas {
+        engines.push(parts.engine(url).await?);
+    }
     let api = Arc::new(FakeTelegram::start_unrecorded().await);
     let mut urls = Vec::new();
     let mut stops = Vec::new();
-    let mut replicas = Vec::new();
+    let mut running = Vec::new();
     let mut healths = Vec::new();
     for (replica, engine) in engines.iter().enumerate() {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
@@ -166,13 +197,18 @@ async fn webhooks_on_postgres(
         let webhook = Webhook::new(&url::Url::parse(&url)?, WebhookSecret::parse(SECRET)?)?;
         let bot = api.bot();
         let (stop, stopped) = oneshot::channel::<()>();
-        replicas.push(tokio::spawn(telegram::serve_receiving_until(
+        running.push(tokio::spawn(telegram::serve_receiving_until(
             engine.clone(),
             bot,
             ServeOptions {
                 throttle: false,
                 pipeline: PipelineOptions::named(format!("bench-replica-{replica}")),
-                http: Default::default(),
+                // The load generator stands for Telegram (or a load balancer): one address
+                // with up to a connection per chat, more than one client may hold.
+                http: HttpLimits {
+                    known_senders: known_senders(&["127.0.0.1/32".parse()?]),
+                    ..HttpLimits::default()
+                },
                 beside: Vec::new(),
                 metrics: Default::default(),
             },
@@ -188,7 +224,7 @@ async fn webhooks_on_postgres(
         urls.push(url);
         stops.push(stop);
     }
-    // Each replica sends a few requests to the fake server as it starts; wait for both.
+    // Each replica sends a few requests to the fake server as it starts; wait for all.
     for health in &healths {
         wait_until_up(health).await?;
     }
@@ -197,19 +233,21 @@ async fn webhooks_on_postgres(
         urls: Arc::new(urls),
         secret: SECRET.to_owned(),
     };
-    let name = "cnscd, 2 replicas, webhooks, PostgreSQL";
-    let figures = drive(name, api.clone(), delivery, scripts).await;
+    let name = match replicas {
+        1 => "cnscd, 1 replica, webhooks, PostgreSQL".to_owned(),
+        n => format!("cnscd, {n} replicas, webhooks, PostgreSQL"),
+    };
+    let figures = drive(&name, api.clone(), delivery, scripts).await;
     for stop in stops {
         let _ = stop.send(());
     }
-    for replica in replicas {
+    for replica in running {
         replica.await.context("a replica's task failed")??;
     }
     drop(api);
     for engine in &engines {
         engine.store().close().await;
     }
-    db.destroy().await;
     figures
 }
 

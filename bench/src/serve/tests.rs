@@ -14,6 +14,7 @@ async fn the_load_bench_drives_every_scenario_to_the_end_on_a_small_load() {
         chats: 3,
         messages: 6,
         postgres: postgres.clone(),
+        only: Vec::new(),
     };
     let parts = Parts {
         texts: Arc::new(Texts::load().unwrap()),
@@ -21,7 +22,7 @@ async fn the_load_bench_drives_every_scenario_to_the_end_on_a_small_load() {
         clock: Arc::new(SystemClock),
     };
     let report = run(&options, parts).await.unwrap();
-    let expected = if postgres.is_some() { 3 } else { 2 };
+    let expected = if postgres.is_some() { 5 } else { 2 };
     assert_eq!(report.scenarios.len(), expected, "{report}");
     for scenario in &report.scenarios {
         assert_eq!(scenario.updates, 18, "{report}");

@@ -9,14 +9,19 @@ use crate::engine::{AppliedStep, ChatKey, EngineError};
 use crate::storage::inbox::{self, PendingEvent};
 use crate::storage::{chats, outbox, StorageError, Tx};
 
+/// The messages of a round's steps not yet in the outbox: written together, in the order the
+/// steps queued them, before the round commits ([`Worker::write_out`]).
+#[derive(Default)]
+pub(super) struct Unwritten(Vec<(ChatKey, Outgoing)>);
+
 impl Worker {
-    /// Writes a step's replies and jobs to the outbox, claimed by this replica.
+    /// Leaves a step's replies and jobs for the outbox, claimed by this replica.
     pub(super) async fn queue(
         &self,
         tx: &mut Tx<'_>,
         chat: &ChatKey,
         step: &AppliedStep,
-        queued: &mut Vec<Queued>,
+        unwritten: &mut Unwritten,
     ) -> Result<(), StorageError> {
         let shown = self
             .channel(chat.channel.as_str())
@@ -33,38 +38,46 @@ impl Worker {
                     job,
                     lang: step.lang,
                 }));
-        for body in bodies {
-            queued.push(self.enqueue(tx, chat, body).await?);
-        }
+        unwritten.0.extend(bodies.map(|body| (chat.clone(), body)));
         Ok(())
     }
 
-    /// One outbox row for `chat`, claimed by this replica.
-    async fn enqueue(
+    /// Writes the round's messages to the outbox, claimed by this replica, in one statement
+    /// (a step's ~2 replies were a statement each); in order, so a chat's rows keep the
+    /// order of its steps.
+    pub(super) async fn write_out(
         &self,
         tx: &mut Tx<'_>,
-        chat: &ChatKey,
-        body: Outgoing,
-    ) -> Result<Queued, StorageError> {
-        let json = body
-            .to_json()
-            .map_err(|e| StorageError::Corrupt(e.to_string()))?;
-        let id = outbox::enqueue_claimed(
-            tx,
-            chat.channel.as_str(),
-            &chat.id,
-            &json,
-            &self.owner,
-            wall(),
-        )
-        .await?;
-        Ok(Queued::new(
-            id,
-            chat.channel.as_str(),
-            &chat.id,
-            body,
-            false,
-        ))
+        unwritten: Unwritten,
+        queued: &mut Vec<Queued>,
+    ) -> Result<(), StorageError> {
+        if unwritten.0.is_empty() {
+            return Ok(());
+        }
+        let mut jsons = Vec::with_capacity(unwritten.0.len());
+        for (_, body) in &unwritten.0 {
+            jsons.push(
+                body.to_json()
+                    .map_err(|e| StorageError::Corrupt(e.to_string()))?,
+            );
+        }
+        let rows: Vec<outbox::NewMessage<'_>> = unwritten
+            .0
+            .iter()
+            .zip(&jsons)
+            .map(|((chat, _), json)| (chat.channel.as_str(), chat.id.as_str(), json.as_str()))
+            .collect();
+        let ids = outbox::enqueue_claimed_many(tx, &rows, &self.owner, wall()).await?;
+        for (id, (chat, body)) in ids.into_iter().zip(unwritten.0) {
+            queued.push(Queued::new(
+                id,
+                chat.channel.as_str(),
+                &chat.id,
+                body,
+                false,
+            ));
+        }
+        Ok(())
     }
 
     /// Counts a failed attempt; the last one parks the event and apologises to the chat.
@@ -74,7 +87,7 @@ impl Worker {
         event: &PendingEvent,
         chat: &ChatKey,
         error: &EngineError,
-        queued: &mut Vec<Queued>,
+        unwritten: &mut Unwritten,
     ) -> Result<(), StorageError> {
         let attempts = event.attempts + 1;
         let park = attempts >= MAX_ATTEMPTS;
@@ -90,7 +103,7 @@ impl Worker {
         if park {
             let lang = self.engine.lang_in(tx, chat).await.unwrap_or_default();
             let apology = notices::internal_error(self.engine.texts(), lang);
-            queued.push(self.enqueue(tx, chat, Outgoing::Reply(apology)).await?);
+            unwritten.0.push((chat.clone(), Outgoing::Reply(apology)));
         }
         Ok(())
     }

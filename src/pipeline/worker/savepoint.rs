@@ -8,7 +8,7 @@ use super::{wall, Worker};
 use crate::conversation::Incoming;
 use crate::engine::{AppliedStep, ChatKey, EngineError, Step, UpdateRecord};
 use crate::search::SharedIndex;
-use crate::storage::inbox::{self, PendingEvent};
+use crate::storage::inbox::{self, Claim, PendingEvent};
 use crate::storage::{StorageError, Tx};
 
 impl Worker {
@@ -29,17 +29,17 @@ impl Worker {
             .step(&mut savepoint, event, chat, incoming, now, index)
             .await
         {
-            Ok(Some(Step::Refused(session, why))) => {
+            Ok(Err(Step::Refused(session, why))) => {
                 savepoint.rollback().await.map_err(StorageError::from)?;
                 let mut savepoint = Acquire::begin(&mut *tx).await.map_err(StorageError::from)?;
-                let update_id = event.update_id.as_deref();
-                if !self.claim(&mut savepoint, event, chat).await? {
-                    return Ok(Err(UpdateRecord::Duplicate));
-                }
-                let step = self
-                    .engine
-                    .refused(&mut savepoint, chat, update_id, session, why, now)
-                    .await?;
+                let step = match self.claim(&mut savepoint, event, chat).await? {
+                    Err(skipped) => Step::Skipped(skipped),
+                    Ok(()) => {
+                        self.engine
+                            .admitted_refusal(&mut savepoint, chat, session, why, now)
+                            .await?
+                    }
+                };
                 savepoint.commit().await.map_err(StorageError::from)?;
                 return Ok(match step {
                     Step::Applied(step) => Ok(step),
@@ -55,26 +55,39 @@ impl Worker {
         };
         savepoint.commit().await.map_err(StorageError::from)?;
         Ok(match step {
-            Some(Step::Applied(step)) => Ok(step),
-            Some(Step::Skipped(record)) => Err(record),
-            Some(Step::Refused(..)) | None => Err(UpdateRecord::Duplicate),
+            Ok(step) => Ok(step),
+            Err(Step::Skipped(record)) => Err(record),
+            Err(Step::Applied(_) | Step::Refused(..)) => Err(UpdateRecord::Duplicate),
         })
     }
 
-    /// Locks the chat (two replicas never run one chat at once) and marks the event done;
-    /// `false` when another replica applied it meanwhile.
+    /// Locks the chat (two replicas never run one chat at once) and marks the event done:
+    /// the one admission of the step (the inbox keeps events once and in order). `Err` says
+    /// why the event must not be applied: another replica applied it meanwhile, or a later
+    /// update of the chat was applied before it.
     async fn claim(
         &self,
         tx: &mut Tx<'_>,
         event: &PendingEvent,
         chat: &ChatKey,
-    ) -> Result<bool, StorageError> {
+    ) -> Result<Result<(), UpdateRecord>, StorageError> {
         let backend = self.engine.store().backend();
         crate::storage::lock_chat(tx, backend, &chat.actor()).await?;
-        inbox::mark_done(tx, event.id, wall()).await
+        Ok(match inbox::claim(tx, event.id, wall()).await? {
+            Claim::Taken => Ok(()),
+            Claim::Gone => Err(UpdateRecord::Duplicate),
+            Claim::Late => {
+                tracing::warn!(
+                    update_id = event.update_id.as_deref(),
+                    "update arrived after a later one; ignored"
+                );
+                Err(UpdateRecord::Late)
+            }
+        })
     }
 
-    /// The engine's step of one event; `None` when another replica applied it already.
+    /// The engine's step of one event: `Ok` when applied; `Err` with the step when it was
+    /// skipped (applied by another replica, or late) or refused.
     async fn step(
         &self,
         tx: &mut Tx<'_>,
@@ -83,16 +96,18 @@ impl Worker {
         incoming: Incoming,
         now: DateTime<Utc>,
         index: &SharedIndex,
-    ) -> Result<Option<Step>, EngineError> {
-        if !self.claim(tx, event, chat).await? {
-            return Ok(None);
+    ) -> Result<Result<AppliedStep, Step>, EngineError> {
+        if let Err(skipped) = self.claim(tx, event, chat).await? {
+            return Ok(Err(Step::Skipped(skipped)));
         }
         let incoming = self.typed_choice(tx, chat, incoming).await?;
-        let update_id = event.update_id.as_deref();
         let step = self
             .engine
-            .step(tx, chat, update_id, incoming, now, index)
+            .admitted_step(tx, chat, incoming, now, index)
             .await?;
-        Ok(Some(step))
+        Ok(match step {
+            Step::Applied(step) => Ok(step),
+            other => Err(other),
+        })
     }
 }

@@ -164,8 +164,9 @@ impl TelegramApp {
     /// Makes every step of the update `id` fail (as a bug would), after it was recorded.
     pub async fn make_the_step_fail(&self, id: i64) {
         let trigger = format!(
-            "CREATE TRIGGER refuse_update BEFORE INSERT ON processed_updates \
-             WHEN NEW.update_id = '{id}' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+            "CREATE TRIGGER refuse_update BEFORE UPDATE ON inbox \
+             WHEN NEW.update_id = '{id}' AND NEW.state = 'done' \
+             BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
         );
         sqlx::query(&trigger)
             .execute(self.store.pool())

@@ -1,7 +1,8 @@
 //! The durable path at its seams: a process that dies between a step's commit and its
 //! replies, or between recording a polled batch and confirming it to Telegram; a replica on
-//! PostgreSQL that dies after the commit; Telegram asking one chat to wait; and no step
-//! waiting on a second connection, however many chats start at once.
+//! PostgreSQL that dies after the commit; Telegram asking one chat to wait; no step
+//! waiting on a second connection, however many chats start at once; and the inbox alone
+//! keeping a chat's updates once and in order.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -130,6 +131,89 @@ async fn a_crash_between_recording_a_polled_batch_and_confirming_it_applies_each
         "{texts:#?}"
     );
     app.say("0912 345 678", ASK_LEADER_CONSENT).await;
+}
+
+/// Records `text` from the head as update `id` (as the adapters do); `false` when the inbox
+/// held that update id already.
+async fn record(app: &TelegramApp, id: i64, text: &str) -> bool {
+    let event = NewEvent {
+        channel: "telegram".into(),
+        chat_id: CHAT.to_string(),
+        update_id: Some(id.to_string()),
+        body: serde_json::to_string(&Incoming::Text(text.to_owned())).expect("event"),
+    };
+    let mut tx = app.store.begin().await.expect("transaction");
+    let new = inbox::record(&mut tx, &[event], "test-bot", chrono::Utc::now())
+        .await
+        .expect("recorded");
+    tx.commit().await.expect("commit");
+    !new.is_empty()
+}
+
+/// One worker round of `app`'s inbox: how many events it took and how many replies it wrote.
+async fn one_round(app: &TelegramApp) -> (usize, usize) {
+    let channel: Arc<dyn Channel> = Arc::new(DiesBeforeSending);
+    let worker = Worker::new(
+        app.engine.clone(),
+        "test-bot".into(),
+        vec![channel],
+        Metrics::new(),
+    );
+    let round = worker.run_round().await.expect("the round commits");
+    (round.events, round.queued.len())
+}
+
+async fn an_update_older_than_one_applied_is_skipped_and_a_repeat_is_not_recorded(db: ScratchDb) {
+    // Arrange: the welcome, then update 12 (the head's name) applied before update 11 (a
+    // name typed earlier, recorded late: another replica was slow to record it).
+    let app = spawn_app_without_bot_on(db).await;
+    assert!(record(&app, 10, &format!("/start {}", app.invitation)).await);
+    assert_eq!(one_round(&app).await.0, 1, "the welcome is applied");
+    assert!(record(&app, 12, "Nguyễn Văn An").await);
+    let (events, replies) = one_round(&app).await;
+    assert_eq!((events, replies > 0), (1, true), "update 12 is answered");
+
+    // Act: update 11 comes now; update 12 comes again (a redelivery).
+    assert!(
+        record(&app, 11, "Trần Văn Sai").await,
+        "11 is new to the inbox"
+    );
+    let late = one_round(&app).await;
+    let again = record(&app, 12, "Nguyễn Văn An").await;
+    let after_repeat = one_round(&app).await;
+
+    // Assert: 11 is taken and acknowledged, but neither applied nor answered; 12 is kept
+    // once; the chat still waits for the phone, with the name of update 12.
+    assert_eq!(late, (1, 0), "the late update is skipped without a reply");
+    assert!(
+        !again,
+        "the repeat of update 12 is not recorded a second time"
+    );
+    assert_eq!(after_repeat, (0, 0), "nothing is left to apply");
+    let session = app.engine.session(&app.chat()).await.expect("session");
+    let json = serde_json::to_string(&session.state).expect("state");
+    assert!(json.contains("Nguyễn Văn An"), "{json}");
+    assert!(!json.contains("Trần Văn Sai"), "{json}");
+    app.destroy().await;
+}
+
+#[tokio::test]
+async fn an_update_older_than_one_applied_is_skipped_and_a_repeat_is_not_recorded_on_sqlite() {
+    let db = ScratchDb::sqlite().expect("scratch SQLite");
+    an_update_older_than_one_applied_is_skipped_and_a_repeat_is_not_recorded(db).await;
+}
+
+#[tokio::test]
+async fn an_update_older_than_one_applied_is_skipped_and_a_repeat_is_not_recorded_on_postgresql() {
+    match ScratchDb::postgres_from_env()
+        .await
+        .expect("scratch database")
+    {
+        Some(db) => {
+            an_update_older_than_one_applied_is_skipped_and_a_repeat_is_not_recorded(db).await
+        }
+        None => report_skipped("an update older than one applied"),
+    }
 }
 
 #[tokio::test]

@@ -1,0 +1,8 @@
+-- The inbox alone keeps a chat's updates once and in order, so a step no longer records its
+-- update a second time in processed_updates (which the engine's direct path, without the
+-- inbox, still uses). `seq` is a numeric update id (Telegram's are in the order Telegram
+-- received them): an event claimed after a later one of its chat was applied is late, and
+-- skipped. Repeats need nothing new: UNIQUE (channel, update_id) keeps them out at recording.
+ALTER TABLE inbox ADD COLUMN seq BIGINT;
+UPDATE inbox SET seq = CAST(update_id AS BIGINT) WHERE update_id ~ '^[0-9]{1,18}$';
+CREATE INDEX inbox_chat_done ON inbox (channel, chat_id, seq) WHERE state = 'done';
