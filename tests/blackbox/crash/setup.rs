@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 use cnscd::domain::AccountRole;
@@ -63,12 +62,8 @@ pub(super) async fn prepare(path: &Path) -> (String, Vec<String>) {
 
 /// The release binary, built once per test run by the cargo running the tests: the debug
 /// build is so slow that a kill rarely falls between a message and its mark.
-pub(super) fn release_bot() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        cnscd_fakes::crowd::release_binary(Path::new(env!("CARGO_MANIFEST_DIR")), "cnscd", "cnscd")
-            .expect("the release binary builds")
-    })
+pub(super) fn release_bot() -> PathBuf {
+    crate::support::release::release_binary()
 }
 
 pub(super) fn spawn_bot(url: &str, api: &str) -> Child {

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 pub const BINARY_VAR: &str = "CNSCD_TEST_BINARY";
 
 /// The path of the release `cnscd`, built once per test run (`cargo build --release`, which
-/// does nothing when it is fresh) into this build's own target folder; or the binary
+/// does nothing when it is fresh) by the cargo running the tests; or the binary
 /// [`BINARY_VAR`] names.
 pub fn release_binary() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
@@ -18,22 +18,9 @@ pub fn release_binary() -> PathBuf {
             if let Some(path) = std::env::var_os(BINARY_VAR).filter(|p| !p.is_empty()) {
                 return PathBuf::from(path);
             }
-            let debug = PathBuf::from(env!("CARGO_BIN_EXE_cnscd"));
-            // …/target/debug/cnscd → …/target
-            let target = debug
-                .parent()
-                .and_then(|profile| profile.parent())
-                .expect("the binary lives in target/<profile>/")
-                .to_owned();
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let status = std::process::Command::new(cargo)
-                .args(["build", "--release", "--bin", "cnscd", "--manifest-path"])
-                .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
-                .env("CARGO_TARGET_DIR", &target)
-                .status()
-                .expect("cargo runs");
-            assert!(status.success(), "the release binary builds");
-            target.join("release").join("cnscd")
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+            cnscd_fakes::crowd::release_binary(root, "cnscd", "cnscd")
+                .expect("the release binary builds")
         })
         .clone()
 }
