@@ -1,21 +1,12 @@
-//! Creating invitation codes: unguessable, single-use, expiring.
+//! Creating invitations: an unguessable code for a role at a unit, single-use and expiring,
+//! stored by its hash.
 
 use chrono::{DateTime, Duration, Utc};
-use rand::Rng;
-use sha2::{Digest, Sha256};
 
-use crate::domain::invitation_code::{self, InvitationCode};
+use crate::domain::invitation_code::{generate_code, hash_code};
 use crate::domain::{AccountRole, UnitLevel};
 use crate::storage::{NewInvitation, StorageError, Store};
 
-/// The SHA-256 a code is stored under: an invitation code's canonical form (however it was
-/// typed), anything else (an 8-digit link code) trimmed.
-pub fn hash_code(code: &str) -> String {
-    match InvitationCode::parse(code) {
-        Some(code) => code.sha256(),
-        None => hex::encode(Sha256::digest(code.trim().as_bytes())),
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreatedInvitation {
@@ -97,54 +88,4 @@ pub async fn create_invitation(
     };
     store.create_invitation(&invitation, now).await?;
     Ok(CreatedInvitation { code, expires_at })
-}
-
-/// A fresh invitation code, as shown (`K7QM-2XPA-3BCD-4EFG-5HJK`): 20 symbols without
-/// look-alikes from the OS-seeded CSPRNG, about 99 bits, typable from paper and valid in a
-/// Telegram deep link (`?start=` takes at most 64 of `[A-Za-z0-9_-]`). The rare draw without
-/// two digits and two letters is drawn again, so that a code never reads like a word.
-pub fn generate_code() -> String {
-    let alphabet = invitation_code::ALPHABET;
-    loop {
-        let symbols: String = (0..invitation_code::LENGTH)
-            .map(|_| char::from(alphabet[rand::rngs::OsRng.gen_range(0..alphabet.len())]))
-            .collect();
-        if let Some(code) = InvitationCode::parse(&symbols) {
-            return code.shown();
-        }
-    }
-}
-
-/// The link that opens the bot with the code: `https://t.me/<bot>?start=<code>`.
-pub fn telegram_deep_link(bot_username: &str, code: &str) -> String {
-    format!(
-        "https://t.me/{}?start={code}",
-        bot_username.trim_start_matches('@')
-    )
-}
-
-#[cfg(test)]
-mod code_tests {
-    use super::*;
-
-    #[test]
-    fn fresh_codes_are_grouped_typable_and_distinct() {
-        let codes: std::collections::HashSet<String> = (0..1000).map(|_| generate_code()).collect();
-        assert_eq!(codes.len(), 1000);
-        for code in &codes {
-            assert_eq!(code.len(), 24, "{code}");
-            assert_eq!(code.matches('-').count(), 4, "{code}");
-            let parsed = InvitationCode::parse(code).expect("a code");
-            assert_eq!(parsed.shown(), *code);
-            assert_eq!(hash_code(&code.to_lowercase()), hash_code(code));
-        }
-    }
-
-    #[test]
-    fn a_link_code_is_hashed_as_typed() {
-        assert_eq!(
-            hash_code(" 12345678 "),
-            hex::encode(Sha256::digest("12345678"))
-        );
-    }
 }

@@ -1,18 +1,29 @@
 //! cnscd: a chatbot backend for Vietnam's Community Digital Technology Teams.
 //!
-//! A guided tour:
-//! - [`domain`]: checked values (phone numbers, names, dates), roles, access rules, the
-//!   composition rules and the alert schedule;
-//! - [`conversation`]: the pure, channel-agnostic dialogue core;
-//! - [`i18n`]: every sentence the bot says, from `dialogues/`;
-//! - [`storage`]: the database, all SQL in one place;
-//! - [`engine`]: one update in, replies out: loads context, runs the core, stores the result;
+//! A guided tour, from the bottom up: each module imports only those before it in this
+//! list (a test, `house`, fails on an import that closes a cycle).
+//! - [`clock`], [`files`], [`qr`], [`i18n`] (every sentence the bot says, from
+//!   `dialogues/`): small tools that know nothing of the rest;
+//! - [`chat`]: who the bot talks to: the channels, a chat on one, the window in which a
+//!   chat can be written to;
+//! - [`domain`]: checked values (phone numbers, names, dates, invitation codes), roles,
+//!   access rules, the composition rules, a unit's status and the alert schedule;
+//! - [`wording`]: the words for roles and statuses that several features say;
+//! - [`conversation`]: the pure, channel-agnostic dialogue core,
+//!   `(session, incoming, context) → (session, replies, effects)`;
+//! - [`storage`]: the database, all SQL in one place (the conversation's sessions too);
 //! - [`search`]: the in-memory index that finds a place by the name a resident types;
-//! - [`status`]: where a unit stands with its team, computed from data alone;
-//! - [`report`]: reports for officials (chat summary, XLSX, CSV, JSON, PNG chart);
-//! - [`import`]: reference data (communes, villages) from CSV files;
+//! - [`import`]: reference data (communes, villages) and the 2025 reorganisation;
+//! - [`report`]: reports for officials (chat summary, XLSX, DOCX, CSV, JSON, PNG chart);
 //! - [`invitation`]: one-time codes that bind a chat to a role and a unit;
-//! - adapters: [`telegram`], and [`console`] (the same conversations in a terminal);
+//! - [`engine`]: one step: reads what the core asks for, runs it, stores the session and
+//!   the effects in one transaction;
+//! - [`alerts`]: deadline campaigns, their digests and reminders, one chat per person;
+//! - [`ops`]: `/healthz`, `/metrics` and the HTTP server under every listener;
+//! - [`pipeline`]: the one durable path of every channel: inbox, worker, outbox, sender;
+//! - [`serve`]: every configured channel on one pipeline;
+//! - the channels, each a room of its own: [`telegram`], [`zalo`] (Official Account) and
+//!   [`console`] (the same conversations in a terminal);
 //! - the binary's parts: [`config`] (the command line), [`telemetry`] and [`cli`] (the
 //!   subcommands).
 //!
@@ -22,6 +33,7 @@
 
 pub mod alerts;
 mod base64_bytes;
+pub mod chat;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -39,7 +51,6 @@ pub mod qr;
 pub mod report;
 pub mod search;
 pub mod serve;
-pub mod status;
 pub mod storage;
 pub mod telegram;
 pub mod telemetry;

@@ -9,7 +9,7 @@ use clap::Parser;
 
 use cnscd::alerts::run_scheduler;
 use cnscd::clock::{Clock, SystemClock};
-use cnscd::config::secrets::redact_url;
+use cnscd::storage::database_url::redact_url;
 use cnscd::config::{Command, Config, ServeArgs, ServeMode, WEBHOOK_SECRET_ENV};
 use cnscd::domain::CompositionRules;
 use cnscd::engine::Engine;

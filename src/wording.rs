@@ -4,7 +4,7 @@
 
 use crate::domain::MemberRole;
 use crate::i18n::{Html, Lang, Texts, K};
-use crate::status::UnitStatus;
+use crate::domain::status::UnitStatus;
 
 /// The text naming a member's role.
 pub fn role_key(role: MemberRole) -> K {

@@ -9,7 +9,7 @@ use crate::domain::schedule::{Schedule, Slot};
 use crate::domain::{AccountRole, UnitLevel};
 use crate::engine::Engine;
 use crate::i18n::{Html, Lang, K};
-use crate::status::UnitStatus;
+use crate::domain::status::UnitStatus;
 use crate::storage::campaigns::{Campaign, ScopedAccount};
 use crate::storage::Unit;
 use crate::wording::{breach_text, status_label};

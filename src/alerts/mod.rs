@@ -29,7 +29,8 @@ use crate::domain::schedule::{Schedule, Slot};
 use crate::domain::UnitLevel;
 use crate::engine::Engine;
 use crate::i18n::{Lang, K};
-use crate::status::{summary_status, UnitStatus};
+use crate::domain::status::UnitStatus;
+use crate::storage::summary_status;
 use crate::storage::campaigns::{record_alert, Campaign, ScopedAccount};
 use crate::storage::{outbox, StorageError, Sweep};
 
@@ -149,7 +150,7 @@ async fn run_campaigns(
             else {
                 continue;
             };
-            let below = routing::unreached_below(&account.unit_code, &area.sweep.units, &unreached);
+            let below = crate::report::unreached::unreached_below(&account.unit_code, &area.sweep.units, &unreached);
             let windowed = windows.contains_key(&account.channel);
             reach_notes(engine, lang, &mut reply, &below, windowed);
             if queue(engine, campaign, slot, account, &reply, now).await? {
@@ -226,7 +227,7 @@ async fn queue(
 async fn recipient_lang(engine: &Engine, account: &ScopedAccount) -> Result<Lang, StorageError> {
     let mut tx = engine.store().pool().begin().await?;
     let lang =
-        crate::engine::context::chat_lang(&mut tx, account.channel.as_str(), &account.chat_id)
+        crate::storage::sessions::chat_lang(&mut tx, account.channel.as_str(), &account.chat_id)
             .await?;
     tx.commit().await?;
     Ok(lang)

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use crate::engine::ChannelName;
+use crate::chat::ChannelName;
 use crate::storage::campaigns::ScopedAccount;
 
 /// Which campaign wins a recipient: compared by this key, the greatest wins.

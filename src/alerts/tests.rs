@@ -7,7 +7,7 @@ use super::*;
 use crate::clock::ManualClock;
 use crate::conversation::Incoming;
 use crate::domain::{AccountRole, CompositionRules};
-use crate::engine::{ChannelName, ChatKey};
+use crate::chat::{ChannelName, ChatKey};
 use crate::i18n::Texts;
 use crate::import::load_default_units_if_empty;
 use crate::invitation::create_invitation;

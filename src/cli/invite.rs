@@ -6,10 +6,11 @@ use chrono::Duration;
 
 use super::{telegram, CliError};
 use crate::clock::vietnam;
-use crate::config::secrets::has_password;
+use crate::storage::database_url::has_password;
 use crate::config::{InviteArgs, DEFAULT_DATABASE_URL};
 use crate::engine::Engine;
-use crate::invitation::{create_invitation, telegram_deep_link, InviteError};
+use crate::invitation::{create_invitation, InviteError};
+use crate::chat::telegram_deep_link;
 
 /// Who the invitations of the command line are recorded as created by.
 const CREATED_BY: &str = "cli";
@@ -36,7 +37,7 @@ pub async fn run(
         other => CliError::Invite(other),
     })?;
     if let Some(days) = args.account_days {
-        let hash = crate::invitation::hash_code(&created.code);
+        let hash = crate::domain::invitation_code::hash_code(&created.code);
         store
             .set_invitation_account_days(&hash, days)
             .await

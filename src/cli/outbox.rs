@@ -18,7 +18,7 @@ pub async fn run(
     out: &mut impl Write,
 ) -> Result<(), CliError> {
     let OutboxCommand::List { chat } = command;
-    let chat: Option<crate::engine::ChatKey> = match chat.as_deref() {
+    let chat: Option<crate::chat::ChatKey> = match chat.as_deref() {
         None => None,
         Some(spec) => Some(spec.parse().map_err(|error| {
             CliError::Refused(format!(

@@ -147,7 +147,7 @@ async fn a_village_head_registers_a_whole_team_by_typing_numbers_and_button_name
 
 #[test]
 fn numbers_out_of_range_and_unknown_words_are_sent_as_text() {
-    let choices = crate::pipeline::Choices {
+    let choices = crate::conversation::Choices {
         buttons: vec![
             Button {
                 label: "✅ Xác nhận".into(),

@@ -1,11 +1,12 @@
 //! The conversation core: `(session, incoming, context) -> (session, replies, effects)`.
 //!
-//! It is pure and channel-agnostic: adapters (Telegram, console, later Zalo) translate their
+//! It is pure and channel-agnostic: each channel (Telegram, Zalo, the console…) translates its
 //! updates into [`Incoming`] and [`Reply`] back; the [`crate::engine`] loads the [`Context`]
 //! from the database, calls [`handle`] and applies the [`Effect`]s in the same transaction
 //! that stores the new [`Session`].
 
 mod action;
+mod choices;
 mod effect;
 mod field;
 mod idle;
@@ -28,6 +29,7 @@ use chrono::NaiveDate;
 
 pub use crate::wording::role_key;
 pub use action::{anytime_button, Action};
+pub use choices::Choices;
 pub use effect::{Effect, PrivacyRequestKind};
 pub use input::{parse_command, Command};
 pub use lookup::{Lookup, Need};

@@ -3,6 +3,7 @@
 //! One reading of a text decides whether it carries a code, so no two parts of the bot can
 //! disagree about it.
 
+use rand::Rng;
 use sha2::{Digest, Sha256};
 
 /// The symbols of a code: digits and capitals without look-alikes (no 0/O, no 1/I/L).
@@ -149,6 +150,31 @@ fn after_keyword(text: &str) -> Option<InvitationCode> {
 /// A word without the punctuation around it: `(K7QM-…-5HJK).` is the code.
 fn bare(word: &str) -> &str {
     word.trim_matches(|c: char| !c.is_ascii_alphanumeric())
+}
+
+/// The SHA-256 a code is stored under: an invitation code's canonical form (however it was
+/// typed), anything else (an 8-digit link code) trimmed.
+pub fn hash_code(code: &str) -> String {
+    match InvitationCode::parse(code) {
+        Some(code) => code.sha256(),
+        None => hex::encode(Sha256::digest(code.trim().as_bytes())),
+    }
+}
+
+/// A fresh invitation code, as shown (`K7QM-2XPA-3BCD-4EFG-5HJK`): 20 symbols without
+/// look-alikes from the OS-seeded CSPRNG, about 99 bits, typable from paper and valid in a
+/// Telegram deep link (`?start=` takes at most 64 of `[A-Za-z0-9_-]`). The rare draw without
+/// two digits and two letters is drawn again, so that a code never reads like a word.
+pub fn generate_code() -> String {
+    let alphabet = ALPHABET;
+    loop {
+        let symbols: String = (0..LENGTH)
+            .map(|_| char::from(alphabet[rand::rngs::OsRng.gen_range(0..alphabet.len())]))
+            .collect();
+        if let Some(code) = InvitationCode::parse(&symbols) {
+            return code.shown();
+        }
+    }
 }
 
 #[cfg(test)]
@@ -315,5 +341,31 @@ mod tests {
     fn a_long_text_is_not_read() {
         let text = format!("{} {SHOWN}", "a".repeat(MAX_TEXT_BYTES));
         assert_eq!(code_in(&text), None);
+    }
+}
+
+#[cfg(test)]
+mod fresh_code_tests {
+    use super::*;
+
+    #[test]
+    fn fresh_codes_are_grouped_typable_and_distinct() {
+        let codes: std::collections::HashSet<String> = (0..1000).map(|_| generate_code()).collect();
+        assert_eq!(codes.len(), 1000);
+        for code in &codes {
+            assert_eq!(code.len(), 24, "{code}");
+            assert_eq!(code.matches('-').count(), 4, "{code}");
+            let parsed = InvitationCode::parse(code).expect("a code");
+            assert_eq!(parsed.shown(), *code);
+            assert_eq!(hash_code(&code.to_lowercase()), hash_code(code));
+        }
+    }
+
+    #[test]
+    fn a_link_code_is_hashed_as_typed() {
+        assert_eq!(
+            hash_code(" 12345678 "),
+            hex::encode(Sha256::digest("12345678"))
+        );
     }
 }

@@ -10,6 +10,7 @@ pub mod privacy;
 pub mod roles;
 pub mod rules;
 pub mod schedule;
+pub mod status;
 pub mod team;
 pub mod text;
 pub mod units;

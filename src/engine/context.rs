@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use super::ChatKey;
 use crate::conversation::{AccountView, InvitationCheck, SavedTeam, Session, UnitView};
 use crate::domain::InvitationCode;
-use crate::i18n::Lang;
 use crate::storage::{accounts, invitations, sessions, teams, units, StorageError, Tx};
 
 pub(super) async fn load_session(tx: &mut Tx<'_>, chat: &ChatKey) -> Result<Session, StorageError> {
@@ -108,14 +107,4 @@ pub(super) async fn saved_team(
             team: stored.team,
             unfinished: stored.unfinished,
         }))
-}
-
-/// The language a chat speaks, for messages sent to it outside its own turn (notices,
-/// alerts); Vietnamese when it never spoke or its session cannot be read.
-pub(crate) async fn chat_lang(
-    tx: &mut Tx<'_>,
-    channel: &str,
-    chat_id: &str,
-) -> Result<Lang, StorageError> {
-    Ok(sessions::load_session(tx, channel, chat_id).await?.lang)
 }

@@ -4,7 +4,7 @@
 use chrono::Duration;
 
 use crate::conversation::Effect;
-use crate::invitation::{generate_code, hash_code};
+use crate::domain::invitation_code::{generate_code, hash_code};
 use crate::storage::limits::{self, Limit, REPORT_SENT, WRONG_CODE};
 use crate::storage::{
     account_admin, accounts, audit::audit, directory, erasure, invitations, teams, Account,

@@ -37,7 +37,7 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::ChannelName;
+    use crate::chat::ChannelName;
 
     #[test]
     fn a_chat_over_its_limit_waits_for_the_window_to_pass() {

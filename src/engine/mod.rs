@@ -4,7 +4,6 @@
 
 mod admission;
 mod after_commit;
-mod chat;
 pub(crate) mod context;
 mod effects;
 mod import_messages;
@@ -30,19 +29,10 @@ use crate::storage::Tx;
 use crate::storage::{StorageError, Store};
 pub use admission::Handled;
 pub(crate) use admission::{AppliedStep, Step};
-pub use chat::{ChannelName, ChatKey, ChatKeyError, UnknownChannel};
+pub use crate::chat::{ChannelName, ChatKey, ChatKeyError, UnknownChannel, Window};
 use context::load_session;
 pub use effects::Job;
 use limits::RateLimiter;
-
-/// How long after a chat's last message its channel lets the bot write to it: freely
-/// (`free`), then at a cost or with limits, until `limit`, after which it refuses (Zalo: 48 h
-/// and about 7 days).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Window {
-    pub free: std::time::Duration,
-    pub limit: std::time::Duration,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {

@@ -4,14 +4,14 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 
-use super::Choices;
+use crate::conversation::Choices;
 use crate::conversation::{Reply, ReportFile};
-use crate::engine::ChannelName;
+use crate::chat::ChannelName;
 
 /// A way of reaching chats (Telegram, the console, Zalo…). Implementations translate only:
 /// everything durable happens in the pipeline.
 pub trait Channel: Send + Sync + 'static {
-    /// The channel's name in [`crate::engine::ChatKey`] and the database.
+    /// The channel's name in [`crate::chat::ChatKey`] and the database.
     fn name(&self) -> ChannelName;
 
     /// Sends one part of a reply (see [`super::delivery_parts`]): its text with its buttons,

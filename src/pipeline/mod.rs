@@ -14,17 +14,15 @@
 //! milliseconds before it was marked sent (see the README, "Nothing lost").
 
 mod channel;
-pub mod choices;
 mod outgoing;
 mod recorder;
 pub mod sender;
-mod serve;
+mod running;
 pub mod worker;
 
 pub use channel::{Channel, FetchError, Fetched, SendError};
-pub use choices::Choices;
 pub use outgoing::{delivery_parts, Outgoing};
 pub use recorder::{NotRecorded, Recorded, Recorder};
 pub use sender::Sender;
-pub use serve::{Pipeline, PipelineOptions};
+pub use running::{Pipeline, PipelineOptions};
 pub use worker::{DownloadLimits, Worker};

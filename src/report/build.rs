@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use super::model::{AreaRow, Counts, DecisionEntry, Report, RoleCount, Tally};
 use super::places::Places;
 use crate::domain::{CompositionRules, MemberRole};
-use crate::status::summary_status;
+use crate::storage::summary_status;
 use crate::storage::{Sweep, TeamSummary, Unit, UnitLevel};
 
 /// The report of `sweep`'s scope, its statuses computed with `rules`.

@@ -10,7 +10,8 @@ use super::places::Places;
 use super::ReportError;
 use crate::domain::{CompositionRules, MemberRole};
 use crate::i18n::{Lang, Texts, K};
-use crate::status::{summary_status, StatusKind};
+use crate::domain::status::StatusKind;
+use crate::storage::summary_status;
 use crate::storage::{ListedMember, ListedTeam, Store, Sweep, UnitLevel};
 
 /// One cell of an export line; text is borrowed where it can be (the whole country has

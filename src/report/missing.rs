@@ -10,7 +10,8 @@ use super::places::Places;
 use super::ReportError;
 use crate::domain::CompositionRules;
 use crate::i18n::{Lang, Texts, K};
-use crate::status::{summary_status, UnitStatus};
+use crate::domain::status::UnitStatus;
+use crate::storage::summary_status;
 use crate::storage::{Sweep, TeamSummary, Unit, UnitLevel};
 
 /// The columns of the list, in order.

@@ -16,6 +16,7 @@ mod missing;
 mod model;
 mod places;
 mod text;
+pub mod unreached;
 mod xlsx;
 mod xlsx_listing;
 mod xlsx_summary;
@@ -97,7 +98,7 @@ pub async fn load_report(
     let mut report = build(&sweep, rules, now);
     let unreached = store.unreached_officials().await?;
     report.unreached = match scope {
-        Some(scope) => crate::alerts::routing::unreached_below(scope, &sweep.units, &unreached),
+        Some(scope) => unreached::unreached_below(scope, &sweep.units, &unreached),
         None => {
             let codes: std::collections::HashSet<&str> =
                 unreached.iter().map(|(code, _)| code.as_str()).collect();

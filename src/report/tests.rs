@@ -4,7 +4,8 @@ use super::scene::{now, scene, Scene, DAI_SON, HUNG_DAO};
 use super::*;
 use crate::domain::{MemberRole, RuleBreach, UnitLevel};
 use crate::i18n::to_plain;
-use crate::status::{stored_team_status, summary_status, StatusKind, UnitStatus};
+use crate::domain::status::{StatusKind, UnitStatus};
+use crate::storage::{stored_team_status, summary_status};
 
 mod consent;
 mod csv_json_png;

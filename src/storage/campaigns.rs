@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::report::scope_cte;
 use super::{now_text, StorageError, StorageResult, Store, Tx};
 use crate::domain::AccountRole;
-use crate::engine::ChannelName;
+use crate::chat::ChannelName;
 
 mod overlap;
 

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{now_text, StorageError, StorageResult, Store, Tx};
-use crate::pipeline::Choices;
+use crate::conversation::Choices;
 
 /// An outbox row released for sending again.
 #[derive(Debug, Clone, PartialEq, Eq)]

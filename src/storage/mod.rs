@@ -11,6 +11,7 @@ pub mod bulk;
 pub mod campaigns;
 pub mod chats;
 pub mod consent;
+pub mod database_url;
 pub mod delivery_journal;
 pub mod directory;
 pub mod erasure;
@@ -29,6 +30,7 @@ pub mod scans;
 pub mod scratch;
 pub mod sessions;
 pub mod teams;
+pub mod unit_status;
 pub mod units;
 pub mod zalo_tokens;
 
@@ -40,13 +42,14 @@ pub use listing::{ListedMember, ListedTeam};
 pub use outbox::OutboxMessage;
 pub use report::{Sweep, TeamSummary};
 pub use teams::{StoredMember, StoredTeam, TeamStatus};
+pub use unit_status::{stored_team_status, summary_status};
 pub use units::{NewUnit, Unit, UnitLevel};
 
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 
-use crate::config::secrets::redact_url;
+use database_url::redact_url;
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
 /// Errors of the storage boundary. Callers log them; users only ever see a polite apology.

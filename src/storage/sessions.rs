@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::{now_text, StorageError, StorageResult, Tx};
 use crate::conversation::Session;
+use crate::i18n::Lang;
 
 const SESSION: &str = "SELECT session FROM dialogue_states WHERE channel = $1 AND chat_id = $2";
 
@@ -139,4 +140,14 @@ impl super::Store {
                 .await?;
         Ok(done.rows_affected())
     }
+}
+
+/// The language a chat speaks, for messages sent to it outside its own turn (notices,
+/// alerts); Vietnamese when it never spoke or its session cannot be read.
+pub async fn chat_lang(
+    tx: &mut Tx<'_>,
+    channel: &str,
+    chat_id: &str,
+) -> Result<Lang, StorageError> {
+    Ok(load_session(tx, channel, chat_id).await?.lang)
 }

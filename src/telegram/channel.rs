@@ -11,7 +11,7 @@ use teloxide::{ApiError, RequestError};
 
 use super::{outgoing, Api, CHANNEL};
 use crate::conversation::Reply;
-use crate::engine::ChannelName;
+use crate::chat::ChannelName;
 use crate::pipeline::{Channel, FetchError, Fetched, SendError};
 
 /// Where a download streams to: hashed as it comes, kept only when asked, and refused past

@@ -35,14 +35,15 @@ pub use webhook::{Webhook, WebhookError, SECRET_HEADER};
 
 use std::sync::Arc;
 
-use crate::engine::{ChannelName, Engine};
+use crate::engine::Engine;
+use crate::chat::ChannelName;
 use crate::ops::http::{self, OpsServer};
 use crate::ops::metrics::Metrics;
 use crate::ops::server::HttpLimits;
 use crate::pipeline::PipelineOptions;
 use crate::serve::{Serving, WebhookChannel};
 
-/// The channel name of Telegram chats in [`crate::engine::ChatKey`].
+/// The channel name of Telegram chats in [`crate::chat::ChatKey`].
 pub const CHANNEL: ChannelName = ChannelName::Telegram;
 
 /// How the Telegram adapter runs.

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::render::{plain, split, MAX_TEXT_CHARS};
 use crate::conversation::{Button, Reply};
 use crate::domain::PhoneNumber;
-use crate::pipeline::Choices;
+use crate::conversation::Choices;
 
 /// What starts a button's payload when it comes back as text; nobody types it by chance.
 pub const PAYLOAD_PREFIX: &str = "#cnscd:";

@@ -7,9 +7,9 @@
 
 use futures::future::BoxFuture;
 
-use crate::engine::ChannelName;
+use crate::chat::ChannelName;
 
-/// The channel name of Zalo chats in [`crate::engine::ChatKey`].
+/// The channel name of Zalo chats in [`crate::chat::ChatKey`].
 pub const CHANNEL: ChannelName = ChannelName::Zalo;
 
 /// Zalo's answers about the Official Account itself, not about a message or its user: the

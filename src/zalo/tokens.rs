@@ -70,7 +70,7 @@ const DEFAULT_ACCESS_LIFETIME: i64 = 25 * 3600;
 #[derive(Debug, thiserror::Error)]
 pub enum TokensError {
     #[error("CNSCD_ADMIN_CHATS: {0}")]
-    AdminChat(#[from] crate::engine::ChatKeyError),
+    AdminChat(#[from] crate::chat::ChatKeyError),
     #[error("ZALO_OAUTH_URL {0:?} cannot take the path /v4/oa/access_token")]
     OauthUrl(String),
     #[error("Failed to build the HTTP client of Zalo's token endpoint")]
@@ -116,7 +116,7 @@ pub struct Tokens {
     app_secret: Secret,
     /// `ZALO_REFRESH_TOKEN`: used only while the database holds no refresh token.
     seed: Option<Secret>,
-    admin_chats: Vec<crate::engine::ChatKey>,
+    admin_chats: Vec<crate::chat::ChatKey>,
     /// This replica's name in the lease.
     owner: String,
     metrics: Metrics,
@@ -201,7 +201,7 @@ fn not_now(error: StorageError) -> TokenUnavailable {
 
 /// `CHANNEL:ID` entries (empty ones skipped); a misspelt channel is refused at start, not an
 /// admin silently never told.
-fn parse_admin_chats(chats: &[String]) -> Result<Vec<crate::engine::ChatKey>, TokensError> {
+fn parse_admin_chats(chats: &[String]) -> Result<Vec<crate::chat::ChatKey>, TokensError> {
     chats
         .iter()
         .filter(|chat| !chat.trim().is_empty())

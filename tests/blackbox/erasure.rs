@@ -10,7 +10,7 @@ use cnscd::domain::{
 };
 use cnscd::engine::{ChannelName, ChatKey};
 use cnscd::i18n::Html;
-use cnscd::pipeline::Choices;
+use cnscd::conversation::Choices;
 use cnscd::storage::inbox::{self, NewEvent};
 use cnscd::storage::scratch::report_skipped;
 use cnscd::storage::{chats, outbox, Backend, Store};

@@ -4,6 +4,7 @@ mod crash;
 mod engine;
 mod erasure;
 mod fake_telegram_smoke;
+mod house;
 mod privacy;
 mod readme;
 mod reorganize;

@@ -42,7 +42,7 @@ fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
 async fn official(app: &App, chat: &str, account_days: Option<u16>) {
     let code = app.invite(AccountRole::CommuneOfficial, "11083").await;
     if let Some(days) = account_days {
-        let hash = cnscd::invitation::hash_code(&code);
+        let hash = cnscd::domain::invitation_code::hash_code(&code);
         app.store()
             .set_invitation_account_days(&hash, days)
             .await

@@ -91,7 +91,7 @@ pub fn said(replies: &[Reply]) -> String {
 /// update runs: B must get neither the role nor the welcome.
 async fn redeem_race_has_one_winner(app: App) {
     let code = app.invite(AccountRole::VillageHead, "11083-01").await;
-    let hash = cnscd::invitation::hash_code(&code);
+    let hash = cnscd::domain::invitation_code::hash_code(&code);
     // Chat A's redeem, held open: the row is locked until it commits.
     let mut a = app.store().begin().await.expect("transaction");
     sqlx::query(

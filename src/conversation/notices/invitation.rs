@@ -7,7 +7,7 @@ use super::super::{Attachment, Reply};
 use crate::clock::vietnam;
 use crate::domain::AccountRole;
 use crate::i18n::{Html, Lang, Texts, K};
-use crate::invitation::telegram_deep_link;
+use crate::chat::telegram_deep_link;
 
 /// Where an invitation can be used.
 #[derive(Debug, Clone, Copy)]
@@ -112,7 +112,7 @@ pub(crate) fn invitee_key(role: AccountRole) -> K {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::invitation::generate_code;
+    use crate::domain::invitation_code::generate_code;
 
     const OA: &str = "https://zalo.me/4313572100982173421";
 

@@ -53,7 +53,7 @@ pub fn save(turn: &mut Turn<'_>, reg: Registration) -> State {
         let (key, link) = match turn.ctx.bot_username {
             Some(bot) => (
                 K::ConsentWaitingNote,
-                crate::invitation::telegram_deep_link(bot, MEMBER_START),
+                crate::chat::telegram_deep_link(bot, MEMBER_START),
             ),
             None => (K::ConsentWaitingNoteCommand, format!("/{MEMBER_START}")),
         };

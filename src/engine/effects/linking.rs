@@ -10,9 +10,9 @@ use serde_json::json;
 
 use super::{Applied, EffectEnv};
 use crate::conversation::{notices, Effect};
-use crate::engine::context::chat_lang;
+use crate::storage::sessions::chat_lang;
 use crate::i18n::K;
-use crate::invitation::hash_code;
+use crate::domain::invitation_code::hash_code;
 use crate::storage::accounts::account_with_unit_at;
 use crate::storage::audit::audit;
 use crate::storage::limits::{self, Limit, WRONG_CODE};

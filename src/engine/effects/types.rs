@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::conversation::Reply;
-use crate::engine::{ChannelName, ChatKey};
+use crate::chat::{ChannelName, ChatKey};
 use crate::i18n::{Lang, Texts};
 
 /// What the effects need besides the transaction.

@@ -38,7 +38,7 @@ impl Tell<'_> {
         let Some((channel, chat_id)) = chat.chat.split_once(':') else {
             return Ok(());
         };
-        let lang = crate::engine::context::chat_lang(tx, channel, chat_id).await?;
+        let lang = crate::storage::sessions::chat_lang(tx, channel, chat_id).await?;
         let day = self.on.format("%d/%m/%Y").to_string();
         let mut html: Vec<(&str, Html)> = vec![("date", Html::text(&day))];
         html.extend(args.iter().map(|(name, value)| (*name, Html::text(value))));

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::{ChatId, Inner, Mark, Queued};
 use crate::conversation::notices;
-use crate::engine::ChatKey;
+use crate::chat::ChatKey;
 use crate::ops::metrics::ErrorKind;
 use crate::pipeline::outgoing::{delivery_parts, Outgoing};
 use crate::pipeline::SendError;

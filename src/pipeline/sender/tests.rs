@@ -8,7 +8,7 @@ use tempfile::TempDir;
 use super::*;
 use crate::clock::ManualClock;
 use crate::domain::CompositionRules;
-use crate::engine::ChannelName;
+use crate::chat::ChannelName;
 use crate::i18n::{Html, Texts};
 use crate::pipeline::SendError;
 use crate::storage::{outbox, Store};

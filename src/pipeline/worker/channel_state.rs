@@ -8,7 +8,7 @@ use super::super::outgoing::Outgoing;
 use super::super::sender::Queued;
 use super::{wall, Worker};
 use crate::conversation::Incoming;
-use crate::engine::ChatKey;
+use crate::chat::ChatKey;
 use crate::storage::{chats, outbox, StorageError, Tx};
 
 impl Worker {

@@ -6,7 +6,8 @@ use sqlx::Acquire;
 
 use super::{wall, Worker};
 use crate::conversation::Incoming;
-use crate::engine::{AppliedStep, ChatKey, EngineError, Step, UpdateRecord};
+use crate::engine::{AppliedStep, EngineError, Step, UpdateRecord};
+use crate::chat::ChatKey;
 use crate::search::SharedIndex;
 use crate::storage::inbox::{self, Claim, PendingEvent};
 use crate::storage::{StorageError, Tx};

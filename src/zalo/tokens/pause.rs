@@ -86,7 +86,7 @@ impl Tokens {
         let mut tx = self.engine.store().pool().begin().await?;
         for chat in &self.admin_chats {
             let (channel, chat_id) = (chat.channel.as_str(), &chat.id);
-            let lang = crate::engine::context::chat_lang(&mut tx, channel, chat_id).await?;
+            let lang = crate::storage::sessions::chat_lang(&mut tx, channel, chat_id).await?;
             let args = [("reason", Html::text(reason))];
             notices.push(AdminNotice {
                 channel: channel.to_owned(),

@@ -1,7 +1,7 @@
 //! Tests of reading the admin chats that hear of a refused Zalo token refresh.
 
 use super::*;
-use crate::engine::{ChannelName, ChatKey};
+use crate::chat::{ChannelName, ChatKey};
 
 #[test]
 fn admin_chats_are_channel_and_id() {

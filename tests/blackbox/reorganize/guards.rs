@@ -223,7 +223,7 @@ async fn the_unused_invitations_of_the_ended_district_official_end_with_their_ac
     .await
     .expect("invitation")
     .code;
-    let hash = cnscd::invitation::hash_code(&made);
+    let hash = cnscd::domain::invitation_code::hash_code(&made);
     // Act
     run(&d, &tu_ky_map(), None, false)
         .await

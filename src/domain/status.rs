@@ -1,10 +1,10 @@
-//! Where a unit stands with its team, computed from stored data alone. Reports, alerts and
-//! the chat all ask [`unit_status`], so they never disagree.
+//! Where a unit stands with its team, computed from the team's facts alone. Reports, alerts
+//! and the chat all ask [`unit_status`] (storage reads the facts of a stored team), so they
+//! never disagree.
 
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{CompositionRules, MemberRole, RuleBreach, UnitLevel};
-use crate::storage::{StoredTeam, TeamStatus, TeamSummary};
 
 /// What the status of a team is computed from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -79,45 +79,6 @@ pub fn unit_status(
     } else {
         UnitStatus::RegisteredWithoutDecision
     }
-}
-
-/// [`unit_status`] of a team as the registration dialogue stores it.
-pub fn stored_team_status(
-    rules: &CompositionRules,
-    level: UnitLevel,
-    team: Option<&StoredTeam>,
-) -> UnitStatus {
-    let Some(stored) = team else {
-        return UnitStatus::NoTeam;
-    };
-    let roles = stored.team.roles();
-    let decision = &stored.team.decision;
-    let facts = TeamFacts {
-        registered: stored.status == TeamStatus::Registered,
-        leader: stored.team.leader_name.is_some() && stored.team.leader_phone.is_some(),
-        roles: &roles,
-        decision_number: decision.number.is_some(),
-        decision_date: decision.date.is_some(),
-        decision_scan: decision.file.as_ref().is_some_and(|f| f.kept),
-    };
-    unit_status(rules, level, Some(&facts))
-}
-
-/// [`unit_status`] of a team as reports sweep it.
-pub fn summary_status(
-    rules: &CompositionRules,
-    level: UnitLevel,
-    team: Option<&TeamSummary>,
-) -> UnitStatus {
-    let facts = team.map(|team| TeamFacts {
-        registered: team.registered,
-        leader: team.leader,
-        roles: &team.roles,
-        decision_number: team.decision_number.is_some(),
-        decision_date: team.decision_date.is_some(),
-        decision_scan: team.decision_scan,
-    });
-    unit_status(rules, level, facts.as_ref())
 }
 
 impl UnitStatus {

@@ -1,4 +1,6 @@
-//! Who a step is for: a chat on one of the channels the bot speaks on.
+//! Who the bot talks to: the channels it speaks on, a chat on one of them, and how long a
+//! chat can be reached after its last message. Every layer names chats, from storage up to
+//! the adapters, so these types stand below them all.
 
 use std::fmt;
 use std::str::FromStr;
@@ -33,6 +35,15 @@ impl fmt::Display for ChannelName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// How long after a chat's last message its channel lets the bot write to it: freely
+/// (`free`), then at a cost or with limits, until `limit`, after which it refuses (Zalo: 48 h
+/// and about 7 days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub free: std::time::Duration,
+    pub limit: std::time::Duration,
 }
 
 /// A stored or typed channel name that is none of [`ChannelName`]'s.
@@ -92,6 +103,14 @@ impl FromStr for ChatKey {
             _ => Err(ChatKeyError::Shape(written.to_owned())),
         }
     }
+}
+
+/// The link that opens the bot with the code: `https://t.me/<bot>?start=<code>`.
+pub fn telegram_deep_link(bot_username: &str, code: &str) -> String {
+    format!(
+        "https://t.me/{}?start={code}",
+        bot_username.trim_start_matches('@')
+    )
 }
 
 #[cfg(test)]
