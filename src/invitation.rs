@@ -7,7 +7,6 @@ use crate::domain::invitation_code::{generate_code, hash_code};
 use crate::domain::{AccountRole, UnitLevel};
 use crate::storage::{NewInvitation, StorageError, Store};
 
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreatedInvitation {
     pub code: String,

@@ -9,7 +9,6 @@ use clap::Parser;
 
 use cnscd::alerts::run_scheduler;
 use cnscd::clock::{Clock, SystemClock};
-use cnscd::storage::database_url::redact_url;
 use cnscd::config::{Command, Config, ServeArgs, ServeMode, WEBHOOK_SECRET_ENV};
 use cnscd::domain::CompositionRules;
 use cnscd::engine::Engine;
@@ -17,6 +16,7 @@ use cnscd::i18n::Texts;
 use cnscd::ops::admission;
 use cnscd::ops::server::HttpLimits;
 use cnscd::pipeline::PipelineOptions;
+use cnscd::storage::database_url::redact_url;
 use cnscd::storage::Store;
 use cnscd::telegram::{self, Receive, ServeOptions};
 use cnscd::zalo::adapter::Zalo;

@@ -2,9 +2,9 @@
 //! members' roles, what a broken composition rule means, a team's status. One place, so that
 //! alerts and reports need nothing of the conversation.
 
+use crate::domain::status::UnitStatus;
 use crate::domain::MemberRole;
 use crate::i18n::{Html, Lang, Texts, K};
-use crate::domain::status::UnitStatus;
 
 /// The text naming a member's role.
 pub fn role_key(role: MemberRole) -> K {

@@ -26,12 +26,12 @@ use chrono::{DateTime, Utc};
 
 use crate::conversation::Reply;
 use crate::domain::schedule::{Schedule, Slot};
+use crate::domain::status::UnitStatus;
 use crate::domain::UnitLevel;
 use crate::engine::Engine;
 use crate::i18n::{Lang, K};
-use crate::domain::status::UnitStatus;
-use crate::storage::summary_status;
 use crate::storage::campaigns::{record_alert, Campaign, ScopedAccount};
+use crate::storage::summary_status;
 use crate::storage::{outbox, StorageError, Sweep};
 
 /// What one run did.
@@ -150,7 +150,11 @@ async fn run_campaigns(
             else {
                 continue;
             };
-            let below = crate::report::unreached::unreached_below(&account.unit_code, &area.sweep.units, &unreached);
+            let below = crate::report::unreached::unreached_below(
+                &account.unit_code,
+                &area.sweep.units,
+                &unreached,
+            );
             let windowed = windows.contains_key(&account.channel);
             reach_notes(engine, lang, &mut reply, &below, windowed);
             if queue(engine, campaign, slot, account, &reply, now).await? {

@@ -4,10 +4,10 @@ use chrono::{TimeZone, Utc};
 use tempfile::TempDir;
 
 use super::*;
+use crate::chat::{ChannelName, ChatKey};
 use crate::clock::ManualClock;
 use crate::conversation::Incoming;
 use crate::domain::{AccountRole, CompositionRules};
-use crate::chat::{ChannelName, ChatKey};
 use crate::i18n::Texts;
 use crate::import::load_default_units_if_empty;
 use crate::invitation::create_invitation;

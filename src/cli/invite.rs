@@ -5,12 +5,12 @@ use std::io::Write;
 use chrono::Duration;
 
 use super::{telegram, CliError};
+use crate::chat::telegram_deep_link;
 use crate::clock::vietnam;
-use crate::storage::database_url::has_password;
 use crate::config::{InviteArgs, DEFAULT_DATABASE_URL};
 use crate::engine::Engine;
 use crate::invitation::{create_invitation, InviteError};
-use crate::chat::telegram_deep_link;
+use crate::storage::database_url::has_password;
 
 /// Who the invitations of the command line are recorded as created by.
 const CREATED_BY: &str = "cli";

@@ -23,13 +23,13 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::chat::{ChannelName, ChatKey};
+use crate::conversation::Choices;
 use crate::conversation::{Incoming, Reply};
 use crate::engine::{Engine, EngineError};
-use crate::chat::{ChannelName, ChatKey};
 use crate::i18n::K;
 use crate::ops::metrics::Metrics;
 use crate::pipeline::{Channel, Outgoing, SendError, Worker};
-use crate::conversation::Choices;
 use crate::storage::chats;
 use crate::storage::inbox::{self, NewEvent};
 use crate::storage::StorageError;

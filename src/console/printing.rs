@@ -4,9 +4,9 @@
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use super::{Console, ConsoleError};
+use crate::conversation::Choices;
 use crate::conversation::{Button, Reply};
 use crate::i18n::{to_plain, K};
-use crate::conversation::Choices;
 
 impl<W: AsyncWrite + Unpin> Console<'_, W> {
     pub(super) async fn print(&mut self, replies: &[Reply]) -> Result<(), ConsoleError> {

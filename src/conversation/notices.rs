@@ -7,8 +7,8 @@ mod invitation;
 pub use invitation::{invitation, InvitationLinks, InvitationNotice};
 
 use super::{anytime_button, Action, Reply};
-use crate::i18n::{Html, Lang, Texts, K};
 use crate::domain::status::UnitStatus;
+use crate::i18n::{Html, Lang, Texts, K};
 use crate::wording::status_label;
 
 /// Why a step was refused, rolled back whole: the chat goes back to its menu, told why.

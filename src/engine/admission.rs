@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use super::effects::Job;
-use super::{ChatKey, Engine, EngineError};
+use super::{Engine, EngineError};
+use crate::chat::ChatKey;
 use crate::conversation::notices::{self, Refusal};
 use crate::conversation::{self, Reply, Session};
 use crate::i18n::Lang;

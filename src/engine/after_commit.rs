@@ -2,7 +2,8 @@
 
 use super::effects::Job;
 use super::import_messages::import_failure;
-use super::{ChatKey, Engine, EngineError};
+use super::{Engine, EngineError};
+use crate::chat::ChatKey;
 use crate::conversation::{notices, Reply, ReportFile};
 use crate::i18n::{Html, Lang, K};
 

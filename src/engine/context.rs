@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::ChatKey;
+use crate::chat::ChatKey;
 use crate::conversation::{AccountView, InvitationCheck, SavedTeam, Session, UnitView};
 use crate::domain::InvitationCode;
 use crate::storage::{accounts, invitations, sessions, teams, units, StorageError, Tx};

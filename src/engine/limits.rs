@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::ChatKey;
+use crate::chat::ChatKey;
 
 /// Lookups allowed per chat in any window of [`WINDOW_SECONDS`].
 const LOOKUPS_PER_WINDOW: usize = 20;

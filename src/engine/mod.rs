@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+pub use crate::chat::{ChannelName, ChatKey, ChatKeyError, UnknownChannel, Window};
 use crate::clock::Clock;
 use crate::conversation::notices;
 use crate::conversation::{Incoming, Reply, ReportFile, Session};
@@ -29,7 +30,6 @@ use crate::storage::Tx;
 use crate::storage::{StorageError, Store};
 pub use admission::Handled;
 pub(crate) use admission::{AppliedStep, Step};
-pub use crate::chat::{ChannelName, ChatKey, ChatKeyError, UnknownChannel, Window};
 use context::load_session;
 pub use effects::Job;
 use limits::RateLimiter;

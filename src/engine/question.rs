@@ -2,9 +2,9 @@
 
 use super::context::{account_view, load_session};
 use super::{Engine, EngineError};
+use crate::chat::ChatKey;
 use crate::clock::vietnam_date;
 use crate::conversation::{self, Context, Incoming, Reply};
-use crate::chat::ChatKey;
 use crate::storage::StorageError;
 
 impl Engine {

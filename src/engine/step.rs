@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 
 use super::context::{account_view, check_invitation, load_session, saved_team};
 use super::effects::{self, apply_effect, Applied, EffectEnv};
-use super::{lookups, AppliedStep, ChatKey, Engine, EngineError, Step, UpdateRecord};
+use super::{lookups, AppliedStep, Engine, EngineError, Step, UpdateRecord};
+use crate::chat::ChatKey;
 use crate::clock::vietnam_date;
 use crate::conversation::{self, Context, Incoming, Lookup, Session};
 use crate::search::SharedIndex;

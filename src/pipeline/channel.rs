@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 
+use crate::chat::ChannelName;
 use crate::conversation::Choices;
 use crate::conversation::{Reply, ReportFile};
-use crate::chat::ChannelName;
 
 /// A way of reaching chats (Telegram, the console, Zalo…). Implementations translate only:
 /// everything durable happens in the pipeline.

@@ -16,13 +16,13 @@
 mod channel;
 mod outgoing;
 mod recorder;
-pub mod sender;
 mod running;
+pub mod sender;
 pub mod worker;
 
 pub use channel::{Channel, FetchError, Fetched, SendError};
 pub use outgoing::{delivery_parts, Outgoing};
 pub use recorder::{NotRecorded, Recorded, Recorder};
-pub use sender::Sender;
 pub use running::{Pipeline, PipelineOptions};
+pub use sender::Sender;
 pub use worker::{DownloadLimits, Worker};

@@ -12,7 +12,7 @@ use docx_rs::{
 use super::format::{number, percent, plain, status_key};
 use super::model::{AreaRow, Counts, Report};
 use super::text::chat_summary;
-use super::xlsx_summary::{headers, totals, Rows};
+use super::xlsx::summary::{headers, totals, Rows};
 use super::ReportError;
 use crate::i18n::{to_plain, Html, Lang, Texts, K};
 

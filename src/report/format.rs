@@ -2,9 +2,9 @@
 
 use chrono::NaiveDate;
 
+use crate::domain::status::StatusKind;
 use crate::domain::{MemberRole, RuleBreach};
 use crate::i18n::{to_plain, Html, Lang, Texts, K};
-use crate::domain::status::StatusKind;
 use crate::wording::role_key;
 
 /// `105.990` in Vietnamese, `105,990` in English.

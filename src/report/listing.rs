@@ -8,9 +8,9 @@ use chrono::NaiveDate;
 use super::format::{breaches, date, plain, role_label, status_key};
 use super::places::Places;
 use super::ReportError;
+use crate::domain::status::StatusKind;
 use crate::domain::{CompositionRules, MemberRole};
 use crate::i18n::{Lang, Texts, K};
-use crate::domain::status::StatusKind;
 use crate::storage::summary_status;
 use crate::storage::{ListedMember, ListedTeam, Store, Sweep, UnitLevel};
 

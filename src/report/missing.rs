@@ -8,9 +8,9 @@ use super::format::{breaches, plain, status_key};
 use super::listing::{Cell, LineSink};
 use super::places::Places;
 use super::ReportError;
+use crate::domain::status::UnitStatus;
 use crate::domain::CompositionRules;
 use crate::i18n::{Lang, Texts, K};
-use crate::domain::status::UnitStatus;
 use crate::storage::summary_status;
 use crate::storage::{Sweep, TeamSummary, Unit, UnitLevel};
 

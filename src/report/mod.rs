@@ -18,8 +18,6 @@ mod places;
 mod text;
 pub mod unreached;
 mod xlsx;
-mod xlsx_listing;
-mod xlsx_summary;
 
 #[cfg(test)]
 mod scene;

@@ -2,9 +2,9 @@ use pretty_assertions::assert_eq;
 
 use super::scene::{now, scene, Scene, DAI_SON, HUNG_DAO};
 use super::*;
+use crate::domain::status::{StatusKind, UnitStatus};
 use crate::domain::{MemberRole, RuleBreach, UnitLevel};
 use crate::i18n::to_plain;
-use crate::domain::status::{StatusKind, UnitStatus};
 use crate::storage::{stored_team_status, summary_status};
 
 mod consent;

@@ -4,8 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::report::scope_cte;
 use super::{now_text, StorageError, StorageResult, Store, Tx};
-use crate::domain::AccountRole;
 use crate::chat::ChannelName;
+use crate::domain::AccountRole;
 
 mod overlap;
 

@@ -27,6 +27,7 @@ pub mod reorganize;
 pub mod report;
 pub mod retention;
 pub mod scans;
+#[cfg(any(test, feature = "test-databases"))]
 pub mod scratch;
 pub mod sessions;
 pub mod teams;

@@ -10,8 +10,8 @@ use teloxide::types::ChatId;
 use teloxide::{ApiError, RequestError};
 
 use super::{outgoing, Api, CHANNEL};
-use crate::conversation::Reply;
 use crate::chat::ChannelName;
+use crate::conversation::Reply;
 use crate::pipeline::{Channel, FetchError, Fetched, SendError};
 
 /// Where a download streams to: hashed as it comes, kept only when asked, and refused past

@@ -35,8 +35,8 @@ pub use webhook::{Webhook, WebhookError, SECRET_HEADER};
 
 use std::sync::Arc;
 
-use crate::engine::Engine;
 use crate::chat::ChannelName;
+use crate::engine::Engine;
 use crate::ops::http::{self, OpsServer};
 use crate::ops::metrics::Metrics;
 use crate::ops::server::HttpLimits;

@@ -8,12 +8,12 @@ use serde_json::{json, Value};
 
 use super::api::{ApiError, ZaloApi};
 use super::{buttons, TokenUnavailable, ACCOUNT_REFUSALS, CHANNEL};
+use crate::chat::{ChannelName, ChatKey};
+use crate::conversation::Choices;
 use crate::conversation::{Attachment, Reply, ReportFile};
 use crate::engine::Engine;
-use crate::chat::{ChannelName, ChatKey};
 use crate::i18n::{to_plain, Html, Lang, K};
 use crate::pipeline::{Channel, FetchError, Fetched, SendError};
-use crate::conversation::Choices;
 
 /// How long a chat waits when Zalo says the OA sends too fast (−32): Zalo gives no figure.
 const RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);

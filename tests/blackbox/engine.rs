@@ -3,7 +3,8 @@
 
 use cnscd::conversation::Incoming;
 use cnscd::domain::AccountRole;
-use cnscd::engine::{ChannelName, ChatKey, UpdateRecord};
+use cnscd::engine::UpdateRecord;
+use cnscd::chat::{ChannelName, ChatKey};
 
 use crate::support::app::TestApp;
 

@@ -4,13 +4,13 @@
 //! spacing or prefix).
 
 use cnscd::clock::Clock;
+use cnscd::conversation::Choices;
 use cnscd::conversation::{Attachment, Button, Incoming, Reply};
 use cnscd::domain::{
     AccountRole, ConsentSource, Member, MemberRole, PersonName, PhoneNumber, Team,
 };
-use cnscd::engine::{ChannelName, ChatKey};
+use cnscd::chat::{ChannelName, ChatKey};
 use cnscd::i18n::Html;
-use cnscd::conversation::Choices;
 use cnscd::storage::inbox::{self, NewEvent};
 use cnscd::storage::scratch::report_skipped;
 use cnscd::storage::{chats, outbox, Backend, Store};

@@ -233,7 +233,11 @@ fn readme_layout() -> BTreeSet<String> {
         // `config.rs, cli/   what they are`: the names before the description.
         for word in entry.split_whitespace() {
             let name = word.trim_end_matches(',');
-            names.insert(name.trim_end_matches('/').trim_end_matches(".rs").to_owned());
+            names.insert(
+                name.trim_end_matches('/')
+                    .trim_end_matches(".rs")
+                    .to_owned(),
+            );
             if !word.ends_with(',') {
                 break;
             }
@@ -264,5 +268,8 @@ fn the_library_tour_names_every_public_module() {
         .map(|m| m.trim_end_matches(';'))
         .filter(|m| !tour.contains(&format!("[`{m}`]")))
         .collect();
-    assert!(missing.is_empty(), "lib.rs's tour does not name {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "lib.rs's tour does not name {missing:?}"
+    );
 }

@@ -7,10 +7,10 @@
 
 use chrono::Duration;
 use cnscd::clock::Clock;
+use cnscd::domain::invitation_code::hash_code;
 use cnscd::domain::AccountRole;
 use cnscd::i18n::K;
 use cnscd::invitation::create_invitation;
-use cnscd::domain::invitation_code::hash_code;
 
 use crate::security::{said, App};
 

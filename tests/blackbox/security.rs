@@ -6,7 +6,7 @@ use std::ops::Deref;
 use cnscd::clock::Clock;
 use cnscd::conversation::{Incoming, Reply};
 use cnscd::domain::AccountRole;
-use cnscd::engine::{ChannelName, ChatKey};
+use cnscd::chat::{ChannelName, ChatKey};
 use cnscd::i18n::{Lang, K};
 use cnscd::storage::scratch::{report_skipped, ScratchDb};
 use cnscd::storage::Store;

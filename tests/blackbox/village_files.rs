@@ -3,7 +3,8 @@
 //! in the chat's language (issue 21, items 4–7).
 
 use cnscd::conversation::ReportFile;
-use cnscd::engine::{ChannelName, ChatKey, Job};
+use cnscd::engine::Job;
+use cnscd::chat::{ChannelName, ChatKey};
 use cnscd::i18n::Lang;
 
 use crate::support::app::TestApp;

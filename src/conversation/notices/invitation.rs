@@ -4,10 +4,10 @@
 use chrono::{DateTime, Utc};
 
 use super::super::{Attachment, Reply};
+use crate::chat::telegram_deep_link;
 use crate::clock::vietnam;
 use crate::domain::AccountRole;
 use crate::i18n::{Html, Lang, Texts, K};
-use crate::chat::telegram_deep_link;
 
 /// Where an invitation can be used.
 #[derive(Debug, Clone, Copy)]

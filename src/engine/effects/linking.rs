@@ -10,14 +10,14 @@ use serde_json::json;
 
 use super::{Applied, EffectEnv};
 use crate::conversation::{notices, Effect};
-use crate::storage::sessions::chat_lang;
-use crate::i18n::K;
 use crate::domain::invitation_code::hash_code;
+use crate::i18n::K;
 use crate::storage::accounts::account_with_unit_at;
 use crate::storage::audit::audit;
 use crate::storage::limits::{self, Limit, WRONG_CODE};
 use crate::storage::outbox;
 use crate::storage::people::{claim_link_code, confirm_link, create_link_code, Claimed, Confirmed};
+use crate::storage::sessions::chat_lang;
 use crate::storage::{StorageError, Tx};
 
 /// How long a link code works: long enough to open the other app.

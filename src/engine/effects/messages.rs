@@ -4,11 +4,11 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::storage::sessions::chat_lang;
 use super::EffectEnv;
 use crate::conversation::{notices, Reply};
-use crate::domain::AccountRole;
 use crate::domain::status::{unit_status, TeamFacts};
+use crate::domain::AccountRole;
+use crate::storage::sessions::chat_lang;
 use crate::storage::{directory, outbox, StorageError, Tx};
 
 /// The invitation as its maker receives it (see [`notices::invitation`]).

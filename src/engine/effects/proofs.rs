@@ -9,14 +9,14 @@ use serde_json::json;
 
 use super::{Applied, EffectEnv};
 use crate::conversation::Effect;
-use crate::domain::PhoneNumber;
-use crate::storage::sessions::chat_lang;
-use crate::i18n::{Html, K};
 use crate::domain::invitation_code::hash_code;
+use crate::domain::PhoneNumber;
+use crate::i18n::{Html, K};
 use crate::storage::accounts::{account_with_unit_at, Account};
 use crate::storage::audit::audit;
 use crate::storage::limits::{self, Limit, WRONG_CODE};
 use crate::storage::proofs::{confirm_claim, create_number_proof, pending_claim};
+use crate::storage::sessions::chat_lang;
 use crate::storage::{directory, outbox, units, StorageError, Tx};
 
 /// How long the code works: the member has to reach their head.

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::conversation::Reply;
 use crate::chat::{ChannelName, ChatKey};
+use crate::conversation::Reply;
 use crate::i18n::{Lang, Texts};
 
 /// What the effects need besides the transaction.

@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{ChatId, Inner, Mark, Queued};
-use crate::conversation::notices;
 use crate::chat::ChatKey;
+use crate::conversation::notices;
 use crate::ops::metrics::ErrorKind;
 use crate::pipeline::outgoing::{delivery_parts, Outgoing};
 use crate::pipeline::SendError;

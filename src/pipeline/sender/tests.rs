@@ -6,9 +6,9 @@ use futures::future::BoxFuture;
 use tempfile::TempDir;
 
 use super::*;
+use crate::chat::ChannelName;
 use crate::clock::ManualClock;
 use crate::domain::CompositionRules;
-use crate::chat::ChannelName;
 use crate::i18n::{Html, Texts};
 use crate::pipeline::SendError;
 use crate::storage::{outbox, Store};

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use super::super::outgoing::Outgoing;
 use super::super::sender::Queued;
 use super::{wall, Worker};
-use crate::conversation::Incoming;
 use crate::chat::ChatKey;
+use crate::conversation::Incoming;
 use crate::storage::{chats, outbox, StorageError, Tx};
 
 impl Worker {

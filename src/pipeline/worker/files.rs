@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use super::downloads::Download;
 use super::{Worker, MAX_CSV_BYTES, MAX_SCAN_BYTES};
-use crate::conversation::{ExpectedFile, FileKind, Incoming};
 use crate::chat::ChatKey;
+use crate::conversation::{ExpectedFile, FileKind, Incoming};
 use crate::storage::inbox::PendingEvent;
 use crate::storage::{StorageError, Tx};
 

@@ -4,9 +4,9 @@
 use super::super::outgoing::Outgoing;
 use super::super::sender::Queued;
 use super::{wall, Worker, MAX_ATTEMPTS};
+use crate::chat::ChatKey;
 use crate::conversation::notices;
 use crate::engine::{AppliedStep, EngineError};
-use crate::chat::ChatKey;
 use crate::storage::inbox::{self, PendingEvent};
 use crate::storage::{chats, outbox, StorageError, Tx};
 

@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 use sqlx::Acquire;
 
 use super::{wall, Worker};
+use crate::chat::ChatKey;
 use crate::conversation::Incoming;
 use crate::engine::{AppliedStep, EngineError, Step, UpdateRecord};
-use crate::chat::ChatKey;
 use crate::search::SharedIndex;
 use crate::storage::inbox::{self, Claim, PendingEvent};
 use crate::storage::{StorageError, Tx};

@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use cnscd::conversation::{Incoming, Reply};
 use cnscd::domain::AccountRole;
-use cnscd::engine::{ChannelName, ChatKey, Engine};
+use cnscd::engine::Engine;
+use cnscd::chat::{ChannelName, ChatKey};
 use cnscd::i18n::to_plain;
 use cnscd::storage::scratch::ScratchDb;
 

@@ -12,7 +12,7 @@ use std::cell::Cell;
 use std::ops::Deref;
 use std::time::Duration;
 
-use cnscd::engine::{ChannelName, ChatKey};
+use cnscd::chat::{ChannelName, ChatKey};
 use cnscd::pipeline::PipelineOptions;
 use cnscd::storage::scratch::ScratchDb;
 use cnscd::storage::{Store, StoredTeam};

@@ -103,14 +103,14 @@ pub async fn spawn_zalo_app_on(db: ScratchDb, villages_csv: &str) -> ZaloApp {
         .villages(villages_csv)
         .build()
         .await;
-    let window = cnscd::engine::Window {
+    let window = cnscd::chat::Window {
         free: Duration::from_secs(48 * 3600),
         limit: settings_window(),
     };
     app.engine = app
         .engine
         .clone()
-        .with_channel_window(cnscd::engine::ChannelName::Zalo, window);
+        .with_channel_window(cnscd::chat::ChannelName::Zalo, window);
     let mut app = ZaloApp {
         app,
         zalo: FakeZalo::start().await,

@@ -26,8 +26,8 @@ use crate::support::webhook::start_replica;
 struct DiesBeforeSending;
 
 impl Channel for DiesBeforeSending {
-    fn name(&self) -> cnscd::engine::ChannelName {
-        cnscd::engine::ChannelName::Telegram
+    fn name(&self) -> cnscd::chat::ChannelName {
+        cnscd::chat::ChannelName::Telegram
     }
 
     fn send<'a>(&'a self, _: &'a str, _: &'a Reply) -> BoxFuture<'a, Result<(), SendError>> {
@@ -315,8 +315,8 @@ async fn more_chats_than_connections_starting_at_once_after_a_restart_are_all_an
     // the same moment, on an engine that has not read the place index yet.
     let app = spawn_app_without_bot().await;
     let chat = |n: i64| {
-        cnscd::engine::ChatKey::new(
-            cnscd::engine::ChannelName::Telegram,
+        cnscd::chat::ChatKey::new(
+            cnscd::chat::ChannelName::Telegram,
             format!("{}", 9000 + n),
         )
     };

@@ -1,7 +1,7 @@
 //! User lines (`> …`): what the user says or presses, handed to the engine.
 
 use cnscd::conversation::{FileKind, FileUpload, Incoming, Reply, UnsupportedKind};
-use cnscd::engine::{ChannelName, ChatKey};
+use cnscd::chat::{ChannelName, ChatKey};
 
 use super::render::{render, render_extras};
 use super::Scene;

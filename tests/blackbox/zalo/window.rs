@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use cnscd::conversation::Incoming;
-use cnscd::engine::{ChannelName, ChatKey};
+use cnscd::chat::{ChannelName, ChatKey};
 
 use crate::support::fake_zalo::User;
 use crate::support::zalo_app::{spawn_zalo_app, ZaloApp};

@@ -1,7 +1,7 @@
 //! A Zalo user living through a transcript: scene lines, the events a user line becomes,
 //! and the answers as the user sees them.
 
-use cnscd::engine::{ChannelName, ChatKey};
+use cnscd::chat::{ChannelName, ChatKey};
 use serde_json::Value;
 
 use crate::support::fake_zalo::{

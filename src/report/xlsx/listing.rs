@@ -6,9 +6,9 @@ use std::sync::mpsc::{sync_channel, SyncSender};
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{ExcelDateTime, Worksheet};
 
-use super::listing::{write_listing, Cell, LineSink, DATE_COLUMN};
-use super::xlsx::{column_width, Styles, HEADER_WIDTH};
-use super::ReportError;
+use crate::report::listing::{write_listing, Cell, LineSink, DATE_COLUMN};
+use super::look::{column_width, Styles, HEADER_WIDTH};
+use crate::report::ReportError;
 use crate::domain::CompositionRules;
 use crate::i18n::{Lang, Texts};
 use crate::storage::{Store, Sweep};

@@ -4,64 +4,22 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook, Worksheet};
+use rust_xlsxwriter::{Workbook, Worksheet};
 
-use super::format::{percent_format, plain, role_label};
+mod listing;
+mod look;
+pub(super) mod summary;
+
+use super::format::{plain, role_label};
 use super::missing::write_missing;
 use super::model::Report;
-use super::xlsx_listing::{listing_sheet, SheetSink};
-use super::xlsx_summary::{summary_sheet, Rows};
+use listing::{listing_sheet, SheetSink};
+use look::{column_width, Look, Styles, HEADER_WIDTH};
+use summary::{summary_sheet, Rows};
 use super::ReportError;
 use crate::domain::CompositionRules;
 use crate::i18n::{Lang, Texts, K};
 use crate::storage::{Store, Sweep};
-
-/// Widest column, in characters.
-const MAX_WIDTH: usize = 50;
-/// A header wraps onto two or three lines rather than widening its column past this.
-pub(crate) const HEADER_WIDTH: usize = 14;
-
-#[derive(Clone)]
-pub(crate) struct Styles {
-    pub header: Format,
-    pub bold: Format,
-    pub title: Format,
-    pub date: Format,
-    pub percent: Format,
-    pub percent_bold: Format,
-}
-
-impl Styles {
-    pub fn new(lang: Lang) -> Styles {
-        Styles {
-            header: Format::new()
-                .set_bold()
-                .set_text_wrap()
-                .set_align(FormatAlign::Top)
-                .set_background_color(Color::RGB(0xDDEBF7)),
-            bold: Format::new().set_bold(),
-            title: Format::new().set_bold().set_font_size(14),
-            date: Format::new().set_num_format("dd/mm/yyyy"),
-            percent: Format::new().set_num_format(percent_format(lang)),
-            percent_bold: Format::new()
-                .set_num_format(percent_format(lang))
-                .set_bold(),
-        }
-    }
-}
-
-/// What every sheet is written with.
-pub(crate) struct Look<'a> {
-    pub texts: &'a Texts,
-    pub lang: Lang,
-    pub styles: &'a Styles,
-}
-
-impl Look<'_> {
-    pub fn text(&self, key: K) -> String {
-        plain(self.texts, self.lang, key)
-    }
-}
 
 /// Writes the workbook of `report` (whose data `sweep` holds) to `out`.
 pub async fn write_xlsx(
@@ -114,11 +72,6 @@ pub async fn write_xlsx(
     workbook.push_worksheet(roles);
     workbook.save(out)?;
     Ok(())
-}
-
-/// Excel's width (in characters of its default font) for text of `chars` characters.
-pub(crate) fn column_width(chars: usize) -> f64 {
-    (chars.min(MAX_WIDTH) as f64 * 1.1 + 2.0).max(6.0)
 }
 
 fn roles_sheet(sheet: &mut Worksheet, report: &Report, look: &Look<'_>) -> Result<(), ReportError> {

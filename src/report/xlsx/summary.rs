@@ -2,11 +2,11 @@
 
 use rust_xlsxwriter::Worksheet;
 
-use super::format::{date, status_key};
-use super::model::{AreaRow, Counts, Report};
-use super::text::scope_name;
-use super::xlsx::{column_width, Look, HEADER_WIDTH};
-use super::ReportError;
+use crate::report::format::{date, status_key};
+use crate::report::model::{AreaRow, Counts, Report};
+use crate::report::text::scope_name;
+use super::look::{column_width, Look, HEADER_WIDTH};
+use crate::report::ReportError;
 use crate::i18n::{to_plain, Html, K};
 
 /// Which rows a summary sheet lists.
