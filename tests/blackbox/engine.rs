@@ -144,7 +144,7 @@ async fn a_redeemed_invitation_binds_the_chat_and_is_audited() {
         .audit_of_unit("11083-01")
         .await
         .expect("audit");
-    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.stored()).collect();
     assert_eq!(actions, ["invitation.created", "invitation.redeemed"]);
 }
 
