@@ -27,7 +27,7 @@ mod turn;
 use chrono::NaiveDate;
 
 pub use crate::wording::role_key;
-pub use action::{anytime_button, Action};
+pub use action::{anytime_button, Action, Stamp};
 pub use effect::{Effect, PrivacyRequestKind};
 pub use input::{parse_command, Command};
 pub use lookup::{Lookup, Need};
