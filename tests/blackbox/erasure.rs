@@ -89,7 +89,7 @@ async fn team_with_binh(app: &App) {
 /// Records `incoming` of `chat` in the inbox as a channel does before applying it.
 async fn received(store: &Store, chat: &str, incoming: &Incoming) -> i64 {
     let event = NewEvent {
-        channel: "console".into(),
+        channel: cnscd::engine::ChannelName::Console,
         chat_id: chat.into(),
         update_id: None,
         body: serde_json::to_string(incoming).expect("json"),

@@ -41,7 +41,7 @@ async fn apply_then_die(app: &TelegramApp, owner: &str, id: i64, text: &str) {
     let engine = app.fresh_engine().await;
     let body = serde_json::to_string(&Incoming::Text(text.to_owned())).expect("event");
     let event = NewEvent {
-        channel: "telegram".into(),
+        channel: cnscd::engine::ChannelName::Telegram,
         chat_id: CHAT.to_string(),
         update_id: Some(id.to_string()),
         body,
@@ -103,7 +103,7 @@ async fn a_crash_between_recording_a_polled_batch_and_confirming_it_applies_each
     let events: Vec<NewEvent> = [(&first, start.as_str()), (&second, "Nguyễn Văn An")]
         .iter()
         .map(|(update, text)| NewEvent {
-            channel: "telegram".into(),
+            channel: cnscd::engine::ChannelName::Telegram,
             chat_id: CHAT.to_string(),
             update_id: Some(update["update_id"].to_string()),
             body: serde_json::to_string(&Incoming::Text((*text).to_owned())).expect("event"),
@@ -137,7 +137,7 @@ async fn a_crash_between_recording_a_polled_batch_and_confirming_it_applies_each
 /// held that update id already.
 async fn record(app: &TelegramApp, id: i64, text: &str) -> bool {
     let event = NewEvent {
-        channel: "telegram".into(),
+        channel: cnscd::engine::ChannelName::Telegram,
         chat_id: CHAT.to_string(),
         update_id: Some(id.to_string()),
         body: serde_json::to_string(&Incoming::Text(text.to_owned())).expect("event"),
