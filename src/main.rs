@@ -67,7 +67,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
                 .await?
                 .with_schedule(schedule.clone());
             if let Some(settings) = &zalo {
-                let window = cnscd::engine::Window {
+                let window = cnscd::chat::Window {
                     free: settings.free_window,
                     limit: settings.window,
                 };

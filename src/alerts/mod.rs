@@ -208,19 +208,19 @@ async fn queue(
     {
         return Ok(false);
     }
-    let key = format!(
-        "{}{}:{}:{}:{slot}",
-        outbox::ALERT_KEY_PREFIX,
-        campaign.id,
-        account.channel,
-        account.chat_id
-    );
+    let slot = slot.to_string();
+    let key = outbox::DedupKey::Alert {
+        campaign: campaign.id,
+        channel: account.channel.as_str(),
+        chat_id: &account.chat_id,
+        slot: &slot,
+    };
     outbox::enqueue(
         &mut tx,
         account.channel.as_str(),
         &account.chat_id,
         reply,
-        Some(&key),
+        Some(key),
         now,
     )
     .await?;

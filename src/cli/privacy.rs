@@ -66,9 +66,16 @@ pub async fn erase(engine: &Engine, phone: &str, out: &mut impl Write) -> Result
         "members": erased.members, "leaders": erased.leaders, "sessions": erased.sessions,
         "messages": erased.messages,
     });
-    crate::storage::audit::audit(&mut tx, CLI, "person.erased", None, &detail, now)
-        .await
-        .map_err(failed(what))?;
+    crate::storage::audit::audit(
+        &mut tx,
+        CLI,
+        crate::domain::AuditAction::PersonErased,
+        None,
+        &detail,
+        now,
+    )
+    .await
+    .map_err(failed(what))?;
     tx.commit()
         .await
         .map_err(|e| failed(what)(StorageError::from(e)))?;

@@ -206,7 +206,7 @@ impl<W: AsyncWrite + Unpin> Console<'_, W> {
         let body =
             serde_json::to_string(&incoming).map_err(|e| StorageError::Corrupt(e.to_string()))?;
         let event = NewEvent {
-            channel: CHANNEL.as_str().to_owned(),
+            channel: CHANNEL,
             chat_id: self.chat.id.clone(),
             update_id: None,
             body,

@@ -6,6 +6,8 @@
 #[macro_use]
 mod codec;
 
+pub use codec::Stamp;
+
 use super::state::MemberField;
 use crate::domain::MemberRole;
 use crate::i18n::Lang;
@@ -114,7 +116,7 @@ fn valid_code(code: &str) -> bool {
 pub fn anytime_button(label: String, action: &Action) -> super::Button {
     super::Button {
         label,
-        payload: format!("*:{}", action.payload()),
+        payload: Stamp::Anytime.write(&action.payload()),
     }
 }
 

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use super::{Registration, Team};
-use crate::domain::{AccountRole, PhoneNumber};
+use crate::domain::{AccountRole, AuditAction, PhoneNumber};
 
 /// A right a person exercised over their data (Personal Data Protection Law 91/2025/QH15).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,10 +16,10 @@ pub enum PrivacyRequestKind {
 
 impl PrivacyRequestKind {
     /// The audit log's action.
-    pub fn action(self) -> &'static str {
+    pub fn action(self) -> AuditAction {
         match self {
-            PrivacyRequestKind::Access => "privacy.access",
-            PrivacyRequestKind::Correction => "privacy.correction_requested",
+            PrivacyRequestKind::Access => AuditAction::PrivacyAccess,
+            PrivacyRequestKind::Correction => AuditAction::PrivacyCorrectionRequested,
         }
     }
 }

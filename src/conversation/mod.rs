@@ -28,7 +28,7 @@ mod turn;
 use chrono::NaiveDate;
 
 pub use crate::wording::role_key;
-pub use action::{anytime_button, Action};
+pub use action::{anytime_button, Action, Stamp};
 pub use choices::Choices;
 pub use effect::{Effect, PrivacyRequestKind};
 pub use input::{parse_command, Command};

@@ -2,6 +2,7 @@
 //! routed here for every state; stale and forged buttons, unknown commands and unreadable
 //! messages are answered here, once. Features never route back: none imports another.
 
+use super::action::Stamp;
 use super::input::{
     meant, offered_invitation, parse_command, word_action, Action, Command, Input, Meant,
 };
@@ -76,26 +77,23 @@ fn unsupported_key(kind: UnsupportedKind) -> K {
 }
 
 fn on_button(turn: &mut Turn<'_>, state: State, payload: &str) -> State {
-    if let Some(action) = payload.strip_prefix("*:").and_then(Action::parse) {
-        if action.opens_something() && !matches!(state, State::Registering(_)) {
-            return on_action(turn, state, action);
+    match Stamp::read(payload) {
+        Some((Stamp::Anytime, action))
+            if action.opens_something() && !matches!(state, State::Registering(_)) =>
+        {
+            on_action(turn, state, action)
         }
-    }
-    let parsed = payload
-        .split_once(':')
-        .and_then(|(rev, action)| Some((rev.parse::<u32>().ok()?, Action::parse(action)?)));
-    match parsed {
-        None => {
-            turn.say(K::ButtonUnknown);
-            reprompt(turn, &state);
-            state
-        }
-        Some((rev, _)) if rev != turn.rev => {
+        Some((Stamp::Revision(rev), action)) if rev == turn.rev => on_action(turn, state, action),
+        Some((Stamp::Revision(_), _)) => {
             turn.say(K::ButtonStale);
             reprompt(turn, &state);
             state
         }
-        Some((_, action)) => on_action(turn, state, action),
+        Some((Stamp::Anytime, _)) | None => {
+            turn.say(K::ButtonUnknown);
+            reprompt(turn, &state);
+            state
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! One turn of the conversation: collects replies, effects and needs while handlers run.
 
+use super::action::Stamp;
 use super::{Button, Context, Effect, Lookup, Need, Outcome, Reply, Session, State};
 use crate::i18n::{Html, Lang, K};
 
@@ -92,7 +93,7 @@ impl<'a> Turn<'a> {
             row.into_iter()
                 .map(|b| Button {
                     label: b.label,
-                    payload: format!("{rev}:{}", b.payload),
+                    payload: Stamp::Revision(rev).write(&b.payload),
                 })
                 .collect()
         };

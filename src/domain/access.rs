@@ -43,8 +43,10 @@ impl Target {
     }
 }
 
+/// What an account asks to do to a unit (the matrix's columns); not a button's
+/// [`crate::conversation::Action`], which may ask for several or none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub enum Permission {
     /// See a team card (names, roles, consented phone numbers): public.
     ViewTeamCard,
     /// Register or edit the team of the target unit.
@@ -66,16 +68,16 @@ pub enum Action {
     RevokeAccess,
 }
 
-impl Action {
-    pub const ALL: [Action; 8] = [
-        Action::ViewTeamCard,
-        Action::RegisterTeam,
-        Action::ManageVillages,
-        Action::EditVillage,
-        Action::ViewStatus,
-        Action::InviteVillageHead,
-        Action::InviteCommuneOfficial,
-        Action::RevokeAccess,
+impl Permission {
+    pub const ALL: [Permission; 8] = [
+        Permission::ViewTeamCard,
+        Permission::RegisterTeam,
+        Permission::ManageVillages,
+        Permission::EditVillage,
+        Permission::ViewStatus,
+        Permission::InviteVillageHead,
+        Permission::InviteCommuneOfficial,
+        Permission::RevokeAccess,
     ];
 }
 
@@ -100,9 +102,9 @@ enum Scope {
 }
 
 /// Decides whether `actor` may do `action` on `target`.
-pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), Denied> {
+pub fn authorize(actor: &Actor, action: Permission, target: &Target) -> Result<(), Denied> {
     use AccountRole::*;
-    use Action::*;
+    use Permission::*;
     if action == ViewTeamCard {
         return Ok(());
     }

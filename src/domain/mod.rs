@@ -2,6 +2,7 @@
 //! channels or the database.
 
 pub mod access;
+pub mod audit;
 pub mod decision;
 pub mod invitation_code;
 pub mod person_name;
@@ -15,6 +16,7 @@ pub mod team;
 pub mod text;
 pub mod units;
 
+pub use audit::AuditAction;
 pub use decision::{DateError, DecisionNumber};
 pub use invitation_code::InvitationCode;
 pub use person_name::{NameError, PersonName};

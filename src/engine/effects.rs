@@ -5,7 +5,8 @@ use chrono::Duration;
 
 use crate::conversation::Effect;
 use crate::domain::invitation_code::{generate_code, hash_code};
-use crate::storage::limits::{self, Limit, REPORT_SENT, WRONG_CODE};
+use crate::domain::AuditAction;
+use crate::storage::limits::{self, Limit};
 use crate::storage::{
     account_admin, accounts, audit::audit, directory, erasure, invitations, teams, Account,
     NewInvitation, StorageError, Tx,
@@ -71,13 +72,13 @@ pub(super) async fn apply_effect(
                     account_admin::set_expiry(tx, env.chat.channel.as_str(), &env.chat.id, ends)
                         .await?;
                 }
-                audit(
+                record(
                     tx,
-                    &actor,
-                    "invitation.redeemed",
+                    env,
+                    effect,
+                    AuditAction::InvitationRedeemed,
                     Some(unit_code),
                     &serde_json::json!({ "role": role.code() }),
-                    now,
                 )
                 .await?;
             } else {
@@ -95,7 +96,15 @@ pub(super) async fn apply_effect(
             // Checkpoints after each answer are not worth an audit entry; a pause is.
             if *paused {
                 let detail = serde_json::json!({ "members": registration.draft.members.len() });
-                audit(tx, &actor, "team.paused", Some(unit_code), &detail, now).await?;
+                record(
+                    tx,
+                    env,
+                    effect,
+                    AuditAction::TeamPaused,
+                    Some(unit_code),
+                    &detail,
+                )
+                .await?;
             }
         }
         Effect::SaveTeam {
@@ -115,19 +124,27 @@ pub(super) async fn apply_effect(
                 notice_team_saved(tx, env, unit_code, team).await?;
             }
             let detail = serde_json::json!({ "members": team.members.len(), "decision": team.decision.number.is_some() });
-            audit(tx, &actor, "team.registered", Some(unit_code), &detail, now).await?;
+            record(
+                tx,
+                env,
+                effect,
+                AuditAction::TeamRegistered,
+                Some(unit_code),
+                &detail,
+            )
+            .await?;
         }
         Effect::SetPhoneConsent { phone, granted } => {
             directory::set_phone_consent(tx, phone, *granted, now).await?;
             erasure::remember_member_chat(tx, phone, env.chat.channel.as_str(), &env.chat.id, now)
                 .await?;
-            audit(
+            record(
                 tx,
-                &actor,
-                "member.phone_consent",
+                env,
+                effect,
+                AuditAction::MemberPhoneConsent,
                 None,
                 &serde_json::json!({ "granted": granted }),
-                now,
             )
             .await?;
         }
@@ -152,7 +169,7 @@ pub(super) async fn apply_effect(
                         serde_json::json!({ "due": due.to_string() })
                     }
                 };
-                audit(tx, &actor, kind.action(), Some(unit_code), &detail, now).await?;
+                record(tx, env, effect, kind.action(), Some(unit_code), &detail).await?;
             }
         }
         Effect::ErasePerson { phone, unit_codes } => {
@@ -163,9 +180,18 @@ pub(super) async fn apply_effect(
             }
             let erased = erasure::erase_phone(tx, phone, erasure::Reach::Everywhere, None).await?;
             // Logged under a pseudonym: the chat is the erased person's.
+            debug_assert!(classify::records(effect).contains(&AuditAction::PrivacyErased));
             let detail =
                 serde_json::json!({ "members": erased.members, "leaders": erased.leaders });
-            audit(tx, "erased:self", "privacy.erased", None, &detail, now).await?;
+            audit(
+                tx,
+                "erased:self",
+                AuditAction::PrivacyErased,
+                None,
+                &detail,
+                now,
+            )
+            .await?;
         }
         Effect::RequestRemoval {
             unit_code,
@@ -175,58 +201,66 @@ pub(super) async fn apply_effect(
             erasure::remember_member_chat(tx, phone, env.chat.channel.as_str(), &env.chat.id, now)
                 .await?;
             notify_unit(tx, env, unit_code, name).await?;
-            audit(
+            record(
                 tx,
-                &actor,
-                "member.removal_requested",
+                env,
+                effect,
+                AuditAction::MemberRemovalRequested,
                 Some(unit_code),
                 &serde_json::json!({}),
-                now,
             )
             .await?;
         }
         Effect::AddVillage { commune, name } => {
             let code = directory::add_village(tx, commune, name, now).await?;
             applied.changed_units.push(code.clone());
-            audit(
+            record(
                 tx,
-                &actor,
-                "village.added",
+                env,
+                effect,
+                AuditAction::VillageAdded,
                 Some(&code),
                 &serde_json::json!({ "commune": commune }),
-                now,
             )
             .await?;
         }
         Effect::RenameVillage { code, name } => {
             directory::rename_unit(tx, code, name).await?;
             applied.changed_units.push(code.clone());
-            audit(
+            record(
                 tx,
-                &actor,
-                "village.renamed",
+                env,
+                effect,
+                AuditAction::VillageRenamed,
                 Some(code),
                 &serde_json::json!({}),
-                now,
             )
             .await?;
         }
         Effect::RemoveVillage { code } => {
             let removed = directory::remove_unit(tx, code).await?;
             applied.changed_units.push(code.clone());
-            audit(
+            record(
                 tx,
-                &actor,
-                "village.removed",
+                env,
+                effect,
+                AuditAction::VillageRemoved,
                 Some(code),
                 &serde_json::json!({ "removed": removed }),
-                now,
             )
             .await?;
         }
         Effect::ImportVillages { commune, csv } => {
             let detail = serde_json::json!({ "bytes": csv.len() });
-            audit(tx, &actor, "villages.imported", Some(commune), &detail, now).await?;
+            record(
+                tx,
+                env,
+                effect,
+                AuditAction::VillagesImported,
+                Some(commune),
+                &detail,
+            )
+            .await?;
             applied.after.push(Job::ImportVillages {
                 commune: commune.clone(),
                 csv: csv.clone(),
@@ -247,13 +281,13 @@ pub(super) async fn apply_effect(
                 expires_at,
             };
             invitations::insert_invitation(tx, &invitation, now).await?;
-            audit(
+            record(
                 tx,
-                &actor,
-                "invitation.created",
+                env,
+                effect,
+                AuditAction::InvitationCreated,
                 Some(unit_code),
                 &serde_json::json!({ "role": role.code() }),
-                now,
             )
             .await?;
             applied.replies.push(invitation_reply(
@@ -265,13 +299,13 @@ pub(super) async fn apply_effect(
         }
         Effect::SendReport { scope } => {
             limits::check(tx, &actor, Limit::Reports, now).await?;
-            audit(
+            record(
                 tx,
-                &actor,
-                REPORT_SENT,
+                env,
+                effect,
+                AuditAction::ReportSent,
                 Some(scope),
                 &serde_json::json!({}),
-                now,
             )
             .await?;
             applied.after.push(Job::Report {
@@ -283,13 +317,13 @@ pub(super) async fn apply_effect(
                 crate::storage::campaigns::set_scope_deadline(tx, scope, *deadline, &actor, now)
                     .await?;
             let detail = serde_json::json!({ "campaign": id, "deadline": deadline.to_string() });
-            audit(
+            record(
                 tx,
-                &actor,
-                "campaign.deadline_changed",
+                env,
+                effect,
+                AuditAction::CampaignDeadlineChanged,
                 Some(scope),
                 &detail,
-                now,
             )
             .await?;
         }
@@ -297,7 +331,15 @@ pub(super) async fn apply_effect(
             if crate::storage::reorganize::assign_village(tx, village, commune).await? {
                 applied.changed_units.push(village.clone());
                 let detail = serde_json::json!({ "commune": commune });
-                audit(tx, &actor, "village.assigned", Some(village), &detail, now).await?;
+                record(
+                    tx,
+                    env,
+                    effect,
+                    AuditAction::VillageAssigned,
+                    Some(village),
+                    &detail,
+                )
+                .await?;
             }
         }
         Effect::RevokeAccess { unit_code, role } => {
@@ -307,22 +349,40 @@ pub(super) async fn apply_effect(
         Effect::InvitationRefused { reason } => {
             limits::check(tx, &actor, Limit::WrongCodes, now).await?;
             let detail = serde_json::json!({ "reason": reason });
-            audit(tx, &actor, WRONG_CODE, None, &detail, now).await?;
+            record(tx, env, effect, AuditAction::WrongCode, None, &detail).await?;
         }
         Effect::Denied { action, unit_code } => {
             tracing::warn!(action, unit_code, "refused: role or scope");
-            audit(
+            record(
                 tx,
-                &actor,
-                "access.denied",
+                env,
+                effect,
+                AuditAction::AccessDenied,
                 Some(unit_code),
                 &serde_json::json!({ "action": action }),
-                now,
             )
             .await?;
         }
     }
     Ok(())
+}
+
+/// Writes `action` to the audit log under the chat's name. The limit of changes is checked
+/// before an effect by the actions [`classify::records`] says it may record: one it does not
+/// declare would escape the limit, so tests (debug builds) stop on it.
+async fn record(
+    tx: &mut Tx<'_>,
+    env: &EffectEnv<'_>,
+    effect: &Effect,
+    action: AuditAction,
+    unit_code: Option<&str>,
+    detail: &serde_json::Value,
+) -> Result<(), StorageError> {
+    debug_assert!(
+        classify::records(effect).contains(&action),
+        "an effect recorded {action:?}, which it does not declare"
+    );
+    audit(tx, &env.chat.actor(), action, unit_code, detail, env.now).await
 }
 
 /// A head removed members: what the bot kept about them goes too (their consent, their own

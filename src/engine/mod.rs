@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-pub use crate::chat::{ChannelName, ChatKey, ChatKeyError, UnknownChannel, Window};
+use crate::chat::{ChannelName, ChatKey, Window};
 use crate::clock::Clock;
 use crate::conversation::notices;
 use crate::conversation::{Incoming, Reply, ReportFile, Session};

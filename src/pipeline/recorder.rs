@@ -7,7 +7,6 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Notify};
 use tokio::task::JoinHandle;
 
-use crate::clock::Clock;
 use crate::storage::inbox::{self, NewEvent};
 use crate::storage::{StorageError, Store};
 
@@ -46,14 +45,9 @@ impl std::fmt::Debug for Request {
 impl Recorder {
     /// Starts the recording task; `recorded` is notified after each commit (the worker
     /// wakes up).
-    pub fn start(
-        store: Store,
-        owner: String,
-        clock: Arc<dyn Clock>,
-        recorded: Arc<Notify>,
-    ) -> (Recorder, JoinHandle<()>) {
+    pub fn start(store: Store, owner: String, recorded: Arc<Notify>) -> (Recorder, JoinHandle<()>) {
         let (requests, queue) = mpsc::unbounded_channel();
-        let task = tokio::spawn(record_forever(store, owner, clock, recorded, queue));
+        let task = tokio::spawn(record_forever(store, owner, recorded, queue));
         (Recorder { requests }, task)
     }
 
@@ -73,7 +67,6 @@ impl Recorder {
 async fn record_forever(
     store: Store,
     owner: String,
-    clock: Arc<dyn Clock>,
     recorded: Arc<Notify>,
     mut queue: mpsc::UnboundedReceiver<Request>,
 ) {
@@ -83,7 +76,7 @@ async fn record_forever(
             batch.push(more);
         }
         let events: Vec<NewEvent> = batch.iter().flat_map(|r| r.events.clone()).collect();
-        let result = write(&store, &events, &owner, clock.as_ref()).await;
+        let result = write(&store, &events, &owner).await;
         if let Err(error) = &result {
             tracing::error!(%error, events = events.len(), "incoming events not recorded");
         }
@@ -111,9 +104,10 @@ async fn write(
     store: &Store,
     events: &[NewEvent],
     owner: &str,
-    _clock: &dyn Clock,
 ) -> Result<std::collections::HashSet<String>, StorageError> {
     let mut tx = store.begin().await?;
+    // The wall clock, not the engine's: receiving is the pipeline's bookkeeping, and
+    // takeovers compare it with the wall clock.
     let new = inbox::record(&mut tx, events, owner, chrono::Utc::now()).await?;
     tx.commit().await?;
     Ok(new)

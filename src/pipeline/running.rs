@@ -90,7 +90,6 @@ impl Pipeline {
         let (recorder, recording) = Recorder::start(
             engine.store().clone(),
             options.owner.clone(),
-            engine.clock(),
             Arc::clone(&wake),
         );
         let sender = Sender::start(

@@ -17,11 +17,12 @@ use super::Channel;
 mod delivery;
 mod marks;
 
+use crate::chat::{ChannelName, ChatKey};
 use crate::conversation::Reply;
 use crate::engine::Engine;
 use crate::ops::metrics::Metrics;
 use crate::storage::delivery_journal::DeliveryJournal;
-use crate::storage::outbox::ALERT_KEY_PREFIX;
+use crate::storage::outbox::DedupKey;
 use marks::mark_forever;
 
 /// Rows read per look at the outbox.
@@ -40,8 +41,7 @@ pub const JOB_LIMIT: Duration = Duration::from_secs(120);
 #[derive(Debug, Clone)]
 pub struct Queued {
     pub id: i64,
-    pub channel: String,
-    pub chat_id: String,
+    pub chat: ChatKey,
     body: Outgoing,
     is_alert: bool,
     /// The parts still to send (a job's reply is made when it comes to it).
@@ -51,17 +51,10 @@ pub struct Queued {
 }
 
 impl Queued {
-    pub(crate) fn new(
-        id: i64,
-        channel: &str,
-        chat_id: &str,
-        body: Outgoing,
-        is_alert: bool,
-    ) -> Queued {
+    pub(crate) fn new(id: i64, chat: ChatKey, body: Outgoing, is_alert: bool) -> Queued {
         Queued {
             id,
-            channel: channel.to_owned(),
-            chat_id: chat_id.to_owned(),
+            chat,
             body,
             is_alert,
             parts: None,
@@ -70,12 +63,10 @@ impl Queued {
     }
 }
 
-type ChatId = (String, String);
-
 #[derive(Default)]
 struct Queues {
     /// Per chat, in id order; the front is being sent. A chat is here while it has messages.
-    chats: HashMap<ChatId, VecDeque<Queued>>,
+    chats: HashMap<ChatKey, VecDeque<Queued>>,
     /// Ids queued or sent but not yet marked: the outbox poll must not queue them again.
     known: HashSet<i64>,
 }
@@ -83,7 +74,7 @@ struct Queues {
 enum Mark {
     Sent(i64),
     Failed(i64, String),
-    Blocked(ChatId),
+    Blocked(ChatKey),
     Held(Vec<i64>, String),
     Flushed(oneshot::Sender<()>),
 }
@@ -181,7 +172,7 @@ impl Sender {
                 if !queues.known.insert(message.id) {
                     continue;
                 }
-                let chat = (message.channel.clone(), message.chat_id.clone());
+                let chat = message.chat.clone();
                 let queue = queues.chats.entry(chat.clone()).or_default();
                 if queue.is_empty() {
                     start.push(chat);
@@ -257,17 +248,9 @@ impl Sender {
                         .send(Mark::Failed(row.id, "unreadable".into()));
                     continue;
                 };
-                let is_alert = row
-                    .dedup_key
-                    .as_deref()
-                    .is_some_and(|k| k.starts_with(ALERT_KEY_PREFIX));
-                found.push(Queued::new(
-                    row.id,
-                    channel.name().as_str(),
-                    &row.chat_id,
-                    body,
-                    is_alert,
-                ));
+                let is_alert = DedupKey::is_alert(row.dedup_key.as_deref());
+                let chat = ChatKey::new(channel.name(), row.chat_id.clone());
+                found.push(Queued::new(row.id, chat, body, is_alert));
             }
         }
         let count = found.len();
@@ -310,11 +293,8 @@ impl Inner {
     }
 
     /// The channel named `name`, with its share of messages in flight.
-    fn channel(&self, name: &str) -> Option<(&Arc<dyn Channel>, &tokio::sync::Semaphore)> {
-        let at = self
-            .channels
-            .iter()
-            .position(|c| c.name().as_str() == name)?;
+    fn channel(&self, name: ChannelName) -> Option<(&Arc<dyn Channel>, &tokio::sync::Semaphore)> {
+        let at = self.channels.iter().position(|c| c.name() == name)?;
         Some((&self.channels[at], &self.in_flight[at]))
     }
 

@@ -22,7 +22,7 @@ mod downloads;
 mod files;
 mod queue;
 mod savepoint;
-use crate::chat::ChatKey;
+use crate::chat::{ChannelName, ChatKey};
 use crate::conversation::Incoming;
 use crate::engine::{AppliedStep, Engine, EngineError, UpdateRecord};
 use crate::ops::metrics::{Metrics, Outcome};
@@ -104,8 +104,8 @@ impl Worker {
         self
     }
 
-    fn channel(&self, name: &str) -> Option<&Arc<dyn Channel>> {
-        self.channels.iter().find(|c| c.name().as_str() == name)
+    fn channel(&self, name: ChannelName) -> Option<&Arc<dyn Channel>> {
+        self.channels.iter().find(|c| c.name() == name)
     }
 
     /// Applies the events that are ready, in one transaction. Errors are the database's: the
@@ -134,7 +134,10 @@ impl Worker {
             return Ok(round);
         }
         // One lock order for every replica (chat, then arrival): no deadlock between rounds.
-        ready.sort_by(|a, b| (&a.channel, &a.chat_id, a.id).cmp(&(&b.channel, &b.chat_id, b.id)));
+        // By the stored name, as replicas of earlier versions sort.
+        ready.sort_by(|a, b| {
+            (a.channel.as_str(), &a.chat_id, a.id).cmp(&(b.channel.as_str(), &b.chat_id, b.id))
+        });
         let incoming = Worker::parse(&ready);
         // Loaded before the transaction: a second connection inside it could wait forever.
         let index = self.engine.index().await?;
@@ -142,10 +145,10 @@ impl Worker {
         let mut applied_steps = Vec::new();
         let mut unwritten = queue::Unwritten::default();
         // Chats held for the rest of the round: a step failed, or a file is to be fetched.
-        let mut held_chats: HashSet<(String, String)> = HashSet::new();
+        let mut held_chats: HashSet<ChatKey> = HashSet::new();
         let mut downloads = Vec::new();
         for (event, incoming) in ready.iter().zip(incoming) {
-            let chat_of = (event.channel.clone(), event.chat_id.clone());
+            let chat_of = event.chat();
             if held_chats.contains(&chat_of) {
                 round.waiting += 1;
                 continue;
@@ -208,20 +211,19 @@ impl Worker {
     fn ready(
         &self,
         pending: Vec<PendingEvent>,
-        downloading: &HashSet<(String, String)>,
+        downloading: &HashSet<ChatKey>,
         now: DateTime<Utc>,
     ) -> (Vec<PendingEvent>, usize) {
-        let now_text = crate::storage::now_text(now);
-        let mut held: HashSet<(String, String)> = HashSet::new();
+        let mut held: HashSet<ChatKey> = HashSet::new();
         let mut ready = Vec::new();
         let mut waiting = 0;
         for event in pending {
-            let chat = (event.channel.clone(), event.chat_id.clone());
-            let must_wait = event.not_before.as_ref().is_some_and(|t| *t > now_text);
+            let chat = event.chat();
+            let must_wait = event.not_before.is_some_and(|t| t > now);
             if held.contains(&chat)
                 || must_wait
                 || downloading.contains(&chat)
-                || self.channel(&event.channel).is_none()
+                || self.channel(event.channel).is_none()
             {
                 held.insert(chat);
                 waiting += 1;
@@ -245,7 +247,7 @@ impl Worker {
         queued: &mut Vec<Queued>,
         unwritten: &mut queue::Unwritten,
     ) -> Result<Applied, StorageError> {
-        let Some(channel) = self.channel(&event.channel) else {
+        let Some(channel) = self.channel(event.channel) else {
             return Ok(Applied::Failed);
         };
         let chat = ChatKey::new(channel.name(), event.chat_id.clone());

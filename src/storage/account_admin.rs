@@ -270,7 +270,15 @@ async fn revoke_where(
             .await?;
         end_invitations_made_by(tx, &account.channel, &account.external_id, now).await?;
         let detail = serde_json::json!({ "role": account.role, "reason": reason.code() });
-        audit(tx, by, "account.revoked", Some(&account.unit), &detail, now).await?;
+        audit(
+            tx,
+            by,
+            crate::domain::AuditAction::AccountRevoked,
+            Some(&account.unit),
+            &detail,
+            now,
+        )
+        .await?;
     }
     Ok(ending.len() as u64)
 }

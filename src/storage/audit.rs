@@ -2,12 +2,13 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{now_text, StorageResult, Store, Tx};
+use super::{now_text, StorageError, StorageResult, Store, Tx};
+use crate::domain::AuditAction;
 
 pub async fn audit(
     tx: &mut Tx<'_>,
     actor: &str,
-    action: &str,
+    action: AuditAction,
     unit_code: Option<&str>,
     detail: &serde_json::Value,
     now: DateTime<Utc>,
@@ -17,7 +18,7 @@ pub async fn audit(
     )
     .bind(now_text(now))
     .bind(actor)
-    .bind(action)
+    .bind(action.stored())
     .bind(unit_code)
     .bind(detail.to_string())
     .execute(&mut **tx)
@@ -29,7 +30,7 @@ pub async fn audit(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
     pub actor: String,
-    pub action: String,
+    pub action: AuditAction,
     pub unit_code: Option<String>,
 }
 
@@ -42,13 +43,17 @@ impl Store {
         .bind(unit_code)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(actor, action, unit_code)| AuditEntry {
-                actor,
-                action,
-                unit_code,
+        rows.into_iter()
+            .map(|(actor, action, unit_code)| {
+                let action = AuditAction::from_stored(&action).ok_or_else(|| {
+                    StorageError::Corrupt(format!("audit action {action:?} is unknown"))
+                })?;
+                Ok(AuditEntry {
+                    actor,
+                    action,
+                    unit_code,
+                })
             })
-            .collect())
+            .collect()
     }
 }

@@ -81,7 +81,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             let detail = serde_json::json!({ "campaign": id, "deadline": deadline.to_string() });
-            let action = "campaign.deadline_changed";
+            let action = crate::domain::AuditAction::CampaignDeadlineChanged;
             super::audit::audit(&mut tx, created_by, action, Some(scope_code), &detail, now)
                 .await?;
             tx.commit().await?;
@@ -102,7 +102,7 @@ impl Store {
         super::audit::audit(
             &mut tx,
             created_by,
-            "campaign.created",
+            crate::domain::AuditAction::CampaignCreated,
             Some(scope_code),
             &detail,
             now,
@@ -132,7 +132,7 @@ impl Store {
             super::audit::audit(
                 &mut tx,
                 changed_by,
-                "campaign.deadline_changed",
+                crate::domain::AuditAction::CampaignDeadlineChanged,
                 None,
                 &detail,
                 now,

@@ -3,12 +3,13 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{now_text, placeholder_rows, StorageResult, Store, Tx};
+use super::{now_text, parse_time, placeholder_rows, StorageError, StorageResult, Store, Tx};
+use crate::chat::{ChannelName, ChatKey, UnknownChannel};
 
 /// An event as a channel adapter records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEvent {
-    pub channel: String,
+    pub channel: ChannelName,
     pub chat_id: String,
     /// The channel's own id of the event (Telegram's `update_id`), when it has one: an event
     /// recorded twice under one id is kept once.
@@ -21,13 +22,19 @@ pub struct NewEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingEvent {
     pub id: i64,
-    pub channel: String,
+    pub channel: ChannelName,
     pub chat_id: String,
     pub update_id: Option<String>,
     pub body: String,
     pub attempts: i64,
     /// Not to be tried again before this (after a failed attempt).
-    pub not_before: Option<String>,
+    pub not_before: Option<DateTime<Utc>>,
+}
+
+impl PendingEvent {
+    pub fn chat(&self) -> ChatKey {
+        ChatKey::new(self.channel, self.chat_id.clone())
+    }
 }
 
 /// A parked event, for operators.
@@ -230,20 +237,30 @@ impl Store {
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .into_iter()
+        rows.into_iter()
             .map(
-                |(id, channel, chat_id, update_id, body, attempts, not_before)| PendingEvent {
-                    id,
-                    channel,
-                    chat_id,
-                    update_id,
-                    body,
-                    attempts,
-                    not_before,
+                |(id, channel, chat_id, update_id, body, attempts, not_before)| {
+                    let channel = channel
+                        .parse()
+                        .map_err(|e: UnknownChannel| StorageError::Corrupt(e.to_string()))?;
+                    let not_before = match not_before {
+                        Some(text) => Some(parse_time(&text).ok_or_else(|| {
+                            StorageError::Corrupt(format!("inbox not_before {text:?}"))
+                        })?),
+                        None => None,
+                    };
+                    Ok(PendingEvent {
+                        id,
+                        channel,
+                        chat_id,
+                        update_id,
+                        body,
+                        attempts,
+                        not_before,
+                    })
                 },
             )
-            .collect())
+            .collect()
     }
 
     /// Events set aside after failing too often, oldest first.

@@ -39,7 +39,7 @@ impl Store {
         super::audit::audit(
             &mut tx,
             &invitation.created_by,
-            "invitation.created",
+            crate::domain::AuditAction::InvitationCreated,
             Some(&invitation.unit_code),
             &detail,
             now,

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{now_text, StorageError, StorageResult, Tx};
+use crate::domain::AuditAction;
 
 /// What a chat may do only so often.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,7 +13,7 @@ pub enum Limit {
     WrongCodes,
     /// `/baocao`: each one builds a chart and a spreadsheet of the whole area.
     Reports,
-    /// Changes: team saves, village edits, invitations, deadlines, consents.
+    /// Changes: team saves, village edits, invitations, deadlines, consents, links.
     Writes,
 }
 
@@ -30,12 +31,16 @@ impl Limit {
         Duration::hours(1)
     }
 
-    /// The audit actions that count against the limit.
-    pub const fn actions(self) -> &'static [&'static str] {
+    /// The audit actions that count against the limit: for changes, every action
+    /// [`AuditAction::is_write`] names.
+    pub fn actions(self) -> Vec<AuditAction> {
         match self {
-            Limit::WrongCodes => &[WRONG_CODE],
-            Limit::Reports => &[REPORT_SENT],
-            Limit::Writes => WRITES,
+            Limit::WrongCodes => vec![AuditAction::WrongCode],
+            Limit::Reports => vec![AuditAction::ReportSent],
+            Limit::Writes => AuditAction::ALL
+                .into_iter()
+                .filter(|a| a.is_write())
+                .collect(),
         }
     }
 
@@ -47,24 +52,6 @@ impl Limit {
         }
     }
 }
-
-/// The audit action of a refused invitation code (the code itself is never written).
-pub const WRONG_CODE: &str = "invitation.failed";
-/// The audit action of a report sent in chat.
-pub const REPORT_SENT: &str = "report.sent";
-/// The audit actions of changes a chat makes.
-pub const WRITES: &[&str] = &[
-    "team.registered",
-    "village.added",
-    "village.renamed",
-    "village.removed",
-    "villages.imported",
-    "invitation.created",
-    "campaign.deadline_changed",
-    "member.phone_consent",
-    "member.removal_requested",
-    "account.revoked",
-];
 
 /// `Err(RateLimited)` when `actor` already did `limit.max()` of `limit`'s actions in the
 /// window before `now`.
@@ -83,8 +70,8 @@ pub async fn check(
     let mut query = sqlx::query_scalar(&sql)
         .bind(actor)
         .bind(now_text(now - limit.window()));
-    for action in actions {
-        query = query.bind(*action);
+    for action in &actions {
+        query = query.bind(action.stored());
     }
     let count: i64 = query.fetch_one(&mut **tx).await?;
     if count >= limit.max() {

@@ -15,8 +15,56 @@ pub struct OutboxMessage {
     pub is_alert: bool,
 }
 
-/// The dedup keys of deadline alerts start with this.
-pub const ALERT_KEY_PREFIX: &str = "alert:";
+/// The key under which a message is queued at most once: a second enqueue under it queues
+/// nothing. Written and read here only, so a row's key also says whether it is an alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DedupKey<'a> {
+    /// A deadline alert: one per campaign, chat and slot of the schedule.
+    Alert {
+        campaign: i64,
+        channel: &'a str,
+        chat_id: &'a str,
+        slot: &'a str,
+    },
+    /// The notice that Zalo is paused: one per pause (its time) and chat.
+    ZaloPaused {
+        at: &'a str,
+        channel: &'a str,
+        chat_id: &'a str,
+    },
+}
+
+impl DedupKey<'_> {
+    /// What every alert's stored key starts with.
+    const ALERT: &'static str = "alert:";
+
+    /// The text in `outbox.dedup_key`.
+    pub fn stored(&self) -> String {
+        match self {
+            DedupKey::Alert {
+                campaign,
+                channel,
+                chat_id,
+                slot,
+            } => format!("{}{campaign}:{channel}:{chat_id}:{slot}", DedupKey::ALERT),
+            DedupKey::ZaloPaused {
+                at,
+                channel,
+                chat_id,
+            } => format!("zalo-paused:{at}:{channel}:{chat_id}"),
+        }
+    }
+
+    /// Whether a row queued under `stored` is a deadline alert.
+    pub fn is_alert(stored: Option<&str>) -> bool {
+        stored.is_some_and(|key| key.starts_with(DedupKey::ALERT))
+    }
+
+    /// A SQL `LIKE` pattern for the rows of alerts.
+    pub(crate) fn alert_pattern() -> String {
+        format!("{}%", DedupKey::ALERT)
+    }
+}
 
 /// Queues `reply` for `chat_id` on `channel`. With a `dedup_key` already used, nothing is
 /// queued and `false` is returned.
@@ -25,7 +73,7 @@ pub async fn enqueue(
     channel: &str,
     chat_id: &str,
     reply: &Reply,
-    dedup_key: Option<&str>,
+    dedup_key: Option<DedupKey<'_>>,
     now: DateTime<Utc>,
 ) -> StorageResult<bool> {
     let body = serde_json::to_string(reply).map_err(|e| StorageError::Corrupt(e.to_string()))?;
@@ -36,7 +84,7 @@ pub async fn enqueue(
     .bind(channel)
     .bind(chat_id)
     .bind(body)
-    .bind(dedup_key)
+    .bind(dedup_key.map(|key| key.stored()))
     .bind(now_text(now))
     .execute(&mut **tx)
     .await?;
@@ -251,7 +299,7 @@ impl Store {
             .map(|(id, chat_id, body, key)| {
                 let reply = serde_json::from_str(&body)
                     .map_err(|e| StorageError::Corrupt(e.to_string()))?;
-                let is_alert = key.is_some_and(|k| k.starts_with(ALERT_KEY_PREFIX));
+                let is_alert = DedupKey::is_alert(key.as_deref());
                 Ok(OutboxMessage {
                     id,
                     chat_id,
@@ -296,5 +344,33 @@ impl Store {
             .execute(self.pool())
             .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod dedup_key_tests {
+    use super::DedupKey;
+
+    #[test]
+    fn keys_keep_the_shape_queued_rows_hold_and_only_alerts_read_as_alerts() {
+        let alert = DedupKey::Alert {
+            campaign: 1,
+            channel: "telegram",
+            chat_id: "7002",
+            slot: "d-7",
+        };
+        let paused = DedupKey::ZaloPaused {
+            at: "2026-01-01T00:00:00.000Z",
+            channel: "zalo",
+            chat_id: "8011",
+        };
+        assert_eq!(alert.stored(), "alert:1:telegram:7002:d-7");
+        assert_eq!(
+            paused.stored(),
+            "zalo-paused:2026-01-01T00:00:00.000Z:zalo:8011"
+        );
+        assert!(DedupKey::is_alert(Some(&alert.stored())));
+        assert!(!DedupKey::is_alert(Some(&paused.stored())));
+        assert!(!DedupKey::is_alert(None));
     }
 }

@@ -1,6 +1,6 @@
 //! The outbox as an operator reads it: what still waits to be sent, for any chat.
 
-use super::outbox::ALERT_KEY_PREFIX;
+use super::outbox::DedupKey;
 use super::{StorageResult, Store};
 
 /// A message not yet sent nor given up; the body is left to the caller to read.
@@ -43,7 +43,7 @@ impl Store {
                     chat_id,
                     created_at,
                     body,
-                    is_alert: key.is_some_and(|k| k.starts_with(ALERT_KEY_PREFIX)),
+                    is_alert: DedupKey::is_alert(key.as_deref()),
                 },
             )
             .collect())

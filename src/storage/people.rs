@@ -223,9 +223,10 @@ impl Store {
             "SELECT DISTINCT a.unit_code, a.role FROM outbox o
              JOIN accounts a ON a.channel = o.channel AND a.external_id = o.chat_id
              WHERE o.held_at IS NOT NULL AND o.sent_at IS NULL AND o.failed_at IS NULL
-               AND o.dedup_key LIKE 'alert:%'
+               AND o.dedup_key LIKE $1
              ORDER BY a.unit_code",
         )
+        .bind(super::outbox::DedupKey::alert_pattern())
         .fetch_all(self.pool())
         .await?;
         Ok(rows)

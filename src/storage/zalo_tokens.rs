@@ -266,13 +266,17 @@ impl Store {
             return Ok(false);
         }
         for notice in notices {
-            let key = format!("zalo-paused:{at}:{}:{}", notice.channel, notice.chat_id);
+            let key = outbox::DedupKey::ZaloPaused {
+                at: &at,
+                channel: &notice.channel,
+                chat_id: &notice.chat_id,
+            };
             outbox::enqueue(
                 &mut tx,
                 &notice.channel,
                 &notice.chat_id,
                 &notice.reply,
-                Some(&key),
+                Some(key),
                 now,
             )
             .await?;

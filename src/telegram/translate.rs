@@ -61,7 +61,7 @@ fn event(update: &Update, chat: ChatId, incoming: &Incoming) -> Option<NewEvent>
         }
     };
     Some(NewEvent {
-        channel: CHANNEL.as_str().to_owned(),
+        channel: CHANNEL,
         chat_id: chat.0.to_string(),
         update_id: Some(update.id.0.to_string()),
         body,

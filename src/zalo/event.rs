@@ -210,7 +210,7 @@ fn upload(url: String, kind: FileKind) -> FileUpload {
 fn record(chat_id: String, update_id: String, incoming: &Incoming) -> Translated {
     match serde_json::to_string(incoming) {
         Ok(body) => Translated::Event(NewEvent {
-            channel: CHANNEL.as_str().to_owned(),
+            channel: CHANNEL,
             chat_id,
             update_id: Some(update_id),
             body,

@@ -1,10 +1,10 @@
 //! The engine's guarantees, below any channel: an update is applied once, and every step is
 //! stored before its replies are returned.
 
+use cnscd::chat::{ChannelName, ChatKey};
 use cnscd::conversation::Incoming;
 use cnscd::domain::AccountRole;
 use cnscd::engine::UpdateRecord;
-use cnscd::chat::{ChannelName, ChatKey};
 
 use crate::support::app::TestApp;
 
@@ -145,7 +145,7 @@ async fn a_redeemed_invitation_binds_the_chat_and_is_audited() {
         .audit_of_unit("11083-01")
         .await
         .expect("audit");
-    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.stored()).collect();
     assert_eq!(actions, ["invitation.created", "invitation.redeemed"]);
 }
 

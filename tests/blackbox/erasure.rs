@@ -3,13 +3,13 @@
 //! the name (whatever its normal form, case or diacritics) and the number (whatever its
 //! spacing or prefix).
 
+use cnscd::chat::{ChannelName, ChatKey};
 use cnscd::clock::Clock;
 use cnscd::conversation::Choices;
 use cnscd::conversation::{Attachment, Button, Incoming, Reply};
 use cnscd::domain::{
     AccountRole, ConsentSource, Member, MemberRole, PersonName, PhoneNumber, Team,
 };
-use cnscd::chat::{ChannelName, ChatKey};
 use cnscd::i18n::Html;
 use cnscd::storage::inbox::{self, NewEvent};
 use cnscd::storage::scratch::report_skipped;
@@ -89,7 +89,7 @@ async fn team_with_binh(app: &App) {
 /// Records `incoming` of `chat` in the inbox as a channel does before applying it.
 async fn received(store: &Store, chat: &str, incoming: &Incoming) -> i64 {
     let event = NewEvent {
-        channel: "console".into(),
+        channel: cnscd::chat::ChannelName::Console,
         chat_id: chat.into(),
         update_id: None,
         body: serde_json::to_string(incoming).expect("json"),

@@ -3,10 +3,10 @@
 
 use std::ops::Deref;
 
+use cnscd::chat::{ChannelName, ChatKey};
 use cnscd::clock::Clock;
 use cnscd::conversation::{Incoming, Reply};
-use cnscd::domain::AccountRole;
-use cnscd::chat::{ChannelName, ChatKey};
+use cnscd::domain::{AccountRole, AuditAction};
 use cnscd::i18n::{Lang, K};
 use cnscd::storage::scratch::{report_skipped, ScratchDb};
 use cnscd::storage::Store;
@@ -206,26 +206,36 @@ async fn an_official_gets_five_reports_an_hour() {
     app.finish().await;
 }
 
-#[tokio::test]
-async fn a_chat_that_made_sixty_changes_this_hour_is_told_to_wait_and_nothing_is_saved() {
-    let app = App::sqlite().await;
-    let code = app.invite(AccountRole::CommuneOfficial, "11083").await;
-    app.say("official", &format!("/start {code}")).await;
+/// `count` audit rows of `action` by the console chat `chat`, made now.
+async fn made_this_hour(app: &App, chat: &str, action: AuditAction, count: usize) {
     let now = app
         .clock
         .now()
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    for _ in 0..60 {
+    for _ in 0..count {
         sqlx::query(
             "INSERT INTO audit_log (at, actor, action, unit_code, detail)
-             VALUES ($1, 'console:official', 'village.added', '11083', '{}')",
+             VALUES ($1, $2, $3, '11083', '{}')",
         )
         .bind(&now)
+        .bind(format!("console:{chat}"))
+        .bind(action.stored())
         .execute(app.store().pool())
         .await
         .unwrap();
     }
-    let list = app.say("official", "/thon").await;
+}
+
+/// A commune official of 11083 on `chat`.
+async fn commune_official(app: &App, chat: &str) {
+    let code = app.invite(AccountRole::CommuneOfficial, "11083").await;
+    app.say(chat, &format!("/start {code}")).await;
+}
+
+/// `chat` tries to add a village to 11083: the count of villages is unchanged when the
+/// change was refused.
+async fn add_village(app: &App, chat: &str) -> Vec<Reply> {
+    let list = app.say(chat, "/thon").await;
     let add = list
         .iter()
         .flat_map(|r| r.buttons.iter().flatten())
@@ -233,16 +243,25 @@ async fn a_chat_that_made_sixty_changes_this_hour_is_told_to_wait_and_nothing_is
         .expect("an add button")
         .payload
         .clone();
-    let before = app.store().children(Some("11083")).await.unwrap().len();
     app.engine
         .handle(
-            &ChatKey::new(ChannelName::Console, "official"),
+            &ChatKey::new(ChannelName::Console, chat),
             None,
             Incoming::Button(add),
         )
         .await
         .expect("pressed");
-    let replies = app.say("official", "Thôn Mới Lập").await;
+    app.say(chat, "Thôn Mới Lập").await
+}
+
+#[tokio::test]
+async fn a_chat_that_made_sixty_changes_this_hour_is_told_to_wait_and_nothing_is_saved() {
+    let app = App::sqlite().await;
+    commune_official(&app, "official").await;
+    made_this_hour(&app, "official", AuditAction::VillageAdded, 60).await;
+    let before = app.store().children(Some("11083")).await.unwrap().len();
+
+    let replies = add_village(&app, "official").await;
 
     assert!(
         said(&replies).contains(&app.text(K::TooManyChanges)),
@@ -250,6 +269,51 @@ async fn a_chat_that_made_sixty_changes_this_hour_is_told_to_wait_and_nothing_is
     );
     let after = app.store().children(Some("11083")).await.unwrap().len();
     assert_eq!(after, before);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn village_assignments_count_against_the_limit_of_changes() {
+    // Assigning a village was checked as a change but never counted (issue 23).
+    let app = App::sqlite().await;
+    commune_official(&app, "official").await;
+    made_this_hour(&app, "official", AuditAction::VillageAssigned, 60).await;
+    let before = app.store().children(Some("11083")).await.unwrap().len();
+
+    let replies = add_village(&app, "official").await;
+
+    assert!(
+        said(&replies).contains(&app.text(K::TooManyChanges)),
+        "{replies:?}"
+    );
+    let after = app.store().children(Some("11083")).await.unwrap().len();
+    assert_eq!(after, before);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn linking_a_chat_is_a_change_so_the_sixty_first_change_of_the_hour_is_refused() {
+    let app = App::sqlite().await;
+    commune_official(&app, "official").await;
+    made_this_hour(&app, "official", AuditAction::VillageAdded, 59).await;
+    let shown = said(&app.say("official", "/lienket").await);
+    let code: String = shown
+        .split_once("<code>")
+        .map(|(_, rest)| rest.chars().take(8).collect())
+        .expect("a link code");
+    app.say("phone", &format!("/lienket {code}")).await;
+
+    let linked = app.say("official", "/lienket ok").await;
+    let refused = add_village(&app, "official").await;
+
+    assert!(
+        said(&linked).contains(&app.text(K::LinkDone)),
+        "the sixtieth change is made: {linked:?}"
+    );
+    assert!(
+        said(&refused).contains(&app.text(K::TooManyChanges)),
+        "the link counted, so the sixty-first is refused: {refused:?}"
+    );
     app.finish().await;
 }
 

@@ -2,9 +2,9 @@
 //! separators and Vietnamese headers, a spreadsheet, a list of names only; and every answer
 //! in the chat's language (issue 21, items 4–7).
 
+use cnscd::chat::{ChannelName, ChatKey};
 use cnscd::conversation::ReportFile;
 use cnscd::engine::Job;
-use cnscd::chat::{ChannelName, ChatKey};
 use cnscd::i18n::Lang;
 
 use crate::support::app::TestApp;

@@ -17,11 +17,11 @@ use std::time::Instant;
 use chrono::Duration;
 
 use crate::args::BenchArgs;
+use cnscd::chat::{ChannelName, ChatKey};
 use cnscd::clock::Clock;
 use cnscd::conversation::{Incoming, Reply};
 use cnscd::domain::{AccountRole, CompositionRules};
 use cnscd::engine::{Engine, EngineError};
-use cnscd::chat::{ChannelName, ChatKey};
 use cnscd::i18n::{to_plain, Texts};
 use cnscd::import::{import_villages, load_default_units_if_empty, ImportError};
 use cnscd::invitation::{create_invitation, InviteError};

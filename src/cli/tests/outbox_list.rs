@@ -27,7 +27,12 @@ async fn outbox_list_shows_what_waits_for_any_chat_or_one_with_only_file_names_o
         "telegram",
         "42",
         &Reply::text(Html::markup(long)),
-        Some("alert:1:42"),
+        Some(crate::storage::outbox::DedupKey::Alert {
+            campaign: 1,
+            channel: "telegram",
+            chat_id: "42",
+            slot: "d-7",
+        }),
         now,
     )
     .await

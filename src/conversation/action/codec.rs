@@ -1,12 +1,43 @@
 //! The payload of an action, derived from its declaration: its code, then each argument
 //! after a `:`. Read back, a payload must have the code and exactly the arguments, each
-//! valid for its type; anything else is forged.
+//! valid for its type; anything else is forged. A button's payload is that after a
+//! [`Stamp`]: when the button was made.
 
 use crate::domain::MemberRole;
 use crate::i18n::Lang;
 
 use super::super::state::MemberField;
-use super::valid_code;
+use super::{valid_code, Action};
+
+/// When a button was made, written before its action's payload and read back with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stamp {
+    /// In a turn that left the chat's state at this revision: stale once the state moves on.
+    Revision(u32),
+    /// Outside any turn (alerts, notices): valid at any time, so only for actions that merely
+    /// open something.
+    Anytime,
+}
+
+impl Stamp {
+    /// A button's payload: this stamp, then `action_payload` (an [`Action::payload`]).
+    pub fn write(self, action_payload: &str) -> String {
+        match self {
+            Stamp::Revision(rev) => format!("{rev}:{action_payload}"),
+            Stamp::Anytime => format!("*:{action_payload}"),
+        }
+    }
+
+    /// A pressed button's stamp and action; `None` for a payload no button of ours carries.
+    pub fn read(payload: &str) -> Option<(Stamp, Action)> {
+        let (stamp, action) = payload.split_once(':')?;
+        let stamp = match stamp {
+            "*" => Stamp::Anytime,
+            rev => Stamp::Revision(rev.parse().ok()?),
+        };
+        Some((stamp, Action::parse(action)?))
+    }
+}
 
 /// An argument of an action, as it is written in a payload.
 pub(super) trait PayloadArg: Sized {

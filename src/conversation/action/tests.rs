@@ -143,6 +143,46 @@ fn every_action_survives_its_payload_round_trip_within_telegrams_limit() {
 }
 
 #[test]
+fn every_action_survives_a_round_trip_under_either_stamp_within_telegrams_limit() {
+    for action in every_action() {
+        for stamp in [
+            Stamp::Revision(u32::MAX),
+            Stamp::Revision(0),
+            Stamp::Anytime,
+        ] {
+            let payload = stamp.write(&action.payload());
+            assert_eq!(
+                Stamp::read(&payload),
+                Some((stamp, action.clone())),
+                "{payload}"
+            );
+            assert!(payload.len() <= 64, "{payload} is too long for Telegram");
+        }
+    }
+}
+
+#[test]
+fn stamps_keep_the_shape_buttons_already_sent_carry() {
+    assert_eq!(Stamp::Revision(7).write("dec:yes"), "7:dec:yes");
+    assert_eq!(Stamp::Anytime.write("units"), "*:units");
+}
+
+#[test]
+fn a_button_without_a_stamp_or_with_a_forged_one_is_refused() {
+    for forged in [
+        "units",
+        "dec:yes",
+        "-1:back",
+        "x:back",
+        "**:units",
+        ":back",
+        "7:nothing",
+    ] {
+        assert_eq!(Stamp::read(forged), None, "{forged}");
+    }
+}
+
+#[test]
 fn every_variant_has_a_sample() {
     let kinds: std::collections::HashSet<_> =
         every_action().iter().map(std::mem::discriminant).collect();

@@ -94,7 +94,7 @@ fn day(date: chrono::NaiveDate) -> String {
 
 /// A commune's villages with their status, for an official above it (from a digest).
 pub(super) fn villages_of(turn: &mut Turn<'_>, code: &str) -> State {
-    let unit = match checked(turn, code, access::Action::ViewStatus) {
+    let unit = match checked(turn, code, access::Permission::ViewStatus) {
         Ok(unit) => unit,
         Err(state) => return state,
     };

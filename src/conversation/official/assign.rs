@@ -109,7 +109,7 @@ pub(super) fn assign(turn: &mut Turn<'_>, code: &str, commune: &str) -> State {
         Ok(found) => found,
         Err(state) => return state,
     };
-    let commune = match checked(turn, commune, access::Action::InviteCommuneOfficial) {
+    let commune = match checked(turn, commune, access::Permission::InviteCommuneOfficial) {
         Ok(commune) => commune,
         Err(state) => return state,
     };

@@ -67,7 +67,7 @@ pub(super) fn refuse_role(turn: &mut Turn<'_>, action: &str) -> State {
 pub(super) fn checked(
     turn: &mut Turn<'_>,
     code: &str,
-    action: access::Action,
+    action: access::Permission,
 ) -> Result<UnitTarget, State> {
     let Some(found) = turn.lookup(Need::Unit {
         code: code.to_owned(),
@@ -99,14 +99,16 @@ pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
         Action::ViewVillages(code) => villages_of(turn, &code),
         Action::NoticesOff => notices(turn, false),
         Action::NoticesOn => notices(turn, true),
-        Action::RenameVillage(code) => match checked(turn, &code, access::Action::EditVillage) {
-            Ok(_) => {
-                let state = State::RenamingVillage { code };
-                ask(turn, &state);
-                state
+        Action::RenameVillage(code) => {
+            match checked(turn, &code, access::Permission::EditVillage) {
+                Ok(_) => {
+                    let state = State::RenamingVillage { code };
+                    ask(turn, &state);
+                    state
+                }
+                Err(state) => state,
             }
-            Err(state) => state,
-        },
+        }
         Action::RevokeAccess(code) => revoke::revoke(turn, &code, false),
         Action::ConfirmRevokeAccess(code) => revoke::revoke(turn, &code, true),
         Action::ToAssign => assign::list(turn),
@@ -118,7 +120,7 @@ pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
             let Some((AccountRole::CommuneOfficial, own)) = own_unit(turn) else {
                 return refuse(turn, "villages.manage", "");
             };
-            if checked(turn, &own, access::Action::ManageVillages).is_err() {
+            if checked(turn, &own, access::Permission::ManageVillages).is_err() {
                 return State::Idle;
             }
             let state = if action == Action::AddVillage {
@@ -153,7 +155,7 @@ fn unit_menu(turn: &mut Turn<'_>, code: &str) -> State {
         level: unit.entry.level,
         ancestors: unit.ancestors.clone(),
     };
-    if authorize(&actor(turn), access::Action::EditVillage, &target).is_ok() {
+    if authorize(&actor(turn), access::Permission::EditVillage, &target).is_ok() {
         rows.push(vec![
             turn.button(
                 K::ButtonRename,
@@ -166,7 +168,7 @@ fn unit_menu(turn: &mut Turn<'_>, code: &str) -> State {
         ]);
     }
     // Revoking is offered only where there is an account to revoke.
-    if unit.accounts && authorize(&actor(turn), access::Action::RevokeAccess, &target).is_ok() {
+    if unit.accounts && authorize(&actor(turn), access::Permission::RevokeAccess, &target).is_ok() {
         rows.push(vec![turn.button(
             K::ButtonRevokeAccess,
             &Action::RevokeAccess(code.to_owned()).payload(),
@@ -202,10 +204,10 @@ pub(super) fn invited_role(turn: &Turn<'_>) -> AccountRole {
         .map_or(AccountRole::VillageHead, |a| a.role.invites())
 }
 
-fn invite_action(turn: &Turn<'_>) -> access::Action {
+fn invite_action(turn: &Turn<'_>) -> access::Permission {
     match invited_role(turn) {
-        AccountRole::CommuneOfficial => access::Action::InviteCommuneOfficial,
-        _ => access::Action::InviteVillageHead,
+        AccountRole::CommuneOfficial => access::Permission::InviteCommuneOfficial,
+        _ => access::Permission::InviteVillageHead,
     }
 }
 

@@ -17,7 +17,7 @@ fn revoked_role(turn: &Turn<'_>) -> AccountRole {
 
 /// Asks to confirm, or (`confirmed`) revokes.
 pub(super) fn revoke(turn: &mut Turn<'_>, code: &str, confirmed: bool) -> State {
-    let unit = match checked(turn, code, access::Action::RevokeAccess) {
+    let unit = match checked(turn, code, access::Permission::RevokeAccess) {
         Ok(unit) => unit,
         Err(state) => return state,
     };

@@ -12,7 +12,7 @@ use crate::domain::AccountRole;
 use crate::i18n::{Html, K};
 
 pub(super) fn remove(turn: &mut Turn<'_>, code: &str, confirmed: bool) -> State {
-    let unit = match checked(turn, code, access::Action::EditVillage) {
+    let unit = match checked(turn, code, access::Permission::EditVillage) {
         Ok(unit) => unit,
         Err(state) => return state,
     };
@@ -147,7 +147,7 @@ fn rename_village(turn: &mut Turn<'_>, code: String, text: &str) -> State {
     let Some(name) = village_name(turn, &state, text) else {
         return state;
     };
-    if let Err(state) = checked(turn, &code, access::Action::EditVillage) {
+    if let Err(state) = checked(turn, &code, access::Permission::EditVillage) {
         return state;
     }
     turn.effect(Effect::RenameVillage {

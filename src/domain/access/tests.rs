@@ -43,8 +43,8 @@ fn actors() -> Vec<(&'static str, Actor)> {
 }
 
 /// Every allowed (actor, action, target); everything else must be denied.
-fn allowed() -> Vec<(&'static str, Action, String)> {
-    use Action::*;
+fn allowed() -> Vec<(&'static str, Permission, String)> {
+    use Permission::*;
     let mut allowed = Vec::new();
     for (actor, _) in actors() {
         for target in tree() {
@@ -95,7 +95,7 @@ fn every_role_action_and_scope_is_allowed_or_denied_as_the_matrix_says() {
     let allowed = allowed();
     let mut checked = 0;
     for (name, actor) in actors() {
-        for action in Action::ALL {
+        for action in Permission::ALL {
             for target in tree() {
                 let expected = allowed
                     .iter()
@@ -112,7 +112,7 @@ fn every_role_action_and_scope_is_allowed_or_denied_as_the_matrix_says() {
             }
         }
     }
-    assert_eq!(checked, 5 * Action::ALL.len() * 13);
+    assert_eq!(checked, 5 * Permission::ALL.len() * 13);
 }
 
 #[test]
@@ -126,19 +126,19 @@ fn only_the_villages_own_commune_official_may_rename_or_remove_it() {
     let own_commune = Actor::account(CommuneOfficial, "11083");
     let head = Actor::account(VillageHead, "11083-01");
     assert_eq!(
-        authorize(&district, Action::EditVillage, &village),
+        authorize(&district, Permission::EditVillage, &village),
         Err(Denied::Role)
     );
     assert_eq!(
-        authorize(&other_commune, Action::EditVillage, &village),
+        authorize(&other_commune, Permission::EditVillage, &village),
         Err(Denied::Scope)
     );
     assert_eq!(
-        authorize(&head, Action::EditVillage, &village),
+        authorize(&head, Permission::EditVillage, &village),
         Err(Denied::Role)
     );
     assert_eq!(
-        authorize(&own_commune, Action::EditVillage, &village),
+        authorize(&own_commune, Permission::EditVillage, &village),
         Ok(())
     );
 }
@@ -154,7 +154,7 @@ fn a_denial_says_whether_role_scope_or_level_was_wrong() {
     assert_eq!(
         authorize(
             &official,
-            Action::InviteVillageHead,
+            Permission::InviteVillageHead,
             &village("11086-01", "11086")
         ),
         Err(Denied::Scope)
@@ -162,7 +162,7 @@ fn a_denial_says_whether_role_scope_or_level_was_wrong() {
     assert_eq!(
         authorize(
             &official,
-            Action::InviteCommuneOfficial,
+            Permission::InviteCommuneOfficial,
             &village("11083-01", "11083")
         ),
         Err(Denied::Role)
@@ -170,7 +170,7 @@ fn a_denial_says_whether_role_scope_or_level_was_wrong() {
     assert_eq!(
         authorize(
             &official,
-            Action::ManageVillages,
+            Permission::ManageVillages,
             &village("11083-01", "11083")
         ),
         Err(Denied::Level)
@@ -178,7 +178,7 @@ fn a_denial_says_whether_role_scope_or_level_was_wrong() {
     assert_eq!(
         authorize(
             &Actor::resident(),
-            Action::RegisterTeam,
+            Permission::RegisterTeam,
             &village("11083-01", "11083")
         ),
         Err(Denied::Role)

@@ -8,13 +8,13 @@ use rand::Rng;
 
 use serde_json::json;
 
-use super::{Applied, EffectEnv};
+use super::{record, Applied, EffectEnv};
 use crate::conversation::{notices, Effect};
 use crate::domain::invitation_code::hash_code;
+use crate::domain::AuditAction;
 use crate::i18n::K;
 use crate::storage::accounts::account_with_unit_at;
-use crate::storage::audit::audit;
-use crate::storage::limits::{self, Limit, WRONG_CODE};
+use crate::storage::limits::{self, Limit};
 use crate::storage::outbox;
 use crate::storage::people::{claim_link_code, confirm_link, create_link_code, Claimed, Confirmed};
 use crate::storage::sessions::chat_lang;
@@ -64,7 +64,15 @@ pub(super) async fn apply(
                     chat_id: shown_chat,
                     account,
                 } => {
-                    audit(tx, &actor, "chats.link_asked", None, &json!({}), now).await?;
+                    record(
+                        tx,
+                        env,
+                        effect,
+                        AuditAction::ChatsLinkAsked,
+                        None,
+                        &json!({}),
+                    )
+                    .await?;
                     let unit = crate::storage::units::unit_in_tx(tx, &account.unit_code)
                         .await?
                         .map(|u| u.name)
@@ -82,7 +90,7 @@ pub(super) async fn apply(
                 }
                 Claimed::Invalid => {
                     let detail = json!({ "reason": "link code" });
-                    audit(tx, &actor, WRONG_CODE, None, &detail, now).await?;
+                    record(tx, env, effect, AuditAction::WrongCode, None, &detail).await?;
                     say(env, applied, K::LinkCodeInvalid);
                 }
             }
@@ -93,7 +101,7 @@ pub(super) async fn apply(
                 chat_id: other_chat,
             } => {
                 let detail = json!({ "with": format!("{other_channel}:{other_chat}") });
-                audit(tx, &actor, "chats.linked", None, &detail, now).await?;
+                record(tx, env, effect, AuditAction::ChatsLinked, None, &detail).await?;
                 let lang = chat_lang(tx, &other_channel, &other_chat).await?;
                 let done = notices::link_result(env.texts, lang, K::LinkDone);
                 outbox::enqueue(tx, &other_channel, &other_chat, &done, None, now).await?;

@@ -7,14 +7,14 @@ use chrono::Duration;
 use rand::Rng;
 use serde_json::json;
 
-use super::{Applied, EffectEnv};
+use super::{record, Applied, EffectEnv};
 use crate::conversation::Effect;
 use crate::domain::invitation_code::hash_code;
+use crate::domain::AuditAction;
 use crate::domain::PhoneNumber;
 use crate::i18n::{Html, K};
 use crate::storage::accounts::{account_with_unit_at, Account};
-use crate::storage::audit::audit;
-use crate::storage::limits::{self, Limit, WRONG_CODE};
+use crate::storage::limits::{self, Limit};
 use crate::storage::proofs::{confirm_claim, create_number_proof, pending_claim};
 use crate::storage::sessions::chat_lang;
 use crate::storage::{directory, outbox, units, StorageError, Tx};
@@ -58,14 +58,22 @@ pub(super) async fn apply(
             };
             let Some((account, claim, (unit, name))) = found else {
                 let detail = json!({ "reason": "number proof" });
-                audit(tx, &actor, WRONG_CODE, None, &detail, now).await?;
+                record(tx, env, effect, AuditAction::WrongCode, None, &detail).await?;
                 let text = env.texts.get(env.lang, K::NumberProofInvalid);
                 applied.replies.push(crate::conversation::Reply::text(text));
                 return Ok(());
             };
             confirm_claim(tx, &code_sha256, &claim, &actor, now).await?;
             let detail = json!({ "role": account.role.code() });
-            audit(tx, &actor, "number.proven", Some(&unit), &detail, now).await?;
+            record(
+                tx,
+                env,
+                effect,
+                AuditAction::NumberProven,
+                Some(&unit),
+                &detail,
+            )
+            .await?;
             let phone = Html::text(&claim.phone.national());
             let args = [("name", Html::text(&name)), ("phone", phone.clone())];
             let text = env.texts.fill(env.lang, K::NumberProven, &args);

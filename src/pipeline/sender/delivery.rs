@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{ChatId, Inner, Mark, Queued};
+use super::{Inner, Mark, Queued};
 use crate::chat::ChatKey;
 use crate::conversation::notices;
 use crate::ops::metrics::ErrorKind;
@@ -25,7 +25,7 @@ impl Inner {
     }
 
     /// Sends a chat's messages one after the other until its queue is empty.
-    pub(super) async fn deliver_chat(self: Arc<Self>, chat: ChatId) {
+    pub(super) async fn deliver_chat(self: Arc<Self>, chat: ChatKey) {
         let mut backoff = Duration::from_millis(500);
         loop {
             let Some(mut message) = self
@@ -106,14 +106,14 @@ impl Inner {
 
     /// Sends what is left of one message.
     async fn deliver(&self, message: &mut Queued) -> Result<(), SendError> {
-        let Some((channel, in_flight)) = self.channel(&message.channel) else {
+        let Some((channel, in_flight)) = self.channel(message.chat.channel) else {
             return Err(SendError::Refused("no such channel here".into()));
         };
         if message.parts.is_none() {
             let reply = match &message.body {
                 Outgoing::Reply(reply) => reply.clone(),
                 Outgoing::Job { job, lang } => {
-                    let chat = ChatKey::new(channel.name(), message.chat_id.clone());
+                    let chat = message.chat.clone();
                     let file = channel.report_file();
                     let run = self.engine.run_job(&chat, *lang, job.clone(), file);
                     let limit = self.job_limit();
@@ -135,7 +135,7 @@ impl Inner {
         while let Some(part) = message.parts.as_ref().and_then(|p| p.front()) {
             // Never closed: the permit comes, or the sender is gone with the task.
             let _permit = in_flight.acquire().await;
-            channel.send(&message.chat_id, part).await?;
+            channel.send(&message.chat.id, part).await?;
             if let Some(parts) = message.parts.as_mut() {
                 parts.pop_front();
             }
@@ -144,7 +144,7 @@ impl Inner {
     }
 
     /// Leaves the chat's messages in the outbox, held with `reason`, and forgets them here.
-    fn hold_chat(&self, chat: &ChatId, reason: String) {
+    fn hold_chat(&self, chat: &ChatKey, reason: String) {
         let mut queues = self.lock();
         if let Some(queue) = queues.chats.remove(chat) {
             let ids = queue.iter().map(|m| m.id).collect();
@@ -152,7 +152,7 @@ impl Inner {
         }
     }
 
-    fn give_up_chat(&self, chat: &ChatId, kind: &str) {
+    fn give_up_chat(&self, chat: &ChatKey, kind: &str) {
         let mut queues = self.lock();
         if let Some(queue) = queues.chats.remove(chat) {
             for message in queue {

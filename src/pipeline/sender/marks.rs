@@ -70,8 +70,10 @@ async fn write_marks(
     for mark in waiting.iter() {
         match mark {
             Mark::Failed(id, kind) => store.mark_outbox_failed(*id, kind, now).await?,
-            Mark::Blocked((channel, chat_id)) => {
-                store.mark_chat_blocked(channel, chat_id, now).await?
+            Mark::Blocked(chat) => {
+                store
+                    .mark_chat_blocked(chat.channel.as_str(), &chat.id, now)
+                    .await?
             }
             Mark::Held(ids, reason) => store.hold_outbox(ids, reason, now).await?,
             Mark::Sent(_) | Mark::Flushed(_) => {}

@@ -9,6 +9,7 @@ use super::*;
 use crate::chat::ChannelName;
 use crate::clock::ManualClock;
 use crate::domain::CompositionRules;
+
 use crate::i18n::{Html, Texts};
 use crate::pipeline::SendError;
 use crate::storage::{outbox, Store};
@@ -59,7 +60,12 @@ async fn queue_claimed(engine: &Engine, count: usize) -> Vec<Queued> {
         let id = outbox::enqueue_claimed(&mut tx, "telegram", &chat, &json, OWNER, Utc::now())
             .await
             .unwrap();
-        queued.push(Queued::new(id, "telegram", &chat, body, false));
+        queued.push(Queued::new(
+            id,
+            ChatKey::new(ChannelName::Telegram, chat.clone()),
+            body,
+            false,
+        ));
     }
     tx.commit().await.unwrap();
     queued
@@ -188,7 +194,12 @@ async fn a_job_past_its_time_limit_is_stopped_reported_and_kept_as_failed_and_it
         let id = outbox::enqueue_claimed(&mut tx, "telegram", "7", &json, OWNER, Utc::now())
             .await
             .unwrap();
-        queued.push(Queued::new(id, "telegram", "7", body, false));
+        queued.push(Queued::new(
+            id,
+            ChatKey::new(ChannelName::Telegram, "7"),
+            body,
+            false,
+        ));
     }
     tx.commit().await.unwrap();
     let job_id = queued[0].id;

@@ -22,7 +22,7 @@ impl Worker {
         queued: &mut Vec<Queued>,
     ) -> Result<(), StorageError> {
         if self
-            .channel(chat.channel.as_str())
+            .channel(chat.channel)
             .and_then(|c| c.window())
             .is_none()
         {
@@ -42,17 +42,8 @@ impl Worker {
             let Ok(body) = Outgoing::from_json(&row.body) else {
                 continue;
             };
-            let is_alert = row
-                .dedup_key
-                .as_deref()
-                .is_some_and(|k| k.starts_with(outbox::ALERT_KEY_PREFIX));
-            queued.push(Queued::new(
-                row.id,
-                chat.channel.as_str(),
-                &chat.id,
-                body,
-                is_alert,
-            ));
+            let is_alert = outbox::DedupKey::is_alert(row.dedup_key.as_deref());
+            queued.push(Queued::new(row.id, chat.clone(), body, is_alert));
         }
         Ok(())
     }
@@ -65,7 +56,7 @@ impl Worker {
         chat: &ChatKey,
         incoming: Incoming,
     ) -> Result<Incoming, StorageError> {
-        let Some(channel) = self.channel(chat.channel.as_str()) else {
+        let Some(channel) = self.channel(chat.channel) else {
             return Ok(incoming);
         };
         if channel.choices(&[]).is_none() || !matches!(incoming, Incoming::Text(_)) {

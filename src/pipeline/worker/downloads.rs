@@ -16,6 +16,7 @@ use std::time::Duration;
 use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinSet;
 
+use crate::chat::ChatKey;
 use crate::conversation::{ExpectedFile, FileKind, FileUpload, Incoming};
 use crate::pipeline::{Channel, FetchError};
 use crate::storage::Store;
@@ -43,8 +44,7 @@ impl Default for DownloadLimits {
 /// One file to fetch: the event it came in, and what the chat's question takes.
 pub(super) struct Download {
     pub event_id: i64,
-    /// `(channel, chat id)`.
-    pub chat: (String, String),
+    pub chat: ChatKey,
     pub channel: Arc<dyn Channel>,
     pub file: FileUpload,
     pub expected: ExpectedFile,
@@ -64,7 +64,7 @@ struct Shared {
     timeout: Duration,
     permits: Semaphore,
     /// Chats with a download in flight: their events wait.
-    busy: Mutex<HashSet<(String, String)>>,
+    busy: Mutex<HashSet<ChatKey>>,
     /// The worker, woken when a download's result is written.
     wake: Arc<Notify>,
 }
@@ -90,7 +90,7 @@ impl Downloads {
     }
 
     /// The chats whose file is downloading: their events wait.
-    pub(super) fn busy_chats(&self) -> HashSet<(String, String)> {
+    pub(super) fn busy_chats(&self) -> HashSet<ChatKey> {
         locked(&self.shared.busy).clone()
     }
 

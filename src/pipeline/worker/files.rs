@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use super::downloads::Download;
 use super::{Worker, MAX_CSV_BYTES, MAX_SCAN_BYTES};
-use crate::chat::ChatKey;
 use crate::conversation::{ExpectedFile, FileKind, Incoming};
 use crate::storage::inbox::PendingEvent;
 use crate::storage::{StorageError, Tx};
@@ -41,12 +40,12 @@ impl Worker {
             return Ok(None);
         };
         let Some(channel) = self
-            .channel(&event.channel)
+            .channel(event.channel)
             .filter(|_| file.awaits_download())
         else {
             return Ok(None);
         };
-        let chat = ChatKey::new(channel.name(), event.chat_id.clone());
+        let chat = event.chat();
         let (expected, max_bytes) = match self.engine.expected_file_in(tx, &chat).await? {
             Some(ExpectedFile::DecisionScan) if file.kind != FileKind::Other => {
                 (ExpectedFile::DecisionScan, MAX_SCAN_BYTES)
@@ -56,7 +55,7 @@ impl Worker {
         };
         Ok(Some(Download {
             event_id: event.id,
-            chat: (event.channel.clone(), event.chat_id.clone()),
+            chat: chat.clone(),
             channel: Arc::clone(channel),
             file: file.clone(),
             expected,

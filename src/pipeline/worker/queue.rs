@@ -25,7 +25,7 @@ impl Worker {
         unwritten: &mut Unwritten,
     ) -> Result<(), StorageError> {
         let shown = self
-            .channel(chat.channel.as_str())
+            .channel(chat.channel)
             .and_then(|channel| channel.choices(&step.replies));
         if let Some(choices) = shown.filter(|_| !step.replies.is_empty()) {
             chats::save_choices(tx, chat.channel.as_str(), &chat.id, &choices, wall()).await?;
@@ -70,13 +70,7 @@ impl Worker {
             .collect();
         let ids = outbox::enqueue_claimed_many(tx, &rows, &self.owner, wall()).await?;
         for (id, (chat, body)) in ids.into_iter().zip(unwritten.0) {
-            queued.push(Queued::new(
-                id,
-                chat.channel.as_str(),
-                &chat.id,
-                body,
-                false,
-            ));
+            queued.push(Queued::new(id, chat, body, false));
         }
         Ok(())
     }

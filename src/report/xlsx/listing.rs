@@ -6,11 +6,11 @@ use std::sync::mpsc::{sync_channel, SyncSender};
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{ExcelDateTime, Worksheet};
 
-use crate::report::listing::{write_listing, Cell, LineSink, DATE_COLUMN};
 use super::look::{column_width, Styles, HEADER_WIDTH};
-use crate::report::ReportError;
 use crate::domain::CompositionRules;
 use crate::i18n::{Lang, Texts};
+use crate::report::listing::{write_listing, Cell, LineSink, DATE_COLUMN};
+use crate::report::ReportError;
 use crate::storage::{Store, Sweep};
 
 /// Lines handed to the writer thread at a time.

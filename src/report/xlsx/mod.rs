@@ -13,13 +13,13 @@ pub(super) mod summary;
 use super::format::{plain, role_label};
 use super::missing::write_missing;
 use super::model::Report;
-use listing::{listing_sheet, SheetSink};
-use look::{column_width, Look, Styles, HEADER_WIDTH};
-use summary::{summary_sheet, Rows};
 use super::ReportError;
 use crate::domain::CompositionRules;
 use crate::i18n::{Lang, Texts, K};
 use crate::storage::{Store, Sweep};
+use listing::{listing_sheet, SheetSink};
+use look::{column_width, Look, Styles, HEADER_WIDTH};
+use summary::{summary_sheet, Rows};
 
 /// Writes the workbook of `report` (whose data `sweep` holds) to `out`.
 pub async fn write_xlsx(

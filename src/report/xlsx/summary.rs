@@ -2,12 +2,12 @@
 
 use rust_xlsxwriter::Worksheet;
 
+use super::look::{column_width, Look, HEADER_WIDTH};
+use crate::i18n::{to_plain, Html, K};
 use crate::report::format::{date, status_key};
 use crate::report::model::{AreaRow, Counts, Report};
 use crate::report::text::scope_name;
-use super::look::{column_width, Look, HEADER_WIDTH};
 use crate::report::ReportError;
-use crate::i18n::{to_plain, Html, K};
 
 /// Which rows a summary sheet lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,10 +9,10 @@ mod updates;
 
 use std::sync::Arc;
 
+use cnscd::chat::{ChannelName, ChatKey};
 use cnscd::conversation::{Incoming, Reply};
 use cnscd::domain::AccountRole;
 use cnscd::engine::Engine;
-use cnscd::chat::{ChannelName, ChatKey};
 use cnscd::i18n::to_plain;
 use cnscd::storage::scratch::ScratchDb;
 

@@ -41,7 +41,7 @@ async fn apply_then_die(app: &TelegramApp, owner: &str, id: i64, text: &str) {
     let engine = app.fresh_engine().await;
     let body = serde_json::to_string(&Incoming::Text(text.to_owned())).expect("event");
     let event = NewEvent {
-        channel: "telegram".into(),
+        channel: cnscd::chat::ChannelName::Telegram,
         chat_id: CHAT.to_string(),
         update_id: Some(id.to_string()),
         body,
@@ -103,7 +103,7 @@ async fn a_crash_between_recording_a_polled_batch_and_confirming_it_applies_each
     let events: Vec<NewEvent> = [(&first, start.as_str()), (&second, "Nguyễn Văn An")]
         .iter()
         .map(|(update, text)| NewEvent {
-            channel: "telegram".into(),
+            channel: cnscd::chat::ChannelName::Telegram,
             chat_id: CHAT.to_string(),
             update_id: Some(update["update_id"].to_string()),
             body: serde_json::to_string(&Incoming::Text((*text).to_owned())).expect("event"),
@@ -137,7 +137,7 @@ async fn a_crash_between_recording_a_polled_batch_and_confirming_it_applies_each
 /// held that update id already.
 async fn record(app: &TelegramApp, id: i64, text: &str) -> bool {
     let event = NewEvent {
-        channel: "telegram".into(),
+        channel: cnscd::chat::ChannelName::Telegram,
         chat_id: CHAT.to_string(),
         update_id: Some(id.to_string()),
         body: serde_json::to_string(&Incoming::Text(text.to_owned())).expect("event"),
@@ -315,10 +315,7 @@ async fn more_chats_than_connections_starting_at_once_after_a_restart_are_all_an
     // the same moment, on an engine that has not read the place index yet.
     let app = spawn_app_without_bot().await;
     let chat = |n: i64| {
-        cnscd::chat::ChatKey::new(
-            cnscd::chat::ChannelName::Telegram,
-            format!("{}", 9000 + n),
-        )
+        cnscd::chat::ChatKey::new(cnscd::chat::ChannelName::Telegram, format!("{}", 9000 + n))
     };
     for n in 0..8 {
         let find = Incoming::Text("/tim".into());

@@ -111,7 +111,7 @@ impl Scene {
                     } else {
                         entry.actor.as_str()
                     };
-                    out.push_str(&format!("= {actor} {}\n", entry.action));
+                    out.push_str(&format!("= {actor} {}\n", entry.action.stored()));
                 }
             }
             "now" => self.app.clock.set(at(arg)),

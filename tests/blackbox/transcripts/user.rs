@@ -1,7 +1,7 @@
 //! User lines (`> …`): what the user says or presses, handed to the engine.
 
-use cnscd::conversation::{FileKind, FileUpload, Incoming, Reply, UnsupportedKind};
 use cnscd::chat::{ChannelName, ChatKey};
+use cnscd::conversation::{FileKind, FileUpload, Incoming, Reply, Stamp, UnsupportedKind};
 
 use super::render::{render, render_extras};
 use super::Scene;
@@ -96,7 +96,7 @@ impl Scene {
         {
             Some(action) => {
                 let rev = self.app.engine.session(&chat).await.expect("session").rev;
-                Some(Incoming::Button(format!("{rev}:{action}")))
+                Some(Incoming::Button(Stamp::Revision(rev).write(action)))
             }
             None => None,
         };

@@ -2,7 +2,7 @@
 
 use cnscd::console::{run, ConsoleOptions};
 use cnscd::domain::AccountRole;
-use cnscd::storage::limits::WRONG_CODE;
+use cnscd::domain::AuditAction;
 
 use crate::support::app::{invitation, today, TestApp, VILLAGE};
 use crate::support::typed_codes::{ways_to_send, SHAPELESS, WELL_SHAPED_WRONG};
@@ -28,7 +28,7 @@ async fn role_of(app: &TestApp, chat: &str) -> Option<AccountRole> {
 
 async fn wrong_codes_audited(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
-        .bind(WRONG_CODE)
+        .bind(AuditAction::WrongCode.stored())
         .fetch_one(app.store.pool())
         .await
         .expect("count")

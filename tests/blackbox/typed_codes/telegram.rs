@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use cnscd::domain::AccountRole;
-use cnscd::storage::limits::WRONG_CODE;
+use cnscd::domain::AuditAction;
 
 use crate::support::app::{invitation, today, VILLAGE};
 use crate::support::fake_telegram::{text_update, DEFAULT_WAIT};
@@ -45,7 +45,7 @@ async fn role_of(app: &TelegramApp, chat: i64) -> Option<AccountRole> {
 
 async fn wrong_codes_audited(app: &TelegramApp) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
-        .bind(WRONG_CODE)
+        .bind(AuditAction::WrongCode.stored())
         .fetch_one(app.store.pool())
         .await
         .expect("count")

@@ -1,7 +1,7 @@
 //! On Zalo: the real webhook, inbox, worker and outbox against the fake Zalo.
 
 use cnscd::domain::AccountRole;
-use cnscd::storage::limits::WRONG_CODE;
+use cnscd::domain::AuditAction;
 
 use crate::support::app::{invitation, today, VILLAGE};
 use crate::support::fake_zalo::User;
@@ -26,7 +26,7 @@ async fn role_of(app: &ZaloApp, user: &User) -> Option<AccountRole> {
 
 async fn wrong_codes_audited(app: &ZaloApp) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
-        .bind(WRONG_CODE)
+        .bind(AuditAction::WrongCode.stored())
         .fetch_one(app.store.pool())
         .await
         .expect("count")

@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use cnscd::conversation::Incoming;
 use cnscd::chat::{ChannelName, ChatKey};
+use cnscd::conversation::Incoming;
 
 use crate::support::fake_zalo::User;
 use crate::support::zalo_app::{spawn_zalo_app, ZaloApp};

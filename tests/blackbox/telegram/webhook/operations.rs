@@ -23,7 +23,12 @@ async fn healthz_answers_while_the_database_does_and_metrics_count_what_happens(
         "telegram",
         &official.to_string(),
         &reply,
-        Some("alert:1:telegram:7002:d-7"),
+        Some(cnscd::storage::outbox::DedupKey::Alert {
+            campaign: 1,
+            channel: "telegram",
+            chat_id: "7002",
+            slot: "d-7",
+        }),
         app.engine.now(),
     )
     .await
