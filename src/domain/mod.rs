@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod decision;
+pub mod fields;
 pub mod invitation_code;
 pub mod person_name;
 pub mod phone;
@@ -15,6 +16,7 @@ pub mod text;
 pub mod units;
 
 pub use decision::{DateError, DecisionNumber};
+pub use fields::{FieldKey, Fields};
 pub use invitation_code::InvitationCode;
 pub use person_name::{NameError, PersonName};
 pub use phone::{PhoneError, PhoneNumber};

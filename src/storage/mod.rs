@@ -14,6 +14,7 @@ pub mod consent;
 pub mod delivery_journal;
 pub mod directory;
 pub mod erasure;
+pub mod fields;
 pub mod inbox;
 pub mod invitations;
 pub mod limits;

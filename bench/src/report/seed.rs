@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::BenchConfig;
 use cnscd::conversation::{Draft, Registration};
 use cnscd::domain::{
+    Fields,
     CompositionRules, ConsentSource, Decision, DecisionFile, DecisionNumber, FileKind, Member,
     MemberRole, PersonName, PhoneNumber, Team,
 };
@@ -80,7 +81,10 @@ impl TeamKinds {
                         .unwrap_or(MemberRole::Other),
                     role_detail: None,
                     phone: PhoneNumber::parse(&format!("0912 000 {:03}", i + 1))?,
-                    workplace: (i % 2 == 0).then(|| "Trường Tiểu học".to_owned()),
+                    fields: match i % 2 {
+                        0 => Fields::default().with("workplace", "Trường Tiểu học"),
+                        _ => Fields::default(),
+                    },
                     zalo: None,
                     consent: (i % 3 != 0).then_some(ConsentSource::Head),
                 })
