@@ -38,6 +38,13 @@ pub fn leader_assignments(first: usize) -> String {
         .collect()
 }
 
+/// `, leader_a = NULL, …`: the leader columns cleared (the leader's data erased).
+pub fn leader_cleared() -> String {
+    FieldKey::of_leader()
+        .map(|k| format!(", {} = NULL", k.declaration().leader_column()))
+        .collect()
+}
+
 /// A member's values, in the order of [`member_columns`].
 pub fn member_values(fields: &Fields) -> impl Iterator<Item = Option<String>> + '_ {
     FieldKey::of_members().map(|k| fields.get(k).map(str::to_owned))
@@ -61,7 +68,10 @@ pub fn member_fields(row: &DbRow) -> StorageResult<Fields> {
 pub fn leader_fields(row: &DbRow) -> StorageResult<Fields> {
     let mut fields = Fields::default();
     for key in FieldKey::of_leader() {
-        fields.set(key, row.try_get(key.declaration().leader_column().as_str())?);
+        fields.set(
+            key,
+            row.try_get(key.declaration().leader_column().as_str())?,
+        );
     }
     Ok(fields)
 }
@@ -87,7 +97,10 @@ mod tests {
     #[tokio::test]
     async fn every_declared_field_has_its_column_on_both_engines() {
         columns_are_there(&ScratchDb::sqlite().expect("a scratch SQLite")).await;
-        match ScratchDb::postgres_from_env().await.expect("a scratch PostgreSQL") {
+        match ScratchDb::postgres_from_env()
+            .await
+            .expect("a scratch PostgreSQL")
+        {
             Some(db) => {
                 columns_are_there(&db).await;
                 db.destroy().await;
