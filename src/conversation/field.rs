@@ -181,7 +181,10 @@ impl MemberField {
     /// A declared field reads back whoever holds it: the leader's "change" menu offers the
     /// leader's fields under this type's buttons too.
     pub fn parse(code: &str) -> Option<MemberField> {
-        let typed = MemberField::all().iter().copied().find(|f| f.code() == code);
+        let typed = MemberField::all()
+            .iter()
+            .copied()
+            .find(|f| f.code() == code);
         typed.or_else(|| FieldKey::by_code(code).map(MemberField::Declared))
     }
 }

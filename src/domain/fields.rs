@@ -239,10 +239,18 @@ mod tests {
                 let summary = texts.template(lang, d.summary);
                 assert_eq!(placeholders(summary), ["value"], "{}: {summary}", d.key);
                 let ask = texts.template(lang, d.ask);
-                assert!(placeholders(ask).iter().all(|p| *p == "name"), "{}: {ask}", d.key);
+                assert!(
+                    placeholders(ask).iter().all(|p| *p == "name"),
+                    "{}: {ask}",
+                    d.key
+                );
                 for key in [d.help, d.menu, d.report] {
                     let text = texts.template(lang, key);
-                    assert!(!text.is_empty() && placeholders(text).is_empty(), "{}", d.key);
+                    assert!(
+                        !text.is_empty() && placeholders(text).is_empty(),
+                        "{}",
+                        d.key
+                    );
                 }
             }
         }

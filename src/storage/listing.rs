@@ -11,10 +11,10 @@ use futures::{StreamExt, TryStreamExt};
 use sqlx::Row;
 
 use super::consent::{self, leader_own_word, member_own_word};
+use super::fields;
 use super::report::{parse_date, scope_cte};
 use super::{StorageError, StorageResult, Store, TeamSummary, UnitLevel};
 use crate::conversation::state::ConsentSource;
-use super::fields;
 use crate::domain::{Fields, MemberRole};
 
 /// A village or commune with its team and members, as exports list them; a unit without a

@@ -5,9 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::BenchConfig;
 use cnscd::conversation::{Draft, Registration};
 use cnscd::domain::{
-    Fields,
-    CompositionRules, ConsentSource, Decision, DecisionFile, DecisionNumber, FileKind, Member,
-    MemberRole, PersonName, PhoneNumber, Team,
+    CompositionRules, ConsentSource, Decision, DecisionFile, DecisionNumber, Fields, FileKind,
+    Member, MemberRole, PersonName, PhoneNumber, Team,
 };
 use cnscd::storage::teams::{save_draft, save_team};
 use cnscd::storage::units::upsert_units;

@@ -133,7 +133,11 @@ pub(super) fn in_menu() -> impl Iterator<Item = (MemberField, K)> {
     LeaderField::all()
         .iter()
         .filter_map(|field| question(*field).like)
-        .filter_map(|like| super::member_questions::question(like).menu.map(|k| (like, k)))
+        .filter_map(|like| {
+            super::member_questions::question(like)
+                .menu
+                .map(|k| (like, k))
+        })
 }
 
 /// The leader's question that the "change" menu offers under member `field`'s button.

@@ -7,12 +7,12 @@
 //! field that keeps the answer, and the question's texts.
 
 use super::super::input::{Action, Input};
+use super::super::state::Step;
 use super::super::state::{ConsentSource, MemberField, PendingMember, Registration};
 use super::super::turn::Turn;
 use super::super::State;
 use super::answer::{consent, declared_field, name, phone, role, role_detail, zalo};
 use super::ask::{pending_name, role_buttons, Question};
-use super::super::state::Step;
 use crate::domain::{FieldKey, MemberRole};
 use crate::i18n::{Html, K};
 use crate::wording::role_key;

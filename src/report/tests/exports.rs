@@ -8,9 +8,9 @@ use pretty_assertions::assert_eq;
 use tempfile::TempDir;
 
 use super::super::listing::{columns, header};
-use crate::i18n::K;
 use super::super::scene::{now, scene, Scene};
 use super::super::*;
+use crate::i18n::K;
 
 pub(super) async fn export(scene: &Scene, format: ReportFormat, name: &str) -> (TempDir, PathBuf) {
     let dir = TempDir::new().unwrap();

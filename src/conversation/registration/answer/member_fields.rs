@@ -10,8 +10,8 @@ use super::super::super::State;
 use super::super::flow::advance;
 use super::{expected_text, phone_error_key, refuse};
 use crate::domain::decision::{parse_short_text, FreeTextError};
-use crate::domain::text::same_words;
 use crate::domain::fields::FieldError;
+use crate::domain::text::same_words;
 use crate::domain::{FieldKey, LevelRules, MemberRole, PersonName, PhoneNumber};
 use crate::i18n::{Html, K};
 
