@@ -17,19 +17,22 @@ use super::decision::{parse_short_text, FreeTextError};
 use crate::i18n::K;
 
 /// Every optional field, in the order they are asked, listed and shown.
-pub const DECLARED: &[Declaration] = &[Declaration {
-    key: "workplace",
-    code: "work",
-    holder: Holder::Member,
-    column: "workplace",
-    asked: true,
-    parse: |text| parse_short_text(text, 120).map_err(FieldError::Text),
-    ask: K::AskMemberWorkplace,
-    help: K::HelpWorkplace,
-    menu: K::FieldWorkplace,
-    summary: K::SummaryWorkplace,
-    report: K::ReportColWorkplace,
-}];
+pub const DECLARED: &[Declaration] = &[
+    // Where a member works or teaches: schools and offices are where residents find them.
+    Declaration {
+        key: "workplace",
+        code: "work",
+        holder: Holder::Member,
+        column: "workplace",
+        asked: true,
+        parse: |text| parse_short_text(text, 120).map_err(FieldError::Text),
+        ask: K::AskMemberWorkplace,
+        help: K::HelpWorkplace,
+        menu: K::FieldWorkplace,
+        summary: K::SummaryWorkplace,
+        report: K::ReportColWorkplace,
+    },
+];
 
 /// Whose field it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
