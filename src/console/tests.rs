@@ -110,7 +110,7 @@ async fn a_village_head_registers_a_whole_team_by_typing_numbers_and_button_name
                 m.name.as_str(),
                 m.role,
                 m.phone.e164(),
-                m.workplace.as_deref(),
+                m.fields.named("workplace"),
             )
         })
         .collect();

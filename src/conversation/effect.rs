@@ -36,7 +36,8 @@ pub enum Effect {
     /// and the head can resume it.
     SaveDraft {
         unit_code: String,
-        registration: Registration,
+        /// Boxed: a registration is many times the size of the other effects.
+        registration: Box<Registration>,
         /// The head paused (`/huy`), rather than a checkpoint after an answer.
         paused: bool,
     },

@@ -3,7 +3,7 @@
 use super::lookup::{PublicTeam, TeamCard, UnitEntry};
 use super::state::{ConsentSource, Decision, Member, Team};
 use super::turn::Turn;
-use crate::domain::{MemberRole, PhoneNumber};
+use crate::domain::{FieldKey, Fields, MemberRole, PhoneNumber};
 use crate::i18n::{Html, K};
 use crate::wording::role_key;
 
@@ -25,19 +25,31 @@ enum Reader {
 
 fn member_line(turn: &Turn<'_>, reader: Reader, number: usize, member: &Member) -> Html {
     let role = role_label(turn, member.role, member.role_detail.as_deref());
-    let mut args = vec![
+    let args = [
         ("n", Html::text(&number.to_string())),
         ("name", Html::text(member.name.as_str())),
         ("role", role),
         ("phone", member_phones(turn, reader, member)),
     ];
-    match &member.workplace {
-        Some(place) => {
-            args.push(("workplace", Html::text(place)));
-            turn.fill(K::SummaryMemberWithWorkplace, &args)
+    let line = turn.fill(K::SummaryMember, &args);
+    with_fields(turn, line, FieldKey::of_members(), &member.fields)
+}
+
+/// `line` followed by each answered optional field, as its declaration shows it.
+fn with_fields(
+    turn: &Turn<'_>,
+    line: Html,
+    keys: impl Iterator<Item = FieldKey>,
+    fields: &Fields,
+) -> Html {
+    let mut line = line.to_string();
+    for key in keys {
+        if let Some(value) = fields.get(key) {
+            let shown = turn.fill(key.declaration().summary, &[("value", Html::text(value))]);
+            line = format!("{line} {shown}");
         }
-        None => turn.fill(K::SummaryMember, &args),
     }
+    Html::markup(line)
 }
 
 /// The member's number as [`phone_for_head`] shows it, and their Zalo number when it is
@@ -84,10 +96,11 @@ fn leader_line(turn: &Turn<'_>, reader: Reader, team: &Team) -> Html {
         Some(phone) => phone_for_head(turn, reader, phone, team.leader_consent),
         None => Html::text(&missing),
     };
-    turn.fill(
+    let line = turn.fill(
         K::SummaryLeader,
         &[("name", Html::text(&name)), ("phone", phone)],
-    )
+    );
+    with_fields(turn, line, FieldKey::of_leader(), &team.leader_fields)
 }
 
 fn decision_line(turn: &Turn<'_>, decision: &Decision) -> Html {

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod decision;
+pub mod fields;
 pub mod invitation_code;
 pub mod person_name;
 pub mod phone;
@@ -18,6 +19,7 @@ pub mod units;
 
 pub use audit::AuditAction;
 pub use decision::{DateError, DecisionNumber};
+pub use fields::{FieldKey, Fields};
 pub use invitation_code::InvitationCode;
 pub use person_name::{NameError, PersonName};
 pub use phone::{PhoneError, PhoneNumber};

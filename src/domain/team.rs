@@ -8,6 +8,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::fields::Fields;
 use super::{DecisionNumber, MemberRole, PersonName, PhoneNumber};
 
 /// A saved team. The leader's fields are optional because a team still in draft is kept
@@ -18,6 +19,8 @@ pub struct Team {
     pub leader_phone: Option<PhoneNumber>,
     /// Whether residents may see the leader's number, and who said so (Law 91/2025/QH15).
     pub leader_consent: Option<ConsentSource>,
+    /// The leader's optional fields declared in [`super::fields`].
+    pub leader_fields: Fields,
     pub members: Vec<Member>,
     pub decision: Decision,
 }
@@ -35,8 +38,9 @@ pub struct Member {
     #[serde(default)]
     pub role_detail: Option<String>,
     pub phone: PhoneNumber,
-    #[serde(default)]
-    pub workplace: Option<String>,
+    /// The optional fields declared in [`super::fields`] (`"workplace": …` beside these).
+    #[serde(flatten)]
+    pub fields: Fields,
     /// Their Zalo number, when it is not `phone`.
     #[serde(default)]
     pub zalo: Option<PhoneNumber>,

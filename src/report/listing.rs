@@ -9,7 +9,7 @@ use super::format::{breaches, date, plain, role_label, status_key};
 use super::places::Places;
 use super::ReportError;
 use crate::domain::status::StatusKind;
-use crate::domain::{CompositionRules, MemberRole};
+use crate::domain::{CompositionRules, FieldKey, MemberRole};
 use crate::i18n::{Lang, Texts, K};
 use crate::storage::summary_status;
 use crate::storage::{ListedMember, ListedTeam, Store, Sweep, UnitLevel};
@@ -29,8 +29,8 @@ pub trait LineSink {
     fn line(&mut self, cells: &[Cell<'_>]) -> Result<(), ReportError>;
 }
 
-/// The listing's columns, in order.
-pub const COLUMNS: [K; 19] = [
+/// The team's columns, up to the leader's optional fields.
+const TEAM_COLUMNS: [K; 10] = [
     K::ReportColProvince,
     K::ReportColDistrict,
     K::ReportColCommuneCode,
@@ -41,24 +41,41 @@ pub const COLUMNS: [K; 19] = [
     K::ReportColNotes,
     K::ReportColLeader,
     K::ReportColLeaderPhone,
+];
+
+/// A member's columns, up to their optional fields.
+const MEMBER_COLUMNS: [K; 5] = [
     K::ReportColMemberNo,
     K::ReportColMember,
     K::ReportColRole,
     K::ReportColRoleDetail,
     K::ReportColPhone,
-    K::ReportColWorkplace,
-    K::ReportColConsent,
-    K::ReportColDecisionNumber,
-    K::ReportColDecisionDate,
 ];
 
-/// Index of the decision date column (a real date in spreadsheets).
-pub const DATE_COLUMN: usize = 18;
+/// The listing's columns, in order: the team's, the leader's optional fields, the
+/// member's, their optional fields, their consent, then the decision.
+pub fn columns() -> Vec<K> {
+    let mut columns = TEAM_COLUMNS.to_vec();
+    columns.extend(FieldKey::of_leader().map(|k| k.declaration().report));
+    columns.extend(MEMBER_COLUMNS);
+    columns.extend(FieldKey::of_members().map(|k| k.declaration().report));
+    columns.extend([
+        K::ReportColConsent,
+        K::ReportColDecisionNumber,
+        K::ReportColDecisionDate,
+    ]);
+    columns
+}
+
+/// Index of the decision date column (a real date in spreadsheets): the last.
+pub fn date_column() -> usize {
+    columns().len() - 1
+}
 
 pub fn header(texts: &Texts, lang: Lang) -> Vec<Cell<'static>> {
-    COLUMNS
-        .iter()
-        .map(|key| Cell::Text(plain(texts, lang, *key).into()))
+    columns()
+        .into_iter()
+        .map(|key| Cell::Text(plain(texts, lang, key).into()))
         .collect()
 }
 
@@ -168,13 +185,15 @@ impl Lines<'_> {
             // Files carry E.164, which spreadsheets and other systems read unambiguously.
             optional(team.leader_phone.as_deref()),
         ];
+        cells.extend(FieldKey::of_leader().map(|k| optional(team.leader_fields.get(k))));
         let team_cells = cells.len();
         let decision = [
             optional(summary.decision_number.as_deref()),
             summary.decision_date.map_or(Cell::Empty, Cell::Date),
         ];
         if team.members.is_empty() {
-            cells.extend(std::iter::repeat_n(Cell::Empty, 7));
+            let member_columns = MEMBER_COLUMNS.len() + FieldKey::of_members().count() + 1;
+            cells.extend(std::iter::repeat_n(Cell::Empty, member_columns));
             cells.extend(decision);
             return sink.line(&cells);
         }
@@ -188,20 +207,21 @@ impl Lines<'_> {
         Ok(())
     }
 
-    fn member<'m>(&'m self, number: u32, member: &'m ListedMember) -> [Cell<'m>; 7] {
+    fn member<'m>(&'m self, number: u32, member: &'m ListedMember) -> Vec<Cell<'m>> {
         let consent = match member.consent {
             Some(_) => &self.labels.yes,
             None => &self.labels.no,
         };
-        [
+        let mut cells = vec![
             Cell::Number(f64::from(number)),
             text(member.name.as_str()),
             text(self.labels.role(member.role)),
             optional(member.role_detail.as_deref()),
             text(member.phone.as_str()),
-            optional(member.workplace.as_deref()),
-            text(consent.as_str()),
-        ]
+        ];
+        cells.extend(FieldKey::of_members().map(|k| optional(member.fields.get(k))));
+        cells.push(text(consent.as_str()));
+        cells
     }
 }
 

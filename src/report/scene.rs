@@ -57,7 +57,7 @@ pub fn member(name: &str, role: MemberRole, phone: &str, consent: bool) -> Membe
         role,
         role_detail: None,
         phone: PhoneNumber::parse(phone).unwrap(),
-        workplace: None,
+        fields: Default::default(),
         zalo: None,
         consent: consent.then_some(ConsentSource::Head),
     }
@@ -68,6 +68,7 @@ fn team(leader: &str, members: Vec<Member>, number: Option<&str>, scan: bool) ->
         leader_name: Some(PersonName::parse(leader).unwrap()),
         leader_phone: Some(PhoneNumber::parse("0987 000 001").unwrap()),
         leader_consent: None,
+        leader_fields: Default::default(),
         members,
         decision: Decision {
             number: number.map(|n| DecisionNumber::parse(n).unwrap()),
@@ -103,7 +104,7 @@ pub async fn scene_on(db: ScratchDb) -> Scene {
         .collect();
     let code = |name: &str| villages.iter().find(|(n, _)| n == name).unwrap().1.clone();
     let mut donor = member("Lê Thị Hoa", WomensUnionHead, "0912 345 678", true);
-    donor.workplace = Some("Trường Tiểu học Đại Sơn".into());
+    donor.fields = donor.fields.with("workplace", "Trường Tiểu học Đại Sơn");
     let teams = [
         (
             DAI_SON.to_owned(),

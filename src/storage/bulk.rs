@@ -2,14 +2,16 @@
 //! statement per member would take minutes. The dialogue writes teams with
 //! [`super::teams::save_team`].
 
-use super::{now_text, placeholder_rows, StorageResult, Tx};
-use crate::domain::{ConsentSource, Member, PhoneNumber, Team};
+use super::{fields, now_text, placeholder_rows, StorageResult, Tx};
+use crate::domain::{ConsentSource, FieldKey, Member, PhoneNumber, Team};
 use chrono::{DateTime, Utc};
 
-/// Teams per statement: 8 values each stays under SQLite's oldest limit of 999 bound values.
-const TEAM_BATCH: usize = 100;
-/// Members per statement, at 10 values each.
-const MEMBER_BATCH: usize = 90;
+/// SQLite's oldest limit of bound values per statement.
+const MAX_VALUES: usize = 999;
+/// The values of a team besides the leader's optional fields.
+const TEAM_VALUES: usize = 8;
+/// The values of a member besides their optional fields.
+const MEMBER_VALUES: usize = 10;
 
 /// Stores each `(unit code, team)` as a registered team with its members. The units must
 /// exist and have no team yet.
@@ -19,11 +21,13 @@ pub async fn insert_registered_teams(
     now: DateTime<Utc>,
 ) -> StorageResult<()> {
     let at = now_text(now);
-    for batch in teams.chunks(TEAM_BATCH) {
+    let team_values = TEAM_VALUES + FieldKey::of_leader().count();
+    for batch in teams.chunks(MAX_VALUES / team_values) {
         let sql = format!(
             "INSERT INTO teams (unit_code, status, leader_name, leader_phone, decision_number,
-                 created_at, updated_at, registered_at) VALUES {}",
-            placeholder_rows(batch.len(), 8, |_, p| p)
+                 created_at, updated_at, registered_at{}) VALUES {}",
+            fields::leader_columns(""),
+            placeholder_rows(batch.len(), team_values, |_, p| p)
         );
         let mut query = sqlx::query(&sql);
         for (unit_code, team) in batch {
@@ -36,6 +40,9 @@ pub async fn insert_registered_teams(
                 .bind(&at)
                 .bind(&at)
                 .bind(&at);
+            for value in fields::leader_values(&team.leader_fields) {
+                query = query.bind(value);
+            }
         }
         query.execute(&mut **tx).await?;
     }
@@ -46,15 +53,17 @@ pub async fn insert_registered_teams(
             positions.map(move |(at, member)| (unit_code.as_str(), at + 1, member))
         })
         .collect();
-    for batch in members.chunks(MEMBER_BATCH) {
+    let member_values = MEMBER_VALUES + FieldKey::of_members().count();
+    for batch in members.chunks(MAX_VALUES / member_values) {
         let team_of = |column, p| match column {
             0 => format!("(SELECT id FROM teams WHERE unit_code = {p})"),
             _ => p,
         };
         let sql = format!(
             "INSERT INTO members (team_id, position, full_name, role, role_detail, phone,
-                 workplace, created_at, phone_consent_at, phone_consent_by, zalo_phone) VALUES {}",
-            placeholder_rows(batch.len(), 11, team_of)
+                 created_at, phone_consent_at, phone_consent_by, zalo_phone{}) VALUES {}",
+            fields::member_columns(""),
+            placeholder_rows(batch.len(), member_values, team_of)
         );
         let mut query = sqlx::query(&sql);
         for (unit_code, position, member) in batch {
@@ -65,11 +74,13 @@ pub async fn insert_registered_teams(
                 .bind(member.role.code())
                 .bind(member.role_detail.as_deref())
                 .bind(member.phone.e164())
-                .bind(member.workplace.as_deref())
                 .bind(&at)
                 .bind(member.consent.map(|_| at.as_str()))
                 .bind(member.consent.map(ConsentSource::code))
                 .bind(member.zalo.as_ref().map(PhoneNumber::e164));
+            for value in fields::member_values(&member.fields) {
+                query = query.bind(value);
+            }
         }
         query.execute(&mut **tx).await?;
     }

@@ -9,7 +9,7 @@
 use rand::Rng;
 use sqlx::Row;
 
-use super::{StorageResult, Tx};
+use super::{fields, StorageResult, Tx};
 use crate::conversation::State;
 use crate::domain::PhoneNumber;
 
@@ -68,13 +68,13 @@ pub async fn erase_phone(
         e164,
     )
     .await?;
-    erased.leaders = exec(
-        tx,
-        "UPDATE teams SET leader_name = NULL, leader_phone = NULL, version = version + 1
+    // The leader's optional fields are theirs too: they go with the name and number.
+    let leader = format!(
+        "UPDATE teams SET leader_name = NULL, leader_phone = NULL, version = version + 1{}
          WHERE leader_phone = $1",
-        e164,
-    )
-    .await?;
+        fields::leader_cleared(),
+    );
+    erased.leaders = exec(tx, &leader, e164).await?;
     let mut own_chats = Vec::new();
     for number in &numbers {
         let e164 = number.e164();

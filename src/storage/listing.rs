@@ -3,6 +3,7 @@
 
 use std::cmp::Ordering;
 use std::pin::Pin;
+use std::sync::LazyLock;
 
 use super::DbRow;
 use futures::stream::{BoxStream, Peekable};
@@ -10,10 +11,11 @@ use futures::{StreamExt, TryStreamExt};
 use sqlx::Row;
 
 use super::consent::{self, leader_own_word, member_own_word};
+use super::fields;
 use super::report::{parse_date, scope_cte};
 use super::{StorageError, StorageResult, Store, TeamSummary, UnitLevel};
 use crate::conversation::state::ConsentSource;
-use crate::domain::MemberRole;
+use crate::domain::{Fields, MemberRole};
 
 /// A village or commune with its team and members, as exports list them; a unit without a
 /// team is listed too (officials need those rows most).
@@ -29,6 +31,8 @@ pub struct ListedTeam {
     pub leader_phone: Option<String>,
     /// Who said the leader's phone may be shown to residents; `None`: nobody did.
     pub leader_consent: Option<ConsentSource>,
+    /// The leader's optional fields ([`crate::domain::fields`]).
+    pub leader_fields: Fields,
     pub members: Vec<ListedMember>,
 }
 
@@ -40,7 +44,8 @@ pub struct ListedMember {
     pub role_detail: Option<String>,
     /// E.164.
     pub phone: String,
-    pub workplace: Option<String>,
+    /// The optional fields ([`crate::domain::fields`]).
+    pub fields: Fields,
     /// Who said the phone may be shown to residents ([`consent::decide`]); `None`: nobody did.
     pub consent: Option<ConsentSource>,
 }
@@ -53,7 +58,7 @@ macro_rules! teams_select {
     () => {
         concat!(
             "SELECT t.id, u.code AS unit_code, u.level, t.status, t.leader_name, t.leader_phone,
-             t.decision_number, t.decision_date, t.leader_phone_consent_by, ",
+             t.decision_number, t.decision_date, t.leader_phone_consent_by {leader_fields}, ",
             leader_own_word!(),
             ", COALESCE(t.decision_file_kept, 0) AS scan "
         )
@@ -63,7 +68,7 @@ macro_rules! members_select {
     () => {
         concat!(
             "SELECT t.unit_code, m.team_id, m.position, m.full_name, m.role, m.role_detail,
-             m.phone, m.workplace, m.phone_consent_by, ",
+             m.phone, m.phone_consent_by {member_fields}, ",
             member_own_word!(),
             " "
         )
@@ -97,6 +102,27 @@ const MEMBERS_ALL: &str = concat!(
     members_select!(),
     "FROM teams t JOIN members m ON m.team_id = t.id ORDER BY t.unit_code, m.position"
 );
+
+/// The four statements with the declared fields' columns where the selects name them.
+struct Statements {
+    teams_under: String,
+    teams_all: String,
+    members_under: String,
+    members_all: String,
+}
+
+static STATEMENTS: LazyLock<Statements> = LazyLock::new(|| {
+    let with_fields = |sql: &str| {
+        sql.replace("{leader_fields}", &fields::leader_columns("t."))
+            .replace("{member_fields}", &fields::member_columns("m."))
+    };
+    Statements {
+        teams_under: with_fields(TEAMS_UNDER),
+        teams_all: with_fields(TEAMS_ALL),
+        members_under: with_fields(MEMBERS_UNDER),
+        members_all: with_fields(MEMBERS_ALL),
+    }
+});
 
 type Rows<'a> = Peekable<BoxStream<'a, Result<DbRow, sqlx::Error>>>;
 
@@ -146,6 +172,7 @@ fn team_from_row(row: &DbRow) -> StorageResult<ListedTeam> {
         leader_name: row.try_get("leader_name")?,
         leader_phone: row.try_get("leader_phone")?,
         leader_consent: consent::of_leader(row)?,
+        leader_fields: fields::leader_fields(row)?,
         members: Vec::new(),
     })
 }
@@ -158,7 +185,7 @@ fn member_from_row(row: &DbRow) -> StorageResult<ListedMember> {
         role: MemberRole::parse(role).unwrap_or(MemberRole::Other),
         role_detail: row.try_get("role_detail")?,
         phone: row.try_get("phone")?,
-        workplace: row.try_get("workplace")?,
+        fields: fields::member_fields(row)?,
         consent: consent::of_member(row)?,
     })
 }
@@ -175,12 +202,13 @@ impl Store {
     where
         E: From<StorageError>,
     {
+        let sql = &*STATEMENTS;
         let (teams, members) = match scope {
             Some(code) => (
-                sqlx::query(TEAMS_UNDER).bind(code),
-                sqlx::query(MEMBERS_UNDER).bind(code),
+                sqlx::query(&sql.teams_under).bind(code),
+                sqlx::query(&sql.members_under).bind(code),
             ),
-            None => (sqlx::query(TEAMS_ALL), sqlx::query(MEMBERS_ALL)),
+            None => (sqlx::query(&sql.teams_all), sqlx::query(&sql.members_all)),
         };
         let mut teams = teams.fetch(self.pool());
         let mut members = members.fetch(self.pool()).peekable();

@@ -15,6 +15,7 @@ pub mod database_url;
 pub mod delivery_journal;
 pub mod directory;
 pub mod erasure;
+pub mod fields;
 pub mod inbox;
 pub mod invitations;
 pub mod limits;

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
 use super::consent::{self, leader_own_word, member_own_word};
-use super::{now_text, units, StorageError, StorageResult, Store, Tx};
+use super::{fields, now_text, units, StorageError, StorageResult, Store, Tx};
 use crate::conversation::state::Registration;
 use crate::domain::{
     ConsentSource, Decision, DecisionFile, DecisionNumber, FileKind, Member, MemberRole,
@@ -43,7 +43,7 @@ fn member_from_row(row: &super::DbRow) -> StorageResult<Member> {
         role: MemberRole::parse(&role).ok_or_else(|| corrupt("member role", &role))?,
         role_detail: row.try_get("role_detail")?,
         phone: PhoneNumber::parse(&phone).map_err(|_| corrupt("member phone", &phone))?,
-        workplace: row.try_get("workplace")?,
+        fields: fields::member_fields(row)?,
         zalo: zalo_from_row(row)?,
         consent: consent::of_member(row)?,
     })
@@ -115,6 +115,7 @@ pub async fn team_for_unit(tx: &mut Tx<'_>, unit_code: &str) -> StorageResult<Op
         leader_name: leader_name.and_then(|n| PersonName::parse(&n).ok()),
         leader_phone: leader_phone.and_then(|p| PhoneNumber::parse(&p).ok()),
         leader_consent: consent::of_leader(&row)?,
+        leader_fields: fields::leader_fields(&row)?,
         members,
         decision: decision_from_row(&row)?,
     };
@@ -176,25 +177,29 @@ async fn replace_members(
         .bind(team_id)
         .execute(&mut **tx)
         .await?;
+    let insert = format!(
+        "INSERT INTO members (team_id, position, full_name, role, role_detail, phone,
+             created_at, phone_consent_at, phone_consent_by, zalo_phone{})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10{})",
+        fields::member_columns(""),
+        fields::member_placeholders(11),
+    );
     for (position, member) in members.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO members (team_id, position, full_name, role, role_detail, phone, workplace,
-                 created_at, phone_consent_at, phone_consent_by, zalo_phone)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(team_id)
-        .bind(position as i64 + 1)
-        .bind(member.name.as_str())
-        .bind(member.role.code())
-        .bind(&member.role_detail)
-        .bind(member.phone.e164())
-        .bind(&member.workplace)
-        .bind(now_text(now))
-        .bind(consent_at(member))
-        .bind(member.consent.map(ConsentSource::code))
-        .bind(member.zalo.as_ref().map(PhoneNumber::e164))
-        .execute(&mut **tx)
-        .await?;
+        let mut query = sqlx::query(&insert)
+            .bind(team_id)
+            .bind(position as i64 + 1)
+            .bind(member.name.as_str())
+            .bind(member.role.code())
+            .bind(&member.role_detail)
+            .bind(member.phone.e164())
+            .bind(now_text(now))
+            .bind(consent_at(member))
+            .bind(member.consent.map(ConsentSource::code))
+            .bind(member.zalo.as_ref().map(PhoneNumber::e164));
+        for value in fields::member_values(&member.fields) {
+            query = query.bind(value);
+        }
+        query.execute(&mut **tx).await?;
     }
     Ok(())
 }
@@ -205,19 +210,23 @@ async fn write_leader(
     team: &Team,
     now: DateTime<Utc>,
 ) -> StorageResult<()> {
-    sqlx::query(
+    let update = format!(
         "UPDATE teams SET leader_name = $1, leader_phone = $2, updated_at = $3, version = version + 1,
-             leader_phone_consent_at = $4, leader_phone_consent_by = $5
+             leader_phone_consent_at = $4, leader_phone_consent_by = $5{}
          WHERE id = $6",
-    )
-    .bind(team.leader_name.as_ref().map(|n| n.as_str()))
-    .bind(team.leader_phone.as_ref().map(|p| p.e164()))
-    .bind(now_text(now))
-    .bind(team.leader_consent.map(|_| now_text(now)))
-    .bind(team.leader_consent.map(ConsentSource::code))
-    .bind(team_id)
-    .execute(&mut **tx)
-    .await?;
+        fields::leader_assignments(7),
+    );
+    let mut query = sqlx::query(&update)
+        .bind(team.leader_name.as_ref().map(|n| n.as_str()))
+        .bind(team.leader_phone.as_ref().map(|p| p.e164()))
+        .bind(now_text(now))
+        .bind(team.leader_consent.map(|_| now_text(now)))
+        .bind(team.leader_consent.map(ConsentSource::code))
+        .bind(team_id);
+    for value in fields::leader_values(&team.leader_fields) {
+        query = query.bind(value);
+    }
+    query.execute(&mut **tx).await?;
     Ok(())
 }
 

@@ -62,7 +62,7 @@ async fn team_with_binh(app: &App) {
         role,
         role_detail: None,
         phone: PhoneNumber::parse(phone).expect("phone"),
-        workplace: Some("Trường Tiểu học Đại Sơn".into()),
+        fields: cnscd::domain::Fields::default().with("workplace", "Trường Tiểu học Đại Sơn"),
         zalo: None,
         consent: Some(ConsentSource::Member),
     };
@@ -360,7 +360,7 @@ async fn a_number_published_on_a_heads_word_before_2026_stays_shown_and_asks_for
         role: MemberRole::YouthUnionSecretary,
         role_detail: None,
         phone: PhoneNumber::parse(phone).expect("phone"),
-        workplace: None,
+        fields: Default::default(),
         zalo: None,
         consent,
     };

@@ -5,8 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::BenchConfig;
 use cnscd::conversation::{Draft, Registration};
 use cnscd::domain::{
-    CompositionRules, ConsentSource, Decision, DecisionFile, DecisionNumber, FileKind, Member,
-    MemberRole, PersonName, PhoneNumber, Team,
+    CompositionRules, ConsentSource, Decision, DecisionFile, DecisionNumber, Fields, FileKind,
+    Member, MemberRole, PersonName, PhoneNumber, Team,
 };
 use cnscd::storage::teams::{save_draft, save_team};
 use cnscd::storage::units::upsert_units;
@@ -80,7 +80,10 @@ impl TeamKinds {
                         .unwrap_or(MemberRole::Other),
                     role_detail: None,
                     phone: PhoneNumber::parse(&format!("0912 000 {:03}", i + 1))?,
-                    workplace: (i % 2 == 0).then(|| "Trường Tiểu học".to_owned()),
+                    fields: match i % 2 {
+                        0 => Fields::default().with("workplace", "Trường Tiểu học"),
+                        _ => Fields::default(),
+                    },
                     zalo: None,
                     consent: (i % 3 != 0).then_some(ConsentSource::Head),
                 })

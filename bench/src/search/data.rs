@@ -8,7 +8,7 @@ use rand::Rng;
 use unicode_normalization::UnicodeNormalization;
 
 use cnscd::domain::text::{fold, same_words};
-use cnscd::domain::{ConsentSource, Member, MemberRole, PersonName, PhoneNumber, Team};
+use cnscd::domain::{ConsentSource, Fields, Member, MemberRole, PersonName, PhoneNumber, Team};
 use cnscd::storage::{Unit, UnitLevel};
 
 /// Each commune takes consecutive names from here, starting at a different place.
@@ -108,13 +108,14 @@ impl People {
         Team {
             leader_name: Some(name(0)),
             leader_phone: Some(phone(0)),
+            leader_fields: Default::default(),
             members: (1..=members)
                 .map(|n| Member {
                     name: name(n),
                     role: ROLES[n % ROLES.len()],
                     role_detail: None,
                     phone: phone(n),
-                    workplace: None,
+                    fields: Fields::default(),
                     zalo: None,
                     consent: Some(ConsentSource::Head),
                 })

@@ -63,7 +63,7 @@ fn every_action() -> Vec<Action> {
         Action::AssignVillageTo(longest.clone(), longest),
     ];
     all.extend(MemberRole::ALL.into_iter().map(Action::Role));
-    all.extend(MemberField::ALL.iter().copied().map(Action::EditField));
+    all.extend(MemberField::all().iter().copied().map(Action::EditField));
     all.extend([Lang::Vi, Lang::En].map(Action::Language));
     for action in &all {
         covered(action);
@@ -221,7 +221,12 @@ fn payloads_keep_the_shape_buttons_already_sent_carry() {
         (Action::Back, "back"),
         (Action::DecisionYes, "dec:yes"),
         (Action::EditWhich(2), "edit:2"),
-        (Action::EditField(MemberField::Workplace), "ef:work"),
+        (
+            Action::EditField(MemberField::Declared(
+                crate::domain::FieldKey::parse("workplace").unwrap(),
+            )),
+            "ef:work",
+        ),
         (Action::Browse(None, 0), "br::0"),
         (Action::Browse(Some(code()), 3), "br:11083-01:3"),
         (Action::LeaveTeam(code()), "me:leave:11083-01"),

@@ -3,7 +3,7 @@
 
 mod member_fields;
 
-pub(super) use member_fields::{role, role_detail, workplace, zalo};
+pub(super) use member_fields::{declared_field, role, role_detail, zalo};
 
 use super::super::input::{named_button, Action, Input};
 use super::super::state::{Draft, Registration, Step};
@@ -49,8 +49,8 @@ pub fn on_input(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> Sta
 fn has_answer(reg: &Registration) -> bool {
     let draft = &reg.draft;
     match reg.step {
-        Step::Leader(field) => (leader_questions::question(field).answered)(draft),
-        Step::Member(field) => (member_questions::question(field).answered)(&draft.pending),
+        Step::Leader(field) => (leader_questions::question(field).answered)(field, draft),
+        Step::Member(field) => (member_questions::question(field).answered)(field, &draft.pending),
         Step::Decision(field) => (decision_questions::question(field).answered)(&draft.decision),
         // Choices hold no answer of their own.
         Step::AddMore
@@ -82,7 +82,11 @@ pub(super) fn expected_text(turn: &mut Turn<'_>, reg: Registration, input: &Inpu
 fn skip(turn: &mut Turn<'_>, mut reg: Registration) -> State {
     match reg.step {
         Step::Member(field) if member_questions::question(field).optional => {
-            (member_questions::question(field).clear)(&mut reg.draft.pending);
+            (member_questions::question(field).clear)(field, &mut reg.draft.pending);
+            advance(turn, reg)
+        }
+        Step::Leader(field) if leader_questions::question(field).optional => {
+            (leader_questions::question(field).clear)(field, &mut reg.draft);
             advance(turn, reg)
         }
         Step::Decision(field) if decision_questions::question(field).skippable => {

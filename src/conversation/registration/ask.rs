@@ -79,7 +79,13 @@ pub(super) fn pending_name(reg: &Registration) -> Html {
 
 fn question(turn: &Turn<'_>, reg: &Registration) -> Question {
     match reg.step {
-        Step::Leader(field) => (leader_questions::question(field).ask)(turn, reg),
+        Step::Leader(field) => {
+            let entry = leader_questions::question(field);
+            Question {
+                skip: entry.optional,
+                ..(entry.ask)(turn, reg)
+            }
+        }
         Step::Member(field) => {
             let entry = member_questions::question(field);
             Question {

@@ -211,7 +211,7 @@ fn back_from_first_member_question(draft: &mut Draft) -> Step {
 }
 
 fn last_leader_question() -> Step {
-    Step::Leader(LeaderField::ALL[LeaderField::ALL.len() - 1])
+    Step::Leader(LeaderField::last())
 }
 
 /// A question changed together with the one before it (not on its own from the menu).

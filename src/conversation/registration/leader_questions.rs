@@ -1,18 +1,20 @@
 //! The questions about the team's leader, one entry each, in the order of [`LeaderField`]:
 //! what the question shows, how its answer is read and stored, and which button of the
 //! review's "change" menu reaches it. `flow`, `ask`, `answer` and the help read this table;
-//! none of them names a leader question. Adding one is a variant of [`LeaderField`], its
-//! entry here (the match has no catch-all), the draft's field that keeps the answer, and the
-//! question's texts.
+//! none of them names a leader question. An optional field is declared in
+//! [`crate::domain::fields`] and its entry here is [`declared`]'s; a required question is a
+//! variant of [`LeaderField`], its entry here (the match has no catch-all), the draft's field
+//! that keeps the answer, and the question's texts.
 
 use super::super::input::{Action, Input};
 use super::super::state::{
-    ConsentSource, Draft, LeaderField, MemberField, Registration, TeamLevel,
+    ConsentSource, Draft, LeaderField, MemberField, Registration, Step, TeamLevel,
 };
 use super::super::turn::Turn;
 use super::super::State;
-use super::answer::{consent, name, phone};
+use super::answer::{consent, declared_field, name, phone};
 use super::ask::{by_level, Question};
+use crate::domain::FieldKey;
 use crate::i18n::{Html, K};
 
 /// One question about the leader.
@@ -21,7 +23,11 @@ pub(super) struct LeaderQuestion {
     /// question's button (`None`: not offered).
     pub(super) like: Option<MemberField>,
     pub(super) help: K,
-    pub(super) answered: fn(&Draft) -> bool,
+    /// May be skipped, which clears its answer.
+    pub(super) optional: bool,
+    /// Whether `field` (this question) has an answer.
+    pub(super) answered: fn(LeaderField, &Draft) -> bool,
+    pub(super) clear: fn(LeaderField, &mut Draft),
     pub(super) ask: fn(&Turn<'_>, &Registration) -> Question,
     pub(super) answer: fn(&mut Turn<'_>, Registration, Input) -> State,
 }
@@ -32,7 +38,9 @@ pub(super) fn question(field: LeaderField) -> LeaderQuestion {
         LeaderField::Name => LeaderQuestion {
             like: Some(MemberField::Name),
             help: K::HelpName,
-            answered: |d| d.leader_name.is_some(),
+            optional: false,
+            answered: |_, d| d.leader_name.is_some(),
+            clear: |_, d| d.leader_name = None,
             ask: |turn, reg| Question {
                 current: reg.draft.leader_name.as_ref().map(|n| n.to_string()),
                 // The registration's first question: "Back" only leads back to the review.
@@ -44,7 +52,9 @@ pub(super) fn question(field: LeaderField) -> LeaderQuestion {
         LeaderField::Phone => LeaderQuestion {
             like: Some(MemberField::Phone),
             help: K::HelpPhone,
-            answered: |d| d.leader_phone.is_some(),
+            optional: false,
+            answered: |_, d| d.leader_phone.is_some(),
+            clear: |_, d| d.leader_phone = None,
             ask: |turn, reg| Question {
                 current: reg.draft.leader_phone.as_ref().map(|p| p.national()),
                 ..Question::new(turn.t(by_level(reg, K::AskLeaderPhone, K::AskLeaderPhoneCommune)))
@@ -54,7 +64,9 @@ pub(super) fn question(field: LeaderField) -> LeaderQuestion {
         LeaderField::Consent => LeaderQuestion {
             like: Some(MemberField::Consent),
             help: K::HelpConsent,
-            answered: |d| d.leader_consent_answered,
+            optional: false,
+            answered: |_, d| d.leader_consent_answered,
+            clear: |_, d| d.leader_consent_answered = false,
             ask: ask_consent,
             // A village head answers about their own number: their own word. For a commune
             // team the official answers about the chairman: only a paper consent counts.
@@ -69,12 +81,68 @@ pub(super) fn question(field: LeaderField) -> LeaderQuestion {
                 }),
             },
         },
+        LeaderField::Declared(key) => declared(key),
     }
+}
+
+/// The entry of an optional field of the leader's: what [`crate::domain::fields`] declares.
+fn declared(key: FieldKey) -> LeaderQuestion {
+    let declaration = key.declaration();
+    LeaderQuestion {
+        // Offered under the same button as a member's field of that key.
+        like: Some(MemberField::Declared(key)),
+        help: declaration.help,
+        optional: true,
+        answered: |field, d| of(field).is_some_and(|key| d.leader_fields.get(key).is_some()),
+        clear: |field, d| {
+            if let Some(key) = of(field) {
+                d.leader_fields.set(key, None);
+            }
+        },
+        // Asked and answered at its own step, which names the field.
+        ask: |turn, reg| {
+            let key = of(match reg.step {
+                Step::Leader(field) => field,
+                _ => LeaderField::Name,
+            });
+            let asked = key.map_or(K::AskWhichField, |k| k.declaration().ask);
+            let name = reg.draft.leader_name.as_ref().map_or("", |n| n.as_str());
+            Question {
+                current: key.and_then(|k| reg.draft.leader_fields.get(k).map(str::to_owned)),
+                ..Question::new(turn.fill(asked, &[("name", Html::text(name))]))
+            }
+        },
+        answer: |turn, reg, input| {
+            declared_field(turn, reg, input, |draft, key, value| {
+                draft.leader_fields.set(key, Some(value))
+            })
+        },
+    }
+}
+
+fn of(field: LeaderField) -> Option<FieldKey> {
+    match field {
+        LeaderField::Declared(key) => Some(key),
+        _ => None,
+    }
+}
+
+/// The buttons of the leader's "change" menu: each of the leader's questions under the
+/// button of the member's question it matches.
+pub(super) fn in_menu() -> impl Iterator<Item = (MemberField, K)> {
+    LeaderField::all()
+        .iter()
+        .filter_map(|field| question(*field).like)
+        .filter_map(|like| {
+            super::member_questions::question(like)
+                .menu
+                .map(|k| (like, k))
+        })
 }
 
 /// The leader's question that the "change" menu offers under member `field`'s button.
 pub(super) fn matching(field: MemberField) -> Option<LeaderField> {
-    LeaderField::ALL
+    LeaderField::all()
         .iter()
         .copied()
         .find(|q| question(*q).like == Some(field))

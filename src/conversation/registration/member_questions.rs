@@ -1,17 +1,19 @@
 //! The questions about a member, one entry each, in the order of [`MemberField`]: what the
 //! question shows, how its answer is read, whether it may be skipped, when it is asked, and
 //! what the review's "change" menu calls it. `flow`, `ask`, `answer` and the help read this
-//! table; none of them names a member question. Adding one is a variant of [`MemberField`],
-//! its entry here (the match has no catch-all), the member's field that keeps the answer,
-//! and the question's texts.
+//! table; none of them names a member question. An optional field is declared in
+//! [`crate::domain::fields`] and its entry here is [`declared`]'s; a required question is a
+//! variant of [`MemberField`], its entry here (the match has no catch-all), the member's
+//! field that keeps the answer, and the question's texts.
 
 use super::super::input::{Action, Input};
+use super::super::state::Step;
 use super::super::state::{ConsentSource, MemberField, PendingMember, Registration};
 use super::super::turn::Turn;
 use super::super::State;
-use super::answer::{consent, name, phone, role, role_detail, workplace, zalo};
+use super::answer::{consent, declared_field, name, phone, role, role_detail, zalo};
 use super::ask::{pending_name, role_buttons, Question};
-use crate::domain::MemberRole;
+use crate::domain::{FieldKey, MemberRole};
 use crate::i18n::{Html, K};
 use crate::wording::role_key;
 
@@ -26,8 +28,9 @@ pub(super) struct MemberQuestion {
     /// Asked in the sequence only when this holds of the answers so far; a question that is
     /// never asked in sequence is reached through the "change" menu.
     pub(super) asked: fn(&PendingMember) -> bool,
-    pub(super) answered: fn(&PendingMember) -> bool,
-    pub(super) clear: fn(&mut PendingMember),
+    /// Whether `field` (this question) has an answer.
+    pub(super) answered: fn(MemberField, &PendingMember) -> bool,
+    pub(super) clear: fn(MemberField, &mut PendingMember),
     pub(super) ask: fn(&Turn<'_>, &Registration) -> Question,
     pub(super) answer: fn(&mut Turn<'_>, Registration, Input) -> State,
 }
@@ -40,8 +43,8 @@ pub(super) fn question(field: MemberField) -> MemberQuestion {
             help: K::HelpName,
             optional: false,
             asked: |_| true,
-            answered: |p| p.name.is_some(),
-            clear: |p| p.name = None,
+            answered: |_, p| p.name.is_some(),
+            clear: |_, p| p.name = None,
             ask: ask_name,
             answer: |turn, reg, input| name(turn, reg, input, |d, n| d.pending.name = Some(n)),
         },
@@ -50,8 +53,8 @@ pub(super) fn question(field: MemberField) -> MemberQuestion {
             help: K::HelpRole,
             optional: false,
             asked: |_| true,
-            answered: |p| p.role.is_some(),
-            clear: |p| p.role = None,
+            answered: |_, p| p.role.is_some(),
+            clear: |_, p| p.role = None,
             ask: ask_role,
             answer: role,
         },
@@ -60,8 +63,8 @@ pub(super) fn question(field: MemberField) -> MemberQuestion {
             help: K::HelpRole,
             optional: false,
             asked: |p| p.role == Some(MemberRole::Other),
-            answered: |p| p.role_detail.is_some(),
-            clear: |p| p.role_detail = None,
+            answered: |_, p| p.role_detail.is_some(),
+            clear: |_, p| p.role_detail = None,
             ask: |turn, reg| Question {
                 current: reg.draft.pending.role_detail.clone(),
                 ..Question::new(turn.t(K::AskRoleOther))
@@ -73,8 +76,8 @@ pub(super) fn question(field: MemberField) -> MemberQuestion {
             help: K::HelpPhone,
             optional: false,
             asked: |_| true,
-            answered: |p| p.phone.is_some(),
-            clear: |p| p.phone = None,
+            answered: |_, p| p.phone.is_some(),
+            clear: |_, p| p.phone = None,
             ask: |turn, reg| Question {
                 current: reg.draft.pending.phone.as_ref().map(|p| p.national()),
                 ..Question::new(turn.fill(K::AskMemberPhone, &[("name", pending_name(reg))]))
@@ -86,8 +89,8 @@ pub(super) fn question(field: MemberField) -> MemberQuestion {
             help: K::HelpConsent,
             optional: false,
             asked: |_| true,
-            answered: |p| p.consent_answered,
-            clear: |p| p.consent_answered = false,
+            answered: |_, p| p.consent_answered,
+            clear: |_, p| p.consent_answered = false,
             ask: ask_consent,
             answer: |turn, reg, input| {
                 consent(turn, reg, input, |d, granted| {
@@ -96,27 +99,15 @@ pub(super) fn question(field: MemberField) -> MemberQuestion {
                 })
             },
         },
-        MemberField::Workplace => MemberQuestion {
-            menu: Some(K::FieldWorkplace),
-            help: K::HelpWorkplace,
-            optional: true,
-            asked: |_| true,
-            answered: |p| p.workplace.is_some(),
-            clear: |p| p.workplace = None,
-            ask: |turn, reg| Question {
-                current: reg.draft.pending.workplace.clone(),
-                ..Question::new(turn.fill(K::AskMemberWorkplace, &[("name", pending_name(reg))]))
-            },
-            answer: workplace,
-        },
+        MemberField::Declared(key) => declared(key),
         // Most people's Zalo account is their mobile number: asked only from the "change" menu.
         MemberField::Zalo => MemberQuestion {
             menu: Some(K::FieldZalo),
             help: K::HelpZalo,
             optional: true,
             asked: |_| false,
-            answered: |p| p.zalo.is_some(),
-            clear: |p| p.zalo = None,
+            answered: |_, p| p.zalo.is_some(),
+            clear: |_, p| p.zalo = None,
             ask: |turn, reg| Question {
                 current: reg.draft.pending.zalo.as_ref().map(|p| p.national()),
                 ..Question::new(turn.fill(K::AskMemberZalo, &[("name", pending_name(reg))]))
@@ -126,15 +117,59 @@ pub(super) fn question(field: MemberField) -> MemberQuestion {
     }
 }
 
+/// The entry of an optional field: what [`crate::domain::fields`] declares of it.
+fn declared(key: FieldKey) -> MemberQuestion {
+    let declaration = key.declaration();
+    MemberQuestion {
+        menu: Some(declaration.menu),
+        help: declaration.help,
+        optional: true,
+        asked: match declaration.asked {
+            true => |_| true,
+            false => |_| false,
+        },
+        answered: |field, p| of(field).is_some_and(|key| p.fields.get(key).is_some()),
+        clear: |field, p| {
+            if let Some(key) = of(field) {
+                p.fields.set(key, None);
+            }
+        },
+        // Asked and answered at its own step, which names the field.
+        ask: |turn, reg| {
+            let key = match reg.step {
+                Step::Member(MemberField::Declared(key)) => Some(key),
+                _ => None,
+            };
+            let asked = key.map_or(K::AskWhichField, |k| k.declaration().ask);
+            Question {
+                current: key.and_then(|k| reg.draft.pending.fields.get(k).map(str::to_owned)),
+                ..Question::new(turn.fill(asked, &[("name", pending_name(reg))]))
+            }
+        },
+        answer: |turn, reg, input| {
+            declared_field(turn, reg, input, |draft, key, value| {
+                draft.pending.fields.set(key, Some(value))
+            })
+        },
+    }
+}
+
+fn of(field: MemberField) -> Option<FieldKey> {
+    match field {
+        MemberField::Declared(key) => Some(key),
+        _ => None,
+    }
+}
+
 /// The first question of a member.
 pub(super) fn first() -> MemberField {
-    MemberField::ALL[0]
+    MemberField::all()[0]
 }
 
 /// The question asked after `field`, given the answers so far; `None` after the last.
 pub(super) fn after(field: MemberField, pending: &PendingMember) -> Option<MemberField> {
     let at = position(field);
-    MemberField::ALL[at + 1..]
+    MemberField::all()[at + 1..]
         .iter()
         .copied()
         .find(|q| (question(*q).asked)(pending))
@@ -143,7 +178,7 @@ pub(super) fn after(field: MemberField, pending: &PendingMember) -> Option<Membe
 /// The question asked before `field`, given the answers so far; `None` before the first.
 pub(super) fn before(field: MemberField, pending: &PendingMember) -> Option<MemberField> {
     let at = position(field);
-    MemberField::ALL[..at]
+    MemberField::all()[..at]
         .iter()
         .rev()
         .copied()
@@ -152,7 +187,7 @@ pub(super) fn before(field: MemberField, pending: &PendingMember) -> Option<Memb
 
 /// The last question asked of a member with these answers.
 pub(super) fn last(pending: &PendingMember) -> MemberField {
-    MemberField::ALL
+    MemberField::all()
         .iter()
         .rev()
         .copied()
@@ -168,13 +203,13 @@ pub(super) fn ends_change(field: MemberField, pending: &PendingMember) -> bool {
 
 /// The fields the "change" menu offers for a member.
 pub(super) fn in_menu() -> impl Iterator<Item = (MemberField, K)> {
-    MemberField::ALL
+    MemberField::all()
         .iter()
         .filter_map(|field| question(*field).menu.map(|label| (*field, label)))
 }
 
 fn position(field: MemberField) -> usize {
-    MemberField::ALL
+    MemberField::all()
         .iter()
         .position(|q| *q == field)
         .unwrap_or(0)
@@ -260,8 +295,9 @@ mod tests {
     #[test]
     fn the_zalo_number_is_not_asked_in_sequence_but_offered_in_the_menu() {
         let pending = PendingMember::default();
-        assert_eq!(after(MemberField::Workplace, &pending), None);
-        assert_eq!(last(&pending), MemberField::Workplace);
+        let workplace = MemberField::Declared(FieldKey::parse("workplace").unwrap());
+        assert_eq!(after(workplace, &pending), None);
+        assert_eq!(last(&pending), workplace);
         assert!(in_menu().any(|(field, _)| field == MemberField::Zalo));
         assert!(!in_menu().any(|(field, _)| field == MemberField::RoleOther));
     }

@@ -85,6 +85,7 @@ pub fn on_input(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
         reg.draft.leader_name.clone(),
         reg.draft.leader_phone.clone(),
         reg.draft.leader_consent,
+        reg.draft.leader_fields.clone(),
         reg.draft.members.clone(),
     );
     let next = answer::on_input(turn, reg, input);
@@ -93,6 +94,7 @@ pub fn on_input(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
             reg.draft.leader_name.clone(),
             reg.draft.leader_phone.clone(),
             reg.draft.leader_consent,
+            reg.draft.leader_fields.clone(),
             reg.draft.members.clone(),
         );
         // Checkpoint: officials see the draft grow, and nothing complete is ever only in the
@@ -100,7 +102,7 @@ pub fn on_input(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
         if before != after {
             turn.effect(Effect::SaveDraft {
                 unit_code: village,
-                registration: (**reg).clone(),
+                registration: reg.clone(),
                 paused: false,
             });
         }
@@ -112,7 +114,7 @@ fn cancel(turn: &mut Turn<'_>, reg: Registration) -> State {
     if let Some(village) = team_unit(turn) {
         turn.effect(Effect::SaveDraft {
             unit_code: village,
-            registration: reg,
+            registration: Box::new(reg),
             paused: true,
         });
     }

@@ -13,9 +13,7 @@ pub(super) fn choose_field(turn: &Turn<'_>, reg: &Registration) -> Question {
     let draft = &reg.draft;
     let (name, fields): (String, Vec<(MemberField, K)>) = if draft.editing_leader {
         let name = draft.leader_name.as_ref().map(|n| n.to_string());
-        let fields = member_questions::in_menu()
-            .filter(|(field, _)| leader_questions::matching(*field).is_some())
-            .collect();
+        let fields = leader_questions::in_menu().collect();
         (name.unwrap_or_default(), fields)
     } else {
         let name = draft.pending.name.as_ref().map(|n| n.to_string());

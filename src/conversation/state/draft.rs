@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ConsentSource, Decision, Member, Team};
-use crate::domain::{MemberRole, PersonName, PhoneNumber};
+use crate::domain::{Fields, MemberRole, PersonName, PhoneNumber};
 
 /// The team as entered so far.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -16,6 +16,9 @@ pub struct Draft {
     /// Whether the leader's consent question was answered (its answer may be "no").
     #[serde(default)]
     pub leader_consent_answered: bool,
+    /// The leader's optional fields ([`crate::domain::fields`]), beside these in the JSON.
+    #[serde(flatten)]
+    pub leader_fields: Fields,
     pub members: Vec<Member>,
     /// The member being entered or edited.
     #[serde(default)]
@@ -45,7 +48,9 @@ pub struct PendingMember {
     pub role: Option<MemberRole>,
     pub role_detail: Option<String>,
     pub phone: Option<PhoneNumber>,
-    pub workplace: Option<String>,
+    /// The optional fields ([`crate::domain::fields`]), beside these in the JSON.
+    #[serde(flatten)]
+    pub fields: Fields,
     #[serde(default)]
     pub zalo: Option<PhoneNumber>,
     #[serde(default)]
@@ -62,7 +67,7 @@ impl PendingMember {
             role: Some(member.role),
             role_detail: member.role_detail.clone(),
             phone: Some(member.phone.clone()),
-            workplace: member.workplace.clone(),
+            fields: member.fields.clone(),
             zalo: member.zalo.clone(),
             consent: member.consent,
             consent_answered: true,
@@ -76,7 +81,7 @@ impl PendingMember {
             role: self.role?,
             role_detail: self.role_detail.clone(),
             phone: self.phone.clone()?,
-            workplace: self.workplace.clone(),
+            fields: self.fields.clone(),
             zalo: self.zalo.clone(),
             consent: self.consent,
         })
@@ -92,6 +97,7 @@ impl Draft {
             leader_phone: team.leader_phone.clone(),
             leader_consent: team.leader_consent,
             leader_consent_answered: true,
+            leader_fields: team.leader_fields.clone(),
             members: team.members.clone(),
             decision: team.decision.clone(),
             reviewed: true,
@@ -106,6 +112,7 @@ impl Draft {
             leader_name: self.leader_name.clone(),
             leader_phone: self.leader_phone.clone(),
             leader_consent: self.leader_consent,
+            leader_fields: self.leader_fields.clone(),
             members: self.members.clone(),
             decision: self.decision.clone(),
         }
@@ -140,12 +147,13 @@ mod tests {
             leader_name: Some(PersonName::parse("Nguyễn Văn An").unwrap()),
             leader_phone: Some(PhoneNumber::parse("0912 345 678").unwrap()),
             leader_consent: Some(ConsentSource::Head),
+            leader_fields: Fields::default(),
             members: vec![Member {
                 name: PersonName::parse("Trần Thị Bình").unwrap(),
                 role: MemberRole::Other,
                 role_detail: Some("Loa".into()),
                 phone: PhoneNumber::parse("0912 345 679").unwrap(),
-                workplace: None,
+                fields: Fields::default().with("workplace", "Trường Tiểu học Đại Sơn"),
                 zalo: Some(PhoneNumber::parse("0912 345 680").unwrap()),
                 consent: Some(ConsentSource::Member),
             }],
@@ -195,13 +203,13 @@ mod tests {
                 "role": "other",
                 "role_detail": "Loa",
                 "phone": "+84912345679",
-                "workplace": null,
+                "workplace": "Trường Tiểu học Đại Sơn",
                 "zalo": "+84912345680",
                 "consent": "member"
             }],
             "pending": {
                 "name": null, "role": null, "role_detail": null, "phone": null,
-                "workplace": null, "zalo": null, "consent": null, "consent_answered": false
+                "zalo": null, "consent": null, "consent_answered": false
             },
             "editing": null,
             "editing_leader": false,
@@ -215,6 +223,11 @@ mod tests {
             "reviewed": true
         });
         assert_eq!(json, expected);
+        // Optional fields unanswered were written as null before they were declared fields.
+        let mut with_nulls = expected.clone();
+        with_nulls["pending"]["workplace"] = serde_json::Value::Null;
+        let read: Draft = serde_json::from_value(with_nulls).expect("a draft with nulls reads");
+        assert_eq!(read, Draft::from_team(&team()));
         // Drafts paused before scans were kept have no "kept": they read as not kept.
         let mut older = expected;
         older["decision"]["file"]

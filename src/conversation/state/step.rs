@@ -31,7 +31,7 @@ pub enum Step {
 /// A registration begins with the leader's first question.
 impl Default for Step {
     fn default() -> Step {
-        Step::Leader(LeaderField::ALL[0])
+        Step::Leader(LeaderField::Name)
     }
 }
 
@@ -40,10 +40,11 @@ mod tests {
     use super::super::{Registration, State};
     use super::*;
 
-    /// The name each step was saved under before the questions were tables. A new step
-    /// must be named here: the match has no catch-all.
-    fn saved_name(step: Step) -> &'static str {
-        match step {
+    /// The name each step was saved under before the questions were tables; a declared
+    /// field's, its person's prefix and its key. A new step must be named here: the match has
+    /// no catch-all.
+    fn saved_name(step: Step) -> String {
+        let name = match step {
             Step::AddMore => "add_more",
             Step::Review => "review",
             Step::ChooseEdit => "choose_edit",
@@ -59,12 +60,14 @@ mod tests {
             Step::Member(MemberField::RoleOther) => "member_role_other",
             Step::Member(MemberField::Phone) => "member_phone",
             Step::Member(MemberField::Consent) => "member_consent",
-            Step::Member(MemberField::Workplace) => "member_workplace",
+            Step::Leader(LeaderField::Declared(key)) => return format!("leader_{}", key.as_str()),
+            Step::Member(MemberField::Declared(key)) => return format!("member_{}", key.as_str()),
             Step::Member(MemberField::Zalo) => "member_zalo",
             Step::Decision(DecisionField::Number) => "decision_number",
             Step::Decision(DecisionField::Date) => "decision_date",
             Step::Decision(DecisionField::File) => "decision_file",
-        }
+        };
+        name.to_owned()
     }
 
     /// Every step: the choices one by one (a new one goes here too), the questions from
@@ -79,8 +82,8 @@ mod tests {
             Step::ChooseField,
             Step::ConfirmRemove,
         ];
-        steps.extend(LeaderField::ALL.iter().copied().map(Step::Leader));
-        steps.extend(MemberField::ALL.iter().copied().map(Step::Member));
+        steps.extend(LeaderField::all().iter().copied().map(Step::Leader));
+        steps.extend(MemberField::all().iter().copied().map(Step::Member));
         steps.extend(DecisionField::ALL.iter().copied().map(Step::Decision));
         steps
     }
@@ -107,5 +110,14 @@ mod tests {
     #[test]
     fn a_new_registration_starts_at_the_leaders_name() {
         assert_eq!(saved_name(Step::default()), "leader_name");
+    }
+
+    #[test]
+    fn the_workplace_is_still_saved_as_member_workplace() {
+        let workplace = crate::domain::FieldKey::parse("workplace").expect("declared");
+        assert_eq!(
+            serde_json::to_value(Step::Member(MemberField::Declared(workplace))).unwrap(),
+            serde_json::json!("member_workplace")
+        );
     }
 }

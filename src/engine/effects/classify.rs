@@ -62,7 +62,7 @@ pub(in crate::engine) fn refusal(error: &StorageError) -> Option<Refusal> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::conversation::{PrivacyRequestKind, Registration};
+    use crate::conversation::PrivacyRequestKind;
     use crate::domain::{AccountRole, PhoneNumber, Team};
 
     /// One effect of every kind.
@@ -77,7 +77,7 @@ mod tests {
             },
             Effect::SaveDraft {
                 unit_code: text(),
-                registration: Registration::default(),
+                registration: Box::default(),
                 paused: true,
             },
             Effect::SaveTeam {

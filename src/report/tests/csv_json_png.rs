@@ -4,7 +4,8 @@ use pretty_assertions::assert_eq;
 
 use super::super::scene::{now, scene};
 use super::super::*;
-use super::exports::export;
+use super::exports::{col, export};
+use crate::i18n::K;
 
 #[tokio::test]
 async fn the_csv_listing_starts_with_a_bom_and_parses() {
@@ -25,11 +26,19 @@ async fn the_csv_listing_starts_with_a_bom_and_parses() {
     );
     let records: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(records.len(), 12 + 1 + 22);
-    let hoa = records.iter().find(|r| &r[11] == "Lê Thị Hoa").unwrap();
-    assert_eq!((&hoa[10], &hoa[14], &hoa[16]), ("2", "+84912345678", "Có"));
-    assert_eq!((&hoa[17], &hoa[18]), ("125/QĐ-UBND", "20/04/2022"));
+    let member = col(K::ReportColMember);
+    let hoa = records.iter().find(|r| r[member] == *"Lê Thị Hoa").unwrap();
+    let number = &hoa[col(K::ReportColMemberNo)];
+    let phone = &hoa[col(K::ReportColPhone)];
+    let consent = &hoa[col(K::ReportColConsent)];
+    assert_eq!((number, phone, consent), ("2", "+84912345678", "Có"));
+    let decision = (
+        &hoa[col(K::ReportColDecisionNumber)],
+        &hoa[col(K::ReportColDecisionDate)],
+    );
+    assert_eq!(decision, ("125/QĐ-UBND", "20/04/2022"));
     let draft = records.iter().find(|r| &r[6] == "Đang soạn").unwrap();
-    assert_eq!((&draft[5], &draft[11]), ("Thôn Bắc", ""));
+    assert_eq!((&draft[5], &draft[member]), ("Thôn Bắc", ""));
 }
 
 #[tokio::test]
@@ -122,7 +131,10 @@ async fn a_team_whose_leader_was_erased_is_incomplete_and_its_members_are_number
     let bytes = std::fs::read(&path).unwrap();
     let mut reader = ::csv::Reader::from_reader(&bytes[csv_file::BOM.len()..]);
     let records: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    let hoa = records.iter().find(|r| &r[11] == "Lê Thị Hoa").unwrap();
+    let hoa = records
+        .iter()
+        .find(|r| r[col(K::ReportColMember)] == *"Lê Thị Hoa")
+        .unwrap();
     assert_eq!(
         (&hoa[6], &hoa[7]),
         ("Chưa đủ thành phần", "Tổ chưa có tổ trưởng.")
@@ -132,5 +144,9 @@ async fn a_team_whose_leader_was_erased_is_incomplete_and_its_members_are_number
         ("", ""),
         "the leader's name and number are gone"
     );
-    assert_eq!(&hoa[10], "1", "Thôn Đông's first member now is Lê Thị Hoa");
+    assert_eq!(
+        &hoa[col(K::ReportColMemberNo)],
+        "1",
+        "Thôn Đông's first member now is Lê Thị Hoa"
+    );
 }

@@ -9,7 +9,7 @@ use rust_xlsxwriter::{ExcelDateTime, Worksheet};
 use super::look::{column_width, Styles, HEADER_WIDTH};
 use crate::domain::CompositionRules;
 use crate::i18n::{Lang, Texts};
-use crate::report::listing::{write_listing, Cell, LineSink, DATE_COLUMN};
+use crate::report::listing::{date_column, write_listing, Cell, LineSink};
 use crate::report::ReportError;
 use crate::storage::{Store, Sweep};
 
@@ -90,6 +90,8 @@ pub(crate) struct SheetSink<'a> {
     styles: &'a Styles,
     row: u32,
     widths: Vec<usize>,
+    /// The listing's date column, at least a date wide.
+    date_column: usize,
 }
 
 impl<'a> SheetSink<'a> {
@@ -99,6 +101,7 @@ impl<'a> SheetSink<'a> {
             styles,
             row: 0,
             widths: Vec::new(),
+            date_column: date_column(),
         }
     }
 
@@ -147,7 +150,7 @@ impl SheetSink<'_> {
                     10
                 }
             };
-            let width = if col == DATE_COLUMN {
+            let width = if col == self.date_column {
                 chars.max(10)
             } else {
                 chars

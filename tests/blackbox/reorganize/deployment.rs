@@ -99,13 +99,14 @@ fn team() -> Team {
         role,
         role_detail: None,
         phone: PhoneNumber::parse(phone).expect("phone"),
-        workplace: None,
+        fields: Default::default(),
         zalo: None,
         consent: Some(ConsentSource::Head),
     };
     Team {
         leader_name: Some(PersonName::parse("Nguyễn Văn An").expect("name")),
         leader_phone: Some(PhoneNumber::parse("0912 345 678").expect("phone")),
+        leader_fields: Default::default(),
         members: vec![
             member(
                 "Trần Thị Bình",

@@ -83,9 +83,9 @@ async fn a_village_head_registers_a_whole_team_over_telegram() {
     assert_eq!(draft.leader_phone.as_ref().unwrap().e164(), "+84912345678");
     let phones: Vec<&str> = draft.members.iter().map(|m| m.phone.e164()).collect();
     assert_eq!(phones, ["+84987654321", "+84903123456"]);
-    assert_eq!(draft.members[0].workplace, None, "skipped");
+    assert_eq!(draft.members[0].fields.named("workplace"), None, "skipped");
     assert_eq!(
-        draft.members[1].workplace.as_deref(),
+        draft.members[1].fields.named("workplace"),
         Some(TEACHER.workplace)
     );
     let decision = &draft.decision;

@@ -46,7 +46,7 @@ async fn a_restart_in_the_middle_of_a_registration_loses_nothing() {
         "both members, the one entered before the restart first"
     );
     assert_eq!(
-        draft.members[0].workplace.as_deref(),
+        draft.members[0].fields.named("workplace"),
         Some(YOUTH_SECRETARY.workplace)
     );
 }

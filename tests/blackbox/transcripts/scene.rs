@@ -210,7 +210,7 @@ async fn stored_team(store: &Store, unit: &str) -> String {
             m.role_detail.as_deref().unwrap_or("-"),
             m.phone.e164(),
             m.consent.map_or("none", |c| c.code()),
-            m.workplace.as_deref().unwrap_or("-")
+            m.fields.named("workplace").unwrap_or("-")
         ));
     }
     let d = &t.decision;

@@ -19,7 +19,7 @@ async fn team_with_cuong(app: &ZaloApp) {
         role,
         role_detail: None,
         phone: PhoneNumber::parse(phone).expect("phone"),
-        workplace: None,
+        fields: Default::default(),
         zalo: None,
         consent: Some(ConsentSource::Head),
     };

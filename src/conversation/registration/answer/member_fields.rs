@@ -1,17 +1,20 @@
-//! Reads the answers about a member besides name and phone: role, role detail, workplace, Zalo.
+//! Reads the answers about a member besides name and phone: role, role detail, Zalo, and
+//! the optional fields declared in `domain::fields` (a member's or the leader's).
 
 use super::super::super::input::{Action, Input};
-use super::super::super::state::{Draft, PendingMember, Registration};
+use super::super::super::state::{
+    Draft, LeaderField, MemberField, PendingMember, Registration, Step,
+};
 use super::super::super::turn::Turn;
 use super::super::super::State;
 use super::super::flow::advance;
 use super::{expected_text, phone_error_key, refuse};
 use crate::domain::decision::{parse_short_text, FreeTextError};
+use crate::domain::fields::FieldError;
 use crate::domain::text::same_words;
-use crate::domain::{LevelRules, MemberRole, PersonName, PhoneNumber};
+use crate::domain::{FieldKey, LevelRules, MemberRole, PersonName, PhoneNumber};
 use crate::i18n::{Html, K};
 
-const WORKPLACE_MAX: usize = 120;
 const ROLE_DETAIL_MAX: usize = 60;
 
 pub(in super::super) fn role(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
@@ -82,12 +85,6 @@ pub(in super::super) fn role_detail(turn: &mut Turn<'_>, reg: Registration, inpu
     })
 }
 
-pub(in super::super) fn workplace(turn: &mut Turn<'_>, reg: Registration, input: Input) -> State {
-    short_text(turn, reg, input, WORKPLACE_MAX, |pending, text| {
-        pending.workplace = Some(text)
-    })
-}
-
 /// A member's Zalo number, when it is not their mobile: the same number means none apart.
 pub(in super::super) fn zalo(turn: &mut Turn<'_>, mut reg: Registration, input: Input) -> State {
     let Input::Text(text) = &input else {
@@ -101,6 +98,38 @@ pub(in super::super) fn zalo(turn: &mut Turn<'_>, mut reg: Registration, input: 
         }
         Err(error) => {
             let why = turn.t(phone_error_key(error));
+            refuse(turn, reg, why)
+        }
+    }
+}
+
+/// The answer to an optional field's question (a member's or the leader's, named by the
+/// step), read by its declaration's parser and kept by `store`.
+pub(in super::super) fn declared_field(
+    turn: &mut Turn<'_>,
+    reg: Registration,
+    input: Input,
+    store: fn(&mut Draft, FieldKey, String),
+) -> State {
+    let key = match reg.step {
+        Step::Member(MemberField::Declared(key)) | Step::Leader(LeaderField::Declared(key)) => key,
+        _ => return expected_text(turn, reg, &input),
+    };
+    let Input::Text(text) = &input else {
+        return expected_text(turn, reg, &input);
+    };
+    match (key.declaration().parse)(text) {
+        Ok(value) => {
+            let mut reg = reg;
+            store(&mut reg.draft, key, value);
+            advance(turn, reg)
+        }
+        Err(FieldError::Text(error)) => {
+            let why = free_text_error(turn, error);
+            refuse(turn, reg, why)
+        }
+        Err(FieldError::Invalid(why)) => {
+            let why = turn.t(why);
             refuse(turn, reg, why)
         }
     }

@@ -158,7 +158,7 @@ async fn killed_replica_leaves_the_rest_to_the_other(db: ScratchDb) {
     let members: Vec<(&str, &str, Option<&str>)> = draft
         .members
         .iter()
-        .map(|m| (m.name.as_str(), m.phone.e164(), m.workplace.as_deref()))
+        .map(|m| (m.name.as_str(), m.phone.e164(), m.fields.named("workplace")))
         .collect();
     assert_eq!(
         members,
