@@ -13,8 +13,8 @@ use cnscd::config::{Command, Config, ServeArgs, ServeMode, WEBHOOK_SECRET_ENV};
 use cnscd::domain::CompositionRules;
 use cnscd::engine::Engine;
 use cnscd::i18n::Texts;
-use cnscd::ops::admission;
-use cnscd::ops::server::HttpLimits;
+use cnscd::ops::limits;
+use cnscd::ops::limits::HttpLimits;
 use cnscd::pipeline::PipelineOptions;
 use cnscd::storage::database_url::redact_url;
 use cnscd::storage::Store;
@@ -138,7 +138,7 @@ fn serve_options(args: &ServeArgs) -> ServeOptions {
         pipeline.owner = owner.clone();
     }
     let http = HttpLimits {
-        known_senders: admission::known_senders(&args.known_senders),
+        known_senders: limits::known_senders(&args.known_senders),
         ..HttpLimits::default()
     };
     ServeOptions {

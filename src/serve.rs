@@ -13,8 +13,8 @@ use tokio::net::TcpListener;
 
 use crate::engine::Engine;
 use crate::ops::http::{self, OpsServer};
+use crate::ops::limits::HttpLimits;
 use crate::ops::metrics::Metrics;
-use crate::ops::server::HttpLimits;
 use crate::pipeline::{Channel, Pipeline, PipelineOptions, Recorder};
 
 /// How long a stop may take: the round in hand finished, the outbox flushed.

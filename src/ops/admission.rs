@@ -12,27 +12,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use ipnet::IpNet;
-
-use super::server::HttpLimits;
-
-/// Telegram's webhook source ranges, as its Bot API documentation gives them.
-pub const TELEGRAM_RANGES: [&str; 2] = ["149.154.160.0/20", "91.108.4.0/22"];
-
-/// The ranges of [`TELEGRAM_RANGES`].
-pub fn telegram_ranges() -> Vec<IpNet> {
-    TELEGRAM_RANGES
-        .iter()
-        .map(|range| range.parse().expect("a valid range"))
-        .collect()
-}
-
-/// The known senders: Telegram's webhook ranges and `more` (from `--known-senders`).
-pub fn known_senders(more: &[IpNet]) -> Arc<[IpNet]> {
-    let mut known = telegram_ranges();
-    known.extend_from_slice(more);
-    known.into()
-}
+use super::limits::HttpLimits;
 
 /// Why a connection was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,7 +124,10 @@ fn client_of(peer: IpAddr) -> IpAddr {
 
 #[cfg(test)]
 mod tests {
+    use ipnet::IpNet;
+
     use super::*;
+    use crate::ops::limits::known_senders;
 
     fn gate(max: usize, per_client: usize, reserved: usize, known: &[&str]) -> Gate {
         let known: Vec<IpNet> = known.iter().map(|r| r.parse().unwrap()).collect();

@@ -7,9 +7,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use super::limits::HttpLimits;
 use super::metrics::Metrics;
 pub(crate) use super::server::serve_until;
-use super::server::HttpLimits;
 use super::{health, metrics};
 use crate::engine::Engine;
 

@@ -5,6 +5,7 @@
 pub mod admission;
 pub mod health;
 pub mod http;
+pub mod limits;
 mod log_limit;
 pub mod metrics;
 pub mod server;

@@ -38,8 +38,8 @@ use std::sync::Arc;
 use crate::chat::ChannelName;
 use crate::engine::Engine;
 use crate::ops::http::{self, OpsServer};
+use crate::ops::limits::HttpLimits;
 use crate::ops::metrics::Metrics;
-use crate::ops::server::HttpLimits;
 use crate::pipeline::PipelineOptions;
 use crate::serve::{Serving, WebhookChannel};
 

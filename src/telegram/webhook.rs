@@ -41,8 +41,8 @@ use crate::chat::ChatKey;
 use crate::conversation::notices;
 use crate::engine::Engine;
 use crate::ops::http;
+use crate::ops::limits::HttpLimits;
 use crate::ops::metrics::{ErrorKind, Metrics, Outcome};
-use crate::ops::server::HttpLimits;
 use crate::ops::LogLimit;
 use crate::pipeline::Recorder;
 

@@ -6,7 +6,7 @@
 
 use std::net::SocketAddr;
 
-use cnscd::ops::server::HttpLimits;
+use cnscd::ops::limits::HttpLimits;
 use cnscd::storage::Store;
 use cnscd::telegram::{serve_receiving_until, Receive, TelegramError, Webhook, WebhookSecret};
 use tokio::net::TcpListener;
