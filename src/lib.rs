@@ -22,6 +22,7 @@
 
 pub mod alerts;
 mod base64_bytes;
+pub mod channels;
 pub mod cli;
 pub mod clock;
 pub mod config;

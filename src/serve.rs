@@ -1,6 +1,7 @@
 //! Serving every configured channel on one pipeline. Telegram receives by long polling or
-//! by webhook ([`crate::telegram`]); channels that receive by webhook only (Zalo) are
-//! [`WebhookChannel`]s: their routes join the public listener, their [`Channel`] the
+//! by webhook ([`crate::telegram`]); every other channel of [`crate::channels`] is a
+//! [`ServedChannel`]: its routes join the public listener, its background tasks (a
+//! long-polling loop, a token kept fresh) run beside the pipeline, its [`Channel`] joins the
 //! pipeline. With Telegram configured, its adapter drives the process and serves these
 //! beside it; without, [`serve_webhooks_until`] does.
 
@@ -29,15 +30,18 @@ pub struct Serving {
     pub limits: HttpLimits,
 }
 
-/// A channel that receives by webhook on the public listener.
-pub trait WebhookChannel: Send + Sync {
+/// A channel served beside the others: by webhook on the public listener, or by a loop of
+/// its own among its background tasks.
+pub trait ServedChannel: Send + Sync {
     /// Its channel, for the pipeline's worker and sender.
     fn channel(&self, engine: &Engine) -> Arc<dyn Channel>;
 
-    /// Its public routes (never `/healthz` nor `/metrics`).
+    /// Its public routes (never `/healthz` nor `/metrics`); none for a channel that only
+    /// polls.
     fn routes(&self, serving: &Serving) -> Router;
 
-    /// Work it runs beside the pipeline while serving (a token kept fresh…), stopped with it.
+    /// Work it runs beside the pipeline while serving (a long-polling loop, a token kept
+    /// fresh…), stopped with it.
     fn background(&self, serving: &Serving) -> Vec<tokio::task::JoinHandle<()>> {
         let _ = serving;
         Vec::new()
@@ -45,23 +49,23 @@ pub trait WebhookChannel: Send + Sync {
 }
 
 /// The routes of `channels` in one router.
-pub fn routes(channels: &[Arc<dyn WebhookChannel>], serving: &Serving) -> Router {
+pub fn routes(channels: &[Arc<dyn ServedChannel>], serving: &Serving) -> Router {
     channels.iter().fold(Router::new(), |router, channel| {
         router.merge(channel.routes(serving))
     })
 }
 
 /// The channels of `beside` as the pipeline takes them.
-pub fn channels(beside: &[Arc<dyn WebhookChannel>], engine: &Engine) -> Vec<Arc<dyn Channel>> {
+pub fn channels(beside: &[Arc<dyn ServedChannel>], engine: &Engine) -> Vec<Arc<dyn Channel>> {
     beside.iter().map(|c| c.channel(engine)).collect()
 }
 
-/// Webhook channels only (no Telegram) until `shutdown` completes: their routes on
+/// The served channels only (no Telegram) until `shutdown` completes: their routes on
 /// `public`, `/healthz` and `/metrics` (of `metrics`) on `ops`.
 #[allow(clippy::too_many_arguments)]
 pub async fn serve_webhooks_until(
     engine: Engine,
-    beside: Vec<Arc<dyn WebhookChannel>>,
+    beside: Vec<Arc<dyn ServedChannel>>,
     public: TcpListener,
     ops: Option<TcpListener>,
     pipeline: PipelineOptions,

@@ -18,7 +18,7 @@ use cnscd::domain::CompositionRules;
 use cnscd::engine::Engine;
 use cnscd::i18n::Texts;
 use cnscd::pipeline::PipelineOptions;
-use cnscd::serve::{serve_webhooks_until, WebhookChannel};
+use cnscd::serve::{serve_webhooks_until, ServedChannel};
 use cnscd::storage::Store;
 use cnscd::zalo::adapter::Zalo;
 use cnscd::zalo::{AccessTokens, TokenUnavailable};
@@ -118,7 +118,7 @@ async fn main() -> anyhow::Result<()> {
         admin_chats: Vec::new(),
         verification: None,
     };
-    let zalo: Arc<dyn WebhookChannel> = Arc::new(Zalo::new(settings, Arc::new(Token)));
+    let zalo: Arc<dyn ServedChannel> = Arc::new(Zalo::new(settings, Arc::new(Token)));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let webhook = format!("http://{}/zalo/webhook", listener.local_addr()?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

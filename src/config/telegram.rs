@@ -44,8 +44,9 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub telegram: TelegramArgs,
 
+    // Every channel beside Telegram: the channel list.
     #[command(flatten)]
-    pub zalo: super::ZaloArgs,
+    pub channels: crate::channels::ChannelArgs,
 
     /// Do not hold requests back to Telegram's rate limits: for tests and local API servers.
     #[arg(long)]

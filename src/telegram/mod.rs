@@ -40,7 +40,7 @@ use crate::ops::http::{self, OpsServer};
 use crate::ops::metrics::Metrics;
 use crate::ops::server::HttpLimits;
 use crate::pipeline::PipelineOptions;
-use crate::serve::{Serving, WebhookChannel};
+use crate::serve::{Serving, ServedChannel};
 
 /// The channel name of Telegram chats in [`crate::engine::ChatKey`].
 pub const CHANNEL: ChannelName = ChannelName::Telegram;
@@ -56,7 +56,7 @@ pub struct ServeOptions {
     /// Timeouts and the connection cap of the webhook and ops servers.
     pub http: HttpLimits,
     /// Channels served beside Telegram on the same pipeline and public listener (Zalo).
-    pub beside: Vec<Arc<dyn WebhookChannel>>,
+    pub beside: Vec<Arc<dyn ServedChannel>>,
     /// What `/metrics` shows; shared with the channels beside (their token refreshes).
     pub metrics: Metrics,
 }

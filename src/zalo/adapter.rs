@@ -16,7 +16,7 @@ use super::AccessTokens;
 use crate::config::{ZaloSettings, FORM_IMAGE_PATH};
 use crate::engine::Engine;
 use crate::pipeline::Channel;
-use crate::serve::{Serving, WebhookChannel};
+use crate::serve::{Serving, ServedChannel};
 
 /// The picture of the form that asks a member to share their name and phone: Zalo refuses
 /// the form without one and fetches it from `CNSCD_PUBLIC_URL` + [`FORM_IMAGE_PATH`].
@@ -39,7 +39,7 @@ impl Zalo {
     }
 }
 
-impl WebhookChannel for Zalo {
+impl ServedChannel for Zalo {
     fn channel(&self, engine: &Engine) -> Arc<dyn Channel> {
         let image = self
             .settings

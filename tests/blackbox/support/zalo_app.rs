@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use cnscd::config::{Secret, SiteVerification, ZaloSecrets, ZaloSettings, FORM_IMAGE_PATH};
 use cnscd::pipeline::PipelineOptions;
-use cnscd::serve::{serve_webhooks_until, WebhookChannel};
+use cnscd::serve::{serve_webhooks_until, ServedChannel};
 use cnscd::storage::scratch::ScratchDb;
 use cnscd::zalo::adapter::Zalo;
 use cnscd::zalo::{AccessTokens, TokenUnavailable};
@@ -135,7 +135,7 @@ impl ZaloApp {
         let mut config = settings(&self.zalo);
         config.form_image_url =
             Some(url::Url::parse(&format!("http://{address}{FORM_IMAGE_PATH}")).expect("url"));
-        let zalo: Arc<dyn WebhookChannel> = Arc::new(Zalo::new(config, tokens));
+        let zalo: Arc<dyn ServedChannel> = Arc::new(Zalo::new(config, tokens));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(serve_webhooks_until(
             self.engine.clone(),

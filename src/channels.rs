@@ -1,0 +1,122 @@
+//! The channel list: every channel `serve` can start beside Telegram, each registered here
+//! once. A channel is a room of its own (`src/<channel>/`) that brings its settings (flattened
+//! into `serve`'s), checks them before anything opens, tells the engine what it must know of
+//! the channel (a window, typed codes) and starts as a [`ServedChannel`]: routes on the
+//! public listener, background tasks, a [`crate::pipeline::Channel`].
+//!
+//! Telegram is not listed: its adapter still drives the process (`telegram::serve`) and
+//! serves these beside it.
+
+use std::error::Error;
+use std::sync::Arc;
+
+use clap::Args;
+use futures::future::BoxFuture;
+
+use crate::engine::Engine;
+use crate::ops::metrics::Metrics;
+use crate::serve::ServedChannel;
+
+/// The settings of every listed channel, as `serve` flattens them.
+#[derive(Debug, Args)]
+pub struct ChannelArgs {
+    #[command(flatten)]
+    pub zalo: crate::zalo::config::ZaloArgs,
+}
+
+/// What `serve` says when no channel is configured.
+pub const NOTHING_TO_SERVE: &str = "Nothing to serve: set TELOXIDE_TOKEN for Telegram (a token \
+from @BotFather), and/or ZALO_APP_ID, ZALO_APP_SECRET and ZALO_OA_SECRET_KEY for a Zalo \
+Official Account (see the README, \"Zalo\"). To try the bot offline: cnscd console";
+
+/// What starting a channel is given.
+pub struct Starting<'a> {
+    /// The engine, already told what every channel must make known ([`Configured::prepare`]).
+    pub engine: &'a Engine,
+    /// This replica's name (the inbox's and outbox's owner).
+    pub owner: &'a str,
+    /// What `/metrics` shows.
+    pub metrics: &'a Metrics,
+}
+
+/// A channel whose settings are given and checked, not started yet.
+pub trait Configured: Send {
+    /// What the engine must know of the channel: the window in which it may write to a chat,
+    /// invitations typed as codes…
+    fn prepare(&self, engine: Engine) -> Engine {
+        engine
+    }
+
+    /// The channel, started (its tokens set up, its bot checked with the platform).
+    fn start<'a>(
+        self: Box<Self>,
+        starting: Starting<'a>,
+    ) -> BoxFuture<'a, Result<Arc<dyn ServedChannel>, ChannelError>>;
+}
+
+/// Why a configured channel cannot be served; the message says what to set.
+#[derive(Debug, thiserror::Error)]
+pub enum ChannelError {
+    /// Its settings are missing or contradict each other.
+    #[error(transparent)]
+    Settings(Box<dyn Error + Send + Sync>),
+    /// It could not start.
+    #[error("Failed to set up {what}")]
+    Start {
+        what: &'static str,
+        #[source]
+        source: Box<dyn Error + Send + Sync>,
+    },
+}
+
+impl ChannelError {
+    pub fn settings(error: impl Into<Box<dyn Error + Send + Sync>>) -> ChannelError {
+        ChannelError::Settings(error.into())
+    }
+
+    /// `what` (a channel's part: its tokens, its bot) could not be set up.
+    pub fn start(
+        what: &'static str,
+        source: impl Into<Box<dyn Error + Send + Sync>>,
+    ) -> ChannelError {
+        ChannelError::Start {
+            what,
+            source: source.into(),
+        }
+    }
+}
+
+impl ChannelArgs {
+    /// Every configured channel, its settings checked; channels none of whose settings is
+    /// given are left out.
+    pub fn configured(&self) -> Result<Vec<Box<dyn Configured>>, ChannelError> {
+        let listed = [crate::zalo::setup::configured(&self.zalo)?];
+        Ok(listed.into_iter().flatten().collect())
+    }
+}
+
+/// `engine`, told what each of `channels` must make known.
+pub fn prepare(channels: &[Box<dyn Configured>], engine: Engine) -> Engine {
+    channels
+        .iter()
+        .fold(engine, |engine, channel| channel.prepare(engine))
+}
+
+/// Starts each of `channels`, in the list's order.
+pub async fn start(
+    channels: Vec<Box<dyn Configured>>,
+    engine: &Engine,
+    owner: &str,
+    metrics: &Metrics,
+) -> Result<Vec<Arc<dyn ServedChannel>>, ChannelError> {
+    let mut started = Vec::with_capacity(channels.len());
+    for channel in channels {
+        let starting = Starting {
+            engine,
+            owner,
+            metrics,
+        };
+        started.push(channel.start(starting).await?);
+    }
+    Ok(started)
+}
