@@ -40,7 +40,7 @@ use crate::ops::http::{self, OpsServer};
 use crate::ops::metrics::Metrics;
 use crate::ops::server::HttpLimits;
 use crate::pipeline::PipelineOptions;
-use crate::serve::{Serving, ServedChannel};
+use crate::serve::{ServedChannel, Serving};
 
 /// The channel name of Telegram chats in [`crate::engine::ChatKey`].
 pub const CHANNEL: ChannelName = ChannelName::Telegram;

@@ -16,7 +16,7 @@ use super::AccessTokens;
 use crate::config::{ZaloSettings, FORM_IMAGE_PATH};
 use crate::engine::Engine;
 use crate::pipeline::Channel;
-use crate::serve::{Serving, ServedChannel};
+use crate::serve::{ServedChannel, Serving};
 
 /// The picture of the form that asks a member to share their name and phone: Zalo refuses
 /// the form without one and fetches it from `CNSCD_PUBLIC_URL` + [`FORM_IMAGE_PATH`].
