@@ -22,12 +22,15 @@ use crate::serve::ServedChannel;
 pub struct ChannelArgs {
     #[command(flatten)]
     pub zalo: crate::zalo::config::ZaloArgs,
+    #[command(flatten)]
+    pub zalo_bot: crate::zalo_bot::config::ZaloBotArgs,
 }
 
 /// What `serve` says when no channel is configured.
 pub const NOTHING_TO_SERVE: &str = "Nothing to serve: set TELOXIDE_TOKEN for Telegram (a token \
 from @BotFather), and/or ZALO_APP_ID, ZALO_APP_SECRET and ZALO_OA_SECRET_KEY for a Zalo \
-Official Account (see the README, \"Zalo\"). To try the bot offline: cnscd console";
+Official Account (see the README, \"Zalo\"), and/or ZALO_BOT_TOKEN for a Zalo Bot (see the \
+README, \"Zalo Bot\"). To try the bot offline: cnscd console";
 
 /// What starting a channel is given.
 pub struct Starting<'a> {
@@ -90,7 +93,10 @@ impl ChannelArgs {
     /// Every configured channel, its settings checked; channels none of whose settings is
     /// given are left out.
     pub fn configured(&self) -> Result<Vec<Box<dyn Configured>>, ChannelError> {
-        let listed = [crate::zalo::setup::configured(&self.zalo)?];
+        let listed = [
+            crate::zalo::setup::configured(&self.zalo)?,
+            crate::zalo_bot::setup::configured(&self.zalo_bot)?,
+        ];
         Ok(listed.into_iter().flatten().collect())
     }
 }

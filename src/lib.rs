@@ -46,3 +46,4 @@ pub mod telegram;
 pub mod telemetry;
 pub mod wording;
 pub mod zalo;
+pub mod zalo_bot;

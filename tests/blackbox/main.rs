@@ -17,3 +17,4 @@ mod transcripts;
 mod typed_codes;
 mod village_files;
 mod zalo;
+mod zalo_bot;
