@@ -12,13 +12,15 @@ pub enum ChannelName {
     Telegram,
     Zalo,
     Console,
+    ZaloBot,
 }
 
 impl ChannelName {
-    pub const ALL: [ChannelName; 3] = [
+    pub const ALL: [ChannelName; 4] = [
         ChannelName::Telegram,
         ChannelName::Zalo,
         ChannelName::Console,
+        ChannelName::ZaloBot,
     ];
 
     /// The stored name: rows written before this type existed hold the same text.
@@ -27,6 +29,7 @@ impl ChannelName {
             ChannelName::Telegram => "telegram",
             ChannelName::Zalo => "zalo",
             ChannelName::Console => "console",
+            ChannelName::ZaloBot => "zalo_bot",
         }
     }
 }
@@ -147,7 +150,7 @@ mod tests {
     #[test]
     fn the_stored_names_are_the_ones_rows_already_hold() {
         let names = ChannelName::ALL.map(ChannelName::as_str);
-        assert_eq!(names, ["telegram", "zalo", "console"]);
+        assert_eq!(names, ["telegram", "zalo", "console", "zalo_bot"]);
     }
 
     #[test]

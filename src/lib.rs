@@ -2,8 +2,9 @@
 //!
 //! A guided tour, from the bottom up: each module imports only those before it in this
 //! list (a test, `house`, fails on an import that closes a cycle).
-//! - [`clock`], [`files`], [`qr`], [`i18n`] (every sentence the bot says, from
-//!   `dialogues/`): small tools that know nothing of the rest;
+//! - [`clock`], [`files`], [`qr`], [`secrets`] (from the environment, never printed),
+//!   [`i18n`] (every sentence the bot says, from `dialogues/`): small tools that know
+//!   nothing of the rest;
 //! - [`chat`]: who the bot talks to: the channels, a chat on one, the window in which a
 //!   chat can be written to;
 //! - [`domain`]: checked values (phone numbers, names, dates, invitation codes), roles,
@@ -21,9 +22,11 @@
 //! - [`alerts`]: deadline campaigns, their digests and reminders, one chat per person;
 //! - [`ops`]: `/healthz`, `/metrics` and the HTTP server under every listener;
 //! - [`pipeline`]: the one durable path of every channel: inbox, worker, outbox, sender;
-//! - [`serve`]: every configured channel on one pipeline;
-//! - the channels, each a room of its own: [`telegram`], [`zalo`] (Official Account) and
-//!   [`console`] (the same conversations in a terminal);
+//! - [`serve`]: every configured channel on one pipeline, and what a channel brings to it;
+//! - the channels, each a room of its own: [`telegram`], [`zalo`] (Official Account),
+//!   [`zalo_bot`] (Zalo Bot Platform) and [`console`] (the same conversations in a
+//!   terminal);
+//! - [`channels`]: the channel list, the one place that names every channel `serve` starts;
 //! - the binary's parts: [`config`] (the command line), [`telemetry`] and [`cli`] (the
 //!   subcommands).
 //!
@@ -33,6 +36,7 @@
 
 pub mod alerts;
 mod base64_bytes;
+pub mod channels;
 pub mod chat;
 pub mod cli;
 pub mod clock;
@@ -50,9 +54,11 @@ pub mod pipeline;
 pub mod qr;
 pub mod report;
 pub mod search;
+pub mod secrets;
 pub mod serve;
 pub mod storage;
 pub mod telegram;
 pub mod telemetry;
 pub mod wording;
 pub mod zalo;
+pub mod zalo_bot;

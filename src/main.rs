@@ -19,9 +19,7 @@ use cnscd::pipeline::PipelineOptions;
 use cnscd::storage::database_url::redact_url;
 use cnscd::storage::Store;
 use cnscd::telegram::{self, Receive, ServeOptions};
-use cnscd::zalo::adapter::Zalo;
-use cnscd::zalo::tokens::Tokens;
-use cnscd::{cli, telemetry};
+use cnscd::{channels, cli, telemetry};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -51,44 +49,27 @@ async fn run(config: Config) -> anyhow::Result<()> {
     match config.command {
         Command::Serve(args) => {
             // Before the database: a missing secret or token is reported first.
-            let zalo = args.zalo.settings()?;
-            if let Some(settings) = &zalo {
-                settings.require_form_image()?;
-            }
+            let configured = args.channels.configured()?;
             let telegram = args.telegram.token.is_some();
-            if zalo.is_none() && !telegram {
-                anyhow::bail!(NOTHING_TO_SERVE);
+            if configured.is_empty() && !telegram {
+                anyhow::bail!(channels::NOTHING_TO_SERVE);
             }
             let mode = match telegram {
                 true => Some(args.mode(webhook_secret().as_deref())?),
                 false => None,
             };
-            let mut engine = open(&url, files_dir.clone(), texts, rules, clock)
+            let engine = open(&url, files_dir.clone(), texts, rules, clock)
                 .await?
                 .with_schedule(schedule.clone());
-            if let Some(settings) = &zalo {
-                let window = cnscd::chat::Window {
-                    free: settings.free_window,
-                    limit: settings.window,
-                };
-                engine = engine.with_channel_window(cnscd::zalo::CHANNEL, window);
-                if let Some(oa) = &settings.oa_url {
-                    engine = engine.with_typed_codes(cnscd::zalo::CHANNEL, oa.to_string());
-                }
-            }
+            let engine = channels::prepare(&configured, engine);
             let mut options = serve_options(&args);
-            if let Some(settings) = zalo {
-                let tokens = Tokens::new(
-                    engine.clone(),
-                    &settings,
-                    &options.pipeline.owner,
-                    options.metrics.clone(),
-                )
-                .context("Failed to set up Zalo's tokens")?;
-                options
-                    .beside
-                    .push(Arc::new(Zalo::new(settings, Arc::new(tokens))));
-            }
+            options.beside = channels::start(
+                configured,
+                &engine,
+                &options.pipeline.owner,
+                &options.metrics,
+            )
+            .await?;
             let alerts = tokio::spawn(run_scheduler(engine.clone()));
             let served = match mode {
                 Some(mode) => {
@@ -98,7 +79,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
                         .await
                         .context("The Telegram bot stopped with an error")
                 }
-                None => serve_zalo_only(engine.clone(), &args, options).await,
+                None => serve_without_telegram(engine.clone(), &args, options).await,
             };
             alerts.abort();
             served?;
@@ -123,7 +104,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
 /// reported as invalid rather than missing.
 /// The webhook secret from its variable, or from the file `CNSCD_WEBHOOK_SECRET_FILE` names.
 fn webhook_secret() -> Option<String> {
-    match cnscd::config::secrets::env_secret(WEBHOOK_SECRET_ENV) {
+    match cnscd::secrets::env_secret(WEBHOOK_SECRET_ENV) {
         Ok(secret) => secret.map(|s| s.expose().to_owned()),
         Err(error) => {
             eprintln!("Error: {error}");
@@ -149,14 +130,9 @@ fn serve_options(args: &ServeArgs) -> ServeOptions {
     }
 }
 
-/// What `serve` says when neither channel is configured.
-const NOTHING_TO_SERVE: &str = "Nothing to serve: set TELOXIDE_TOKEN for Telegram (a token from \
-@BotFather), and/or ZALO_APP_ID, ZALO_APP_SECRET and ZALO_OA_SECRET_KEY for a Zalo Official \
-Account (see the README, \"Zalo\"). To try the bot offline: cnscd console";
-
-/// Zalo (or any webhook channel) without Telegram: webhooks on `--listen`, `/healthz` and
+/// The listed channels without Telegram: their webhooks on `--listen`, `/healthz` and
 /// `/metrics` on `--ops-listen`.
-async fn serve_zalo_only(
+async fn serve_without_telegram(
     engine: Engine,
     args: &ServeArgs,
     options: ServeOptions,

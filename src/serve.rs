@@ -1,14 +1,17 @@
 //! Serving every configured channel on one pipeline. Telegram receives by long polling or
-//! by webhook ([`crate::telegram`]); channels that receive by webhook only (Zalo) are
-//! [`WebhookChannel`]s: their routes join the public listener, their [`Channel`] the
+//! by webhook ([`crate::telegram`]); every other channel of [`crate::channels`] is a
+//! [`ServedChannel`]: its routes join the public listener, its background tasks (a
+//! long-polling loop, a token kept fresh) run beside the pipeline, its [`Channel`] joins the
 //! pipeline. With Telegram configured, its adapter drives the process and serves these
 //! beside it; without, [`serve_webhooks_until`] does.
 
+use std::error::Error;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use futures::future::BoxFuture;
 use tokio::net::TcpListener;
 
 use crate::engine::Engine;
@@ -29,39 +32,99 @@ pub struct Serving {
     pub limits: HttpLimits,
 }
 
-/// A channel that receives by webhook on the public listener.
-pub trait WebhookChannel: Send + Sync {
+/// A channel served beside the others: by webhook on the public listener, or by a loop of
+/// its own among its background tasks.
+pub trait ServedChannel: Send + Sync {
     /// Its channel, for the pipeline's worker and sender.
     fn channel(&self, engine: &Engine) -> Arc<dyn Channel>;
 
-    /// Its public routes (never `/healthz` nor `/metrics`).
+    /// Its public routes (never `/healthz` nor `/metrics`); none for a channel that only
+    /// polls.
     fn routes(&self, serving: &Serving) -> Router;
 
-    /// Work it runs beside the pipeline while serving (a token kept fresh…), stopped with it.
+    /// Work it runs beside the pipeline while serving (a long-polling loop, a token kept
+    /// fresh…), stopped with it.
     fn background(&self, serving: &Serving) -> Vec<tokio::task::JoinHandle<()>> {
         let _ = serving;
         Vec::new()
     }
 }
 
+/// What starting a channel is given.
+pub struct Starting<'a> {
+    /// The engine, already told what every channel must make known ([`Configured::prepare`]).
+    pub engine: &'a Engine,
+    /// This replica's name (the inbox's and outbox's owner).
+    pub owner: &'a str,
+    /// What `/metrics` shows.
+    pub metrics: &'a Metrics,
+}
+
+/// A channel whose settings are given and checked, not started yet.
+pub trait Configured: Send {
+    /// What the engine must know of the channel: the window in which it may write to a chat,
+    /// invitations typed as codes…
+    fn prepare(&self, engine: Engine) -> Engine {
+        engine
+    }
+
+    /// The channel, started (its tokens set up, its bot checked with the platform).
+    fn start<'a>(
+        self: Box<Self>,
+        starting: Starting<'a>,
+    ) -> BoxFuture<'a, Result<Arc<dyn ServedChannel>, ChannelError>>;
+}
+
+/// Why a configured channel cannot be served; the message says what to set.
+#[derive(Debug, thiserror::Error)]
+pub enum ChannelError {
+    /// Its settings are missing or contradict each other.
+    #[error(transparent)]
+    Settings(Box<dyn Error + Send + Sync>),
+    /// It could not start.
+    #[error("Failed to set up {what}")]
+    Start {
+        what: &'static str,
+        #[source]
+        source: Box<dyn Error + Send + Sync>,
+    },
+}
+
+impl ChannelError {
+    pub fn settings(error: impl Into<Box<dyn Error + Send + Sync>>) -> ChannelError {
+        ChannelError::Settings(error.into())
+    }
+
+    /// `what` (a channel's part: its tokens, its bot) could not be set up.
+    pub fn start(
+        what: &'static str,
+        source: impl Into<Box<dyn Error + Send + Sync>>,
+    ) -> ChannelError {
+        ChannelError::Start {
+            what,
+            source: source.into(),
+        }
+    }
+}
+
 /// The routes of `channels` in one router.
-pub fn routes(channels: &[Arc<dyn WebhookChannel>], serving: &Serving) -> Router {
+pub fn routes(channels: &[Arc<dyn ServedChannel>], serving: &Serving) -> Router {
     channels.iter().fold(Router::new(), |router, channel| {
         router.merge(channel.routes(serving))
     })
 }
 
 /// The channels of `beside` as the pipeline takes them.
-pub fn channels(beside: &[Arc<dyn WebhookChannel>], engine: &Engine) -> Vec<Arc<dyn Channel>> {
+pub fn channels(beside: &[Arc<dyn ServedChannel>], engine: &Engine) -> Vec<Arc<dyn Channel>> {
     beside.iter().map(|c| c.channel(engine)).collect()
 }
 
-/// Webhook channels only (no Telegram) until `shutdown` completes: their routes on
+/// The served channels only (no Telegram) until `shutdown` completes: their routes on
 /// `public`, `/healthz` and `/metrics` (of `metrics`) on `ops`.
 #[allow(clippy::too_many_arguments)]
 pub async fn serve_webhooks_until(
     engine: Engine,
-    beside: Vec<Arc<dyn WebhookChannel>>,
+    beside: Vec<Arc<dyn ServedChannel>>,
     public: TcpListener,
     ops: Option<TcpListener>,
     pipeline: PipelineOptions,

@@ -13,14 +13,15 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use cnscd::clock::{Clock, SystemClock};
-use cnscd::config::{Secret, ZaloSecrets, ZaloSettings};
 use cnscd::domain::CompositionRules;
 use cnscd::engine::Engine;
 use cnscd::i18n::Texts;
 use cnscd::pipeline::PipelineOptions;
-use cnscd::serve::{serve_webhooks_until, WebhookChannel};
+use cnscd::secrets::Secret;
+use cnscd::serve::{serve_webhooks_until, ServedChannel};
 use cnscd::storage::Store;
 use cnscd::zalo::adapter::Zalo;
+use cnscd::zalo::config::{ZaloSecrets, ZaloSettings};
 use cnscd::zalo::{AccessTokens, TokenUnavailable};
 use futures::future::BoxFuture;
 use serde_json::{json, Value};
@@ -118,7 +119,7 @@ async fn main() -> anyhow::Result<()> {
         admin_chats: Vec::new(),
         verification: None,
     };
-    let zalo: Arc<dyn WebhookChannel> = Arc::new(Zalo::new(settings, Arc::new(Token)));
+    let zalo: Arc<dyn ServedChannel> = Arc::new(Zalo::new(settings, Arc::new(Token)));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let webhook = format!("http://{}/zalo/webhook", listener.local_addr()?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

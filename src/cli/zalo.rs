@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 
 use super::CliError;
 use crate::clock::vietnam;
-use crate::config::{ZaloCommand, ZaloSettings, ZaloTokenCommand};
 use crate::engine::Engine;
 use crate::ops::metrics::Metrics;
 use crate::storage::Store;
+use crate::zalo::config::{ZaloCommand, ZaloSettings, ZaloTokenCommand};
 use crate::zalo::tokens::{RefreshError, SetTokenError, Tokens};
 
 /// What `zalo token set` needs, when Zalo is not configured at all.

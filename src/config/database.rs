@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::{TelegramArgs, ZaloCommand};
+use super::TelegramArgs;
 use crate::domain::AccountRole;
+use crate::zalo::config::ZaloCommand;
 
 /// The commands that work on the configured database without Telegram.
 #[derive(Debug, Subcommand)]

@@ -6,19 +6,12 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 mod database;
-pub mod secrets;
 mod telegram;
-mod zalo;
 
 pub use database::*;
 pub use telegram::{
-    webhook_secret, ConfigError, Secret, ServeArgs, ServeMode, TelegramArgs, WebhookCommand,
+    webhook_secret, ConfigError, ServeArgs, ServeMode, TelegramArgs, WebhookCommand,
     WebhookDeleteArgs, WebhookSetArgs, DEFAULT_LISTEN, WEBHOOK_SECRET_ENV,
-};
-pub use zalo::{
-    SiteVerification, ZaloArgs, ZaloCommand, ZaloConfigError, ZaloSecrets, ZaloSettings,
-    ZaloTokenCommand, DEFAULT_ZALO_EVENT_MAX_AGE_SECS, FORM_IMAGE_PATH, PUBLIC_URL_ENV,
-    ZALO_APP_ID_ENV, ZALO_APP_SECRET_ENV, ZALO_OA_SECRET_KEY_ENV, ZALO_REFRESH_TOKEN_ENV,
 };
 
 use crate::domain::rules::RulesError;
@@ -187,7 +180,7 @@ mod tests {
         let flag = Config::try_parse_from(["cnscd", "serve", "--telegram-token", "123456:x"]);
         assert!(flag.is_err(), "a token on the command line is refused");
 
-        let secret = Secret::from("123456:very-secret".to_owned());
+        let secret = crate::secrets::Secret::from("123456:very-secret".to_owned());
         assert_eq!(format!("{secret:?}"), "[redacted]");
     }
 

@@ -1,12 +1,12 @@
 //! How the bot reaches Telegram: the token, long polling or webhooks, and the `webhook`
 //! command that tells Telegram where to send updates.
 
-use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use clap::{Args, Subcommand};
 use ipnet::IpNet;
 
+use crate::secrets::{env_secret, Secret};
 use crate::telegram::{SecretError, Webhook, WebhookError, WebhookSecret};
 
 /// The environment variable holding the webhook's secret token. Never a flag: flags show up
@@ -26,7 +26,7 @@ pub const DEFAULT_OPS_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::
 pub struct TelegramArgs {
     /// The bot token from @BotFather: from TELOXIDE_TOKEN or the file TELOXIDE_TOKEN_FILE
     /// names, never a flag (flags show up in process listings and shell histories).
-    #[arg(skip = super::secrets::telegram_token())]
+    #[arg(skip = telegram_token())]
     pub token: Option<Secret>,
 
     /// Another Bot API server (a local `telegram-bot-api`, or a fake one in tests).
@@ -44,8 +44,9 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub telegram: TelegramArgs,
 
+    // Every channel beside Telegram: the channel list.
     #[command(flatten)]
-    pub zalo: super::ZaloArgs,
+    pub channels: crate::channels::ChannelArgs,
 
     /// Do not hold requests back to Telegram's rate limits: for tests and local API servers.
     #[arg(long)]
@@ -238,24 +239,15 @@ pub struct WebhookDeleteArgs {
     pub telegram: TelegramArgs,
 }
 
-/// A secret (the bot token): printed and logged as `[redacted]`.
-#[derive(Clone)]
-pub struct Secret(String);
+/// The variable holding the bot token (`TELOXIDE_TOKEN_FILE` names a file holding it).
+pub const TELEGRAM_TOKEN_ENV: &str = "TELOXIDE_TOKEN";
 
-impl Secret {
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<String> for Secret {
-    fn from(value: String) -> Secret {
-        Secret(value)
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
+/// The bot token from the environment, read when the command line is parsed. A token file
+/// that cannot be read is reported on stderr and counts as no token (the command that needs
+/// one then says how to set it).
+pub fn telegram_token() -> Option<Secret> {
+    env_secret(TELEGRAM_TOKEN_ENV).unwrap_or_else(|error| {
+        eprintln!("Error: {error}");
+        None
+    })
 }

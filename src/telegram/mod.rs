@@ -41,7 +41,7 @@ use crate::ops::http::{self, OpsServer};
 use crate::ops::limits::HttpLimits;
 use crate::ops::metrics::Metrics;
 use crate::pipeline::PipelineOptions;
-use crate::serve::{Serving, WebhookChannel};
+use crate::serve::{ServedChannel, Serving};
 
 /// The channel name of Telegram chats in [`crate::chat::ChatKey`].
 pub const CHANNEL: ChannelName = ChannelName::Telegram;
@@ -57,7 +57,7 @@ pub struct ServeOptions {
     /// Timeouts and the connection cap of the webhook and ops servers.
     pub http: HttpLimits,
     /// Channels served beside Telegram on the same pipeline and public listener (Zalo).
-    pub beside: Vec<Arc<dyn WebhookChannel>>,
+    pub beside: Vec<Arc<dyn ServedChannel>>,
     /// What `/metrics` shows; shared with the channels beside (their token refreshes).
     pub metrics: Metrics,
 }

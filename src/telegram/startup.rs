@@ -11,7 +11,7 @@ use super::{commands, Api};
 use crate::engine::Engine;
 use crate::ops::metrics::Metrics;
 use crate::pipeline::{Channel, Pipeline, PipelineOptions};
-use crate::serve::WebhookChannel;
+use crate::serve::ServedChannel;
 
 /// A started adapter: the engine knows the bot's username, the metrics count, the pipeline
 /// runs until this is dropped (at once: a killed replica) or shut down (cleanly).
@@ -26,7 +26,7 @@ pub(super) async fn start<R: Api>(
     bot: &R,
     files: Bot,
     options: PipelineOptions,
-    beside: &[Arc<dyn WebhookChannel>],
+    beside: &[Arc<dyn ServedChannel>],
     metrics: Metrics,
 ) -> Started {
     if let Err(error) = commands::set_commands(bot, engine.texts()).await {

@@ -13,10 +13,10 @@ use super::channel::ZaloChannel;
 use super::signature::Verifier;
 use super::webhook::{self, Hook};
 use super::AccessTokens;
-use crate::config::{ZaloSettings, FORM_IMAGE_PATH};
 use crate::engine::Engine;
 use crate::pipeline::Channel;
-use crate::serve::{Serving, WebhookChannel};
+use crate::serve::{ServedChannel, Serving};
+use crate::zalo::config::{ZaloSettings, FORM_IMAGE_PATH};
 
 /// The picture of the form that asks a member to share their name and phone: Zalo refuses
 /// the form without one and fetches it from `CNSCD_PUBLIC_URL` + [`FORM_IMAGE_PATH`].
@@ -39,7 +39,7 @@ impl Zalo {
     }
 }
 
-impl WebhookChannel for Zalo {
+impl ServedChannel for Zalo {
     fn channel(&self, engine: &Engine) -> Arc<dyn Channel> {
         let image = self
             .settings

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::config::Secret;
+use crate::secrets::Secret;
 
 /// The header Zalo signs its events in.
 pub const SIGNATURE_HEADER: &str = "x-zevent-signature";

@@ -17,10 +17,11 @@ use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 
 use super::{AccessTokens, TokenUnavailable};
-use crate::config::{Secret, ZaloSettings};
 use crate::engine::Engine;
 use crate::ops::metrics::Metrics;
+use crate::secrets::Secret;
 use crate::storage::StorageError;
+use crate::zalo::config::ZaloSettings;
 
 mod answer;
 mod exchange;

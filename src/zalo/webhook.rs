@@ -21,11 +21,11 @@ use axum::Router;
 use super::event::{translate, Translated};
 use super::signature::{Verifier, SIGNATURE_HEADER};
 use super::CHANNEL;
-use crate::config::SiteVerification;
 use crate::engine::Engine;
 use crate::ops::metrics::{ErrorKind, Metrics, Outcome};
 use crate::ops::LogLimit;
 use crate::pipeline::Recorder;
+use crate::zalo::config::SiteVerification;
 
 /// Where Zalo posts events; entered in the app's webhook settings at developers.zalo.me.
 pub const WEBHOOK_PATH: &str = "/zalo/webhook";

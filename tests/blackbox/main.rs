@@ -18,3 +18,4 @@ mod transcripts;
 mod typed_codes;
 mod village_files;
 mod zalo;
+mod zalo_bot;

@@ -9,11 +9,12 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cnscd::config::{Secret, SiteVerification, ZaloSecrets, ZaloSettings, FORM_IMAGE_PATH};
 use cnscd::pipeline::PipelineOptions;
-use cnscd::serve::{serve_webhooks_until, WebhookChannel};
+use cnscd::secrets::Secret;
+use cnscd::serve::{serve_webhooks_until, ServedChannel};
 use cnscd::storage::scratch::ScratchDb;
 use cnscd::zalo::adapter::Zalo;
+use cnscd::zalo::config::{SiteVerification, ZaloSecrets, ZaloSettings, FORM_IMAGE_PATH};
 use cnscd::zalo::{AccessTokens, TokenUnavailable};
 use futures::future::BoxFuture;
 use tokio::sync::oneshot;
@@ -81,7 +82,7 @@ pub fn settings(zalo: &FakeZalo) -> ZaloSettings {
         oauth_url: url(&zalo.base),
         oa_url: Some(url("https://zalo.me/4313572100982173421")),
         form_image_url: None,
-        event_max_age: Duration::from_secs(cnscd::config::DEFAULT_ZALO_EVENT_MAX_AGE_SECS),
+        event_max_age: Duration::from_secs(cnscd::zalo::config::DEFAULT_ZALO_EVENT_MAX_AGE_SECS),
         free_window: Duration::from_secs(48 * 3600),
         window: settings_window(),
         admin_chats: Vec::new(),
@@ -135,7 +136,7 @@ impl ZaloApp {
         let mut config = settings(&self.zalo);
         config.form_image_url =
             Some(url::Url::parse(&format!("http://{address}{FORM_IMAGE_PATH}")).expect("url"));
-        let zalo: Arc<dyn WebhookChannel> = Arc::new(Zalo::new(config, tokens));
+        let zalo: Arc<dyn ServedChannel> = Arc::new(Zalo::new(config, tokens));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(serve_webhooks_until(
             self.engine.clone(),

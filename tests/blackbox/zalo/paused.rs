@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use cnscd::config::Secret;
 use cnscd::ops::metrics::Metrics;
+use cnscd::secrets::Secret;
 use cnscd::zalo::tokens::Tokens;
 use cnscd::zalo::AccessTokens;
 

@@ -12,12 +12,13 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use cnscd::clock::ManualClock;
-use cnscd::config::{Secret, ZaloSecrets, ZaloSettings};
 use cnscd::domain::CompositionRules;
 use cnscd::engine::Engine;
 use cnscd::i18n::Texts;
 use cnscd::ops::metrics::Metrics;
+use cnscd::secrets::Secret;
 use cnscd::storage::Store;
+use cnscd::zalo::config::{ZaloSecrets, ZaloSettings};
 use cnscd::zalo::tokens::{TokenPolicy, Tokens};
 
 use crate::support::fake_zalo_oauth::{APP_ID, APP_SECRET};

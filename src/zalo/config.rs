@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
-use super::secrets::{env_secret, SecretSourceError};
-use super::Secret;
+use crate::secrets::Secret;
+use crate::secrets::{env_secret, SecretSourceError};
 
 pub const ZALO_APP_ID_ENV: &str = "ZALO_APP_ID";
 pub const ZALO_APP_SECRET_ENV: &str = "ZALO_APP_SECRET";

@@ -1,8 +1,30 @@
 //! Secrets come from the environment only: a variable `NAME`, or a file named by
 //! `NAME_FILE` (Docker and systemd credentials). Never from a flag, which process listings
-//! and shell histories show. URLs that may carry a password are printed redacted.
+//! and shell histories show.
 
-use super::Secret;
+use std::fmt;
+
+/// A secret (a bot token, an app secret, a webhook secret): printed and logged as `[redacted]`.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Secret {
+        Secret(value)
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
 
 /// Why a secret could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -16,19 +38,6 @@ pub enum SecretSourceError {
     },
     #[error("{0} and {0}_FILE are both set; set only one")]
     Both(String),
-}
-
-/// The variable holding the bot token (`TELOXIDE_TOKEN_FILE` names a file holding it).
-pub const TELEGRAM_TOKEN_ENV: &str = "TELOXIDE_TOKEN";
-
-/// The bot token from the environment, read when the command line is parsed. A token file
-/// that cannot be read is reported on stderr and counts as no token (the command that needs
-/// one then says how to set it).
-pub fn telegram_token() -> Option<Secret> {
-    env_secret(TELEGRAM_TOKEN_ENV).unwrap_or_else(|error| {
-        eprintln!("Error: {error}");
-        None
-    })
 }
 
 /// The secret from the variable `var`, or from the file `var`_FILE names; `None` when
