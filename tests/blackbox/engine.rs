@@ -210,15 +210,16 @@ async fn head_saves_with_a_member_to_confirm(channel: ChannelName) -> String {
 
 #[tokio::test]
 async fn a_zalo_head_is_told_the_command_a_member_sends_and_a_telegram_head_the_bots_link() {
-    let zalo = head_saves_with_a_member_to_confirm(ChannelName::Zalo).await;
     let telegram = head_saves_with_a_member_to_confirm(ChannelName::Telegram).await;
-
-    assert!(zalo.contains("Lê Văn Cường"), "{zalo}");
-    assert!(zalo.contains("/thanhvien"), "{zalo}");
-    assert!(
-        !zalo.contains("t.me"),
-        "a Zalo head gets no Telegram link: {zalo}"
-    );
+    for channel in [ChannelName::Zalo, ChannelName::ZaloBot] {
+        let zalo = head_saves_with_a_member_to_confirm(channel).await;
+        assert!(zalo.contains("Lê Văn Cường"), "{zalo}");
+        assert!(zalo.contains("/thanhvien"), "{channel}: {zalo}");
+        assert!(
+            !zalo.contains("t.me"),
+            "a {channel} head gets no Telegram link: {zalo}"
+        );
+    }
     assert!(
         telegram.contains("https://t.me/cnscd_bot?start=thanhvien"),
         "{telegram}"

@@ -53,6 +53,29 @@ async fn link_serves_until_expiry(app: super::app::ZaloBotApp) {
 }
 
 #[tokio::test]
+async fn an_erasure_stops_every_link_the_zalo_bot_still_serves() {
+    let app = spawn_zalo_bot_app(Mode::Polling).await;
+    let public = url::Url::parse(&app.public).expect("url");
+    let links = FileLinks::new(
+        app.engine.clone(),
+        &Secret::from(TOKEN.to_owned()),
+        Some(public),
+    );
+    let link = links
+        .keep("report.xlsx", PNG, PICTURE_LIFETIME)
+        .await
+        .expect("kept");
+    assert_eq!(get(&link).await.0, 200);
+    let mut out = Vec::new();
+    cnscd::cli::privacy::erase(&app.engine, "0912 345 678", &mut out)
+        .await
+        .expect("erased");
+    let status = get(&link).await.0;
+    assert!(status == 404 || status == 410, "{status}");
+    app.destroy().await;
+}
+
+#[tokio::test]
 async fn a_link_with_a_forged_signature_or_a_stretched_expiry_is_refused() {
     let app = spawn_zalo_bot_app(Mode::Polling).await;
     let public = url::Url::parse(&app.public).expect("url");
