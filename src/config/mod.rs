@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-mod database;
+mod subcommands;
 mod telegram;
 
-pub use database::*;
+pub use subcommands::*;
 pub use telegram::{
     webhook_secret, ConfigError, ServeArgs, ServeMode, TelegramArgs, WebhookCommand,
     WebhookDeleteArgs, WebhookSetArgs, DEFAULT_LISTEN, WEBHOOK_SECRET_ENV,

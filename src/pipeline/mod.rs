@@ -15,6 +15,7 @@
 
 mod channel;
 mod outgoing;
+pub mod plain_text;
 mod recorder;
 mod running;
 pub mod sender;

@@ -30,7 +30,7 @@ pub struct StoredTeam {
 pub type StoredMember = Member;
 
 /// Names the field, never its value: values here are personal data, and errors get logged.
-fn corrupt(what: &str, _value: &str) -> StorageError {
+fn corrupt(what: &str) -> StorageError {
     StorageError::Corrupt(format!("unreadable {what}"))
 }
 
@@ -39,10 +39,10 @@ fn member_from_row(row: &super::DbRow) -> StorageResult<Member> {
     let role: String = row.try_get("role")?;
     let phone: String = row.try_get("phone")?;
     Ok(Member {
-        name: PersonName::parse(&name).map_err(|_| corrupt("member name", &name))?,
-        role: MemberRole::parse(&role).ok_or_else(|| corrupt("member role", &role))?,
+        name: PersonName::parse(&name).map_err(|_| corrupt("member name"))?,
+        role: MemberRole::parse(&role).ok_or_else(|| corrupt("member role"))?,
         role_detail: row.try_get("role_detail")?,
-        phone: PhoneNumber::parse(&phone).map_err(|_| corrupt("member phone", &phone))?,
+        phone: PhoneNumber::parse(&phone).map_err(|_| corrupt("member phone"))?,
         fields: fields::member_fields(row)?,
         zalo: zalo_from_row(row)?,
         consent: consent::of_member(row)?,
@@ -51,7 +51,7 @@ fn member_from_row(row: &super::DbRow) -> StorageResult<Member> {
 
 fn zalo_from_row(row: &super::DbRow) -> StorageResult<Option<PhoneNumber>> {
     let zalo: Option<String> = row.try_get("zalo_phone")?;
-    zalo.map(|zalo| PhoneNumber::parse(&zalo).map_err(|_| corrupt("member zalo", &zalo)))
+    zalo.map(|zalo| PhoneNumber::parse(&zalo).map_err(|_| corrupt("member zalo")))
         .transpose()
 }
 
@@ -72,11 +72,11 @@ fn decision_from_row(row: &super::DbRow) -> StorageResult<Decision> {
     });
     Ok(Decision {
         number: number
-            .map(|n| DecisionNumber::parse(&n).map_err(|_| corrupt("decision number", &n)))
+            .map(|n| DecisionNumber::parse(&n).map_err(|_| corrupt("decision number")))
             .transpose()?,
         date: date
             .map(|d| {
-                NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| corrupt("decision date", &d))
+                NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| corrupt("decision date"))
             })
             .transpose()?,
         file,

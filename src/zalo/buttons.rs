@@ -7,10 +7,11 @@
 
 use serde_json::{json, Value};
 
-use super::render::{plain, split, MAX_TEXT_CHARS};
+use super::MAX_TEXT_CHARS;
 use crate::conversation::Choices;
 use crate::conversation::{Button, Reply};
 use crate::domain::PhoneNumber;
+use crate::pipeline::plain_text::{plain, split};
 
 /// What starts a button's payload when it comes back as text; nobody types it by chance.
 pub const PAYLOAD_PREFIX: &str = "#cnscd:";

@@ -12,6 +12,9 @@ use crate::chat::ChannelName;
 /// The channel name of Zalo chats in [`crate::chat::ChatKey`].
 pub const CHANNEL: ChannelName = ChannelName::Zalo;
 
+/// Zalo's limit on a consultation message's text.
+pub const MAX_TEXT_CHARS: usize = 2000;
+
 /// Zalo's answers about the Official Account itself, not about a message or its user: the
 /// OA's package, permissions or status (its quota, a package that does not include the API,
 /// the app's Zalo Cloud Account…). Every message would get the same answer, so sending
@@ -54,7 +57,6 @@ pub mod buttons;
 pub mod channel;
 pub mod config;
 pub mod event;
-pub mod render;
 pub mod setup;
 pub mod signature;
 pub mod tokens;

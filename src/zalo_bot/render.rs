@@ -7,7 +7,7 @@
 
 use crate::conversation::Choices;
 use crate::conversation::Reply;
-use crate::zalo::render::{plain, split};
+use crate::pipeline::plain_text::{plain, split};
 
 /// Zalo Bot's limit on a message's text.
 pub const MAX_TEXT_CHARS: usize = 2000;

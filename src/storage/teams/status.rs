@@ -23,6 +23,6 @@ impl TeamStatus {
         [TeamStatus::Draft, TeamStatus::Registered]
             .into_iter()
             .find(|status| status.as_str() == stored)
-            .ok_or_else(|| corrupt("team status", stored))
+            .ok_or_else(|| corrupt("team status"))
     }
 }

@@ -1,10 +1,8 @@
-//! Replies as Zalo shows them: plain text (Zalo draws no markup; a raw tag must never show),
-//! at most [`MAX_TEXT_CHARS`] characters a message, long texts cut at line boundaries.
+//! Replies for channels that draw no markup (Zalo's Official Account and Bot, where a raw
+//! tag must never show) and cap a message's length: plain text, long texts cut at line
+//! boundaries.
 
 use crate::i18n::to_plain;
-
-/// Zalo's limit on a consultation message's text.
-pub const MAX_TEXT_CHARS: usize = 2000;
 
 /// The markup of a reply as plain text: tags dropped, entities read.
 pub fn plain(markup: &str) -> String {
@@ -39,6 +37,9 @@ pub fn split(text: &str, max: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Zalo's cap, the one these pieces are cut for.
+    const MAX_TEXT_CHARS: usize = 2000;
 
     #[test]
     fn markup_becomes_plain_text_without_a_single_tag() {

@@ -1,6 +1,6 @@
-//! The commands that work on the configured database: the console, imports, units,
-//! invitations, reports, campaigns and alerts, the inbox and outbox, accounts, erasure, and
-//! Zalo's tokens.
+//! The arguments of every subcommand that works on the configured database: the console,
+//! imports, units, invitations, reports, campaigns and alerts, the inbox and outbox,
+//! accounts, erasure, and Zalo's tokens. `cli/` runs them.
 
 use std::path::PathBuf;
 
