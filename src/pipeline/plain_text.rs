@@ -34,6 +34,21 @@ pub fn split(text: &str, max: usize) -> Vec<String> {
     pieces
 }
 
+/// The `https` links of a reply's markup (an invitation's link), once each, for channels
+/// that show a link as text.
+pub fn https_links(markup: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for part in markup.split("href=\"").skip(1) {
+        if let Some(end) = part.find('"') {
+            let url = part[..end].replace("&amp;", "&");
+            if url.starts_with("https://") && !found.contains(&url) {
+                found.push(url);
+            }
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

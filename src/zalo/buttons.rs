@@ -11,7 +11,7 @@ use super::MAX_TEXT_CHARS;
 use crate::conversation::Choices;
 use crate::conversation::{Button, Reply};
 use crate::domain::PhoneNumber;
-use crate::pipeline::plain_text::{plain, split};
+use crate::pipeline::plain_text::{https_links, plain, split};
 
 /// What starts a button's payload when it comes back as text; nobody types it by chance.
 pub const PAYLOAD_PREFIX: &str = "#cnscd:";
@@ -81,7 +81,7 @@ pub fn text_messages(reply: &Reply, hint: &str) -> Vec<Value> {
             "payload": { "phone_code": phone },
         }));
     }
-    for url in links(reply.text.as_str()) {
+    for url in https_links(reply.text.as_str()) {
         if template.len() == MAX_TEMPLATE_BUTTONS {
             break;
         }
@@ -144,20 +144,6 @@ fn link_title(url: &str) -> String {
         Some(number) => format!("💬 Zalo {}", number.national()),
         None => title(url),
     }
-}
-
-/// The `https` links of a reply's markup (an invitation's link), once each.
-fn links(markup: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for part in markup.split("href=\"").skip(1) {
-        if let Some(end) = part.find('"') {
-            let url = part[..end].replace("&amp;", "&");
-            if url.starts_with("https://") && !found.contains(&url) {
-                found.push(url);
-            }
-        }
-    }
-    found
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 
 use crate::conversation::Choices;
 use crate::conversation::Reply;
-use crate::pipeline::plain_text::{plain, split};
+use crate::pipeline::plain_text::{https_links, plain, split};
 
 /// Zalo Bot's limit on a message's text.
 pub const MAX_TEXT_CHARS: usize = 2000;
@@ -31,7 +31,7 @@ pub fn text_messages(reply: &Reply, hint: &str) -> Vec<String> {
     let markup = reply.text.as_str();
     let mut text = plain(markup).trim_end().to_owned();
     let mut after: Vec<String> = Vec::new();
-    for url in links(markup) {
+    for url in https_links(markup) {
         if !text.contains(&url) {
             after.push(format!("{LINK_MARK}{url}"));
         }
@@ -60,20 +60,6 @@ pub fn text_messages(reply: &Reply, hint: &str) -> Vec<String> {
         };
     }
     split(&text, MAX_TEXT_CHARS)
-}
-
-/// The `https` links of a reply's markup, once each.
-fn links(markup: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for part in markup.split("href=\"").skip(1) {
-        if let Some(end) = part.find('"') {
-            let url = part[..end].replace("&amp;", "&");
-            if url.starts_with("https://") && !found.contains(&url) {
-                found.push(url);
-            }
-        }
-    }
-    found
 }
 
 #[cfg(test)]
