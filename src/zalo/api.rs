@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
+use super::files::ZaloFiles;
 use super::{AccessTokens, TokenUnavailable};
 use crate::pipeline::{FetchError, Fetched};
 
@@ -18,43 +18,6 @@ const TOKEN_REJECTED: [i64; 2] = [-216, -220];
 
 /// Zalo answers within a few seconds or not at all.
 const CALL_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// The domains (with their subdomains) Zalo's attachment links point at: its CDNs.
-pub const FILE_DOMAINS: [&str; 2] = ["zdn.vn", "zadn.vn"];
-
-/// Redirects a download may follow, each to an allowed host too.
-const MAX_REDIRECTS: usize = 3;
-
-/// Where users' files may be downloaded from: Zalo's file domains over `https` on the
-/// default port, or the configured API's own origin (`--zalo-openapi-url`: Zalo itself in
-/// production, the tests' fake on 127.0.0.1 by explicit configuration only). Anything
-/// else, `http` to this machine included, is never fetched.
-#[derive(Debug, Clone)]
-pub struct FileHosts {
-    api: url::Origin,
-}
-
-impl FileHosts {
-    pub fn new(openapi: &url::Url) -> FileHosts {
-        FileHosts {
-            api: openapi.origin(),
-        }
-    }
-
-    pub fn allows(&self, url: &url::Url) -> bool {
-        if url.origin() == self.api {
-            return true;
-        }
-        let Some(url::Host::Domain(host)) = url.host() else {
-            return false;
-        };
-        url.scheme() == "https"
-            && url.port().is_none()
-            && FILE_DOMAINS
-                .iter()
-                .any(|domain| host == *domain || host.ends_with(&format!(".{domain}")))
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApiError {
@@ -73,8 +36,7 @@ pub enum ApiError {
 pub struct ZaloApi {
     http: reqwest::Client,
     /// Downloads: redirects followed only to allowed hosts.
-    files: reqwest::Client,
-    file_hosts: FileHosts,
+    files: ZaloFiles,
     openapi: url::Url,
     tokens: Arc<dyn AccessTokens>,
 }
@@ -85,26 +47,9 @@ impl ZaloApi {
             .timeout(CALL_TIMEOUT)
             .build()
             .unwrap_or_default();
-        let file_hosts = FileHosts::new(&openapi);
-        let allowed = file_hosts.clone();
-        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() > MAX_REDIRECTS {
-                attempt.error("too many redirects")
-            } else if allowed.allows(attempt.url()) {
-                attempt.follow()
-            } else {
-                attempt.error("a redirect to a host files are not fetched from")
-            }
-        });
-        let files = reqwest::Client::builder()
-            .timeout(CALL_TIMEOUT)
-            .redirect(redirects)
-            .build()
-            .unwrap_or_default();
         ZaloApi {
             http,
-            files,
-            file_hosts,
+            files: ZaloFiles::new(&openapi),
             openapi,
             tokens,
         }
@@ -141,58 +86,14 @@ impl ZaloApi {
         self.tokens.account_refused(code).await;
     }
 
-    /// Downloads a file a user sent, hashing it as it comes, keeping its bytes only with
-    /// `keep`; refused when it says or turns out to be larger than `max_bytes`. Only a link
-    /// to one of the [`FileHosts`] is fetched, and a redirect followed only to another.
+    /// Downloads a file a user sent (see [`ZaloFiles::download`]).
     pub async fn download(
         &self,
         url: &str,
         max_bytes: u64,
         keep: bool,
     ) -> Result<Fetched, FetchError> {
-        let parsed = url::Url::parse(url).map_err(|_| FetchError::Unavailable)?;
-        if !self.file_hosts.allows(&parsed) {
-            // The host only: the link's path and query may identify the file.
-            tracing::warn!(
-                host = parsed.host_str().unwrap_or_default(),
-                "a file link not on Zalo's file hosts (https) was not fetched"
-            );
-            return Err(FetchError::Unavailable);
-        }
-        let mut response = self
-            .files
-            .get(parsed)
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
-            .map_err(|_| FetchError::Unavailable)?;
-        if response
-            .content_length()
-            .is_some_and(|length| length > max_bytes)
-        {
-            return Err(FetchError::TooLarge);
-        }
-        let mut hash = Sha256::new();
-        let mut kept = Vec::new();
-        let mut size: u64 = 0;
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|_| FetchError::Unavailable)?
-        {
-            size += chunk.len() as u64;
-            if size > max_bytes {
-                return Err(FetchError::TooLarge);
-            }
-            hash.update(&chunk);
-            if keep {
-                kept.extend_from_slice(&chunk);
-            }
-        }
-        Ok(Fetched {
-            sha256: hex::encode(hash.finalize()),
-            bytes: keep.then_some(kept),
-        })
+        self.files.download(url, max_bytes, keep).await
     }
 
     async fn upload(&self, path: &str, name: &str, bytes: &[u8]) -> Result<Value, ApiError> {
@@ -272,41 +173,6 @@ pub(super) fn endpoint(base: &url::Url, path: &str) -> url::Url {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn url(text: &str) -> url::Url {
-        url::Url::parse(text).expect("url")
-    }
-
-    #[test]
-    fn files_come_only_from_zalos_file_hosts_over_https_or_the_configured_api() {
-        let production = FileHosts::new(&url("https://openapi.zalo.me"));
-        for allowed in [
-            "https://f21-zpc.zdn.vn/1234/scan.pdf",
-            "https://dl.zadn.vn/a/b.jpg",
-            "https://zdn.vn/x",
-            "https://openapi.zalo.me/files/x",
-        ] {
-            assert!(production.allows(&url(allowed)), "{allowed}");
-        }
-        for refused in [
-            "http://f21-zpc.zdn.vn/1234/scan.pdf",
-            "http://127.0.0.1:8080/files/x",
-            "http://localhost/files/x",
-            "https://127.0.0.1/files/x",
-            "https://evilzdn.vn/x",
-            "https://zdn.vn.example.org/x",
-            "https://f21-zpc.zdn.vn:8443/x",
-            "https://example.org/scan.pdf",
-            "file:///etc/passwd",
-        ] {
-            assert!(!production.allows(&url(refused)), "{refused}");
-        }
-
-        let tests = FileHosts::new(&url("http://127.0.0.1:4567/zalo/"));
-        assert!(tests.allows(&url("http://127.0.0.1:4567/files/scan.pdf")));
-        assert!(!tests.allows(&url("http://127.0.0.1:4568/files/scan.pdf")));
-        assert!(!tests.allows(&url("http://localhost:4567/files/scan.pdf")));
-    }
 
     #[test]
     fn endpoints_join_the_configured_host_and_path() {

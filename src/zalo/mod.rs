@@ -57,6 +57,7 @@ pub mod buttons;
 pub mod channel;
 pub mod config;
 pub mod event;
+pub mod files;
 pub mod setup;
 pub mod signature;
 pub mod tokens;

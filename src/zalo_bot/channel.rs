@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use sha2::{Digest, Sha256};
 
 use super::api::{ApiError, ZaloBotApi};
 use super::links::{FileLinks, LinkError, DOCUMENT_LIFETIME, PICTURE_LIFETIME};
@@ -16,7 +15,7 @@ use crate::conversation::{Attachment, Reply};
 use crate::engine::Engine;
 use crate::i18n::{to_plain, Lang, K};
 use crate::pipeline::{Channel, FetchError, Fetched, SendError};
-use crate::zalo::api::FileHosts;
+use crate::zalo::files::ZaloFiles;
 
 /// How long a chat waits when Zalo says the bot sends too fast and gives no figure.
 const RATE_LIMIT_WAIT: Duration = Duration::from_secs(30);
@@ -26,8 +25,7 @@ pub struct ZaloBotChannel {
     api: ZaloBotApi,
     engine: Engine,
     links: FileLinks,
-    downloads: reqwest::Client,
-    file_hosts: FileHosts,
+    files: ZaloFiles,
 }
 
 impl ZaloBotChannel {
@@ -37,18 +35,12 @@ impl ZaloBotChannel {
         links: FileLinks,
         api_url: &url::Url,
     ) -> ZaloBotChannel {
-        let downloads = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap_or_default();
         ZaloBotChannel {
             api,
             engine,
             links,
-            downloads,
             // Zalo's CDNs over https, or the configured API's own origin (the tests' fake).
-            file_hosts: FileHosts::new(api_url),
+            files: ZaloFiles::new(api_url),
         }
     }
 
@@ -114,48 +106,6 @@ impl ZaloBotChannel {
             .await
             .map_err(send_error)
     }
-
-    async fn download(&self, url: &str, max_bytes: u64, keep: bool) -> Result<Fetched, FetchError> {
-        let parsed = url::Url::parse(url).map_err(|_| FetchError::Unavailable)?;
-        if !self.file_hosts.allows(&parsed) {
-            tracing::warn!(
-                host = parsed.host_str().unwrap_or_default(),
-                "a picture link not on Zalo's file hosts (https) was not fetched"
-            );
-            return Err(FetchError::Unavailable);
-        }
-        let mut response = self
-            .downloads
-            .get(parsed)
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
-            .map_err(|_| FetchError::Unavailable)?;
-        if response.content_length().is_some_and(|n| n > max_bytes) {
-            return Err(FetchError::TooLarge);
-        }
-        let mut hash = Sha256::new();
-        let mut kept = Vec::new();
-        let mut size: u64 = 0;
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|_| FetchError::Unavailable)?
-        {
-            size += chunk.len() as u64;
-            if size > max_bytes {
-                return Err(FetchError::TooLarge);
-            }
-            hash.update(&chunk);
-            if keep {
-                kept.extend_from_slice(&chunk);
-            }
-        }
-        Ok(Fetched {
-            sha256: hex::encode(hash.finalize()),
-            bytes: keep.then_some(kept),
-        })
-    }
 }
 
 impl Channel for ZaloBotChannel {
@@ -177,7 +127,7 @@ impl Channel for ZaloBotChannel {
         max_bytes: u64,
         keep: bool,
     ) -> BoxFuture<'a, Result<Fetched, FetchError>> {
-        Box::pin(self.download(file_id, max_bytes, keep))
+        Box::pin(self.files.download(file_id, max_bytes, keep))
     }
 
     /// The bot has no buttons: every chat remembers its last question's choices (even none),
