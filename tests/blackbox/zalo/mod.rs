@@ -2,7 +2,7 @@
 //! outbox and a fake Zalo on 127.0.0.1.
 
 mod binary;
-mod conversation;
+pub(crate) mod conversation;
 mod delivery;
 mod downloads;
 mod form;

@@ -30,6 +30,8 @@ use cnscd_fakes::zalo_bot::Sent;
 use serde_json::Value;
 
 use super::app::{spawn_zalo_bot_app_on, Mode, ZaloBotApp};
+use crate::zalo::conversation::expected::expected;
+use crate::zalo::conversation::Seen;
 
 /// The villages of the transcripts (see `tests/blackbox/transcripts/`).
 const VILLAGES: &str = "commune_code,name,code\n11083,Thôn Đông Sơn,11083-01\n11083,Thôn Tây Sơn,11083-02\n11074,Thôn Đông,11074-01\n11086,Thôn Đông,11086-01\n11089,Thôn Đông,11089-01\n11092,Thôn Đông,11092-01\n11095,Thôn Đông,11095-01\n11098,Thôn Đông,11098-01\n11101,Thôn Đông,11101-01\n11110,Thôn Đông,11110-01\n11113,Thôn Đông,11113-01\n";
@@ -39,9 +41,6 @@ const HINTS: [&str; 2] = [
     "(gõ số hoặc tên lựa chọn để trả lời)",
     "(type a number or an option's name to answer)",
 ];
-
-/// One answer as a user sees it: its text and the labels of its choices.
-type Seen = (String, Vec<String>);
 
 struct Replay {
     app: ZaloBotApp,
@@ -309,48 +308,6 @@ fn invitation_code(text: &str) -> Option<String> {
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
         .collect();
     (code.len() >= 12).then_some(code)
-}
-
-/// The answers a transcript shows after each user line, as plain text and labels.
-fn expected(script: &str) -> Vec<(String, Vec<Seen>)> {
-    let mut turns: Vec<(String, Vec<Seen>)> = Vec::new();
-    for line in script.lines() {
-        if let Some(said) = line.strip_prefix("> ") {
-            turns.push((said.to_owned(), Vec::new()));
-            continue;
-        }
-        let Some((_, replies)) = turns.last_mut() else {
-            continue;
-        };
-        if let Some(text) = line.strip_prefix('<') {
-            replies.push((text.trim_start().to_owned(), Vec::new()));
-        } else if let Some(more) = line.strip_prefix('|') {
-            if let Some((text, _)) = replies.last_mut() {
-                text.push('\n');
-                text.push_str(more.strip_prefix(' ').unwrap_or(more));
-            }
-        } else if let Some(row) = line.strip_prefix("  [") {
-            if let Some((_, labels)) = replies.last_mut() {
-                let row = format!("[{row}");
-                labels.extend(
-                    row.trim_start_matches('[')
-                        .trim_end_matches(']')
-                        .split("] [")
-                        .map(str::to_owned),
-                );
-            }
-        }
-    }
-    turns
-        .into_iter()
-        .map(|(said, replies)| {
-            let plain = replies
-                .into_iter()
-                .map(|(text, labels)| (cnscd::i18n::to_plain(&text), labels))
-                .collect();
-            (said, plain)
-        })
-        .collect()
 }
 
 macro_rules! over_zalo_bot {

@@ -1,9 +1,10 @@
-//! What a transcript says the user sees after each of their lines.
+//! What a transcript says the user sees after each of their lines (over Zalo's Official
+//! Account and over the Zalo Bot alike).
 
 use super::Seen;
 
 /// The answers a transcript shows after each user line, as plain text and labels.
-pub(super) fn expected(script: &str) -> Vec<(String, Vec<Seen>)> {
+pub(crate) fn expected(script: &str) -> Vec<(String, Vec<Seen>)> {
     let mut turns: Vec<(String, Vec<Seen>)> = Vec::new();
     for line in script.lines() {
         if let Some(said) = line.strip_prefix("> ") {

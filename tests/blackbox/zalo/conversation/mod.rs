@@ -9,7 +9,7 @@
 //! contact card) is skipped with the answers to it; messages to other chats (notices) are
 //! not compared here: the transcripts print them from the outbox.
 
-mod expected;
+pub(crate) mod expected;
 mod golden;
 mod replay;
 
@@ -28,7 +28,7 @@ const PREFIX: &str = "#cnscd:";
 const VILLAGES: &str = "commune_code,name,code\n11083,Thôn Đông Sơn,11083-01\n11083,Thôn Tây Sơn,11083-02\n11074,Thôn Đông,11074-01\n11086,Thôn Đông,11086-01\n11089,Thôn Đông,11089-01\n11092,Thôn Đông,11092-01\n11095,Thôn Đông,11095-01\n11098,Thôn Đông,11098-01\n11101,Thôn Đông,11101-01\n11110,Thôn Đông,11110-01\n11113,Thôn Đông,11113-01\n";
 
 /// One answer as a user sees it: its text and the labels of its choices.
-type Seen = (String, Vec<String>);
+pub(crate) type Seen = (String, Vec<String>);
 
 /// A message with answer buttons, and the payload behind each label.
 type Pressable = (Value, Vec<(String, String)>);
