@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::chat::{ChannelName, Window};
+use crate::chat::{ChannelName, ChatKey, Window};
 use crate::storage::campaigns::ScopedAccount;
 use crate::storage::people::ChatReach;
 
@@ -38,13 +38,12 @@ pub(super) fn reachability(
 /// One account per person, in the order the people first appear.
 pub(super) fn one_chat_per_person(
     accounts: Vec<ScopedAccount>,
-    reach: &HashMap<(String, String), ChatReach>,
+    reach: &HashMap<ChatKey, ChatReach>,
     windows: &HashMap<ChannelName, Window>,
     now: DateTime<Utc>,
 ) -> Vec<ScopedAccount> {
     let person = |a: &ScopedAccount| {
-        let key = (a.channel.to_string(), a.chat_id.clone());
-        reach.get(&key).map_or_else(
+        reach.get(&a.chat()).map_or_else(
             || format!("{}:{}", a.channel, a.chat_id),
             |r| r.person.clone(),
         )
@@ -64,7 +63,7 @@ pub(super) fn one_chat_per_person(
             let mut candidates = chats.remove(&who)?;
             // Freely reachable first, then reachable, then the most recently active.
             candidates.sort_by_key(|a| {
-                let r = reach.get(&(a.channel.to_string(), a.chat_id.clone()));
+                let r = reach.get(&a.chat());
                 let how = reachability(a, r, windows, now);
                 (
                     std::cmp::Reverse(how),
@@ -103,6 +102,10 @@ mod tests {
         }
     }
 
+    fn chat(channel: &str, id: &str) -> ChatKey {
+        ChatKey::new(channel.parse().expect("a channel"), id)
+    }
+
     fn zalo_week() -> HashMap<ChannelName, Window> {
         let window = Window {
             free: Duration::from_secs(48 * 3600),
@@ -114,8 +117,8 @@ mod tests {
     #[test]
     fn a_zalo_chat_outside_its_window_gives_way_to_the_same_persons_telegram_chat() {
         let reach = HashMap::from([
-            (("zalo".into(), "z1".into()), seen("p", 8)),
-            (("telegram".into(), "t1".into()), seen("p", 30)),
+            (chat("zalo", "z1"), seen("p", 8)),
+            (chat("telegram", "t1"), seen("p", 30)),
         ]);
         let chosen = one_chat_per_person(
             vec![account("zalo", "z1"), account("telegram", "t1")],
@@ -129,8 +132,8 @@ mod tests {
     #[test]
     fn of_two_reachable_chats_the_most_recently_active_gets_the_alert() {
         let reach = HashMap::from([
-            (("zalo".into(), "z1".into()), seen("p", 1)),
-            (("telegram".into(), "t1".into()), seen("p", 3)),
+            (chat("zalo", "z1"), seen("p", 1)),
+            (chat("telegram", "t1"), seen("p", 3)),
         ]);
         let chosen = one_chat_per_person(
             vec![account("telegram", "t1"), account("zalo", "z1")],
@@ -144,8 +147,8 @@ mod tests {
     #[test]
     fn a_telegram_chat_goes_before_a_zalo_chat_past_its_free_window() {
         let reach = HashMap::from([
-            (("zalo".into(), "z1".into()), seen("p", 3)),
-            (("telegram".into(), "t1".into()), seen("p", 20)),
+            (chat("zalo", "z1"), seen("p", 3)),
+            (chat("telegram", "t1"), seen("p", 20)),
         ]);
         let chosen = one_chat_per_person(
             vec![account("zalo", "z1"), account("telegram", "t1")],

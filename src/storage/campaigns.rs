@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::report::scope_cte;
 use super::{now_text, StorageError, StorageResult, Store, Tx};
-use crate::chat::ChannelName;
+use crate::chat::{ChannelName, ChatKey};
 use crate::domain::AccountRole;
 
 mod overlap;
@@ -50,6 +50,13 @@ pub struct ScopedAccount {
     pub role: AccountRole,
     pub unit_code: String,
     pub change_notices: bool,
+}
+
+impl ScopedAccount {
+    /// The account's chat.
+    pub fn chat(&self) -> ChatKey {
+        ChatKey::new(self.channel, self.chat_id.clone())
+    }
 }
 
 impl Store {

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::accounts::{account_with_unit_at, share_account, Account};
-use super::{now_text, parse_time, StorageResult, Store, Tx};
+use super::{now_text, parse_time, StorageError, StorageResult, Store, Tx};
+use crate::chat::ChatKey;
 
 /// What typing a link code did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,7 +183,7 @@ pub struct ChatReach {
 impl Store {
     /// The person and last activity of every chat bound to a role that has either (alerts
     /// go to those only; residents' chats are not read).
-    pub async fn chat_reach(&self) -> StorageResult<HashMap<(String, String), ChatReach>> {
+    pub async fn chat_reach(&self) -> StorageResult<HashMap<ChatKey, ChatReach>> {
         let people: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT p.channel, p.chat_id, p.person FROM chat_people p
                  JOIN accounts a ON a.channel = p.channel AND a.external_id = p.chat_id",
@@ -195,10 +196,16 @@ impl Store {
         )
         .fetch_all(self.pool())
         .await?;
-        let mut reach: HashMap<(String, String), ChatReach> = HashMap::new();
+        let chat = |channel: &str, chat_id: String| -> StorageResult<ChatKey> {
+            let channel = channel
+                .parse()
+                .map_err(|_| StorageError::Corrupt(format!("unknown channel {channel:?}")))?;
+            Ok(ChatKey::new(channel, chat_id))
+        };
+        let mut reach: HashMap<ChatKey, ChatReach> = HashMap::new();
         for (channel, chat_id, person) in people {
             reach.insert(
-                (channel, chat_id),
+                chat(&channel, chat_id)?,
                 ChatReach {
                     person,
                     last_seen: None,
@@ -206,11 +213,13 @@ impl Store {
             );
         }
         for (channel, chat_id, at) in seen {
-            let key = (channel.clone(), chat_id.clone());
-            let entry = reach.entry(key).or_insert_with(|| ChatReach {
-                person: own_person(&channel, &chat_id),
-                last_seen: None,
-            });
+            let person = own_person(&channel, &chat_id);
+            let entry = reach
+                .entry(chat(&channel, chat_id)?)
+                .or_insert_with(|| ChatReach {
+                    person,
+                    last_seen: None,
+                });
             entry.last_seen = parse_time(&at);
         }
         Ok(reach)
