@@ -3,7 +3,7 @@
 //! or a chart.
 //!
 //! A report is built in two steps: [`Store::sweep`] loads the scope in a few queries, then
-//! [`build`] computes every unit's [`status`](crate::status) and counts them. The listing of
+//! [`build`] computes every unit's [`status`](crate::domain::status) and counts them. The listing of
 //! members (XLSX and CSV) is streamed from storage, one team at a time.
 
 mod build;

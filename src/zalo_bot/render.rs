@@ -1,5 +1,5 @@
 //! A reply's text as Zalo Bot messages: plain text (Zalo shows no markup), at most 2,000
-//! characters each, cut at line breaks (Zalo OA's renderer, [`crate::zalo::render`]). The
+//! characters each, cut at line breaks ([`crate::pipeline::plain_text`], as for Zalo OA). The
 //! bot has no buttons: every choice is a numbered option, answered by typing its number or
 //! its name (after a list the text numbers already, only the choices it does not list, as
 //! Zalo OA numbers its options past five buttons); a link is written out after the text, a
