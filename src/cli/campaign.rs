@@ -18,7 +18,7 @@ pub async fn report(engine: &Engine, args: ReportArgs) -> Result<(), CliError> {
         store,
         engine.rules(),
         engine.texts(),
-        args.scope,
+        args.scope.map(|scope| scope.to_string()),
         args.format,
         args.out.clone(),
         args.as_of,
@@ -69,7 +69,7 @@ pub async fn campaign(
             scope,
         } => {
             match store.unit(&scope).await.map_err(failed)? {
-                None => return Err(CliError::UnknownUnit(scope)),
+                None => return Err(CliError::UnknownUnit(scope.to_string())),
                 Some(unit) if !unit.is_current() => {
                     return Err(CliError::Campaign(format!(
                         "{} ({}) ended on {}: create the campaign for the area that took it over{}",

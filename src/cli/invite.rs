@@ -44,7 +44,10 @@ pub async fn run(
             .map_err(CliError::Units)?;
     }
     let unit = store.unit(&args.unit).await.map_err(CliError::Units)?;
-    let unit_name = unit.map_or_else(|| args.unit.clone(), |u| format!("{} ({})", u.name, u.code));
+    let unit_name = unit.map_or_else(
+        || args.unit.to_string(),
+        |u| format!("{} ({})", u.name, u.code),
+    );
     let expires = created
         .expires_at
         .with_timezone(&vietnam())

@@ -30,7 +30,7 @@ async fn engine(dir: &TempDir) -> Engine {
 fn invite_args(unit: &str, bot_username: Option<&str>) -> InviteArgs {
     InviteArgs {
         role: AccountRole::VillageHead,
-        unit: unit.to_owned(),
+        unit: unit.parse().expect("a unit code"),
         valid_days: 14,
         account_days: None,
         bot_username: bot_username.map(str::to_owned),
@@ -155,7 +155,7 @@ async fn one_area_has_one_campaign_a_second_updates_it_and_an_overlapping_one_is
     let create = |scope: &str, deadline: &str| CampaignCommand::Create {
         name: "Đợt 1".into(),
         deadline: deadline.into(),
-        scope: scope.into(),
+        scope: scope.parse().expect("a unit code"),
     };
     let mut out = Vec::new();
     campaign::campaign(&engine, create("298", "25/04/2022"), &mut out)

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::CliError;
+use crate::domain::UnitCode;
 use crate::engine::Engine;
 use crate::import::reorganize::{reorganize as run_reorganize, Options, Report};
 use crate::storage::Store;
@@ -246,9 +247,9 @@ pub async fn merge_villages(
     use crate::import::merge_villages::{merge_villages as run, MergeError, MergeVillages};
     let today = crate::clock::vietnam_date(engine.now());
     let job = MergeVillages {
-        into: args.into.clone(),
-        villages: args.villages.clone(),
-        keep_team: args.keep_team.clone(),
+        into: args.into.to_string(),
+        villages: args.villages.iter().map(UnitCode::to_string).collect(),
+        keep_team: args.keep_team.as_ref().map(UnitCode::to_string),
         dry_run: args.dry_run,
         on: args.date.unwrap_or(today),
     };

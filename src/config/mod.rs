@@ -255,6 +255,23 @@ mod tests {
     }
 
     #[test]
+    fn a_unit_code_with_stray_characters_is_refused_with_the_reason_before_anything_opens() {
+        let invite = |unit: &str| {
+            Config::try_parse_from(["cnscd", "invite", "--role", "village-head", "--unit", unit])
+        };
+        let message = invite("11083-01; DROP").expect_err("refused").to_string();
+        assert!(message.contains("letters, digits, dashes"), "{message}");
+        let scope = Config::try_parse_from(["cnscd", "report", "--scope", " ", "--out", "r.xlsx"]);
+        assert!(scope.expect_err("refused").to_string().contains("empty"));
+        let Command::Database(DatabaseCommand::Invite(args)) =
+            invite(" 11083-01 ").expect("a code").command
+        else {
+            panic!("not an invitation");
+        };
+        assert_eq!(args.unit.as_str(), "11083-01");
+    }
+
+    #[test]
     fn serving_webhooks_without_a_secret_refuses_to_start_and_says_what_to_set() {
         let args = serve_args(&["--webhook-url", "https://bot.example.org/tg"]);
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::TelegramArgs;
-use crate::domain::AccountRole;
+use crate::domain::{AccountRole, UnitCode};
 use crate::zalo::config::ZaloCommand;
 
 /// The commands that work on the configured database without Telegram.
@@ -92,7 +92,7 @@ pub enum AccountsCommand {
     List {
         /// Only the accounts of this unit and the units whose code starts with it.
         #[arg(long, value_name = "CODE")]
-        unit: Option<String>,
+        unit: Option<UnitCode>,
     },
     /// Revoke a chat's account at once (it acts as a resident from its next message).
     Revoke {
@@ -106,7 +106,7 @@ pub enum AccountsCommand {
 pub struct ReportArgs {
     /// The area: a unit code (province, district, commune); the whole country without it.
     #[arg(long, value_name = "CODE")]
-    pub scope: Option<String>,
+    pub scope: Option<UnitCode>,
     /// xlsx (a summary sheet per commune and every team and member), csv (UTF-8 with BOM),
     /// json, png (coverage chart) or text (the chat summary).
     #[arg(long, value_enum, default_value = "xlsx")]
@@ -133,7 +133,7 @@ pub enum CampaignCommand {
         deadline: String,
         /// The area, a unit code (e.g. district 298).
         #[arg(long, value_name = "CODE")]
-        scope: String,
+        scope: UnitCode,
     },
     /// List the campaigns.
     List,
@@ -223,7 +223,7 @@ pub enum UnitsCommand {
     List {
         /// The code of the parent unit.
         #[arg(long, value_name = "CODE")]
-        parent: Option<String>,
+        parent: Option<UnitCode>,
     },
     /// Move the deployment into the two-level structure (province → commune, since 1 July
     /// 2025) in one transaction, following a map of where each old commune went.
@@ -259,14 +259,14 @@ pub enum UnitsCommand {
 pub struct MergeVillagesArgs {
     /// The village that remains.
     #[arg(long, value_name = "CODE")]
-    pub into: String,
+    pub into: UnitCode,
     /// The villages merged into it (kept as history, with their teams).
     #[arg(required = true, value_name = "CODE")]
-    pub villages: Vec<String>,
+    pub villages: Vec<UnitCode>,
     /// The village whose team the merged village keeps, when `--into` has none and several
     /// of the others have one.
     #[arg(long, value_name = "CODE")]
-    pub keep_team: Option<String>,
+    pub keep_team: Option<UnitCode>,
     /// Print what would happen and change nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -290,7 +290,7 @@ pub struct InviteArgs {
 
     /// The code of the unit (for a village head: the village).
     #[arg(long, value_name = "CODE")]
-    pub unit: String,
+    pub unit: UnitCode,
 
     /// How many days the code stays valid.
     #[arg(long, default_value_t = 14, value_parser = clap::value_parser!(u16).range(1..=365))]

@@ -26,4 +26,4 @@ pub use phone::{PhoneError, PhoneNumber};
 pub use roles::{AccountRole, MemberRole};
 pub use rules::{CompositionRules, LevelRules, RuleBreach};
 pub use team::{ConsentSource, Decision, DecisionFile, FileKind, Member, Team};
-pub use units::UnitLevel;
+pub use units::{UnitCode, UnitCodeError, UnitLevel};

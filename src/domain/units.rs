@@ -41,6 +41,75 @@ impl UnitLevel {
     }
 }
 
+/// A unit's code as an operator types it (`298`, `11083`, a village's `11083-01`): the codes
+/// of Decision 19/2025/QĐ-TTg, and the ones `import villages` gives. Checked where it comes
+/// in, so a stray space, quote or semicolon is refused with a reason instead of matching no
+/// unit.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct UnitCode(String);
+
+/// Why a typed unit code is not one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UnitCodeError {
+    #[error("a unit code is empty")]
+    Empty,
+    #[error("a unit code has at most {UNIT_CODE_MAX} characters")]
+    TooLong,
+    #[error(
+        "a unit code has only letters, digits, dashes, dots and underscores (e.g. 11083 or 11083-01)"
+    )]
+    Characters,
+}
+
+/// The longest code cnscd takes (national codes have 5 digits, villages add a few).
+pub const UNIT_CODE_MAX: usize = 32;
+
+impl UnitCode {
+    pub fn parse(text: &str) -> Result<UnitCode, UnitCodeError> {
+        let code = text.trim();
+        if code.is_empty() {
+            return Err(UnitCodeError::Empty);
+        }
+        if code.chars().count() > UNIT_CODE_MAX {
+            return Err(UnitCodeError::TooLong);
+        }
+        if !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return Err(UnitCodeError::Characters);
+        }
+        Ok(UnitCode(code.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for UnitCode {
+    type Err = UnitCodeError;
+
+    fn from_str(text: &str) -> Result<UnitCode, UnitCodeError> {
+        UnitCode::parse(text)
+    }
+}
+
+/// A checked code reads as the text it is wherever a code is looked up.
+impl std::ops::Deref for UnitCode {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for UnitCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// A commune's name without its kind word, as people say it: "Xã Hưng Đạo" → "Hưng Đạo".
 pub fn short_name(name: &str) -> &str {
     ["Xã ", "Phường ", "Thị trấn ", "Đặc khu "]
@@ -89,6 +158,28 @@ pub fn parse_village_name(input: &str) -> Result<String, VillageNameError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_unit_code_is_trimmed_and_anything_but_letters_digits_and_dashes_is_refused_with_a_reason()
+    {
+        assert_eq!(
+            UnitCode::parse(" 11083-01 ").map(|c| c.to_string()),
+            Ok("11083-01".into())
+        );
+        assert_eq!(UnitCode::parse("  "), Err(UnitCodeError::Empty));
+        assert_eq!(
+            UnitCode::parse("11083; DROP"),
+            Err(UnitCodeError::Characters)
+        );
+        assert_eq!(
+            UnitCode::parse("Xã Đại Sơn"),
+            Err(UnitCodeError::Characters)
+        );
+        assert_eq!(
+            UnitCode::parse(&"1".repeat(33)),
+            Err(UnitCodeError::TooLong)
+        );
+    }
 
     #[test]
     fn a_village_name_has_two_to_eighty_characters_with_letters() {

@@ -19,7 +19,7 @@ use super::{
 };
 use crate::domain::text::fold;
 use crate::domain::units::parse_village_name;
-use crate::domain::{PersonName, PhoneNumber};
+use crate::domain::{PersonName, PhoneNumber, UnitCode};
 use crate::storage::{NewUnit, StorageError, Store, Unit, UnitLevel};
 
 mod resolve;
@@ -63,7 +63,7 @@ const LAYOUT: Layout<'static> = Layout {
 /// Folded name prefix → kind word; any other name is a thôn.
 const KINDS: [(&str, &str); 2] = [("khu", "khu dân cư"), ("to dan pho", "tổ dân phố")];
 const DEFAULT_KIND: &str = "thôn";
-const MAX_CODE_CHARS: usize = 32;
+const MAX_CODE_CHARS: usize = crate::domain::units::UNIT_CODE_MAX;
 
 /// Creates or updates every village of the file; see the module documentation for codes.
 /// A village already stored keeps its name (see [`import_villages_renaming`]).
@@ -279,10 +279,7 @@ fn parse_row(row: &Row, columns: &Columns, own_commune: &str) -> Result<VillageR
 }
 
 fn valid_code(code: &str) -> bool {
-    code.len() <= MAX_CODE_CHARS
-        && code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    code.len() <= MAX_CODE_CHARS && UnitCode::parse(code).is_ok_and(|c| c.as_str() == code)
 }
 
 fn new_unit(village: &ImportedVillage) -> NewUnit {

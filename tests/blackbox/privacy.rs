@@ -167,7 +167,7 @@ async fn accounts_are_listed_and_revoked_from_the_command_line(app: App) {
 
     let mut out = Vec::new();
     let list = AccountsCommand::List {
-        unit: Some("11083".into()),
+        unit: Some("11083".parse().expect("a unit code")),
     };
     cnscd::cli::privacy::accounts(&app.engine, list, &mut out)
         .await
