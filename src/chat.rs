@@ -32,6 +32,16 @@ impl ChannelName {
             ChannelName::ZaloBot => "zalo_bot",
         }
     }
+
+    /// Whether a person on this channel is told the Telegram bot's link (an invitation's,
+    /// `/thanhvien`'s): not on Zalo, where it would hand them a bot they never use; on the
+    /// console, a trial of what a Telegram chat sees. No catch-all: a new channel decides.
+    pub const fn is_told_telegram_links(self) -> bool {
+        match self {
+            ChannelName::Telegram | ChannelName::Console => true,
+            ChannelName::Zalo | ChannelName::ZaloBot => false,
+        }
+    }
 }
 
 impl fmt::Display for ChannelName {

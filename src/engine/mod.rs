@@ -114,12 +114,11 @@ impl Engine {
         self.bot_username.as_deref()
     }
 
-    /// The Telegram bot's username for a link said to `chat`: none on Zalo (its Official
-    /// Account or its Bot), whose head would be handing a member a bot they never use (the
-    /// console, a trial of what a Telegram chat sees, gets it when one is set).
+    /// The Telegram bot's username for a link said to `chat`, where its channel tells such
+    /// links ([`ChannelName::is_told_telegram_links`]).
     fn bot_username_for(&self, chat: &ChatKey) -> Option<&str> {
         self.bot_username()
-            .filter(|_| !matches!(chat.channel, ChannelName::Zalo | ChannelName::ZaloBot))
+            .filter(|_| chat.channel.is_told_telegram_links())
     }
 
     pub fn store(&self) -> &Store {
