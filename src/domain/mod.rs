@@ -2,10 +2,12 @@
 //! channels or the database.
 
 pub mod access;
+pub mod activity;
 pub mod audit;
 pub mod decision;
 pub mod fields;
 pub mod invitation_code;
+pub mod period;
 pub mod person_name;
 pub mod phone;
 pub mod privacy;
@@ -17,10 +19,12 @@ pub mod team;
 pub mod text;
 pub mod units;
 
+pub use activity::{ActivityKind, ActivityRules};
 pub use audit::AuditAction;
 pub use decision::{DateError, DecisionNumber};
 pub use fields::{FieldKey, Fields};
 pub use invitation_code::InvitationCode;
+pub use period::{Period, PeriodError};
 pub use person_name::{NameError, PersonName};
 pub use phone::{PhoneError, PhoneNumber};
 pub use roles::{AccountRole, MemberRole};

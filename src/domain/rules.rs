@@ -6,6 +6,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer};
 
+use super::activity::ActivityRules;
 use super::roles::MemberRole;
 use super::units::UnitLevel;
 
@@ -24,7 +25,7 @@ pub struct LevelRules {
     pub unique_roles: Vec<MemberRole>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CompositionRules {
     pub village: LevelRules,
@@ -38,6 +39,9 @@ pub struct CompositionRules {
         deserialize_with = "day_month_year"
     )]
     pub earliest_decision: NaiveDate,
+    /// The kinds of activity teams log and how their figures are judged (`[activity]`).
+    #[serde(default)]
+    pub activity: ActivityRules,
 }
 
 fn default_earliest_decision() -> NaiveDate {
@@ -113,6 +117,9 @@ impl CompositionRules {
         rules.village.check()?;
         if let Some(commune) = &rules.commune {
             commune.check()?;
+        }
+        if let Some(why) = rules.activity.inconsistency() {
+            return Err(RulesError::Inconsistent(why));
         }
         Ok(rules)
     }
