@@ -494,3 +494,42 @@ async fn the_command_line_sets_residents_and_writes_the_period_report() {
     assert!(!refused.status.success());
     app.destroy().await;
 }
+
+/// What the chat's report job gets: the summary, the chart, and the file its channel takes
+/// (Zalo: the Word document).
+#[tokio::test]
+async fn a_chat_gets_the_period_summary_the_chart_and_the_file_its_channel_takes() {
+    use cnscd::conversation::ReportFile;
+    let app = seeded(Backend::Sqlite, "chat").await.unwrap();
+    let rules = cnscd::domain::activity::ActivityRules::default();
+    let texts = Texts::load().unwrap();
+    let period = Period::parse("2026-11").unwrap();
+    for (file, extension) in [
+        (ReportFile::Spreadsheet, "xlsx"),
+        (ReportFile::Document, "docx"),
+    ] {
+        let ask = cnscd::report::period::PeriodAsk {
+            scope: "11083",
+            period,
+            lang: Lang::En,
+            now: now(),
+        };
+        let reply =
+            cnscd::report::period::chat_period_report(&app.store, &rules, &texts, ask, file)
+                .await
+                .unwrap();
+        assert!(
+            reply.text.as_str().contains("month 11/2026"),
+            "{}",
+            reply.text.as_str()
+        );
+        assert!(reply.image.unwrap().bytes.starts_with(b"\x89PNG"));
+        let document = reply.document.unwrap();
+        assert_eq!(
+            document.file_name,
+            format!("hoat-dong-11083-2026-11.{extension}")
+        );
+        assert!(document.bytes.starts_with(b"PK"), "a zip: XLSX or DOCX");
+    }
+    app.destroy().await;
+}

@@ -84,3 +84,54 @@ pub async fn write_period_report(
     file.flush()?;
     Ok(())
 }
+
+/// A chat's ask for a period report.
+#[derive(Debug, Clone, Copy)]
+pub struct PeriodAsk<'a> {
+    /// The official's unit.
+    pub scope: &'a str,
+    pub period: Period,
+    pub lang: crate::i18n::Lang,
+    pub now: DateTime<Utc>,
+}
+
+/// The period report of `scope` as a chat reply: the summary as text, the chart of people
+/// helped as a picture and, as `file` asks, the workbook or the administrative document.
+/// What a chat's "report for a period" runs after its step (the engine's report job).
+pub async fn chat_period_report(
+    store: &Store,
+    rules: &ActivityRules,
+    texts: &Texts,
+    ask: PeriodAsk<'_>,
+    file: crate::conversation::ReportFile,
+) -> Result<crate::conversation::Reply, ReportError> {
+    use crate::conversation::{Attachment, Reply, ReportFile};
+    let PeriodAsk {
+        scope,
+        period,
+        lang,
+        now,
+    } = ask;
+    let report = load_period_report(store, rules, Some(scope), period, now).await?;
+    let (extension, bytes) = match file {
+        ReportFile::Spreadsheet => {
+            let dir = tempfile::tempdir()?;
+            let path = dir.path().join("report.xlsx");
+            write_period_xlsx(&report, texts, lang, &path)?;
+            ("xlsx", std::fs::read(&path)?)
+        }
+        ReportFile::Document => ("docx", period_docx(&report, texts, lang)?),
+    };
+    let mut reply = Reply::text(period_summary(&report, texts, lang));
+    reply.image = Some(Attachment {
+        file_name: format!("hoat-dong-{scope}-{period}.png"),
+        bytes: period_png(&report, texts, lang)?,
+        caption: None,
+    });
+    reply.document = Some(Attachment {
+        file_name: format!("hoat-dong-{scope}-{period}.{extension}"),
+        bytes,
+        caption: None,
+    });
+    Ok(reply)
+}
