@@ -238,10 +238,7 @@ async fn the_workbook_has_every_village_once_and_every_level_sums_its_parts(
         );
         assert_eq!(number(&total[entries]), 5.0, "{level}");
     }
-    let nam_son = villages
-        .iter()
-        .find(|row| row[0].to_string() == "11083-03")
-        .unwrap();
+    let nam_son = villages.iter().find(|row| row[0] == "11083-03").unwrap();
     let ratio = header
         .iter()
         .position(|h| h == "Thành viên/100 dân")
@@ -251,10 +248,7 @@ async fn the_workbook_has_every_village_once_and_every_level_sums_its_parts(
         "chưa có số dân",
         "no division by zero"
     );
-    let dong_son = villages
-        .iter()
-        .find(|row| row[0].to_string() == "11083-01")
-        .unwrap();
+    let dong_son = villages.iter().find(|row| row[0] == "11083-01").unwrap();
     assert_eq!(
         number(&dong_son[ratio]),
         0.08,

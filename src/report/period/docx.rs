@@ -239,7 +239,7 @@ fn figures_table(report: &PeriodReport, texts: &Texts, lang: Lang) -> Table {
             n(figures.members),
             figures
                 .population
-                .map_or_else(|| t(K::ReportPeriodNoPopulation), |p| n(p)),
+                .map_or_else(|| t(K::ReportPeriodNoPopulation), &n),
             members_ratio(figures, texts, lang),
             n(figures.quiet_villages),
         ]
