@@ -220,3 +220,13 @@ fn the_period_is_named_as_officials_write_it() {
     assert!(summary.contains("month 11/2026"), "{summary}");
     assert!(summary.contains("Recorded after approval"), "{summary}");
 }
+
+#[test]
+fn ratios_are_written_as_each_language_writes_decimals_without_trailing_zeros() {
+    use super::text::decimal;
+    assert_eq!(decimal(Lang::Vi, 5.0), "5");
+    assert_eq!(decimal(Lang::Vi, 5.25), "5,25");
+    assert_eq!(decimal(Lang::Vi, 0.5), "0,5");
+    assert_eq!(decimal(Lang::En, 0.08), "0.08");
+    assert_eq!(decimal(Lang::En, 0.0), "0");
+}

@@ -47,12 +47,13 @@ pub fn scope_name(report: &PeriodReport, texts: &Texts, lang: Lang) -> String {
     }
 }
 
-/// `5,25` in Vietnamese, `5.25` in English.
+/// `5,25` in Vietnamese, `5.25` in English; `5` for 5.00.
 pub fn decimal(lang: Lang, value: f64) -> String {
     let text = format!("{value:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
     match lang {
         Lang::Vi => text.replace('.', ","),
-        Lang::En => text,
+        Lang::En => text.to_owned(),
     }
 }
 
