@@ -186,12 +186,13 @@ pub fn period_docx(
         .add_paragraph(Paragraph::new().add_run(text(t(K::ReportPeriodDocProposals))))
         .add_paragraph(Paragraph::new());
     // Recipients (left) and the signature block (right).
-    let recipients = TableCell::new()
-        .add_paragraph(
-            Paragraph::new().add_run(text(t(K::ReportPeriodDocRecipients)).bold().italic()),
-        )
-        .add_paragraph(Paragraph::new().add_run(text(t(K::ReportPeriodDocRecipientsList)).size(22)))
-        .width(2500, WidthType::Pct);
+    let mut recipients = TableCell::new().add_paragraph(
+        Paragraph::new().add_run(text(t(K::ReportPeriodDocRecipients)).bold().italic()),
+    );
+    for line in t(K::ReportPeriodDocRecipientsList).lines() {
+        recipients = recipients.add_paragraph(Paragraph::new().add_run(text(line).size(22)));
+    }
+    let recipients = recipients.width(2500, WidthType::Pct);
     let signature = TableCell::new()
         .add_paragraph(centered(text(t(K::ReportPeriodDocSignFor)).bold()))
         .add_paragraph(centered(text(t(K::ReportPeriodDocSignHint)).italic()))
