@@ -38,6 +38,26 @@ pub enum BenchCommand {
     /// Import one file of new villages of one commune at each size (1,000 … 100,000 by
     /// default), each into a fresh SQLite database, and report the time of each.
     Import(ImportBenchArgs),
+    /// A province of N communes x M villages with a year of activities (3 entries per team
+    /// per week) and the residents of every village: time the period report of the province
+    /// (a quarter, a month) and its XLSX.
+    Period(PeriodBenchArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PeriodBenchArgs {
+    /// Communes of the province.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=5_000))]
+    pub communes: u32,
+    /// Villages per commune.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=200))]
+    pub villages: u32,
+    /// Weeks of activities, ending on 31 December 2026.
+    #[arg(long, default_value_t = 52, value_parser = clap::value_parser!(u64).range(1..=520))]
+    pub weeks: u64,
+    /// A PostgreSQL server (postgres://…) to run on, on a scratch database, instead of SQLite.
+    #[arg(long, value_name = "URL")]
+    pub postgres: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

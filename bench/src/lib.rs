@@ -5,6 +5,7 @@
 pub mod args;
 pub mod crash;
 pub mod import;
+pub mod period;
 pub mod registration;
 pub mod report;
 pub mod search;

@@ -1,6 +1,6 @@
 //! `cnscd-bench`: the benchmarks, apart from the product binary (which carries none of
 //! their code nor the fake Bot API). `cargo run --release -p cnscd-bench --
-//! registration|search|report|load|crash|import …`; `--help` says what each measures.
+//! registration|search|report|load|crash|import|period …`; `--help` says what each measures.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -74,6 +74,19 @@ async fn run(cli: BenchCli) -> anyhow::Result<()> {
                 .await
                 .context("The crash bench failed")?;
             print!("{report}");
+        }
+        BenchCommand::Period(args) => {
+            let config = cnscd_bench::period::PeriodBenchConfig {
+                communes: args.communes as usize,
+                villages_per_commune: args.villages as usize,
+                weeks: args.weeks,
+                postgres: args.postgres,
+            };
+            let dir = tempfile::tempdir().context("Failed to make a temporary directory")?;
+            let figures = cnscd_bench::period::run(&config, dir.path())
+                .await
+                .context("The period bench failed")?;
+            print!("{figures}");
         }
         BenchCommand::Import(args) => {
             let report = cnscd_bench::import::run(&args.villages)

@@ -21,7 +21,10 @@ pub async fn report(engine: &Engine, args: ReportArgs) -> Result<(), CliError> {
         args.scope.map(|scope| scope.to_string()),
         args.format,
         args.out.clone(),
-        args.as_of,
+        crate::report::ReportWhen {
+            as_of: args.as_of,
+            period: args.period,
+        },
     )
     .await
     .map_err(|e| CliError::Campaign(format!("{e:#}")))?;

@@ -133,6 +133,9 @@ pub async fn run(
         DatabaseCommand::Units(UnitsCommand::MergeVillages(args)) => {
             units::merge_villages(engine, &args, &mut out).await
         }
+        DatabaseCommand::Units(UnitsCommand::Population { file }) => {
+            units::population(engine, &file, &mut out).await
+        }
         DatabaseCommand::Invite(args) => invite::run(engine, &args, database_url, &mut out).await,
         DatabaseCommand::Report(args) => campaign::report(engine, args).await,
         DatabaseCommand::Campaign(command) => campaign::campaign(engine, command, &mut out).await,

@@ -1,6 +1,7 @@
 //! `cnscd units example`: the 2022 example for a trial.
 //! `cnscd units list [--parent CODE]`: one unit per line, code, kind and name (and, for a
 //! unit kept as history, when it ended and into what). `cnscd units reorganize`: what moved.
+//! `cnscd units population FILE`: residents and households.
 
 use std::io::Write;
 use std::path::Path;
@@ -10,6 +11,31 @@ use crate::domain::UnitCode;
 use crate::engine::Engine;
 use crate::import::reorganize::{reorganize as run_reorganize, Options, Report};
 use crate::storage::Store;
+
+/// `cnscd units population FILE`: residents and households of the units the file names.
+pub async fn population(
+    engine: &Engine,
+    file: &Path,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let reader = std::fs::File::open(file).map_err(|source| CliError::ReadFile {
+        path: file.display().to_string(),
+        source,
+    })?;
+    let set = crate::import::import_population(engine.store(), std::io::BufReader::new(reader))
+        .await
+        .map_err(|source| CliError::Import {
+            what: "population",
+            path: file.display().to_string(),
+            source,
+        })?;
+    writeln!(
+        out,
+        "Set the residents and households of {set} unit(s) from {}.",
+        file.display()
+    )?;
+    Ok(())
+}
 
 /// Loads the 2022 example (Tứ Kỳ district) into an empty database; a database with units of
 /// its own is left alone, so a trial's example never mixes with a real deployment.

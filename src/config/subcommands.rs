@@ -108,16 +108,22 @@ pub struct ReportArgs {
     #[arg(long, value_name = "CODE")]
     pub scope: Option<UnitCode>,
     /// xlsx (a summary sheet per commune and every team and member), csv (UTF-8 with BOM),
-    /// json, png (coverage chart) or text (the chat summary).
+    /// json, png (coverage chart), text (the chat summary) or docx (the summary and table).
     #[arg(long, value_enum, default_value = "xlsx")]
     pub format: crate::report::ReportFormat,
     /// The file to write.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// The structure in force on that day, dd/mm/yyyy (before a reorganisation: the old
-    /// districts and communes); text, json or png only. Teams are today's.
-    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    /// districts and communes); text, json, png or docx only. Teams are today's.
+    #[arg(long, value_name = "DATE", value_parser = parse_day, conflicts_with = "period")]
     pub as_of: Option<chrono::NaiveDate>,
+    /// The teams' work in a month (2026-11) or a quarter (2026-Q4): activities by kind,
+    /// people and households helped, members per 100 residents, quiet villages, per village,
+    /// commune, district and province; xlsx (a sheet per level), docx (an administrative
+    /// report to sign), png, text or json.
+    #[arg(long, value_name = "PERIOD")]
+    pub period: Option<crate::domain::period::Period>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -252,6 +258,14 @@ pub enum UnitsCommand {
     /// Merge villages of one commune into one: it keeps one team (its own, or the one
     /// `--keep-team` names), the others are kept as history with their teams.
     MergeVillages(MergeVillagesArgs),
+    /// Set units' residents and households from a CSV file (code,population,households; an
+    /// empty cell leaves that figure as it is), so that period reports show members per 100
+    /// residents and households reached. All or nothing: a bad line changes nothing.
+    Population {
+        /// The CSV file (or .xlsx): code,population,households.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 /// See [`UnitsCommand::MergeVillages`].

@@ -7,6 +7,7 @@
 
 mod csv_file;
 pub mod merge_villages;
+mod population;
 mod problem;
 pub mod reorganize;
 mod units;
@@ -28,6 +29,7 @@ use crate::storage::units::{all_units_in_tx, upsert_units};
 use crate::storage::{NewUnit, StorageError, Store, Tx, Unit};
 
 use csv_file::{Columns, CsvFile, Row};
+pub use population::{import_population, UnitFigures};
 pub use problem::Problem;
 pub use units::import_units;
 pub use villages::{

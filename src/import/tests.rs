@@ -251,3 +251,49 @@ async fn a_two_level_file_does_not_silently_move_communes_that_sit_under_a_distr
     let stored = store.unit("11074").await.unwrap().unwrap();
     assert_eq!(stored.parent_code.as_deref(), Some("298"));
 }
+
+async fn figures_of(store: &Store, code: &str) -> (Option<i64>, Option<i64>) {
+    sqlx::query_as("SELECT population, households FROM units WHERE code = $1")
+        .bind(code)
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_units_file_may_carry_residents_and_households_and_an_empty_cell_keeps_the_figure() {
+    let (_dir, store) = deployment_in_tu_ky().await;
+    let file = "code,name,kind,district_code,district_name,province_code,province_name,population,households\n\
+                11083,Xã Đại Sơn,xã,298,Huyện Tứ Kỳ,30,Tỉnh Hải Dương,9.500,2600\n";
+    import_units(&store, file.as_bytes(), now()).await.unwrap();
+    assert_eq!(figures_of(&store, DAI_SON).await, (Some(9500), Some(2600)));
+    let file = "code,name,kind,district_code,district_name,province_code,province_name,population,households\n\
+                11083,Xã Đại Sơn,xã,298,Huyện Tứ Kỳ,30,Tỉnh Hải Dương,9700,\n";
+    import_units(&store, file.as_bytes(), now()).await.unwrap();
+    assert_eq!(figures_of(&store, DAI_SON).await, (Some(9700), Some(2600)));
+    // Without the columns, the figures stay.
+    let file = format!("{HEADER}11083,Xã Đại Sơn,xã,298,Huyện Tứ Kỳ,30,Tỉnh Hải Dương\n");
+    import_units(&store, file.as_bytes(), now()).await.unwrap();
+    assert_eq!(figures_of(&store, DAI_SON).await, (Some(9700), Some(2600)));
+}
+
+#[tokio::test]
+async fn a_figure_that_is_not_a_whole_number_refuses_the_file_with_its_line() {
+    let (_dir, store) = deployment_in_tu_ky().await;
+    let file =
+        "commune_code,name,population\n11083,Thôn Tây Sơn,800\n11083,Thôn Nam Sơn,tám trăm\n";
+    let error = import_villages(&store, file.as_bytes(), now())
+        .await
+        .unwrap_err();
+    let ImportError::BadRows(rows) = &error else {
+        panic!("{error}");
+    };
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].line, 3);
+    assert!(rows[0].reason().contains("population"), "{error}");
+    assert_eq!(
+        level_count(&store, UnitLevel::Village).await,
+        1,
+        "nothing imported"
+    );
+}

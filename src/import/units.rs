@@ -13,6 +13,7 @@ use std::io::Read;
 
 use chrono::{DateTime, Utc};
 
+use super::population::{read_figures, store_figures, UnitFigures, COLUMNS as FIGURES};
 use super::{
     apply, bad_rows, describe, existing_units, same_unit, CsvFile, ImportError, ImportReport,
     RowError, DEFAULT_UNITS,
@@ -43,7 +44,7 @@ pub async fn import_units(
     reader.read_to_end(&mut bytes)?;
     let two_level = !has_district_column(&bytes);
     let columns: &[&'static str] = if two_level { &COLUMNS_2025 } else { &COLUMNS };
-    let (wanted, lines) = plan(CsvFile::read(bytes.as_slice(), columns, &[])?)?;
+    let (wanted, lines, figures) = plan(CsvFile::read(bytes.as_slice(), columns, &FIGURES)?)?;
     let mut tx = store.begin().await?;
     let mut existing = existing_units(&mut tx).await?;
     let replaced_example = holds_untouched_example(&mut tx, &existing).await?;
@@ -57,6 +58,7 @@ pub async fn import_units(
         refuse_reorganised_communes(&wanted, &lines, &existing)?;
     }
     let mut report = apply(&mut tx, wanted, &existing, now).await?;
+    store_figures(&mut tx, &figures).await?;
     report.replaced_example = replaced_example;
     tx.commit().await.map_err(StorageError::from)?;
     Ok(report)
@@ -72,7 +74,7 @@ async fn holds_untouched_example(
     if existing.is_empty() {
         return Ok(false);
     }
-    let (example, _) = plan(CsvFile::read(DEFAULT_UNITS.as_bytes(), &COLUMNS, &[])?)?;
+    let (example, _, _) = plan(CsvFile::read(DEFAULT_UNITS.as_bytes(), &COLUMNS, &[])?)?;
     let same = example.len() == existing.len()
         && example.iter().all(|unit| {
             existing
@@ -159,21 +161,36 @@ fn refuse_reorganised_communes(
     }
 }
 
-/// The units a file describes, parents first, with the line of each commune, or every bad row.
-fn plan(file: CsvFile) -> Result<(Vec<NewUnit>, HashMap<String, u64>), ImportError> {
+/// The units a file describes, parents first, with the line of each commune and the
+/// communes' residents and households (optional columns), or every bad row.
+type Planned = (
+    Vec<NewUnit>,
+    HashMap<String, u64>,
+    Vec<(String, UnitFigures)>,
+);
+
+fn plan(file: CsvFile) -> Result<Planned, ImportError> {
     let mut errors = file.errors;
     let mut plan = Plan::default();
+    let mut figures = Vec::new();
     for row in &file.rows {
         let added = parse_row(row, &file.columns).and_then(|units| {
+            let commune = units.last().map(|unit| unit.code.clone());
+            let read = read_figures(row, &file.columns);
             plan.add(units, row.line)
-                .map_err(|reason| vec![reason.into()])
+                .map_err(|reason| vec![reason.into()])?;
+            if let (Some(code), Ok(read)) = (commune, &read) {
+                figures.push((code, *read));
+            }
+            read.map(|_| ())
         });
         if let Err(problems) = added {
             errors.push(RowError::many(row.line, problems));
         }
     }
     if errors.is_empty() {
-        Ok(plan.into_units())
+        let (units, lines) = plan.into_units();
+        Ok((units, lines, figures))
     } else {
         Err(bad_rows(errors))
     }

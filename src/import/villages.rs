@@ -24,14 +24,23 @@ use crate::storage::{NewUnit, StorageError, Store, Unit, UnitLevel};
 
 mod resolve;
 
+use super::population::{read_figures, store_figures, UnitFigures};
+
 use resolve::Resolver;
 
 /// Without `commune_code`, a file sent in chat is of the official's own commune; the
 /// command line asks for the column.
 const REQUIRED: [&str; 1] = ["name"];
-const OPTIONAL: [&str; 4] = ["commune_code", "code", "head_name", "head_phone"];
+const OPTIONAL: [&str; 6] = [
+    "commune_code",
+    "code",
+    "head_name",
+    "head_phone",
+    "population",
+    "households",
+];
 /// The names Vietnamese spreadsheets give the columns (folded, punctuation as spaces).
-const ALIASES: [(&str, &str); 22] = [
+const ALIASES: [(&str, &str); 25] = [
     ("ma xa", "commune_code"),
     ("ma xa phuong", "commune_code"),
     ("ma don vi", "commune_code"),
@@ -51,6 +60,9 @@ const ALIASES: [(&str, &str); 22] = [
     ("sdt", "head_phone"),
     ("sdt truong thon", "head_phone"),
     ("so dien thoai truong thon", "head_phone"),
+    ("so dan", "population"),
+    ("dan so", "population"),
+    ("so ho", "households"),
     ("stt", ""),
     ("tt", ""),
     ("so tt", ""),
@@ -136,13 +148,21 @@ async fn import_villages_within(
     }
     let mut tx = store.begin().await?;
     let existing = existing_units(&mut tx).await?;
+    let figures: Vec<UnitFigures> = rows.iter().map(|row| row.figures).collect();
     let mut villages = Resolver::new(&existing, &rows).resolve(rows, &mut errors);
     if !errors.is_empty() {
         return Err(bad_rows(errors));
     }
+    // Every row resolved, in order: each village's residents and households by its code.
+    let figures: Vec<(String, UnitFigures)> = villages
+        .iter()
+        .zip(figures)
+        .map(|(village, figures)| (village.code.clone(), figures))
+        .collect();
     let (renamed, kept) = names(&mut villages, &existing, rename);
     let wanted = villages.iter().map(new_unit).collect();
     let mut report = apply(&mut tx, wanted, &existing, now).await?;
+    store_figures(&mut tx, &figures).await?;
     tx.commit().await.map_err(StorageError::from)?;
     report.villages = villages;
     report.renamed = renamed;
@@ -191,6 +211,8 @@ struct VillageRow {
     code: Option<String>,
     head_name: Option<String>,
     head_phone: Option<String>,
+    /// The optional `population` and `households` columns.
+    figures: UnitFigures,
 }
 
 /// The rows of the file that are fine on their own and unique within it, and the others.
@@ -267,6 +289,10 @@ fn parse_row(row: &Row, columns: &Columns, own_commune: &str) -> Result<VillageR
     }
     let head_name = check.parsed(field("head_name"), PersonName::parse, Problem::HeadName);
     let head_phone = check.parsed(field("head_phone"), PhoneNumber::parse, Problem::HeadPhone);
+    let figures = read_figures(row, columns).unwrap_or_else(|problems| {
+        problems.into_iter().for_each(|problem| check.push(problem));
+        UnitFigures::default()
+    });
     check.finish(VillageRow {
         line: row.line,
         commune_code,
@@ -275,6 +301,7 @@ fn parse_row(row: &Row, columns: &Columns, own_commune: &str) -> Result<VillageR
         code: code.map(str::to_owned),
         head_name: head_name.map(String::from),
         head_phone: head_phone.map(String::from),
+        figures,
     })
 }
 

@@ -17,10 +17,10 @@ use crate::i18n::{to_plain, Html, Lang, Texts, K};
 /// DejaVu Sans (Bitstream Vera licence, see `data/fonts/LICENSE-DejaVu.txt`): it has every
 /// precomposed Vietnamese letter.
 const FONT: &[u8] = include_bytes!("../../data/fonts/DejaVuSans.ttf");
-const FAMILY: &str = "cnscd-dejavu-sans";
+pub(super) const FAMILY: &str = "cnscd-dejavu-sans";
 
 pub const WIDTH: u32 = 1000;
-const MARGIN: i32 = 20;
+pub(super) const MARGIN: i32 = 20;
 const TITLE_HEIGHT: i32 = 56;
 pub const ROW_HEIGHT: i32 = 24;
 const AXIS_HEIGHT: i32 = 36;
@@ -30,7 +30,7 @@ const MAX_LABEL_WIDTH: i32 = 380;
 /// Above this many communes, the chart shows the scope's areas instead (if it has any).
 const MAX_COMMUNE_BARS: usize = 60;
 
-fn register_fonts() -> Result<(), ReportError> {
+pub(super) fn register_fonts() -> Result<(), ReportError> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
     let ok = *REGISTERED.get_or_init(|| {
         register_font(FAMILY, FontStyle::Normal, FONT).is_ok()
@@ -54,7 +54,7 @@ pub fn height(bars: usize) -> u32 {
     (TITLE_HEIGHT + ROW_HEIGHT * bars as i32 + AXIS_HEIGHT + MARGIN) as u32
 }
 
-fn chart_error(error: impl std::fmt::Display) -> ReportError {
+pub(super) fn chart_error(error: impl std::fmt::Display) -> ReportError {
     ReportError::Chart(error.to_string())
 }
 
@@ -159,7 +159,7 @@ fn bar_color(coverage: f64) -> RGBColor {
     }
 }
 
-fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ReportError> {
+pub(super) fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ReportError> {
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, width, height);
     encoder.set_color(png::ColorType::Rgb);

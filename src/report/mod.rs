@@ -14,6 +14,7 @@ mod format;
 mod listing;
 mod missing;
 mod model;
+pub mod period;
 mod places;
 mod text;
 pub mod unreached;
@@ -65,8 +66,12 @@ pub enum ReportError {
     Chart(String),
     #[error("the spreadsheet writer stopped")]
     WriterStopped,
-    #[error("--as-of gives the summary of an earlier structure: use --format text, json or png")]
+    #[error(
+        "--as-of gives the summary of an earlier structure: use --format text, json, png or docx"
+    )]
     AsOfFormat,
+    #[error("--period writes xlsx, docx, png, text or json")]
+    PeriodFormat,
 }
 
 /// The file formats of `cnscd report --format`.
@@ -80,6 +85,9 @@ pub enum ReportFormat {
     Png,
     /// The chat summary, as plain text.
     Text,
+    /// A Word document: the summary and the table of units (with `--period`, laid out as an
+    /// administrative report to sign).
+    Docx,
 }
 
 /// Sweeps `scope` (`None`: the whole country) and builds its report.
@@ -150,6 +158,7 @@ pub async fn write_report(
             file.flush()?;
         }
         ReportFormat::Png => std::fs::write(out, coverage_png(&report, texts, lang)?)?,
+        ReportFormat::Docx => std::fs::write(out, report_docx(&report, texts, lang)?)?,
         ReportFormat::Text => {
             let summary = to_plain(chat_summary(&report, texts, lang).as_str());
             std::fs::write(out, format!("{summary}\n"))?;
@@ -158,7 +167,17 @@ pub async fn write_report(
     Ok(())
 }
 
-/// `cnscd report --scope CODE --format FORMAT --out FILE`, in Vietnamese.
+/// What `cnscd report` reads beside the scope and the format.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReportWhen {
+    /// The structure in force on that day (`--as-of`).
+    pub as_of: Option<chrono::NaiveDate>,
+    /// The teams' work in that month or quarter (`--period`).
+    pub period: Option<crate::domain::period::Period>,
+}
+
+/// `cnscd report --scope CODE --format FORMAT --out FILE [--as-of DAY | --period PERIOD]`,
+/// in Vietnamese.
 pub async fn run_report_cli(
     store: &Store,
     rules: &CompositionRules,
@@ -166,7 +185,7 @@ pub async fn run_report_cli(
     scope: Option<String>,
     format: ReportFormat,
     out: PathBuf,
-    as_of: Option<chrono::NaiveDate>,
+    when: ReportWhen,
 ) -> anyhow::Result<()> {
     let job = ReportJob {
         scope: scope.as_deref(),
@@ -175,9 +194,12 @@ pub async fn run_report_cli(
         lang: Lang::Vi,
         now: Utc::now(),
     };
-    let written = match as_of {
-        Some(day) => write_report_as_of(store, rules, texts, job, day).await,
-        None => write_report(store, rules, texts, job).await,
+    let written = match (when.period, when.as_of) {
+        (Some(period), _) => {
+            period::write_period_report(store, &rules.activity, texts, job, period).await
+        }
+        (None, Some(day)) => write_report_as_of(store, rules, texts, job, day).await,
+        (None, None) => write_report(store, rules, texts, job).await,
     };
     written.with_context(|| format!("Failed to write the report to {}", out.display()))
 }
@@ -210,7 +232,7 @@ pub(crate) async fn write_report_as_of(
     let (lang, out) = (job.lang, job.out);
     if !matches!(
         job.format,
-        ReportFormat::Json | ReportFormat::Png | ReportFormat::Text
+        ReportFormat::Json | ReportFormat::Png | ReportFormat::Text | ReportFormat::Docx
     ) {
         return Err(ReportError::AsOfFormat);
     }
@@ -220,6 +242,7 @@ pub(crate) async fn write_report_as_of(
     match job.format {
         ReportFormat::Json => serde_json::to_writer_pretty(&mut file, &report)?,
         ReportFormat::Png => file.write_all(&coverage_png(&report, texts, lang)?)?,
+        ReportFormat::Docx => file.write_all(&report_docx(&report, texts, lang)?)?,
         _ => {
             let summary = to_plain(chat_summary(&report, texts, lang).as_str());
             writeln!(file, "{summary}")?;

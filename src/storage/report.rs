@@ -17,6 +17,7 @@ use super::units::unit_from_row;
 use super::{StorageError, StorageResult, Store, Unit};
 
 mod as_of;
+pub mod period;
 use crate::domain::MemberRole;
 
 /// `WITH RECURSIVE scope (code, depth)`: the unit `$1` and all its descendants. The depth

@@ -164,6 +164,26 @@ pub async fn all_units_in_tx(tx: &mut Tx<'_>) -> StorageResult<Vec<Unit>> {
     rows.iter().map(unit_from_row).collect()
 }
 
+/// Sets a unit's residents and households (migration 0082); `None` leaves a figure as it is.
+pub async fn set_unit_figures(
+    tx: &mut Tx<'_>,
+    code: &str,
+    population: Option<u64>,
+    households: Option<u64>,
+) -> StorageResult<()> {
+    let figure = |value: Option<u64>| value.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+    sqlx::query(
+        "UPDATE units SET population = COALESCE($2, population),
+             households = COALESCE($3, households) WHERE code = $1",
+    )
+    .bind(code)
+    .bind(figure(population))
+    .bind(figure(households))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Units per statement of [`upsert_units`]: 7 values each stays under SQLite's oldest limit of
 /// 999 bound values.
 const UPSERT_BATCH: usize = 100;

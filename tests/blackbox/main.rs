@@ -5,6 +5,7 @@ mod engine;
 mod erasure;
 mod fake_telegram_smoke;
 mod house;
+mod period_reports;
 mod privacy;
 mod readme;
 mod reorganize;

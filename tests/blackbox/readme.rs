@@ -316,3 +316,24 @@ fn the_console_logs_to_its_file_and_prints_no_log_line_into_the_chat() {
         .expect("the console's log file");
     assert!(log.contains("DEBUG"), "{log}");
 }
+
+/// Issue 24: the README's period report on the example, every line run as written.
+#[test]
+fn the_readmes_period_report_runs_as_written_in_a_new_folder() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let shell = Shell {
+        cwd: dir.path().to_owned(),
+        database: None,
+    };
+    for line in sh_block_after(&readme(), "## The teams' work, by period") {
+        shell.run(line.trim());
+    }
+    let docx = std::fs::read(dir.path().join("bao-cao-11-2026.docx")).expect("the DOCX");
+    let text = docx_rs::read_docx(&docx).expect("a readable DOCX").json();
+    assert!(text.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"));
+    assert!(
+        text.contains("9.500"),
+        "the population set by the README's file"
+    );
+    assert!(dir.path().join("hoat-dong-q4-2026.xlsx").exists());
+}

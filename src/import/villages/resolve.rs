@@ -170,6 +170,7 @@ mod tests {
             code: None,
             head_name: None,
             head_phone: None,
+            figures: Default::default(),
         }
     }
 
