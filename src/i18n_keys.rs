@@ -162,6 +162,8 @@ text_keys! {
     DeadlineNoSuchDay = "deadline_no_such_day",
     DeadlinePast = "deadline_past",
     DeadlineSet = "deadline_set",
+    DecisionDraftCaption = "decision_draft_caption",
+    DecisionDraftNotice = "decision_draft_notice",
     DecisionNumberInvalid = "decision_number_invalid",
     DigestCommuneIntro = "digest_commune_intro",
     DigestCommuneLine = "digest_commune_line",

@@ -148,6 +148,27 @@ pub fn member_erased_themselves(texts: &Texts, lang: Lang, unit: &str) -> Reply 
 
 /// To a commune's officials: a village's team was submitted or changed, with its status and
 /// the button that turns these notices off.
+/// The founding decision drafted for the commune's officials, the DOCX attached, when a
+/// village team is registered without one. The document is in Vietnamese whatever the
+/// chat's language: it is the paper the chairman signs.
+pub fn decision_draft(
+    texts: &Texts,
+    lang: Lang,
+    village: &str,
+    docx: Vec<u8>,
+    file_name: String,
+) -> Reply {
+    let village = [("village", Html::text(village))];
+    let mut reply = Reply::text(texts.fill(lang, K::DecisionDraftNotice, &village));
+    let caption = texts.fill(lang, K::DecisionDraftCaption, &village);
+    reply.document = Some(super::Attachment {
+        file_name,
+        bytes: docx,
+        caption: Some(crate::i18n::to_plain(caption.as_str())),
+    });
+    reply
+}
+
 pub fn team_saved(
     texts: &Texts,
     lang: Lang,
