@@ -322,6 +322,22 @@ pub(super) async fn apply_effect(
                 scope: scope.clone(),
             });
         }
+        Effect::SendDecision { unit_code } => {
+            limits::check(tx, &actor, Limit::Reports, now).await?;
+            let detail = serde_json::json!({});
+            record(
+                tx,
+                env,
+                effect,
+                AuditAction::DecisionDrafted,
+                Some(unit_code),
+                &detail,
+            )
+            .await?;
+            applied.after.push(Job::Decision {
+                unit_code: unit_code.clone(),
+            });
+        }
         Effect::SetDeadline { scope, deadline } => {
             let id =
                 crate::storage::campaigns::set_scope_deadline(tx, scope, *deadline, &actor, now)

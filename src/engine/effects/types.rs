@@ -35,6 +35,10 @@ pub enum Job {
     Report {
         scope: String,
     },
+    /// The founding decision drafted for a village or a commune's villages.
+    Decision {
+        unit_code: String,
+    },
 }
 
 #[derive(Default)]

@@ -95,7 +95,7 @@ impl Scene {
                     let text = text.replace('\n', " / ");
                     out.push_str(&format!("= to chat {}: {text}\n", message.chat_id));
                     if let Some(document) = &message.reply.document {
-                        out.push_str(&format!("=   {}\n", document_line(document)));
+                        out.push_str(&format!("=   {}\n", super::render::document_line(document)));
                     }
                 }
             }
@@ -280,32 +280,5 @@ async fn traces(store: &Store, phone: &str, chat: &str, name: &str) -> String {
     format!(
         "= members {members}, consents {consents}, sessions {sessions}, messages {messages}, \
          audit rows by the chat {audit}\n"
-    )
-}
-
-/// A file queued with a message: its name, caption and, for a Word document, the phone
-/// numbers written in it (a founding decision's: only those the team card publishes).
-fn document_line(document: &cnscd::conversation::Attachment) -> String {
-    let caption = document.caption.as_deref().unwrap_or("-");
-    let Ok(docx) = docx_rs::read_docx(&document.bytes) else {
-        return format!("(file {}: {caption})", document.file_name);
-    };
-    let text = docx.json();
-    // National numbers as the document writes them: "0912 345 678".
-    let chars: Vec<char> = text.chars().collect();
-    let mut phones = Vec::new();
-    for window in chars.windows(12) {
-        let shaped = window.iter().enumerate().all(|(i, c)| match i {
-            4 | 8 => *c == ' ',
-            _ => c.is_ascii_digit(),
-        });
-        if shaped && window[0] == '0' {
-            phones.push(window.iter().collect::<String>());
-        }
-    }
-    format!(
-        "(Word document {}: {caption}; numbers in it: {})",
-        document.file_name,
-        phones.join(", ")
     )
 }
