@@ -192,7 +192,7 @@ async fn decision_draft_refuses_an_unknown_unit_a_village_without_a_team_and_an_
         let refused = cnscd(&db, &["decision", "draft", "--unit", unit, "--out", out]);
         // Assert
         assert!(!refused.status.success(), "{unit} is refused");
-        assert!(said(&refused).contains(&says), "{unit}: {}", said(&refused));
+        assert!(said(&refused).contains(says), "{unit}: {}", said(&refused));
     }
     assert!(!Path::new(out).exists(), "nothing is written");
     app.destroy().await;
