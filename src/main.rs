@@ -43,6 +43,9 @@ async fn run(config: Config) -> anyhow::Result<()> {
     let schedule = config
         .alert_schedule()
         .context("Failed to load the alert schedule")?;
+    let template = config
+        .decision_template()
+        .context("Failed to load the founding decision's template")?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let url = config.database_url;
     let files_dir = config.files_dir;
@@ -60,7 +63,8 @@ async fn run(config: Config) -> anyhow::Result<()> {
             };
             let engine = open(&url, files_dir.clone(), texts, rules, clock)
                 .await?
-                .with_schedule(schedule.clone());
+                .with_schedule(schedule.clone())
+                .with_decision_template(template.clone());
             let engine = channels::prepare(&configured, engine);
             let mut options = serve_options(&args);
             options.beside = channels::start(
@@ -92,7 +96,8 @@ async fn run(config: Config) -> anyhow::Result<()> {
         Command::Database(command) => {
             let engine = open(&url, files_dir.clone(), texts, rules, clock)
                 .await?
-                .with_schedule(schedule.clone());
+                .with_schedule(schedule.clone())
+                .with_decision_template(template.clone());
             cli::run(&engine, command, &url).await?;
             engine.store().close().await;
         }

@@ -3,6 +3,7 @@
 //! [`telegram`] builds the Bot API client for `serve` and `invite`.
 
 pub mod campaign;
+pub mod decision;
 pub mod import;
 mod inbox;
 pub mod invite;
@@ -75,6 +76,14 @@ pub enum CliError {
     SavedReports(#[source] std::io::Error),
     #[error(transparent)]
     Config(#[from] ConfigError),
+    #[error("Failed to write {path}")]
+    WriteFile {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Decision(#[from] crate::report::decision::DecisionError),
     #[error("Telegram refused the request")]
     Telegram(#[source] teloxide::RequestError),
 }
@@ -138,6 +147,7 @@ pub async fn run(
         }
         DatabaseCommand::Invite(args) => invite::run(engine, &args, database_url, &mut out).await,
         DatabaseCommand::Report(args) => campaign::report(engine, args).await,
+        DatabaseCommand::Decision(command) => decision::run(engine, command, &mut out).await,
         DatabaseCommand::Campaign(command) => campaign::campaign(engine, command, &mut out).await,
         DatabaseCommand::Alerts(command) => campaign::alerts(engine, command, &mut out).await,
         DatabaseCommand::Inbox(command) => inbox::run(engine.store(), command, &mut out).await,

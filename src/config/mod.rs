@@ -14,9 +14,10 @@ pub use telegram::{
     WebhookDeleteArgs, WebhookSetArgs, DEFAULT_LISTEN, WEBHOOK_SECRET_ENV,
 };
 
+use crate::domain::decision_template::TemplateError;
 use crate::domain::rules::RulesError;
 use crate::domain::schedule::{Schedule, ScheduleError};
-use crate::domain::CompositionRules;
+use crate::domain::{CompositionRules, DecisionTemplate};
 
 /// The database when neither `--database-url` nor `DATABASE_URL` is given.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://cnscd.db";
@@ -45,6 +46,19 @@ pub struct Config {
         value_name = "FILE"
     )]
     pub rules: Option<PathBuf>,
+
+    /// The words of the founding decision cnscd drafts for communes (`decision draft`, and
+    /// the draft sent in chat when a village team is registered without one): a TOML file
+    /// like data/decision/template.toml (legal grounds, the teams' tasks, who executes it,
+    /// recipients); without it, that file's words.
+    #[arg(
+        long,
+        global = true,
+        env = "CNSCD_DECISION_TEMPLATE",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
+    pub decision_template: Option<PathBuf>,
 
     /// When deadline alerts go out: a TOML file like data/alerts.toml (days before the
     /// deadline, time of day, quiet hours, overdue repeats); without it, that file's values.
@@ -117,6 +131,14 @@ impl Config {
         match &self.alerts {
             Some(path) => Schedule::from_file(path),
             None => Ok(Schedule::default()),
+        }
+    }
+
+    /// The founding decision's template of `--decision-template`, or the built-in one.
+    pub fn decision_template(&self) -> Result<DecisionTemplate, TemplateError> {
+        match &self.decision_template {
+            Some(path) => DecisionTemplate::from_file(path),
+            None => DecisionTemplate::default_template(),
         }
     }
 

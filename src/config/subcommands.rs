@@ -29,6 +29,10 @@ pub enum DatabaseCommand {
         override_usage = "cnscd report --out <FILE> [--scope <CODE>] [--format <FORMAT>] [--as-of <DATE>]"
     )]
     Report(ReportArgs),
+    /// The founding decision (Quyết định thành lập Tổ Công nghệ số cộng đồng), drafted as
+    /// DOCX for the commune's chairman to sign.
+    #[command(subcommand)]
+    Decision(DecisionCommand),
     /// Deadline campaigns: "found the teams of district 298 by 25/04/2022".
     #[command(subcommand)]
     Campaign(CampaignCommand),
@@ -124,6 +128,22 @@ pub struct ReportArgs {
     /// report to sign), png, text or json.
     #[arg(long, value_name = "PERIOD")]
     pub period: Option<crate::domain::period::Period>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DecisionCommand {
+    /// Draft the founding decision as DOCX, number and date left blank: a village code gives
+    /// that village's registered team; a commune code one decision for all its villages with
+    /// a registered team (their members in an annex), naming the villages left out. Its
+    /// words (grounds, tasks, executors, recipients) come from --decision-template.
+    Draft {
+        /// A village or a commune, by code (see: cnscd units list).
+        #[arg(long, value_name = "CODE")]
+        unit: UnitCode,
+        /// The DOCX file to write (readable by its owner only: it names people).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -85,6 +85,8 @@ actions! {
     AssignVillage(code: String) = "av",
     /// Put the village (first) in the commune (second).
     AssignVillageTo(village: String, commune: String) = "avt",
+    /// The founding decision drafted for a village's team, or a commune's villages.
+    DraftDecision(code: String) = "qd",
 }
 
 impl Action {
@@ -100,6 +102,8 @@ impl Action {
                 | Action::NoticesOff
                 | Action::Find
                 | Action::ShowUnit(_)
+                // A draft to read: it changes nothing, and access is checked again.
+                | Action::DraftDecision(_)
         )
     }
 }

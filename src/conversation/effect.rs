@@ -104,6 +104,11 @@ pub enum Effect {
     SendReport {
         scope: String,
     },
+    /// The founding decision drafted for a village's team or a commune's villages, sent as
+    /// a Word document.
+    SendDecision {
+        unit_code: String,
+    },
     /// A district official sets the deadline of the district's campaign.
     SetDeadline {
         scope: String,

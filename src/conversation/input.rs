@@ -33,6 +33,8 @@ pub enum Command {
     Find,
     Invite,
     Report,
+    /// `/quyetdinh`: the founding decision drafted for a commune's villages.
+    Decision,
     Notices,
     Deadline(String),
     /// `/lienket` shows a code to link another chat; `/lienket CODE` links this one.
@@ -77,6 +79,7 @@ pub fn parse_command(text: &str) -> Option<Command> {
         "find" | "tim" => Command::Find,
         "invite" | "moi" | "villages" | "thon" => Command::Invite,
         "report" | "baocao" => Command::Report,
+        "decision" | "quyetdinh" => Command::Decision,
         "notices" | "thongbao" => Command::Notices,
         "deadline" | "hanchot" => Command::Deadline(arg.chars().take(20).collect()),
         "link" | "lienket" => {

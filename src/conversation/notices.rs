@@ -148,6 +148,67 @@ pub fn member_erased_themselves(texts: &Texts, lang: Lang, unit: &str) -> Reply 
 
 /// To a commune's officials: a village's team was submitted or changed, with its status and
 /// the button that turns these notices off.
+/// The founding decision drafted for the commune's officials, the DOCX attached, when a
+/// village team is registered without one. The document is in Vietnamese whatever the
+/// chat's language: it is the paper the chairman signs.
+pub fn decision_draft(
+    texts: &Texts,
+    lang: Lang,
+    village: &str,
+    docx: Vec<u8>,
+    file_name: String,
+) -> Reply {
+    let village = [("village", Html::text(village))];
+    let mut reply = Reply::text(texts.fill(lang, K::DecisionDraftNotice, &village));
+    let caption = texts.fill(lang, K::DecisionDraftCaption, &village);
+    reply.document = Some(super::Attachment {
+        file_name,
+        bytes: docx,
+        caption: Some(crate::i18n::to_plain(caption.as_str())),
+    });
+    reply
+}
+
+/// The founding decision an official asked for (`/quyetdinh`), the DOCX attached: which
+/// unit, how many teams, and the villages left out for want of a registered team.
+pub fn decision_drafted(
+    texts: &Texts,
+    lang: Lang,
+    unit: &str,
+    teams: usize,
+    left_out: &[String],
+    file_name: String,
+    docx: Vec<u8>,
+) -> Reply {
+    let args = [
+        ("unit", Html::text(unit)),
+        ("teams", Html::text(&teams.to_string())),
+    ];
+    let mut text = texts.fill(lang, K::DecisionDrafted, &args);
+    if !left_out.is_empty() {
+        let villages = [("villages", Html::text(&left_out.join(", ")))];
+        let left = texts.fill(lang, K::DecisionLeftOut, &villages);
+        text = Html::markup(format!("{}\n{}", text.as_str(), left.as_str()));
+    }
+    let mut reply = Reply::text(text);
+    let caption = texts.fill(
+        lang,
+        K::DecisionDraftCaption,
+        &[("village", Html::text(unit))],
+    );
+    reply.document = Some(super::Attachment {
+        file_name,
+        bytes: docx,
+        caption: Some(crate::i18n::to_plain(caption.as_str())),
+    });
+    reply
+}
+
+/// A decision asked for a unit that has no registered team any more (or is gone).
+pub fn decision_not_drafted(texts: &Texts, lang: Lang) -> Reply {
+    Reply::text(texts.get(lang, K::DecisionNotDrafted))
+}
+
 pub fn team_saved(
     texts: &Texts,
     lang: Lang,

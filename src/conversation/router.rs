@@ -152,6 +152,7 @@ fn on_command(turn: &mut Turn<'_>, state: State, command: Command) -> State {
         (Command::Member, _) => member::on_action(turn, Action::ImMember),
         (Command::Invite, _) => official::units(turn),
         (Command::Report, _) => official::report(turn),
+        (Command::Decision, _) => official::decision_menu(turn),
         (Command::Notices, _) => official::notices(turn, true),
         (Command::Deadline(date), _) => official::set_deadline(turn, &date),
         (Command::Start(Some(offered)), _) => idle::redeem(turn, &offered),
@@ -227,6 +228,7 @@ fn owner(action: &Action) -> Owner {
         | Action::ConfirmEraseMyData => Owner::Member,
         Action::Units
         | Action::UnitMenu(_)
+        | Action::DraftDecision(_)
         | Action::RenameVillage(_)
         | Action::RemoveVillage(_)
         | Action::ConfirmRemoveVillage(_)

@@ -66,10 +66,13 @@ pub enum Permission {
     /// End the access of the accounts bound to the target, one level below the actor's: the
     /// official above revokes, as the official above invites.
     RevokeAccess,
+    /// Get the founding decision drafted for the target (a village's team, or a commune's
+    /// villages): the commune's officials and the officials above it.
+    DraftDecision,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 9] = [
         Permission::ViewTeamCard,
         Permission::RegisterTeam,
         Permission::ManageVillages,
@@ -78,6 +81,7 @@ impl Permission {
         Permission::InviteVillageHead,
         Permission::InviteCommuneOfficial,
         Permission::RevokeAccess,
+        Permission::DraftDecision,
     ];
 }
 
@@ -127,6 +131,12 @@ pub fn authorize(actor: &Actor, action: Permission, target: &Target) -> Result<(
         // The communes of the level above, whichever it is: a district's, or (two levels
         // since 2025) a province's.
         (DistrictOfficial | ProvinceOfficial, RevokeAccess) => (Scope::Child, UnitLevel::Commune),
+        (CommuneOfficial | DistrictOfficial | ProvinceOfficial, DraftDecision) => {
+            match target.level {
+                UnitLevel::Village | UnitLevel::Commune => (Scope::Within, target.level),
+                UnitLevel::District | UnitLevel::Province => return Err(Denied::Level),
+            }
+        }
         _ => return Err(Denied::Role),
     };
     if target.level != level {

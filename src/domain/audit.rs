@@ -33,6 +33,8 @@ pub enum AuditAction {
     CampaignDeadlineChanged,
     AccountRevoked,
     ReportSent,
+    /// A founding decision drafted and sent to an official.
+    DecisionDrafted,
     /// A chat typed another chat's link code; the link waits for that chat's word.
     ChatsLinkAsked,
     ChatsLinked,
@@ -42,7 +44,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 25] = [
+    pub const ALL: [AuditAction; 26] = [
         AuditAction::InvitationRedeemed,
         AuditAction::WrongCode,
         AuditAction::InvitationCreated,
@@ -68,6 +70,7 @@ impl AuditAction {
         AuditAction::ChatsLinked,
         AuditAction::NumberProven,
         AuditAction::AccessDenied,
+        AuditAction::DecisionDrafted,
     ];
 
     /// The name in `audit_log.action`.
@@ -94,6 +97,7 @@ impl AuditAction {
             AuditAction::CampaignDeadlineChanged => "campaign.deadline_changed",
             AuditAction::AccountRevoked => "account.revoked",
             AuditAction::ReportSent => "report.sent",
+            AuditAction::DecisionDrafted => "decision.drafted",
             AuditAction::ChatsLinkAsked => "chats.link_asked",
             AuditAction::ChatsLinked => "chats.linked",
             AuditAction::NumberProven => "number.proven",
@@ -135,6 +139,7 @@ impl AuditAction {
             | AuditAction::PersonErased
             | AuditAction::CampaignCreated
             | AuditAction::ReportSent
+            | AuditAction::DecisionDrafted
             | AuditAction::AccessDenied => false,
         }
     }
@@ -184,6 +189,7 @@ mod tests {
                 "chats.linked",
                 "number.proven",
                 "access.denied",
+                "decision.drafted",
             ]
         );
     }

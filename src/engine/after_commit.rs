@@ -27,6 +27,50 @@ impl Engine {
         }
     }
 
+    /// The founding decision drafted for `unit_code`, as a Word document (every channel takes
+    /// DOCX, Zalo's file upload included).
+    pub(super) async fn decision_reply(
+        &self,
+        unit_code: &str,
+        lang: Lang,
+    ) -> Result<Reply, EngineError> {
+        use crate::report::decision::{decision_docx, DecisionError};
+        let drafted = match self.store.decision_draft(&self.texts, unit_code).await {
+            Ok(drafted) => drafted,
+            Err(DecisionError::Storage(error)) => return Err(error.into()),
+            Err(error) => {
+                // The unit changed since the button was made (its team removed, the unit
+                // ended): said plainly, nothing drafted.
+                tracing::info!(%error, unit_code, "no decision drafted");
+                return Ok(notices::decision_not_drafted(&self.texts, lang));
+            }
+        };
+        match decision_docx(&drafted.draft, &self.decision_template) {
+            Ok(docx) => {
+                let draft = &drafted.draft;
+                let (unit, teams) = match (draft.commune_wide, draft.teams.as_slice()) {
+                    (false, [team]) => (team.name.as_str(), 1),
+                    _ => (draft.issuer.name.as_str(), draft.teams.len()),
+                };
+                let file_name = format!("du-thao-quyet-dinh-{unit_code}.docx");
+                let left_out = &drafted.without_team;
+                Ok(notices::decision_drafted(
+                    &self.texts,
+                    lang,
+                    unit,
+                    teams,
+                    left_out,
+                    file_name,
+                    docx,
+                ))
+            }
+            Err(error) => {
+                tracing::error!(%error, unit_code, "the founding decision was not written");
+                Ok(notices::internal_error(&self.texts, lang))
+            }
+        }
+    }
+
     /// A village list sent in chat (CSV or spreadsheet): imported in its own transaction,
     /// all or nothing, only for the official's commune, and answered in the chat's language.
     pub(super) async fn after_commit(
@@ -39,6 +83,7 @@ impl Engine {
         let (commune, csv) = match job {
             Job::ImportVillages { commune, csv } => (commune, csv),
             Job::Report { scope } => return self.report_reply(&scope, lang, file).await,
+            Job::Decision { unit_code } => return self.decision_reply(&unit_code, lang).await,
         };
         let result = crate::import::import_villages_of_commune(
             &self.store,

@@ -20,7 +20,7 @@ mod types;
 
 use classify::is_write;
 pub(super) use classify::refusal;
-use messages::{invitation_reply, notice_team_saved, notify_unit};
+use messages::{invitation_reply, notice_team_saved, notify_unit, send_decision_draft};
 pub use types::Job;
 pub(super) use types::{Applied, EffectEnv};
 
@@ -122,6 +122,16 @@ pub(super) async fn apply_effect(
             });
             if !unchanged {
                 notice_team_saved(tx, env, unit_code, team).await?;
+            }
+            // Registered without a decision (first saved so, or its decision taken away):
+            // the commune's officials get the decision to sign, once. An edit of a team
+            // still without one sends nothing new.
+            let had_none = before.as_ref().is_some_and(|before| {
+                before.status == teams::TeamStatus::Registered
+                    && before.team.decision.number.is_none()
+            });
+            if team.decision.number.is_none() && !had_none {
+                send_decision_draft(tx, env, unit_code).await?;
             }
             let detail = serde_json::json!({ "members": team.members.len(), "decision": team.decision.number.is_some() });
             record(
@@ -310,6 +320,22 @@ pub(super) async fn apply_effect(
             .await?;
             applied.after.push(Job::Report {
                 scope: scope.clone(),
+            });
+        }
+        Effect::SendDecision { unit_code } => {
+            limits::check(tx, &actor, Limit::Reports, now).await?;
+            let detail = serde_json::json!({});
+            record(
+                tx,
+                env,
+                effect,
+                AuditAction::DecisionDrafted,
+                Some(unit_code),
+                &detail,
+            )
+            .await?;
+            applied.after.push(Job::Decision {
+                unit_code: unit_code.clone(),
             });
         }
         Effect::SetDeadline { scope, deadline } => {

@@ -21,7 +21,7 @@ use crate::chat::{ChannelName, ChatKey, Window};
 use crate::clock::Clock;
 use crate::conversation::notices;
 use crate::conversation::{Incoming, Reply, ReportFile, Session};
-use crate::domain::CompositionRules;
+use crate::domain::{CompositionRules, DecisionTemplate};
 use crate::i18n::Lang;
 use crate::i18n::Texts;
 use crate::search::SharedIndex;
@@ -63,6 +63,8 @@ pub struct Engine {
     /// Fired after a step that may change a team's status: the alert scheduler wakes up.
     changed: Arc<tokio::sync::Notify>,
     schedule: Arc<crate::domain::schedule::Schedule>,
+    /// The words of the founding decision drafted for communes.
+    decision_template: Arc<DecisionTemplate>,
 }
 
 impl Engine {
@@ -84,7 +86,18 @@ impl Engine {
             index: Arc::default(),
             changed: Arc::default(),
             schedule: Arc::default(),
+            decision_template: Arc::new(built_in_template()),
         }
+    }
+
+    /// The founding decision's words (`--decision-template`); the built-in ones by default.
+    pub fn with_decision_template(mut self, template: DecisionTemplate) -> Engine {
+        self.decision_template = Arc::new(template);
+        self
+    }
+
+    pub fn decision_template(&self) -> &DecisionTemplate {
+        &self.decision_template
     }
 
     /// The Telegram username of the bot, for the deep links of invitations made in chat.
@@ -293,5 +306,14 @@ impl Engine {
     /// without a transaction: the sender asks for it per message on some channels.
     pub async fn session(&self, chat: &ChatKey) -> Result<Session, EngineError> {
         Ok(self.store.session(chat.channel.as_str(), &chat.id).await?)
+    }
+}
+
+/// The built-in decision template: part of the binary, and read by its own test
+/// (`domain::decision_template`), so it cannot fail here but on a broken build.
+fn built_in_template() -> DecisionTemplate {
+    match DecisionTemplate::default_template() {
+        Ok(template) => template,
+        Err(error) => unreachable!("the built-in decision template: {error}"),
     }
 }

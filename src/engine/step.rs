@@ -99,6 +99,7 @@ impl Engine {
             bot_username: self.bot_username.as_deref(),
             typed_codes: self.typed_codes.as_ref().map(|(c, url)| (*c, url.as_str())),
             rules: &self.rules,
+            decision_template: &self.decision_template,
         };
         let mut applied = Applied::default();
         for effect in &outcome.effects {

@@ -9,6 +9,7 @@
 mod build;
 mod chart;
 mod csv_file;
+pub mod decision;
 mod docx;
 mod format;
 mod listing;

@@ -1,6 +1,7 @@
 //! Black-box tests: one binary, driving cnscd the way its users and Telegram do.
 
 mod crash;
+mod decision;
 mod engine;
 mod erasure;
 mod fake_telegram_smoke;

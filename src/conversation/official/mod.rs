@@ -4,6 +4,7 @@
 
 mod area;
 mod assign;
+mod decision;
 mod revoke;
 mod unit_list;
 mod villages;
@@ -11,6 +12,7 @@ mod villages;
 pub(crate) use area::example_deadline;
 use area::villages_of;
 pub use area::{notices, report, set_deadline};
+pub use decision::offer as decision_menu;
 use unit_list::progress_line;
 pub use unit_list::units;
 use villages::remove;
@@ -112,6 +114,7 @@ pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
         Action::RevokeAccess(code) => revoke::revoke(turn, &code, false),
         Action::ConfirmRevokeAccess(code) => revoke::revoke(turn, &code, true),
         Action::ToAssign => assign::list(turn),
+        Action::DraftDecision(code) => decision::draft(turn, &code),
         Action::AssignVillage(code) => assign::choose(turn, &code),
         Action::AssignVillageTo(village, commune) => assign::assign(turn, &village, &commune),
         Action::RemoveVillage(code) => remove(turn, &code, false),

@@ -62,6 +62,7 @@ pub fn on_command(turn: &mut Turn<'_>, reg: Registration, command: Command) -> S
         | Command::Find
         | Command::Invite
         | Command::Report
+        | Command::Decision
         | Command::Notices
         | Command::Deadline(_)
         | Command::Link(_)

@@ -85,6 +85,17 @@ fn allowed() -> Vec<(&'static str, Permission, String)> {
         ("official of 31", InviteVillageHead, "11074-01"),
         ("official of 31", InviteCommuneOfficial, "11074"),
         ("official of 31", RevokeAccess, "11074"),
+        // The founding decision: a commune's own officials, and the officials above it.
+        ("official of 11083", DraftDecision, "11083"),
+        ("official of 11083", DraftDecision, "11083-01"),
+        ("official of 11083", DraftDecision, "11083-02"),
+        ("official of 298", DraftDecision, "11083"),
+        ("official of 298", DraftDecision, "11083-01"),
+        ("official of 298", DraftDecision, "11083-02"),
+        ("official of 298", DraftDecision, "11086"),
+        ("official of 298", DraftDecision, "11086-01"),
+        ("official of 31", DraftDecision, "11074"),
+        ("official of 31", DraftDecision, "11074-01"),
     ];
     allowed.extend(listed.map(|(actor, action, code)| (actor, action, code.to_owned())));
     allowed

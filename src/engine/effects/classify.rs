@@ -27,6 +27,7 @@ pub(super) fn records(effect: &Effect) -> &'static [AuditAction] {
         Effect::CreateInvitation { .. } => &[A::InvitationCreated],
         Effect::SetChangeNotices { .. } => &[],
         Effect::SendReport { .. } => &[A::ReportSent],
+        Effect::SendDecision { .. } => &[A::DecisionDrafted],
         Effect::SetDeadline { .. } => &[A::CampaignDeadlineChanged],
         Effect::AssignVillage { .. } => &[A::VillageAssigned],
         Effect::RevokeAccess { .. } => &[A::AccountRevoked],
@@ -123,6 +124,7 @@ mod tests {
             },
             Effect::SetChangeNotices { on: true },
             Effect::SendReport { scope: text() },
+            Effect::SendDecision { unit_code: text() },
             Effect::SetDeadline {
                 scope: text(),
                 deadline: chrono::NaiveDate::MIN,

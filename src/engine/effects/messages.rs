@@ -158,3 +158,54 @@ pub(super) async fn notice_team_saved(
     }
     Ok(())
 }
+
+/// Sends the commune's officials the founding decision drafted for a village team just
+/// registered without one (the DOCX, in the step's transaction: once per registration).
+/// A team that cannot be drafted (not a village's) sends nothing; a document that cannot
+/// be written is logged and the save goes on.
+pub(super) async fn send_decision_draft(
+    tx: &mut Tx<'_>,
+    env: &EffectEnv<'_>,
+    unit_code: &str,
+) -> Result<(), StorageError> {
+    use crate::report::decision::{decision_docx, draft_of, DecisionError};
+    let Some(village) = crate::storage::units::unit_in_tx(tx, unit_code).await? else {
+        return Ok(());
+    };
+    let Some(commune) = village
+        .parent_code
+        .as_deref()
+        .filter(|_| village.level == crate::domain::UnitLevel::Village)
+    else {
+        return Ok(());
+    };
+    let chats = directory::unit_chats(tx, commune, &[AccountRole::CommuneOfficial]).await?;
+    if chats.is_empty() {
+        return Ok(());
+    }
+    let docx = match draft_of(tx, env.texts, unit_code).await {
+        Ok(drafted) => decision_docx(&drafted.draft, env.decision_template),
+        Err(error) => Err(error),
+    };
+    let docx = match docx {
+        Ok(docx) => docx,
+        Err(DecisionError::Storage(error)) => return Err(error),
+        Err(error) => {
+            tracing::error!(%error, unit_code, "the founding decision was not drafted");
+            return Ok(());
+        }
+    };
+    let file_name = format!("du-thao-quyet-dinh-{unit_code}.docx");
+    for (channel, chat_id) in chats {
+        let lang = chat_lang(tx, &channel, &chat_id).await?;
+        let reply = notices::decision_draft(
+            env.texts,
+            lang,
+            &village.name,
+            docx.clone(),
+            file_name.clone(),
+        );
+        outbox::enqueue(tx, &channel, &chat_id, &reply, None, env.now).await?;
+    }
+    Ok(())
+}

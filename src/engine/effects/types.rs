@@ -18,6 +18,8 @@ pub(in crate::engine) struct EffectEnv<'a> {
     pub typed_codes: Option<(ChannelName, &'a str)>,
     /// What the notices' team status is computed with.
     pub rules: &'a crate::domain::CompositionRules,
+    /// The words of the founding decision drafted for a commune.
+    pub decision_template: &'a crate::domain::DecisionTemplate,
 }
 
 /// Work that must run after the step's transaction committed. Queued in the outbox with the
@@ -32,6 +34,10 @@ pub enum Job {
     },
     Report {
         scope: String,
+    },
+    /// The founding decision drafted for a village or a commune's villages.
+    Decision {
+        unit_code: String,
     },
 }
 

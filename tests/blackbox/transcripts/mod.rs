@@ -178,4 +178,5 @@ golden!(
     a_person_sees_corrects_withdraws_and_erases_their_own_data,
     people_answer_buttons_in_their_own_words,
     typed_words_are_understood_before_a_place_is_searched,
+    decision_a_commune_official_gets_the_founding_decision_to_sign,
 );

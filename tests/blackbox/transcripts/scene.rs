@@ -94,6 +94,9 @@ impl Scene {
                     let text = cnscd::i18n::to_plain(message.reply.text.as_str());
                     let text = text.replace('\n', " / ");
                     out.push_str(&format!("= to chat {}: {text}\n", message.chat_id));
+                    if let Some(document) = &message.reply.document {
+                        out.push_str(&format!("=   {}\n", super::render::document_line(document)));
+                    }
                 }
             }
             "audit" => {

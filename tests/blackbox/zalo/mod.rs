@@ -3,6 +3,7 @@
 
 mod binary;
 pub(crate) mod conversation;
+mod decision;
 mod delivery;
 mod downloads;
 mod form;
