@@ -184,6 +184,8 @@ fn needs_account(state: &State) -> bool {
             | State::AddingVillage
             | State::RenamingVillage { .. }
             | State::AwaitingVillagesCsv
+            | State::ChoosingPeriod
+            | State::ReturningPeriod { .. }
     )
 }
 

@@ -66,10 +66,19 @@ pub enum Permission {
     /// End the access of the accounts bound to the target, one level below the actor's: the
     /// official above revokes, as the official above invites.
     RevokeAccess,
+    /// Submit the target commune's report of its teams' work for a period: its own
+    /// officials.
+    SubmitReport,
+    /// Approve a commune's submitted report (the period locks for it): an official of the
+    /// province above. District officials may not: since the 2025 reform the province
+    /// decides, and where a district still stands it only watches.
+    ApproveReport,
+    /// Return a commune's submitted report with a reason, as [`Permission::ApproveReport`].
+    ReturnReport,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 11] = [
         Permission::ViewTeamCard,
         Permission::RegisterTeam,
         Permission::ManageVillages,
@@ -78,6 +87,9 @@ impl Permission {
         Permission::InviteVillageHead,
         Permission::InviteCommuneOfficial,
         Permission::RevokeAccess,
+        Permission::SubmitReport,
+        Permission::ApproveReport,
+        Permission::ReturnReport,
     ];
 }
 
@@ -127,6 +139,8 @@ pub fn authorize(actor: &Actor, action: Permission, target: &Target) -> Result<(
         // The communes of the level above, whichever it is: a district's, or (two levels
         // since 2025) a province's.
         (DistrictOfficial | ProvinceOfficial, RevokeAccess) => (Scope::Child, UnitLevel::Commune),
+        (CommuneOfficial, SubmitReport) => (Scope::Own, UnitLevel::Commune),
+        (ProvinceOfficial, ApproveReport | ReturnReport) => (Scope::Within, UnitLevel::Commune),
         _ => return Err(Denied::Role),
     };
     if target.level != level {

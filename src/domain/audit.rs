@@ -39,10 +39,16 @@ pub enum AuditAction {
     NumberProven,
     /// A step the chat's role or area does not allow.
     AccessDenied,
+    /// A commune official submitted the commune's period report (again after a return).
+    PeriodReportSubmitted,
+    /// A province official approved it: the period is locked for the commune.
+    PeriodReportApproved,
+    /// A province official returned it with a reason.
+    PeriodReportReturned,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 25] = [
+    pub const ALL: [AuditAction; 28] = [
         AuditAction::InvitationRedeemed,
         AuditAction::WrongCode,
         AuditAction::InvitationCreated,
@@ -68,6 +74,9 @@ impl AuditAction {
         AuditAction::ChatsLinked,
         AuditAction::NumberProven,
         AuditAction::AccessDenied,
+        AuditAction::PeriodReportSubmitted,
+        AuditAction::PeriodReportApproved,
+        AuditAction::PeriodReportReturned,
     ];
 
     /// The name in `audit_log.action`.
@@ -98,6 +107,9 @@ impl AuditAction {
             AuditAction::ChatsLinked => "chats.linked",
             AuditAction::NumberProven => "number.proven",
             AuditAction::AccessDenied => "access.denied",
+            AuditAction::PeriodReportSubmitted => "period_report.submitted",
+            AuditAction::PeriodReportApproved => "period_report.approved",
+            AuditAction::PeriodReportReturned => "period_report.returned",
         }
     }
 
@@ -127,7 +139,10 @@ impl AuditAction {
             | AuditAction::AccountRevoked
             | AuditAction::ChatsLinkAsked
             | AuditAction::ChatsLinked
-            | AuditAction::NumberProven => true,
+            | AuditAction::NumberProven
+            | AuditAction::PeriodReportSubmitted
+            | AuditAction::PeriodReportApproved
+            | AuditAction::PeriodReportReturned => true,
             AuditAction::InvitationRedeemed
             | AuditAction::WrongCode
             | AuditAction::TeamPaused
@@ -184,6 +199,9 @@ mod tests {
                 "chats.linked",
                 "number.proven",
                 "access.denied",
+                "period_report.submitted",
+                "period_report.approved",
+                "period_report.returned",
             ]
         );
     }

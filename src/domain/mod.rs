@@ -24,7 +24,7 @@ pub use audit::AuditAction;
 pub use decision::{DateError, DecisionNumber};
 pub use fields::{FieldKey, Fields};
 pub use invitation_code::InvitationCode;
-pub use period::{Period, PeriodError};
+pub use period::{Period, PeriodError, ReportStatus};
 pub use person_name::{NameError, PersonName};
 pub use phone::{PhoneError, PhoneNumber};
 pub use roles::{AccountRole, MemberRole};

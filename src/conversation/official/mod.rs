@@ -4,6 +4,7 @@
 
 mod area;
 mod assign;
+pub mod period;
 mod revoke;
 mod unit_list;
 mod villages;
@@ -114,6 +115,11 @@ pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
         Action::ToAssign => assign::list(turn),
         Action::AssignVillage(code) => assign::choose(turn, &code),
         Action::AssignVillageTo(village, commune) => assign::assign(turn, &village, &commune),
+        Action::PeriodReport
+        | Action::ShowPeriod(_)
+        | Action::SubmitPeriod(..)
+        | Action::ApprovePeriod(..)
+        | Action::ReturnPeriod(..) => period::on_action(turn, action),
         Action::RemoveVillage(code) => remove(turn, &code, false),
         Action::ConfirmRemoveVillage(code) => remove(turn, &code, true),
         Action::AddVillage | Action::ImportVillages => {
