@@ -16,7 +16,9 @@ use crate::storage::{StorageError, Sweep};
 /// How many quiet villages, or late communes, a digest names.
 const NAMED: usize = 10;
 
-/// The quiet villages and late communes of a campaign's area.
+/// The quiet villages and late communes of a campaign's area (a village is quiet only if its
+/// team was registered before the cut-off; a commune is late only if it has a registered
+/// team, its own or a village's).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Work {
     /// Villages with a registered team and no entry done since `quiet_since`, by code.
@@ -53,27 +55,30 @@ impl Work {
             .checked_sub_months(Months::new(rules.quiet_months))
             .unwrap_or(today);
         let store = engine.store();
-        let active = store.units_active_since(&scope, since).await?;
-        let registered: HashSet<&str> = sweep
-            .teams
-            .iter()
-            .filter(|t| t.registered)
-            .map(|t| t.unit_code.as_str())
-            .collect();
-        let quiet = sweep
-            .units
-            .iter()
-            .filter(|u| u.level == UnitLevel::Village && registered.contains(u.code.as_str()))
-            .filter(|u| !active.contains(&u.code))
-            .map(|u| u.code.clone())
-            .collect();
+        let quiet = store.quiet_villages(&scope, since).await?;
         let (period, due) = due_day(rules, today);
         let late = if today > due {
             let reported = store.communes_reported(&scope, period).await?;
+            // A commune with no registered team (its own or a village's) has no work to
+            // report: the digest names it for its missing teams already.
+            let registered: HashSet<&str> = sweep
+                .teams
+                .iter()
+                .filter(|t| t.registered)
+                .map(|t| t.unit_code.as_str())
+                .collect();
+            let with_team: HashSet<&str> = sweep
+                .units
+                .iter()
+                .filter(|u| registered.contains(u.code.as_str()))
+                .flat_map(|u| [Some(u.code.as_str()), u.parent_code.as_deref()])
+                .flatten()
+                .collect();
             let late = sweep
                 .units
                 .iter()
-                .filter(|u| u.level == UnitLevel::Commune && !reported.contains(&u.code))
+                .filter(|u| u.level == UnitLevel::Commune && with_team.contains(u.code.as_str()))
+                .filter(|u| !reported.contains(&u.code))
                 .map(|u| u.code.clone())
                 .collect();
             Some((period, due, late))

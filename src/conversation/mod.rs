@@ -185,8 +185,8 @@ fn needs_account(state: &State) -> bool {
             | State::RenamingVillage { .. }
             | State::AwaitingVillagesCsv
             | State::ChoosingPeriod
-            | State::ReturningPeriod { .. }
     )
+    // `ReturningPeriod` is a province official's: its answer checks access again.
 }
 
 impl Context<'_> {

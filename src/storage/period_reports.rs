@@ -307,16 +307,21 @@ impl Store {
         Ok(found)
     }
 
-    /// The units under `scope` (itself included) with an entry done on `since` or later.
-    pub async fn units_active_since(
+    /// The villages under `scope` whose team was registered before `since` and logged no
+    /// entry done on `since` or later: quiet since then (a team registered later is not
+    /// counted: it has not had the time).
+    pub async fn quiet_villages(
         &self,
         scope: &str,
         since: NaiveDate,
     ) -> StorageResult<HashSet<String>> {
         let sql = concat!(
             scope_cte!(),
-            "SELECT DISTINCT a.unit_code FROM activities a JOIN scope s ON s.code = a.unit_code
-             WHERE a.done_on >= $2"
+            "SELECT t.unit_code FROM teams t JOIN scope s ON s.code = t.unit_code
+             JOIN units u ON u.code = t.unit_code
+             WHERE u.level = 'village' AND t.status = 'registered' AND t.registered_at < $2
+               AND NOT EXISTS (SELECT 1 FROM activities a
+                               WHERE a.unit_code = t.unit_code AND a.done_on >= $2)"
         );
         let codes: Vec<String> = sqlx::query_scalar(sql)
             .bind(scope)

@@ -214,9 +214,35 @@ async fn the_figures_count_the_communes_villages_in_the_period(store: Store) {
             quiet: vec!["U 11083-02".into()],
         }
     );
-    let since = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
-    let active = store.units_active_since("30", since).await.unwrap();
-    assert_eq!(active.into_iter().collect::<Vec<_>>(), ["11083-01"]);
+}
+
+async fn a_village_is_quiet_when_its_team_older_than_the_cut_off_logged_nothing_since(
+    store: Store,
+) {
+    let team = |unit: &'static str, registered_at: &'static str| {
+        let store = store.clone();
+        async move {
+            sqlx::query(
+                "INSERT INTO teams (unit_code, status, created_at, updated_at, registered_at)
+                 VALUES ($1, 'registered', $2, $2, $2)",
+            )
+            .bind(unit)
+            .bind(registered_at)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        }
+    };
+    // 11083-01: registered long ago, last entry before the cut-off; 11083-02: registered
+    // after the cut-off (not had the time); 11086's: none.
+    team("11083-01", "2026-01-10T02:00:00.000Z").await;
+    team("11083-02", "2026-11-20T02:00:00.000Z").await;
+    activity(&store, "11083-01", 5, None, "2026-09-30").await;
+    let since = NaiveDate::from_ymd_opt(2026, 10, 3).unwrap();
+    let quiet = store.quiet_villages("30", since).await.unwrap();
+    assert_eq!(quiet.into_iter().collect::<Vec<_>>(), ["11083-01"]);
+    activity(&store, "11083-01", 5, None, "2026-10-03").await;
+    assert!(store.quiet_villages("30", since).await.unwrap().is_empty());
 }
 
 macro_rules! on_both_engines {
@@ -246,5 +272,6 @@ mod on_both {
         two_officials_deciding_at_once_one_wins,
         the_period_locks_on_approval_and_pending_reports_are_the_provinces,
         the_figures_count_the_communes_villages_in_the_period,
+        a_village_is_quiet_when_its_team_older_than_the_cut_off_logged_nothing_since,
     );
 }
