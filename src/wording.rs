@@ -61,3 +61,17 @@ pub fn status_label(ctx_texts: &Texts, lang: Lang, status: Option<&UnitStatus>) 
     };
     crate::i18n::to_plain(ctx_texts.template(lang, key))
 }
+
+/// A reporting period in words: "tháng 11/2026", "quý 4/2026" (plain text).
+pub fn period_name(texts: &Texts, lang: Lang, period: crate::domain::Period) -> String {
+    use crate::domain::Period;
+    let (key, number, year) = match period {
+        Period::Month { year, month } => (K::PeriodMonthName, month, year),
+        Period::Quarter { year, quarter } => (K::PeriodQuarterName, quarter, year),
+    };
+    let args = [
+        ("number", Html::text(&number.to_string())),
+        ("year", Html::text(&year.to_string())),
+    ];
+    crate::i18n::to_plain(texts.fill(lang, key, &args).as_str())
+}

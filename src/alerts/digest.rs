@@ -47,7 +47,7 @@ pub(super) fn for_account(
 ) -> Option<Reply> {
     let ctx = Ctx { engine, lang };
     let heading = heading(&ctx, campaign, slot);
-    match account.role {
+    let mut reply = match account.role {
         // The digest of the level above communes, whichever it is.
         role if role.above_communes() => Some(district(
             &ctx,
@@ -61,7 +61,20 @@ pub(super) fn for_account(
         AccountRole::CommuneOfficial => Some(commune(&ctx, area, &account.unit_code, heading)),
         AccountRole::VillageHead => village(&ctx, area, &account.unit_code, heading),
         AccountRole::DistrictOfficial | AccountRole::ProvinceOfficial => None,
+    }?;
+    // Officials also hear of the teams' work: villages gone quiet, communes late to report.
+    if account.role.is_official() {
+        let above = account.role.above_communes();
+        let texts = engine.texts();
+        let lines = area
+            .work
+            .lines(texts, lang, &area.sweep, &account.unit_code, above);
+        if !lines.is_empty() {
+            let text = format!("{}\n\n{}", reply.text.as_str(), lines.join("\n"));
+            reply.text = Html::markup(text);
+        }
     }
+    Some(reply)
 }
 
 fn heading(ctx: &Ctx<'_>, campaign: &Campaign, slot: Slot) -> String {

@@ -17,6 +17,7 @@ pub(crate) mod routing;
 mod scheduler;
 #[cfg(test)]
 mod tests;
+mod work;
 
 pub use scheduler::run_scheduler;
 
@@ -54,6 +55,8 @@ const ALERTS_LEASE: i64 = 0x636e_7363_6401;
 pub(crate) struct Area {
     pub sweep: Sweep,
     pub status: HashMap<String, UnitStatus>,
+    /// The teams' work: quiet villages, late communes.
+    pub work: work::Work,
 }
 
 impl Area {
@@ -75,7 +78,11 @@ impl Area {
                 )
             })
             .collect();
-        Area { sweep, status }
+        Area {
+            sweep,
+            status,
+            work: work::Work::default(),
+        }
     }
 
     /// Something is still missing: a village without a complete team.
@@ -130,7 +137,12 @@ async fn run_campaigns(
             deadline: campaign.deadline,
             id: campaign.id,
         };
-        loaded.push((campaign, Area::load(sweep, engine), accounts, precedence));
+        let work = work::Work::load(engine, &sweep, now).await?;
+        let area = Area {
+            work,
+            ..Area::load(sweep, engine)
+        };
+        loaded.push((campaign, area, accounts, precedence));
     }
     // Overlapping campaigns: each recipient hears from one of them only.
     let governing = overlap::governing(loaded.iter().map(|(_, _, a, p)| (*p, a.as_slice())));

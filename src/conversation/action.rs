@@ -9,7 +9,7 @@ mod codec;
 pub use codec::Stamp;
 
 use super::state::MemberField;
-use crate::domain::MemberRole;
+use crate::domain::{MemberRole, Period};
 use crate::i18n::Lang;
 
 actions! {
@@ -87,6 +87,17 @@ actions! {
     AssignVillageTo(village: String, commune: String) = "avt",
     /// The founding decision drafted for a village's team, or a commune's villages.
     DraftDecision(code: String) = "qd",
+    /// Commune officials: the period report (which period?).
+    PeriodReport = "pr",
+    /// The commune's figures for a period, and where its report stands.
+    ShowPeriod(period: Period) = "prs",
+    /// Submit the commune's report for the period: `version` 0 the first time, else the
+    /// version of the returned report submitted again.
+    SubmitPeriod(period: Period, version: i64) = "prsub",
+    /// Province officials, from the notice of a submission: approve, or return with a
+    /// reason, the commune's report of that version (a later one is not decided by it).
+    ApprovePeriod(commune: String, period: Period, version: i64) = "pra",
+    ReturnPeriod(commune: String, period: Period, version: i64) = "prr",
 }
 
 impl Action {
@@ -104,7 +115,17 @@ impl Action {
                 | Action::ShowUnit(_)
                 // A draft to read: it changes nothing, and access is checked again.
                 | Action::DraftDecision(_)
+                | Action::PeriodReport
+                | Action::ShowPeriod(_)
         )
+    }
+
+    /// Actions a button sent outside a turn (a notice) may carry: those that only open
+    /// something, and a decision on a period report, which names the report's version and
+    /// so is refused by storage once that version is gone (decided, or submitted again).
+    pub fn valid_anytime(&self) -> bool {
+        self.opens_something()
+            || matches!(self, Action::ApprovePeriod(..) | Action::ReturnPeriod(..))
     }
 }
 
@@ -116,7 +137,7 @@ fn valid_code(code: &str) -> bool {
 }
 
 /// A button for a message sent outside a conversation turn (alerts, notices). It is valid at
-/// any time, so only actions that merely open something are accepted from it.
+/// any time, so only actions [`Action::valid_anytime`] names are accepted from it.
 pub fn anytime_button(label: String, action: &Action) -> super::Button {
     super::Button {
         label,

@@ -147,6 +147,21 @@ pub enum Effect {
     ConfirmNumber {
         code: String,
     },
+    /// A commune official submits the commune's report for `period` (`based_on`: the
+    /// version of the returned report submitted again); the province's officials are told.
+    SubmitPeriodReport {
+        commune: String,
+        period: crate::domain::Period,
+        based_on: Option<i64>,
+    },
+    /// A province official approves (`reason` `None`) or returns the commune's report of
+    /// `version`; the commune's officials are told.
+    DecidePeriodReport {
+        commune: String,
+        period: crate::domain::Period,
+        version: i64,
+        reason: Option<String>,
+    },
     /// An action refused for role or scope: kept in the audit log.
     Denied {
         action: String,

@@ -27,6 +27,11 @@ pub enum Need {
     ToAssign { province: String },
     /// The people's own word on publishing these numbers, where they gave one.
     OwnWords { phones: Vec<PhoneNumber> },
+    /// A commune's figures for a period and where its report stands.
+    PeriodFigures {
+        commune: String,
+        period: crate::domain::Period,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +49,32 @@ pub enum Lookup {
     OwnWords(Vec<(PhoneNumber, bool)>),
     /// Too many lookups from this chat in a short time.
     RateLimited,
+    PeriodFigures(Box<PeriodView>),
+}
+
+/// A commune's period as its officials see it before submitting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodView {
+    /// Entries of its villages done in the period.
+    pub entries: i64,
+    /// People and households helped.
+    pub people: i64,
+    pub households: i64,
+    /// Its villages, and the names of those with no entry in the period.
+    pub villages: i64,
+    pub quiet: Vec<String>,
+    /// Where its report stands; `None` before the first submission.
+    pub report: Option<ReportView>,
+}
+
+/// A period report's state, as the commune's chat shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportView {
+    pub status: crate::domain::ReportStatus,
+    pub version: i64,
+    /// How many times it was submitted.
+    pub submissions: i64,
+    pub return_reason: Option<String>,
 }
 
 /// A unit as lists and buttons show it.

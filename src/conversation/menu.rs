@@ -20,10 +20,13 @@ pub fn menu_for(turn: &mut Turn<'_>, role: Option<AccountRole>) {
             vec![b(turn, K::ButtonImMember, Action::ImMember)],
         ],
         Some(AccountRole::VillageHead) => vec![vec![b(turn, K::ButtonMyTeam, Action::MyTeam)]],
-        Some(AccountRole::CommuneOfficial) => vec![vec![
-            b(turn, K::ButtonCommuneTeam, Action::MyTeam),
-            b(turn, K::ButtonVillages, Action::Units),
-        ]],
+        Some(AccountRole::CommuneOfficial) => vec![
+            vec![
+                b(turn, K::ButtonCommuneTeam, Action::MyTeam),
+                b(turn, K::ButtonVillages, Action::Units),
+            ],
+            vec![b(turn, K::PeriodButtonReport, Action::PeriodReport)],
+        ],
         Some(AccountRole::DistrictOfficial | AccountRole::ProvinceOfficial) => {
             vec![vec![b(turn, K::ButtonCommunes, Action::Units)]]
         }

@@ -184,7 +184,9 @@ fn needs_account(state: &State) -> bool {
             | State::AddingVillage
             | State::RenamingVillage { .. }
             | State::AwaitingVillagesCsv
+            | State::ChoosingPeriod
     )
+    // `ReturningPeriod` is a province official's: its answer checks access again.
 }
 
 impl Context<'_> {

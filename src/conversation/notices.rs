@@ -6,10 +6,15 @@ mod invitation;
 
 pub use invitation::{invitation, InvitationLinks, InvitationNotice};
 
+use super::lookup::PeriodView;
 use super::{anytime_button, Action, Reply};
 use crate::domain::status::UnitStatus;
+use crate::domain::Period;
 use crate::i18n::{Html, Lang, Texts, K};
-use crate::wording::status_label;
+use crate::wording::{period_name, status_label};
+
+/// How many villages without activity a period's summary names.
+const QUIET_NAMED: usize = 10;
 
 /// Why a step was refused, rolled back whole: the chat goes back to its menu, told why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +26,8 @@ pub enum Refusal {
     TooManyWrongCodes,
     TooManyReports,
     TooManyChanges,
+    /// A period report was submitted again or decided by someone else meanwhile.
+    PeriodReportChanged,
 }
 
 impl Refusal {
@@ -36,6 +43,7 @@ impl Refusal {
             Refusal::TooManyWrongCodes => K::TooManyWrongCodes,
             Refusal::TooManyReports => K::TooManyReports,
             Refusal::TooManyChanges => K::TooManyChanges,
+            Refusal::PeriodReportChanged => K::PeriodReportChanged,
         }
     }
 }
@@ -226,4 +234,114 @@ pub fn team_saved(
     let off = crate::i18n::to_plain(texts.template(lang, K::ButtonNoticesOff));
     reply.buttons = vec![vec![anytime_button(off, &Action::NoticesOff)]];
     reply
+}
+
+/// A commune's few figures for a period: entries, people and households helped, villages
+/// without any entry (the first few named).
+pub fn period_summary(
+    texts: &Texts,
+    lang: Lang,
+    commune: &str,
+    period: Period,
+    view: &PeriodView,
+) -> String {
+    let number = |n: i64| Html::text(&n.to_string());
+    let args = [
+        ("period", Html::text(&period_name(texts, lang, period))),
+        ("commune", Html::text(commune)),
+        ("entries", number(view.entries)),
+        ("people", number(view.people)),
+        ("households", number(view.households)),
+        ("quiet", number(view.quiet.len() as i64)),
+        ("villages", number(view.villages)),
+    ];
+    let mut text = texts.fill(lang, K::PeriodSummary, &args).into_string();
+    if !view.quiet.is_empty() {
+        let mut names: Vec<&str> = view
+            .quiet
+            .iter()
+            .take(QUIET_NAMED)
+            .map(String::as_str)
+            .collect();
+        if view.quiet.len() > QUIET_NAMED {
+            names.push("…");
+        }
+        let names = Html::text(&names.join(", "));
+        text.push('\n');
+        text.push_str(
+            texts
+                .fill(lang, K::PeriodQuietNames, &[("names", names)])
+                .as_str(),
+        );
+    }
+    text
+}
+
+/// What a submitted period report is, as its notice names it.
+pub struct SubmittedReport<'a> {
+    pub commune_code: &'a str,
+    pub commune: &'a str,
+    pub period: Period,
+    /// The version to decide on, and how many times it was submitted.
+    pub version: i64,
+    pub submissions: i64,
+    pub figures: &'a PeriodView,
+}
+
+/// To a province's officials: a commune submitted its report, with its figures and the
+/// buttons that approve or return this version of it.
+pub fn period_submitted(texts: &Texts, lang: Lang, report: &SubmittedReport<'_>) -> Reply {
+    let args = [
+        ("commune", Html::text(report.commune)),
+        (
+            "period",
+            Html::text(&period_name(texts, lang, report.period)),
+        ),
+        ("submissions", Html::text(&report.submissions.to_string())),
+    ];
+    let heading = texts.fill(lang, K::PeriodNoticeSubmitted, &args);
+    let summary = period_summary(texts, lang, report.commune, report.period, report.figures);
+    let mut reply = Reply::text(Html::markup(format!("{}\n{summary}", heading.as_str())));
+    let label = |key| crate::i18n::to_plain(texts.template(lang, key));
+    let (code, period) = (report.commune_code.to_owned(), report.period);
+    reply.buttons = vec![vec![
+        anytime_button(
+            label(K::PeriodButtonApprove),
+            &Action::ApprovePeriod(code.clone(), period, report.version),
+        ),
+        anytime_button(
+            label(K::PeriodButtonReturn),
+            &Action::ReturnPeriod(code, period, report.version),
+        ),
+    ]];
+    reply
+}
+
+/// To a commune's officials: the province returned the report, with its reason, and the
+/// button that opens the period again to submit it anew.
+pub fn period_returned(
+    texts: &Texts,
+    lang: Lang,
+    commune: &str,
+    period: Period,
+    reason: &str,
+) -> Reply {
+    let args = [
+        ("commune", Html::text(commune)),
+        ("period", Html::text(&period_name(texts, lang, period))),
+        ("reason", Html::text(reason)),
+    ];
+    let mut reply = Reply::text(texts.fill(lang, K::PeriodNoticeReturned, &args));
+    let label = crate::i18n::to_plain(texts.template(lang, K::PeriodButtonOpen));
+    reply.buttons = vec![vec![anytime_button(label, &Action::ShowPeriod(period))]];
+    reply
+}
+
+/// To a commune's officials: the province approved the report; the period is locked.
+pub fn period_approved(texts: &Texts, lang: Lang, commune: &str, period: Period) -> Reply {
+    let args = [
+        ("commune", Html::text(commune)),
+        ("period", Html::text(&period_name(texts, lang, period))),
+    ];
+    Reply::text(texts.fill(lang, K::PeriodNoticeApproved, &args))
 }

@@ -79,7 +79,7 @@ fn unsupported_key(kind: UnsupportedKind) -> K {
 fn on_button(turn: &mut Turn<'_>, state: State, payload: &str) -> State {
     match Stamp::read(payload) {
         Some((Stamp::Anytime, action))
-            if action.opens_something() && !matches!(state, State::Registering(_)) =>
+            if action.valid_anytime() && !matches!(state, State::Registering(_)) =>
         {
             on_action(turn, state, action)
         }
@@ -196,6 +196,9 @@ fn dispatch(turn: &mut Turn<'_>, state: State, input: Input) -> State {
             | State::AwaitingVillagesCsv),
             input,
         ) => official::on_input(turn, state, input),
+        (state @ (State::ChoosingPeriod | State::ReturningPeriod { .. }), input) => {
+            official::period::on_input(turn, state, input)
+        }
     }
 }
 
@@ -242,7 +245,12 @@ fn owner(action: &Action) -> Owner {
         | Action::AssignVillage(_)
         | Action::AssignVillageTo(..)
         | Action::NoticesOff
-        | Action::NoticesOn => Owner::Official,
+        | Action::NoticesOn
+        | Action::PeriodReport
+        | Action::ShowPeriod(_)
+        | Action::SubmitPeriod(..)
+        | Action::ApprovePeriod(..)
+        | Action::ReturnPeriod(..) => Owner::Official,
         Action::Back
         | Action::Skip
         | Action::Keep
@@ -307,6 +315,7 @@ pub fn reprompt(turn: &mut Turn<'_>, state: &State) {
         State::AddingVillage | State::RenamingVillage { .. } | State::AwaitingVillagesCsv => {
             official::ask(turn, state)
         }
+        State::ChoosingPeriod | State::ReturningPeriod { .. } => official::period::ask(turn, state),
     }
 }
 

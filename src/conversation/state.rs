@@ -49,6 +49,15 @@ pub enum State {
     },
     /// A commune official asked to send a CSV file of villages.
     AwaitingVillagesCsv,
+    /// A commune official asked which period to report on (a button, or typed).
+    ChoosingPeriod,
+    /// A province official asked why they return a commune's report of `version`.
+    ReturningPeriod {
+        commune: String,
+        commune_name: String,
+        period: crate::domain::Period,
+        version: i64,
+    },
 }
 
 /// A registration in progress: the question being asked and the answers so far.

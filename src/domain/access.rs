@@ -69,10 +69,19 @@ pub enum Permission {
     /// Get the founding decision drafted for the target (a village's team, or a commune's
     /// villages): the commune's officials and the officials above it.
     DraftDecision,
+    /// Submit the target commune's report of its teams' work for a period: its own
+    /// officials.
+    SubmitReport,
+    /// Approve a commune's submitted report (the period locks for it): an official of the
+    /// province above. District officials may not: since the 2025 reform the province
+    /// decides, and where a district still stands it only watches.
+    ApproveReport,
+    /// Return a commune's submitted report with a reason, as [`Permission::ApproveReport`].
+    ReturnReport,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 12] = [
         Permission::ViewTeamCard,
         Permission::RegisterTeam,
         Permission::ManageVillages,
@@ -82,6 +91,9 @@ impl Permission {
         Permission::InviteCommuneOfficial,
         Permission::RevokeAccess,
         Permission::DraftDecision,
+        Permission::SubmitReport,
+        Permission::ApproveReport,
+        Permission::ReturnReport,
     ];
 }
 
@@ -137,6 +149,8 @@ pub fn authorize(actor: &Actor, action: Permission, target: &Target) -> Result<(
                 UnitLevel::District | UnitLevel::Province => return Err(Denied::Level),
             }
         }
+        (CommuneOfficial, SubmitReport) => (Scope::Own, UnitLevel::Commune),
+        (ProvinceOfficial, ApproveReport | ReturnReport) => (Scope::Within, UnitLevel::Commune),
         _ => return Err(Denied::Role),
     };
     if target.level != level {

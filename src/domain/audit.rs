@@ -41,10 +41,16 @@ pub enum AuditAction {
     NumberProven,
     /// A step the chat's role or area does not allow.
     AccessDenied,
+    /// A commune official submitted the commune's period report (again after a return).
+    PeriodReportSubmitted,
+    /// A province official approved it: the period is locked for the commune.
+    PeriodReportApproved,
+    /// A province official returned it with a reason.
+    PeriodReportReturned,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 26] = [
+    pub const ALL: [AuditAction; 29] = [
         AuditAction::InvitationRedeemed,
         AuditAction::WrongCode,
         AuditAction::InvitationCreated,
@@ -71,6 +77,9 @@ impl AuditAction {
         AuditAction::NumberProven,
         AuditAction::AccessDenied,
         AuditAction::DecisionDrafted,
+        AuditAction::PeriodReportSubmitted,
+        AuditAction::PeriodReportApproved,
+        AuditAction::PeriodReportReturned,
     ];
 
     /// The name in `audit_log.action`.
@@ -102,6 +111,9 @@ impl AuditAction {
             AuditAction::ChatsLinked => "chats.linked",
             AuditAction::NumberProven => "number.proven",
             AuditAction::AccessDenied => "access.denied",
+            AuditAction::PeriodReportSubmitted => "period_report.submitted",
+            AuditAction::PeriodReportApproved => "period_report.approved",
+            AuditAction::PeriodReportReturned => "period_report.returned",
         }
     }
 
@@ -131,7 +143,10 @@ impl AuditAction {
             | AuditAction::AccountRevoked
             | AuditAction::ChatsLinkAsked
             | AuditAction::ChatsLinked
-            | AuditAction::NumberProven => true,
+            | AuditAction::NumberProven
+            | AuditAction::PeriodReportSubmitted
+            | AuditAction::PeriodReportApproved
+            | AuditAction::PeriodReportReturned => true,
             AuditAction::InvitationRedeemed
             | AuditAction::WrongCode
             | AuditAction::TeamPaused
@@ -190,6 +205,9 @@ mod tests {
                 "number.proven",
                 "access.denied",
                 "decision.drafted",
+                "period_report.submitted",
+                "period_report.approved",
+                "period_report.returned",
             ]
         );
     }

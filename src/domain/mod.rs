@@ -26,7 +26,7 @@ pub use decision::{DateError, DecisionNumber};
 pub use decision_template::DecisionTemplate;
 pub use fields::{FieldKey, Fields};
 pub use invitation_code::InvitationCode;
-pub use period::{Period, PeriodError};
+pub use period::{Period, PeriodError, ReportStatus};
 pub use person_name::{NameError, PersonName};
 pub use phone::{PhoneError, PhoneNumber};
 pub use roles::{AccountRole, MemberRole};

@@ -115,11 +115,56 @@ impl fmt::Display for Period {
     }
 }
 
+/// Kept in a chat's saved state as it is typed (`"2026-11"`).
+impl serde::Serialize for Period {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Period {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Period, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Period::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 impl std::str::FromStr for Period {
     type Err = PeriodError;
 
     fn from_str(text: &str) -> Result<Period, PeriodError> {
         Period::parse(text)
+    }
+}
+
+/// Where a commune's report for a period stands (see `storage::period_reports`): submitted
+/// and waiting for the province, returned to the commune with a reason, or approved (the
+/// period is locked for the commune).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReportStatus {
+    Submitted,
+    Returned,
+    Approved,
+}
+
+impl ReportStatus {
+    /// As stored in `period_reports.status`.
+    pub fn code(self) -> &'static str {
+        match self {
+            ReportStatus::Submitted => "submitted",
+            ReportStatus::Returned => "returned",
+            ReportStatus::Approved => "approved",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<ReportStatus> {
+        [
+            ReportStatus::Submitted,
+            ReportStatus::Returned,
+            ReportStatus::Approved,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
     }
 }
 

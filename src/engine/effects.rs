@@ -8,8 +8,8 @@ use crate::domain::invitation_code::{generate_code, hash_code};
 use crate::domain::AuditAction;
 use crate::storage::limits::{self, Limit};
 use crate::storage::{
-    account_admin, accounts, audit::audit, directory, erasure, invitations, teams, Account,
-    NewInvitation, StorageError, Tx,
+    account_admin, accounts, audit::audit, directory, erasure, invitations, period_reports, teams,
+    Account, NewInvitation, StorageError, Tx,
 };
 
 mod classify;
@@ -376,6 +376,31 @@ pub(super) async fn apply_effect(
             limits::check(tx, &actor, Limit::WrongCodes, now).await?;
             let detail = serde_json::json!({ "reason": reason });
             record(tx, env, effect, AuditAction::WrongCode, None, &detail).await?;
+        }
+        Effect::SubmitPeriodReport {
+            commune,
+            period,
+            based_on,
+        } => {
+            let by = actor.as_str();
+            let version = period_reports::submit(tx, commune, *period, *based_on, by, now).await?;
+            messages::notice_period_submitted(tx, env, commune, *period, version).await?;
+        }
+        Effect::DecidePeriodReport {
+            commune,
+            period,
+            version,
+            reason,
+        } => {
+            let decision = match reason {
+                Some(reason) => period_reports::Decision::Return {
+                    reason: reason.clone(),
+                },
+                None => period_reports::Decision::Approve,
+            };
+            let by = actor.as_str();
+            period_reports::decide(tx, commune, *period, *version, &decision, by, now).await?;
+            messages::notice_period_decided(tx, env, commune, *period, reason.as_deref()).await?;
         }
         Effect::Denied { action, unit_code } => {
             tracing::warn!(action, unit_code, "refused: role or scope");

@@ -64,6 +64,33 @@ pub(super) async fn answer(
         Need::OwnWords { phones } => {
             Lookup::OwnWords(crate::storage::consent::own_words(tx, phones).await?)
         }
+        Need::PeriodFigures { commune, period } => {
+            Lookup::PeriodFigures(Box::new(period_view(tx, commune, *period).await?))
+        }
+    })
+}
+
+/// A commune's figures for a period and where its report stands.
+pub(super) async fn period_view(
+    tx: &mut Tx<'_>,
+    commune: &str,
+    period: crate::domain::Period,
+) -> Result<crate::conversation::lookup::PeriodView, StorageError> {
+    use crate::storage::period_reports;
+    let figures = period_reports::figures(tx, commune, period).await?;
+    let report = period_reports::report(tx, commune, period).await?;
+    Ok(crate::conversation::lookup::PeriodView {
+        entries: figures.entries,
+        people: figures.people,
+        households: figures.households,
+        villages: figures.villages,
+        quiet: figures.quiet,
+        report: report.map(|r| crate::conversation::lookup::ReportView {
+            status: r.status,
+            version: r.version,
+            submissions: r.submissions,
+            return_reason: r.return_reason,
+        }),
     })
 }
 

@@ -23,6 +23,7 @@ pub mod listing;
 pub mod outbox;
 pub mod outbox_view;
 pub mod people;
+pub mod period_reports;
 pub mod proofs;
 pub mod reorganize;
 pub mod report;
@@ -75,6 +76,10 @@ pub enum StorageError {
     /// Another chat redeemed the invitation between this step's read and its write.
     #[error("the invitation was redeemed by another chat meanwhile")]
     InvitationTaken,
+    /// A period report is no longer where the step found it: submitted again, or decided by
+    /// another official meanwhile (optimistic concurrency, as [`StorageError::Conflict`]).
+    #[error("the period report was submitted or decided by someone else meanwhile")]
+    ReportChanged,
     /// The chat reached a per-chat limit (see `storage::limits`); nothing is written.
     #[error("the chat made too many {} recently", .0.name())]
     RateLimited(limits::Limit),

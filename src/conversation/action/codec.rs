@@ -3,7 +3,7 @@
 //! valid for its type; anything else is forged. A button's payload is that after a
 //! [`Stamp`]: when the button was made.
 
-use crate::domain::MemberRole;
+use crate::domain::{MemberRole, Period};
 use crate::i18n::Lang;
 
 use super::super::state::MemberField;
@@ -52,6 +52,28 @@ impl PayloadArg for usize {
 
     fn read(text: &str) -> Option<usize> {
         text.parse().ok()
+    }
+}
+
+/// A report's version.
+impl PayloadArg for i64 {
+    fn write(&self) -> String {
+        self.to_string()
+    }
+
+    fn read(text: &str) -> Option<i64> {
+        text.parse().ok()
+    }
+}
+
+/// `2026-11`, `2026-Q4`: no `:` in either.
+impl PayloadArg for Period {
+    fn write(&self) -> String {
+        self.to_string()
+    }
+
+    fn read(text: &str) -> Option<Period> {
+        Period::parse(text).ok().filter(|p| p.to_string() == text)
     }
 }
 

@@ -62,6 +62,11 @@ fn every_action() -> Vec<Action> {
         Action::AssignVillage(code.clone()),
         Action::AssignVillageTo(longest.clone(), longest.clone()),
         Action::DraftDecision(longest),
+        Action::PeriodReport,
+        Action::ShowPeriod(Period::parse("2026-11").unwrap()),
+        Action::SubmitPeriod(Period::parse("2026-Q4").unwrap(), i64::MAX),
+        Action::ApprovePeriod(longest.clone(), Period::parse("2026-11").unwrap(), i64::MAX),
+        Action::ReturnPeriod(longest, Period::parse("2026-Q4").unwrap(), i64::MAX),
     ];
     all.extend(MemberRole::ALL.into_iter().map(Action::Role));
     all.extend(MemberField::all().iter().copied().map(Action::EditField));
@@ -74,7 +79,7 @@ fn every_action() -> Vec<Action> {
 
 /// How many variants [`covered`] lists: a variant added there but not to
 /// [`every_action`] fails [`every_variant_has_a_sample`].
-const VARIANTS: usize = 54;
+const VARIANTS: usize = 59;
 
 fn covered(action: &Action) {
     match action {
@@ -132,6 +137,11 @@ fn covered(action: &Action) {
         | Action::AssignVillage(_)
         | Action::AssignVillageTo(..)
         | Action::DraftDecision(_) => {}
+        | Action::PeriodReport
+        | Action::ShowPeriod(_)
+        | Action::SubmitPeriod(..)
+        | Action::ApprovePeriod(..)
+        | Action::ReturnPeriod(..) => {}
     }
 }
 
@@ -253,4 +263,19 @@ fn a_payload_with_an_argument_too_many_or_too_few_is_refused() {
     ] {
         assert_eq!(Action::parse(forged), None, "{forged}");
     }
+}
+
+#[test]
+fn a_period_in_a_payload_is_read_only_as_it_is_written() {
+    for forged in [
+        "prs:2026-13",
+        "prs:11/2026",
+        "prs:2026-q4",
+        "prsub:2026-11",
+        "pra:11083:2026-11:x",
+    ] {
+        assert_eq!(Action::parse(forged), None, "{forged}");
+    }
+    assert!(Action::parse("pra:11083:2026-11:3").is_some_and(|a| a.valid_anytime()));
+    assert!(!Action::parse("prsub:2026-11:0").is_some_and(|a| a.valid_anytime()));
 }

@@ -5,6 +5,7 @@
 mod area;
 mod assign;
 mod decision;
+pub mod period;
 mod revoke;
 mod unit_list;
 mod villages;
@@ -117,6 +118,11 @@ pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
         Action::DraftDecision(code) => decision::draft(turn, &code),
         Action::AssignVillage(code) => assign::choose(turn, &code),
         Action::AssignVillageTo(village, commune) => assign::assign(turn, &village, &commune),
+        Action::PeriodReport
+        | Action::ShowPeriod(_)
+        | Action::SubmitPeriod(..)
+        | Action::ApprovePeriod(..)
+        | Action::ReturnPeriod(..) => period::on_action(turn, action),
         Action::RemoveVillage(code) => remove(turn, &code, false),
         Action::ConfirmRemoveVillage(code) => remove(turn, &code, true),
         Action::AddVillage | Action::ImportVillages => {

@@ -96,6 +96,10 @@ fn allowed() -> Vec<(&'static str, Permission, String)> {
         ("official of 298", DraftDecision, "11086-01"),
         ("official of 31", DraftDecision, "11074"),
         ("official of 31", DraftDecision, "11074-01"),
+        // Period reports: a commune submits its own; the province above decides.
+        ("official of 11083", SubmitReport, "11083"),
+        ("official of 31", ApproveReport, "11074"),
+        ("official of 31", ReturnReport, "11074"),
     ];
     allowed.extend(listed.map(|(actor, action, code)| (actor, action, code.to_owned())));
     allowed
@@ -192,6 +196,54 @@ fn a_denial_says_whether_role_scope_or_level_was_wrong() {
             Permission::RegisterTeam,
             &village("11083-01", "11083")
         ),
+        Err(Denied::Role)
+    );
+}
+
+#[test]
+fn a_period_report_is_decided_only_by_an_official_of_the_province_above() {
+    let commune = |code: &str, ancestors: &[&str]| Target {
+        code: code.into(),
+        level: UnitLevel::Commune,
+        ancestors: ancestors.iter().map(|a| a.to_string()).collect(),
+    };
+    let dai_son = commune("11083", &["298", "30"]);
+    let own_province = Actor::account(ProvinceOfficial, "30");
+    let other_province = Actor::account(ProvinceOfficial, "31");
+    let district = Actor::account(DistrictOfficial, "298");
+    let own_commune = Actor::account(CommuneOfficial, "11083");
+    let other_commune = Actor::account(CommuneOfficial, "11086");
+    for decide in [Permission::ApproveReport, Permission::ReturnReport] {
+        assert_eq!(authorize(&own_province, decide, &dai_son), Ok(()));
+        // A forged button: an official of another province.
+        assert_eq!(
+            authorize(&other_province, decide, &dai_son),
+            Err(Denied::Scope)
+        );
+        // A commune deciding its own report, or the district in between.
+        assert_eq!(authorize(&own_commune, decide, &dai_son), Err(Denied::Role));
+        assert_eq!(authorize(&district, decide, &dai_son), Err(Denied::Role));
+        // A village is no report's unit.
+        let village = Target {
+            code: "11083-01".into(),
+            level: UnitLevel::Village,
+            ancestors: vec!["11083".into(), "298".into(), "30".into()],
+        };
+        assert_eq!(
+            authorize(&own_province, decide, &village),
+            Err(Denied::Level)
+        );
+    }
+    assert_eq!(
+        authorize(&own_commune, Permission::SubmitReport, &dai_son),
+        Ok(())
+    );
+    assert_eq!(
+        authorize(&other_commune, Permission::SubmitReport, &dai_son),
+        Err(Denied::Scope)
+    );
+    assert_eq!(
+        authorize(&own_province, Permission::SubmitReport, &dai_son),
         Err(Denied::Role)
     );
 }

@@ -38,6 +38,8 @@ pub(super) fn records(effect: &Effect) -> &'static [AuditAction] {
         Effect::ProveNumber { .. } => &[A::NumberProven],
         Effect::ConfirmNumber { .. } => &[A::NumberProven, A::WrongCode],
         Effect::Denied { .. } => &[A::AccessDenied],
+        Effect::SubmitPeriodReport { .. } => &[A::PeriodReportSubmitted],
+        Effect::DecidePeriodReport { .. } => &[A::PeriodReportApproved, A::PeriodReportReturned],
     }
 }
 
@@ -53,6 +55,7 @@ pub(in crate::engine) fn refusal(error: &StorageError) -> Option<Refusal> {
     match error {
         StorageError::Conflict => Some(Refusal::TeamChangedMeanwhile),
         StorageError::InvitationTaken => Some(Refusal::InvitationTaken),
+        StorageError::ReportChanged => Some(Refusal::PeriodReportChanged),
         StorageError::RateLimited(Limit::WrongCodes) => Some(Refusal::TooManyWrongCodes),
         StorageError::RateLimited(Limit::Reports) => Some(Refusal::TooManyReports),
         StorageError::RateLimited(Limit::Writes) => Some(Refusal::TooManyChanges),
@@ -147,6 +150,17 @@ mod tests {
                 action: text(),
                 unit_code: text(),
             },
+            Effect::SubmitPeriodReport {
+                commune: text(),
+                period: crate::domain::Period::parse("2026-11").expect("a period"),
+                based_on: None,
+            },
+            Effect::DecidePeriodReport {
+                commune: text(),
+                period: crate::domain::Period::parse("2026-11").expect("a period"),
+                version: 1,
+                reason: None,
+            },
         ]
     }
 
@@ -188,6 +202,8 @@ mod tests {
                 "ConfirmLink",
                 "ProveNumber",
                 "ConfirmNumber",
+                "SubmitPeriodReport",
+                "DecidePeriodReport",
             ]
         );
         let counted: Vec<&str> = Limit::Writes.actions().iter().map(|a| a.stored()).collect();
@@ -211,6 +227,9 @@ mod tests {
                 "chats.link_asked",
                 "chats.linked",
                 "number.proven",
+                "period_report.submitted",
+                "period_report.approved",
+                "period_report.returned",
             ]
         );
         // Every action an effect checked as a write records is counted, but for wrong codes,

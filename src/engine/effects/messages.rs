@@ -209,3 +209,85 @@ pub(super) async fn send_decision_draft(
     }
     Ok(())
 }
+
+/// The province a unit lies in (the unit itself if it is one); `None` if it has none.
+async fn province_of(tx: &mut Tx<'_>, code: &str) -> Result<Option<String>, StorageError> {
+    let mut code = code.to_owned();
+    // A unit is at most a few levels deep; the bound keeps a corrupt loop from spinning.
+    for _ in 0..8 {
+        let Some(unit) = crate::storage::units::unit_in_tx(tx, &code).await? else {
+            return Ok(None);
+        };
+        if unit.level == crate::domain::UnitLevel::Province {
+            return Ok(Some(unit.code));
+        }
+        let Some(parent) = unit.parent_code else {
+            return Ok(None);
+        };
+        code = parent;
+    }
+    Ok(None)
+}
+
+/// Tells the officials of the commune's province (a district between them decides
+/// nothing) that the commune submitted its report, with its figures and the buttons that
+/// approve or return this version.
+pub(super) async fn notice_period_submitted(
+    tx: &mut Tx<'_>,
+    env: &EffectEnv<'_>,
+    commune: &str,
+    period: crate::domain::Period,
+    version: i64,
+) -> Result<(), StorageError> {
+    let Some(province) = province_of(tx, commune).await? else {
+        return Ok(());
+    };
+    let name = crate::storage::units::unit_in_tx(tx, commune)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    let figures = super::super::lookups::period_view(tx, commune, period).await?;
+    let submissions = figures.report.as_ref().map_or(1, |r| r.submissions);
+    let report = notices::SubmittedReport {
+        commune_code: commune,
+        commune: &name,
+        period,
+        version,
+        submissions,
+        figures: &figures,
+    };
+    for (channel, chat_id) in
+        directory::unit_chats(tx, &province, &[AccountRole::ProvinceOfficial]).await?
+    {
+        let lang = chat_lang(tx, &channel, &chat_id).await?;
+        let reply = notices::period_submitted(env.texts, lang, &report);
+        outbox::enqueue(tx, &channel, &chat_id, &reply, None, env.now).await?;
+    }
+    Ok(())
+}
+
+/// Tells the commune's officials that the province approved its report (the period is
+/// locked) or returned it (`reason`).
+pub(super) async fn notice_period_decided(
+    tx: &mut Tx<'_>,
+    env: &EffectEnv<'_>,
+    commune: &str,
+    period: crate::domain::Period,
+    reason: Option<&str>,
+) -> Result<(), StorageError> {
+    let name = crate::storage::units::unit_in_tx(tx, commune)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    for (channel, chat_id) in
+        directory::unit_chats(tx, commune, &[AccountRole::CommuneOfficial]).await?
+    {
+        let lang = chat_lang(tx, &channel, &chat_id).await?;
+        let reply = match reason {
+            Some(reason) => notices::period_returned(env.texts, lang, &name, period, reason),
+            None => notices::period_approved(env.texts, lang, &name, period),
+        };
+        outbox::enqueue(tx, &channel, &chat_id, &reply, None, env.now).await?;
+    }
+    Ok(())
+}

@@ -12,7 +12,8 @@
 //! FILE` (composition rules from `data/rules/`), `! traces PHONE CHAT NAME` (what the database
 //! still holds about a person and their chat), `! erase PHONE` (`cnscd erase --phone`),
 //! `! reorganize [VILLAGES]` (`cnscd units reorganize` with Tứ Kỳ's map, and a village file
-//! of `tests/data/`; `! restart` afterwards to search the new structure).
+//! of `tests/data/`; `! restart` afterwards to search the new structure), `! seed VILLAGE KIND
+//! PEOPLE HOUSEHOLDS DAY` (an activity, as if logged).
 
 mod render;
 mod scene;
@@ -179,4 +180,5 @@ golden!(
     people_answer_buttons_in_their_own_words,
     typed_words_are_understood_before_a_place_is_searched,
     decision_a_commune_official_gets_the_founding_decision_to_sign,
+    period_report_the_commune_submits_and_the_province_returns_then_approves,
 );

@@ -157,6 +157,7 @@ impl Scene {
                     out.push_str(&format!("= {line}\n"));
                 }
             }
+            "seed" => seed_activity(self.app.engine.store(), arg, clock_now(&self.app.clock)).await,
             other => panic!("unknown scene line `! {other}`"),
         }
     }
@@ -281,4 +282,29 @@ async fn traces(store: &Store, phone: &str, chat: &str, name: &str) -> String {
         "= members {members}, consents {consents}, sessions {sessions}, messages {messages}, \
          audit rows by the chat {audit}\n"
     )
+}
+
+/// `! seed VILLAGE KIND PEOPLE HOUSEHOLDS DAY` (`-` for no households): an activity as a
+/// member would log it, written with plain SQL (the chat logger is another feature's).
+async fn seed_activity(store: &Store, arg: &str, now: DateTime<Utc>) {
+    let words: Vec<&str> = arg.split(' ').collect();
+    let [village, kind, people, households, day] = words[..] else {
+        panic!("! seed VILLAGE KIND PEOPLE HOUSEHOLDS DAY");
+    };
+    let people: i64 = people.parse().expect("people");
+    let households: Option<i64> =
+        (households != "-").then(|| households.parse().expect("households"));
+    sqlx::query(
+        "INSERT INTO activities (unit_code, kind, people, households, done_on, source, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, 'console', $6)",
+    )
+    .bind(village)
+    .bind(kind)
+    .bind(people)
+    .bind(households)
+    .bind(day)
+    .bind(now.to_rfc3339())
+    .execute(store.pool())
+    .await
+    .expect("seeded activity");
 }

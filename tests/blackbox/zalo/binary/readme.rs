@@ -71,12 +71,21 @@ async fn say(
     }
 }
 
-/// The payload of the button `label` in `messages`, which Zalo sends back as the user's text.
+/// The payload of the button `label` in `messages`, which Zalo sends back as the user's text;
+/// or, where a menu had more buttons than a Zalo template holds and came as numbered options,
+/// the number the user types for it.
 fn press(messages: &[Value], label: &str) -> String {
+    let numbered = |m: &Value| {
+        let text = m["text"].as_str()?;
+        text.lines().find_map(|line| {
+            let (number, rest) = line.split_once(". ")?;
+            (rest == label && number.chars().all(|c| c.is_ascii_digit())).then(|| number.to_owned())
+        })
+    };
     messages
         .iter()
         .rev()
-        .find_map(|m| payload_of(m, label))
+        .find_map(|m| payload_of(m, label).or_else(|| numbered(m)))
         .unwrap_or_else(|| panic!("no button {label:?} in {messages:#?}"))
 }
 
