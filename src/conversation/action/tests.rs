@@ -61,7 +61,7 @@ fn every_action() -> Vec<Action> {
         Action::ToAssign,
         Action::AssignVillage(code.clone()),
         Action::AssignVillageTo(longest.clone(), longest.clone()),
-        Action::DraftDecision(longest),
+        Action::DraftDecision(longest.clone()),
         Action::PeriodReport,
         Action::ShowPeriod(Period::parse("2026-11").unwrap()),
         Action::SubmitPeriod(Period::parse("2026-Q4").unwrap(), i64::MAX),
