@@ -116,6 +116,7 @@ pub fn menu(turn: &mut Turn<'_>) {
             turn.button(K::ButtonHideMyNumber, &Action::HideMyNumber.payload()),
         ],
     );
+    rows.extend(super::menu::activity_rows(turn));
     rows.push(vec![turn.button(K::ButtonMyData, &Action::MyData.payload())]);
     turn.say_with_buttons(Html::markup(lines.join("\n")), rows);
 }

@@ -10,6 +10,8 @@ pub struct Actor {
     pub role: Option<AccountRole>,
     /// The unit the account is bound to; `None` for residents.
     pub unit: Option<String>,
+    /// The units whose teams list the chat's proven number (a member's own contact).
+    pub member_of: Vec<String>,
 }
 
 impl Actor {
@@ -17,6 +19,7 @@ impl Actor {
         Actor {
             role: None,
             unit: None,
+            member_of: Vec::new(),
         }
     }
 
@@ -24,7 +27,14 @@ impl Actor {
         Actor {
             role: Some(role),
             unit: Some(unit.into()),
+            member_of: Vec::new(),
         }
+    }
+
+    /// The same actor, proven to be a member of the teams of `units`.
+    pub fn member_of(mut self, units: impl IntoIterator<Item = String>) -> Actor {
+        self.member_of.extend(units);
+        self
     }
 }
 
@@ -66,10 +76,13 @@ pub enum Permission {
     /// End the access of the accounts bound to the target, one level below the actor's: the
     /// official above revokes, as the official above invites.
     RevokeAccess,
+    /// Log what the target's team did: a member of that team, or the account that leads it
+    /// (the village head; the commune official for the commune's team).
+    LogActivity,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 9] = [
         Permission::ViewTeamCard,
         Permission::RegisterTeam,
         Permission::ManageVillages,
@@ -78,6 +91,7 @@ impl Permission {
         Permission::InviteVillageHead,
         Permission::InviteCommuneOfficial,
         Permission::RevokeAccess,
+        Permission::LogActivity,
     ];
 }
 
@@ -108,6 +122,9 @@ pub fn authorize(actor: &Actor, action: Permission, target: &Target) -> Result<(
     if action == ViewTeamCard {
         return Ok(());
     }
+    if action == LogActivity && actor.member_of.contains(&target.code) {
+        return Ok(());
+    }
     let (Some(role), Some(unit)) = (actor.role, actor.unit.as_deref()) else {
         return Err(Denied::Role);
     };
@@ -127,6 +144,8 @@ pub fn authorize(actor: &Actor, action: Permission, target: &Target) -> Result<(
         // The communes of the level above, whichever it is: a district's, or (two levels
         // since 2025) a province's.
         (DistrictOfficial | ProvinceOfficial, RevokeAccess) => (Scope::Child, UnitLevel::Commune),
+        (VillageHead, LogActivity) => (Scope::Own, UnitLevel::Village),
+        (CommuneOfficial, LogActivity) => (Scope::Own, UnitLevel::Commune),
         _ => return Err(Denied::Role),
     };
     if target.level != level {

@@ -39,10 +39,11 @@ pub enum AuditAction {
     NumberProven,
     /// A step the chat's role or area does not allow.
     AccessDenied,
+    ActivityLogged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 25] = [
+    pub const ALL: [AuditAction; 26] = [
         AuditAction::InvitationRedeemed,
         AuditAction::WrongCode,
         AuditAction::InvitationCreated,
@@ -68,6 +69,7 @@ impl AuditAction {
         AuditAction::ChatsLinked,
         AuditAction::NumberProven,
         AuditAction::AccessDenied,
+        AuditAction::ActivityLogged,
     ];
 
     /// The name in `audit_log.action`.
@@ -98,6 +100,7 @@ impl AuditAction {
             AuditAction::ChatsLinked => "chats.linked",
             AuditAction::NumberProven => "number.proven",
             AuditAction::AccessDenied => "access.denied",
+            AuditAction::ActivityLogged => "activity.logged",
         }
     }
 
@@ -127,7 +130,8 @@ impl AuditAction {
             | AuditAction::AccountRevoked
             | AuditAction::ChatsLinkAsked
             | AuditAction::ChatsLinked
-            | AuditAction::NumberProven => true,
+            | AuditAction::NumberProven
+            | AuditAction::ActivityLogged => true,
             AuditAction::InvitationRedeemed
             | AuditAction::WrongCode
             | AuditAction::TeamPaused
@@ -184,6 +188,7 @@ mod tests {
                 "chats.linked",
                 "number.proven",
                 "access.denied",
+                "activity.logged",
             ]
         );
     }

@@ -208,6 +208,14 @@ impl Note {
     }
 }
 
+/// What the author of an entry may still add to it, from the dialogue that saved it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Completion {
+    Households(Households),
+    Day(DayDone),
+    Note(Note),
+}
+
 impl ActivityRules {
     /// The kind a person or a file names: its code, or its Vietnamese or English name, with
     /// or without diacritics, in any case.

@@ -37,6 +37,9 @@ pub(super) fn records(effect: &Effect) -> &'static [AuditAction] {
         Effect::ProveNumber { .. } => &[A::NumberProven],
         Effect::ConfirmNumber { .. } => &[A::NumberProven, A::WrongCode],
         Effect::Denied { .. } => &[A::AccessDenied],
+        Effect::LogActivity { .. } => &[A::ActivityLogged],
+        // Completes the entry the step before logged (and counted).
+        Effect::CompleteActivity { .. } => &[],
     }
 }
 
@@ -145,6 +148,21 @@ mod tests {
                 action: text(),
                 unit_code: text(),
             },
+            Effect::LogActivity {
+                unit_code: text(),
+                kind: text(),
+                people: 1,
+                day: chrono::NaiveDate::MIN,
+                by: None,
+                key: text(),
+            },
+            Effect::CompleteActivity {
+                unit_code: text(),
+                key: text(),
+                completion: crate::domain::activity::entry::Completion::Households(
+                    crate::domain::activity::entry::Households::new(0).expect("0 households"),
+                ),
+            },
         ]
     }
 
@@ -186,6 +204,7 @@ mod tests {
                 "ConfirmLink",
                 "ProveNumber",
                 "ConfirmNumber",
+                "LogActivity",
             ]
         );
         let counted: Vec<&str> = Limit::Writes.actions().iter().map(|a| a.stored()).collect();
@@ -209,6 +228,7 @@ mod tests {
                 "chats.link_asked",
                 "chats.linked",
                 "number.proven",
+                "activity.logged",
             ]
         );
         // Every action an effect checked as a write records is counted, but for wrong codes,

@@ -178,4 +178,6 @@ golden!(
     a_person_sees_corrects_withdraws_and_erases_their_own_data,
     people_answer_buttons_in_their_own_words,
     typed_words_are_understood_before_a_place_is_searched,
+    activity_a_member_logs_in_two_taps_and_completes_the_entry,
+    activity_a_head_repeats_yesterdays_entry_in_one_tap,
 );
