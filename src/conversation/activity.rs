@@ -423,9 +423,10 @@ fn again(turn: &mut Turn<'_>, member: Option<PhoneNumber>, step: LogStep) -> Sta
 fn explain(turn: &mut Turn<'_>, error: EntryError) {
     let text = match error {
         EntryError::NotANumber => turn.t(K::ActivityNotANumber),
-        EntryError::TooFew { min } => {
-            turn.fill(K::ActivityTooFew, &[("min", Html::text(&min.to_string()))])
-        }
+        EntryError::TooFew { min } => turn.fill(
+            K::ActivityTooFew,
+            &[("min", Html::text(&grouped(turn, min)))],
+        ),
         EntryError::TooMany { max } => {
             turn.fill(K::ActivityTooMany, &[("max", Html::text(&max.to_string()))])
         }
@@ -442,4 +443,21 @@ fn explain(turn: &mut Turn<'_>, error: EntryError) {
         ),
     };
     turn.say_html(text);
+}
+
+/// A number with its thousands grouped as the chat's language writes them: 10.000, 10,000.
+fn grouped(turn: &Turn<'_>, n: u32) -> String {
+    let separator = match turn.lang {
+        crate::i18n::Lang::Vi => '.',
+        crate::i18n::Lang::En => ',',
+    };
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(separator);
+        }
+        out.push(c);
+    }
+    out
 }
