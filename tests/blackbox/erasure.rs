@@ -56,7 +56,7 @@ mod tests {
 }
 
 /// Thôn Đông Sơn's team: the head Nguyễn Văn An, Bình and Cường.
-async fn team_with_binh(app: &App) {
+pub(crate) async fn team_with_binh(app: &App) {
     let member = |name: &str, role, phone: &str| Member {
         name: PersonName::parse(name).expect("name"),
         role,
