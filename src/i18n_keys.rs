@@ -18,6 +18,7 @@ text_keys! {
     ActivityDayUnreadable = "activity_day_unreadable",
     ActivityDone = "activity_done",
     ActivityHouseholdsLine = "activity_households_line",
+    ActivityMyData = "activity_my_data",
     ActivityNotANumber = "activity_not_a_number",
     ActivityNoteEmpty = "activity_note_empty",
     ActivityNoteLine = "activity_note_line",

@@ -218,6 +218,13 @@ pub fn my_data(turn: &mut Turn<'_>, phone: PhoneNumber) -> State {
         ];
         lines.push(turn.fill(K::MyDataLine, &args).into_string());
     }
+    if turn.ctx.logged_count > 0 {
+        let count = Html::text(&turn.ctx.logged_count.to_string());
+        lines.push(
+            turn.fill(K::ActivityMyData, &[("count", count)])
+                .into_string(),
+        );
+    }
     lines.push(turn.t(K::MyDataWhere).into_string());
     let buttons = vec![
         vec![turn.button(K::ButtonWithdrawConsent, &Action::HideMyNumber.payload())],

@@ -104,6 +104,8 @@ pub struct Context<'a> {
     /// What the chat's person logged last (read with the memberships, or for a head's
     /// account): the menus offer it again in one tap.
     pub last_activity: Option<LastLogged>,
+    /// How many entries the member whose number the chat proved logged (`/dulieu` says so).
+    pub logged_count: u32,
     /// A key no other step has: the channel's update id where there is one, so an update
     /// delivered twice names the same entry and logs it once.
     pub step_key: String,

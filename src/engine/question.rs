@@ -26,6 +26,7 @@ impl Engine {
             answers: Vec::new(),
             bot_username: self.bot_username_for(chat),
             last_activity: None,
+            logged_count: 0,
             step_key: String::new(),
         };
         // The context a plain text would get: no invitation, no contact.

@@ -63,6 +63,7 @@ impl Engine {
             answers: Vec::new(),
             bot_username: self.bot_username_for(chat),
             last_activity: None,
+            logged_count: 0,
             step_key: step_key(chat, update_id, &session, now),
         };
         self.load_context(tx, &session, &incoming, &mut ctx, now)
@@ -153,6 +154,9 @@ impl Engine {
         }
         if wanted.last_activity {
             ctx.last_activity = last_activity(tx, ctx).await?;
+        }
+        if let Some(member) = ctx.memberships.first() {
+            ctx.logged_count = activities::count_by_phone(tx, &member.phone).await?;
         }
         Ok(())
     }
