@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::CliError;
 use crate::engine::Engine;
+use crate::import::activities::import_activities;
 use crate::import::{
     import_units, import_villages, import_villages_renaming, ImportReport, Renamed,
 };
@@ -70,6 +71,31 @@ pub async fn villages(
             writeln!(out, "  {code}  {stored:?} (file: {file:?})")?;
         }
     }
+    Ok(())
+}
+
+/// `cnscd activity import FILE`.
+pub async fn activities(
+    engine: &Engine,
+    file: &Path,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let reader = open(file)?;
+    let rules = &engine.rules().activity;
+    let report = import_activities(engine.store(), rules, reader, engine.now())
+        .await
+        .map_err(|source| CliError::Import {
+            what: "activities",
+            path: file.display().to_string(),
+            source,
+        })?;
+    writeln!(
+        out,
+        "Imported activities from {}: {} added, {} already imported before (nothing added for them).",
+        file.display(),
+        report.added,
+        report.already
+    )?;
     Ok(())
 }
 

@@ -19,7 +19,9 @@ mod tests;
 
 use std::io::IsTerminal;
 
-use crate::config::{ConfigError, DatabaseCommand, ImportCommand, UnitsCommand, INVITE_FROM_INPUT};
+use crate::config::{
+    ActivityCommand, ConfigError, DatabaseCommand, ImportCommand, UnitsCommand, INVITE_FROM_INPUT,
+};
 use crate::console::{self, ConsoleError, ConsoleOptions, Invite};
 use crate::engine::Engine;
 use crate::import::ImportError;
@@ -120,6 +122,9 @@ pub async fn run(
         }
         DatabaseCommand::Import(ImportCommand::Villages { file, rename }) => {
             import::villages(engine, &file, rename, &mut out).await
+        }
+        DatabaseCommand::Activity(ActivityCommand::Import { file }) => {
+            import::activities(engine, &file, &mut out).await
         }
         DatabaseCommand::Units(UnitsCommand::Example) => units::example(engine, &mut out).await,
         DatabaseCommand::Units(UnitsCommand::List { parent }) => {

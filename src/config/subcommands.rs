@@ -21,6 +21,9 @@ pub enum DatabaseCommand {
     /// Look at the administrative units (province, district, commune, village).
     #[command(subcommand)]
     Units(UnitsCommand),
+    /// What the teams did after their founding.
+    #[command(subcommand)]
+    Activity(ActivityCommand),
     /// Create a one-time invitation code for a village head or an official.
     Invite(InviteArgs),
     /// Write the report of an area: units, teams, members, coverage, roles, decisions.
@@ -214,6 +217,19 @@ pub struct ConsoleArgs {
         hide_env_values = true
     )]
     pub bot_username: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ActivityCommand {
+    /// Activities kept on paper, one a line: columns unit_code, kind (its code, or its
+    /// Vietnamese or English name), people, day (dd/mm/yyyy or yyyy-mm-dd) and optionally
+    /// households, note, phone (a member of that unit's team). All or nothing: any bad line
+    /// and nothing is written, each problem listed with its line number. A line imported
+    /// before adds nothing.
+    Import {
+        /// The CSV file (UTF-8, UTF-16 or Windows-1258; `,` `;` or tab) or `.xlsx`.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -98,6 +98,19 @@ actions! {
     /// reason, the commune's report of that version (a later one is not decided by it).
     ApprovePeriod(commune: String, period: Period, version: i64) = "pra",
     ReturnPeriod(commune: String, period: Period, version: i64) = "prr",
+    /// Members and heads: log what the team did (`conversation/activity.rs`).
+    LogActivity = "log",
+    /// The team to log for, when the person is in several.
+    LogTeam(code: String) = "log:t",
+    /// The kind, by its place in the rules' list.
+    LogKind(index: usize) = "log:k",
+    LogPeople(people: usize) = "log:n",
+    /// The person's last entry again, for today, in one tap.
+    LogRepeat = "log:r",
+    LogHouseholds = "log:h",
+    LogDay = "log:d",
+    LogNote = "log:o",
+    LogDone = "log:x",
 }
 
 impl Action {

@@ -33,6 +33,15 @@ impl Choices {
     pub fn choose(&self, line: &str) -> Option<&Button> {
         let line = line.trim();
         if let Ok(number) = line.parse::<usize>() {
+            // Buttons that are numbers themselves (how many people were helped): a typed
+            // number is that number, pressed only where a button says it, never a position.
+            if self
+                .buttons
+                .iter()
+                .any(|b| b.label.trim().parse::<usize>().is_ok())
+            {
+                return self.buttons.iter().find(|b| b.label.trim() == line);
+            }
             return if self.numbered {
                 number.checked_sub(1).and_then(|i| self.buttons.get(i))
             } else {
@@ -103,6 +112,27 @@ mod tests {
         assert_eq!(
             choices(true).read(Incoming::Text("Nguyễn Văn An".into())),
             Incoming::Text("Nguyễn Văn An".into())
+        );
+    }
+
+    #[test]
+    fn a_number_typed_among_buttons_that_are_numbers_is_that_number_not_a_position() {
+        let choices = Choices {
+            buttons: [1, 2, 3, 5, 10]
+                .map(|n| Button {
+                    label: n.to_string(),
+                    payload: format!("7:log:n:{n}"),
+                })
+                .to_vec(),
+            numbered: true,
+        };
+        assert_eq!(
+            choices.read(Incoming::Text("5".into())),
+            Incoming::Button("7:log:n:5".into())
+        );
+        assert_eq!(
+            choices.read(Incoming::Text("4".into())),
+            Incoming::Text("4".into())
         );
     }
 }

@@ -162,6 +162,22 @@ pub enum Effect {
         version: i64,
         reason: Option<String>,
     },
+    /// A member or head logged what their team did (the entry of `key`, once).
+    LogActivity {
+        unit_code: String,
+        kind: String,
+        people: u32,
+        day: NaiveDate,
+        /// A member's listed number and name; `None` for the head's account.
+        by: Option<(PhoneNumber, String)>,
+        key: String,
+    },
+    /// The entry just saved, completed from the dialogue that saved it.
+    CompleteActivity {
+        unit_code: String,
+        key: String,
+        completion: crate::domain::activity::entry::Completion,
+    },
     /// An action refused for role or scope: kept in the audit log.
     Denied {
         action: String,

@@ -116,6 +116,7 @@ pub fn menu(turn: &mut Turn<'_>) {
             turn.button(K::ButtonHideMyNumber, &Action::HideMyNumber.payload()),
         ],
     );
+    rows.extend(super::menu::activity_rows(turn));
     rows.push(vec![turn.button(K::ButtonMyData, &Action::MyData.payload())]);
     turn.say_with_buttons(Html::markup(lines.join("\n")), rows);
 }
@@ -216,6 +217,13 @@ pub fn my_data(turn: &mut Turn<'_>, phone: PhoneNumber) -> State {
             ("shown", Html::text(&shown)),
         ];
         lines.push(turn.fill(K::MyDataLine, &args).into_string());
+    }
+    if turn.ctx.logged_count > 0 {
+        let count = Html::text(&turn.ctx.logged_count.to_string());
+        lines.push(
+            turn.fill(K::ActivityMyData, &[("count", count)])
+                .into_string(),
+        );
     }
     lines.push(turn.t(K::MyDataWhere).into_string());
     let buttons = vec![

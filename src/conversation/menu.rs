@@ -3,8 +3,9 @@
 
 use super::input::Action;
 use super::turn::Turn;
+use super::Button;
 use crate::domain::AccountRole;
-use crate::i18n::K;
+use crate::i18n::{Html, K};
 
 /// The main menu of the chat's role.
 pub fn menu(turn: &mut Turn<'_>) {
@@ -19,7 +20,11 @@ pub fn menu_for(turn: &mut Turn<'_>, role: Option<AccountRole>) {
             vec![b(turn, K::ButtonFind, Action::Find)],
             vec![b(turn, K::ButtonImMember, Action::ImMember)],
         ],
-        Some(AccountRole::VillageHead) => vec![vec![b(turn, K::ButtonMyTeam, Action::MyTeam)]],
+        Some(AccountRole::VillageHead) => {
+            let mut rows = vec![vec![b(turn, K::ButtonMyTeam, Action::MyTeam)]];
+            rows.extend(activity_rows(turn));
+            rows
+        }
         Some(AccountRole::CommuneOfficial) => vec![
             vec![
                 b(turn, K::ButtonCommuneTeam, Action::MyTeam),
@@ -48,4 +53,32 @@ pub fn menu_for(turn: &mut Turn<'_>, role: Option<AccountRole>) {
 /// The chat's role; `None` for a resident.
 pub fn role(turn: &Turn<'_>) -> Option<AccountRole> {
     turn.ctx.account.as_ref().map(|a| a.role)
+}
+
+/// "Log an activity" and, when the person logged one before, its one-tap repeat for today:
+/// in the member's menu and the village head's.
+pub fn activity_rows(turn: &Turn<'_>) -> Vec<Vec<Button>> {
+    let mut rows =
+        vec![vec![turn.button(
+            K::ActivityButtonLog,
+            &Action::LogActivity.payload(),
+        )]];
+    if let Some(last) = &turn.ctx.last_activity {
+        let kind = match turn.ctx.rules.activity.kind(&last.kind) {
+            Some(kind) => kind.name(turn.lang).to_owned(),
+            None => last.kind.clone(),
+        };
+        let label = turn.fill(
+            K::ActivityButtonRepeat,
+            &[
+                ("kind", Html::text(&kind)),
+                ("people", Html::text(&last.people.to_string())),
+            ],
+        );
+        rows.push(vec![Button {
+            label: crate::i18n::to_plain(label.as_str()),
+            payload: Action::LogRepeat.payload(),
+        }]);
+    }
+    rows
 }

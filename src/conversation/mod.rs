@@ -6,6 +6,7 @@
 //! that stores the new [`Session`].
 
 mod action;
+mod activity;
 mod choices;
 mod effect;
 mod field;
@@ -36,7 +37,8 @@ pub use lookup::{Lookup, Need};
 pub use message::{Attachment, Button, FileUpload, Incoming, Reply, ReportFile, UnsupportedKind};
 pub use prefetch::{prefetch, Prefetch};
 pub use state::{
-    Decision, DecisionFile, Draft, FileKind, Member, Registration, Session, State, Team,
+    Decision, DecisionFile, Draft, FileKind, LogStep, Logging, Member, Registration, SavedEntry,
+    Session, State, Team,
 };
 
 use crate::domain::{AccountRole, CompositionRules};
@@ -99,6 +101,22 @@ pub struct Context<'a> {
     pub answers: Vec<(Need, Lookup)>,
     /// The Telegram bot's username, when known: links into the bot name it.
     pub bot_username: Option<&'a str>,
+    /// What the chat's person logged last (read with the memberships, or for a head's
+    /// account): the menus offer it again in one tap.
+    pub last_activity: Option<LastLogged>,
+    /// How many entries the member whose number the chat proved logged (`/dulieu` says so).
+    pub logged_count: u32,
+    /// A key no other step has: the channel's update id where there is one, so an update
+    /// delivered twice names the same entry and logs it once.
+    pub step_key: String,
+}
+
+/// What a person logged last, for the one-tap repeat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastLogged {
+    pub unit_code: String,
+    pub kind: String,
+    pub people: u32,
 }
 
 /// A team the chat's own phone number is a member of.

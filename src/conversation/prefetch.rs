@@ -16,6 +16,9 @@ pub struct Prefetch {
     pub memberships_of: Option<PhoneNumber>,
     /// Whether the team of the chat's unit (from the invitation or the account) is read.
     pub team: bool,
+    /// Whether what the person logged last is read (the menus offer to repeat it): by the
+    /// member's number, or for the head's account.
+    pub last_activity: bool,
 }
 
 /// What `incoming` in `session` will read.
@@ -30,6 +33,7 @@ pub fn prefetch(session: &Session, incoming: &Incoming) -> Prefetch {
     let memberships_of = match (incoming, &session.state) {
         (Incoming::Contact { phone, own: true }, _) => PhoneNumber::parse(phone).ok(),
         (_, State::Member { phone }) => Some(phone.clone()),
+        (_, State::Logging(logging)) => logging.member.clone(),
         _ => None,
     };
     Prefetch {
@@ -38,6 +42,7 @@ pub fn prefetch(session: &Session, incoming: &Incoming) -> Prefetch {
         // Any state but a registration may open `/myteam` (a search, a member's menu…); a
         // registration works on its own draft.
         team: !matches!(session.state, State::Registering(_)),
+        last_activity: !matches!(session.state, State::Registering(_)),
     }
 }
 

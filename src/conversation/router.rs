@@ -9,7 +9,8 @@ use super::input::{
 use super::menu::{menu, role};
 use super::turn::Turn;
 use super::{
-    idle, member, official, registration, resident, Effect, Incoming, State, UnsupportedKind,
+    activity, idle, member, official, registration, resident, Effect, Incoming, State,
+    UnsupportedKind,
 };
 use crate::i18n::{Html, Lang, K};
 
@@ -190,6 +191,7 @@ fn dispatch(turn: &mut Turn<'_>, state: State, input: Input) -> State {
             resident::on_input(turn, state, input)
         }
         (State::Member { phone }, input) => member::on_input(turn, phone, input),
+        (State::Logging(logging), input) => activity::on_input(turn, *logging, input),
         (
             state @ (State::AddingVillage
             | State::RenamingVillage { .. }
@@ -209,6 +211,9 @@ enum Owner {
     Resident,
     Member,
     Official,
+    /// Logging what a team did: started from a menu; its other buttons belong to the
+    /// dialogue, stale outside it.
+    Activity,
     /// A question of the registration: outside it, the button is stale.
     Registration,
     /// Handled before any feature (language, help, cancel).
@@ -251,6 +256,15 @@ fn owner(action: &Action) -> Owner {
         | Action::SubmitPeriod(..)
         | Action::ApprovePeriod(..)
         | Action::ReturnPeriod(..) => Owner::Official,
+        Action::LogActivity
+        | Action::LogRepeat
+        | Action::LogTeam(_)
+        | Action::LogKind(_)
+        | Action::LogPeople(_)
+        | Action::LogHouseholds
+        | Action::LogDay
+        | Action::LogNote
+        | Action::LogDone => Owner::Activity,
         Action::Back
         | Action::Skip
         | Action::Keep
@@ -291,12 +305,18 @@ fn on_feature_action(turn: &mut Turn<'_>, state: State, action: Action) -> State
             | Action::EraseMyData
             | Action::ConfirmEraseMyData),
         ) => member::on_input(turn, phone, Input::Action(action)),
+        (state, action @ (Action::LogActivity | Action::LogRepeat | Action::LogTeam(_))) => {
+            activity::start(turn, &state, action)
+        }
+        (State::Logging(logging), action) if matches!(owner(&action), Owner::Activity) => {
+            activity::on_input(turn, *logging, Input::Action(action))
+        }
         (_, action) => match owner(&action) {
             Owner::Team => idle::on_team_action(turn, action),
             Owner::Resident => resident::on_action(turn, action),
             Owner::Member => member::on_action(turn, action),
             Owner::Official => official::on_action(turn, action),
-            Owner::Registration | Owner::Router => {
+            Owner::Registration | Owner::Router | Owner::Activity => {
                 turn.say(K::ButtonStale);
                 menu(turn);
                 State::Idle
@@ -312,6 +332,7 @@ pub fn reprompt(turn: &mut Turn<'_>, state: &State) {
         State::Registering(reg) => registration::ask(turn, reg),
         State::Searching | State::Results { .. } => resident::ask(turn),
         State::Member { .. } => member::menu(turn),
+        State::Logging(logging) => activity::ask(turn, logging),
         State::AddingVillage | State::RenamingVillage { .. } | State::AwaitingVillagesCsv => {
             official::ask(turn, state)
         }

@@ -58,6 +58,48 @@ pub enum State {
         period: crate::domain::Period,
         version: i64,
     },
+    /// A member or the head logging what their team did (`conversation/activity.rs`).
+    Logging(Box<Logging>),
+}
+
+/// An activity being logged: who logs it and the step reached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Logging {
+    /// A member's proven number (their menu); `None` for the head's account.
+    pub member: Option<PhoneNumber>,
+    pub step: LogStep,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum LogStep {
+    /// A person in several teams picks the team first.
+    Team,
+    Kind {
+        unit: String,
+    },
+    People {
+        unit: String,
+        kind: String,
+    },
+    /// Saved: the confirmation offers to complete it.
+    Saved(SavedEntry),
+    /// Completing the entry just saved: a typed answer is awaited.
+    Households(SavedEntry),
+    Day(SavedEntry),
+    Note(SavedEntry),
+}
+
+/// The entry this dialogue saved, as it stands; `key` names it in storage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedEntry {
+    pub unit: String,
+    pub key: String,
+    pub kind: String,
+    pub people: u32,
+    pub households: Option<u32>,
+    pub day: chrono::NaiveDate,
+    pub note: Option<String>,
 }
 
 /// A registration in progress: the question being asked and the answers so far.

@@ -10,6 +10,8 @@ pub struct Actor {
     pub role: Option<AccountRole>,
     /// The unit the account is bound to; `None` for residents.
     pub unit: Option<String>,
+    /// The units whose teams list the chat's proven number (a member's own contact).
+    pub member_of: Vec<String>,
 }
 
 impl Actor {
@@ -17,6 +19,7 @@ impl Actor {
         Actor {
             role: None,
             unit: None,
+            member_of: Vec::new(),
         }
     }
 
@@ -24,7 +27,14 @@ impl Actor {
         Actor {
             role: Some(role),
             unit: Some(unit.into()),
+            member_of: Vec::new(),
         }
+    }
+
+    /// The same actor, proven to be a member of the teams of `units`.
+    pub fn member_of(mut self, units: impl IntoIterator<Item = String>) -> Actor {
+        self.member_of.extend(units);
+        self
     }
 }
 
@@ -78,10 +88,13 @@ pub enum Permission {
     ApproveReport,
     /// Return a commune's submitted report with a reason, as [`Permission::ApproveReport`].
     ReturnReport,
+    /// Log what the target's team did: a member of that team, or the account that leads it
+    /// (the village head; the commune official for the commune's team).
+    LogActivity,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 13] = [
         Permission::ViewTeamCard,
         Permission::RegisterTeam,
         Permission::ManageVillages,
@@ -94,6 +107,7 @@ impl Permission {
         Permission::SubmitReport,
         Permission::ApproveReport,
         Permission::ReturnReport,
+        Permission::LogActivity,
     ];
 }
 
@@ -124,6 +138,9 @@ pub fn authorize(actor: &Actor, action: Permission, target: &Target) -> Result<(
     if action == ViewTeamCard {
         return Ok(());
     }
+    if action == LogActivity && actor.member_of.contains(&target.code) {
+        return Ok(());
+    }
     let (Some(role), Some(unit)) = (actor.role, actor.unit.as_deref()) else {
         return Err(Denied::Role);
     };
@@ -151,6 +168,8 @@ pub fn authorize(actor: &Actor, action: Permission, target: &Target) -> Result<(
         }
         (CommuneOfficial, SubmitReport) => (Scope::Own, UnitLevel::Commune),
         (ProvinceOfficial, ApproveReport | ReturnReport) => (Scope::Within, UnitLevel::Commune),
+        (VillageHead, LogActivity) => (Scope::Own, UnitLevel::Village),
+        (CommuneOfficial, LogActivity) => (Scope::Own, UnitLevel::Commune),
         _ => return Err(Denied::Role),
     };
     if target.level != level {

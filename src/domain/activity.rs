@@ -6,6 +6,8 @@
 
 use serde::Deserialize;
 
+pub mod entry;
+
 use crate::i18n::Lang;
 
 /// One kind of activity: a stable code (what is stored) and its name in each language.

@@ -47,10 +47,11 @@ pub enum AuditAction {
     PeriodReportApproved,
     /// A province official returned it with a reason.
     PeriodReportReturned,
+    ActivityLogged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 29] = [
+    pub const ALL: [AuditAction; 30] = [
         AuditAction::InvitationRedeemed,
         AuditAction::WrongCode,
         AuditAction::InvitationCreated,
@@ -80,6 +81,7 @@ impl AuditAction {
         AuditAction::PeriodReportSubmitted,
         AuditAction::PeriodReportApproved,
         AuditAction::PeriodReportReturned,
+        AuditAction::ActivityLogged,
     ];
 
     /// The name in `audit_log.action`.
@@ -114,6 +116,7 @@ impl AuditAction {
             AuditAction::PeriodReportSubmitted => "period_report.submitted",
             AuditAction::PeriodReportApproved => "period_report.approved",
             AuditAction::PeriodReportReturned => "period_report.returned",
+            AuditAction::ActivityLogged => "activity.logged",
         }
     }
 
@@ -146,7 +149,8 @@ impl AuditAction {
             | AuditAction::NumberProven
             | AuditAction::PeriodReportSubmitted
             | AuditAction::PeriodReportApproved
-            | AuditAction::PeriodReportReturned => true,
+            | AuditAction::PeriodReportReturned
+            | AuditAction::ActivityLogged => true,
             AuditAction::InvitationRedeemed
             | AuditAction::WrongCode
             | AuditAction::TeamPaused
@@ -208,6 +212,7 @@ mod tests {
                 "period_report.submitted",
                 "period_report.approved",
                 "period_report.returned",
+                "activity.logged",
             ]
         );
     }

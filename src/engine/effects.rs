@@ -8,8 +8,8 @@ use crate::domain::invitation_code::{generate_code, hash_code};
 use crate::domain::AuditAction;
 use crate::storage::limits::{self, Limit};
 use crate::storage::{
-    account_admin, accounts, audit::audit, directory, erasure, invitations, period_reports, teams,
-    Account, NewInvitation, StorageError, Tx,
+    account_admin, accounts, activities, audit::audit, directory, erasure, invitations,
+    period_reports, teams, Account, NewInvitation, StorageError, Tx,
 };
 
 mod classify;
@@ -401,6 +401,48 @@ pub(super) async fn apply_effect(
             let by = actor.as_str();
             period_reports::decide(tx, commune, *period, *version, &decision, by, now).await?;
             messages::notice_period_decided(tx, env, commune, *period, reason.as_deref()).await?;
+        }
+        Effect::LogActivity {
+            unit_code,
+            kind,
+            people,
+            day,
+            by,
+            key,
+        } => {
+            let entry = activities::NewActivity {
+                unit_code: unit_code.clone(),
+                kind: kind.clone(),
+                people: *people,
+                households: None,
+                done_on: *day,
+                note: None,
+                by: by.clone(),
+                source: env.chat.channel.as_str().to_owned(),
+                dedup_key: Some(key.clone()),
+            };
+            // An update applied twice names the same key: the second writes nothing.
+            if activities::record(tx, &entry, now).await? {
+                let detail = serde_json::json!({ "kind": kind, "people": people });
+                record(
+                    tx,
+                    env,
+                    effect,
+                    AuditAction::ActivityLogged,
+                    Some(unit_code),
+                    &detail,
+                )
+                .await?;
+            }
+        }
+        Effect::CompleteActivity {
+            unit_code,
+            key,
+            completion,
+        } => {
+            if !activities::complete(tx, key, unit_code, completion).await? {
+                tracing::warn!(unit_code, "the entry to complete is gone");
+            }
         }
         Effect::Denied { action, unit_code } => {
             tracing::warn!(action, unit_code, "refused: role or scope");

@@ -25,6 +25,9 @@ impl Engine {
             memberships: Vec::new(),
             answers: Vec::new(),
             bot_username: self.bot_username_for(chat),
+            last_activity: None,
+            logged_count: 0,
+            step_key: String::new(),
         };
         // The context a plain text would get: no invitation, no contact.
         let nothing = Incoming::Text(String::new());

@@ -11,8 +11,9 @@ use super::{lookups, AppliedStep, Engine, EngineError, Step, UpdateRecord};
 use crate::chat::ChatKey;
 use crate::clock::vietnam_date;
 use crate::conversation::{self, Context, Incoming, Lookup, Session};
+use crate::domain::AccountRole;
 use crate::search::SharedIndex;
-use crate::storage::{sessions, StorageError, Tx};
+use crate::storage::{activities, sessions, StorageError, Tx};
 
 /// At most this many lookups per message (a search, then a card…).
 const MAX_NEEDS: usize = 4;
@@ -34,7 +35,8 @@ impl Engine {
         if record != UpdateRecord::New {
             return Ok(Step::Skipped(record));
         }
-        self.admitted_step(tx, chat, incoming, now, index).await
+        self.admitted_step(tx, chat, update_id, incoming, now, index)
+            .await
     }
 
     /// [`Engine::step`] of an event the caller has let in already: its chat locked, and the
@@ -43,6 +45,7 @@ impl Engine {
         &self,
         tx: &mut Tx<'_>,
         chat: &ChatKey,
+        update_id: Option<&str>,
         incoming: Incoming,
         now: DateTime<Utc>,
         index: &SharedIndex,
@@ -59,6 +62,9 @@ impl Engine {
             memberships: Vec::new(),
             answers: Vec::new(),
             bot_username: self.bot_username_for(chat),
+            last_activity: None,
+            logged_count: 0,
+            step_key: step_key(chat, update_id, &session, now),
         };
         self.load_context(tx, &session, &incoming, &mut ctx, now)
             .await?;
@@ -147,7 +153,59 @@ impl Engine {
                 ctx.team = saved_team(tx, &unit.code).await?;
             }
         }
+        if wanted.last_activity {
+            ctx.last_activity = last_activity(tx, ctx).await?;
+        }
+        if let Some(member) = ctx.memberships.first() {
+            ctx.logged_count = activities::count_by_phone(tx, &member.phone).await?;
+        }
         Ok(())
+    }
+}
+
+/// What the chat's person logged last: the member by their listed number, else the head's
+/// account of its unit.
+async fn last_activity(
+    tx: &mut Tx<'_>,
+    ctx: &Context<'_>,
+) -> Result<Option<conversation::LastLogged>, StorageError> {
+    let last = match (ctx.memberships.first(), &ctx.account) {
+        (Some(member), _) => activities::last_by_phone(tx, &member.phone).await?,
+        (None, Some(account))
+            if matches!(
+                account.role,
+                AccountRole::VillageHead | AccountRole::CommuneOfficial
+            ) =>
+        {
+            activities::last_by_head(tx, &account.unit.code).await?
+        }
+        _ => None,
+    };
+    Ok(last.map(|last| conversation::LastLogged {
+        unit_code: last.unit_code,
+        kind: last.kind,
+        people: last.people,
+    }))
+}
+
+/// The key of what this step writes once (an activity entry): the channel's update id where
+/// there is one, so a redelivery names the same; else (the console) the chat, the time and
+/// the dialogue's revision, which no other step of the chat shares.
+fn step_key(
+    chat: &ChatKey,
+    update_id: Option<&str>,
+    session: &Session,
+    now: DateTime<Utc>,
+) -> String {
+    let channel = chat.channel.as_str();
+    match update_id {
+        Some(id) => format!("{channel}:{}:{id}", chat.id),
+        None => format!(
+            "{channel}:{}:{}:r{}",
+            chat.id,
+            now.format("%Y%m%dT%H%M%S%.9f"),
+            session.rev
+        ),
     }
 }
 

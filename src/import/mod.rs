@@ -5,6 +5,7 @@
 //! transaction: a file with a single bad row changes nothing, and re-running a file that was
 //! imported already changes nothing either.
 
+pub mod activities;
 mod csv_file;
 pub mod merge_villages;
 mod population;

@@ -103,6 +103,8 @@ pub async fn erase_phone(
         forget_chat(tx, &channel, &chat_id, &mut erased).await?;
     }
     for number in &numbers {
+        // What they logged keeps counting for their team, without their name and number.
+        super::activities::forget_author(tx, number).await?;
         exec(
             tx,
             "DELETE FROM member_chats WHERE phone = $1",

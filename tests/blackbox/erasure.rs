@@ -56,7 +56,7 @@ mod tests {
 }
 
 /// Thôn Đông Sơn's team: the head Nguyễn Văn An, Bình and Cường.
-async fn team_with_binh(app: &App) {
+pub(crate) async fn team_with_binh(app: &App) {
     let member = |name: &str, role, phone: &str| Member {
         name: PersonName::parse(name).expect("name"),
         role,
@@ -224,10 +224,12 @@ async fn after_erasure_a_dump_of_the_whole_database_holds_neither_the_name_nor_t
     };
     received(app.store(), "binh", &contact).await;
     let chat = ChatKey::new(ChannelName::Console, "binh");
-    app.engine
+    let menu = app
+        .engine
         .handle(&chat, None, contact)
         .await
         .expect("handled");
+    log_an_activity(&app, &menu).await;
     // A notice naming her, held for an official outside Zalo's window.
     let notice = Reply::text(Html::text(&format!(
         "Thôn Đông Sơn: {BINH} ({BINH_PHONE}) đổi số"
@@ -259,6 +261,7 @@ async fn after_erasure_a_dump_of_the_whole_database_holds_neither_the_name_nor_t
     let dump = dump(app.store()).await;
     let left = naming_binh(&dump);
     assert!(left.is_empty(), "copies of Bình left: {left:#?}");
+    assert_logged_entry_stays_without_her(&app).await;
     assert!(
         dump.contains("Lê Văn Cường"),
         "the rest of the team stays: {dump}"
@@ -300,6 +303,33 @@ async fn erasure_drops_reports_waiting_to_be_sent_because_their_files_name_peopl
     app.finish().await;
 }
 
+/// Bình logs an activity from her member's menu (`menu`): three taps and "Done".
+async fn log_an_activity(app: &App, menu: &[Reply]) {
+    let kinds = press(app, "binh", menu, "Ghi hoạt động").await;
+    let counts = press(app, "binh", &kinds, "Kích hoạt VNeID").await;
+    let saved = press(app, "binh", &counts, "3").await;
+    press(app, "binh", &saved, "Xong").await;
+    let mut tx = app.store().begin().await.expect("tx");
+    let logged = cnscd::storage::activities::of_unit(&mut tx, "11083-01")
+        .await
+        .expect("activities");
+    tx.rollback().await.expect("rollback");
+    assert_eq!(logged.len(), 1, "{logged:#?}");
+    assert!(logged[0].entry.by.is_some(), "logged as hers: {logged:#?}");
+}
+
+/// Her entry still counts for the team, without her number or name.
+async fn assert_logged_entry_stays_without_her(app: &App) {
+    let mut tx = app.store().begin().await.expect("tx");
+    let logged = cnscd::storage::activities::of_unit(&mut tx, "11083-01")
+        .await
+        .expect("activities");
+    tx.rollback().await.expect("rollback");
+    assert_eq!(logged.len(), 1, "the entry stays: {logged:#?}");
+    assert_eq!(logged[0].entry.by, None);
+    assert_eq!(logged[0].entry.people, 3);
+}
+
 /// Presses the button of `replies` whose label contains `label`, in `chat`.
 async fn press(app: &App, chat: &str, replies: &[Reply], label: &str) -> Vec<Reply> {
     let button = replies
@@ -327,10 +357,12 @@ async fn a_person_erasing_themselves_from_their_own_chat_leaves_no_copy_either(a
     };
     received(app.store(), "binh", &contact).await;
     let chat = ChatKey::new(ChannelName::Console, "binh");
-    app.engine
+    let menu = app
+        .engine
         .handle(&chat, None, contact)
         .await
         .expect("handled");
+    log_an_activity(&app, &menu).await;
 
     // Act: /dulieu, erase, confirm.
     let data = app.say("binh", "/dulieu").await;
@@ -345,6 +377,7 @@ async fn a_person_erasing_themselves_from_their_own_chat_leaves_no_copy_either(a
     let dump = dump(app.store()).await;
     let left = naming_binh(&dump);
     assert!(left.is_empty(), "copies of Bình left: {left:#?}");
+    assert_logged_entry_stays_without_her(&app).await;
     assert!(
         dump.contains("privacy.erased"),
         "the request is logged: {dump}"

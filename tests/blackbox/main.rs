@@ -1,5 +1,6 @@
 //! Black-box tests: one binary, driving cnscd the way its users and Telegram do.
 
+mod activities;
 mod crash;
 mod decision;
 mod engine;

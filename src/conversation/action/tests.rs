@@ -66,7 +66,16 @@ fn every_action() -> Vec<Action> {
         Action::ShowPeriod(Period::parse("2026-11").unwrap()),
         Action::SubmitPeriod(Period::parse("2026-Q4").unwrap(), i64::MAX),
         Action::ApprovePeriod(longest.clone(), Period::parse("2026-11").unwrap(), i64::MAX),
-        Action::ReturnPeriod(longest, Period::parse("2026-Q4").unwrap(), i64::MAX),
+        Action::ReturnPeriod(longest.clone(), Period::parse("2026-Q4").unwrap(), i64::MAX),
+        Action::LogActivity,
+        Action::LogTeam(longest),
+        Action::LogKind(usize::MAX),
+        Action::LogPeople(10_000),
+        Action::LogRepeat,
+        Action::LogHouseholds,
+        Action::LogDay,
+        Action::LogNote,
+        Action::LogDone,
     ];
     all.extend(MemberRole::ALL.into_iter().map(Action::Role));
     all.extend(MemberField::all().iter().copied().map(Action::EditField));
@@ -79,7 +88,7 @@ fn every_action() -> Vec<Action> {
 
 /// How many variants [`covered`] lists: a variant added there but not to
 /// [`every_action`] fails [`every_variant_has_a_sample`].
-const VARIANTS: usize = 59;
+const VARIANTS: usize = 68;
 
 fn covered(action: &Action) {
     match action {
@@ -136,12 +145,21 @@ fn covered(action: &Action) {
         | Action::ToAssign
         | Action::AssignVillage(_)
         | Action::AssignVillageTo(..)
-        | Action::DraftDecision(_) => {}
+        | Action::DraftDecision(_)
         | Action::PeriodReport
         | Action::ShowPeriod(_)
         | Action::SubmitPeriod(..)
         | Action::ApprovePeriod(..)
-        | Action::ReturnPeriod(..) => {}
+        | Action::ReturnPeriod(..)
+        | Action::LogActivity
+        | Action::LogTeam(_)
+        | Action::LogKind(_)
+        | Action::LogPeople(_)
+        | Action::LogRepeat
+        | Action::LogHouseholds
+        | Action::LogDay
+        | Action::LogNote
+        | Action::LogDone => {}
     }
 }
 

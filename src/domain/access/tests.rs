@@ -100,6 +100,8 @@ fn allowed() -> Vec<(&'static str, Permission, String)> {
         ("official of 11083", SubmitReport, "11083"),
         ("official of 31", ApproveReport, "11074"),
         ("official of 31", ReturnReport, "11074"),
+        ("head of 11083-01", LogActivity, "11083-01"),
+        ("official of 11083", LogActivity, "11083"),
     ];
     allowed.extend(listed.map(|(actor, action, code)| (actor, action, code.to_owned())));
     allowed
@@ -245,5 +247,47 @@ fn a_period_report_is_decided_only_by_an_official_of_the_province_above() {
     assert_eq!(
         authorize(&own_province, Permission::SubmitReport, &dai_son),
         Err(Denied::Role)
+    );
+}
+
+#[test]
+fn a_member_logs_for_their_own_teams_only_and_nobody_else_logs_but_who_leads_the_team() {
+    let member = Actor::resident().member_of(["11083-01".to_owned(), "11083".to_owned()]);
+    for target in tree() {
+        let expected = target.code == "11083-01" || target.code == "11083";
+        assert_eq!(
+            authorize(&member, Permission::LogActivity, &target).is_ok(),
+            expected,
+            "member on {}",
+            target.code
+        );
+        // Being a member gives no other right.
+        for action in Permission::ALL {
+            if action != Permission::LogActivity && action != Permission::ViewTeamCard {
+                assert!(authorize(&member, action, &target).is_err(), "{action:?}");
+            }
+        }
+    }
+    let other_village = Actor::resident().member_of(["11083-02".to_owned()]);
+    let own = tree()
+        .into_iter()
+        .find(|t| t.code == "11083-01")
+        .expect("in the tree");
+    assert_eq!(
+        authorize(&other_village, Permission::LogActivity, &own),
+        Err(Denied::Role)
+    );
+    assert_eq!(
+        authorize(&Actor::resident(), Permission::LogActivity, &own),
+        Err(Denied::Role)
+    );
+    // The commune official leads the commune's team, not its villages'.
+    assert_eq!(
+        authorize(
+            &Actor::account(CommuneOfficial, "11083"),
+            Permission::LogActivity,
+            &own
+        ),
+        Err(Denied::Level)
     );
 }

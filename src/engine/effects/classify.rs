@@ -40,6 +40,9 @@ pub(super) fn records(effect: &Effect) -> &'static [AuditAction] {
         Effect::Denied { .. } => &[A::AccessDenied],
         Effect::SubmitPeriodReport { .. } => &[A::PeriodReportSubmitted],
         Effect::DecidePeriodReport { .. } => &[A::PeriodReportApproved, A::PeriodReportReturned],
+        Effect::LogActivity { .. } => &[A::ActivityLogged],
+        // Completes the entry the step before logged (and counted).
+        Effect::CompleteActivity { .. } => &[],
     }
 }
 
@@ -161,6 +164,21 @@ mod tests {
                 version: 1,
                 reason: None,
             },
+            Effect::LogActivity {
+                unit_code: text(),
+                kind: text(),
+                people: 1,
+                day: chrono::NaiveDate::MIN,
+                by: None,
+                key: text(),
+            },
+            Effect::CompleteActivity {
+                unit_code: text(),
+                key: text(),
+                completion: crate::domain::activity::entry::Completion::Households(
+                    crate::domain::activity::entry::Households::new(0).expect("0 households"),
+                ),
+            },
         ]
     }
 
@@ -204,6 +222,7 @@ mod tests {
                 "ConfirmNumber",
                 "SubmitPeriodReport",
                 "DecidePeriodReport",
+                "LogActivity",
             ]
         );
         let counted: Vec<&str> = Limit::Writes.actions().iter().map(|a| a.stored()).collect();
@@ -230,6 +249,7 @@ mod tests {
                 "period_report.submitted",
                 "period_report.approved",
                 "period_report.returned",
+                "activity.logged",
             ]
         );
         // Every action an effect checked as a write records is counted, but for wrong codes,

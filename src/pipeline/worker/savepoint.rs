@@ -104,7 +104,7 @@ impl Worker {
         let incoming = self.typed_choice(tx, chat, incoming).await?;
         let step = self
             .engine
-            .admitted_step(tx, chat, incoming, now, index)
+            .admitted_step(tx, chat, event.update_id.as_deref(), incoming, now, index)
             .await?;
         Ok(match step {
             Step::Applied(step) => Ok(step),

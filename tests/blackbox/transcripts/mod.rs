@@ -181,4 +181,6 @@ golden!(
     typed_words_are_understood_before_a_place_is_searched,
     decision_a_commune_official_gets_the_founding_decision_to_sign,
     period_report_the_commune_submits_and_the_province_returns_then_approves,
+    activity_a_member_logs_in_two_taps_and_completes_the_entry,
+    activity_a_head_repeats_yesterdays_entry_in_one_tap,
 );

@@ -127,6 +127,7 @@ impl Scene {
                 self.app.restart().await;
             }
             "team" => out.push_str(&stored_team(self.app.engine.store(), arg).await),
+            "activities" => out.push_str(&stored_activities(self.app.engine.store(), arg).await),
             "reorganize" => {
                 // `cnscd units reorganize` with the map of Tứ Kỳ (see reorganize.rs), and
                 // the village file ARG names in tests/data/, if any; its output, line by line.
@@ -307,4 +308,30 @@ async fn seed_activity(store: &Store, arg: &str, now: DateTime<Utc>) {
     .execute(store.pool())
     .await
     .expect("seeded activity");
+}
+
+/// The activity entries of a unit as stored, one line each (the key is left out: it names
+/// the chat's update).
+async fn stored_activities(store: &Store, unit: &str) -> String {
+    let mut tx = store.begin().await.expect("begin");
+    let entries = cnscd::storage::activities::of_unit(&mut tx, unit)
+        .await
+        .expect("activities");
+    tx.rollback().await.expect("rollback");
+    let mut out = format!("= {} activities of {unit}\n", entries.len());
+    for stored in entries {
+        let e = stored.entry;
+        out.push_str(&format!(
+            "= {} {} people {} households on {} by {} note {} ({})\n",
+            e.kind,
+            e.people,
+            e.households.map_or("-".to_owned(), |h| h.to_string()),
+            e.done_on,
+            e.by.as_ref()
+                .map_or("-".to_owned(), |(p, n)| format!("{n} {}", p.e164())),
+            e.note.as_deref().unwrap_or("-"),
+            e.source,
+        ));
+    }
+    out
 }
