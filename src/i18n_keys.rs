@@ -357,6 +357,7 @@ text_keys! {
     PeriodButtonSubmit = "period_button_submit",
     PeriodDigestLate = "period_digest_late",
     PeriodDigestQuiet = "period_digest_quiet",
+    PeriodLateEntries = "period_late_entries",
     PeriodMonthName = "period_month_name",
     PeriodNotAnAnswer = "period_not_an_answer",
     PeriodNotStarted = "period_not_started",

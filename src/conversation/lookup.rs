@@ -63,6 +63,10 @@ pub struct PeriodView {
     /// Its villages, and the names of those with no entry in the period.
     pub villages: i64,
     pub quiet: Vec<String>,
+    /// Entries recorded after the period was approved, and the people they helped: not in
+    /// the figures above.
+    pub late_entries: i64,
+    pub late_people: i64,
     /// Where its report stands; `None` before the first submission.
     pub report: Option<ReportView>,
 }

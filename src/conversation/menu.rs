@@ -31,7 +31,10 @@ pub fn menu_for(turn: &mut Turn<'_>, role: Option<AccountRole>) {
                 b(turn, K::ButtonVillages, Action::Units),
             ],
             vec![b(turn, K::PeriodButtonReport, Action::PeriodReport)],
-        ],
+        ]
+        .into_iter()
+        .chain(activity_rows(turn))
+        .collect(),
         Some(AccountRole::DistrictOfficial | AccountRole::ProvinceOfficial) => {
             vec![vec![b(turn, K::ButtonCommunes, Action::Units)]]
         }

@@ -274,6 +274,14 @@ pub fn period_summary(
                 .as_str(),
         );
     }
+    if view.late_entries > 0 {
+        let args = [
+            ("entries", number(view.late_entries)),
+            ("people", number(view.late_people)),
+        ];
+        text.push('\n');
+        text.push_str(texts.fill(lang, K::PeriodLateEntries, &args).as_str());
+    }
     text
 }
 

@@ -85,6 +85,8 @@ pub(super) async fn period_view(
         households: figures.households,
         villages: figures.villages,
         quiet: figures.quiet,
+        late_entries: figures.late_entries,
+        late_people: figures.late_people,
         report: report.map(|r| crate::conversation::lookup::ReportView {
             status: r.status,
             version: r.version,

@@ -222,9 +222,15 @@ pub struct PeriodFigures {
     pub villages: i64,
     /// The names of its villages with no entry in the period, by code.
     pub quiet: Vec<String>,
+    /// Entries of the period recorded after it was approved for the commune, and the people
+    /// they helped: the locked figures above leave them out.
+    pub late_entries: i64,
+    pub late_people: i64,
 }
 
-/// The figures of `commune`'s villages for `period`: entries with `done_on` in it.
+/// The figures of `commune`'s villages for `period`: entries with `done_on` in it. Once the
+/// period is approved for the commune they are read as of the approval, as the period report
+/// reads them; entries recorded later are counted apart, as late.
 pub async fn figures(
     tx: &mut Tx<'_>,
     commune: &str,
@@ -234,9 +240,20 @@ pub async fn figures(
         period.first_day().to_string(),
         period.last_day().to_string(),
     );
-    let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
-        "SELECT u.name, COUNT(a.id), CAST(COALESCE(SUM(a.people), 0) AS BIGINT),
-                CAST(COALESCE(SUM(a.households), 0) AS BIGINT)
+    let approved = report(tx, commune, period)
+        .await?
+        .filter(|r| r.status == ReportStatus::Approved)
+        .and_then(|r| r.decided_at);
+    // Every stored time is `now_text`'s fixed-width form, so text compares as time; an open
+    // period's cut-off is after any of them.
+    let cut_off = approved.map_or_else(|| "9999".to_owned(), now_text);
+    let rows: Vec<(String, i64, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT u.name,
+                COUNT(CASE WHEN a.recorded_at <= $4 THEN a.id END),
+                CAST(COALESCE(SUM(CASE WHEN a.recorded_at <= $4 THEN a.people END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN a.recorded_at <= $4 THEN a.households END), 0) AS BIGINT),
+                COUNT(CASE WHEN a.recorded_at > $4 THEN a.id END),
+                CAST(COALESCE(SUM(CASE WHEN a.recorded_at > $4 THEN a.people END), 0) AS BIGINT)
          FROM units u
          LEFT JOIN activities a ON a.unit_code = u.code AND a.done_on >= $2 AND a.done_on <= $3
          WHERE u.parent_code = $1 AND u.level = 'village' AND u.ended_on IS NULL
@@ -245,16 +262,19 @@ pub async fn figures(
     .bind(commune)
     .bind(first)
     .bind(last)
+    .bind(cut_off)
     .fetch_all(&mut **tx)
     .await?;
     let mut figures = PeriodFigures {
         villages: rows.len() as i64,
         ..PeriodFigures::default()
     };
-    for (name, entries, people, households) in rows {
+    for (name, entries, people, households, late_entries, late_people) in rows {
         figures.entries += entries;
         figures.people += people;
         figures.households += households;
+        figures.late_entries += late_entries;
+        figures.late_people += late_people;
         if entries == 0 {
             figures.quiet.push(name);
         }

@@ -212,6 +212,8 @@ async fn the_figures_count_the_communes_villages_in_the_period(store: Store) {
             households: 5,
             villages: 2,
             quiet: vec!["U 11083-02".into()],
+            late_entries: 0,
+            late_people: 0,
         }
     );
 }

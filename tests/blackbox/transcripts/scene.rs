@@ -286,7 +286,8 @@ async fn traces(store: &Store, phone: &str, chat: &str, name: &str) -> String {
 }
 
 /// `! seed VILLAGE KIND PEOPLE HOUSEHOLDS DAY` (`-` for no households): an activity as a
-/// member would log it, written with plain SQL (the chat logger is another feature's).
+/// member would log it, written with plain SQL and stamped as storage stamps it, so a lock
+/// compares it with an approval as it would compare a logged entry.
 async fn seed_activity(store: &Store, arg: &str, now: DateTime<Utc>) {
     let words: Vec<&str> = arg.split(' ').collect();
     let [village, kind, people, households, day] = words[..] else {
@@ -304,7 +305,7 @@ async fn seed_activity(store: &Store, arg: &str, now: DateTime<Utc>) {
     .bind(people)
     .bind(households)
     .bind(day)
-    .bind(now.to_rfc3339())
+    .bind(now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
     .execute(store.pool())
     .await
     .expect("seeded activity");
