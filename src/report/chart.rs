@@ -58,6 +58,23 @@ pub(super) fn chart_error(error: impl std::fmt::Display) -> ReportError {
     ReportError::Chart(error.to_string())
 }
 
+/// A chart's title, bold, at its top left.
+pub(super) fn draw_title(
+    root: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
+    title: &Html,
+) -> Result<(), ReportError> {
+    let style = (FAMILY, 20)
+        .into_font()
+        .style(FontStyle::Bold)
+        .color(&BLACK);
+    root.draw(&Text::new(
+        to_plain(title.as_str()),
+        (MARGIN, MARGIN),
+        style,
+    ))
+    .map_err(chart_error)
+}
+
 /// The chart as PNG bytes.
 pub fn coverage_png(report: &Report, texts: &Texts, lang: Lang) -> Result<Vec<u8>, ReportError> {
     register_fonts()?;
@@ -77,16 +94,7 @@ pub fn coverage_png(report: &Report, texts: &Texts, lang: Lang) -> Result<Vec<u8
         root.fill(&WHITE).map_err(chart_error)?;
         let scope = Html::text(&scope_name(report, texts, lang));
         let title = texts.fill(lang, K::ReportChartTitle, &[("scope", scope)]);
-        let title_style = (FAMILY, 20)
-            .into_font()
-            .style(FontStyle::Bold)
-            .color(&BLACK);
-        root.draw(&Text::new(
-            to_plain(title.as_str()),
-            (MARGIN, MARGIN),
-            title_style,
-        ))
-        .map_err(chart_error)?;
+        draw_title(&root, &title)?;
         let bottom = TITLE_HEIGHT + ROW_HEIGHT * rows.len() as i32;
         let tick_style = (FAMILY, 12)
             .into_font()

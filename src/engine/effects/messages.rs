@@ -115,6 +115,24 @@ async fn head_chats(
     .await
 }
 
+/// The village of `unit_code` and its commune's code; `None` if the unit is not a village
+/// with a commune.
+async fn village_and_commune(
+    tx: &mut Tx<'_>,
+    unit_code: &str,
+) -> Result<Option<(crate::storage::Unit, String)>, StorageError> {
+    let Some(village) = crate::storage::units::unit_in_tx(tx, unit_code).await? else {
+        return Ok(None);
+    };
+    if village.level != crate::domain::UnitLevel::Village {
+        return Ok(None);
+    }
+    Ok(village
+        .parent_code
+        .clone()
+        .map(|commune| (village, commune)))
+}
+
 /// Tells the officials of a village's commune that its team was submitted or changed (unless
 /// they turned these notices off).
 pub(super) async fn notice_team_saved(
@@ -123,14 +141,7 @@ pub(super) async fn notice_team_saved(
     unit_code: &str,
     team: &crate::domain::Team,
 ) -> Result<(), StorageError> {
-    let Some(village) = crate::storage::units::unit_in_tx(tx, unit_code).await? else {
-        return Ok(());
-    };
-    let Some(commune) = village
-        .parent_code
-        .as_deref()
-        .filter(|_| village.level == crate::domain::UnitLevel::Village)
-    else {
+    let Some((village, commune)) = village_and_commune(tx, unit_code).await? else {
         return Ok(());
     };
     // The one status function, as reports and digests use it: "complete" needs the
@@ -146,7 +157,7 @@ pub(super) async fn notice_team_saved(
     };
     let status = unit_status(env.rules, village.level, Some(&facts));
     for (channel, chat_id) in
-        directory::unit_chats(tx, commune, &[AccountRole::CommuneOfficial]).await?
+        directory::unit_chats(tx, &commune, &[AccountRole::CommuneOfficial]).await?
     {
         if !directory::change_notices(tx, &channel, &chat_id).await? {
             continue;
@@ -169,17 +180,10 @@ pub(super) async fn send_decision_draft(
     unit_code: &str,
 ) -> Result<(), StorageError> {
     use crate::report::decision::{decision_docx, draft_of, DecisionError};
-    let Some(village) = crate::storage::units::unit_in_tx(tx, unit_code).await? else {
+    let Some((village, commune)) = village_and_commune(tx, unit_code).await? else {
         return Ok(());
     };
-    let Some(commune) = village
-        .parent_code
-        .as_deref()
-        .filter(|_| village.level == crate::domain::UnitLevel::Village)
-    else {
-        return Ok(());
-    };
-    let chats = directory::unit_chats(tx, commune, &[AccountRole::CommuneOfficial]).await?;
+    let chats = directory::unit_chats(tx, &commune, &[AccountRole::CommuneOfficial]).await?;
     if chats.is_empty() {
         return Ok(());
     }

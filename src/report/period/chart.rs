@@ -3,12 +3,11 @@
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters::style::FontStyle;
 
 use super::model::PeriodReport;
 use super::text::{period_label, scope_name};
-use crate::i18n::{to_plain, Html, Lang, Texts, K};
-use crate::report::chart::{chart_error, encode_png, register_fonts, FAMILY, MARGIN};
+use crate::i18n::{Html, Lang, Texts, K};
+use crate::report::chart::{chart_error, draw_title, encode_png, register_fonts, FAMILY, MARGIN};
 use crate::report::format::number;
 use crate::report::ReportError;
 
@@ -46,16 +45,7 @@ pub fn period_png(
             K::ReportPeriodChartTitle,
             &[("scope", scope), ("period", period)],
         );
-        let title_style = (FAMILY, 20)
-            .into_font()
-            .style(FontStyle::Bold)
-            .color(&BLACK);
-        root.draw(&Text::new(
-            to_plain(title.as_str()),
-            (MARGIN, MARGIN),
-            title_style,
-        ))
-        .map_err(chart_error)?;
+        draw_title(&root, &title)?;
         let name_style = (FAMILY, 14)
             .into_font()
             .color(&BLACK)
