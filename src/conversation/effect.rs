@@ -103,6 +103,8 @@ pub enum Effect {
     /// The report of an official's area, sent as a summary, a chart and a spreadsheet.
     SendReport {
         scope: String,
+        /// The teams' work in this period, rather than the founding report.
+        period: Option<crate::domain::Period>,
     },
     /// The founding decision drafted for a village's team or a commune's villages, sent as
     /// a Word document.

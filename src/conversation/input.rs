@@ -32,7 +32,9 @@ pub enum Command {
     Skip,
     Find,
     Invite,
-    Report,
+    /// `/baocao` the area's report; `/baocao 2026-11` (or `2026-Q4`) its teams' work in that
+    /// period. The argument as typed (at most 20 characters).
+    Report(String),
     /// `/quyetdinh`: the founding decision drafted for a commune's villages.
     Decision,
     Notices,
@@ -78,7 +80,7 @@ pub fn parse_command(text: &str) -> Option<Command> {
         "skip" | "boqua" => Command::Skip,
         "find" | "tim" => Command::Find,
         "invite" | "moi" | "villages" | "thon" => Command::Invite,
-        "report" | "baocao" => Command::Report,
+        "report" | "baocao" => Command::Report(arg.chars().take(20).collect()),
         "decision" | "quyetdinh" => Command::Decision,
         "notices" | "thongbao" => Command::Notices,
         "deadline" | "hanchot" => Command::Deadline(arg.chars().take(20).collect()),
@@ -258,7 +260,7 @@ const WORDS: &[Words] = &[
         || Meant::Action(Action::Units),
     ),
     (Who::Officials, &["bao cao", "report"], || {
-        Meant::Command(Command::Report)
+        Meant::Command(Command::Report(String::new()))
     }),
     (
         Who::CommuneOfficials,

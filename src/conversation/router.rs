@@ -152,7 +152,7 @@ fn on_command(turn: &mut Turn<'_>, state: State, command: Command) -> State {
         (Command::MyData, _) => member::my_data_of_chat(turn),
         (Command::Member, _) => member::on_action(turn, Action::ImMember),
         (Command::Invite, _) => official::units(turn),
-        (Command::Report, _) => official::report(turn),
+        (Command::Report(period), _) => official::report(turn, &period),
         (Command::Decision, _) => official::decision_menu(turn),
         (Command::Notices, _) => official::notices(turn, true),
         (Command::Deadline(date), _) => official::set_deadline(turn, &date),

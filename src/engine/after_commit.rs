@@ -27,6 +27,32 @@ impl Engine {
         }
     }
 
+    /// The teams' work in `scope` during `period`: the summary, the chart of people helped,
+    /// and the file the channel takes (XLSX, or DOCX where spreadsheets are not taken).
+    pub(super) async fn period_report_reply(
+        &self,
+        scope: &str,
+        period: crate::domain::Period,
+        lang: Lang,
+        file: ReportFile,
+    ) -> Result<Reply, EngineError> {
+        use crate::report::period::{chat_period_report, PeriodAsk};
+        let ask = PeriodAsk {
+            scope,
+            period,
+            lang,
+            now: self.clock.now(),
+        };
+        let (store, rules, texts) = (&self.store, &self.rules.activity, &self.texts);
+        match chat_period_report(store, rules, texts, ask, file).await {
+            Ok(reply) => Ok(reply),
+            Err(error) => {
+                tracing::error!(%error, scope, %period, "period report failed");
+                Ok(notices::internal_error(&self.texts, lang))
+            }
+        }
+    }
+
     /// The founding decision drafted for `unit_code`, as a Word document (every channel takes
     /// DOCX, Zalo's file upload included).
     pub(super) async fn decision_reply(
@@ -82,7 +108,14 @@ impl Engine {
     ) -> Result<Reply, EngineError> {
         let (commune, csv) = match job {
             Job::ImportVillages { commune, csv } => (commune, csv),
-            Job::Report { scope } => return self.report_reply(&scope, lang, file).await,
+            Job::Report {
+                scope,
+                period: None,
+            } => return self.report_reply(&scope, lang, file).await,
+            Job::Report {
+                scope,
+                period: Some(period),
+            } => return self.period_report_reply(&scope, period, lang, file).await,
             Job::Decision { unit_code } => return self.decision_reply(&unit_code, lang).await,
         };
         let result = crate::import::import_villages_of_commune(

@@ -307,7 +307,7 @@ pub(super) async fn apply_effect(
         Effect::SetChangeNotices { on } => {
             directory::set_change_notices(tx, env.chat.channel.as_str(), &env.chat.id, *on).await?;
         }
-        Effect::SendReport { scope } => {
+        Effect::SendReport { scope, period } => {
             limits::check(tx, &actor, Limit::Reports, now).await?;
             record(
                 tx,
@@ -320,6 +320,7 @@ pub(super) async fn apply_effect(
             .await?;
             applied.after.push(Job::Report {
                 scope: scope.clone(),
+                period: *period,
             });
         }
         Effect::SendDecision { unit_code } => {

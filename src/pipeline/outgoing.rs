@@ -97,6 +97,7 @@ mod tests {
         let job = Outgoing::Job {
             job: Job::Report {
                 scope: "298".into(),
+                period: None,
             },
             lang: Lang::Vi,
         };

@@ -8,19 +8,29 @@ use super::super::{Effect, State};
 use super::{checked, own_unit, progress_line, refuse_role};
 use crate::domain::access;
 use crate::domain::decision::DateError;
-use crate::domain::AccountRole;
+use crate::domain::{AccountRole, Period};
 use crate::i18n::{Html, K};
 
-/// `/baocao` (`/report`): officials get the report of their own area.
-pub fn report(turn: &mut Turn<'_>) -> State {
-    match own_unit(turn) {
-        Some((_, scope)) => {
-            turn.say(K::ReportPreparing);
-            turn.effect(Effect::SendReport { scope });
-            State::Idle
-        }
-        None => refuse_role(turn, "report"),
-    }
+/// `/baocao` (`/report`): officials get the report of their own area; `/baocao 2026-11`
+/// (or `2026-Q4`, `11/2026`) the teams' work there in that period.
+pub fn report(turn: &mut Turn<'_>, period: &str) -> State {
+    let Some((_, scope)) = own_unit(turn) else {
+        return refuse_role(turn, "report");
+    };
+    let period = match period.trim() {
+        "" => None,
+        typed => match Period::parse(typed) {
+            Ok(period) => Some(period),
+            Err(_) => {
+                let text = turn.fill(K::PeriodUnreadable, &[("text", Html::text(typed))]);
+                turn.say_html(text);
+                return State::Idle;
+            }
+        },
+    };
+    turn.say(K::ReportPreparing);
+    turn.effect(Effect::SendReport { scope, period });
+    State::Idle
 }
 
 /// `/hanchot dd/mm/yyyy` (`/deadline`): the official above communes (a district's, or a

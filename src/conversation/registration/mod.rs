@@ -61,7 +61,7 @@ pub fn on_command(turn: &mut Turn<'_>, reg: Registration, command: Command) -> S
         | Command::Language
         | Command::Find
         | Command::Invite
-        | Command::Report
+        | Command::Report(_)
         | Command::Decision
         | Command::Notices
         | Command::Deadline(_)

@@ -129,7 +129,10 @@ mod tests {
                 unit_name: text(),
             },
             Effect::SetChangeNotices { on: true },
-            Effect::SendReport { scope: text() },
+            Effect::SendReport {
+                scope: text(),
+                period: None,
+            },
             Effect::SendDecision { unit_code: text() },
             Effect::SetDeadline {
                 scope: text(),

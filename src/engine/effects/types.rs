@@ -34,11 +34,12 @@ pub enum Job {
     },
     Report {
         scope: String,
+        /// The teams' work in this period; absent in jobs queued before periods existed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        period: Option<crate::domain::Period>,
     },
     /// The founding decision drafted for a village or a commune's villages.
-    Decision {
-        unit_code: String,
-    },
+    Decision { unit_code: String },
 }
 
 #[derive(Default)]
