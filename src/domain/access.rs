@@ -91,10 +91,26 @@ pub enum Permission {
     /// Log what the target's team did: a member of that team, or the account that leads it
     /// (the village head; the commune official for the commune's team).
     LogActivity,
+    /// Take a resident's request for help to the target village's team (and so own it): a
+    /// member of that team or its head; once it is escalated, the village's commune
+    /// officials too. Whether the request is still open is the request's own rule.
+    TakeRequest,
+    /// Close (solved, not solved, abuse) or hand back a request of the target village: as
+    /// [`Permission::TakeRequest`]; that only its owner closes it is the request's rule.
+    CloseRequest,
+    /// Pass a request of the target village up by hand, to the head and then the commune:
+    /// a member of that team or its head.
+    EscalateRequest,
+    /// Send an announcement to the teams of the target area: an official of that area
+    /// (a commune's to its own commune; a district's or province's to any unit within).
+    Announce,
+    /// Remind the recipients of an announcement to the target area who did not acknowledge
+    /// it, as [`Permission::Announce`].
+    RemindAnnouncement,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 18] = [
         Permission::ViewTeamCard,
         Permission::RegisterTeam,
         Permission::ManageVillages,
@@ -108,6 +124,11 @@ impl Permission {
         Permission::ApproveReport,
         Permission::ReturnReport,
         Permission::LogActivity,
+        Permission::TakeRequest,
+        Permission::CloseRequest,
+        Permission::EscalateRequest,
+        Permission::Announce,
+        Permission::RemindAnnouncement,
     ];
 }
 
@@ -138,7 +159,11 @@ pub fn authorize(actor: &Actor, action: Permission, target: &Target) -> Result<(
     if action == ViewTeamCard {
         return Ok(());
     }
-    if action == LogActivity && actor.member_of.contains(&target.code) {
+    let by_members = matches!(
+        action,
+        LogActivity | TakeRequest | CloseRequest | EscalateRequest
+    );
+    if by_members && actor.member_of.contains(&target.code) {
         return Ok(());
     }
     let (Some(role), Some(unit)) = (actor.role, actor.unit.as_deref()) else {
@@ -170,6 +195,14 @@ pub fn authorize(actor: &Actor, action: Permission, target: &Target) -> Result<(
         (ProvinceOfficial, ApproveReport | ReturnReport) => (Scope::Within, UnitLevel::Commune),
         (VillageHead, LogActivity) => (Scope::Own, UnitLevel::Village),
         (CommuneOfficial, LogActivity) => (Scope::Own, UnitLevel::Commune),
+        (VillageHead, TakeRequest | CloseRequest | EscalateRequest) => {
+            (Scope::Own, UnitLevel::Village)
+        }
+        (CommuneOfficial, TakeRequest | CloseRequest) => (Scope::Child, UnitLevel::Village),
+        (CommuneOfficial, Announce | RemindAnnouncement) => (Scope::Own, UnitLevel::Commune),
+        (DistrictOfficial | ProvinceOfficial, Announce | RemindAnnouncement) => {
+            (Scope::Within, target.level)
+        }
         _ => return Err(Denied::Role),
     };
     if target.level != level {

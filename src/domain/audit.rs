@@ -48,10 +48,29 @@ pub enum AuditAction {
     /// A province official returned it with a reason.
     PeriodReportReturned,
     ActivityLogged,
+    /// A resident asked a village's team for help.
+    HelpRequested,
+    /// A member (or head, or commune official) took a request and owns it.
+    HelpTaken,
+    /// Its owner closed it: solved, not solved or abuse.
+    HelpClosed,
+    /// Nobody took it in time (or a member passed it up): the head, then the commune, is
+    /// asked.
+    HelpEscalated,
+    /// Taken and not closed in time, it went back to the team.
+    HelpReturned,
+    /// The resident reopened a closed request.
+    HelpReopened,
+    /// The resident rated a closed request.
+    HelpRated,
+    /// An official sent an announcement to the teams of their area.
+    AnnouncementSent,
+    /// The sender reminded those who had not acknowledged it.
+    AnnouncementReminded,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 30] = [
+    pub const ALL: [AuditAction; 39] = [
         AuditAction::InvitationRedeemed,
         AuditAction::WrongCode,
         AuditAction::InvitationCreated,
@@ -82,6 +101,15 @@ impl AuditAction {
         AuditAction::PeriodReportApproved,
         AuditAction::PeriodReportReturned,
         AuditAction::ActivityLogged,
+        AuditAction::HelpRequested,
+        AuditAction::HelpTaken,
+        AuditAction::HelpClosed,
+        AuditAction::HelpEscalated,
+        AuditAction::HelpReturned,
+        AuditAction::HelpReopened,
+        AuditAction::HelpRated,
+        AuditAction::AnnouncementSent,
+        AuditAction::AnnouncementReminded,
     ];
 
     /// The name in `audit_log.action`.
@@ -117,6 +145,15 @@ impl AuditAction {
             AuditAction::PeriodReportApproved => "period_report.approved",
             AuditAction::PeriodReportReturned => "period_report.returned",
             AuditAction::ActivityLogged => "activity.logged",
+            AuditAction::HelpRequested => "help.requested",
+            AuditAction::HelpTaken => "help.taken",
+            AuditAction::HelpClosed => "help.closed",
+            AuditAction::HelpEscalated => "help.escalated",
+            AuditAction::HelpReturned => "help.returned",
+            AuditAction::HelpReopened => "help.reopened",
+            AuditAction::HelpRated => "help.rated",
+            AuditAction::AnnouncementSent => "announcement.sent",
+            AuditAction::AnnouncementReminded => "announcement.reminded",
         }
     }
 
@@ -150,7 +187,15 @@ impl AuditAction {
             | AuditAction::PeriodReportSubmitted
             | AuditAction::PeriodReportApproved
             | AuditAction::PeriodReportReturned
-            | AuditAction::ActivityLogged => true,
+            | AuditAction::ActivityLogged
+            | AuditAction::HelpRequested
+            | AuditAction::HelpTaken
+            | AuditAction::HelpClosed
+            | AuditAction::HelpEscalated
+            | AuditAction::HelpReopened
+            | AuditAction::HelpRated
+            | AuditAction::AnnouncementSent
+            | AuditAction::AnnouncementReminded => true,
             AuditAction::InvitationRedeemed
             | AuditAction::WrongCode
             | AuditAction::TeamPaused
@@ -159,7 +204,8 @@ impl AuditAction {
             | AuditAction::CampaignCreated
             | AuditAction::ReportSent
             | AuditAction::DecisionDrafted
-            | AuditAction::AccessDenied => false,
+            | AuditAction::AccessDenied
+            | AuditAction::HelpReturned => false,
         }
     }
 }
@@ -213,6 +259,15 @@ mod tests {
                 "period_report.approved",
                 "period_report.returned",
                 "activity.logged",
+                "help.requested",
+                "help.taken",
+                "help.closed",
+                "help.escalated",
+                "help.returned",
+                "help.reopened",
+                "help.rated",
+                "announcement.sent",
+                "announcement.reminded",
             ]
         );
     }

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer};
 
 use super::activity::ActivityRules;
+use super::help::HelpRules;
 use super::roles::MemberRole;
 use super::units::UnitLevel;
 
@@ -42,6 +43,9 @@ pub struct CompositionRules {
     /// The kinds of activity teams log and how their figures are judged (`[activity]`).
     #[serde(default)]
     pub activity: ActivityRules,
+    /// How residents' requests for help are followed up and limited (`[help]`).
+    #[serde(default)]
+    pub help: HelpRules,
 }
 
 fn default_earliest_decision() -> NaiveDate {
@@ -119,6 +123,9 @@ impl CompositionRules {
             commune.check()?;
         }
         if let Some(why) = rules.activity.inconsistency() {
+            return Err(RulesError::Inconsistent(why));
+        }
+        if let Some(why) = rules.help.inconsistency() {
             return Err(RulesError::Inconsistent(why));
         }
         Ok(rules)

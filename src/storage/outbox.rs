@@ -91,6 +91,59 @@ pub async fn enqueue(
     Ok(result.rows_affected() == 1)
 }
 
+/// The lane of an outbox row (see migration `0089_outbox_lane`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// Answers, notices, alerts: sent as soon as they can be.
+    Reply,
+    /// One message of an announcement to many chats: paced at the channel's rate, and
+    /// overtaken by any reply for the same chat.
+    Bulk,
+}
+
+impl Lane {
+    /// The text in `outbox.lane`.
+    pub const fn stored(self) -> &'static str {
+        match self {
+            Lane::Reply => "reply",
+            Lane::Bulk => "bulk",
+        }
+    }
+
+    /// The lane stored as `text`; anything unknown reads as a reply.
+    pub fn from_stored(text: &str) -> Lane {
+        if text == Lane::Bulk.stored() {
+            Lane::Bulk
+        } else {
+            Lane::Reply
+        }
+    }
+}
+
+/// Queues `reply` for `chat_id` on `channel` in the bulk lane (an announcement's message
+/// to one recipient); returns the row's id. Unclaimed: whichever replica sends bulk rows
+/// takes it.
+pub async fn enqueue_bulk(
+    tx: &mut Tx<'_>,
+    channel: &str,
+    chat_id: &str,
+    reply: &Reply,
+    now: DateTime<Utc>,
+) -> StorageResult<i64> {
+    let body = serde_json::to_string(reply).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+    Ok(sqlx::query_scalar(
+        "INSERT INTO outbox (channel, chat_id, body, created_at, lane) VALUES ($1, $2, $3, $4, $5)
+         RETURNING id",
+    )
+    .bind(channel)
+    .bind(chat_id)
+    .bind(body)
+    .bind(now_text(now))
+    .bind(Lane::Bulk.stored())
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
 /// Queues a message of the step being applied, claimed at once by replica `owner`, which
 /// sends it as soon as the step commits; returns its id.
 pub async fn enqueue_claimed(

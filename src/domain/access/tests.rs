@@ -102,6 +102,35 @@ fn allowed() -> Vec<(&'static str, Permission, String)> {
         ("official of 31", ReturnReport, "11074"),
         ("head of 11083-01", LogActivity, "11083-01"),
         ("official of 11083", LogActivity, "11083"),
+        // Residents' requests: the village's head; its commune's officials (escalated).
+        ("head of 11083-01", TakeRequest, "11083-01"),
+        ("head of 11083-01", CloseRequest, "11083-01"),
+        ("head of 11083-01", EscalateRequest, "11083-01"),
+        ("official of 11083", TakeRequest, "11083-01"),
+        ("official of 11083", TakeRequest, "11083-02"),
+        ("official of 11083", CloseRequest, "11083-01"),
+        ("official of 11083", CloseRequest, "11083-02"),
+        // Announcements: to an official's own area, at any level within it.
+        ("official of 11083", Announce, "11083"),
+        ("official of 11083", RemindAnnouncement, "11083"),
+        ("official of 298", Announce, "298"),
+        ("official of 298", Announce, "11083"),
+        ("official of 298", Announce, "11083-01"),
+        ("official of 298", Announce, "11083-02"),
+        ("official of 298", Announce, "11086"),
+        ("official of 298", Announce, "11086-01"),
+        ("official of 298", RemindAnnouncement, "298"),
+        ("official of 298", RemindAnnouncement, "11083"),
+        ("official of 298", RemindAnnouncement, "11083-01"),
+        ("official of 298", RemindAnnouncement, "11083-02"),
+        ("official of 298", RemindAnnouncement, "11086"),
+        ("official of 298", RemindAnnouncement, "11086-01"),
+        ("official of 31", Announce, "31"),
+        ("official of 31", Announce, "11074"),
+        ("official of 31", Announce, "11074-01"),
+        ("official of 31", RemindAnnouncement, "31"),
+        ("official of 31", RemindAnnouncement, "11074"),
+        ("official of 31", RemindAnnouncement, "11074-01"),
     ];
     allowed.extend(listed.map(|(actor, action, code)| (actor, action, code.to_owned())));
     allowed
@@ -261,9 +290,16 @@ fn a_member_logs_for_their_own_teams_only_and_nobody_else_logs_but_who_leads_the
             "member on {}",
             target.code
         );
-        // Being a member gives no other right.
+        // Being a member gives no other right than the team's own work: logging it and
+        // answering its residents' requests.
+        let members_work = [
+            Permission::LogActivity,
+            Permission::TakeRequest,
+            Permission::CloseRequest,
+            Permission::EscalateRequest,
+        ];
         for action in Permission::ALL {
-            if action != Permission::LogActivity && action != Permission::ViewTeamCard {
+            if !members_work.contains(&action) && action != Permission::ViewTeamCard {
                 assert!(authorize(&member, action, &target).is_err(), "{action:?}");
             }
         }
@@ -290,4 +326,28 @@ fn a_member_logs_for_their_own_teams_only_and_nobody_else_logs_but_who_leads_the
         ),
         Err(Denied::Level)
     );
+}
+
+#[test]
+fn a_member_of_another_village_cannot_take_close_or_escalate_a_request() {
+    let member = Actor::resident().member_of(["11083-01".to_owned()]);
+    for action in [
+        Permission::TakeRequest,
+        Permission::CloseRequest,
+        Permission::EscalateRequest,
+    ] {
+        for target in tree() {
+            assert_eq!(
+                authorize(&member, action, &target).is_ok(),
+                target.code == "11083-01",
+                "{action:?} on {}",
+                target.code
+            );
+        }
+    }
+    for action in [Permission::Announce, Permission::RemindAnnouncement] {
+        for target in tree() {
+            assert!(authorize(&member, action, &target).is_err(), "{action:?}");
+        }
+    }
 }
