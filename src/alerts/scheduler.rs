@@ -23,7 +23,11 @@ pub async fn run_scheduler(engine: Engine) {
         let now = engine.now();
         if last_purge.is_none_or(|at| at.elapsed() >= PURGE_EVERY) {
             last_purge = Some(std::time::Instant::now());
-            match engine.store().purge(&Retention::default(), now).await {
+            match engine
+                .store()
+                .purge(&Retention::with_help(&engine.rules().help), now)
+                .await
+            {
                 Ok(purged) => tracing::info!(?purged, "retention purge"),
                 Err(error) => tracing::warn!(%error, "retention purge failed; will retry"),
             }

@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 
 use crate::clock::vietnam_date;
 use crate::domain::{ActivityRules, Period, UnitLevel};
@@ -27,6 +27,9 @@ pub(crate) struct Work {
     /// The period reported late, its due day, and the communes of the area that have not
     /// submitted it; `None` before the due day has passed.
     pub late: Option<(Period, NaiveDate, HashSet<String>)>,
+    /// Units with residents' requests for help nobody took for more than a day, and how
+    /// many each has.
+    pub help_waiting: HashMap<String, u64>,
 }
 
 /// The day after which last month's report is late: `report_due_day` of this month.
@@ -85,10 +88,12 @@ impl Work {
         } else {
             None
         };
+        let help_waiting = store.help_waiting(&scope, now - Duration::days(1)).await?;
         Ok(Work {
             quiet,
             quiet_months: rules.quiet_months,
             late,
+            help_waiting,
         })
     }
 
@@ -156,6 +161,25 @@ impl Work {
                 ("villages", Html::text(&villages)),
             ];
             lines.push(texts.fill(lang, K::PeriodDigestQuiet, &args).into_string());
+        }
+        let waiting: HashSet<String> = self.help_waiting.keys().cloned().collect();
+        let (units, names) = named(&waiting, above_communes);
+        if units > 0 {
+            let count: u64 = self
+                .help_waiting
+                .iter()
+                .filter(|(code, _)| under(code.as_str()))
+                .map(|(_, n)| n)
+                .sum();
+            let args = [
+                ("count", Html::text(&count.to_string())),
+                ("villages", Html::text(&names)),
+            ];
+            lines.push(
+                texts
+                    .fill(lang, K::PeriodDigestHelpWaiting, &args)
+                    .into_string(),
+            );
         }
         if let Some((period, due, late)) = self.late.as_ref().filter(|_| above_communes) {
             let (count, communes) = named(late, false);

@@ -111,14 +111,19 @@ pub fn erase_saved_reports(out: &mut impl Write) -> Result<(), CliError> {
 pub async fn purge(engine: &Engine, out: &mut impl Write) -> Result<(), CliError> {
     let purged = engine
         .store()
-        .purge(&Retention::default(), engine.now())
+        .purge(&Retention::with_help(&engine.rules().help), engine.now())
         .await
         .map_err(failed("purge"))?;
     writeln!(
         out,
         "Purged: {} messages, {} sessions, {} update ids, {} decision scans; {} accounts \
-         revoked.",
-        purged.messages, purged.sessions, purged.updates, purged.scans, purged.accounts
+         revoked; {} help requests' residents forgotten.",
+        purged.messages,
+        purged.sessions,
+        purged.updates,
+        purged.scans,
+        purged.accounts,
+        purged.help_requests
     )?;
     Ok(())
 }

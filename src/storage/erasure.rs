@@ -34,6 +34,8 @@ pub struct Erased {
     pub messages: u64,
     pub invitations: u64,
     pub audit_rows: u64,
+    /// Help requests the person asked or owned, kept counted without them.
+    pub help_requests: u64,
 }
 
 /// Erases the person with `phone` (see the module documentation). `known_as` is a name
@@ -105,6 +107,8 @@ pub async fn erase_phone(
     for number in &numbers {
         // What they logged keeps counting for their team, without their name and number.
         super::activities::forget_author(tx, number).await?;
+        // Requests for help they asked with this number, or took: counted still, without them.
+        erased.help_requests += forget_in_help_requests(tx, "phone", number.e164()).await?;
         exec(
             tx,
             "DELETE FROM member_chats WHERE phone = $1",
@@ -127,6 +131,8 @@ pub async fn erase_phone(
     // What people typed about them (applied, pending or parked: a replay must not bring the
     // name back), and the numbered choices other chats were shown ("1. Trần Thị Bình").
     erased.messages += scrub(tx, "inbox", "body", |body| mentions.in_text(body)).await?;
+    // A resident's description of their need may name them ("nhờ chị Bình…").
+    erased.help_requests += scrub_descriptions(tx, &mentions).await?;
     scrub(tx, "chat_choices", "choices", |choices| {
         mentions.in_text(choices)
     })
@@ -333,6 +339,11 @@ pub async fn forget_chat(
     ] {
         both(sql).execute(&mut **tx).await?;
     }
+    let key = format!("{channel}:{chat_id}");
+    erased.help_requests += forget_in_help_requests(tx, "chat", &key).await?;
+    both("DELETE FROM help_request_offers WHERE channel = $1 AND chat_id = $2")
+        .execute(&mut **tx)
+        .await?;
     erased.invitations += both(
         "UPDATE invitations SET used_by_channel = NULL, used_by_external_id = NULL
          WHERE used_by_channel = $1 AND used_by_external_id = $2",
@@ -349,6 +360,66 @@ pub async fn forget_chat(
         .await?
         .rows_affected();
     Ok(())
+}
+
+/// Forgets the person in help requests, found by their number (`by` = "phone") or their chat
+/// (`by` = "chat", `key` = "channel:chat_id"): as the resident, what names them is blanked as
+/// the retention does; as the owner, their chat, name and number are, and a request they had
+/// taken and not closed goes back to the team (open, counted as returned) so that someone
+/// else is asked. Returns how many requests changed.
+async fn forget_in_help_requests(tx: &mut Tx<'_>, by: &str, key: &str) -> StorageResult<u64> {
+    let (resident, owner) = match by {
+        "phone" => ("resident_phone = $1", "owner_phone = $1"),
+        _ => (
+            "resident_channel || ':' || resident_chat = $1",
+            "owner_channel || ':' || owner_chat = $1",
+        ),
+    };
+    let residents = exec(
+        tx,
+        &format!(
+            "UPDATE help_requests
+             SET resident_channel = NULL, resident_chat = NULL, resident_phone = NULL,
+                 description = NULL, dedup_key = NULL, version = version + 1
+             WHERE {resident}"
+        ),
+        key,
+    )
+    .await?;
+    let owners = exec(
+        tx,
+        &format!(
+            "UPDATE help_requests
+             SET status = CASE WHEN status = 'taken' THEN 'open' ELSE status END,
+                 returned = CASE WHEN status = 'taken' THEN returned + 1 ELSE returned END,
+                 taken_at = CASE WHEN status = 'taken' THEN NULL ELSE taken_at END,
+                 owner_channel = NULL, owner_chat = NULL, owner_phone = NULL,
+                 owner_name = NULL, owner_phone_shown = 0, version = version + 1
+             WHERE {owner}"
+        ),
+        key,
+    )
+    .await?;
+    Ok(residents + owners)
+}
+
+/// Blanks the descriptions of help requests that name the person.
+async fn scrub_descriptions(tx: &mut Tx<'_>, mentions: &Mentions) -> StorageResult<u64> {
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, description FROM help_requests WHERE description IS NOT NULL")
+            .fetch_all(&mut **tx)
+            .await?;
+    let mut blanked = 0;
+    for (id, _) in rows.iter().filter(|(_, text)| mentions.in_text(text)) {
+        blanked += sqlx::query(
+            "UPDATE help_requests SET description = NULL, version = version + 1 WHERE id = $1",
+        )
+        .bind(id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    }
+    Ok(blanked)
 }
 
 async fn exec_all(tx: &mut Tx<'_>, sql: &str) -> StorageResult<u64> {

@@ -8,7 +8,7 @@
 //! Also the few figures the commune's chat shows before submitting, and what the digest
 //! needs: which villages logged anything since a day, which communes submitted a period.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -369,6 +369,31 @@ impl Store {
             .fetch_all(self.pool())
             .await?;
         Ok(codes.into_iter().collect())
+    }
+
+    /// The units under `scope` with residents' requests for help still open (nobody took
+    /// them) that were asked before `before`, and how many each has; requests whose resident
+    /// was already forgotten (`purged_at`) are left out.
+    pub async fn help_waiting(
+        &self,
+        scope: &str,
+        before: DateTime<Utc>,
+    ) -> StorageResult<HashMap<String, u64>> {
+        let sql = concat!(
+            scope_cte!(),
+            "SELECT h.unit_code, COUNT(*) FROM help_requests h JOIN scope s ON s.code = h.unit_code
+             WHERE h.status = 'open' AND h.created_at < $2 AND h.purged_at IS NULL
+             GROUP BY h.unit_code"
+        );
+        let rows: Vec<(String, i64)> = sqlx::query_as(sql)
+            .bind(scope)
+            .bind(now_text(before))
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(code, n)| (code, n.max(0) as u64))
+            .collect())
     }
 }
 

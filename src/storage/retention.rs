@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::domain::help::HelpRules;
+
 use super::{now_text, StorageResult, Store, Tx};
 
 /// How long each kind of row is kept.
@@ -24,6 +26,10 @@ pub struct Retention {
     /// writes again, and events set aside after failing (`cnscd inbox parked`): both name
     /// people, and neither may wait for ever.
     pub held_and_parked: Duration,
+    /// What names the resident of a help request (chat, phone, description): kept this long
+    /// after the request closed, or, for one left open, after its last change. The rules
+    /// file's `[help] retention_days` sets it ([`Retention::with_help`]).
+    pub help_requests: Duration,
 }
 
 impl Default for Retention {
@@ -35,6 +41,17 @@ impl Default for Retention {
             applied_events: Duration::days(2),
             blocked_accounts: Duration::days(30),
             held_and_parked: Duration::days(30),
+            help_requests: HelpRules::default().retention(),
+        }
+    }
+}
+
+impl Retention {
+    /// The retention with the help requests' period of the rules file's `[help]` section.
+    pub fn with_help(help: &HelpRules) -> Retention {
+        Retention {
+            help_requests: help.retention(),
+            ..Retention::default()
         }
     }
 }
@@ -49,6 +66,8 @@ pub struct Purged {
     pub accounts: u64,
     /// Kept decision scans nothing names any more.
     pub scans: u64,
+    /// Help requests whose resident was forgotten (the request stays, counted).
+    pub help_requests: u64,
 }
 
 impl Store {
@@ -109,6 +128,8 @@ impl Store {
                 cutoff(retention.held_and_parked),
             )
             .await?;
+        let help_requests =
+            forget_residents(&mut tx, &cutoff(retention.help_requests), &now_text(now)).await?;
         let blocked = cutoff(retention.blocked_accounts);
         let accounts = super::account_admin::revoke_lapsed(&mut tx, &blocked, now).await?;
         tx.commit().await?;
@@ -120,8 +141,31 @@ impl Store {
             events,
             accounts,
             scans,
+            help_requests,
         })
     }
+}
+
+/// Blanks what names the resident of requests closed before `cutoff`, and of requests left
+/// open (or taken and never closed) whose last change is before it; the request stays with
+/// its unit, need, status, times and rating, so it is still counted. A reopened request has
+/// no `closed_at` and counts from its last change again.
+async fn forget_residents(tx: &mut Tx<'_>, cutoff: &str, now: &str) -> StorageResult<u64> {
+    let done = sqlx::query(
+        "UPDATE help_requests
+         SET resident_channel = NULL, resident_chat = NULL, resident_phone = NULL,
+             description = NULL, dedup_key = NULL, purged_at = $2, version = version + 1
+         WHERE purged_at IS NULL
+           AND ((closed_at IS NOT NULL AND closed_at < $1)
+             OR (closed_at IS NULL AND created_at < $1
+                 AND (taken_at IS NULL OR taken_at < $1)
+                 AND (last_followup_at IS NULL OR last_followup_at < $1)))",
+    )
+    .bind(cutoff)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 async fn delete_before(tx: &mut Tx<'_>, sql: &str, cutoff: String) -> StorageResult<u64> {

@@ -248,8 +248,9 @@ async fn after_erasure_a_dump_of_the_whole_database_holds_neither_the_name_nor_t
         .await
         .expect("choices");
     tx.commit().await.expect("commit");
+    help_requests_naming_binh(&app).await;
     let before = naming_binh(&dump(app.store()).await);
-    assert!(before.len() >= 8, "the arrangement names her: {before:#?}");
+    assert!(before.len() >= 10, "the arrangement names her: {before:#?}");
 
     // Act
     let mut said = Vec::new();
@@ -266,7 +267,61 @@ async fn after_erasure_a_dump_of_the_whole_database_holds_neither_the_name_nor_t
         dump.contains("Lê Văn Cường"),
         "the rest of the team stays: {dump}"
     );
+    let requests: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT status, owner_chat FROM help_requests ORDER BY id")
+            .fetch_all(app.store().pool())
+            .await
+            .expect("requests");
+    assert_eq!(
+        requests,
+        vec![
+            ("open".to_owned(), None),
+            ("solved".to_owned(), Some("cuong".to_owned())),
+        ],
+        "the requests stay, counted; the one she had taken goes back to the team"
+    );
     app.finish().await;
+}
+
+/// Two help requests: one Bình took (her chat, name and number as its owner), one she asked
+/// with her number, describing her need with her name, and taken by Cường.
+async fn help_requests_naming_binh(app: &App) {
+    let now = app
+        .clock
+        .now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    for (resident_phone, description, owner, status) in [
+        (
+            "+84912345680",
+            "Cài VNeID cho bà nội",
+            ("binh", "+84912345679", BINH),
+            "taken",
+        ),
+        (
+            "+84912345679",
+            "Tôi là Trần Thị Bình, cần chuyển tiền không dùng tiền mặt",
+            ("cuong", "+84912345680", "Lê Văn Cường"),
+            "solved",
+        ),
+    ] {
+        sqlx::query(
+            "INSERT INTO help_requests (unit_code, need, description, resident_channel,
+                 resident_chat, resident_phone, status, owner_channel, owner_chat, owner_phone,
+                 owner_name, created_at, taken_at)
+             VALUES ('11083-01', 'vneid', $1, 'console', 'resident', $2, $3, 'console', $4, $5,
+                 $6, $7, $7)",
+        )
+        .bind(description)
+        .bind(resident_phone)
+        .bind(status)
+        .bind(owner.0)
+        .bind(owner.1)
+        .bind(owner.2)
+        .bind(&now)
+        .execute(app.store().pool())
+        .await
+        .expect("request");
+    }
 }
 
 async fn erasure_drops_reports_waiting_to_be_sent_because_their_files_name_people(app: App) {

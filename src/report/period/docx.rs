@@ -10,7 +10,7 @@ use docx_rs::{
 };
 
 use super::model::{PeriodReport, PeriodRow};
-use super::text::{decimal, members_ratio, period_label, scope_name, state_key};
+use super::text::{decimal, help_lines, members_ratio, period_label, scope_name, state_key};
 use super::xlsx::sum_rows;
 use crate::i18n::{to_plain, Html, Lang, Texts, K};
 use crate::report::format::{number, plain};
@@ -170,6 +170,9 @@ pub fn period_docx(
             ],
         ),
     );
+    for line in help_lines(&total.help, texts, lang) {
+        doc = body(doc, to_plain(&line));
+    }
     if total.late_entries > 0 {
         let late = fill(
             K::ReportPeriodLate,

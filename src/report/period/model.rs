@@ -9,9 +9,10 @@ use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Serialize, Serializer};
 
 use crate::domain::activity::{ActivityKind, ActivityRules};
+use crate::domain::help::RequestStatus;
 use crate::domain::period::Period;
 use crate::report::places::Places;
-use crate::storage::report::period::PeriodSweep;
+use crate::storage::report::period::{HelpFacts, PeriodSweep};
 use crate::storage::{Sweep, UnitLevel};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -129,6 +130,86 @@ pub struct Figures {
     /// Villages under the unit (1 for a village).
     pub villages: u64,
     pub quiet_villages: u64,
+    /// Residents' requests for help asked in the period.
+    pub help: HelpFigures,
+}
+
+/// Residents' requests for help asked in a period, by where they stand now, how long they
+/// waited and how they were rated. Times are means (sums and counts add up level by level;
+/// a median would need every request at every level).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct HelpFigures {
+    pub asked: u64,
+    pub open: u64,
+    pub taken: u64,
+    pub solved: u64,
+    pub unsolved: u64,
+    pub abuse: u64,
+    /// Minutes from asking to being taken, summed over the requests taken.
+    pub take_minutes: u64,
+    pub taken_count: u64,
+    /// Minutes from asking to closing (solved or not; abuse left out), summed.
+    pub close_minutes: u64,
+    pub closed_count: u64,
+    pub ratings: u64,
+    pub rating_sum: u64,
+}
+
+impl HelpFigures {
+    fn count(&mut self, facts: &HelpFacts) {
+        self.asked += 1;
+        match facts.status {
+            RequestStatus::Open => self.open += 1,
+            RequestStatus::Taken => self.taken += 1,
+            RequestStatus::Solved => self.solved += 1,
+            RequestStatus::Unsolved => self.unsolved += 1,
+            RequestStatus::Abuse => self.abuse += 1,
+        }
+        let minutes = |at: DateTime<Utc>| (at - facts.created_at).num_minutes().max(0) as u64;
+        if let Some(taken) = facts.taken_at {
+            self.take_minutes += minutes(taken);
+            self.taken_count += 1;
+        }
+        if let (Some(closed), false) = (facts.closed_at, facts.status == RequestStatus::Abuse) {
+            self.close_minutes += minutes(closed);
+            self.closed_count += 1;
+        }
+        if let Some(rating) = facts.rating {
+            self.ratings += 1;
+            self.rating_sum += u64::from(rating);
+        }
+    }
+
+    fn add(&mut self, other: &HelpFigures) {
+        self.asked += other.asked;
+        self.open += other.open;
+        self.taken += other.taken;
+        self.solved += other.solved;
+        self.unsolved += other.unsolved;
+        self.abuse += other.abuse;
+        self.take_minutes += other.take_minutes;
+        self.taken_count += other.taken_count;
+        self.close_minutes += other.close_minutes;
+        self.closed_count += other.closed_count;
+        self.ratings += other.ratings;
+        self.rating_sum += other.rating_sum;
+    }
+
+    /// The mean minutes from asking to being taken; `None`: none was taken.
+    pub fn mean_take_minutes(&self) -> Option<u64> {
+        (self.taken_count > 0).then(|| self.take_minutes / self.taken_count)
+    }
+
+    /// The mean minutes from asking to closing; `None`: none was closed.
+    pub fn mean_close_minutes(&self) -> Option<u64> {
+        (self.closed_count > 0).then(|| self.close_minutes / self.closed_count)
+    }
+
+    /// The mean rating, to two decimals; `None`: none was rated.
+    pub fn mean_rating(&self) -> Option<f64> {
+        (self.ratings > 0)
+            .then(|| (self.rating_sum as f64 * 100.0 / self.ratings as f64).round() / 100.0)
+    }
 }
 
 impl Figures {
@@ -163,6 +244,7 @@ impl Figures {
         self.members += other.members;
         self.villages += other.villages;
         self.quiet_villages += other.quiet_villages;
+        self.help.add(&other.help);
     }
 }
 
@@ -239,6 +321,12 @@ pub fn build(
         if kinds[at].basic_skill {
             figures.basic_skills_people += sum.people;
         }
+    }
+    for facts in &activity.help {
+        own.entry(facts.unit_code.as_str())
+            .or_insert_with(blank)
+            .help
+            .count(facts);
     }
     let registered: HashMap<&str, u64> = sweep
         .teams

@@ -1,6 +1,6 @@
 //! The period report as a chat message, and the words and numbers every format shares.
 
-use super::model::{Figures, PeriodReport, ReportState};
+use super::model::{Figures, HelpFigures, PeriodReport, ReportState};
 use crate::domain::period::Period;
 use crate::i18n::{to_plain, Html, Lang, Texts, K};
 use crate::report::format::{date, number, plain};
@@ -72,6 +72,63 @@ pub fn state_key(state: ReportState) -> K {
         ReportState::Returned => K::ReportPeriodStateReturned,
         ReportState::Approved => K::ReportPeriodStateApproved,
     }
+}
+
+/// Hours to two decimals from minutes ("1,5 giờ"), or "none yet".
+pub fn mean_hours(minutes: Option<u64>, texts: &Texts, lang: Lang) -> String {
+    match minutes {
+        Some(minutes) => {
+            let hours = Html::text(&decimal(lang, minutes as f64 / 60.0));
+            to_plain(
+                texts
+                    .fill(lang, K::ReportPeriodHours, &[("hours", hours)])
+                    .as_str(),
+            )
+        }
+        None => plain(texts, lang, K::ReportPeriodHelpNone),
+    }
+}
+
+/// The residents' help requests of the period in two lines (none when nobody asked): by
+/// where they stand, then the mean times to be taken and closed and the ratings.
+pub fn help_lines(help: &HelpFigures, texts: &Texts, lang: Lang) -> Vec<String> {
+    if help.asked == 0 {
+        return Vec::new();
+    }
+    let n = |value: u64| Html::text(&number(lang, value as usize));
+    let counts = texts.fill(
+        lang,
+        K::ReportPeriodHelp,
+        &[
+            ("asked", n(help.asked)),
+            ("open", n(help.open)),
+            ("taken", n(help.taken)),
+            ("solved", n(help.solved)),
+            ("unsolved", n(help.unsolved)),
+            ("abuse", n(help.abuse)),
+        ],
+    );
+    let rating = match help.mean_rating() {
+        Some(mean) => decimal(lang, mean),
+        None => plain(texts, lang, K::ReportPeriodHelpNone),
+    };
+    let times = texts.fill(
+        lang,
+        K::ReportPeriodHelpTimes,
+        &[
+            (
+                "take",
+                Html::text(&mean_hours(help.mean_take_minutes(), texts, lang)),
+            ),
+            (
+                "close",
+                Html::text(&mean_hours(help.mean_close_minutes(), texts, lang)),
+            ),
+            ("ratings", n(help.ratings)),
+            ("rating", Html::text(&rating)),
+        ],
+    );
+    vec![counts.into_string(), times.into_string()]
 }
 
 /// A message well under Telegram's 4,096 characters, in `<b>` markup.
@@ -191,6 +248,7 @@ pub fn period_summary(report: &PeriodReport, texts: &Texts, lang: Lang) -> Html 
             ],
         ));
     }
+    lines.extend(help_lines(&total.help, texts, lang));
     if total.late_entries > 0 {
         lines.push(fill(
             K::ReportPeriodLate,

@@ -128,6 +128,16 @@ fn figure_headers(report: &PeriodReport, look: &Look<'_>) -> Vec<String> {
         K::ReportPeriodColQuiet,
         K::ReportPeriodColLateEntries,
         K::ReportPeriodColLatePeople,
+        K::ReportPeriodColHelpAsked,
+        K::ReportPeriodColHelpOpen,
+        K::ReportPeriodColHelpTaken,
+        K::ReportPeriodColHelpSolved,
+        K::ReportPeriodColHelpUnsolved,
+        K::ReportPeriodColHelpAbuse,
+        K::ReportPeriodColHelpTakeHours,
+        K::ReportPeriodColHelpCloseHours,
+        K::ReportPeriodColHelpRatings,
+        K::ReportPeriodColHelpRating,
     ] {
         headers.push(look.text(key));
     }
@@ -137,6 +147,8 @@ fn figure_headers(report: &PeriodReport, look: &Look<'_>) -> Vec<String> {
 enum Cell {
     Number(f64),
     Ratio(Option<f64>),
+    /// A mean to two decimals; empty when there is nothing to average.
+    Mean(Option<f64>),
     Text(String),
 }
 
@@ -165,6 +177,20 @@ fn figure_cells(report: &PeriodReport, figures: &Figures, look: &Look<'_>) -> Ve
         n(figures.quiet_villages),
         n(figures.late_entries),
         n(figures.late_people),
+    ]);
+    let help = &figures.help;
+    let hours = |minutes: Option<u64>| Cell::Mean(minutes.map(|m| m as f64 / 60.0));
+    cells.extend([
+        n(help.asked),
+        n(help.open),
+        n(help.taken),
+        n(help.solved),
+        n(help.unsolved),
+        n(help.abuse),
+        hours(help.mean_take_minutes()),
+        hours(help.mean_close_minutes()),
+        n(help.ratings),
+        Cell::Mean(help.mean_rating()),
     ]);
     cells
 }
@@ -240,10 +266,11 @@ fn write_cells(
             Cell::Number(value) => {
                 sheet.write_number(row, col, value)?;
             }
-            Cell::Ratio(Some(value)) => {
+            Cell::Ratio(Some(value)) | Cell::Mean(Some(value)) => {
                 let format = if bold { &look.ratio_bold } else { &look.ratio };
                 sheet.write_number_with_format(row, col, value, format)?;
             }
+            Cell::Mean(None) => {}
             Cell::Ratio(None) => {
                 sheet.write_string(row, col, look.text(K::ReportPeriodNoPopulation))?;
             }

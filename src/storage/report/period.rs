@@ -1,6 +1,7 @@
 //! What a period report is built from (`cnscd report --period`): the activities of the units
 //! of a scope in a period, summed in SQL per unit and kind, the units' population, the last
-//! activity of each unit (for villages gone quiet) and the communes' reports for the period.
+//! activity of each unit (for villages gone quiet), the communes' reports for the period and
+//! the residents' requests for help asked in it (by `created_at`, in Vietnam's days).
 //!
 //! A commune whose report for the period is approved is locked: its entries recorded after
 //! `decided_at` are summed apart, as late, so the approved figures read the same forever.
@@ -9,10 +10,11 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
 use super::super::{StorageError, StorageResult, Store};
+use crate::domain::help::RequestStatus;
 use crate::domain::period::Period;
 
 /// The units of the scope: `$1` and its descendants, or every unit when `$1` is empty (no
@@ -72,6 +74,35 @@ pub struct PeriodSweep {
     /// recorded after a lock left out); units never active are absent.
     pub last_activity: HashMap<String, NaiveDate>,
     pub reports: Vec<PeriodReportState>,
+    /// The help requests asked in the period, one by one (a province's year is a few
+    /// thousand: their times are subtracted in Rust, the same on both engines).
+    pub help: Vec<HelpFacts>,
+}
+
+/// What a period report counts of one help request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpFacts {
+    pub unit_code: String,
+    pub status: RequestStatus,
+    pub created_at: DateTime<Utc>,
+    pub taken_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub rating: Option<u8>,
+}
+
+/// The first moment of `day` in Vietnam, as stored times are written.
+fn vietnam_midnight(day: NaiveDate) -> String {
+    let local = day.and_time(chrono::NaiveTime::MIN);
+    let utc = local - chrono::Duration::hours(7);
+    super::super::now_text(utc.and_utc())
+}
+
+fn time(text: Option<String>) -> StorageResult<Option<DateTime<Utc>>> {
+    text.map(|text| {
+        super::super::parse_time(&text)
+            .ok_or_else(|| StorageError::Corrupt(format!("help request time {text:?}")))
+    })
+    .transpose()
 }
 
 fn count(row: &super::super::DbRow, column: &str) -> StorageResult<u64> {
@@ -152,8 +183,22 @@ impl Store {
             .bind(code)
             .bind(&period_text)
             .fetch_all(self.pool());
-        let (sums, last_rows, population_rows, report_rows) =
-            futures::try_join!(sums, last_rows, population_rows, report_rows)?;
+        let help_sql = scoped(
+            scope,
+            "SELECT h.unit_code, h.status, h.created_at, h.taken_at, h.closed_at,
+                 CAST(h.rating AS BIGINT) AS rating
+             FROM scope s JOIN help_requests h ON h.unit_code = s.code
+             WHERE h.created_at >= $2 AND h.created_at < $3",
+        );
+        let help_rows = sqlx::query(&help_sql)
+            .bind(code)
+            .bind(vietnam_midnight(period.first_day()))
+            .bind(vietnam_midnight(
+                period.last_day().succ_opt().unwrap_or(period.last_day()),
+            ))
+            .fetch_all(self.pool());
+        let (sums, last_rows, population_rows, report_rows, help_rows) =
+            futures::try_join!(sums, last_rows, population_rows, report_rows, help_rows)?;
         let mut sweep = PeriodSweep::default();
         for row in &sums {
             sweep.sums.push(ActivitySum {
@@ -187,6 +232,20 @@ impl Store {
                 unit_code: row.try_get("unit_code")?,
                 status: row.try_get("status")?,
                 decided_at: row.try_get("decided_at")?,
+            });
+        }
+        for row in &help_rows {
+            let status: String = row.try_get("status")?;
+            sweep.help.push(HelpFacts {
+                unit_code: row.try_get("unit_code")?,
+                status: RequestStatus::from_stored(&status)
+                    .ok_or_else(|| StorageError::Corrupt(format!("help status {status:?}")))?,
+                created_at: time(Some(row.try_get("created_at")?))?.unwrap_or_default(),
+                taken_at: time(row.try_get("taken_at")?)?,
+                closed_at: time(row.try_get("closed_at")?)?,
+                rating: row
+                    .try_get::<Option<i64>, _>("rating")?
+                    .and_then(|r| u8::try_from(r).ok()),
             });
         }
         Ok(sweep)
