@@ -7,6 +7,8 @@
 use chrono::Duration;
 use serde::Deserialize;
 
+pub mod followup;
+
 /// Where a request is in its life (`help_requests.status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RequestStatus {

@@ -109,6 +109,27 @@ impl Schedule {
         }
     }
 
+    /// `at`, or the end of the quiet hours it falls in: the first moment from `at` on when
+    /// a message may be sent (help requests' follow-ups wait for it).
+    pub fn outside_quiet(&self, at: DateTime<Utc>) -> DateTime<Utc> {
+        let local = at.with_timezone(&vietnam());
+        if !self.quiet(local.time()) {
+            return at;
+        }
+        let day = if local.time() >= self.quiet_until {
+            local.date_naive() + Duration::days(1)
+        } else {
+            local.date_naive()
+        };
+        match vietnam()
+            .from_local_datetime(&day.and_time(self.quiet_until))
+            .single()
+        {
+            Some(end) => end.with_timezone(&Utc),
+            None => at,
+        }
+    }
+
     /// When a slot's alerts go out.
     pub fn slot_time(&self, deadline: NaiveDate, slot: Slot) -> DateTime<Utc> {
         let local = slot.date(deadline).and_time(self.send_at);
