@@ -12,6 +12,7 @@
 //! the bot) is the channel's outbox worker's business; one failure never stops a run.
 
 mod digest;
+mod help;
 mod overlap;
 pub(crate) mod routing;
 mod scheduler;
@@ -19,6 +20,7 @@ mod scheduler;
 mod tests;
 mod work;
 
+pub use help::{run_help_followups, FollowUpRun};
 pub use scheduler::run_scheduler;
 
 use std::collections::HashMap;

@@ -1,5 +1,7 @@
 //! The scheduler: sleeps until the next alert may be due, wakes early when a write changed a
-//! status, and runs [`super::run_due`], which is idempotent.
+//! status, and runs [`super::run_due`] and the help requests' follow-ups
+//! ([`super::run_help_followups`]), both idempotent. A follow-up is due within minutes of
+//! its time: the longest sleep bounds how late.
 
 use std::time::Duration;
 
@@ -36,6 +38,13 @@ pub async fn run_scheduler(engine: Engine) {
             Ok(run) if run.queued > 0 => tracing::info!(queued = run.queued, "alerts queued"),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "alert run failed; will retry"),
+        }
+        match super::run_help_followups(&engine, now).await {
+            Ok(run) if run.steps > 0 => {
+                tracing::info!(steps = run.steps, queued = run.queued, "help follow-ups");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "help follow-ups failed; will retry"),
         }
         let next = match engine.store().campaigns().await {
             Ok(campaigns) => campaigns

@@ -462,13 +462,14 @@ pub async fn reopen(
              owner_chat = NULL, owner_phone = NULL, owner_name = NULL, owner_phone_shown = 0,
              taken_at = NULL, closed_at = NULL, rating = NULL, rated_at = NULL,
              last_followup_at = NULL, followups = 0, reopened = reopened + 1,
-             version = version + 1
+             waiting_since = $4, version = version + 1
          WHERE id = $1 AND version = $2 AND status IN ('solved', 'unsolved')
            AND closed_at >= $3",
     )
     .bind(id)
     .bind(version)
     .bind(now_text(closed_since))
+    .bind(now_text(now))
     .execute(&mut **tx)
     .await?
     .rows_affected();

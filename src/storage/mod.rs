@@ -17,6 +17,7 @@ pub mod delivery_journal;
 pub mod directory;
 pub mod erasure;
 pub mod fields;
+pub mod help_followups;
 pub mod help_requests;
 pub mod inbox;
 pub mod invitations;
