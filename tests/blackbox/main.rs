@@ -6,6 +6,7 @@ mod decision;
 mod engine;
 mod erasure;
 mod fake_telegram_smoke;
+mod help_followups;
 mod house;
 mod period_reports;
 mod privacy;
