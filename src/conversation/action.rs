@@ -111,6 +111,27 @@ actions! {
     LogDay = "log:d",
     LogNote = "log:o",
     LogDone = "log:x",
+    /// Residents: "cần hỗ trợ" typed with no village chosen: which village?
+    HelpStart = "h:start",
+    /// Residents: ask the team of the village for help (`conversation/help.rs`).
+    HelpAsk(code: String) = "h:a",
+    /// The need, by its place in the rules' list of activity kinds.
+    HelpNeed(index: usize) = "h:n",
+    HelpSkip = "h:k",
+    HelpByChat = "h:c",
+    HelpByPhone = "h:p",
+    HelpConsentYes = "h:y",
+    HelpConsentNo = "h:no",
+    HelpSend = "h:s",
+    /// The team, from the offer of request `id`: take it ("Tôi nhận").
+    HelpTake(id: i64) = "h:t",
+    /// The owner closes request `id`: solved, not solved, not a real request.
+    HelpSolved(id: i64) = "h:ok",
+    HelpUnsolved(id: i64) = "h:ko",
+    HelpAbuse(id: i64) = "h:x",
+    /// The resident rates request `id` (1–5 stars), or reopens it.
+    HelpRate(id: i64, stars: usize) = "h:r",
+    HelpReopen(id: i64) = "h:o",
 }
 
 impl Action {
@@ -139,6 +160,21 @@ impl Action {
     pub fn valid_anytime(&self) -> bool {
         self.opens_something()
             || matches!(self, Action::ApprovePeriod(..) | Action::ReturnPeriod(..))
+            // A request's steps are guarded by its status, owner and version in storage.
+            || self.is_help_ticket()
+    }
+
+    /// The buttons of a request sent to the team and the resident outside their turns.
+    pub fn is_help_ticket(&self) -> bool {
+        matches!(
+            self,
+            Action::HelpTake(_)
+                | Action::HelpSolved(_)
+                | Action::HelpUnsolved(_)
+                | Action::HelpAbuse(_)
+                | Action::HelpRate(..)
+                | Action::HelpReopen(_)
+        )
     }
 }
 

@@ -180,6 +180,46 @@ pub enum Effect {
         key: String,
         completion: crate::domain::activity::entry::Completion,
     },
+    /// A member proved their number in this chat (their own contact): the chat is where
+    /// residents' requests to their teams reach them.
+    RememberMemberChat {
+        phone: PhoneNumber,
+    },
+    /// A resident asks the team of `unit_code` for help (once per `key`): stored, and
+    /// offered to every reachable member of the team and its head.
+    AskHelp {
+        unit_code: String,
+        need: String,
+        description: Option<String>,
+        phone: Option<PhoneNumber>,
+        key: String,
+    },
+    /// A member (or the head) takes request `id` of `version`.
+    TakeHelp {
+        id: i64,
+        version: i64,
+        name: String,
+        phone: Option<PhoneNumber>,
+        /// Their number is published on the team card: the resident is shown it.
+        phone_shown: bool,
+    },
+    /// The owner closes request `id` of `version`.
+    CloseHelp {
+        id: i64,
+        version: i64,
+        /// Solved, unsolved or abuse.
+        outcome: crate::domain::RequestStatus,
+    },
+    /// The resident rates request `id`.
+    RateHelp {
+        id: i64,
+        stars: u8,
+    },
+    /// The resident reopens request `id` of `version`: offered to the team again.
+    ReopenHelp {
+        id: i64,
+        version: i64,
+    },
     /// An action refused for role or scope: kept in the audit log.
     Denied {
         action: String,

@@ -216,6 +216,22 @@ const WORDS: &[Words] = &[
     ),
     (
         Who::Anyone,
+        &[
+            "can ho tro",
+            "toi can ho tro",
+            "nho giup",
+            "nho to giup",
+            "nho ho tro",
+            "can giup",
+            "can giup do",
+            "ask the team for help",
+            "i need help",
+            "need help",
+        ],
+        || Meant::Action(Action::HelpStart),
+    ),
+    (
+        Who::Anyone,
         &["huong dan", "tro giup", "giup", "giup do", "help", "menu"],
         || Meant::Command(Command::Help),
     ),

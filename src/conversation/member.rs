@@ -27,10 +27,12 @@ pub fn on_contact(turn: &mut Turn<'_>, phone: &str, own: bool) -> State {
         main_menu(turn);
         return State::Idle;
     }
+    let phone = listed_number(&turn.ctx.memberships, phone);
+    turn.effect(Effect::RememberMemberChat {
+        phone: phone.clone(),
+    });
     menu(turn);
-    State::Member {
-        phone: listed_number(&turn.ctx.memberships, phone),
-    }
+    State::Member { phone }
 }
 
 /// A number the channel does not prove is the sender's (Zalo's form): nothing is read about

@@ -10,6 +10,7 @@ mod activity;
 mod choices;
 mod effect;
 mod field;
+mod help;
 mod idle;
 mod input;
 pub mod lookup;
@@ -37,8 +38,8 @@ pub use lookup::{Lookup, Need};
 pub use message::{Attachment, Button, FileUpload, Incoming, Reply, ReportFile, UnsupportedKind};
 pub use prefetch::{prefetch, Prefetch};
 pub use state::{
-    Decision, DecisionFile, Draft, FileKind, LogStep, Logging, Member, Registration, SavedEntry,
-    Session, State, Team,
+    Decision, DecisionFile, Draft, FileKind, HelpDraft, HelpStep, LogStep, Logging, Member,
+    Registration, SavedEntry, Session, State, Team,
 };
 
 use crate::domain::{AccountRole, CompositionRules};
@@ -109,6 +110,35 @@ pub struct Context<'a> {
     /// A key no other step has: the channel's update id where there is one, so an update
     /// delivered twice names the same entry and logs it once.
     pub step_key: String,
+    /// The request a ticket's button names, as this chat may see it (read when a button
+    /// of a request is pressed).
+    pub help: Option<HelpView>,
+}
+
+/// A resident's request for help, as the chat pressing one of its buttons sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpView {
+    pub id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    /// The village's ancestors, nearest first (access checks).
+    pub ancestors: Vec<String>,
+    /// An activity kind code.
+    pub need: String,
+    pub description: Option<String>,
+    pub status: crate::domain::RequestStatus,
+    pub version: i64,
+    pub owner_name: Option<String>,
+    /// This chat owns it.
+    pub owned_here: bool,
+    /// This chat asked it.
+    pub asked_here: bool,
+    /// The number the resident agreed to share (national form), for a chat it was offered
+    /// to or its owner only.
+    pub resident_phone: Option<String>,
+    pub rated: bool,
+    /// Closed as solved or not solved within the rules' reopen window.
+    pub reopenable: bool,
 }
 
 /// What a person logged last, for the one-tap repeat.

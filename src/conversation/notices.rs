@@ -2,8 +2,13 @@
 //! code, an import, a refusal), notices queued for other chats, and the apology for a step
 //! that failed. The engine gathers the facts and calls these; it writes no text itself.
 
+mod help;
 mod invitation;
 
+pub use help::{
+    help_closed, help_closed_as_abuse, help_nobody_reachable, help_offer, help_taken_by,
+    help_who_helps, HelpNotice,
+};
 pub use invitation::{invitation, InvitationLinks, InvitationNotice};
 
 use super::lookup::PeriodView;
@@ -28,6 +33,13 @@ pub enum Refusal {
     TooManyChanges,
     /// A period report was submitted again or decided by someone else meanwhile.
     PeriodReportChanged,
+    /// A request for help was taken, closed, rated or reopened meanwhile, or its reopen
+    /// window passed.
+    HelpChanged,
+    /// The resident has as many requests open as a resident may.
+    HelpTooManyOpen,
+    /// The resident asked as many times today as a resident may.
+    HelpTooManyToday,
 }
 
 impl Refusal {
@@ -44,6 +56,9 @@ impl Refusal {
             Refusal::TooManyReports => K::TooManyReports,
             Refusal::TooManyChanges => K::TooManyChanges,
             Refusal::PeriodReportChanged => K::PeriodReportChanged,
+            Refusal::HelpChanged => K::RequestChangedMeanwhile,
+            Refusal::HelpTooManyOpen => K::RequestTooManyOpen,
+            Refusal::HelpTooManyToday => K::RequestTooManyToday,
         }
     }
 }

@@ -19,6 +19,9 @@ pub struct Prefetch {
     /// Whether what the person logged last is read (the menus offer to repeat it): by the
     /// member's number, or for the head's account.
     pub last_activity: bool,
+    /// The request a pressed ticket button names: read as this chat may see it, with the
+    /// teams of the number the chat proved (who may take it).
+    pub help_request: Option<i64>,
 }
 
 /// What `incoming` in `session` will read.
@@ -43,6 +46,22 @@ pub fn prefetch(session: &Session, incoming: &Incoming) -> Prefetch {
         // registration works on its own draft.
         team: !matches!(session.state, State::Registering(_)),
         last_activity: !matches!(session.state, State::Registering(_)),
+        help_request: help_request(incoming),
+    }
+}
+
+fn help_request(incoming: &Incoming) -> Option<i64> {
+    let Incoming::Button(payload) = incoming else {
+        return None;
+    };
+    match super::action::Stamp::read(payload)?.1 {
+        super::Action::HelpTake(id)
+        | super::Action::HelpSolved(id)
+        | super::Action::HelpUnsolved(id)
+        | super::Action::HelpAbuse(id)
+        | super::Action::HelpRate(id, _)
+        | super::Action::HelpReopen(id) => Some(id),
+        _ => None,
     }
 }
 

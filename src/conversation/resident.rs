@@ -236,6 +236,13 @@ fn show_card(turn: &mut Turn<'_>, code: String) -> State {
         );
         rows.push(vec![villages]);
     }
+    if card.unit.level == UnitLevel::Village {
+        let ask = turn.button(
+            K::RequestButtonAsk,
+            &Action::HelpAsk(card.unit.code.clone()).payload(),
+        );
+        rows.push(vec![ask]);
+    }
     rows.push(vec![
         turn.button(K::ButtonSearchAgain, &Action::Find.payload())
     ]);

@@ -9,7 +9,7 @@ use super::input::{
 use super::menu::{menu, role};
 use super::turn::Turn;
 use super::{
-    activity, idle, member, official, registration, resident, Effect, Incoming, State,
+    activity, help, idle, member, official, registration, resident, Effect, Incoming, State,
     UnsupportedKind,
 };
 use crate::i18n::{Html, Lang, K};
@@ -192,6 +192,7 @@ fn dispatch(turn: &mut Turn<'_>, state: State, input: Input) -> State {
         }
         (State::Member { phone }, input) => member::on_input(turn, phone, input),
         (State::Logging(logging), input) => activity::on_input(turn, *logging, input),
+        (State::AskingHelp(draft), input) => help::on_input(turn, *draft, input),
         (
             state @ (State::AddingVillage
             | State::RenamingVillage { .. }
@@ -214,6 +215,9 @@ enum Owner {
     /// Logging what a team did: started from a menu; its other buttons belong to the
     /// dialogue, stale outside it.
     Activity,
+    /// A resident's request for help: asking it (its dialogue's buttons), and its ticket's
+    /// buttons, valid in any state.
+    Help,
     /// A question of the registration: outside it, the button is stale.
     Registration,
     /// Handled before any feature (language, help, cancel).
@@ -265,6 +269,21 @@ fn owner(action: &Action) -> Owner {
         | Action::LogDay
         | Action::LogNote
         | Action::LogDone => Owner::Activity,
+        Action::HelpStart
+        | Action::HelpAsk(_)
+        | Action::HelpNeed(_)
+        | Action::HelpSkip
+        | Action::HelpByChat
+        | Action::HelpByPhone
+        | Action::HelpConsentYes
+        | Action::HelpConsentNo
+        | Action::HelpSend
+        | Action::HelpTake(_)
+        | Action::HelpSolved(_)
+        | Action::HelpUnsolved(_)
+        | Action::HelpAbuse(_)
+        | Action::HelpRate(..)
+        | Action::HelpReopen(_) => Owner::Help,
         Action::Back
         | Action::Skip
         | Action::Keep
@@ -311,12 +330,21 @@ fn on_feature_action(turn: &mut Turn<'_>, state: State, action: Action) -> State
         (State::Logging(logging), action) if matches!(owner(&action), Owner::Activity) => {
             activity::on_input(turn, *logging, Input::Action(action))
         }
+        (state, action) if action.is_help_ticket() => help::on_ticket(turn, state, action),
+        (_, Action::HelpStart) => {
+            help::which_village(turn);
+            resident::start_search(turn)
+        }
+        (_, Action::HelpAsk(code)) => help::start(turn, code),
+        (State::AskingHelp(draft), action) if matches!(owner(&action), Owner::Help) => {
+            help::on_input(turn, *draft, Input::Action(action))
+        }
         (_, action) => match owner(&action) {
             Owner::Team => idle::on_team_action(turn, action),
             Owner::Resident => resident::on_action(turn, action),
             Owner::Member => member::on_action(turn, action),
             Owner::Official => official::on_action(turn, action),
-            Owner::Registration | Owner::Router | Owner::Activity => {
+            Owner::Registration | Owner::Router | Owner::Activity | Owner::Help => {
                 turn.say(K::ButtonStale);
                 menu(turn);
                 State::Idle
@@ -333,6 +361,7 @@ pub fn reprompt(turn: &mut Turn<'_>, state: &State) {
         State::Searching | State::Results { .. } => resident::ask(turn),
         State::Member { .. } => member::menu(turn),
         State::Logging(logging) => activity::ask(turn, logging),
+        State::AskingHelp(draft) => help::ask(turn, draft),
         State::AddingVillage | State::RenamingVillage { .. } | State::AwaitingVillagesCsv => {
             official::ask(turn, state)
         }

@@ -60,6 +60,34 @@ pub enum State {
     },
     /// A member or the head logging what their team did (`conversation/activity.rs`).
     Logging(Box<Logging>),
+    /// A resident asking a village's team for help (`conversation/help.rs`).
+    AskingHelp(Box<HelpDraft>),
+}
+
+/// A request for help being written: the village, then what the resident chose so far.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelpDraft {
+    pub unit: String,
+    pub unit_name: String,
+    pub step: HelpStep,
+    /// An activity kind code, once picked.
+    pub need: Option<String>,
+    pub description: Option<String>,
+    /// A number the resident agreed to share for this request only.
+    pub phone: Option<PhoneNumber>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HelpStep {
+    Need,
+    Description,
+    /// This chat, or a phone number.
+    Contact,
+    Phone,
+    /// Share the number typed with the team, for this request only?
+    Consent,
+    Confirm,
 }
 
 /// An activity being logged: who logs it and the step reached.

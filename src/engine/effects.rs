@@ -13,6 +13,7 @@ use crate::storage::{
 };
 
 mod classify;
+mod help;
 mod linking;
 mod messages;
 mod proofs;
@@ -444,6 +445,14 @@ pub(super) async fn apply_effect(
             if !activities::complete(tx, key, unit_code, completion).await? {
                 tracing::warn!(unit_code, "the entry to complete is gone");
             }
+        }
+        Effect::RememberMemberChat { .. }
+        | Effect::AskHelp { .. }
+        | Effect::TakeHelp { .. }
+        | Effect::CloseHelp { .. }
+        | Effect::RateHelp { .. }
+        | Effect::ReopenHelp { .. } => {
+            help::apply(tx, env, effect, &mut applied.replies).await?;
         }
         Effect::Denied { action, unit_code } => {
             tracing::warn!(action, unit_code, "refused: role or scope");

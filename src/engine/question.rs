@@ -27,6 +27,7 @@ impl Engine {
             bot_username: self.bot_username_for(chat),
             last_activity: None,
             logged_count: 0,
+            help: None,
             step_key: String::new(),
         };
         // The context a plain text would get: no invitation, no contact.

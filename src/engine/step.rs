@@ -13,7 +13,7 @@ use crate::clock::vietnam_date;
 use crate::conversation::{self, Context, Incoming, Lookup, Session};
 use crate::domain::AccountRole;
 use crate::search::SharedIndex;
-use crate::storage::{activities, sessions, StorageError, Tx};
+use crate::storage::{activities, directory, help_requests, sessions, units, StorageError, Tx};
 
 /// At most this many lookups per message (a search, then a card…).
 const MAX_NEEDS: usize = 4;
@@ -64,10 +64,20 @@ impl Engine {
             bot_username: self.bot_username_for(chat),
             last_activity: None,
             logged_count: 0,
+            help: None,
             step_key: step_key(chat, update_id, &session, now),
         };
         self.load_context(tx, &session, &incoming, &mut ctx, now)
             .await?;
+        if let Some(id) = conversation::prefetch(&session, &incoming).help_request {
+            ctx.help = help_view(tx, chat, id, &self.rules, now).await?;
+            if ctx.memberships.is_empty() {
+                let (channel, id) = (chat.channel.as_str(), chat.id.as_str());
+                if let Some(phone) = help_requests::proven_phone_of_chat(tx, channel, id).await? {
+                    ctx.memberships = lookups::memberships(tx, &phone).await?;
+                }
+            }
+        }
         let outcome = loop {
             // The core is pure and must not panic; if it ever does, nothing of the step is
             // written and the bot keeps running.
@@ -185,6 +195,53 @@ async fn last_activity(
         unit_code: last.unit_code,
         kind: last.kind,
         people: last.people,
+    }))
+}
+
+/// The request `id` as `chat` may see it: the resident's number only for a chat it was
+/// offered to, or its owner.
+async fn help_view(
+    tx: &mut Tx<'_>,
+    chat: &ChatKey,
+    id: i64,
+    rules: &crate::domain::CompositionRules,
+    now: DateTime<Utc>,
+) -> Result<Option<conversation::HelpView>, StorageError> {
+    let Some(request) = help_requests::load(tx, id).await? else {
+        return Ok(None);
+    };
+    let Some(unit) = units::unit_in_tx(tx, &request.unit_code).await? else {
+        return Ok(None);
+    };
+    let ancestors = directory::ancestors(tx, &unit).await?;
+    let (channel, chat_id) = (chat.channel.as_str(), chat.id.as_str());
+    let owned_here = request.is_owned_by(channel, chat_id);
+    let offered = help_requests::was_offered(tx, id, channel, chat_id).await?;
+    let asked_here = request.resident_key().as_deref() == Some(chat.actor().as_str());
+    let reopenable = matches!(
+        request.status,
+        crate::domain::RequestStatus::Solved | crate::domain::RequestStatus::Unsolved
+    ) && request
+        .closed_at
+        .is_some_and(|closed| closed >= now - rules.help.reopen_for());
+    Ok(Some(conversation::HelpView {
+        id,
+        unit_code: request.unit_code,
+        unit_name: unit.name,
+        ancestors,
+        need: request.need,
+        description: request.description,
+        status: request.status,
+        version: request.version,
+        owner_name: request.owner.map(|o| o.name),
+        owned_here,
+        asked_here,
+        resident_phone: request
+            .resident_phone
+            .filter(|_| offered || owned_here)
+            .map(|p| crate::domain::PhoneNumber::national_of(&p)),
+        rated: request.rating.is_some(),
+        reopenable,
     }))
 }
 

@@ -495,6 +495,15 @@ pub async fn reopen(
     Ok(version + 1)
 }
 
+/// The per-resident limits of the rules' `[help]` section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HelpLimit {
+    /// `max_open_per_resident` requests open or taken.
+    Open,
+    /// `max_per_day_per_resident` asked today (Vietnam's day).
+    Day,
+}
+
 /// How many requests of the resident chat are open or taken (the limit of
 /// `max_open_per_resident`).
 pub async fn open_count(tx: &mut Tx<'_>, channel: &str, chat: &str) -> StorageResult<u32> {
@@ -527,6 +536,48 @@ pub async fn asked_since(
     .fetch_one(&mut **tx)
     .await?;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// The chats where the members of `unit_code`'s team (its leader too) proved their number:
+/// where a request to the team reaches them. The head's account chats are not among them
+/// (see `directory::unit_chats`).
+pub async fn member_chats_of_unit(
+    tx: &mut Tx<'_>,
+    unit_code: &str,
+) -> StorageResult<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "WITH phones AS (
+             SELECT m.phone AS phone FROM members m JOIN teams t ON t.id = m.team_id
+             WHERE t.unit_code = $1
+             UNION SELECT m.zalo_phone FROM members m JOIN teams t ON t.id = m.team_id
+             WHERE t.unit_code = $1 AND m.zalo_phone IS NOT NULL
+             UNION SELECT t.leader_phone FROM teams t
+             WHERE t.unit_code = $1 AND t.leader_phone IS NOT NULL)
+         SELECT channel, chat_id FROM member_chats WHERE phone IN (SELECT phone FROM phones)
+         UNION SELECT channel, chat_id FROM proven_chats WHERE phone IN (SELECT phone FROM phones)
+         ORDER BY 1, 2",
+    )
+    .bind(unit_code)
+    .fetch_all(&mut **tx)
+    .await?)
+}
+
+/// The number the chat proved it is (its own contact, or a head's confirmation), if any.
+pub async fn proven_phone_of_chat(
+    tx: &mut Tx<'_>,
+    channel: &str,
+    chat_id: &str,
+) -> StorageResult<Option<PhoneNumber>> {
+    let phones: Vec<String> = sqlx::query_scalar(
+        "SELECT phone FROM member_chats WHERE channel = $1 AND chat_id = $2
+         UNION SELECT phone FROM proven_chats WHERE channel = $1 AND chat_id = $2
+         ORDER BY 1",
+    )
+    .bind(channel)
+    .bind(chat_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(phones.iter().find_map(|p| PhoneNumber::parse(p).ok()))
 }
 
 impl Store {

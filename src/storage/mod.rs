@@ -86,6 +86,13 @@ pub enum StorageError {
     /// The chat reached a per-chat limit (see `storage::limits`); nothing is written.
     #[error("the chat made too many {} recently", .0.name())]
     RateLimited(limits::Limit),
+    /// A request for help is no longer where the step found it (taken, closed, rated,
+    /// reopened, or past its reopen window): optimistic concurrency, as [`StorageError::Conflict`].
+    #[error("the request for help was changed meanwhile")]
+    HelpChanged,
+    /// A resident reached a limit of the rules' `[help]` section; nothing is written.
+    #[error("the resident reached a limit of requests for help")]
+    HelpLimited(help_requests::HelpLimit),
 }
 
 pub type StorageResult<T> = Result<T, StorageError>;

@@ -13,7 +13,8 @@
 //! still holds about a person and their chat), `! erase PHONE` (`cnscd erase --phone`),
 //! `! reorganize [VILLAGES]` (`cnscd units reorganize` with Tứ Kỳ's map, and a village file
 //! of `tests/data/`; `! restart` afterwards to search the new structure), `! seed VILLAGE KIND
-//! PEOPLE HOUSEHOLDS DAY` (an activity, as if logged).
+//! PEOPLE HOUSEHOLDS DAY` (an activity, as if logged), `! requests VILLAGE` (its residents'
+//! requests for help as stored).
 
 mod render;
 mod scene;
@@ -183,4 +184,7 @@ golden!(
     period_report_the_commune_submits_and_the_province_returns_then_approves,
     activity_a_member_logs_in_two_taps_and_completes_the_entry,
     activity_a_head_repeats_yesterdays_entry_in_one_tap,
+    help_a_request_is_taken_by_the_second_member_while_the_first_is_slower,
+    help_a_request_closed_as_not_solved_is_rated_and_reopened,
+    help_requests_refused_politely_change_nothing,
 );

@@ -128,6 +128,7 @@ impl Scene {
             }
             "team" => out.push_str(&stored_team(self.app.engine.store(), arg).await),
             "activities" => out.push_str(&stored_activities(self.app.engine.store(), arg).await),
+            "requests" => out.push_str(&stored_requests(self.app.engine.store(), arg).await),
             "reorganize" => {
                 // `cnscd units reorganize` with the map of Tứ Kỳ (see reorganize.rs), and
                 // the village file ARG names in tests/data/, if any; its output, line by line.
@@ -313,6 +314,30 @@ async fn seed_activity(store: &Store, arg: &str, now: DateTime<Utc>) {
 
 /// The activity entries of a unit as stored, one line each (the key is left out: it names
 /// the chat's update).
+async fn stored_requests(store: &Store, unit: &str) -> String {
+    let requests = store.help_requests_of_unit(unit).await.expect("requests");
+    let mut out = format!("= {} request(s) for help of {unit}\n", requests.len());
+    for r in requests {
+        out.push_str(&format!(
+            "= #{} {} {} by {} phone {} owner {} rating {} reopened {} activity {} (v{})\n",
+            r.id,
+            r.need,
+            r.status.stored(),
+            r.resident_key().unwrap_or_else(|| "-".into()),
+            r.resident_phone.as_deref().unwrap_or("-"),
+            r.owner.as_ref().map_or("-".to_owned(), |o| format!(
+                "{} {}:{}",
+                o.name, o.channel, o.chat
+            )),
+            r.rating.map_or("-".to_owned(), |n| n.to_string()),
+            r.reopened,
+            r.activity_id.map_or("-".to_owned(), |n| n.to_string()),
+            r.version,
+        ));
+    }
+    out
+}
+
 async fn stored_activities(store: &Store, unit: &str) -> String {
     let mut tx = store.begin().await.expect("begin");
     let entries = cnscd::storage::activities::of_unit(&mut tx, unit)
