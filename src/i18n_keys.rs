@@ -576,6 +576,7 @@ text_keys! {
     RequestNotAnAnswer = "request_not_an_answer",
     RequestNotYours = "request_not_yours",
     RequestOffer = "request_offer",
+    RequestOfficialName = "request_official_name",
     RequestPhoneUnreadable = "request_phone_unreadable",
     RequestRatedAlready = "request_rated_already",
     RequestReachByPhone = "request_reach_by_phone",

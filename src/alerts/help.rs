@@ -12,11 +12,12 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::conversation::notices::{help_followup, FollowUpNotice, HelpNotice};
 use crate::conversation::Reply;
 use crate::domain::help::followup::{self, FollowUp};
 use crate::domain::{AccountRole, Stage, UnitLevel};
 use crate::engine::Engine;
-use crate::i18n::{Html, Lang, K};
+use crate::i18n::Lang;
 use crate::storage::help_followups::{self, Pending};
 use crate::storage::{directory, help_requests, outbox, sessions, StorageError, Tx};
 
@@ -67,12 +68,12 @@ async fn tell(
         .map_or(request.unit_code.clone(), |unit| unit.name.clone());
     let (key, chats, offer_stage) = match step {
         FollowUp::RemindTeam => (
-            K::HelpFollowupRemindTeam,
+            FollowUpNotice::RemindTeam,
             help_followups::offered_at(tx, request.id, Stage::Team).await?,
             None,
         ),
         FollowUp::Escalate(Stage::Head) | FollowUp::Escalate(Stage::Team) => (
-            K::HelpFollowupEscalatedHead,
+            FollowUpNotice::EscalatedHead,
             directory::unit_chats(tx, &request.unit_code, &[AccountRole::VillageHead]).await?,
             Some(Stage::Head),
         ),
@@ -87,15 +88,19 @@ async fn tell(
                 }
                 None => Vec::new(),
             };
-            (K::HelpFollowupEscalatedCommune, chats, Some(Stage::Commune))
+            (
+                FollowUpNotice::EscalatedCommune,
+                chats,
+                Some(Stage::Commune),
+            )
         }
         FollowUp::RemindOwner => (
-            K::HelpFollowupRemindOwner,
+            FollowUpNotice::RemindOwner,
             request.owner.iter().cloned().collect(),
             None,
         ),
         FollowUp::ReturnToTeam => (
-            K::HelpFollowupReturnedOwner,
+            FollowUpNotice::ReturnedOwner,
             request.owner.iter().cloned().collect(),
             None,
         ),
@@ -121,7 +126,7 @@ async fn tell(
                 engine,
                 request,
                 &village_name,
-                K::HelpFollowupReturnedTeam,
+                FollowUpNotice::ReturnedTeam,
                 lang,
             );
             outbox::enqueue(tx, &channel, &chat_id, &reply, None, now).await?;
@@ -131,7 +136,7 @@ async fn tell(
     if step == FollowUp::Escalate(Stage::Commune) {
         if let Some((channel, chat_id)) = &request.resident {
             let lang = Lang::parse(&request.resident_lang).unwrap_or(Lang::Vi);
-            let key = K::HelpFollowupResidentPassedOn;
+            let key = FollowUpNotice::ResidentPassedOn;
             let reply = notice(engine, request, &village_name, key, lang);
             outbox::enqueue(tx, channel, chat_id, &reply, None, now).await?;
             queued += 1;
@@ -140,22 +145,24 @@ async fn tell(
     Ok(queued)
 }
 
-/// The message `key` about `request`, in `lang`.
-fn notice(engine: &Engine, request: &Pending, village: &str, key: K, lang: Lang) -> Reply {
+/// The follow-up message `which` about `request`, in `lang`.
+fn notice(
+    engine: &Engine,
+    request: &Pending,
+    village: &str,
+    which: FollowUpNotice,
+    lang: Lang,
+) -> Reply {
     let need = engine
         .rules()
         .activity
         .kind(&request.need)
-        .map_or(request.need.clone(), |kind| match lang {
-            Lang::Vi => kind.vi.clone(),
-            Lang::En => kind.en.clone(),
-        });
-    let description = request.description.clone().unwrap_or_default();
-    let args = [
-        ("id", Html::text(&request.id.to_string())),
-        ("village", Html::text(village)),
-        ("need", Html::text(&need)),
-        ("description", Html::text(&description)),
-    ];
-    Reply::text(engine.texts().fill(lang, key, &args))
+        .map_or(request.need.as_str(), |kind| kind.name(lang));
+    let about = HelpNotice {
+        id: request.id,
+        unit_name: village,
+        need,
+        description: request.description.as_deref(),
+    };
+    help_followup(engine.texts(), lang, which, &about)
 }

@@ -326,7 +326,20 @@ fn take(turn: &mut Turn<'_>, view: &HelpView) {
         .find(|m| m.unit.code == view.unit_code);
     let (name, phone, shown) = match member {
         Some(m) => (m.name.clone(), Some(m.phone.clone()), m.visible),
-        None => (turn.label(K::RequestHeadName), None, false),
+        None => {
+            // A commune's official given it by the follow-ups is not the village's head.
+            let official = turn
+                .ctx
+                .account
+                .as_ref()
+                .is_some_and(|a| a.role != crate::domain::AccountRole::VillageHead);
+            let key = if official {
+                K::RequestOfficialName
+            } else {
+                K::RequestHeadName
+            };
+            (turn.label(key), None, false)
+        }
     };
     turn.effect(Effect::TakeHelp {
         id: view.id,

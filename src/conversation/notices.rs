@@ -3,12 +3,14 @@
 //! that failed. The engine gathers the facts and calls these; it writes no text itself.
 
 mod help;
+mod help_followup;
 mod invitation;
 
 pub use help::{
     help_closed, help_closed_as_abuse, help_nobody_reachable, help_offer, help_taken_by,
     help_who_helps, HelpNotice,
 };
+pub use help_followup::{help_followup, FollowUpNotice};
 pub use invitation::{invitation, InvitationLinks, InvitationNotice};
 
 use super::lookup::PeriodView;

@@ -187,4 +187,5 @@ golden!(
     help_a_request_is_taken_by_the_second_member_while_the_first_is_slower,
     help_a_request_closed_as_not_solved_is_rated_and_reopened,
     help_requests_refused_politely_change_nothing,
+    help_a_request_nobody_takes_is_escalated_to_the_commune,
 );

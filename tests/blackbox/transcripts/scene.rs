@@ -62,6 +62,18 @@ impl Scene {
                 ));
                 self.deliver(out).await;
             }
+            // The help requests' follow-up pass at the scene's clock, then what it queued.
+            "followups" => {
+                let now = clock_now(&self.app.clock);
+                let run = cnscd::alerts::run_help_followups(&self.app.engine, now)
+                    .await
+                    .expect("follow-ups");
+                out.push_str(&format!(
+                    "= follow-ups: {} steps, {} queued\n",
+                    run.steps, run.queued
+                ));
+                self.deliver(out).await;
+            }
             "deliver" => self.deliver(out).await,
             "traces" => {
                 let mut words = arg.splitn(3, ' ');
