@@ -149,7 +149,7 @@ impl Store {
 /// Blanks what names the resident of requests closed before `cutoff`, and of requests left
 /// open (or taken and never closed) whose last change is before it; the request stays with
 /// its unit, need, status, times and rating, so it is still counted. A reopened request has
-/// no `closed_at` and counts from its last change again.
+/// no `closed_at` and counts from its reopening (`waiting_since`), its last change.
 async fn forget_residents(tx: &mut Tx<'_>, cutoff: &str, now: &str) -> StorageResult<u64> {
     let done = sqlx::query(
         "UPDATE help_requests
@@ -159,7 +159,8 @@ async fn forget_residents(tx: &mut Tx<'_>, cutoff: &str, now: &str) -> StorageRe
            AND ((closed_at IS NOT NULL AND closed_at < $1)
              OR (closed_at IS NULL AND created_at < $1
                  AND (taken_at IS NULL OR taken_at < $1)
-                 AND (last_followup_at IS NULL OR last_followup_at < $1)))",
+                 AND (last_followup_at IS NULL OR last_followup_at < $1)
+                 AND (waiting_since IS NULL OR waiting_since < $1)))",
     )
     .bind(cutoff)
     .bind(now)

@@ -50,6 +50,7 @@ on_both_engines!(
     a_taken_request_left_open_reminds_its_owner_then_returns_to_the_team,
     retention_blanks_what_names_the_resident_and_keeps_the_counts,
     the_period_report_counts_requests_by_state_with_mean_times_and_ratings,
+    the_digest_names_villages_with_requests_nobody_took_for_a_day,
 );
 
 fn text(at: DateTime<Utc>) -> String {
@@ -279,6 +280,14 @@ async fn retention_blanks_what_names_the_resident_and_keeps_the_counts(
             .await
             .unwrap();
     }
+    // Asked as long ago, but reopened two days ago: its last change is recent.
+    let reopened = request(&app.store, VILLAGE, now - Duration::days(40), "open").await;
+    sqlx::query("UPDATE help_requests SET waiting_since = $1 WHERE id = $2")
+        .bind(text(now - Duration::days(2)))
+        .bind(reopened)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
     let retention = Retention::with_help(&app.rules.help);
     let purged = app.store.purge(&retention, now).await.expect("purged");
     assert_eq!(purged.help_requests, 2);
@@ -316,6 +325,15 @@ async fn retention_blanks_what_names_the_resident_and_keeps_the_counts(
                 0
             ),
             blank(abandoned, "open", None),
+            (
+                reopened,
+                "open".to_owned(),
+                None,
+                Some("resident".to_owned()),
+                Some("+84987654321".to_owned()),
+                Some("Cài VNeID cho mẹ tôi".to_owned()),
+                0
+            ),
         ],
         "the old and the abandoned forget the resident; counts, status and rating stay"
     );
@@ -427,4 +445,45 @@ async fn the_period_report_counts_requests_by_state_with_mean_times_and_ratings(
     assert!(summary
         .as_str()
         .contains("được nhận sau 1 giờ, đóng sau 3 giờ"));
+}
+
+async fn the_digest_names_villages_with_requests_nobody_took_for_a_day(
+    backend: Backend,
+    test: &str,
+) {
+    let Some(app) = app(backend, test, None).await else {
+        return;
+    };
+    let code = invitation(&app.store, AccountRole::CommuneOfficial, "11083", today()).await;
+    app.engine
+        .handle(
+            &ChatKey::new(ChannelName::Console, "official"),
+            None,
+            Incoming::Text(format!("/start {code}")),
+        )
+        .await
+        .expect("redeemed");
+    let deadline = chrono::NaiveDate::from_ymd_opt(2022, 4, 25).unwrap();
+    let name = cnscd::storage::campaigns::DEFAULT_CAMPAIGN_NAME;
+    app.store
+        .create_campaign(name, deadline, "11083", "test", today())
+        .await
+        .expect("campaign");
+    // One asked two days before the digest, one an hour before (not yet a day), one taken.
+    request(&app.store, VILLAGE, vn("2022-04-20 08:00"), "open").await;
+    request(&app.store, VILLAGE, vn("2022-04-22 07:00"), "open").await;
+    request(&app.store, VILLAGE, vn("2022-04-20 08:00"), "taken").await;
+    let before = outbox_of(&app.store, "official").await.len();
+    let schedule = cnscd::domain::schedule::Schedule::default();
+    cnscd::alerts::run_due(&app.engine, &schedule, vn("2022-04-22 08:00"))
+        .await
+        .expect("alerts");
+    let digest = outbox_of(&app.store, "official").await;
+    assert_eq!(digest.len(), before + 1, "one digest");
+    assert!(
+        digest[before]
+            .contains("1 yêu cầu hỗ trợ của người dân chưa ai nhận quá 1 ngày: Thôn Đông Sơn"),
+        "{}",
+        digest[before]
+    );
 }
