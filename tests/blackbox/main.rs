@@ -6,6 +6,7 @@ mod decision;
 mod engine;
 mod erasure;
 mod fake_telegram_smoke;
+mod help_requests;
 mod house;
 mod period_reports;
 mod privacy;
