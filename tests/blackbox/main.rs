@@ -7,6 +7,7 @@ mod engine;
 mod erasure;
 mod fake_telegram_smoke;
 mod help_followups;
+mod help_requests;
 mod house;
 mod period_reports;
 mod privacy;

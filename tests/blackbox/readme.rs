@@ -337,3 +337,51 @@ fn the_readmes_period_report_runs_as_written_in_a_new_folder() {
     );
     assert!(dir.path().join("hoat-dong-q4-2026.xlsx").exists());
 }
+
+#[test]
+fn the_readmes_help_requests_are_typed_and_pressed_as_written_in_the_goldens() {
+    let readme = readme();
+    let start = readme
+        .find("## Residents ask for help")
+        .expect("the README has the section");
+    let rest = &readme[start + 3..];
+    let section = &rest[..rest.find("\n## ").unwrap_or(rest.len())];
+    let goldens: String = [
+        "help_a_request_is_taken_by_the_second_member_while_the_first_is_slower",
+        "help_a_request_closed_as_not_solved_is_rated_and_reopened",
+        "help_requests_refused_politely_change_nothing",
+    ]
+    .iter()
+    .map(|name| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/transcripts")
+            .join(format!("{name}.txt"));
+        std::fs::read_to_string(path).expect("the golden")
+    })
+    .collect();
+    let done: Vec<&str> = goldens
+        .lines()
+        .filter_map(|line| line.strip_prefix("> "))
+        .map(|said| {
+            said.strip_prefix("[old:")
+                .map_or(said, |s| s.trim_end_matches(']'))
+        })
+        .collect();
+    let mut checked = 0;
+    // Settings (`reopen_days`), sections (`[help]`) and commands are not typed in a request.
+    for span in section.split('`').skip(1).step_by(2) {
+        if span.starts_with('[') || span.starts_with('/') || span.contains('_') {
+            continue;
+        }
+        let pressed = format!("[{span}]");
+        assert!(
+            done.iter().any(|said| *said == span || *said == pressed),
+            "the README's `{span}` is never typed or pressed in the help goldens"
+        );
+        checked += 1;
+    }
+    assert!(
+        checked >= 15,
+        "only {checked} instructions found in the section"
+    );
+}

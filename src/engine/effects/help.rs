@@ -143,9 +143,9 @@ pub(super) async fn apply(
             }
         }
         Effect::RateHelp { id, stars } => {
-            if !requests::rate(tx, *id, *stars, &env.chat.actor(), now).await? {
-                return Err(StorageError::HelpChanged);
-            }
+            // Rated already, or not closed as solved or not solved: refused.
+            let rated = requests::rate(tx, *id, *stars, &env.chat.actor(), now).await?;
+            rated.then_some(()).ok_or(StorageError::HelpChanged)?;
         }
         Effect::ReopenHelp { id, version } => {
             let since = now - env.rules.help.reopen_for();
