@@ -111,6 +111,8 @@ actions! {
     LogDay = "log:d",
     LogNote = "log:o",
     LogDone = "log:x",
+    /// A recipient of an announcement: "👍 Got it".
+    AckAnnouncement(id: i64) = "ack",
 }
 
 impl Action {
@@ -138,7 +140,10 @@ impl Action {
     /// so is refused by storage once that version is gone (decided, or submitted again).
     pub fn valid_anytime(&self) -> bool {
         self.opens_something()
-            || matches!(self, Action::ApprovePeriod(..) | Action::ReturnPeriod(..))
+            || matches!(
+                self,
+                Action::ApprovePeriod(..) | Action::ReturnPeriod(..) | Action::AckAnnouncement(_)
+            )
     }
 }
 

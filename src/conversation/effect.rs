@@ -164,6 +164,10 @@ pub enum Effect {
         version: i64,
         reason: Option<String>,
     },
+    /// A recipient pressed "Got it" on announcement `id` (recorded once; the engine answers).
+    AcknowledgeAnnouncement {
+        id: i64,
+    },
     /// A member or head logged what their team did (the entry of `key`, once).
     LogActivity {
         unit_code: String,

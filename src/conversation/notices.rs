@@ -2,8 +2,10 @@
 //! code, an import, a refusal), notices queued for other chats, and the apology for a step
 //! that failed. The engine gathers the facts and calls these; it writes no text itself.
 
+mod announcement;
 mod invitation;
 
+pub use announcement::{acknowledged, announcement, Acknowledged, AnnouncementNotice};
 pub use invitation::{invitation, InvitationLinks, InvitationNotice};
 
 use super::lookup::PeriodView;

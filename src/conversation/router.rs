@@ -184,6 +184,11 @@ fn is_confirmation(word: &str) -> bool {
 
 fn dispatch(turn: &mut Turn<'_>, state: State, input: Input) -> State {
     match (state, input) {
+        // "Got it" on an announcement: recorded (the engine answers), the dialogue kept.
+        (state, Input::Action(Action::AckAnnouncement(id))) => {
+            turn.effect(Effect::AcknowledgeAnnouncement { id });
+            state
+        }
         (State::Registering(reg), input) => registration::on_input(turn, *reg, input),
         (state, Input::Action(action)) => on_feature_action(turn, state, action),
         (State::Idle, input) => idle::on_input(turn, input),
@@ -282,9 +287,11 @@ fn owner(action: &Action) -> Owner {
         | Action::DecisionNo
         | Action::ConsentYes
         | Action::ConsentNo => Owner::Registration,
-        Action::Language(_) | Action::ChooseLanguage | Action::Cancel | Action::Help => {
-            Owner::Router
-        }
+        Action::Language(_)
+        | Action::ChooseLanguage
+        | Action::Cancel
+        | Action::Help
+        | Action::AckAnnouncement(_) => Owner::Router,
     }
 }
 

@@ -3,13 +3,14 @@
 
 use chrono::Duration;
 
+use crate::conversation::notices::{acknowledged, Acknowledged};
 use crate::conversation::Effect;
 use crate::domain::invitation_code::{generate_code, hash_code};
 use crate::domain::AuditAction;
 use crate::storage::limits::{self, Limit};
 use crate::storage::{
-    account_admin, accounts, activities, audit::audit, directory, erasure, invitations,
-    period_reports, teams, Account, NewInvitation, StorageError, Tx,
+    account_admin, accounts, activities, announcements, audit::audit, directory, erasure,
+    invitations, period_reports, teams, Account, NewInvitation, StorageError, Tx,
 };
 
 mod classify;
@@ -402,6 +403,19 @@ pub(super) async fn apply_effect(
             let by = actor.as_str();
             period_reports::decide(tx, commune, *period, *version, &decision, by, now).await?;
             messages::notice_period_decided(tx, env, commune, *period, reason.as_deref()).await?;
+        }
+        Effect::AcknowledgeAnnouncement { id } => {
+            let chat = (env.chat.channel.as_str(), env.chat.id.as_str());
+            let ack = match announcements::acknowledge(tx, *id, chat.0, chat.1, now).await? {
+                announcements::Ack::First => Acknowledged::First,
+                announcements::Ack::Again => Acknowledged::Again,
+                announcements::Ack::NotYours => Acknowledged::NotYours,
+            };
+            if ack == Acknowledged::NotYours {
+                let detail = serde_json::json!({ "action": "announcement.ack", "id": id });
+                audit(tx, &actor, AuditAction::AccessDenied, None, &detail, now).await?;
+            }
+            applied.replies.push(acknowledged(env.texts, env.lang, ack));
         }
         Effect::LogActivity {
             unit_code,

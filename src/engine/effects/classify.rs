@@ -41,6 +41,7 @@ pub(super) fn records(effect: &Effect) -> &'static [AuditAction] {
         Effect::SubmitPeriodReport { .. } => &[A::PeriodReportSubmitted],
         Effect::DecidePeriodReport { .. } => &[A::PeriodReportApproved, A::PeriodReportReturned],
         Effect::LogActivity { .. } => &[A::ActivityLogged],
+        Effect::AcknowledgeAnnouncement { .. } => &[],
         // Completes the entry the step before logged (and counted).
         Effect::CompleteActivity { .. } => &[],
     }
@@ -167,6 +168,7 @@ mod tests {
                 version: 1,
                 reason: None,
             },
+            Effect::AcknowledgeAnnouncement { id: 1 },
             Effect::LogActivity {
                 unit_code: text(),
                 kind: text(),
