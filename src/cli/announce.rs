@@ -7,10 +7,11 @@ use std::path::Path;
 
 use super::CliError;
 use crate::config::{AnnounceArgs, AnnounceCommand};
+use crate::domain::announcement::Counts;
 use crate::domain::announcement::{parse_text, AnnouncementFile, Audience, Unreachable};
 use crate::domain::UnitLevel;
 use crate::engine::{announce, Engine};
-use crate::storage::announcements::{Counts, NewAnnouncement, Reminded, Sent};
+use crate::storage::announcements::{self, NewAnnouncement, Reminded, Sent};
 use crate::storage::StorageError;
 
 /// The operator, as the announcement's sender and in the audit log.
@@ -180,11 +181,14 @@ fn print_counts(counts: &Counts, out: &mut impl Write) -> Result<(), CliError> {
 }
 
 async fn status(engine: &Engine, id: Option<i64>, out: &mut impl Write) -> Result<(), CliError> {
-    let store = engine.store();
+    let mut tx = engine
+        .store()
+        .begin()
+        .await
+        .map_err(failed("read the announcements"))?;
     let ids = match id {
         Some(id) => vec![id],
-        None => store
-            .announcement_ids(None, LISTED)
+        None => announcements::announcement_ids(&mut tx, None, LISTED)
             .await
             .map_err(failed("read the announcements"))?,
     };
@@ -192,8 +196,7 @@ async fn status(engine: &Engine, id: Option<i64>, out: &mut impl Write) -> Resul
         writeln!(out, "No announcement was sent yet.")?;
     }
     for id in ids {
-        match store
-            .announcement_counts(id)
+        match announcements::announcement_counts(&mut tx, id)
             .await
             .map_err(failed("read the announcements"))?
         {

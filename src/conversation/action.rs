@@ -9,6 +9,7 @@ mod codec;
 pub use codec::Stamp;
 
 use super::state::MemberField;
+use crate::domain::announcement::Audience;
 use crate::domain::{MemberRole, Period};
 use crate::i18n::Lang;
 
@@ -113,6 +114,15 @@ actions! {
     LogDone = "log:x",
     /// A recipient of an announcement: "👍 Got it".
     AckAnnouncement(id: i64) = "ack",
+    /// Officials: an announcement to the teams of their area (to whom?).
+    Announce = "an",
+    AnnounceTo(audience: Audience) = "an:to",
+    /// Send the announcement previewed.
+    AnnounceSend = "an:go",
+    /// Officials: where their last announcements stand.
+    AnnouncementStatus = "an:st",
+    /// Remind those who have not pressed "Got it" on announcement `id` of `scope`.
+    RemindAnnouncement(scope: String, id: i64) = "an:rm",
 }
 
 impl Action {
@@ -132,6 +142,8 @@ impl Action {
                 | Action::DraftDecision(_)
                 | Action::PeriodReport
                 | Action::ShowPeriod(_)
+                | Action::Announce
+                | Action::AnnouncementStatus
         )
     }
 

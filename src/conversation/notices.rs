@@ -5,7 +5,10 @@
 mod announcement;
 mod invitation;
 
-pub use announcement::{acknowledged, announcement, Acknowledged, AnnouncementNotice};
+pub use announcement::{
+    acknowledged, announcement, announcement_queued, announcement_reminded, announcement_status,
+    Acknowledged, AnnouncementNotice, Reminder,
+};
 pub use invitation::{invitation, InvitationLinks, InvitationNotice};
 
 use super::lookup::PeriodView;

@@ -155,6 +155,9 @@ fn on_command(turn: &mut Turn<'_>, state: State, command: Command) -> State {
         (Command::Report(period), _) => official::report(turn, &period),
         (Command::Decision, _) => official::decision_menu(turn),
         (Command::Notices, _) => official::notices(turn, true),
+        (Command::Announce, _) => {
+            official::announce::on_action(turn, State::Idle, Action::Announce)
+        }
         (Command::Deadline(date), _) => official::set_deadline(turn, &date),
         (Command::Start(Some(offered)), _) => idle::redeem(turn, &offered),
         (Command::Start(None), _) => idle::welcome(turn),
@@ -205,6 +208,9 @@ fn dispatch(turn: &mut Turn<'_>, state: State, input: Input) -> State {
         ) => official::on_input(turn, state, input),
         (state @ (State::ChoosingPeriod | State::ReturningPeriod { .. }), input) => {
             official::period::on_input(turn, state, input)
+        }
+        (State::Announcing(announcing), input) => {
+            official::announce::on_input(turn, *announcing, input)
         }
     }
 }
@@ -260,7 +266,12 @@ fn owner(action: &Action) -> Owner {
         | Action::ShowPeriod(_)
         | Action::SubmitPeriod(..)
         | Action::ApprovePeriod(..)
-        | Action::ReturnPeriod(..) => Owner::Official,
+        | Action::ReturnPeriod(..)
+        | Action::Announce
+        | Action::AnnounceTo(_)
+        | Action::AnnounceSend
+        | Action::AnnouncementStatus
+        | Action::RemindAnnouncement(..) => Owner::Official,
         Action::LogActivity
         | Action::LogRepeat
         | Action::LogTeam(_)
@@ -301,6 +312,9 @@ fn on_feature_action(turn: &mut Turn<'_>, state: State, action: Action) -> State
     match (state, action) {
         (state @ State::Results { .. }, action @ Action::Page(_)) => {
             resident::on_input(turn, state, Input::Action(action))
+        }
+        (state @ State::Announcing(_), action @ Action::AnnounceSend) => {
+            official::announce::on_action(turn, state, action)
         }
         (
             State::Member { phone },
@@ -344,6 +358,7 @@ pub fn reprompt(turn: &mut Turn<'_>, state: &State) {
             official::ask(turn, state)
         }
         State::ChoosingPeriod | State::ReturningPeriod { .. } => official::period::ask(turn, state),
+        State::Announcing(_) => official::announce::ask(turn, state),
     }
 }
 

@@ -60,6 +60,18 @@ pub enum State {
     },
     /// A member or the head logging what their team did (`conversation/activity.rs`).
     Logging(Box<Logging>),
+    /// An official writing an announcement to the teams of `scope`: its text asked for
+    /// (`text` none), then previewed with how many it reaches (`conversation/official/announce.rs`).
+    Announcing(Box<Announcing>),
+}
+
+/// An announcement being written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Announcing {
+    pub scope: String,
+    pub scope_name: String,
+    pub audience: crate::domain::announcement::Audience,
+    pub text: Option<String>,
 }
 
 /// An activity being logged: who logs it and the step reached.

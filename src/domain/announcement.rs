@@ -18,7 +18,8 @@ pub struct AnnouncementFile {
 }
 
 /// Who in the area gets it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Audience {
     /// Every member and head of the registered teams.
     All,
@@ -79,6 +80,24 @@ impl Unreachable {
     pub fn from_stored(text: &str) -> Option<Unreachable> {
         Unreachable::ALL.into_iter().find(|r| r.stored() == text)
     }
+}
+
+/// Where an announcement stands, as its sender sees it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub id: i64,
+    pub scope_code: String,
+    pub audience: Option<Audience>,
+    pub created_at: String,
+    pub first_line: String,
+    pub recipients: usize,
+    /// Queued and not yet sent, nor held, nor failed.
+    pub queued: usize,
+    pub sent: usize,
+    /// Not reachable, per reason, with the first names of those concerned.
+    pub unreachable: std::collections::BTreeMap<Unreachable, Vec<String>>,
+    pub acknowledged: usize,
+    pub last_reminded_at: Option<DateTime<Utc>>,
 }
 
 /// Why a text cannot be announced.

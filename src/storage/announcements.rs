@@ -2,16 +2,16 @@
 //! person in two teams once), picks each one's most recently seen chat and queues one
 //! message per reachable person in the outbox's bulk lane, all in the caller's transaction.
 //! What became of a queued message (sent, held outside Zalo's window, failed) is its outbox
-//! row's: [`Store::announcement_counts`] joins it rather than copying it here.
+//! row's: [`announcement_counts`] joins it rather than copying it here.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::report::scope_cte;
-use super::{now_text, outbox, parse_time, StorageError, StorageResult, Store, Tx};
+use super::{now_text, outbox, parse_time, StorageError, StorageResult, Tx};
 use crate::conversation::Reply;
-use crate::domain::announcement::{AnnouncementFile, Audience, Unreachable};
+use crate::domain::announcement::{AnnouncementFile, Audience, Counts, Unreachable};
 
 /// An announcement to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,24 +43,6 @@ pub enum Sent {
     New(i64),
     /// The update was applied already: nothing was queued again.
     Again(i64),
-}
-
-/// Where an announcement stands.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub id: i64,
-    pub scope_code: String,
-    pub audience: Option<Audience>,
-    pub created_at: String,
-    pub first_line: String,
-    pub recipients: usize,
-    /// Queued and not yet sent, nor held, nor failed.
-    pub queued: usize,
-    pub sent: usize,
-    /// Not reachable, per reason, with the first names of those concerned.
-    pub unreachable: BTreeMap<Unreachable, Vec<String>>,
-    pub acknowledged: usize,
-    pub last_reminded_at: Option<DateTime<Utc>>,
 }
 
 /// What pressing "Got it" did.
@@ -174,7 +156,7 @@ pub async fn send(
     tx: &mut Tx<'_>,
     new: &NewAnnouncement,
     recipients: &[Recipient],
-    message: &dyn Fn(i64) -> Reply,
+    message: &(dyn Fn(i64) -> Reply + Sync),
     now: DateTime<Utc>,
 ) -> StorageResult<Sent> {
     if let Some(key) = &new.dedup_key {
@@ -402,111 +384,109 @@ pub async fn announcement(tx: &mut Tx<'_>, id: i64) -> StorageResult<Option<Stor
     }))
 }
 
-impl Store {
-    /// The ids of the last `limit` announcements, newest first (of `sender` only, if given).
-    pub async fn announcement_ids(
-        &self,
-        sender: Option<&str>,
-        limit: i64,
-    ) -> StorageResult<Vec<i64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT id FROM announcements WHERE ($1 = '' OR sender = $1) ORDER BY id DESC LIMIT $2",
-        )
-        .bind(sender.unwrap_or(""))
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?)
-    }
+/// The ids of the last `limit` announcements, newest first (of `sender` only, if given).
+pub async fn announcement_ids(
+    tx: &mut Tx<'_>,
+    sender: Option<&str>,
+    limit: i64,
+) -> StorageResult<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM announcements WHERE ($1 = '' OR sender = $1) ORDER BY id DESC LIMIT $2",
+    )
+    .bind(sender.unwrap_or(""))
+    .bind(limit)
+    .fetch_all(&mut **tx)
+    .await?)
+}
 
-    /// Where announcement `id` stands: each reachable recipient's delivery read from their
-    /// outbox row (sent; held, for Zalo's window; failed; else still queued). A row purged
-    /// after its retention was sent.
-    pub async fn announcement_counts(&self, id: i64) -> StorageResult<Option<Counts>> {
-        let head: Option<(String, String, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT scope_code, audience, created_at, text, last_reminded_at
+/// Where announcement `id` stands: each reachable recipient's delivery read from their
+/// outbox row (sent; held, for Zalo's window; failed; else still queued). A row purged
+/// after its retention was sent.
+pub async fn announcement_counts(tx: &mut Tx<'_>, id: i64) -> StorageResult<Option<Counts>> {
+    let head: Option<(String, String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT scope_code, audience, created_at, text, last_reminded_at
              FROM announcements WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
-        let Some((scope_code, audience, created_at, text, reminded)) = head else {
-            return Ok(None);
-        };
-        type Row = (
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        );
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT r.name, r.state, r.reason, r.acknowledged_at, r.outbox_id,
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((scope_code, audience, created_at, text, reminded)) = head else {
+        return Ok(None);
+    };
+    type Row = (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT r.name, r.state, r.reason, r.acknowledged_at, r.outbox_id,
                     o.sent_at, o.held_at, o.failed_at, o.held_reason
              FROM announcement_recipients r LEFT JOIN outbox o ON o.id = r.outbox_id
              WHERE r.announcement_id = $1 ORDER BY r.name, r.phone",
-        )
-        .bind(id)
-        .fetch_all(self.pool())
-        .await?;
-        let mut counts = Counts {
-            id,
-            scope_code,
-            audience: Audience::from_stored(&audience),
-            created_at,
-            first_line: text.lines().next().unwrap_or_default().to_owned(),
-            recipients: rows.len(),
-            last_reminded_at: reminded.as_deref().and_then(parse_time),
-            ..Counts::default()
-        };
-        for (name, state, reason, acked, outbox_id, sent, held, failed, _) in rows {
-            if acked.is_some() {
-                counts.acknowledged += 1;
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut counts = Counts {
+        id,
+        scope_code,
+        audience: Audience::from_stored(&audience),
+        created_at,
+        first_line: text.lines().next().unwrap_or_default().to_owned(),
+        recipients: rows.len(),
+        last_reminded_at: reminded.as_deref().and_then(parse_time),
+        ..Counts::default()
+    };
+    for (name, state, reason, acked, outbox_id, sent, held, failed, _) in rows {
+        if acked.is_some() {
+            counts.acknowledged += 1;
+        }
+        let why = match (state.as_str(), outbox_id) {
+            ("queued", Some(_)) if sent.is_some() => None,
+            ("queued", Some(_)) if failed.is_some() => Some(Unreachable::Failed),
+            ("queued", Some(_)) if held.is_some() => Some(Unreachable::ZaloWindow),
+            ("queued", Some(outbox_id)) => {
+                if outbox_row_exists(tx, outbox_id).await? {
+                    counts.queued += 1;
+                } else {
+                    counts.sent += 1;
+                }
+                continue;
             }
-            let why = match (state.as_str(), outbox_id) {
-                ("queued", Some(_)) if sent.is_some() => None,
-                ("queued", Some(_)) if failed.is_some() => Some(Unreachable::Failed),
-                ("queued", Some(_)) if held.is_some() => Some(Unreachable::ZaloWindow),
-                ("queued", Some(outbox_id)) => {
-                    if self.outbox_row_exists(outbox_id).await? {
-                        counts.queued += 1;
-                    } else {
-                        counts.sent += 1;
-                    }
-                    continue;
-                }
-                _ => Some(
-                    reason
-                        .as_deref()
-                        .and_then(Unreachable::from_stored)
-                        .unwrap_or(Unreachable::NoChat),
-                ),
-            };
-            match why {
-                None => counts.sent += 1,
-                Some(why) => {
-                    let first = name.split_whitespace().last().unwrap_or_default();
-                    counts
-                        .unreachable
-                        .entry(why)
-                        .or_default()
-                        .push(first.to_owned());
-                }
+            _ => Some(
+                reason
+                    .as_deref()
+                    .and_then(Unreachable::from_stored)
+                    .unwrap_or(Unreachable::NoChat),
+            ),
+        };
+        match why {
+            None => counts.sent += 1,
+            Some(why) => {
+                let first = name.split_whitespace().last().unwrap_or_default();
+                counts
+                    .unreachable
+                    .entry(why)
+                    .or_default()
+                    .push(first.to_owned());
             }
         }
-        Ok(Some(counts))
     }
+    Ok(Some(counts))
+}
 
-    async fn outbox_row_exists(&self, id: i64) -> StorageResult<bool> {
-        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM outbox WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(found.is_some())
-    }
+async fn outbox_row_exists(tx: &mut Tx<'_>, id: i64) -> StorageResult<bool> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM outbox WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(found.is_some())
 }
 
 #[cfg(test)]

@@ -77,6 +77,11 @@ fn every_action() -> Vec<Action> {
         Action::LogNote,
         Action::LogDone,
         Action::AckAnnouncement(i64::MAX),
+        Action::Announce,
+        Action::AnnounceTo(crate::domain::announcement::Audience::Leaders),
+        Action::AnnounceSend,
+        Action::AnnouncementStatus,
+        Action::RemindAnnouncement("1234567890123456".to_owned(), i64::MAX),
     ];
     all.extend(MemberRole::ALL.into_iter().map(Action::Role));
     all.extend(MemberField::all().iter().copied().map(Action::EditField));
@@ -89,7 +94,7 @@ fn every_action() -> Vec<Action> {
 
 /// How many variants [`covered`] lists: a variant added there but not to
 /// [`every_action`] fails [`every_variant_has_a_sample`].
-const VARIANTS: usize = 69;
+const VARIANTS: usize = 74;
 
 fn covered(action: &Action) {
     match action {
@@ -161,7 +166,12 @@ fn covered(action: &Action) {
         | Action::LogDay
         | Action::LogNote
         | Action::LogDone
-        | Action::AckAnnouncement(_) => {}
+        | Action::AckAnnouncement(_)
+        | Action::Announce
+        | Action::AnnounceTo(_)
+        | Action::AnnounceSend
+        | Action::AnnouncementStatus
+        | Action::RemindAnnouncement(..) => {}
     }
 }
 
