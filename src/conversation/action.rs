@@ -154,7 +154,11 @@ impl Action {
         self.opens_something()
             || matches!(
                 self,
-                Action::ApprovePeriod(..) | Action::ReturnPeriod(..) | Action::AckAnnouncement(_)
+                Action::ApprovePeriod(..)
+                    | Action::ReturnPeriod(..)
+                    | Action::AckAnnouncement(_)
+                    // At most once a Vietnam day, and access is checked again.
+                    | Action::RemindAnnouncement(..)
             )
     }
 }

@@ -129,10 +129,10 @@ pub fn announcement_status(texts: &Texts, lang: Lang, all: &[Counts]) -> Reply {
                 K::AnnounceButtonRemind,
                 &[("id", Html::text(&counts.id.to_string()))],
             );
-            buttons.push(vec![super::super::Button {
-                label: crate::i18n::to_plain(label.as_str()),
-                payload: Action::RemindAnnouncement(counts.scope_code.clone(), counts.id).payload(),
-            }]);
+            buttons.push(vec![anytime_button(
+                crate::i18n::to_plain(label.as_str()),
+                &Action::RemindAnnouncement(counts.scope_code.clone(), counts.id),
+            )]);
         }
     }
     let mut reply = Reply::text(Html::markup(blocks.join("\n\n")));

@@ -271,6 +271,14 @@ mod tests {
                 "period_report.approved",
                 "period_report.returned",
                 "activity.logged",
+                "help.requested",
+                "help.taken",
+                "help.closed",
+                "help.escalated",
+                "help.reopened",
+                "help.rated",
+                "announcement.sent",
+                "announcement.reminded",
             ]
         );
         // Every action an effect checked as a write records is counted, but for wrong codes,

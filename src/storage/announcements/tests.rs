@@ -294,7 +294,9 @@ async fn counts_read_sent_and_held_from_the_outbox(store: Store) {
     let stored = announcement(&mut tx, id).await.unwrap().unwrap();
     assert_eq!(stored.scope_name, "U 11083");
     assert_eq!(
-        store.announcement_ids(Some("console:xa"), 5).await.unwrap(),
+        announcement_ids(&mut tx, Some("console:xa"), 5)
+            .await
+            .unwrap(),
         [id]
     );
 }

@@ -183,4 +183,5 @@ golden!(
     period_report_the_commune_submits_and_the_province_returns_then_approves,
     activity_a_member_logs_in_two_taps_and_completes_the_entry,
     activity_a_head_repeats_yesterdays_entry_in_one_tap,
+    announce_to_three_villages_where_one_leader_cannot_be_reached,
 );
