@@ -165,10 +165,13 @@ async fn bulk_rows(store: &Store) -> Vec<(String, String)> {
         .unwrap()
 }
 
+/// A chat, or why there is none.
+type Reach = Result<(String, String), Unreachable>;
+
 async fn each_person_is_reached_once_on_the_chat_they_wrote_from_last(store: Store) {
     let (sent, people) = send_now(&store, &new(Audience::All, None)).await;
     assert!(matches!(sent, Sent::New(_)));
-    let reached: Vec<(&str, Result<(String, String), Unreachable>)> = people
+    let reached: Vec<(&str, Reach)> = people
         .iter()
         .map(|p| (p.name.as_str(), p.chat.clone()))
         .collect();
