@@ -75,3 +75,37 @@ pub fn period_name(texts: &Texts, lang: Lang, period: crate::domain::Period) -> 
     ];
     crate::i18n::to_plain(texts.fill(lang, key, &args).as_str())
 }
+
+/// Why a person cannot be reached, as the sender reads it.
+pub fn unreachable_key(why: crate::domain::announcement::Unreachable) -> K {
+    use crate::domain::announcement::Unreachable;
+    match why {
+        Unreachable::NoChat => K::AnnounceReasonNoChat,
+        Unreachable::Blocked => K::AnnounceReasonBlocked,
+        Unreachable::ZaloWindow => K::AnnounceReasonZaloWindow,
+        Unreachable::Failed => K::AnnounceReasonFailed,
+    }
+}
+
+/// One line per reason a person cannot be reached, with how many (and, when given, the
+/// first names), each after a line break; empty when everyone can be.
+pub fn unreachable_reasons(
+    texts: &Texts,
+    lang: Lang,
+    counts: &[(crate::domain::announcement::Unreachable, usize)],
+) -> Html {
+    let lines: Vec<String> = counts
+        .iter()
+        .map(|(why, n)| {
+            let args = [
+                ("reason", texts.fill(lang, unreachable_key(*why), &[])),
+                ("count", Html::text(&n.to_string())),
+            ];
+            format!(
+                "\n{}",
+                texts.fill(lang, K::AnnounceReasonLine, &args).as_str()
+            )
+        })
+        .collect();
+    Html::markup(lines.concat())
+}

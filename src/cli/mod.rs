@@ -2,6 +2,7 @@
 //! did to stdout. `main` opens the database and builds the engine, then calls [`run`];
 //! [`telegram`] builds the Bot API client for `serve` and `invite`.
 
+pub mod announce;
 pub mod campaign;
 pub mod decision;
 pub mod import;
@@ -157,6 +158,7 @@ pub async fn run(
         DatabaseCommand::Alerts(command) => campaign::alerts(engine, command, &mut out).await,
         DatabaseCommand::Inbox(command) => inbox::run(engine.store(), command, &mut out).await,
         DatabaseCommand::Outbox(command) => outbox::run(engine.store(), command, &mut out).await,
+        DatabaseCommand::Announce(args) => announce::run(engine, args, &mut out).await,
         DatabaseCommand::Accounts(command) => privacy::accounts(engine, command, &mut out).await,
         DatabaseCommand::Erase { phone } => {
             privacy::erase(engine, &phone, &mut out).await?;

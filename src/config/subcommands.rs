@@ -48,6 +48,16 @@ pub enum DatabaseCommand {
     /// Messages waiting to be sent (replies, notices, alerts), for any chat.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Send an announcement (a text, optionally a photo or file) to the team members and
+    /// heads of an area, each on the chat where they can be reached, with a "Got it" button;
+    /// prints how many were queued and who cannot be reached, and why. `announce status`
+    /// shows what became of it.
+    #[command(
+        subcommand_negates_reqs = true,
+        args_conflicts_with_subcommands = true,
+        override_usage = "cnscd announce --scope <CODE> --text <TEXT> [--file <PATH>] [--leaders-only | --behind]\n       cnscd announce status [--id <N>]\n       cnscd announce remind --id <N>"
+    )]
+    Announce(AnnounceArgs),
     /// The chats bound to a role: list them, or revoke one.
     #[command(subcommand)]
     Accounts(AccountsCommand),
@@ -74,6 +84,48 @@ pub enum OutboxCommand {
         /// Only this chat, as CHANNEL:ID (console:an, telegram:123456789).
         #[arg(long, value_name = "CHANNEL:ID")]
         chat: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AnnounceArgs {
+    #[command(subcommand)]
+    pub command: Option<AnnounceCommand>,
+    /// The area: a province, district or commune code. The sender is recorded as the
+    /// operator (`cli`).
+    #[arg(long, value_name = "CODE", required = true)]
+    pub scope: Option<UnitCode>,
+    /// The text, at most 2,000 characters, with letters (line breaks kept).
+    #[arg(long, required = true)]
+    pub text: Option<String>,
+    /// A photo (.jpg, .jpeg, .png) or a file (a PDF, a spreadsheet…) sent with it, at most
+    /// 10 MB.
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+    /// Only the heads (team leaders).
+    #[arg(long)]
+    pub leaders_only: bool,
+    /// Only the teams that are behind: drafts, and villages that logged nothing for the
+    /// rules' `quiet_months`.
+    #[arg(long, conflicts_with = "leaders_only")]
+    pub behind: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AnnounceCommand {
+    /// Where announcements stand: queued, sent, not reachable (why, first names),
+    /// acknowledged. The last 10, or one.
+    Status {
+        /// The announcement's id, as `announce` printed it.
+        #[arg(long)]
+        id: Option<i64>,
+    },
+    /// Send the announcement again to the reachable people who have not pressed "Got it";
+    /// once a day (Vietnam time) at most.
+    Remind {
+        /// The announcement's id.
+        #[arg(long)]
+        id: i64,
     },
 }
 

@@ -9,6 +9,7 @@ mod codec;
 pub use codec::Stamp;
 
 use super::state::MemberField;
+use crate::domain::announcement::Audience;
 use crate::domain::{MemberRole, Period};
 use crate::i18n::Lang;
 
@@ -132,6 +133,17 @@ actions! {
     /// The resident rates request `id` (1–5 stars), or reopens it.
     HelpRate(id: i64, stars: usize) = "h:r",
     HelpReopen(id: i64) = "h:o",
+    /// A recipient of an announcement: "👍 Got it".
+    AckAnnouncement(id: i64) = "ack",
+    /// Officials: an announcement to the teams of their area (to whom?).
+    Announce = "an",
+    AnnounceTo(audience: Audience) = "an:to",
+    /// Send the announcement previewed.
+    AnnounceSend = "an:go",
+    /// Officials: where their last announcements stand.
+    AnnouncementStatus = "an:st",
+    /// Remind those who have not pressed "Got it" on announcement `id` of `scope`.
+    RemindAnnouncement(scope: String, id: i64) = "an:rm",
 }
 
 impl Action {
@@ -151,6 +163,8 @@ impl Action {
                 | Action::DraftDecision(_)
                 | Action::PeriodReport
                 | Action::ShowPeriod(_)
+                | Action::Announce
+                | Action::AnnouncementStatus
         )
     }
 
@@ -159,7 +173,14 @@ impl Action {
     /// so is refused by storage once that version is gone (decided, or submitted again).
     pub fn valid_anytime(&self) -> bool {
         self.opens_something()
-            || matches!(self, Action::ApprovePeriod(..) | Action::ReturnPeriod(..))
+            || matches!(
+                self,
+                Action::ApprovePeriod(..)
+                    | Action::ReturnPeriod(..)
+                    | Action::AckAnnouncement(_)
+                    // At most once a Vietnam day, and access is checked again.
+                    | Action::RemindAnnouncement(..)
+            )
             // A request's steps are guarded by its status, owner and version in storage.
             || self.is_help_ticket()
     }

@@ -164,6 +164,27 @@ pub enum Effect {
         version: i64,
         reason: Option<String>,
     },
+    /// A recipient pressed "Got it" on announcement `id` (recorded once; the engine answers).
+    AcknowledgeAnnouncement {
+        id: i64,
+    },
+    /// An official sends an announcement to `audience` in `scope` (once per `key`, the
+    /// update's); the engine answers with what it queued.
+    SendAnnouncement {
+        scope: String,
+        scope_name: String,
+        audience: crate::domain::announcement::Audience,
+        text: String,
+        key: String,
+    },
+    /// An official asks where their last announcements stand (the engine answers).
+    ShowAnnouncements,
+    /// An official reminds those who have not pressed "Got it" on announcement `id`, which
+    /// must be of `scope` (checked in the core); once a Vietnam day.
+    RemindAnnouncement {
+        scope: String,
+        id: i64,
+    },
     /// A member or head logged what their team did (the entry of `key`, once).
     LogActivity {
         unit_code: String,

@@ -38,6 +38,8 @@ pub enum Command {
     /// `/quyetdinh`: the founding decision drafted for a commune's villages.
     Decision,
     Notices,
+    /// `/guithongbao` (`/announce`): an official's announcement to the teams of their area.
+    Announce,
     Deadline(String),
     /// `/lienket` shows a code to link another chat; `/lienket CODE` links this one.
     Link(Option<String>),
@@ -83,6 +85,7 @@ pub fn parse_command(text: &str) -> Option<Command> {
         "report" | "baocao" => Command::Report(arg.chars().take(20).collect()),
         "decision" | "quyetdinh" => Command::Decision,
         "notices" | "thongbao" => Command::Notices,
+        "announce" | "guithongbao" => Command::Announce,
         "deadline" | "hanchot" => Command::Deadline(arg.chars().take(20).collect()),
         "link" | "lienket" => {
             Command::Link((!arg.is_empty()).then(|| arg.chars().take(20).collect()))

@@ -32,6 +32,13 @@ pub enum Need {
         commune: String,
         period: crate::domain::Period,
     },
+    /// How many people an announcement of `audience` in `scope` reaches, and why the
+    /// others cannot be (villages quiet since `quiet_since` are behind).
+    AnnouncementReach {
+        scope: String,
+        audience: crate::domain::announcement::Audience,
+        quiet_since: chrono::NaiveDate,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +57,11 @@ pub enum Lookup {
     /// Too many lookups from this chat in a short time.
     RateLimited,
     PeriodFigures(Box<PeriodView>),
+    /// Reachable, and the others by why.
+    AnnouncementReach(
+        usize,
+        Vec<(crate::domain::announcement::Unreachable, usize)>,
+    ),
 }
 
 /// A commune's period as its officials see it before submitting.

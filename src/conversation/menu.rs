@@ -31,13 +31,15 @@ pub fn menu_for(turn: &mut Turn<'_>, role: Option<AccountRole>) {
                 b(turn, K::ButtonVillages, Action::Units),
             ],
             vec![b(turn, K::PeriodButtonReport, Action::PeriodReport)],
+            announce_row(turn),
         ]
         .into_iter()
         .chain(activity_rows(turn))
         .collect(),
-        Some(AccountRole::DistrictOfficial | AccountRole::ProvinceOfficial) => {
-            vec![vec![b(turn, K::ButtonCommunes, Action::Units)]]
-        }
+        Some(AccountRole::DistrictOfficial | AccountRole::ProvinceOfficial) => vec![
+            vec![b(turn, K::ButtonCommunes, Action::Units)],
+            announce_row(turn),
+        ],
     };
     if role.is_some() {
         rows.push(vec![b(turn, K::ButtonFind, Action::Find)]);
@@ -51,6 +53,17 @@ pub fn menu_for(turn: &mut Turn<'_>, role: Option<AccountRole>) {
         Some(_) => K::MenuVillageHead,
     });
     turn.say_with_buttons(text, rows);
+}
+
+/// An official's announcements: send one, see where the last ones stand.
+fn announce_row(turn: &Turn<'_>) -> Vec<Button> {
+    vec![
+        turn.button(K::AnnounceButtonOpen, &Action::Announce.payload()),
+        turn.button(
+            K::AnnounceButtonStatus,
+            &Action::AnnouncementStatus.payload(),
+        ),
+    ]
 }
 
 /// The chat's role; `None` for a resident.

@@ -38,8 +38,8 @@ pub use lookup::{Lookup, Need};
 pub use message::{Attachment, Button, FileUpload, Incoming, Reply, ReportFile, UnsupportedKind};
 pub use prefetch::{prefetch, Prefetch};
 pub use state::{
-    Decision, DecisionFile, Draft, FileKind, HelpDraft, HelpStep, LogStep, Logging, Member,
-    Registration, SavedEntry, Session, State, Team,
+    Announcing, Decision, DecisionFile, Draft, FileKind, HelpDraft, HelpStep, LogStep, Logging,
+    Member, Registration, SavedEntry, Session, State, Team,
 };
 
 use crate::domain::{AccountRole, CompositionRules};
@@ -233,6 +233,7 @@ fn needs_account(state: &State) -> bool {
             | State::RenamingVillage { .. }
             | State::AwaitingVillagesCsv
             | State::ChoosingPeriod
+            | State::Announcing(_)
     )
     // `ReturningPeriod` is a province official's: its answer checks access again.
 }

@@ -11,6 +11,12 @@ pub use help::{
     help_who_helps, HelpNotice,
 };
 pub use help_followup::{help_followup, FollowUpNotice};
+mod announcement;
+
+pub use announcement::{
+    acknowledged, announcement, announcement_queued, announcement_reminded, announcement_status,
+    Acknowledged, AnnouncementNotice, Reminder,
+};
 pub use invitation::{invitation, InvitationLinks, InvitationNotice};
 
 use super::lookup::PeriodView;

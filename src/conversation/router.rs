@@ -155,6 +155,9 @@ fn on_command(turn: &mut Turn<'_>, state: State, command: Command) -> State {
         (Command::Report(period), _) => official::report(turn, &period),
         (Command::Decision, _) => official::decision_menu(turn),
         (Command::Notices, _) => official::notices(turn, true),
+        (Command::Announce, _) => {
+            official::announce::on_action(turn, State::Idle, Action::Announce)
+        }
         (Command::Deadline(date), _) => official::set_deadline(turn, &date),
         (Command::Start(Some(offered)), _) => idle::redeem(turn, &offered),
         (Command::Start(None), _) => idle::welcome(turn),
@@ -184,6 +187,11 @@ fn is_confirmation(word: &str) -> bool {
 
 fn dispatch(turn: &mut Turn<'_>, state: State, input: Input) -> State {
     match (state, input) {
+        // "Got it" on an announcement: recorded (the engine answers), the dialogue kept.
+        (state, Input::Action(Action::AckAnnouncement(id))) => {
+            turn.effect(Effect::AcknowledgeAnnouncement { id });
+            state
+        }
         (State::Registering(reg), input) => registration::on_input(turn, *reg, input),
         (state, Input::Action(action)) => on_feature_action(turn, state, action),
         (State::Idle, input) => idle::on_input(turn, input),
@@ -201,6 +209,9 @@ fn dispatch(turn: &mut Turn<'_>, state: State, input: Input) -> State {
         ) => official::on_input(turn, state, input),
         (state @ (State::ChoosingPeriod | State::ReturningPeriod { .. }), input) => {
             official::period::on_input(turn, state, input)
+        }
+        (State::Announcing(announcing), input) => {
+            official::announce::on_input(turn, *announcing, input)
         }
     }
 }
@@ -259,7 +270,12 @@ fn owner(action: &Action) -> Owner {
         | Action::ShowPeriod(_)
         | Action::SubmitPeriod(..)
         | Action::ApprovePeriod(..)
-        | Action::ReturnPeriod(..) => Owner::Official,
+        | Action::ReturnPeriod(..)
+        | Action::Announce
+        | Action::AnnounceTo(_)
+        | Action::AnnounceSend
+        | Action::AnnouncementStatus
+        | Action::RemindAnnouncement(..) => Owner::Official,
         Action::LogActivity
         | Action::LogRepeat
         | Action::LogTeam(_)
@@ -301,9 +317,11 @@ fn owner(action: &Action) -> Owner {
         | Action::DecisionNo
         | Action::ConsentYes
         | Action::ConsentNo => Owner::Registration,
-        Action::Language(_) | Action::ChooseLanguage | Action::Cancel | Action::Help => {
-            Owner::Router
-        }
+        Action::Language(_)
+        | Action::ChooseLanguage
+        | Action::Cancel
+        | Action::Help
+        | Action::AckAnnouncement(_) => Owner::Router,
     }
 }
 
@@ -313,6 +331,9 @@ fn on_feature_action(turn: &mut Turn<'_>, state: State, action: Action) -> State
     match (state, action) {
         (state @ State::Results { .. }, action @ Action::Page(_)) => {
             resident::on_input(turn, state, Input::Action(action))
+        }
+        (state @ State::Announcing(_), action @ Action::AnnounceSend) => {
+            official::announce::on_action(turn, state, action)
         }
         (
             State::Member { phone },
@@ -366,6 +387,7 @@ pub fn reprompt(turn: &mut Turn<'_>, state: &State) {
             official::ask(turn, state)
         }
         State::ChoosingPeriod | State::ReturningPeriod { .. } => official::period::ask(turn, state),
+        State::Announcing(_) => official::announce::ask(turn, state),
     }
 }
 

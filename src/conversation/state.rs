@@ -62,6 +62,9 @@ pub enum State {
     Logging(Box<Logging>),
     /// A resident asking a village's team for help (`conversation/help.rs`).
     AskingHelp(Box<HelpDraft>),
+    /// An official writing an announcement to the teams of `scope`: its text asked for
+    /// (`text` none), then previewed with how many it reaches (`conversation/official/announce.rs`).
+    Announcing(Box<Announcing>),
 }
 
 /// A request for help being written: the village, then what the resident chose so far.
@@ -88,6 +91,15 @@ pub enum HelpStep {
     /// Share the number typed with the team, for this request only?
     Consent,
     Confirm,
+}
+
+/// An announcement being written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Announcing {
+    pub scope: String,
+    pub scope_name: String,
+    pub audience: crate::domain::announcement::Audience,
+    pub text: Option<String>,
 }
 
 /// An activity being logged: who logs it and the step reached.

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod activity;
+pub mod announcement;
 pub mod audit;
 pub mod decision;
 pub mod decision_template;

@@ -3,13 +3,18 @@
 
 use chrono::Duration;
 
+use crate::conversation::notices::{
+    acknowledged, announcement_queued, announcement_reminded, announcement_status, Acknowledged,
+    Reminder,
+};
 use crate::conversation::Effect;
 use crate::domain::invitation_code::{generate_code, hash_code};
 use crate::domain::AuditAction;
+use crate::engine::announce;
 use crate::storage::limits::{self, Limit};
 use crate::storage::{
-    account_admin, accounts, activities, audit::audit, directory, erasure, invitations,
-    period_reports, teams, Account, NewInvitation, StorageError, Tx,
+    account_admin, accounts, activities, announcements, audit::audit, directory, erasure,
+    invitations, period_reports, teams, Account, NewInvitation, StorageError, Tx,
 };
 
 mod classify;
@@ -403,6 +408,68 @@ pub(super) async fn apply_effect(
             let by = actor.as_str();
             period_reports::decide(tx, commune, *period, *version, &decision, by, now).await?;
             messages::notice_period_decided(tx, env, commune, *period, reason.as_deref()).await?;
+        }
+        Effect::AcknowledgeAnnouncement { id } => {
+            let chat = (env.chat.channel.as_str(), env.chat.id.as_str());
+            let ack = match announcements::acknowledge(tx, *id, chat.0, chat.1, now).await? {
+                announcements::Ack::First => Acknowledged::First,
+                announcements::Ack::Again => Acknowledged::Again,
+                announcements::Ack::NotYours => Acknowledged::NotYours,
+            };
+            if ack == Acknowledged::NotYours {
+                let detail = serde_json::json!({ "action": "announcement.ack", "id": id });
+                audit(tx, &actor, AuditAction::AccessDenied, None, &detail, now).await?;
+            }
+            applied.replies.push(acknowledged(env.texts, env.lang, ack));
+        }
+        Effect::SendAnnouncement {
+            scope,
+            scope_name,
+            audience,
+            text,
+            key,
+        } => {
+            let new = announcements::NewAnnouncement {
+                sender: actor.clone(),
+                scope_code: scope.clone(),
+                audience: *audience,
+                text: text.clone(),
+                file: None,
+                dedup_key: Some(key.clone()),
+            };
+            let queued =
+                announce::send(tx, env.texts, env.rules, &new, scope_name, &actor, now).await?;
+            let reply =
+                announcement_queued(env.texts, env.lang, queued.reachable, &queued.unreachable);
+            applied.replies.push(reply);
+        }
+        Effect::ShowAnnouncements => {
+            let mut all = Vec::new();
+            for id in announcements::announcement_ids(tx, Some(&actor), 3).await? {
+                all.extend(announcements::announcement_counts(tx, id).await?);
+            }
+            applied
+                .replies
+                .push(announcement_status(env.texts, env.lang, &all));
+        }
+        Effect::RemindAnnouncement { scope, id } => {
+            let stored = announcements::announcement(tx, *id).await?;
+            let outcome = match stored {
+                // The core checked access on `scope`: the announcement must be of it.
+                Some(stored) if stored.scope_code == *scope => {
+                    match announce::remind(tx, env.texts, *id, &actor, now).await? {
+                        announcements::Reminded::Queued(n) => Reminder::Queued(n),
+                        announcements::Reminded::TooSoon(from) => {
+                            Reminder::TooSoon(from.with_timezone(&crate::clock::vietnam()))
+                        }
+                        announcements::Reminded::NoSuchAnnouncement => Reminder::NotFound,
+                    }
+                }
+                _ => Reminder::NotFound,
+            };
+            applied
+                .replies
+                .push(announcement_reminded(env.texts, env.lang, outcome));
         }
         Effect::LogActivity {
             unit_code,

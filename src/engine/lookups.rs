@@ -67,6 +67,17 @@ pub(super) async fn answer(
         Need::PeriodFigures { commune, period } => {
             Lookup::PeriodFigures(Box::new(period_view(tx, commune, *period).await?))
         }
+        Need::AnnouncementReach {
+            scope,
+            audience,
+            quiet_since,
+        } => {
+            let people =
+                crate::storage::announcements::recipients(tx, scope, *audience, *quiet_since)
+                    .await?;
+            let (reachable, unreachable) = super::announce::reach(&people);
+            Lookup::AnnouncementReach(reachable, unreachable)
+        }
     })
 }
 

@@ -4,6 +4,7 @@
 
 mod admission;
 mod after_commit;
+pub mod announce;
 pub(crate) mod context;
 mod effects;
 mod import_messages;

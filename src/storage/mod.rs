@@ -7,6 +7,7 @@
 pub mod account_admin;
 pub mod accounts;
 pub mod activities;
+pub mod announcements;
 pub mod audit;
 pub mod bulk;
 pub mod campaigns;

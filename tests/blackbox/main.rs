@@ -1,6 +1,7 @@
 //! Black-box tests: one binary, driving cnscd the way its users and Telegram do.
 
 mod activities;
+mod announcements;
 mod crash;
 mod decision;
 mod engine;

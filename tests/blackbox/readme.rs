@@ -385,3 +385,30 @@ fn the_readmes_help_requests_are_typed_and_pressed_as_written_in_the_goldens() {
         "only {checked} instructions found in the section"
     );
 }
+
+/// Issue 25: the README's announcement on the example, every line run as written.
+#[test]
+fn the_readmes_announcement_runs_as_written_in_a_new_folder() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let shell = Shell {
+        cwd: dir.path().to_owned(),
+        database: None,
+    };
+    let lines = sh_block_after(&readme(), "## Announcements");
+    let printed: Vec<String> = lines
+        .iter()
+        .map(|line| stdout(&shell.run(line.trim())))
+        .collect();
+    let sent = &printed[1];
+    assert!(
+        sent.contains("announcement 1: Xã Đại Sơn (11083), to the heads (team leaders)"),
+        "{sent}"
+    );
+    assert!(sent.contains("queued for 0, not reachable 0"), "{sent}");
+    let status = &printed[2];
+    assert!(
+        status.contains("announcement 1 (11083, the heads (team leaders)")
+            && status.contains("Tập huấn VNeID"),
+        "{status}"
+    );
+}

@@ -102,6 +102,16 @@ impl PayloadArg for Option<String> {
     }
 }
 
+impl PayloadArg for crate::domain::announcement::Audience {
+    fn write(&self) -> String {
+        self.stored().to_owned()
+    }
+
+    fn read(text: &str) -> Option<Self> {
+        Self::from_stored(text)
+    }
+}
+
 impl PayloadArg for MemberRole {
     fn write(&self) -> String {
         self.code().to_owned()

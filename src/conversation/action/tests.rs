@@ -91,6 +91,12 @@ fn every_action() -> Vec<Action> {
         Action::HelpAbuse(i64::MAX),
         Action::HelpRate(i64::MAX, 5),
         Action::HelpReopen(i64::MAX),
+        Action::AckAnnouncement(i64::MAX),
+        Action::Announce,
+        Action::AnnounceTo(crate::domain::announcement::Audience::Leaders),
+        Action::AnnounceSend,
+        Action::AnnouncementStatus,
+        Action::RemindAnnouncement("1234567890123456".to_owned(), i64::MAX),
     ];
     all.extend(MemberRole::ALL.into_iter().map(Action::Role));
     all.extend(MemberField::all().iter().copied().map(Action::EditField));
@@ -103,7 +109,7 @@ fn every_action() -> Vec<Action> {
 
 /// How many variants [`covered`] lists: a variant added there but not to
 /// [`every_action`] fails [`every_variant_has_a_sample`].
-const VARIANTS: usize = 83;
+const VARIANTS: usize = 89;
 
 fn covered(action: &Action) {
     match action {
@@ -190,6 +196,12 @@ fn covered(action: &Action) {
         | Action::HelpAbuse(_)
         | Action::HelpRate(..)
         | Action::HelpReopen(_) => {}
+        Action::AckAnnouncement(_)
+        | Action::Announce
+        | Action::AnnounceTo(_)
+        | Action::AnnounceSend
+        | Action::AnnouncementStatus
+        | Action::RemindAnnouncement(..) => {}
     }
 }
 

@@ -2,6 +2,7 @@
 //! a district official sees the communes and invites commune officials. Every action checks
 //! role and scope with [`authorize`], whatever button or payload asked for it.
 
+pub mod announce;
 mod area;
 mod assign;
 mod decision;
@@ -123,6 +124,11 @@ pub fn on_action(turn: &mut Turn<'_>, action: Action) -> State {
         | Action::SubmitPeriod(..)
         | Action::ApprovePeriod(..)
         | Action::ReturnPeriod(..) => period::on_action(turn, action),
+        Action::Announce
+        | Action::AnnounceTo(_)
+        | Action::AnnounceSend
+        | Action::AnnouncementStatus
+        | Action::RemindAnnouncement(..) => announce::on_action(turn, State::Idle, action),
         Action::RemoveVillage(code) => remove(turn, &code, false),
         Action::ConfirmRemoveVillage(code) => remove(turn, &code, true),
         Action::AddVillage | Action::ImportVillages => {

@@ -64,6 +64,7 @@ pub fn on_command(turn: &mut Turn<'_>, reg: Registration, command: Command) -> S
         | Command::Report(_)
         | Command::Decision
         | Command::Notices
+        | Command::Announce
         | Command::Deadline(_)
         | Command::Link(_)
         | Command::ConfirmNumber(_)

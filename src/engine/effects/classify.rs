@@ -42,6 +42,9 @@ pub(super) fn records(effect: &Effect) -> &'static [AuditAction] {
         Effect::SubmitPeriodReport { .. } => &[A::PeriodReportSubmitted],
         Effect::DecidePeriodReport { .. } => &[A::PeriodReportApproved, A::PeriodReportReturned],
         Effect::LogActivity { .. } => &[A::ActivityLogged],
+        Effect::AcknowledgeAnnouncement { .. } | Effect::ShowAnnouncements => &[],
+        Effect::SendAnnouncement { .. } => &[A::AnnouncementSent],
+        Effect::RemindAnnouncement { .. } => &[A::AnnouncementReminded],
         // Completes the entry the step before logged (and counted).
         Effect::CompleteActivity { .. } => &[],
         Effect::RememberMemberChat { .. } => &[],
@@ -179,6 +182,19 @@ mod tests {
                 version: 1,
                 reason: None,
             },
+            Effect::AcknowledgeAnnouncement { id: 1 },
+            Effect::SendAnnouncement {
+                scope: text(),
+                scope_name: text(),
+                audience: crate::domain::announcement::Audience::All,
+                text: text(),
+                key: text(),
+            },
+            Effect::ShowAnnouncements,
+            Effect::RemindAnnouncement {
+                scope: text(),
+                id: 1,
+            },
             Effect::LogActivity {
                 unit_code: text(),
                 kind: text(),
@@ -261,6 +277,8 @@ mod tests {
                 "ConfirmNumber",
                 "SubmitPeriodReport",
                 "DecidePeriodReport",
+                "SendAnnouncement",
+                "RemindAnnouncement",
                 "LogActivity",
                 "AskHelp",
                 "TakeHelp",

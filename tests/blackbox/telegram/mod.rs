@@ -1,6 +1,7 @@
 //! The Telegram adapter end to end: the real dispatcher against a fake Bot API server, with a
 //! fresh database per test. The steps below are the village head's, in Vietnamese.
 
+mod announce;
 mod downloads;
 mod durability;
 mod http_limits;

@@ -188,4 +188,5 @@ golden!(
     help_a_request_closed_as_not_solved_is_rated_and_reopened,
     help_requests_refused_politely_change_nothing,
     help_a_request_nobody_takes_is_escalated_to_the_commune,
+    announce_to_three_villages_where_one_leader_cannot_be_reached,
 );

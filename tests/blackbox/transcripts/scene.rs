@@ -172,6 +172,33 @@ impl Scene {
                 }
             }
             "seed" => seed_activity(self.app.engine.store(), arg, clock_now(&self.app.clock)).await,
+            "village" => {
+                let (commune, name) = arg.split_once(' ').expect("! village COMMUNE NAME");
+                let store = self.app.engine.store();
+                let mut tx = store.begin().await.expect("begin");
+                let now = clock_now(&self.app.clock);
+                let code = cnscd::storage::directory::add_village(&mut tx, commune, name, now)
+                    .await
+                    .expect("village added");
+                tx.commit().await.expect("commit");
+                out.push_str(&format!("= {code} {name}\n"));
+            }
+            "registered" => {
+                seed_team(self.app.engine.store(), arg, clock_now(&self.app.clock)).await
+            }
+            "member-chat" => {
+                let (phone, chat) = arg.split_once(' ').expect("! member-chat PHONE CHAT");
+                let phone = cnscd::domain::PhoneNumber::parse(phone).expect("phone");
+                let store = self.app.engine.store();
+                let mut tx = store.begin().await.expect("begin");
+                let now = clock_now(&self.app.clock);
+                cnscd::storage::erasure::remember_member_chat(
+                    &mut tx, &phone, "console", chat, now,
+                )
+                .await
+                .expect("remembered");
+                tx.commit().await.expect("commit");
+            }
             other => panic!("unknown scene line `! {other}`"),
         }
     }
@@ -322,6 +349,50 @@ async fn seed_activity(store: &Store, arg: &str, now: DateTime<Utc>) {
     .execute(store.pool())
     .await
     .expect("seeded activity");
+}
+
+/// `! registered VILLAGE LEADER NAME, PHONE; MEMBER NAME, PHONE; …`: a registered team,
+/// its first person the leader (each member a Youth Union secretary: the role is not what
+/// the scene is about).
+async fn seed_team(store: &Store, arg: &str, now: DateTime<Utc>) {
+    use cnscd::domain::{ConsentSource, Member, MemberRole, PersonName, PhoneNumber, Team};
+    let (village, people) = arg.split_once(' ').expect("! registered VILLAGE PEOPLE");
+    let mut people = people.split(';').map(|person| {
+        let (name, phone) = person.split_once(',').expect("NAME, PHONE");
+        (
+            PersonName::parse(name.trim()).expect("name"),
+            PhoneNumber::parse(phone.trim()).expect("phone"),
+        )
+    });
+    let (leader_name, leader_phone) = people.next().expect("a leader");
+    let roles = [
+        MemberRole::YouthUnionSecretary,
+        MemberRole::FarmersAssociationHead,
+        MemberRole::WomensUnionHead,
+    ];
+    let members = people
+        .zip(roles)
+        .map(|((name, phone), role)| Member {
+            name,
+            role,
+            role_detail: None,
+            phone,
+            fields: cnscd::domain::Fields::default(),
+            zalo: None,
+            consent: Some(ConsentSource::Member),
+        })
+        .collect();
+    let team = Team {
+        leader_name: Some(leader_name),
+        leader_phone: Some(leader_phone),
+        members,
+        ..Team::default()
+    };
+    let mut tx = store.begin().await.expect("begin");
+    cnscd::storage::teams::save_team(&mut tx, village, &team, None, now)
+        .await
+        .expect("saved");
+    tx.commit().await.expect("commit");
 }
 
 /// The activity entries of a unit as stored, one line each (the key is left out: it names
