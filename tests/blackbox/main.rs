@@ -7,6 +7,7 @@ mod engine;
 mod erasure;
 mod fake_telegram_smoke;
 mod house;
+mod outbox_lanes;
 mod period_reports;
 mod privacy;
 mod readme;
