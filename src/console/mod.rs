@@ -31,8 +31,8 @@ use crate::i18n::K;
 use crate::ops::metrics::Metrics;
 use crate::pipeline::{Channel, Outgoing, SendError, Worker};
 use crate::storage::chats;
-use crate::storage::outbox::Lane;
 use crate::storage::inbox::{self, NewEvent};
+use crate::storage::outbox::Lane;
 use crate::storage::StorageError;
 
 /// The console's name in the inbox and outbox claims.

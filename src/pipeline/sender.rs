@@ -270,7 +270,13 @@ impl Sender {
             // Replies first, however many bulk rows are older.
             let rows = if own {
                 store
-                    .sendable_outbox(name.as_str(), Lane::Reply, &self.inner.owner, stale, POLL_ROWS)
+                    .sendable_outbox(
+                        name.as_str(),
+                        Lane::Reply,
+                        &self.inner.owner,
+                        stale,
+                        POLL_ROWS,
+                    )
                     .await?
             } else {
                 store

@@ -158,8 +158,14 @@ async fn queue_announcement(engine: &Engine, members: usize, parts: &Parts) -> a
     let mut tx = engine.store().begin().await?;
     for member in 0..members {
         let chat = (FIRST_MEMBER + member as i64).to_string();
-        cnscd::storage::outbox::enqueue_bulk(&mut tx, telegram::CHANNEL.as_str(), &chat, &reply, now)
-            .await?;
+        cnscd::storage::outbox::enqueue_bulk(
+            &mut tx,
+            telegram::CHANNEL.as_str(),
+            &chat,
+            &reply,
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())

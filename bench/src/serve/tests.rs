@@ -33,5 +33,8 @@ async fn the_load_bench_drives_every_scenario_to_the_end_on_a_small_load() {
     let engines = if postgres.is_some() { 2 } else { 1 };
     assert_eq!(report.announcements.len(), engines, "{report}");
     assert!(report.to_string().contains("updates/s"));
-    assert!(report.to_string().contains("announcement to 40 members"), "{report}");
+    assert!(
+        report.to_string().contains("announcement to 40 members"),
+        "{report}"
+    );
 }

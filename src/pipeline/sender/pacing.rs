@@ -107,7 +107,8 @@ impl FromStr for BulkRates {
 
 impl fmt::Display for BulkRates {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut rates: Vec<(&str, f64)> = self.rates.iter().map(|(c, r)| (c.as_str(), *r)).collect();
+        let mut rates: Vec<(&str, f64)> =
+            self.rates.iter().map(|(c, r)| (c.as_str(), *r)).collect();
         rates.sort_by(|a, b| a.0.cmp(b.0));
         let written: Vec<String> = rates.iter().map(|(c, r)| format!("{c}={r}")).collect();
         f.write_str(&written.join(","))
@@ -166,7 +167,13 @@ mod tests {
 
     #[test]
     fn a_rate_that_is_not_a_positive_number_of_a_known_channel_is_refused() {
-        for wrong in ["telegram", "telegram=0", "telegram=-1", "telegram=fast", "viber=3"] {
+        for wrong in [
+            "telegram",
+            "telegram=0",
+            "telegram=-1",
+            "telegram=fast",
+            "viber=3",
+        ] {
             assert!(wrong.parse::<BulkRates>().is_err(), "{wrong}");
         }
     }

@@ -513,7 +513,14 @@ async fn bulk_messages_never_go_faster_than_the_channels_rate() {
     let (sender, channel) = paced(&dir, 25.0).await;
     let start = tokio::time::Instant::now();
     let bulk = (0..150)
-        .map(|n| message(n, &format!("member {}", n % 120), Lane::Bulk, &format!("bulk {n}")))
+        .map(|n| {
+            message(
+                n,
+                &format!("member {}", n % 120),
+                Lane::Bulk,
+                &format!("bulk {n}"),
+            )
+        })
         .collect();
 
     // Act
