@@ -123,6 +123,7 @@ fn serve_options(args: &ServeArgs) -> ServeOptions {
     if let Some(owner) = &args.replica_id {
         pipeline.owner = owner.clone();
     }
+    pipeline.bulk_rates = args.bulk_rate.clone();
     let http = HttpLimits {
         known_senders: limits::known_senders(&args.known_senders),
         ..HttpLimits::default()

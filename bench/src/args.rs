@@ -109,6 +109,14 @@ pub struct LoadBenchArgs {
     /// Only these scenarios (comma-separated); all of them by default.
     #[arg(long, value_delimiter = ',', value_enum)]
     pub only: Vec<crate::serve::Scenario>,
+    /// The announcement scenario: members an announcement is queued for (one bulk row each)
+    /// before the chats start talking.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub members: u32,
+    /// The announcement scenario: the bulk lane's rates, as `cnscd serve --bulk-rate` takes
+    /// them.
+    #[arg(long, value_name = "CHANNEL=RATE,…", default_value = "telegram=25")]
+    pub bulk_rate: cnscd::pipeline::BulkRates,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -100,6 +100,8 @@ async fn run(cli: BenchCli) -> anyhow::Result<()> {
                 messages: args.messages as usize,
                 postgres: args.postgres,
                 only: args.only,
+                members: args.members as usize,
+                bulk_rates: args.bulk_rate,
             };
             let parts = cnscd_bench::serve::Parts {
                 texts,

@@ -277,6 +277,21 @@ mod tests {
     }
 
     #[test]
+    fn bulk_rates_default_to_what_each_channel_allows_and_a_wrong_one_is_refused() {
+        use crate::chat::ChannelName;
+        let rates = serve_args(&[]).bulk_rate;
+        assert_eq!(rates.of(ChannelName::Telegram), Some(25.0));
+        assert_eq!(rates.of(ChannelName::Zalo), Some(5.0));
+        let given = serve_args(&["--bulk-rate", "zalo=2,telegram=10"]).bulk_rate;
+        assert_eq!(given.of(ChannelName::Zalo), Some(2.0));
+        assert_eq!(given.of(ChannelName::Telegram), Some(10.0));
+        assert_eq!(given.of(ChannelName::ZaloBot), Some(5.0));
+        let wrong = Config::try_parse_from(["cnscd", "serve", "--bulk-rate", "telegram=0"]);
+        let message = wrong.expect_err("refused").to_string();
+        assert!(message.contains("not a rate"), "{message}");
+    }
+
+    #[test]
     fn a_unit_code_with_stray_characters_is_refused_with_the_reason_before_anything_opens() {
         let invite = |unit: &str| {
             Config::try_parse_from(["cnscd", "invite", "--role", "village-head", "--unit", unit])

@@ -108,6 +108,18 @@ pub struct ServeArgs {
         value_parser = address_range
     )]
     pub known_senders: Vec<IpNet>,
+
+    /// Messages per second of announcements, per channel, as CHANNEL=RATE pairs
+    /// (comma-separated; a channel not named keeps its default): Telegram allows about 30 a
+    /// second in bulk, Zalo names no figure. Replies are not paced and always go first.
+    #[arg(
+        long,
+        env = "CNSCD_BULK_RATE",
+        hide_env_values = true,
+        value_name = "CHANNEL=RATE,…",
+        default_value = "telegram=25,zalo=5,zalo_bot=5"
+    )]
+    pub bulk_rate: crate::pipeline::BulkRates,
 }
 
 /// A range (`10.0.1.0/24`) or one address (`10.0.0.2`, as `/32`).

@@ -32,6 +32,7 @@ use crate::ops::metrics::Metrics;
 use crate::pipeline::{Channel, Outgoing, SendError, Worker};
 use crate::storage::chats;
 use crate::storage::inbox::{self, NewEvent};
+use crate::storage::outbox::Lane;
 use crate::storage::StorageError;
 
 /// The console's name in the inbox and outbox claims.
@@ -256,9 +257,15 @@ impl<W: AsyncWrite + Unpin> Console<'_, W> {
     async fn deliver(&mut self) -> Result<bool, ConsoleError> {
         let store = self.engine.store();
         let stale = chrono::Utc::now() - chrono::Duration::seconds(60);
-        let rows = store
-            .sendable_outbox(CHANNEL.as_str(), OWNER, stale, 1000)
-            .await?;
+        // Replies first, then an announcement's message.
+        let mut rows = Vec::new();
+        for lane in [Lane::Reply, Lane::Bulk] {
+            rows.extend(
+                store
+                    .sendable_outbox(CHANNEL.as_str(), lane, OWNER, stale, 1000)
+                    .await?,
+            );
+        }
         let mut replies = Vec::new();
         let mut sent = Vec::new();
         for row in rows.into_iter().filter(|r| r.chat_id == self.chat.id) {

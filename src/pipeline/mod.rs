@@ -25,5 +25,5 @@ pub use channel::{Channel, FetchError, Fetched, SendError};
 pub use outgoing::{delivery_parts, Outgoing};
 pub use recorder::{NotRecorded, Recorded, Recorder};
 pub use running::{Pipeline, PipelineOptions};
-pub use sender::Sender;
+pub use sender::{BulkRateError, BulkRates, Sender};
 pub use worker::{DownloadLimits, Worker};

@@ -12,7 +12,7 @@ use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
 use super::recorder::Recorder;
-use super::sender::Sender;
+use super::sender::{BulkRates, Sender};
 use super::worker::{DownloadLimits, Worker, IDLE_POLL};
 use super::Channel;
 use crate::engine::Engine;
@@ -36,6 +36,8 @@ pub struct PipelineOptions {
     pub units_poll: Duration,
     /// How many files users send are downloaded at once, and how long one may take.
     pub downloads: DownloadLimits,
+    /// Messages per second of the bulk lane (announcements), per channel.
+    pub bulk_rates: BulkRates,
 }
 
 impl Default for PipelineOptions {
@@ -45,6 +47,7 @@ impl Default for PipelineOptions {
             takeover_after: Duration::from_secs(15),
             units_poll: UNITS_POLL,
             downloads: DownloadLimits::default(),
+            bulk_rates: BulkRates::default(),
         }
     }
 }
@@ -92,11 +95,12 @@ impl Pipeline {
             options.owner.clone(),
             Arc::clone(&wake),
         );
-        let sender = Sender::start(
+        let sender = Sender::start_pacing(
             engine.clone(),
             options.owner.clone(),
             channels.clone(),
             metrics.clone(),
+            options.bulk_rates,
         )
         .taking_over_after(options.takeover_after);
         let worker = Worker::new(engine.clone(), options.owner, channels.clone(), metrics)
@@ -123,8 +127,9 @@ impl Pipeline {
         &self.recorder
     }
 
-    /// Finishes the round in hand, then delivers what is queued, within `timeout` in all.
-    /// Events still in the inbox and messages still in the outbox wait for the next start.
+    /// Finishes the round in hand, then delivers the replies queued and the announcements'
+    /// messages already on their way, within `timeout` in all. Events still in the inbox and
+    /// messages still in the outbox (the rest of an announcement) wait for the next start.
     pub async fn shutdown(mut self, timeout: Duration) {
         let deadline = tokio::time::Instant::now() + timeout;
         let _ = self.stop.send(true);
@@ -134,7 +139,7 @@ impl Pipeline {
             }
         }
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        if !self.sender.flush(left).await {
+        if !self.sender.flush_replies(left).await {
             tracing::warn!(
                 unsent = self.sender.backlog(),
                 "stopping with messages unsent; they go out on the next start"

@@ -4,6 +4,13 @@
 //! channel took it: in the delivery journal at once (on SQLite, see
 //! [`crate::storage::delivery_journal`]), in the outbox with the marks that wait, in one
 //! statement.
+//!
+//! Two lanes share a channel: replies (answers, notices, alerts) and bulk (an announcement's
+//! message to each of many chats). Replies are read from the outbox first, and within a chat
+//! a reply overtakes the bulk messages not started yet; bulk messages are held in memory a
+//! few seconds' worth at a time, paced at the channel's rate and kept to part of the room in
+//! flight (see [`pacing`]), so an announcement to ten thousand members never delays a
+//! dialogue.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -16,14 +23,18 @@ use super::Channel;
 
 mod delivery;
 mod marks;
+mod pacing;
+
+pub use pacing::{BulkRateError, BulkRates, BULK_IN_FLIGHT};
 
 use crate::chat::{ChannelName, ChatKey};
 use crate::conversation::Reply;
 use crate::engine::Engine;
 use crate::ops::metrics::Metrics;
 use crate::storage::delivery_journal::DeliveryJournal;
-use crate::storage::outbox::DedupKey;
+use crate::storage::outbox::{DedupKey, Lane};
 use marks::mark_forever;
+use pacing::Pacer;
 
 /// Rows read per look at the outbox.
 const POLL_ROWS: i64 = 500;
@@ -44,6 +55,9 @@ pub struct Queued {
     pub chat: ChatKey,
     body: Outgoing,
     is_alert: bool,
+    lane: Lane,
+    /// Taken by its chat's task to be sent: a reply no longer overtakes it.
+    started: bool,
     /// The parts still to send (a job's reply is made when it comes to it).
     parts: Option<VecDeque<Reply>>,
     /// Why the row is kept as failed once its parts are sent (a job stopped at its limit).
@@ -57,15 +71,28 @@ impl Queued {
             chat,
             body,
             is_alert,
+            lane: Lane::Reply,
+            started: false,
             parts: None,
             failed: None,
         }
+    }
+
+    /// The same message in `lane`.
+    pub(crate) fn in_lane(self, lane: Lane) -> Queued {
+        Queued { lane, ..self }
+    }
+
+    /// Whether a reply for its chat goes before it.
+    fn overtaken_by(&self, reply: &Queued) -> bool {
+        !self.started && (self.lane == Lane::Bulk || self.id > reply.id)
     }
 }
 
 #[derive(Default)]
 struct Queues {
-    /// Per chat, in id order; the front is being sent. A chat is here while it has messages.
+    /// Per chat: replies in id order, then bulk messages in id order (a message already
+    /// started stays in front). A chat is here while it has messages.
     chats: HashMap<ChatKey, VecDeque<Queued>>,
     /// Ids queued or sent but not yet marked: the outbox poll must not queue them again.
     known: HashSet<i64>,
@@ -91,6 +118,9 @@ struct Inner {
     channels: Vec<Arc<dyn Channel>>,
     /// Per channel, in the order of `channels`: see [`MAX_IN_FLIGHT`].
     in_flight: Vec<tokio::sync::Semaphore>,
+    /// Per channel, in the order of `channels`: the bulk lane's pace and room in flight.
+    pacers: Vec<Pacer>,
+    bulk_rates: BulkRates,
     queues: Mutex<Queues>,
     marks: mpsc::UnboundedSender<Mark>,
     /// Where a delivery is recorded the instant the channel took it (SQLite only).
@@ -127,12 +157,24 @@ impl Sender {
         self
     }
 
-    /// A sender for `channels`; its marking task runs until the sender is dropped.
+    /// A sender for `channels`, bulk messages at the default rates; its marking task runs
+    /// until the sender is dropped.
     pub fn start(
         engine: Engine,
         owner: String,
         channels: Vec<Arc<dyn Channel>>,
         metrics: Metrics,
+    ) -> Sender {
+        Sender::start_pacing(engine, owner, channels, metrics, BulkRates::default())
+    }
+
+    /// A sender for `channels`, bulk messages at `bulk_rates`.
+    pub fn start_pacing(
+        engine: Engine,
+        owner: String,
+        channels: Vec<Arc<dyn Channel>>,
+        metrics: Metrics,
+        bulk_rates: BulkRates,
     ) -> Sender {
         let (marks, queue) = mpsc::unbounded_channel();
         let journal = engine.store().delivery_journal_base().and_then(|base| {
@@ -146,10 +188,16 @@ impl Sender {
             .iter()
             .map(|_| tokio::sync::Semaphore::new(MAX_IN_FLIGHT))
             .collect();
+        let pacers = channels
+            .iter()
+            .map(|c| Pacer::new(bulk_rates.of(c.name())))
+            .collect();
         let inner = Arc::new(Inner {
             engine,
             owner,
             in_flight,
+            pacers,
+            bulk_rates,
             channels,
             queues: Mutex::default(),
             marks,
@@ -163,7 +211,8 @@ impl Sender {
         Sender { inner }
     }
 
-    /// Queues rows for delivery (in id order within a chat) and starts their chats' tasks.
+    /// Queues rows for delivery and starts their chats' tasks. Within a chat, replies go in
+    /// id order before the bulk messages not started yet, bulk messages in id order after.
     pub fn push(&self, messages: Vec<Queued>) {
         let mut start = Vec::new();
         {
@@ -177,11 +226,14 @@ impl Sender {
                 if queue.is_empty() {
                     start.push(chat);
                 }
-                // The front may be in flight: a late older row goes right behind it.
-                let at = (1..queue.len())
-                    .find(|&i| queue[i].id > message.id)
-                    .unwrap_or(queue.len());
-                queue.insert(at, message);
+                // A started message stays in front (it may be in flight).
+                let at = match message.lane {
+                    Lane::Reply => queue.iter().position(|m| m.overtaken_by(&message)),
+                    Lane::Bulk => queue
+                        .iter()
+                        .position(|m| !m.started && m.lane == Lane::Bulk && m.id > message.id),
+                };
+                queue.insert(at.unwrap_or(queue.len()), message);
             }
         }
         for chat in start {
@@ -214,13 +266,21 @@ impl Sender {
         let stale = now - self.inner.stale_after();
         let mut found = Vec::new();
         for channel in &self.inner.channels {
+            let name = channel.name();
+            // Replies first, however many bulk rows are older.
             let rows = if own {
                 store
-                    .sendable_outbox(channel.name().as_str(), &self.inner.owner, stale, POLL_ROWS)
+                    .sendable_outbox(
+                        name.as_str(),
+                        Lane::Reply,
+                        &self.inner.owner,
+                        stale,
+                        POLL_ROWS,
+                    )
                     .await?
             } else {
                 store
-                    .unclaimed_outbox(channel.name().as_str(), stale, POLL_ROWS)
+                    .unclaimed_outbox(name.as_str(), Lane::Reply, stale, POLL_ROWS)
                     .await?
             };
             for row in rows {
@@ -240,30 +300,88 @@ impl Sender {
                 {
                     continue;
                 }
-                let Ok(body) = Outgoing::from_json(&row.body) else {
-                    tracing::error!(id = row.id, "unreadable outbox row given up");
-                    let _ = self
-                        .inner
-                        .marks
-                        .send(Mark::Failed(row.id, "unreadable".into()));
-                    continue;
-                };
-                let is_alert = DedupKey::is_alert(row.dedup_key.as_deref());
-                let chat = ChatKey::new(channel.name(), row.chat_id.clone());
-                found.push(Queued::new(row.id, chat, body, is_alert));
+                found.extend(self.inner.queued(name, row));
             }
+            found.extend(self.bulk_from_outbox(name, own, now, stale).await?);
         }
         let count = found.len();
         self.push(found);
         Ok(count)
     }
 
+    /// As many bulk rows of channel `name` as there is room for in memory, claimed in one
+    /// statement.
+    async fn bulk_from_outbox(
+        &self,
+        name: ChannelName,
+        own: bool,
+        now: chrono::DateTime<chrono::Utc>,
+        stale: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Queued>, crate::storage::StorageError> {
+        let held = {
+            let queues = self.inner.lock();
+            queues
+                .chats
+                .values()
+                .flatten()
+                .filter(|m| m.lane == Lane::Bulk && m.chat.channel == name)
+                .count()
+        };
+        let room = self.inner.bulk_rates.held(name).saturating_sub(held);
+        if room == 0 {
+            return Ok(Vec::new());
+        }
+        let store = self.inner.engine.store();
+        let limit = i64::try_from(room).unwrap_or(POLL_ROWS);
+        let rows = if own {
+            store
+                .sendable_outbox(name.as_str(), Lane::Bulk, &self.inner.owner, stale, limit)
+                .await?
+        } else {
+            store
+                .unclaimed_outbox(name.as_str(), Lane::Bulk, stale, limit)
+                .await?
+        };
+        let rows: Vec<_> = {
+            let queues = self.inner.lock();
+            rows.into_iter()
+                .filter(|row| !queues.known.contains(&row.id))
+                .collect()
+        };
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+        let claimed: HashSet<i64> = store
+            .claim_outbox_many(&ids, &self.inner.owner, now, stale)
+            .await?
+            .into_iter()
+            .collect();
+        Ok(rows
+            .into_iter()
+            .filter(|row| claimed.contains(&row.id))
+            .filter_map(|row| self.inner.queued(name, row))
+            .collect())
+    }
+
     /// Waits until every queued message is delivered (or given up) and marked, or until
     /// `timeout`; `true` when all went.
     pub async fn flush(&self, timeout: Duration) -> bool {
+        self.flush_where(timeout, |_| true).await
+    }
+
+    /// [`Sender::flush`] for the replies and the bulk messages already started: the bulk
+    /// messages not started stay claimed in the outbox (a restart under the same name takes
+    /// them back at once, another replica after the claims' staleness).
+    pub async fn flush_replies(&self, timeout: Duration) -> bool {
+        self.flush_where(timeout, |m| m.lane == Lane::Reply || m.started)
+            .await
+    }
+
+    async fn flush_where(&self, timeout: Duration, waited: impl Fn(&Queued) -> bool) -> bool {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
-            if self.inner.lock().chats.is_empty() {
+            if !self.inner.lock().chats.values().flatten().any(&waited) {
                 break;
             }
             if tokio::time::Instant::now() >= deadline {
@@ -296,6 +414,29 @@ impl Inner {
     fn channel(&self, name: ChannelName) -> Option<(&Arc<dyn Channel>, &tokio::sync::Semaphore)> {
         let at = self.channels.iter().position(|c| c.name() == name)?;
         Some((&self.channels[at], &self.in_flight[at]))
+    }
+
+    /// The bulk lane's pace on the channel named `name`.
+    fn pacer(&self, name: ChannelName) -> Option<&Pacer> {
+        let at = self.channels.iter().position(|c| c.name() == name)?;
+        self.pacers.get(at)
+    }
+
+    /// An outbox row of channel `name` as the sender queues it; `None` (and the row given
+    /// up) when its body cannot be read.
+    fn queued(
+        &self,
+        name: ChannelName,
+        row: crate::storage::outbox::RawOutboxMessage,
+    ) -> Option<Queued> {
+        let Ok(body) = Outgoing::from_json(&row.body) else {
+            tracing::error!(id = row.id, "unreadable outbox row given up");
+            let _ = self.marks.send(Mark::Failed(row.id, "unreadable".into()));
+            return None;
+        };
+        let is_alert = DedupKey::is_alert(row.dedup_key.as_deref());
+        let chat = ChatKey::new(name, row.chat_id);
+        Some(Queued::new(row.id, chat, body, is_alert).in_lane(row.lane))
     }
 
     /// Marks sent in the outbox what the journal says the channels took before the last

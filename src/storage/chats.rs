@@ -13,6 +13,7 @@ pub struct Released {
     pub id: i64,
     pub body: String,
     pub dedup_key: Option<String>,
+    pub lane: super::outbox::Lane,
 }
 
 /// The chat wrote now: its window reopens, and what was held for it goes out again, claimed
@@ -34,11 +35,11 @@ pub async fn chat_wrote(
     .bind(now_text(now))
     .execute(&mut **tx)
     .await?;
-    let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+    let rows: Vec<(i64, String, Option<String>, String)> = sqlx::query_as(
         "UPDATE outbox SET held_at = NULL, held_reason = NULL, owner = $3, claimed_at = $4
          WHERE channel = $1 AND chat_id = $2 AND held_at IS NOT NULL
            AND sent_at IS NULL AND failed_at IS NULL
-         RETURNING id, body, dedup_key",
+         RETURNING id, body, dedup_key, lane",
     )
     .bind(channel)
     .bind(chat_id)
@@ -48,10 +49,11 @@ pub async fn chat_wrote(
     .await?;
     let mut released: Vec<Released> = rows
         .into_iter()
-        .map(|(id, body, dedup_key)| Released {
+        .map(|(id, body, dedup_key, lane)| Released {
             id,
             body,
             dedup_key,
+            lane: super::outbox::Lane::from_stored(&lane),
         })
         .collect();
     released.sort_by_key(|r| r.id);

@@ -228,39 +228,47 @@ pub struct RawOutboxMessage {
     pub dedup_key: Option<String>,
     /// Already claimed by the replica that read it.
     pub owned: bool,
+    pub lane: Lane,
 }
 
 impl Store {
-    /// Undelivered messages of `channel` that replica `owner` may send, oldest first: its
-    /// own, the unclaimed ones (alerts, notices) and those whose claim is older than
-    /// `stale_before` (their replica is taken to be gone).
+    /// Undelivered messages of `channel` in `lane` that replica `owner` may send, oldest
+    /// first: its own, the unclaimed ones (alerts, notices) and those whose claim is older
+    /// than `stale_before` (their replica is taken to be gone).
     pub async fn sendable_outbox(
         &self,
         channel: &str,
+        lane: Lane,
         owner: &str,
         stale_before: DateTime<Utc>,
         limit: i64,
     ) -> StorageResult<Vec<RawOutboxMessage>> {
-        self.outbox_rows(channel, Some(owner), stale_before, limit)
+        self.outbox_rows(channel, lane, Some(owner), stale_before, limit)
             .await
     }
 
-    /// Undelivered messages of `channel` that no replica holds: unclaimed (alerts, notices)
-    /// or claimed before `stale_before` (their replica is taken to be gone, or lost them).
+    /// Undelivered messages of `channel` in `lane` that no replica holds: unclaimed (alerts,
+    /// notices, announcements) or claimed before `stale_before` (their replica is taken to be
+    /// gone, or lost them).
     pub async fn unclaimed_outbox(
         &self,
         channel: &str,
+        lane: Lane,
         stale_before: DateTime<Utc>,
         limit: i64,
     ) -> StorageResult<Vec<RawOutboxMessage>> {
-        self.outbox_rows(channel, None, stale_before, limit).await
+        self.outbox_rows(channel, lane, None, stale_before, limit)
+            .await
     }
 
-    /// Unsent rows that are `owner`'s (none when `None`: `owner = NULL` holds for no row),
-    /// unclaimed, or claimed before `stale_before`.
+    /// Unsent rows of one lane that are `owner`'s (none when `None`: `owner = NULL` holds for
+    /// no row), unclaimed, or claimed before `stale_before`. Read lane by lane (index
+    /// `outbox_unsent_by_lane`), so the reply lane's rows are found at once however many bulk
+    /// rows are older.
     async fn outbox_rows(
         &self,
         channel: &str,
+        lane: Lane,
         owner: Option<&str>,
         stale_before: DateTime<Utc>,
         limit: i64,
@@ -268,11 +276,13 @@ impl Store {
         type Row = (i64, String, String, Option<String>, Option<String>);
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT id, chat_id, body, dedup_key, owner FROM outbox
-             WHERE channel = $1 AND sent_at IS NULL AND failed_at IS NULL AND held_at IS NULL
-               AND (owner = $2 OR claimed_at IS NULL OR claimed_at < $3)
-             ORDER BY id LIMIT $4",
+             WHERE channel = $1 AND lane = $2
+               AND sent_at IS NULL AND failed_at IS NULL AND held_at IS NULL
+               AND (owner = $3 OR claimed_at IS NULL OR claimed_at < $4)
+             ORDER BY id LIMIT $5",
         )
         .bind(channel)
+        .bind(lane.stored())
         .bind(owner)
         .bind(now_text(stale_before))
         .bind(limit)
@@ -286,6 +296,7 @@ impl Store {
                 body,
                 dedup_key,
                 owned: owner.is_some() && by.as_deref() == owner,
+                lane,
             })
             .collect())
     }
@@ -311,6 +322,37 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// [`Store::claim_outbox_for`] for many rows in one statement (the bulk rows a poll
+    /// takes); returns the ids claimed.
+    pub async fn claim_outbox_many(
+        &self,
+        ids: &[i64],
+        owner: &str,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> StorageResult<Vec<i64>> {
+        let mut claimed = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
+            let sql = format!(
+                "UPDATE outbox SET owner = $1, claimed_at = $2
+                 WHERE id IN ({}) AND sent_at IS NULL AND failed_at IS NULL AND held_at IS NULL
+                   AND (owner = $1 OR claimed_at IS NULL OR claimed_at < $3)
+                 RETURNING id",
+                list.join(", ")
+            );
+            let mut query = sqlx::query_scalar::<_, i64>(&sql)
+                .bind(owner)
+                .bind(now_text(now))
+                .bind(now_text(stale_before));
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            claimed.extend(query.fetch_all(self.pool()).await?);
+        }
+        Ok(claimed)
     }
 
     /// Marks delivered messages sent, in one statement.

@@ -10,6 +10,7 @@ mod fake_telegram_smoke;
 mod help_followups;
 mod help_requests;
 mod house;
+mod outbox_lanes;
 mod period_reports;
 mod privacy;
 mod readme;

@@ -7,6 +7,11 @@
 //!   replica behind a webhook, and two replicas behind webhooks, updates alternating between
 //!   them as a load balancer would send them (two should be at least as fast as one).
 //!
+//! - the announcement: cnscd on long polling (SQLite, and PostgreSQL when given) with an
+//!   announcement to `members` chats queued in the outbox's bulk lane just before the chats
+//!   start, against the same run without it: the dialogue's p50 and p99 and their ratio (the
+//!   goal: p99 within 20 %).
+//!
 //! Everything talks to the fake Bot API server on 127.0.0.1 that the black-box tests use
 //! ([`cnscd_fakes::telegram`]), started so that it keeps no record of the calls. Latency is
 //! from handing an update over (queued for `getUpdates`, or POSTed to the webhook) to the
@@ -33,6 +38,10 @@ pub struct LoadOptions {
     pub postgres: Option<String>,
     /// The scenarios to run; all of them when empty.
     pub only: Vec<Scenario>,
+    /// The announcement scenario's recipients (one bulk row each).
+    pub members: usize,
+    /// The bulk lane's rates in the announcement scenario.
+    pub bulk_rates: cnscd::pipeline::BulkRates,
 }
 
 /// The set-ups, for `--only`.
@@ -48,6 +57,26 @@ pub enum Scenario {
     Webhook1,
     /// Two cnscd replicas behind webhooks, PostgreSQL.
     Webhooks2,
+    /// cnscd on long polling without and with an announcement to `--members` chats queued;
+    /// on SQLite, and on PostgreSQL when given.
+    Announcement,
+}
+
+/// The announcement scenario on one engine: the dialogue's figures without it and with it.
+#[derive(Debug, Clone)]
+pub struct AnnouncementFigures {
+    pub engine: String,
+    pub members: usize,
+    pub without: Figures,
+    pub with: Figures,
+    /// The announcement's messages the channel took while the chats talked.
+    pub bulk_sent: i64,
+}
+
+impl AnnouncementFigures {
+    fn ratio(a: Duration, b: Duration) -> f64 {
+        a.as_secs_f64() / b.as_secs_f64().max(f64::EPSILON)
+    }
 }
 
 /// One scenario's figures.
@@ -77,6 +106,7 @@ pub struct LoadReport {
     pub chats: usize,
     pub messages: usize,
     pub scenarios: Vec<Figures>,
+    pub announcements: Vec<AnnouncementFigures>,
     pub skipped: Vec<String>,
 }
 
@@ -129,6 +159,22 @@ impl fmt::Display for LoadReport {
                     cpu.saturating_sub(floor).as_micros()
                 )?;
             }
+        }
+        for a in &self.announcements {
+            writeln!(
+                f,
+                "announcement to {} members, {}: p50 {:.2} → {:.2} ms ({:.2}×), p99 {:.2} → \
+                 {:.2} ms ({:.2}×; goal ≤ 1.20×), {} of its messages sent during the run",
+                a.members,
+                a.engine,
+                ms(a.without.p50),
+                ms(a.with.p50),
+                AnnouncementFigures::ratio(a.with.p50, a.without.p50),
+                ms(a.without.p99),
+                ms(a.with.p99),
+                AnnouncementFigures::ratio(a.with.p99, a.without.p99),
+                a.bulk_sent
+            )?;
         }
         for skipped in &self.skipped {
             writeln!(f, "skipped: {skipped}")?;

@@ -9,7 +9,7 @@ use tokio::sync::oneshot;
 
 use super::echo::echo_until;
 use super::load::{drive, Delivery, Script};
-use super::{Figures, LoadOptions, LoadReport, Scenario};
+use super::{AnnouncementFigures, Figures, LoadOptions, LoadReport, Scenario};
 use cnscd::chat::ChatKey;
 use cnscd::clock::Clock;
 use cnscd::conversation::Incoming;
@@ -24,6 +24,8 @@ use cnscd::storage::Store;
 use cnscd::telegram::{self, ServeOptions, Webhook, WebhookSecret};
 
 const FIRST_CHAT: i64 = 10_000;
+/// The announcement's recipients' chats: apart from the talking ones.
+const FIRST_MEMBER: i64 = 1_000_000;
 const SECRET: &str = "load-test-secret-load-test-secret-0123";
 
 /// What a village head types: an invitation, then the registration's typed answers, then
@@ -65,9 +67,8 @@ pub async fn run(options: &LoadOptions, parts: Parts) -> anyhow::Result<LoadRepo
     if wanted(Scenario::Sqlite) {
         let db = ScratchDb::sqlite()?;
         let name = "cnscd, long polling, SQLite";
-        report
-            .scenarios
-            .push(polling(options, &parts, db.url(), name).await?);
+        let (figures, _) = polling(options, &parts, db.url(), name, 0).await?;
+        report.scenarios.push(figures);
     }
     let on_postgres = [Scenario::Postgres, Scenario::Webhook1, Scenario::Webhooks2];
     match &options.postgres {
@@ -77,7 +78,9 @@ pub async fn run(options: &LoadOptions, parts: Parts) -> anyhow::Result<LoadRepo
                 let figures = match scenario {
                     Scenario::Postgres => {
                         let name = "cnscd, long polling, PostgreSQL";
-                        polling(options, &parts, db.url(), name).await
+                        polling(options, &parts, db.url(), name, 0)
+                            .await
+                            .map(|(figures, _)| figures)
                     }
                     Scenario::Webhook1 => webhooks(options, &parts, db.url(), 1).await,
                     _ => webhooks(options, &parts, db.url(), 2).await,
@@ -92,7 +95,80 @@ pub async fn run(options: &LoadOptions, parts: Parts) -> anyhow::Result<LoadRepo
         )),
         None => {}
     }
+    if wanted(Scenario::Announcement) {
+        announcements(options, &parts, &mut report).await?;
+    }
     Ok(report)
+}
+
+/// The announcement scenario: on each engine, the chats talk on a fresh database, then on
+/// another with an announcement to `members` chats queued just before they start.
+async fn announcements(
+    options: &LoadOptions,
+    parts: &Parts,
+    report: &mut LoadReport,
+) -> anyhow::Result<()> {
+    let mut engines = vec![("SQLite", None)];
+    match &options.postgres {
+        Some(server) => engines.push(("PostgreSQL", Some(server.clone()))),
+        None => report.skipped.push(format!(
+            "the announcement on PostgreSQL: set {} or pass --postgres",
+            cnscd::storage::scratch::POSTGRES_URL_VAR
+        )),
+    }
+    for (engine, server) in engines {
+        let mut runs = Vec::new();
+        for members in [0, options.members] {
+            let db = match &server {
+                Some(server) => ScratchDb::postgres(server).await?,
+                None => ScratchDb::sqlite()?,
+            };
+            let name = match members {
+                0 => format!("cnscd, long polling, {engine}, no announcement"),
+                n => format!("cnscd, long polling, {engine}, announcing to {n}"),
+            };
+            let run = polling(options, parts, db.url(), &name, members).await;
+            if server.is_some() {
+                db.destroy().await;
+            }
+            runs.push(run?);
+        }
+        let (with, bulk_sent) = runs.pop().context("no run")?;
+        let (without, _) = runs.pop().context("no run")?;
+        report.scenarios.push(without.clone());
+        report.scenarios.push(with.clone());
+        report.announcements.push(AnnouncementFigures {
+            engine: engine.to_owned(),
+            members: options.members,
+            without,
+            with,
+            bulk_sent,
+        });
+    }
+    Ok(())
+}
+
+/// An announcement to `members` chats, queued as the announce feature queues it: one bulk
+/// row per recipient, in one transaction.
+async fn queue_announcement(engine: &Engine, members: usize, parts: &Parts) -> anyhow::Result<()> {
+    let reply = cnscd::conversation::Reply::text(cnscd::i18n::Html::text(
+        "Thông báo: lịch tập huấn Tổ Công nghệ số cộng đồng, 8 giờ sáng thứ Bảy tại nhà văn hoá.",
+    ));
+    let now = parts.clock.now();
+    let mut tx = engine.store().begin().await?;
+    for member in 0..members {
+        let chat = (FIRST_MEMBER + member as i64).to_string();
+        cnscd::storage::outbox::enqueue_bulk(
+            &mut tx,
+            telegram::CHANNEL.as_str(),
+            &chat,
+            &reply,
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 fn chat(i: usize) -> i64 {
@@ -138,14 +214,21 @@ async fn echo(options: &LoadOptions) -> anyhow::Result<Figures> {
     figures
 }
 
+/// cnscd long polling the database at `url`, with an announcement to `members` chats queued
+/// first when `members` is not 0; the figures, and how many of the announcement's messages
+/// were sent during the run.
 async fn polling(
     options: &LoadOptions,
     parts: &Parts,
     url: &str,
     name: &str,
-) -> anyhow::Result<Figures> {
+    members: usize,
+) -> anyhow::Result<(Figures, i64)> {
     let engine = parts.engine(url).await?;
     let scripts = seed(&engine, options, parts).await?;
+    if members > 0 {
+        queue_announcement(&engine, members, parts).await?;
+    }
     let api = Arc::new(FakeTelegram::start_unrecorded().await);
     let bot = api.bot();
     let (stop, stopped) = oneshot::channel::<()>();
@@ -154,7 +237,10 @@ async fn polling(
         bot,
         ServeOptions {
             throttle: false,
-            pipeline: PipelineOptions::default(),
+            pipeline: PipelineOptions {
+                bulk_rates: options.bulk_rates.clone(),
+                ..PipelineOptions::default()
+            },
             http: Default::default(),
             beside: Vec::new(),
             metrics: Default::default(),
@@ -167,8 +253,13 @@ async fn polling(
     let _ = stop.send(());
     serving.await.context("the bot task failed")??;
     drop(api);
+    let bulk_sent: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE lane = 'bulk' AND sent_at IS NOT NULL",
+    )
+    .fetch_one(engine.store().pool())
+    .await?;
     engine.store().close().await;
-    figures
+    Ok((figures?, bulk_sent))
 }
 
 /// `replicas` cnscd replicas behind webhooks on the database at `url`, updates alternating

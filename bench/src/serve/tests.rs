@@ -15,6 +15,8 @@ async fn the_load_bench_drives_every_scenario_to_the_end_on_a_small_load() {
         messages: 6,
         postgres: postgres.clone(),
         only: Vec::new(),
+        members: 40,
+        bulk_rates: cnscd::pipeline::BulkRates::default(),
     };
     let parts = Parts {
         texts: Arc::new(Texts::load().unwrap()),
@@ -22,10 +24,17 @@ async fn the_load_bench_drives_every_scenario_to_the_end_on_a_small_load() {
         clock: Arc::new(SystemClock),
     };
     let report = run(&options, parts).await.unwrap();
-    let expected = if postgres.is_some() { 5 } else { 2 };
+    // The echo floor and SQLite; on PostgreSQL three more; the announcement, two per engine.
+    let expected = if postgres.is_some() { 5 + 4 } else { 2 + 2 };
     assert_eq!(report.scenarios.len(), expected, "{report}");
     for scenario in &report.scenarios {
         assert_eq!(scenario.updates, 18, "{report}");
     }
+    let engines = if postgres.is_some() { 2 } else { 1 };
+    assert_eq!(report.announcements.len(), engines, "{report}");
     assert!(report.to_string().contains("updates/s"));
+    assert!(
+        report.to_string().contains("announcement to 40 members"),
+        "{report}"
+    );
 }

@@ -9,6 +9,7 @@ use crate::conversation::notices;
 use crate::ops::metrics::ErrorKind;
 use crate::pipeline::outgoing::{delivery_parts, Outgoing};
 use crate::pipeline::SendError;
+use crate::storage::outbox::Lane;
 
 /// The longest wait between two tries of a message the network refused.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
@@ -24,19 +25,48 @@ impl Inner {
         }
     }
 
+    /// The chat's front message, marked started (a reply no longer overtakes it).
+    fn start_front(&self, chat: &ChatKey) -> Option<Queued> {
+        let mut queues = self.lock();
+        let front = queues.chats.get_mut(chat)?.front_mut()?;
+        front.started = true;
+        Some(front.clone())
+    }
+
     /// Sends a chat's messages one after the other until its queue is empty.
     pub(super) async fn deliver_chat(self: Arc<Self>, chat: ChatKey) {
         let mut backoff = Duration::from_millis(500);
         loop {
-            let Some(mut message) = self
+            let Some((lane, started)) = self
                 .lock()
                 .chats
                 .get(&chat)
-                .and_then(|q| q.front().cloned())
+                .and_then(|q| q.front())
+                .map(|m| (m.lane, m.started))
             else {
                 return;
             };
-            let result = self.deliver(&mut message).await;
+            // A bulk message waits for the bulk lane's room in flight and for its turn before
+            // it starts; a reply queued for the chat meanwhile goes before it.
+            let pacer = self.pacer(chat.channel);
+            let _room = match (lane, pacer) {
+                (Lane::Bulk, Some(pacer)) => pacer.room.acquire().await.ok(),
+                _ => None,
+            };
+            let mut turn = false;
+            if let (Lane::Bulk, false, Some(pacer)) = (lane, started, pacer) {
+                pacer.turn().await;
+                turn = true;
+            }
+            let Some(mut message) = self.start_front(&chat) else {
+                return;
+            };
+            if message.lane != lane {
+                // A reply overtook the bulk message while it waited: it goes now (the turn
+                // is not used; the pace is a most, never a least).
+                continue;
+            }
+            let result = self.deliver(&mut message, turn).await;
             // Progress on a message's parts is kept, so a retry resumes where it stopped.
             if let Some(front) = self.lock().chats.get_mut(&chat).and_then(|q| q.front_mut()) {
                 front.parts = message.parts.clone();
@@ -104,8 +134,9 @@ impl Inner {
         }
     }
 
-    /// Sends what is left of one message.
-    async fn deliver(&self, message: &mut Queued) -> Result<(), SendError> {
+    /// Sends what is left of one message; each part of a bulk message at its turn, the first
+    /// one's already come when `turn`.
+    async fn deliver(&self, message: &mut Queued, mut turn: bool) -> Result<(), SendError> {
         let Some((channel, in_flight)) = self.channel(message.chat.channel) else {
             return Err(SendError::Refused("no such channel here".into()));
         };
@@ -133,6 +164,11 @@ impl Inner {
             message.parts = Some(delivery_parts(reply).into());
         }
         while let Some(part) = message.parts.as_ref().and_then(|p| p.front()) {
+            if message.lane == Lane::Bulk && !std::mem::take(&mut turn) {
+                if let Some(pacer) = self.pacer(message.chat.channel) {
+                    pacer.turn().await;
+                }
+            }
             // Never closed: the permit comes, or the sender is gone with the task.
             let _permit = in_flight.acquire().await;
             channel.send(&message.chat.id, part).await?;

@@ -12,6 +12,7 @@ use crate::domain::CompositionRules;
 
 use crate::i18n::{Html, Texts};
 use crate::pipeline::SendError;
+use crate::storage::outbox::Lane;
 use crate::storage::{outbox, Store};
 
 const OWNER: &str = "me";
@@ -355,4 +356,221 @@ async fn after_a_restart_the_backlog_of_many_chats_goes_out_at_most_eight_at_a_t
         most <= MAX_IN_FLIGHT,
         "{most} messages were in flight at once"
     );
+}
+
+/// A channel that notes what it sent, to which chat and when (on tokio's clock).
+#[derive(Default)]
+struct Recording {
+    sent: Mutex<Vec<(String, String, tokio::time::Instant)>>,
+}
+
+impl Recording {
+    fn texts(&self) -> Vec<String> {
+        let sent = self.sent.lock().unwrap();
+        sent.iter().map(|(_, text, _)| text.clone()).collect()
+    }
+
+    fn count(&self) -> usize {
+        self.sent.lock().unwrap().len()
+    }
+
+    /// Waits (on tokio's clock, paused or not) until `n` messages went.
+    async fn until_sent(&self, n: usize) {
+        while self.count() < n {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+}
+
+impl Channel for Recording {
+    fn name(&self) -> ChannelName {
+        ChannelName::Telegram
+    }
+
+    fn send<'a>(&'a self, chat: &'a str, part: &'a Reply) -> BoxFuture<'a, Result<(), SendError>> {
+        Box::pin(async move {
+            let text = part.text.as_str().to_owned();
+            let at = tokio::time::Instant::now();
+            self.sent.lock().unwrap().push((chat.to_owned(), text, at));
+            Ok(())
+        })
+    }
+}
+
+/// A message of `lane` for `chat` with the text `text`, under id `id` (no outbox row: the
+/// sender only marks it, and the marks of rows that do not exist change nothing).
+fn message(id: i64, chat: &str, lane: Lane, text: &str) -> Queued {
+    let body = Outgoing::Reply(Reply::text(Html::text(text)));
+    Queued::new(id, ChatKey::new(ChannelName::Telegram, chat), body, false).in_lane(lane)
+}
+
+/// A sender on a paused clock, bulk messages at `rate` a second on Telegram.
+async fn paced(dir: &TempDir, rate: f64) -> (Sender, Arc<Recording>) {
+    let engine = engine(dir).await;
+    tokio::time::pause();
+    let channel = Arc::new(Recording::default());
+    let rates = BulkRates::default().with(ChannelName::Telegram, rate);
+    let sender = Sender::start_pacing(
+        engine,
+        OWNER.into(),
+        vec![Arc::clone(&channel) as Arc<dyn Channel>],
+        Metrics::new(),
+        rates,
+    );
+    (sender, channel)
+}
+
+#[tokio::test]
+async fn a_reply_for_a_chat_overtakes_that_chats_bulk_messages_not_started() {
+    // Arrange: an announcement in three messages for chat 7, one a second; the first goes.
+    let dir = TempDir::new().unwrap();
+    let (sender, channel) = paced(&dir, 1.0).await;
+    sender.push(vec![
+        message(1, "7", Lane::Bulk, "bulk 1"),
+        message(2, "7", Lane::Bulk, "bulk 2"),
+        message(3, "7", Lane::Bulk, "bulk 3"),
+    ]);
+    channel.until_sent(1).await;
+
+    // Act: the chat's dialogue answers it while the rest waits for its turn.
+    sender.push(vec![
+        message(10, "7", Lane::Reply, "reply 1"),
+        message(11, "7", Lane::Reply, "reply 2"),
+    ]);
+    channel.until_sent(5).await;
+
+    // Assert: the replies, in their order, before the bulk messages not started.
+    assert_eq!(
+        channel.texts(),
+        ["bulk 1", "reply 1", "reply 2", "bulk 2", "bulk 3"]
+    );
+}
+
+#[tokio::test]
+async fn bulk_messages_of_a_chat_keep_their_order_whatever_order_they_are_read_in() {
+    // Arrange
+    let dir = TempDir::new().unwrap();
+    let (sender, channel) = paced(&dir, 50.0).await;
+
+    // Act: rows of two announcements and a late older one, handed over out of order, with
+    // replies between.
+    sender.push(vec![
+        message(5, "7", Lane::Bulk, "bulk 5"),
+        message(9, "7", Lane::Bulk, "bulk 9"),
+    ]);
+    sender.push(vec![
+        message(12, "7", Lane::Reply, "reply 12"),
+        message(3, "7", Lane::Bulk, "bulk 3"),
+        message(7, "7", Lane::Bulk, "bulk 7"),
+    ]);
+    channel.until_sent(5).await;
+
+    // Assert: the reply first; the bulk messages in id order.
+    assert_eq!(
+        channel.texts(),
+        ["reply 12", "bulk 3", "bulk 5", "bulk 7", "bulk 9"]
+    );
+}
+
+#[tokio::test]
+async fn replies_of_other_chats_are_not_held_behind_a_bulk_backlog() {
+    // Arrange: an announcement to 200 chats, one message a second.
+    let dir = TempDir::new().unwrap();
+    let (sender, channel) = paced(&dir, 1.0).await;
+    let bulk = (0..200)
+        .map(|n| message(n, &format!("member {n}"), Lane::Bulk, &format!("bulk {n}")))
+        .collect();
+    sender.push(bulk);
+    let start = tokio::time::Instant::now();
+
+    // Act: three chats talking meanwhile.
+    sender.push(vec![
+        message(1000, "a", Lane::Reply, "reply a"),
+        message(1001, "b", Lane::Reply, "reply b"),
+        message(1002, "c", Lane::Reply, "reply c"),
+    ]);
+    channel.until_sent(5).await;
+
+    // Assert: the replies went at once, behind at most the one bulk message whose turn had
+    // come; the announcement goes on at its pace.
+    let sent = channel.sent.lock().unwrap().clone();
+    for reply in ["reply a", "reply b", "reply c"] {
+        let (at, (_, _, when)) = sent
+            .iter()
+            .enumerate()
+            .find(|(_, (_, text, _))| text == reply)
+            .unwrap_or_else(|| panic!("{reply} not sent: {sent:?}"));
+        assert!(at <= 3, "{reply} was message {at}");
+        assert_eq!(*when, start, "{reply} waited");
+    }
+    assert!(sender.backlog() >= 195, "the announcement is paced");
+}
+
+#[tokio::test]
+async fn bulk_messages_never_go_faster_than_the_channels_rate() {
+    // Arrange: 25 a second; 150 members, some with two messages.
+    let dir = TempDir::new().unwrap();
+    let (sender, channel) = paced(&dir, 25.0).await;
+    let start = tokio::time::Instant::now();
+    let bulk = (0..150)
+        .map(|n| {
+            message(
+                n,
+                &format!("member {}", n % 120),
+                Lane::Bulk,
+                &format!("bulk {n}"),
+            )
+        })
+        .collect();
+
+    // Act
+    sender.push(bulk);
+    channel.until_sent(150).await;
+
+    // Assert: counted per simulated second, at most 25; all sent within 6 seconds.
+    let sent = channel.sent.lock().unwrap().clone();
+    let mut per_second = HashMap::<u64, usize>::new();
+    for (_, _, at) in &sent {
+        *per_second.entry((*at - start).as_secs()).or_default() += 1;
+    }
+    assert!(per_second.values().all(|n| *n <= 25), "{per_second:?}");
+    assert!(per_second.len() >= 6, "{per_second:?}");
+    assert!(per_second.keys().all(|s| *s <= 6), "{per_second:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_bulk_rows_do_not_keep_a_notice_queued_after_them_from_being_read() {
+    // Arrange: an announcement to 10,000 members, then a notice for another chat.
+    let dir = TempDir::new().unwrap();
+    let engine = engine(&dir).await;
+    let mut tx = engine.store().begin().await.unwrap();
+    let announcement = Reply::text(Html::text("announcement"));
+    for n in 0..10_000 {
+        let chat = format!("member {n}");
+        outbox::enqueue_bulk(&mut tx, "telegram", &chat, &announcement, Utc::now())
+            .await
+            .unwrap();
+    }
+    let notice = Reply::text(Html::text("notice"));
+    outbox::enqueue(&mut tx, "telegram", "official", &notice, None, Utc::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let channel = Arc::new(Recording::default());
+    let sender = Sender::start(
+        engine.clone(),
+        OWNER.into(),
+        vec![Arc::clone(&channel) as Arc<dyn Channel>],
+        Metrics::new(),
+    );
+
+    // Act: one look at the outbox.
+    let taken = sender.poll_outbox().await.unwrap();
+    assert!(sender.flush_replies(Duration::from_secs(30)).await);
+
+    // Assert: the notice was read and sent; of the announcement, a few seconds' worth only.
+    let held = BulkRates::default().held(ChannelName::Telegram);
+    assert_eq!(taken, 1 + held);
+    assert!(channel.texts().contains(&"notice".to_owned()));
+    assert!(sender.backlog() <= held, "{} held", sender.backlog());
 }

@@ -43,7 +43,7 @@ impl Worker {
                 continue;
             };
             let is_alert = outbox::DedupKey::is_alert(row.dedup_key.as_deref());
-            queued.push(Queued::new(row.id, chat.clone(), body, is_alert));
+            queued.push(Queued::new(row.id, chat.clone(), body, is_alert).in_lane(row.lane));
         }
         Ok(())
     }

@@ -94,6 +94,7 @@ pub fn test_options(name: &str) -> ServeOptions {
             takeover_after: Duration::from_secs(1),
             units_poll: Duration::from_millis(100),
             downloads: Default::default(),
+            bulk_rates: Default::default(),
         },
         http: Default::default(),
         beside: Vec::new(),
