@@ -191,7 +191,6 @@ impl AuditAction {
             | AuditAction::HelpRequested
             | AuditAction::HelpTaken
             | AuditAction::HelpClosed
-            | AuditAction::HelpEscalated
             | AuditAction::HelpReopened
             | AuditAction::HelpRated
             | AuditAction::AnnouncementSent
@@ -205,6 +204,8 @@ impl AuditAction {
             | AuditAction::ReportSent
             | AuditAction::DecisionDrafted
             | AuditAction::AccessDenied
+            // The scheduler's: no chat spent anything on them.
+            | AuditAction::HelpEscalated
             | AuditAction::HelpReturned => false,
         }
     }

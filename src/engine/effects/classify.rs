@@ -315,7 +315,6 @@ mod tests {
                 "help.requested",
                 "help.taken",
                 "help.closed",
-                "help.escalated",
                 "help.reopened",
                 "help.rated",
                 "announcement.sent",
@@ -335,16 +334,7 @@ mod tests {
             }
         }
         // …and every counted action is recorded by an effect checked as a write.
-        // Written by the scheduler or the CLI rather than by a chat's effect (so far).
-        let not_by_effects = [
-            AuditAction::HelpEscalated,
-            AuditAction::AnnouncementSent,
-            AuditAction::AnnouncementReminded,
-        ];
         for action in Limit::Writes.actions() {
-            if not_by_effects.contains(&action) {
-                continue;
-            }
             assert!(
                 every_effect()
                     .iter()
