@@ -14,29 +14,6 @@ use cnscd::storage::scratch::report_skipped;
 use crate::erasure::team_with_binh;
 use crate::security::App;
 
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        $(
-            #[tokio::test]
-            async fn $name() {
-                super::$name(App::sqlite().await).await;
-            }
-        )*
-        mod on_postgresql {
-            use super::{report_skipped, App};
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    match App::postgres().await {
-                        Some(app) => super::super::$name(app).await,
-                        None => report_skipped(stringify!($name)),
-                    }
-                }
-            )*
-        }
-    };
-}
-
 mod tests {
     use super::*;
     on_both_engines!(

@@ -21,30 +21,6 @@ use crate::security::App;
 const BINH: &str = "Trần Thị Bình";
 const BINH_PHONE: &str = "0912 345 679";
 
-/// Each test runs on SQLite, and on PostgreSQL when the tests have a server.
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        $(
-            #[tokio::test]
-            async fn $name() {
-                super::$name(App::sqlite().await).await;
-            }
-        )*
-        mod on_postgresql {
-            use super::{report_skipped, App};
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    match App::postgres().await {
-                        Some(app) => super::super::$name(app).await,
-                        None => report_skipped(stringify!($name)),
-                    }
-                }
-            )*
-        }
-    };
-}
-
 mod tests {
     use super::*;
     on_both_engines!(

@@ -1,5 +1,31 @@
 //! Black-box tests: one binary, driving cnscd the way its users and Telegram do.
 
+/// Runs each named `async fn(App)` of the calling module on SQLite, and again on PostgreSQL
+/// when `CNSCD_TEST_POSTGRES_URL` names a server (reported as skipped otherwise). Defined
+/// before the modules below, so each of them can use it.
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                super::$name(App::sqlite().await).await;
+            }
+        )*
+        mod on_postgresql {
+            use super::{report_skipped, App};
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    match App::postgres().await {
+                        Some(app) => super::super::$name(app).await,
+                        None => report_skipped(stringify!($name)),
+                    }
+                }
+            )*
+        }
+    };
+}
+
 mod activities;
 mod announcements;
 mod crash;
