@@ -268,20 +268,7 @@ pub fn ask(turn: &mut Turn<'_>, logging: &Logging) {
             turn.say_with_buttons(text, rows);
         }
         LogStep::Kind { unit } => {
-            let rows = turn
-                .ctx
-                .rules
-                .activity
-                .kinds
-                .iter()
-                .enumerate()
-                .map(|(i, kind)| {
-                    vec![Button {
-                        label: kind.name(turn.lang).to_owned(),
-                        payload: Action::LogKind(i).payload(),
-                    }]
-                })
-                .collect();
+            let rows = kind_rows(turn, Action::LogKind);
             let unit = Html::text(&unit_name(turn, member, unit));
             let text = turn.fill(K::ActivityAskKind, &[("unit", unit)]);
             turn.say_with_buttons(text, rows);
@@ -460,4 +447,22 @@ fn grouped(turn: &Turn<'_>, n: u32) -> String {
         out.push(c);
     }
     out
+}
+
+/// One button a row for each activity kind of the rules, in the chat's language, pressing
+/// `action` with the kind's place in the list (a member logging, a resident asking for help).
+pub(super) fn kind_rows(turn: &Turn<'_>, action: fn(usize) -> Action) -> Vec<Vec<Button>> {
+    turn.ctx
+        .rules
+        .activity
+        .kinds
+        .iter()
+        .enumerate()
+        .map(|(i, kind)| {
+            vec![Button {
+                label: kind.name(turn.lang).to_owned(),
+                payload: action(i).payload(),
+            }]
+        })
+        .collect()
 }

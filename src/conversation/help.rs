@@ -12,7 +12,7 @@ use super::lookup::{Lookup, Need};
 use super::menu::menu;
 use super::state::{HelpDraft, HelpStep};
 use super::turn::Turn;
-use super::{Button, Effect, HelpView, Reply, State};
+use super::{Effect, HelpView, Reply, State};
 use crate::domain::access::{authorize, Actor, Permission, Target};
 use crate::domain::decision::parse_short_text;
 use crate::domain::{PhoneNumber, RequestStatus, UnitLevel};
@@ -71,20 +71,7 @@ pub fn ask(turn: &mut Turn<'_>, draft: &HelpDraft) {
     let cancel = turn.button(K::RequestButtonCancel, &Action::Cancel.payload());
     match draft.step {
         HelpStep::Need => {
-            let mut rows: Vec<Vec<Button>> = turn
-                .ctx
-                .rules
-                .activity
-                .kinds
-                .iter()
-                .enumerate()
-                .map(|(i, kind)| {
-                    vec![Button {
-                        label: kind.name(turn.lang).to_owned(),
-                        payload: Action::HelpNeed(i).payload(),
-                    }]
-                })
-                .collect();
+            let mut rows = super::activity::kind_rows(turn, Action::HelpNeed);
             rows.push(vec![cancel]);
             let text = turn.fill(K::RequestAskNeed, &[("unit", Html::text(&draft.unit_name))]);
             turn.say_with_buttons(text, rows);

@@ -4,6 +4,30 @@
 //! The store is the only way the rest of the code reaches the database: adapters and the
 //! conversation core never see a connection.
 
+/// In a module's tests: runs each named `async fn(Store)` on a scratch SQLite, and again on a
+/// scratch PostgreSQL when the tests have a server (reported as skipped otherwise). The
+/// calling module provides `store(&ScratchDb) -> Store` (its seed) and `report_skipped`.
+/// Defined before the modules below, so each of them can use it.
+#[cfg(test)]
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                let db = ScratchDb::sqlite().expect("a scratch SQLite");
+                super::$name(store(&db).await).await;
+                match ScratchDb::postgres_from_env().await.expect("a scratch PostgreSQL") {
+                    Some(db) => {
+                        super::$name(store(&db).await).await;
+                        db.destroy().await;
+                    }
+                    None => report_skipped(stringify!($name)),
+                }
+            }
+        )*
+    };
+}
+
 pub mod account_admin;
 pub mod accounts;
 pub mod activities;

@@ -304,25 +304,6 @@ async fn counts_read_sent_and_held_from_the_outbox(store: Store) {
     );
 }
 
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        $(
-            #[tokio::test]
-            async fn $name() {
-                let db = ScratchDb::sqlite().expect("a scratch SQLite");
-                super::$name(store(&db).await).await;
-                match ScratchDb::postgres_from_env().await.expect("a scratch PostgreSQL") {
-                    Some(db) => {
-                        super::$name(store(&db).await).await;
-                        db.destroy().await;
-                    }
-                    None => report_skipped(stringify!($name)),
-                }
-            }
-        )*
-    };
-}
-
 mod on_both {
     use super::*;
 

@@ -247,25 +247,6 @@ async fn the_limits_count_the_residents_open_requests_and_those_of_the_day(store
     tx.commit().await.unwrap();
 }
 
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        $(
-            #[tokio::test]
-            async fn $name() {
-                let db = ScratchDb::sqlite().expect("a scratch SQLite");
-                super::$name(store(&db).await).await;
-                match ScratchDb::postgres_from_env().await.expect("a scratch PostgreSQL") {
-                    Some(db) => {
-                        super::$name(store(&db).await).await;
-                        db.destroy().await;
-                    }
-                    None => report_skipped(stringify!($name)),
-                }
-            }
-        )*
-    };
-}
-
 mod on_both {
     use super::*;
 

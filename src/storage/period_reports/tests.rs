@@ -247,25 +247,6 @@ async fn a_village_is_quiet_when_its_team_older_than_the_cut_off_logged_nothing_
     assert!(store.quiet_villages("30", since).await.unwrap().is_empty());
 }
 
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        $(
-            #[tokio::test]
-            async fn $name() {
-                let db = ScratchDb::sqlite().expect("a scratch SQLite");
-                super::$name(store(&db).await).await;
-                match ScratchDb::postgres_from_env().await.expect("a scratch PostgreSQL") {
-                    Some(db) => {
-                        super::$name(store(&db).await).await;
-                        db.destroy().await;
-                    }
-                    None => report_skipped(stringify!($name)),
-                }
-            }
-        )*
-    };
-}
-
 mod on_both {
     use super::*;
 
